@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""Build a test image from the host's busybox-static and push it to a
+registry on loopback over plain HTTP.
+
+  mkimage.py REGISTRY REPO:TAG [--big MB --layers N]
+
+With --big, adds N layers of incompressible data totalling about MB megabytes
+(compressed), for pull benchmarks. Only ever talks to the registry given,
+which must be on loopback.
+"""
+import gzip, hashlib, io, json, os, random, sys, tarfile, time, urllib.request, urllib.parse
+
+BUSYBOX = "/bin/busybox"
+APPLETS = ["sh", "ls", "cat", "echo", "id", "env", "true", "false", "sleep", "stat", "hostname", "mount", "ps", "test", "wc", "grep", "touch", "rm", "mkdir", "pwd", "uname", "nc", "httpd", "tty", "stty", "head", "kill", "find"]
+
+
+def tar_layer(entries):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as t:
+        for e in entries:
+            ti = tarfile.TarInfo(e["name"])
+            ti.mtime = 1700000000
+            ti.mode = e.get("mode", 0o644)
+            ti.uid, ti.gid = e.get("uid", 0), e.get("gid", 0)
+            if e.get("dir"):
+                ti.type = tarfile.DIRTYPE
+                t.addfile(ti)
+            elif "link" in e:
+                ti.type = tarfile.SYMTYPE
+                ti.linkname = e["link"]
+                t.addfile(ti)
+            else:
+                data = e["data"]
+                ti.size = len(data)
+                t.addfile(ti, io.BytesIO(data))
+    return buf.getvalue()
+
+
+def busybox_layer():
+    entries = [{"name": d, "dir": True, "mode": 0o755} for d in ["bin", "etc", "root", "tmp", "var", "var/www", "home"]]
+    entries[3]["mode"] = 0o1777
+    entries.append({"name": "bin/busybox", "mode": 0o755, "data": open(BUSYBOX, "rb").read()})
+    entries += [{"name": "bin/" + a, "link": "busybox", "mode": 0o777} for a in APPLETS]
+    entries.append({"name": "etc/passwd", "data": b"root:x:0:0:root:/root:/bin/sh\nwww-data:x:33:33:www-data:/var/www:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n"})
+    entries.append({"name": "etc/group", "data": b"root:x:0:\nwww-data:x:33:\nnogroup:x:65534:\n"})
+    return tar_layer(entries)
+
+
+def big_layers(total_mb, n):
+    rnd = random.Random(42)
+    per = total_mb * 1000 * 1000 // n
+    out = []
+    for i in range(n):
+        out.append(tar_layer([{"name": "data%d" % i, "dir": True, "mode": 0o755},
+                              {"name": "data%d/blob" % i, "data": rnd.randbytes(per)}]))
+    return out
+
+
+def sha(b):
+    return "sha256:" + hashlib.sha256(b).hexdigest()
+
+
+def req(method, url, data=None, headers=None):
+    r = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    with urllib.request.urlopen(r, timeout=60) as resp:
+        return resp.status, dict(resp.headers), resp.read()
+
+
+def push_blob(reg, repo, data):
+    d = sha(data)
+    try:
+        req("HEAD", f"http://{reg}/v2/{repo}/blobs/{d}")
+        return d
+    except urllib.error.HTTPError:
+        pass
+    _, h, _ = req("POST", f"http://{reg}/v2/{repo}/blobs/uploads/")
+    loc = urllib.parse.urljoin(f"http://{reg}/", h["Location"])
+    sep = "&" if "?" in loc else "?"
+    req("PUT", f"{loc}{sep}digest={d}", data=data, headers={"Content-Type": "application/octet-stream"})
+    return d
+
+
+def main():
+    reg, ref = sys.argv[1], sys.argv[2]
+    host = reg.split(":")[0]
+    assert host in ("localhost", "::1") or host.startswith("127."), "loopback registries only"
+    repo, tag = ref.rsplit(":", 1)
+    layers = [busybox_layer()]
+    if "--big" in sys.argv:
+        mb = int(sys.argv[sys.argv.index("--big") + 1])
+        n = int(sys.argv[sys.argv.index("--layers") + 1]) if "--layers" in sys.argv else 4
+        layers += big_layers(mb, n)
+    descs, diff_ids = [], []
+    for raw in layers:
+        comp = gzip.compress(raw, compresslevel=1, mtime=0)
+        diff_ids.append(sha(raw))
+        descs.append({"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": push_blob(reg, repo, comp), "size": len(comp)})
+    config = json.dumps({"created": "2024-01-01T00:00:00Z", "architecture": "amd64", "os": "linux",
+                         "config": {"Env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"], "Cmd": ["sh"]},
+                         "rootfs": {"type": "layers", "diff_ids": diff_ids}}).encode()
+    cdesc = {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": push_blob(reg, repo, config), "size": len(config)}
+    manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json", "config": cdesc, "layers": descs}).encode()
+    req("PUT", f"http://{reg}/v2/{repo}/manifests/{tag}", data=manifest, headers={"Content-Type": "application/vnd.oci.image.manifest.v1+json"})
+    print(sha(config))
+
+
+if __name__ == "__main__":
+    main()

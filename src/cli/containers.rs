@@ -1,0 +1,616 @@
+//! `run`, `ps`, `rm`, `inspect`, `container ...`.
+
+use super::args::{
+    ContainerCommand, ExistsArgs, FormatOnlyArgs, Global, InspectArgs, PsArgs, RmArgs, RunArgs,
+};
+use super::output::{self, Format};
+use super::{CmdResult, Failure, open_store};
+use crate::image::config::ImageConfig;
+use crate::paths::Paths;
+use crate::runtime::container::{self, Container, ContainerConfig, Mount, Status};
+use crate::runtime::process;
+use crate::storage::{ImageRecord, Store};
+use anyhow::{Context, anyhow, bail};
+use serde_json::{Value, json};
+use std::io::Write;
+
+/// Set in the environment of an rsp that re-executed itself after pulling,
+/// so it does not pull again.
+const PULLED_ENV: &str = "_RSP_PULLED";
+
+/// Finds the image for `run`, pulling it as `--pull` says. Returns None
+/// after a pull: the caller must re-execute (see [`reexec`]).
+fn image_for_run(store: &Store, a: &RunArgs) -> anyhow::Result<Option<ImageRecord>> {
+    let pulled = std::env::var_os(PULLED_ENV).is_some();
+    let db = store.images()?;
+    let found = crate::image::lookup(&db, &a.image);
+    let must_pull = !pulled
+        && match a.pull.as_str() {
+            "always" | "newer" => true,
+            "never" => false,
+            _ => found.is_err(),
+        };
+    if must_pull {
+        super::images::pull_into(store, &a.image, &a.pull_opts, a.quiet)?;
+        return Ok(None);
+    }
+    Ok(Some(found?.clone()))
+}
+
+/// Replaces this process with a fresh rsp with the same arguments. After a
+/// pull, worker threads may linger; the container must be forked from a
+/// single-threaded process.
+fn reexec() -> anyhow::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let args: Vec<CString> = std::env::args_os()
+        .filter_map(|a| CString::new(a.as_bytes()).ok())
+        .collect();
+    let mut env: Vec<CString> = std::env::vars_os()
+        .filter_map(|(k, v)| {
+            let mut kv = k.as_bytes().to_vec();
+            kv.push(b'=');
+            kv.extend_from_slice(v.as_bytes());
+            CString::new(kv).ok()
+        })
+        .collect();
+    env.push(CString::new(format!("{PULLED_ENV}=1"))?);
+    let exe = CString::new("/proc/self/exe")?;
+    let e = nix::unistd::execve(&exe, &args, &env).unwrap_err();
+    Err(anyhow!("re-executing rsp after the pull: {e}"))
+}
+
+fn parse_env_file(path: &std::path::Path) -> anyhow::Result<Vec<String>> {
+    let data = std::fs::read_to_string(path)
+        .with_context(|| format!("reading --env-file {}: check the path", path.display()))?;
+    Ok(data
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(expand_env)
+        .collect())
+}
+
+/// `KEY=VALUE` as is; a bare `KEY` takes rsp's own value, or is dropped.
+fn expand_env(kv: &str) -> Option<String> {
+    if kv.contains('=') {
+        Some(kv.to_string())
+    } else {
+        std::env::var(kv).ok().map(|v| format!("{kv}={v}"))
+    }
+}
+
+fn parse_volume(spec: &str) -> anyhow::Result<Mount> {
+    let parts: Vec<&str> = spec.split(':').collect();
+    let (src, dst, opts) = match parts.as_slice() {
+        [s, d] => (*s, *d, ""),
+        [s, d, o] => (*s, *d, *o),
+        _ => bail!("invalid volume {spec:?}: use -v HOST-DIR:CONTAINER-DIR[:ro]"),
+    };
+    if !(src.starts_with('/') || src.starts_with('.')) {
+        bail!("volume {spec:?}: named volumes are not supported yet: give an absolute host path");
+    }
+    if !dst.starts_with('/') {
+        bail!("volume {spec:?}: the container path {dst:?} must be absolute");
+    }
+    let mut readonly = false;
+    for o in opts.split(',').filter(|o| !o.is_empty()) {
+        match o {
+            "ro" => readonly = true,
+            "rw" => readonly = false,
+            // SELinux relabelling and propagation options mean nothing here.
+            "z" | "Z" | "rprivate" | "private" | "rbind" | "bind" => {}
+            _ => bail!("volume {spec:?}: unknown option {o:?}: use ro or rw"),
+        }
+    }
+    let source = std::fs::canonicalize(src)
+        .with_context(|| format!("volume source {src}: create it first or fix the -v option"))?;
+    Ok(Mount {
+        source: source.display().to_string(),
+        destination: dst.to_string(),
+        readonly,
+    })
+}
+
+fn parse_entrypoint(e: &str) -> anyhow::Result<Vec<String>> {
+    if e.trim_start().starts_with('[') {
+        return serde_json::from_str(e)
+            .with_context(|| format!("--entrypoint {e:?} is not a JSON array of strings"));
+    }
+    Ok(if e.is_empty() {
+        vec![]
+    } else {
+        vec![e.to_string()]
+    })
+}
+
+fn build_config(store: &Store, a: &RunArgs, rec: &ImageRecord) -> anyhow::Result<ContainerConfig> {
+    let img: ImageConfig = store
+        .get_blob(&format!("sha256:{}", rec.id))
+        .ok()
+        .and_then(|b| ImageConfig::parse(&b).ok())
+        .unwrap_or_default();
+    let ic = &img.config;
+    let entrypoint = match &a.entrypoint {
+        Some(e) => Some(parse_entrypoint(e)?),
+        None => None,
+    };
+    let image_ep = ic.entrypoint.clone().unwrap_or_default();
+    let image_cmd = ic.cmd.clone().unwrap_or_default();
+    let args = match &entrypoint {
+        Some(ep) => {
+            let mut v = ep.clone();
+            v.extend(a.command.iter().cloned());
+            if v.is_empty() {
+                return Err(process::ProcessError::NoCommand.into());
+            }
+            v
+        }
+        None => process::argv(&image_ep, &image_cmd, None, &a.command)?,
+    };
+
+    let network = match a.network.as_str() {
+        "none" | "host" => a.network.clone(),
+        "private" | "slirp" | "slirp4netns" | "pasta" | "bridge" => {
+            bail!(
+                "network mode {:?} is not available yet: use --network none or --network host",
+                a.network
+            )
+        }
+        n => bail!("unknown network mode {n:?}: use --network none or --network host"),
+    };
+    let id = container::random_id();
+    let hostname = match &a.hostname {
+        Some(h) => h.clone(),
+        None if network == "host" => nix::unistd::gethostname()
+            .map(|h| h.to_string_lossy().into_owned())
+            .unwrap_or_else(|_| id[..12].to_string()),
+        None => id[..12].to_string(),
+    };
+
+    let layer_dirs: Vec<_> = rec
+        .layers
+        .iter()
+        .filter_map(|d| store.layer_path(d).ok())
+        .collect();
+    let user_spec = a
+        .user
+        .clone()
+        .or_else(|| ic.user.clone())
+        .unwrap_or_default();
+    let user = process::resolve_user(
+        &user_spec,
+        process::read_from_layers(&layer_dirs, "/etc/passwd").as_deref(),
+        process::read_from_layers(&layer_dirs, "/etc/group").as_deref(),
+    )?;
+
+    let workdir = match &a.workdir {
+        Some(w) if !w.starts_with('/') => bail!("working directory {w:?} must be an absolute path"),
+        Some(w) => w.clone(),
+        None => ic
+            .working_dir
+            .clone()
+            .filter(|w| !w.is_empty())
+            .unwrap_or_else(|| "/".into()),
+    };
+
+    let image_env = ic.env.clone().unwrap_or_default();
+    let mut base = Vec::new();
+    if process::env_get(&image_env, "PATH").is_none() {
+        base.push(format!("PATH={}", process::DEFAULT_PATH));
+    }
+    if a.tty {
+        base.push("TERM=xterm".to_string());
+    }
+    base.push("container=oci".to_string());
+    let mut user_env = Vec::new();
+    for f in &a.env_file {
+        user_env.extend(parse_env_file(f)?);
+    }
+    user_env.extend(a.env.iter().filter_map(|e| expand_env(e)));
+    let mut env = process::merge_env(&[&base, &image_env, &user_env]);
+    if process::env_get(&env, "HOME").is_none() {
+        env.push(format!("HOME={}", user.home));
+    }
+    if process::env_get(&env, "HOSTNAME").is_none() {
+        env.push(format!("HOSTNAME={hostname}"));
+    }
+
+    let mounts = a
+        .volume
+        .iter()
+        .map(|v| parse_volume(v))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let name = match &a.name {
+        Some(n) => n.clone(),
+        None => container::random_name(&hex::decode(&id[..4]).unwrap_or_default()),
+    };
+    Ok(ContainerConfig {
+        id,
+        name,
+        image_id: rec.id.clone(),
+        image_name: rec
+            .names
+            .first()
+            .cloned()
+            .unwrap_or_else(|| a.image.clone()),
+        created: container::now_rfc3339(),
+        args,
+        env,
+        workdir,
+        user: user_spec,
+        uid: user.uid,
+        gid: user.gid,
+        hostname,
+        network,
+        tty: a.tty,
+        interactive: a.interactive,
+        remove: a.rm,
+        mounts,
+        layers: rec.layers.clone(),
+        labels: Default::default(),
+        entrypoint: entrypoint.unwrap_or(image_ep),
+        cmd: if a.command.is_empty() {
+            image_cmd
+        } else {
+            a.command.clone()
+        },
+    })
+}
+
+pub fn run(g: &Global, a: &RunArgs) -> CmdResult {
+    let (paths, store) = open_store(g)?;
+    let Some(rec) = image_for_run(&store, a)? else {
+        reexec()?;
+        unreachable!("execve returned without error");
+    };
+    let mut cfg = build_config(&store, a, &rec)?;
+    // A random name may collide with an existing one: draw again.
+    let mut tries = 0;
+    loop {
+        match crate::runtime::create(&store, &cfg) {
+            Ok(()) => break,
+            Err(crate::runtime::RuntimeError::NameInUse(_)) if a.name.is_none() && tries < 20 => {
+                tries += 1;
+                let seed = container::random_id();
+                cfg.name = format!(
+                    "{}{}",
+                    container::random_name(&hex::decode(&seed[..4]).unwrap_or_default()),
+                    if tries > 10 {
+                        format!("_{}", &seed[..4])
+                    } else {
+                        String::new()
+                    }
+                );
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    match crate::runtime::start(&store, &paths, &cfg.id) {
+        Ok(code) => Ok(code),
+        Err(e) => {
+            if cfg.remove {
+                let _ = crate::runtime::remove(&store, &paths, &cfg.id, true);
+            }
+            Err(e.into())
+        }
+    }
+}
+
+fn status_text(c: &Container) -> String {
+    match c.state.status {
+        Status::Created => "Created".into(),
+        Status::Running => {
+            let since = c.state.started_at.as_deref().unwrap_or(&c.config.created);
+            format!("Up {}", output::human_ago(since).trim_end_matches(" ago"))
+        }
+        Status::Exited => format!(
+            "Exited ({}) {}",
+            c.state.exit_code,
+            c.state
+                .finished_at
+                .as_deref()
+                .map(output::human_ago)
+                .unwrap_or_default()
+        ),
+    }
+}
+
+fn unix(t: Option<&str>) -> i64 {
+    t.and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| t.timestamp())
+        .unwrap_or(0)
+}
+
+fn ps_row(c: &Container, no_trunc: bool) -> Value {
+    let command = c.config.args.join(" ");
+    let short_cmd = if no_trunc || command.chars().count() <= 20 {
+        command.clone()
+    } else {
+        format!("{}...", command.chars().take(17).collect::<String>())
+    };
+    let id = if no_trunc {
+        c.config.id.clone()
+    } else {
+        c.config.id[..12].to_string()
+    };
+    json!({
+        "ID": id,
+        "Id": c.config.id,
+        "Image": c.config.image_name,
+        "ImageID": c.config.image_id,
+        "Command": short_cmd,
+        "CreatedAt": c.config.created,
+        "CreatedHuman": output::human_ago(&c.config.created),
+        "RunningFor": output::human_ago(&c.config.created),
+        "Created": unix(Some(&c.config.created)),
+        "Status": status_text(c),
+        "State": c.state.status.as_str(),
+        "Names": c.config.name,
+        "Ports": "",
+        "Pid": c.state.pid,
+        "ExitCode": c.state.exit_code,
+        "Exited": c.state.status == Status::Exited,
+        "AutoRemove": c.config.remove,
+        "Labels": c.config.labels,
+    })
+}
+
+pub fn ps(g: &Global, a: &PsArgs) -> CmdResult {
+    let (_, store) = open_store(g)?;
+    let all: Vec<Container> = container::list(&store)?
+        .into_iter()
+        .filter(|c| a.all || c.state.status == Status::Running)
+        .collect();
+    let mut out = std::io::stdout().lock();
+    if a.quiet {
+        for c in &all {
+            writeln!(
+                out,
+                "{}",
+                if a.no_trunc {
+                    &c.config.id[..]
+                } else {
+                    &c.config.id[..12]
+                }
+            )?;
+        }
+        return Ok(0);
+    }
+    let fmt = output::parse_format(a.format.as_deref())?;
+    match fmt {
+        Format::Json => {
+            let arr: Vec<Value> = all
+                .iter()
+                .map(|c| {
+                    json!({
+                        "AutoRemove": c.config.remove,
+                        "Command": c.config.args,
+                        "CreatedAt": output::human_ago(&c.config.created),
+                        "Exited": c.state.status == Status::Exited,
+                        "ExitedAt": unix(c.state.finished_at.as_deref()),
+                        "ExitCode": c.state.exit_code,
+                        "Id": c.config.id,
+                        "Image": c.config.image_name,
+                        "ImageID": c.config.image_id,
+                        "IsInfra": false,
+                        "Labels": c.config.labels,
+                        "Mounts": c.config.mounts.iter().map(|m| m.destination.clone()).collect::<Vec<_>>(),
+                        "Names": [c.config.name],
+                        "Networks": [],
+                        "Pid": c.state.pid,
+                        "Pod": "",
+                        "PodName": "",
+                        "Ports": null,
+                        "StartedAt": unix(c.state.started_at.as_deref()),
+                        "State": c.state.status.as_str(),
+                        "Status": status_text(c),
+                        "Created": unix(Some(&c.config.created)),
+                    })
+                })
+                .collect();
+            writeln!(out, "{}", output::json_pretty(&Value::Array(arr)))?;
+        }
+        Format::Template { .. } => {
+            let rows: Vec<Value> = all.iter().map(|c| ps_row(c, a.no_trunc)).collect();
+            output::render_template(&mut out, &fmt, &rows)?;
+        }
+        Format::Default => {
+            let rows: Vec<Vec<String>> = all
+                .iter()
+                .map(|c| {
+                    let r = ps_row(c, a.no_trunc);
+                    [
+                        "ID",
+                        "Image",
+                        "Command",
+                        "CreatedHuman",
+                        "Status",
+                        "Ports",
+                        "Names",
+                    ]
+                    .iter()
+                    .map(|k| r[*k].as_str().unwrap_or_default().to_string())
+                    .collect()
+                })
+                .collect();
+            output::table(
+                &mut out,
+                &[
+                    "CONTAINER ID",
+                    "IMAGE",
+                    "COMMAND",
+                    "CREATED",
+                    "STATUS",
+                    "PORTS",
+                    "NAMES",
+                ],
+                &rows,
+            )?;
+        }
+    }
+    Ok(0)
+}
+
+pub fn rm(g: &Global, a: &RmArgs) -> CmdResult {
+    let (paths, store) = open_store(g)?;
+    let targets: Vec<String> = if a.all {
+        container::list(&store)?
+            .into_iter()
+            .map(|c| c.config.id)
+            .collect()
+    } else {
+        a.containers.clone()
+    };
+    if targets.is_empty() {
+        return Err(Failure::new(
+            125,
+            anyhow!("rsp rm needs at least one container name or ID, or --all"),
+        ));
+    }
+    let mut code = 0;
+    for t in &targets {
+        let c = match container::find(&store, t) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("Error: {e}");
+                code = code.max(1);
+                continue;
+            }
+        };
+        match crate::runtime::remove(&store, &paths, &c.config.id, a.force) {
+            Ok(()) => println!("{t}"),
+            Err(e @ crate::runtime::RuntimeError::Running(_)) => {
+                eprintln!("Error: {e}");
+                code = 2;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(code)
+}
+
+/// Container inspect JSON, shaped like Podman's.
+fn inspect_json(c: &Container, paths: &Paths) -> Value {
+    let cfg = &c.config;
+    let st = &c.state;
+    json!({
+        "Id": cfg.id,
+        "Created": cfg.created,
+        "Path": cfg.args.first().cloned().unwrap_or_default(),
+        "Args": cfg.args.iter().skip(1).cloned().collect::<Vec<_>>(),
+        "State": {
+            "OciVersion": "1.1.0",
+            "Status": st.status.as_str(),
+            "Running": st.status == Status::Running,
+            "Paused": false,
+            "Restarting": false,
+            "OOMKilled": false,
+            "Dead": false,
+            "Pid": st.pid,
+            "ExitCode": st.exit_code,
+            "Error": "",
+            "StartedAt": st.started_at.clone().unwrap_or_default(),
+            "FinishedAt": st.finished_at.clone().unwrap_or_default(),
+        },
+        "Image": cfg.image_id,
+        "ImageName": cfg.image_name,
+        "Rootfs": "",
+        "ResolvConfPath": paths.runroot.join("containers").join(&cfg.id).join("resolv.conf"),
+        "HostnamePath": paths.runroot.join("containers").join(&cfg.id).join("hostname"),
+        "HostsPath": paths.runroot.join("containers").join(&cfg.id).join("hosts"),
+        "Name": cfg.name,
+        "RestartCount": 0,
+        "Driver": "overlay",
+        "Mounts": cfg.mounts.iter().map(|m| json!({
+            "Type": "bind",
+            "Source": m.source,
+            "Destination": m.destination,
+            "Mode": "",
+            "RW": !m.readonly,
+            "Propagation": "rprivate",
+        })).collect::<Vec<_>>(),
+        "Config": {
+            "Hostname": cfg.hostname,
+            "User": cfg.user,
+            "Env": cfg.env,
+            "Cmd": cfg.cmd,
+            "Image": cfg.image_name,
+            "WorkingDir": cfg.workdir,
+            "Entrypoint": cfg.entrypoint,
+            "Labels": cfg.labels,
+            "Tty": cfg.tty,
+            "OpenStdin": cfg.interactive,
+            "AttachStdin": cfg.interactive,
+            "AttachStdout": true,
+            "AttachStderr": true,
+        },
+        "HostConfig": {
+            "NetworkMode": cfg.network,
+            "AutoRemove": cfg.remove,
+            "Binds": cfg.mounts.iter().map(|m| format!("{}:{}:{}", m.source, m.destination, if m.readonly { "ro" } else { "rw" })).collect::<Vec<_>>(),
+        },
+        "NetworkSettings": { "Ports": {} },
+        "IdMappings": {
+            "UidMap": [format!("{}:{}:1", cfg.uid, nix::unistd::getuid())],
+            "GidMap": [format!("{}:{}:1", cfg.gid, nix::unistd::getgid())],
+        },
+    })
+}
+
+pub fn inspect(g: &Global, a: &InspectArgs) -> CmdResult {
+    let (paths, store) = open_store(g)?;
+    let db = store.images()?;
+    let mut items = Vec::new();
+    for n in &a.names {
+        if a.kind != "image"
+            && let Ok(c) = container::find(&store, n)
+        {
+            items.push(inspect_json(&c, &paths));
+            continue;
+        }
+        if a.kind != "container"
+            && let Ok(rec) = crate::image::lookup(&db, n)
+        {
+            items.push(super::images::inspect_json(&store, rec));
+            continue;
+        }
+        super::images::print_inspect(a.format.as_deref(), &items)?;
+        return Err(anyhow!(
+            "no such object: {n:?}: check the name with `rsp ps -a` or `rsp images`"
+        )
+        .into());
+    }
+    super::images::print_inspect(a.format.as_deref(), &items)?;
+    Ok(0)
+}
+
+fn container_inspect(g: &Global, a: &FormatOnlyArgs) -> CmdResult {
+    let (paths, store) = open_store(g)?;
+    let mut items = Vec::new();
+    for n in &a.names {
+        let c = container::find(&store, n)?;
+        items.push(inspect_json(&c, &paths));
+    }
+    super::images::print_inspect(a.format.as_deref(), &items)?;
+    Ok(0)
+}
+
+fn exists(g: &Global, a: &ExistsArgs) -> CmdResult {
+    let (_, store) = open_store(g)?;
+    Ok(if container::find(&store, &a.name).is_ok() {
+        0
+    } else {
+        1
+    })
+}
+
+pub fn container_cmd(g: &Global, sub: &ContainerCommand) -> CmdResult {
+    match sub {
+        ContainerCommand::Ps(a) => ps(g, a),
+        ContainerCommand::Run(a) => run(g, a),
+        ContainerCommand::Rm(a) => rm(g, a),
+        ContainerCommand::Inspect(a) => container_inspect(g, a),
+        ContainerCommand::Exists(a) => exists(g, a),
+    }
+}

@@ -1,0 +1,124 @@
+//! The command line: clap definitions with Podman's names and flags, short
+//! handlers that call into the engine, and output formatting.
+//!
+//! Contract: every error is printed as one `Error: ...` line on stderr and
+//! mapped to Podman's exit codes (125 for rsp's own errors, 126/127 when the
+//! container's command cannot run, otherwise the container's status). A
+//! closed stdout (`rsp images | head -1`) ends rsp quietly with status 0.
+
+mod args;
+mod containers;
+pub mod docs;
+mod images;
+mod output;
+mod progress;
+mod system;
+pub mod template;
+
+pub use args::Cli;
+use args::Command;
+use clap::Parser;
+
+/// An error with the exit code it should produce.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: i32,
+    pub error: anyhow::Error,
+}
+
+impl<E: Into<anyhow::Error>> From<E> for Failure {
+    fn from(e: E) -> Failure {
+        let error = e.into();
+        let code = error
+            .downcast_ref::<crate::runtime::RuntimeError>()
+            .map(|r| r.exit_code())
+            .unwrap_or(125);
+        Failure { code, error }
+    }
+}
+
+impl Failure {
+    pub fn new(code: i32, error: anyhow::Error) -> Failure {
+        Failure { code, error }
+    }
+}
+
+pub type CmdResult = Result<i32, Failure>;
+
+static LOG_DEBUG: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Prints a debug line on stderr with `--log-level=debug`.
+pub fn debug(msg: impl FnOnce() -> String) {
+    if LOG_DEBUG.load(std::sync::atomic::Ordering::Relaxed) {
+        eprintln!("DEBU {}", msg());
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Runs rsp with the process arguments; returns the exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            let code = match e.kind() {
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => 0,
+                ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => 125,
+                _ => 125,
+            };
+            let _ = e.print();
+            return code;
+        }
+    };
+    LOG_DEBUG.store(
+        matches!(cli.global.log_level.as_str(), "debug" | "trace"),
+        std::sync::atomic::Ordering::Relaxed,
+    );
+    match dispatch(&cli) {
+        Ok(code) => code,
+        Err(f) if is_broken_pipe(&f.error) => 0,
+        Err(f) => {
+            // One line: the causes joined, as Podman prints them.
+            let msg = f
+                .error
+                .chain()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join(": ");
+            eprintln!("Error: {msg}");
+            f.code
+        }
+    }
+}
+
+/// Resolves the state directories and opens the store.
+pub fn open_store(
+    g: &args::Global,
+) -> anyhow::Result<(crate::paths::Paths, crate::storage::Store)> {
+    let paths = crate::paths::Paths::resolve(g.root.as_deref(), g.runroot.as_deref())?;
+    let store = crate::storage::Store::open(&paths.root)?;
+    Ok((paths, store))
+}
+
+fn dispatch(cli: &Cli) -> CmdResult {
+    let g = &cli.global;
+    match &cli.command {
+        Command::Version(a) => system::version(a),
+        Command::Info(a) => system::info(g, a),
+        Command::Pull(a) => images::pull(g, a),
+        Command::Images(a) => images::list(g, a),
+        Command::Rmi(a) => images::rmi(g, a),
+        Command::Image(sub) => images::image_cmd(g, sub),
+        Command::Run(a) => containers::run(g, a),
+        Command::Ps(a) => containers::ps(g, a),
+        Command::Rm(a) => containers::rm(g, a),
+        Command::Container(sub) => containers::container_cmd(g, sub),
+        Command::Inspect(a) => containers::inspect(g, a),
+    }
+}

@@ -1,0 +1,115 @@
+//! `version` and `info`.
+
+use super::args::{Global, InfoArgs, VersionArgs};
+use super::output::{self, Format};
+use super::{CmdResult, open_store};
+use serde_json::{Value, json};
+use std::io::Write;
+
+fn arch() -> &'static str {
+    match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        other => other,
+    }
+}
+
+fn print_value(
+    format: Option<&str>,
+    v: &Value,
+    default: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> CmdResult {
+    let fmt = output::parse_format(format)?;
+    let mut out = std::io::stdout().lock();
+    match fmt {
+        Format::Default => default(&mut out)?,
+        Format::Json => writeln!(out, "{}", output::json_pretty(v))?,
+        Format::Template { .. } => {
+            output::render_template(&mut out, &fmt, std::slice::from_ref(v))?
+        }
+    }
+    Ok(0)
+}
+
+pub fn version(a: &VersionArgs) -> CmdResult {
+    let v = json!({
+        "Client": {
+            "Version": env!("CARGO_PKG_VERSION"),
+            "OsArch": format!("linux/{}", arch()),
+        }
+    });
+    print_value(a.format.as_deref(), &v, |out| {
+        writeln!(out, "Version:      {}", env!("CARGO_PKG_VERSION"))?;
+        writeln!(out, "OS/Arch:      linux/{}", arch())
+    })
+}
+
+fn yaml(out: &mut dyn Write, v: &Value, indent: usize) -> std::io::Result<()> {
+    let pad = " ".repeat(indent);
+    if let Value::Object(map) = v {
+        for (k, val) in map {
+            match val {
+                Value::Object(_) => {
+                    writeln!(out, "{pad}{k}:")?;
+                    yaml(out, val, indent + 2)?;
+                }
+                Value::Array(items) => {
+                    writeln!(out, "{pad}{k}:")?;
+                    for i in items {
+                        writeln!(
+                            out,
+                            "{pad}- {}",
+                            i.as_str()
+                                .map(str::to_string)
+                                .unwrap_or_else(|| i.to_string())
+                        )?;
+                    }
+                }
+                Value::String(s) => writeln!(out, "{pad}{k}: {s}")?,
+                other => writeln!(out, "{pad}{k}: {other}")?,
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn info(g: &Global, a: &InfoArgs) -> CmdResult {
+    let (paths, store) = open_store(g)?;
+    let userns = crate::runtime::userns::probe();
+    let uname = nix::sys::utsname::uname()?;
+    let images = store.images().map(|d| d.images.len()).unwrap_or(0);
+    let containers = crate::runtime::container::list(&store).unwrap_or_default();
+    let running = containers
+        .iter()
+        .filter(|c| c.state.status == crate::runtime::container::Status::Running)
+        .count();
+    let cgroup_v2 = std::path::Path::new("/sys/fs/cgroup/cgroup.controllers").exists();
+    let v = json!({
+        "host": {
+            "arch": arch(),
+            "os": "linux",
+            "kernel": uname.release().to_string_lossy(),
+            "hostname": uname.nodename().to_string_lossy(),
+            "cgroupVersion": if cgroup_v2 { "v2" } else { "v1" },
+            "security": { "rootless": !nix::unistd::getuid().is_root() },
+            "userNamespaces": {
+                "available": userns.is_ok(),
+                "detail": match &userns { Ok(()) => "unprivileged user namespaces work".to_string(), Err(e) => e.clone() },
+                "uidMapping": format!("container user -> {} (one id, no /etc/subuid needed)", nix::unistd::getuid()),
+            },
+        },
+        "store": {
+            "graphRoot": paths.root.display().to_string(),
+            "runRoot": paths.runroot.display().to_string(),
+            "graphDriverName": "overlay",
+            "graphDriverReason": "kernel overlayfs mounted inside the user namespace (userxattr)",
+            "imageStore": { "number": images },
+            "containerStore": { "number": containers.len(), "running": running, "stopped": containers.len() - running },
+        },
+        "version": {
+            "Version": env!("CARGO_PKG_VERSION"),
+            "OsArch": format!("linux/{}", arch()),
+        },
+    });
+    print_value(a.format.as_deref(), &v, |out| yaml(out, &v, 0))
+}

@@ -1,0 +1,298 @@
+//! Container records: what was asked for (`container.json`, written once at
+//! creation) and what happened (`state.json`, rewritten on each change).
+//!
+//! Contract: a record whose state says `running` but whose process is gone
+//! (its rsp was killed, the machine rebooted) is reported as exited by
+//! [`reconcile`], never as running forever.
+
+use crate::storage::{Store, StoreError, StoreLock};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A bind mount from the host.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct Mount {
+    pub source: String,
+    pub destination: String,
+    pub readonly: bool,
+}
+
+/// Everything needed to start the container again; fixed at creation.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct ContainerConfig {
+    pub id: String,
+    pub name: String,
+    pub image_id: String,
+    /// What the user typed for the image, as `ps` shows it.
+    pub image_name: String,
+    pub created: String,
+    /// The final argv: entrypoint + cmd.
+    pub args: Vec<String>,
+    pub env: Vec<String>,
+    pub workdir: String,
+    /// The user as given (`-u` or the image's `User`), and as resolved.
+    pub user: String,
+    pub uid: u32,
+    pub gid: u32,
+    pub hostname: String,
+    pub network: String,
+    pub tty: bool,
+    pub interactive: bool,
+    pub remove: bool,
+    #[serde(default)]
+    pub mounts: Vec<Mount>,
+    /// Diff IDs of the image's layers, lowest first.
+    pub layers: Vec<String>,
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    #[serde(default)]
+    pub entrypoint: Vec<String>,
+    #[serde(default)]
+    pub cmd: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    #[default]
+    Created,
+    Running,
+    Exited,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Created => "created",
+            Status::Running => "running",
+            Status::Exited => "exited",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct State {
+    pub status: Status,
+    /// Host pid of the container's first process while running.
+    #[serde(default)]
+    pub pid: i32,
+    /// Start time of `pid` (field 22 of /proc/PID/stat), so a reused pid is
+    /// not mistaken for the container.
+    #[serde(default)]
+    pub pid_start: u64,
+    #[serde(default)]
+    pub started_at: Option<String>,
+    #[serde(default)]
+    pub finished_at: Option<String>,
+    #[serde(default)]
+    pub exit_code: i32,
+}
+
+/// One container, as listed.
+#[derive(Clone, Debug)]
+pub struct Container {
+    pub config: ContainerConfig,
+    pub state: State,
+}
+
+pub fn now_rfc3339() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Nanos, true)
+}
+
+/// Start time of a process, or None when it does not exist.
+pub fn process_start_time(pid: i32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name may contain spaces and parentheses: fields start
+    // after the last ')'.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    rest.split(' ').nth(19)?.parse().ok()
+}
+
+/// Corrects a `running` state whose process no longer exists.
+pub fn reconcile(state: &mut State) -> bool {
+    if state.status == Status::Running
+        && (state.pid <= 0 || process_start_time(state.pid) != Some(state.pid_start))
+    {
+        state.status = Status::Exited;
+        state.pid = 0;
+        if state.finished_at.is_none() {
+            state.finished_at = Some(now_rfc3339());
+        }
+        // Podman reports an unknown exit code this way.
+        state.exit_code = -1;
+        return true;
+    }
+    false
+}
+
+pub fn load(store: &Store, id: &str) -> Result<Container, StoreError> {
+    let config: ContainerConfig = store.read_container_file(id, "container.json")?;
+    let mut state: State = store.read_container_file(id, "state.json")?;
+    if reconcile(&mut state) {
+        let _ = store.write_container_file(id, "state.json", &state);
+    }
+    Ok(Container { config, state })
+}
+
+/// Every container, newest first.
+pub fn list(store: &Store) -> Result<Vec<Container>, StoreError> {
+    let mut out = Vec::new();
+    for id in store.container_ids()? {
+        // A container removed while we list it is simply not listed.
+        if let Ok(c) = load(store, &id)
+            && !c.config.id.is_empty()
+        {
+            out.push(c);
+        }
+    }
+    out.sort_by(|a, b| b.config.created.cmp(&a.config.created));
+    Ok(out)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LookupError {
+    #[error("no container with name or ID {0:?} found: see `rsp ps -a`")]
+    NotFound(String),
+    #[error("{input:?} matches {count} containers: give more of the ID")]
+    Ambiguous { input: String, count: usize },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Finds a container by exact name, full ID or unique ID prefix.
+pub fn find(store: &Store, input: &str) -> Result<Container, LookupError> {
+    let all = list(store)?;
+    if let Some(c) = all
+        .iter()
+        .find(|c| c.config.name == input || c.config.id == input)
+    {
+        return Ok(c.clone());
+    }
+    let matches: Vec<&Container> = all
+        .iter()
+        .filter(|c| !input.is_empty() && c.config.id.starts_with(input))
+        .collect();
+    match matches.len() {
+        0 => Err(LookupError::NotFound(input.to_string())),
+        1 => Ok(matches[0].clone()),
+        count => Err(LookupError::Ambiguous {
+            input: input.to_string(),
+            count,
+        }),
+    }
+}
+
+/// Whether a name is taken; caller holds the lock so the answer stays true.
+pub fn name_taken(store: &Store, name: &str, _lock: &StoreLock) -> Result<bool, StoreError> {
+    Ok(list(store)?.iter().any(|c| c.config.name == name))
+}
+
+const ADJECTIVES: &[&str] = &[
+    "admiring",
+    "brave",
+    "clever",
+    "dreamy",
+    "eager",
+    "festive",
+    "gifted",
+    "happy",
+    "jolly",
+    "keen",
+    "lucid",
+    "modest",
+    "nifty",
+    "optimistic",
+    "peaceful",
+    "quirky",
+    "relaxed",
+    "serene",
+    "tender",
+    "upbeat",
+    "vibrant",
+    "wizardly",
+    "youthful",
+    "zealous",
+];
+const NOUNS: &[&str] = &[
+    "archimedes",
+    "babbage",
+    "curie",
+    "darwin",
+    "euler",
+    "fermat",
+    "galileo",
+    "hopper",
+    "hypatia",
+    "joliot",
+    "kepler",
+    "lovelace",
+    "mayer",
+    "newton",
+    "noether",
+    "pascal",
+    "ritchie",
+    "shannon",
+    "thompson",
+    "turing",
+    "villani",
+    "wozniak",
+    "yalow",
+    "zhukovsky",
+];
+
+/// A Docker-style random name such as `festive_lovelace`.
+pub fn random_name(seed: &[u8]) -> String {
+    let a = seed.first().copied().unwrap_or(0) as usize % ADJECTIVES.len();
+    let n = seed.get(1).copied().unwrap_or(0) as usize % NOUNS.len();
+    format!("{}_{}", ADJECTIVES[a], NOUNS[n])
+}
+
+/// A fresh 64-hex-digit container ID.
+pub fn random_id() -> String {
+    let mut buf = [0u8; 32];
+    if let Ok(mut f) = std::fs::File::open("/dev/urandom") {
+        use std::io::Read;
+        let _ = f.read_exact(&mut buf);
+    }
+    hex::encode(buf)
+}
+
+/// Checks a user-given container name the way Podman does.
+pub fn valid_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphanumeric())
+        && chars.all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert!(valid_name("web-1.a_b"));
+        assert!(!valid_name("-x"));
+        assert!(!valid_name(""));
+        assert!(!valid_name("a/b"));
+        assert_eq!(random_name(&[0, 0]), "admiring_archimedes");
+    }
+
+    #[test]
+    fn dead_running_is_exited() {
+        let mut s = State {
+            status: Status::Running,
+            pid: i32::MAX,
+            ..State::default()
+        };
+        assert!(reconcile(&mut s));
+        assert_eq!(s.status, Status::Exited);
+        let me = std::process::id() as i32;
+        let mut s = State {
+            status: Status::Running,
+            pid: me,
+            pid_start: process_start_time(me).unwrap(),
+            ..State::default()
+        };
+        assert!(!reconcile(&mut s));
+    }
+}

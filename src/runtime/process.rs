@@ -1,0 +1,266 @@
+//! The container's process as Docker defines it from the image config and
+//! the command line: argv from Entrypoint and Cmd, the environment, the
+//! working directory, and the user (resolved through the image's
+//! `/etc/passwd` and `/etc/group`).
+
+use nix::fcntl::{OFlag, OpenHow, ResolveFlag, openat2};
+use std::io::Read;
+use std::os::fd::AsFd;
+use std::path::Path;
+
+pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProcessError {
+    #[error(
+        "unable to find user {0}: no matching entries in the image's /etc/passwd: use a numeric -u UID"
+    )]
+    NoUser(String),
+    #[error(
+        "unable to find group {0}: no matching entries in the image's /etc/group: use a numeric GID"
+    )]
+    NoGroup(String),
+    #[error("invalid user {0:?}: use -u USER[:GROUP] with names or numbers")]
+    BadUser(String),
+    #[error(
+        "no command given and the image has no Entrypoint or Cmd: give a command after the image name"
+    )]
+    NoCommand,
+}
+
+/// The final argv, following Docker: `--entrypoint` replaces the image's
+/// Entrypoint and then drops the image's Cmd; a command given on the
+/// command line replaces Cmd.
+pub fn argv(
+    image_entrypoint: &[String],
+    image_cmd: &[String],
+    entrypoint: Option<&str>,
+    cmd: &[String],
+) -> Result<Vec<String>, ProcessError> {
+    let (ep, default_cmd): (Vec<String>, &[String]) = match entrypoint {
+        Some("") => (vec![], &[]),
+        Some(e) => (vec![e.to_string()], &[]),
+        None => (image_entrypoint.to_vec(), image_cmd),
+    };
+    let mut out = ep;
+    if cmd.is_empty() {
+        out.extend(default_cmd.iter().cloned());
+    } else {
+        out.extend(cmd.iter().cloned());
+    }
+    if out.is_empty() {
+        return Err(ProcessError::NoCommand);
+    }
+    Ok(out)
+}
+
+/// Merges environment lists; later entries override earlier ones with the
+/// same name, keeping the first position.
+pub fn merge_env(lists: &[&[String]]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for list in lists {
+        for kv in *list {
+            let key = kv.split('=').next().unwrap_or("");
+            if let Some(slot) = out.iter_mut().find(|e| e.split('=').next() == Some(key)) {
+                *slot = kv.clone();
+            } else {
+                out.push(kv.clone());
+            }
+        }
+    }
+    out
+}
+
+pub fn env_get<'a>(env: &'a [String], key: &str) -> Option<&'a str> {
+    env.iter()
+        .find_map(|e| e.strip_prefix(key).and_then(|r| r.strip_prefix('=')))
+}
+
+/// Reads a file from the merged view of the layers (highest first), never
+/// leaving a layer's directory even through symlinks.
+pub fn read_from_layers(layer_dirs: &[std::path::PathBuf], path: &str) -> Option<String> {
+    for dir in layer_dirs.iter().rev() {
+        let Ok(root) = nix::fcntl::open(
+            dir.as_path(),
+            OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+            nix::sys::stat::Mode::empty(),
+        ) else {
+            continue;
+        };
+        let how = OpenHow::new()
+            .flags(OFlag::O_RDONLY | OFlag::O_CLOEXEC | OFlag::O_NOFOLLOW)
+            .resolve(ResolveFlag::RESOLVE_IN_ROOT | ResolveFlag::RESOLVE_NO_MAGICLINKS);
+        match openat2(root.as_fd(), path.trim_start_matches('/'), how) {
+            Ok(fd) => {
+                let f = std::fs::File::from(fd);
+                let meta = f.metadata().ok()?;
+                // A whiteout (0:0 char device) hides lower copies.
+                if !meta.is_file() {
+                    return None;
+                }
+                let mut s = String::new();
+                f.take(1 << 20).read_to_string(&mut s).ok()?;
+                return Some(s);
+            }
+            Err(_) => continue,
+        }
+    }
+    None
+}
+
+/// A resolved user.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct User {
+    pub uid: u32,
+    pub gid: u32,
+    pub home: String,
+}
+
+fn passwd_find<'a>(passwd: &'a str, by: impl Fn(&[&'a str]) -> bool) -> Option<Vec<&'a str>> {
+    passwd
+        .lines()
+        .map(|l| l.split(':').collect::<Vec<_>>())
+        .find(|f| f.len() >= 7 && by(f))
+}
+
+/// Resolves `spec` (`""`, `name`, `uid`, `name:group`, `uid:gid`) the way
+/// Docker does: a numeric uid without a passwd entry gets gid 0 and home `/`.
+pub fn resolve_user(
+    spec: &str,
+    passwd: Option<&str>,
+    group: Option<&str>,
+) -> Result<User, ProcessError> {
+    let passwd = passwd.unwrap_or("");
+    let (u, g) = match spec.split_once(':') {
+        Some((u, g)) => (u, Some(g)),
+        None => (spec, None),
+    };
+    if u.is_empty() && g.is_some() {
+        return Err(ProcessError::BadUser(spec.to_string()));
+    }
+    let u = if u.is_empty() { "0" } else { u };
+    let entry = if let Ok(uid) = u.parse::<u32>() {
+        passwd_find(passwd, |f| f[2].parse::<u32>() == Ok(uid))
+    } else {
+        Some(
+            passwd_find(passwd, |f| f[0] == u)
+                .ok_or_else(|| ProcessError::NoUser(u.to_string()))?,
+        )
+    };
+    let uid = match u.parse::<u32>() {
+        Ok(n) => n,
+        Err(_) => entry
+            .as_ref()
+            .and_then(|e| e[2].parse().ok())
+            .ok_or_else(|| ProcessError::NoUser(u.to_string()))?,
+    };
+    let mut gid = entry.as_ref().and_then(|e| e[3].parse().ok()).unwrap_or(0);
+    let home = entry
+        .as_ref()
+        .map(|e| e[5].to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "/".to_string());
+    if let Some(g) = g {
+        gid = match g.parse::<u32>() {
+            Ok(n) => n,
+            Err(_) => group
+                .unwrap_or("")
+                .lines()
+                .map(|l| l.split(':').collect::<Vec<_>>())
+                .find(|f| f.len() >= 3 && f[0] == g)
+                .and_then(|f| f[2].parse().ok())
+                .ok_or_else(|| ProcessError::NoGroup(g.to_string()))?,
+        };
+    }
+    Ok(User { uid, gid, home })
+}
+
+/// Finds `cmd` on `path` inside the (already pivoted) root, like execvp.
+/// Returns the path to exec, or the errno to report.
+pub fn find_executable(cmd: &str, path: &str) -> Result<String, nix::Error> {
+    use std::os::unix::fs::PermissionsExt;
+    if cmd.contains('/') {
+        return Ok(cmd.to_string());
+    }
+    let mut saw_eacces = false;
+    for dir in path.split(':') {
+        let dir = if dir.is_empty() { "." } else { dir };
+        let cand = Path::new(dir).join(cmd);
+        if let Ok(meta) = std::fs::metadata(&cand)
+            && meta.is_file()
+        {
+            if meta.permissions().mode() & 0o111 != 0 {
+                return Ok(cand.display().to_string());
+            }
+            saw_eacces = true;
+        }
+    }
+    Err(if saw_eacces {
+        nix::Error::EACCES
+    } else {
+        nix::Error::ENOENT
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn docker_argv_rules() {
+        let ep = s(&["/ep"]);
+        let cmd = s(&["a", "b"]);
+        assert_eq!(argv(&ep, &cmd, None, &[]).unwrap(), s(&["/ep", "a", "b"]));
+        assert_eq!(argv(&ep, &cmd, None, &s(&["x"])).unwrap(), s(&["/ep", "x"]));
+        assert_eq!(argv(&ep, &cmd, Some("/o"), &[]).unwrap(), s(&["/o"]));
+        assert_eq!(argv(&ep, &cmd, Some(""), &s(&["y"])).unwrap(), s(&["y"]));
+        assert!(argv(&[], &[], None, &[]).is_err());
+    }
+
+    #[test]
+    fn env_merge_overrides() {
+        let a = s(&["PATH=/bin", "A=1"]);
+        let b = s(&["A=2", "B=3"]);
+        assert_eq!(merge_env(&[&a, &b]), s(&["PATH=/bin", "A=2", "B=3"]));
+        assert_eq!(env_get(&a, "PATH"), Some("/bin"));
+    }
+
+    #[test]
+    fn users() {
+        let pw = "root:x:0:0:root:/root:/bin/sh\nwww-data:x:33:33:www:/var/www:/bin/sh\n";
+        let gr = "root:x:0:\nstaff:x:50:\n";
+        let r = |s| resolve_user(s, Some(pw), Some(gr));
+        assert_eq!(
+            r("").unwrap(),
+            User {
+                uid: 0,
+                gid: 0,
+                home: "/root".into()
+            }
+        );
+        assert_eq!(
+            r("www-data").unwrap(),
+            User {
+                uid: 33,
+                gid: 33,
+                home: "/var/www".into()
+            }
+        );
+        assert_eq!(
+            r("1000").unwrap(),
+            User {
+                uid: 1000,
+                gid: 0,
+                home: "/".into()
+            }
+        );
+        assert_eq!(r("33:staff").unwrap().gid, 50);
+        assert_eq!(r("1000:7").unwrap().gid, 7);
+        assert!(r("nosuch").is_err());
+        assert!(r("0:nosuch").is_err());
+    }
+}

@@ -1,0 +1,482 @@
+//! Building the container's root filesystem inside its new user and mount
+//! namespaces: the overlay of the image layers, `/proc`, `/dev`, `/sys`, the
+//! generated `/etc` files, volumes, masked and read-only paths, then
+//! `pivot_root`.
+//!
+//! Contract: every mount target inside the image is resolved with
+//! `openat2(RESOLVE_IN_ROOT)`, so a symlink in an image (`/etc -> /home/me`)
+//! can never make rsp create or cover a file outside the container's root.
+//! Mounts are made through the resulting `/proc/self/fd/N` handles.
+
+use nix::fcntl::{OFlag, OpenHow, ResolveFlag, openat2};
+use nix::mount::{MntFlags, MsFlags, mount, umount2};
+use nix::sys::stat::Mode;
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum RootfsError {
+    #[error("mounting the image layers with overlayfs at {path}: {source}")]
+    Overlay { path: PathBuf, source: nix::Error },
+    #[error("too many image layers for one overlay mount ({0} layers)")]
+    TooManyLayers(usize),
+    #[error("preparing mount point {path} in the container: {source}")]
+    Target { path: String, source: nix::Error },
+    #[error("mounting {what} at {path}: {source}")]
+    Mount {
+        what: String,
+        path: String,
+        source: nix::Error,
+    },
+    #[error("volume source {path}: {source}: create it first or fix the -v option")]
+    VolumeSource {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("switching to the container's root (pivot_root): {0}")]
+    Pivot(nix::Error),
+    #[error("making mounts private: {0}")]
+    Private(nix::Error),
+}
+
+type Result<T> = std::result::Result<T, RootfsError>;
+
+/// What to mount; built by the parent, used by the child.
+pub struct RootfsPlan<'a> {
+    pub layers_dir: &'a Path,
+    /// Layer directory names inside `layers_dir`, lowest first.
+    pub layers: Vec<String>,
+    pub upper: PathBuf,
+    pub work: PathBuf,
+    pub merged: PathBuf,
+    /// Generated files bind-mounted over `/etc/<name>`.
+    pub etc_files: Vec<(PathBuf, &'static str)>,
+    pub volumes: Vec<super::container::Mount>,
+    /// Whether the container has its own network namespace (so a fresh
+    /// sysfs may be mounted).
+    pub own_netns: bool,
+    pub empty_dir: PathBuf,
+}
+
+const MASKED: &[&str] = &[
+    "/proc/acpi",
+    "/proc/kcore",
+    "/proc/keys",
+    "/proc/latency_stats",
+    "/proc/timer_list",
+    "/proc/timer_stats",
+    "/proc/sched_debug",
+    "/proc/scsi",
+    "/sys/firmware",
+    "/sys/fs/selinux",
+    "/sys/dev/block",
+    "/sys/devices/virtual/powercap",
+];
+
+const READONLY: &[&str] = &[
+    "/proc/asound",
+    "/proc/bus",
+    "/proc/fs",
+    "/proc/irq",
+    "/proc/sys",
+    "/proc/sysrq-trigger",
+];
+
+const DEVICES: &[&str] = &["null", "zero", "full", "random", "urandom", "tty"];
+
+fn fd_path(fd: &OwnedFd) -> String {
+    format!("/proc/self/fd/{}", fd.as_raw_fd())
+}
+
+fn in_root() -> ResolveFlag {
+    ResolveFlag::RESOLVE_IN_ROOT | ResolveFlag::RESOLVE_NO_MAGICLINKS
+}
+
+/// Opens (creating if missing) `path` inside the root `root` as an `O_PATH`
+/// handle, resolving every symlink as if `root` were `/`.
+fn target(root: &OwnedFd, path: &str, dir: bool) -> Result<OwnedFd> {
+    let err = |source| RootfsError::Target {
+        path: path.to_string(),
+        source,
+    };
+    let rel = path.trim_start_matches('/');
+    let open = |p: &str, extra: OFlag| {
+        openat2(
+            root.as_fd(),
+            if p.is_empty() { "." } else { p },
+            OpenHow::new()
+                .flags(OFlag::O_PATH | OFlag::O_CLOEXEC | extra)
+                .resolve(in_root()),
+        )
+    };
+    let want = if dir {
+        OFlag::O_DIRECTORY
+    } else {
+        OFlag::empty()
+    };
+    match open(rel, want) {
+        Ok(fd) => return Ok(fd),
+        Err(nix::Error::ENOENT) => {}
+        Err(e) => return Err(err(e)),
+    }
+    // Create the missing components one by one, each inside the directory
+    // handle we already resolved safely.
+    let mut done = String::new();
+    let comps: Vec<&str> = rel.split('/').filter(|c| !c.is_empty()).collect();
+    for (i, comp) in comps.iter().enumerate() {
+        let last = i + 1 == comps.len();
+        let parent = open(&done, OFlag::O_DIRECTORY).map_err(err)?;
+        if !done.is_empty() {
+            done.push('/');
+        }
+        done.push_str(comp);
+        let is_dir = !last || dir;
+        match open(
+            &done,
+            if is_dir {
+                OFlag::O_DIRECTORY
+            } else {
+                OFlag::empty()
+            },
+        ) {
+            Ok(fd) if last => return Ok(fd),
+            Ok(_) => continue,
+            Err(nix::Error::ENOENT) => {}
+            Err(e) => return Err(err(e)),
+        }
+        if is_dir {
+            match nix::sys::stat::mkdirat(parent.as_fd(), *comp, Mode::from_bits_truncate(0o755)) {
+                Ok(()) | Err(nix::Error::EEXIST) => {}
+                Err(e) => return Err(err(e)),
+            }
+        } else {
+            // O_NOFOLLOW|O_EXCL: never create through a dangling symlink.
+            match nix::fcntl::openat(
+                parent.as_fd(),
+                *comp,
+                OFlag::O_CREAT
+                    | OFlag::O_EXCL
+                    | OFlag::O_WRONLY
+                    | OFlag::O_NOFOLLOW
+                    | OFlag::O_CLOEXEC,
+                Mode::from_bits_truncate(0o644),
+            ) {
+                Ok(_) | Err(nix::Error::EEXIST) => {}
+                Err(e) => return Err(err(e)),
+            }
+        }
+    }
+    open(rel, want).map_err(err)
+}
+
+fn do_mount(
+    source: Option<&str>,
+    target: &str,
+    fstype: Option<&str>,
+    flags: MsFlags,
+    data: Option<&str>,
+    what: &str,
+    shown: &str,
+) -> Result<()> {
+    mount(source, target, fstype, flags, data).map_err(|source| RootfsError::Mount {
+        what: what.to_string(),
+        path: shown.to_string(),
+        source,
+    })
+}
+
+/// Flags a bind-remount must repeat because the kernel locks them on mounts
+/// that came from a more privileged namespace.
+fn locked_flags(path: &str) -> MsFlags {
+    use nix::sys::statvfs::FsFlags;
+    let mut out = MsFlags::empty();
+    if let Ok(st) = nix::sys::statvfs::statvfs(path) {
+        let f = st.flags();
+        for (a, b) in [
+            (FsFlags::ST_NOSUID, MsFlags::MS_NOSUID),
+            (FsFlags::ST_NODEV, MsFlags::MS_NODEV),
+            (FsFlags::ST_NOEXEC, MsFlags::MS_NOEXEC),
+            (FsFlags::ST_NOATIME, MsFlags::MS_NOATIME),
+            (FsFlags::ST_NODIRATIME, MsFlags::MS_NODIRATIME),
+            (FsFlags::ST_RELATIME, MsFlags::MS_RELATIME),
+        ] {
+            if f.contains(a) {
+                out |= b;
+            }
+        }
+    }
+    out
+}
+
+/// Bind-mounts `source` at `path` in the container (created if missing).
+fn bind(root: &OwnedFd, source: &str, path: &str, dir: bool, readonly: bool) -> Result<()> {
+    let dest = target(root, path, dir)?;
+    let t = fd_path(&dest);
+    do_mount(
+        Some(source),
+        &t,
+        None,
+        MsFlags::MS_BIND | MsFlags::MS_REC,
+        None,
+        "bind mount",
+        path,
+    )?;
+    if readonly {
+        // Our handle still names the covered mount: open the path again to
+        // reach the new one.
+        let top = target(root, path, dir)?;
+        let t = fd_path(&top);
+        let flags = MsFlags::MS_BIND | MsFlags::MS_REMOUNT | MsFlags::MS_RDONLY | locked_flags(&t);
+        do_mount(None, &t, None, flags, None, "read-only remount", path)?;
+    }
+    Ok(())
+}
+
+fn mount_overlay(plan: &RootfsPlan<'_>) -> Result<()> {
+    // Relative lower paths keep the option string short; the kernel resolves
+    // them against our working directory at mount time.
+    nix::unistd::chdir(plan.layers_dir).map_err(|source| RootfsError::Overlay {
+        path: plan.layers_dir.to_path_buf(),
+        source,
+    })?;
+    let lower = if plan.layers.is_empty() {
+        plan.empty_dir.display().to_string()
+    } else {
+        plan.layers
+            .iter()
+            .rev()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(":")
+    };
+    let data = format!(
+        "lowerdir={lower},upperdir={},workdir={},userxattr",
+        plan.upper.display(),
+        plan.work.display()
+    );
+    if data.len() >= 4000 {
+        return Err(RootfsError::TooManyLayers(plan.layers.len()));
+    }
+    mount(
+        Some("overlay"),
+        &plan.merged,
+        Some("overlay"),
+        MsFlags::empty(),
+        Some(data.as_str()),
+    )
+    .map_err(|source| RootfsError::Overlay {
+        path: plan.merged.clone(),
+        source,
+    })
+}
+
+fn setup_dev(root: &OwnedFd) -> Result<()> {
+    let dev = target(root, "/dev", true)?;
+    do_mount(
+        Some("tmpfs"),
+        &fd_path(&dev),
+        Some("tmpfs"),
+        MsFlags::MS_NOSUID | MsFlags::MS_NOEXEC | MsFlags::MS_STRICTATIME,
+        Some("mode=755,size=65536k"),
+        "tmpfs",
+        "/dev",
+    )?;
+    for d in DEVICES {
+        bind(
+            root,
+            &format!("/dev/{d}"),
+            &format!("/dev/{d}"),
+            false,
+            false,
+        )?;
+    }
+    let pts = target(root, "/dev/pts", true)?;
+    do_mount(
+        Some("devpts"),
+        &fd_path(&pts),
+        Some("devpts"),
+        MsFlags::MS_NOSUID | MsFlags::MS_NOEXEC,
+        Some("newinstance,ptmxmode=0666,mode=0620"),
+        "devpts",
+        "/dev/pts",
+    )?;
+    let shm = target(root, "/dev/shm", true)?;
+    do_mount(
+        Some("shm"),
+        &fd_path(&shm),
+        Some("tmpfs"),
+        MsFlags::MS_NOSUID | MsFlags::MS_NOEXEC | MsFlags::MS_NODEV,
+        Some("mode=1777,size=65536k"),
+        "tmpfs",
+        "/dev/shm",
+    )?;
+    let mq = target(root, "/dev/mqueue", true)?;
+    do_mount(
+        Some("mqueue"),
+        &fd_path(&mq),
+        Some("mqueue"),
+        MsFlags::MS_NOSUID | MsFlags::MS_NOEXEC | MsFlags::MS_NODEV,
+        None,
+        "mqueue",
+        "/dev/mqueue",
+    )?;
+    // /dev is our fresh tmpfs now: plain symlinks in it are safe to create.
+    let devfd = target(root, "/dev", true)?;
+    for (name, dest) in [
+        ("ptmx", "pts/ptmx"),
+        ("fd", "/proc/self/fd"),
+        ("stdin", "/proc/self/fd/0"),
+        ("stdout", "/proc/self/fd/1"),
+        ("stderr", "/proc/self/fd/2"),
+        ("core", "/proc/kcore"),
+    ] {
+        // An O_PATH descriptor is enough for *at calls that only name a child.
+        let _ = nix::unistd::symlinkat(dest, devfd.as_fd(), name);
+    }
+    Ok(())
+}
+
+fn setup_sys(root: &OwnedFd, own_netns: bool) -> Result<()> {
+    let sys = target(root, "/sys", true)?;
+    let t = fd_path(&sys);
+    let flags = MsFlags::MS_RDONLY | MsFlags::MS_NOSUID | MsFlags::MS_NOEXEC | MsFlags::MS_NODEV;
+    if own_netns
+        && mount(
+            Some("sysfs"),
+            t.as_str(),
+            Some("sysfs"),
+            flags,
+            None::<&str>,
+        )
+        .is_ok()
+    {
+        return Ok(());
+    }
+    // The kernel only lets a user namespace mount sysfs when it owns the
+    // network namespace; with the host's network, show the host's /sys
+    // read-only instead, as Podman does.
+    drop(sys);
+    bind(root, "/sys", "/sys", true, true)
+}
+
+fn mask(root: &OwnedFd, path: &str) -> Result<()> {
+    let rel = path.trim_start_matches('/');
+    let Ok(fd) = openat2(
+        root.as_fd(),
+        rel,
+        OpenHow::new()
+            .flags(OFlag::O_PATH | OFlag::O_CLOEXEC | OFlag::O_NOFOLLOW)
+            .resolve(in_root()),
+    ) else {
+        return Ok(());
+    };
+    let t = fd_path(&fd);
+    let is_dir = nix::sys::stat::fstat(fd.as_fd())
+        .map(|s| s.st_mode & libc::S_IFMT == libc::S_IFDIR)
+        .unwrap_or(false);
+    if is_dir {
+        do_mount(
+            Some("tmpfs"),
+            &t,
+            Some("tmpfs"),
+            MsFlags::MS_RDONLY,
+            Some("size=0"),
+            "tmpfs mask",
+            path,
+        )
+    } else {
+        do_mount(
+            Some("/dev/null"),
+            &t,
+            None,
+            MsFlags::MS_BIND,
+            None,
+            "mask",
+            path,
+        )
+    }
+}
+
+fn readonly(root: &OwnedFd, path: &str) -> Result<()> {
+    let rel = path.trim_start_matches('/');
+    let Ok(fd) = openat2(
+        root.as_fd(),
+        rel,
+        OpenHow::new()
+            .flags(OFlag::O_PATH | OFlag::O_CLOEXEC | OFlag::O_NOFOLLOW)
+            .resolve(in_root()),
+    ) else {
+        return Ok(());
+    };
+    let is_dir = nix::sys::stat::fstat(fd.as_fd())
+        .map(|s| s.st_mode & libc::S_IFMT == libc::S_IFDIR)
+        .unwrap_or(false);
+    bind(root, &fd_path(&fd), path, is_dir, true)
+}
+
+/// Builds the root filesystem and switches into it. Runs in the child,
+/// inside the new namespaces, before `exec`.
+pub fn setup(plan: &RootfsPlan<'_>) -> Result<()> {
+    mount(
+        None::<&str>,
+        "/",
+        None::<&str>,
+        MsFlags::MS_REC | MsFlags::MS_PRIVATE,
+        None::<&str>,
+    )
+    .map_err(RootfsError::Private)?;
+    mount_overlay(plan)?;
+    let root = nix::fcntl::open(
+        &plan.merged,
+        OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+        Mode::empty(),
+    )
+    .map_err(|source| RootfsError::Target {
+        path: "/".into(),
+        source,
+    })?;
+
+    let proc_ = target(&root, "/proc", true)?;
+    do_mount(
+        Some("proc"),
+        &fd_path(&proc_),
+        Some("proc"),
+        MsFlags::MS_NOSUID | MsFlags::MS_NOEXEC | MsFlags::MS_NODEV,
+        None,
+        "proc",
+        "/proc",
+    )?;
+    setup_dev(&root)?;
+    setup_sys(&root, plan.own_netns)?;
+
+    for (src, name) in &plan.etc_files {
+        bind(
+            &root,
+            &src.display().to_string(),
+            &format!("/etc/{name}"),
+            false,
+            false,
+        )?;
+    }
+    for v in &plan.volumes {
+        let meta = std::fs::metadata(&v.source).map_err(|source| RootfsError::VolumeSource {
+            path: v.source.clone(),
+            source,
+        })?;
+        bind(&root, &v.source, &v.destination, meta.is_dir(), v.readonly)?;
+    }
+    for p in MASKED {
+        mask(&root, p)?;
+    }
+    for p in READONLY {
+        readonly(&root, p)?;
+    }
+
+    // pivot_root(".", ".") stacks the old root on top of the new one; the
+    // detach then drops it, leaving nothing of the host reachable.
+    nix::unistd::fchdir(root.as_fd()).map_err(RootfsError::Pivot)?;
+    nix::unistd::pivot_root(".", ".").map_err(RootfsError::Pivot)?;
+    umount2(".", MntFlags::MNT_DETACH).map_err(RootfsError::Pivot)?;
+    nix::unistd::chdir("/").map_err(RootfsError::Pivot)?;
+    Ok(())
+}

@@ -1,0 +1,533 @@
+//! The on-disk store: content-addressed blobs, unpacked layers, image
+//! records and container records under the root directory.
+//!
+//! Layout (all under `root`):
+//! - `store.lock`: `flock`ed exclusively around every mutation of the
+//!   records below, shared never (readers only ever see whole files).
+//! - `blobs/sha256/<hex>`: manifests and configs, verified on write.
+//! - `layers/<diff-id hex>/`: one directory per unpacked layer, named by the
+//!   digest of its uncompressed tar, so identical layers are shared.
+//! - `images.json`: every image record, rewritten whole.
+//! - `containers/<id>/container.json` and `state.json`, plus the container's
+//!   overlay `upper/` and `work/` directories.
+//! - `tmp/`: work in progress; each entry starts with the pid that owns it,
+//!   and is removed by the next store user once that pid is gone.
+//!
+//! Every file is written to a temporary name, fsynced and renamed, so a crash
+//! or `kill -9` leaves either the old or the new version, never half of one.
+//! A layer or blob becomes visible only by a rename of a complete, verified
+//! directory or file; an image record is written only after all its layers
+//! exist. That is what keeps a killed pull from leaving a half image.
+
+pub mod unpack;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("creating store directory {path}: {source}")]
+    CreateDir { path: PathBuf, source: io::Error },
+    #[error("locking store {path}: {source}")]
+    Lock { path: PathBuf, source: io::Error },
+    #[error("reading {path}: {source}")]
+    Read { path: PathBuf, source: io::Error },
+    #[error("writing {path}: {source}")]
+    Write { path: PathBuf, source: io::Error },
+    #[error("removing {path}: {source}")]
+    Remove { path: PathBuf, source: io::Error },
+    #[error("{path} is corrupt ({source}): remove it or restore it from a backup")]
+    Corrupt {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+    #[error("blob {expected} does not match its content (sha256:{actual})")]
+    DigestMismatch { expected: String, actual: String },
+    #[error("invalid digest {0:?}: expected sha256:<64 hex digits>")]
+    BadDigest(String),
+}
+
+type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// One image known to the store.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ImageRecord {
+    /// The config digest's hex, as Podman's image ID.
+    pub id: String,
+    /// Fully qualified names, e.g. `docker.io/library/alpine:latest`.
+    #[serde(default)]
+    pub names: Vec<String>,
+    /// `repo@sha256:...` names of the manifest it was pulled by.
+    #[serde(default)]
+    pub digests: Vec<String>,
+    pub manifest_digest: String,
+    #[serde(default)]
+    pub manifest_media_type: String,
+    /// Diff IDs of the layers, lowest first.
+    pub layers: Vec<String>,
+    /// Uncompressed size of all layers.
+    pub size: u64,
+    /// When the image was pulled or made here (RFC 3339).
+    pub added: String,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct ImageDb {
+    pub images: Vec<ImageRecord>,
+}
+
+impl ImageDb {
+    /// Removes `name` from every image (a name points at one image only).
+    pub fn untag(&mut self, name: &str) {
+        for img in &mut self.images {
+            img.names.retain(|n| n != name);
+        }
+    }
+
+    /// Adds or merges `rec`, moving its names away from other images.
+    pub fn upsert(&mut self, rec: ImageRecord) {
+        for n in &rec.names {
+            self.untag(n);
+        }
+        if let Some(existing) = self.images.iter_mut().find(|i| i.id == rec.id) {
+            for n in rec.names {
+                if !existing.names.contains(&n) {
+                    existing.names.push(n);
+                }
+            }
+            for d in rec.digests {
+                if !existing.digests.contains(&d) {
+                    existing.digests.push(d);
+                }
+            }
+        } else {
+            self.images.push(rec);
+        }
+    }
+}
+
+/// A held exclusive lock on the store; released on drop.
+pub struct StoreLock {
+    _flock: nix::fcntl::Flock<File>,
+}
+
+/// Handle to a store directory.
+#[derive(Clone, Debug)]
+pub struct Store {
+    root: PathBuf,
+}
+
+/// Returns the hex part of a `sha256:<hex>` digest after checking its form,
+/// so that no digest from a manifest can name a path outside the store.
+pub fn digest_hex(digest: &str) -> Result<&str> {
+    let hex = digest
+        .strip_prefix("sha256:")
+        .ok_or_else(|| StoreError::BadDigest(digest.to_string()))?;
+    if hex.len() != 64
+        || !hex
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
+        return Err(StoreError::BadDigest(digest.to_string()));
+    }
+    Ok(hex)
+}
+
+/// `sha256:<hex>` of `data`.
+pub fn sha256_digest(data: &[u8]) -> String {
+    format!("sha256:{}", hex::encode(Sha256::digest(data)))
+}
+
+/// Writes `data` to `path` atomically: temp file in the same directory,
+/// fsync, rename, fsync of the directory.
+pub fn write_atomic(path: &Path, data: &[u8]) -> Result<()> {
+    let err = |source| StoreError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let mut f = File::create(&tmp).map_err(err)?;
+    f.write_all(data).and_then(|_| f.sync_all()).map_err(err)?;
+    fs::rename(&tmp, path).map_err(err)?;
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+fn read_json<T: for<'de> Deserialize<'de> + Default>(path: &Path) -> Result<T> {
+    match fs::read(path) {
+        Ok(data) => serde_json::from_slice(&data).map_err(|source| StoreError::Corrupt {
+            path: path.to_path_buf(),
+            source,
+        }),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(T::default()),
+        Err(source) => Err(StoreError::Read {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
+    let data = serde_json::to_vec_pretty(value).expect("store records always serialize");
+    write_atomic(path, &data)
+}
+
+fn mkdir(path: &Path, mode: u32) -> Result<()> {
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(mode)
+        .create(path)
+        .map_err(|source| StoreError::CreateDir {
+            path: path.to_path_buf(),
+            source,
+        })
+}
+
+/// Removes a directory tree even where the container or an image made
+/// directories unwritable for their owner (overlay's `work/work` is 0000).
+pub fn remove_tree(path: &Path) -> Result<()> {
+    match fs::remove_dir_all(path) {
+        Ok(()) => return Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(_) => {}
+    }
+    make_writable(path);
+    match fs::remove_dir_all(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(source) => Err(StoreError::Remove {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+fn make_writable(path: &Path) {
+    let Ok(meta) = fs::symlink_metadata(path) else {
+        return;
+    };
+    if !meta.is_dir() {
+        return;
+    }
+    let mode = meta.permissions().mode();
+    if mode & 0o700 != 0o700 {
+        let _ = fs::set_permissions(path, fs::Permissions::from_mode(mode | 0o700));
+    }
+    if let Ok(entries) = fs::read_dir(path) {
+        for e in entries.flatten() {
+            make_writable(&e.path());
+        }
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the store at `root`.
+    pub fn open(root: &Path) -> Result<Store> {
+        let store = Store {
+            root: root.to_path_buf(),
+        };
+        for sub in ["blobs/sha256", "layers", "containers", "tmp"] {
+            let p = root.join(sub);
+            if !p.is_dir() {
+                mkdir(&p, 0o700)?;
+            }
+        }
+        Ok(store)
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Takes the store's exclusive lock, waiting for other rsp processes.
+    pub fn lock(&self) -> Result<StoreLock> {
+        let path = self.root.join("store.lock");
+        let err = |source| StoreError::Lock {
+            path: path.clone(),
+            source,
+        };
+        let f = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(&path)
+            .map_err(err)?;
+        let flock = nix::fcntl::Flock::lock(f, nix::fcntl::FlockArg::LockExclusive)
+            .map_err(|(_, e)| err(e.into()))?;
+        Ok(StoreLock { _flock: flock })
+    }
+
+    // ---- blobs ----
+
+    pub fn blob_path(&self, digest: &str) -> Result<PathBuf> {
+        Ok(self.root.join("blobs/sha256").join(digest_hex(digest)?))
+    }
+
+    /// Stores `data` under `digest` after checking that it matches.
+    pub fn put_blob(&self, digest: &str, data: &[u8]) -> Result<()> {
+        let path = self.blob_path(digest)?;
+        let actual = sha256_digest(data);
+        if actual != digest {
+            return Err(StoreError::DigestMismatch {
+                expected: digest.to_string(),
+                actual,
+            });
+        }
+        if path.exists() {
+            return Ok(());
+        }
+        write_atomic(&path, data)
+    }
+
+    pub fn get_blob(&self, digest: &str) -> Result<Vec<u8>> {
+        let path = self.blob_path(digest)?;
+        fs::read(&path).map_err(|source| StoreError::Read { path, source })
+    }
+
+    // ---- layers ----
+
+    pub fn layers_dir(&self) -> PathBuf {
+        self.root.join("layers")
+    }
+
+    pub fn layer_path(&self, diff_id: &str) -> Result<PathBuf> {
+        Ok(self.layers_dir().join(digest_hex(diff_id)?))
+    }
+
+    pub fn has_layer(&self, diff_id: &str) -> bool {
+        self.layer_path(diff_id)
+            .map(|p| p.is_dir())
+            .unwrap_or(false)
+    }
+
+    /// Moves a finished unpack directory into place as layer `diff_id`.
+    /// If another process won the race, its copy is kept and ours removed.
+    pub fn commit_layer(&self, tmp: &Path, diff_id: &str) -> Result<()> {
+        let dest = self.layer_path(diff_id)?;
+        match fs::rename(tmp, &dest) {
+            Ok(()) => Ok(()),
+            Err(_) if dest.is_dir() => remove_tree(tmp),
+            Err(source) => Err(StoreError::Write { path: dest, source }),
+        }
+    }
+
+    /// Removes layers that no image references. Caller holds the lock.
+    pub fn remove_unused_layers(&self, db: &ImageDb, _lock: &StoreLock) -> Result<()> {
+        let used: std::collections::HashSet<String> = db
+            .images
+            .iter()
+            .flat_map(|i| i.layers.iter())
+            .filter_map(|d| digest_hex(d).ok().map(str::to_string))
+            .collect();
+        let dir = self.layers_dir();
+        let entries = fs::read_dir(&dir).map_err(|source| StoreError::Read {
+            path: dir.clone(),
+            source,
+        })?;
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let hex = name.strip_suffix(".size").unwrap_or(&name);
+            if hex.len() == 64 && !used.contains(hex) {
+                if name.ends_with(".size") {
+                    let _ = fs::remove_file(e.path());
+                } else {
+                    remove_tree(&e.path())?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes manifests and configs that no image references. Caller
+    /// holds the lock.
+    pub fn remove_unused_blobs(&self, db: &ImageDb, _lock: &StoreLock) -> Result<()> {
+        let used: std::collections::HashSet<String> = db
+            .images
+            .iter()
+            .flat_map(|i| {
+                [
+                    i.id.clone(),
+                    i.manifest_digest.trim_start_matches("sha256:").to_string(),
+                ]
+            })
+            .collect();
+        let dir = self.root.join("blobs/sha256");
+        let Ok(entries) = fs::read_dir(&dir) else {
+            return Ok(());
+        };
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.len() == 64 && !used.contains(&name) {
+                let _ = fs::remove_file(e.path());
+            }
+        }
+        Ok(())
+    }
+
+    // ---- temporary work ----
+
+    /// A fresh directory under `tmp/` owned by this process.
+    pub fn temp_dir(&self, what: &str) -> Result<PathBuf> {
+        static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let p = self
+            .root
+            .join("tmp")
+            .join(format!("{}-{seq}-{what}", std::process::id()));
+        let _ = remove_tree(&p);
+        mkdir(&p, 0o700)?;
+        Ok(p)
+    }
+
+    /// Removes leftovers of rsp processes that died mid-work (kill -9).
+    pub fn clean_temp(&self) {
+        let Ok(entries) = fs::read_dir(self.root.join("tmp")) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let pid = name.split('-').next().and_then(|p| p.parse::<i32>().ok());
+            let alive = pid.is_some_and(|p| Path::new(&format!("/proc/{p}")).exists());
+            if !alive {
+                let _ = remove_tree(&e.path());
+            }
+        }
+    }
+
+    // ---- images ----
+
+    fn images_path(&self) -> PathBuf {
+        self.root.join("images.json")
+    }
+
+    pub fn images(&self) -> Result<ImageDb> {
+        read_json(&self.images_path())
+    }
+
+    pub fn save_images(&self, db: &ImageDb, _lock: &StoreLock) -> Result<()> {
+        write_json(&self.images_path(), db)
+    }
+
+    // ---- containers ----
+
+    pub fn containers_dir(&self) -> PathBuf {
+        self.root.join("containers")
+    }
+
+    pub fn container_dir(&self, id: &str) -> PathBuf {
+        self.containers_dir().join(id)
+    }
+
+    /// IDs of all containers, in no particular order.
+    pub fn container_ids(&self) -> Result<Vec<String>> {
+        let dir = self.containers_dir();
+        let entries = fs::read_dir(&dir).map_err(|source| StoreError::Read {
+            path: dir.clone(),
+            source,
+        })?;
+        Ok(entries
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.len() == 64 && n.bytes().all(|b| b.is_ascii_hexdigit()))
+            .filter(|n| self.container_dir(n).join("container.json").exists())
+            .collect())
+    }
+
+    pub fn read_container_file<T: for<'de> Deserialize<'de> + Default>(
+        &self,
+        id: &str,
+        file: &str,
+    ) -> Result<T> {
+        read_json(&self.container_dir(id).join(file))
+    }
+
+    pub fn write_container_file<T: Serialize>(&self, id: &str, file: &str, v: &T) -> Result<()> {
+        write_json(&self.container_dir(id).join(file), v)
+    }
+
+    pub fn create_container_dir(&self, id: &str) -> Result<PathBuf> {
+        let dir = self.container_dir(id);
+        for sub in ["upper", "work", "merged"] {
+            mkdir(&dir.join(sub), 0o700)?;
+        }
+        // The container's root directory is the upper dir's root: it must be
+        // traversable by the container user, like `/` on any system.
+        let _ = fs::set_permissions(dir.join("upper"), fs::Permissions::from_mode(0o755));
+        Ok(dir)
+    }
+
+    pub fn remove_container_dir(&self, id: &str) -> Result<()> {
+        remove_tree(&self.container_dir(id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digest_hex_rejects_paths() {
+        assert!(digest_hex("sha256:../../etc").is_err());
+        assert!(digest_hex(&format!("sha256:{}", "A".repeat(64))).is_err());
+        assert!(digest_hex(&format!("sha512:{}", "a".repeat(64))).is_err());
+        assert!(digest_hex(&format!("sha256:{}", "a".repeat(64))).is_ok());
+    }
+
+    #[test]
+    fn put_blob_verifies() {
+        let d = tempfile::tempdir().unwrap();
+        let s = Store::open(d.path()).unwrap();
+        let good = sha256_digest(b"hello");
+        s.put_blob(&good, b"hello").unwrap();
+        assert_eq!(s.get_blob(&good).unwrap(), b"hello");
+        let bad = sha256_digest(b"other");
+        assert!(matches!(
+            s.put_blob(&bad, b"hello"),
+            Err(StoreError::DigestMismatch { .. })
+        ));
+        assert!(!s.blob_path(&bad).unwrap().exists());
+    }
+
+    #[test]
+    fn upsert_moves_names() {
+        let rec = |id: &str, name: &str| ImageRecord {
+            id: id.into(),
+            names: vec![name.into()],
+            digests: vec![],
+            manifest_digest: String::new(),
+            manifest_media_type: String::new(),
+            layers: vec![],
+            size: 0,
+            added: String::new(),
+        };
+        let mut db = ImageDb::default();
+        db.upsert(rec("a", "x:latest"));
+        db.upsert(rec("b", "x:latest"));
+        assert!(db.images[0].names.is_empty());
+        assert_eq!(db.images[1].names, vec!["x:latest".to_string()]);
+    }
+
+    #[test]
+    fn remove_tree_handles_unwritable_dirs() {
+        let d = tempfile::tempdir().unwrap();
+        let t = d.path().join("t");
+        fs::create_dir_all(t.join("a/b")).unwrap();
+        fs::write(t.join("a/b/f"), b"x").unwrap();
+        fs::set_permissions(t.join("a/b"), fs::Permissions::from_mode(0o000)).unwrap();
+        fs::set_permissions(t.join("a"), fs::Permissions::from_mode(0o500)).unwrap();
+        remove_tree(&t).unwrap();
+        assert!(!t.exists());
+    }
+}

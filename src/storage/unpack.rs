@@ -1,0 +1,1780 @@
+//! Unpacks one OCI/Docker image layer (a tar stream, optionally gzip or zstd
+//! compressed) into a directory of its own, to be used as a lower layer of a
+//! kernel overlayfs mounted inside a user namespace with `userxattr`.
+//!
+//! The unpacker runs as an ordinary unprivileged user, so the image's
+//! ownership, modes the owner must not lose, and device numbers are not
+//! applied on disk but recorded in the [`OVERRIDE_STAT_XATTR`] xattr. Layer
+//! whiteouts become overlayfs whiteouts (0:0 character devices) and opaque
+//! markers become the `user.overlay.opaque` xattr.
+//!
+//! # Security contract
+//!
+//! No entry, however hostile, ever creates, modifies or follows anything
+//! outside `dest`:
+//! - names are resolved lexically with `..` clamped at the layer root, so
+//!   `../../etc/passwd` means `dest/etc/passwd`;
+//! - every parent directory is opened one component at a time with
+//!   `O_NOFOLLOW | O_DIRECTORY` relative to its parent's descriptor, and a
+//!   symlink there is refused with [`UnpackError::SymlinkInPath`];
+//! - the final component is unlinked before it is re-created, and created
+//!   with `O_CREAT | O_EXCL | O_NOFOLLOW` or an `*at` call that never follows
+//!   it, so nothing is ever written through an existing symlink;
+//! - hard-link targets are resolved the same way and must already exist in
+//!   this layer.
+//!
+//! On error, `dest` is left partly filled; the caller owns it and removes it.
+
+use std::collections::HashMap;
+use std::ffi::{OsStr, OsString};
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::path::{Path, PathBuf};
+
+use nix::dir::{Dir, Type};
+use nix::errno::Errno;
+use nix::fcntl::{AT_FDCWD, AtFlags, OFlag, openat};
+use nix::sys::stat::{
+    FileStat, Mode, SFlag, UtimensatFlags, fchmod, fstatat, futimens, mkdirat, mknodat, utimensat,
+};
+use nix::sys::time::TimeSpec;
+use nix::unistd::{UnlinkatFlags, dup, linkat, mkfifoat, symlinkat, unlinkat};
+use sha2::{Digest, Sha256};
+use xattr::FileExt;
+
+/// Xattr holding the image's owner, mode and device numbers of an entry
+/// whose on-disk attributes cannot carry them: `"{uid}:{gid}:0{mode:o}"`,
+/// plus `":{char|block}-{major}-{minor}"` for device placeholders.
+pub const OVERRIDE_STAT_XATTR: &str = "user.containers.override_stat";
+
+const OPAQUE_XATTR: &str = "user.overlay.opaque";
+const WHITEOUT_PREFIX: &[u8] = b".wh.";
+const OPAQUE_WHITEOUT: &[u8] = b".wh..wh..opq";
+const IO_BUF_SIZE: usize = 256 * 1024;
+// Longer names cannot be used inside the container anyway, and the limit
+// bounds the directory depth that removing a subtree has to recurse into.
+const MAX_PATH_LEN: usize = libc::PATH_MAX as usize;
+
+/// What [`unpack_layer`] found in the stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnpackStats {
+    /// `sha256:<hex>` of the uncompressed tar stream, i.e. the layer's diff ID.
+    pub diff_id: String,
+    /// Length of the uncompressed tar stream in bytes.
+    pub size: u64,
+}
+
+/// Why unpacking stopped. Each variant names the step that failed and, for
+/// entries, the entry's name as written in the tar.
+#[derive(Debug, thiserror::Error)]
+pub enum UnpackError {
+    /// Not produced here: for callers reporting failures around the unpack,
+    /// such as the unpacking thread dying.
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: io::Error },
+    #[error("opening layer directory {path}: {source}")]
+    OpenDest { path: PathBuf, source: io::Error },
+    #[error("reading layer stream: {source}")]
+    Read { source: io::Error },
+    #[error("{path}: invalid tar header: {source}")]
+    Header { path: PathBuf, source: io::Error },
+    #[error("{path}: invalid path: {reason}")]
+    InvalidPath { path: PathBuf, reason: &'static str },
+    #[error("{path}: {component} is a symlink, refusing to follow it")]
+    SymlinkInPath { path: PathBuf, component: PathBuf },
+    #[error("{path}: {component} is not a directory")]
+    NotADirectory { path: PathBuf, component: PathBuf },
+    #[error("{path}: opening or creating directory {component}: {source}")]
+    Parent {
+        path: PathBuf,
+        component: PathBuf,
+        source: io::Error,
+    },
+    #[error("{path}: removing the existing entry: {source}")]
+    RemoveExisting { path: PathBuf, source: io::Error },
+    #[error("{path}: creating directory: {source}")]
+    CreateDir { path: PathBuf, source: io::Error },
+    #[error("{path}: reading file data from the layer stream: {source}")]
+    ReadData { path: PathBuf, source: io::Error },
+    #[error("{path}: writing file: {source}")]
+    WriteFile { path: PathBuf, source: io::Error },
+    #[error("{path}: file data truncated: expected {expected} bytes, got {actual}")]
+    Truncated {
+        path: PathBuf,
+        expected: u64,
+        actual: u64,
+    },
+    #[error("{path}: creating symlink: {source}")]
+    Symlink { path: PathBuf, source: io::Error },
+    #[error("{path}: hard link target {target} {reason}")]
+    BadHardlinkTarget {
+        path: PathBuf,
+        target: PathBuf,
+        reason: &'static str,
+    },
+    #[error("{path}: creating hard link to {target}: {source}")]
+    Hardlink {
+        path: PathBuf,
+        target: PathBuf,
+        source: io::Error,
+    },
+    #[error("{path}: creating fifo: {source}")]
+    Fifo { path: PathBuf, source: io::Error },
+    #[error("{path}: creating device placeholder: {source}")]
+    Device { path: PathBuf, source: io::Error },
+    #[error("{path}: creating whiteout: {source}")]
+    Whiteout { path: PathBuf, source: io::Error },
+    #[error("{path}: setting xattr {name}: {source}")]
+    Xattr {
+        path: PathBuf,
+        name: String,
+        source: io::Error,
+    },
+    #[error("{path}: setting mode: {source}")]
+    Chmod { path: PathBuf, source: io::Error },
+    #[error("{path}: setting timestamps: {source}")]
+    Times { path: PathBuf, source: io::Error },
+}
+
+type Result<T, E = UnpackError> = std::result::Result<T, E>;
+
+/// Unpack `reader` (compression detected from magic bytes: gzip `1f 8b`,
+/// zstd `28 b5 2f fd`, else plain tar) into `dest`, an existing empty
+/// directory owned by the caller.
+///
+/// The whole stream is read, including any padding after the end-of-archive
+/// blocks, so that the returned diff ID covers every byte.
+pub fn unpack_layer<R: Read>(mut reader: R, dest: &Path) -> Result<UnpackStats> {
+    let root = openat(
+        AT_FDCWD,
+        dest,
+        OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+        Mode::empty(),
+    )
+    .map_err(|e| UnpackError::OpenDest {
+        path: dest.to_path_buf(),
+        source: e.into(),
+    })?;
+
+    let read_err = |source| UnpackError::Read { source };
+    let (magic, magic_len) = read_magic(&mut reader).map_err(read_err)?;
+    let magic = &magic[..magic_len];
+    let buffered = BufReader::with_capacity(IO_BUF_SIZE, magic.chain(reader));
+    let stream = match magic {
+        [0x1f, 0x8b, ..] => Decompressor::Gzip(flate2::bufread::MultiGzDecoder::new(buffered)),
+        [0x28, 0xb5, 0x2f, 0xfd] => Decompressor::Zstd(
+            zstd::stream::read::Decoder::with_buffer(buffered).map_err(read_err)?,
+        ),
+        _ => Decompressor::Plain(buffered),
+    };
+
+    let mut archive = tar::Archive::new(HashingReader::new(stream));
+    let mut unpacker = Unpacker::new(root);
+    for entry in archive.entries().map_err(read_err)? {
+        unpacker.unpack_entry(&mut entry.map_err(read_err)?)?;
+    }
+    unpacker.finish()?;
+
+    let mut rest = archive.into_inner();
+    io::copy(&mut rest, &mut io::sink()).map_err(read_err)?;
+    Ok(rest.stats())
+}
+
+/// Reads up to four bytes, tolerating short reads from network streams.
+fn read_magic(reader: &mut impl Read) -> io::Result<([u8; 4], usize)> {
+    let mut magic = [0; 4];
+    let mut len = 0;
+    while len < magic.len() {
+        match reader.read(&mut magic[len..]) {
+            Ok(0) => break,
+            Ok(n) => len += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((magic, len))
+}
+
+enum Decompressor<R: BufRead> {
+    Plain(R),
+    Gzip(flate2::bufread::MultiGzDecoder<R>),
+    Zstd(zstd::stream::read::Decoder<'static, R>),
+}
+
+impl<R: BufRead> Read for Decompressor<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Self::Plain(r) => r.read(buf),
+            Self::Gzip(r) => r.read(buf),
+            Self::Zstd(r) => r.read(buf),
+        }
+    }
+}
+
+/// Hashes and counts the uncompressed bytes as the tar parser pulls them.
+struct HashingReader<R> {
+    inner: R,
+    hasher: Sha256,
+    len: u64,
+}
+
+impl<R> HashingReader<R> {
+    fn new(inner: R) -> Self {
+        Self {
+            inner,
+            hasher: Sha256::new(),
+            len: 0,
+        }
+    }
+
+    fn stats(self) -> UnpackStats {
+        UnpackStats {
+            diff_id: format!("sha256:{}", hex::encode(self.hasher.finalize())),
+            size: self.len,
+        }
+    }
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.len += n as u64;
+        Ok(n)
+    }
+}
+
+/// Image-side attributes of one entry.
+#[derive(Debug, Clone, Copy)]
+struct Meta {
+    uid: u64,
+    gid: u64,
+    /// Permission bits including setuid, setgid and sticky.
+    mode: u32,
+    mtime: TimeSpec,
+}
+
+impl Meta {
+    /// The override xattr value, if the on-disk inode does not already say
+    /// everything: on disk every file belongs to the invoking user, who is
+    /// the container's root.
+    fn override_stat(&self, disk_mode: u32) -> Option<String> {
+        (self.uid != 0 || self.gid != 0 || disk_mode != self.mode)
+            .then(|| format!("{}:{}:0{:o}", self.uid, self.gid, self.mode))
+    }
+}
+
+/// What the entry's PAX header says beyond what the tar crate applies itself.
+#[derive(Default)]
+struct PaxInfo {
+    xattrs: Vec<(OsString, Vec<u8>)>,
+    mtime: Option<TimeSpec>,
+}
+
+/// Why a directory walk stopped, with the path of the offending component.
+struct WalkError {
+    component: PathBuf,
+    kind: WalkErrorKind,
+}
+
+enum WalkErrorKind {
+    Symlink,
+    NotADirectory,
+    Missing,
+    Io(Errno),
+}
+
+impl WalkError {
+    fn into_unpack(self, path: &Path) -> UnpackError {
+        let path = path.to_path_buf();
+        let component = self.component;
+        match self.kind {
+            WalkErrorKind::Symlink => UnpackError::SymlinkInPath { path, component },
+            WalkErrorKind::NotADirectory => UnpackError::NotADirectory { path, component },
+            WalkErrorKind::Missing => UnpackError::Parent {
+                path,
+                component,
+                source: Errno::ENOENT.into(),
+            },
+            WalkErrorKind::Io(e) => UnpackError::Parent {
+                path,
+                component,
+                source: e.into(),
+            },
+        }
+    }
+}
+
+struct Unpacker {
+    root: OwnedFd,
+    /// The parent directory of the previous entry: tars list siblings
+    /// together, so this saves re-walking the path for most entries. It is
+    /// taken out while an entry is processed and only put back for the
+    /// entry's own parent, which that entry cannot remove, so it never goes
+    /// stale.
+    parent_cache: Option<(PathBuf, OwnedFd)>,
+    /// Directory modes and mtimes, applied after all entries because writing
+    /// into a directory changes its mtime and a read-only one would block
+    /// later entries. Keyed by clean path so a later entry wins.
+    dirs: HashMap<PathBuf, Meta>,
+    buf: Vec<u8>,
+}
+
+impl Unpacker {
+    fn new(root: OwnedFd) -> Self {
+        Self {
+            root,
+            parent_cache: None,
+            dirs: HashMap::new(),
+            buf: vec![0; IO_BUF_SIZE],
+        }
+    }
+
+    fn unpack_entry<R: Read>(&mut self, entry: &mut tar::Entry<'_, R>) -> Result<()> {
+        let raw_path = entry.path_bytes().into_owned();
+        let path = PathBuf::from(OsString::from_vec(raw_path.clone()));
+        let kind = entry.header().entry_type();
+        if !matches!(
+            kind,
+            tar::EntryType::Regular
+                | tar::EntryType::Continuous
+                | tar::EntryType::GNUSparse
+                | tar::EntryType::Directory
+                | tar::EntryType::Symlink
+                | tar::EntryType::Link
+                | tar::EntryType::Char
+                | tar::EntryType::Block
+                | tar::EntryType::Fifo
+        ) {
+            // Global PAX headers, volume labels and unknown types carry
+            // nothing to create.
+            return Ok(());
+        }
+        let clean = clean_path(&raw_path).map_err(|reason| UnpackError::InvalidPath {
+            path: path.clone(),
+            reason,
+        })?;
+        let (Some(parent_path), Some(name)) = (clean.parent(), clean.file_name()) else {
+            // The layer root itself.
+            return Ok(());
+        };
+        let parent = self.parent_dir(parent_path, &path)?;
+
+        let result = if let Some(hidden) = name.as_bytes().strip_prefix(WHITEOUT_PREFIX) {
+            self.whiteout(parent.as_fd(), name, hidden, &clean, &path)
+        } else {
+            self.create(entry, kind, parent.as_fd(), name, &clean, &path)
+        };
+        self.parent_cache = Some((parent_path.to_path_buf(), parent));
+        result
+    }
+
+    fn create<R: Read>(
+        &mut self,
+        entry: &mut tar::Entry<'_, R>,
+        kind: tar::EntryType,
+        parent: BorrowedFd<'_>,
+        name: &OsStr,
+        clean: &Path,
+        path: &Path,
+    ) -> Result<()> {
+        let header_err = |source| UnpackError::Header {
+            path: path.to_path_buf(),
+            source,
+        };
+        let pax = read_pax(entry).map_err(header_err)?;
+        let header = entry.header();
+        let mtime = match pax.mtime {
+            Some(t) => t,
+            None => {
+                let secs = header.mtime().map_err(header_err)?;
+                TimeSpec::new(i64::try_from(secs).unwrap_or(i64::MAX), 0)
+            }
+        };
+        let meta = Meta {
+            uid: header.uid().map_err(header_err)?,
+            gid: header.gid().map_err(header_err)?,
+            mode: header.mode().map_err(header_err)? & 0o7777,
+            mtime,
+        };
+
+        match kind {
+            tar::EntryType::Directory => self.directory(parent, name, clean, meta, &pax, path),
+            // Pre-POSIX tars mark directories only by a trailing slash.
+            tar::EntryType::Regular if entry.path_bytes().ends_with(b"/") => {
+                self.directory(parent, name, clean, meta, &pax, path)
+            }
+            tar::EntryType::Regular | tar::EntryType::Continuous | tar::EntryType::GNUSparse => {
+                self.regular_file(entry, parent, name, clean, meta, &pax, path)
+            }
+            tar::EntryType::Symlink => {
+                let target = link_target(entry, path)?;
+                self.symlink(parent, name, clean, &target, meta, path)
+            }
+            tar::EntryType::Link => {
+                let target = link_target(entry, path)?;
+                self.hardlink(parent, name, clean, &target, path)
+            }
+            tar::EntryType::Char | tar::EntryType::Block => {
+                let major = header.device_major().map_err(header_err)?.unwrap_or(0);
+                let minor = header.device_minor().map_err(header_err)?.unwrap_or(0);
+                let class = if kind == tar::EntryType::Char {
+                    "char"
+                } else {
+                    "block"
+                };
+                let device = format!("{class}-{major}-{minor}");
+                self.device(parent, name, clean, meta, &device, &pax, path)
+            }
+            tar::EntryType::Fifo => self.fifo(parent, name, clean, meta, path),
+            _ => Ok(()),
+        }
+    }
+
+    /// Returns the directory `parent` (clean, relative to the root), creating
+    /// missing components with mode 0755.
+    fn parent_dir(&mut self, parent: &Path, path: &Path) -> Result<OwnedFd> {
+        if let Some((cached, fd)) = self.parent_cache.take()
+            && cached == parent
+        {
+            return Ok(fd);
+        }
+        self.walk(parent, true).map_err(|e| e.into_unpack(path))
+    }
+
+    /// Opens directory `dir` (clean, relative to the root) one component at
+    /// a time, never following a symlink.
+    fn walk(&self, dir: &Path, create: bool) -> Result<OwnedFd, WalkError> {
+        let mut current = dup(&self.root).map_err(|e| WalkError {
+            component: PathBuf::new(),
+            kind: WalkErrorKind::Io(e),
+        })?;
+        let mut component = PathBuf::new();
+        for name in dir {
+            component.push(name);
+            current = open_subdir(current.as_fd(), name, create).map_err(|kind| WalkError {
+                component: component.clone(),
+                kind,
+            })?;
+        }
+        Ok(current)
+    }
+
+    /// Makes room for a new entry at `name`: removes whatever is there,
+    /// except that an existing directory is kept if `keep_dir`. Returns
+    /// whether a directory was kept.
+    fn clear(
+        &mut self,
+        parent: BorrowedFd<'_>,
+        name: &OsStr,
+        clean: &Path,
+        keep_dir: bool,
+        path: &Path,
+    ) -> Result<bool> {
+        let remove_err = |e: Errno| UnpackError::RemoveExisting {
+            path: path.to_path_buf(),
+            source: e.into(),
+        };
+        let stat = match fstatat(parent, name, AtFlags::AT_SYMLINK_NOFOLLOW) {
+            Ok(stat) => stat,
+            Err(Errno::ENOENT) => return Ok(false),
+            Err(e) => return Err(remove_err(e)),
+        };
+        if file_type(&stat) == SFlag::S_IFDIR {
+            if keep_dir {
+                return Ok(true);
+            }
+            remove_tree(parent, name).map_err(remove_err)?;
+            self.dirs.retain(|dir, _| !dir.starts_with(clean));
+        } else {
+            unlinkat(parent, name, UnlinkatFlags::NoRemoveDir).map_err(remove_err)?;
+        }
+        Ok(false)
+    }
+
+    fn whiteout(
+        &mut self,
+        parent: BorrowedFd<'_>,
+        name: &OsStr,
+        hidden: &[u8],
+        clean: &Path,
+        path: &Path,
+    ) -> Result<()> {
+        if name.as_bytes() == OPAQUE_WHITEOUT {
+            // O_PATH descriptors cannot carry xattrs; "." of the parent is
+            // the parent itself, not a link.
+            let dir = openat(
+                parent,
+                ".",
+                OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+                Mode::empty(),
+            )
+            .map_err(|e| UnpackError::Parent {
+                path: path.to_path_buf(),
+                component: clean.parent().unwrap_or(Path::new("")).to_path_buf(),
+                source: e.into(),
+            })?;
+            return set_xattr(&File::from(dir), OPAQUE_XATTR, b"y", path);
+        }
+        if hidden.is_empty()
+            || hidden.starts_with(WHITEOUT_PREFIX)
+            || hidden == b"."
+            || hidden == b".."
+        {
+            // Other `.wh..wh.` names are aufs metadata, meaningless here.
+            return Ok(());
+        }
+        let hidden = OsStr::from_bytes(hidden);
+        let target = clean.with_file_name(hidden);
+        self.clear(parent, hidden, &target, false, path)?;
+        mknodat(parent, hidden, SFlag::S_IFCHR, Mode::empty(), 0).map_err(|e| {
+            UnpackError::Whiteout {
+                path: path.to_path_buf(),
+                source: e.into(),
+            }
+        })
+    }
+
+    fn directory(
+        &mut self,
+        parent: BorrowedFd<'_>,
+        name: &OsStr,
+        clean: &Path,
+        meta: Meta,
+        pax: &PaxInfo,
+        path: &Path,
+    ) -> Result<()> {
+        if !self.clear(parent, name, clean, true, path)? {
+            mkdirat(parent, name, Mode::S_IRWXU).map_err(|e| UnpackError::CreateDir {
+                path: path.to_path_buf(),
+                source: e.into(),
+            })?;
+        }
+        if !pax.xattrs.is_empty() {
+            let dir = openat(
+                parent,
+                name,
+                OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
+                Mode::empty(),
+            )
+            .map_err(|e| UnpackError::CreateDir {
+                path: path.to_path_buf(),
+                source: e.into(),
+            })?;
+            set_xattrs(&File::from(dir), &pax.xattrs, path)?;
+        }
+        self.dirs.insert(clean.to_path_buf(), meta);
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn regular_file<R: Read>(
+        &mut self,
+        entry: &mut tar::Entry<'_, R>,
+        parent: BorrowedFd<'_>,
+        name: &OsStr,
+        clean: &Path,
+        meta: Meta,
+        pax: &PaxInfo,
+        path: &Path,
+    ) -> Result<()> {
+        let file = self.new_file(parent, name, clean, path, |source| UnpackError::WriteFile {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let expected = entry.size();
+        let actual = self.copy_data(entry, &file, path)?;
+        // The tar reader ends an entry early, without an error, when the
+        // stream does.
+        if actual != expected {
+            return Err(UnpackError::Truncated {
+                path: path.to_path_buf(),
+                expected,
+                actual,
+            });
+        }
+        // The owner must always be able to rewrite and delete the layer.
+        finish_file(&file, meta, meta.mode | 0o600, None, pax, path)
+    }
+
+    fn new_file(
+        &mut self,
+        parent: BorrowedFd<'_>,
+        name: &OsStr,
+        clean: &Path,
+        path: &Path,
+        err: impl Fn(io::Error) -> UnpackError,
+    ) -> Result<File> {
+        self.clear(parent, name, clean, false, path)?;
+        let fd = openat(
+            parent,
+            name,
+            OFlag::O_WRONLY | OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
+            Mode::S_IRUSR | Mode::S_IWUSR,
+        )
+        .map_err(|e| err(e.into()))?;
+        Ok(File::from(fd))
+    }
+
+    /// Copies an entry's data, telling stream errors from disk errors.
+    fn copy_data(&mut self, data: &mut impl Read, mut file: &File, path: &Path) -> Result<u64> {
+        let mut written = 0u64;
+        loop {
+            let n = match data.read(&mut self.buf) {
+                Ok(0) => return Ok(written),
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(source) => {
+                    return Err(UnpackError::ReadData {
+                        path: path.to_path_buf(),
+                        source,
+                    });
+                }
+            };
+            file.write_all(&self.buf[..n])
+                .map_err(|source| UnpackError::WriteFile {
+                    path: path.to_path_buf(),
+                    source,
+                })?;
+            written += n as u64;
+        }
+    }
+
+    fn symlink(
+        &mut self,
+        parent: BorrowedFd<'_>,
+        name: &OsStr,
+        clean: &Path,
+        target: &OsStr,
+        meta: Meta,
+        path: &Path,
+    ) -> Result<()> {
+        self.clear(parent, name, clean, false, path)?;
+        symlinkat(target, parent, name).map_err(|e| UnpackError::Symlink {
+            path: path.to_path_buf(),
+            source: e.into(),
+        })?;
+        // Symlinks cannot carry user xattrs, so their owner is not recorded.
+        utimensat(
+            parent,
+            name,
+            &meta.mtime,
+            &meta.mtime,
+            UtimensatFlags::NoFollowSymlink,
+        )
+        .map_err(|e| UnpackError::Times {
+            path: path.to_path_buf(),
+            source: e.into(),
+        })
+    }
+
+    fn hardlink(
+        &mut self,
+        parent: BorrowedFd<'_>,
+        name: &OsStr,
+        clean: &Path,
+        target: &OsStr,
+        path: &Path,
+    ) -> Result<()> {
+        let target_path = PathBuf::from(target);
+        let bad_target = |reason| UnpackError::BadHardlinkTarget {
+            path: path.to_path_buf(),
+            target: target_path.clone(),
+            reason,
+        };
+        let target_clean = clean_path(target.as_bytes()).map_err(bad_target)?;
+        if target_clean == clean {
+            return Ok(());
+        }
+        let (Some(target_parent), Some(target_name)) =
+            (target_clean.parent(), target_clean.file_name())
+        else {
+            return Err(bad_target("is the layer root"));
+        };
+        let target_dir = match self.walk(target_parent, false) {
+            Ok(fd) => fd,
+            Err(WalkError {
+                kind: WalkErrorKind::Missing,
+                ..
+            }) => return Err(bad_target("does not exist in this layer")),
+            Err(e) => return Err(e.into_unpack(path)),
+        };
+        match fstatat(&target_dir, target_name, AtFlags::AT_SYMLINK_NOFOLLOW) {
+            Ok(stat) if file_type(&stat) == SFlag::S_IFDIR => {
+                return Err(bad_target("is a directory"));
+            }
+            Ok(_) => {}
+            Err(Errno::ENOENT) => return Err(bad_target("does not exist in this layer")),
+            Err(e) => {
+                return Err(UnpackError::Hardlink {
+                    path: path.to_path_buf(),
+                    target: target_path,
+                    source: e.into(),
+                });
+            }
+        }
+        self.clear(parent, name, clean, false, path)?;
+        // No AT_SYMLINK_FOLLOW: a link to a symlink links the symlink itself.
+        linkat(&target_dir, target_name, parent, name, AtFlags::empty()).map_err(|e| {
+            UnpackError::Hardlink {
+                path: path.to_path_buf(),
+                target: target_path.clone(),
+                source: e.into(),
+            }
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn device(
+        &mut self,
+        parent: BorrowedFd<'_>,
+        name: &OsStr,
+        clean: &Path,
+        meta: Meta,
+        device: &str,
+        pax: &PaxInfo,
+        path: &Path,
+    ) -> Result<()> {
+        let file = self.new_file(parent, name, clean, path, |source| UnpackError::Device {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        finish_file(&file, meta, 0o600, Some(device), pax, path)
+    }
+
+    fn fifo(
+        &mut self,
+        parent: BorrowedFd<'_>,
+        name: &OsStr,
+        clean: &Path,
+        meta: Meta,
+        path: &Path,
+    ) -> Result<()> {
+        let fifo_err = |e: Errno| UnpackError::Fifo {
+            path: path.to_path_buf(),
+            source: e.into(),
+        };
+        self.clear(parent, name, clean, false, path)?;
+        mkfifoat(parent, name, Mode::S_IRUSR | Mode::S_IWUSR).map_err(fifo_err)?;
+        // A non-blocking read-only open of a fifo returns at once, and gives
+        // a descriptor to set the exact mode (no umask) and mtime through.
+        // Fifos cannot carry user xattrs, so their owner is not recorded.
+        let fd = openat(
+            parent,
+            name,
+            OFlag::O_RDONLY | OFlag::O_NONBLOCK | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
+            Mode::empty(),
+        )
+        .map_err(fifo_err)?;
+        set_mode_and_times(&fd, meta.mode, meta.mtime, path)
+    }
+
+    /// Applies the deferred directory attributes.
+    fn finish(self) -> Result<()> {
+        for (dir, meta) in &self.dirs {
+            let path = Path::new("/").join(dir);
+            let (Some(parent_path), Some(name)) = (dir.parent(), dir.file_name()) else {
+                continue;
+            };
+            // A directory that a later entry replaced by something else has
+            // no attributes left to apply.
+            let parent = match self.walk(parent_path, false) {
+                Ok(fd) => fd,
+                Err(WalkError {
+                    kind: WalkErrorKind::Io(e),
+                    component,
+                }) => {
+                    return Err(UnpackError::Parent {
+                        path,
+                        component,
+                        source: e.into(),
+                    });
+                }
+                Err(_) => continue,
+            };
+            let fd = match openat(
+                &parent,
+                name,
+                OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
+                Mode::empty(),
+            ) {
+                Ok(fd) => fd,
+                Err(Errno::ENOENT | Errno::ENOTDIR | Errno::ELOOP) => continue,
+                Err(e) => {
+                    return Err(UnpackError::CreateDir {
+                        path,
+                        source: e.into(),
+                    });
+                }
+            };
+            // The owner must always be able to add to and delete the layer.
+            let disk_mode = meta.mode | 0o700;
+            let dir = File::from(fd);
+            if let Some(value) = meta.override_stat(disk_mode) {
+                set_xattr(&dir, OVERRIDE_STAT_XATTR, value.as_bytes(), &path)?;
+            }
+            set_mode_and_times(&dir, disk_mode, meta.mtime, &path)?;
+        }
+        Ok(())
+    }
+}
+
+/// Opens the directory `name` in `dir` without following a symlink,
+/// creating it (mode 0755) if `create` and it is missing.
+fn open_subdir(dir: BorrowedFd<'_>, name: &OsStr, create: bool) -> Result<OwnedFd, WalkErrorKind> {
+    let flags = OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
+    match openat(dir, name, flags, Mode::empty()) {
+        Ok(fd) => return Ok(fd),
+        Err(Errno::ENOENT) if create => {}
+        Err(e) => return Err(classify_open_error(dir, name, e)),
+    }
+    match mkdirat(dir, name, Mode::from_bits_truncate(0o755)) {
+        Ok(()) => {
+            // Undo the umask: implicit directories must be traversable by
+            // every user of the container.
+            let fd = openat(
+                dir,
+                name,
+                OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
+                Mode::empty(),
+            )
+            .map_err(|e| classify_open_error(dir, name, e))?;
+            fchmod(&fd, Mode::from_bits_truncate(0o755)).map_err(WalkErrorKind::Io)?;
+            Ok(fd)
+        }
+        Err(Errno::EEXIST) => {
+            openat(dir, name, flags, Mode::empty()).map_err(|e| classify_open_error(dir, name, e))
+        }
+        Err(e) => Err(WalkErrorKind::Io(e)),
+    }
+}
+
+fn classify_open_error(dir: BorrowedFd<'_>, name: &OsStr, err: Errno) -> WalkErrorKind {
+    match err {
+        Errno::ENOENT => WalkErrorKind::Missing,
+        // O_NOFOLLOW gives ELOOP for a symlink, O_DIRECTORY ENOTDIR for the
+        // rest, but O_PATH blurs that, so look.
+        Errno::ELOOP | Errno::ENOTDIR => match fstatat(dir, name, AtFlags::AT_SYMLINK_NOFOLLOW) {
+            Ok(stat) if file_type(&stat) == SFlag::S_IFLNK => WalkErrorKind::Symlink,
+            Ok(_) => WalkErrorKind::NotADirectory,
+            Err(e) => WalkErrorKind::Io(e),
+        },
+        e => WalkErrorKind::Io(e),
+    }
+}
+
+/// Removes the directory `name` in `parent` and everything below it, never
+/// following a symlink. Every directory this unpacker made is at least
+/// u+rwx, so nothing inside can refuse.
+fn remove_tree(parent: BorrowedFd<'_>, name: &OsStr) -> nix::Result<()> {
+    let fd = openat(
+        parent,
+        name,
+        OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
+        Mode::empty(),
+    )?;
+    // Collect first: unlinking while reading a directory may skip entries.
+    let mut children = Vec::new();
+    let mut listing = Dir::from_fd(dup(&fd)?)?;
+    for child in listing.iter() {
+        let child = child?;
+        let child_name = OsStr::from_bytes(child.file_name().to_bytes());
+        if child_name != "." && child_name != ".." {
+            children.push((child_name.to_os_string(), child.file_type()));
+        }
+    }
+    drop(listing);
+    for (child, kind) in children {
+        let is_dir = match kind {
+            Some(kind) => kind == Type::Directory,
+            None => {
+                file_type(&fstatat(
+                    &fd,
+                    child.as_os_str(),
+                    AtFlags::AT_SYMLINK_NOFOLLOW,
+                )?) == SFlag::S_IFDIR
+            }
+        };
+        if is_dir {
+            remove_tree(fd.as_fd(), &child)?;
+        } else {
+            unlinkat(&fd, child.as_os_str(), UnlinkatFlags::NoRemoveDir)?;
+        }
+    }
+    unlinkat(parent, name, UnlinkatFlags::RemoveDir)
+}
+
+/// Resolves a tar name lexically inside the layer: leading `/` and `.`
+/// components vanish and `..` cannot climb above the root.
+fn clean_path(raw: &[u8]) -> Result<PathBuf, &'static str> {
+    if raw.contains(&0) {
+        return Err("contains a NUL byte");
+    }
+    let mut clean = PathBuf::new();
+    for part in raw.split(|&b| b == b'/') {
+        match part {
+            b"" | b"." => {}
+            b".." => {
+                clean.pop();
+            }
+            part => clean.push(OsStr::from_bytes(part)),
+        }
+    }
+    if clean.as_os_str().len() > MAX_PATH_LEN {
+        return Err("longer than PATH_MAX");
+    }
+    Ok(clean)
+}
+
+fn link_target<R: Read>(entry: &tar::Entry<'_, R>, path: &Path) -> Result<OsString> {
+    let invalid = |reason| UnpackError::InvalidPath {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let target = entry
+        .link_name_bytes()
+        .ok_or_else(|| invalid("link without a target"))?;
+    if target.is_empty() {
+        return Err(invalid("link with an empty target"));
+    }
+    if target.contains(&0) {
+        return Err(invalid("link target contains a NUL byte"));
+    }
+    Ok(OsString::from_vec(target.into_owned()))
+}
+
+fn read_pax<R: Read>(entry: &mut tar::Entry<'_, R>) -> io::Result<PaxInfo> {
+    let mut info = PaxInfo::default();
+    let Some(extensions) = entry.pax_extensions()? else {
+        return Ok(info);
+    };
+    for extension in extensions {
+        let extension = extension?;
+        let key = extension.key_bytes();
+        if key == b"mtime" {
+            info.mtime = parse_pax_time(extension.value_bytes());
+        } else if let Some(name) = key.strip_prefix(b"SCHILY.xattr.")
+            && is_image_xattr(name)
+        {
+            info.xattrs.push((
+                OsStr::from_bytes(name).to_os_string(),
+                extension.value_bytes().to_vec(),
+            ));
+        }
+    }
+    Ok(info)
+}
+
+/// Only `user.*` xattrs can be set unprivileged; of those, overlayfs's and
+/// our own namespaces must not be forged by image content, or a layer could
+/// redirect lookups or claim arbitrary owners.
+fn is_image_xattr(name: &[u8]) -> bool {
+    name.starts_with(b"user.")
+        && !name.starts_with(b"user.overlay.")
+        && !name.starts_with(b"user.containers.")
+}
+
+/// Parses a PAX time, `[-]seconds[.fraction]`.
+fn parse_pax_time(value: &[u8]) -> Option<TimeSpec> {
+    let value = std::str::from_utf8(value).ok()?;
+    let (secs, frac) = value.split_once('.').unwrap_or((value, ""));
+    let negative = secs.starts_with('-');
+    let secs: i64 = secs.parse().ok()?;
+    if !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let digits = &frac[..frac.len().min(9)];
+    let mut nanos: i64 = if digits.is_empty() {
+        0
+    } else {
+        digits.parse().ok()?
+    };
+    nanos *= 10i64.pow(9 - digits.len() as u32);
+    if negative && nanos > 0 {
+        return Some(TimeSpec::new(secs.checked_sub(1)?, 1_000_000_000 - nanos));
+    }
+    Some(TimeSpec::new(secs, nanos))
+}
+
+/// Sets the mode, xattrs and mtime of a regular file just written or a
+/// device placeholder, in that order so nothing bumps the mtime afterwards.
+fn finish_file(
+    file: &File,
+    meta: Meta,
+    disk_mode: u32,
+    device: Option<&str>,
+    pax: &PaxInfo,
+    path: &Path,
+) -> Result<()> {
+    set_xattrs(file, &pax.xattrs, path)?;
+    let override_stat = match device {
+        Some(device) => Some(format!(
+            "{}:{}:0{:o}:{device}",
+            meta.uid, meta.gid, meta.mode
+        )),
+        None => meta.override_stat(disk_mode),
+    };
+    if let Some(value) = override_stat {
+        set_xattr(file, OVERRIDE_STAT_XATTR, value.as_bytes(), path)?;
+    }
+    set_mode_and_times(file, disk_mode, meta.mtime, path)
+}
+
+fn set_mode_and_times(fd: impl AsFd, mode: u32, mtime: TimeSpec, path: &Path) -> Result<()> {
+    fchmod(fd.as_fd(), Mode::from_bits_truncate(mode)).map_err(|e| UnpackError::Chmod {
+        path: path.to_path_buf(),
+        source: e.into(),
+    })?;
+    futimens(fd.as_fd(), &mtime, &mtime).map_err(|e| UnpackError::Times {
+        path: path.to_path_buf(),
+        source: e.into(),
+    })
+}
+
+fn set_xattrs(file: &File, xattrs: &[(OsString, Vec<u8>)], path: &Path) -> Result<()> {
+    xattrs
+        .iter()
+        .try_for_each(|(name, value)| set_xattr(file, name, value, path))
+}
+
+fn set_xattr(file: &File, name: impl AsRef<OsStr>, value: &[u8], path: &Path) -> Result<()> {
+    let name = name.as_ref();
+    file.set_xattr(name, value)
+        .map_err(|source| UnpackError::Xattr {
+            path: path.to_path_buf(),
+            name: name.to_string_lossy().into_owned(),
+            source,
+        })
+}
+
+fn file_type(stat: &FileStat) -> SFlag {
+    SFlag::from_bits_truncate(stat.st_mode) & SFlag::S_IFMT
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+    use std::fs;
+    use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
+    use tar::{EntryType, Header};
+
+    const MTIME: u64 = 1_000_000;
+
+    /// Builds tar streams, writing names raw so hostile ones survive.
+    struct Tar(tar::Builder<Vec<u8>>);
+
+    struct Spec<'a> {
+        kind: EntryType,
+        name: &'a str,
+        link: &'a str,
+        data: &'a [u8],
+        mode: u32,
+        uid: u64,
+        device: (u32, u32),
+    }
+
+    impl<'a> Spec<'a> {
+        fn new(kind: EntryType, name: &'a str) -> Self {
+            let mode = if kind == EntryType::Directory {
+                0o755
+            } else {
+                0o644
+            };
+            Self {
+                kind,
+                name,
+                link: "",
+                data: b"",
+                mode,
+                uid: 0,
+                device: (0, 0),
+            }
+        }
+    }
+
+    impl Tar {
+        fn new() -> Self {
+            Self(tar::Builder::new(Vec::new()))
+        }
+
+        fn add(&mut self, spec: Spec<'_>) -> &mut Self {
+            let mut header = Header::new_ustar();
+            header.as_old_mut().name[..spec.name.len()].copy_from_slice(spec.name.as_bytes());
+            header.as_old_mut().linkname[..spec.link.len()].copy_from_slice(spec.link.as_bytes());
+            header.set_entry_type(spec.kind);
+            header.set_size(spec.data.len() as u64);
+            header.set_mode(spec.mode);
+            header.set_uid(spec.uid);
+            header.set_gid(spec.uid);
+            header.set_mtime(MTIME);
+            header.set_device_major(spec.device.0).unwrap();
+            header.set_device_minor(spec.device.1).unwrap();
+            header.set_cksum();
+            self.0.append(&header, spec.data).unwrap();
+            self
+        }
+
+        fn file(&mut self, name: &str, data: &[u8]) -> &mut Self {
+            self.add(Spec {
+                data,
+                ..Spec::new(EntryType::Regular, name)
+            })
+        }
+
+        fn dir(&mut self, name: &str) -> &mut Self {
+            self.add(Spec::new(EntryType::Directory, name))
+        }
+
+        fn symlink(&mut self, name: &str, target: &str) -> &mut Self {
+            self.add(Spec {
+                link: target,
+                ..Spec::new(EntryType::Symlink, name)
+            })
+        }
+
+        fn hardlink(&mut self, name: &str, target: &str) -> &mut Self {
+            self.add(Spec {
+                link: target,
+                ..Spec::new(EntryType::Link, name)
+            })
+        }
+
+        /// A PAX extended header applying to the next entry.
+        fn pax(&mut self, records: &[(&str, &[u8])]) -> &mut Self {
+            let mut data = Vec::new();
+            for (key, value) in records {
+                let body = key.len() + value.len() + 3;
+                let mut len = body + body.to_string().len();
+                if len.to_string().len() + body != len {
+                    len += 1;
+                }
+                data.extend_from_slice(format!("{len} {key}=").as_bytes());
+                data.extend_from_slice(value);
+                data.push(b'\n');
+            }
+            self.add(Spec {
+                data: &data,
+                ..Spec::new(EntryType::XHeader, "PaxHeader")
+            })
+        }
+
+        fn finish(&mut self) -> Vec<u8> {
+            let builder = std::mem::replace(&mut self.0, tar::Builder::new(Vec::new()));
+            builder.into_inner().unwrap()
+        }
+    }
+
+    /// `dest` to unpack into and a sibling `outside` holding a secret, which
+    /// no hostile entry may touch.
+    struct Sandbox {
+        base: tempfile::TempDir,
+    }
+
+    impl Sandbox {
+        fn new() -> Self {
+            let base = tempfile::tempdir().unwrap();
+            fs::create_dir(base.path().join("dest")).unwrap();
+            fs::create_dir(base.path().join("outside")).unwrap();
+            fs::write(base.path().join("outside/secret"), b"secret").unwrap();
+            Self { base }
+        }
+
+        fn dest(&self) -> PathBuf {
+            self.base.path().join("dest")
+        }
+
+        fn outside(&self) -> PathBuf {
+            self.base.path().join("outside")
+        }
+
+        fn unpack(&self, tar: &[u8]) -> Result<UnpackStats> {
+            unpack_layer(tar, &self.dest())
+        }
+
+        /// Everything under the base but inside `dest`, with the metadata
+        /// a write would change.
+        fn outside_state(&self) -> BTreeMap<PathBuf, (u32, u64, u64, i64, Vec<u8>)> {
+            let mut state = BTreeMap::new();
+            let mut stack = vec![self.base.path().to_path_buf()];
+            while let Some(dir) = stack.pop() {
+                for entry in fs::read_dir(&dir).unwrap() {
+                    let path = entry.unwrap().path();
+                    if path == self.dest() {
+                        continue;
+                    }
+                    let meta = fs::symlink_metadata(&path).unwrap();
+                    let content = if meta.is_file() {
+                        fs::read(&path).unwrap()
+                    } else {
+                        Vec::new()
+                    };
+                    state.insert(
+                        path.clone(),
+                        (
+                            meta.mode(),
+                            meta.nlink(),
+                            meta.size(),
+                            meta.mtime(),
+                            content,
+                        ),
+                    );
+                    if meta.is_dir() {
+                        stack.push(path);
+                    }
+                }
+            }
+            state
+        }
+
+        /// Unpacks a hostile stream and checks nothing outside `dest` moved.
+        fn unpack_hostile(&self, tar: &[u8]) -> Result<UnpackStats> {
+            let before = self.outside_state();
+            let result = self.unpack(tar);
+            assert_eq!(before, self.outside_state(), "outside of dest changed");
+            result
+        }
+    }
+
+    fn xattr_of(path: impl AsRef<Path>, name: &str) -> Option<String> {
+        xattr::get(path, name)
+            .unwrap()
+            .map(|v| String::from_utf8(v).unwrap())
+    }
+
+    fn mode_of(path: impl AsRef<Path>) -> u32 {
+        fs::symlink_metadata(path).unwrap().permissions().mode() & 0o7777
+    }
+
+    fn sha256(data: &[u8]) -> String {
+        format!("sha256:{}", hex::encode(Sha256::digest(data)))
+    }
+
+    #[test]
+    fn unpacks_plain_entries() {
+        let sandbox = Sandbox::new();
+        let tar = Tar::new()
+            .dir("etc/")
+            .file("etc/hosts", b"127.0.0.1 localhost\n")
+            .symlink("etc/localtime", "/usr/share/zoneinfo/UTC")
+            .hardlink("etc/hosts.bak", "etc/hosts")
+            .file("usr/bin/tool", b"#!/bin/sh\n")
+            .add(Spec::new(EntryType::Fifo, "run/pipe"))
+            .finish();
+        sandbox.unpack(&tar).unwrap();
+        let dest = sandbox.dest();
+
+        assert_eq!(
+            fs::read(dest.join("etc/hosts")).unwrap(),
+            b"127.0.0.1 localhost\n"
+        );
+        assert_eq!(
+            fs::read_link(dest.join("etc/localtime")).unwrap(),
+            Path::new("/usr/share/zoneinfo/UTC")
+        );
+        let hosts = fs::metadata(dest.join("etc/hosts")).unwrap();
+        let backup = fs::metadata(dest.join("etc/hosts.bak")).unwrap();
+        assert_eq!((hosts.ino(), hosts.nlink()), (backup.ino(), 2));
+        assert_eq!(hosts.mtime(), MTIME as i64);
+        assert_eq!(mode_of(dest.join("etc/hosts")), 0o644);
+        assert_eq!(xattr_of(dest.join("etc/hosts"), OVERRIDE_STAT_XATTR), None);
+        let link = fs::symlink_metadata(dest.join("etc/localtime")).unwrap();
+        assert_eq!(link.mtime(), MTIME as i64);
+        assert_eq!(mode_of(dest.join("usr")), 0o755, "implicit parent");
+        assert_eq!(
+            fs::metadata(dest.join("etc")).unwrap().mtime(),
+            MTIME as i64
+        );
+        let pipe = fs::symlink_metadata(dest.join("run/pipe")).unwrap();
+        assert!(pipe.file_type().is_fifo());
+        assert_eq!(mode_of(dest.join("run/pipe")), 0o644);
+    }
+
+    #[test]
+    fn detects_compression_and_hashes_uncompressed_stream() {
+        let mut tar = Tar::new().file("a", b"hello").finish();
+        // Padding after the end-of-archive blocks belongs to the diff ID.
+        tar.extend_from_slice(&[0; 4096]);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&tar).unwrap();
+        let gz = gz.finish().unwrap();
+        let zst = zstd::encode_all(&tar[..], 3).unwrap();
+
+        for (label, stream) in [("plain", &tar), ("gzip", &gz), ("zstd", &zst)] {
+            let sandbox = Sandbox::new();
+            let stats = sandbox.unpack(stream).unwrap();
+            assert_eq!(stats.diff_id, sha256(&tar), "{label}");
+            assert_eq!(stats.size, tar.len() as u64, "{label}");
+            assert_eq!(fs::read(sandbox.dest().join("a")).unwrap(), b"hello");
+        }
+    }
+
+    #[test]
+    fn empty_stream_is_an_empty_layer() {
+        let sandbox = Sandbox::new();
+        let stats = sandbox.unpack(&[]).unwrap();
+        assert_eq!((stats.diff_id, stats.size), (sha256(b""), 0));
+    }
+
+    #[test]
+    fn long_names_and_pax_attributes() {
+        let long_dir = "d".repeat(120);
+        let long_name = format!("{long_dir}/{}", "f".repeat(150));
+        let long_target = format!("/{}", "t".repeat(200));
+        let mut builder = tar::Builder::new(Vec::new());
+        let gnu_header = || {
+            let mut header = Header::new_gnu();
+            header.set_mode(0o644);
+            header.set_uid(0);
+            header.set_gid(0);
+            header.set_mtime(MTIME);
+            header.set_size(0);
+            header
+        };
+        let mut header = gnu_header();
+        header.set_size(3);
+        builder
+            .append_data(&mut header, &long_name, &b"abc"[..])
+            .unwrap();
+        let mut header = gnu_header();
+        header.set_entry_type(EntryType::Symlink);
+        builder
+            .append_link(&mut header, "link", &long_target)
+            .unwrap();
+        let mut tar = Tar(builder);
+        tar.pax(&[
+            ("SCHILY.xattr.user.note", b"kept"),
+            ("SCHILY.xattr.user.overlay.redirect", b"/etc"),
+            ("SCHILY.xattr.user.containers.override_stat", b"0:0:04755"),
+            ("SCHILY.xattr.security.capability", b"\x01"),
+            ("mtime", b"1234.5"),
+            ("uid", b"3000000"),
+        ])
+        .file("attrs", b"x");
+        let sandbox = Sandbox::new();
+        sandbox.unpack(&tar.finish()).unwrap();
+        let dest = sandbox.dest();
+
+        assert_eq!(fs::read(dest.join(&long_name)).unwrap(), b"abc");
+        assert_eq!(
+            fs::read_link(dest.join("link")).unwrap(),
+            Path::new(&long_target)
+        );
+        let attrs = dest.join("attrs");
+        assert_eq!(xattr_of(&attrs, "user.note").as_deref(), Some("kept"));
+        assert_eq!(xattr_of(&attrs, "user.overlay.redirect"), None);
+        assert_eq!(
+            xattr_of(&attrs, OVERRIDE_STAT_XATTR).as_deref(),
+            Some("3000000:0:0644")
+        );
+        let meta = fs::metadata(&attrs).unwrap();
+        assert_eq!((meta.mtime(), meta.mtime_nsec()), (1234, 500_000_000));
+    }
+
+    #[test]
+    fn records_owner_and_lost_modes() {
+        let sandbox = Sandbox::new();
+        let tar = Tar::new()
+            .add(Spec {
+                uid: 33,
+                data: b"www",
+                ..Spec::new(EntryType::Regular, "var/www/index.html")
+            })
+            .add(Spec {
+                mode: 0o000,
+                ..Spec::new(EntryType::Regular, "etc/shadow")
+            })
+            .add(Spec {
+                mode: 0o4755,
+                ..Spec::new(EntryType::Regular, "bin/su")
+            })
+            .add(Spec {
+                mode: 0o1777,
+                ..Spec::new(EntryType::Directory, "tmp/")
+            })
+            .finish();
+        sandbox.unpack(&tar).unwrap();
+        let dest = sandbox.dest();
+
+        let www = dest.join("var/www/index.html");
+        assert_eq!(
+            xattr_of(&www, OVERRIDE_STAT_XATTR).as_deref(),
+            Some("33:33:0644")
+        );
+        let shadow = dest.join("etc/shadow");
+        assert_eq!(mode_of(&shadow), 0o600);
+        assert_eq!(
+            xattr_of(&shadow, OVERRIDE_STAT_XATTR).as_deref(),
+            Some("0:0:00")
+        );
+        assert_eq!(mode_of(dest.join("bin/su")), 0o4755);
+        assert_eq!(xattr_of(dest.join("bin/su"), OVERRIDE_STAT_XATTR), None);
+        assert_eq!(mode_of(dest.join("tmp")), 0o1777);
+        assert_eq!(xattr_of(dest.join("tmp"), OVERRIDE_STAT_XATTR), None);
+    }
+
+    #[test]
+    fn read_only_dir_is_filled_then_locked() {
+        let sandbox = Sandbox::new();
+        let tar = Tar::new()
+            .add(Spec {
+                mode: 0o555,
+                ..Spec::new(EntryType::Directory, "ro/")
+            })
+            .file("ro/a", b"a")
+            .dir("ro/sub/")
+            .file("ro/sub/b", b"b")
+            .finish();
+        sandbox.unpack(&tar).unwrap();
+        let ro = sandbox.dest().join("ro");
+
+        assert_eq!(fs::read(ro.join("sub/b")).unwrap(), b"b");
+        assert_eq!(mode_of(&ro), 0o755);
+        assert_eq!(
+            xattr_of(&ro, OVERRIDE_STAT_XATTR).as_deref(),
+            Some("0:0:0555")
+        );
+        assert_eq!(fs::metadata(&ro).unwrap().mtime(), MTIME as i64);
+        assert_eq!(fs::metadata(ro.join("sub")).unwrap().mtime(), MTIME as i64);
+    }
+
+    #[test]
+    fn device_becomes_placeholder() {
+        let sandbox = Sandbox::new();
+        let tar = Tar::new()
+            .add(Spec {
+                mode: 0o666,
+                device: (1, 3),
+                ..Spec::new(EntryType::Char, "dev/null")
+            })
+            .add(Spec {
+                mode: 0o660,
+                uid: 6,
+                device: (8, 0),
+                ..Spec::new(EntryType::Block, "dev/sda")
+            })
+            .finish();
+        sandbox.unpack(&tar).unwrap();
+        let dev = sandbox.dest().join("dev");
+
+        let null = fs::symlink_metadata(dev.join("null")).unwrap();
+        assert!(null.is_file());
+        assert_eq!((null.len(), mode_of(dev.join("null"))), (0, 0o600));
+        assert_eq!(
+            xattr_of(dev.join("null"), OVERRIDE_STAT_XATTR).as_deref(),
+            Some("0:0:0666:char-1-3")
+        );
+        assert_eq!(
+            xattr_of(dev.join("sda"), OVERRIDE_STAT_XATTR).as_deref(),
+            Some("6:6:0660:block-8-0")
+        );
+    }
+
+    #[test]
+    fn whiteouts_and_opaque_dirs() {
+        let sandbox = Sandbox::new();
+        let tar = Tar::new()
+            .dir("a/")
+            .file("a/b", b"gone")
+            .file("a/.wh.b", b"")
+            .file("a/c/d", b"gone too")
+            .file("a/.wh.c", b"")
+            .file("lower/.wh.file", b"")
+            .file("opaque/.wh..wh..opq", b"")
+            .file("x/.wh..wh.plnk", b"")
+            .finish();
+        sandbox.unpack(&tar).unwrap();
+        let dest = sandbox.dest();
+
+        for whiteout in ["a/b", "a/c", "lower/file"] {
+            let meta = fs::symlink_metadata(dest.join(whiteout)).unwrap();
+            assert!(meta.file_type().is_char_device(), "{whiteout}");
+            assert_eq!(meta.rdev(), 0, "{whiteout}");
+        }
+        assert_eq!(
+            xattr_of(dest.join("opaque"), OPAQUE_XATTR).as_deref(),
+            Some("y")
+        );
+        assert_eq!(fs::read_dir(dest.join("opaque")).unwrap().count(), 0);
+        assert_eq!(fs::read_dir(dest.join("x")).unwrap().count(), 0);
+        assert!(!dest.join("a/.wh.b").exists());
+    }
+
+    #[test]
+    fn later_entries_win() {
+        let sandbox = Sandbox::new();
+        let tar = Tar::new()
+            .file("f", b"one")
+            .file("f", b"two")
+            .dir("d/")
+            .file("d/kept", b"k")
+            .add(Spec {
+                mode: 0o700,
+                ..Spec::new(EntryType::Directory, "d/")
+            })
+            .file("d2/inner", b"i")
+            .file("d2", b"now a file")
+            .symlink("s", "f")
+            .file("s", b"no longer a link")
+            .finish();
+        sandbox.unpack(&tar).unwrap();
+        let dest = sandbox.dest();
+
+        assert_eq!(fs::read(dest.join("f")).unwrap(), b"two");
+        assert_eq!(fs::read(dest.join("d/kept")).unwrap(), b"k");
+        assert_eq!(mode_of(dest.join("d")), 0o700);
+        assert_eq!(fs::read(dest.join("d2")).unwrap(), b"now a file");
+        assert_eq!(fs::read(dest.join("f")).unwrap(), b"two");
+        assert!(fs::symlink_metadata(dest.join("s")).unwrap().is_file());
+    }
+
+    #[test]
+    fn dot_dot_and_absolute_names_stay_inside() {
+        let sandbox = Sandbox::new();
+        let tar = Tar::new()
+            .file("../../escape", b"e")
+            .file("/abs/path", b"p")
+            .file("./a/../../outside/secret", b"overwritten?")
+            .dir("./")
+            .file("", b"")
+            .finish();
+        sandbox.unpack_hostile(&tar).unwrap();
+        let dest = sandbox.dest();
+
+        assert_eq!(fs::read(dest.join("escape")).unwrap(), b"e");
+        assert_eq!(fs::read(dest.join("abs/path")).unwrap(), b"p");
+        assert_eq!(
+            fs::read(dest.join("outside/secret")).unwrap(),
+            b"overwritten?"
+        );
+        assert!(!sandbox.base.path().join("escape").exists());
+    }
+
+    #[test]
+    fn symlink_parents_are_never_followed() {
+        let sandbox = Sandbox::new();
+        let outside = sandbox.outside().to_str().unwrap().to_owned();
+        let cases = [
+            Tar::new()
+                .symlink("evil", &outside)
+                .file("evil/x", b"x")
+                .finish(),
+            Tar::new()
+                .symlink("evil", "../..")
+                .file("evil/x", b"x")
+                .finish(),
+            Tar::new()
+                .symlink("evil", "../outside")
+                .dir("evil/sub/")
+                .finish(),
+            Tar::new()
+                .dir("d/")
+                .file("d/f", b"f")
+                .symlink("d", &outside)
+                .file("d/x", b"x")
+                .finish(),
+        ];
+        for tar in cases {
+            let sandbox = Sandbox::new();
+            let err = sandbox.unpack_hostile(&tar).unwrap_err();
+            assert!(
+                matches!(err, UnpackError::SymlinkInPath { .. }),
+                "unexpected error: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn existing_symlinks_are_replaced_not_written_through() {
+        let sandbox = Sandbox::new();
+        let secret = sandbox.outside().join("secret");
+        let secret = secret.to_str().unwrap();
+        let tar = Tar::new()
+            .symlink("s1", secret)
+            .file("s1", b"data")
+            .symlink("s2", secret)
+            .add(Spec {
+                mode: 0o777,
+                ..Spec::new(EntryType::Directory, "s2")
+            })
+            .symlink("s3", secret)
+            .hardlink("h", "s3")
+            .symlink("s4", "../outside/secret")
+            .add(Spec::new(EntryType::Fifo, "s4"))
+            .symlink("s5", secret)
+            .add(Spec {
+                device: (1, 3),
+                ..Spec::new(EntryType::Char, "s5")
+            })
+            .symlink("s6", secret)
+            .file(".wh.s6", b"")
+            .finish();
+        sandbox.unpack_hostile(&tar).unwrap();
+        let dest = sandbox.dest();
+
+        assert_eq!(fs::read(dest.join("s1")).unwrap(), b"data");
+        assert!(fs::symlink_metadata(dest.join("s2")).unwrap().is_dir());
+        assert!(fs::symlink_metadata(dest.join("h")).unwrap().is_symlink());
+        assert!(
+            fs::symlink_metadata(dest.join("s4"))
+                .unwrap()
+                .file_type()
+                .is_fifo()
+        );
+        assert!(fs::symlink_metadata(dest.join("s5")).unwrap().is_file());
+    }
+
+    #[test]
+    fn hardlinks_cannot_reach_outside() {
+        let sandbox = Sandbox::new();
+        let secret = sandbox.outside().join("secret");
+        for target in [
+            "../../outside/secret",
+            "../outside/secret",
+            secret.to_str().unwrap(),
+            "/etc/passwd",
+        ] {
+            let tar = Tar::new().hardlink("h", target).finish();
+            let sandbox = Sandbox::new();
+            let err = sandbox.unpack_hostile(&tar).unwrap_err();
+            assert!(
+                matches!(err, UnpackError::BadHardlinkTarget { .. }),
+                "{target}: unexpected error: {err}"
+            );
+            assert!(!sandbox.dest().join("h").exists());
+        }
+
+        let outside = sandbox.outside();
+        let tar = Tar::new()
+            .symlink("evil", outside.to_str().unwrap())
+            .hardlink("h", "evil/secret")
+            .finish();
+        let err = sandbox.unpack_hostile(&tar).unwrap_err();
+        assert!(matches!(err, UnpackError::SymlinkInPath { .. }), "{err}");
+
+        let tar = Tar::new().dir("d/").hardlink("h", "d").finish();
+        let err = Sandbox::new().unpack_hostile(&tar).unwrap_err();
+        assert!(
+            matches!(err, UnpackError::BadHardlinkTarget { .. }),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn truncated_file_data_is_an_error() {
+        let tar = Tar::new().file("big", &[7; 5000]).finish();
+        let err = Sandbox::new().unpack(&tar[..512 + 3000]).unwrap_err();
+        assert!(matches!(err, UnpackError::Truncated { .. }), "{err}");
+    }
+
+    #[test]
+    fn errors_name_the_entry() {
+        let tar = Tar::new()
+            .symlink("evil", "/")
+            .file("evil/etc/x", b"")
+            .finish();
+        let err = Sandbox::new().unpack(&tar).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "evil/etc/x: evil is a symlink, refusing to follow it"
+        );
+    }
+
+    /// A tiny xorshift generator: enough to shake the parser without a
+    /// dependency.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    #[test]
+    fn hostile_bytes_never_panic() {
+        let sandbox = Sandbox::new();
+        let before = sandbox.outside_state();
+        let valid = Tar::new()
+            .dir("d/")
+            .file("d/f", &[1; 700])
+            .symlink("d/l", "f")
+            .hardlink("d/h", "d/f")
+            .file("d/.wh.x", b"")
+            .pax(&[("SCHILY.xattr.user.a", b"b"), ("mtime", b"-1.5")])
+            .add(Spec {
+                device: (1, 1),
+                ..Spec::new(EntryType::Char, "c")
+            })
+            .finish();
+        let gz = {
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            gz.write_all(&valid).unwrap();
+            gz.finish().unwrap()
+        };
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let mut inputs: Vec<Vec<u8>> = Vec::new();
+        for len in (0..valid.len()).step_by(97) {
+            inputs.push(valid[..len].to_vec());
+        }
+        for len in (0..gz.len()).step_by(13) {
+            inputs.push(gz[..len].to_vec());
+        }
+        for _ in 0..150 {
+            let mut mutated = valid.clone();
+            for _ in 0..1 + rng.below(8) {
+                let at = rng.below(mutated.len());
+                mutated[at] = rng.next() as u8;
+            }
+            inputs.push(mutated);
+        }
+        for _ in 0..50 {
+            let len = rng.below(3000);
+            let mut noise: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+            if let Some(first) = noise.get_mut(..4) {
+                match rng.below(3) {
+                    0 => first.copy_from_slice(&[0x1f, 0x8b, 8, 0]),
+                    1 => first.copy_from_slice(&[0x28, 0xb5, 0x2f, 0xfd]),
+                    _ => {}
+                }
+            }
+            inputs.push(noise);
+        }
+        for input in inputs {
+            let dest = tempfile::tempdir_in(sandbox.dest()).unwrap();
+            let _ = unpack_layer(&input[..], dest.path());
+            // Dropping `dest` checks that whatever was left is removable.
+        }
+        assert_eq!(before, sandbox.outside_state());
+    }
+
+    #[test]
+    fn clean_path_clamps_at_root() {
+        let clean = |raw: &str| clean_path(raw.as_bytes()).unwrap();
+        assert_eq!(clean("../../etc/passwd"), Path::new("etc/passwd"));
+        assert_eq!(clean("/a//b/./c/"), Path::new("a/b/c"));
+        assert_eq!(clean("a/../../b"), Path::new("b"));
+        assert_eq!(clean("./"), Path::new(""));
+        assert!(clean_path(b"a\0b").is_err());
+        assert!(clean_path("x/".repeat(3000).as_bytes()).is_err());
+    }
+
+    #[test]
+    fn pax_times() {
+        let parse = |s: &str| parse_pax_time(s.as_bytes()).map(|t| (t.tv_sec(), t.tv_nsec()));
+        assert_eq!(parse("12"), Some((12, 0)));
+        assert_eq!(parse("12.000000001"), Some((12, 1)));
+        assert_eq!(parse("12.1234567899"), Some((12, 123_456_789)));
+        assert_eq!(parse("-1.5"), Some((-2, 500_000_000)));
+        assert_eq!(parse("x"), None);
+        assert_eq!(parse("1.x"), None);
+    }
+}

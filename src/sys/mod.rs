@@ -1,0 +1,218 @@
+//! Thin wrappers over the few system calls that have no safe binding in
+//! `nix`: `clone(2)` with namespace flags, terminal ioctls, and closing
+//! inherited descriptors.
+//!
+//! Contract: this is the only module where `unsafe` is allowed. Every
+//! function here is safe to call; each `unsafe` block states why it is sound.
+#![allow(unsafe_code)]
+
+use std::io;
+use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
+
+/// What [`clone_fork`] returned in this process.
+pub enum Forked {
+    Parent(libc::pid_t),
+    Child,
+}
+
+/// `fork(2)` that also moves the child into the namespaces named by
+/// `flags` (`CLONE_NEW*`), as one `clone(2)` system call.
+///
+/// A raw `clone` with no new stack behaves like `fork`: the child runs on a
+/// copy of the caller's stack and returns here. The caller must be
+/// single-threaded (no other thread may hold a lock the child needs); rsp
+/// only calls this before starting any thread.
+pub fn clone_fork(flags: libc::c_int) -> io::Result<Forked> {
+    let flags = (flags | libc::SIGCHLD) as libc::c_ulong;
+    // SAFETY: with a null child stack, clone(2) duplicates the calling
+    // process like fork(2); all pointer arguments are null and unused
+    // because no CLONE_*TID / CLONE_SETTLS flag is passed.
+    let ret = unsafe {
+        libc::syscall(
+            libc::SYS_clone,
+            flags,
+            std::ptr::null_mut::<libc::c_void>(),
+            std::ptr::null_mut::<libc::c_int>(),
+            std::ptr::null_mut::<libc::c_int>(),
+            0 as libc::c_ulong,
+        )
+    };
+    match ret {
+        -1 => Err(io::Error::last_os_error()),
+        0 => Ok(Forked::Child),
+        pid => Ok(Forked::Parent(pid as libc::pid_t)),
+    }
+}
+
+/// Makes the terminal `fd` the controlling terminal of the calling process,
+/// which must be a session leader.
+pub fn set_controlling_tty(fd: BorrowedFd<'_>) -> io::Result<()> {
+    // SAFETY: TIOCSCTTY takes an int argument by value; fd is a live,
+    // borrowed descriptor.
+    let ret = unsafe { libc::ioctl(fd.as_raw_fd(), libc::TIOCSCTTY, 0) };
+    if ret == -1 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// Terminal size in rows and columns.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WinSize {
+    pub rows: u16,
+    pub cols: u16,
+}
+
+/// Reads the window size of terminal `fd`.
+pub fn get_winsize(fd: BorrowedFd<'_>) -> io::Result<WinSize> {
+    let mut ws = libc::winsize {
+        ws_row: 0,
+        ws_col: 0,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: TIOCGWINSZ writes one `struct winsize` through the pointer,
+    // which points to a live, properly aligned local.
+    let ret = unsafe { libc::ioctl(fd.as_raw_fd(), libc::TIOCGWINSZ, &mut ws) };
+    if ret == -1 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(WinSize {
+        rows: ws.ws_row,
+        cols: ws.ws_col,
+    })
+}
+
+/// Sets the window size of terminal `fd`.
+pub fn set_winsize(fd: BorrowedFd<'_>, size: WinSize) -> io::Result<()> {
+    let ws = libc::winsize {
+        ws_row: size.rows,
+        ws_col: size.cols,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: TIOCSWINSZ reads one `struct winsize` through the pointer,
+    // which points to a live local.
+    let ret = unsafe { libc::ioctl(fd.as_raw_fd(), libc::TIOCSWINSZ, &ws) };
+    if ret == -1 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// Marks every descriptor from `first` upwards close-on-exec, so that a
+/// container never inherits rsp's files.
+pub fn cloexec_from(first: RawFd) -> io::Result<()> {
+    // SAFETY: close_range(2) only changes descriptor flags; it touches no
+    // memory of ours. CLOSE_RANGE_CLOEXEC leaves the descriptors open for
+    // our own use until exec.
+    let ret = unsafe {
+        libc::syscall(
+            libc::SYS_close_range,
+            first as libc::c_uint,
+            libc::c_uint::MAX,
+            libc::CLOSE_RANGE_CLOEXEC,
+        )
+    };
+    if ret == -1 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// Immediately ends the calling process without running destructors or
+/// flushing stdio: the only correct way out of a forked child that failed
+/// before `exec`, since the parent owns every buffer the child inherited.
+pub fn exit_now(code: i32) -> ! {
+    // SAFETY: _exit(2) is async-signal-safe and never returns.
+    unsafe { libc::_exit(code) }
+}
+
+/// Whether `fd` refers to a terminal.
+pub fn isatty(fd: BorrowedFd<'_>) -> bool {
+    nix::unistd::isatty(fd).unwrap_or(false)
+}
+
+/// Brings the loopback interface of the current network namespace up.
+pub fn loopback_up() -> io::Result<()> {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    // SAFETY: socket(2) takes no pointers; the returned descriptor is owned
+    // by the OwnedFd below and closed on every path.
+    let raw = unsafe { libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0) };
+    if raw < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: raw is a fresh descriptor that nothing else owns.
+    let sock = unsafe { OwnedFd::from_raw_fd(raw) };
+    // SAFETY: ifreq is plain old data; all-zero is a valid value.
+    let mut req: libc::ifreq = unsafe { std::mem::zeroed() };
+    for (dst, src) in req.ifr_name.iter_mut().zip(b"lo\0") {
+        *dst = *src as libc::c_char;
+    }
+    // SAFETY: SIOCGIFFLAGS reads ifr_name and writes ifr_flags of the live
+    // ifreq we pass.
+    if unsafe { libc::ioctl(sock.as_raw_fd(), libc::SIOCGIFFLAGS, &mut req) } < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: the kernel just filled the flags member of the union.
+    unsafe { req.ifr_ifru.ifru_flags |= (libc::IFF_UP | libc::IFF_RUNNING) as libc::c_short };
+    // SAFETY: SIOCSIFFLAGS reads the ifreq we pass.
+    if unsafe { libc::ioctl(sock.as_raw_fd(), libc::SIOCSIFFLAGS, &req) } < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// Sends one descriptor over a Unix socket (SCM_RIGHTS).
+pub fn send_fd(sock: BorrowedFd<'_>, fd: BorrowedFd<'_>) -> io::Result<()> {
+    use nix::sys::socket::{ControlMessage, MsgFlags, sendmsg};
+    let fds = [fd.as_raw_fd()];
+    let iov = [io::IoSlice::new(b"F")];
+    sendmsg::<()>(
+        sock.as_raw_fd(),
+        &iov,
+        &[ControlMessage::ScmRights(&fds)],
+        MsgFlags::empty(),
+        None,
+    )?;
+    Ok(())
+}
+
+/// Receives one descriptor sent with [`send_fd`]; `None` when the peer
+/// closed the socket without sending one.
+pub fn recv_fd(sock: BorrowedFd<'_>) -> io::Result<Option<std::os::fd::OwnedFd>> {
+    use nix::sys::socket::{ControlMessageOwned, MsgFlags, recvmsg};
+    use std::os::fd::{FromRawFd, OwnedFd};
+    let mut buf = [0u8; 1];
+    let mut iov = [io::IoSliceMut::new(&mut buf)];
+    let mut space = nix::cmsg_space!([RawFd; 1]);
+    let msg = recvmsg::<()>(
+        sock.as_raw_fd(),
+        &mut iov,
+        Some(&mut space),
+        MsgFlags::MSG_CMSG_CLOEXEC,
+    )?;
+    let mut out = None;
+    for c in msg.cmsgs()? {
+        if let ControlMessageOwned::ScmRights(fds) = c {
+            for fd in fds {
+                // SAFETY: the kernel just installed this descriptor in our
+                // table for us; nothing else refers to it.
+                let owned = unsafe { OwnedFd::from_raw_fd(fd) };
+                if out.is_none() {
+                    out = Some(owned);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Restores the default action of SIGPIPE, which the Rust runtime sets to
+/// "ignore" and which `exec` would otherwise pass on to the container.
+pub fn default_sigpipe() {
+    use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, sigaction};
+    let act = SigAction::new(SigHandler::SigDfl, SaFlags::empty(), SigSet::empty());
+    // SAFETY: installing SIG_DFL runs no code of ours in signal context.
+    let _ = unsafe { sigaction(Signal::SIGPIPE, &act) };
+}

@@ -1,0 +1,332 @@
+//! Moving images between registries and the store.
+//!
+//! Contract of [`pull`]: every layer missing from the store is downloaded
+//! and unpacked at the same time (the download streams straight into the
+//! unpacker), all layers in parallel. The compressed digest is checked as
+//! bytes arrive and the uncompressed digest (diff ID) against the image
+//! config; a layer becomes visible in the store only once both match. The
+//! image record is written last, under the store lock, so a failed or killed
+//! pull leaves the store as it was (plus, at most, complete layers that the
+//! next pull reuses).
+
+use crate::image::config::ImageConfig;
+use crate::image::reference::Reference;
+use crate::registry::{BlobRef, PullOptions, RegistriesConf, Registry, RegistryError};
+use crate::storage::unpack::{UnpackError, unpack_layer};
+use crate::storage::{ImageRecord, Store, StoreError, digest_hex};
+use std::io::{self, Read, Write};
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+
+#[derive(Debug, thiserror::Error)]
+pub enum TransferError {
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("unpacking layer {digest}: {source}")]
+    Unpack { digest: String, source: UnpackError },
+    #[error("image config of {reference} is invalid JSON: {source}")]
+    BadConfig {
+        reference: String,
+        source: serde_json::Error,
+    },
+    #[error(
+        "{reference}: the manifest lists {layers} layers but the config {diff_ids} diff IDs: the image is broken"
+    )]
+    LayerCount {
+        reference: String,
+        layers: usize,
+        diff_ids: usize,
+    },
+    #[error(
+        "layer {digest} unpacks to {actual}, but the image config says {expected}: the image is corrupt"
+    )]
+    DiffIdMismatch {
+        digest: String,
+        expected: String,
+        actual: String,
+    },
+    #[error("starting the download workers: {0}")]
+    Runtime(io::Error),
+    #[error("{0}")]
+    Candidates(String),
+    #[error("layer {0} was removed while pulling: run the pull again")]
+    LayerVanished(String),
+}
+
+/// What a pull reports as it goes; the CLI draws bars or prints lines.
+pub trait PullProgress: Send + Sync {
+    fn trying(&self, _reference: &str) {}
+    fn layer(&self, _index: usize, _digest: &str, _size: u64, _skipped: bool) {}
+    fn layer_bytes(&self, _index: usize, _bytes: u64) {}
+    fn layer_done(&self, _index: usize) {}
+    fn config(&self, _digest: &str) {}
+    fn writing_manifest(&self) {}
+}
+
+/// Reports nothing (for `-q`).
+pub struct Quiet;
+impl PullProgress for Quiet {}
+
+/// A `Write` that hands chunks to another thread's `Read`, so a download can
+/// stream into the unpacker without holding the layer in memory or on disk.
+struct ChannelWriter(SyncSender<Vec<u8>>);
+struct ChannelReader {
+    rx: Receiver<Vec<u8>>,
+    buf: Vec<u8>,
+    pos: usize,
+}
+
+impl Write for ChannelWriter {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.0
+            .send(data.to_vec())
+            .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "unpacker stopped"))?;
+        Ok(data.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Read for ChannelReader {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        while self.pos == self.buf.len() {
+            match self.rx.recv() {
+                Ok(b) => {
+                    self.buf = b;
+                    self.pos = 0;
+                }
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = out.len().min(self.buf.len() - self.pos);
+        out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+/// Pulls `input` (as typed by the user), trying each candidate registry for
+/// short names, and returns the stored image record.
+pub fn pull(
+    store: &Store,
+    input: &str,
+    opts: &PullOptions,
+    progress: Arc<dyn PullProgress>,
+) -> Result<ImageRecord, TransferError> {
+    let conf = RegistriesConf::load()?;
+    let candidates = conf.candidates(input)?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(4)
+        .enable_all()
+        .build()
+        .map_err(TransferError::Runtime)?;
+    let mut errors = Vec::new();
+    let mut result = None;
+    for reference in &candidates {
+        progress.trying(&reference.to_string());
+        match rt.block_on(pull_one(store, reference, opts, &conf, progress.clone())) {
+            Ok(rec) => {
+                result = Some(rec);
+                break;
+            }
+            Err(e) if candidates.len() > 1 => errors.push(e.to_string()),
+            Err(e) => {
+                rt.shutdown_timeout(std::time::Duration::from_secs(2));
+                return Err(e);
+            }
+        }
+    }
+    // Wait for the workers to stop: rsp run forks after a pull and must be
+    // single-threaded then.
+    rt.shutdown_timeout(std::time::Duration::from_secs(2));
+    result.ok_or_else(|| TransferError::Candidates(errors.join("; ")))
+}
+
+async fn pull_one(
+    store: &Store,
+    reference: &Reference,
+    opts: &PullOptions,
+    conf: &RegistriesConf,
+    progress: Arc<dyn PullProgress>,
+) -> Result<ImageRecord, TransferError> {
+    let registry = Registry::new(reference, opts, conf)?;
+    let resolved = registry.resolve(reference).await?;
+    let config =
+        ImageConfig::parse(&resolved.config_bytes).map_err(|source| TransferError::BadConfig {
+            reference: reference.to_string(),
+            source,
+        })?;
+    let diff_ids = config.rootfs.diff_ids.clone();
+    if diff_ids.len() != resolved.layers.len() {
+        return Err(TransferError::LayerCount {
+            reference: reference.to_string(),
+            layers: resolved.layers.len(),
+            diff_ids: diff_ids.len(),
+        });
+    }
+    for d in &diff_ids {
+        digest_hex(d)?;
+    }
+    store.clean_temp();
+
+    let mut tasks = Vec::new();
+    for (i, (blob, diff_id)) in resolved.layers.iter().zip(&diff_ids).enumerate() {
+        let skipped = store.has_layer(diff_id);
+        progress.layer(i, &blob.digest, blob.size.max(0) as u64, skipped);
+        if skipped {
+            progress.layer_done(i);
+            continue;
+        }
+        let (registry, reference, blob, diff_id) = (
+            registry.clone(),
+            reference.clone(),
+            blob.clone(),
+            diff_id.clone(),
+        );
+        let (store, progress) = (store.clone(), progress.clone());
+        tasks.push(tokio::spawn(async move {
+            fetch_layer(
+                &store,
+                &registry,
+                &reference,
+                &blob,
+                &diff_id,
+                i,
+                progress.as_ref(),
+            )
+            .await?;
+            progress.layer_done(i);
+            Ok::<(), TransferError>(())
+        }));
+    }
+    let mut first_err = None;
+    for t in tasks {
+        let r = match t.await {
+            Ok(r) => r,
+            Err(e) => Err(TransferError::Runtime(io::Error::other(e.to_string()))),
+        };
+        if let Err(e) = r
+            && first_err.is_none()
+        {
+            first_err = Some(e);
+        }
+    }
+    if let Some(e) = first_err {
+        return Err(e);
+    }
+
+    progress.config(&resolved.config.digest);
+    store.put_blob(&resolved.config.digest, &resolved.config_bytes)?;
+    store.put_blob(&resolved.manifest_digest, &resolved.manifest_bytes)?;
+    progress.writing_manifest();
+
+    let id = digest_hex(&resolved.config.digest)?.to_string();
+    let mut names = Vec::new();
+    if reference.digest.is_none() || reference.tag.is_some() {
+        names.push(format!(
+            "{}:{}",
+            reference.name(),
+            reference.tag_or_latest()
+        ));
+    }
+    let rec = ImageRecord {
+        id,
+        names,
+        digests: vec![format!("{}@{}", reference.name(), resolved.manifest_digest)],
+        manifest_digest: resolved.manifest_digest.clone(),
+        manifest_media_type: resolved.manifest_media_type.clone(),
+        layers: diff_ids.clone(),
+        size: 0,
+        added: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    };
+    let lock = store.lock()?;
+    let mut rec = rec;
+    rec.size = diff_ids.iter().map(|d| layer_size(store, d)).sum();
+    for d in &diff_ids {
+        if !store.has_layer(d) {
+            return Err(TransferError::LayerVanished(d.clone()));
+        }
+    }
+    let mut db = store.images()?;
+    db.upsert(rec.clone());
+    store.save_images(&db, &lock)?;
+    Ok(db
+        .images
+        .into_iter()
+        .find(|i| i.id == rec.id)
+        .unwrap_or(rec))
+}
+
+/// Uncompressed size of a stored layer, as recorded next to it.
+pub fn layer_size(store: &Store, diff_id: &str) -> u64 {
+    store
+        .layer_path(diff_id)
+        .ok()
+        .and_then(|p| std::fs::read_to_string(p.with_extension("size")).ok())
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+async fn fetch_layer(
+    store: &Store,
+    registry: &Registry,
+    reference: &Reference,
+    blob: &BlobRef,
+    diff_id: &str,
+    index: usize,
+    progress: &dyn PullProgress,
+) -> Result<(), TransferError> {
+    let tmp = store.temp_dir("layer")?;
+    let (tx, rx) = sync_channel::<Vec<u8>>(64);
+    let dest = tmp.clone();
+    let unpacker = std::thread::spawn(move || {
+        let mut reader = ChannelReader {
+            rx,
+            buf: Vec::new(),
+            pos: 0,
+        };
+        let r = unpack_layer(&mut reader, &dest);
+        // Drain what is left so the downloader never blocks on a full
+        // channel after an unpack error.
+        let _ = io::copy(&mut reader, &mut io::sink());
+        r
+    });
+    let mut sink = ChannelWriter(tx);
+    let fetched = registry
+        .fetch_blob(reference, blob, &mut sink, &|n| {
+            progress.layer_bytes(index, n)
+        })
+        .await;
+    drop(sink);
+    let unpacked = unpacker.join();
+    let result = (|| {
+        fetched?;
+        let stats = unpacked
+            .map_err(|_| TransferError::Runtime(io::Error::other("layer unpacker panicked")))?
+            .map_err(|source| TransferError::Unpack {
+                digest: blob.digest.clone(),
+                source,
+            })?;
+        if stats.diff_id != diff_id {
+            return Err(TransferError::DiffIdMismatch {
+                digest: blob.digest.clone(),
+                expected: diff_id.to_string(),
+                actual: stats.diff_id,
+            });
+        }
+        let final_path = store.layer_path(diff_id)?;
+        crate::storage::write_atomic(
+            &final_path.with_extension("size"),
+            stats.size.to_string().as_bytes(),
+        )?;
+        store.commit_layer(&tmp, diff_id)?;
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = crate::storage::remove_tree(&tmp);
+    }
+    result
+}
