@@ -1,0 +1,152 @@
+# shellcheck shell=bash
+# Helpers shared by the benchmark scripts (sourced, not run):
+#   - locate/build the rsp binary ($RSP, default target/release/rsp)
+#   - drop root: re-exec the calling script as $BENCH_USER (default rsptest)
+#   - a throwaway work dir, a loopback docker-registry, podman isolation,
+#     everything removed at exit
+#   - measure: median wall time of a command (hyperfine, or a bash loop if
+#     hyperfine is missing or HYPERFINE=none)
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT_DIR=$(dirname "$BENCH_DIR")
+BENCH_USER=${BENCH_USER:-rsptest}
+RSP=${RSP:-$ROOT_DIR/target/release/rsp}
+[[ $RSP == /* ]] || RSP=$PWD/$RSP
+
+log() { echo "[bench] $*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# Build rsp if missing (as whoever we are now, i.e. before dropping root).
+ensure_rsp() {
+  if [[ ! -x $RSP ]]; then
+    [[ $RSP == "$ROOT_DIR/target/release/rsp" ]] || die "RSP=$RSP is not executable"
+    log "building $RSP (cargo build --release)"
+    (cd "$ROOT_DIR" && cargo build --release >&2)
+  fi
+}
+
+# If root: build rsp, set podman up for $BENCH_USER, re-exec "$@" (the script
+# and its arguments) as that user with a clean environment.
+drop_root() {
+  ensure_rsp
+  [[ $(id -u) -eq 0 ]] || return 0
+  id "$BENCH_USER" >/dev/null 2>&1 || die "no user $BENCH_USER (set BENCH_USER)"
+  "$BENCH_DIR/setup-podman.sh"
+  local home script
+  script=$BENCH_DIR/$(basename "$1"); shift
+  # The binary and scripts must be readable by the user.
+  chmod a+rx "$RSP" "$BENCH_DIR"/*.sh "$BENCH_DIR"/mkimage.py
+  setpriv --reuid="$BENCH_USER" --regid="$BENCH_USER" --init-groups test -x "$RSP" -a -r "$script" ||
+    die "$BENCH_USER cannot reach $RSP or $script (directory permissions?)"
+  home=$(getent passwd "$BENCH_USER" | cut -d: -f6)
+  log "running as $BENCH_USER"
+  cd / && exec setpriv --reuid="$BENCH_USER" --regid="$BENCH_USER" --init-groups \
+    env -i HOME="$home" USER="$BENCH_USER" LOGNAME="$BENCH_USER" \
+    PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin TERM="${TERM:-dumb}" \
+    RSP="$RSP" BENCH_RUNS="${BENCH_RUNS:-}" BENCH_RESULTS="${BENCH_RESULTS:-}" \
+    BENCH_MB="${BENCH_MB:-}" BENCH_LAYERS="${BENCH_LAYERS:-}" \
+    HYPERFINE="${HYPERFINE:-}" "$script" "$@"
+}
+
+have_podman() { command -v podman >/dev/null 2>&1; }
+
+# Sourcing this file re-executes the calling script as $BENCH_USER if root.
+drop_root "$0" "$@"
+
+# Work dir + cleanup. Podman gets a private XDG_RUNTIME_DIR so that its
+# rootless pause process is ours to stop at exit.
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/rsp-bench.XXXXXX")
+export XDG_RUNTIME_DIR=$WORK/xdg
+mkdir -m 700 "$XDG_RUNTIME_DIR"
+REG_PID=
+PODMAN_STORES=()
+
+cleanup() {
+  set +e
+  [[ -n $REG_PID ]] && kill "$REG_PID" 2>/dev/null && wait "$REG_PID" 2>/dev/null
+  local s pids
+  # Podman's rootless pause processes (pid files in each --tmpdir): stop last.
+  pids=$(cat "$WORK"/*/tmp/pause.pid 2>/dev/null)
+  for s in "${PODMAN_STORES[@]}"; do "$s.reset"; done
+  pids+=" $(cat "$WORK"/*/tmp/pause.pid 2>/dev/null)"
+  for s in $pids; do kill "$s" 2>/dev/null; done
+  rm -rf "$WORK" 2>/dev/null || log "could not fully remove $WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# podman_store DIR: sets $PODMAN to a podman command line using an isolated
+# overlay store under DIR (without --storage-driver, podman picks vfs here
+# when --root is given), and writes DIR.reset, which empties the store. The
+# store goes at exit.
+podman_store() {
+  # shellcheck disable=SC2034 # used by the sourcing scripts
+  PODMAN="podman --storage-driver overlay --root $1/root --runroot $1/run --tmpdir $1/tmp"
+  PODMAN_STORES+=("$1")
+  # Files owned by subuids need `podman unshare`; the overlay home stays
+  # mounted in podman's namespace, so plain rm gets the busy leftover dir.
+  printf '#!/bin/sh\n%s unshare rm -rf %s %s 2>/dev/null; rm -rf %s %s\n' \
+    "$PODMAN" "$1/root" "$1/run" "$1/root" "$1/run" >"$1.reset"
+  chmod +x "$1.reset"
+}
+
+# Start docker-registry on a free loopback port; sets REGISTRY=127.0.0.1:PORT.
+start_registry() {
+  command -v docker-registry >/dev/null || die "docker-registry not installed (apt-get install docker-registry)"
+  local port i
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  mkdir -p "$WORK/registry"
+  cat >"$WORK/registry.yml" <<EOF
+version: 0.1
+log: {level: error}
+storage: {filesystem: {rootdirectory: $WORK/registry}}
+http: {addr: 127.0.0.1:$port}
+EOF
+  docker-registry serve "$WORK/registry.yml" >"$WORK/registry.log" 2>&1 &
+  REG_PID=$!
+  REGISTRY=127.0.0.1:$port
+  for ((i = 0; i < 100; i++)); do
+    curl -sf "http://$REGISTRY/v2/" >/dev/null && return 0
+    kill -0 "$REG_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  cat "$WORK/registry.log" >&2
+  die "registry did not start"
+}
+
+# record LABEL VALUE: print, and append to $BENCH_RESULTS for all.sh.
+record() {
+  printf '%-44s %s\n' "$1" "$2"
+  [[ -z ${BENCH_RESULTS:-} ]] || printf '%s\t%s\n' "$1" "$2" >>"$BENCH_RESULTS"
+}
+
+# measure LABEL RUNS WARMUP PREPARE CMD: records the median wall time of CMD
+# in ms (PREPARE, untimed, runs before each run; may be empty). A smoke run
+# first: if CMD fails, its error is shown and FAIL recorded.
+measure() {
+  local label=$1 runs=$2 warmup=$3 prep=$4 cmd=$5 out
+  log "$label: $cmd"
+  [[ -z $prep ]] || eval "$prep" >/dev/null 2>&1
+  if ! out=$(eval "$cmd" 2>&1); then
+    log "$label FAILED: $out"
+    record "$label" FAIL
+    return 0
+  fi
+  if command -v "${HYPERFINE:-hyperfine}" >/dev/null; then
+    "${HYPERFINE:-hyperfine}" -N --style basic --warmup "$warmup" --runs "$runs" \
+      ${prep:+--prepare "$prep"} --export-json "$WORK/h.json" "$cmd" >&2 || { record "$label" FAIL; return 0; }
+    record "$label" "$(python3 -c 'import json, sys
+print("%.1f" % (json.load(open(sys.argv[1]))["results"][0]["median"] * 1000))' "$WORK/h.json")"
+  else
+    local i t0 t1 times=()
+    for ((i = 0; i < warmup + runs; i++)); do
+      [[ -z $prep ]] || eval "$prep" >/dev/null 2>&1
+      t0=$(date +%s%N)
+      eval "$cmd" >/dev/null 2>&1 || { record "$label" FAIL; return 0; }
+      t1=$(date +%s%N)
+      ((i < warmup)) || times+=($(((t1 - t0) / 1000)))
+    done
+    record "$label" "$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR] = $1}
+      END {m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.1f", m / 1000}')"
+  fi
+}

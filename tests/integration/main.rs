@@ -1,0 +1,13 @@
+//! rsp's integration tests: one binary, run as an unprivileged user, against
+//! real registries (Debian's docker-registry on loopback), real images built
+//! from busybox-static, and real kernel namespaces.
+//!
+//! Each test gets its own store (`TestEnv`) and pushes to its own repository
+//! names, so tests run in parallel and in any order.
+
+#[path = "../util/mod.rs"]
+mod util;
+
+mod cli;
+mod docs;
+mod run;
