@@ -475,17 +475,14 @@ pub fn start(store: &Store, paths: &Paths, id: &str) -> Result<i32> {
 
     let mut master = None;
     if let Some(sock) = &sock_parent {
-        match crate::sys::recv_fd(sock.as_fd()) {
-            Ok(Some(m)) => {
-                if let Some(ws) = tty::host_winsize() {
-                    let _ = crate::sys::set_winsize(m.as_fd(), ws);
-                }
-                let _ = nix::unistd::write(sock.as_fd(), b"1");
-                master = Some(m);
+        // A child that failed before making its terminal sends nothing; the
+        // error pipe below says why.
+        if let Ok(Some(m)) = crate::sys::recv_fd(sock.as_fd()) {
+            if let Some(ws) = tty::host_winsize() {
+                let _ = crate::sys::set_winsize(m.as_fd(), ws);
             }
-            // The child failed before making its terminal: the error pipe
-            // below says why.
-            Ok(None) | Err(_) => {}
+            let _ = nix::unistd::write(sock.as_fd(), b"1");
+            master = Some(m);
         }
     }
 
