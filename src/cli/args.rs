@@ -117,7 +117,7 @@ pub struct PullOpts {
     #[arg(long, value_name = "OS/ARCH")]
     pub platform: Option<String>,
     /// Credentials (USERNAME:PASSWORD) for the registry
-    #[arg(long, value_name = "USER:PASS", hide = true)]
+    #[arg(long, value_name = "USER:PASS")]
     pub creds: Option<String>,
 }
 

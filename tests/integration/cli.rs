@@ -123,3 +123,37 @@ fn issue2_default_state_dirs() {
     let mode = std::fs::metadata(&runroot).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o700);
 }
+
+#[test]
+fn issue2_forbidden_user_namespaces_are_explained() {
+    // user.max_user_namespaces is per user namespace: setting it to 0 inside
+    // one of our own reproduces a system that forbids them, without root.
+    let env = TestEnv::new();
+    let img = crate::util::image::busybox_image()
+        .push(crate::util::registry::shared(), "cli-nouserns", "v1")
+        .reference;
+    env.rsp().args(["pull", "-q", &img]).ok();
+    let script = format!(
+        "echo 0 > /proc/sys/user/max_user_namespaces || exit 99; \"$0\" --root {} --runroot {} run --rm {img} true; echo rc=$?; \"$0\" --root {} --runroot {} info --format '{{{{.host.userNamespaces.detail}}}}'",
+        env.root().display(),
+        env.runroot().display(),
+        env.root().display(),
+        env.runroot().display(),
+    );
+    let out = env
+        .cmd("unshare")
+        .args(["-Ur", "sh", "-c", &script, crate::util::rsp_bin()])
+        .output();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stdout.contains("rc=125"), "{stdout}{stderr}");
+    let err_line = stderr
+        .lines()
+        .find(|l| l.starts_with("Error:"))
+        .unwrap_or_default();
+    assert!(
+        err_line.contains("max_user_namespaces") && err_line.contains("sysctl"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("user.max_user_namespaces=0"), "{stdout}");
+}
