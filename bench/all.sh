@@ -1,17 +1,25 @@
 #!/bin/bash
 # Runs every benchmark (run.sh: container start-up latency, pull.sh: pull of
-# a ~200 MB multi-layer image) and prints a summary table of median wall
-# times, rsp and podman side by side. Runs rootless (re-execs as $BENCH_USER
-# if started as root). BENCH_RUNS overrides both scripts' run counts.
+# a ~200 MB multi-layer image) and prints a summary table of wall times
+# (median and min, ms), rsp and podman side by side.
+#
+#   [RSP=path/to/rsp] bench/all.sh      (default target/release/rsp, built
+#                                        with cargo build --release if missing)
+# As root it runs bench/setup-podman.sh, then re-execs as $BENCH_USER
+# (default rsptest) so that the figures are rootless. Knobs: BENCH_RUNS
+# (run.sh, 20), BENCH_PULL_RUNS (pull.sh, 3), BENCH_MB (200), BENCH_LAYERS
+# (4), HYPERFINE=none (time with a bash loop instead of hyperfine).
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 export BENCH_RESULTS=$WORK/results.tsv RSP
 : >"$BENCH_RESULTS"
+log "load average at start: $(cut -d" " -f1-3 /proc/loadavg)"
 "$BENCH_DIR/run.sh" || log "run.sh failed"
 "$BENCH_DIR/pull.sh" || log "pull.sh failed"
 
 echo
-echo "== rsp benchmark summary (median wall time, ms; $(id -un), $(date -u +%FT%TZ)) =="
-printf '%-44s %10s\n' benchmark "median ms"
-awk -F'\t' '{printf "%-44s %10s\n", $1, $2}' "$BENCH_RESULTS"
+echo "== rsp benchmarks: wall time in ms ($(id -un), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)) =="
+printf '%-40s %10s %10s\n' benchmark median min
+awk -F'\t' '{printf "%-40s %10s %10s\n", $1, $2, $3}' "$BENCH_RESULTS"

@@ -44,7 +44,8 @@ drop_root() {
     env -i HOME="$home" USER="$BENCH_USER" LOGNAME="$BENCH_USER" \
     PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin TERM="${TERM:-dumb}" \
     RSP="$RSP" BENCH_RUNS="${BENCH_RUNS:-}" BENCH_RESULTS="${BENCH_RESULTS:-}" \
-    BENCH_MB="${BENCH_MB:-}" BENCH_LAYERS="${BENCH_LAYERS:-}" \
+    BENCH_PULL_RUNS="${BENCH_PULL_RUNS:-}" BENCH_MB="${BENCH_MB:-}" \
+    BENCH_LAYERS="${BENCH_LAYERS:-}" \
     HYPERFINE="${HYPERFINE:-}" "$script" "$@"
 }
 
@@ -114,15 +115,15 @@ EOF
   die "registry did not start"
 }
 
-# record LABEL VALUE: print, and append to $BENCH_RESULTS for all.sh.
+# record LABEL MEDIAN [MIN]: print, and append to $BENCH_RESULTS for all.sh.
 record() {
-  printf '%-44s %s\n' "$1" "$2"
-  [[ -z ${BENCH_RESULTS:-} ]] || printf '%s\t%s\n' "$1" "$2" >>"$BENCH_RESULTS"
+  printf '%-40s median %8s ms   min %8s ms\n' "$1" "$2" "${3:--}"
+  [[ -z ${BENCH_RESULTS:-} ]] || printf '%s\t%s\t%s\n' "$1" "$2" "${3:--}" >>"$BENCH_RESULTS"
 }
 
-# measure LABEL RUNS WARMUP PREPARE CMD: records the median wall time of CMD
-# in ms (PREPARE, untimed, runs before each run; may be empty). A smoke run
-# first: if CMD fails, its error is shown and FAIL recorded.
+# measure LABEL RUNS WARMUP PREPARE CMD: records the median and minimum wall
+# time of CMD in ms (PREPARE, untimed, runs before each run; may be empty).
+# A smoke run first: if CMD fails, its error is shown and FAIL recorded.
 measure() {
   local label=$1 runs=$2 warmup=$3 prep=$4 cmd=$5 out
   log "$label: $cmd"
@@ -135,8 +136,10 @@ measure() {
   if command -v "${HYPERFINE:-hyperfine}" >/dev/null; then
     "${HYPERFINE:-hyperfine}" -N --style basic --warmup "$warmup" --runs "$runs" \
       ${prep:+--prepare "$prep"} --export-json "$WORK/h.json" "$cmd" >&2 || { record "$label" FAIL; return 0; }
-    record "$label" "$(python3 -c 'import json, sys
-print("%.1f" % (json.load(open(sys.argv[1]))["results"][0]["median"] * 1000))' "$WORK/h.json")"
+    # shellcheck disable=SC2046 # two numbers
+    record "$label" $(python3 -c 'import json, sys
+r = json.load(open(sys.argv[1]))["results"][0]
+print("%.1f %.1f" % (r["median"] * 1000, r["min"] * 1000))' "$WORK/h.json")
   else
     local i t0 t1 times=()
     for ((i = 0; i < warmup + runs; i++)); do
@@ -146,7 +149,8 @@ print("%.1f" % (json.load(open(sys.argv[1]))["results"][0]["median"] * 1000))' "
       t1=$(date +%s%N)
       ((i < warmup)) || times+=($(((t1 - t0) / 1000)))
     done
-    record "$label" "$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR] = $1}
-      END {m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.1f", m / 1000}')"
+    # shellcheck disable=SC2046 # two numbers
+    record "$label" $(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR] = $1}
+      END {m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.1f %.1f", m / 1000, a[1] / 1000}')
   fi
 }

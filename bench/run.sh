@@ -7,6 +7,7 @@
 # into throwaway stores first. Target: rsp <= 20 ms. Runs rootless (re-execs
 # as $BENCH_USER if started as root).
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 runs=${BENCH_RUNS:-20}

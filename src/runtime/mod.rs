@@ -471,6 +471,17 @@ pub fn start(store: &Store, paths: &Paths, id: &str) -> Result<i32> {
     if let Err(e) = write_id_maps(pid, &cfg) {
         return Err(abort(e));
     }
+    // Recorded before the child may run, so whatever the container does
+    // first (print, serve) already sees it listed as running.
+    let state = State {
+        status: Status::Running,
+        pid,
+        pid_start: container::process_start_time(pid).unwrap_or(0),
+        started_at: Some(container::now_rfc3339()),
+        finished_at: None,
+        exit_code: 0,
+    };
+    let _ = store.write_container_file(id, "state.json", &state);
     let _ = std::fs::File::from(ready_w).write_all(b"1");
 
     let mut master = None;
@@ -496,16 +507,6 @@ pub fn start(store: &Store, paths: &Paths, id: &str) -> Result<i32> {
         mark_exited(store, id, code);
         return Err(RuntimeError::Child { code, message });
     }
-
-    let state = State {
-        status: Status::Running,
-        pid,
-        pid_start: container::process_start_time(pid).unwrap_or(0),
-        started_at: Some(container::now_rfc3339()),
-        finished_at: None,
-        exit_code: 0,
-    };
-    let _ = store.write_container_file(id, "state.json", &state);
 
     let mut sigfd = SignalFd::with_flags(&forwarded_signals(), SfdFlags::SFD_CLOEXEC)
         .map_err(|e| abort(RuntimeError::Wait(e)))?;

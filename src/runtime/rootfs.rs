@@ -359,21 +359,29 @@ fn setup_sys(root: &OwnedFd, own_netns: bool) -> Result<()> {
     bind(root, "/sys", "/sys", true, true)
 }
 
-fn mask(root: &OwnedFd, path: &str) -> Result<()> {
-    let rel = path.trim_start_matches('/');
-    let Ok(fd) = openat2(
+/// Opens `path` in the container only if it exists, without creating
+/// anything or following a final symlink; also says whether it is a
+/// directory.
+fn existing(root: &OwnedFd, path: &str) -> Option<(OwnedFd, bool)> {
+    let fd = openat2(
         root.as_fd(),
-        rel,
+        path.trim_start_matches('/'),
         OpenHow::new()
             .flags(OFlag::O_PATH | OFlag::O_CLOEXEC | OFlag::O_NOFOLLOW)
             .resolve(in_root()),
-    ) else {
-        return Ok(());
-    };
-    let t = fd_path(&fd);
+    )
+    .ok()?;
     let is_dir = nix::sys::stat::fstat(fd.as_fd())
         .map(|s| s.st_mode & libc::S_IFMT == libc::S_IFDIR)
         .unwrap_or(false);
+    Some((fd, is_dir))
+}
+
+fn mask(root: &OwnedFd, path: &str) -> Result<()> {
+    let Some((fd, is_dir)) = existing(root, path) else {
+        return Ok(());
+    };
+    let t = fd_path(&fd);
     if is_dir {
         do_mount(
             Some("tmpfs"),
@@ -398,19 +406,9 @@ fn mask(root: &OwnedFd, path: &str) -> Result<()> {
 }
 
 fn readonly(root: &OwnedFd, path: &str) -> Result<()> {
-    let rel = path.trim_start_matches('/');
-    let Ok(fd) = openat2(
-        root.as_fd(),
-        rel,
-        OpenHow::new()
-            .flags(OFlag::O_PATH | OFlag::O_CLOEXEC | OFlag::O_NOFOLLOW)
-            .resolve(in_root()),
-    ) else {
+    let Some((fd, is_dir)) = existing(root, path) else {
         return Ok(());
     };
-    let is_dir = nix::sys::stat::fstat(fd.as_fd())
-        .map(|s| s.st_mode & libc::S_IFMT == libc::S_IFDIR)
-        .unwrap_or(false);
     bind(root, &fd_path(&fd), path, is_dir, true)
 }
 
