@@ -377,7 +377,7 @@ pub fn ps(g: &Global, a: &PsArgs) -> CmdResult {
         }
         return Ok(0);
     }
-    let fmt = output::parse_format(a.format.as_deref())?;
+    let fmt = output::parse_format(a.format.as_deref(), &[("ID", "CONTAINER ID")])?;
     match fmt {
         Format::Json => {
             let arr: Vec<Value> = all

@@ -117,7 +117,7 @@ pub fn list(g: &Global, a: &ImagesArgs) -> CmdResult {
     let (_, store) = open_store(g)?;
     let mut images = store.images()?.images;
     images.sort_by_key(|r| std::cmp::Reverse(created_of(&config_of(&store, r), r)));
-    let fmt = output::parse_format(a.format.as_deref())?;
+    let fmt = output::parse_format(a.format.as_deref(), &[("ID", "IMAGE ID")])?;
     let mut out = std::io::stdout().lock();
     if a.quiet {
         let mut seen = std::collections::HashSet::new();
@@ -303,7 +303,7 @@ pub fn inspect_json(store: &Store, rec: &ImageRecord) -> Value {
 
 /// Prints inspect objects as a JSON array or through a template.
 pub fn print_inspect(format: Option<&str>, items: &[Value]) -> anyhow::Result<()> {
-    let fmt = output::parse_format(format)?;
+    let fmt = output::parse_format(format, &[("ID", "IMAGE ID")])?;
     let mut out = std::io::stdout().lock();
     match fmt {
         Format::Default | Format::Json => writeln!(

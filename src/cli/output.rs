@@ -106,7 +106,8 @@ pub enum Format {
 
 /// Parses `--format`. For `table` templates the header is the template with
 /// each `{{.Field}}` replaced by the field name in upper case, as Podman does.
-pub fn parse_format(f: Option<&str>) -> Result<Format> {
+/// `headers` renames columns as Podman does (`ID` is `IMAGE ID` for images).
+pub fn parse_format(f: Option<&str>, headers: &[(&str, &str)]) -> Result<Format> {
     let Some(f) = f else {
         return Ok(Format::Default);
     };
@@ -119,7 +120,7 @@ pub fn parse_format(f: Option<&str>) -> Result<Format> {
     let tmpl =
         Template::parse(&body).with_context(|| format!("invalid --format template {f:?}"))?;
     let header = if is_table {
-        table_header(&body)
+        table_header(&body, headers)
     } else {
         String::new()
     };
@@ -130,7 +131,7 @@ pub fn parse_format(f: Option<&str>) -> Result<Format> {
     })
 }
 
-fn table_header(body: &str) -> String {
+fn table_header(body: &str, headers: &[(&str, &str)]) -> String {
     let mut out = String::new();
     let mut rest = body;
     while let Some(i) = rest.find("{{") {
@@ -139,7 +140,10 @@ fn table_header(body: &str) -> String {
         let inner = rest[i + 2..i + j].trim().trim_matches('-').trim();
         let name = inner.rsplit('.').next().unwrap_or(inner);
         let name: String = name.chars().filter(|c| c.is_alphanumeric()).collect();
-        out.push_str(&name.to_uppercase());
+        match headers.iter().find(|(field, _)| *field == name) {
+            Some((_, shown)) => out.push_str(shown),
+            None => out.push_str(&name.to_uppercase()),
+        }
         rest = &rest[i + j + 2..];
     }
     out.push_str(rest);
@@ -203,6 +207,10 @@ mod tests {
 
     #[test]
     fn header() {
-        assert_eq!(table_header("{{.ID}}\t{{.Names}}"), "ID\tNAMES");
+        assert_eq!(table_header("{{.ID}}\t{{.Names}}", &[]), "ID\tNAMES");
+        assert_eq!(
+            table_header("{{.ID}} {{.Tag}}", &[("ID", "IMAGE ID")]),
+            "IMAGE ID TAG"
+        );
     }
 }

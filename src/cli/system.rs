@@ -19,7 +19,7 @@ fn print_value(
     v: &Value,
     default: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> CmdResult {
-    let fmt = output::parse_format(format)?;
+    let fmt = output::parse_format(format, &[])?;
     let mut out = std::io::stdout().lock();
     match fmt {
         Format::Default => default(&mut out)?,

@@ -376,11 +376,18 @@ pub fn start(store: &Store, paths: &Paths, id: &str) -> Result<i32> {
     if cfg.layers.is_empty() {
         let _ = std::fs::create_dir_all(&empty_dir);
     }
-    let layer_names = cfg
+    let mut layer_names = cfg
         .layers
         .iter()
         .map(|d| crate::storage::digest_hex(d).map(str::to_string))
         .collect::<Result<Vec<_>, _>>()?;
+    // An image may list one layer twice; overlayfs refuses a repeated lower
+    // dir (ELOOP). Only the highest copy matters: it re-applies everything
+    // the lower one had, over whatever came between.
+    let mut seen = std::collections::HashSet::new();
+    layer_names.reverse();
+    layer_names.retain(|l| seen.insert(l.clone()));
+    layer_names.reverse();
     let cdir = store.container_dir(id);
     let plan = ChildPlan {
         cfg: &cfg,
