@@ -173,8 +173,10 @@ async fn pull_one(
     store.clean_temp();
 
     let mut tasks = Vec::new();
+    // An image may list the same layer more than once: fetch it once.
+    let mut scheduled = std::collections::HashSet::new();
     for (i, (blob, diff_id)) in resolved.layers.iter().zip(&diff_ids).enumerate() {
-        let skipped = store.has_layer(diff_id);
+        let skipped = store.has_layer(diff_id) || !scheduled.insert(diff_id.as_str());
         progress.layer(i, &blob.digest, blob.size.max(0) as u64, skipped);
         if skipped {
             progress.layer_done(i);

@@ -10,4 +10,7 @@ mod util;
 
 mod cli;
 mod docs;
+mod hostile;
+mod images;
+mod pull;
 mod run;
