@@ -61,6 +61,24 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
+/// The error and its causes on one line, as Podman prints them. Many of
+/// our errors already quote their source: a cause already in the line is
+/// not repeated.
+fn one_line(e: &anyhow::Error) -> String {
+    let mut msg = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if msg.contains(&text) {
+            continue;
+        }
+        if !msg.is_empty() {
+            msg.push_str(": ");
+        }
+        msg.push_str(&text);
+    }
+    msg
+}
+
 /// Runs rsp with the process arguments; returns the exit code.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
@@ -85,13 +103,7 @@ pub fn main() -> i32 {
         Err(f) if is_broken_pipe(&f.error) => 0,
         Err(f) => {
             // One line: the causes joined, as Podman prints them.
-            let msg = f
-                .error
-                .chain()
-                .map(|c| c.to_string())
-                .collect::<Vec<_>>()
-                .join(": ");
-            eprintln!("Error: {msg}");
+            eprintln!("Error: {}", one_line(&f.error));
             f.code
         }
     }
@@ -120,5 +132,19 @@ fn dispatch(cli: &Cli) -> CmdResult {
         Command::Rm(a) => containers::rm(g, a),
         Command::Container(sub) => containers::container_cmd(g, sub),
         Command::Inspect(a) => containers::inspect(g, a),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn causes_are_not_repeated() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "gone");
+        let e = anyhow::Error::new(crate::storage::StoreError::Write {
+            path: "/x".into(),
+            source: io,
+        })
+        .context("pulling y");
+        assert_eq!(super::one_line(&e), "pulling y: writing /x: gone");
     }
 }

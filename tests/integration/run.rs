@@ -400,6 +400,17 @@ fn issue2_ps_rm_and_exit_status_kept() {
     );
 }
 
+/// A spawned rsp that is killed and reaped when the test ends, even by a
+/// panic, so a failing test never leaves a container running.
+struct Spawned(std::process::Child);
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Waits (bounded) until `ps` shows a running container; returns its ID.
 fn wait_running(env: &TestEnv) -> String {
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -433,19 +444,26 @@ fn issue2_signals_forwarded_and_running_rm() {
         .into_command()
         .stdout(std::process::Stdio::piped())
         .spawn()
+        .map(Spawned)
         .unwrap();
     let mut buf = [0u8; 6];
-    child.stdout.as_mut().unwrap().read_exact(&mut buf).unwrap();
+    child
+        .0
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut buf)
+        .unwrap();
     assert_eq!(&buf, b"ready\n");
     let ps = env.rsp().args(["ps"]).ok();
     assert!(ps.contains("Up ") && ps.contains("sig"), "{ps}");
     env.rsp().args(["rm", "sig"]).code(2);
     nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::unistd::Pid::from_raw(child.0.id() as i32),
         nix::sys::signal::Signal::SIGTERM,
     )
     .unwrap();
-    let status = child.wait().unwrap();
+    let status = child.0.wait().unwrap();
     assert_eq!(status.code(), Some(7), "SIGTERM reached the container");
     env.rsp().args(["rm", "sig"]).ok();
 
@@ -455,6 +473,7 @@ fn issue2_signals_forwarded_and_running_rm() {
         .args(["run", "--name", "killed", busybox(), "sleep", "60"])
         .into_command()
         .spawn()
+        .map(Spawned)
         .unwrap();
     wait_running(&env);
     let pid: i32 = env
@@ -469,7 +488,7 @@ fn issue2_signals_forwarded_and_running_rm() {
         nix::sys::signal::Signal::SIGKILL,
     )
     .unwrap();
-    assert_eq!(child.wait().unwrap().code(), Some(137));
+    assert_eq!(child.0.wait().unwrap().code(), Some(137));
     env.rsp().args(["rm", "killed"]).ok();
 
     // rm -f of a running container kills it.
@@ -478,10 +497,11 @@ fn issue2_signals_forwarded_and_running_rm() {
         .args(["run", "--name", "victim", busybox(), "sleep", "60"])
         .into_command()
         .spawn()
+        .map(Spawned)
         .unwrap();
     wait_running(&env);
     env.rsp().args(["rm", "-f", "victim"]).ok();
-    let _ = child.wait();
+    let _ = child.0.wait();
     assert_eq!(env.rsp().args(["ps", "-a", "-q"]).ok(), "");
 }
 
@@ -493,10 +513,11 @@ fn issue2_killed_rsp_shows_exited() {
         .args(["run", "--name", "orphan", busybox(), "sleep", "60"])
         .into_command()
         .spawn()
+        .map(Spawned)
         .unwrap();
     wait_running(&env);
-    child.kill().unwrap(); // SIGKILL: no chance to clean up
-    let _ = child.wait();
+    child.0.kill().unwrap(); // SIGKILL: no chance to clean up
+    let _ = child.0.wait();
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let ps = env
@@ -537,9 +558,9 @@ fn issue2_tty_is_a_real_pty_with_window_size() {
     cmd.stdin(slave.try_clone().unwrap())
         .stdout(slave.try_clone().unwrap())
         .stderr(slave);
-    let mut child = cmd.spawn().unwrap();
+    let mut child = cmd.spawn().map(Spawned).unwrap();
     drop(cmd);
-    let status = child.wait().unwrap();
+    let status = child.0.wait().unwrap();
     let mut master = std::fs::File::from(pty.master);
     let mut out = Vec::new();
     let mut buf = [0u8; 4096];
