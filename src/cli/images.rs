@@ -303,7 +303,8 @@ pub fn inspect_json(store: &Store, rec: &ImageRecord) -> Value {
 
 /// Prints inspect objects as a JSON array or through a template.
 pub fn print_inspect(format: Option<&str>, items: &[Value]) -> anyhow::Result<()> {
-    let fmt = output::parse_format(format, &[("ID", "IMAGE ID")])?;
+    // Shared by image and container inspect: no column renames.
+    let fmt = output::parse_format(format, &[])?;
     let mut out = std::io::stdout().lock();
     match fmt {
         Format::Default | Format::Json => writeln!(

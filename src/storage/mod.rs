@@ -142,6 +142,15 @@ pub fn sha256_digest(data: &[u8]) -> String {
     format!("sha256:{}", hex::encode(Sha256::digest(data)))
 }
 
+/// `<pid>-<n>`, unique per call and not just per process: several threads
+/// of one pull write temporary files at once. The pid comes first so
+/// [`Store::clean_temp`] can tell whose leftovers are dead.
+fn unique_tag() -> String {
+    static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{}-{seq}", std::process::id())
+}
+
 /// Writes `data` to `path` atomically: temp file in the same directory,
 /// fsync, rename, fsync of the directory.
 pub fn write_atomic(path: &Path, data: &[u8]) -> Result<()> {
@@ -154,11 +163,7 @@ pub fn write_atomic(path: &Path, data: &[u8]) -> Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    // Unique per call, not just per process: two threads of one pull may
-    // write the same path at once.
-    static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let tmp = dir.join(format!(".{name}.tmp-{}-{seq}", std::process::id()));
+    let tmp = dir.join(format!(".{name}.tmp-{}", unique_tag()));
     let mut f = File::create(&tmp).map_err(err)?;
     f.write_all(data).and_then(|_| f.sync_all()).map_err(err)?;
     fs::rename(&tmp, path).map_err(err)?;
@@ -384,12 +389,10 @@ impl Store {
 
     /// A fresh directory under `tmp/` owned by this process.
     pub fn temp_dir(&self, what: &str) -> Result<PathBuf> {
-        static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let p = self
             .root
             .join("tmp")
-            .join(format!("{}-{seq}-{what}", std::process::id()));
+            .join(format!("{}-{what}", unique_tag()));
         let _ = remove_tree(&p);
         mkdir(&p, 0o700)?;
         Ok(p)
