@@ -7,10 +7,13 @@
 #![deny(unsafe_code)]
 
 pub mod cli;
+pub mod events;
 pub mod image;
+pub mod logs;
 pub mod paths;
 pub mod registry;
 pub mod runtime;
 pub mod storage;
+pub mod timespec;
 pub mod sys;
 pub mod transfer;

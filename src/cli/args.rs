@@ -61,6 +61,40 @@ pub enum Command {
     Container(ContainerCommand),
     /// Display the configuration of containers or images
     Inspect(InspectArgs),
+    /// Create but do not start a container
+    Create(Box<RunArgs>),
+    /// Start one or more containers
+    Start(StartArgs),
+    /// Stop one or more containers
+    Stop(StopArgs),
+    /// Kill one or more running containers with a specific signal
+    Kill(KillArgs),
+    /// Restart one or more containers
+    Restart(StopArgs),
+    /// Block on one or more containers and print their exit codes
+    Wait(NamesArgs),
+    /// Rename an existing container
+    Rename(RenameArgs),
+    /// Fetch the logs of one or more containers
+    Logs(LogsArgs),
+    /// Attach to a running container
+    Attach(AttachArgs),
+    /// Run a process in a running container
+    Exec(ExecArgs),
+    /// Display the running processes of a container
+    Top(TopArgs),
+    /// List port mappings of a container
+    Port(PortArgs),
+    /// Copy files and folders between a container and the local filesystem
+    Cp(CpArgs),
+    /// Pause all the processes in one or more containers
+    Pause(AllNamesArgs),
+    /// Unpause the processes in one or more containers
+    Unpause(AllNamesArgs),
+    /// Display a live stream of container resource usage statistics
+    Stats(StatsArgs),
+    /// Show rsp events
+    Events(EventsArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -92,6 +126,40 @@ pub enum ContainerCommand {
     Inspect(FormatOnlyArgs),
     /// Check if a container exists in local storage
     Exists(ExistsArgs),
+    /// Create but do not start a container
+    Create(Box<RunArgs>),
+    /// Start one or more containers
+    Start(StartArgs),
+    /// Stop one or more containers
+    Stop(StopArgs),
+    /// Kill one or more running containers with a specific signal
+    Kill(KillArgs),
+    /// Restart one or more containers
+    Restart(StopArgs),
+    /// Block on one or more containers and print their exit codes
+    Wait(NamesArgs),
+    /// Rename an existing container
+    Rename(RenameArgs),
+    /// Fetch the logs of one or more containers
+    Logs(LogsArgs),
+    /// Attach to a running container
+    Attach(AttachArgs),
+    /// Run a process in a running container
+    Exec(ExecArgs),
+    /// Display the running processes of a container
+    Top(TopArgs),
+    /// List port mappings of a container
+    Port(PortArgs),
+    /// Copy files and folders between a container and the local filesystem
+    Cp(CpArgs),
+    /// Pause all the processes in one or more containers
+    Pause(AllNamesArgs),
+    /// Unpause the processes in one or more containers
+    Unpause(AllNamesArgs),
+    /// Display a live stream of container resource usage statistics
+    Stats(StatsArgs),
+    /// Remove all stopped containers
+    Prune(PruneArgs),
 }
 
 #[derive(Args, Debug)]
@@ -232,6 +300,36 @@ pub struct RunArgs {
     /// Bind mount a volume (HOST-DIR:CONTAINER-DIR[:ro|rw])
     #[arg(short, long = "volume", value_name = "HOST:CTR[:OPTS]")]
     pub volume: Vec<String>,
+    /// Run the container in the background and print its ID
+    #[arg(short, long)]
+    pub detach: bool,
+    /// Key sequence for detaching a container (ctrl-<value> or a character, comma-separated; "" disables)
+    #[arg(long, value_name = "KEYS", default_value = "ctrl-p,ctrl-q")]
+    pub detach_keys: String,
+    /// Restart policy when the container exits: no, on-failure[:MAX], always, unless-stopped
+    #[arg(long, value_name = "POLICY", default_value = "no")]
+    pub restart: String,
+    /// Run an init inside the container that forwards signals and reaps processes
+    #[arg(long)]
+    pub init: bool,
+    /// Set metadata on the container (KEY=VALUE)
+    #[arg(short, long = "label", value_name = "KEY=VALUE")]
+    pub label: Vec<String>,
+    /// Signal to stop the container with (default: the image's StopSignal or SIGTERM)
+    #[arg(long, value_name = "SIGNAL")]
+    pub stop_signal: Option<String>,
+    /// Seconds to wait before forcibly stopping the container
+    #[arg(long, value_name = "SECONDS")]
+    pub stop_timeout: Option<u32>,
+    /// Logging driver: k8s-file, none, passthrough
+    #[arg(long, value_name = "DRIVER", default_value = "k8s-file", value_parser = ["k8s-file", "none", "passthrough"])]
+    pub log_driver: String,
+    /// Logging driver options (max-size=SIZE)
+    #[arg(long, value_name = "OPT")]
+    pub log_opt: Vec<String>,
+    /// Proxy received signals to the container process
+    #[arg(long, value_name = "BOOL", default_value = "true", num_args = 0..=1, default_missing_value = "true", require_equals = true, action = clap::ArgAction::Set)]
+    pub sig_proxy: bool,
     /// Network mode: none (own namespace with loopback only), host (the host's network)
     #[arg(
         long,
@@ -260,6 +358,18 @@ pub struct PsArgs {
     /// Show all the containers, default is only running containers
     #[arg(short, long)]
     pub all: bool,
+    /// Filter output based on conditions given (status=, name=, id=, label=, ancestor=, exited=)
+    #[arg(short, long, value_name = "KEY=VALUE")]
+    pub filter: Vec<String>,
+    /// Print the n last created containers (includes all states)
+    #[arg(short = 'n', long, value_name = "N")]
+    pub last: Option<usize>,
+    /// Act on the latest container created
+    #[arg(short, long)]
+    pub latest: bool,
+    /// Display the total file sizes
+    #[arg(short, long)]
+    pub size: bool,
     /// Print the numeric IDs of the containers only
     #[arg(short, long)]
     pub quiet: bool,
@@ -276,9 +386,247 @@ pub struct RmArgs {
     /// Force removal of a running container
     #[arg(short, long)]
     pub force: bool,
+    /// Remove anonymous volumes associated with the container (rsp creates none)
+    #[arg(short, long)]
+    pub volumes: bool,
+    /// Ignore errors when a specified container is missing
+    #[arg(short, long)]
+    pub ignore: bool,
     /// Remove all containers
     #[arg(short, long)]
     pub all: bool,
     /// Containers to remove, by name or ID
     pub containers: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct StartArgs {
+    /// Attach container's STDOUT and STDERR
+    #[arg(short, long)]
+    pub attach: bool,
+    /// Attach container's STDIN
+    #[arg(short, long)]
+    pub interactive: bool,
+    /// Key sequence for detaching a container
+    #[arg(long, value_name = "KEYS", default_value = "ctrl-p,ctrl-q")]
+    pub detach_keys: String,
+    /// Proxy received signals to the container process (with --attach)
+    #[arg(long, value_name = "BOOL", default_value = "true", num_args = 0..=1, default_missing_value = "true", require_equals = true, action = clap::ArgAction::Set)]
+    pub sig_proxy: bool,
+    /// Start all containers that are not running
+    #[arg(long)]
+    pub all: bool,
+    /// Containers to start
+    pub containers: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct StopArgs {
+    /// Seconds to wait for the stop signal before killing the container
+    #[arg(short = 't', long = "time", visible_alias = "timeout", value_name = "SECONDS")]
+    pub time: Option<u32>,
+    /// Act on all running containers
+    #[arg(short, long)]
+    pub all: bool,
+    /// Ignore errors when a specified container is missing
+    #[arg(short, long)]
+    pub ignore: bool,
+    /// Containers
+    pub containers: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct KillArgs {
+    /// Signal to send to the container
+    #[arg(short, long, default_value = "KILL")]
+    pub signal: String,
+    /// Signal all running containers
+    #[arg(short, long)]
+    pub all: bool,
+    /// Containers
+    pub containers: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct NamesArgs {
+    /// Containers
+    #[arg(required = true)]
+    pub containers: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct AllNamesArgs {
+    /// Act on all applicable containers
+    #[arg(short, long)]
+    pub all: bool,
+    /// Containers
+    pub containers: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct RenameArgs {
+    /// Current name or ID
+    pub container: String,
+    /// New name
+    pub name: String,
+}
+
+#[derive(Args, Debug)]
+pub struct LogsArgs {
+    /// Follow log output
+    #[arg(short, long)]
+    pub follow: bool,
+    /// Show logs since TIMESTAMP (RFC 3339, Unix time or a duration such as 10m)
+    #[arg(long, value_name = "TIMESTAMP")]
+    pub since: Option<String>,
+    /// Show logs until TIMESTAMP
+    #[arg(long, value_name = "TIMESTAMP")]
+    pub until: Option<String>,
+    /// Output the specified number of lines at the end of the logs
+    #[arg(short = 'n', long, value_name = "N")]
+    pub tail: Option<i64>,
+    /// Output the timestamps in the log
+    #[arg(short, long)]
+    pub timestamps: bool,
+    /// Prefix each line with the container's name (several containers)
+    #[arg(long)]
+    pub names: bool,
+    /// Containers
+    #[arg(required = true)]
+    pub containers: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct AttachArgs {
+    /// Key sequence for detaching a container
+    #[arg(long, value_name = "KEYS", default_value = "ctrl-p,ctrl-q")]
+    pub detach_keys: String,
+    /// Do not attach STDIN
+    #[arg(long)]
+    pub no_stdin: bool,
+    /// Proxy received signals to the container process
+    #[arg(long, value_name = "BOOL", default_value = "true", num_args = 0..=1, default_missing_value = "true", require_equals = true, action = clap::ArgAction::Set)]
+    pub sig_proxy: bool,
+    /// Container
+    pub container: String,
+}
+
+#[derive(Args, Debug)]
+pub struct ExecArgs {
+    /// Run the command in the background
+    #[arg(short, long)]
+    pub detach: bool,
+    /// Key sequence for detaching (accepted for compatibility)
+    #[arg(long, value_name = "KEYS")]
+    pub detach_keys: Option<String>,
+    /// Set environment variables
+    #[arg(short, long = "env", value_name = "KEY=VALUE")]
+    pub env: Vec<String>,
+    /// Read environment variables from a file
+    #[arg(long, value_name = "FILE")]
+    pub env_file: Vec<PathBuf>,
+    /// Keep STDIN open
+    #[arg(short, long)]
+    pub interactive: bool,
+    /// Allocate a pseudo-TTY
+    #[arg(short, long)]
+    pub tty: bool,
+    /// Username or UID (must be the container's user in a rootless container)
+    #[arg(short, long, value_name = "USER[:GROUP]")]
+    pub user: Option<String>,
+    /// Working directory inside the container
+    #[arg(short, long, value_name = "DIR")]
+    pub workdir: Option<String>,
+    /// Container
+    pub container: String,
+    /// Command and arguments
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, required = true)]
+    pub command: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct TopArgs {
+    /// Container
+    pub container: String,
+    /// Format descriptors (user, pid, ppid, pcpu, etime, tty, time, args, ...) or ps(1) options
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub descriptors: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct PortArgs {
+    /// Display port information for all containers
+    #[arg(short, long)]
+    pub all: bool,
+    /// Container
+    pub container: Option<String>,
+    /// Only this container port (PORT[/PROTO])
+    pub port: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct CpArgs {
+    /// Keep the owner of copied files (the default in rsp; accepted for compatibility)
+    #[arg(short, long)]
+    pub archive: bool,
+    /// Follow a symbolic link given as the source
+    #[arg(short = 'L', long)]
+    pub follow_link: bool,
+    /// Overwrite a directory with a non-directory and vice versa
+    #[arg(long)]
+    pub overwrite: bool,
+    /// Source: CONTAINER:PATH, a host path, or - for a tar stream on stdin
+    pub src: String,
+    /// Destination: CONTAINER:PATH, a host path, or - for a tar stream on stdout
+    pub dest: String,
+}
+
+#[derive(Args, Debug)]
+pub struct StatsArgs {
+    /// Show all containers (default: running ones)
+    #[arg(short, long)]
+    pub all: bool,
+    /// Disable streaming stats and only pull the first result
+    #[arg(long)]
+    pub no_stream: bool,
+    /// Do not truncate output
+    #[arg(long)]
+    pub no_trunc: bool,
+    /// Pretty-print container statistics to JSON or using a Go template
+    #[arg(long)]
+    pub format: Option<String>,
+    /// Seconds between updates when streaming
+    #[arg(short, long, default_value = "5", value_name = "SECONDS")]
+    pub interval: u64,
+    /// Containers
+    pub containers: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct PruneArgs {
+    /// Do not prompt for confirmation
+    #[arg(short, long)]
+    pub force: bool,
+    /// Only containers matching (label=, until=)
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub filter: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct EventsArgs {
+    /// Filter output (container=, event=, image=, label=, type=)
+    #[arg(short, long, value_name = "KEY=VALUE")]
+    pub filter: Vec<String>,
+    /// Format the output with a Go template or json
+    #[arg(long)]
+    pub format: Option<String>,
+    /// Show all events created since TIMESTAMP
+    #[arg(long, value_name = "TIMESTAMP")]
+    pub since: Option<String>,
+    /// Stream events until TIMESTAMP
+    #[arg(long, value_name = "TIMESTAMP")]
+    pub until: Option<String>,
+    /// Stream new events (false: print past events and exit)
+    #[arg(long, value_name = "BOOL", default_value = "true", num_args = 0..=1, default_missing_value = "true", require_equals = true, action = clap::ArgAction::Set)]
+    pub stream: bool,
 }

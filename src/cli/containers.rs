@@ -8,6 +8,8 @@ use super::{CmdResult, Failure, open_store};
 use crate::image::config::ImageConfig;
 use crate::paths::Paths;
 use crate::runtime::container::{self, Container, ContainerConfig, Mount, Status};
+use crate::runtime::attach::{AttachOptions, parse_detach_keys};
+use crate::runtime::monitor::Launch;
 use crate::runtime::process;
 use crate::storage::{ImageRecord, Store};
 use anyhow::{Context, anyhow, bail};
@@ -60,7 +62,7 @@ fn reexec() -> anyhow::Result<()> {
     Err(anyhow!("re-executing rsp after the pull: {e}"))
 }
 
-fn parse_env_file(path: &std::path::Path) -> anyhow::Result<Vec<String>> {
+pub(super) fn parse_env_file(path: &std::path::Path) -> anyhow::Result<Vec<String>> {
     let data = std::fs::read_to_string(path)
         .with_context(|| format!("reading --env-file {}: check the path", path.display()))?;
     Ok(data
@@ -72,7 +74,7 @@ fn parse_env_file(path: &std::path::Path) -> anyhow::Result<Vec<String>> {
 }
 
 /// `KEY=VALUE` as is; a bare `KEY` takes rsp's own value, or is dropped.
-fn expand_env(kv: &str) -> Option<String> {
+pub(super) fn expand_env(kv: &str) -> Option<String> {
     if kv.contains('=') {
         Some(kv.to_string())
     } else {
@@ -159,6 +161,24 @@ fn build_config(store: &Store, a: &RunArgs, rec: &ImageRecord) -> anyhow::Result
         }
         n => bail!("unknown network mode {n:?}: use --network none or --network host"),
     };
+    let (restart_policy, restart_max) = parse_restart(&a.restart)?;
+    if restart_policy != "no" && a.rm {
+        bail!("the --rm option conflicts with --restart {}: choose one", a.restart);
+    }
+    if let Some(s) = &a.stop_signal
+        && crate::runtime::ops::parse_signal(s).is_none()
+    {
+        bail!("invalid --stop-signal {s:?}: use a name such as SIGTERM or a number");
+    }
+    if a.log_driver == "passthrough" && (a.detach || a.tty) {
+        bail!(
+            "the passthrough log driver cannot be used with {}: use --log-driver k8s-file",
+            if a.detach { "--detach" } else { "--tty" }
+        );
+    }
+    let log_max_size = parse_log_opts(&a.log_opt)?;
+    let mut labels = ic.labels.clone().unwrap_or_default();
+    labels.extend(parse_labels(&a.label)?);
     let id = container::random_id();
     let hostname = match &a.hostname {
         Some(h) => h.clone(),
@@ -248,17 +268,98 @@ fn build_config(store: &Store, a: &RunArgs, rec: &ImageRecord) -> anyhow::Result
         remove: a.rm,
         mounts,
         layers: rec.layers.clone(),
-        labels: Default::default(),
+        labels,
         entrypoint: entrypoint.unwrap_or(image_ep),
         cmd: if a.command.is_empty() {
             image_cmd
         } else {
             a.command.clone()
         },
+        restart_policy,
+        restart_max,
+        init: a.init,
+        stop_signal: a
+            .stop_signal
+            .clone()
+            .or_else(|| ic.stop_signal.clone())
+            .unwrap_or_else(|| "SIGTERM".into()),
+        stop_timeout: a.stop_timeout.unwrap_or(10),
+        log_driver: a.log_driver.clone(),
+        log_max_size,
     })
 }
 
+/// Parses `--restart`: no, on-failure[:N], always, unless-stopped.
+fn parse_restart(p: &str) -> anyhow::Result<(String, u32)> {
+    let (name, max) = match p.split_once(':') {
+        Some((n, m)) => (n, Some(m)),
+        None => (p, None),
+    };
+    match (name, max) {
+        ("no" | "always" | "unless-stopped", None) => Ok((name.to_string(), 0)),
+        ("on-failure", None) => Ok((name.to_string(), 0)),
+        ("on-failure", Some(m)) => match m.parse::<u32>() {
+            Ok(n) => Ok((name.to_string(), n)),
+            Err(_) => bail!("--restart {p:?}: the retry count must be a number, as in on-failure:3"),
+        },
+        _ => bail!(
+            "invalid --restart policy {p:?}: use no, on-failure[:MAX], always or unless-stopped"
+        ),
+    }
+}
+
+/// Parses a size such as `10m`, `1.5k`, `1024`, `2GB` (Podman's units).
+pub fn parse_size(s: &str) -> Option<u64> {
+    let t = s.trim().to_ascii_lowercase();
+    let t = t.strip_suffix('b').unwrap_or(&t);
+    let (num, mult) = match t.chars().last()? {
+        'k' => (&t[..t.len() - 1], 1u64 << 10),
+        'm' => (&t[..t.len() - 1], 1 << 20),
+        'g' => (&t[..t.len() - 1], 1 << 30),
+        _ => (t, 1),
+    };
+    let n: f64 = num.parse().ok()?;
+    (n >= 0.0).then(|| (n * mult as f64) as u64)
+}
+
+fn parse_log_opts(opts: &[String]) -> anyhow::Result<Option<u64>> {
+    let mut max = None;
+    for o in opts {
+        match o.split_once('=') {
+            Some(("max-size", v)) => {
+                max = Some(parse_size(v).with_context(|| {
+                    format!("--log-opt {o:?}: give a size such as 10m or 512k")
+                })?)
+            }
+            // Accepted by Podman for other drivers; nothing to do here.
+            Some(("tag" | "path" | "max-file", _)) => {}
+            _ => bail!("unknown --log-opt {o:?}: rsp supports max-size=SIZE"),
+        }
+    }
+    Ok(max.filter(|m| *m > 0))
+}
+
+fn parse_labels(labels: &[String]) -> anyhow::Result<std::collections::BTreeMap<String, String>> {
+    let mut out = std::collections::BTreeMap::new();
+    for l in labels {
+        let (k, v) = l.split_once('=').unwrap_or((l, ""));
+        if k.is_empty() {
+            bail!("invalid --label {l:?}: use KEY=VALUE");
+        }
+        out.insert(k.to_string(), v.to_string());
+    }
+    Ok(out)
+}
+
 pub fn run(g: &Global, a: &RunArgs) -> CmdResult {
+    run_or_create(g, a, false)
+}
+
+pub fn create(g: &Global, a: &RunArgs) -> CmdResult {
+    run_or_create(g, a, true)
+}
+
+fn run_or_create(g: &Global, a: &RunArgs, create_only: bool) -> CmdResult {
     let (paths, store) = open_store(g)?;
     let Some(rec) = image_for_run(&store, a)? else {
         reexec()?;
@@ -286,20 +387,35 @@ pub fn run(g: &Global, a: &RunArgs) -> CmdResult {
             Err(e) => return Err(e.into()),
         }
     }
-    match crate::runtime::start(&store, &paths, &cfg.id) {
-        Ok(code) => Ok(code),
-        Err(e) => {
-            if cfg.remove {
-                let _ = crate::runtime::remove(&store, &paths, &cfg.id, true);
-            }
-            Err(e.into())
-        }
+    if create_only {
+        println!("{}", cfg.id);
+        return Ok(0);
     }
+    let c = container::load(&store, &cfg.id)?;
+    let launch = crate::runtime::ops::start(&paths, &c, !a.detach)?;
+    let Launch::Started { pid, client } = launch else {
+        return Err(anyhow!("container {} was started by someone else", cfg.name).into());
+    };
+    if a.detach {
+        println!("{}", cfg.id);
+        return Ok(0);
+    }
+    let opts = AttachOptions {
+        stdin: a.interactive,
+        stdout: true,
+        stderr: true,
+        tty: a.tty,
+        detach_keys: parse_detach_keys(&a.detach_keys).map_err(|e| anyhow!(e))?,
+        sig_proxy: a.sig_proxy.then_some(pid),
+    };
+    let client = client.context("the monitor gave no attach connection")?;
+    super::lifecycle::finish_attach(&store, &cfg.id, client, &opts)
 }
 
 fn status_text(c: &Container) -> String {
     match c.state.status {
         Status::Created => "Created".into(),
+        Status::Paused => "Paused".into(),
         Status::Running => {
             let since = c.state.started_at.as_deref().unwrap_or(&c.config.created);
             format!("Up {}", output::human_ago(since).trim_end_matches(" ago"))
@@ -347,6 +463,7 @@ fn ps_row(c: &Container, no_trunc: bool) -> Value {
         "Status": status_text(c),
         "State": c.state.status.as_str(),
         "Names": c.config.name,
+        "Size": "",
         "Ports": "",
         "Pid": c.state.pid,
         "ExitCode": c.state.exit_code,
@@ -356,12 +473,124 @@ fn ps_row(c: &Container, no_trunc: bool) -> Value {
     })
 }
 
+/// Podman's `ps --filter`: the same key repeated matches any of its
+/// values; different keys must all match.
+fn ps_filter(filters: &[String]) -> anyhow::Result<impl Fn(&Container) -> bool> {
+    let mut by_key: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for f in filters {
+        let (k, v) = f
+            .split_once('=')
+            .with_context(|| format!("invalid filter {f:?}: use KEY=VALUE"))?;
+        match k {
+            "status" => {
+                if !["created", "running", "paused", "exited", "stopped", "restarting", "removing", "unknown"]
+                    .contains(&v)
+                {
+                    bail!("invalid filter {f:?}: status must be one of created, running, paused, exited, stopped");
+                }
+            }
+            "name" | "id" | "label" | "ancestor" | "exited" | "before" | "since" => {}
+            _ => bail!(
+                "invalid filter key {k:?}: use status, name, id, label, ancestor, exited, before or since"
+            ),
+        }
+        by_key.entry(k.to_string()).or_default().push(v.to_string());
+    }
+    Ok(move |c: &Container| {
+        by_key.iter().all(|(k, vals)| {
+            vals.iter().any(|v| match k.as_str() {
+                "status" => {
+                    c.state.status.as_str() == v
+                        || (v == "stopped" && c.state.status == Status::Exited)
+                }
+                "name" => regex_lite_match(v, &c.config.name),
+                "id" => c.config.id.starts_with(v.as_str()),
+                "label" => match v.split_once('=') {
+                    Some((lk, lv)) => c.config.labels.get(lk).is_some_and(|x| x == lv),
+                    None => c.config.labels.contains_key(v.as_str()),
+                },
+                "ancestor" => {
+                    c.config.image_name == *v
+                        || c.config.image_name.starts_with(&format!("{v}:"))
+                        || c.config.image_name.ends_with(&format!("/{v}"))
+                        || c.config.image_name.contains(&format!("/{v}:"))
+                        || c.config.image_id.starts_with(v.as_str())
+                }
+                "exited" => {
+                    c.state.status == Status::Exited && c.state.exit_code.to_string() == *v
+                }
+                _ => true,
+            })
+        })
+    })
+}
+
+/// Podman matches names as unanchored regular expressions; rsp supports
+/// the common forms: plain substrings, `^` and `$` anchors.
+fn regex_lite_match(pat: &str, name: &str) -> bool {
+    let (start, p) = match pat.strip_prefix('^') {
+        Some(p) => (true, p),
+        None => (false, pat),
+    };
+    let (end, p) = match p.strip_suffix('$') {
+        Some(p) => (true, p),
+        None => (false, p),
+    };
+    match (start, end) {
+        (true, true) => name == p,
+        (true, false) => name.starts_with(p),
+        (false, true) => name.ends_with(p),
+        (false, false) => name.contains(p),
+    }
+}
+
+fn image_size(store: &Store, image_id: &str) -> u64 {
+    store
+        .images()
+        .ok()
+        .and_then(|db| db.images.iter().find(|i| i.id == image_id).map(|i| i.size))
+        .unwrap_or(0)
+}
+
+/// Bytes a container has written to its own layer.
+fn upper_size(store: &Store, id: &str) -> u64 {
+    fn walk(p: &std::path::Path) -> u64 {
+        let Ok(rd) = std::fs::read_dir(p) else {
+            return 0;
+        };
+        rd.flatten()
+            .map(|e| match e.metadata() {
+                Ok(m) if m.is_dir() => walk(&e.path()),
+                Ok(m) => m.len(),
+                Err(_) => 0,
+            })
+            .sum()
+    }
+    walk(&store.container_dir(id).join("upper"))
+}
+
 pub fn ps(g: &Global, a: &PsArgs) -> CmdResult {
     let (_, store) = open_store(g)?;
-    let all: Vec<Container> = container::list(&store)?
+    let keep = ps_filter(&a.filter)?;
+    let mut all: Vec<Container> = container::list(&store)?
         .into_iter()
-        .filter(|c| a.all || c.state.status == Status::Running)
+        .filter(|c| {
+            a.all || a.last.is_some() || a.latest || !a.filter.is_empty() || c.state.is_active()
+        })
+        .filter(|c| keep(c))
         .collect();
+    if a.latest {
+        all.truncate(1);
+    } else if let Some(n) = a.last {
+        all.truncate(n);
+    }
+    let sizes: std::collections::HashMap<String, u64> = if a.size {
+        all.iter()
+            .map(|c| (c.config.id.clone(), upper_size(&store, &c.config.id)))
+            .collect()
+    } else {
+        Default::default()
+    };
     let mut out = std::io::stdout().lock();
     if a.quiet {
         for c in &all {
@@ -420,7 +649,7 @@ pub fn ps(g: &Global, a: &PsArgs) -> CmdResult {
                 .iter()
                 .map(|c| {
                     let r = ps_row(c, a.no_trunc);
-                    [
+                    let mut row: Vec<String> = [
                         "ID",
                         "Image",
                         "Command",
@@ -431,22 +660,30 @@ pub fn ps(g: &Global, a: &PsArgs) -> CmdResult {
                     ]
                     .iter()
                     .map(|k| r[*k].as_str().unwrap_or_default().to_string())
-                    .collect()
+                    .collect();
+                    if a.size {
+                        row.push(format!(
+                            "{} (virtual {})",
+                            output::human_size(sizes.get(&c.config.id).copied().unwrap_or(0)),
+                            output::human_size(image_size(&store, &c.config.image_id))
+                        ));
+                    }
+                    row
                 })
                 .collect();
-            output::table(
-                &mut out,
-                &[
-                    "CONTAINER ID",
-                    "IMAGE",
-                    "COMMAND",
-                    "CREATED",
-                    "STATUS",
-                    "PORTS",
-                    "NAMES",
-                ],
-                &rows,
-            )?;
+            let mut header = vec![
+                "CONTAINER ID",
+                "IMAGE",
+                "COMMAND",
+                "CREATED",
+                "STATUS",
+                "PORTS",
+                "NAMES",
+            ];
+            if a.size {
+                header.push("SIZE");
+            }
+            output::table(&mut out, &header, &rows)?;
         }
     }
     Ok(0)
@@ -462,7 +699,7 @@ pub fn rm(g: &Global, a: &RmArgs) -> CmdResult {
     } else {
         a.containers.clone()
     };
-    if targets.is_empty() {
+    if targets.is_empty() && !a.all {
         return Err(Failure::new(
             125,
             anyhow!("rsp rm needs at least one container name or ID, or --all"),
@@ -472,13 +709,14 @@ pub fn rm(g: &Global, a: &RmArgs) -> CmdResult {
     for t in &targets {
         let c = match container::find(&store, t) {
             Ok(c) => c,
+            Err(_) if a.ignore => continue,
             Err(e) => {
                 eprintln!("Error: {e}");
                 code = code.max(1);
                 continue;
             }
         };
-        match crate::runtime::remove(&store, &paths, &c.config.id, a.force) {
+        match crate::runtime::ops::remove(&store, &paths, &c, a.force) {
             Ok(()) => println!("{t}"),
             Err(e @ crate::runtime::RuntimeError::Running(_)) => {
                 eprintln!("Error: {e}");
@@ -491,7 +729,7 @@ pub fn rm(g: &Global, a: &RmArgs) -> CmdResult {
 }
 
 /// Container inspect JSON, shaped like Podman's.
-fn inspect_json(c: &Container, paths: &Paths) -> Value {
+fn inspect_json(c: &Container, paths: &Paths, store: &Store) -> Value {
     let cfg = &c.config;
     let st = &c.state;
     json!({
@@ -503,15 +741,19 @@ fn inspect_json(c: &Container, paths: &Paths) -> Value {
             "OciVersion": "1.1.0",
             "Status": st.status.as_str(),
             "Running": st.status == Status::Running,
-            "Paused": false,
+            "Paused": st.status == Status::Paused,
             "Restarting": false,
             "OOMKilled": false,
             "Dead": false,
             "Pid": st.pid,
+            "ConmonPid": st.monitor_pid,
             "ExitCode": st.exit_code,
             "Error": "",
             "StartedAt": st.started_at.clone().unwrap_or_default(),
             "FinishedAt": st.finished_at.clone().unwrap_or_default(),
+            // How `pause` froze it: "signal" (SIGSTOP to every process of
+            // its pid namespace) or "cgroup" (the cgroup v2 freezer).
+            "PauseMethod": st.pause_method,
         },
         "Image": cfg.image_id,
         "ImageName": cfg.image_name,
@@ -520,7 +762,12 @@ fn inspect_json(c: &Container, paths: &Paths) -> Value {
         "HostnamePath": paths.runroot.join("containers").join(&cfg.id).join("hostname"),
         "HostsPath": paths.runroot.join("containers").join(&cfg.id).join("hosts"),
         "Name": cfg.name,
-        "RestartCount": 0,
+        "RestartCount": st.restart_count,
+        "LogPath": if cfg.logs_enabled() {
+            store.container_dir(&cfg.id).join("ctr.log").display().to_string()
+        } else {
+            String::new()
+        },
         "Driver": "overlay",
         "Mounts": cfg.mounts.iter().map(|m| json!({
             "Type": "bind",
@@ -539,6 +786,9 @@ fn inspect_json(c: &Container, paths: &Paths) -> Value {
             "WorkingDir": cfg.workdir,
             "Entrypoint": cfg.entrypoint,
             "Labels": cfg.labels,
+            "StopSignal": cfg.stop_signal,
+            "StopTimeout": cfg.stop_timeout,
+            "CreateCommand": [],
             "Tty": cfg.tty,
             "OpenStdin": cfg.interactive,
             "AttachStdin": cfg.interactive,
@@ -548,6 +798,17 @@ fn inspect_json(c: &Container, paths: &Paths) -> Value {
         "HostConfig": {
             "NetworkMode": cfg.network,
             "AutoRemove": cfg.remove,
+            "RestartPolicy": {
+                "Name": if cfg.restart_policy.is_empty() { "no" } else { &cfg.restart_policy },
+                "MaximumRetryCount": cfg.restart_max,
+            },
+            "Init": cfg.init,
+            "LogConfig": {
+                "Type": if cfg.log_driver.is_empty() { "k8s-file" } else { &cfg.log_driver },
+                "Config": null,
+                "Size": cfg.log_max_size.map(|s| s.to_string()).unwrap_or_else(|| "0B".into()),
+            },
+            "PortBindings": {},
             "Binds": cfg.mounts.iter().map(|m| format!("{}:{}:{}", m.source, m.destination, if m.readonly { "ro" } else { "rw" })).collect::<Vec<_>>(),
         },
         "NetworkSettings": { "Ports": {} },
@@ -566,7 +827,7 @@ pub fn inspect(g: &Global, a: &InspectArgs) -> CmdResult {
         if a.kind != "image"
             && let Ok(c) = container::find(&store, n)
         {
-            items.push(inspect_json(&c, &paths));
+            items.push(inspect_json(&c, &paths, &store));
             continue;
         }
         if a.kind != "container"
@@ -590,7 +851,7 @@ fn container_inspect(g: &Global, a: &FormatOnlyArgs) -> CmdResult {
     let mut items = Vec::new();
     for n in &a.names {
         let c = container::find(&store, n)?;
-        items.push(inspect_json(&c, &paths));
+        items.push(inspect_json(&c, &paths, &store));
     }
     super::images::print_inspect(a.format.as_deref(), &items)?;
     Ok(0)
@@ -612,5 +873,22 @@ pub fn container_cmd(g: &Global, sub: &ContainerCommand) -> CmdResult {
         ContainerCommand::Rm(a) => rm(g, a),
         ContainerCommand::Inspect(a) => container_inspect(g, a),
         ContainerCommand::Exists(a) => exists(g, a),
+        ContainerCommand::Create(a) => create(g, a),
+        ContainerCommand::Start(a) => super::lifecycle::start(g, a),
+        ContainerCommand::Stop(a) => super::lifecycle::stop(g, a),
+        ContainerCommand::Kill(a) => super::lifecycle::kill(g, a),
+        ContainerCommand::Restart(a) => super::lifecycle::restart(g, a),
+        ContainerCommand::Wait(a) => super::lifecycle::wait(g, a),
+        ContainerCommand::Rename(a) => super::lifecycle::rename(g, a),
+        ContainerCommand::Attach(a) => super::lifecycle::attach(g, a),
+        ContainerCommand::Exec(a) => super::lifecycle::exec(g, a),
+        ContainerCommand::Pause(a) => super::lifecycle::pause(g, a),
+        ContainerCommand::Unpause(a) => super::lifecycle::unpause(g, a),
+        ContainerCommand::Prune(a) => super::lifecycle::prune(g, a),
+        ContainerCommand::Logs(a) => super::observe::logs(g, a),
+        ContainerCommand::Top(a) => super::observe::top(g, a),
+        ContainerCommand::Port(a) => super::observe::port(g, a),
+        ContainerCommand::Stats(a) => super::observe::stats(g, a),
+        ContainerCommand::Cp(a) => super::observe::cp(g, a),
     }
 }

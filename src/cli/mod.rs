@@ -10,6 +10,8 @@ mod args;
 mod containers;
 pub mod docs;
 mod images;
+mod lifecycle;
+mod observe;
 mod output;
 mod progress;
 mod system;
@@ -81,7 +83,13 @@ fn one_line(e: &anyhow::Error) -> String {
 
 /// Runs rsp with the process arguments; returns the exit code.
 pub fn main() -> i32 {
-    let cli = match Cli::try_parse() {
+    // A container's monitor is rsp re-executed: it must stay small, so it
+    // skips the command-line machinery entirely.
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if argv.get(1).is_some_and(|a| a == crate::runtime::monitor::ARG) {
+        return crate::runtime::monitor::main(&argv[2..]);
+    }
+    let cli = match Cli::try_parse_from(argv) {
         Ok(c) => c,
         Err(e) => {
             use clap::error::ErrorKind;
@@ -132,6 +140,23 @@ fn dispatch(cli: &Cli) -> CmdResult {
         Command::Rm(a) => containers::rm(g, a),
         Command::Container(sub) => containers::container_cmd(g, sub),
         Command::Inspect(a) => containers::inspect(g, a),
+        Command::Create(a) => containers::create(g, a),
+        Command::Start(a) => lifecycle::start(g, a),
+        Command::Stop(a) => lifecycle::stop(g, a),
+        Command::Kill(a) => lifecycle::kill(g, a),
+        Command::Restart(a) => lifecycle::restart(g, a),
+        Command::Wait(a) => lifecycle::wait(g, a),
+        Command::Rename(a) => lifecycle::rename(g, a),
+        Command::Attach(a) => lifecycle::attach(g, a),
+        Command::Exec(a) => lifecycle::exec(g, a),
+        Command::Pause(a) => lifecycle::pause(g, a),
+        Command::Unpause(a) => lifecycle::unpause(g, a),
+        Command::Logs(a) => observe::logs(g, a),
+        Command::Top(a) => observe::top(g, a),
+        Command::Port(a) => observe::port(g, a),
+        Command::Stats(a) => observe::stats(g, a),
+        Command::Events(a) => observe::events(g, a),
+        Command::Cp(a) => observe::cp(g, a),
     }
 }
 

@@ -49,6 +49,36 @@ pub struct ContainerConfig {
     pub entrypoint: Vec<String>,
     #[serde(default)]
     pub cmd: Vec<String>,
+    /// `no`, `on-failure`, `always` or `unless-stopped`.
+    #[serde(default)]
+    pub restart_policy: String,
+    /// Most restarts for `on-failure` (0: no limit).
+    #[serde(default)]
+    pub restart_max: u32,
+    /// Run rsp's own init as pid 1.
+    #[serde(default)]
+    pub init: bool,
+    /// Signal name `stop` sends first (`SIGTERM` unless the image or
+    /// `--stop-signal` says otherwise).
+    #[serde(default)]
+    pub stop_signal: String,
+    #[serde(default = "default_stop_timeout")]
+    pub stop_timeout: u32,
+    /// `k8s-file`, `none` or `passthrough`.
+    #[serde(default)]
+    pub log_driver: String,
+    #[serde(default)]
+    pub log_max_size: Option<u64>,
+}
+
+fn default_stop_timeout() -> u32 {
+    10
+}
+
+impl ContainerConfig {
+    pub fn logs_enabled(&self) -> bool {
+        self.log_driver.is_empty() || self.log_driver == "k8s-file"
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -57,6 +87,7 @@ pub enum Status {
     #[default]
     Created,
     Running,
+    Paused,
     Exited,
 }
 
@@ -65,6 +96,7 @@ impl Status {
         match self {
             Status::Created => "created",
             Status::Running => "running",
+            Status::Paused => "paused",
             Status::Exited => "exited",
         }
     }
@@ -86,6 +118,28 @@ pub struct State {
     pub finished_at: Option<String>,
     #[serde(default)]
     pub exit_code: i32,
+    /// The monitor holding the container (rsp re-executed), while it runs.
+    #[serde(default)]
+    pub monitor_pid: i32,
+    #[serde(default)]
+    pub monitor_start: u64,
+    #[serde(default)]
+    pub restart_count: u32,
+    /// How `pause` froze the container: `cgroup` (v2 freezer) or `signal`
+    /// (SIGSTOP to every process of its pid namespace).
+    #[serde(default)]
+    pub pause_method: String,
+}
+
+impl State {
+    pub fn is_active(&self) -> bool {
+        matches!(self.status, Status::Running | Status::Paused)
+    }
+
+    /// Whether this state's monitor is still alive.
+    pub fn monitor_alive(&self) -> bool {
+        self.monitor_pid > 0 && process_start_time(self.monitor_pid) == Some(self.monitor_start)
+    }
 }
 
 /// One container, as listed.
@@ -99,22 +153,32 @@ pub fn now_rfc3339() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Nanos, true)
 }
 
-/// Start time of a process, or None when it does not exist.
+/// Start time of a process, or None when it does not exist or has exited.
 pub fn process_start_time(pid: i32) -> Option<u64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // The command name may contain spaces and parentheses: fields start
     // after the last ')'.
     let rest = &stat[stat.rfind(')')? + 2..];
+    // A zombie has finished: nothing but its parent's wait remains of it.
+    if rest.starts_with('Z') || rest.starts_with('X') {
+        return None;
+    }
     rest.split(' ').nth(19)?.parse().ok()
 }
 
-/// Corrects a `running` state whose process no longer exists.
+/// Corrects a `running` (or `paused`) state whose monitor or process no
+/// longer exists: killing the monitor kills the container (its parent-death
+/// signal), so either one gone means the container is gone.
 pub fn reconcile(state: &mut State) -> bool {
-    if state.status == Status::Running
-        && (state.pid <= 0 || process_start_time(state.pid) != Some(state.pid_start))
+    let monitor_gone = state.monitor_pid > 0 && !state.monitor_alive();
+    if state.is_active()
+        && (monitor_gone
+            || state.pid <= 0
+            || process_start_time(state.pid) != Some(state.pid_start))
     {
         state.status = Status::Exited;
         state.pid = 0;
+        state.monitor_pid = 0;
         if state.finished_at.is_none() {
             state.finished_at = Some(now_rfc3339());
         }
@@ -132,6 +196,28 @@ pub fn load(store: &Store, id: &str) -> Result<Container, StoreError> {
         let _ = store.write_container_file(id, "state.json", &state);
     }
     Ok(Container { config, state })
+}
+
+/// Reads, changes and rewrites a container's state under the store lock,
+/// so the monitor and commands such as `pause` never undo each other's
+/// writes. Does nothing (and fails) once the container has been removed.
+pub fn update_state(
+    store: &Store,
+    id: &str,
+    f: impl FnOnce(&mut State),
+) -> Result<State, StoreError> {
+    let _lock = store.lock()?;
+    let path = store.container_dir(id).join("container.json");
+    if !path.exists() {
+        return Err(StoreError::Read {
+            path,
+            source: std::io::Error::from(std::io::ErrorKind::NotFound),
+        });
+    }
+    let mut st: State = store.read_container_file(id, "state.json")?;
+    f(&mut st);
+    store.write_container_file(id, "state.json", &st)?;
+    Ok(st)
 }
 
 /// Every container, newest first.

@@ -13,18 +13,26 @@
 //! The caller must be single-threaded when it calls [`start`]: the child
 //! is made with a fork-like `clone`.
 
+pub mod attach;
+pub mod cgroup;
 pub mod container;
+pub mod copy;
+pub mod exec;
+mod init;
+pub mod monitor;
+pub mod ops;
 pub mod process;
+pub mod procs;
+mod proto;
 pub mod rootfs;
 mod tty;
 pub mod userns;
 
 use crate::paths::Paths;
 use crate::storage::{Store, StoreError};
-use container::{ContainerConfig, State, Status};
+use container::{ContainerConfig, State};
 use nix::fcntl::OFlag;
 use nix::sys::signal::{SigSet, SigmaskHow, Signal, sigprocmask};
-use nix::sys::signalfd::{SfdFlags, SignalFd};
 use nix::sys::wait::{WaitStatus, waitpid};
 use nix::unistd::Pid;
 use std::ffi::CString;
@@ -70,6 +78,22 @@ pub enum RuntimeError {
     Running(String),
     #[error("relaying the terminal: {0}")]
     Tty(std::io::Error),
+    #[error("signalling container {name}: {source}")]
+    Signal { name: String, source: nix::Error },
+    #[error("container {0} did not exit after SIGKILL: its processes may be stuck in the kernel")]
+    StopTimeout(String),
+    #[error("container {0} is not running: start it with `rsp start {0}`")]
+    NotRunning(String),
+    #[error("container {0} is already paused: resume it with `rsp unpause {0}`")]
+    AlreadyPaused(String),
+    #[error("container {0} is not paused")]
+    NotPaused(String),
+    #[error("pausing or resuming the container: {0}")]
+    Pause(String),
+    #[error("attaching to the container: {0}")]
+    Attach(std::io::Error),
+    #[error("{0}")]
+    Exec(String),
 }
 
 impl RuntimeError {
@@ -99,6 +123,7 @@ pub fn create(store: &Store, cfg: &ContainerConfig) -> Result<()> {
     store.write_container_file(&cfg.id, "state.json", &State::default())?;
     // container.json last: a container is listed only once it is complete.
     store.write_container_file(&cfg.id, "container.json", cfg)?;
+    event(store, cfg, "create", None);
     Ok(())
 }
 
@@ -106,30 +131,39 @@ fn runtime_dir(paths: &Paths, id: &str) -> PathBuf {
     paths.runroot.join("containers").join(id)
 }
 
-/// Removes a container that is not running (or kills it first with
-/// `force`), with its files.
-pub fn remove(store: &Store, paths: &Paths, id: &str, force: bool) -> Result<()> {
-    let c = container::load(store, id)?;
-    if c.state.status == Status::Running {
-        if !force {
-            return Err(RuntimeError::Running(c.config.name));
-        }
-        let _ = nix::sys::signal::kill(Pid::from_raw(c.state.pid), Signal::SIGKILL);
-        // The kernel tears the namespace down asynchronously; wait (bounded)
-        // so its files are free to delete.
-        for _ in 0..200 {
-            if container::process_start_time(c.state.pid) != Some(c.state.pid_start) {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(10));
-        }
-    }
+/// Deletes a container's record and files, whatever its state; the
+/// caller has made sure nothing runs in it.
+pub(crate) fn remove_files(store: &Store, paths: &Paths, id: &str) -> Result<()> {
+    let cfg: Option<ContainerConfig> = store.read_container_file(id, "container.json").ok();
     let _lock = store.lock()?;
     // Drop container.json first so a half-removed container is not listed.
-    let _ = std::fs::remove_file(store.container_dir(id).join("container.json"));
+    let existed = std::fs::remove_file(store.container_dir(id).join("container.json")).is_ok();
     store.remove_container_dir(id)?;
     let _ = crate::storage::remove_tree(&runtime_dir(paths, id));
+    if existed && let Some(cfg) = cfg {
+        event(store, &cfg, "remove", None);
+    }
     Ok(())
+}
+
+/// Appends a container event to the events log; failures to log never fail
+/// the command.
+pub(crate) fn event(store: &Store, cfg: &ContainerConfig, status: &str, exit_code: Option<i32>) {
+    let mut ev = crate::events::Event::new("container", status);
+    ev.id = cfg.id.clone();
+    ev.name = cfg.name.clone();
+    ev.image = cfg.image_name.clone();
+    ev.exit_code = exit_code;
+    ev.attributes = cfg.labels.clone();
+    let _ = crate::events::append(&store.events_path(), &ev);
+}
+
+/// Appends an image event.
+pub fn image_event(store: &Store, status: &str, id: &str, name: &str) {
+    let mut ev = crate::events::Event::new("image", status);
+    ev.id = id.to_string();
+    ev.name = name.to_string();
+    let _ = crate::events::append(&store.events_path(), &ev);
 }
 
 fn write_file(path: &Path, data: &str) -> Result<()> {
@@ -174,25 +208,6 @@ fn etc_files(paths: &Paths, cfg: &ContainerConfig) -> Result<Vec<(PathBuf, &'sta
     Ok(out)
 }
 
-/// Signals rsp relays to the container instead of acting on itself.
-fn forwarded_signals() -> SigSet {
-    let mut set = SigSet::empty();
-    for s in [
-        Signal::SIGHUP,
-        Signal::SIGINT,
-        Signal::SIGQUIT,
-        Signal::SIGUSR1,
-        Signal::SIGUSR2,
-        Signal::SIGTERM,
-        Signal::SIGALRM,
-        Signal::SIGWINCH,
-        Signal::SIGCHLD,
-    ] {
-        set.add(s);
-    }
-    set
-}
-
 /// Everything the child needs, prepared before the fork so the child does
 /// no allocation-heavy work it could fail at halfway.
 struct ChildPlan<'a> {
@@ -203,12 +218,27 @@ struct ChildPlan<'a> {
     env: Vec<CString>,
 }
 
+/// How the container's stdio is connected.
+pub(crate) enum ChildIo {
+    /// A pseudo-terminal made inside the container; its master side comes
+    /// back to the parent over the socket.
+    Tty(OwnedFd),
+    /// Pipes held by the monitor: the child's ends.
+    Pipes {
+        stdin: Option<OwnedFd>,
+        stdout: OwnedFd,
+        stderr: OwnedFd,
+    },
+    /// The caller's own stdio, as is (`--log-driver passthrough`).
+    Inherit,
+}
+
 /// Runs in the forked child; never returns.
 fn child_main(
     plan: &ChildPlan<'_>,
     ready: OwnedFd,
     errw: OwnedFd,
-    sock: Option<OwnedFd>,
+    io: ChildIo,
     old_mask: &SigSet,
 ) -> ! {
     let fail = |code: i32, msg: String| -> ! {
@@ -236,18 +266,8 @@ fn child_main(
     if let Err(e) = rootfs::setup(&plan.rootfs) {
         fail(125, e.to_string());
     }
-
-    if let Some(sock) = &sock {
-        if let Err(e) = child_tty(sock) {
-            fail(125, format!("setting up the container's terminal: {e}"));
-        }
-    } else if !plan.cfg.interactive {
-        match nix::fcntl::open("/dev/null", OFlag::O_RDONLY, nix::sys::stat::Mode::empty()) {
-            Ok(fd) => {
-                let _ = nix::unistd::dup2_stdin(&fd);
-            }
-            Err(e) => fail(125, format!("opening /dev/null for stdin: {e}")),
-        }
+    if let Err(e) = child_stdio(io, plan.cfg.interactive) {
+        fail(125, format!("setting up the container's stdio: {e}"));
     }
 
     let wd = if plan.cfg.workdir.is_empty() {
@@ -266,27 +286,47 @@ fn child_main(
             );
         }
     }
+    if plan.cfg.init {
+        // pid 1 stays rsp: it reaps orphans and passes signals on, and the
+        // command runs as pid 2.
+        match crate::sys::clone_fork(0) {
+            Ok(crate::sys::Forked::Child) => {}
+            Ok(crate::sys::Forked::Parent(cmd)) => {
+                drop(errw);
+                init::run(Pid::from_raw(cmd))
+            }
+            Err(e) => fail(125, format!("starting the command under --init: {e}")),
+        }
+    }
+    let (code, msg) = exec_command(&plan.cfg.args, &plan.path_env, &plan.env, old_mask);
+    fail(code, msg)
+}
 
-    let cmd = &plan.cfg.args[0];
-    let exe = match process::find_executable(cmd, &plan.path_env) {
+/// Finds and executes the container's command; returns only when it could
+/// not, with Podman's code (126 not runnable, 127 not found) and why.
+fn exec_command(args: &[String], path_env: &str, env: &[CString], old_mask: &SigSet) -> (i32, String) {
+    let cmd = &args[0];
+    let exe = match process::find_executable(cmd, path_env) {
         Ok(p) => p,
-        Err(nix::Error::EACCES) => fail(
-            126,
-            format!("{cmd}: permission denied: the file is not executable"),
-        ),
-        Err(_) => fail(
-            127,
-            format!(
-                "{cmd}: executable file not found in $PATH in the container: check the command and the image"
-            ),
-        ),
+        Err(nix::Error::EACCES) => {
+            return (
+                126,
+                format!("{cmd}: permission denied: the file is not executable"),
+            );
+        }
+        Err(_) => {
+            return (
+                127,
+                format!(
+                    "{cmd}: executable file not found in $PATH in the container: check the command and the image"
+                ),
+            );
+        }
     };
     let Ok(exe_c) = CString::new(exe.clone()) else {
-        fail(127, format!("{cmd}: invalid command name"));
+        return (127, format!("{cmd}: invalid command name"));
     };
-    let argv: Vec<CString> = plan
-        .cfg
-        .args
+    let argv: Vec<CString> = args
         .iter()
         .map(|a| CString::new(a.as_bytes()).unwrap_or_default())
         .collect();
@@ -294,22 +334,53 @@ fn child_main(
     // Rust ignores SIGPIPE for itself; the container must get the default.
     crate::sys::default_sigpipe();
     let _ = sigprocmask(SigmaskHow::SIG_SETMASK, Some(old_mask), None);
-    let err = nix::unistd::execve(&exe_c, &argv, &plan.env).unwrap_err();
+    let err = nix::unistd::execve(&exe_c, &argv, env).unwrap_err();
     match err {
-        nix::Error::ENOENT => fail(
+        nix::Error::ENOENT => (
             127,
             format!(
                 "{exe}: no such file or directory in the container (for a script, check its #! interpreter)"
             ),
         ),
-        nix::Error::EACCES | nix::Error::EPERM => fail(126, format!("{exe}: permission denied")),
-        e => fail(126, format!("{exe}: cannot execute: {e}")),
+        nix::Error::EACCES | nix::Error::EPERM => (126, format!("{exe}: permission denied")),
+        e => (126, format!("{exe}: cannot execute: {e}")),
     }
+}
+
+/// Connects the child's stdin, stdout and stderr as `io` says.
+fn child_stdio(io: ChildIo, interactive: bool) -> std::io::Result<()> {
+    match io {
+        ChildIo::Tty(sock) => child_tty(&sock)?,
+        ChildIo::Pipes {
+            stdin,
+            stdout,
+            stderr,
+        } => {
+            match stdin {
+                Some(fd) => nix::unistd::dup2_stdin(&fd)?,
+                None => dev_null_stdin()?,
+            }
+            nix::unistd::dup2_stdout(&stdout)?;
+            nix::unistd::dup2_stderr(&stderr)?;
+        }
+        ChildIo::Inherit => {
+            if !interactive {
+                dev_null_stdin()?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn dev_null_stdin() -> std::io::Result<()> {
+    let fd = nix::fcntl::open("/dev/null", OFlag::O_RDONLY, nix::sys::stat::Mode::empty())?;
+    nix::unistd::dup2_stdin(&fd)?;
+    Ok(())
 }
 
 /// Opens a terminal in the container's own devpts, sends its master side to
 /// the parent, waits for it to set the size, and makes it our terminal.
-fn child_tty(sock: &OwnedFd) -> std::io::Result<()> {
+pub(crate) fn child_tty(sock: &OwnedFd) -> std::io::Result<()> {
     use nix::pty::{grantpt, posix_openpt, ptsname_r, unlockpt};
     let master = posix_openpt(OFlag::O_RDWR | OFlag::O_NOCTTY | OFlag::O_CLOEXEC)?;
     grantpt(&master)?;
@@ -351,7 +422,7 @@ fn write_id_maps(pid: i32, cfg: &ContainerConfig) -> Result<()> {
     Ok(())
 }
 
-fn exit_code(st: WaitStatus) -> i32 {
+pub(crate) fn exit_code(st: WaitStatus) -> i32 {
     match st {
         WaitStatus::Exited(_, c) => c,
         WaitStatus::Signaled(_, s, _) => 128 + s as i32,
@@ -359,19 +430,33 @@ fn exit_code(st: WaitStatus) -> i32 {
     }
 }
 
-/// Starts the container in the foreground and waits for it; returns its
-/// exit code. With `--rm` the container is removed afterwards.
-pub fn start(store: &Store, paths: &Paths, id: &str) -> Result<i32> {
-    let c = container::load(store, id)?;
-    let cfg = c.config;
-    if c.state.status == Status::Running {
-        return Err(RuntimeError::Running(cfg.name.clone()));
+/// Signals a monitor keeps blocked and reads from a signalfd.
+pub(crate) fn monitor_signals() -> SigSet {
+    let mut set = SigSet::empty();
+    for s in [
+        Signal::SIGHUP,
+        Signal::SIGINT,
+        Signal::SIGQUIT,
+        Signal::SIGTERM,
+        Signal::SIGCHLD,
+        Signal::SIGUSR1,
+        Signal::SIGUSR2,
+        Signal::SIGALRM,
+        Signal::SIGWINCH,
+    ] {
+        set.add(s);
     }
-    paths
-        .ensure_runroot()
-        .map_err(|e| RuntimeError::UserNs(e.to_string()))?;
-    let own_netns = cfg.network != "host";
-    let layers_dir = store.layers_dir();
+    set
+}
+
+/// What to mount for `cfg`'s root filesystem.
+fn rootfs_plan<'a>(
+    store: &Store,
+    layers_dir: &'a Path,
+    cfg: &ContainerConfig,
+    etc_files: Vec<(PathBuf, &'static str)>,
+) -> Result<rootfs::RootfsPlan<'a>> {
+    let id = &cfg.id;
     let empty_dir = store.container_dir(id).join("empty");
     if cfg.layers.is_empty() {
         let _ = std::fs::create_dir_all(&empty_dir);
@@ -389,19 +474,47 @@ pub fn start(store: &Store, paths: &Paths, id: &str) -> Result<i32> {
     layer_names.retain(|l| seen.insert(l.clone()));
     layer_names.reverse();
     let cdir = store.container_dir(id);
+    Ok(rootfs::RootfsPlan {
+        layers_dir,
+        layers: layer_names,
+        upper: cdir.join("upper"),
+        work: cdir.join("work"),
+        merged: cdir.join("merged"),
+        etc_files,
+        volumes: cfg.mounts.clone(),
+        own_netns: cfg.network != "host",
+        empty_dir,
+    })
+}
+
+/// A container process just started, still held: `release` lets it run.
+pub(crate) struct Spawned {
+    pub pid: i32,
+    /// The pty master for `-t`.
+    pub master: Option<OwnedFd>,
+}
+
+/// Forks the container into its new namespaces and builds its root
+/// filesystem. `io` says how its stdio is connected; `before_run` is
+/// called once the id maps are written and before the container's own
+/// code may run (the state is recorded there). Returns once the command
+/// has been executed, or its error with Podman's exit code.
+///
+/// The caller must be single-threaded and have `monitor_signals()`
+/// blocked; `old_mask` is restored in the child before exec.
+pub(crate) fn spawn_container(
+    store: &Store,
+    paths: &Paths,
+    cfg: &ContainerConfig,
+    io: ChildIo,
+    old_mask: &SigSet,
+    before_run: &mut dyn FnMut(i32, u64),
+) -> Result<Spawned> {
+    let own_netns = cfg.network != "host";
+    let layers_dir = store.layers_dir();
     let plan = ChildPlan {
-        cfg: &cfg,
-        rootfs: rootfs::RootfsPlan {
-            layers_dir: &layers_dir,
-            layers: layer_names,
-            upper: cdir.join("upper"),
-            work: cdir.join("work"),
-            merged: cdir.join("merged"),
-            etc_files: etc_files(paths, &cfg)?,
-            volumes: cfg.mounts.clone(),
-            own_netns,
-            empty_dir,
-        },
+        cfg,
+        rootfs: rootfs_plan(store, &layers_dir, cfg, etc_files(paths, cfg)?)?,
         own_netns,
         path_env: process::env_get(&cfg.env, "PATH")
             .unwrap_or(process::DEFAULT_PATH)
@@ -417,28 +530,6 @@ pub fn start(store: &Store, paths: &Paths, id: &str) -> Result<i32> {
         nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(|e| RuntimeError::Fork(e.into()))?;
     let (err_r, err_w) =
         nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(|e| RuntimeError::Fork(e.into()))?;
-    let socks = if cfg.tty {
-        use nix::sys::socket::{AddressFamily, SockFlag, SockType, socketpair};
-        Some(
-            socketpair(
-                AddressFamily::Unix,
-                SockType::Stream,
-                None,
-                SockFlag::SOCK_CLOEXEC,
-            )
-            .map_err(|e| RuntimeError::Fork(e.into()))?,
-        )
-    } else {
-        None
-    };
-
-    let mut old_mask = SigSet::empty();
-    sigprocmask(
-        SigmaskHow::SIG_BLOCK,
-        Some(&forwarded_signals()),
-        Some(&mut old_mask),
-    )
-    .map_err(|e| RuntimeError::Fork(e.into()))?;
     let mut flags = libc::CLONE_NEWUSER
         | libc::CLONE_NEWNS
         | libc::CLONE_NEWPID
@@ -448,13 +539,12 @@ pub fn start(store: &Store, paths: &Paths, id: &str) -> Result<i32> {
     if own_netns {
         flags |= libc::CLONE_NEWNET;
     }
-    let (sock_parent, sock_child) = match socks {
-        Some((a, b)) => (Some(a), Some(b)),
-        None => (None, None),
+    let tty_sock = match &io {
+        ChildIo::Tty(s) => Some(s.try_clone().map_err(RuntimeError::Fork)?),
+        _ => None,
     };
     let pid = match crate::sys::clone_fork(flags) {
         Err(e) => {
-            let _ = sigprocmask(SigmaskHow::SIG_SETMASK, Some(&old_mask), None);
             return Err(match e.raw_os_error() {
                 Some(libc::EPERM) | Some(libc::ENOSPC) | Some(libc::EUSERS)
                 | Some(libc::EINVAL) => RuntimeError::UserNs(userns::diagnose()),
@@ -462,125 +552,43 @@ pub fn start(store: &Store, paths: &Paths, id: &str) -> Result<i32> {
             });
         }
         Ok(crate::sys::Forked::Child) => {
-            drop((ready_w, err_r, sock_parent));
-            child_main(&plan, ready_r, err_w, sock_child, &old_mask)
+            drop((ready_w, err_r, tty_sock));
+            child_main(&plan, ready_r, err_w, io, old_mask)
         }
         Ok(crate::sys::Forked::Parent(pid)) => pid,
     };
-    drop((ready_r, err_w, sock_child));
+    drop((ready_r, err_w, io));
     let child = Pid::from_raw(pid);
     let abort = |e: RuntimeError| {
         let _ = nix::sys::signal::kill(child, Signal::SIGKILL);
         let _ = waitpid(child, None);
-        let _ = sigprocmask(SigmaskHow::SIG_SETMASK, Some(&old_mask), None);
         e
     };
-    if let Err(e) = write_id_maps(pid, &cfg) {
+    if let Err(e) = write_id_maps(pid, cfg) {
         return Err(abort(e));
     }
-    // Recorded before the child may run, so whatever the container does
-    // first (print, serve) already sees it listed as running.
-    let state = State {
-        status: Status::Running,
-        pid,
-        pid_start: container::process_start_time(pid).unwrap_or(0),
-        started_at: Some(container::now_rfc3339()),
-        finished_at: None,
-        exit_code: 0,
-    };
-    let _ = store.write_container_file(id, "state.json", &state);
+    let pid_start = container::process_start_time(pid).unwrap_or(0);
+    before_run(pid, pid_start);
     let _ = std::fs::File::from(ready_w).write_all(b"1");
 
     let mut master = None;
-    if let Some(sock) = &sock_parent {
+    if let Some(sock) = &tty_sock {
         // A child that failed before making its terminal sends nothing; the
         // error pipe below says why.
         if let Ok(Some(m)) = crate::sys::recv_fd(sock.as_fd()) {
-            if let Some(ws) = tty::host_winsize() {
-                let _ = crate::sys::set_winsize(m.as_fd(), ws);
-            }
             let _ = nix::unistd::write(sock.as_fd(), b"1");
             master = Some(m);
         }
     }
-
     let mut msg = Vec::new();
     let _ = std::fs::File::from(err_r).read_to_end(&mut msg);
     if !msg.is_empty() {
         let _ = waitpid(child, None);
-        let _ = sigprocmask(SigmaskHow::SIG_SETMASK, Some(&old_mask), None);
         let code = msg[0] as i32;
         let message = String::from_utf8_lossy(&msg[1..]).into_owned();
-        mark_exited(store, id, code);
         return Err(RuntimeError::Child { code, message });
     }
-
-    let mut sigfd = SignalFd::with_flags(&forwarded_signals(), SfdFlags::SFD_CLOEXEC)
-        .map_err(|e| abort(RuntimeError::Wait(e)))?;
-    let status = match master {
-        Some(m) => {
-            let _raw =
-                std::io::IsTerminal::is_terminal(&std::io::stdin()).then(tty::RawMode::enter);
-            tty::relay(m, cfg.interactive, &mut sigfd, child).map_err(RuntimeError::Tty)?
-        }
-        None => wait_forwarding(&mut sigfd, child)?,
-    };
-    let _ = sigprocmask(SigmaskHow::SIG_SETMASK, Some(&old_mask), None);
-    let code = exit_code(status);
-    if cfg.remove {
-        remove(store, paths, id, true)?;
-    } else {
-        let state = State {
-            status: Status::Exited,
-            pid: 0,
-            pid_start: 0,
-            finished_at: Some(container::now_rfc3339()),
-            exit_code: code,
-            ..state
-        };
-        let _ = store.write_container_file(id, "state.json", &state);
-    }
-    Ok(code)
-}
-
-fn mark_exited(store: &Store, id: &str, code: i32) {
-    let state = State {
-        status: Status::Exited,
-        finished_at: Some(container::now_rfc3339()),
-        exit_code: code,
-        ..State::default()
-    };
-    let _ = store.write_container_file(id, "state.json", &state);
-}
-
-/// Waits for `child`, passing every other signal we receive on to it.
-fn wait_forwarding(sigfd: &mut SignalFd, child: Pid) -> Result<WaitStatus> {
-    loop {
-        // A child that exited before we blocked on the signalfd still shows
-        // up here: SIGCHLD stays pending while blocked.
-        match sigfd.read_signal() {
-            Ok(Some(info)) => match Signal::try_from(info.ssi_signo as i32) {
-                Ok(Signal::SIGCHLD) => {
-                    match waitpid(child, Some(nix::sys::wait::WaitPidFlag::WNOHANG)) {
-                        Ok(WaitStatus::StillAlive) => {}
-                        Ok(st @ (WaitStatus::Exited(..) | WaitStatus::Signaled(..))) => {
-                            return Ok(st);
-                        }
-                        Ok(_) => {}
-                        Err(e) => return Err(RuntimeError::Wait(e)),
-                    }
-                }
-                Ok(Signal::SIGWINCH) => {}
-                Ok(sig) => {
-                    let _ = nix::sys::signal::kill(child, sig);
-                }
-                Err(_) => {}
-            },
-            Ok(None) => {}
-            Err(nix::Error::EINTR) => {}
-            Err(e) => return Err(RuntimeError::Wait(e)),
-        }
-    }
+    Ok(Spawned { pid, master })
 }
 
 /// The host's raw fd for stdin, for callers that check for a terminal.

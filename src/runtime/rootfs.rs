@@ -412,6 +412,52 @@ fn readonly(root: &OwnedFd, path: &str) -> Result<()> {
     bind(root, &fd_path(&fd), path, is_dir, true)
 }
 
+/// Mounts only the image layers and the volumes, and switches into them:
+/// enough to read and write a stopped container's files (`rsp cp`).
+pub fn setup_files_only(plan: &RootfsPlan<'_>) -> Result<()> {
+    mount(
+        None::<&str>,
+        "/",
+        None::<&str>,
+        MsFlags::MS_REC | MsFlags::MS_PRIVATE,
+        None::<&str>,
+    )
+    .map_err(RootfsError::Private)?;
+    mount_overlay(plan)?;
+    let root = nix::fcntl::open(
+        &plan.merged,
+        OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+        Mode::empty(),
+    )
+    .map_err(|source| RootfsError::Target {
+        path: "/".into(),
+        source,
+    })?;
+    mount_volumes(&root, plan)?;
+    pivot(&root)
+}
+
+fn mount_volumes(root: &OwnedFd, plan: &RootfsPlan<'_>) -> Result<()> {
+    for v in &plan.volumes {
+        let meta = std::fs::metadata(&v.source).map_err(|source| RootfsError::VolumeSource {
+            path: v.source.clone(),
+            source,
+        })?;
+        bind(root, &v.source, &v.destination, meta.is_dir(), v.readonly)?;
+    }
+    Ok(())
+}
+
+fn pivot(root: &OwnedFd) -> Result<()> {
+    // pivot_root(".", ".") stacks the old root on top of the new one; the
+    // detach then drops it, leaving nothing of the host reachable.
+    nix::unistd::fchdir(root.as_fd()).map_err(RootfsError::Pivot)?;
+    nix::unistd::pivot_root(".", ".").map_err(RootfsError::Pivot)?;
+    umount2(".", MntFlags::MNT_DETACH).map_err(RootfsError::Pivot)?;
+    nix::unistd::chdir("/").map_err(RootfsError::Pivot)?;
+    Ok(())
+}
+
 /// Builds the root filesystem and switches into it. Runs in the child,
 /// inside the new namespaces, before `exec`.
 pub fn setup(plan: &RootfsPlan<'_>) -> Result<()> {
@@ -456,25 +502,12 @@ pub fn setup(plan: &RootfsPlan<'_>) -> Result<()> {
             false,
         )?;
     }
-    for v in &plan.volumes {
-        let meta = std::fs::metadata(&v.source).map_err(|source| RootfsError::VolumeSource {
-            path: v.source.clone(),
-            source,
-        })?;
-        bind(&root, &v.source, &v.destination, meta.is_dir(), v.readonly)?;
-    }
+    mount_volumes(&root, plan)?;
     for p in MASKED {
         mask(&root, p)?;
     }
     for p in READONLY {
         readonly(&root, p)?;
     }
-
-    // pivot_root(".", ".") stacks the old root on top of the new one; the
-    // detach then drops it, leaving nothing of the host reachable.
-    nix::unistd::fchdir(root.as_fd()).map_err(RootfsError::Pivot)?;
-    nix::unistd::pivot_root(".", ".").map_err(RootfsError::Pivot)?;
-    umount2(".", MntFlags::MNT_DETACH).map_err(RootfsError::Pivot)?;
-    nix::unistd::chdir("/").map_err(RootfsError::Pivot)?;
-    Ok(())
+    pivot(&root)
 }

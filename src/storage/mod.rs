@@ -19,6 +19,7 @@
 //! directory or file; an image record is written only after all its layers
 //! exist. That is what keeps a killed pull from leaving a half image.
 
+pub mod copy;
 pub mod unpack;
 
 use serde::{Deserialize, Serialize};
@@ -428,6 +429,11 @@ impl Store {
     }
 
     // ---- containers ----
+
+    /// The append-only events log.
+    pub fn events_path(&self) -> PathBuf {
+        self.root.join("events.log")
+    }
 
     pub fn containers_dir(&self) -> PathBuf {
         self.root.join("containers")

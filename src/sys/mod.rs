@@ -120,6 +120,49 @@ pub fn cloexec_from(first: RawFd) -> io::Result<()> {
     Ok(())
 }
 
+/// Closes every descriptor from `first` upwards: for a forked process
+/// that will not exec (rsp's init inside a container), which must not keep
+/// the monitor's files open.
+///
+/// Descriptors owned by Rust objects in this process become dangling; the
+/// caller must not use such objects afterwards.
+pub fn close_from(first: RawFd) -> io::Result<()> {
+    // SAFETY: close_range(2) closes descriptors; it touches no memory of
+    // ours. The caller promises not to use objects owning those fds.
+    let ret = unsafe {
+        libc::syscall(
+            libc::SYS_close_range,
+            first as libc::c_uint,
+            libc::c_uint::MAX,
+            0 as libc::c_uint,
+        )
+    };
+    if ret == -1 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// Takes ownership of a descriptor a parent handed down across `exec`,
+/// named by number on the command line. Returns None when `fd` is not open
+/// (a wrong number must not become a double close).
+///
+/// Only for numbers received that way: nothing else in this process may
+/// own `fd`.
+pub fn inherited_fd(fd: RawFd) -> Option<std::os::fd::OwnedFd> {
+    use std::os::fd::FromRawFd;
+    if fd < 3 {
+        return None;
+    }
+    // SAFETY: F_GETFD only reads descriptor flags.
+    if unsafe { libc::fcntl(fd, libc::F_GETFD) } == -1 {
+        return None;
+    }
+    // SAFETY: the descriptor is open and, by this function's contract, was
+    // inherited across exec for us alone: no other owner can close it.
+    Some(unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) })
+}
+
 /// Immediately ends the calling process without running destructors or
 /// flushing stdio: the only correct way out of a forked child that failed
 /// before `exec`, since the parent owns every buffer the child inherited.

@@ -1,0 +1,367 @@
+//! A container's own cgroup (v2), for freezing it and reading its usage,
+//! when the invoking user has a cgroup delegated to it (as a systemd user
+//! session gives).
+//!
+//! Contract: [`delegated`] returns a directory only when we can both create
+//! a cgroup under it and move processes into that cgroup; everywhere else
+//! (cgroup v1 only, no delegation, no write access) it returns `None` and
+//! callers fall back to `procs` (signals and `/proc`). Missing interface
+//! files (controllers not enabled, kernels without `cgroup.freeze`) are
+//! reported as absent values or errors, never as panics.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CgroupError {
+    #[error("creating cgroup {path}: {source}")]
+    Create {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("opening cgroup {path}: {source}")]
+    Open {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("moving process {pid} into cgroup {path}: {source}")]
+    Add {
+        path: PathBuf,
+        pid: i32,
+        source: std::io::Error,
+    },
+    #[error("writing {path}: {source}: this kernel may not support the cgroup v2 freezer")]
+    Freeze {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cgroup {path} did not become {state} within {}s", FREEZE_WAIT.as_secs())]
+    FreezeTimeout { path: PathBuf, state: &'static str },
+    #[error("removing cgroup {path}: {source}")]
+    Remove {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+type Result<T, E = CgroupError> = std::result::Result<T, E>;
+
+const FREEZE_WAIT: Duration = Duration::from_secs(2);
+const POLL: Duration = Duration::from_millis(10);
+
+/// Undoes mountinfo's octal escapes (`\040` for a space).
+fn unescape(field: &str) -> String {
+    let b = field.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let octal = b
+            .get(i + 1..i + 4)
+            .filter(|d| d.iter().all(|c| (b'0'..=b'7').contains(c)));
+        if b[i] == b'\\'
+            && let Some(d) = octal
+        {
+            out.push(d.iter().fold(0u8, |v, c| v.wrapping_mul(8) + (c - b'0')));
+            i += 4;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Our cgroup v2 directory from the texts of `/proc/self/mountinfo` and
+/// `/proc/self/cgroup`.
+fn cgroup_dir(mountinfo: &str, cgroup: &str) -> Option<PathBuf> {
+    let rel = cgroup.lines().find_map(|l| l.strip_prefix("0::"))?;
+    mountinfo.lines().find_map(|l| {
+        let (mount, fs) = l.split_once(" - ")?;
+        if fs.split_whitespace().next()? != "cgroup2" {
+            return None;
+        }
+        let f: Vec<&str> = mount.split_whitespace().collect();
+        let (root, point) = (unescape(f.get(3)?), unescape(f.get(4)?));
+        // A mount of a subtree (inside a container) shows our path
+        // relative to the hierarchy's root, so strip the mounted part.
+        let inner = if root == "/" {
+            rel
+        } else {
+            rel.strip_prefix(root.as_str())?
+        };
+        let inner = inner.trim_start_matches('/');
+        Some(if inner.is_empty() {
+            PathBuf::from(point)
+        } else {
+            Path::new(&point).join(inner)
+        })
+    })
+}
+
+fn writable(path: &Path) -> bool {
+    nix::unistd::access(path, nix::unistd::AccessFlags::W_OK).is_ok()
+}
+
+/// Our cgroup when we may create child cgroups in it and move our
+/// processes into them: the directory must be ours and writable, and so
+/// must its `cgroup.procs`, since moving a process needs write access to
+/// the `cgroup.procs` of the common ancestor of its old and new cgroups.
+pub fn delegated() -> Option<PathBuf> {
+    let mountinfo = std::fs::read_to_string("/proc/self/mountinfo").ok()?;
+    let cgroup = std::fs::read_to_string("/proc/self/cgroup").ok()?;
+    let dir = cgroup_dir(&mountinfo, &cgroup)?;
+    let meta = std::fs::metadata(&dir).ok()?;
+    let ours = std::os::unix::fs::MetadataExt::uid(&meta) == nix::unistd::geteuid().as_raw();
+    (ours && writable(&dir) && writable(&dir.join("cgroup.procs"))).then_some(dir)
+}
+
+/// Usage as the cgroup counts it; `None` where the controller is not
+/// enabled for this cgroup.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CgroupStats {
+    pub cpu_nanos: Option<u64>,
+    pub mem_bytes: Option<u64>,
+    /// `None` also when memory.max is `max` (no limit).
+    pub mem_limit: Option<u64>,
+    pub pids: u64,
+}
+
+/// One cgroup v2 directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cgroup {
+    path: PathBuf,
+}
+
+impl Cgroup {
+    /// Makes `parent/name`, first enabling in `parent` whichever of the
+    /// cpu, memory, pids and io controllers it offers, best effort: the
+    /// kernel refuses while `parent` itself holds processes, and then the
+    /// new cgroup still works for freezing and CPU time.
+    pub fn create(parent: &Path, name: &str) -> Result<Cgroup> {
+        if let Ok(available) = std::fs::read_to_string(parent.join("cgroup.controllers")) {
+            let wanted: Vec<String> = available
+                .split_whitespace()
+                .filter(|c| matches!(*c, "cpu" | "memory" | "pids" | "io"))
+                .map(|c| format!("+{c}"))
+                .collect();
+            if !wanted.is_empty() {
+                let _ = std::fs::write(parent.join("cgroup.subtree_control"), wanted.join(" "));
+            }
+        }
+        let path = parent.join(name);
+        std::fs::create_dir(&path).map_err(|source| CgroupError::Create {
+            path: path.clone(),
+            source,
+        })?;
+        Ok(Cgroup { path })
+    }
+
+    /// An existing cgroup, such as one recorded in a container's state.
+    pub fn open(path: &Path) -> Result<Cgroup> {
+        std::fs::metadata(path.join("cgroup.procs")).map_err(|source| CgroupError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Ok(Cgroup {
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Moves a process (with all its threads) into this cgroup; children
+    /// it forks later are born here. A process that has already exited
+    /// needs no moving, so that is not an error.
+    pub fn add(&self, pid: i32) -> Result<()> {
+        let procs = self.path.join("cgroup.procs");
+        match std::fs::write(&procs, pid.to_string()) {
+            Err(e) if e.raw_os_error() == Some(libc::ESRCH) => Ok(()),
+            r => r.map_err(|source| CgroupError::Add {
+                path: procs,
+                pid,
+                source,
+            }),
+        }
+    }
+
+    fn events_frozen(&self) -> Option<bool> {
+        let events = std::fs::read_to_string(self.path.join("cgroup.events")).ok()?;
+        events
+            .lines()
+            .find_map(|l| l.strip_prefix("frozen "))
+            .map(|v| v.trim() == "1")
+    }
+
+    /// Freezes or thaws every process in the cgroup, returning once the
+    /// kernel reports it done: writing `cgroup.freeze` only starts it.
+    pub fn freeze(&self, frozen: bool) -> Result<()> {
+        let file = self.path.join("cgroup.freeze");
+        std::fs::write(&file, if frozen { "1" } else { "0" }).map_err(|source| {
+            CgroupError::Freeze {
+                path: file.clone(),
+                source,
+            }
+        })?;
+        let rounds = FREEZE_WAIT.as_millis() / POLL.as_millis();
+        for _ in 0..rounds {
+            if self.events_frozen() == Some(frozen) {
+                return Ok(());
+            }
+            std::thread::sleep(POLL);
+        }
+        Err(CgroupError::FreezeTimeout {
+            path: self.path.clone(),
+            state: if frozen { "frozen" } else { "thawed" },
+        })
+    }
+
+    /// Usage now, or `None` when the cgroup is gone.
+    pub fn stats(&self) -> Option<CgroupStats> {
+        let procs = std::fs::read_to_string(self.path.join("cgroup.procs")).ok()?;
+        let read = |f: &str| std::fs::read_to_string(self.path.join(f)).ok();
+        let number = |f: &str| read(f).and_then(|s| s.trim().parse::<u64>().ok());
+        let cpu_nanos = read("cpu.stat").and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("usage_usec ")?.trim().parse::<u64>().ok())
+                .map(|us| us.saturating_mul(1000))
+        });
+        Some(CgroupStats {
+            cpu_nanos,
+            mem_bytes: number("memory.current"),
+            mem_limit: number("memory.max"),
+            pids: number("pids.current").unwrap_or_else(|| procs.lines().count() as u64),
+        })
+    }
+
+    /// Host pids of the processes in this cgroup (not in its children).
+    pub fn pids(&self) -> Vec<i32> {
+        std::fs::read_to_string(self.path.join("cgroup.procs"))
+            .map(|s| s.lines().filter_map(|l| l.trim().parse().ok()).collect())
+            .unwrap_or_default()
+    }
+
+    /// Deletes the cgroup once it is empty. Processes killed just before
+    /// may still hold it briefly (EBUSY), so this retries for a while; a
+    /// cgroup already gone counts as removed.
+    pub fn remove(&self) -> Result<()> {
+        let rounds = FREEZE_WAIT.as_millis() / POLL.as_millis();
+        let mut last = None;
+        for _ in 0..rounds {
+            match std::fs::remove_dir(&self.path) {
+                Ok(()) => return Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+                Err(e) if e.raw_os_error() == Some(libc::EBUSY) => {
+                    last = Some(e);
+                    std::thread::sleep(POLL);
+                }
+                Err(source) => {
+                    return Err(CgroupError::Remove {
+                        path: self.path.clone(),
+                        source,
+                    });
+                }
+            }
+        }
+        Err(CgroupError::Remove {
+            path: self.path.clone(),
+            source: last.unwrap_or_else(|| std::io::Error::from_raw_os_error(libc::EBUSY)),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MOUNTINFO: &str = "\
+31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755
+32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu
+41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw
+";
+
+    #[test]
+    fn finds_our_directory_in_hybrid_and_unified_layouts() {
+        let cg = "9:name=systemd:/user.slice\n0::/user.slice/user-1000.slice/session-3.scope\n";
+        assert_eq!(
+            cgroup_dir(MOUNTINFO, cg),
+            Some(PathBuf::from(
+                "/sys/fs/cgroup/unified/user.slice/user-1000.slice/session-3.scope"
+            ))
+        );
+        assert_eq!(
+            cgroup_dir(MOUNTINFO, "0::/\n"),
+            Some(PathBuf::from("/sys/fs/cgroup/unified"))
+        );
+        let unified = "25 1 0:22 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw,nsdelegate\n";
+        assert_eq!(
+            cgroup_dir(unified, "0::/a\n"),
+            Some(PathBuf::from("/sys/fs/cgroup/a"))
+        );
+        // cgroup v1 only: no unified hierarchy line, or no mount of it.
+        assert_eq!(cgroup_dir(MOUNTINFO, "4:memory:/x\n"), None);
+        assert_eq!(
+            cgroup_dir("31 23 0:28 / /x rw - tmpfs tmpfs rw\n", "0::/\n"),
+            None
+        );
+    }
+
+    #[test]
+    fn handles_subtree_mounts_and_escapes() {
+        let m = "25 1 0:22 /user.slice /sys/fs/cgroup\\040x rw - cgroup2 cgroup2 rw\n";
+        assert_eq!(
+            cgroup_dir(m, "0::/user.slice/app\n"),
+            Some(PathBuf::from("/sys/fs/cgroup x/app"))
+        );
+        assert_eq!(unescape("a\\134b"), "a\\b");
+        assert_eq!(unescape("end\\"), "end\\");
+    }
+
+    #[test]
+    fn open_fails_outside_a_cgroup() {
+        let err = Cgroup::open(Path::new("/proc/self")).unwrap_err();
+        assert!(matches!(err, CgroupError::Open { .. }), "{err}");
+        assert!(err.to_string().contains("/proc/self"));
+    }
+
+    #[test]
+    fn delegated_cgroup_freezes_counts_and_removes() {
+        let Some(parent) = delegated() else {
+            eprintln!("skipped: no delegated cgroup v2 for this user");
+            return;
+        };
+        let name = format!("rsp-unit-test-{}", std::process::id());
+        let cg = Cgroup::create(&parent, &name).unwrap();
+        assert_eq!(Cgroup::open(cg.path()).unwrap(), cg);
+        let mut child = std::process::Command::new("sleep")
+            .arg("30")
+            .spawn()
+            .unwrap();
+        let pid = child.id() as i32;
+        let result = std::panic::catch_unwind(|| {
+            cg.add(pid).unwrap();
+            assert_eq!(cg.pids(), [pid]);
+            cg.add(i32::MAX).unwrap();
+            let s = cg.stats().unwrap();
+            assert_eq!(s.pids, 1);
+            match cg.freeze(true) {
+                Err(CgroupError::Freeze { .. }) => {
+                    eprintln!("skipped freezing: no cgroup v2 freezer");
+                }
+                r => {
+                    r.unwrap();
+                    cg.freeze(false).unwrap();
+                }
+            }
+        });
+        let _ = child.kill();
+        let _ = child.wait();
+        cg.remove().unwrap();
+        assert!(!cg.path().exists());
+        cg.remove().unwrap();
+        if let Err(e) = result {
+            std::panic::resume_unwind(e);
+        }
+    }
+}

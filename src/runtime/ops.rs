@@ -1,0 +1,276 @@
+//! Lifecycle operations on existing containers: start, stop, kill, wait,
+//! pause, unpause, rename, remove.
+//!
+//! Contract: each operation works from the reconciled state, talks to the
+//! container's monitor over its socket where the monitor must know (a user
+//! stop cancels the restart policy; waiting ends on the monitor's exit
+//! frame, sent only after the state file is final), and returns only once
+//! the change is visible to the next command.
+
+use super::container::{self, Container, Status};
+use super::monitor::{self, Launch, SpawnOptions};
+use super::{RuntimeError, proto};
+use crate::paths::Paths;
+use crate::storage::Store;
+use nix::sys::signal::Signal;
+use nix::unistd::Pid;
+use std::io::Write;
+use std::os::unix::net::UnixStream;
+use std::time::{Duration, Instant};
+
+type Result<T, E = RuntimeError> = std::result::Result<T, E>;
+
+/// Parses a signal as Podman accepts it: `TERM`, `SIGTERM`, `15`, `sigterm`.
+pub fn parse_signal(s: &str) -> Option<Signal> {
+    let s = s.trim();
+    if let Ok(n) = s.parse::<i32>() {
+        return Signal::try_from(n).ok();
+    }
+    let up = s.to_ascii_uppercase();
+    let name = if up.starts_with("SIG") {
+        up
+    } else {
+        format!("SIG{up}")
+    };
+    name.parse().ok()
+}
+
+/// Starts a created or exited container under a new monitor.
+pub fn start(paths: &Paths, c: &Container, attach: bool) -> Result<Launch> {
+    let passthrough = c.config.log_driver == "passthrough";
+    monitor::spawn(
+        paths,
+        &c.config.id,
+        SpawnOptions {
+            attach,
+            passthrough,
+        },
+    )
+}
+
+/// A connection to the monitor that only listens for the exit frame.
+fn waiter(paths: &Paths, id: &str, stopping: bool) -> Option<UnixStream> {
+    let mut s = monitor::connect(paths, id).ok()?;
+    let mut frames = Vec::new();
+    proto::encode(proto::HELLO, &[0], &mut frames);
+    if stopping {
+        proto::encode(proto::STOPPING, &[], &mut frames);
+    }
+    s.write_all(&frames).ok()?;
+    Some(s)
+}
+
+/// Waits up to `limit` for the exit frame; Some(code) when it came, or
+/// None on timeout. A monitor that goes away without one yields the code
+/// from the state file.
+fn wait_exit(
+    store: &Store,
+    id: &str,
+    sock: &mut Option<UnixStream>,
+    limit: Option<Duration>,
+) -> Option<i32> {
+    let deadline = limit.map(|l| Instant::now() + l);
+    if let Some(s) = sock {
+        loop {
+            let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+            if left.is_some_and(|l| l.is_zero()) {
+                return None;
+            }
+            let _ = s.set_read_timeout(left);
+            match proto::read_frame(s) {
+                Ok(Some((proto::EXIT, p))) if p.len() == 4 => {
+                    return Some(i32::from_le_bytes([p[0], p[1], p[2], p[3]]));
+                }
+                Ok(Some(_)) => {}
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    return None;
+                }
+                Ok(None) | Err(_) => break,
+            }
+        }
+    }
+    // No monitor to ask: poll the state until the process is gone.
+    *sock = None;
+    loop {
+        match container::load(store, id) {
+            Ok(c) if c.state.is_active() => {}
+            Ok(c) => return Some(c.state.exit_code),
+            Err(_) => return Some(0),
+        }
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+fn signal_container(c: &Container, sig: Signal) -> Result<()> {
+    match nix::sys::signal::kill(Pid::from_raw(c.state.pid), sig) {
+        Ok(()) | Err(nix::Error::ESRCH) => Ok(()),
+        Err(e) => Err(RuntimeError::Signal {
+            name: c.config.name.clone(),
+            source: e,
+        }),
+    }
+}
+
+/// Stops a container: its stop signal, then SIGKILL after `timeout`
+/// seconds. Returns once it has exited and its state is recorded.
+pub fn stop(store: &Store, paths: &Paths, c: &Container, timeout: Option<u32>) -> Result<()> {
+    let mut sock = waiter(paths, &c.config.id, true);
+    if !c.state.is_active() {
+        if sock.is_some() {
+            // A monitor waiting to restart: the stop frame ended it.
+            wait_exit(store, &c.config.id, &mut sock, Some(Duration::from_secs(5)));
+        }
+        return Ok(());
+    }
+    let timeout = timeout.unwrap_or(c.config.stop_timeout);
+    let sig = parse_signal(&c.config.stop_signal).unwrap_or(Signal::SIGTERM);
+    if timeout > 0 {
+        signal_container(c, sig)?;
+        if c.state.status == Status::Paused {
+            let _ = thaw(c);
+        }
+        if wait_exit(
+            store,
+            &c.config.id,
+            &mut sock,
+            Some(Duration::from_secs(timeout.into())),
+        )
+        .is_some()
+        {
+            super::event(store, &c.config, "stop", None);
+            return Ok(());
+        }
+        if sig != Signal::SIGKILL {
+            eprintln!(
+                "WARN StopSignal {} failed to stop container {} in {timeout} seconds, resorting to SIGKILL",
+                sig.as_str(),
+                c.config.name
+            );
+        }
+    }
+    signal_container(c, Signal::SIGKILL)?;
+    if wait_exit(store, &c.config.id, &mut sock, Some(Duration::from_secs(30))).is_none() {
+        return Err(RuntimeError::StopTimeout(c.config.name.clone()));
+    }
+    super::event(store, &c.config, "stop", None);
+    Ok(())
+}
+
+/// Sends `sig` to the container's first process.
+pub fn kill(store: &Store, c: &Container, sig: Signal) -> Result<()> {
+    if !c.state.is_active() {
+        return Err(RuntimeError::NotRunning(c.config.name.clone()));
+    }
+    signal_container(c, sig)?;
+    super::event(store, &c.config, "kill", None);
+    Ok(())
+}
+
+/// Waits for the container to exit; returns its exit code.
+pub fn wait(store: &Store, paths: &Paths, c: &Container) -> Result<i32> {
+    if !c.state.is_active() {
+        return Ok(c.state.exit_code);
+    }
+    let mut sock = waiter(paths, &c.config.id, false);
+    Ok(wait_exit(store, &c.config.id, &mut sock, None).unwrap_or(c.state.exit_code))
+}
+
+fn thaw(c: &Container) -> Result<()> {
+    super::procs::thaw(c.state.pid).map_err(|e| RuntimeError::Pause(e.to_string()))
+}
+
+/// Freezes every process of the container.
+pub fn pause(store: &Store, c: &Container) -> Result<()> {
+    match c.state.status {
+        Status::Running => {}
+        Status::Paused => return Err(RuntimeError::AlreadyPaused(c.config.name.clone())),
+        _ => return Err(RuntimeError::NotRunning(c.config.name.clone())),
+    }
+    super::procs::freeze(c.state.pid).map_err(|e| RuntimeError::Pause(e.to_string()))?;
+    container::update_state(store, &c.config.id, |s| {
+        if s.status == Status::Running {
+            s.status = Status::Paused;
+            s.pause_method = "signal".into();
+        }
+    })?;
+    super::event(store, &c.config, "pause", None);
+    Ok(())
+}
+
+pub fn unpause(store: &Store, c: &Container) -> Result<()> {
+    if c.state.status != Status::Paused {
+        return Err(RuntimeError::NotPaused(c.config.name.clone()));
+    }
+    thaw(c)?;
+    container::update_state(store, &c.config.id, |s| {
+        if s.status == Status::Paused {
+            s.status = Status::Running;
+            s.pause_method.clear();
+        }
+    })?;
+    super::event(store, &c.config, "unpause", None);
+    Ok(())
+}
+
+/// Removes a container; a running one only with `force` (killed first).
+pub fn remove(store: &Store, paths: &Paths, c: &Container, force: bool) -> Result<()> {
+    if c.state.is_active() {
+        if !force {
+            return Err(RuntimeError::Running(c.config.name.clone()));
+        }
+        stop(store, paths, c, Some(0))?;
+    } else if c.state.monitor_alive() {
+        // Its monitor waits to restart it: end that first.
+        stop(store, paths, c, Some(0))?;
+    }
+    // The monitor may still be finishing (writing its last state, or
+    // removing a --rm container itself); let it go first.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while c.state.monitor_pid > 0
+        && container::process_start_time(c.state.monitor_pid) == Some(c.state.monitor_start)
+        && Instant::now() < deadline
+    {
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    super::remove_files(store, paths, &c.config.id)
+}
+
+/// Renames a container; the new name must be valid and free.
+pub fn rename(store: &Store, c: &Container, new: &str) -> Result<()> {
+    if !container::valid_name(new) {
+        return Err(RuntimeError::BadName(new.to_string()));
+    }
+    let lock = store.lock()?;
+    if container::name_taken(store, new, &lock)? {
+        return Err(RuntimeError::NameInUse(new.to_string()));
+    }
+    let mut cfg = c.config.clone();
+    cfg.name = new.to_string();
+    store.write_container_file(&cfg.id, "container.json", &cfg)?;
+    drop(lock);
+    super::event(store, &cfg, "rename", None);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signals_parse_like_podman() {
+        assert_eq!(parse_signal("TERM"), Some(Signal::SIGTERM));
+        assert_eq!(parse_signal("sigkill"), Some(Signal::SIGKILL));
+        assert_eq!(parse_signal("9"), Some(Signal::SIGKILL));
+        assert_eq!(parse_signal("SIGUSR1"), Some(Signal::SIGUSR1));
+        assert_eq!(parse_signal("NOPE"), None);
+        assert_eq!(parse_signal("99"), None);
+    }
+}
