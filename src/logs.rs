@@ -117,7 +117,20 @@ impl LogWriter {
             return Ok(());
         }
         let now = Local::now().fixed_offset();
-        let buf = encode_records(&now, stream, data);
+        let mut buf = encode_records(&now, stream, data);
+        if let Some(max) = self.max_size
+            && buf.len() as u64 > max
+        {
+            // More than the whole file may hold: only the newest records
+            // fit, cut at a record boundary.
+            let cut = buf.len() - max as usize;
+            let start = buf[cut.saturating_sub(1)..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map(|p| cut.saturating_sub(1) + p + 1)
+                .unwrap_or(buf.len());
+            buf.drain(..start);
+        }
         if let Some(max) = self.max_size {
             let size = self
                 .file

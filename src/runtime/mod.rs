@@ -495,7 +495,8 @@ pub(crate) struct Spawned {
 }
 
 /// Forks the container into its new namespaces and builds its root
-/// filesystem. `io` says how its stdio is connected; `before_run` is
+/// filesystem. `io` says how its stdio is connected (for a terminal,
+/// `tty_sock` is our end of the socket its master comes back on); `before_run` is
 /// called once the id maps are written and before the container's own
 /// code may run (the state is recorded there). Returns once the command
 /// has been executed, or its error with Podman's exit code.
@@ -507,6 +508,7 @@ pub(crate) fn spawn_container(
     paths: &Paths,
     cfg: &ContainerConfig,
     io: ChildIo,
+    tty_sock: Option<OwnedFd>,
     old_mask: &SigSet,
     before_run: &mut dyn FnMut(i32, u64),
 ) -> Result<Spawned> {
@@ -539,10 +541,7 @@ pub(crate) fn spawn_container(
     if own_netns {
         flags |= libc::CLONE_NEWNET;
     }
-    let tty_sock = match &io {
-        ChildIo::Tty(s) => Some(s.try_clone().map_err(RuntimeError::Fork)?),
-        _ => None,
-    };
+
     let pid = match crate::sys::clone_fork(flags) {
         Err(e) => {
             return Err(match e.raw_os_error() {

@@ -393,12 +393,12 @@ impl Monitor {
 
     /// Starts (or restarts) the container; returns its host pid.
     fn start_container(&mut self) -> Result<i32, RuntimeError> {
-        let mut keep = Vec::new();
+        let mut tty_sock = None;
         let io = if self.passthrough {
             ChildIo::Inherit
         } else if self.cfg.tty {
             let (ours, theirs) = UnixStream::pair().map_err(RuntimeError::Fork)?;
-            keep.push(OwnedFd::from(ours));
+            tty_sock = Some(OwnedFd::from(ours));
             ChildIo::Tty(OwnedFd::from(theirs))
         } else {
             let (out_r, out_w) = cloexec_pipe()?;
@@ -445,10 +445,10 @@ impl Monitor {
             &self.paths,
             &self.cfg,
             io,
+            tty_sock,
             &self.old_mask,
             &mut record,
         )?;
-        drop(keep);
         if let Some(m) = master {
             nonblocking(&m);
             self.stdin = if self.cfg.interactive {

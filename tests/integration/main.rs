@@ -12,5 +12,6 @@ mod cli;
 mod docs;
 mod hostile;
 mod images;
+mod lifecycle;
 mod pull;
 mod run;

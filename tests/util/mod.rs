@@ -160,6 +160,14 @@ impl TestEnv {
 
 impl Drop for TestEnv {
     fn drop(&mut self) {
+        // Detached containers outlive the rsp that started them: stop every
+        // one this test left, so no monitor or container survives it.
+        let left = fs::read_dir(self.runroot().join("containers"))
+            .map(|d| d.count() > 0)
+            .unwrap_or(false);
+        if left {
+            let _ = self.rsp().args(["rm", "-af"]).output();
+        }
         // rsp may leave read-only dirs (image layers, `chmod 0500` inside a
         // container); without u+rwx on every directory TempDir cannot
         // delete their contents. TempDir's own drop does the removal.
