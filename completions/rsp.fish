@@ -46,6 +46,23 @@ complete -c rsp -n "__fish_rsp_needs_command" -f -a "ps" -d 'List containers'
 complete -c rsp -n "__fish_rsp_needs_command" -f -a "rm" -d 'Remove one or more containers'
 complete -c rsp -n "__fish_rsp_needs_command" -f -a "container" -d 'Manage containers'
 complete -c rsp -n "__fish_rsp_needs_command" -f -a "inspect" -d 'Display the configuration of containers or images'
+complete -c rsp -n "__fish_rsp_needs_command" -f -a "create" -d 'Create but do not start a container'
+complete -c rsp -n "__fish_rsp_needs_command" -f -a "start" -d 'Start one or more containers'
+complete -c rsp -n "__fish_rsp_needs_command" -f -a "stop" -d 'Stop one or more containers'
+complete -c rsp -n "__fish_rsp_needs_command" -f -a "kill" -d 'Kill one or more running containers with a specific signal'
+complete -c rsp -n "__fish_rsp_needs_command" -f -a "restart" -d 'Restart one or more containers'
+complete -c rsp -n "__fish_rsp_needs_command" -f -a "wait" -d 'Block on one or more containers and print their exit codes'
+complete -c rsp -n "__fish_rsp_needs_command" -f -a "rename" -d 'Rename an existing container'
+complete -c rsp -n "__fish_rsp_needs_command" -f -a "logs" -d 'Fetch the logs of one or more containers'
+complete -c rsp -n "__fish_rsp_needs_command" -f -a "attach" -d 'Attach to a running container'
+complete -c rsp -n "__fish_rsp_needs_command" -f -a "exec" -d 'Run a process in a running container'
+complete -c rsp -n "__fish_rsp_needs_command" -f -a "top" -d 'Display the running processes of a container'
+complete -c rsp -n "__fish_rsp_needs_command" -f -a "port" -d 'List port mappings of a container'
+complete -c rsp -n "__fish_rsp_needs_command" -f -a "cp" -d 'Copy files and folders between a container and the local filesystem'
+complete -c rsp -n "__fish_rsp_needs_command" -f -a "pause" -d 'Pause all the processes in one or more containers'
+complete -c rsp -n "__fish_rsp_needs_command" -f -a "unpause" -d 'Unpause the processes in one or more containers'
+complete -c rsp -n "__fish_rsp_needs_command" -f -a "stats" -d 'Display a live stream of container resource usage statistics'
+complete -c rsp -n "__fish_rsp_needs_command" -f -a "events" -d 'Show rsp events'
 complete -c rsp -n "__fish_rsp_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rsp -n "__fish_rsp_using_subcommand version" -s f -l format -d 'Change the output format to JSON or a Go template' -r
 complete -c rsp -n "__fish_rsp_using_subcommand version" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
@@ -246,6 +263,21 @@ complete -c rsp -n "__fish_rsp_using_subcommand run" -l entrypoint -d 'Overwrite
 complete -c rsp -n "__fish_rsp_using_subcommand run" -s u -l user -d 'Username or UID, optionally with group (USER[:GROUP])' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -s h -l hostname -d 'Set the container\'s host name' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -s v -l volume -d 'Bind mount a volume (HOST-DIR:CONTAINER-DIR[:ro|rw])' -r
+complete -c rsp -n "__fish_rsp_using_subcommand run" -l detach-keys -d 'Key sequence for detaching a container (ctrl-<value> or a character, comma-separated; "" disables)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand run" -l restart -d 'Restart policy when the container exits: no, on-failure[:MAX], always, unless-stopped' -r
+complete -c rsp -n "__fish_rsp_using_subcommand run" -l cgroups -d 'Whether the container gets a cgroup of its own where the user has one delegated: enabled, disabled' -r -f -a "enabled\t''
+disabled\t''
+no-conmon\t''
+split\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand run" -s l -l label -d 'Set metadata on the container (KEY=VALUE)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand run" -l stop-signal -d 'Signal to stop the container with (default: the image\'s StopSignal or SIGTERM)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand run" -l stop-timeout -d 'Seconds to wait before forcibly stopping the container' -r
+complete -c rsp -n "__fish_rsp_using_subcommand run" -l log-driver -d 'Logging driver: k8s-file, none, passthrough' -r -f -a "k8s-file\t''
+none\t''
+passthrough\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand run" -l log-opt -d 'Logging driver options (max-size=SIZE)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand run" -l sig-proxy -d 'Proxy received signals to the container process' -r -f -a "true\t''
+false\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l network -l net -d 'Network mode: none (own namespace with loopback only), host (the host\'s network)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l pull -d 'When to pull the image: always, missing, never, newer' -r -f -a "always\t''
 missing\t''
@@ -268,8 +300,12 @@ complete -c rsp -n "__fish_rsp_using_subcommand run" -l help -d 'Print help'
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l rm -d 'Remove the container when it exits'
 complete -c rsp -n "__fish_rsp_using_subcommand run" -s i -l interactive -d 'Keep STDIN open even if not attached'
 complete -c rsp -n "__fish_rsp_using_subcommand run" -s t -l tty -d 'Allocate a pseudo-TTY'
+complete -c rsp -n "__fish_rsp_using_subcommand run" -s d -l detach -d 'Run the container in the background and print its ID'
+complete -c rsp -n "__fish_rsp_using_subcommand run" -l init -d 'Run an init inside the container that forwards signals and reaps processes'
 complete -c rsp -n "__fish_rsp_using_subcommand run" -s q -l quiet -d 'Suppress output information when pulling images'
 complete -c rsp -n "__fish_rsp_using_subcommand run" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand ps" -s f -l filter -d 'Filter output based on conditions given (status=, name=, id=, label=, ancestor=, exited=)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand ps" -s n -l last -d 'Print the n last created containers (includes all states)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand ps" -l format -d 'Pretty-print containers to JSON or using a Go template' -r
 complete -c rsp -n "__fish_rsp_using_subcommand ps" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand ps" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
@@ -281,6 +317,8 @@ error\t''
 fatal\t''
 panic\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand ps" -s a -l all -d 'Show all the containers, default is only running containers'
+complete -c rsp -n "__fish_rsp_using_subcommand ps" -s l -l latest -d 'Act on the latest container created'
+complete -c rsp -n "__fish_rsp_using_subcommand ps" -s s -l size -d 'Display the total file sizes'
 complete -c rsp -n "__fish_rsp_using_subcommand ps" -s q -l quiet -d 'Print the numeric IDs of the containers only'
 complete -c rsp -n "__fish_rsp_using_subcommand ps" -l no-trunc -d 'Display extended information (full IDs and commands)'
 complete -c rsp -n "__fish_rsp_using_subcommand ps" -s h -l help -d 'Print help'
@@ -295,27 +333,48 @@ error\t''
 fatal\t''
 panic\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand rm" -s f -l force -d 'Force removal of a running container'
+complete -c rsp -n "__fish_rsp_using_subcommand rm" -s v -l volumes -d 'Remove anonymous volumes associated with the container (rsp creates none)'
+complete -c rsp -n "__fish_rsp_using_subcommand rm" -s i -l ignore -d 'Ignore errors when a specified container is missing'
 complete -c rsp -n "__fish_rsp_using_subcommand rm" -s a -l all -d 'Remove all containers'
 complete -c rsp -n "__fish_rsp_using_subcommand rm" -s h -l help -d 'Print help'
 complete -c rsp -n "__fish_rsp_using_subcommand rm" -s V -l version -d 'Print version'
-complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists help" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists help" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists help" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
 warn\t''
 error\t''
 fatal\t''
 panic\t''"
-complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists help" -s h -l help -d 'Print help'
-complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists help" -s V -l version -d 'Print version'
-complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists help" -f -a "ps" -d 'List containers'
-complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists help" -f -a "ls" -d 'List containers'
-complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists help" -f -a "run" -d 'Run a command in a new container'
-complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists help" -f -a "rm" -d 'Remove one or more containers'
-complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists help" -f -a "inspect" -d 'Display the configuration of a container'
-complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists help" -f -a "exists" -d 'Check if a container exists in local storage'
-complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "ps" -d 'List containers'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "ls" -d 'List containers'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "run" -d 'Run a command in a new container'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "rm" -d 'Remove one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "inspect" -d 'Display the configuration of a container'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "exists" -d 'Check if a container exists in local storage'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "create" -d 'Create but do not start a container'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "start" -d 'Start one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "stop" -d 'Stop one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "kill" -d 'Kill one or more running containers with a specific signal'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "restart" -d 'Restart one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "wait" -d 'Block on one or more containers and print their exit codes'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "rename" -d 'Rename an existing container'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "logs" -d 'Fetch the logs of one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "attach" -d 'Attach to a running container'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "exec" -d 'Run a process in a running container'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "top" -d 'Display the running processes of a container'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "port" -d 'List port mappings of a container'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "cp" -d 'Copy files and folders between a container and the local filesystem'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "pause" -d 'Pause all the processes in one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "unpause" -d 'Unpause the processes in one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "stats" -d 'Display a live stream of container resource usage statistics'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "prune" -d 'Remove all stopped containers'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ps" -s f -l filter -d 'Filter output based on conditions given (status=, name=, id=, label=, ancestor=, exited=)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ps" -s n -l last -d 'Print the n last created containers (includes all states)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ps" -l format -d 'Pretty-print containers to JSON or using a Go template' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ps" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ps" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
@@ -327,10 +386,14 @@ error\t''
 fatal\t''
 panic\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ps" -s a -l all -d 'Show all the containers, default is only running containers'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ps" -s l -l latest -d 'Act on the latest container created'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ps" -s s -l size -d 'Display the total file sizes'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ps" -s q -l quiet -d 'Print the numeric IDs of the containers only'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ps" -l no-trunc -d 'Display extended information (full IDs and commands)'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ps" -s h -l help -d 'Print help'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ps" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ls" -s f -l filter -d 'Filter output based on conditions given (status=, name=, id=, label=, ancestor=, exited=)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ls" -s n -l last -d 'Print the n last created containers (includes all states)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ls" -l format -d 'Pretty-print containers to JSON or using a Go template' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ls" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ls" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
@@ -342,6 +405,8 @@ error\t''
 fatal\t''
 panic\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ls" -s a -l all -d 'Show all the containers, default is only running containers'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ls" -s l -l latest -d 'Act on the latest container created'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ls" -s s -l size -d 'Display the total file sizes'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ls" -s q -l quiet -d 'Print the numeric IDs of the containers only'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ls" -l no-trunc -d 'Display extended information (full IDs and commands)'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
@@ -354,6 +419,21 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -s u -l user -d 'Username or UID, optionally with group (USER[:GROUP])' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -s h -l hostname -d 'Set the container\'s host name' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -s v -l volume -d 'Bind mount a volume (HOST-DIR:CONTAINER-DIR[:ro|rw])' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l detach-keys -d 'Key sequence for detaching a container (ctrl-<value> or a character, comma-separated; "" disables)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l restart -d 'Restart policy when the container exits: no, on-failure[:MAX], always, unless-stopped' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l cgroups -d 'Whether the container gets a cgroup of its own where the user has one delegated: enabled, disabled' -r -f -a "enabled\t''
+disabled\t''
+no-conmon\t''
+split\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -s l -l label -d 'Set metadata on the container (KEY=VALUE)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l stop-signal -d 'Signal to stop the container with (default: the image\'s StopSignal or SIGTERM)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l stop-timeout -d 'Seconds to wait before forcibly stopping the container' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l log-driver -d 'Logging driver: k8s-file, none, passthrough' -r -f -a "k8s-file\t''
+none\t''
+passthrough\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l log-opt -d 'Logging driver options (max-size=SIZE)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l sig-proxy -d 'Proxy received signals to the container process' -r -f -a "true\t''
+false\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l network -l net -d 'Network mode: none (own namespace with loopback only), host (the host\'s network)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l pull -d 'When to pull the image: always, missing, never, newer' -r -f -a "always\t''
 missing\t''
@@ -376,6 +456,8 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l rm -d 'Remove the container when it exits'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -s i -l interactive -d 'Keep STDIN open even if not attached'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -s t -l tty -d 'Allocate a pseudo-TTY'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -s d -l detach -d 'Run the container in the background and print its ID'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l init -d 'Run an init inside the container that forwards signals and reaps processes'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Suppress output information when pulling images'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -s V -l version -d 'Print version'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from rm" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
@@ -388,6 +470,8 @@ error\t''
 fatal\t''
 panic\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from rm" -s f -l force -d 'Force removal of a running container'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from rm" -s v -l volumes -d 'Remove anonymous volumes associated with the container (rsp creates none)'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from rm" -s i -l ignore -d 'Ignore errors when a specified container is missing'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from rm" -s a -l all -d 'Remove all containers'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from rm" -s V -l version -d 'Print version'
@@ -414,11 +498,298 @@ fatal\t''
 panic\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from exists" -s h -l help -d 'Print help'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from exists" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l name -d 'Assign a name to the container' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -s e -l env -d 'Set environment variables (KEY=VALUE, or KEY to copy it from rsp\'s environment)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l env-file -d 'Read environment variables from a file of KEY=VALUE lines' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -s w -l workdir -d 'Working directory inside the container' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l entrypoint -d 'Overwrite the image\'s default ENTRYPOINT' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -s u -l user -d 'Username or UID, optionally with group (USER[:GROUP])' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -s h -l hostname -d 'Set the container\'s host name' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -s v -l volume -d 'Bind mount a volume (HOST-DIR:CONTAINER-DIR[:ro|rw])' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l detach-keys -d 'Key sequence for detaching a container (ctrl-<value> or a character, comma-separated; "" disables)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l restart -d 'Restart policy when the container exits: no, on-failure[:MAX], always, unless-stopped' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l cgroups -d 'Whether the container gets a cgroup of its own where the user has one delegated: enabled, disabled' -r -f -a "enabled\t''
+disabled\t''
+no-conmon\t''
+split\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -s l -l label -d 'Set metadata on the container (KEY=VALUE)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l stop-signal -d 'Signal to stop the container with (default: the image\'s StopSignal or SIGTERM)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l stop-timeout -d 'Seconds to wait before forcibly stopping the container' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l log-driver -d 'Logging driver: k8s-file, none, passthrough' -r -f -a "k8s-file\t''
+none\t''
+passthrough\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l log-opt -d 'Logging driver options (max-size=SIZE)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l sig-proxy -d 'Proxy received signals to the container process' -r -f -a "true\t''
+false\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l network -l net -d 'Network mode: none (own namespace with loopback only), host (the host\'s network)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l pull -d 'When to pull the image: always, missing, never, newer' -r -f -a "always\t''
+missing\t''
+never\t''
+newer\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l tls-verify -d 'Require HTTPS and verify certificates when contacting registries (loopback registries may use HTTP)' -r -f -a "true\t''
+false\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l platform -d 'Pull the image for this platform (OS/ARCH[/VARIANT]) instead of the host\'s' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l creds -d 'Credentials (USERNAME:PASSWORD) for the registry' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l rm -d 'Remove the container when it exits'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -s i -l interactive -d 'Keep STDIN open even if not attached'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -s t -l tty -d 'Allocate a pseudo-TTY'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -s d -l detach -d 'Run the container in the background and print its ID'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l init -d 'Run an init inside the container that forwards signals and reaps processes'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Suppress output information when pulling images'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from start" -l detach-keys -d 'Key sequence for detaching a container' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from start" -l sig-proxy -d 'Proxy received signals to the container process (with --attach)' -r -f -a "true\t''
+false\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from start" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from start" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from start" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from start" -s a -l attach -d 'Attach container\'s STDOUT and STDERR'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from start" -s i -l interactive -d 'Attach container\'s STDIN'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from start" -l all -d 'Start all containers that are not running'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from start" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from start" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from stop" -s t -l time -l timeout -d 'Seconds to wait for the stop signal before killing the container' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from stop" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from stop" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from stop" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from stop" -s a -l all -d 'Act on all running containers'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from stop" -s i -l ignore -d 'Ignore errors when a specified container is missing'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from stop" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from stop" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from kill" -s s -l signal -d 'Signal to send to the container' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from kill" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from kill" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from kill" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from kill" -s a -l all -d 'Signal all running containers'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from kill" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from kill" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from restart" -s t -l time -l timeout -d 'Seconds to wait for the stop signal before killing the container' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from restart" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from restart" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from restart" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from restart" -s a -l all -d 'Act on all running containers'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from restart" -s i -l ignore -d 'Ignore errors when a specified container is missing'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from restart" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from restart" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from wait" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from wait" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from wait" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from wait" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from wait" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from rename" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from rename" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from rename" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from rename" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from rename" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from logs" -l since -d 'Show logs since TIMESTAMP (RFC 3339, Unix time or a duration such as 10m)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from logs" -l until -d 'Show logs until TIMESTAMP' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from logs" -s n -l tail -d 'Output the specified number of lines at the end of the logs' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from logs" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from logs" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from logs" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from logs" -s f -l follow -d 'Follow log output'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from logs" -s t -l timestamps -d 'Output the timestamps in the log'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from logs" -l names -d 'Prefix each line with the container\'s name (several containers)'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from logs" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from logs" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from attach" -l detach-keys -d 'Key sequence for detaching a container' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from attach" -l sig-proxy -d 'Proxy received signals to the container process' -r -f -a "true\t''
+false\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from attach" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from attach" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from attach" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from attach" -l no-stdin -d 'Do not attach STDIN'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from attach" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from attach" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from exec" -l detach-keys -d 'Key sequence for detaching (accepted for compatibility)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from exec" -s e -l env -d 'Set environment variables' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from exec" -l env-file -d 'Read environment variables from a file' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from exec" -s u -l user -d 'Username or UID (must be the container\'s user in a rootless container)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from exec" -s w -l workdir -d 'Working directory inside the container' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from exec" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from exec" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from exec" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from exec" -s d -l detach -d 'Run the command in the background'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from exec" -s i -l interactive -d 'Keep STDIN open'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from exec" -s t -l tty -d 'Allocate a pseudo-TTY'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from exec" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from exec" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from top" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from top" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from top" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from top" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from top" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from port" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from port" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from port" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from port" -s a -l all -d 'Display port information for all containers'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from port" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from port" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from cp" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from cp" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from cp" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from cp" -s a -l archive -d 'Keep the owner of copied files (the default in rsp; accepted for compatibility)'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from cp" -s L -l follow-link -d 'Follow a symbolic link given as the source'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from cp" -l overwrite -d 'Overwrite a directory with a non-directory and vice versa'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from cp" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from cp" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from pause" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from pause" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from pause" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from pause" -s a -l all -d 'Act on all applicable containers'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from pause" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from pause" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from unpause" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from unpause" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from unpause" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from unpause" -s a -l all -d 'Act on all applicable containers'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from unpause" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from unpause" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from stats" -l format -d 'Pretty-print container statistics to JSON or using a Go template' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from stats" -s i -l interval -d 'Seconds between updates when streaming' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from stats" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from stats" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from stats" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from stats" -s a -l all -d 'Show all containers (default: running ones)'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from stats" -l no-stream -d 'Disable streaming stats and only pull the first result'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from stats" -l no-trunc -d 'Do not truncate output'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from stats" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from stats" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from prune" -l filter -d 'Only containers matching (label=, until=)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from prune" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from prune" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from prune" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from prune" -s f -l force -d 'Do not prompt for confirmation'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from prune" -s V -l version -d 'Print version'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "ps" -d 'List containers'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "run" -d 'Run a command in a new container'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "rm" -d 'Remove one or more containers'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "inspect" -d 'Display the configuration of a container'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "exists" -d 'Check if a container exists in local storage'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create but do not start a container'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "start" -d 'Start one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "stop" -d 'Stop one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "kill" -d 'Kill one or more running containers with a specific signal'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "restart" -d 'Restart one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "wait" -d 'Block on one or more containers and print their exit codes'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "rename" -d 'Rename an existing container'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "logs" -d 'Fetch the logs of one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "attach" -d 'Attach to a running container'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "exec" -d 'Run a process in a running container'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "top" -d 'Display the running processes of a container'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "port" -d 'List port mappings of a container'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "cp" -d 'Copy files and folders between a container and the local filesystem'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "pause" -d 'Pause all the processes in one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "unpause" -d 'Unpause the processes in one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "stats" -d 'Display a live stream of container resource usage statistics'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "prune" -d 'Remove all stopped containers'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rsp -n "__fish_rsp_using_subcommand inspect" -s f -l format -d 'Format the output using a Go template or json' -r
 complete -c rsp -n "__fish_rsp_using_subcommand inspect" -s t -l type -d 'Only inspect objects of this type (container, image)' -r -f -a "all\t''
@@ -435,18 +806,309 @@ fatal\t''
 panic\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand inspect" -s h -l help -d 'Print help'
 complete -c rsp -n "__fish_rsp_using_subcommand inspect" -s V -l version -d 'Print version'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect help" -f -a "version" -d 'Display the rsp version information'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect help" -f -a "info" -d 'Display rsp and system information'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect help" -f -a "pull" -d 'Pull an image from a registry'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect help" -f -a "images" -d 'List images in local storage'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect help" -f -a "rmi" -d 'Remove one or more images from local storage'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect help" -f -a "image" -d 'Manage images'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect help" -f -a "run" -d 'Run a command in a new container'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect help" -f -a "ps" -d 'List containers'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect help" -f -a "rm" -d 'Remove one or more containers'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect help" -f -a "container" -d 'Manage containers'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect help" -f -a "inspect" -d 'Display the configuration of containers or images'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l name -d 'Assign a name to the container' -r
+complete -c rsp -n "__fish_rsp_using_subcommand create" -s e -l env -d 'Set environment variables (KEY=VALUE, or KEY to copy it from rsp\'s environment)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l env-file -d 'Read environment variables from a file of KEY=VALUE lines' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand create" -s w -l workdir -d 'Working directory inside the container' -r
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l entrypoint -d 'Overwrite the image\'s default ENTRYPOINT' -r
+complete -c rsp -n "__fish_rsp_using_subcommand create" -s u -l user -d 'Username or UID, optionally with group (USER[:GROUP])' -r
+complete -c rsp -n "__fish_rsp_using_subcommand create" -s h -l hostname -d 'Set the container\'s host name' -r
+complete -c rsp -n "__fish_rsp_using_subcommand create" -s v -l volume -d 'Bind mount a volume (HOST-DIR:CONTAINER-DIR[:ro|rw])' -r
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l detach-keys -d 'Key sequence for detaching a container (ctrl-<value> or a character, comma-separated; "" disables)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l restart -d 'Restart policy when the container exits: no, on-failure[:MAX], always, unless-stopped' -r
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l cgroups -d 'Whether the container gets a cgroup of its own where the user has one delegated: enabled, disabled' -r -f -a "enabled\t''
+disabled\t''
+no-conmon\t''
+split\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand create" -s l -l label -d 'Set metadata on the container (KEY=VALUE)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l stop-signal -d 'Signal to stop the container with (default: the image\'s StopSignal or SIGTERM)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l stop-timeout -d 'Seconds to wait before forcibly stopping the container' -r
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l log-driver -d 'Logging driver: k8s-file, none, passthrough' -r -f -a "k8s-file\t''
+none\t''
+passthrough\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l log-opt -d 'Logging driver options (max-size=SIZE)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l sig-proxy -d 'Proxy received signals to the container process' -r -f -a "true\t''
+false\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l network -l net -d 'Network mode: none (own namespace with loopback only), host (the host\'s network)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l pull -d 'When to pull the image: always, missing, never, newer' -r -f -a "always\t''
+missing\t''
+never\t''
+newer\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l tls-verify -d 'Require HTTPS and verify certificates when contacting registries (loopback registries may use HTTP)' -r -f -a "true\t''
+false\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l platform -d 'Pull the image for this platform (OS/ARCH[/VARIANT]) instead of the host\'s' -r
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l creds -d 'Credentials (USERNAME:PASSWORD) for the registry' -r
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l rm -d 'Remove the container when it exits'
+complete -c rsp -n "__fish_rsp_using_subcommand create" -s i -l interactive -d 'Keep STDIN open even if not attached'
+complete -c rsp -n "__fish_rsp_using_subcommand create" -s t -l tty -d 'Allocate a pseudo-TTY'
+complete -c rsp -n "__fish_rsp_using_subcommand create" -s d -l detach -d 'Run the container in the background and print its ID'
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l init -d 'Run an init inside the container that forwards signals and reaps processes'
+complete -c rsp -n "__fish_rsp_using_subcommand create" -s q -l quiet -d 'Suppress output information when pulling images'
+complete -c rsp -n "__fish_rsp_using_subcommand create" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand start" -l detach-keys -d 'Key sequence for detaching a container' -r
+complete -c rsp -n "__fish_rsp_using_subcommand start" -l sig-proxy -d 'Proxy received signals to the container process (with --attach)' -r -f -a "true\t''
+false\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand start" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand start" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand start" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand start" -s a -l attach -d 'Attach container\'s STDOUT and STDERR'
+complete -c rsp -n "__fish_rsp_using_subcommand start" -s i -l interactive -d 'Attach container\'s STDIN'
+complete -c rsp -n "__fish_rsp_using_subcommand start" -l all -d 'Start all containers that are not running'
+complete -c rsp -n "__fish_rsp_using_subcommand start" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand start" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand stop" -s t -l time -l timeout -d 'Seconds to wait for the stop signal before killing the container' -r
+complete -c rsp -n "__fish_rsp_using_subcommand stop" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand stop" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand stop" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand stop" -s a -l all -d 'Act on all running containers'
+complete -c rsp -n "__fish_rsp_using_subcommand stop" -s i -l ignore -d 'Ignore errors when a specified container is missing'
+complete -c rsp -n "__fish_rsp_using_subcommand stop" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand stop" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand kill" -s s -l signal -d 'Signal to send to the container' -r
+complete -c rsp -n "__fish_rsp_using_subcommand kill" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand kill" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand kill" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand kill" -s a -l all -d 'Signal all running containers'
+complete -c rsp -n "__fish_rsp_using_subcommand kill" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand kill" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand restart" -s t -l time -l timeout -d 'Seconds to wait for the stop signal before killing the container' -r
+complete -c rsp -n "__fish_rsp_using_subcommand restart" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand restart" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand restart" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand restart" -s a -l all -d 'Act on all running containers'
+complete -c rsp -n "__fish_rsp_using_subcommand restart" -s i -l ignore -d 'Ignore errors when a specified container is missing'
+complete -c rsp -n "__fish_rsp_using_subcommand restart" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand restart" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand wait" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand wait" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand wait" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand wait" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand wait" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand rename" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand rename" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand rename" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand rename" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand rename" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand logs" -l since -d 'Show logs since TIMESTAMP (RFC 3339, Unix time or a duration such as 10m)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand logs" -l until -d 'Show logs until TIMESTAMP' -r
+complete -c rsp -n "__fish_rsp_using_subcommand logs" -s n -l tail -d 'Output the specified number of lines at the end of the logs' -r
+complete -c rsp -n "__fish_rsp_using_subcommand logs" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand logs" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand logs" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand logs" -s f -l follow -d 'Follow log output'
+complete -c rsp -n "__fish_rsp_using_subcommand logs" -s t -l timestamps -d 'Output the timestamps in the log'
+complete -c rsp -n "__fish_rsp_using_subcommand logs" -l names -d 'Prefix each line with the container\'s name (several containers)'
+complete -c rsp -n "__fish_rsp_using_subcommand logs" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand logs" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand attach" -l detach-keys -d 'Key sequence for detaching a container' -r
+complete -c rsp -n "__fish_rsp_using_subcommand attach" -l sig-proxy -d 'Proxy received signals to the container process' -r -f -a "true\t''
+false\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand attach" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand attach" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand attach" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand attach" -l no-stdin -d 'Do not attach STDIN'
+complete -c rsp -n "__fish_rsp_using_subcommand attach" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand attach" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand exec" -l detach-keys -d 'Key sequence for detaching (accepted for compatibility)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand exec" -s e -l env -d 'Set environment variables' -r
+complete -c rsp -n "__fish_rsp_using_subcommand exec" -l env-file -d 'Read environment variables from a file' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand exec" -s u -l user -d 'Username or UID (must be the container\'s user in a rootless container)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand exec" -s w -l workdir -d 'Working directory inside the container' -r
+complete -c rsp -n "__fish_rsp_using_subcommand exec" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand exec" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand exec" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand exec" -s d -l detach -d 'Run the command in the background'
+complete -c rsp -n "__fish_rsp_using_subcommand exec" -s i -l interactive -d 'Keep STDIN open'
+complete -c rsp -n "__fish_rsp_using_subcommand exec" -s t -l tty -d 'Allocate a pseudo-TTY'
+complete -c rsp -n "__fish_rsp_using_subcommand exec" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand exec" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand top" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand top" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand top" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand top" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand top" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand port" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand port" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand port" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand port" -s a -l all -d 'Display port information for all containers'
+complete -c rsp -n "__fish_rsp_using_subcommand port" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand port" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand cp" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand cp" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand cp" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand cp" -s a -l archive -d 'Keep the owner of copied files (the default in rsp; accepted for compatibility)'
+complete -c rsp -n "__fish_rsp_using_subcommand cp" -s L -l follow-link -d 'Follow a symbolic link given as the source'
+complete -c rsp -n "__fish_rsp_using_subcommand cp" -l overwrite -d 'Overwrite a directory with a non-directory and vice versa'
+complete -c rsp -n "__fish_rsp_using_subcommand cp" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand cp" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand pause" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand pause" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand pause" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand pause" -s a -l all -d 'Act on all applicable containers'
+complete -c rsp -n "__fish_rsp_using_subcommand pause" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand pause" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand unpause" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand unpause" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand unpause" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand unpause" -s a -l all -d 'Act on all applicable containers'
+complete -c rsp -n "__fish_rsp_using_subcommand unpause" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand unpause" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand stats" -l format -d 'Pretty-print container statistics to JSON or using a Go template' -r
+complete -c rsp -n "__fish_rsp_using_subcommand stats" -s i -l interval -d 'Seconds between updates when streaming' -r
+complete -c rsp -n "__fish_rsp_using_subcommand stats" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand stats" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand stats" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand stats" -s a -l all -d 'Show all containers (default: running ones)'
+complete -c rsp -n "__fish_rsp_using_subcommand stats" -l no-stream -d 'Disable streaming stats and only pull the first result'
+complete -c rsp -n "__fish_rsp_using_subcommand stats" -l no-trunc -d 'Do not truncate output'
+complete -c rsp -n "__fish_rsp_using_subcommand stats" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand stats" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand events" -s f -l filter -d 'Filter output (container=, event=, image=, label=, type=)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand events" -l format -d 'Format the output with a Go template or json' -r
+complete -c rsp -n "__fish_rsp_using_subcommand events" -l since -d 'Show all events created since TIMESTAMP' -r
+complete -c rsp -n "__fish_rsp_using_subcommand events" -l until -d 'Stream events until TIMESTAMP' -r
+complete -c rsp -n "__fish_rsp_using_subcommand events" -l stream -d 'Stream new events (false: print past events and exit)' -r -f -a "true\t''
+false\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand events" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand events" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand events" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand events" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand events" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "version" -d 'Display the rsp version information'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "info" -d 'Display rsp and system information'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "pull" -d 'Pull an image from a registry'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "images" -d 'List images in local storage'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "rmi" -d 'Remove one or more images from local storage'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "image" -d 'Manage images'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "run" -d 'Run a command in a new container'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "ps" -d 'List containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "rm" -d 'Remove one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "container" -d 'Manage containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "inspect" -d 'Display the configuration of containers or images'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "create" -d 'Create but do not start a container'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "start" -d 'Start one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "stop" -d 'Stop one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "kill" -d 'Kill one or more running containers with a specific signal'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "restart" -d 'Restart one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "wait" -d 'Block on one or more containers and print their exit codes'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "rename" -d 'Rename an existing container'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "logs" -d 'Fetch the logs of one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "attach" -d 'Attach to a running container'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "exec" -d 'Run a process in a running container'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "top" -d 'Display the running processes of a container'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "port" -d 'List port mappings of a container'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "cp" -d 'Copy files and folders between a container and the local filesystem'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "pause" -d 'Pause all the processes in one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "unpause" -d 'Unpause the processes in one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "stats" -d 'Display a live stream of container resource usage statistics'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "events" -d 'Show rsp events'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from image" -f -a "images" -d 'List images in local storage'
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from image" -f -a "pull" -d 'Pull an image from a registry'
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from image" -f -a "rm" -d 'Remove one or more images from local storage'
@@ -457,3 +1119,20 @@ complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "rm" -d 'Remove one or more containers'
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "inspect" -d 'Display the configuration of a container'
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "exists" -d 'Check if a container exists in local storage'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "create" -d 'Create but do not start a container'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "start" -d 'Start one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "stop" -d 'Stop one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "kill" -d 'Kill one or more running containers with a specific signal'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "restart" -d 'Restart one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "wait" -d 'Block on one or more containers and print their exit codes'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "rename" -d 'Rename an existing container'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "logs" -d 'Fetch the logs of one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "attach" -d 'Attach to a running container'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "exec" -d 'Run a process in a running container'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "top" -d 'Display the running processes of a container'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "port" -d 'List port mappings of a container'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "cp" -d 'Copy files and folders between a container and the local filesystem'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "pause" -d 'Pause all the processes in one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "unpause" -d 'Unpause the processes in one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "stats" -d 'Display a live stream of container resource usage statistics'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "prune" -d 'Remove all stopped containers'

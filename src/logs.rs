@@ -129,6 +129,15 @@ impl LogWriter {
                 .position(|&b| b == b'\n')
                 .map(|p| cut.saturating_sub(1) + p + 1)
                 .unwrap_or(buf.len());
+            // A last record bigger than the limit is still written whole.
+            let start = if start >= buf.len() {
+                buf[..buf.len() - 1]
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |p| p + 1)
+            } else {
+                start
+            };
             buf.drain(..start);
         }
         if let Some(max) = self.max_size {
@@ -804,6 +813,12 @@ mod tests {
         w.write(Stream::Stdout, &[b'q'; 300]).unwrap();
         let (got, _) = read_all(&p, &LogOptions::default()).unwrap();
         assert_eq!(text(&got, Stream::Stdout), vec![b'q'; 300]);
+        // Of a write with many records over the limit, the newest are kept.
+        let lines: String = (0..100).map(|i| format!("l{i}\n")).collect();
+        w.write(Stream::Stdout, lines.as_bytes()).unwrap();
+        assert!(std::fs::metadata(&p).unwrap().len() <= 120);
+        let (got, _) = read_all(&p, &LogOptions::default()).unwrap();
+        assert!(all(&got).ends_with("l98\nl99\n"), "{}", all(&got));
     }
 
     fn numbered(p: &Path) {

@@ -309,6 +309,9 @@ pub struct RunArgs {
     /// Restart policy when the container exits: no, on-failure[:MAX], always, unless-stopped
     #[arg(long, value_name = "POLICY", default_value = "no")]
     pub restart: String,
+    /// Whether the container gets a cgroup of its own where the user has one delegated: enabled, disabled
+    #[arg(long, value_name = "MODE", default_value = "enabled", value_parser = ["enabled", "disabled", "no-conmon", "split"])]
+    pub cgroups: String,
     /// Run an init inside the container that forwards signals and reaps processes
     #[arg(long)]
     pub init: bool,

@@ -286,6 +286,7 @@ fn build_config(store: &Store, a: &RunArgs, rec: &ImageRecord) -> anyhow::Result
         stop_timeout: a.stop_timeout.unwrap_or(10),
         log_driver: a.log_driver.clone(),
         log_max_size,
+        no_cgroup: a.cgroups == "disabled",
     })
 }
 
@@ -803,6 +804,8 @@ fn inspect_json(c: &Container, paths: &Paths, store: &Store) -> Value {
                 "MaximumRetryCount": cfg.restart_max,
             },
             "Init": cfg.init,
+            "Cgroups": if cfg.no_cgroup { "disabled" } else { "enabled" },
+            "CgroupPath": st.cgroup,
             "LogConfig": {
                 "Type": if cfg.log_driver.is_empty() { "k8s-file" } else { &cfg.log_driver },
                 "Config": null,

@@ -233,7 +233,20 @@ pub fn stats(g: &Global, a: &StatsArgs) -> CmdResult {
             let s = if c.state.is_active() {
                 let pids = crate::runtime::procs::members(c.state.pid).unwrap_or_default();
                 let net = (c.config.network != "host").then_some(c.state.pid);
-                crate::runtime::procs::stats(&pids, net).map_err(anyhow::Error::new)?
+                let mut s =
+                    crate::runtime::procs::stats(&pids, net).map_err(anyhow::Error::new)?;
+                // The container's own cgroup counts exactly, when it has one.
+                if let Some(cs) = (!c.state.cgroup.is_empty())
+                    .then(|| crate::runtime::cgroup::Cgroup::open(std::path::Path::new(&c.state.cgroup)).ok())
+                    .flatten()
+                    .and_then(|cg| cg.stats())
+                {
+                    s.cpu_nanos = cs.cpu_nanos.unwrap_or(s.cpu_nanos);
+                    s.mem_bytes = cs.mem_bytes.unwrap_or(s.mem_bytes);
+                    s.mem_limit = cs.mem_limit.unwrap_or(s.mem_limit);
+                    s.pids = cs.pids;
+                }
+                s
             } else {
                 Default::default()
             };

@@ -69,6 +69,9 @@ pub struct ContainerConfig {
     pub log_driver: String,
     #[serde(default)]
     pub log_max_size: Option<u64>,
+    /// `--cgroups=disabled`: never put the container in a cgroup of its own.
+    #[serde(default)]
+    pub no_cgroup: bool,
 }
 
 fn default_stop_timeout() -> u32 {
@@ -129,6 +132,10 @@ pub struct State {
     /// (SIGSTOP to every process of its pid namespace).
     #[serde(default)]
     pub pause_method: String,
+    /// The container's own cgroup v2 directory, when the user has a
+    /// delegated cgroup to make it in.
+    #[serde(default)]
+    pub cgroup: String,
 }
 
 impl State {

@@ -189,6 +189,14 @@ pub fn exec(c: &Container, opts: &ExecOptions) -> Result<i32> {
                 let _ = w.write_all(&data);
                 crate::sys::exit_now(code)
             };
+            // Into the container's own cgroup first (while still ours to
+            // write as a host process), so pause and stats count us too.
+            if !c.state.cgroup.is_empty() {
+                let _ = std::fs::write(
+                    format!("{}/cgroup.procs", c.state.cgroup),
+                    std::process::id().to_string(),
+                );
+            }
             for (fd, flag) in &namespaces {
                 if let Err(e) = nix::sched::setns(fd, *flag) {
                     fail(125, format!("joining the container's namespaces: {e}"));

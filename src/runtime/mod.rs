@@ -254,6 +254,11 @@ fn child_main(
     if !matches!(std::fs::File::from(ready).read(&mut b), Ok(1)) {
         crate::sys::exit_now(125);
     }
+    // The cgroup namespace is made only now, after the monitor may have
+    // moved us into the container's own cgroup, so that it is our root.
+    if let Err(e) = nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWCGROUP) {
+        fail(125, format!("creating the container's cgroup namespace: {e}"));
+    }
     let _ = nix::unistd::setsid();
     if let Err(e) = nix::unistd::sethostname(&plan.cfg.hostname) {
         fail(125, format!("setting the container's hostname: {e}"));
@@ -509,6 +514,7 @@ pub(crate) fn spawn_container(
     cfg: &ContainerConfig,
     io: ChildIo,
     tty_sock: Option<OwnedFd>,
+    winsize: Option<crate::sys::WinSize>,
     old_mask: &SigSet,
     before_run: &mut dyn FnMut(i32, u64),
 ) -> Result<Spawned> {
@@ -536,8 +542,7 @@ pub(crate) fn spawn_container(
         | libc::CLONE_NEWNS
         | libc::CLONE_NEWPID
         | libc::CLONE_NEWUTS
-        | libc::CLONE_NEWIPC
-        | libc::CLONE_NEWCGROUP;
+        | libc::CLONE_NEWIPC;
     if own_netns {
         flags |= libc::CLONE_NEWNET;
     }
@@ -575,6 +580,10 @@ pub(crate) fn spawn_container(
         // A child that failed before making its terminal sends nothing; the
         // error pipe below says why.
         if let Ok(Some(m)) = crate::sys::recv_fd(sock.as_fd()) {
+            // Sized before the command runs: it may ask at once.
+            if let Some(ws) = winsize {
+                let _ = crate::sys::set_winsize(m.as_fd(), ws);
+            }
             let _ = nix::unistd::write(sock.as_fd(), b"1");
             master = Some(m);
         }

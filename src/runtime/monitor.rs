@@ -110,6 +110,14 @@ pub fn spawn(paths: &Paths, id: &str, opts: SpawnOptions) -> Result<Launch, Runt
         OsString::from(status_w.as_raw_fd().to_string()),
         OsString::from(client_fd.to_string()),
         OsString::from(if opts.passthrough { "p" } else { "-" }),
+        // The user's terminal size, for a container with a terminal to
+        // start with.
+        OsString::from(
+            super::tty::host_winsize()
+                .filter(|_| opts.attach)
+                .map(|w| format!("{}x{}", w.rows, w.cols))
+                .unwrap_or_else(|| "-".into()),
+        ),
     ] {
         argv.push(CString::new(a.as_bytes()).map_err(|e| RuntimeError::Fork(e.into()))?);
     }
@@ -165,7 +173,7 @@ pub fn spawn(paths: &Paths, id: &str, opts: SpawnOptions) -> Result<Launch, Runt
     }
 }
 
-/// Monitor entry point: `rsp __monitor ROOT RUNROOT ID STATUS_FD CLIENT_FD FLAGS`.
+/// Monitor entry point: `rsp __monitor ROOT RUNROOT ID STATUS_FD CLIENT_FD FLAGS WINSIZE`.
 pub fn main(args: &[OsString]) -> i32 {
     let arg = |i: usize| args.get(i).cloned().unwrap_or_default();
     let fd = |i: usize| {
@@ -177,6 +185,13 @@ pub fn main(args: &[OsString]) -> i32 {
     let status = fd(3);
     let client = fd(4);
     let passthrough = arg(5) == "p";
+    let winsize = arg(6).to_str().and_then(|s| {
+        let (r, c) = s.split_once('x')?;
+        Some(crate::sys::WinSize {
+            rows: r.parse().ok()?,
+            cols: c.parse().ok()?,
+        })
+    });
     let root = PathBuf::from(arg(0));
     let runroot = PathBuf::from(arg(1));
     let id = arg(2).to_string_lossy().into_owned();
@@ -223,7 +238,11 @@ pub fn main(args: &[OsString]) -> i32 {
             return 125;
         }
     };
-    let mut m = match Monitor::new(paths, store, cfg, client, passthrough) {
+    let m = Monitor::new(paths, store, cfg, client, passthrough).map(|mut m| {
+        m.winsize = winsize;
+        m
+    });
+    let mut m = match m {
         Ok(m) => m,
         Err(e) => {
             report(status, [b"E\x7d".as_slice(), e.to_string().as_bytes()].concat().as_slice());
@@ -315,6 +334,8 @@ struct Monitor {
     stopping: bool,
     restarts: u32,
     started: Instant,
+    cgroup: Option<super::cgroup::Cgroup>,
+    winsize: Option<crate::sys::WinSize>,
 }
 
 fn nonblocking(fd: &OwnedFd) {
@@ -388,6 +409,8 @@ impl Monitor {
             stopping: false,
             restarts: 0,
             started: Instant::now(),
+            cgroup: None,
+            winsize: None,
         })
     }
 
@@ -423,7 +446,22 @@ impl Monitor {
         };
         let (store, id) = (&self.store, self.cfg.id.clone());
         let restarts = self.restarts;
+        // Its own cgroup (v2) where the user has one delegated: the freezer
+        // and exact usage figures; elsewhere signals and /proc do.
+        self.cgroup = if self.cfg.no_cgroup {
+            None
+        } else {
+            super::cgroup::delegated().and_then(|parent| {
+                super::cgroup::Cgroup::create(&parent, &format!("rsp-{}", &id[..12])).ok()
+            })
+        };
+        let cgroup = self.cgroup.clone();
         let mut record = |pid: i32, pid_start: u64| {
+            let cg_path = cgroup
+                .as_ref()
+                .filter(|cg| cg.add(pid).is_ok())
+                .map(|cg| cg.path().display().to_string())
+                .unwrap_or_default();
             let _ = container::update_state(store, &id, |s| {
                 *s = State {
                     status: Status::Running,
@@ -437,6 +475,7 @@ impl Monitor {
                         .unwrap_or(0),
                     restart_count: restarts,
                     pause_method: String::new(),
+                    cgroup: cg_path.clone(),
                 };
             });
         };
@@ -446,6 +485,7 @@ impl Monitor {
             &self.cfg,
             io,
             tty_sock,
+            self.winsize,
             &self.old_mask,
             &mut record,
         )?;
@@ -490,6 +530,7 @@ impl Monitor {
             s.exit_code = code;
             s.finished_at = Some(container::now_rfc3339());
             s.pause_method.clear();
+            s.cgroup.clear();
             s.restart_count = self.restarts;
         });
         super::event(&self.store, &self.cfg, "died", Some(code));
@@ -702,6 +743,9 @@ impl Monitor {
         self.stdin = None;
         self.master = None;
         self.record_exit(code);
+        if let Some(cg) = self.cgroup.take() {
+            let _ = cg.remove();
+        }
         if self.should_restart(code) {
             // Docker's backoff: 100 ms, doubling, reset after a run of 10 s.
             if self.started.elapsed() > Duration::from_secs(10) {

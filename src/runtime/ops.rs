@@ -16,6 +16,7 @@ use nix::sys::signal::Signal;
 use nix::unistd::Pid;
 use std::io::Write;
 use std::os::unix::net::UnixStream;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 type Result<T, E = RuntimeError> = std::result::Result<T, E>;
@@ -184,6 +185,11 @@ pub fn wait(store: &Store, paths: &Paths, c: &Container) -> Result<i32> {
 }
 
 fn thaw(c: &Container) -> Result<()> {
+    if c.state.pause_method == "cgroup" {
+        return super::cgroup::Cgroup::open(Path::new(&c.state.cgroup))
+            .and_then(|cg| cg.freeze(false))
+            .map_err(|e| RuntimeError::Pause(e.to_string()));
+    }
     super::procs::thaw(c.state.pid).map_err(|e| RuntimeError::Pause(e.to_string()))
 }
 
@@ -194,11 +200,21 @@ pub fn pause(store: &Store, c: &Container) -> Result<()> {
         Status::Paused => return Err(RuntimeError::AlreadyPaused(c.config.name.clone())),
         _ => return Err(RuntimeError::NotRunning(c.config.name.clone())),
     }
-    super::procs::freeze(c.state.pid).map_err(|e| RuntimeError::Pause(e.to_string()))?;
+    // The cgroup freezer where the container has a cgroup: exact, and
+    // invisible to the processes; otherwise SIGSTOP to each of them.
+    let method = if c.state.cgroup.is_empty() {
+        super::procs::freeze(c.state.pid).map_err(|e| RuntimeError::Pause(e.to_string()))?;
+        "signal"
+    } else {
+        super::cgroup::Cgroup::open(Path::new(&c.state.cgroup))
+            .and_then(|cg| cg.freeze(true))
+            .map_err(|e| RuntimeError::Pause(e.to_string()))?;
+        "cgroup"
+    };
     container::update_state(store, &c.config.id, |s| {
         if s.status == Status::Running {
             s.status = Status::Paused;
-            s.pause_method = "signal".into();
+            s.pause_method = method.into();
         }
     })?;
     super::event(store, &c.config, "pause", None);

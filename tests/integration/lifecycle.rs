@@ -410,7 +410,14 @@ fn issue3_pause_top_stats_port_rename_restart() {
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(rsp(&env, &["pause", "p"]).ok(), "p\n");
     assert_eq!(inspect(&env, "p", "{{.State.Status}} {{.State.Paused}}"), "paused true");
-    assert_eq!(inspect(&env, "p", "{{.State.PauseMethod}}"), "signal");
+    // The cgroup v2 freezer where the user has a delegated cgroup (CI sets
+    // one up), SIGSTOP to every process otherwise.
+    let method = if inspect(&env, "p", "{{.HostConfig.CgroupPath}}").is_empty() {
+        "signal"
+    } else {
+        "cgroup"
+    };
+    assert_eq!(inspect(&env, "p", "{{.State.PauseMethod}}"), method);
     assert_eq!(rsp(&env, &["ps", "--format", "{{.Status}}"]).ok(), "Paused\n");
     let pid: i32 = inspect(&env, "p", "{{.State.Pid}}").parse().unwrap();
     let n1 = std::fs::read_to_string(format!("/proc/{pid}/root/tmp/n")).unwrap();
@@ -640,4 +647,35 @@ fn issue3_concurrent_stop_logs_exec_start_and_rm() {
         std::fs::read_dir(env.runroot().join("containers")).unwrap().count() == 0,
         "no runtime files left"
     );
+}
+
+#[test]
+fn issue3_pause_without_a_cgroup_stops_every_process() {
+    let env = env();
+    detach(
+        &env,
+        &["--name", "sig", "--cgroups=disabled"],
+        &["sh", "-c", "sleep 60 & sleep 60 & wait"],
+    );
+    assert_eq!(inspect(&env, "sig", "{{.HostConfig.CgroupPath}}"), "");
+    let pid: i32 = inspect(&env, "sig", "{{.State.Pid}}").parse().unwrap();
+    eventually(10, "the children", || {
+        std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+            .map(|c| c.split_whitespace().count() == 2)
+            .unwrap_or(false)
+    });
+    rsp(&env, &["pause", "sig"]).ok();
+    assert_eq!(inspect(&env, "sig", "{{.State.PauseMethod}}"), "signal");
+    let state = |p: &str| {
+        let s = std::fs::read_to_string(format!("/proc/{p}/stat")).unwrap();
+        s[s.rfind(')').unwrap() + 2..].chars().next().unwrap()
+    };
+    let children = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap();
+    assert_eq!(state(&pid.to_string()), 'T');
+    for c in children.split_whitespace() {
+        assert_eq!(state(c), 'T', "every process is stopped");
+    }
+    rsp(&env, &["unpause", "sig"]).ok();
+    assert_ne!(state(&pid.to_string()), 'T');
+    rsp(&env, &["rm", "-f", "sig"]).ok();
 }
