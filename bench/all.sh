@@ -1,6 +1,7 @@
 #!/bin/bash
 # Runs every benchmark (run.sh: container start-up latency, pull.sh: pull of
-# a ~200 MB multi-layer image) and prints a summary table of wall times
+# a ~200 MB multi-layer image, lifecycle.sh: run -d/stop/rm, exec, monitor
+# memory) and prints a summary table of wall times
 # (median and min, ms), rsp and podman side by side.
 #
 #   [RSP=path/to/rsp] bench/all.sh      (default target/release/rsp, built
@@ -18,6 +19,7 @@ export BENCH_RESULTS=$WORK/results.tsv RSP
 log "load average at start: $(cut -d" " -f1-3 /proc/loadavg)"
 "$BENCH_DIR/run.sh" || log "run.sh failed"
 "$BENCH_DIR/pull.sh" || log "pull.sh failed"
+"$BENCH_DIR/lifecycle.sh" || log "lifecycle.sh failed"
 
 echo
 echo "== rsp benchmarks: wall time in ms ($(id -un), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)) =="

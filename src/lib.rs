@@ -14,6 +14,6 @@ pub mod paths;
 pub mod registry;
 pub mod runtime;
 pub mod storage;
-pub mod timespec;
 pub mod sys;
+pub mod timespec;
 pub mod transfer;

@@ -426,7 +426,12 @@ pub struct StartArgs {
 #[derive(Args, Debug)]
 pub struct StopArgs {
     /// Seconds to wait for the stop signal before killing the container
-    #[arg(short = 't', long = "time", visible_alias = "timeout", value_name = "SECONDS")]
+    #[arg(
+        short = 't',
+        long = "time",
+        visible_alias = "timeout",
+        value_name = "SECONDS"
+    )]
     pub time: Option<u32>,
     /// Act on all running containers
     #[arg(short, long)]

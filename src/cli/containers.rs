@@ -7,8 +7,8 @@ use super::output::{self, Format};
 use super::{CmdResult, Failure, open_store};
 use crate::image::config::ImageConfig;
 use crate::paths::Paths;
-use crate::runtime::container::{self, Container, ContainerConfig, Mount, Status};
 use crate::runtime::attach::{AttachOptions, parse_detach_keys};
+use crate::runtime::container::{self, Container, ContainerConfig, Mount, Status};
 use crate::runtime::monitor::Launch;
 use crate::runtime::process;
 use crate::storage::{ImageRecord, Store};
@@ -163,7 +163,10 @@ fn build_config(store: &Store, a: &RunArgs, rec: &ImageRecord) -> anyhow::Result
     };
     let (restart_policy, restart_max) = parse_restart(&a.restart)?;
     if restart_policy != "no" && a.rm {
-        bail!("the --rm option conflicts with --restart {}: choose one", a.restart);
+        bail!(
+            "the --rm option conflicts with --restart {}: choose one",
+            a.restart
+        );
     }
     if let Some(s) = &a.stop_signal
         && crate::runtime::ops::parse_signal(s).is_none()
@@ -301,7 +304,9 @@ fn parse_restart(p: &str) -> anyhow::Result<(String, u32)> {
         ("on-failure", None) => Ok((name.to_string(), 0)),
         ("on-failure", Some(m)) => match m.parse::<u32>() {
             Ok(n) => Ok((name.to_string(), n)),
-            Err(_) => bail!("--restart {p:?}: the retry count must be a number, as in on-failure:3"),
+            Err(_) => {
+                bail!("--restart {p:?}: the retry count must be a number, as in on-failure:3")
+            }
         },
         _ => bail!(
             "invalid --restart policy {p:?}: use no, on-failure[:MAX], always or unless-stopped"
@@ -320,7 +325,7 @@ pub fn parse_size(s: &str) -> Option<u64> {
         _ => (t, 1),
     };
     let n: f64 = num.parse().ok()?;
-    (n >= 0.0).then(|| (n * mult as f64) as u64)
+    (n >= 0.0).then_some((n * mult as f64) as u64)
 }
 
 fn parse_log_opts(opts: &[String]) -> anyhow::Result<Option<u64>> {
@@ -328,9 +333,10 @@ fn parse_log_opts(opts: &[String]) -> anyhow::Result<Option<u64>> {
     for o in opts {
         match o.split_once('=') {
             Some(("max-size", v)) => {
-                max = Some(parse_size(v).with_context(|| {
-                    format!("--log-opt {o:?}: give a size such as 10m or 512k")
-                })?)
+                max =
+                    Some(parse_size(v).with_context(|| {
+                        format!("--log-opt {o:?}: give a size such as 10m or 512k")
+                    })?)
             }
             // Accepted by Podman for other drivers; nothing to do here.
             Some(("tag" | "path" | "max-file", _)) => {}
@@ -484,10 +490,21 @@ fn ps_filter(filters: &[String]) -> anyhow::Result<impl Fn(&Container) -> bool> 
             .with_context(|| format!("invalid filter {f:?}: use KEY=VALUE"))?;
         match k {
             "status" => {
-                if !["created", "running", "paused", "exited", "stopped", "restarting", "removing", "unknown"]
-                    .contains(&v)
+                if ![
+                    "created",
+                    "running",
+                    "paused",
+                    "exited",
+                    "stopped",
+                    "restarting",
+                    "removing",
+                    "unknown",
+                ]
+                .contains(&v)
                 {
-                    bail!("invalid filter {f:?}: status must be one of created, running, paused, exited, stopped");
+                    bail!(
+                        "invalid filter {f:?}: status must be one of created, running, paused, exited, stopped"
+                    );
                 }
             }
             "name" | "id" | "label" | "ancestor" | "exited" | "before" | "since" => {}
@@ -517,9 +534,7 @@ fn ps_filter(filters: &[String]) -> anyhow::Result<impl Fn(&Container) -> bool> 
                         || c.config.image_name.contains(&format!("/{v}:"))
                         || c.config.image_id.starts_with(v.as_str())
                 }
-                "exited" => {
-                    c.state.status == Status::Exited && c.state.exit_code.to_string() == *v
-                }
+                "exited" => c.state.status == Status::Exited && c.state.exit_code.to_string() == *v,
                 _ => true,
             })
         })

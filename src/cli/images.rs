@@ -237,7 +237,7 @@ pub fn rmi(g: &Global, a: &RmiArgs) -> CmdResult {
                 continue;
             }
             for c in &users {
-                crate::runtime::ops::remove(&store, &paths, &c, true)?;
+                crate::runtime::ops::remove(&store, &paths, c, true)?;
             }
         }
         let lock = store.lock()?;

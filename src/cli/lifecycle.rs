@@ -166,8 +166,7 @@ pub fn restart(g: &Global, a: &StopArgs) -> CmdResult {
             ops::stop(&store, &paths, c, a.time)?;
             // Wait for the old monitor to let go of the container.
             let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-            while container::load(&store, &c.config.id)
-                .is_ok_and(|c| c.state.monitor_alive())
+            while container::load(&store, &c.config.id).is_ok_and(|c| c.state.monitor_alive())
                 && std::time::Instant::now() < deadline
             {
                 std::thread::sleep(std::time::Duration::from_millis(2));
@@ -267,7 +266,11 @@ pub fn exec(g: &Global, a: &ExecArgs) -> CmdResult {
     for f in &a.env_file {
         env.extend(super::containers::parse_env_file(f)?);
     }
-    env.extend(a.env.iter().filter_map(|e| super::containers::expand_env(e)));
+    env.extend(
+        a.env
+            .iter()
+            .filter_map(|e| super::containers::expand_env(e)),
+    );
     if let Some(w) = &a.workdir
         && !w.starts_with('/')
     {
@@ -306,9 +309,10 @@ pub fn prune(g: &Global, a: &PruneArgs) -> CmdResult {
                 )
             }
             _ => {
-                return Err(
-                    anyhow!("invalid filter {f:?}: container prune takes label= and until=").into(),
-                );
+                return Err(anyhow!(
+                    "invalid filter {f:?}: container prune takes label= and until="
+                )
+                .into());
             }
         }
     }

@@ -86,7 +86,10 @@ pub fn main() -> i32 {
     // A container's monitor is rsp re-executed: it must stay small, so it
     // skips the command-line machinery entirely.
     let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    if argv.get(1).is_some_and(|a| a == crate::runtime::monitor::ARG) {
+    if argv
+        .get(1)
+        .is_some_and(|a| a == crate::runtime::monitor::ARG)
+    {
         return crate::runtime::monitor::main(&argv[2..]);
     }
     let cli = match Cli::try_parse_from(argv) {

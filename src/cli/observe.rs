@@ -12,7 +12,10 @@ use serde_json::{Value, json};
 use std::io::Write;
 use std::time::Duration;
 
-fn time_arg(flag: &str, v: &Option<String>) -> anyhow::Result<Option<chrono::DateTime<chrono::Utc>>> {
+fn time_arg(
+    flag: &str,
+    v: &Option<String>,
+) -> anyhow::Result<Option<chrono::DateTime<chrono::Utc>>> {
     v.as_deref()
         .map(|s| crate::timespec::parse_time(s, chrono::Utc::now()))
         .transpose()
@@ -208,7 +211,11 @@ fn uptime(c: &Container) -> Duration {
         .started_at
         .as_deref()
         .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-        .and_then(|t| (chrono::Utc::now() - t.with_timezone(&chrono::Utc)).to_std().ok())
+        .and_then(|t| {
+            (chrono::Utc::now() - t.with_timezone(&chrono::Utc))
+                .to_std()
+                .ok()
+        })
         .unwrap_or_default()
 }
 
@@ -233,11 +240,13 @@ pub fn stats(g: &Global, a: &StatsArgs) -> CmdResult {
             let s = if c.state.is_active() {
                 let pids = crate::runtime::procs::members(c.state.pid).unwrap_or_default();
                 let net = (c.config.network != "host").then_some(c.state.pid);
-                let mut s =
-                    crate::runtime::procs::stats(&pids, net).map_err(anyhow::Error::new)?;
+                let mut s = crate::runtime::procs::stats(&pids, net).map_err(anyhow::Error::new)?;
                 // The container's own cgroup counts exactly, when it has one.
                 if let Some(cs) = (!c.state.cgroup.is_empty())
-                    .then(|| crate::runtime::cgroup::Cgroup::open(std::path::Path::new(&c.state.cgroup)).ok())
+                    .then(|| {
+                        crate::runtime::cgroup::Cgroup::open(std::path::Path::new(&c.state.cgroup))
+                            .ok()
+                    })
                     .flatten()
                     .and_then(|cg| cg.stats())
                 {
@@ -345,9 +354,7 @@ pub fn cp(g: &super::args::Global, a: &super::args::CpArgs) -> CmdResult {
                     copy_out(&store, &c, &src, a.follow_link, OutDest::Tar(&mut out))?;
                     out.flush()?;
                 }
-                CpArg::Host(h) => {
-                    copy_out(&store, &c, &src, a.follow_link, OutDest::Path(h))?
-                }
+                CpArg::Host(h) => copy_out(&store, &c, &src, a.follow_link, OutDest::Path(h))?,
             }
         }
         (src, CpArg::Container(n, p)) => {
@@ -358,14 +365,9 @@ pub fn cp(g: &super::args::Global, a: &super::args::CpArgs) -> CmdResult {
                     let mut input = std::io::stdin().lock();
                     copy_in(&store, &c, InSrc::Tar(&mut input), &dest, true, false)?
                 }
-                CpArg::Host(h) => copy_in(
-                    &store,
-                    &c,
-                    InSrc::Path(h),
-                    &dest,
-                    a.archive,
-                    a.follow_link,
-                )?,
+                CpArg::Host(h) => {
+                    copy_in(&store, &c, InSrc::Path(h), &dest, a.archive, a.follow_link)?
+                }
                 CpArg::Container(..) => unreachable!("handled above"),
             }
         }

@@ -206,7 +206,11 @@ pub fn attach(mut sock: UnixStream, opts: &AttachOptions) -> io::Result<AttachEn
             Err(nix::Error::EINTR) => continue,
             Err(e) => return Err(e.into()),
         }
-        let rev = |i: usize| fds.get(i).and_then(|f| f.revents()).unwrap_or(PollFlags::empty());
+        let rev = |i: usize| {
+            fds.get(i)
+                .and_then(|f| f.revents())
+                .unwrap_or(PollFlags::empty())
+        };
         let (sig_ev, sock_ev, in_ev) = (rev(0), rev(1), rev(2));
         drop(fds);
         if !sig_ev.is_empty()
@@ -319,7 +323,10 @@ mod tests {
 
     #[test]
     fn detach_keys_parse() {
-        assert_eq!(parse_detach_keys(DEFAULT_DETACH_KEYS).unwrap(), vec![16, 17]);
+        assert_eq!(
+            parse_detach_keys(DEFAULT_DETACH_KEYS).unwrap(),
+            vec![16, 17]
+        );
         assert_eq!(parse_detach_keys("ctrl-a,x").unwrap(), vec![1, b'x']);
         assert_eq!(parse_detach_keys("").unwrap(), Vec::<u8>::new());
         assert!(parse_detach_keys("ctrl-1").is_err());

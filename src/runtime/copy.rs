@@ -79,7 +79,8 @@ fn in_container(
                 let _ = nix::unistd::close(*fd);
             }
             let fail = |msg: String| -> ! {
-                let _ = std::fs::File::from(err_w.try_clone().expect("dup")).write_all(msg.as_bytes());
+                let _ =
+                    std::fs::File::from(err_w.try_clone().expect("dup")).write_all(msg.as_bytes());
                 crate::sys::exit_now(1)
             };
             let _ = nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL);
@@ -107,7 +108,10 @@ fn in_container(
             drop((err_w, ready_r, namespaces));
             if !running {
                 if let Err(e) = super::write_id_maps(pid, &c.config) {
-                    let _ = nix::sys::signal::kill(Pid::from_raw(pid), nix::sys::signal::Signal::SIGKILL);
+                    let _ = nix::sys::signal::kill(
+                        Pid::from_raw(pid),
+                        nix::sys::signal::Signal::SIGKILL,
+                    );
                     let _ = nix::sys::wait::waitpid(Pid::from_raw(pid), None);
                     return Err(e);
                 }
@@ -170,7 +174,8 @@ pub fn copy_out(
     let (child, err_r) = in_container(store, c, &[data_r.as_raw_fd()], move || {
         let mut w = std::fs::File::from(data_w);
         let info = copy::stat_path(Path::new(&src_owned), follow);
-        w.write_all(&[info_byte(&info)]).map_err(|e| e.to_string())?;
+        w.write_all(&[info_byte(&info)])
+            .map_err(|e| e.to_string())?;
         if !info.exists {
             return Err(format!(
                 "{src_owned}: no such file or directory in the container"
@@ -201,7 +206,8 @@ pub fn copy_out(
                     owner: Owner::Caller,
                     no_overwrite_dir_non_dir: true,
                 };
-                copy::extract(&mut r, Path::new(&plan.extract_dir), &opts).map_err(|e| e.to_string())
+                copy::extract(&mut r, Path::new(&plan.extract_dir), &opts)
+                    .map_err(|e| e.to_string())
             }
         }
     })();
@@ -231,34 +237,39 @@ pub fn copy_in(
     let (data_r, data_w) = pipe()?;
     let dest_owned = dest.to_string();
     let keep = archive || matches!(src, InSrc::Tar(_));
-    let (child, err_r) = in_container(store, c, &[info_r.as_raw_fd(), data_w.as_raw_fd()], move || {
-        let info = copy::stat_path(Path::new(&dest_owned), true);
-        std::fs::File::from(info_w)
-            .write_all(&[info_byte(&info)])
-            .map_err(|e| e.to_string())?;
-        // The plan line: the directory to unpack into, then the rename.
-        let mut r = BufReader::new(std::fs::File::from(data_r));
-        let mut line = Vec::new();
-        r.read_until(b'\n', &mut line).map_err(|e| e.to_string())?;
-        if line.last() != Some(&b'\n') {
-            return Ok(()); // the parent gave up; its error says why
-        }
-        line.pop();
-        let parts: Vec<String> = line
-            .split(|b| *b == 0)
-            .map(|p| String::from_utf8_lossy(p).into_owned())
-            .collect();
-        let rename_top = match parts.as_slice() {
-            [_, old, new] if !old.is_empty() => Some((old.clone(), new.clone())),
-            _ => None,
-        };
-        let opts = ExtractOptions {
-            rename_top,
-            owner: if keep { Owner::Keep } else { Owner::Caller },
-            no_overwrite_dir_non_dir: true,
-        };
-        copy::extract(&mut r, Path::new(&parts[0]), &opts).map_err(|e| e.to_string())
-    })?;
+    let (child, err_r) = in_container(
+        store,
+        c,
+        &[info_r.as_raw_fd(), data_w.as_raw_fd()],
+        move || {
+            let info = copy::stat_path(Path::new(&dest_owned), true);
+            std::fs::File::from(info_w)
+                .write_all(&[info_byte(&info)])
+                .map_err(|e| e.to_string())?;
+            // The plan line: the directory to unpack into, then the rename.
+            let mut r = BufReader::new(std::fs::File::from(data_r));
+            let mut line = Vec::new();
+            r.read_until(b'\n', &mut line).map_err(|e| e.to_string())?;
+            if line.last() != Some(&b'\n') {
+                return Ok(()); // the parent gave up; its error says why
+            }
+            line.pop();
+            let parts: Vec<String> = line
+                .split(|b| *b == 0)
+                .map(|p| String::from_utf8_lossy(p).into_owned())
+                .collect();
+            let rename_top = match parts.as_slice() {
+                [_, old, new] if !old.is_empty() => Some((old.clone(), new.clone())),
+                _ => None,
+            };
+            let opts = ExtractOptions {
+                rename_top,
+                owner: if keep { Owner::Keep } else { Owner::Caller },
+                no_overwrite_dir_non_dir: true,
+            };
+            copy::extract(&mut r, Path::new(&parts[0]), &opts).map_err(|e| e.to_string())
+        },
+    )?;
     let parent = (|| -> std::result::Result<(), String> {
         let mut b = [0u8; 1];
         if std::fs::File::from(info_r).read_exact(&mut b).is_err() {

@@ -265,7 +265,9 @@ pub fn exec(c: &Container, opts: &ExecOptions) -> Result<i32> {
     }
     let Some(child) = child else {
         restore();
-        return Err(exec_err("the exec helper ended without starting the command".into()));
+        return Err(exec_err(
+            "the exec helper ended without starting the command".into(),
+        ));
     };
     if opts.detach {
         restore();

@@ -257,7 +257,10 @@ fn child_main(
     // The cgroup namespace is made only now, after the monitor may have
     // moved us into the container's own cgroup, so that it is our root.
     if let Err(e) = nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWCGROUP) {
-        fail(125, format!("creating the container's cgroup namespace: {e}"));
+        fail(
+            125,
+            format!("creating the container's cgroup namespace: {e}"),
+        );
     }
     let _ = nix::unistd::setsid();
     if let Err(e) = nix::unistd::sethostname(&plan.cfg.hostname) {
@@ -309,7 +312,12 @@ fn child_main(
 
 /// Finds and executes the container's command; returns only when it could
 /// not, with Podman's code (126 not runnable, 127 not found) and why.
-fn exec_command(args: &[String], path_env: &str, env: &[CString], old_mask: &SigSet) -> (i32, String) {
+fn exec_command(
+    args: &[String],
+    path_env: &str,
+    env: &[CString],
+    old_mask: &SigSet,
+) -> (i32, String) {
     let cmd = &args[0];
     let exe = match process::find_executable(cmd, path_env) {
         Ok(p) => p,
@@ -501,7 +509,8 @@ pub(crate) struct Spawned {
 
 /// Forks the container into its new namespaces and builds its root
 /// filesystem. `io` says how its stdio is connected (for a terminal,
-/// `tty_sock` is our end of the socket its master comes back on); `before_run` is
+/// `tty` is our end of the socket its master comes back on, and the size
+/// to give it); `before_run` is
 /// called once the id maps are written and before the container's own
 /// code may run (the state is recorded there). Returns once the command
 /// has been executed, or its error with Podman's exit code.
@@ -513,8 +522,7 @@ pub(crate) fn spawn_container(
     paths: &Paths,
     cfg: &ContainerConfig,
     io: ChildIo,
-    tty_sock: Option<OwnedFd>,
-    winsize: Option<crate::sys::WinSize>,
+    tty: Option<(OwnedFd, Option<crate::sys::WinSize>)>,
     old_mask: &SigSet,
     before_run: &mut dyn FnMut(i32, u64),
 ) -> Result<Spawned> {
@@ -556,13 +564,17 @@ pub(crate) fn spawn_container(
             });
         }
         Ok(crate::sys::Forked::Child) => {
-            drop((ready_w, err_r, tty_sock));
+            drop((ready_w, err_r, tty));
             child_main(&plan, ready_r, err_w, io, old_mask)
         }
         Ok(crate::sys::Forked::Parent(pid)) => pid,
     };
     drop((ready_r, err_w, io));
     let child = Pid::from_raw(pid);
+    let (tty_sock, winsize) = match tty {
+        Some((s, w)) => (Some(s), w),
+        None => (None, None),
+    };
     let abort = |e: RuntimeError| {
         let _ = nix::sys::signal::kill(child, Signal::SIGKILL);
         let _ = waitpid(child, None);

@@ -68,13 +68,19 @@ pub fn run_dir(paths: &Paths, id: &str) -> PathBuf {
 /// The monitor's socket path. Socket paths are limited to 108 bytes, and
 /// runtime directories can be deep: connect and bind through a short
 /// `/proc/self/fd/N/` path of the opened directory.
-fn with_socket_path<T>(dir: &Path, f: impl FnOnce(&Path) -> std::io::Result<T>) -> std::io::Result<T> {
+fn with_socket_path<T>(
+    dir: &Path,
+    f: impl FnOnce(&Path) -> std::io::Result<T>,
+) -> std::io::Result<T> {
     let d = nix::fcntl::open(
         dir,
         OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
         nix::sys::stat::Mode::empty(),
     )?;
-    f(Path::new(&format!("/proc/self/fd/{}/attach", d.as_raw_fd())))
+    f(Path::new(&format!(
+        "/proc/self/fd/{}/attach",
+        d.as_raw_fd()
+    )))
 }
 
 /// Connects to a running container's monitor.
@@ -102,7 +108,10 @@ pub fn spawn(paths: &Paths, id: &str, opts: SpawnOptions) -> Result<Launch, Runt
         CString::new("rsp").expect("no NUL"),
         CString::new(ARG).expect("no NUL"),
     ];
-    let client_fd = pair.as_ref().map(|(_, theirs)| theirs.as_raw_fd()).unwrap_or(-1);
+    let client_fd = pair
+        .as_ref()
+        .map(|(_, theirs)| theirs.as_raw_fd())
+        .unwrap_or(-1);
     for a in [
         paths.root.as_os_str().to_owned(),
         paths.runroot.as_os_str().to_owned(),
@@ -203,7 +212,11 @@ pub fn main(args: &[OsString]) -> i32 {
     let _ = std::env::set_current_dir("/");
     let setup = Paths::resolve(Some(&root), Some(&runroot))
         .map_err(|e| e.to_string())
-        .and_then(|p| Store::open(&p.root).map(|s| (p, s)).map_err(|e| e.to_string()))
+        .and_then(|p| {
+            Store::open(&p.root)
+                .map(|s| (p, s))
+                .map_err(|e| e.to_string())
+        })
         .and_then(|(p, s)| {
             container::load(&s, &id)
                 .map(|c| (p, s, c.config))
@@ -212,7 +225,12 @@ pub fn main(args: &[OsString]) -> i32 {
     let (paths, store, cfg) = match setup {
         Ok(x) => x,
         Err(e) => {
-            report(status, [b"E\x7d".as_slice(), e.to_string().as_bytes()].concat().as_slice());
+            report(
+                status,
+                [b"E\x7d".as_slice(), e.to_string().as_bytes()]
+                    .concat()
+                    .as_slice(),
+            );
             return 125;
         }
     };
@@ -234,7 +252,15 @@ pub fn main(args: &[OsString]) -> i32 {
             return 0;
         }
         Err(e) => {
-            report(status, [b"E\x7d".as_slice(), format!("locking {}: {e}", dir.display()).as_bytes()].concat().as_slice());
+            report(
+                status,
+                [
+                    b"E\x7d".as_slice(),
+                    format!("locking {}: {e}", dir.display()).as_bytes(),
+                ]
+                .concat()
+                .as_slice(),
+            );
             return 125;
         }
     };
@@ -245,12 +271,22 @@ pub fn main(args: &[OsString]) -> i32 {
     let mut m = match m {
         Ok(m) => m,
         Err(e) => {
-            report(status, [b"E\x7d".as_slice(), e.to_string().as_bytes()].concat().as_slice());
+            report(
+                status,
+                [b"E\x7d".as_slice(), e.to_string().as_bytes()]
+                    .concat()
+                    .as_slice(),
+            );
             return 125;
         }
     };
     match m.start_container() {
-        Ok(pid) => report(status, format!("R{pid}").as_bytes()),
+        Ok(pid) => {
+            report(status, format!("R{pid}").as_bytes());
+            // Start-up ran most of rsp; the loop from here on runs little
+            // of it: do not keep the rest resident for the container's life.
+            let _ = crate::sys::release_code_pages();
+        }
         Err(e) => {
             let code = e.exit_code();
             let mut msg = vec![b'E', code as u8];
@@ -484,8 +520,7 @@ impl Monitor {
             &self.paths,
             &self.cfg,
             io,
-            tty_sock,
-            self.winsize,
+            tty_sock.map(|s| (s, self.winsize)),
             &self.old_mask,
             &mut record,
         )?;
@@ -507,7 +542,11 @@ impl Monitor {
         super::event(
             &self.store,
             &self.cfg,
-            if self.restarts > 0 { "restart" } else { "start" },
+            if self.restarts > 0 {
+                "restart"
+            } else {
+                "start"
+            },
             None,
         );
         Ok(pid)

@@ -158,7 +158,14 @@ pub fn stop(store: &Store, paths: &Paths, c: &Container, timeout: Option<u32>) -
         }
     }
     signal_container(c, Signal::SIGKILL)?;
-    if wait_exit(store, &c.config.id, &mut sock, Some(Duration::from_secs(30))).is_none() {
+    if wait_exit(
+        store,
+        &c.config.id,
+        &mut sock,
+        Some(Duration::from_secs(30)),
+    )
+    .is_none()
+    {
         return Err(RuntimeError::StopTimeout(c.config.name.clone()));
     }
     super::event(store, &c.config, "stop", None);

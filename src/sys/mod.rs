@@ -163,6 +163,46 @@ pub fn inherited_fd(fd: RawFd) -> Option<std::os::fd::OwnedFd> {
     Some(unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) })
 }
 
+/// Drops this process's resident pages of its own executable's code
+/// (`r-xp` mappings of `/proc/self/exe`): for a long-lived process, such as
+/// a container's monitor, that ran much start-up code it will not run
+/// again. The pages stay in the page cache; whatever runs later is simply
+/// faulted back in. Returns the bytes advised.
+pub fn release_code_pages() -> io::Result<u64> {
+    let exe = std::fs::read_link("/proc/self/exe")?;
+    let exe = exe.to_string_lossy();
+    let maps = std::fs::read_to_string("/proc/self/maps")?;
+    let mut total = 0;
+    for line in maps.lines() {
+        let mut f = line.split_whitespace();
+        let (Some(range), Some(perms)) = (f.next(), f.next()) else {
+            continue;
+        };
+        let path = f.nth(3).unwrap_or("");
+        if perms != "r-xp" || path != exe {
+            continue;
+        }
+        let Some((a, b)) = range.split_once('-') else {
+            continue;
+        };
+        let (Ok(start), Ok(end)) = (usize::from_str_radix(a, 16), usize::from_str_radix(b, 16))
+        else {
+            continue;
+        };
+        // SAFETY: the range is a whole mapping of ours, read and execute
+        // only and private: its pages were never written, so discarding
+        // them loses nothing, and the kernel reads them back from the file
+        // on the next access (a running executable cannot be written to:
+        // ETXTBSY). No Rust object lives in this memory.
+        let ret =
+            unsafe { libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_DONTNEED) };
+        if ret == 0 {
+            total += (end - start) as u64;
+        }
+    }
+    Ok(total)
+}
+
 /// Immediately ends the calling process without running destructors or
 /// flushing stdio: the only correct way out of a forked child that failed
 /// before `exec`, since the parent owns every buffer the child inherited.

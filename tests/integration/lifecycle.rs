@@ -80,7 +80,9 @@ fn issue3_detached_server_outlives_the_starting_rsp() {
         &[
             "sh",
             "-c",
-            &format!("echo hello > /tmp/index.html; echo serving; exec httpd -f -p 127.0.0.1:{port} -h /tmp"),
+            &format!(
+                "echo hello > /tmp/index.html; echo serving; exec httpd -f -p 127.0.0.1:{port} -h /tmp"
+            ),
         ],
     );
     assert_eq!(id.len(), 64, "run -d prints the full ID: {id}");
@@ -100,13 +102,22 @@ fn issue3_detached_server_outlives_the_starting_rsp() {
     assert!(ps.starts_with(&format!("{} web Up ", &id[..12])), "{ps}");
     assert!(rsp(&env, &["logs", "web"]).ok().contains("serving"));
     // The monitor is a separate process, in its own session.
-    let mon: i32 = inspect(&env, "web", "{{.State.ConmonPid}}").parse().unwrap();
+    let mon: i32 = inspect(&env, "web", "{{.State.ConmonPid}}")
+        .parse()
+        .unwrap();
     assert!(alive(mon));
     let sid = std::fs::read_to_string(format!("/proc/{mon}/stat")).unwrap();
     let fields: Vec<&str> = sid[sid.rfind(')').unwrap() + 2..].split(' ').collect();
-    assert_eq!(fields[3], mon.to_string(), "the monitor leads its own session");
+    assert_eq!(
+        fields[3],
+        mon.to_string(),
+        "the monitor leads its own session"
+    );
     rsp(&env, &["stop", "-t", "0", "web"]).ok();
-    assert_eq!(inspect(&env, "web", "{{.State.Status}} {{.State.ExitCode}}"), "exited 137");
+    assert_eq!(
+        inspect(&env, "web", "{{.State.Status}} {{.State.ExitCode}}"),
+        "exited 137"
+    );
     assert!(!alive(mon), "the monitor ends with its container");
     assert!(ureq::get(&url).call().is_err());
     rsp(&env, &["rm", "web"]).ok();
@@ -118,7 +129,11 @@ fn issue3_logs_follow_tail_timestamps_and_drivers() {
     detach(
         &env,
         &["--name", "talker"],
-        &["sh", "-c", "for i in 1 2 3 4 5; do echo line $i; sleep 0.2; done; echo oops >&2; exit 4"],
+        &[
+            "sh",
+            "-c",
+            "for i in 1 2 3 4 5; do echo line $i; sleep 0.2; done; echo oops >&2; exit 4",
+        ],
     );
     // -f follows live and ends when the container does.
     let out = rsp(&env, &["logs", "-f", "talker"]).output();
@@ -135,9 +150,18 @@ fn issue3_logs_follow_tail_timestamps_and_drivers() {
     let ts = rsp(&env, &["logs", "-t", "-n", "1", "talker"]).output();
     let line = String::from_utf8_lossy(&ts.stderr).to_string();
     let (stamp, rest) = line.split_once(' ').unwrap();
-    assert!(chrono::DateTime::parse_from_rfc3339(stamp).is_ok(), "{line}");
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(stamp).is_ok(),
+        "{line}"
+    );
     assert_eq!(rest, "oops\n");
-    assert_eq!(rsp(&env, &["logs", "--since", "1h", "talker"]).ok().lines().count(), 5);
+    assert_eq!(
+        rsp(&env, &["logs", "--since", "1h", "talker"])
+            .ok()
+            .lines()
+            .count(),
+        5
+    );
     assert_eq!(rsp(&env, &["logs", "--until", "1h", "talker"]).ok(), "");
     // The log file is Podman's k8s-file format.
     let path = inspect(&env, "talker", "{{.LogPath}}");
@@ -149,22 +173,64 @@ fn issue3_logs_follow_tail_timestamps_and_drivers() {
     // --log-opt max-size caps the file; --log-driver none keeps nothing.
     rsp(
         &env,
-        &["run", "--name", "big", "--log-opt", "max-size=4k", busybox(), "sh", "-c", "seq 1 3000"],
+        &[
+            "run",
+            "--name",
+            "big",
+            "--log-opt",
+            "max-size=4k",
+            busybox(),
+            "sh",
+            "-c",
+            "seq 1 3000",
+        ],
     )
     .ok();
     let big = inspect(&env, "big", "{{.LogPath}}");
     assert!(std::fs::metadata(&big).unwrap().len() <= 4096);
-    rsp(&env, &["run", "--name", "quiet", "--log-driver", "none", busybox(), "echo", "x"]).ok();
+    rsp(
+        &env,
+        &[
+            "run",
+            "--name",
+            "quiet",
+            "--log-driver",
+            "none",
+            busybox(),
+            "echo",
+            "x",
+        ],
+    )
+    .ok();
     let err = rsp(&env, &["logs", "quiet"]).code(125);
     assert!(String::from_utf8_lossy(&err.stderr).contains("log driver"));
     // passthrough: the container writes straight to our stdout.
     let out = rsp(
         &env,
-        &["run", "--rm", "--log-driver", "passthrough", busybox(), "echo", "direct"],
+        &[
+            "run",
+            "--rm",
+            "--log-driver",
+            "passthrough",
+            busybox(),
+            "echo",
+            "direct",
+        ],
     )
     .ok();
     assert_eq!(out, "direct\n");
-    rsp(&env, &["run", "-d", "--log-driver", "passthrough", busybox(), "true"]).code(125);
+    rsp(
+        &env,
+        &[
+            "run",
+            "-d",
+            "--log-driver",
+            "passthrough",
+            busybox(),
+            "true",
+        ],
+    )
+    .code(125);
 }
 
 /// A pseudo-terminal for driving `run -it` and `attach` like a user.
@@ -242,7 +308,10 @@ fn wait_child(child: &mut std::process::Child) -> i32 {
 fn issue3_detach_and_reattach_through_a_pty() {
     let env = env();
     let mut pty = Pty::new();
-    let mut run = pty.spawn(rsp(&env, &["run", "-it", "--name", "shell", busybox(), "sh"]));
+    let mut run = pty.spawn(rsp(
+        &env,
+        &["run", "-it", "--name", "shell", busybox(), "sh"],
+    ));
     pty.send(b"echo one$((1+1))\n");
     pty.expect("one2");
     // ctrl-p ctrl-q: back to our shell, the container goes on.
@@ -274,7 +343,19 @@ fn issue3_detach_and_reattach_through_a_pty() {
 #[test]
 fn issue3_exit_codes_through_wait_start_and_exec() {
     let env = env();
-    let id = rsp(&env, &["create", "--name", "c", busybox(), "sh", "-c", "echo made; exit 6"]).ok();
+    let id = rsp(
+        &env,
+        &[
+            "create",
+            "--name",
+            "c",
+            busybox(),
+            "sh",
+            "-c",
+            "echo made; exit 6",
+        ],
+    )
+    .ok();
     assert_eq!(id.trim().len(), 64);
     assert_eq!(inspect(&env, "c", "{{.State.Status}}"), "created");
     let ps = rsp(&env, &["ps", "-a", "--format", "{{.Status}}"]).ok();
@@ -288,28 +369,56 @@ fn issue3_exit_codes_through_wait_start_and_exec() {
     let status = rsp(&env, &["ps", "-a", "--format", "{{.Status}}"]).ok();
     assert!(status.starts_with("Exited (6) "), "{status}");
 
-    detach(&env, &["--name", "x", "-e", "FOO=bar", "-w", "/tmp"], &["sleep", "60"]);
+    detach(
+        &env,
+        &["--name", "x", "-e", "FOO=bar", "-w", "/tmp"],
+        &["sleep", "60"],
+    );
     rsp(&env, &["exec", "x", "sh", "-c", "exit 9"]).code(9);
     rsp(&env, &["exec", "x", "nope"]).code(127);
     rsp(&env, &["exec", "x", "/etc/passwd"]).code(126);
-    let out = rsp(&env, &["exec", "-e", "A=1", "x", "sh", "-c", "echo $FOO $A $$; pwd; hostname"]).ok();
+    let out = rsp(
+        &env,
+        &[
+            "exec",
+            "-e",
+            "A=1",
+            "x",
+            "sh",
+            "-c",
+            "echo $FOO $A $$; pwd; hostname",
+        ],
+    )
+    .ok();
     let lines: Vec<&str> = out.lines().collect();
     assert!(lines[0].starts_with("bar 1 "), "{out}");
     assert_ne!(lines[0], "bar 1 1", "exec is not pid 1");
     assert_eq!(lines[1], "/tmp");
     assert_eq!(lines[2], &inspect(&env, "x", "{{.Id}}")[..12]);
-    assert_eq!(rsp(&env, &["exec", "-w", "/etc", "x", "pwd"]).ok(), "/etc\n");
+    assert_eq!(
+        rsp(&env, &["exec", "-w", "/etc", "x", "pwd"]).ok(),
+        "/etc\n"
+    );
     // Same namespaces as the container's first process.
     let ns = rsp(&env, &["exec", "x", "sh", "-c", "for f in /proc/1/ns/pid /proc/self/ns/pid /proc/1/ns/mnt /proc/self/ns/mnt; do readlink $f; done"]).ok();
     let v: Vec<&str> = ns.lines().collect();
     assert_eq!(v[0], v[1]);
     assert_eq!(v[2], v[3]);
-    let echoed = rsp(&env, &["exec", "-i", "x", "cat"]).stdin("via stdin\n").ok();
+    let echoed = rsp(&env, &["exec", "-i", "x", "cat"])
+        .stdin("via stdin\n")
+        .ok();
     assert_eq!(echoed, "via stdin\n");
     // exec -d leaves the process running.
-    rsp(&env, &["exec", "-d", "x", "sh", "-c", "sleep 1; touch /tmp/done"]).ok();
+    rsp(
+        &env,
+        &["exec", "-d", "x", "sh", "-c", "sleep 1; touch /tmp/done"],
+    )
+    .ok();
     eventually(10, "the detached exec", || {
-        rsp(&env, &["exec", "x", "test", "-e", "/tmp/done"]).output().status.success()
+        rsp(&env, &["exec", "x", "test", "-e", "/tmp/done"])
+            .output()
+            .status
+            .success()
     });
     let mut pty = Pty::new();
     let mut ex = pty.spawn(rsp(&env, &["exec", "-it", "x", "sh", "-c", "tty; exit 3"]));
@@ -327,7 +436,11 @@ fn issue3_killed_monitor_shows_exited_and_can_be_removed_or_restarted() {
     detach(&env, &["--name", "m"], &["sleep", "60"]);
     let mon: i32 = inspect(&env, "m", "{{.State.ConmonPid}}").parse().unwrap();
     let pid: i32 = inspect(&env, "m", "{{.State.Pid}}").parse().unwrap();
-    nix::sys::signal::kill(nix::unistd::Pid::from_raw(mon), nix::sys::signal::Signal::SIGKILL).unwrap();
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(mon),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .unwrap();
     eventually(10, "the container to die with its monitor", || !alive(pid));
     let ps = rsp(&env, &["ps", "-a", "--format", "{{.Names}} {{.State}}"]).ok();
     assert_eq!(ps, "m exited\n");
@@ -351,13 +464,26 @@ fn issue3_restart_policies() {
         inspect(&env, "flaky", "{{.RestartCount}} {{.State.Status}}") == "2 exited"
             && inspect(&env, "flaky", "{{.State.ConmonPid}}") == "0"
     });
-    assert_eq!(rsp(&env, &["logs", "flaky"]).ok(), "attempt\nattempt\nattempt\n");
-    assert_eq!(inspect(&env, "flaky", "{{.HostConfig.RestartPolicy.Name}}"), "on-failure");
+    assert_eq!(
+        rsp(&env, &["logs", "flaky"]).ok(),
+        "attempt\nattempt\nattempt\n"
+    );
+    assert_eq!(
+        inspect(&env, "flaky", "{{.HostConfig.RestartPolicy.Name}}"),
+        "on-failure"
+    );
     rsp(&env, &["rm", "flaky"]).ok();
     // always: restarts even after success, until stopped by the user.
-    detach(&env, &["--name", "loop", "--restart", "always"], &["sh", "-c", "sleep 0.2"]);
+    detach(
+        &env,
+        &["--name", "loop", "--restart", "always"],
+        &["sh", "-c", "sleep 0.2"],
+    );
     eventually(15, "a restart", || {
-        inspect(&env, "loop", "{{.RestartCount}}").parse::<u32>().unwrap() >= 1
+        inspect(&env, "loop", "{{.RestartCount}}")
+            .parse::<u32>()
+            .unwrap()
+            >= 1
     });
     rsp(&env, &["stop", "-t", "0", "loop"]).ok();
     std::thread::sleep(Duration::from_millis(800));
@@ -379,7 +505,11 @@ fn issue3_init_stop_signal_and_kill() {
     assert!(t.elapsed() < Duration::from_secs(10));
     assert_eq!(inspect(&env, "i", "{{.State.ExitCode}}"), "143");
     // Without an init, pid 1 ignores SIGTERM: stop falls back to SIGKILL.
-    detach(&env, &["--name", "s", "--stop-timeout", "1"], &["sleep", "60"]);
+    detach(
+        &env,
+        &["--name", "s", "--stop-timeout", "1"],
+        &["sleep", "60"],
+    );
     let out = rsp(&env, &["stop", "s"]).output();
     assert!(String::from_utf8_lossy(&out.stderr).contains("SIGKILL"));
     assert_eq!(inspect(&env, "s", "{{.State.ExitCode}}"), "137");
@@ -387,7 +517,11 @@ fn issue3_init_stop_signal_and_kill() {
     detach(
         &env,
         &["--name", "u", "--stop-signal", "USR1"],
-        &["sh", "-c", "trap 'exit 10' USR1; trap 'exit 12' USR2; while true; do sleep 0.1; done"],
+        &[
+            "sh",
+            "-c",
+            "trap 'exit 10' USR1; trap 'exit 12' USR2; while true; do sleep 0.1; done",
+        ],
     );
     assert_eq!(inspect(&env, "u", "{{.Config.StopSignal}}"), "USR1");
     rsp(&env, &["kill", "-s", "USR2", "u"]).ok();
@@ -405,11 +539,18 @@ fn issue3_pause_top_stats_port_rename_restart() {
     detach(
         &env,
         &["--name", "p"],
-        &["sh", "-c", "i=0; while true; do i=$((i+1)); echo $i > /tmp/n; sleep 0.05; done"],
+        &[
+            "sh",
+            "-c",
+            "i=0; while true; do i=$((i+1)); echo $i > /tmp/n; sleep 0.05; done",
+        ],
     );
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(rsp(&env, &["pause", "p"]).ok(), "p\n");
-    assert_eq!(inspect(&env, "p", "{{.State.Status}} {{.State.Paused}}"), "paused true");
+    assert_eq!(
+        inspect(&env, "p", "{{.State.Status}} {{.State.Paused}}"),
+        "paused true"
+    );
     // The cgroup v2 freezer where the user has a delegated cgroup (CI sets
     // one up), SIGSTOP to every process otherwise.
     let method = if inspect(&env, "p", "{{.HostConfig.CgroupPath}}").is_empty() {
@@ -418,7 +559,10 @@ fn issue3_pause_top_stats_port_rename_restart() {
         "cgroup"
     };
     assert_eq!(inspect(&env, "p", "{{.State.PauseMethod}}"), method);
-    assert_eq!(rsp(&env, &["ps", "--format", "{{.Status}}"]).ok(), "Paused\n");
+    assert_eq!(
+        rsp(&env, &["ps", "--format", "{{.Status}}"]).ok(),
+        "Paused\n"
+    );
     let pid: i32 = inspect(&env, "p", "{{.State.Pid}}").parse().unwrap();
     let n1 = std::fs::read_to_string(format!("/proc/{pid}/root/tmp/n")).unwrap();
     std::thread::sleep(Duration::from_millis(300));
@@ -433,20 +577,39 @@ fn issue3_pause_top_stats_port_rename_restart() {
 
     let top = rsp(&env, &["top", "p"]).ok();
     let header: Vec<&str> = top.lines().next().unwrap().split_whitespace().collect();
-    assert_eq!(header, ["USER", "PID", "PPID", "%CPU", "ELAPSED", "TTY", "TIME", "COMMAND"]);
-    assert!(top.lines().any(|l| l.starts_with("root") && l.contains(" 1 ")), "{top}");
+    assert_eq!(
+        header,
+        [
+            "USER", "PID", "PPID", "%CPU", "ELAPSED", "TTY", "TIME", "COMMAND"
+        ]
+    );
+    assert!(
+        top.lines()
+            .any(|l| l.starts_with("root") && l.contains(" 1 ")),
+        "{top}"
+    );
     let top = rsp(&env, &["top", "p", "pid,args"]).ok();
-    assert!(top.lines().nth(1).unwrap().trim_start().starts_with("1 "), "{top}");
+    assert!(
+        top.lines().nth(1).unwrap().trim_start().starts_with("1 "),
+        "{top}"
+    );
     let ps = rsp(&env, &["top", "p", "-ef"]).ok();
-    assert!(ps.contains("PID") && ps.contains("sleep") || ps.contains("sh"), "{ps}");
+    assert!(
+        ps.contains("PID") && ps.contains("sleep") || ps.contains("sh"),
+        "{ps}"
+    );
 
     let stats = rsp(&env, &["stats", "--no-stream", "p"]).ok();
     assert!(stats.starts_with("ID "), "{stats}");
     assert!(stats.contains("MEM USAGE / LIMIT"), "{stats}");
     let js: serde_json::Value =
-        serde_json::from_str(&rsp(&env, &["stats", "--no-stream", "--format", "json", "p"]).ok()).unwrap();
+        serde_json::from_str(&rsp(&env, &["stats", "--no-stream", "--format", "json", "p"]).ok())
+            .unwrap();
     assert_eq!(js[0]["name"], "p");
-    assert!(js[0]["pids"].as_str().unwrap().parse::<u32>().unwrap() >= 1, "{js}");
+    assert!(
+        js[0]["pids"].as_str().unwrap().parse::<u32>().unwrap() >= 1,
+        "{js}"
+    );
     assert_eq!(rsp(&env, &["port", "p"]).ok(), "");
     rsp(&env, &["port", "p", "80"]).code(125);
 
@@ -468,7 +631,11 @@ fn issue3_cp_both_ways_with_modes_and_tar_streams() {
     let src = env.tmp().join("src");
     std::fs::create_dir_all(src.join("sub")).unwrap();
     std::fs::write(src.join("run.sh"), "#!/bin/sh\necho ran\n").unwrap();
-    std::fs::set_permissions(src.join("run.sh"), std::os::unix::fs::PermissionsExt::from_mode(0o750)).unwrap();
+    std::fs::set_permissions(
+        src.join("run.sh"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o750),
+    )
+    .unwrap();
     std::fs::write(src.join("sub/data"), "data\n").unwrap();
     std::os::unix::fs::symlink("run.sh", src.join("link")).unwrap();
     let s = src.to_str().unwrap();
@@ -477,13 +644,26 @@ fn issue3_cp_both_ways_with_modes_and_tar_streams() {
     assert_eq!(out, "750 root /tmp/src/run.sh\nrun.sh\nran\ndata\n");
     // A file to a new name; a directory's contents with /.
     rsp(&env, &["cp", &format!("{s}/sub/data"), "box:/tmp/renamed"]).ok();
-    assert_eq!(rsp(&env, &["exec", "box", "cat", "/tmp/renamed"]).ok(), "data\n");
+    assert_eq!(
+        rsp(&env, &["exec", "box", "cat", "/tmp/renamed"]).ok(),
+        "data\n"
+    );
     let back = env.tmp().join("back");
     rsp(&env, &["cp", "box:/tmp/src/.", back.to_str().unwrap()]).ok();
-    assert_eq!(std::fs::read_to_string(back.join("sub/data")).unwrap(), "data\n");
-    let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(back.join("run.sh")).unwrap().permissions());
+    assert_eq!(
+        std::fs::read_to_string(back.join("sub/data")).unwrap(),
+        "data\n"
+    );
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(back.join("run.sh"))
+            .unwrap()
+            .permissions(),
+    );
     assert_eq!(mode & 0o777, 0o750);
-    assert_eq!(std::fs::read_link(back.join("link")).unwrap().to_str(), Some("run.sh"));
+    assert_eq!(
+        std::fs::read_link(back.join("link")).unwrap().to_str(),
+        Some("run.sh")
+    );
     // Image ownership shows in a tar stream out (www-data's /var/www is 33).
     let tar = rsp(&env, &["cp", "box:/etc/passwd", "-"]).output();
     assert!(tar.status.success());
@@ -505,7 +685,10 @@ fn issue3_cp_both_ways_with_modes_and_tar_streams() {
     b.append_data(&mut h, "fromtar", &b"tar"[..]).unwrap();
     let data = b.into_inner().unwrap();
     rsp(&env, &["cp", "-", "box:/tmp"]).stdin(data).ok();
-    assert_eq!(rsp(&env, &["exec", "box", "stat", "-c", "%a", "/tmp/fromtar"]).ok(), "600\n");
+    assert_eq!(
+        rsp(&env, &["exec", "box", "stat", "-c", "%a", "/tmp/fromtar"]).ok(),
+        "600\n"
+    );
     // Errors: missing source, a directory onto a file, no container side.
     rsp(&env, &["cp", "box:/nope", back.to_str().unwrap()]).code(125);
     rsp(&env, &["cp", s, "box:/etc/passwd"]).code(125);
@@ -521,13 +704,24 @@ fn issue3_cp_both_ways_with_modes_and_tar_streams() {
 #[test]
 fn issue3_cp_hostile_tar_and_symlinks_stay_inside() {
     let env = env();
-    detach(&env, &["--name", "h"], &["sh", "-c", "ln -s / /tmp/escape; sleep 60"]);
+    detach(
+        &env,
+        &["--name", "h"],
+        &["sh", "-c", "ln -s / /tmp/escape; sleep 60"],
+    );
     eventually(10, "the symlink", || {
-        rsp(&env, &["exec", "h", "test", "-L", "/tmp/escape"]).output().status.success()
+        rsp(&env, &["exec", "h", "test", "-L", "/tmp/escape"])
+            .output()
+            .status
+            .success()
     });
     // A symlink in the container to / resolves inside the container.
     let out = env.tmp().join("hostname");
-    rsp(&env, &["cp", "h:/tmp/escape/etc/hostname", out.to_str().unwrap()]).ok();
+    rsp(
+        &env,
+        &["cp", "h:/tmp/escape/etc/hostname", out.to_str().unwrap()],
+    )
+    .ok();
     assert_eq!(
         std::fs::read_to_string(&out).unwrap().trim(),
         &inspect(&env, "h", "{{.Id}}")[..12]
@@ -540,36 +734,94 @@ fn issue3_cp_hostile_tar_and_symlinks_stay_inside() {
     h.as_gnu_mut().unwrap().name[..9].copy_from_slice(b"../../pwn");
     h.set_cksum();
     b.append(&h, &b"x"[..]).unwrap();
-    rsp(&env, &["cp", "-", "h:/tmp"]).stdin(b.into_inner().unwrap()).code(125);
+    rsp(&env, &["cp", "-", "h:/tmp"])
+        .stdin(b.into_inner().unwrap())
+        .code(125);
     rsp(&env, &["exec", "h", "test", "!", "-e", "/pwn"]).ok();
     // Copying out a container's symlink pointing at a host path makes a
     // link, never writes through it.
-    rsp(&env, &["exec", "h", "sh", "-c", "mkdir /tmp/d && ln -s /etc/passwd /tmp/d/p"]).ok();
+    rsp(
+        &env,
+        &[
+            "exec",
+            "h",
+            "sh",
+            "-c",
+            "mkdir /tmp/d && ln -s /etc/passwd /tmp/d/p",
+        ],
+    )
+    .ok();
     let dst = env.tmp().join("d");
     rsp(&env, &["cp", "h:/tmp/d", dst.to_str().unwrap()]).ok();
-    assert!(std::fs::symlink_metadata(dst.join("p")).unwrap().file_type().is_symlink());
+    assert!(
+        std::fs::symlink_metadata(dst.join("p"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
 }
 
 #[test]
 fn issue3_events_log() {
     let env = env();
-    rsp(&env, &["run", "--name", "ev", "--label", "team=a", busybox(), "true"]).ok();
+    rsp(
+        &env,
+        &[
+            "run",
+            "--name",
+            "ev",
+            "--label",
+            "team=a",
+            busybox(),
+            "true",
+        ],
+    )
+    .ok();
     rsp(&env, &["rm", "ev"]).ok();
-    let out = rsp(&env, &["events", "--stream=false", "--filter", "container=ev"]).ok();
+    let out = rsp(
+        &env,
+        &["events", "--stream=false", "--filter", "container=ev"],
+    )
+    .ok();
     let actions: Vec<&str> = out
         .lines()
         .map(|l| l.split_whitespace().nth(5).unwrap_or(""))
         .collect();
     assert_eq!(actions, ["create", "start", "died", "remove"], "{out}");
     assert!(out.lines().next().unwrap().contains("name=ev"), "{out}");
-    let js = rsp(&env, &["events", "--stream=false", "--format", "json", "--filter", "event=died"]).ok();
+    let js = rsp(
+        &env,
+        &[
+            "events",
+            "--stream=false",
+            "--format",
+            "json",
+            "--filter",
+            "event=died",
+        ],
+    )
+    .ok();
     let v: serde_json::Value = serde_json::from_str(js.lines().next().unwrap()).unwrap();
     assert_eq!(v["Status"], "died");
     assert_eq!(v["Name"], "ev");
     assert_eq!(v["ContainerExitCode"], 0);
-    let t = rsp(&env, &["events", "--stream=false", "--filter", "label=team=a", "--format", "{{.Status}} {{.Name}}"]).ok();
+    let t = rsp(
+        &env,
+        &[
+            "events",
+            "--stream=false",
+            "--filter",
+            "label=team=a",
+            "--format",
+            "{{.Status}} {{.Name}}",
+        ],
+    )
+    .ok();
     assert!(t.starts_with("create ev\n"), "{t}");
-    assert_eq!(rsp(&env, &["events", "--stream=false", "--until", "1h"]).ok(), "");
+    assert_eq!(
+        rsp(&env, &["events", "--stream=false", "--until", "1h"]).ok(),
+        ""
+    );
     rsp(&env, &["events", "--filter", "bogus=1", "--stream=false"]).code(125);
     // Streaming with --until ends by itself.
     let t0 = Instant::now();
@@ -581,7 +833,21 @@ fn issue3_events_log() {
 fn issue3_ps_filters_last_size() {
     let env = env();
     rsp(&env, &["run", "--name", "done0", busybox(), "true"]).ok();
-    rsp(&env, &["run", "--name", "done1", "-l", "k=v", busybox(), "sh", "-c", "echo x > /big; exit 1"]).code(1);
+    rsp(
+        &env,
+        &[
+            "run",
+            "--name",
+            "done1",
+            "-l",
+            "k=v",
+            busybox(),
+            "sh",
+            "-c",
+            "echo x > /big; exit 1",
+        ],
+    )
+    .code(1);
     detach(&env, &["--name", "up"], &["sleep", "60"]);
     let f = |args: &[&str]| {
         let mut a = vec!["ps", "-a", "--format", "{{.Names}}"];
@@ -592,9 +858,25 @@ fn issue3_ps_filters_last_size() {
     assert_eq!(f(&["--filter", "status=exited"]), "done1\ndone0\n");
     assert_eq!(f(&["--filter", "exited=1"]), "done1\n");
     assert_eq!(f(&["--filter", "label=k=v"]), "done1\n");
-    assert_eq!(f(&["--filter", "name=done", "--filter", "name=up"]), "up\ndone1\ndone0\n");
-    assert_eq!(f(&["--filter", "name=^do", "--filter", "status=exited", "--last", "1"]), "done1\n");
-    assert_eq!(rsp(&env, &["ps", "-n", "2", "--format", "{{.Names}}"]).ok(), "up\ndone1\n");
+    assert_eq!(
+        f(&["--filter", "name=done", "--filter", "name=up"]),
+        "up\ndone1\ndone0\n"
+    );
+    assert_eq!(
+        f(&[
+            "--filter",
+            "name=^do",
+            "--filter",
+            "status=exited",
+            "--last",
+            "1"
+        ]),
+        "done1\n"
+    );
+    assert_eq!(
+        rsp(&env, &["ps", "-n", "2", "--format", "{{.Names}}"]).ok(),
+        "up\ndone1\n"
+    );
     rsp(&env, &["ps", "--filter", "colour=red"]).code(125);
     let sized = rsp(&env, &["ps", "-a", "--size", "--filter", "name=done1"]).ok();
     assert!(sized.lines().next().unwrap().ends_with("SIZE"), "{sized}");
@@ -602,27 +884,46 @@ fn issue3_ps_filters_last_size() {
     // prune removes what is not running.
     let pruned = rsp(&env, &["container", "prune", "-f"]).ok();
     assert_eq!(pruned.lines().count(), 2, "{pruned}");
-    assert_eq!(rsp(&env, &["ps", "-a", "--format", "{{.Names}}"]).ok(), "up\n");
+    assert_eq!(
+        rsp(&env, &["ps", "-a", "--format", "{{.Names}}"]).ok(),
+        "up\n"
+    );
 }
 
 #[test]
 fn issue3_concurrent_stop_logs_exec_start_and_rm() {
     let env = env();
-    detach(&env, &["--name", "busy"], &["sh", "-c", "while true; do echo tick; sleep 0.05; done"]);
+    detach(
+        &env,
+        &["--name", "busy"],
+        &["sh", "-c", "while true; do echo tick; sleep 0.05; done"],
+    );
     let mut logs = rsp(&env, &["logs", "-f", "busy"])
         .into_command()
         .stdout(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let mut exec = rsp(&env, &["exec", "busy", "sleep", "30"]).into_command().spawn().unwrap();
+    let mut exec = rsp(&env, &["exec", "busy", "sleep", "30"])
+        .into_command()
+        .spawn()
+        .unwrap();
     std::thread::sleep(Duration::from_millis(300));
     rsp(&env, &["stop", "-t", "0", "busy"]).ok();
-    assert!(wait_child(&mut logs) == 0, "logs -f ends with the container");
+    assert!(
+        wait_child(&mut logs) == 0,
+        "logs -f ends with the container"
+    );
     let code = wait_child(&mut exec);
     assert_ne!(code, 0, "exec dies with its container");
     // Two starts at once: one container, one monitor.
-    let a = rsp(&env, &["start", "busy"]).into_command().spawn().unwrap();
-    let b = rsp(&env, &["start", "busy"]).into_command().spawn().unwrap();
+    let a = rsp(&env, &["start", "busy"])
+        .into_command()
+        .spawn()
+        .unwrap();
+    let b = rsp(&env, &["start", "busy"])
+        .into_command()
+        .spawn()
+        .unwrap();
     for mut c in [a, b] {
         assert_eq!(wait_child(&mut c), 0);
     }
@@ -644,7 +945,10 @@ fn issue3_concurrent_stop_logs_exec_start_and_rm() {
     assert!(!alive(pid));
     assert_eq!(rsp(&env, &["ps", "-aq"]).ok(), "");
     assert!(
-        std::fs::read_dir(env.runroot().join("containers")).unwrap().count() == 0,
+        std::fs::read_dir(env.runroot().join("containers"))
+            .unwrap()
+            .count()
+            == 0,
         "no runtime files left"
     );
 }
