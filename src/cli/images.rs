@@ -42,6 +42,12 @@ pub fn pull_into(
 ) -> anyhow::Result<ImageRecord> {
     let ropts = registry_options(opts)?;
     let rec = crate::transfer::pull(store, image, &ropts, super::progress::for_pull(quiet))?;
+    let name = rec
+        .names
+        .first()
+        .cloned()
+        .unwrap_or_else(|| image.to_string());
+    crate::runtime::image_event(store, "pull", &rec.id, &name);
     Ok(rec)
 }
 
@@ -246,6 +252,8 @@ pub fn rmi(g: &Global, a: &RmiArgs) -> CmdResult {
             let full = crate::image::lookup_name(&db, input).unwrap_or_else(|| input.clone());
             db.untag(&full);
             store.save_images(&db, &lock)?;
+            drop(lock);
+            crate::runtime::image_event(&store, "untag", &rec.id, &full);
             writeln!(out, "Untagged: {full}")?;
             continue;
         }
@@ -253,6 +261,13 @@ pub fn rmi(g: &Global, a: &RmiArgs) -> CmdResult {
         store.save_images(&db, &lock)?;
         store.remove_unused_layers(&db, &lock)?;
         store.remove_unused_blobs(&db, &lock)?;
+        drop(lock);
+        crate::runtime::image_event(
+            &store,
+            "remove",
+            &rec.id,
+            rec.names.first().map(String::as_str).unwrap_or(""),
+        );
         for n in &rec.names {
             writeln!(out, "Untagged: {n}")?;
         }

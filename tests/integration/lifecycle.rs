@@ -823,6 +823,19 @@ fn issue3_events_log() {
         ""
     );
     rsp(&env, &["events", "--filter", "bogus=1", "--stream=false"]).code(125);
+    let img = rsp(
+        &env,
+        &[
+            "events",
+            "--stream=false",
+            "--filter",
+            "type=image",
+            "--format",
+            "{{.Type}} {{.Status}} {{.Name}}",
+        ],
+    )
+    .ok();
+    assert_eq!(img, format!("image pull {}\n", busybox()));
     // Streaming with --until ends by itself.
     let t0 = Instant::now();
     rsp(&env, &["events", "--since", "1h", "--until", "1s"]).ok();
