@@ -399,7 +399,7 @@ fn run_or_create(g: &Global, a: &RunArgs, create_only: bool) -> CmdResult {
         return Ok(0);
     }
     let c = container::load(&store, &cfg.id)?;
-    let launch = crate::runtime::ops::start(&paths, &c, !a.detach)?;
+    let launch = crate::runtime::ops::start(&store, &paths, &c, !a.detach)?;
     let Launch::Started { pid, client } = launch else {
         return Err(anyhow!("container {} was started by someone else", cfg.name).into());
     };
@@ -407,10 +407,12 @@ fn run_or_create(g: &Global, a: &RunArgs, create_only: bool) -> CmdResult {
         println!("{}", cfg.id);
         return Ok(0);
     }
+    // With passthrough the container has our stdio itself: we only wait.
+    let relay = cfg.log_driver != "passthrough";
     let opts = AttachOptions {
-        stdin: a.interactive,
-        stdout: true,
-        stderr: true,
+        stdin: a.interactive && relay,
+        stdout: relay,
+        stderr: relay,
         tty: a.tty,
         detach_keys: parse_detach_keys(&a.detach_keys).map_err(|e| anyhow!(e))?,
         sig_proxy: a.sig_proxy.then_some(pid),

@@ -102,7 +102,7 @@ pub fn start(g: &Global, a: &StartArgs) -> CmdResult {
     }
     if attach {
         let c = container::find(&store, &a.containers[0])?;
-        let (pid, client) = match ops::start(&paths, &c, true)? {
+        let (pid, client) = match ops::start(&store, &paths, &c, true)? {
             Launch::Started { pid, client } => (pid, client),
             Launch::AlreadyRunning => {
                 let c = container::load(&store, &c.config.id)?;
@@ -137,7 +137,7 @@ pub fn start(g: &Global, a: &StartArgs) -> CmdResult {
                     c.config.name
                 )));
             }
-            ops::start(&paths, c, false).map(|_| ())
+            ops::start(&store, &paths, c, false).map(|_| ())
         },
     )
 }
@@ -172,13 +172,13 @@ pub fn restart(g: &Global, a: &StopArgs) -> CmdResult {
                 std::thread::sleep(std::time::Duration::from_millis(2));
             }
             let c = container::load(&store, &c.config.id)?;
-            ops::start(&paths, &c, false).map(|_| ())
+            ops::start(&store, &paths, &c, false).map(|_| ())
         },
     )
 }
 
 pub fn kill(g: &Global, a: &KillArgs) -> CmdResult {
-    let (_, store) = open_store(g)?;
+    let (paths, store) = open_store(g)?;
     let sig = ops::parse_signal(&a.signal).ok_or_else(|| {
         anyhow!(
             "invalid signal {:?}: use a name such as TERM, SIGKILL or a number",
@@ -191,7 +191,7 @@ pub fn kill(g: &Global, a: &KillArgs) -> CmdResult {
         a.all,
         false,
         |c| c.state.is_active(),
-        |c, _| ops::kill(&store, c, sig),
+        |c, _| ops::kill(&store, &paths, c, sig),
     )
 }
 

@@ -176,8 +176,7 @@ pub fn top(g: &Global, a: &TopArgs) -> CmdResult {
         return Err(crate::runtime::RuntimeError::NotRunning(c.config.name.clone()).into());
     }
     let pids = crate::runtime::procs::members(c.state.pid).map_err(anyhow::Error::new)?;
-    let root = format!("/proc/{}/root", c.state.pid);
-    let read = |f: &str| std::fs::read_to_string(format!("{root}{f}")).ok();
+    let read = |f: &str| crate::runtime::process::read_in_container(c.state.pid, f);
     let descriptors: Vec<String> = a
         .descriptors
         .iter()

@@ -173,16 +173,18 @@ pub fn process_start_time(pid: i32) -> Option<u64> {
     rest.split(' ').nth(19)?.parse().ok()
 }
 
-/// Corrects a `running` (or `paused`) state whose monitor or process no
-/// longer exists: killing the monitor kills the container (its parent-death
-/// signal), so either one gone means the container is gone.
+/// Corrects a `running` (or `paused`) state whose monitor no longer exists
+/// (killing the monitor kills the container: its parent-death signal), or,
+/// for a record without a monitor, whose process is gone.
 pub fn reconcile(state: &mut State) -> bool {
-    let monitor_gone = state.monitor_pid > 0 && !state.monitor_alive();
-    if state.is_active()
-        && (monitor_gone
-            || state.pid <= 0
-            || process_start_time(state.pid) != Some(state.pid_start))
-    {
+    // A live monitor owns the state: it records the real exit code itself,
+    // moments after its container's process is gone.
+    let gone = if state.monitor_pid > 0 {
+        !state.monitor_alive()
+    } else {
+        state.pid <= 0 || process_start_time(state.pid) != Some(state.pid_start)
+    };
+    if state.is_active() && gone {
         state.status = Status::Exited;
         state.pid = 0;
         state.monitor_pid = 0;

@@ -122,15 +122,18 @@ fn in_container(
     }
 }
 
-/// Waits for the child. The parent's error comes first (the child then
-/// only saw a closed pipe); otherwise the child's message says what failed.
+/// Waits for the child. Whichever side failed first says why: the other
+/// one then only saw its pipe closed ("Broken pipe"), which is not news.
 fn finish(child: Pid, err_r: OwnedFd, parent: std::result::Result<(), String>) -> Result<()> {
     let mut msg = String::new();
     let _ = std::fs::File::from(err_r).read_to_string(&mut msg);
     let st = nix::sys::wait::waitpid(child, None);
-    parent.map_err(err)?;
-    if !msg.is_empty() {
-        return Err(err(msg));
+    let broken = |m: &str| m.contains("Broken pipe") || m.contains("os error 32");
+    match parent {
+        Err(p) if msg.is_empty() || (broken(&msg) && !broken(&p)) => return Err(err(p)),
+        _ if !msg.is_empty() => return Err(err(msg)),
+        Err(p) => return Err(err(p)),
+        Ok(()) => {}
     }
     match st {
         Ok(nix::sys::wait::WaitStatus::Exited(_, 0)) => Ok(()),

@@ -99,8 +99,7 @@ fn exec_signals() -> SigSet {
 
 /// Checks `-u` against the one uid the container's user namespace maps.
 fn check_user(c: &Container, user: &str) -> Result<()> {
-    let root = format!("/proc/{}/root", c.state.pid);
-    let read = |f: &str| std::fs::read_to_string(format!("{root}{f}")).ok();
+    let read = |f: &str| process::read_in_container(c.state.pid, f);
     let u = process::resolve_user(
         user,
         read("/etc/passwd").as_deref(),
@@ -158,10 +157,11 @@ pub fn exec(c: &Container, opts: &ExecOptions) -> Result<i32> {
     let fork_err = |e: nix::Error| RuntimeError::Fork(e.into());
     let (err_r, err_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(fork_err)?;
     let (pid_r, pid_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(fork_err)?;
-    let socks = if opts.tty {
-        Some(std::os::unix::net::UnixStream::pair().map_err(RuntimeError::Fork)?)
+    let (tty_ours, tty_theirs) = if opts.tty {
+        let (a, b) = std::os::unix::net::UnixStream::pair().map_err(RuntimeError::Fork)?;
+        (Some(a), Some(b))
     } else {
-        None
+        (None, None)
     };
     let mut old_mask = SigSet::empty();
     sigprocmask(
@@ -215,8 +215,9 @@ pub fn exec(c: &Container, opts: &ExecOptions) -> Result<i32> {
             }
             drop(pid_w);
             let _ = nix::unistd::setsid();
-            let io = match socks {
-                Some((_, theirs)) => super::child_stdio(super::ChildIo::Tty(theirs.into()), true),
+            drop(tty_ours);
+            let io = match tty_theirs {
+                Some(theirs) => super::child_stdio(super::ChildIo::Tty(theirs.into()), true),
                 None if opts.detach => detach_stdio(),
                 None if !opts.interactive => super::dev_null_stdin(),
                 None => Ok(()),
@@ -234,14 +235,16 @@ pub fn exec(c: &Container, opts: &ExecOptions) -> Result<i32> {
             fail(code, msg)
         }
     };
-    drop((err_w, pid_w, namespaces));
+    // Our copy of the child's end would keep us waiting for a terminal
+    // that a dying child never sends.
+    drop((err_w, pid_w, namespaces, tty_theirs));
     let _ = waitpid(helper, None);
     let mut pid_text = String::new();
     let _ = std::fs::File::from(pid_r).read_to_string(&mut pid_text);
     let child = pid_text.trim().parse::<i32>().ok().map(Pid::from_raw);
 
     let mut master = None;
-    if let (Some((ours, _)), Some(_)) = (&socks, child)
+    if let (Some(ours), Some(_)) = (&tty_ours, child)
         && let Ok(Some(m)) = crate::sys::recv_fd(ours.as_fd())
     {
         if let Some(ws) = super::tty::host_winsize() {
@@ -250,7 +253,7 @@ pub fn exec(c: &Container, opts: &ExecOptions) -> Result<i32> {
         let _ = nix::unistd::write(ours.as_fd(), b"1");
         master = Some(m);
     }
-    drop(socks);
+    drop(tty_ours);
     let mut msg = Vec::new();
     let _ = std::fs::File::from(err_r).read_to_end(&mut msg);
     if !msg.is_empty() {

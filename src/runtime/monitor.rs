@@ -140,6 +140,9 @@ pub fn spawn(paths: &Paths, id: &str, opts: SpawnOptions) -> Result<Launch, Runt
         .collect();
     match crate::sys::clone_fork(0).map_err(RuntimeError::Fork)? {
         crate::sys::Forked::Child => {
+            // Nothing our caller left open (a test harness's pipe, a make
+            // jobserver) may live on in the monitor for the container's life.
+            let _ = crate::sys::cloexec_from(3);
             let _ = fcntl(&status_w, FcntlArg::F_SETFD(FdFlag::empty()));
             if let Some((_, theirs)) = &pair {
                 let _ = fcntl(theirs, FcntlArg::F_SETFD(FdFlag::empty()));
@@ -369,6 +372,8 @@ struct Monitor {
     restart_at: Option<Instant>,
     stopping: bool,
     restarts: u32,
+    /// Doublings of the restart delay so far.
+    backoff: u32,
     started: Instant,
     cgroup: Option<super::cgroup::Cgroup>,
     winsize: Option<crate::sys::WinSize>,
@@ -444,6 +449,7 @@ impl Monitor {
             restart_at: None,
             stopping: false,
             restarts: 0,
+            backoff: 0,
             started: Instant::now(),
             cgroup: None,
             winsize: None,
@@ -681,6 +687,8 @@ impl Monitor {
                     }
                 }
                 (proto::STOPPING, _) => {
+                    proto::encode(proto::STOP_ACK, &[], &mut c.outbuf);
+                    c.flush();
                     self.stopping = true;
                     if self.restart_at.is_some() {
                         // Waiting to restart: there is nothing left to stop.
@@ -774,7 +782,19 @@ impl Monitor {
 
     /// The container's output is drained: record the exit and decide what
     /// comes next. Returns false when the monitor is done.
+    /// Takes in every waiting connection and frame, so that a `stop`
+    /// already sent is known before deciding on a restart.
+    fn read_all_clients(&mut self) {
+        while let Ok((s, _)) = self.listener.accept() {
+            self.clients.push(Client::new(s));
+        }
+        for i in 0..self.clients.len() {
+            self.read_client(i);
+        }
+    }
+
     fn container_done(&mut self) -> bool {
+        self.read_all_clients();
         let code = self.exit.take().unwrap_or(-1);
         self.drain_until = None;
         self.out = None;
@@ -788,9 +808,10 @@ impl Monitor {
         if self.should_restart(code) {
             // Docker's backoff: 100 ms, doubling, reset after a run of 10 s.
             if self.started.elapsed() > Duration::from_secs(10) {
-                self.restarts = self.restarts.min(1);
+                self.backoff = 0;
             }
-            let delay = Duration::from_millis(100 << self.restarts.min(9));
+            let delay = Duration::from_millis(100 << self.backoff.min(9));
+            self.backoff += 1;
             self.restart_at = Some(Instant::now() + delay);
             self.broadcast(proto::EXIT, &code.to_le_bytes());
             self.flush_all(Duration::from_secs(2));
@@ -839,6 +860,11 @@ impl Monitor {
             if let Some(t) = self.restart_at
                 && Instant::now() >= t
             {
+                self.read_all_clients();
+            }
+            if let Some(t) = self.restart_at
+                && Instant::now() >= t
+            {
                 self.restart_at = None;
                 self.restarts += 1;
                 if let Err(e) = self.start_container() {
@@ -868,7 +894,9 @@ impl Monitor {
             ];
             kinds.push(Slot::Sig);
             kinds.push(Slot::Listen);
-            if !out_paused {
+            // After the exit, the rest is read whatever clients hold: the
+            // drain deadline must not cut it off.
+            if !out_paused || self.exit.is_some() {
                 if let Some(fd) = &self.out {
                     fds.push(PollFd::new(fd.as_fd(), PollFlags::POLLIN));
                     kinds.push(Slot::Out(0));
@@ -886,7 +914,9 @@ impl Monitor {
             }
             for (i, c) in self.clients.iter().enumerate() {
                 let mut ev = PollFlags::empty();
-                if !stdin_full {
+                // Backpressure on stdin holds back only the clients that
+                // send it; stop and wait requests still get through.
+                if !stdin_full || !c.wants(proto::WANT_STDIN) {
                     ev |= PollFlags::POLLIN;
                 }
                 if !c.outbuf.is_empty() {

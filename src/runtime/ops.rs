@@ -37,28 +37,60 @@ pub fn parse_signal(s: &str) -> Option<Signal> {
 }
 
 /// Starts a created or exited container under a new monitor.
-pub fn start(paths: &Paths, c: &Container, attach: bool) -> Result<Launch> {
+pub fn start(store: &Store, paths: &Paths, c: &Container, attach: bool) -> Result<Launch> {
     let passthrough = c.config.log_driver == "passthrough";
-    monitor::spawn(
-        paths,
-        &c.config.id,
-        SpawnOptions {
-            attach,
-            passthrough,
-        },
-    )
+    let opts = SpawnOptions {
+        attach,
+        passthrough,
+    };
+    // The previous monitor may still be saying goodbye (flushing its last
+    // clients) while the state already says exited: wait for it to go.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let launched = monitor::spawn(paths, &c.config.id, opts)?;
+        if !matches!(launched, Launch::AlreadyRunning) || Instant::now() >= deadline {
+            return Ok(launched);
+        }
+        match container::load(store, &c.config.id) {
+            Ok(now) if !now.state.is_active() => std::thread::sleep(Duration::from_millis(5)),
+            _ => return Ok(launched),
+        }
+    }
 }
 
-/// A connection to the monitor that only listens for the exit frame.
-fn waiter(paths: &Paths, id: &str, stopping: bool) -> Option<UnixStream> {
-    let mut s = monitor::connect(paths, id).ok()?;
+/// A connection to the monitor that only listens for the exit frame. With
+/// `stopping`, the monitor is first told the user is stopping the
+/// container (no restart), and its acknowledgement awaited, so the state
+/// read afterwards is the one to act on. An exit seen meanwhile is
+/// returned.
+fn waiter(paths: &Paths, id: &str, stopping: bool) -> (Option<UnixStream>, Option<i32>) {
+    let Ok(mut s) = monitor::connect(paths, id) else {
+        return (None, None);
+    };
     let mut frames = Vec::new();
     proto::encode(proto::HELLO, &[0], &mut frames);
     if stopping {
         proto::encode(proto::STOPPING, &[], &mut frames);
     }
-    s.write_all(&frames).ok()?;
-    Some(s)
+    if s.write_all(&frames).is_err() {
+        return (None, None);
+    }
+    let mut exited = None;
+    if stopping {
+        let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+        loop {
+            match proto::read_frame(&mut s) {
+                Ok(Some((proto::STOP_ACK, _))) => break,
+                Ok(Some((proto::EXIT, p))) if p.len() == 4 => {
+                    exited = Some(i32::from_le_bytes([p[0], p[1], p[2], p[3]]));
+                }
+                Ok(Some(_)) => {}
+                Ok(None) | Err(_) => return (None, exited),
+            }
+        }
+        let _ = s.set_read_timeout(None);
+    }
+    (Some(s), exited)
 }
 
 /// Waits up to `limit` for the exit frame; Some(code) when it came, or
@@ -123,7 +155,9 @@ fn signal_container(c: &Container, sig: Signal) -> Result<()> {
 /// Stops a container: its stop signal, then SIGKILL after `timeout`
 /// seconds. Returns once it has exited and its state is recorded.
 pub fn stop(store: &Store, paths: &Paths, c: &Container, timeout: Option<u32>) -> Result<()> {
-    let mut sock = waiter(paths, &c.config.id, true);
+    let (mut sock, _) = waiter(paths, &c.config.id, true);
+    // Acknowledged: no restart will follow, so this state is the last run.
+    let c = &container::load(store, &c.config.id).unwrap_or_else(|_| c.clone());
     if !c.state.is_active() {
         if sock.is_some() {
             // A monitor waiting to restart: the stop frame ended it.
@@ -173,10 +207,12 @@ pub fn stop(store: &Store, paths: &Paths, c: &Container, timeout: Option<u32>) -
 }
 
 /// Sends `sig` to the container's first process.
-pub fn kill(store: &Store, c: &Container, sig: Signal) -> Result<()> {
+pub fn kill(store: &Store, paths: &Paths, c: &Container, sig: Signal) -> Result<()> {
     if !c.state.is_active() {
         return Err(RuntimeError::NotRunning(c.config.name.clone()));
     }
+    // As Podman: a container the user kills is not restarted.
+    let _ = waiter(paths, &c.config.id, true);
     signal_container(c, sig)?;
     super::event(store, &c.config, "kill", None);
     Ok(())
@@ -187,7 +223,7 @@ pub fn wait(store: &Store, paths: &Paths, c: &Container) -> Result<i32> {
     if !c.state.is_active() {
         return Ok(c.state.exit_code);
     }
-    let mut sock = waiter(paths, &c.config.id, false);
+    let (mut sock, _) = waiter(paths, &c.config.id, false);
     Ok(wait_exit(store, &c.config.id, &mut sock, None).unwrap_or(c.state.exit_code))
 }
 

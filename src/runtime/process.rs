@@ -76,36 +76,53 @@ pub fn env_get<'a>(env: &'a [String], key: &str) -> Option<&'a str> {
         .find_map(|e| e.strip_prefix(key).and_then(|r| r.strip_prefix('=')))
 }
 
+/// Opens `path` below `dir` without ever leaving it, even through
+/// symlinks; non-blocking, so a FIFO planted there cannot hang us.
+fn open_in_root(dir: &std::path::Path, path: &str) -> Option<std::fs::File> {
+    let root = nix::fcntl::open(
+        dir,
+        OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+        nix::sys::stat::Mode::empty(),
+    )
+    .ok()?;
+    let how = OpenHow::new()
+        .flags(OFlag::O_RDONLY | OFlag::O_CLOEXEC | OFlag::O_NOFOLLOW | OFlag::O_NONBLOCK)
+        .resolve(ResolveFlag::RESOLVE_IN_ROOT | ResolveFlag::RESOLVE_NO_MAGICLINKS);
+    openat2(root.as_fd(), path.trim_start_matches('/'), how)
+        .ok()
+        .map(std::fs::File::from)
+}
+
+/// Reads at most 1 MiB of a regular file.
+fn read_small(f: std::fs::File) -> Option<String> {
+    if !f.metadata().ok()?.is_file() {
+        return None;
+    }
+    let mut s = String::new();
+    f.take(1 << 20).read_to_string(&mut s).ok()?;
+    Some(s)
+}
+
 /// Reads a file from the merged view of the layers (highest first), never
 /// leaving a layer's directory even through symlinks.
 pub fn read_from_layers(layer_dirs: &[std::path::PathBuf], path: &str) -> Option<String> {
     for dir in layer_dirs.iter().rev() {
-        let Ok(root) = nix::fcntl::open(
-            dir.as_path(),
-            OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
-            nix::sys::stat::Mode::empty(),
-        ) else {
-            continue;
-        };
-        let how = OpenHow::new()
-            .flags(OFlag::O_RDONLY | OFlag::O_CLOEXEC | OFlag::O_NOFOLLOW)
-            .resolve(ResolveFlag::RESOLVE_IN_ROOT | ResolveFlag::RESOLVE_NO_MAGICLINKS);
-        match openat2(root.as_fd(), path.trim_start_matches('/'), how) {
-            Ok(fd) => {
-                let f = std::fs::File::from(fd);
-                let meta = f.metadata().ok()?;
-                // A whiteout (0:0 char device) hides lower copies.
-                if !meta.is_file() {
-                    return None;
-                }
-                let mut s = String::new();
-                f.take(1 << 20).read_to_string(&mut s).ok()?;
-                return Some(s);
-            }
-            Err(_) => continue,
+        if let Some(f) = open_in_root(dir, path) {
+            // A whiteout (0:0 char device) hides lower copies.
+            return read_small(f);
         }
     }
     None
+}
+
+/// Reads a file of a running container (its `/etc/passwd`, say) through
+/// `/proc/PID/root`, resolved inside the container's root: the container
+/// controls that file, so it may not point us anywhere else.
+pub fn read_in_container(pid: i32, path: &str) -> Option<String> {
+    read_small(open_in_root(
+        std::path::Path::new(&format!("/proc/{pid}/root")),
+        path,
+    )?)
 }
 
 /// A resolved user.

@@ -27,6 +27,8 @@ pub const STDOUT: u8 = 1;
 pub const STDERR: u8 = 2;
 /// Monitor → client: the container exited; payload is the code, i32 LE.
 pub const EXIT: u8 = 3;
+/// Monitor → client: [`STOPPING`] is recorded; no restart will follow.
+pub const STOP_ACK: u8 = 4;
 
 pub const WANT_STDIN: u8 = 1;
 pub const WANT_STDOUT: u8 = 2;

@@ -1,6 +1,7 @@
-//! Relaying a container's pseudo-terminal to the user's terminal for
-//! `run -t`: raw mode on our side, window-size changes passed on, and the
-//! last output drained after the container exits.
+//! Terminals: raw mode on the user's side for every attached terminal, and
+//! for `exec -t` the relay between the user's terminal and a pty made in
+//! the container, with window-size changes passed on and the last output
+//! drained after the process exits.
 
 use crate::sys::{WinSize, get_winsize, set_winsize};
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
@@ -10,7 +11,7 @@ use nix::sys::termios::{SetArg, Termios, cfmakeraw, tcgetattr, tcsetattr};
 use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use nix::unistd::Pid;
 use std::io::{self, Write};
-use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::os::fd::{AsFd, OwnedFd};
 
 /// Restores the terminal's mode when dropped.
 pub struct RawMode {
@@ -46,17 +47,6 @@ pub fn host_winsize() -> Option<WinSize> {
         .filter(|w| w.rows > 0 && w.cols > 0)
 }
 
-fn write_all_fd(fd: BorrowedFd<'_>, mut data: &[u8]) -> io::Result<()> {
-    while !data.is_empty() {
-        match nix::unistd::write(fd, data) {
-            Ok(n) => data = &data[n..],
-            Err(nix::Error::EINTR) | Err(nix::Error::EAGAIN) => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Ok(())
-}
-
 /// Copies between the terminal and `master` until `child` exits, forwarding
 /// other signals from `sigfd` to it. Returns the child's wait status.
 pub fn relay(
@@ -68,6 +58,17 @@ pub fn relay(
     let stdin = io::stdin();
     let mut stdout = io::stdout().lock();
     let mut stdin_open = interactive;
+    // Input waits here rather than in a blocking write: a program busy
+    // writing its output must still have that output read.
+    if let Ok(fl) = nix::fcntl::fcntl(&master, nix::fcntl::FcntlArg::F_GETFL) {
+        let _ = nix::fcntl::fcntl(
+            &master,
+            nix::fcntl::FcntlArg::F_SETFL(
+                nix::fcntl::OFlag::from_bits_truncate(fl) | nix::fcntl::OFlag::O_NONBLOCK,
+            ),
+        );
+    }
+    let mut pending: Vec<u8> = Vec::new();
     let mut master_open = true;
     let mut buf = vec![0u8; 32 * 1024];
     let mut status = None;
@@ -77,18 +78,18 @@ pub fn relay(
         {
             return Ok(st);
         }
+        let mut master_ev = PollFlags::empty();
+        if master_open {
+            master_ev |= PollFlags::POLLIN;
+            if !pending.is_empty() {
+                master_ev |= PollFlags::POLLOUT;
+            }
+        }
         let mut fds = vec![
             PollFd::new(sigfd.as_fd(), PollFlags::POLLIN),
-            PollFd::new(
-                master.as_fd(),
-                if master_open {
-                    PollFlags::POLLIN
-                } else {
-                    PollFlags::empty()
-                },
-            ),
+            PollFd::new(master.as_fd(), master_ev),
         ];
-        if stdin_open {
+        if stdin_open && pending.len() < (64 << 10) {
             fds.push(PollFd::new(stdin.as_fd(), PollFlags::POLLIN));
         }
         // Once the child is gone, wait only briefly for the rest of its
@@ -111,6 +112,15 @@ pub fn relay(
         };
         let (sig_ready, master_ready, stdin_ready) = (ready(0), ready(1), ready(2));
         drop(fds);
+        if master_ready && !pending.is_empty() {
+            match nix::unistd::write(master.as_fd(), &pending) {
+                Ok(n) => {
+                    pending.drain(..n);
+                }
+                Err(nix::Error::EAGAIN) | Err(nix::Error::EINTR) => {}
+                Err(_) => pending.clear(),
+            }
+        }
         if master_ready {
             match nix::unistd::read(master.as_fd(), &mut buf) {
                 Ok(0) | Err(nix::Error::EIO) => master_open = false,
@@ -127,9 +137,9 @@ pub fn relay(
                 Ok(0) => {
                     // A terminal has no half-close: end-of-file is ^D.
                     stdin_open = false;
-                    let _ = write_all_fd(master.as_fd(), b"\x04");
+                    pending.push(4);
                 }
-                Ok(n) => write_all_fd(master.as_fd(), &buf[..n])?,
+                Ok(n) => pending.extend_from_slice(&buf[..n]),
                 Err(nix::Error::EINTR) | Err(nix::Error::EAGAIN) => {}
                 Err(_) => stdin_open = false,
             }

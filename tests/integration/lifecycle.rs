@@ -996,3 +996,82 @@ fn issue3_pause_without_a_cgroup_stops_every_process() {
     assert_ne!(state(&pid.to_string()), 'T');
     rsp(&env, &["rm", "-f", "sig"]).ok();
 }
+
+#[test]
+fn issue3_review_kill_cancels_restart_and_passthrough_stdin() {
+    let env = env();
+    detach(
+        &env,
+        &["--name", "k", "--restart", "always"],
+        &["sleep", "60"],
+    );
+    rsp(&env, &["kill", "k"]).ok();
+    assert_eq!(rsp(&env, &["wait", "k"]).ok(), "137\n");
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(
+        inspect(&env, "k", "{{.State.Status}} {{.RestartCount}}"),
+        "exited 0"
+    );
+    // passthrough: stdin goes to the container alone, whole.
+    let out = rsp(
+        &env,
+        &[
+            "run",
+            "--rm",
+            "-i",
+            "--log-driver",
+            "passthrough",
+            busybox(),
+            "wc",
+            "-c",
+        ],
+    )
+    .stdin(vec![b'x'; 100_000])
+    .ok();
+    assert_eq!(out.trim(), "100000");
+}
+
+#[test]
+fn issue3_review_monitor_keeps_no_fd_of_its_caller() {
+    let env = env();
+    // bash's fd 3 is the stdout pipe we read: if the monitor kept it, this
+    // would not end until the container does.
+    let t = Instant::now();
+    let script = format!(
+        "exec 3>&1; {} --root {} --runroot {} run -d {} sleep 60 >/dev/null",
+        crate::util::rsp_bin(),
+        env.root().display(),
+        env.runroot().display(),
+        busybox()
+    );
+    env.cmd("bash").args(["-c", &script]).ok();
+    assert!(t.elapsed() < Duration::from_secs(10));
+    assert_eq!(rsp(&env, &["ps", "-q"]).ok().lines().count(), 1);
+}
+
+#[test]
+fn issue3_review_hostile_passwd_does_not_hang_top_or_exec() {
+    let env = env();
+    detach(
+        &env,
+        &["--name", "evil"],
+        &[
+            "sh",
+            "-c",
+            "rm /etc/passwd; mkfifo /etc/passwd 2>/dev/null || ln -s /dev/zero /etc/passwd; ln -sf /dev/zero /etc/group; sleep 60",
+        ],
+    );
+    eventually(10, "the planted files", || {
+        rsp(&env, &["exec", "evil", "test", "-L", "/etc/group"])
+            .output()
+            .status
+            .success()
+    });
+    let top = rsp(&env, &["top", "evil"])
+        .timeout(Duration::from_secs(20))
+        .ok();
+    assert!(top.lines().count() >= 2, "{top}");
+    rsp(&env, &["exec", "-u", "root", "evil", "true"])
+        .timeout(Duration::from_secs(20))
+        .code(125);
+}
