@@ -149,10 +149,14 @@ impl Cgroup {
             }
         }
         let path = parent.join(name);
-        std::fs::create_dir(&path).map_err(|source| CgroupError::Create {
-            path: path.clone(),
-            source,
-        })?;
+        match std::fs::create_dir(&path) {
+            // Left by a monitor that was killed: empty now, so reuse it.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            r => r.map_err(|source| CgroupError::Create {
+                path: path.clone(),
+                source,
+            })?,
+        }
         Ok(Cgroup { path })
     }
 

@@ -135,6 +135,12 @@ fn runtime_dir(paths: &Paths, id: &str) -> PathBuf {
 /// caller has made sure nothing runs in it.
 pub(crate) fn remove_files(store: &Store, paths: &Paths, id: &str) -> Result<()> {
     let cfg: Option<ContainerConfig> = store.read_container_file(id, "container.json").ok();
+    // A cgroup its monitor could not remove (killed, or still busy then).
+    if let Ok(st) = store.read_container_file::<State>(id, "state.json")
+        && !st.cgroup.is_empty()
+    {
+        let _ = std::fs::remove_dir(&st.cgroup);
+    }
     let _lock = store.lock()?;
     // Drop container.json first so a half-removed container is not listed.
     let existed = std::fs::remove_file(store.container_dir(id).join("container.json")).is_ok();

@@ -575,7 +575,6 @@ impl Monitor {
             s.exit_code = code;
             s.finished_at = Some(container::now_rfc3339());
             s.pause_method.clear();
-            s.cgroup.clear();
             s.restart_count = self.restarts;
         });
         super::event(&self.store, &self.cfg, "died", Some(code));
@@ -802,8 +801,10 @@ impl Monitor {
         self.stdin = None;
         self.master = None;
         self.record_exit(code);
-        if let Some(cg) = self.cgroup.take() {
-            let _ = cg.remove();
+        if let Some(cg) = self.cgroup.take()
+            && cg.remove().is_ok()
+        {
+            let _ = container::update_state(&self.store, &self.cfg.id, |s| s.cgroup.clear());
         }
         if self.should_restart(code) {
             // Docker's backoff: 100 ms, doubling, reset after a run of 10 s.
