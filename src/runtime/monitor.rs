@@ -561,6 +561,9 @@ impl Monitor {
     /// The command could not be started: record it, and remove the
     /// container if it was `--rm`.
     fn finish_failed_start(&mut self, code: i32) {
+        if let Some(cg) = self.cgroup.take() {
+            let _ = cg.remove();
+        }
         self.record_exit(code);
         if self.cfg.remove {
             let _ = super::remove_files(&self.store, &self.paths, &self.cfg.id);
