@@ -198,11 +198,24 @@ pub fn reconcile(state: &mut State) -> bool {
     false
 }
 
+/// A container's state; one a crash left unreadable (state is written
+/// without fsync) counts as exited with an unknown code.
+fn read_state(store: &Store, id: &str) -> Result<State, StoreError> {
+    match store.read_container_file(id, "state.json") {
+        Err(StoreError::Corrupt { .. }) => Ok(State {
+            status: Status::Exited,
+            exit_code: -1,
+            ..State::default()
+        }),
+        r => r,
+    }
+}
+
 pub fn load(store: &Store, id: &str) -> Result<Container, StoreError> {
     let config: ContainerConfig = store.read_container_file(id, "container.json")?;
-    let mut state: State = store.read_container_file(id, "state.json")?;
+    let mut state = read_state(store, id)?;
     if reconcile(&mut state) {
-        let _ = store.write_container_file(id, "state.json", &state);
+        let _ = store.write_container_state(id, &state);
     }
     Ok(Container { config, state })
 }
@@ -223,9 +236,9 @@ pub fn update_state(
             source: std::io::Error::from(std::io::ErrorKind::NotFound),
         });
     }
-    let mut st: State = store.read_container_file(id, "state.json")?;
+    let mut st = read_state(store, id)?;
     f(&mut st);
-    store.write_container_file(id, "state.json", &st)?;
+    store.write_container_state(id, &st)?;
     Ok(st)
 }
 

@@ -120,7 +120,7 @@ pub fn create(store: &Store, cfg: &ContainerConfig) -> Result<()> {
         return Err(RuntimeError::NameInUse(cfg.name.clone()));
     }
     store.create_container_dir(&cfg.id)?;
-    store.write_container_file(&cfg.id, "state.json", &State::default())?;
+    store.write_container_state(&cfg.id, &State::default())?;
     // container.json last: a container is listed only once it is complete.
     store.write_container_file(&cfg.id, "container.json", cfg)?;
     event(store, cfg, "create", None);

@@ -155,6 +155,12 @@ fn unique_tag() -> String {
 /// Writes `data` to `path` atomically: temp file in the same directory,
 /// fsync, rename, fsync of the directory.
 pub fn write_atomic(path: &Path, data: &[u8]) -> Result<()> {
+    write_replace(path, data, true)
+}
+
+/// Temp file and rename, with or without the fsyncs: readers never see a
+/// half-written file either way; `durable` also survives a power cut.
+fn write_replace(path: &Path, data: &[u8], durable: bool) -> Result<()> {
     let err = |source| StoreError::Write {
         path: path.to_path_buf(),
         source,
@@ -166,9 +172,12 @@ pub fn write_atomic(path: &Path, data: &[u8]) -> Result<()> {
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tmp-{}", unique_tag()));
     let mut f = File::create(&tmp).map_err(err)?;
-    f.write_all(data).and_then(|_| f.sync_all()).map_err(err)?;
+    f.write_all(data).map_err(err)?;
+    if durable {
+        f.sync_all().map_err(err)?;
+    }
     fs::rename(&tmp, path).map_err(err)?;
-    if let Ok(d) = File::open(dir) {
+    if durable && let Ok(d) = File::open(dir) {
         let _ = d.sync_all();
     }
     Ok(())
@@ -468,6 +477,14 @@ impl Store {
 
     pub fn write_container_file<T: Serialize>(&self, id: &str, file: &str, v: &T) -> Result<()> {
         write_json(&self.container_dir(id).join(file), v)
+    }
+
+    /// Rewrites a container's `state.json`. Like Podman's runtime state it
+    /// describes processes, which a power cut ends anyway: it is replaced
+    /// atomically but not fsynced, so state changes cost no disk flushes.
+    pub fn write_container_state<T: Serialize>(&self, id: &str, v: &T) -> Result<()> {
+        let data = serde_json::to_vec_pretty(v).expect("store records always serialize");
+        write_replace(&self.container_dir(id).join("state.json"), &data, false)
     }
 
     pub fn create_container_dir(&self, id: &str) -> Result<PathBuf> {
