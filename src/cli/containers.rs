@@ -48,14 +48,7 @@ fn reexec() -> anyhow::Result<()> {
     let args: Vec<CString> = std::env::args_os()
         .filter_map(|a| CString::new(a.as_bytes()).ok())
         .collect();
-    let mut env: Vec<CString> = std::env::vars_os()
-        .filter_map(|(k, v)| {
-            let mut kv = k.as_bytes().to_vec();
-            kv.push(b'=');
-            kv.extend_from_slice(v.as_bytes());
-            CString::new(kv).ok()
-        })
-        .collect();
+    let mut env = process::environ_cstrings();
     env.push(CString::new(format!("{PULLED_ENV}=1"))?);
     let exe = CString::new("/proc/self/exe")?;
     let e = nix::unistd::execve(&exe, &args, &env).unwrap_err();

@@ -110,23 +110,6 @@ impl DetachScanner {
     }
 }
 
-fn proxied_signals() -> SigSet {
-    let mut set = SigSet::empty();
-    for s in [
-        Signal::SIGHUP,
-        Signal::SIGINT,
-        Signal::SIGQUIT,
-        Signal::SIGTERM,
-        Signal::SIGUSR1,
-        Signal::SIGUSR2,
-        Signal::SIGALRM,
-        Signal::SIGWINCH,
-    ] {
-        set.add(s);
-    }
-    set
-}
-
 fn resize_frame(out: &mut Vec<u8>) {
     let ws = get_winsize(io::stdin().as_fd()).or_else(|_| get_winsize(io::stdout().as_fd()));
     if let Ok(ws) = ws
@@ -171,11 +154,11 @@ pub fn attach(mut sock: UnixStream, opts: &AttachOptions) -> io::Result<AttachEn
     let mut old = SigSet::empty();
     sigprocmask(
         SigmaskHow::SIG_BLOCK,
-        Some(&proxied_signals()),
+        Some(&super::relayed_signals(false)),
         Some(&mut old),
     )?;
     let restore = MaskGuard(old);
-    let sfd = SignalFd::with_flags(&proxied_signals(), SfdFlags::SFD_CLOEXEC)?;
+    let sfd = SignalFd::with_flags(&super::relayed_signals(false), SfdFlags::SFD_CLOEXEC)?;
     sock.set_nonblocking(true)?;
 
     let stdin = io::stdin();

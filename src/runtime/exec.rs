@@ -79,24 +79,6 @@ fn open_namespaces(pid: i32) -> Result<Vec<(OwnedFd, CloneFlags)>> {
     Ok(out)
 }
 
-fn exec_signals() -> SigSet {
-    let mut set = SigSet::empty();
-    for s in [
-        Signal::SIGHUP,
-        Signal::SIGINT,
-        Signal::SIGQUIT,
-        Signal::SIGTERM,
-        Signal::SIGUSR1,
-        Signal::SIGUSR2,
-        Signal::SIGALRM,
-        Signal::SIGWINCH,
-        Signal::SIGCHLD,
-    ] {
-        set.add(s);
-    }
-    set
-}
-
 /// Checks `-u` against the one uid the container's user namespace maps.
 fn check_user(c: &Container, user: &str) -> Result<()> {
     let read = |f: &str| process::read_in_container(c.state.pid, f);
@@ -166,7 +148,7 @@ pub fn exec(c: &Container, opts: &ExecOptions) -> Result<i32> {
     let mut old_mask = SigSet::empty();
     sigprocmask(
         SigmaskHow::SIG_BLOCK,
-        Some(&exec_signals()),
+        Some(&super::relayed_signals(true)),
         Some(&mut old_mask),
     )
     .map_err(fork_err)?;
@@ -276,7 +258,8 @@ pub fn exec(c: &Container, opts: &ExecOptions) -> Result<i32> {
         restore();
         return Ok(0);
     }
-    let mut sfd = SignalFd::with_flags(&exec_signals(), SfdFlags::SFD_CLOEXEC).map_err(fork_err)?;
+    let mut sfd = SignalFd::with_flags(&super::relayed_signals(true), SfdFlags::SFD_CLOEXEC)
+        .map_err(fork_err)?;
     let status = match master {
         Some(m) => {
             let _raw = (opts.interactive && super::stdin_is_tty()).then(super::tty::RawMode::enter);

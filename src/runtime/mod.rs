@@ -449,21 +449,25 @@ pub(crate) fn exit_code(st: WaitStatus) -> i32 {
     }
 }
 
-/// Signals a monitor keeps blocked and reads from a signalfd.
-pub(crate) fn monitor_signals() -> SigSet {
+/// The signals rsp passes on to a container's process (or, in a monitor,
+/// ignores) instead of acting on; with `SIGCHLD` too when `child` is set,
+/// for waiting on a signalfd.
+pub(crate) fn relayed_signals(child: bool) -> SigSet {
     let mut set = SigSet::empty();
     for s in [
         Signal::SIGHUP,
         Signal::SIGINT,
         Signal::SIGQUIT,
         Signal::SIGTERM,
-        Signal::SIGCHLD,
         Signal::SIGUSR1,
         Signal::SIGUSR2,
         Signal::SIGALRM,
         Signal::SIGWINCH,
     ] {
         set.add(s);
+    }
+    if child {
+        set.add(Signal::SIGCHLD);
     }
     set
 }

@@ -130,14 +130,7 @@ pub fn spawn(paths: &Paths, id: &str, opts: SpawnOptions) -> Result<Launch, Runt
     ] {
         argv.push(CString::new(a.as_bytes()).map_err(|e| RuntimeError::Fork(e.into()))?);
     }
-    let env: Vec<CString> = std::env::vars_os()
-        .filter_map(|(k, v)| {
-            let mut kv = k.as_bytes().to_vec();
-            kv.push(b'=');
-            kv.extend_from_slice(v.as_bytes());
-            CString::new(kv).ok()
-        })
-        .collect();
+    let env = super::process::environ_cstrings();
     match crate::sys::clone_fork(0).map_err(RuntimeError::Fork)? {
         crate::sys::Forked::Child => {
             // Nothing our caller left open (a test harness's pipe, a make
@@ -212,6 +205,12 @@ pub fn main(args: &[OsString]) -> i32 {
             let _ = std::fs::File::from(s).write_all(msg);
         }
     };
+    // An error of rsp's own, before the container ran: exit code 125.
+    let fail = |status: Option<OwnedFd>, e: &dyn std::fmt::Display| {
+        // 'E', then the exit code as one byte: 125 is '}'.
+        report(status, format!("E}}{e}").as_bytes());
+        125
+    };
     let _ = std::env::set_current_dir("/");
     let setup = Paths::resolve(Some(&root), Some(&runroot))
         .map_err(|e| e.to_string())
@@ -228,13 +227,7 @@ pub fn main(args: &[OsString]) -> i32 {
     let (paths, store, cfg) = match setup {
         Ok(x) => x,
         Err(e) => {
-            report(
-                status,
-                [b"E\x7d".as_slice(), e.to_string().as_bytes()]
-                    .concat()
-                    .as_slice(),
-            );
-            return 125;
+            return fail(status, &e);
         }
     };
     let dir = run_dir(&paths, &id);
@@ -254,18 +247,7 @@ pub fn main(args: &[OsString]) -> i32 {
             report(status, b"A");
             return 0;
         }
-        Err(e) => {
-            report(
-                status,
-                [
-                    b"E\x7d".as_slice(),
-                    format!("locking {}: {e}", dir.display()).as_bytes(),
-                ]
-                .concat()
-                .as_slice(),
-            );
-            return 125;
-        }
+        Err(e) => return fail(status, &format!("locking {}: {e}", dir.display())),
     };
     let m = Monitor::new(paths, store, cfg, client, passthrough).map(|mut m| {
         m.winsize = winsize;
@@ -274,13 +256,7 @@ pub fn main(args: &[OsString]) -> i32 {
     let mut m = match m {
         Ok(m) => m,
         Err(e) => {
-            report(
-                status,
-                [b"E\x7d".as_slice(), e.to_string().as_bytes()]
-                    .concat()
-                    .as_slice(),
-            );
-            return 125;
+            return fail(status, &e);
         }
     };
     match m.start_container() {
@@ -403,11 +379,11 @@ impl Monitor {
         let mut old_mask = SigSet::empty();
         sigprocmask(
             SigmaskHow::SIG_BLOCK,
-            Some(&super::monitor_signals()),
+            Some(&super::relayed_signals(true)),
             Some(&mut old_mask),
         )
         .map_err(|e| format!("blocking signals: {e}"))?;
-        let sigfd = SignalFd::with_flags(&super::monitor_signals(), SfdFlags::SFD_CLOEXEC)
+        let sigfd = SignalFd::with_flags(&super::relayed_signals(true), SfdFlags::SFD_CLOEXEC)
             .map_err(|e| format!("creating a signalfd: {e}"))?;
         let dir = run_dir(&paths, &cfg.id);
         let listener = with_socket_path(&dir, |p| {

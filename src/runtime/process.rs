@@ -219,6 +219,19 @@ pub fn find_executable(cmd: &str, path: &str) -> Result<String, nix::Error> {
     })
 }
 
+/// This process's environment as `KEY=VALUE` C strings, for `execve`.
+pub fn environ_cstrings() -> Vec<std::ffi::CString> {
+    use std::os::unix::ffi::OsStrExt;
+    std::env::vars_os()
+        .filter_map(|(k, v)| {
+            let mut kv = k.as_bytes().to_vec();
+            kv.push(b'=');
+            kv.extend_from_slice(v.as_bytes());
+            std::ffi::CString::new(kv).ok()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -415,6 +415,13 @@ fn readonly(root: &OwnedFd, path: &str) -> Result<()> {
 /// Mounts only the image layers and the volumes, and switches into them:
 /// enough to read and write a stopped container's files (`rsp cp`).
 pub fn setup_files_only(plan: &RootfsPlan<'_>) -> Result<()> {
+    let root = mount_root(plan)?;
+    mount_volumes(&root, plan)?;
+    pivot(&root)
+}
+
+/// Makes our mounts private, mounts the layers and opens the new root.
+fn mount_root(plan: &RootfsPlan<'_>) -> Result<OwnedFd> {
     mount(
         None::<&str>,
         "/",
@@ -424,7 +431,7 @@ pub fn setup_files_only(plan: &RootfsPlan<'_>) -> Result<()> {
     )
     .map_err(RootfsError::Private)?;
     mount_overlay(plan)?;
-    let root = nix::fcntl::open(
+    nix::fcntl::open(
         &plan.merged,
         OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
         Mode::empty(),
@@ -432,9 +439,7 @@ pub fn setup_files_only(plan: &RootfsPlan<'_>) -> Result<()> {
     .map_err(|source| RootfsError::Target {
         path: "/".into(),
         source,
-    })?;
-    mount_volumes(&root, plan)?;
-    pivot(&root)
+    })
 }
 
 fn mount_volumes(root: &OwnedFd, plan: &RootfsPlan<'_>) -> Result<()> {
@@ -461,24 +466,7 @@ fn pivot(root: &OwnedFd) -> Result<()> {
 /// Builds the root filesystem and switches into it. Runs in the child,
 /// inside the new namespaces, before `exec`.
 pub fn setup(plan: &RootfsPlan<'_>) -> Result<()> {
-    mount(
-        None::<&str>,
-        "/",
-        None::<&str>,
-        MsFlags::MS_REC | MsFlags::MS_PRIVATE,
-        None::<&str>,
-    )
-    .map_err(RootfsError::Private)?;
-    mount_overlay(plan)?;
-    let root = nix::fcntl::open(
-        &plan.merged,
-        OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
-        Mode::empty(),
-    )
-    .map_err(|source| RootfsError::Target {
-        path: "/".into(),
-        source,
-    })?;
+    let root = mount_root(plan)?;
 
     let proc_ = target(&root, "/proc", true)?;
     do_mount(

@@ -21,6 +21,7 @@
 
 pub mod copy;
 pub mod unpack;
+mod walk;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};

@@ -33,16 +33,17 @@ use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
-use nix::dir::{Dir, Type};
 use nix::errno::Errno;
 use nix::fcntl::{AT_FDCWD, AtFlags, OFlag, openat};
 use nix::sys::stat::{
-    FileStat, Mode, SFlag, UtimensatFlags, fchmod, fstatat, futimens, mkdirat, mknodat, utimensat,
+    Mode, SFlag, UtimensatFlags, fchmod, fstatat, futimens, mkdirat, mknodat, utimensat,
 };
 use nix::sys::time::TimeSpec;
 use nix::unistd::{UnlinkatFlags, dup, linkat, mkfifoat, symlinkat, unlinkat};
 use sha2::{Digest, Sha256};
 use xattr::FileExt;
+
+use super::walk::{self, WalkErrorKind, file_type, open_subdir, remove_tree};
 
 /// Xattr holding the image's owner, mode and device numbers of an entry
 /// whose on-disk attributes cannot carry them: `"{uid}:{gid}:0{mode:o}"`,
@@ -277,13 +278,6 @@ struct PaxInfo {
 struct WalkError {
     component: PathBuf,
     kind: WalkErrorKind,
-}
-
-enum WalkErrorKind {
-    Symlink,
-    NotADirectory,
-    Missing,
-    Io(Errno),
 }
 
 impl WalkError {
@@ -821,91 +815,6 @@ impl Unpacker {
     }
 }
 
-/// Opens the directory `name` in `dir` without following a symlink,
-/// creating it (mode 0755) if `create` and it is missing.
-fn open_subdir(dir: BorrowedFd<'_>, name: &OsStr, create: bool) -> Result<OwnedFd, WalkErrorKind> {
-    let flags = OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
-    match openat(dir, name, flags, Mode::empty()) {
-        Ok(fd) => return Ok(fd),
-        Err(Errno::ENOENT) if create => {}
-        Err(e) => return Err(classify_open_error(dir, name, e)),
-    }
-    match mkdirat(dir, name, Mode::from_bits_truncate(0o755)) {
-        Ok(()) => {
-            // Undo the umask: implicit directories must be traversable by
-            // every user of the container.
-            let fd = openat(
-                dir,
-                name,
-                OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
-                Mode::empty(),
-            )
-            .map_err(|e| classify_open_error(dir, name, e))?;
-            fchmod(&fd, Mode::from_bits_truncate(0o755)).map_err(WalkErrorKind::Io)?;
-            Ok(fd)
-        }
-        Err(Errno::EEXIST) => {
-            openat(dir, name, flags, Mode::empty()).map_err(|e| classify_open_error(dir, name, e))
-        }
-        Err(e) => Err(WalkErrorKind::Io(e)),
-    }
-}
-
-fn classify_open_error(dir: BorrowedFd<'_>, name: &OsStr, err: Errno) -> WalkErrorKind {
-    match err {
-        Errno::ENOENT => WalkErrorKind::Missing,
-        // O_NOFOLLOW gives ELOOP for a symlink, O_DIRECTORY ENOTDIR for the
-        // rest, but O_PATH blurs that, so look.
-        Errno::ELOOP | Errno::ENOTDIR => match fstatat(dir, name, AtFlags::AT_SYMLINK_NOFOLLOW) {
-            Ok(stat) if file_type(&stat) == SFlag::S_IFLNK => WalkErrorKind::Symlink,
-            Ok(_) => WalkErrorKind::NotADirectory,
-            Err(e) => WalkErrorKind::Io(e),
-        },
-        e => WalkErrorKind::Io(e),
-    }
-}
-
-/// Removes the directory `name` in `parent` and everything below it, never
-/// following a symlink. Every directory this unpacker made is at least
-/// u+rwx, so nothing inside can refuse.
-fn remove_tree(parent: BorrowedFd<'_>, name: &OsStr) -> nix::Result<()> {
-    let fd = openat(
-        parent,
-        name,
-        OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
-        Mode::empty(),
-    )?;
-    // Collect first: unlinking while reading a directory may skip entries.
-    let mut children = Vec::new();
-    let mut listing = Dir::from_fd(dup(&fd)?)?;
-    for child in listing.iter() {
-        let child = child?;
-        let child_name = OsStr::from_bytes(child.file_name().to_bytes());
-        if child_name != "." && child_name != ".." {
-            children.push((child_name.to_os_string(), child.file_type()));
-        }
-    }
-    drop(listing);
-    for (child, kind) in children {
-        let is_dir = match kind {
-            Some(kind) => kind == Type::Directory,
-            None => {
-                file_type(&fstatat(
-                    &fd,
-                    child.as_os_str(),
-                    AtFlags::AT_SYMLINK_NOFOLLOW,
-                )?) == SFlag::S_IFDIR
-            }
-        };
-        if is_dir {
-            remove_tree(fd.as_fd(), &child)?;
-        } else {
-            unlinkat(&fd, child.as_os_str(), UnlinkatFlags::NoRemoveDir)?;
-        }
-    }
-    unlinkat(parent, name, UnlinkatFlags::RemoveDir)
-}
-
 /// Resolves a tar name lexically inside the layer: leading `/` and `.`
 /// components vanish and `..` cannot climb above the root.
 fn clean_path(raw: &[u8]) -> Result<PathBuf, &'static str> {
@@ -929,20 +838,10 @@ fn clean_path(raw: &[u8]) -> Result<PathBuf, &'static str> {
 }
 
 fn link_target<R: Read>(entry: &tar::Entry<'_, R>, path: &Path) -> Result<OsString> {
-    let invalid = |reason| UnpackError::InvalidPath {
+    walk::link_target(entry).map_err(|reason| UnpackError::InvalidPath {
         path: path.to_path_buf(),
         reason,
-    };
-    let target = entry
-        .link_name_bytes()
-        .ok_or_else(|| invalid("link without a target"))?;
-    if target.is_empty() {
-        return Err(invalid("link with an empty target"));
-    }
-    if target.contains(&0) {
-        return Err(invalid("link target contains a NUL byte"));
-    }
-    Ok(OsString::from_vec(target.into_owned()))
+    })
 }
 
 fn read_pax<R: Read>(entry: &mut tar::Entry<'_, R>) -> io::Result<PaxInfo> {
@@ -1047,10 +946,6 @@ fn set_xattr(file: &File, name: impl AsRef<OsStr>, value: &[u8], path: &Path) ->
             name: name.to_string_lossy().into_owned(),
             source,
         })
-}
-
-fn file_type(stat: &FileStat) -> SFlag {
-    SFlag::from_bits_truncate(stat.st_mode) & SFlag::S_IFMT
 }
 
 #[cfg(test)]
