@@ -1495,94 +1495,10 @@ mod tests {
     use std::fs;
     use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt, symlink};
     use std::os::unix::net::UnixListener;
-    use tar::{EntryType, Header};
-
-    const MTIME: u64 = 1_000_000;
+    use tar::EntryType;
 
     /// Builds tar streams, writing names raw so hostile ones survive.
-    struct Tar(tar::Builder<Vec<u8>>);
-
-    struct Spec<'a> {
-        kind: EntryType,
-        name: &'a str,
-        link: &'a str,
-        data: &'a [u8],
-        mode: u32,
-        uid: u64,
-        device: (u32, u32),
-    }
-
-    impl<'a> Spec<'a> {
-        fn new(kind: EntryType, name: &'a str) -> Self {
-            let mode = if kind == EntryType::Directory {
-                0o755
-            } else {
-                0o644
-            };
-            Self {
-                kind,
-                name,
-                link: "",
-                data: b"",
-                mode,
-                uid: 0,
-                device: (0, 0),
-            }
-        }
-    }
-
-    impl Tar {
-        fn new() -> Self {
-            Self(tar::Builder::new(Vec::new()))
-        }
-
-        fn add(&mut self, spec: Spec<'_>) -> &mut Self {
-            let mut header = Header::new_ustar();
-            header.as_old_mut().name[..spec.name.len()].copy_from_slice(spec.name.as_bytes());
-            header.as_old_mut().linkname[..spec.link.len()].copy_from_slice(spec.link.as_bytes());
-            header.set_entry_type(spec.kind);
-            header.set_size(spec.data.len() as u64);
-            header.set_mode(spec.mode);
-            header.set_uid(spec.uid);
-            header.set_gid(spec.uid);
-            header.set_mtime(MTIME);
-            header.set_device_major(spec.device.0).unwrap();
-            header.set_device_minor(spec.device.1).unwrap();
-            header.set_cksum();
-            self.0.append(&header, spec.data).unwrap();
-            self
-        }
-
-        fn file(&mut self, name: &str, data: &[u8]) -> &mut Self {
-            self.add(Spec {
-                data,
-                ..Spec::new(EntryType::Regular, name)
-            })
-        }
-
-        fn dir(&mut self, name: &str) -> &mut Self {
-            self.add(Spec::new(EntryType::Directory, name))
-        }
-
-        fn symlink(&mut self, name: &str, target: &str) -> &mut Self {
-            self.add(Spec {
-                link: target,
-                ..Spec::new(EntryType::Symlink, name)
-            })
-        }
-
-        fn hardlink(&mut self, name: &str, target: &str) -> &mut Self {
-            self.add(Spec {
-                link: target,
-                ..Spec::new(EntryType::Link, name)
-            })
-        }
-
-        fn finish(&mut self) -> Vec<u8> {
-            let builder = std::mem::replace(&mut self.0, tar::Builder::new(Vec::new()));
-            builder.into_inner().unwrap()
-        }
-    }
+    use super::super::testtar::{MTIME, Spec, Tar};
 
     fn opts() -> ExtractOptions {
         ExtractOptions {

@@ -20,6 +20,8 @@
 //! exist. That is what keeps a killed pull from leaving a half image.
 
 pub mod copy;
+#[cfg(test)]
+mod testtar;
 pub mod unpack;
 mod walk;
 
