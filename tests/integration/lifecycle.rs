@@ -1075,3 +1075,71 @@ fn issue3_review_hostile_passwd_does_not_hang_top_or_exec() {
         .timeout(Duration::from_secs(20))
         .code(125);
 }
+
+#[test]
+fn issue3_more_flags_names_stdin_streaming_events() {
+    let env = env();
+    // events streams live: a container started after it shows up.
+    let mut stream = rsp(&env, &["events", "--format", "{{.Status}} {{.Name}}"])
+        .into_command()
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    rsp(
+        &env,
+        &[
+            "run",
+            "--name",
+            "one",
+            "-v",
+            "/tmp:/host-tmp:ro",
+            busybox(),
+            "echo",
+            "from one",
+        ],
+    )
+    .ok();
+    rsp(
+        &env,
+        &["run", "--name", "two", busybox(), "echo", "from two"],
+    )
+    .ok();
+    let mut out = stream.stdout.take().unwrap();
+    let mut seen = String::new();
+    let mut buf = [0u8; 4096];
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !seen.contains("died two") {
+        assert!(Instant::now() < deadline, "streamed: {seen}");
+        let n = out.read(&mut buf).unwrap();
+        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    let _ = stream.kill();
+    let _ = stream.wait();
+    assert!(seen.starts_with("create one\nstart one\n"), "{seen}");
+
+    // logs of several containers, prefixed by name.
+    let logs = rsp(&env, &["logs", "--names", "one", "two"]).ok();
+    assert_eq!(logs, "one from one\ntwo from two\n");
+    // start -i feeds stdin to a created -i container.
+    rsp(&env, &["create", "-i", "--name", "cat", busybox(), "cat"]).ok();
+    let echoed = rsp(&env, &["start", "-i", "cat"]).stdin("piped in\n").ok();
+    assert_eq!(echoed, "piped in\n");
+    // attach --no-stdin only watches.
+    detach(
+        &env,
+        &["-i", "--name", "watch"],
+        &["sh", "-c", "sleep 0.5; echo seen; exit 2"],
+    );
+    let out = rsp(&env, &["attach", "--no-stdin", "watch"]).code(2);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "seen\n");
+    let ids = rsp(&env, &["ps", "-a", "--no-trunc", "-q"]).ok();
+    assert!(ids.lines().all(|l| l.len() == 64), "{ids}");
+    assert_eq!(
+        inspect(&env, "one", "{{range .Mounts}}{{.Destination}}{{end}}"),
+        "/host-tmp"
+    );
+    rsp(&env, &["rm", "-v", "one", "two", "cat", "watch"]).ok();
+    rsp(&env, &["rm", "--ignore", "gone"]).ok();
+    rsp(&env, &["stop", "gone"]).code(125);
+}
