@@ -1471,12 +1471,20 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__container__subcmd__rm)
-            opts="-f -v -i -a -h -V --force --volumes --ignore --all --root --runroot --log-level --help --version"
+            opts="-f -v -i -t -a -h -V --force --volumes --ignore --time --all --root --runroot --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3561,12 +3569,20 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__rm)
-            opts="-f -v -i -a -h -V --force --volumes --ignore --all --root --runroot --log-level --help --version"
+            opts="-f -v -i -t -a -h -V --force --volumes --ignore --time --all --root --runroot --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -323,6 +323,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand ps" -s q -l quiet -d 'Print the 
 complete -c rsp -n "__fish_rsp_using_subcommand ps" -l no-trunc -d 'Display extended information (full IDs and commands)'
 complete -c rsp -n "__fish_rsp_using_subcommand ps" -s h -l help -d 'Print help'
 complete -c rsp -n "__fish_rsp_using_subcommand ps" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand rm" -s t -l time -d 'With -f, seconds to wait for a running container to stop before killing it (default: kill at once)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand rm" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand rm" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand rm" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
@@ -460,6 +461,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l init -d 'Run an init inside the container that forwards signals and reaps processes'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Suppress output information when pulling images'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from rm" -s t -l time -d 'With -f, seconds to wait for a running container to stop before killing it (default: kill at once)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from rm" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from rm" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from rm" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''

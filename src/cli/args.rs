@@ -395,6 +395,9 @@ pub struct RmArgs {
     /// Ignore errors when a specified container is missing
     #[arg(short, long)]
     pub ignore: bool,
+    /// With -f, seconds to wait for a running container to stop before killing it (default: kill at once)
+    #[arg(short = 't', long = "time", value_name = "SECONDS")]
+    pub time: Option<u32>,
     /// Remove all containers
     #[arg(short, long)]
     pub all: bool,

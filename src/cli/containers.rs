@@ -274,10 +274,13 @@ fn build_config(store: &Store, a: &RunArgs, rec: &ImageRecord) -> anyhow::Result
         restart_policy,
         restart_max,
         init: a.init,
+        // Kept as Podman shows it: the full name, SIGUSR1.
         stop_signal: a
             .stop_signal
             .clone()
             .or_else(|| ic.stop_signal.clone())
+            .and_then(|s| crate::runtime::ops::parse_signal(&s))
+            .map(|s| s.as_str().to_string())
             .unwrap_or_else(|| "SIGTERM".into()),
         stop_timeout: a.stop_timeout.unwrap_or(10),
         log_driver: a.log_driver.clone(),
@@ -586,7 +589,13 @@ pub fn ps(g: &Global, a: &PsArgs) -> CmdResult {
     let mut all: Vec<Container> = container::list(&store)?
         .into_iter()
         .filter(|c| {
-            a.all || a.last.is_some() || a.latest || !a.filter.is_empty() || c.state.is_active()
+            // As Podman: only a status filter widens the list beyond the
+            // running containers (paused ones included only with -a).
+            a.all
+                || a.last.is_some()
+                || a.latest
+                || a.filter.iter().any(|f| f.starts_with("status="))
+                || c.state.status == Status::Running
         })
         .filter(|c| keep(c))
         .collect();
@@ -716,18 +725,26 @@ pub fn rm(g: &Global, a: &RmArgs) -> CmdResult {
             anyhow!("rsp rm needs at least one container name or ID, or --all"),
         ));
     }
-    let mut code = 0;
+    // As Podman: every name is looked up first, and a missing one (unless
+    // -f or -i, which skip it silently) means nothing is removed.
+    let mut found = Vec::new();
+    let mut missing = false;
     for t in &targets {
-        let c = match container::find(&store, t) {
-            Ok(c) => c,
-            Err(_) if a.ignore => continue,
+        match container::find(&store, t) {
+            Ok(c) => found.push((t, c)),
+            Err(_) if a.ignore || a.force => {}
             Err(e) => {
                 eprintln!("Error: {e}");
-                code = code.max(1);
-                continue;
+                missing = true;
             }
-        };
-        match crate::runtime::ops::remove(&store, &paths, &c, a.force) {
+        }
+    }
+    if missing {
+        return Ok(1);
+    }
+    let mut code = 0;
+    for (t, c) in &found {
+        match crate::runtime::ops::remove(&store, &paths, c, a.force, a.time) {
             Ok(()) => println!("{t}"),
             Err(e @ crate::runtime::RuntimeError::Running(_)) => {
                 eprintln!("Error: {e}");

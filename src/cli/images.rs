@@ -243,7 +243,7 @@ pub fn rmi(g: &Global, a: &RmiArgs) -> CmdResult {
                 continue;
             }
             for c in &users {
-                crate::runtime::ops::remove(&store, &paths, c, true)?;
+                crate::runtime::ops::remove(&store, &paths, c, true, None)?;
             }
         }
         let lock = store.lock()?;

@@ -342,7 +342,7 @@ pub fn prune(g: &Global, a: &PruneArgs) -> CmdResult {
             _ => true,
         };
         if labels_ok && until_ok {
-            ops::remove(&store, &paths, &c, false)?;
+            ops::remove(&store, &paths, &c, false, None)?;
             println!("{}", c.config.id);
         }
     }

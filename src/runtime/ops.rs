@@ -279,13 +279,20 @@ pub fn unpause(store: &Store, c: &Container) -> Result<()> {
     Ok(())
 }
 
-/// Removes a container; a running one only with `force` (killed first).
-pub fn remove(store: &Store, paths: &Paths, c: &Container, force: bool) -> Result<()> {
+/// Removes a container; a running one only with `force`: stopped with
+/// `timeout` seconds of grace (none, SIGKILL at once, as Docker's `rm -f`).
+pub fn remove(
+    store: &Store,
+    paths: &Paths,
+    c: &Container,
+    force: bool,
+    timeout: Option<u32>,
+) -> Result<()> {
     if c.state.is_active() {
         if !force {
             return Err(RuntimeError::Running(c.config.name.clone()));
         }
-        stop(store, paths, c, Some(0))?;
+        stop(store, paths, c, Some(timeout.unwrap_or(0)))?;
     } else if c.state.monitor_alive() {
         // Its monitor waits to restart it: end that first.
         stop(store, paths, c, Some(0))?;

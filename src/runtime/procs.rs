@@ -896,7 +896,8 @@ fn percent(part: f64, whole: f64) -> String {
 pub fn stats_row(id: &str, name: &str, s: &ProcStats, uptime: Duration) -> serde_json::Value {
     let cpu = percent(s.cpu_nanos as f64, uptime.as_nanos() as f64);
     serde_json::json!({
-        "id": id.chars().take(12).collect::<String>(),
+        // As given: the caller shortens it unless --no-trunc.
+        "id": id,
         "name": name,
         "cpu_time": go_duration(u128::from(s.cpu_nanos)),
         "cpu_percent": cpu,
@@ -1324,7 +1325,7 @@ mod tests {
                 "pids"
             ]
         );
-        assert_eq!(v["id"], "0123456789ab");
+        assert_eq!(v["id"], "0123456789abcdef", "the caller decides the length");
         assert_eq!(v["cpu_time"], "1.5s");
         assert_eq!(v["cpu_percent"], "1.50%");
         assert_eq!(v["mem_usage"], "1.045MB / 33.51GB");
