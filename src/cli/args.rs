@@ -30,6 +30,9 @@ pub struct Global {
     /// Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)
     #[arg(long, global = true, value_name = "DIR")]
     pub runroot: Option<PathBuf>,
+    /// Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)
+    #[arg(long, global = true, value_name = "DRIVER")]
+    pub storage_driver: Option<String>,
     /// Log messages at and above this level (debug, info, warn, error)
     #[arg(long, global = true, default_value = "warn", value_parser = ["trace", "debug", "info", "warn", "error", "fatal", "panic"])]
     pub log_level: String,

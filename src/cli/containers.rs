@@ -286,6 +286,7 @@ fn build_config(store: &Store, a: &RunArgs, rec: &ImageRecord) -> anyhow::Result
         log_driver: a.log_driver.clone(),
         log_max_size,
         no_cgroup: a.cgroups == "disabled",
+        storage_driver: String::new(),
     })
 }
 
@@ -369,6 +370,8 @@ fn run_or_create(g: &Global, a: &RunArgs, create_only: bool) -> CmdResult {
         unreachable!("execve returned without error");
     };
     let mut cfg = build_config(&store, a, &rec)?;
+    let (driver, _) = crate::storage::driver::select(g.storage_driver.as_deref())?;
+    cfg.storage_driver = driver.as_str().to_string();
     // A random name may collide with an existing one: draw again.
     let mut tries = 0;
     loop {
@@ -796,7 +799,7 @@ fn inspect_json(c: &Container, paths: &Paths, store: &Store) -> Value {
         } else {
             String::new()
         },
-        "Driver": "overlay",
+        "Driver": crate::storage::driver::Driver::from_record(&cfg.storage_driver).as_str(),
         "Mounts": cfg.mounts.iter().map(|m| json!({
             "Type": "bind",
             "Source": m.source,

@@ -84,6 +84,7 @@ pub fn info(g: &Global, a: &InfoArgs) -> CmdResult {
         .filter(|c| c.state.status == crate::runtime::container::Status::Running)
         .count();
     let cgroup_v2 = std::path::Path::new("/sys/fs/cgroup/cgroup.controllers").exists();
+    let (driver, reason) = crate::storage::driver::select(g.storage_driver.as_deref())?;
     let v = json!({
         "host": {
             "arch": arch(),
@@ -101,8 +102,11 @@ pub fn info(g: &Global, a: &InfoArgs) -> CmdResult {
         "store": {
             "graphRoot": paths.root.display().to_string(),
             "runRoot": paths.runroot.display().to_string(),
-            "graphDriverName": "overlay",
-            "graphDriverReason": "kernel overlayfs mounted inside the user namespace (userxattr)",
+            "graphDriverName": driver.as_str(),
+            "graphDriverReason": match driver {
+                crate::storage::driver::Driver::Overlay => format!("kernel overlayfs mounted inside the user namespace (userxattr); chosen by {reason}"),
+                crate::storage::driver::Driver::Vfs => format!("a copy of the layers per container; chosen by {reason}"),
+            },
             "imageStore": { "number": images },
             "containerStore": { "number": containers.len(), "running": running, "stopped": containers.len() - running },
         },

@@ -72,6 +72,9 @@ pub struct ContainerConfig {
     /// `--cgroups=disabled`: never put the container in a cgroup of its own.
     #[serde(default)]
     pub no_cgroup: bool,
+    /// `overlay` (also when empty) or `vfs`.
+    #[serde(default)]
+    pub storage_driver: String,
 }
 
 fn default_stop_timeout() -> u32 {

@@ -94,6 +94,8 @@ pub enum RuntimeError {
     Attach(std::io::Error),
     #[error("{0}")]
     Exec(String),
+    #[error("making the container's vfs copy: {0}")]
+    Vfs(crate::storage::vfs::VfsError),
 }
 
 impl RuntimeError {
@@ -112,6 +114,25 @@ type Result<T, E = RuntimeError> = std::result::Result<T, E>;
 /// Stores a new container's record. Takes the store lock so that two
 /// `rsp run --name x` at once cannot both get the name.
 pub fn create(store: &Store, cfg: &ContainerConfig) -> Result<()> {
+    // vfs: the copy is made first, in a temp dir, and moved in with the
+    // record, so a failed or killed copy leaves nothing behind.
+    let vfs_copy = if crate::storage::driver::Driver::from_record(&cfg.storage_driver)
+        == crate::storage::driver::Driver::Vfs
+    {
+        let tmp = store.temp_dir("vfs")?;
+        let layers = cfg
+            .layers
+            .iter()
+            .map(|d| store.layer_path(d))
+            .collect::<Result<Vec<_>, _>>()?;
+        if let Err(e) = crate::storage::vfs::materialize(&layers, &tmp) {
+            let _ = crate::storage::remove_tree(&tmp);
+            return Err(RuntimeError::Vfs(e));
+        }
+        Some(tmp)
+    } else {
+        None
+    };
     let lock = store.lock()?;
     if !container::valid_name(&cfg.name) {
         return Err(RuntimeError::BadName(cfg.name.clone()));
@@ -120,6 +141,11 @@ pub fn create(store: &Store, cfg: &ContainerConfig) -> Result<()> {
         return Err(RuntimeError::NameInUse(cfg.name.clone()));
     }
     store.create_container_dir(&cfg.id)?;
+    if let Some(tmp) = vfs_copy {
+        let dest = store.container_dir(&cfg.id).join("rootfs");
+        std::fs::rename(&tmp, &dest)
+            .map_err(|source| RuntimeError::RuntimeFile { path: dest, source })?;
+    }
     store.write_container_state(&cfg.id, &State::default())?;
     // container.json last: a container is listed only once it is complete.
     store.write_container_file(&cfg.id, "container.json", cfg)?;
@@ -507,6 +533,9 @@ fn rootfs_plan<'a>(
         volumes: cfg.mounts.clone(),
         own_netns: cfg.network != "host",
         empty_dir,
+        vfs_root: (crate::storage::driver::Driver::from_record(&cfg.storage_driver)
+            == crate::storage::driver::Driver::Vfs)
+            .then(|| cdir.join("rootfs")),
     })
 }
 

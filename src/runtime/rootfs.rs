@@ -56,6 +56,9 @@ pub struct RootfsPlan<'a> {
     /// sysfs may be mounted).
     pub own_netns: bool,
     pub empty_dir: PathBuf,
+    /// With the vfs driver: the container's own copy, used instead of an
+    /// overlay of the layers.
+    pub vfs_root: Option<PathBuf>,
 }
 
 const MASKED: &[&str] = &[
@@ -233,6 +236,21 @@ fn bind(root: &OwnedFd, source: &str, path: &str, dir: bool, readonly: bool) -> 
 }
 
 fn mount_overlay(plan: &RootfsPlan<'_>) -> Result<()> {
+    if let Some(copy) = &plan.vfs_root {
+        // pivot_root needs a mount point: the copy, bound over `merged`.
+        return mount(
+            Some(copy.as_path()),
+            &plan.merged,
+            None::<&str>,
+            MsFlags::MS_BIND | MsFlags::MS_REC,
+            None::<&str>,
+        )
+        .map_err(|source| RootfsError::Mount {
+            what: format!("the vfs copy {}", copy.display()),
+            path: plan.merged.display().to_string(),
+            source,
+        });
+    }
     // Relative lower paths keep the option string short; the kernel resolves
     // them against our working directory at mount time.
     nix::unistd::chdir(plan.layers_dir).map_err(|source| RootfsError::Overlay {

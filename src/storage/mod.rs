@@ -20,9 +20,11 @@
 //! exist. That is what keeps a killed pull from leaving a half image.
 
 pub mod copy;
+pub mod driver;
 #[cfg(test)]
 mod testtar;
 pub mod unpack;
+pub mod vfs;
 mod walk;
 
 use serde::{Deserialize, Serialize};

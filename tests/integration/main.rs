@@ -15,3 +15,4 @@ mod images;
 mod lifecycle;
 mod pull;
 mod run;
+mod storage;
