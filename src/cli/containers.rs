@@ -397,7 +397,11 @@ fn run_or_create(g: &Global, a: &RunArgs, create_only: bool) -> CmdResult {
         println!("{}", cfg.id);
         return Ok(0);
     }
-    let c = container::load(&store, &cfg.id)?;
+    // Just created: its record is what we hold.
+    let c = Container {
+        config: cfg.clone(),
+        state: Default::default(),
+    };
     let launch = crate::runtime::ops::start(&store, &paths, &c, !a.detach)?;
     let Launch::Started { pid, client } = launch else {
         return Err(anyhow!("container {} was started by someone else", cfg.name).into());

@@ -164,13 +164,7 @@ pub fn exec(c: &Container, opts: &ExecOptions) -> Result<i32> {
         Ok(crate::sys::Forked::Parent(p)) => Pid::from_raw(p),
         Ok(crate::sys::Forked::Child) => {
             drop((err_r, pid_r));
-            let fail = |code: i32, msg: String| -> ! {
-                let mut w = std::fs::File::from(err_w.try_clone().expect("dup of our own pipe"));
-                let mut data = vec![code as u8];
-                data.extend_from_slice(msg.as_bytes());
-                let _ = w.write_all(&data);
-                crate::sys::exit_now(code)
-            };
+            let fail = |code: i32, msg: String| -> ! { super::child_fail(&err_w, code, &msg) };
             // Into the container's own cgroup first (while still ours to
             // write as a host process), so pause and stats count us too.
             if !c.state.cgroup.is_empty() {

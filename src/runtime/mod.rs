@@ -273,13 +273,7 @@ fn child_main(
     io: ChildIo,
     old_mask: &SigSet,
 ) -> ! {
-    let fail = |code: i32, msg: String| -> ! {
-        let mut w = std::fs::File::from(errw.try_clone().expect("dup of our own pipe"));
-        let mut data = vec![code as u8];
-        data.extend_from_slice(msg.as_bytes());
-        let _ = w.write_all(&data);
-        crate::sys::exit_now(code)
-    };
+    let fail = |code: i32, msg: String| -> ! { child_fail(&errw, code, &msg) };
     let _ = nix::sys::prctl::set_pdeathsig(Signal::SIGKILL);
     // Wait until the parent has written our uid/gid maps; EOF means it died.
     let mut b = [0u8; 1];
@@ -340,6 +334,22 @@ fn child_main(
     }
     let (code, msg) = exec_command(&plan.cfg.args, &plan.path_env, &plan.env, old_mask);
     fail(code, msg)
+}
+
+/// Ends a forked child that could not get to `exec`: its exit code as one
+/// byte, then why, on the error pipe its parent reads to the end.
+fn child_fail(errw: &OwnedFd, code: i32, msg: &str) -> ! {
+    let mut data = vec![code as u8];
+    data.extend_from_slice(msg.as_bytes());
+    let mut rest = &data[..];
+    while !rest.is_empty() {
+        match nix::unistd::write(errw, rest) {
+            Ok(n) if n > 0 => rest = &rest[n..],
+            Err(nix::Error::EINTR) => {}
+            _ => break,
+        }
+    }
+    crate::sys::exit_now(code)
 }
 
 /// Finds and executes the container's command; returns only when it could

@@ -61,36 +61,28 @@ pub fn start(store: &Store, paths: &Paths, c: &Container, attach: bool) -> Resul
 /// A connection to the monitor that only listens for the exit frame. With
 /// `stopping`, the monitor is first told the user is stopping the
 /// container (no restart), and its acknowledgement awaited, so the state
-/// read afterwards is the one to act on. An exit seen meanwhile is
-/// returned.
-fn waiter(paths: &Paths, id: &str, stopping: bool) -> (Option<UnixStream>, Option<i32>) {
-    let Ok(mut s) = monitor::connect(paths, id) else {
-        return (None, None);
-    };
+/// read afterwards is the one to act on.
+fn waiter(paths: &Paths, id: &str, stopping: bool) -> Option<UnixStream> {
+    let mut s = monitor::connect(paths, id).ok()?;
     let mut frames = Vec::new();
     proto::encode(proto::HELLO, &[0], &mut frames);
     if stopping {
         proto::encode(proto::STOPPING, &[], &mut frames);
     }
-    if s.write_all(&frames).is_err() {
-        return (None, None);
-    }
-    let mut exited = None;
+    s.write_all(&frames).ok()?;
     if stopping {
         let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+        // An exit frame may come first; the state read afterwards has it.
         loop {
             match proto::read_frame(&mut s) {
                 Ok(Some((proto::STOP_ACK, _))) => break,
-                Ok(Some((proto::EXIT, p))) if p.len() == 4 => {
-                    exited = Some(i32::from_le_bytes([p[0], p[1], p[2], p[3]]));
-                }
                 Ok(Some(_)) => {}
-                Ok(None) | Err(_) => return (None, exited),
+                Ok(None) | Err(_) => return None,
             }
         }
         let _ = s.set_read_timeout(None);
     }
-    (Some(s), exited)
+    Some(s)
 }
 
 /// Waits up to `limit` for the exit frame; Some(code) when it came, or
@@ -155,7 +147,7 @@ fn signal_container(c: &Container, sig: Signal) -> Result<()> {
 /// Stops a container: its stop signal, then SIGKILL after `timeout`
 /// seconds. Returns once it has exited and its state is recorded.
 pub fn stop(store: &Store, paths: &Paths, c: &Container, timeout: Option<u32>) -> Result<()> {
-    let (mut sock, _) = waiter(paths, &c.config.id, true);
+    let mut sock = waiter(paths, &c.config.id, true);
     // Acknowledged: no restart will follow, so this state is the last run.
     let c = &container::load(store, &c.config.id).unwrap_or_else(|_| c.clone());
     if !c.state.is_active() {
@@ -223,7 +215,7 @@ pub fn wait(store: &Store, paths: &Paths, c: &Container) -> Result<i32> {
     if !c.state.is_active() {
         return Ok(c.state.exit_code);
     }
-    let (mut sock, _) = waiter(paths, &c.config.id, false);
+    let mut sock = waiter(paths, &c.config.id, false);
     Ok(wait_exit(store, &c.config.id, &mut sock, None).unwrap_or(c.state.exit_code))
 }
 

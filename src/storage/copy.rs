@@ -63,7 +63,7 @@ use nix::unistd::{
 use xattr::FileExt;
 
 use super::unpack::OVERRIDE_STAT_XATTR;
-use super::walk::{self, WalkErrorKind, file_type, open_subdir, remove_tree};
+use super::walk::{self, WalkError, WalkErrorKind, file_type, remove_tree};
 
 const IO_BUF_SIZE: usize = 256 * 1024;
 // Longer names cannot be opened anyway, and the limit bounds the recursion
@@ -773,12 +773,6 @@ impl Meta {
     }
 }
 
-/// Why a directory walk stopped, with the path of the offending component.
-struct WalkError {
-    component: PathBuf,
-    kind: WalkErrorKind,
-}
-
 #[derive(Debug, Clone, Copy)]
 struct DirAttrs {
     meta: Meta,
@@ -933,19 +927,7 @@ impl Extractor<'_> {
     /// Opens directory `dir` (clean, relative to `dest`) one component at a
     /// time, never following a symlink, creating missing ones if `create`.
     fn walk(&self, dir: &Path, create: bool) -> Result<OwnedFd, WalkError> {
-        let mut current = dup(&self.root).map_err(|e| WalkError {
-            component: PathBuf::new(),
-            kind: WalkErrorKind::Io(e),
-        })?;
-        let mut component = PathBuf::new();
-        for name in dir {
-            component.push(name);
-            current = open_subdir(current.as_fd(), name, create).map_err(|kind| WalkError {
-                component: component.clone(),
-                kind,
-            })?;
-        }
-        Ok(current)
+        walk::walk_dirs(self.root.as_fd(), dir, create)
     }
 
     fn walk_err(&self, err: WalkError, path: &Path) -> CopyError {
@@ -1110,19 +1092,9 @@ impl Extractor<'_> {
             path: path.to_path_buf(),
             source: e.into(),
         })?;
-        let result = self.set_owner_at(parent, &tmp, meta, path).and_then(|()| {
-            utimensat(
-                parent,
-                tmp.as_os_str(),
-                &meta.mtime,
-                &meta.mtime,
-                UtimensatFlags::NoFollowSymlink,
-            )
-            .map_err(|e| CopyError::Times {
-                path: path.to_path_buf(),
-                source: e.into(),
-            })
-        });
+        let result = self
+            .set_owner_at(parent, &tmp, meta, path)
+            .and_then(|()| times_at(parent, &tmp, meta, path));
         commit(parent, &tmp, name, result, path)
     }
 
@@ -1267,19 +1239,7 @@ impl Extractor<'_> {
                             source: e.into(),
                         })
                     })
-                    .and_then(|()| {
-                        utimensat(
-                            parent,
-                            tmp.as_os_str(),
-                            &meta.mtime,
-                            &meta.mtime,
-                            UtimensatFlags::NoFollowSymlink,
-                        )
-                        .map_err(|e| CopyError::Times {
-                            path: path.to_path_buf(),
-                            source: e.into(),
-                        })
-                    });
+                    .and_then(|()| times_at(parent, &tmp, meta, path));
                 commit(parent, &tmp, name, result, path)
             }
             // Without CAP_MKNOD, as in any user namespace, Docker skips
@@ -1476,6 +1436,22 @@ fn set_mode_and_times(file: &File, meta: Meta, path: &Path) -> Result<()> {
         source: e.into(),
     })?;
     futimens(file, &meta.mtime, &meta.mtime).map_err(|e| CopyError::Times {
+        path: path.to_path_buf(),
+        source: e.into(),
+    })
+}
+
+/// Sets the mtime of `name` in `parent` by name, without following it (a
+/// symlink or device we just made under a temporary name).
+fn times_at(parent: BorrowedFd<'_>, name: &OsStr, meta: Meta, path: &Path) -> Result<()> {
+    utimensat(
+        parent,
+        name,
+        &meta.mtime,
+        &meta.mtime,
+        UtimensatFlags::NoFollowSymlink,
+    )
+    .map_err(|e| CopyError::Times {
         path: path.to_path_buf(),
         source: e.into(),
     })

@@ -39,11 +39,11 @@ use nix::sys::stat::{
     Mode, SFlag, UtimensatFlags, fchmod, fstatat, futimens, mkdirat, mknodat, utimensat,
 };
 use nix::sys::time::TimeSpec;
-use nix::unistd::{UnlinkatFlags, dup, linkat, mkfifoat, symlinkat, unlinkat};
+use nix::unistd::{UnlinkatFlags, linkat, mkfifoat, symlinkat, unlinkat};
 use sha2::{Digest, Sha256};
 use xattr::FileExt;
 
-use super::walk::{self, WalkErrorKind, file_type, open_subdir, remove_tree};
+use super::walk::{self, WalkError, WalkErrorKind, file_type, remove_tree};
 
 /// Xattr holding the image's owner, mode and device numbers of an entry
 /// whose on-disk attributes cannot carry them: `"{uid}:{gid}:0{mode:o}"`,
@@ -274,12 +274,6 @@ struct PaxInfo {
     mtime: Option<TimeSpec>,
 }
 
-/// Why a directory walk stopped, with the path of the offending component.
-struct WalkError {
-    component: PathBuf,
-    kind: WalkErrorKind,
-}
-
 impl WalkError {
     fn into_unpack(self, path: &Path) -> UnpackError {
         let path = path.to_path_buf();
@@ -441,19 +435,7 @@ impl Unpacker {
     /// Opens directory `dir` (clean, relative to the root) one component at
     /// a time, never following a symlink.
     fn walk(&self, dir: &Path, create: bool) -> Result<OwnedFd, WalkError> {
-        let mut current = dup(&self.root).map_err(|e| WalkError {
-            component: PathBuf::new(),
-            kind: WalkErrorKind::Io(e),
-        })?;
-        let mut component = PathBuf::new();
-        for name in dir {
-            component.push(name);
-            current = open_subdir(current.as_fd(), name, create).map_err(|kind| WalkError {
-                component: component.clone(),
-                kind,
-            })?;
-        }
-        Ok(current)
+        walk::walk_dirs(self.root.as_fd(), dir, create)
     }
 
     /// Makes room for a new entry at `name`: removes whatever is there,

@@ -12,6 +12,35 @@ use std::ffi::{OsStr, OsString};
 use std::io::Read;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::path::{Path, PathBuf};
+
+/// Why a directory walk stopped, with the path of the offending component.
+pub(super) struct WalkError {
+    pub component: PathBuf,
+    pub kind: WalkErrorKind,
+}
+
+/// Opens the directory `dir` (relative, already cleaned) below `root`, one
+/// component at a time, creating missing ones if `create`.
+pub(super) fn walk_dirs(
+    root: BorrowedFd<'_>,
+    dir: &Path,
+    create: bool,
+) -> Result<OwnedFd, WalkError> {
+    let mut current = dup(root).map_err(|e| WalkError {
+        component: PathBuf::new(),
+        kind: WalkErrorKind::Io(e),
+    })?;
+    let mut component = PathBuf::new();
+    for name in dir {
+        component.push(name);
+        current = open_subdir(current.as_fd(), name, create).map_err(|kind| WalkError {
+            component: component.clone(),
+            kind,
+        })?;
+    }
+    Ok(current)
+}
 
 /// Why one component of a path could not be walked.
 pub(super) enum WalkErrorKind {

@@ -4,7 +4,7 @@
 
 use crate::util::image::busybox_image;
 use crate::util::registry::shared;
-use crate::util::{Cmd, TestEnv};
+use crate::util::{Cmd, Spawned, TestEnv};
 use std::io::{Read, Write};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -1187,16 +1187,6 @@ fn issue3_more_flags_names_stdin_streaming_events() {
     rsp(&env, &["rm", "-v", "one", "two", "cat", "watch"]).ok();
     rsp(&env, &["rm", "--ignore", "gone"]).ok();
     rsp(&env, &["stop", "gone"]).code(125);
-}
-
-/// A spawned rsp, killed and reaped when the test ends, even by a panic.
-struct Spawned(std::process::Child);
-
-impl Drop for Spawned {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 /// The lines of `r`, read on a thread so a test can wait with a timeout.

@@ -3,7 +3,7 @@
 
 use crate::util::image::{ImageBuilder, Layer, busybox_image, multilayer_image, uid33_image};
 use crate::util::registry::shared;
-use crate::util::{Cmd, TestEnv};
+use crate::util::{Cmd, Spawned, TestEnv};
 use std::io::Read;
 use std::os::unix::fs::MetadataExt;
 use std::sync::OnceLock;
@@ -398,17 +398,6 @@ fn issue2_ps_rm_and_exit_status_kept() {
             .count(),
         0
     );
-}
-
-/// A spawned rsp that is killed and reaped when the test ends, even by a
-/// panic, so a failing test never leaves a container running.
-struct Spawned(std::process::Child);
-
-impl Drop for Spawned {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 /// Waits (bounded) until `ps` shows a running container; returns its ID.

@@ -392,3 +392,14 @@ pub fn show_output(out: &Output) -> String {
         String::from_utf8_lossy(&out.stderr)
     )
 }
+
+/// A spawned rsp that is killed and reaped when the test ends, even by a
+/// panic, so a failing test never leaves a process running.
+pub struct Spawned(pub std::process::Child);
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
