@@ -10,6 +10,7 @@ pub mod cli;
 pub mod events;
 pub mod image;
 pub mod logs;
+pub mod net;
 pub mod paths;
 pub mod registry;
 pub mod runtime;

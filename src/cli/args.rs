@@ -336,14 +336,25 @@ pub struct RunArgs {
     /// Proxy received signals to the container process
     #[arg(long, value_name = "BOOL", default_value = "true", num_args = 0..=1, default_missing_value = "true", require_equals = true, action = clap::ArgAction::Set)]
     pub sig_proxy: bool,
-    /// Network mode: none (own namespace with loopback only), host (the host's network)
+    /// Network mode: slirp[:OPTS] (own namespace served by rsp's userspace stack; also
+    /// slirp4netns, pasta, bridge, private), none (loopback only), host (the host's network).
+    /// OPTS: allow_host_loopback=true|false, port_handler=rootlesskit|slirp, mtu=N
     #[arg(
         long,
         visible_alias = "net",
-        default_value = "none",
+        default_value = "slirp",
         value_name = "MODE"
     )]
     pub network: String,
+    /// Publish a container's port to the host: [IP:][HOSTPORT:]CONTAINERPORT[/tcp|/udp]
+    #[arg(short = 'p', long = "publish", value_name = "SPEC")]
+    pub publish: Vec<String>,
+    /// Publish every port the image exposes to a free host port
+    #[arg(short = 'P', long)]
+    pub publish_all: bool,
+    /// Expose a port (recorded for -P), as the image's EXPOSE does
+    #[arg(long, value_name = "PORT[/PROTO]")]
+    pub expose: Vec<String>,
     /// When to pull the image: always, missing, never, newer
     #[arg(long, default_value = "missing", value_parser = ["always", "missing", "never", "newer"])]
     pub pull: String,

@@ -107,6 +107,27 @@ fn parse_volume(spec: &str) -> anyhow::Result<Mount> {
     })
 }
 
+/// `--network`: the mode rsp records (slirp, none or host) and the
+/// slirp options. Podman's and Docker's names for a private network with
+/// outbound access all mean rsp's own stack.
+fn parse_network(spec: &str) -> anyhow::Result<(String, crate::net::NetOptions)> {
+    let (mode, opts) = match spec.split_once(':') {
+        Some((m, o)) => (m, Some(o)),
+        None => (spec, None),
+    };
+    match mode {
+        "none" | "host" if opts.is_none() => Ok((mode.to_string(), Default::default())),
+        "slirp" | "slirp4netns" => Ok((
+            "slirp".into(),
+            crate::net::NetOptions::parse(opts.unwrap_or(""))?,
+        )),
+        "pasta" | "bridge" | "private" | "default" if opts.is_none() => {
+            Ok(("slirp".into(), Default::default()))
+        }
+        _ => bail!("unknown network mode {spec:?}: use slirp[:OPTIONS], none or host"),
+    }
+}
+
 fn parse_entrypoint(e: &str) -> anyhow::Result<Vec<String>> {
     if e.trim_start().starts_with('[') {
         return serde_json::from_str(e)
@@ -144,16 +165,39 @@ fn build_config(store: &Store, a: &RunArgs, rec: &ImageRecord) -> anyhow::Result
         None => process::argv(&image_ep, &image_cmd, None, &a.command)?,
     };
 
-    let network = match a.network.as_str() {
-        "none" | "host" => a.network.clone(),
-        "private" | "slirp" | "slirp4netns" | "pasta" | "bridge" => {
-            bail!(
-                "network mode {:?} is not available yet: use --network none or --network host",
-                a.network
-            )
+    let (network, net_options) = parse_network(&a.network)?;
+    let mut ports = a
+        .publish
+        .iter()
+        .map(|p| crate::net::parse_publish(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    if a.publish_all {
+        let mut keys: Vec<String> = ic
+            .exposed_ports
+            .as_ref()
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
+        keys.extend(a.expose.iter().cloned());
+        for m in crate::net::ports::exposed(&keys)? {
+            let dup = ports
+                .iter()
+                .any(|p| p.container_port == m.container_port && p.protocol == m.protocol);
+            if !dup {
+                ports.push(m);
+            }
         }
-        n => bail!("unknown network mode {n:?}: use --network none or --network host"),
-    };
+    }
+    match network.as_str() {
+        "host" if !ports.is_empty() => {
+            eprintln!("WARNING: published ports are discarded with the host network");
+            ports.clear();
+        }
+        "none" if !ports.is_empty() => {
+            bail!("ports cannot be published with --network none: use the default slirp network")
+        }
+        _ => {}
+    }
+    crate::net::ports::assign_host_ports(&mut ports)?;
     let (restart_policy, restart_max) = parse_restart(&a.restart)?;
     if restart_policy != "no" && a.rm {
         bail!(
@@ -259,6 +303,8 @@ fn build_config(store: &Store, a: &RunArgs, rec: &ImageRecord) -> anyhow::Result
         gid: user.gid,
         hostname,
         network,
+        net_options,
+        ports,
         tty: a.tty,
         interactive: a.interactive,
         remove: a.rm,

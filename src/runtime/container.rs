@@ -75,6 +75,12 @@ pub struct ContainerConfig {
     /// `overlay` (also when empty) or `vfs`.
     #[serde(default)]
     pub storage_driver: String,
+    /// `--network slirp:OPTS` options.
+    #[serde(default)]
+    pub net_options: crate::net::NetOptions,
+    /// Published ports, with host ports chosen at create time.
+    #[serde(default)]
+    pub ports: Vec<crate::net::PortMapping>,
 }
 
 fn default_stop_timeout() -> u32 {

@@ -20,6 +20,7 @@ pub mod copy;
 pub mod exec;
 mod init;
 pub mod monitor;
+mod network;
 pub mod ops;
 pub mod process;
 pub mod procs;
@@ -96,6 +97,8 @@ pub enum RuntimeError {
     Exec(String),
     #[error("making the container's vfs copy: {0}")]
     Vfs(crate::storage::vfs::VfsError),
+    #[error(transparent)]
+    Net(#[from] crate::net::NetError),
 }
 
 impl RuntimeError {
@@ -214,6 +217,7 @@ fn etc_files(paths: &Paths, cfg: &ContainerConfig) -> Result<Vec<(PathBuf, &'sta
         source,
     })?;
     let host_net = cfg.network == "host";
+    let slirp = cfg.network == "slirp";
     let mut hosts = String::new();
     if host_net {
         hosts.push_str(&std::fs::read_to_string("/etc/hosts").unwrap_or_default());
@@ -225,8 +229,24 @@ fn etc_files(paths: &Paths, cfg: &ContainerConfig) -> Result<Vec<(PathBuf, &'sta
             "127.0.0.1\tlocalhost localhost.localdomain\n::1\tlocalhost localhost.localdomain\n",
         );
     }
-    hosts.push_str(&format!("127.0.1.1\t{} {}\n", cfg.hostname, cfg.name));
-    let resolv = std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default();
+    if slirp {
+        hosts.push_str(&format!(
+            "{}\t{} {}\n{}\thost.containers.internal host.docker.internal\n",
+            crate::net::GUEST,
+            cfg.hostname,
+            cfg.name,
+            crate::net::GATEWAY
+        ));
+    } else {
+        hosts.push_str(&format!("127.0.1.1\t{} {}\n", cfg.hostname, cfg.name));
+    }
+    let host_resolv =
+        std::fs::read_to_string(crate::net::dns::host_resolv_conf()).unwrap_or_default();
+    let resolv = if slirp {
+        crate::net::dns::container_resolv_conf(&host_resolv)
+    } else {
+        host_resolv
+    };
     let mut out = Vec::new();
     for (name, data) in [
         ("hosts", hosts),
@@ -271,6 +291,7 @@ fn child_main(
     ready: OwnedFd,
     errw: OwnedFd,
     io: ChildIo,
+    net: Option<OwnedFd>,
     old_mask: &SigSet,
 ) -> ! {
     let fail = |code: i32, msg: String| -> ! { child_fail(&errw, code, &msg) };
@@ -296,6 +317,31 @@ fn child_main(
         && let Err(e) = crate::sys::loopback_up()
     {
         fail(125, format!("bringing up loopback in the container: {e}"));
+    }
+    if let Some(sock) = net {
+        let tap = crate::sys::net::tap_setup(&crate::sys::net::TapConfig {
+            name: crate::net::IFNAME,
+            mtu: plan.cfg.net_options.mtu,
+            addr: crate::net::GUEST,
+            netmask: crate::net::NETMASK,
+            gateway: crate::net::GATEWAY,
+        });
+        match tap {
+            Ok(tap) => {
+                if let Err(e) = crate::sys::send_fd(sock.as_fd(), tap.as_fd()) {
+                    fail(
+                        125,
+                        format!("handing over the container's network device: {e}"),
+                    );
+                }
+            }
+            Err(e) => fail(
+                125,
+                format!(
+                    "creating the container's network device with /dev/net/tun: {e}: rsp's slirp network needs /dev/net/tun readable and writable by you (mode 0666, as Debian ships it), or run with --network none or --network host"
+                ),
+            ),
+        }
     }
     if let Err(e) = rootfs::setup(&plan.rootfs) {
         fail(125, e.to_string());
@@ -554,6 +600,8 @@ pub(crate) struct Spawned {
     pub pid: i32,
     /// The pty master for `-t`.
     pub master: Option<OwnedFd>,
+    /// The container's tap device, for `--network slirp`.
+    pub tap: Option<OwnedFd>,
 }
 
 /// Forks the container into its new namespaces and builds its root
@@ -595,6 +643,12 @@ pub(crate) fn spawn_container(
         nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(|e| RuntimeError::Fork(e.into()))?;
     let (err_r, err_w) =
         nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(|e| RuntimeError::Fork(e.into()))?;
+    let (net_ours, net_child) = if cfg.network == "slirp" {
+        let (a, b) = std::os::unix::net::UnixStream::pair().map_err(RuntimeError::Fork)?;
+        (Some(OwnedFd::from(a)), Some(OwnedFd::from(b)))
+    } else {
+        (None, None)
+    };
     let mut flags = libc::CLONE_NEWUSER
         | libc::CLONE_NEWNS
         | libc::CLONE_NEWPID
@@ -613,12 +667,12 @@ pub(crate) fn spawn_container(
             });
         }
         Ok(crate::sys::Forked::Child) => {
-            drop((ready_w, err_r, tty));
-            child_main(&plan, ready_r, err_w, io, old_mask)
+            drop((ready_w, err_r, tty, net_ours));
+            child_main(&plan, ready_r, err_w, io, net_child, old_mask)
         }
         Ok(crate::sys::Forked::Parent(pid)) => pid,
     };
-    drop((ready_r, err_w, io));
+    drop((ready_r, err_w, io, net_child));
     let child = Pid::from_raw(pid);
     let (tty_sock, winsize) = match tty {
         Some((s, w)) => (Some(s), w),
@@ -636,6 +690,10 @@ pub(crate) fn spawn_container(
     before_run(pid, pid_start);
     let _ = std::fs::File::from(ready_w).write_all(b"1");
 
+    // The tap comes first: the child makes it before its terminal.
+    let tap = net_ours
+        .as_ref()
+        .and_then(|s| crate::sys::recv_fd(s.as_fd()).ok().flatten());
     let mut master = None;
     if let Some(sock) = &tty_sock {
         // A child that failed before making its terminal sends nothing; the
@@ -657,7 +715,7 @@ pub(crate) fn spawn_container(
         let message = String::from_utf8_lossy(&msg[1..]).into_owned();
         return Err(RuntimeError::Child { code, message });
     }
-    Ok(Spawned { pid, master })
+    Ok(Spawned { pid, master, tap })
 }
 
 /// The host's raw fd for stdin, for callers that check for a terminal.

@@ -353,6 +353,11 @@ struct Monitor {
     started: Instant,
     cgroup: Option<super::cgroup::Cgroup>,
     winsize: Option<crate::sys::WinSize>,
+    /// Published ports, bound before the first start and kept across
+    /// restarts so no other process can take them meanwhile.
+    ports: Option<crate::net::forward::Listeners>,
+    /// The network stack of the running container (`--network slirp`).
+    net: Option<super::network::NetThread>,
 }
 
 fn nonblocking(fd: &OwnedFd) {
@@ -429,6 +434,8 @@ impl Monitor {
             started: Instant::now(),
             cgroup: None,
             winsize: None,
+            ports: None,
+            net: None,
         })
     }
 
@@ -462,6 +469,9 @@ impl Monitor {
                 stderr: err_w,
             }
         };
+        if self.ports.is_none() && self.cfg.network == "slirp" && !self.cfg.ports.is_empty() {
+            self.ports = Some(crate::net::forward::Listeners::bind(&self.cfg.ports)?);
+        }
         let (store, id) = (&self.store, self.cfg.id.clone());
         let restarts = self.restarts;
         // Its own cgroup (v2) where the user has one delegated: the freezer
@@ -497,7 +507,7 @@ impl Monitor {
                 };
             });
         };
-        let Spawned { pid, master } = super::spawn_container(
+        let Spawned { pid, master, tap } = super::spawn_container(
             &self.store,
             &self.paths,
             &self.cfg,
@@ -506,6 +516,16 @@ impl Monitor {
             &self.old_mask,
             &mut record,
         )?;
+        if let Some(tap) = tap {
+            match super::network::NetThread::start(tap, pid, &self.cfg, self.ports.as_ref()) {
+                Ok(n) => self.net = Some(n),
+                Err(e) => {
+                    let _ = nix::sys::signal::kill(Pid::from_raw(pid), Signal::SIGKILL);
+                    let _ = waitpid(Pid::from_raw(pid), None);
+                    return Err(e);
+                }
+            }
+        }
         if let Some(m) = master {
             nonblocking(&m);
             self.stdin = if self.cfg.interactive {
@@ -738,6 +758,7 @@ impl Monitor {
         {
             self.exit = Some(super::exit_code(st));
             self.pid = None;
+            self.net = None;
             // Whatever the container left in its pipes is still wanted, but
             // a process that escaped its namespace's end must not hold us.
             self.drain_until = Some(Instant::now() + Duration::from_millis(500));

@@ -6,6 +6,8 @@
 //! function here is safe to call; each `unsafe` block states why it is sound.
 #![allow(unsafe_code)]
 
+pub mod net;
+
 use std::io;
 use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
 

@@ -1,0 +1,75 @@
+//! Hosting a container's network stack: the thread in the container's
+//! monitor that runs [`crate::net::stack::Stack`] over its tap device,
+//! and stops with the container.
+//!
+//! Contract: [`NetThread::start`] must be called while the caller has no
+//! other thread that could be forking; the socket factory for published
+//! ports is forked first, then the stack's thread starts. Dropping the
+//! [`NetThread`] stops the stack, closes every connection it carried and
+//! ends the factory.
+
+use super::RuntimeError;
+use super::container::ContainerConfig;
+use crate::net::forward::Listeners;
+use crate::net::stack::{Stack, Tap};
+use std::os::fd::{AsFd, OwnedFd};
+
+pub(crate) struct NetThread {
+    stop: Option<OwnedFd>,
+    handle: Option<std::thread::JoinHandle<()>>,
+}
+
+impl NetThread {
+    /// Starts serving the container `pid`'s tap device. `listeners` are
+    /// the published ports, bound by the caller (who keeps them across
+    /// restarts).
+    pub(crate) fn start(
+        tap: OwnedFd,
+        pid: i32,
+        cfg: &ContainerConfig,
+        listeners: Option<&Listeners>,
+    ) -> Result<NetThread, RuntimeError> {
+        let setup = |e: std::io::Error| RuntimeError::Net(crate::net::NetError::Setup(e));
+        crate::sys::net::raise_nofile_limit();
+        let listeners = match listeners {
+            Some(l) => l.try_clone().map_err(setup)?,
+            None => Listeners::default(),
+        };
+        let factory = if listeners.is_empty() {
+            None
+        } else {
+            Some(crate::sys::net::SocketFactory::start(pid).map_err(setup)?)
+        };
+        let mut stack = Stack::new(
+            Tap(tap),
+            cfg.net_options.clone(),
+            crate::net::dns::upstreams(),
+            listeners,
+            factory,
+        )
+        .map_err(setup)?;
+        let (stop_r, stop_w) =
+            nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(|e| setup(e.into()))?;
+        let handle = std::thread::Builder::new()
+            .name("rsp-net".into())
+            .stack_size(256 << 10)
+            .spawn(move || {
+                let _ = stack.run(stop_r.as_fd());
+            })
+            .map_err(setup)?;
+        Ok(NetThread {
+            stop: Some(stop_w),
+            handle: Some(handle),
+        })
+    }
+}
+
+impl Drop for NetThread {
+    fn drop(&mut self) {
+        // Closing the write end wakes the loop with EOF.
+        drop(self.stop.take());
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
