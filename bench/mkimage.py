@@ -2,13 +2,17 @@
 """Build a test image from the host's busybox-static and push it to a
 registry on loopback over plain HTTP.
 
-  mkimage.py REGISTRY REPO:TAG [--big MB --layers N]
+  mkimage.py REGISTRY REPO:TAG [--big MB --layers N] [--with-binary PATH]...
 
 With --big, adds N layers of incompressible data totalling about MB megabytes
-(compressed), for pull benchmarks. Only ever talks to the registry given,
-which must be on loopback.
+(compressed), for pull benchmarks. With --with-binary (repeatable), adds one
+layer holding the host's binary PATH plus every library `ldd PATH` lists and
+the dynamic loader, each at the path ldd gives (symlinks on the host are
+followed: the image gets regular files), e.g. --with-binary /usr/bin/iperf3
+for the network benchmark. Only ever talks to the registry given, which must
+be on loopback.
 """
-import gzip, hashlib, io, json, os, random, sys, tarfile, time, urllib.request, urllib.parse
+import gzip, hashlib, io, json, os, random, re, subprocess, sys, tarfile, time, urllib.request, urllib.parse
 
 BUSYBOX = "/bin/busybox"
 APPLETS = ["sh", "ls", "cat", "echo", "id", "env", "true", "false", "sleep", "stat", "hostname", "mount", "ps", "test", "wc", "grep", "touch", "rm", "mkdir", "pwd", "uname", "nc", "httpd", "tty", "stty", "head", "kill", "find"]
@@ -56,6 +60,42 @@ def big_layers(total_mb, n):
     return out
 
 
+def binary_layer(paths):
+    """The binaries PATHS with their shared libraries and loader (per ldd)."""
+    files = []
+    for path in paths:
+        path = os.path.abspath(path)
+        files.append(path)
+        out = subprocess.run(["ldd", path], capture_output=True, text=True)
+        if out.returncode != 0 and "not a dynamic executable" not in out.stdout + out.stderr:
+            sys.exit("ldd %s failed: %s" % (path, out.stderr.strip()))
+        for line in out.stdout.splitlines():
+            if "not found" in line:
+                sys.exit("ldd %s: %s" % (path, line.strip()))
+            # "libx.so => /lib/libx.so (0x...)" or "/lib64/ld-linux.so.2 (0x...)";
+            # linux-vdso has no file.
+            m = re.search(r"(?:=>\s*)?(/\S+)\s+\(0x", line)
+            if m:
+                files.append(m.group(1))
+    dirs, entries, seen = set(), [], set()
+    for f in files:
+        name = f.lstrip("/")
+        if name in seen:
+            continue
+        seen.add(name)
+        parts = name.split("/")[:-1]
+        for i in range(1, len(parts) + 1):
+            d = "/".join(parts[:i])
+            if d not in dirs:
+                dirs.add(d)
+                entries.append({"name": d, "dir": True, "mode": 0o755})
+        st = os.stat(f)  # follows symlinks: the layer holds the real file
+        entries.append({"name": name, "mode": st.st_mode & 0o7777, "data": open(f, "rb").read()})
+    # Directories before their contents.
+    entries.sort(key=lambda e: (not e.get("dir"), e["name"]))
+    return tar_layer(entries)
+
+
 def sha(b):
     return "sha256:" + hashlib.sha256(b).hexdigest()
 
@@ -90,6 +130,9 @@ def main():
         mb = int(sys.argv[sys.argv.index("--big") + 1])
         n = int(sys.argv[sys.argv.index("--layers") + 1]) if "--layers" in sys.argv else 4
         layers += big_layers(mb, n)
+    bins = [sys.argv[i + 1] for i, a in enumerate(sys.argv[:-1]) if a == "--with-binary"]
+    if bins:
+        layers.append(binary_layer(bins))
     descs, diff_ids = [], []
     for raw in layers:
         comp = gzip.compress(raw, compresslevel=1, mtime=0)

@@ -470,6 +470,38 @@ fn run_or_create(g: &Global, a: &RunArgs, create_only: bool) -> CmdResult {
     super::lifecycle::finish_attach(&store, &cfg.id, client, &opts)
 }
 
+/// Docker's `{"80/tcp": [{"HostIp": ..., "HostPort": ...}]}`.
+fn port_map(ports: &[crate::net::PortMapping]) -> Value {
+    let mut m = serde_json::Map::new();
+    for (ctr, ip, port) in crate::net::ports::each(ports) {
+        let entry = m.entry(ctr).or_insert_with(|| Value::Array(Vec::new()));
+        if let Value::Array(a) = entry {
+            a.push(json!({ "HostIp": ip, "HostPort": port.to_string() }));
+        }
+    }
+    Value::Object(m)
+}
+
+fn network_settings(cfg: &ContainerConfig, st: &crate::runtime::container::State) -> Value {
+    let slirp = cfg.network == "slirp" && st.is_active();
+    let (ip, gw, prefix) = if slirp {
+        (
+            crate::net::GUEST.to_string(),
+            crate::net::GATEWAY.to_string(),
+            crate::net::PREFIX,
+        )
+    } else {
+        (String::new(), String::new(), 0)
+    };
+    json!({
+        "IPAddress": ip,
+        "IPPrefixLen": prefix,
+        "Gateway": gw,
+        "Ports": port_map(&cfg.ports),
+        "SandboxKey": if st.is_active() && cfg.network != "host" { format!("/proc/{}/ns/net", st.pid) } else { String::new() },
+    })
+}
+
 fn status_text(c: &Container) -> String {
     match c.state.status {
         Status::Created => "Created".into(),
@@ -522,7 +554,7 @@ fn ps_row(c: &Container, no_trunc: bool) -> Value {
         "State": c.state.status.as_str(),
         "Names": c.config.name,
         "Size": "",
-        "Ports": "",
+        "Ports": crate::net::ports::ps_text(&c.config.ports),
         "Pid": c.state.pid,
         "ExitCode": c.state.exit_code,
         "Exited": c.state.status == Status::Exited,
@@ -703,7 +735,13 @@ pub fn ps(g: &Global, a: &PsArgs) -> CmdResult {
                         "Pid": c.state.pid,
                         "Pod": "",
                         "PodName": "",
-                        "Ports": null,
+                        "Ports": c.config.ports.iter().map(|p| json!({
+                            "host_ip": p.host_ip,
+                            "container_port": p.container_port,
+                            "host_port": p.host_port,
+                            "range": p.range,
+                            "protocol": p.protocol,
+                        })).collect::<Vec<_>>(),
                         "StartedAt": unix(c.state.started_at.as_deref()),
                         "State": c.state.status.as_str(),
                         "Status": status_text(c),
@@ -891,10 +929,10 @@ fn inspect_json(c: &Container, paths: &Paths, store: &Store) -> Value {
                 "Config": null,
                 "Size": cfg.log_max_size.map(|s| s.to_string()).unwrap_or_else(|| "0B".into()),
             },
-            "PortBindings": {},
+            "PortBindings": port_map(&cfg.ports),
             "Binds": cfg.mounts.iter().map(|m| format!("{}:{}:{}", m.source, m.destination, if m.readonly { "ro" } else { "rw" })).collect::<Vec<_>>(),
         },
-        "NetworkSettings": { "Ports": {} },
+        "NetworkSettings": network_settings(cfg, st),
         "IdMappings": {
             "UidMap": [format!("{}:{}:1", cfg.uid, nix::unistd::getuid())],
             "GidMap": [format!("{}:{}:1", cfg.gid, nix::unistd::getgid())],

@@ -151,6 +151,7 @@ pub fn port(g: &Global, a: &PortArgs) -> CmdResult {
             return Err(anyhow!("give one container, or --all").into());
         }
     };
+    let mut out = std::io::stdout().lock();
     if let Some(p) = &a.port {
         let c = &targets[0];
         let want = if p.contains('/') {
@@ -158,14 +159,34 @@ pub fn port(g: &Global, a: &PortArgs) -> CmdResult {
         } else {
             format!("{p}/tcp")
         };
-        return Err(anyhow!(
-            "no public port {want:?} published for {}: publish it with -p when creating the container",
-            c.config.name
-        )
-        .into());
+        let found: Vec<_> = crate::net::ports::each(&c.config.ports)
+            .into_iter()
+            .filter(|(ctr, _, _)| *ctr == want)
+            .collect();
+        if found.is_empty() {
+            return Err(anyhow!(
+                "no public port {want:?} published for {}: publish it with -p when creating the container",
+                c.config.name
+            )
+            .into());
+        }
+        for (_, ip, port) in found {
+            writeln!(out, "{ip}:{port}")?;
+        }
+        return Ok(0);
     }
-    // Containers publish no ports yet (rsp has no port forwarding until
-    // its userspace network lands): there is nothing to list.
+    for c in &targets {
+        if a.all && (c.config.ports.is_empty() || !c.state.is_active()) {
+            continue;
+        }
+        for (ctr, ip, port) in crate::net::ports::each(&c.config.ports) {
+            if a.all {
+                writeln!(out, "{}\t{ctr} -> {ip}:{port}", &c.config.id[..12])?;
+            } else {
+                writeln!(out, "{ctr} -> {ip}:{port}")?;
+            }
+        }
+    }
     Ok(0)
 }
 

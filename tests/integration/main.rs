@@ -13,6 +13,7 @@ mod docs;
 mod hostile;
 mod images;
 mod lifecycle;
+mod network;
 mod pull;
 mod run;
 mod storage;

@@ -295,10 +295,18 @@ fn issue2_root_filesystem_layout() {
 #[test]
 fn issue2_network_none_and_host() {
     let env = env_with_busybox();
-    let out = sh(
+    let out = run(
         &env,
-        "cat /proc/net/dev | tail -n +3 | cut -d: -f1 | tr -d ' '; cat /sys/class/net/lo/operstate",
-    );
+        &[
+            "--network",
+            "none",
+            busybox(),
+            "sh",
+            "-c",
+            "cat /proc/net/dev | tail -n +3 | cut -d: -f1 | tr -d ' '; cat /sys/class/net/lo/operstate",
+        ],
+    )
+    .ok();
     assert_eq!(out.lines().next(), Some("lo"), "only loopback: {out}");
     assert_eq!(out.lines().count(), 2, "{out}");
     let host_ifaces = std::fs::read_dir("/sys/class/net").unwrap().count();

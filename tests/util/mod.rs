@@ -83,7 +83,17 @@ impl TestEnv {
             .mode(0o700)
             .create(env.runtime_dir())
             .expect("creating runtime dir");
+        // The network rule: no container DNS query may leave loopback, so
+        // every test's forwarder points at a closed loopback port unless
+        // the test writes its own resolver here.
+        fs::write(env.resolv_conf(), "nameserver 127.0.0.1:9\n").expect("writing resolv.conf");
         env
+    }
+
+    /// The host resolver file rsp reads in this environment
+    /// (`RSP_RESOLV_CONF`).
+    pub fn resolv_conf(&self) -> PathBuf {
+        self.dir.path().join("resolv.conf")
     }
 
     pub fn home(&self) -> PathBuf {
@@ -133,6 +143,7 @@ impl TestEnv {
             .env("XDG_DATA_HOME", self.data_home())
             .env("XDG_RUNTIME_DIR", self.runtime_dir())
             .env("TMPDIR", self.tmp())
+            .env("RSP_RESOLV_CONF", self.resolv_conf())
             .env("RUST_BACKTRACE", "1")
             .current_dir(self.dir.path());
         Cmd {
