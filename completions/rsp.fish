@@ -292,7 +292,9 @@ passthrough\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l log-opt -d 'Logging driver options (max-size=SIZE)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l sig-proxy -d 'Proxy received signals to the container process' -r -f -a "true\t''
 false\t''"
-complete -c rsp -n "__fish_rsp_using_subcommand run" -l network -l net -d 'Network mode: none (own namespace with loopback only), host (the host\'s network)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand run" -l network -l net -d 'Network mode: slirp[:OPTS] (own namespace served by rsp\'s userspace stack; also slirp4netns, pasta, bridge, private), none (loopback only), host (the host\'s network). OPTS: allow_host_loopback=true|false, port_handler=rootlesskit|slirp, mtu=N' -r
+complete -c rsp -n "__fish_rsp_using_subcommand run" -s p -l publish -d 'Publish a container\'s port to the host: [IP:][HOSTPORT:]CONTAINERPORT[/tcp|/udp]' -r
+complete -c rsp -n "__fish_rsp_using_subcommand run" -l expose -d 'Expose a port (recorded for -P), as the image\'s EXPOSE does' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l pull -d 'When to pull the image: always, missing, never, newer' -r -f -a "always\t''
 missing\t''
 never\t''
@@ -317,6 +319,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand run" -s i -l interactive -d 'Kee
 complete -c rsp -n "__fish_rsp_using_subcommand run" -s t -l tty -d 'Allocate a pseudo-TTY'
 complete -c rsp -n "__fish_rsp_using_subcommand run" -s d -l detach -d 'Run the container in the background and print its ID'
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l init -d 'Run an init inside the container that forwards signals and reaps processes'
+complete -c rsp -n "__fish_rsp_using_subcommand run" -s P -l publish-all -d 'Publish every port the image exposes to a free host port'
 complete -c rsp -n "__fish_rsp_using_subcommand run" -s q -l quiet -d 'Suppress output information when pulling images'
 complete -c rsp -n "__fish_rsp_using_subcommand run" -s V -l version -d 'Print version'
 complete -c rsp -n "__fish_rsp_using_subcommand ps" -s f -l filter -d 'Filter output based on conditions given (status=, name=, id=, label=, ancestor=, exited=)' -r
@@ -455,7 +458,9 @@ passthrough\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l log-opt -d 'Logging driver options (max-size=SIZE)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l sig-proxy -d 'Proxy received signals to the container process' -r -f -a "true\t''
 false\t''"
-complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l network -l net -d 'Network mode: none (own namespace with loopback only), host (the host\'s network)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l network -l net -d 'Network mode: slirp[:OPTS] (own namespace served by rsp\'s userspace stack; also slirp4netns, pasta, bridge, private), none (loopback only), host (the host\'s network). OPTS: allow_host_loopback=true|false, port_handler=rootlesskit|slirp, mtu=N' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -s p -l publish -d 'Publish a container\'s port to the host: [IP:][HOSTPORT:]CONTAINERPORT[/tcp|/udp]' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l expose -d 'Expose a port (recorded for -P), as the image\'s EXPOSE does' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l pull -d 'When to pull the image: always, missing, never, newer' -r -f -a "always\t''
 missing\t''
 never\t''
@@ -480,6 +485,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -s t -l tty -d 'Allocate a pseudo-TTY'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -s d -l detach -d 'Run the container in the background and print its ID'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l init -d 'Run an init inside the container that forwards signals and reaps processes'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -s P -l publish-all -d 'Publish every port the image exposes to a free host port'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Suppress output information when pulling images'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -s V -l version -d 'Print version'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from rm" -s t -l time -d 'With -f, seconds to wait for a running container to stop before killing it (default: kill at once)' -r
@@ -547,7 +553,9 @@ passthrough\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l log-opt -d 'Logging driver options (max-size=SIZE)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l sig-proxy -d 'Proxy received signals to the container process' -r -f -a "true\t''
 false\t''"
-complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l network -l net -d 'Network mode: none (own namespace with loopback only), host (the host\'s network)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l network -l net -d 'Network mode: slirp[:OPTS] (own namespace served by rsp\'s userspace stack; also slirp4netns, pasta, bridge, private), none (loopback only), host (the host\'s network). OPTS: allow_host_loopback=true|false, port_handler=rootlesskit|slirp, mtu=N' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -s p -l publish -d 'Publish a container\'s port to the host: [IP:][HOSTPORT:]CONTAINERPORT[/tcp|/udp]' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l expose -d 'Expose a port (recorded for -P), as the image\'s EXPOSE does' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l pull -d 'When to pull the image: always, missing, never, newer' -r -f -a "always\t''
 missing\t''
 never\t''
@@ -572,6 +580,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -s t -l tty -d 'Allocate a pseudo-TTY'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -s d -l detach -d 'Run the container in the background and print its ID'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l init -d 'Run an init inside the container that forwards signals and reaps processes'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -s P -l publish-all -d 'Publish every port the image exposes to a free host port'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Suppress output information when pulling images'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from start" -l detach-keys -d 'Key sequence for detaching a container' -r
@@ -873,7 +882,9 @@ passthrough\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l log-opt -d 'Logging driver options (max-size=SIZE)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l sig-proxy -d 'Proxy received signals to the container process' -r -f -a "true\t''
 false\t''"
-complete -c rsp -n "__fish_rsp_using_subcommand create" -l network -l net -d 'Network mode: none (own namespace with loopback only), host (the host\'s network)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l network -l net -d 'Network mode: slirp[:OPTS] (own namespace served by rsp\'s userspace stack; also slirp4netns, pasta, bridge, private), none (loopback only), host (the host\'s network). OPTS: allow_host_loopback=true|false, port_handler=rootlesskit|slirp, mtu=N' -r
+complete -c rsp -n "__fish_rsp_using_subcommand create" -s p -l publish -d 'Publish a container\'s port to the host: [IP:][HOSTPORT:]CONTAINERPORT[/tcp|/udp]' -r
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l expose -d 'Expose a port (recorded for -P), as the image\'s EXPOSE does' -r
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l pull -d 'When to pull the image: always, missing, never, newer' -r -f -a "always\t''
 missing\t''
 never\t''
@@ -898,6 +909,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand create" -s i -l interactive -d '
 complete -c rsp -n "__fish_rsp_using_subcommand create" -s t -l tty -d 'Allocate a pseudo-TTY'
 complete -c rsp -n "__fish_rsp_using_subcommand create" -s d -l detach -d 'Run the container in the background and print its ID'
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l init -d 'Run an init inside the container that forwards signals and reaps processes'
+complete -c rsp -n "__fish_rsp_using_subcommand create" -s P -l publish-all -d 'Publish every port the image exposes to a free host port'
 complete -c rsp -n "__fish_rsp_using_subcommand create" -s q -l quiet -d 'Suppress output information when pulling images'
 complete -c rsp -n "__fish_rsp_using_subcommand create" -s V -l version -d 'Print version'
 complete -c rsp -n "__fish_rsp_using_subcommand start" -l detach-keys -d 'Key sequence for detaching a container' -r
