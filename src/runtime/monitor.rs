@@ -469,6 +469,8 @@ impl Monitor {
                 stderr: err_w,
             }
         };
+        // A restart: the last run's stack must be gone before the fork.
+        self.net = None;
         if self.ports.is_none() && self.cfg.network == "slirp" && !self.cfg.ports.is_empty() {
             self.ports = Some(crate::net::forward::Listeners::bind(&self.cfg.ports)?);
         }
@@ -758,7 +760,9 @@ impl Monitor {
         {
             self.exit = Some(super::exit_code(st));
             self.pid = None;
-            self.net = None;
+            if let Some(n) = self.net.as_mut() {
+                n.stop();
+            }
             // Whatever the container left in its pipes is still wanted, but
             // a process that escaped its namespace's end must not hold us.
             self.drain_until = Some(Instant::now() + Duration::from_millis(500));

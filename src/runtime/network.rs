@@ -64,6 +64,15 @@ impl NetThread {
     }
 }
 
+impl NetThread {
+    /// Tells the stack to stop without waiting for it: closing the tap
+    /// unregisters the device, which takes the kernel some milliseconds
+    /// the container's exit status should not wait for.
+    pub(crate) fn stop(&mut self) {
+        drop(self.stop.take());
+    }
+}
+
 impl Drop for NetThread {
     fn drop(&mut self) {
         // Closing the write end wakes the loop with EOF.

@@ -1,5 +1,5 @@
 //! Network plumbing that `nix` does not wrap: the tap device and its
-//! address and route ioctls, `splice(2)` between sockets, and the socket
+//! address and route ioctls, and the socket
 //! factory that makes sockets inside a container's network namespace.
 //!
 //! Contract: every function is safe to call; the tap and address functions
@@ -7,7 +7,7 @@
 
 use std::io;
 use std::net::Ipv4Addr;
-use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 
 fn cvt(ret: libc::c_int) -> io::Result<libc::c_int> {
     if ret < 0 {
@@ -138,28 +138,6 @@ pub fn tap_setup(cfg: &TapConfig<'_>) -> io::Result<OwnedFd> {
     // (no device name), which the kernel accepts.
     cvt(unsafe { libc::ioctl(sock.as_raw_fd(), libc::SIOCADDRT, &route) })?;
     Ok(tun)
-}
-
-/// Moves up to `len` bytes from `from` to `to` without copying them through
-/// user space; one side must be a pipe. Non-blocking.
-pub fn splice(from: BorrowedFd<'_>, to: BorrowedFd<'_>, len: usize) -> io::Result<usize> {
-    // SAFETY: null offsets mean "the descriptor's own position"; both
-    // descriptors are live for the call.
-    let n = unsafe {
-        libc::splice(
-            from.as_raw_fd(),
-            std::ptr::null_mut(),
-            to.as_raw_fd(),
-            std::ptr::null_mut(),
-            len,
-            libc::SPLICE_F_MOVE | libc::SPLICE_F_NONBLOCK,
-        )
-    };
-    if n < 0 {
-        Err(io::Error::last_os_error())
-    } else {
-        Ok(n as usize)
-    }
 }
 
 /// Raises the soft limit on open files to the hard limit: a network stack
