@@ -252,6 +252,32 @@ fn random_seed() -> u64 {
     u64::from_ne_bytes(b)
 }
 
+/// TCP timestamps: milliseconds, but strictly increasing across calls.
+/// Published-port connections through the stack reuse source ports; a
+/// SYN whose timestamp is newer than the last one the container saw on
+/// those ports reopens a connection the container still holds in
+/// TIME_WAIT, where a random sequence number alone would be refused half
+/// of the time (and retried a second later).
+fn tsval() -> u32 {
+    use std::sync::OnceLock;
+    use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+    static START: OnceLock<Instant> = OnceLock::new();
+    static LAST: AtomicU32 = AtomicU32::new(0);
+    let now = START.get_or_init(Instant::now).elapsed().as_millis() as u32;
+    let mut last = LAST.load(Relaxed);
+    loop {
+        let next = if now.wrapping_sub(last) as i32 > 0 {
+            now
+        } else {
+            last.wrapping_add(1)
+        };
+        match LAST.compare_exchange_weak(last, next, Relaxed, Relaxed) {
+            Ok(_) => return next,
+            Err(l) => last = l,
+        }
+    }
+}
+
 fn would_block(e: &io::Error) -> bool {
     e.kind() == io::ErrorKind::WouldBlock || e.kind() == io::ErrorKind::Interrupted
 }
@@ -346,7 +372,7 @@ impl<L: Link> Stack<L> {
             listeners,
             factory,
             relays: Slab::default(),
-            next_port: 32768,
+            next_port: 1024,
             epoch,
             next_expiry: epoch + Duration::from_secs(1),
             link_ready: true,
@@ -636,6 +662,7 @@ impl<L: Link> Stack<L> {
         // would stall (slirp4netns' delayed responses, Podman #20465).
         s.set_nagle_enabled(false);
         s.set_ack_delay(None);
+        s.set_tsval_generator(Some(tsval));
         s
     }
 
@@ -1025,7 +1052,7 @@ impl<L: Link> Stack<L> {
 
     fn next_ephemeral(&mut self) -> u16 {
         let p = self.next_port;
-        self.next_port = if p >= 60999 { 32768 } else { p + 1 };
+        self.next_port = if p == u16::MAX { 1024 } else { p + 1 };
         p
     }
 
