@@ -2,14 +2,15 @@
 """Build a test image from the host's busybox-static and push it to a
 registry on loopback over plain HTTP.
 
-  mkimage.py REGISTRY REPO:TAG [--big MB --layers N] [--with-binary PATH]...
+  mkimage.py REGISTRY REPO:TAG [--big MB --layers N] [--with-binary PATH[=DEST]]...
 
 With --big, adds N layers of incompressible data totalling about MB megabytes
 (compressed), for pull benchmarks. With --with-binary (repeatable), adds one
-layer holding the host's binary PATH plus every library `ldd PATH` lists and
-the dynamic loader, each at the path ldd gives (symlinks on the host are
-followed: the image gets regular files), e.g. --with-binary /usr/bin/iperf3
-for the network benchmark. Only ever talks to the registry given, which must
+layer holding the host's binary PATH (at DEST in the image if given, else
+at PATH) plus every library `ldd PATH` lists and the dynamic loader, each at
+the path ldd gives (symlinks on the host are followed: the image gets
+regular files), e.g. --with-binary /usr/bin/iperf3 for the network
+benchmark. Only ever talks to the registry given, which must
 be on loopback.
 """
 import gzip, hashlib, io, json, os, random, re, subprocess, sys, tarfile, time, urllib.request, urllib.parse
@@ -60,12 +61,14 @@ def big_layers(total_mb, n):
     return out
 
 
-def binary_layer(paths):
-    """The binaries PATHS with their shared libraries and loader (per ldd)."""
-    files = []
-    for path in paths:
+def binary_layer(specs):
+    """The binaries SPECS (PATH or PATH=DEST) with their shared libraries and
+    loader (per ldd)."""
+    files = []  # (host path, path in the image)
+    for spec in specs:
+        path, _, dest = spec.partition("=")
         path = os.path.abspath(path)
-        files.append(path)
+        files.append((path, dest or path))
         out = subprocess.run(["ldd", path], capture_output=True, text=True)
         if out.returncode != 0 and "not a dynamic executable" not in out.stdout + out.stderr:
             sys.exit("ldd %s failed: %s" % (path, out.stderr.strip()))
@@ -76,10 +79,10 @@ def binary_layer(paths):
             # linux-vdso has no file.
             m = re.search(r"(?:=>\s*)?(/\S+)\s+\(0x", line)
             if m:
-                files.append(m.group(1))
+                files.append((m.group(1), m.group(1)))
     dirs, entries, seen = set(), [], set()
-    for f in files:
-        name = f.lstrip("/")
+    for f, dest in files:
+        name = os.path.normpath(dest).lstrip("/")
         if name in seen:
             continue
         seen.add(name)
