@@ -13,7 +13,7 @@
 //!   host's resolvers.
 //! - Published ports ([`PortMapping`]) are bound on the host before the
 //!   container starts; each connection is joined to a socket made inside the
-//!   container's namespace and spliced in the kernel (the fast path), or,
+//!   container's namespace and copied between the two (the default), or,
 //!   with `port_handler=slirp`, carried through the stack so the container
 //!   sees the client's real address.
 //! - Everything here parses untrusted frames with `smoltcp::wire`'s checked
@@ -23,6 +23,8 @@ pub mod dns;
 pub mod forward;
 pub mod ports;
 pub mod stack;
+#[cfg(test)]
+mod stack_tests;
 mod table;
 mod wire;
 
@@ -71,7 +73,7 @@ pub enum NetError {
 pub struct NetOptions {
     /// Whether 10.0.2.2 reaches the host's loopback.
     pub allow_host_loopback: bool,
-    /// `rootlesskit` (the default): published TCP ports are spliced to a
+    /// `rootlesskit` (the default): published TCP ports are joined to a
     /// socket inside the container, which sees connections come from its
     /// own namespace's address. `slirp`: they go through the stack, and the
     /// container sees the client's real address.

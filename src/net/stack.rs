@@ -183,6 +183,7 @@ struct Conn {
     /// Reset or finished: removed after the next poll has sent what the
     /// socket still had to say.
     dead: bool,
+    since: Instant,
 }
 
 enum Tcp {
@@ -489,7 +490,11 @@ impl<L: Link> Stack<L> {
                 };
                 // Only the container's own address is NATed; fragments are
                 // not reassembled (the MTU makes them rare).
-                if ip.src_addr() != GUEST || ip.more_frags() || ip.frag_offset() != 0 {
+                if ip.version() != 4
+                    || ip.src_addr() != GUEST
+                    || ip.more_frags()
+                    || ip.frag_offset() != 0
+                {
                     return self.recycle(f);
                 }
                 if src_mac.is_unicast() {
@@ -545,8 +550,26 @@ impl<L: Link> Stack<L> {
             let eth = EthernetFrame::new_checked(&f.buf[..f.len]).ok()?;
             let ip = Ipv4Packet::new_checked(eth.payload()).ok()?;
             let tcp = TcpPacket::new_checked(ip.payload()).ok()?;
+            let syn = tcp.syn() && !tcp.ack();
+            // A SYN opens a host connection only if smoltcp will take it
+            // too, or the flow would wait for a handshake that never comes.
+            if syn {
+                let caps = smoltcp::phy::ChecksumCapabilities::ignored();
+                let ipr = smoltcp::wire::Ipv4Repr::parse(&ip, &caps).ok()?;
+                smoltcp::wire::TcpRepr::parse(
+                    &tcp,
+                    &ipr.src_addr.into(),
+                    &ipr.dst_addr.into(),
+                    &caps,
+                )
+                .ok()?;
+                let to = eth.dst_addr();
+                if (to != wire::OUR_MAC && !to.is_broadcast()) || tcp.fin() || tcp.rst() {
+                    return None;
+                }
+            }
             Some((
-                tcp.syn() && !tcp.ack(),
+                syn,
                 (tcp.src_port(), ip.dst_addr(), tcp.dst_port()),
                 tcp.seq_number(),
             ))
@@ -663,6 +686,10 @@ impl<L: Link> Stack<L> {
         s.set_nagle_enabled(false);
         s.set_ack_delay(None);
         s.set_tsval_generator(Some(tsval));
+        // A peer that stops answering (a handshake the container gave up
+        // on, a container gone) must not hold a flow forever; a slow reader
+        // still answers window probes, so this never cuts a live one.
+        s.set_timeout(Some(smoltcp::time::Duration::from_secs(60)));
         s
     }
 
@@ -693,6 +720,7 @@ impl<L: Link> Stack<L> {
             host_eof: false,
             host_shut: false,
             dead: false,
+            since: Instant::now(),
         }));
         debug_assert_eq!(nid, id);
         self.tcp_keys.insert(key, nid);
@@ -719,6 +747,11 @@ impl<L: Link> Stack<L> {
                 continue;
             };
             let s = self.sockets.get_mut::<tcp::Socket>(c.handle);
+            // A held SYN that smoltcp did not take after all: nothing will
+            // ever complete this flow.
+            if s.state() == tcp::State::Listen && c.since.elapsed() > Duration::from_secs(5) {
+                c.dead = true;
+            }
             if c.dead {
                 if !s.is_active() || s.state() == tcp::State::TimeWait {
                     let handle = c.handle;
@@ -824,15 +857,15 @@ impl<L: Link> Stack<L> {
             .map(key.1, key.2)
             .filter(|_| self.udp.len() < MAX_FLOWS)
         else {
-            if key.1 == GATEWAY || key.1 == DNS {
-                if let Some(fr) = wire::unreachable(
+            if (key.1 == GATEWAY || key.1 == DNS)
+                && let Some(fr) = wire::unreachable(
                     self.guest_mac,
                     key.1,
                     Icmpv4DstUnreachable::PortUnreachable,
                     &f.buf[14..f.len],
-                ) {
-                    self.send_frame(&fr);
-                }
+                )
+            {
+                self.send_frame(&fr);
             }
             return;
         };
@@ -1154,6 +1187,7 @@ impl<L: Link> Stack<L> {
             host_eof: false,
             host_shut: false,
             dead: false,
+            since: Instant::now(),
         }));
         if let Some(Tcp::Active(c)) = self.tcp.get_mut(id) {
             let flags = EpollFlags::EPOLLIN
