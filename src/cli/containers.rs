@@ -470,10 +470,16 @@ fn run_or_create(g: &Global, a: &RunArgs, create_only: bool) -> CmdResult {
     super::lifecycle::finish_attach(&store, &cfg.id, client, &opts)
 }
 
-/// Docker's `{"80/tcp": [{"HostIp": ..., "HostPort": ...}]}`.
-fn port_map(ports: &[crate::net::PortMapping]) -> Value {
+/// Docker's `{"80/tcp": [{"HostIp": ..., "HostPort": ...}]}`; in
+/// `PortBindings` (`bindings`) an unspecified address is "", as asked.
+fn port_map(ports: &[crate::net::PortMapping], bindings: bool) -> Value {
     let mut m = serde_json::Map::new();
     for (ctr, ip, port) in crate::net::ports::each(ports) {
+        let ip = if bindings && ip == "0.0.0.0" {
+            String::new()
+        } else {
+            ip.trim_matches(|c| c == '[' || c == ']').to_string()
+        };
         let entry = m.entry(ctr).or_insert_with(|| Value::Array(Vec::new()));
         if let Value::Array(a) = entry {
             a.push(json!({ "HostIp": ip, "HostPort": port.to_string() }));
@@ -497,7 +503,7 @@ fn network_settings(cfg: &ContainerConfig, st: &crate::runtime::container::State
         "IPAddress": ip,
         "IPPrefixLen": prefix,
         "Gateway": gw,
-        "Ports": port_map(&cfg.ports),
+        "Ports": port_map(&cfg.ports, false),
         "SandboxKey": if st.is_active() && cfg.network != "host" { format!("/proc/{}/ns/net", st.pid) } else { String::new() },
     })
 }
@@ -929,7 +935,7 @@ fn inspect_json(c: &Container, paths: &Paths, store: &Store) -> Value {
                 "Config": null,
                 "Size": cfg.log_max_size.map(|s| s.to_string()).unwrap_or_else(|| "0B".into()),
             },
-            "PortBindings": port_map(&cfg.ports),
+            "PortBindings": port_map(&cfg.ports, true),
             "Binds": cfg.mounts.iter().map(|m| format!("{}:{}:{}", m.source, m.destination, if m.readonly { "ro" } else { "rw" })).collect::<Vec<_>>(),
         },
         "NetworkSettings": network_settings(cfg, st),

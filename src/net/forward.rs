@@ -188,13 +188,6 @@ impl Relay {
     /// Ends the client's connection with a reset, so that a refused or
     /// broken container side is not mistaken for a clean end.
     pub fn reset_host(&self) {
-        let _ = nix::sys::socket::setsockopt(
-            &self.host,
-            nix::sys::socket::sockopt::Linger,
-            &libc::linger {
-                l_onoff: 1,
-                l_linger: 0,
-            },
-        );
+        super::stack::set_linger_zero(&self.host);
     }
 }

@@ -17,6 +17,13 @@ pub struct PortMapping {
     pub protocol: String,
     /// How many consecutive ports, from both starts.
     pub range: u16,
+    /// Before create: a host range to pick one free port from.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub host_range: u16,
+}
+
+fn is_zero(n: &u16) -> bool {
+    *n == 0
 }
 
 impl PortMapping {
@@ -37,12 +44,14 @@ impl PortMapping {
         self.protocol == "udp"
     }
 
-    /// The host address as `ps` and `port` print it.
-    pub fn shown_ip(&self) -> &str {
+    /// The host address as `ps` and `port` print it (IPv6 in brackets).
+    pub fn shown_ip(&self) -> String {
         if self.host_ip.is_empty() {
-            "0.0.0.0"
+            "0.0.0.0".into()
+        } else if self.host_ip.contains(':') {
+            format!("[{}]", self.host_ip)
         } else {
-            &self.host_ip
+            self.host_ip.clone()
         }
     }
 }
@@ -115,17 +124,23 @@ pub fn parse_publish(spec: &str) -> Result<PortMapping, NetError> {
         None => (None, rest),
     };
     let (container_port, range) = parse_range(spec, ctr)?;
+    let mut host_range = 0;
     let host_port = match host {
-        None | Some("") => 0,
+        None | Some("") | Some("0") => 0,
         Some(h) => {
             let (p, n) = parse_range(spec, h)?;
-            if n != range {
+            if n != range && range == 1 {
+                // Docker: one free port out of the host range.
+                host_range = n;
+                p
+            } else if n != range {
                 return Err(bad(
                     spec,
                     "the host and container ranges must be the same length",
                 ));
+            } else {
+                p
             }
-            p
         }
     };
     if host_port != 0 && u32::from(host_port) + u32::from(range) - 1 > 65535 {
@@ -137,37 +152,70 @@ pub fn parse_publish(spec: &str) -> Result<PortMapping, NetError> {
         container_port,
         protocol: proto.to_string(),
         range,
+        host_range,
     })
 }
 
 /// The image's `ExposedPorts` keys (`80/tcp`, `53/udp`, `8080`) as
 /// mappings to free host ports, for `-P`.
+/// Other protocols (sctp) are skipped, as rsp cannot publish them.
 pub fn exposed(keys: &[String]) -> Result<Vec<PortMapping>, NetError> {
-    keys.iter()
-        .map(|k| {
-            let (port, proto) = k.split_once('/').unwrap_or((k, "tcp"));
-            parse_publish(&format!("{port}/{proto}"))
-        })
-        .collect()
+    let mut out: Vec<PortMapping> = Vec::new();
+    for k in keys {
+        let (port, proto) = k.split_once('/').unwrap_or((k, "tcp"));
+        if proto != "tcp" && proto != "udp" {
+            continue;
+        }
+        let m = parse_publish(&format!("{port}/{proto}"))?;
+        if !out.contains(&m) {
+            out.push(m);
+        }
+    }
+    Ok(out)
 }
 
 /// Gives every mapping with host port 0 a port that is free now, as
 /// Podman does at create time. A range needs consecutive free ports.
 pub fn assign_host_ports(maps: &mut [PortMapping]) -> Result<(), NetError> {
-    for m in maps.iter_mut().filter(|m| m.host_port == 0) {
+    // Ports already taken by this container's own mappings.
+    let mut taken: Vec<(bool, u16)> = maps
+        .iter()
+        .filter(|m| m.host_port != 0 && m.host_range == 0)
+        .flat_map(|m| (0..m.range).map(move |i| (m.is_udp(), m.host_port + i)))
+        .collect();
+    for m in maps.iter_mut() {
         let ip: IpAddr = m.host_ip.parse().unwrap_or(IpAddr::from([0, 0, 0, 0]));
+        let udp = m.is_udp();
+        if m.host_range > 0 {
+            let first = m.host_port;
+            let last = u32::from(first) + u32::from(m.host_range) - 1;
+            m.host_port = (u32::from(first)..=last.min(65535))
+                .map(|p| p as u16)
+                .find(|&p| !taken.contains(&(udp, p)) && port_free(ip, p, udp))
+                .ok_or_else(|| NetError::BadPort {
+                    spec: format!("{first}-{last}:{}", m.container_port),
+                    why: "no port of the host range is free".into(),
+                })?;
+            m.host_range = 0;
+            taken.push((udp, m.host_port));
+            continue;
+        }
+        if m.host_port != 0 {
+            continue;
+        }
         let mut chosen = None;
         for _ in 0..64 {
-            let first = free_port(ip, m.is_udp()).map_err(|source| NetError::Bind {
-                proto: if m.is_udp() { "udp" } else { "tcp" },
+            let first = free_port(ip, udp).map_err(|source| NetError::Bind {
+                proto: if udp { "udp" } else { "tcp" },
                 addr: SocketAddr::new(ip, 0),
                 source,
             })?;
             if u32::from(first) + u32::from(m.range) - 1 > 65535 {
                 continue;
             }
-            let all_free = (1..m.range).all(|i| port_free(ip, first + i, m.is_udp()));
-            if all_free {
+            let ok = (0..m.range).all(|i| !taken.contains(&(udp, first + i)))
+                && (1..m.range).all(|i| port_free(ip, first + i, udp));
+            if ok {
                 chosen = Some(first);
                 break;
             }
@@ -176,6 +224,7 @@ pub fn assign_host_ports(maps: &mut [PortMapping]) -> Result<(), NetError> {
             spec: format!("{}/{}", m.container_port, m.protocol),
             why: format!("no {} consecutive free host ports were found", m.range),
         })?;
+        taken.extend((0..m.range).map(|i| (udp, m.host_port + i)));
     }
     Ok(())
 }
@@ -227,7 +276,7 @@ pub fn each(maps: &[PortMapping]) -> Vec<(String, String, u16)> {
         for i in 0..m.range {
             out.push((
                 format!("{}/{}", m.container_port + i, m.protocol),
-                m.shown_ip().to_string(),
+                m.shown_ip(),
                 m.host_port + i,
             ));
         }
@@ -265,6 +314,13 @@ mod tests {
             (m.host_ip.as_str(), m.host_port, m.container_port),
             ("::1", 9000, 90)
         );
+        let m = p("0:80");
+        assert_eq!(m.host_port, 0);
+        let mut one = vec![p("127.0.0.1:40000-40100:80")];
+        assign_host_ports(&mut one).unwrap();
+        assert!((40000..=40100).contains(&one[0].host_port));
+        assert_eq!(one[0].range, 1);
+        assert_eq!(ps_text(&[p("[::1]:9000:90")]), "[::1]:9000->90/tcp");
         let m = p("8000-8002:80-82");
         assert_eq!((m.host_port, m.container_port, m.range), (8000, 80, 3));
         assert_eq!(m.pairs().len(), 3);
@@ -280,7 +336,7 @@ mod tests {
             "a:80",
             "1.2.3:80:80",
             "8080:80/sctp",
-            "8000-8001:80",
+            "8000-8001:80-82",
             "9-8:9-8",
             "1:2:3:4",
             "[::1]80",
@@ -294,14 +350,32 @@ mod tests {
 
     #[test]
     fn assigns_free_ports() {
-        let mut maps = vec![p("127.0.0.1::80"), p("127.0.0.1::53/udp")];
+        let mut maps = vec![
+            p("127.0.0.1::80"),
+            p("127.0.0.1::53/udp"),
+            p("127.0.0.1::81"),
+            p("127.0.0.1::82"),
+        ];
         assign_host_ports(&mut maps).unwrap();
         assert!(maps.iter().all(|m| m.host_port != 0));
+        let tcp: std::collections::HashSet<u16> = maps
+            .iter()
+            .filter(|m| !m.is_udp())
+            .map(|m| m.host_port)
+            .collect();
+        assert_eq!(tcp.len(), 3);
     }
 
     #[test]
     fn exposed_keys() {
-        let m = exposed(&["80/tcp".into(), "53/udp".into(), "8080".into()]).unwrap();
+        let m = exposed(&[
+            "80/tcp".into(),
+            "53/udp".into(),
+            "8080".into(),
+            "80".into(),
+            "9/sctp".into(),
+        ])
+        .unwrap();
         assert_eq!(m.len(), 3);
         assert!(m.iter().all(|m| m.host_port == 0));
         assert_eq!(m[1].protocol, "udp");

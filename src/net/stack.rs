@@ -72,6 +72,7 @@ const TCP_TX: usize = 1 << 20;
 /// Flows a container may hold open at once; more are refused.
 const MAX_FLOWS: usize = 8192;
 const UDP_IDLE: Duration = Duration::from_secs(60);
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(60);
 const PING_IDLE: Duration = Duration::from_secs(10);
 const POOL: usize = 64;
 
@@ -184,6 +185,9 @@ struct Conn {
     /// socket still had to say.
     dead: bool,
     since: Instant,
+    /// For a published-port connection through the stack: the (source
+    /// address, source port, container port) it holds.
+    inbound: Option<(Ipv4Addr, u16, u16)>,
 }
 
 enum Tcp {
@@ -237,6 +241,9 @@ pub struct Stack<L: Link> {
     epoch: Instant,
     next_expiry: Instant,
     link_ready: bool,
+    /// Handlers to run again: (token, not before).
+    again: Vec<(u64, Instant)>,
+    inbound: std::collections::HashSet<(Ipv4Addr, u16, u16)>,
 }
 
 fn random_seed() -> u64 {
@@ -277,6 +284,18 @@ fn tsval() -> u32 {
             Err(l) => last = l,
         }
     }
+}
+
+/// Makes the close of `fd` send a RST.
+pub(super) fn set_linger_zero(fd: &OwnedFd) {
+    let _ = nix::sys::socket::setsockopt(
+        fd,
+        sockopt::Linger,
+        &libc::linger {
+            l_onoff: 1,
+            l_linger: 0,
+        },
+    );
 }
 
 fn would_block(e: &io::Error) -> bool {
@@ -377,6 +396,8 @@ impl<L: Link> Stack<L> {
             epoch,
             next_expiry: epoch + Duration::from_secs(1),
             link_ready: true,
+            again: Vec::new(),
+            inbound: Default::default(),
         })
     }
 
@@ -408,6 +429,9 @@ impl<L: Link> Stack<L> {
         if let Some(m) = max_wait {
             wait = wait.min(m);
         }
+        if let Some(t) = self.again.iter().map(|(_, t)| *t).min() {
+            wait = wait.min(t.saturating_duration_since(Instant::now()));
+        }
         let ms = wait.as_micros().div_ceil(1000).min(1000) as u16;
         let mut events = [EpollEvent::empty(); 128];
         let n = match self.epoll.wait(&mut events, ms) {
@@ -416,17 +440,18 @@ impl<L: Link> Stack<L> {
             Err(e) => return Err(e.into()),
         };
         for ev in &events[..n] {
-            let data = ev.data();
-            let id = (data & ID_MASK) as usize;
-            match data & !ID_MASK {
-                0 if data == T_TAP => self.link_ready = true,
-                0 if data == T_STOP => return Ok(false),
-                K_TCP => self.tcp_event(id, ev.events()),
-                K_UDP => self.udp_readable(id),
-                K_LISTEN => self.accept(id),
-                K_ULISTEN => self.udp_listener(id),
-                K_RELAY => self.relay(id),
-                _ => {}
+            if !self.dispatch(ev.data(), ev.events()) {
+                return Ok(false);
+            }
+        }
+        if !self.again.is_empty() {
+            let now = Instant::now();
+            let (due, wait): (Vec<_>, Vec<_>) = std::mem::take(&mut self.again)
+                .into_iter()
+                .partition(|(_, t)| *t <= now);
+            self.again = wait;
+            for (token, _) in due {
+                self.dispatch(token, EpollFlags::EPOLLIN);
             }
         }
         if self.dev.link.fd().is_none() {
@@ -686,10 +711,10 @@ impl<L: Link> Stack<L> {
         s.set_nagle_enabled(false);
         s.set_ack_delay(None);
         s.set_tsval_generator(Some(tsval));
-        // A peer that stops answering (a handshake the container gave up
-        // on, a container gone) must not hold a flow forever; a slow reader
-        // still answers window probes, so this never cuts a live one.
-        s.set_timeout(Some(smoltcp::time::Duration::from_secs(60)));
+        // No smoltcp timeout: it counts from the last segment received even
+        // on an idle connection, and would reset every quiet one (ssh, a
+        // pooled keep-alive) after that long. Handshakes time out in
+        // `service_tcp` instead.
         s
     }
 
@@ -721,6 +746,7 @@ impl<L: Link> Stack<L> {
             host_shut: false,
             dead: false,
             since: Instant::now(),
+            inbound: None,
         }));
         debug_assert_eq!(nid, id);
         self.tcp_keys.insert(key, nid);
@@ -752,10 +778,20 @@ impl<L: Link> Stack<L> {
             if s.state() == tcp::State::Listen && c.since.elapsed() > Duration::from_secs(5) {
                 c.dead = true;
             }
+            // A handshake the container abandoned (or never answers).
+            if matches!(s.state(), tcp::State::SynSent | tcp::State::SynReceived)
+                && c.since.elapsed() > HANDSHAKE_TIMEOUT
+            {
+                s.abort();
+                c.dead = true;
+            }
             if c.dead {
                 if !s.is_active() || s.state() == tcp::State::TimeWait {
                     let handle = c.handle;
                     let key = c.key;
+                    if let Some(t) = c.inbound {
+                        self.inbound.remove(&t);
+                    }
                     self.sockets.remove(handle);
                     if let Some(k) = key {
                         self.tcp_keys.remove(&k);
@@ -789,10 +825,18 @@ impl<L: Link> Stack<L> {
                 && s.state() != tcp::State::SynReceived
                 && s.state() != tcp::State::SynSent
             {
-                let _ = nix::sys::socket::shutdown(
-                    c.host.as_raw_fd(),
-                    nix::sys::socket::Shutdown::Write,
-                );
+                if s.state() == tcp::State::Closed {
+                    // Closed without a FIN seen first: the container reset
+                    // (or refused) the connection. The host peer must see a
+                    // reset too, not an orderly end of a truncated stream.
+                    set_linger_zero(&c.host);
+                    c.dead = true;
+                } else {
+                    let _ = nix::sys::socket::shutdown(
+                        c.host.as_raw_fd(),
+                        nix::sys::socket::Shutdown::Write,
+                    );
+                }
                 c.host_shut = true;
             }
             // Host to container.
@@ -930,6 +974,9 @@ impl<L: Link> Stack<L> {
         if self.map(dst, 0).is_none() {
             return refuse(self);
         }
+        if !self.udp_keys.contains_key(&UdpKey::Ping(ident, dst)) && self.udp.len() >= MAX_FLOWS {
+            return refuse(self);
+        }
         let key = UdpKey::Ping(ident, dst);
         let id = match self.udp_keys.get(&key) {
             Some(&id) => id,
@@ -1024,6 +1071,7 @@ impl<L: Link> Stack<L> {
                 self.send_frame(&fr);
             }
         }
+        self.later(K_UDP | id as u64, Duration::ZERO);
     }
 
     fn expire_udp(&mut self) {
@@ -1063,6 +1111,7 @@ impl<L: Link> Stack<L> {
             let key = UdpKey::Published(li, client);
             let id = match self.udp_keys.get(&key) {
                 Some(&id) => Some(id),
+                None if self.udp.len() >= MAX_FLOWS => None,
                 None => self
                     .factory
                     .as_ref()
@@ -1081,6 +1130,7 @@ impl<L: Link> Stack<L> {
                 let _ = send_nosig(&u.sock, &buf[..n]);
             }
         }
+        self.later(K_ULISTEN | li as u64, Duration::ZERO);
     }
 
     fn next_ephemeral(&mut self) -> u16 {
@@ -1098,16 +1148,55 @@ impl<L: Link> Stack<L> {
             let (stream, peer) = match l.accept() {
                 Ok(x) => x,
                 Err(e) if would_block(&e) => return,
-                Err(_) => return,
+                // Out of descriptors: try again shortly rather than spin
+                // or (edge-triggered) never hear of this port again.
+                Err(e)
+                    if matches!(
+                        e.raw_os_error(),
+                        Some(libc::EMFILE | libc::ENFILE | libc::ENOBUFS | libc::ENOMEM)
+                    ) =>
+                {
+                    return self.later(K_LISTEN | li as u64, Duration::from_millis(100));
+                }
+                // A client that gave up while queued.
+                Err(_) => continue,
             };
             let _ = stream.set_nonblocking(true);
             let host = OwnedFd::from(stream);
+            if self.tcp.len() + self.relays.len() >= MAX_FLOWS {
+                set_linger_zero(&host);
+                continue;
+            }
             if self.opts.slirp_ports() {
                 self.accept_slirp(host, peer, ctr);
             } else {
                 self.accept_fast(host, ctr);
             }
         }
+        // Still more queued: carry on next turn, after the others' work.
+        self.later(K_LISTEN | li as u64, Duration::ZERO);
+    }
+
+    /// Handles `token` again after `delay`, as if its descriptor had
+    /// signalled: edge-triggered readiness is not repeated for work a
+    /// handler left undone.
+    fn later(&mut self, token: u64, delay: Duration) {
+        self.again.push((token, Instant::now() + delay));
+    }
+
+    fn dispatch(&mut self, data: u64, ev: EpollFlags) -> bool {
+        let id = (data & ID_MASK) as usize;
+        match data & !ID_MASK {
+            0 if data == T_TAP => self.link_ready = true,
+            0 if data == T_STOP => return false,
+            K_TCP => self.tcp_event(id, ev),
+            K_UDP => self.udp_readable(id),
+            K_LISTEN => self.accept(id),
+            K_ULISTEN => self.udp_listener(id),
+            K_RELAY => self.relay(id),
+            _ => {}
+        }
+        true
     }
 
     /// The fast path: a socket inside the container's namespace connects
@@ -1162,7 +1251,18 @@ impl<L: Link> Stack<L> {
             },
             _ => GATEWAY,
         };
-        let port = self.next_ephemeral();
+        // A source port no live connection to this container port holds.
+        let mut port = self.next_ephemeral();
+        for _ in 0..u16::MAX {
+            if !self.inbound.contains(&(src, port, ctr)) {
+                break;
+            }
+            port = self.next_ephemeral();
+        }
+        if !self.inbound.insert((src, port, ctr)) {
+            set_linger_zero(&host);
+            return;
+        }
         let mut s = Self::new_socket();
         if s.connect(
             self.iface.context(),
@@ -1174,6 +1274,7 @@ impl<L: Link> Stack<L> {
         )
         .is_err()
         {
+            self.inbound.remove(&(src, port, ctr));
             return;
         }
         let _ = nix::sys::socket::setsockopt(&host, sockopt::TcpNoDelay, &true);
@@ -1188,6 +1289,7 @@ impl<L: Link> Stack<L> {
             host_shut: false,
             dead: false,
             since: Instant::now(),
+            inbound: Some((src, port, ctr)),
         }));
         if let Some(Tcp::Active(c)) = self.tcp.get_mut(id) {
             let flags = EpollFlags::EPOLLIN

@@ -231,12 +231,18 @@ fn etc_files(paths: &Paths, cfg: &ContainerConfig) -> Result<Vec<(PathBuf, &'sta
     }
     if slirp {
         hosts.push_str(&format!(
-            "{}\t{} {}\n{}\thost.containers.internal host.docker.internal\n",
+            "{}\t{} {}\n",
             crate::net::GUEST,
             cfg.hostname,
-            cfg.name,
-            crate::net::GATEWAY
+            cfg.name
         ));
+        // Only where it leads somewhere: 10.0.2.2 refuses otherwise.
+        if cfg.net_options.allow_host_loopback {
+            hosts.push_str(&format!(
+                "{}\thost.containers.internal host.docker.internal\n",
+                crate::net::GATEWAY
+            ));
+        }
     } else {
         hosts.push_str(&format!("127.0.1.1\t{} {}\n", cfg.hostname, cfg.name));
     }
@@ -602,6 +608,9 @@ pub(crate) struct Spawned {
     pub master: Option<OwnedFd>,
     /// The container's tap device, for `--network slirp`.
     pub tap: Option<OwnedFd>,
+    /// Its user and network namespaces, opened while it surely lived, for
+    /// the socket factory of published ports.
+    pub netns: Option<(OwnedFd, OwnedFd)>,
 }
 
 /// Forks the container into its new namespaces and builds its root
@@ -686,6 +695,18 @@ pub(crate) fn spawn_container(
     if let Err(e) = write_id_maps(pid, cfg) {
         return Err(abort(e));
     }
+    // Opened before the child may run: a command that exits at once
+    // takes its namespaces with it.
+    let netns = if cfg.network == "slirp" && !cfg.ports.is_empty() {
+        match crate::sys::net::SocketFactory::namespaces(pid) {
+            Ok(ns) => Some(ns),
+            Err(e) => {
+                return Err(abort(RuntimeError::Net(crate::net::NetError::Setup(e))));
+            }
+        }
+    } else {
+        None
+    };
     let pid_start = container::process_start_time(pid).unwrap_or(0);
     before_run(pid, pid_start);
     let _ = std::fs::File::from(ready_w).write_all(b"1");
@@ -715,7 +736,12 @@ pub(crate) fn spawn_container(
         let message = String::from_utf8_lossy(&msg[1..]).into_owned();
         return Err(RuntimeError::Child { code, message });
     }
-    Ok(Spawned { pid, master, tap })
+    Ok(Spawned {
+        pid,
+        master,
+        tap,
+        netns,
+    })
 }
 
 /// The host's raw fd for stdin, for callers that check for a terminal.

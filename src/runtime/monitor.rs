@@ -509,7 +509,12 @@ impl Monitor {
                 };
             });
         };
-        let Spawned { pid, master, tap } = super::spawn_container(
+        let Spawned {
+            pid,
+            master,
+            tap,
+            netns,
+        } = super::spawn_container(
             &self.store,
             &self.paths,
             &self.cfg,
@@ -519,7 +524,7 @@ impl Monitor {
             &mut record,
         )?;
         if let Some(tap) = tap {
-            match super::network::NetThread::start(tap, pid, &self.cfg, self.ports.as_ref()) {
+            match super::network::NetThread::start(tap, netns, &self.cfg, self.ports.as_ref()) {
                 Ok(n) => self.net = Some(n),
                 Err(e) => {
                     let _ = nix::sys::signal::kill(Pid::from_raw(pid), Signal::SIGKILL);

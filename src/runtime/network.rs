@@ -25,7 +25,7 @@ impl NetThread {
     /// restarts).
     pub(crate) fn start(
         tap: OwnedFd,
-        pid: i32,
+        netns: Option<(OwnedFd, OwnedFd)>,
         cfg: &ContainerConfig,
         listeners: Option<&Listeners>,
     ) -> Result<NetThread, RuntimeError> {
@@ -35,10 +35,11 @@ impl NetThread {
             Some(l) => l.try_clone().map_err(setup)?,
             None => Listeners::default(),
         };
-        let factory = if listeners.is_empty() {
-            None
-        } else {
-            Some(crate::sys::net::SocketFactory::start(pid).map_err(setup)?)
+        let factory = match netns {
+            Some((user, net)) if !listeners.is_empty() => {
+                Some(crate::sys::net::SocketFactory::start(user, net).map_err(setup)?)
+            }
+            _ => None,
         };
         let mut stack = Stack::new(
             Tap(tap),

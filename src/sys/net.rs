@@ -163,9 +163,10 @@ pub struct SocketFactory {
 }
 
 impl SocketFactory {
-    /// Forks the factory into the namespaces of process `pid`. Safe to call
-    /// from a process with threads: the child uses only system calls.
-    pub fn start(pid: libc::pid_t) -> io::Result<SocketFactory> {
+    /// Opens the user and network namespaces of process `pid`, for
+    /// [`SocketFactory::start`]; the caller does it while that process
+    /// is sure to be alive.
+    pub fn namespaces(pid: libc::pid_t) -> io::Result<(OwnedFd, OwnedFd)> {
         let open = |ns: &str| -> io::Result<OwnedFd> {
             let path = std::ffi::CString::new(format!("/proc/{pid}/ns/{ns}"))
                 .map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?;
@@ -174,8 +175,14 @@ impl SocketFactory {
             // SAFETY: raw is a fresh descriptor that nothing else owns.
             Ok(unsafe { OwnedFd::from_raw_fd(raw) })
         };
-        let user = open("user")?;
-        let net = open("net")?;
+        Ok((open("user")?, open("net")?))
+    }
+
+    /// Forks the factory into the namespaces `user` and `net` (from
+    /// [`SocketFactory::namespaces`]) and waits until it has joined them.
+    /// Safe to call from a process with threads: the child uses only
+    /// system calls.
+    pub fn start(user: OwnedFd, net: OwnedFd) -> io::Result<SocketFactory> {
         let mut fds = [0 as RawFd; 2];
         // SAFETY: socketpair writes two descriptors into the array we pass.
         cvt(unsafe {
@@ -198,10 +205,19 @@ impl SocketFactory {
         if child == 0 {
             Self::serve(user.as_raw_fd(), net.as_raw_fd(), theirs.as_raw_fd());
         }
-        Ok(SocketFactory {
+        drop(theirs);
+        let factory = SocketFactory {
             pid: child,
             sock: ours,
-        })
+        };
+        // One byte once it is in the namespaces; EOF if it could not join.
+        let mut b = [0u8; 1];
+        match nix::unistd::read(&factory.sock, &mut b) {
+            Ok(1) => Ok(factory),
+            _ => Err(io::Error::other(
+                "the socket factory could not join the container's network namespace",
+            )),
+        }
     }
 
     fn serve(user: RawFd, net: RawFd, sock: RawFd) -> ! {
@@ -235,6 +251,9 @@ impl SocketFactory {
                 || libc::setns(user, libc::CLONE_NEWUSER) != 0
                 || libc::setns(net, libc::CLONE_NEWNET) != 0
             {
+                libc::_exit(1);
+            }
+            if libc::write(sock, b"R".as_ptr().cast(), 1) != 1 {
                 libc::_exit(1);
             }
             let mut req = [0u8; 1];

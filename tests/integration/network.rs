@@ -207,7 +207,14 @@ fn issue4_network_setup_inside_the_container() {
     assert!(out.contains("eth0\t00000000\t0202000A"), "{out}");
     assert!(out.contains("nameserver 10.0.2.3"), "{out}");
     assert!(out.contains("10.0.2.100\tbox"), "{out}");
-    assert!(out.contains("host.containers.internal"), "{out}");
+    assert!(!out.contains("host.containers.internal"), "{out}");
+    let out = run(
+        &env,
+        &["--network", "slirp:allow_host_loopback=true"],
+        &["cat", "/etc/hosts"],
+    )
+    .ok();
+    assert!(out.contains("10.0.2.2\thost.containers.internal"), "{out}");
     // --network none keeps loopback only.
     let out = run(&env, &["--network", "none"], &["ls", "/sys/class/net"]).ok();
     assert_eq!(out.trim(), "lo");
@@ -418,7 +425,7 @@ fn issue4_port_conflicts_and_bad_specs_leave_nothing_running() {
     let running = env.rsp().args(["ps", "-q"]).ok();
     assert!(running.trim().is_empty(), "{running}");
 
-    for bad in ["80:80/sctp", "99999:80", "1.2.3:80:80", "8000-8002:80"] {
+    for bad in ["80:80/sctp", "99999:80", "1.2.3:80:80", "8000-8001:80-82"] {
         let r = fails(run(&env, &["-p", bad], &["true"]));
         assert_eq!(r.code, Some(125));
         assert!(r.stderr.contains("invalid port mapping"), "{}", r.stderr);
@@ -457,4 +464,40 @@ fn issue4_missing_tun_device_is_a_clear_error() {
     assert!(r.stderr.contains("/dev/net/tun"), "{}", r.stderr);
     assert!(r.stderr.contains("--network none"), "{}", r.stderr);
     assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+}
+
+#[test]
+fn issue4_review_refusals_reach_the_client_as_resets_and_short_runs_keep_their_code() {
+    let env = env();
+    // Nothing listens on port 81 in the container: on both handlers the
+    // client sees its connection reset, not a clean (truncated) end.
+    for (name, net) in [("fast", "slirp"), ("stack", "slirp:port_handler=slirp")] {
+        let p = free_port();
+        let spec = format!("127.0.0.1:{p}:81");
+        detach(
+            &env,
+            &["--name", name, "--network", net, "-p", &spec],
+            &["sleep", "60"],
+        );
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let got = loop {
+            let mut s = TcpStream::connect(("127.0.0.1", p)).unwrap();
+            s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+            let mut buf = [0u8; 16];
+            match s.read(&mut buf) {
+                Err(e) => break e.kind(),
+                Ok(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(50)),
+                Ok(n) => panic!("{name}: read {n} bytes instead of a reset"),
+            }
+        };
+        assert_eq!(got, std::io::ErrorKind::ConnectionReset, "{name}");
+    }
+    env.rsp()
+        .args(["rm", "-f", "-t", "0", "fast", "stack"])
+        .ok();
+    // A command that exits at once with published ports keeps its own
+    // exit code (its namespaces are taken before it runs).
+    for _ in 0..5 {
+        run(&env, &["-p", "127.0.0.1::80"], &["sh", "-c", "exit 3"]).code(3);
+    }
 }
