@@ -80,9 +80,9 @@ struct Half {
 }
 
 impl Half {
-    fn new() -> Half {
+    fn new(buf: Vec<u8>) -> Half {
         Half {
-            buf: Vec::new(),
+            buf,
             start: 0,
             end: 0,
             eof: false,
@@ -145,7 +145,14 @@ pub struct Relay {
 impl Relay {
     /// Starts connecting `guest` (a socket in the container's namespace)
     /// to the container's port.
-    pub fn new(host: OwnedFd, guest: OwnedFd, to: SocketAddr) -> io::Result<Relay> {
+    /// `bufs` are spare buffers from an earlier relay ([`Relay::buffers`]),
+    /// or empty ones, allocated on first use.
+    pub fn new(
+        host: OwnedFd,
+        guest: OwnedFd,
+        to: SocketAddr,
+        bufs: [Vec<u8>; 2],
+    ) -> io::Result<Relay> {
         let addr = nix::sys::socket::SockaddrStorage::from(to);
         match nix::sys::socket::connect(guest.as_raw_fd(), &addr) {
             Ok(()) | Err(nix::Error::EINPROGRESS) => {}
@@ -153,12 +160,13 @@ impl Relay {
         }
         let _ = nix::sys::socket::setsockopt(&host, nix::sys::socket::sockopt::TcpNoDelay, &true);
         let _ = nix::sys::socket::setsockopt(&guest, nix::sys::socket::sockopt::TcpNoDelay, &true);
+        let [up, down] = bufs;
         Ok(Relay {
             host,
             guest,
             connecting: true,
-            up: Half::new(),
-            down: Half::new(),
+            up: Half::new(up),
+            down: Half::new(down),
         })
     }
 
@@ -183,6 +191,11 @@ impl Relay {
         self.up.pump(&self.host, &self.guest)?;
         self.down.pump(&self.guest, &self.host)?;
         Ok(!(self.up.shut && self.down.shut))
+    }
+
+    /// The relay's buffers, for the next one.
+    pub fn buffers(self) -> [Vec<u8>; 2] {
+        [self.up.buf, self.down.buf]
     }
 
     /// Ends the client's connection with a reset, so that a refused or

@@ -73,6 +73,9 @@ const TCP_TX: usize = 1 << 20;
 const MAX_FLOWS: usize = 8192;
 const UDP_IDLE: Duration = Duration::from_secs(60);
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(60);
+/// Closed sockets kept for reuse: at most this many times the buffers of
+/// one connection stay resident after the connections are gone.
+const SPARE_SOCKETS: usize = 2;
 const PING_IDLE: Duration = Duration::from_secs(10);
 const POOL: usize = 64;
 
@@ -244,6 +247,8 @@ pub struct Stack<L: Link> {
     /// Handlers to run again: (token, not before).
     again: Vec<(u64, Instant)>,
     inbound: std::collections::HashSet<(Ipv4Addr, u16, u16)>,
+    spare: Vec<SocketHandle>,
+    spare_bufs: Vec<[Vec<u8>; 2]>,
 }
 
 fn random_seed() -> u64 {
@@ -398,6 +403,8 @@ impl<L: Link> Stack<L> {
             link_ready: true,
             again: Vec::new(),
             inbound: Default::default(),
+            spare: Vec::new(),
+            spare_bufs: Vec::new(),
         })
     }
 
@@ -718,24 +725,48 @@ impl<L: Link> Stack<L> {
         s
     }
 
+    /// A closed socket to use: a spare one if there is one, so that its
+    /// buffers (already mapped and faulted in) are not allocated, zeroed
+    /// and freed again for every short connection.
+    fn take_socket(&mut self) -> SocketHandle {
+        match self.spare.pop() {
+            Some(h) => h,
+            None => self.sockets.add(Self::new_socket()),
+        }
+    }
+
+    /// Gives a flow's socket back: kept as a spare, or dropped.
+    fn release_socket(&mut self, h: SocketHandle) {
+        if self.spare.len() < SPARE_SOCKETS {
+            // Closed, so it takes no packets while it waits.
+            self.sockets.get_mut::<tcp::Socket>(h).abort();
+            self.spare.push(h);
+        } else {
+            self.sockets.remove(h);
+        }
+    }
+
     /// The host connection is up: let the held SYN through to a socket
     /// listening on exactly the address the container asked for.
     fn activate(&mut self, id: usize) {
         let Some(Tcp::Pending { sock, syn, key }) = self.tcp.remove(id) else {
             return;
         };
-        let mut s = Self::new_socket();
-        if s.listen(IpListenEndpoint {
-            addr: Some(key.1.into()),
-            port: key.2,
-        })
-        .is_err()
+        let handle = self.take_socket();
+        if self
+            .sockets
+            .get_mut::<tcp::Socket>(handle)
+            .listen(IpListenEndpoint {
+                addr: Some(key.1.into()),
+                port: key.2,
+            })
+            .is_err()
         {
+            self.release_socket(handle);
             self.tcp_keys.remove(&key);
             return;
         }
         let _ = nix::sys::socket::setsockopt(&sock, sockopt::TcpNoDelay, &true);
-        let handle = self.sockets.add(s);
         let nid = self.tcp.insert(Tcp::Active(Conn {
             handle,
             host: sock,
@@ -792,7 +823,7 @@ impl<L: Link> Stack<L> {
                     if let Some(t) = c.inbound {
                         self.inbound.remove(&t);
                     }
-                    self.sockets.remove(handle);
+                    self.release_socket(handle);
                     if let Some(k) = key {
                         self.tcp_keys.remove(&k);
                     }
@@ -1114,7 +1145,7 @@ impl<L: Link> Stack<L> {
                 None if self.udp.len() >= MAX_FLOWS => None,
                 None => self
                     .factory
-                    .as_ref()
+                    .as_mut()
                     .and_then(|f| f.socket(true).ok())
                     .filter(|s| {
                         nix::sys::socket::connect(
@@ -1202,10 +1233,11 @@ impl<L: Link> Stack<L> {
     /// The fast path: a socket inside the container's namespace connects
     /// to its port; the kernel moves the bytes.
     fn accept_fast(&mut self, host: OwnedFd, ctr: u16) {
-        let Some(guest) = self.factory.as_ref().and_then(|f| f.socket(false).ok()) else {
+        let Some(guest) = self.factory.as_mut().and_then(|f| f.socket(false).ok()) else {
             return;
         };
-        let Ok(relay) = Relay::new(host, guest, SocketAddr::from((GUEST, ctr))) else {
+        let bufs = self.spare_bufs.pop().unwrap_or_default();
+        let Ok(relay) = Relay::new(host, guest, SocketAddr::from((GUEST, ctr)), bufs) else {
             return;
         };
         let id = self.relays.insert(relay);
@@ -1227,15 +1259,18 @@ impl<L: Link> Stack<L> {
         let Some(r) = self.relays.get_mut(id) else {
             return;
         };
-        match r.pump() {
-            Ok(true) => {}
-            Ok(false) => {
-                self.relays.remove(id);
-            }
+        let done = match r.pump() {
+            Ok(live) => !live,
             Err(_) => {
                 r.reset_host();
-                self.relays.remove(id);
+                true
             }
+        };
+        if done
+            && let Some(r) = self.relays.remove(id)
+            && self.spare_bufs.len() < SPARE_SOCKETS
+        {
+            self.spare_bufs.push(r.buffers());
         }
     }
 
@@ -1263,22 +1298,26 @@ impl<L: Link> Stack<L> {
             set_linger_zero(&host);
             return;
         }
-        let mut s = Self::new_socket();
-        if s.connect(
-            self.iface.context(),
-            SocketAddrV4::new(GUEST, ctr),
-            IpListenEndpoint {
-                addr: Some(src.into()),
-                port,
-            },
-        )
-        .is_err()
+        let handle = self.take_socket();
+        let cx = self.iface.context();
+        if self
+            .sockets
+            .get_mut::<tcp::Socket>(handle)
+            .connect(
+                cx,
+                SocketAddrV4::new(GUEST, ctr),
+                IpListenEndpoint {
+                    addr: Some(src.into()),
+                    port,
+                },
+            )
+            .is_err()
         {
+            self.release_socket(handle);
             self.inbound.remove(&(src, port, ctr));
             return;
         }
         let _ = nix::sys::socket::setsockopt(&host, sockopt::TcpNoDelay, &true);
-        let handle = self.sockets.add(s);
         let id = self.tcp.insert(Tcp::Active(Conn {
             handle,
             host,

@@ -160,6 +160,8 @@ pub fn raise_nofile_limit() {
 pub struct SocketFactory {
     pub pid: libc::pid_t,
     sock: OwnedFd,
+    /// TCP sockets asked for in a batch and not used yet.
+    stash: Vec<OwnedFd>,
 }
 
 impl SocketFactory {
@@ -209,7 +211,14 @@ impl SocketFactory {
         let factory = SocketFactory {
             pid: child,
             sock: ours,
+            stash: Vec::new(),
         };
+        // A factory that stops answering must not hang the stack with it.
+        let _ = nix::sys::socket::setsockopt(
+            &factory.sock,
+            nix::sys::socket::sockopt::ReceiveTimeout,
+            &nix::sys::time::TimeVal::new(2, 0),
+        );
         // One byte once it is in the namespaces; EOF if it could not join.
         let mut b = [0u8; 1];
         match nix::unistd::read(&factory.sock, &mut b) {
@@ -229,24 +238,29 @@ impl SocketFactory {
             // would keep its reader waiting for EOF.
             let mut keep = [user, net, sock];
             keep.sort_unstable();
+            let mut rl = libc::rlimit {
+                rlim_cur: 0,
+                rlim_max: 0,
+            };
+            libc::getrlimit(libc::RLIMIT_NOFILE, &mut rl);
+            let max = rl.rlim_cur.min(1 << 20) as libc::c_int;
             let mut from = 3;
-            for k in keep {
-                if k > from {
-                    libc::syscall(
+            for k in keep.into_iter().chain([max]) {
+                if k > from
+                    && libc::syscall(
                         libc::SYS_close_range,
                         from as libc::c_uint,
                         (k - 1) as libc::c_uint,
                         0,
-                    );
+                    ) != 0
+                {
+                    // No close_range (old kernel, seccomp): one by one.
+                    for fd in from..k {
+                        libc::close(fd);
+                    }
                 }
                 from = k + 1;
             }
-            libc::syscall(
-                libc::SYS_close_range,
-                from as libc::c_uint,
-                libc::c_uint::MAX,
-                0,
-            );
             if libc::getppid() == 1
                 || libc::setns(user, libc::CLONE_NEWUSER) != 0
                 || libc::setns(net, libc::CLONE_NEWNET) != 0
@@ -256,61 +270,85 @@ impl SocketFactory {
             if libc::write(sock, b"R".as_ptr().cast(), 1) != 1 {
                 libc::_exit(1);
             }
-            let mut req = [0u8; 1];
+            // One request may ask for several sockets: a byte each.
+            let mut req = [0u8; 64];
             loop {
-                let n = libc::read(sock, req.as_mut_ptr().cast(), 1);
+                let n = libc::read(sock, req.as_mut_ptr().cast(), req.len());
                 if n == 0 || (n < 0 && *libc::__errno_location() != libc::EINTR) {
                     libc::_exit(0);
                 }
-                if n != 1 {
-                    continue;
-                }
-                let kind = if req[0] == b'u' {
-                    libc::SOCK_DGRAM
-                } else {
-                    libc::SOCK_STREAM
-                };
-                let s = libc::socket(
-                    libc::AF_INET,
-                    kind | libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK,
-                    0,
-                );
-                let mut byte = [if s < 0 { b'E' } else { b'S' }];
-                let mut iov = libc::iovec {
-                    iov_base: byte.as_mut_ptr().cast(),
-                    iov_len: 1,
-                };
-                let mut cbuf = [0u64; 4];
-                let mut msg: libc::msghdr = std::mem::zeroed();
-                msg.msg_iov = &mut iov;
-                msg.msg_iovlen = 1;
-                if s >= 0 {
-                    msg.msg_control = cbuf.as_mut_ptr().cast();
-                    msg.msg_controllen = libc::CMSG_SPACE(4) as usize;
-                    let c = libc::CMSG_FIRSTHDR(&msg);
-                    (*c).cmsg_level = libc::SOL_SOCKET;
-                    (*c).cmsg_type = libc::SCM_RIGHTS;
-                    (*c).cmsg_len = libc::CMSG_LEN(4) as usize;
-                    std::ptr::write_unaligned(libc::CMSG_DATA(c).cast::<libc::c_int>(), s);
-                }
-                let r = libc::sendmsg(sock, &msg, libc::MSG_NOSIGNAL);
-                if s >= 0 {
-                    libc::close(s);
-                }
-                if r < 0 {
-                    libc::_exit(0);
+                for &r in req.iter().take(n.max(0) as usize) {
+                    if !Self::send_one(sock, r == b'u') {
+                        libc::_exit(0);
+                    }
                 }
             }
         }
     }
 
+    /// Makes one socket and sends it (or, if none could be made, a bare
+    /// 'E'); false when the requester is gone.
+    ///
+    /// # Safety
+    /// Call only in the forked factory: it makes raw system calls on `sock`.
+    unsafe fn send_one(sock: RawFd, udp: bool) -> bool {
+        let kind = if udp {
+            libc::SOCK_DGRAM
+        } else {
+            libc::SOCK_STREAM
+        };
+        // SAFETY: system calls on our own descriptors with stack buffers
+        // that outlive them; the cmsg buffer is 8-byte aligned and holds
+        // CMSG_SPACE(4) bytes.
+        unsafe {
+            let s = libc::socket(
+                libc::AF_INET,
+                kind | libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK,
+                0,
+            );
+            let mut byte = [if s < 0 { b'E' } else { b'S' }];
+            let mut iov = libc::iovec {
+                iov_base: byte.as_mut_ptr().cast(),
+                iov_len: 1,
+            };
+            let mut cbuf = [0u64; 4];
+            let mut msg: libc::msghdr = std::mem::zeroed();
+            msg.msg_iov = &mut iov;
+            msg.msg_iovlen = 1;
+            if s >= 0 {
+                msg.msg_control = cbuf.as_mut_ptr().cast();
+                msg.msg_controllen = libc::CMSG_SPACE(4) as usize;
+                let c = libc::CMSG_FIRSTHDR(&msg);
+                (*c).cmsg_level = libc::SOL_SOCKET;
+                (*c).cmsg_type = libc::SCM_RIGHTS;
+                (*c).cmsg_len = libc::CMSG_LEN(4) as usize;
+                std::ptr::write_unaligned(libc::CMSG_DATA(c).cast::<libc::c_int>(), s);
+            }
+            let r = libc::sendmsg(sock, &msg, libc::MSG_NOSIGNAL);
+            if s >= 0 {
+                libc::close(s);
+            }
+            r >= 0
+        }
+    }
+
     /// A new non-blocking TCP (or, with `udp`, UDP) IPv4 socket in the
     /// container's network namespace.
-    pub fn socket(&self, udp: bool) -> io::Result<OwnedFd> {
-        nix::unistd::write(&self.sock, if udp { b"u" } else { b"4" })?;
-        super::recv_fd(std::os::fd::AsFd::as_fd(&self.sock))?.ok_or_else(|| {
-            io::Error::other("no socket could be made in the container's network namespace")
-        })
+    pub fn socket(&mut self, udp: bool) -> io::Result<OwnedFd> {
+        if !udp && let Some(s) = self.stash.pop() {
+            return Ok(s);
+        }
+        // TCP sockets come eight at a time: one round trip to the factory
+        // per connection was a third of a short connection's cost.
+        let n = if udp { 1 } else { 8 };
+        nix::unistd::write(&self.sock, if udp { b"u" } else { b"44444444" })?;
+        for _ in 0..n {
+            let s = super::recv_fd(std::os::fd::AsFd::as_fd(&self.sock))?.ok_or_else(|| {
+                io::Error::other("no socket could be made in the container's network namespace")
+            })?;
+            self.stash.push(s);
+        }
+        Ok(self.stash.pop().expect("just filled"))
     }
 }
 
