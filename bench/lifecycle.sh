@@ -41,18 +41,20 @@ cycle_script() {
 rsp="$RSP --root $WORK/rsp/root --runroot $WORK/rsp/run"
 $rsp pull "$img" >"$WORK/rsp-pull.log" 2>&1 || die "rsp pull failed: $(cat "$WORK/rsp-pull.log")"
 measure "run -d + stop -t 0 + rm: rsp" "$runs" 2 "" "$(cycle_script cycle-rsp "$rsp" "")"
+measure "run -d + stop -t 0 + rm: rsp --network none" "$runs" 2 "" "$(cycle_script cycle-rsp-none "$rsp" "--network none")"
 $rsp run -d --name bench-exec "$img" sleep 600 >/dev/null
 measure "exec true: rsp" "$runs" 2 "" "$rsp exec bench-exec true"
 sleep 2
-record_mem "idle monitor: rsp" "$($rsp inspect --format '{{.State.ConmonPid}}' bench-exec)"
+record_mem "idle monitor: rsp (with its network stack)" "$($rsp inspect --format '{{.State.ConmonPid}}' bench-exec)"
 $rsp rm -f bench-exec >/dev/null
 
 if have_podman; then
   podman_store "$WORK/podman"
   $PODMAN pull -q --tls-verify=false "$img" >/dev/null 2>"$WORK/podman-pull.log" ||
     die "podman pull failed: $(cat "$WORK/podman-pull.log")"
-  # --network none: Podman's fastest, and what rsp runs by default.
-  measure "run -d + stop -t 0 + rm: podman" "$runs" 2 "" "$(cycle_script cycle-podman "$PODMAN" "--network none")"
+  measure "run -d + stop -t 0 + rm: podman" "$runs" 2 "" "$(cycle_script cycle-podman-slirp "$PODMAN" "")"
+  # --network none: Podman's fastest.
+  measure "run -d + stop -t 0 + rm: podman --network none" "$runs" 2 "" "$(cycle_script cycle-podman "$PODMAN" "--network none")"
   $PODMAN run -d --network none --name bench-exec "$img" sleep 600 >/dev/null
   measure "exec true: podman" "$runs" 2 "" "$PODMAN exec bench-exec true"
   sleep 2

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Container start-up latency: median wall time of `rsp run --rm IMAGE true`
-# (default network: none) over $BENCH_RUNS runs (default 20), side by side
+# (its default network, slirp, and --network none) over $BENCH_RUNS runs
+# (default 20), side by side
 # with `podman run --rm IMAGE true` (default rootless network, slirp4netns)
 # and `podman run --rm --network none IMAGE true` when podman is installed.
 # The busybox image is served by a throwaway loopback registry and pulled
@@ -17,7 +18,8 @@ img=$REGISTRY/bench/busybox:latest
 
 rsp="$RSP --root $WORK/rsp/root --runroot $WORK/rsp/run"
 $rsp pull "$img" >"$WORK/rsp-pull.log" 2>&1 || log "rsp pull failed: $(cat "$WORK/rsp-pull.log")"
-measure "run: rsp (network none)" "$runs" 2 "" "$rsp run --rm $img true"
+measure "run: rsp (default slirp network)" "$runs" 2 "" "$rsp run --rm $img true"
+measure "run: rsp --network none" "$runs" 2 "" "$rsp run --rm --network none $img true"
 
 if have_podman; then
   podman_store "$WORK/podman"
