@@ -84,6 +84,19 @@ struct Frame {
     len: usize,
 }
 
+impl Frame {
+    /// The IPv4 packet this Ethernet frame carries, checked.
+    fn ipv4(&self) -> Option<Ipv4Packet<&[u8]>> {
+        let eth = EthernetFrame::new_checked(&self.buf[..self.len]).ok()?;
+        (eth.ethertype() == EthernetProtocol::Ipv4).then_some(())?;
+        Ipv4Packet::new_checked(&self.buf[14..self.len]).ok()
+    }
+
+    fn dst_mac(&self) -> EthernetAddress {
+        EthernetAddress::from_bytes(&self.buf[..6])
+    }
+}
+
 /// smoltcp's view of the link: frames we have sorted wait in `rxq`.
 struct Dev<L> {
     link: L,
@@ -193,11 +206,35 @@ struct Conn {
     inbound: Option<(Ipv4Addr, u16, u16)>,
 }
 
+impl Conn {
+    fn new(
+        handle: SocketHandle,
+        host: OwnedFd,
+        key: Option<Key>,
+        inbound: Option<(Ipv4Addr, u16, u16)>,
+    ) -> Conn {
+        Conn {
+            handle,
+            host,
+            key,
+            readable: true,
+            writable: true,
+            host_eof: false,
+            host_shut: false,
+            dead: false,
+            since: Instant::now(),
+            inbound,
+        }
+    }
+}
+
 enum Tcp {
     /// Waiting for the host connection; the container's SYN is held.
     Pending {
         sock: OwnedFd,
         syn: Frame,
+        /// The SYN's sequence number, for refusing it later.
+        seq: TcpSeqNumber,
         key: Key,
     },
     Active(Conn),
@@ -579,8 +616,7 @@ impl<L: Link> Stack<L> {
 
     fn tcp_ingress(&mut self, f: Frame) {
         let info = (|| {
-            let eth = EthernetFrame::new_checked(&f.buf[..f.len]).ok()?;
-            let ip = Ipv4Packet::new_checked(eth.payload()).ok()?;
+            let ip = f.ipv4()?;
             let tcp = TcpPacket::new_checked(ip.payload()).ok()?;
             let syn = tcp.syn() && !tcp.ack();
             // A SYN opens a host connection only if smoltcp will take it
@@ -595,7 +631,7 @@ impl<L: Link> Stack<L> {
                     &caps,
                 )
                 .ok()?;
-                let to = eth.dst_addr();
+                let to = f.dst_mac();
                 if (to != wire::OUR_MAC && !to.is_broadcast()) || tcp.fin() || tcp.rst() {
                     return None;
                 }
@@ -633,16 +669,14 @@ impl<L: Link> Stack<L> {
                 return self.recycle(f);
             }
         };
-        let id = self.tcp.insert(Tcp::Pending { sock, syn: f, key });
-        if let Some(Tcp::Pending { sock, .. }) = self.tcp.get_mut(id) {
-            let flags = EpollFlags::EPOLLIN
-                | EpollFlags::EPOLLOUT
-                | EpollFlags::EPOLLRDHUP
-                | EpollFlags::EPOLLET;
-            let _ = self
-                .epoll
-                .add(&*sock, EpollEvent::new(flags, K_TCP | id as u64));
-        }
+        let id = self.tcp.slot();
+        self.watch(&sock, K_TCP | id as u64);
+        self.tcp.insert(Tcp::Pending {
+            sock,
+            syn: f,
+            seq,
+            key,
+        });
         self.tcp_keys.insert(key, id);
     }
 
@@ -676,16 +710,9 @@ impl<L: Link> Stack<L> {
                 Ok(false) => {}
                 Ok(true) => self.activate(id),
                 Err(e) => {
-                    if let Some(Tcp::Pending { syn, key, .. }) = self.tcp.remove(id) {
+                    if let Some(Tcp::Pending { syn, seq, key, .. }) = self.tcp.remove(id) {
                         self.tcp_keys.remove(&key);
-                        let seq = (|| {
-                            let eth = EthernetFrame::new_checked(&syn.buf[..syn.len]).ok()?;
-                            let ip = Ipv4Packet::new_checked(eth.payload()).ok()?;
-                            Some(TcpPacket::new_checked(ip.payload()).ok()?.seq_number())
-                        })();
-                        if let Some(seq) = seq {
-                            self.refuse_syn(key, seq, e.raw_os_error(), &syn);
-                        }
+                        self.refuse_syn(key, seq, e.raw_os_error(), &syn);
                         self.recycle(syn);
                     }
                 }
@@ -749,7 +776,7 @@ impl<L: Link> Stack<L> {
     /// The host connection is up: let the held SYN through to a socket
     /// listening on exactly the address the container asked for.
     fn activate(&mut self, id: usize) {
-        let Some(Tcp::Pending { sock, syn, key }) = self.tcp.remove(id) else {
+        let Some(Tcp::Pending { sock, syn, key, .. }) = self.tcp.remove(id) else {
             return;
         };
         let handle = self.take_socket();
@@ -767,18 +794,9 @@ impl<L: Link> Stack<L> {
             return;
         }
         let _ = nix::sys::socket::setsockopt(&sock, sockopt::TcpNoDelay, &true);
-        let nid = self.tcp.insert(Tcp::Active(Conn {
-            handle,
-            host: sock,
-            key: Some(key),
-            readable: true,
-            writable: true,
-            host_eof: false,
-            host_shut: false,
-            dead: false,
-            since: Instant::now(),
-            inbound: None,
-        }));
+        let nid = self
+            .tcp
+            .insert(Tcp::Active(Conn::new(handle, sock, Some(key), None)));
         debug_assert_eq!(nid, id);
         self.tcp_keys.insert(key, nid);
         self.dev.rxq.push_back(syn);
@@ -907,8 +925,7 @@ impl<L: Link> Stack<L> {
 
     fn udp_ingress(&mut self, f: &Frame) {
         let Some((key, payload_at, payload_len)) = (|| {
-            let eth = EthernetFrame::new_checked(&f.buf[..f.len]).ok()?;
-            let ip = Ipv4Packet::new_checked(eth.payload()).ok()?;
+            let ip = f.ipv4()?;
             let udp = UdpPacket::new_checked(ip.payload()).ok()?;
             let hdr = 14 + ip.header_len() as usize + 8;
             Some((
@@ -969,8 +986,7 @@ impl<L: Link> Stack<L> {
 
     fn icmp_ingress(&mut self, f: &Frame) {
         let Some((dst, ident, seq, data)) = (|| {
-            let eth = EthernetFrame::new_checked(&f.buf[..f.len]).ok()?;
-            let ip = Ipv4Packet::new_checked(eth.payload()).ok()?;
+            let ip = f.ipv4()?;
             let pkt = Icmpv4Packet::new_checked(ip.payload()).ok()?;
             match Icmpv4Repr::parse(&pkt, &smoltcp::phy::ChecksumCapabilities::ignored()).ok()? {
                 Icmpv4Repr::EchoRequest {
@@ -1208,6 +1224,16 @@ impl<L: Link> Stack<L> {
         self.later(K_LISTEN | li as u64, Duration::ZERO);
     }
 
+    /// Registers a connection's socket for edge-triggered reads, writes
+    /// and hang-ups under `token`.
+    fn watch(&self, fd: &OwnedFd, token: u64) {
+        let flags = EpollFlags::EPOLLIN
+            | EpollFlags::EPOLLOUT
+            | EpollFlags::EPOLLRDHUP
+            | EpollFlags::EPOLLET;
+        let _ = self.epoll.add(fd, EpollEvent::new(flags, token));
+    }
+
     /// Handles `token` again after `delay`, as if its descriptor had
     /// signalled: edge-triggered readiness is not repeated for work a
     /// handler left undone.
@@ -1240,19 +1266,10 @@ impl<L: Link> Stack<L> {
         let Ok(relay) = Relay::new(host, guest, SocketAddr::from((GUEST, ctr)), bufs) else {
             return;
         };
-        let id = self.relays.insert(relay);
-        if let Some(r) = self.relays.get_mut(id) {
-            let flags = EpollFlags::EPOLLIN
-                | EpollFlags::EPOLLOUT
-                | EpollFlags::EPOLLRDHUP
-                | EpollFlags::EPOLLET;
-            let _ = self
-                .epoll
-                .add(&r.host, EpollEvent::new(flags, K_RELAY | id as u64));
-            let _ = self
-                .epoll
-                .add(&r.guest, EpollEvent::new(flags, K_RELAY | id as u64));
-        }
+        let id = self.relays.slot();
+        self.watch(&relay.host, K_RELAY | id as u64);
+        self.watch(&relay.guest, K_RELAY | id as u64);
+        self.relays.insert(relay);
     }
 
     fn relay(&mut self, id: usize) {
@@ -1318,27 +1335,14 @@ impl<L: Link> Stack<L> {
             return;
         }
         let _ = nix::sys::socket::setsockopt(&host, sockopt::TcpNoDelay, &true);
-        let id = self.tcp.insert(Tcp::Active(Conn {
+        let id = self.tcp.slot();
+        self.watch(&host, K_TCP | id as u64);
+        self.tcp.insert(Tcp::Active(Conn::new(
             handle,
             host,
-            key: None,
-            readable: true,
-            writable: true,
-            host_eof: false,
-            host_shut: false,
-            dead: false,
-            since: Instant::now(),
-            inbound: Some((src, port, ctr)),
-        }));
-        if let Some(Tcp::Active(c)) = self.tcp.get_mut(id) {
-            let flags = EpollFlags::EPOLLIN
-                | EpollFlags::EPOLLOUT
-                | EpollFlags::EPOLLRDHUP
-                | EpollFlags::EPOLLET;
-            let _ = self
-                .epoll
-                .add(&c.host, EpollEvent::new(flags, K_TCP | id as u64));
-        }
+            None,
+            Some((src, port, ctr)),
+        )));
     }
 
     /// The link, for tests that drive the stack by hand.

@@ -29,6 +29,11 @@ impl<T> Slab<T> {
         }
     }
 
+    /// The id the next [`Slab::insert`] will return.
+    pub fn slot(&self) -> usize {
+        self.free.last().copied().unwrap_or(self.items.len())
+    }
+
     pub fn remove(&mut self, i: usize) -> Option<T> {
         let v = self.items.get_mut(i)?.take();
         if v.is_some() {
@@ -65,8 +70,10 @@ mod tests {
         let b = s.insert(2);
         assert_eq!(s.remove(a), Some(1));
         assert_eq!(s.remove(a), None);
+        assert_eq!(s.slot(), a);
         let c = s.insert(3);
         assert_eq!(c, a);
+        assert_eq!(s.slot(), 2);
         assert_eq!(s.ids(), vec![a, b]);
         assert_eq!(s.len(), 2);
     }

@@ -220,20 +220,8 @@ pub fn isatty(fd: BorrowedFd<'_>) -> bool {
 
 /// Brings the loopback interface of the current network namespace up.
 pub fn loopback_up() -> io::Result<()> {
-    use std::os::fd::{FromRawFd, OwnedFd};
-    // SAFETY: socket(2) takes no pointers; the returned descriptor is owned
-    // by the OwnedFd below and closed on every path.
-    let raw = unsafe { libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0) };
-    if raw < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    // SAFETY: raw is a fresh descriptor that nothing else owns.
-    let sock = unsafe { OwnedFd::from_raw_fd(raw) };
-    // SAFETY: ifreq is plain old data; all-zero is a valid value.
-    let mut req: libc::ifreq = unsafe { std::mem::zeroed() };
-    for (dst, src) in req.ifr_name.iter_mut().zip(b"lo\0") {
-        *dst = *src as libc::c_char;
-    }
+    let sock = net::inet_socket()?;
+    let mut req = net::ifreq("lo")?;
     // SAFETY: SIOCGIFFLAGS reads ifr_name and writes ifr_flags of the live
     // ifreq we pass.
     if unsafe { libc::ioctl(sock.as_raw_fd(), libc::SIOCGIFFLAGS, &mut req) } < 0 {

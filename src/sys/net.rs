@@ -17,7 +17,7 @@ fn cvt(ret: libc::c_int) -> io::Result<libc::c_int> {
     }
 }
 
-fn ifreq(name: &str) -> io::Result<libc::ifreq> {
+pub(super) fn ifreq(name: &str) -> io::Result<libc::ifreq> {
     if name.len() >= libc::IFNAMSIZ {
         return Err(io::Error::from_raw_os_error(libc::EINVAL));
     }
@@ -43,7 +43,7 @@ fn sockaddr_in(addr: Ipv4Addr) -> libc::sockaddr {
     unsafe { std::mem::transmute::<libc::sockaddr_in, libc::sockaddr>(sin) }
 }
 
-fn inet_socket() -> io::Result<OwnedFd> {
+pub(super) fn inet_socket() -> io::Result<OwnedFd> {
     // SAFETY: socket(2) takes no pointers.
     let raw =
         cvt(unsafe { libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0) })?;

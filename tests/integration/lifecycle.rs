@@ -4,7 +4,7 @@
 
 use crate::util::image::busybox_image;
 use crate::util::registry::shared;
-use crate::util::{Cmd, Spawned, TestEnv};
+use crate::util::{Cmd, Spawned, TestEnv, free_port};
 use std::io::{Read, Write};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -51,14 +51,6 @@ fn eventually(secs: u64, what: &str, mut f: impl FnMut() -> bool) {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
         std::thread::sleep(Duration::from_millis(20));
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 fn alive(pid: i32) -> bool {

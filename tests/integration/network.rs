@@ -6,9 +6,9 @@
 //! rsp's own namespaces; each test's resolver is a loopback server of its
 //! own (see `TestEnv::resolv_conf`).
 
-use crate::util::TestEnv;
 use crate::util::image::{Layer, busybox_image};
 use crate::util::registry::shared;
+use crate::util::{TestEnv, free_port};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream, UdpSocket};
 use std::sync::OnceLock;
@@ -108,14 +108,6 @@ fn ok_all(cmd: crate::util::Cmd) -> String {
         String::from_utf8_lossy(&o.stdout),
         String::from_utf8_lossy(&o.stderr)
     )
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// GET / from 127.0.0.1:port, retrying while the server starts (bounded).

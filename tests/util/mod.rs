@@ -19,7 +19,7 @@ pub use image::{
     big_image, busybox_image, multilayer_image, push_index, sha256_digest, uid33_image,
 };
 #[allow(unused_imports)]
-pub use registry::{Client, HttpResponse, MANIFEST_ACCEPT, Registry, shared};
+pub use registry::{Client, HttpResponse, MANIFEST_ACCEPT, Registry, free_port, shared};
 
 use std::ffi::{OsStr, OsString};
 use std::fs;

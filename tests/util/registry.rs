@@ -344,7 +344,8 @@ fn agent(timeout: Duration) -> ureq::Agent {
         .into()
 }
 
-fn free_port() -> u16 {
+/// A TCP port on 127.0.0.1 that was free a moment ago.
+pub fn free_port() -> u16 {
     let l = TcpListener::bind("127.0.0.1:0").expect("binding 127.0.0.1:0");
     l.local_addr().expect("local_addr").port()
 }
