@@ -21,6 +21,7 @@
 
 pub mod copy;
 pub mod driver;
+pub mod fuse;
 #[cfg(test)]
 mod testtar;
 pub mod unpack;
