@@ -30,7 +30,7 @@ pub struct Global {
     /// Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)
     #[arg(long, global = true, value_name = "DIR")]
     pub runroot: Option<PathBuf>,
-    /// Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)
+    /// Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)
     #[arg(long, global = true, value_name = "DRIVER")]
     pub storage_driver: Option<String>,
     /// Log messages at and above this level (debug, info, warn, error)
@@ -98,6 +98,24 @@ pub enum Command {
     Stats(StatsArgs),
     /// Show rsp events
     Events(EventsArgs),
+    /// Manage rsp itself: information, reset
+    #[command(subcommand)]
+    System(SystemCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SystemCommand {
+    /// Display rsp and system information
+    Info(InfoArgs),
+    /// Remove all containers, images and state, and forget the storage driver rsp detected
+    Reset(ResetArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ResetArgs {
+    /// Do not ask for confirmation
+    #[arg(short, long)]
+    pub force: bool,
 }
 
 #[derive(Subcommand, Debug)]

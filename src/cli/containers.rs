@@ -416,7 +416,7 @@ fn run_or_create(g: &Global, a: &RunArgs, create_only: bool) -> CmdResult {
         unreachable!("execve returned without error");
     };
     let mut cfg = build_config(&store, a, &rec)?;
-    let (driver, _) = crate::storage::driver::select(g.storage_driver.as_deref())?;
+    let (driver, _) = crate::storage::driver::select(g.storage_driver.as_deref(), &paths.root)?;
     cfg.storage_driver = driver.as_str().to_string();
     // A random name may collide with an existing one: draw again.
     let mut tries = 0;

@@ -92,6 +92,12 @@ pub fn main() -> i32 {
     {
         return crate::runtime::monitor::main(&argv[2..]);
     }
+    if argv
+        .get(1)
+        .is_some_and(|a| a == crate::storage::driver::PROBE_ARG)
+    {
+        return crate::storage::driver::probe_main(&argv[2..]);
+    }
     let cli = match Cli::try_parse_from(argv) {
         Ok(c) => c,
         Err(e) => {
@@ -134,6 +140,8 @@ fn dispatch(cli: &Cli) -> CmdResult {
     match &cli.command {
         Command::Version(a) => system::version(a),
         Command::Info(a) => system::info(g, a),
+        Command::System(args::SystemCommand::Info(a)) => system::info(g, a),
+        Command::System(args::SystemCommand::Reset(a)) => system::reset(g, a),
         Command::Pull(a) => images::pull(g, a),
         Command::Images(a) => images::list(g, a),
         Command::Rmi(a) => images::rmi(g, a),

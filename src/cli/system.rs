@@ -3,6 +3,7 @@
 use super::args::{Global, InfoArgs, VersionArgs};
 use super::output::{self, Format};
 use super::{CmdResult, open_store};
+use anyhow::Context;
 use serde_json::{Value, json};
 use std::io::Write;
 
@@ -84,7 +85,8 @@ pub fn info(g: &Global, a: &InfoArgs) -> CmdResult {
         .filter(|c| c.state.status == crate::runtime::container::Status::Running)
         .count();
     let cgroup_v2 = std::path::Path::new("/sys/fs/cgroup/cgroup.controllers").exists();
-    let (driver, reason) = crate::storage::driver::select(g.storage_driver.as_deref())?;
+    let (driver, reason) =
+        crate::storage::driver::select(g.storage_driver.as_deref(), &paths.root)?;
     let v = json!({
         "host": {
             "arch": arch(),
@@ -103,10 +105,7 @@ pub fn info(g: &Global, a: &InfoArgs) -> CmdResult {
             "graphRoot": paths.root.display().to_string(),
             "runRoot": paths.runroot.display().to_string(),
             "graphDriverName": driver.as_str(),
-            "graphDriverReason": match driver {
-                crate::storage::driver::Driver::Overlay => format!("kernel overlayfs mounted inside the user namespace (userxattr); chosen by {reason}"),
-                crate::storage::driver::Driver::Vfs => format!("a copy of the layers per container; chosen by {reason}"),
-            },
+            "graphDriverReason": format!("{}; {reason}", driver.describe()),
             "imageStore": { "number": images },
             "containerStore": { "number": containers.len(), "running": running, "stopped": containers.len() - running },
         },
@@ -116,4 +115,34 @@ pub fn info(g: &Global, a: &InfoArgs) -> CmdResult {
         },
     });
     print_value(a.format.as_deref(), &v, |out| yaml(out, &v, 0))
+}
+
+/// `rsp system reset`: every container (running ones killed), image and
+/// layer, the runtime state, and the remembered storage driver, so the
+/// next container probes the kernel again.
+pub fn reset(g: &Global, a: &super::args::ResetArgs) -> CmdResult {
+    let paths = crate::paths::Paths::resolve(g.root.as_deref(), g.runroot.as_deref())?;
+    if !a.force {
+        eprint!(
+            "WARNING! This will remove:\n - all containers\n - all images\n - all build cache\n - the detected storage driver\nfrom {} and {}\nAre you sure you want to continue? [y/N] ",
+            paths.root.display(),
+            paths.runroot.display()
+        );
+        let mut answer = String::new();
+        let _ = std::io::stdin().read_line(&mut answer);
+        if !matches!(answer.trim(), "y" | "Y" | "yes" | "Yes") {
+            return Ok(0);
+        }
+    }
+    if paths.root.exists() {
+        let store = crate::storage::Store::open(&paths.root)?;
+        for c in crate::runtime::container::list(&store)? {
+            crate::runtime::ops::remove(&store, &paths, &c, true, Some(0))
+                .with_context(|| format!("removing container {}", c.config.name))?;
+        }
+    }
+    for dir in [&paths.root, &paths.runroot] {
+        crate::storage::remove_tree(dir).with_context(|| format!("removing {}", dir.display()))?;
+    }
+    Ok(0)
 }

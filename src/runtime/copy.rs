@@ -40,7 +40,7 @@ fn in_container(
     c: &Container,
     parent_ends: &[RawFd],
     f: impl FnOnce() -> std::result::Result<(), String>,
-) -> Result<(Pid, OwnedFd)> {
+) -> Result<(Pid, OwnedFd, Option<crate::storage::fuse::Server>)> {
     let (err_r, err_w) = pipe()?;
     let running = c.state.is_active();
     let (ready_r, ready_w) = pipe()?;
@@ -64,7 +64,12 @@ fn in_container(
         Vec::new()
     };
     let layers_dir = store.layers_dir();
-    let plan = super::rootfs_plan(store, &layers_dir, &c.config, Vec::new())?;
+    let mut plan = super::rootfs_plan(store, &layers_dir, &c.config, Vec::new())?;
+    let fuse_ours = if running {
+        None
+    } else {
+        super::fuse_link(&c.config, &mut plan)?
+    };
     let flags = if running {
         0
     } else {
@@ -105,19 +110,24 @@ fn in_container(
             }
         }
         crate::sys::Forked::Parent(pid) => {
-            drop((err_w, ready_r, namespaces));
+            drop((err_w, ready_r, namespaces, plan.fuse.take()));
+            let kill = || {
+                let _ =
+                    nix::sys::signal::kill(Pid::from_raw(pid), nix::sys::signal::Signal::SIGKILL);
+                let _ = nix::sys::wait::waitpid(Pid::from_raw(pid), None);
+            };
             if !running {
                 if let Err(e) = super::write_id_maps(pid, &c.config) {
-                    let _ = nix::sys::signal::kill(
-                        Pid::from_raw(pid),
-                        nix::sys::signal::Signal::SIGKILL,
-                    );
-                    let _ = nix::sys::wait::waitpid(Pid::from_raw(pid), None);
+                    kill();
                     return Err(e);
                 }
                 let _ = std::fs::File::from(ready_w).write_all(b"1");
             }
-            Ok((Pid::from_raw(pid), err_r))
+            let fuse = match &fuse_ours {
+                Some(sock) => super::serve_fuse(sock, &plan).inspect_err(|_| kill())?,
+                None => None,
+            };
+            Ok((Pid::from_raw(pid), err_r, fuse))
         }
     }
 }
@@ -174,7 +184,7 @@ pub fn copy_out(
 ) -> Result<()> {
     let (data_r, data_w) = pipe()?;
     let src_owned = src.to_string();
-    let (child, err_r) = in_container(store, c, &[data_r.as_raw_fd()], move || {
+    let (child, err_r, _fuse) = in_container(store, c, &[data_r.as_raw_fd()], move || {
         let mut w = std::fs::File::from(data_w);
         let info = copy::stat_path(Path::new(&src_owned), follow);
         w.write_all(&[info_byte(&info)])
@@ -240,7 +250,7 @@ pub fn copy_in(
     let (data_r, data_w) = pipe()?;
     let dest_owned = dest.to_string();
     let keep = archive || matches!(src, InSrc::Tar(_));
-    let (child, err_r) = in_container(
+    let (child, err_r, _fuse) = in_container(
         store,
         c,
         &[info_r.as_raw_fd(), data_w.as_raw_fd()],

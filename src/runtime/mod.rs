@@ -30,6 +30,7 @@ mod tty;
 pub mod userns;
 
 use crate::paths::Paths;
+use crate::storage::driver::Driver;
 use crate::storage::{Store, StoreError};
 use container::{ContainerConfig, State};
 use nix::fcntl::OFlag;
@@ -99,6 +100,8 @@ pub enum RuntimeError {
     Vfs(crate::storage::vfs::VfsError),
     #[error(transparent)]
     Net(#[from] crate::net::NetError),
+    #[error(transparent)]
+    Fuse(crate::storage::fuse::FuseError),
 }
 
 impl RuntimeError {
@@ -119,9 +122,7 @@ type Result<T, E = RuntimeError> = std::result::Result<T, E>;
 pub fn create(store: &Store, cfg: &ContainerConfig) -> Result<()> {
     // vfs: the copy is made first, in a temp dir, and moved in with the
     // record, so a failed or killed copy leaves nothing behind.
-    let vfs_copy = if crate::storage::driver::Driver::from_record(&cfg.storage_driver)
-        == crate::storage::driver::Driver::Vfs
-    {
+    let vfs_copy = if Driver::from_record(&cfg.storage_driver) == Driver::Vfs {
         let tmp = store.temp_dir("vfs")?;
         let layers = cfg
             .layers
@@ -585,6 +586,7 @@ fn rootfs_plan<'a>(
     layer_names.retain(|l| seen.insert(l.clone()));
     layer_names.reverse();
     let cdir = store.container_dir(id);
+    let driver = Driver::from_record(&cfg.storage_driver);
     Ok(rootfs::RootfsPlan {
         layers_dir,
         layers: layer_names,
@@ -595,10 +597,44 @@ fn rootfs_plan<'a>(
         volumes: cfg.mounts.clone(),
         own_netns: cfg.network != "host",
         empty_dir,
-        vfs_root: (crate::storage::driver::Driver::from_record(&cfg.storage_driver)
-            == crate::storage::driver::Driver::Vfs)
-            .then(|| cdir.join("rootfs")),
+        vfs_root: (driver == Driver::Vfs).then(|| cdir.join("rootfs")),
+        fuse: None,
     })
+}
+
+/// For the fuse-overlay driver: a socket pair, one end in `plan` for the
+/// child that mounts, the other for [`serve_fuse`].
+pub(crate) fn fuse_link(
+    cfg: &ContainerConfig,
+    plan: &mut rootfs::RootfsPlan<'_>,
+) -> Result<Option<OwnedFd>> {
+    if Driver::from_record(&cfg.storage_driver) != Driver::FuseOverlay {
+        return Ok(None);
+    }
+    let (a, b) = std::os::unix::net::UnixStream::pair().map_err(RuntimeError::Fork)?;
+    plan.fuse = Some(OwnedFd::from(b));
+    Ok(Some(OwnedFd::from(a)))
+}
+
+/// Receives the FUSE device the child mounted and serves the container's
+/// root filesystem on it. `None` when the child failed before mounting
+/// (its error pipe says why).
+pub(crate) fn serve_fuse(
+    sock: &OwnedFd,
+    plan: &rootfs::RootfsPlan<'_>,
+) -> Result<Option<crate::storage::fuse::Server>> {
+    let Some(dev) = crate::sys::recv_fd(sock.as_fd()).ok().flatten() else {
+        return Ok(None);
+    };
+    crate::sys::net::raise_nofile_limit();
+    let layers = plan
+        .layers
+        .iter()
+        .map(|l| plan.layers_dir.join(l))
+        .collect();
+    crate::storage::fuse::serve(dev, layers, plan.upper.clone(), plan.work.clone())
+        .map(Some)
+        .map_err(RuntimeError::Fuse)
 }
 
 /// A container process just started, still held: `release` lets it run.
@@ -611,6 +647,9 @@ pub(crate) struct Spawned {
     /// Its user and network namespaces, opened while it surely lived, for
     /// the socket factory of published ports.
     pub netns: Option<(OwnedFd, OwnedFd)>,
+    /// The FUSE server of its root filesystem, for fuse-overlay; it ends
+    /// when the container's mount namespace does.
+    pub fuse: Option<crate::storage::fuse::Server>,
 }
 
 /// Forks the container into its new namespaces and builds its root
@@ -634,9 +673,11 @@ pub(crate) fn spawn_container(
 ) -> Result<Spawned> {
     let own_netns = cfg.network != "host";
     let layers_dir = store.layers_dir();
-    let plan = ChildPlan {
+    let mut rootfs = rootfs_plan(store, &layers_dir, cfg, etc_files(paths, cfg)?)?;
+    let fuse_ours = fuse_link(cfg, &mut rootfs)?;
+    let mut plan = ChildPlan {
         cfg,
-        rootfs: rootfs_plan(store, &layers_dir, cfg, etc_files(paths, cfg)?)?,
+        rootfs,
         own_netns,
         path_env: process::env_get(&cfg.env, "PATH")
             .unwrap_or(process::DEFAULT_PATH)
@@ -681,7 +722,7 @@ pub(crate) fn spawn_container(
         }
         Ok(crate::sys::Forked::Parent(pid)) => pid,
     };
-    drop((ready_r, err_w, io, net_child));
+    drop((ready_r, err_w, io, net_child, plan.rootfs.fuse.take()));
     let child = Pid::from_raw(pid);
     let (tty_sock, winsize) = match tty {
         Some((s, w)) => (Some(s), w),
@@ -715,6 +756,15 @@ pub(crate) fn spawn_container(
     let tap = net_ours
         .as_ref()
         .and_then(|s| crate::sys::recv_fd(s.as_fd()).ok().flatten());
+    // Then the root filesystem: the child waits on it from the moment it
+    // is mounted, so it is served before anything else.
+    let fuse = match &fuse_ours {
+        Some(sock) => match serve_fuse(sock, &plan.rootfs) {
+            Ok(f) => f,
+            Err(e) => return Err(abort(e)),
+        },
+        None => None,
+    };
     let mut master = None;
     if let Some(sock) = &tty_sock {
         // A child that failed before making its terminal sends nothing; the
@@ -741,6 +791,7 @@ pub(crate) fn spawn_container(
         master,
         tap,
         netns,
+        fuse,
     })
 }
 

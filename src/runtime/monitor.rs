@@ -358,6 +358,8 @@ struct Monitor {
     ports: Option<crate::net::forward::Listeners>,
     /// The network stack of the running container (`--network slirp`).
     net: Option<super::network::NetThread>,
+    /// The FUSE server of the container's root filesystem (fuse-overlay).
+    fuse: Option<crate::storage::fuse::Server>,
 }
 
 fn nonblocking(fd: &OwnedFd) {
@@ -436,6 +438,7 @@ impl Monitor {
             winsize: None,
             ports: None,
             net: None,
+            fuse: None,
         })
     }
 
@@ -469,8 +472,13 @@ impl Monitor {
                 stderr: err_w,
             }
         };
-        // A restart: the last run's stack must be gone before the fork.
+        // A restart: the last run's stack and file server must be gone
+        // before the fork (the child must not inherit threads). The server
+        // ends by itself once the last run's mount namespace is gone.
         self.net = None;
+        if let Some(f) = self.fuse.take() {
+            let _ = f.join();
+        }
         if self.ports.is_none() && self.cfg.network == "slirp" && !self.cfg.ports.is_empty() {
             self.ports = Some(crate::net::forward::Listeners::bind(&self.cfg.ports)?);
         }
@@ -514,6 +522,7 @@ impl Monitor {
             master,
             tap,
             netns,
+            fuse,
         } = super::spawn_container(
             &self.store,
             &self.paths,
@@ -523,6 +532,7 @@ impl Monitor {
             &self.old_mask,
             &mut record,
         )?;
+        self.fuse = fuse;
         if let Some(tap) = tap {
             match super::network::NetThread::start(tap, netns, &self.cfg, self.ports.as_ref()) {
                 Ok(n) => self.net = Some(n),

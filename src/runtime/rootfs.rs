@@ -18,6 +18,12 @@ use std::path::{Path, PathBuf};
 pub enum RootfsError {
     #[error("mounting the image layers with overlayfs at {path}: {source}")]
     Overlay { path: PathBuf, source: nix::Error },
+    #[error(
+        "opening /dev/fuse: {0}: the fuse-overlay storage driver needs /dev/fuse readable and writable by you (mode 0666, as Debian ships it), or choose --storage-driver overlay or vfs"
+    )]
+    FuseDevice(nix::Error),
+    #[error("handing the FUSE device to its server: {0}")]
+    FuseHandOver(std::io::Error),
     #[error("too many image layers for one overlay mount ({0} layers)")]
     TooManyLayers(usize),
     #[error("preparing mount point {path} in the container: {source}")]
@@ -59,6 +65,9 @@ pub struct RootfsPlan<'a> {
     /// With the vfs driver: the container's own copy, used instead of an
     /// overlay of the layers.
     pub vfs_root: Option<PathBuf>,
+    /// With the fuse-overlay driver: where the mounted `/dev/fuse`
+    /// descriptor goes, to the process that serves it.
+    pub fuse: Option<OwnedFd>,
 }
 
 const MASKED: &[&str] = &[
@@ -236,6 +245,9 @@ fn bind(root: &OwnedFd, source: &str, path: &str, dir: bool, readonly: bool) -> 
 }
 
 fn mount_overlay(plan: &RootfsPlan<'_>) -> Result<()> {
+    if let Some(sock) = &plan.fuse {
+        return mount_fuse(plan, sock);
+    }
     if let Some(copy) = &plan.vfs_root {
         // pivot_root needs a mount point: the copy, bound over `merged`.
         return mount(
@@ -286,6 +298,28 @@ fn mount_overlay(plan: &RootfsPlan<'_>) -> Result<()> {
         path: plan.merged.clone(),
         source,
     })
+}
+
+/// Mounts FUSE at `merged` and hands the device to the server. Nothing here
+/// keeps a copy of the device: once the server is gone, the kernel fails
+/// the container's file operations instead of waiting for it.
+fn mount_fuse(plan: &RootfsPlan<'_>, sock: &OwnedFd) -> Result<()> {
+    let dev = nix::fcntl::open("/dev/fuse", OFlag::O_RDWR | OFlag::O_CLOEXEC, Mode::empty())
+        .map_err(RootfsError::FuseDevice)?;
+    let data = crate::storage::driver::fuse_mount_data(&dev);
+    mount(
+        Some("rsp-overlay"),
+        &plan.merged,
+        Some("fuse.rsp-overlay"),
+        MsFlags::MS_NOSUID | MsFlags::MS_NODEV,
+        Some(data.as_str()),
+    )
+    .map_err(|source| RootfsError::Mount {
+        what: "the image layers with FUSE".into(),
+        path: plan.merged.display().to_string(),
+        source,
+    })?;
+    crate::sys::send_fd(sock.as_fd(), dev.as_fd()).map_err(RootfsError::FuseHandOver)
 }
 
 fn setup_dev(root: &OwnedFd) -> Result<()> {

@@ -3,15 +3,31 @@
 //! Contract: [`select`] gives the driver and why, in Podman's order of
 //! precedence: `--storage-driver`, then `$STORAGE_DRIVER`, then `driver =`
 //! in `storage.conf` (`$XDG_CONFIG_HOME/containers/storage.conf`, then
-//! `/etc/containers/storage.conf`), then the default, `overlay`. An unknown
-//! name is an error that lists the drivers rsp has. Each container records
-//! the driver it was created with and keeps it.
+//! `/etc/containers/storage.conf`; `overlay` with a `mount_program` such as
+//! fuse-overlayfs means rsp's own `fuse-overlay`), then auto-detection. An
+//! unknown name is an error that lists the drivers rsp has. Each container
+//! records the driver it was created with and keeps it.
+//!
+//! Auto-detection probes once per store and remembers the answer in
+//! `<root>/storage-driver.json` with the kernel release it was probed on:
+//! a changed kernel, or `rsp system reset` (which removes the file), makes
+//! the next container probe again. The probe is rsp re-executed
+//! ([`PROBE_ARG`]): in a fresh user and mount namespace it mounts a small
+//! kernel overlay inside the store (the filesystem that matters: NFS or an
+//! overlay home refuse where ext4 works), writes through it and deletes a
+//! lower file; failing that it mounts FUSE. The first that works wins, and
+//! `vfs` is the last resort.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+/// The hidden first argument that makes rsp run [`probe_main`].
+pub const PROBE_ARG: &str = "__rsp-probe-storage";
+
+const RECORD: &str = "storage-driver.json";
 
 #[derive(Debug, thiserror::Error)]
 pub enum DriverError {
-    #[error("unknown storage driver {name:?} (from {from}): rsp has overlay and vfs")]
+    #[error("unknown storage driver {name:?} (from {from}): rsp has overlay, fuse-overlay and vfs")]
     Unknown { name: String, from: String },
     #[error("reading {path}: {source}: fix the file's TOML")]
     Conf {
@@ -20,10 +36,13 @@ pub enum DriverError {
     },
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Driver {
     /// The kernel's overlayfs, mounted inside the user namespace.
     Overlay,
+    /// rsp's own overlay, served through FUSE by the container's monitor.
+    FuseOverlay,
     /// A plain copy of the layers per container.
     Vfs,
 }
@@ -32,22 +51,35 @@ impl Driver {
     pub fn as_str(self) -> &'static str {
         match self {
             Driver::Overlay => "overlay",
+            Driver::FuseOverlay => "fuse-overlay",
             Driver::Vfs => "vfs",
         }
     }
 
     /// A recorded name; anything else (older records) is overlay.
     pub fn from_record(s: &str) -> Driver {
-        if s == "vfs" {
-            Driver::Vfs
-        } else {
-            Driver::Overlay
+        match s {
+            "vfs" => Driver::Vfs,
+            "fuse-overlay" => Driver::FuseOverlay,
+            _ => Driver::Overlay,
+        }
+    }
+
+    /// What the driver is, for `rsp info`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Driver::Overlay => "kernel overlayfs mounted inside the user namespace (userxattr)",
+            Driver::FuseOverlay => {
+                "rsp's own overlay served through FUSE by the container's monitor"
+            }
+            Driver::Vfs => "a copy of the layers per container",
         }
     }
 
     fn parse(name: &str, from: &str) -> Result<Driver, DriverError> {
         match name {
             "overlay" | "overlay2" => Ok(Driver::Overlay),
+            "fuse-overlay" | "fuse-overlayfs" => Ok(Driver::FuseOverlay),
             "vfs" => Ok(Driver::Vfs),
             _ => Err(DriverError::Unknown {
                 name: name.to_string(),
@@ -67,6 +99,46 @@ struct StorageConf {
 struct StorageSection {
     #[serde(default)]
     driver: Option<String>,
+    #[serde(default)]
+    options: StorageOptions,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct StorageOptions {
+    #[serde(default)]
+    overlay: OverlayOptions,
+    /// Podman's older spelling, directly under `[storage.options]`.
+    #[serde(default)]
+    mount_program: Option<String>,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct OverlayOptions {
+    #[serde(default)]
+    mount_program: Option<String>,
+}
+
+impl StorageConf {
+    fn driver(&self, from: &str) -> Result<Option<Driver>, DriverError> {
+        let Some(name) = self.storage.driver.as_deref().filter(|d| !d.is_empty()) else {
+            return Ok(None);
+        };
+        let d = Driver::parse(name, from)?;
+        let o = &self.storage.options;
+        let program = o
+            .overlay
+            .mount_program
+            .as_ref()
+            .or(o.mount_program.as_ref());
+        // A FUSE mount program (fuse-overlayfs) is what rsp serves itself.
+        Ok(Some(
+            if d == Driver::Overlay && program.is_some_and(|p| !p.is_empty()) {
+                Driver::FuseOverlay
+            } else {
+                d
+            },
+        ))
+    }
 }
 
 fn conf_paths() -> Vec<PathBuf> {
@@ -80,12 +152,13 @@ fn conf_paths() -> Vec<PathBuf> {
     v
 }
 
-/// The driver to use, and where that choice came from.
-pub fn select(flag: Option<&str>) -> Result<(Driver, String), DriverError> {
+/// The driver to use for the store at `root`, and where that choice came
+/// from.
+pub fn select(flag: Option<&str>, root: &Path) -> Result<(Driver, String), DriverError> {
     if let Some(f) = flag {
         return Ok((
             Driver::parse(f, "--storage-driver")?,
-            "--storage-driver".into(),
+            "chosen by --storage-driver".into(),
         ));
     }
     if let Ok(e) = std::env::var("STORAGE_DRIVER")
@@ -93,7 +166,7 @@ pub fn select(flag: Option<&str>) -> Result<(Driver, String), DriverError> {
     {
         return Ok((
             Driver::parse(&e, "$STORAGE_DRIVER")?,
-            "$STORAGE_DRIVER".into(),
+            "chosen by $STORAGE_DRIVER".into(),
         ));
     }
     for path in conf_paths() {
@@ -104,12 +177,190 @@ pub fn select(flag: Option<&str>) -> Result<(Driver, String), DriverError> {
             path: path.clone(),
             source,
         })?;
-        if let Some(d) = conf.storage.driver.filter(|d| !d.is_empty()) {
-            let from = path.display().to_string();
-            return Ok((Driver::parse(&d, &from)?, from));
+        let from = path.display().to_string();
+        if let Some(d) = conf.driver(&from)? {
+            return Ok((d, format!("chosen by {from}")));
         }
     }
-    Ok((Driver::Overlay, "default".into()))
+    let r = detect(root);
+    Ok((r.driver, r.reason))
+}
+
+/// What auto-detection found for a store.
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq)]
+pub struct Detected {
+    pub driver: Driver,
+    /// The kernel release it was probed on.
+    pub kernel: String,
+    pub reason: String,
+}
+
+fn kernel_release() -> String {
+    nix::sys::utsname::uname()
+        .map(|u| u.release().to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// The remembered answer for `root`, probing first if there is none or the
+/// kernel changed since.
+pub fn detect(root: &Path) -> Detected {
+    let kernel = kernel_release();
+    let record = root.join(RECORD);
+    if let Ok(text) = std::fs::read(&record)
+        && let Ok(d) = serde_json::from_slice::<Detected>(&text)
+        && d.kernel == kernel
+    {
+        return d;
+    }
+    let d = probe(root, kernel);
+    if let Ok(json) = serde_json::to_vec_pretty(&d) {
+        // Only a cache: a store that cannot take it probes again next time.
+        let _ = super::write_atomic(&record, &json);
+    }
+    d
+}
+
+/// Runs the probe in a child and turns its answers into a choice.
+fn probe(root: &Path, kernel: String) -> Detected {
+    let dir = root
+        .join("tmp")
+        .join(format!("{}-probe", super::unique_tag()));
+    let run = |what: &str| -> Result<(), String> {
+        let _ = super::remove_tree(&dir);
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let out = std::process::Command::new("/proc/self/exe")
+            .arg(PROBE_ARG)
+            .arg(what)
+            .arg(&dir)
+            .stdin(std::process::Stdio::null())
+            .output();
+        let _ = super::remove_tree(&dir);
+        match out {
+            Ok(o) if o.status.success() => Ok(()),
+            Ok(o) => Err(String::from_utf8_lossy(&o.stderr).trim().to_string()),
+            Err(e) => Err(format!("running the probe: {e}")),
+        }
+    };
+    let (driver, reason) = match run("overlay") {
+        Ok(()) => (
+            Driver::Overlay,
+            format!(
+                "auto-detected: the kernel mounts overlayfs in a user namespace on this store (probed on kernel {kernel})"
+            ),
+        ),
+        Err(overlay) => match run("fuse") {
+            Ok(()) => (
+                Driver::FuseOverlay,
+                format!(
+                    "auto-detected: the kernel refused overlayfs here ({overlay}); /dev/fuse works (probed on kernel {kernel})"
+                ),
+            ),
+            Err(fuse) => (
+                Driver::Vfs,
+                format!(
+                    "auto-detected: the kernel refused overlayfs here ({overlay}) and FUSE ({fuse}) (probed on kernel {kernel})"
+                ),
+            ),
+        },
+    };
+    Detected {
+        driver,
+        kernel,
+        reason,
+    }
+}
+
+/// The data of a FUSE mount whose server reads `dev`: the container's
+/// root (uid 0 of the namespace that mounts it) owns it, every process in
+/// that namespace may use it, and the server decides permissions, as root
+/// would get them (the kernel still checks the execute bit).
+pub fn fuse_mount_data(dev: &impl std::os::fd::AsRawFd) -> String {
+    format!(
+        "fd={},rootmode=40000,user_id=0,group_id=0,allow_other",
+        dev.as_raw_fd()
+    )
+}
+
+/// The probe itself, in a re-executed rsp: `what` is `overlay` or `fuse`,
+/// `dir` an empty directory in the store. Exit status 0 when it worked;
+/// otherwise why, on stderr.
+pub fn probe_main(args: &[std::ffi::OsString]) -> i32 {
+    let (Some(what), Some(dir)) = (args.first(), args.get(1)) else {
+        return 2;
+    };
+    match probe_in_namespace(&what.to_string_lossy(), Path::new(dir)) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("{e}");
+            1
+        }
+    }
+}
+
+fn probe_in_namespace(what: &str, dir: &Path) -> Result<(), String> {
+    use nix::mount::{MsFlags, mount};
+    let (uid, gid) = (nix::unistd::getuid(), nix::unistd::getgid());
+    nix::sched::unshare(
+        nix::sched::CloneFlags::CLONE_NEWUSER | nix::sched::CloneFlags::CLONE_NEWNS,
+    )
+    .map_err(|e| format!("user namespace: {e}"))?;
+    let w = |f: &str, s: String| std::fs::write(f, s).map_err(|e| format!("{f}: {e}"));
+    w("/proc/self/setgroups", "deny".into())?;
+    w("/proc/self/uid_map", format!("0 {uid} 1"))?;
+    w("/proc/self/gid_map", format!("0 {gid} 1"))?;
+    mount(
+        None::<&str>,
+        "/",
+        None::<&str>,
+        MsFlags::MS_REC | MsFlags::MS_PRIVATE,
+        None::<&str>,
+    )
+    .map_err(|e| format!("making mounts private: {e}"))?;
+    let p = |n: &str| dir.join(n);
+    for d in ["l1", "l2", "upper", "work", "merged"] {
+        std::fs::create_dir(p(d)).map_err(|e| format!("{}: {e}", p(d).display()))?;
+    }
+    let merged = p("merged");
+    if what == "fuse" {
+        let dev = nix::fcntl::open(
+            "/dev/fuse",
+            nix::fcntl::OFlag::O_RDWR | nix::fcntl::OFlag::O_CLOEXEC,
+            nix::sys::stat::Mode::empty(),
+        )
+        .map_err(|e| format!("/dev/fuse: {e}"))?;
+        let opts = fuse_mount_data(&dev);
+        return mount(
+            Some("rsp-probe"),
+            &merged,
+            Some("fuse.rsp-overlay"),
+            MsFlags::MS_NOSUID | MsFlags::MS_NODEV,
+            Some(opts.as_str()),
+        )
+        .map_err(|e| format!("mounting FUSE: {e}"));
+    }
+    std::fs::write(p("l1/gone"), b"x").map_err(|e| format!("writing a layer: {e}"))?;
+    std::fs::write(p("l2/kept"), b"x").map_err(|e| format!("writing a layer: {e}"))?;
+    let data = format!(
+        "lowerdir={}:{},upperdir={},workdir={},userxattr",
+        p("l2").display(),
+        p("l1").display(),
+        p("upper").display(),
+        p("work").display()
+    );
+    mount(
+        Some("overlay"),
+        &merged,
+        Some("overlay"),
+        MsFlags::empty(),
+        Some(data.as_str()),
+    )
+    .map_err(|e| format!("mounting overlayfs: {e}"))?;
+    // Mounting is not enough on some filesystems: copy-up and whiteouts
+    // are where they fail.
+    std::fs::write(merged.join("kept"), b"y").map_err(|e| format!("copy-up: {e}"))?;
+    std::fs::remove_file(merged.join("gone")).map_err(|e| format!("whiteout: {e}"))?;
+    std::fs::create_dir(merged.join("d")).map_err(|e| format!("mkdir: {e}"))?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -123,9 +374,18 @@ mod tests {
         let e = Driver::parse("btrfs", "storage.conf")
             .unwrap_err()
             .to_string();
-        assert!(e.contains("btrfs") && e.contains("overlay and vfs"), "{e}");
+        assert!(
+            e.contains("btrfs") && e.contains("fuse-overlay and vfs"),
+            "{e}"
+        );
         assert_eq!(Driver::from_record(""), Driver::Overlay);
         let conf: StorageConf = toml::from_str("[storage]\ndriver = \"vfs\"\n").unwrap();
         assert_eq!(conf.storage.driver.as_deref(), Some("vfs"));
+        let conf: StorageConf = toml::from_str(
+            "[storage]\ndriver = \"overlay\"\n[storage.options.overlay]\nmount_program = \"/usr/bin/fuse-overlayfs\"\n",
+        )
+        .unwrap();
+        assert_eq!(conf.driver("x").unwrap(), Some(Driver::FuseOverlay));
+        assert_eq!(Driver::from_record("fuse-overlay"), Driver::FuseOverlay);
     }
 }

@@ -865,6 +865,32 @@ pub fn multilayer_image() -> ImageBuilder {
         )
 }
 
+/// busybox plus two layers for overlay semantics: hard links, a symlink,
+/// a file to rename, a directory to delete and re-create, modes (setuid,
+/// 0600), and a second layer that adds to and hides from the first.
+pub fn semantics_image() -> ImageBuilder {
+    busybox_image()
+        .layer(
+            Layer::new()
+                .file("/h/orig", 0o644, b"h\n")
+                .hardlink("/h/link", "/h/orig")
+                .file("/s/target", 0o644, b"target\n")
+                .symlink("/s/sym", "target")
+                .file("/mv/src", 0o644, b"mv\n")
+                .file("/lower/dir/f1", 0o644, b"1\n")
+                .file("/lower/dir/f2", 0o644, b"2\n")
+                .file("/modes/suid", 0o4755, b"")
+                .file("/modes/secret", 0o600, b"s\n")
+                .file("/hidden/old", 0o644, b"old\n"),
+        )
+        .layer(
+            Layer::new()
+                .file("/lower/dir/f3", 0o644, b"3\n")
+                .whiteout("/hidden/old")
+                .file("/hidden/new", 0o644, b"new\n"),
+        )
+}
+
 /// busybox plus a layer with `/var/www` (0755) and `/var/www/index.html`
 /// (0640, "hello from uid 33\n"), both owned 33:33.
 pub fn uid33_image() -> ImageBuilder {
