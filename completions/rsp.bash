@@ -91,6 +91,9 @@ _rsp() {
             rsp,stop)
                 cmd="rsp__subcmd__stop"
                 ;;
+            rsp,system)
+                cmd="rsp__subcmd__system"
+                ;;
             rsp,top)
                 cmd="rsp__subcmd__top"
                 ;;
@@ -319,6 +322,9 @@ _rsp() {
             rsp__subcmd__help,stop)
                 cmd="rsp__subcmd__help__subcmd__stop"
                 ;;
+            rsp__subcmd__help,system)
+                cmd="rsp__subcmd__help__subcmd__system"
+                ;;
             rsp__subcmd__help,top)
                 cmd="rsp__subcmd__help__subcmd__top"
                 ;;
@@ -412,6 +418,12 @@ _rsp() {
             rsp__subcmd__help__subcmd__image,rm)
                 cmd="rsp__subcmd__help__subcmd__image__subcmd__rm"
                 ;;
+            rsp__subcmd__help__subcmd__system,info)
+                cmd="rsp__subcmd__help__subcmd__system__subcmd__info"
+                ;;
+            rsp__subcmd__help__subcmd__system,reset)
+                cmd="rsp__subcmd__help__subcmd__system__subcmd__reset"
+                ;;
             rsp__subcmd__image,exists)
                 cmd="rsp__subcmd__image__subcmd__exists"
                 ;;
@@ -454,6 +466,24 @@ _rsp() {
             rsp__subcmd__image__subcmd__help,rm)
                 cmd="rsp__subcmd__image__subcmd__help__subcmd__rm"
                 ;;
+            rsp__subcmd__system,help)
+                cmd="rsp__subcmd__system__subcmd__help"
+                ;;
+            rsp__subcmd__system,info)
+                cmd="rsp__subcmd__system__subcmd__info"
+                ;;
+            rsp__subcmd__system,reset)
+                cmd="rsp__subcmd__system__subcmd__reset"
+                ;;
+            rsp__subcmd__system__subcmd__help,help)
+                cmd="rsp__subcmd__system__subcmd__help__subcmd__help"
+                ;;
+            rsp__subcmd__system__subcmd__help,info)
+                cmd="rsp__subcmd__system__subcmd__help__subcmd__info"
+                ;;
+            rsp__subcmd__system__subcmd__help,reset)
+                cmd="rsp__subcmd__system__subcmd__help__subcmd__reset"
+                ;;
             *)
                 ;;
         esac
@@ -461,7 +491,7 @@ _rsp() {
 
     case "${cmd}" in
         rsp)
-            opts="-h -V --root --runroot --storage-driver --log-level --help --version version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help"
+            opts="-h -V --root --runroot --storage-driver --log-level --help --version version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2263,7 +2293,7 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__help)
-            opts="version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help"
+            opts="version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2993,6 +3023,48 @@ _rsp() {
         rsp__subcmd__help__subcmd__stop)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__help__subcmd__system)
+            opts="info reset"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__help__subcmd__system__subcmd__info)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__help__subcmd__system__subcmd__reset)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -4113,6 +4185,160 @@ _rsp() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__system)
+            opts="-h -V --root --runroot --storage-driver --log-level --help --version info reset help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__system__subcmd__help)
+            opts="info reset help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__system__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__system__subcmd__help__subcmd__info)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__system__subcmd__help__subcmd__reset)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__system__subcmd__info)
+            opts="-f -h -V --format --root --runroot --storage-driver --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__system__subcmd__reset)
+            opts="-f -h -V --force --root --runroot --storage-driver --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -26,7 +26,7 @@ end
 
 complete -c rsp -n "__fish_rsp_needs_command" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_needs_command" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_needs_command" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_needs_command" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_needs_command" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -64,11 +64,12 @@ complete -c rsp -n "__fish_rsp_needs_command" -f -a "pause" -d 'Pause all the pr
 complete -c rsp -n "__fish_rsp_needs_command" -f -a "unpause" -d 'Unpause the processes in one or more containers'
 complete -c rsp -n "__fish_rsp_needs_command" -f -a "stats" -d 'Display a live stream of container resource usage statistics'
 complete -c rsp -n "__fish_rsp_needs_command" -f -a "events" -d 'Show rsp events'
+complete -c rsp -n "__fish_rsp_needs_command" -f -a "system" -d 'Manage rsp itself: information, reset'
 complete -c rsp -n "__fish_rsp_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rsp -n "__fish_rsp_using_subcommand version" -s f -l format -d 'Change the output format to JSON or a Go template' -r
 complete -c rsp -n "__fish_rsp_using_subcommand version" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand version" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand version" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand version" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand version" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -81,7 +82,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand version" -s V -l version -d 'Pri
 complete -c rsp -n "__fish_rsp_using_subcommand info" -s f -l format -d 'Change the output format to JSON or a Go template' -r
 complete -c rsp -n "__fish_rsp_using_subcommand info" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand info" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand info" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand info" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand info" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -97,7 +98,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand pull" -l platform -d 'Pull the i
 complete -c rsp -n "__fish_rsp_using_subcommand pull" -l creds -d 'Credentials (USERNAME:PASSWORD) for the registry' -r
 complete -c rsp -n "__fish_rsp_using_subcommand pull" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand pull" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand pull" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand pull" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand pull" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -111,7 +112,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand pull" -s V -l version -d 'Print 
 complete -c rsp -n "__fish_rsp_using_subcommand images" -l format -d 'Change the output format to JSON or a Go template' -r
 complete -c rsp -n "__fish_rsp_using_subcommand images" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand images" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand images" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand images" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand images" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -127,7 +128,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand images" -s h -l help -d 'Print h
 complete -c rsp -n "__fish_rsp_using_subcommand images" -s V -l version -d 'Print version'
 complete -c rsp -n "__fish_rsp_using_subcommand rmi" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand rmi" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand rmi" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand rmi" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand rmi" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -141,7 +142,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand rmi" -s h -l help -d 'Print help
 complete -c rsp -n "__fish_rsp_using_subcommand rmi" -s V -l version -d 'Print version'
 complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists help" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists help" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists help" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists help" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists help" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -162,7 +163,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subco
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from images" -l format -d 'Change the output format to JSON or a Go template' -r
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from images" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from images" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from images" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from images" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from images" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -179,7 +180,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcomman
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from ls" -l format -d 'Change the output format to JSON or a Go template' -r
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from ls" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from ls" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from ls" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from ls" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from ls" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -199,7 +200,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcomman
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from pull" -l creds -d 'Credentials (USERNAME:PASSWORD) for the registry' -r
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from pull" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from pull" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from pull" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from pull" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from pull" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -212,7 +213,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcomman
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from pull" -s V -l version -d 'Print version'
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from rm" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from rm" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from rm" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from rm" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from rm" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -226,7 +227,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcomman
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from rm" -s V -l version -d 'Print version'
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from rmi" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from rmi" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from rmi" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from rmi" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from rmi" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -241,7 +242,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcomman
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from inspect" -s f -l format -d 'Format the output using a Go template or json' -r
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from inspect" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from inspect" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from inspect" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from inspect" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from inspect" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -253,7 +254,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcomman
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from inspect" -s V -l version -d 'Print version'
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from exists" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from exists" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from exists" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from exists" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from exists" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -305,7 +306,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand run" -l platform -d 'Pull the im
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l creds -d 'Credentials (USERNAME:PASSWORD) for the registry' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand run" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand run" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -327,7 +328,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand ps" -s n -l last -d 'Print the n
 complete -c rsp -n "__fish_rsp_using_subcommand ps" -l format -d 'Pretty-print containers to JSON or using a Go template' -r
 complete -c rsp -n "__fish_rsp_using_subcommand ps" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand ps" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand ps" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand ps" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand ps" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -345,7 +346,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand ps" -s V -l version -d 'Print ve
 complete -c rsp -n "__fish_rsp_using_subcommand rm" -s t -l time -d 'With -f, seconds to wait for a running container to stop before killing it (default: kill at once)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand rm" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand rm" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand rm" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand rm" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand rm" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -361,7 +362,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand rm" -s h -l help -d 'Print help'
 complete -c rsp -n "__fish_rsp_using_subcommand rm" -s V -l version -d 'Print version'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -400,7 +401,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ps" -l format -d 'Pretty-print containers to JSON or using a Go template' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ps" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ps" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ps" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ps" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ps" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -420,7 +421,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ls" -l format -d 'Pretty-print containers to JSON or using a Go template' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ls" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ls" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ls" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ls" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ls" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -471,7 +472,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l creds -d 'Credentials (USERNAME:PASSWORD) for the registry' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -491,7 +492,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from rm" -s t -l time -d 'With -f, seconds to wait for a running container to stop before killing it (default: kill at once)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from rm" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from rm" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from rm" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from rm" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from rm" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -508,7 +509,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from inspect" -s f -l format -d 'Format the output using a Go template or json' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from inspect" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from inspect" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from inspect" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from inspect" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from inspect" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -520,7 +521,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from inspect" -s V -l version -d 'Print version'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from exists" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from exists" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from exists" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from exists" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from exists" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -566,7 +567,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l creds -d 'Credentials (USERNAME:PASSWORD) for the registry' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -588,7 +589,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 false\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from start" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from start" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from start" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from start" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from start" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -604,7 +605,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from stop" -s t -l time -l timeout -d 'Seconds to wait for the stop signal before killing the container' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from stop" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from stop" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from stop" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from stop" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from stop" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -619,7 +620,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from kill" -s s -l signal -d 'Signal to send to the container' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from kill" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from kill" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from kill" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from kill" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from kill" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -633,7 +634,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from restart" -s t -l time -l timeout -d 'Seconds to wait for the stop signal before killing the container' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from restart" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from restart" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from restart" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from restart" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from restart" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -647,7 +648,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from restart" -s V -l version -d 'Print version'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from wait" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from wait" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from wait" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from wait" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from wait" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -659,7 +660,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from wait" -s V -l version -d 'Print version'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from rename" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from rename" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from rename" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from rename" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from rename" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -674,7 +675,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from logs" -s n -l tail -d 'Output the specified number of lines at the end of the logs' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from logs" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from logs" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from logs" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from logs" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from logs" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -692,7 +693,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 false\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from attach" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from attach" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from attach" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from attach" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from attach" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -710,7 +711,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from exec" -s w -l workdir -d 'Working directory inside the container' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from exec" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from exec" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from exec" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from exec" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from exec" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -725,7 +726,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from exec" -s V -l version -d 'Print version'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from top" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from top" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from top" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from top" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from top" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -737,7 +738,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from top" -s V -l version -d 'Print version'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from port" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from port" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from port" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from port" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from port" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -750,7 +751,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from port" -s V -l version -d 'Print version'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from cp" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from cp" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from cp" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from cp" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from cp" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -765,7 +766,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from cp" -s V -l version -d 'Print version'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from pause" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from pause" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from pause" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from pause" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from pause" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -778,7 +779,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from pause" -s V -l version -d 'Print version'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from unpause" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from unpause" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from unpause" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from unpause" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from unpause" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -793,7 +794,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from stats" -s i -l interval -d 'Seconds between updates when streaming' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from stats" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from stats" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from stats" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from stats" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from stats" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -809,7 +810,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from prune" -l filter -d 'Only containers matching (label=, until=)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from prune" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from prune" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from prune" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from prune" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from prune" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -849,7 +850,7 @@ container\t''
 image\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand inspect" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand inspect" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand inspect" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand inspect" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand inspect" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -895,7 +896,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand create" -l platform -d 'Pull the
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l creds -d 'Credentials (USERNAME:PASSWORD) for the registry' -r
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand create" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -917,7 +918,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand start" -l sig-proxy -d 'Proxy re
 false\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand start" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand start" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand start" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand start" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand start" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -933,7 +934,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand start" -s V -l version -d 'Print
 complete -c rsp -n "__fish_rsp_using_subcommand stop" -s t -l time -l timeout -d 'Seconds to wait for the stop signal before killing the container' -r
 complete -c rsp -n "__fish_rsp_using_subcommand stop" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand stop" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand stop" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand stop" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand stop" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -948,7 +949,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand stop" -s V -l version -d 'Print 
 complete -c rsp -n "__fish_rsp_using_subcommand kill" -s s -l signal -d 'Signal to send to the container' -r
 complete -c rsp -n "__fish_rsp_using_subcommand kill" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand kill" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand kill" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand kill" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand kill" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -962,7 +963,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand kill" -s V -l version -d 'Print 
 complete -c rsp -n "__fish_rsp_using_subcommand restart" -s t -l time -l timeout -d 'Seconds to wait for the stop signal before killing the container' -r
 complete -c rsp -n "__fish_rsp_using_subcommand restart" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand restart" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand restart" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand restart" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand restart" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -976,7 +977,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand restart" -s h -l help -d 'Print 
 complete -c rsp -n "__fish_rsp_using_subcommand restart" -s V -l version -d 'Print version'
 complete -c rsp -n "__fish_rsp_using_subcommand wait" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand wait" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand wait" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand wait" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand wait" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -988,7 +989,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand wait" -s h -l help -d 'Print hel
 complete -c rsp -n "__fish_rsp_using_subcommand wait" -s V -l version -d 'Print version'
 complete -c rsp -n "__fish_rsp_using_subcommand rename" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand rename" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand rename" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand rename" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand rename" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -1003,7 +1004,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand logs" -l until -d 'Show logs unt
 complete -c rsp -n "__fish_rsp_using_subcommand logs" -s n -l tail -d 'Output the specified number of lines at the end of the logs' -r
 complete -c rsp -n "__fish_rsp_using_subcommand logs" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand logs" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand logs" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand logs" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand logs" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -1021,7 +1022,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand attach" -l sig-proxy -d 'Proxy r
 false\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand attach" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand attach" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand attach" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand attach" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand attach" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -1039,7 +1040,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand exec" -s u -l user -d 'Username 
 complete -c rsp -n "__fish_rsp_using_subcommand exec" -s w -l workdir -d 'Working directory inside the container' -r
 complete -c rsp -n "__fish_rsp_using_subcommand exec" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand exec" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand exec" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand exec" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand exec" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -1054,7 +1055,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand exec" -s h -l help -d 'Print hel
 complete -c rsp -n "__fish_rsp_using_subcommand exec" -s V -l version -d 'Print version'
 complete -c rsp -n "__fish_rsp_using_subcommand top" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand top" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand top" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand top" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand top" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -1066,7 +1067,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand top" -s h -l help -d 'Print help
 complete -c rsp -n "__fish_rsp_using_subcommand top" -s V -l version -d 'Print version'
 complete -c rsp -n "__fish_rsp_using_subcommand port" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand port" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand port" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand port" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand port" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -1079,7 +1080,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand port" -s h -l help -d 'Print hel
 complete -c rsp -n "__fish_rsp_using_subcommand port" -s V -l version -d 'Print version'
 complete -c rsp -n "__fish_rsp_using_subcommand cp" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand cp" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand cp" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand cp" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand cp" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -1094,7 +1095,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand cp" -s h -l help -d 'Print help'
 complete -c rsp -n "__fish_rsp_using_subcommand cp" -s V -l version -d 'Print version'
 complete -c rsp -n "__fish_rsp_using_subcommand pause" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand pause" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand pause" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand pause" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand pause" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -1107,7 +1108,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand pause" -s h -l help -d 'Print he
 complete -c rsp -n "__fish_rsp_using_subcommand pause" -s V -l version -d 'Print version'
 complete -c rsp -n "__fish_rsp_using_subcommand unpause" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand unpause" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand unpause" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand unpause" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand unpause" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -1122,7 +1123,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand stats" -l format -d 'Pretty-prin
 complete -c rsp -n "__fish_rsp_using_subcommand stats" -s i -l interval -d 'Seconds between updates when streaming' -r
 complete -c rsp -n "__fish_rsp_using_subcommand stats" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand stats" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand stats" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand stats" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand stats" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -1143,7 +1144,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand events" -l stream -d 'Stream new
 false\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand events" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand events" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand events" -l storage-driver -d 'Storage driver for new containers: overlay, vfs (default: $STORAGE_DRIVER, storage.conf, overlay)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand events" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand events" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
@@ -1153,35 +1154,80 @@ fatal\t''
 panic\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand events" -s h -l help -d 'Print help'
 complete -c rsp -n "__fish_rsp_using_subcommand events" -s V -l version -d 'Print version'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "version" -d 'Display the rsp version information'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "info" -d 'Display rsp and system information'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "pull" -d 'Pull an image from a registry'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "images" -d 'List images in local storage'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "rmi" -d 'Remove one or more images from local storage'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "image" -d 'Manage images'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "run" -d 'Run a command in a new container'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "ps" -d 'List containers'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "rm" -d 'Remove one or more containers'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "container" -d 'Manage containers'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "inspect" -d 'Display the configuration of containers or images'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "create" -d 'Create but do not start a container'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "start" -d 'Start one or more containers'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "stop" -d 'Stop one or more containers'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "kill" -d 'Kill one or more running containers with a specific signal'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "restart" -d 'Restart one or more containers'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "wait" -d 'Block on one or more containers and print their exit codes'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "rename" -d 'Rename an existing container'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "logs" -d 'Fetch the logs of one or more containers'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "attach" -d 'Attach to a running container'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "exec" -d 'Run a process in a running container'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "top" -d 'Display the running processes of a container'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "port" -d 'List port mappings of a container'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "cp" -d 'Copy files and folders between a container and the local filesystem'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "pause" -d 'Pause all the processes in one or more containers'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "unpause" -d 'Unpause the processes in one or more containers'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "stats" -d 'Display a live stream of container resource usage statistics'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "events" -d 'Show rsp events'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset help" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset help" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset help" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset help" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset help" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset help" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset help" -f -a "info" -d 'Display rsp and system information'
+complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset help" -f -a "reset" -d 'Remove all containers, images and state, and forget the storage driver rsp detected'
+complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from info" -s f -l format -d 'Change the output format to JSON or a Go template' -r
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from info" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from info" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from info" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from info" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from info" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from info" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from reset" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from reset" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from reset" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from reset" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from reset" -s f -l force -d 'Do not ask for confirmation'
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from reset" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from reset" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from help" -f -a "info" -d 'Display rsp and system information'
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from help" -f -a "reset" -d 'Remove all containers, images and state, and forget the storage driver rsp detected'
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "version" -d 'Display the rsp version information'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "info" -d 'Display rsp and system information'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "pull" -d 'Pull an image from a registry'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "images" -d 'List images in local storage'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "rmi" -d 'Remove one or more images from local storage'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "image" -d 'Manage images'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "run" -d 'Run a command in a new container'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "ps" -d 'List containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "rm" -d 'Remove one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "container" -d 'Manage containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "inspect" -d 'Display the configuration of containers or images'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "create" -d 'Create but do not start a container'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "start" -d 'Start one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "stop" -d 'Stop one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "kill" -d 'Kill one or more running containers with a specific signal'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "restart" -d 'Restart one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "wait" -d 'Block on one or more containers and print their exit codes'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "rename" -d 'Rename an existing container'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "logs" -d 'Fetch the logs of one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "attach" -d 'Attach to a running container'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "exec" -d 'Run a process in a running container'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "top" -d 'Display the running processes of a container'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "port" -d 'List port mappings of a container'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "cp" -d 'Copy files and folders between a container and the local filesystem'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "pause" -d 'Pause all the processes in one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "unpause" -d 'Unpause the processes in one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "stats" -d 'Display a live stream of container resource usage statistics'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "events" -d 'Show rsp events'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "system" -d 'Manage rsp itself: information, reset'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from image" -f -a "images" -d 'List images in local storage'
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from image" -f -a "pull" -d 'Pull an image from a registry'
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from image" -f -a "rm" -d 'Remove one or more images from local storage'
@@ -1209,3 +1255,5 @@ complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "unpause" -d 'Unpause the processes in one or more containers'
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "stats" -d 'Display a live stream of container resource usage statistics'
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "prune" -d 'Remove all stopped containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from system" -f -a "info" -d 'Display rsp and system information'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from system" -f -a "reset" -d 'Remove all containers, images and state, and forget the storage driver rsp detected'
