@@ -599,6 +599,7 @@ fn rootfs_plan<'a>(
         empty_dir,
         vfs_root: (driver == Driver::Vfs).then(|| cdir.join("rootfs")),
         fuse: None,
+        owner: (cfg.uid, cfg.gid),
     })
 }
 
@@ -626,7 +627,6 @@ pub(crate) fn serve_fuse(
     let Some(dev) = crate::sys::recv_fd(sock.as_fd()).ok().flatten() else {
         return Ok(None);
     };
-    crate::sys::net::raise_nofile_limit();
     let layers = plan
         .layers
         .iter()

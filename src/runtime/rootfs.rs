@@ -68,6 +68,8 @@ pub struct RootfsPlan<'a> {
     /// With the fuse-overlay driver: where the mounted `/dev/fuse`
     /// descriptor goes, to the process that serves it.
     pub fuse: Option<OwnedFd>,
+    /// The container's user and group: the only ids its namespace maps.
+    pub owner: (u32, u32),
 }
 
 const MASKED: &[&str] = &[
@@ -306,7 +308,7 @@ fn mount_overlay(plan: &RootfsPlan<'_>) -> Result<()> {
 fn mount_fuse(plan: &RootfsPlan<'_>, sock: &OwnedFd) -> Result<()> {
     let dev = nix::fcntl::open("/dev/fuse", OFlag::O_RDWR | OFlag::O_CLOEXEC, Mode::empty())
         .map_err(RootfsError::FuseDevice)?;
-    let data = crate::storage::driver::fuse_mount_data(&dev);
+    let data = crate::storage::driver::fuse_mount_data(&dev, plan.owner.0, plan.owner.1);
     mount(
         Some("rsp-overlay"),
         &plan.merged,

@@ -271,12 +271,13 @@ fn probe(root: &Path, kernel: String) -> Detected {
 }
 
 /// The data of a FUSE mount whose server reads `dev`: the container's
-/// root (uid 0 of the namespace that mounts it) owns it, every process in
-/// that namespace may use it, and the server decides permissions, as root
-/// would get them (the kernel still checks the execute bit).
-pub fn fuse_mount_data(dev: &impl std::os::fd::AsRawFd) -> String {
+/// user (`uid`:`gid`, the one pair its namespace maps) owns it, every
+/// process in that namespace may use it, and the server decides
+/// permissions, as the owner of every file (the kernel still checks the
+/// execute bit).
+pub fn fuse_mount_data(dev: &impl std::os::fd::AsRawFd, uid: u32, gid: u32) -> String {
     format!(
-        "fd={},rootmode=40000,user_id=0,group_id=0,allow_other",
+        "fd={},rootmode=40000,user_id={uid},group_id={gid},allow_other",
         dev.as_raw_fd()
     )
 }
@@ -328,7 +329,7 @@ fn probe_in_namespace(what: &str, dir: &Path) -> Result<(), String> {
             nix::sys::stat::Mode::empty(),
         )
         .map_err(|e| format!("/dev/fuse: {e}"))?;
-        let opts = fuse_mount_data(&dev);
+        let opts = fuse_mount_data(&dev, 0, 0);
         return mount(
             Some("rsp-probe"),
             &merged,

@@ -1,10 +1,35 @@
 //! rsp's own overlay filesystem, served through FUSE with `fuser`, for
 //! where the kernel will not mount overlayfs in a user namespace.
 //!
-//! (Being written; see `serve`.)
+//! Contract: [`serve`] answers the kernel on a `/dev/fuse` descriptor that
+//! the container has already mounted, presenting `layers` (lowest first)
+//! under `upper` with the kernel overlay driver's on-disk format (see
+//! `overlay.rs`, which holds every rule), so `commit` and `diff` read an
+//! upper directory the same way whichever driver wrote it. The server runs
+//! as the unprivileged owner of the layer files; its requests come from
+//! the container's root and get everything root would. [`Server::join`]
+//! returns once the kernel side is gone (unmounted, or its mount namespace
+//! died), which is a normal end.
+//!
+//! This module only translates requests and replies; nothing here touches
+//! the disk.
 
+mod overlay;
+#[cfg(test)]
+mod tests;
+
+use fuser::{
+    AccessFlags, Config, Errno, FileAttr, FileHandle, Filesystem, FopenFlags, Generation, INodeNo,
+    InitFlags, KernelConfig, LockOwner, OpenFlags, RenameFlags, ReplyAttr, ReplyCreate, ReplyData,
+    ReplyDirectory, ReplyEmpty, ReplyEntry, ReplyOpen, ReplyStatfs, ReplyWrite, ReplyXattr,
+    Request, Session, SessionACL, TimeOrNow,
+};
+use overlay::{Overlay, Res};
+use std::ffi::OsStr;
+use std::fs::File;
 use std::os::fd::OwnedFd;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 #[derive(Debug, thiserror::Error)]
 pub enum FuseError {
@@ -13,8 +38,28 @@ pub enum FuseError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("starting the FUSE server: {0}")]
-    Start(std::io::Error),
+    #[error("opening the upper directory {path}: {source}")]
+    Upper {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("opening the work directory {path}: {source}")]
+    Work {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("reading the root of the upper directory {path}: {source}")]
+    Root { path: PathBuf, source: nix::Error },
+    #[error("answering the kernel's FUSE INIT (upper {path}): {source}")]
+    Handshake {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("starting the FUSE server thread (upper {path}): {source}")]
+    Spawn {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// A running server; `join` waits until the kernel side is gone.
@@ -24,7 +69,10 @@ pub struct Server {
 
 impl Server {
     pub fn join(self) -> std::io::Result<()> {
-        self.thread.join().unwrap_or(Ok(()))
+        match self.thread.join() {
+            Ok(r) => r,
+            Err(_) => Err(std::io::Error::other("the FUSE server thread panicked")),
+        }
     }
 }
 
@@ -36,6 +84,482 @@ pub fn serve(
     upper: PathBuf,
     work: PathBuf,
 ) -> Result<Server, FuseError> {
-    let _ = (dev, layers, upper, work);
-    Err(FuseError::Start(std::io::Error::other("not yet written")))
+    let fs = OverlayFs::open(&layers, &upper, &work)?;
+    // Every directory the kernel holds keeps one descriptor per layer open.
+    crate::sys::net::raise_nofile_limit();
+    let mut config = Config::default();
+    config.n_threads = Some(THREADS);
+    config.clone_fd = true;
+    let session = Session::from_fd(fs, dev, SessionACL::All, config).map_err(|source| {
+        FuseError::Handshake {
+            path: upper.clone(),
+            source,
+        }
+    })?;
+    let thread = std::thread::Builder::new()
+        .name("rsp-fuse".into())
+        .spawn(move || match session.run() {
+            Ok(()) => Ok(()),
+            // The kernel side going away is how every session ends.
+            Err(e) if matches!(e.raw_os_error(), Some(libc::ENODEV | libc::ENOTCONN)) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotConnected => Ok(()),
+            Err(e) => Err(e),
+        })
+        .map_err(|source| FuseError::Spawn {
+            path: upper.clone(),
+            source,
+        })?;
+    Ok(Server { thread })
+}
+
+/// Event loop threads; requests block on disk I/O, so a few more than the
+/// cores keep one slow read from stalling lookups.
+const THREADS: usize = 4;
+
+/// Nothing but this mount changes the tree, and the kernel drops what our
+/// own replies invalidate, so entries and attributes can live long.
+const TTL: Duration = Duration::from_secs(3600);
+
+fn open_dir(path: &Path) -> std::io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_DIRECTORY | libc::O_CLOEXEC)
+        .open(path)
+}
+
+pub(crate) struct OverlayFs {
+    ov: Overlay,
+}
+
+impl OverlayFs {
+    pub(crate) fn open(layers: &[PathBuf], upper: &Path, work: &Path) -> Result<Self, FuseError> {
+        let layers = layers
+            .iter()
+            .map(|p| {
+                open_dir(p).map_err(|source| FuseError::Layer {
+                    path: p.clone(),
+                    source,
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let u = open_dir(upper).map_err(|source| FuseError::Upper {
+            path: upper.to_path_buf(),
+            source,
+        })?;
+        let w = open_dir(work).map_err(|source| FuseError::Work {
+            path: work.to_path_buf(),
+            source,
+        })?;
+        let ov = Overlay::new(layers, u, w).map_err(|source| FuseError::Root {
+            path: upper.to_path_buf(),
+            source,
+        })?;
+        Ok(OverlayFs { ov })
+    }
+}
+
+fn errno(e: nix::Error) -> Errno {
+    Errno::from_i32(e as i32)
+}
+
+fn entry(reply: ReplyEntry, r: Res<FileAttr>) {
+    match r {
+        Ok(a) => reply.entry(&TTL, &a, Generation(0)),
+        Err(e) => reply.error(errno(e)),
+    }
+}
+
+fn attr(reply: ReplyAttr, r: Res<FileAttr>) {
+    match r {
+        Ok(a) => reply.attr(&TTL, &a),
+        Err(e) => reply.error(errno(e)),
+    }
+}
+
+fn empty(reply: ReplyEmpty, r: Res<()>) {
+    match r {
+        Ok(()) => reply.ok(),
+        Err(e) => reply.error(errno(e)),
+    }
+}
+
+fn xattr_reply(reply: ReplyXattr, r: Res<Vec<u8>>, size: u32) {
+    match r {
+        Ok(v) if size == 0 => reply.size(v.len() as u32),
+        Ok(v) if v.len() > size as usize => reply.error(Errno::from_i32(libc::ERANGE)),
+        Ok(v) => reply.data(&v),
+        Err(e) => reply.error(errno(e)),
+    }
+}
+
+fn time_or_now(t: Option<TimeOrNow>) -> Option<Option<SystemTime>> {
+    t.map(|t| match t {
+        TimeOrNow::SpecificTime(t) => Some(t),
+        TimeOrNow::Now => None,
+    })
+}
+
+impl Filesystem for OverlayFs {
+    fn init(&mut self, _req: &Request, config: &mut KernelConfig) -> std::io::Result<()> {
+        let _ = config.set_max_write(1 << 20);
+        let _ = config.set_max_readahead(1 << 20);
+        for cap in [
+            InitFlags::FUSE_ATOMIC_O_TRUNC,
+            InitFlags::FUSE_PARALLEL_DIROPS,
+            InitFlags::FUSE_CACHE_SYMLINKS,
+            InitFlags::FUSE_MAX_PAGES,
+        ] {
+            let _ = config.add_capabilities(cap);
+        }
+        Ok(())
+    }
+
+    fn lookup(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEntry) {
+        entry(reply, self.ov.lookup(parent.0, name));
+    }
+
+    fn forget(&self, _req: &Request, ino: INodeNo, nlookup: u64) {
+        self.ov.forget(ino.0, nlookup);
+    }
+
+    fn getattr(&self, _req: &Request, ino: INodeNo, fh: Option<FileHandle>, reply: ReplyAttr) {
+        attr(reply, self.ov.getattr(ino.0, fh.map(|f| f.0)));
+    }
+
+    fn setattr(
+        &self,
+        _req: &Request,
+        ino: INodeNo,
+        mode: Option<u32>,
+        uid: Option<u32>,
+        gid: Option<u32>,
+        size: Option<u64>,
+        atime: Option<TimeOrNow>,
+        mtime: Option<TimeOrNow>,
+        _ctime: Option<SystemTime>,
+        fh: Option<FileHandle>,
+        _crtime: Option<SystemTime>,
+        _chgtime: Option<SystemTime>,
+        _bkuptime: Option<SystemTime>,
+        _flags: Option<fuser::BsdFileFlags>,
+        reply: ReplyAttr,
+    ) {
+        let r = self.ov.setattr(
+            ino.0,
+            mode,
+            uid,
+            gid,
+            size,
+            time_or_now(atime),
+            time_or_now(mtime),
+            fh.map(|f| f.0),
+        );
+        attr(reply, r);
+    }
+
+    fn readlink(&self, _req: &Request, ino: INodeNo, reply: ReplyData) {
+        use std::os::unix::ffi::OsStrExt;
+        match self.ov.readlink(ino.0) {
+            Ok(t) => reply.data(t.as_bytes()),
+            Err(e) => reply.error(errno(e)),
+        }
+    }
+
+    fn mknod(
+        &self,
+        req: &Request,
+        parent: INodeNo,
+        name: &OsStr,
+        mode: u32,
+        _umask: u32,
+        rdev: u32,
+        reply: ReplyEntry,
+    ) {
+        let owner = (req.uid(), req.gid());
+        entry(reply, self.ov.mknod(parent.0, name, mode, rdev, owner));
+    }
+
+    fn mkdir(
+        &self,
+        req: &Request,
+        parent: INodeNo,
+        name: &OsStr,
+        mode: u32,
+        _umask: u32,
+        reply: ReplyEntry,
+    ) {
+        let owner = (req.uid(), req.gid());
+        entry(reply, self.ov.mkdir(parent.0, name, mode, owner));
+    }
+
+    fn unlink(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEmpty) {
+        empty(reply, self.ov.unlink(parent.0, name));
+    }
+
+    fn rmdir(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEmpty) {
+        empty(reply, self.ov.rmdir(parent.0, name));
+    }
+
+    fn symlink(
+        &self,
+        _req: &Request,
+        parent: INodeNo,
+        link_name: &OsStr,
+        target: &Path,
+        reply: ReplyEntry,
+    ) {
+        entry(
+            reply,
+            self.ov.symlink(parent.0, link_name, target.as_os_str()),
+        );
+    }
+
+    fn rename(
+        &self,
+        _req: &Request,
+        parent: INodeNo,
+        name: &OsStr,
+        newparent: INodeNo,
+        newname: &OsStr,
+        flags: RenameFlags,
+        reply: ReplyEmpty,
+    ) {
+        let r = self
+            .ov
+            .rename(parent.0, name, newparent.0, newname, flags.bits());
+        empty(reply, r);
+    }
+
+    fn link(
+        &self,
+        _req: &Request,
+        ino: INodeNo,
+        newparent: INodeNo,
+        newname: &OsStr,
+        reply: ReplyEntry,
+    ) {
+        entry(reply, self.ov.link(ino.0, newparent.0, newname));
+    }
+
+    fn open(&self, _req: &Request, ino: INodeNo, flags: OpenFlags, reply: ReplyOpen) {
+        match self.ov.open(ino.0, flags.0) {
+            Ok((fh, keep)) => {
+                let f = if keep {
+                    FopenFlags::FOPEN_KEEP_CACHE
+                } else {
+                    FopenFlags::empty()
+                };
+                reply.opened(FileHandle(fh), f)
+            }
+            Err(e) => reply.error(errno(e)),
+        }
+    }
+
+    fn read(
+        &self,
+        _req: &Request,
+        _ino: INodeNo,
+        fh: FileHandle,
+        offset: u64,
+        size: u32,
+        _flags: OpenFlags,
+        _lock_owner: Option<LockOwner>,
+        reply: ReplyData,
+    ) {
+        match self.ov.read(fh.0, offset, size) {
+            Ok(d) => reply.data(&d),
+            Err(e) => reply.error(errno(e)),
+        }
+    }
+
+    fn write(
+        &self,
+        _req: &Request,
+        _ino: INodeNo,
+        fh: FileHandle,
+        offset: u64,
+        data: &[u8],
+        _write_flags: fuser::WriteFlags,
+        _flags: OpenFlags,
+        _lock_owner: Option<LockOwner>,
+        reply: ReplyWrite,
+    ) {
+        match self.ov.write(fh.0, offset, data) {
+            Ok(n) => reply.written(n),
+            Err(e) => reply.error(errno(e)),
+        }
+    }
+
+    fn flush(
+        &self,
+        _req: &Request,
+        _ino: INodeNo,
+        _fh: FileHandle,
+        _lock_owner: LockOwner,
+        reply: ReplyEmpty,
+    ) {
+        reply.ok();
+    }
+
+    fn release(
+        &self,
+        _req: &Request,
+        _ino: INodeNo,
+        fh: FileHandle,
+        _flags: OpenFlags,
+        _lock_owner: Option<LockOwner>,
+        _flush: bool,
+        reply: ReplyEmpty,
+    ) {
+        self.ov.release(fh.0);
+        reply.ok();
+    }
+
+    fn fsync(
+        &self,
+        _req: &Request,
+        _ino: INodeNo,
+        fh: FileHandle,
+        datasync: bool,
+        reply: ReplyEmpty,
+    ) {
+        empty(reply, self.ov.fsync(fh.0, datasync));
+    }
+
+    fn opendir(&self, _req: &Request, ino: INodeNo, _flags: OpenFlags, reply: ReplyOpen) {
+        match self.ov.opendir(ino.0) {
+            // Listings only change through this mount, and the kernel
+            // drops its cached copy when it changes one itself.
+            Ok(fh) => reply.opened(
+                FileHandle(fh),
+                FopenFlags::FOPEN_CACHE_DIR | FopenFlags::FOPEN_KEEP_CACHE,
+            ),
+            Err(e) => reply.error(errno(e)),
+        }
+    }
+
+    fn readdir(
+        &self,
+        _req: &Request,
+        _ino: INodeNo,
+        fh: FileHandle,
+        offset: u64,
+        mut reply: ReplyDirectory,
+    ) {
+        let list = match self.ov.listing(fh.0) {
+            Ok(l) => l,
+            Err(e) => return reply.error(errno(e)),
+        };
+        for (i, e) in list.iter().enumerate().skip(offset as usize) {
+            if reply.add(INodeNo(e.ino), i as u64 + 1, e.kind, &e.name) {
+                break;
+            }
+        }
+        reply.ok();
+    }
+
+    fn releasedir(
+        &self,
+        _req: &Request,
+        _ino: INodeNo,
+        fh: FileHandle,
+        _flags: OpenFlags,
+        reply: ReplyEmpty,
+    ) {
+        self.ov.releasedir(fh.0);
+        reply.ok();
+    }
+
+    fn fsyncdir(
+        &self,
+        _req: &Request,
+        _ino: INodeNo,
+        _fh: FileHandle,
+        _datasync: bool,
+        reply: ReplyEmpty,
+    ) {
+        reply.ok();
+    }
+
+    fn statfs(&self, _req: &Request, _ino: INodeNo, reply: ReplyStatfs) {
+        match self.ov.statfs() {
+            Ok(s) => reply.statfs(
+                s.blocks(),
+                s.blocks_free(),
+                s.blocks_available(),
+                s.files(),
+                s.files_free(),
+                s.block_size() as u32,
+                s.name_max() as u32,
+                s.fragment_size() as u32,
+            ),
+            Err(e) => reply.error(errno(e)),
+        }
+    }
+
+    fn setxattr(
+        &self,
+        _req: &Request,
+        ino: INodeNo,
+        name: &OsStr,
+        value: &[u8],
+        flags: i32,
+        _position: u32,
+        reply: ReplyEmpty,
+    ) {
+        empty(reply, self.ov.setxattr(ino.0, name, value, flags));
+    }
+
+    fn getxattr(&self, _req: &Request, ino: INodeNo, name: &OsStr, size: u32, reply: ReplyXattr) {
+        xattr_reply(reply, self.ov.getxattr(ino.0, name), size);
+    }
+
+    fn listxattr(&self, _req: &Request, ino: INodeNo, size: u32, reply: ReplyXattr) {
+        xattr_reply(reply, self.ov.listxattr(ino.0), size);
+    }
+
+    fn removexattr(&self, _req: &Request, ino: INodeNo, name: &OsStr, reply: ReplyEmpty) {
+        empty(reply, self.ov.removexattr(ino.0, name));
+    }
+
+    fn access(&self, _req: &Request, ino: INodeNo, mask: AccessFlags, reply: ReplyEmpty) {
+        empty(reply, self.ov.access(ino.0, mask.bits()));
+    }
+
+    fn create(
+        &self,
+        req: &Request,
+        parent: INodeNo,
+        name: &OsStr,
+        mode: u32,
+        _umask: u32,
+        flags: i32,
+        reply: ReplyCreate,
+    ) {
+        let owner = (req.uid(), req.gid());
+        match self.ov.create(parent.0, name, mode, owner, flags) {
+            Ok((a, fh)) => reply.created(
+                &TTL,
+                &a,
+                Generation(0),
+                FileHandle(fh),
+                FopenFlags::FOPEN_KEEP_CACHE,
+            ),
+            Err(e) => reply.error(errno(e)),
+        }
+    }
+
+    fn fallocate(
+        &self,
+        _req: &Request,
+        _ino: INodeNo,
+        fh: FileHandle,
+        offset: u64,
+        length: u64,
+        mode: i32,
+        reply: ReplyEmpty,
+    ) {
+        empty(reply, self.ov.fallocate(fh.0, offset, length, mode));
+    }
 }

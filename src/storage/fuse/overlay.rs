@@ -1,0 +1,1650 @@
+//! The overlay core: the merged view of read-only layers under one
+//! read-write upper directory, as plain methods on inode numbers, with no
+//! FUSE in it (the adapter in `mod.rs` only translates requests and
+//! replies), so every rule can be tested on temporary directories.
+//!
+//! Contract:
+//! - The on-disk format is the kernel overlay driver's plus rsp's
+//!   `user.containers.override_stat`: a whiteout is a 0/0 character device,
+//!   an opaque directory carries `user.overlay.opaque=y`, and the owner and
+//!   mode the disk cannot hold are in the override xattr. Layers are never
+//!   written; every change lands in `upper`, staged in `work` and renamed
+//!   into place so a crash never leaves half a file there.
+//! - Inode numbers are ours, never reused while mounted, and keyed by the
+//!   backing file's (dev, ino): the same entry, its hard links within one
+//!   layer, and its copy in upper after a copy-up all share one number.
+//! - Every backing file is reached with `*at` calls relative to directory
+//!   descriptors held in the directory inodes, by one name that never holds
+//!   a `/` and is never `.` or `..`, without following symlinks; a symlink
+//!   in a layer can never make the server touch a host path outside the
+//!   layers, upper and work.
+//! - Requests are all treated as root's: no permission checks beyond
+//!   refusing to execute a file without any execute bit.
+//! - Locks: the inode table is behind one `RwLock` held only to copy out or
+//!   record descriptors and names, never across I/O; copy-ups are
+//!   serialised by their own mutex. The kernel serialises namespace
+//!   changes within a directory, so none are re-checked here beyond what
+//!   the syscalls themselves refuse.
+
+use super::super::unpack::OVERRIDE_STAT_XATTR;
+use fuser::{FileAttr, FileType, INodeNo};
+use nix::dir::{Dir, Type};
+use nix::errno::Errno;
+use nix::fcntl::{AtFlags, OFlag, RenameFlags, openat, readlinkat, renameat, renameat2};
+use nix::sys::stat::{
+    FchmodatFlags, FileStat, Mode, SFlag, UtimensatFlags, fchmod, fchmodat, fstat, fstatat,
+    futimens, mkdirat, mknodat, utimensat,
+};
+use nix::sys::time::TimeSpec;
+use nix::unistd::{UnlinkatFlags, linkat, symlinkat, unlinkat};
+use std::collections::{HashMap, HashSet};
+use std::ffi::{OsStr, OsString};
+use std::fs::File;
+use std::os::fd::{AsFd, AsRawFd};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::FileExt;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use xattr::FileExt as _;
+
+pub(super) const OPAQUE_XATTR: &str = "user.overlay.opaque";
+const OVERLAY_XATTR_PREFIX: &[u8] = b"user.overlay.";
+pub(super) const ROOT: u64 = 1;
+/// Index of upper in the layer list; lowers follow, topmost first.
+const UPPER: usize = 0;
+
+pub(super) type Res<T> = Result<T, Errno>;
+
+/// A directory descriptor in one layer: `.0` is the layer index.
+type LayerDir = (usize, Arc<File>);
+
+struct Node {
+    parent: u64,
+    name: OsString,
+    /// The topmost layer holding the entry.
+    layer: usize,
+    /// Directories only: the merged directories, topmost first, ending
+    /// at an opaque one. Empty for everything else.
+    dirs: Vec<LayerDir>,
+    lookups: u64,
+    /// The name was unlinked or renamed over; the kernel may still hold
+    /// the inode (an open file), but the name no longer leads to it.
+    gone: bool,
+}
+
+struct Table {
+    nodes: HashMap<u64, Node>,
+    /// Backing (dev, ino) to our inode number; kept after a forget so the
+    /// number stays the same for the rest of the mount.
+    keys: HashMap<(u64, u64), u64>,
+    next_ino: u64,
+}
+
+impl Table {
+    fn ino_for(&mut self, key: (u64, u64)) -> u64 {
+        let next = &mut self.next_ino;
+        *self.keys.entry(key).or_insert_with(|| {
+            *next += 1;
+            *next
+        })
+    }
+}
+
+/// One entry of a directory listing, snapshotted at opendir.
+pub(super) struct DirEntry {
+    pub ino: u64,
+    pub kind: FileType,
+    pub name: OsString,
+}
+
+/// One name of a merged listing: its `d_type`, `d_ino`, and the index in
+/// the directory list of the layer it came from.
+struct Merged(OsString, Option<Type>, u64, usize);
+
+/// What a name resolves to in a merged directory.
+struct Found {
+    layer: usize,
+    st: FileStat,
+    /// The directory in `layer` holding the name.
+    parent_fd: Arc<File>,
+    dirs: Vec<LayerDir>,
+}
+
+/// Where a node's topmost copy is, copied out of the table.
+struct Loc {
+    parent: u64,
+    name: OsString,
+    layer: usize,
+    /// The parent's directory in `layer`; `None` for the root.
+    parent_fd: Option<Arc<File>>,
+    dirs: Vec<LayerDir>,
+}
+
+/// Owner and mode the disk cannot hold (see `OVERRIDE_STAT_XATTR`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) struct Override {
+    pub uid: u32,
+    pub gid: u32,
+    pub mode: u32,
+    /// A device placeholder: (is a block device, major, minor).
+    pub dev: Option<(bool, u32, u32)>,
+}
+
+impl Override {
+    pub fn parse(value: &[u8]) -> Option<Override> {
+        let s = std::str::from_utf8(value).ok()?;
+        let mut parts = s.trim().split(':');
+        let uid = parts.next()?.parse().ok()?;
+        let gid = parts.next()?.parse().ok()?;
+        let mode = u32::from_str_radix(parts.next()?, 8).ok()? & 0o7777;
+        let dev = match parts.next() {
+            None => None,
+            Some(d) => {
+                let mut f = d.split('-');
+                let block = match f.next()? {
+                    "char" => false,
+                    "block" => true,
+                    _ => return None,
+                };
+                Some((block, f.next()?.parse().ok()?, f.next()?.parse().ok()?))
+            }
+        };
+        Some(Override {
+            uid,
+            gid,
+            mode,
+            dev,
+        })
+    }
+
+    fn format(&self) -> String {
+        let mut s = format!("{}:{}:0{:o}", self.uid, self.gid, self.mode);
+        if let Some((block, major, minor)) = self.dev {
+            let kind = if block { "block" } else { "char" };
+            s.push_str(&format!(":{kind}-{major}-{minor}"));
+        }
+        s
+    }
+}
+
+/// The mode to keep on disk: what the container asked for, plus what
+/// the server needs to read and write (and list) the file itself.
+fn disk_mode(kind: SFlag, mode: u32) -> u32 {
+    let floor = if kind == SFlag::S_IFDIR { 0o700 } else { 0o600 };
+    (mode & 0o777) | floor
+}
+
+/// The override to record for `mode`/owner on a file of `kind` whose disk
+/// mode is `disk`; `None` when the disk already says it all.
+fn override_for(ov: Override, disk: u32) -> Option<String> {
+    (ov.uid != 0 || ov.gid != 0 || ov.mode != disk || ov.dev.is_some()).then(|| ov.format())
+}
+
+fn kind_of(st: &FileStat) -> SFlag {
+    SFlag::from_bits_truncate(st.st_mode & SFlag::S_IFMT.bits())
+}
+
+fn is_whiteout(st: &FileStat) -> bool {
+    kind_of(st) == SFlag::S_IFCHR && st.st_rdev == 0
+}
+
+fn file_type(kind: SFlag) -> FileType {
+    match kind {
+        SFlag::S_IFDIR => FileType::Directory,
+        SFlag::S_IFLNK => FileType::Symlink,
+        SFlag::S_IFIFO => FileType::NamedPipe,
+        SFlag::S_IFSOCK => FileType::Socket,
+        SFlag::S_IFCHR => FileType::CharDevice,
+        SFlag::S_IFBLK => FileType::BlockDevice,
+        _ => FileType::RegularFile,
+    }
+}
+
+fn time(sec: i64, nsec: i64) -> SystemTime {
+    if sec >= 0 {
+        UNIX_EPOCH + Duration::new(sec as u64, nsec as u32)
+    } else {
+        UNIX_EPOCH - Duration::from_secs(sec.unsigned_abs()) + Duration::from_nanos(nsec as u64)
+    }
+}
+
+/// The kernel's `new_encode_dev`, which is what FUSE carries in `rdev`.
+fn encode_dev(major: u32, minor: u32) -> u32 {
+    (minor & 0xff) | ((major & 0xfff) << 8) | ((minor & !0xff) << 12)
+}
+
+pub(super) fn decode_dev(rdev: u32) -> (u32, u32) {
+    (
+        (rdev >> 8) & 0xfff,
+        (rdev & 0xff) | ((rdev >> 12) & 0xfff00),
+    )
+}
+
+/// Names hidden from the container: the format's own bookkeeping.
+pub(super) fn hidden_xattr(name: &OsStr) -> bool {
+    let b = name.as_bytes();
+    b.starts_with(OVERLAY_XATTR_PREFIX) || b == OVERRIDE_STAT_XATTR.as_bytes()
+}
+
+/// One path component from the kernel: never empty, `.`, `..` or with `/`.
+fn check_name(name: &OsStr) -> Res<()> {
+    let b = name.as_bytes();
+    if b.is_empty() || b == b"." || b == b".." || b.contains(&b'/') || b.contains(&0) {
+        return Err(Errno::EINVAL);
+    }
+    Ok(())
+}
+
+fn io_errno(e: std::io::Error) -> Errno {
+    e.raw_os_error().map(Errno::from_raw).unwrap_or(Errno::EIO)
+}
+
+/// `name` in the directory `dir`, as a path the xattr calls (which do not
+/// follow the last component) can use without resolving anything else.
+fn proc_path(dir: &File, name: &OsStr) -> PathBuf {
+    let mut p = PathBuf::from(format!("/proc/self/fd/{}", dir.as_raw_fd()));
+    p.push(name);
+    p
+}
+
+fn open_dir_at(dir: &File, name: &OsStr) -> Res<File> {
+    let fd = openat(
+        dir.as_fd(),
+        name,
+        OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
+        Mode::empty(),
+    )?;
+    Ok(File::from(fd))
+}
+
+fn is_opaque(dir: &File) -> bool {
+    matches!(dir.get_xattr(OPAQUE_XATTR), Ok(Some(v)) if v == b"y")
+}
+
+fn make_whiteout(dir: &File, name: &OsStr) -> Res<()> {
+    mknodat(dir.as_fd(), name, SFlag::S_IFCHR, Mode::empty(), 0)
+}
+
+/// Where a node's xattrs live: its own descriptor (directories) or its
+/// name in its parent.
+enum XTarget {
+    Fd(Arc<File>),
+    Path(PathBuf),
+}
+
+impl XTarget {
+    fn get(&self, name: &OsStr) -> std::io::Result<Option<Vec<u8>>> {
+        match self {
+            XTarget::Fd(f) => f.get_xattr(name),
+            XTarget::Path(p) => xattr::get(p, name),
+        }
+    }
+    fn set(&self, name: &OsStr, value: &[u8]) -> std::io::Result<()> {
+        match self {
+            XTarget::Fd(f) => f.set_xattr(name, value),
+            XTarget::Path(p) => xattr::set(p, name, value),
+        }
+    }
+    fn remove(&self, name: &OsStr) -> std::io::Result<()> {
+        match self {
+            XTarget::Fd(f) => f.remove_xattr(name),
+            XTarget::Path(p) => xattr::remove(p, name),
+        }
+    }
+    fn list(&self) -> std::io::Result<Vec<OsString>> {
+        match self {
+            XTarget::Fd(f) => Ok(f.list_xattr()?.collect()),
+            XTarget::Path(p) => Ok(xattr::list(p)?.collect()),
+        }
+    }
+}
+
+/// An open file: the descriptor and whether it is a layer's (read-only,
+/// never changing) copy.
+pub(super) struct Handle {
+    pub file: File,
+    pub lower: bool,
+}
+
+pub(super) struct Overlay {
+    work: File,
+    table: RwLock<Table>,
+    copy_lock: Mutex<()>,
+    tmp_seq: AtomicU64,
+    files: RwLock<HashMap<u64, Arc<Handle>>>,
+    listings: Mutex<HashMap<u64, Arc<Vec<DirEntry>>>>,
+    next_fh: AtomicU64,
+    upper: Arc<File>,
+}
+
+impl Overlay {
+    /// `layers` are opened directories, lowest first.
+    pub fn new(layers: Vec<File>, upper: File, work: File) -> Res<Overlay> {
+        let upper = Arc::new(upper);
+        let mut dirs: Vec<LayerDir> = vec![(UPPER, upper.clone())];
+        let mut all: Vec<Arc<File>> = layers.into_iter().rev().map(Arc::new).collect();
+        if !is_opaque(&upper) {
+            for (i, d) in all.drain(..).enumerate() {
+                let opaque = is_opaque(&d);
+                dirs.push((i + 1, d));
+                if opaque {
+                    break;
+                }
+            }
+        }
+        let st = fstat(upper.as_fd())?;
+        let mut table = Table {
+            nodes: HashMap::new(),
+            keys: HashMap::new(),
+            next_ino: ROOT,
+        };
+        table.keys.insert((st.st_dev, st.st_ino), ROOT);
+        table.nodes.insert(
+            ROOT,
+            Node {
+                parent: ROOT,
+                name: OsString::new(),
+                layer: UPPER,
+                dirs,
+                lookups: 1,
+                gone: false,
+            },
+        );
+        Ok(Overlay {
+            work,
+            table: RwLock::new(table),
+            copy_lock: Mutex::new(()),
+            tmp_seq: AtomicU64::new(0),
+            files: RwLock::new(HashMap::new()),
+            listings: Mutex::new(HashMap::new()),
+            next_fh: AtomicU64::new(1),
+            upper,
+        })
+    }
+
+    fn tmp_name(&self) -> String {
+        format!(
+            "rsp-fuse-{}-{}",
+            std::process::id(),
+            self.tmp_seq.fetch_add(1, Ordering::Relaxed)
+        )
+    }
+
+    fn table(&self) -> std::sync::RwLockReadGuard<'_, Table> {
+        self.table.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn table_mut(&self) -> std::sync::RwLockWriteGuard<'_, Table> {
+        self.table.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn loc(&self, ino: u64) -> Res<Loc> {
+        let t = self.table();
+        let node = t.nodes.get(&ino).ok_or(Errno::ESTALE)?;
+        if node.gone {
+            return Err(Errno::ENOENT);
+        }
+        let parent_fd = if ino == ROOT {
+            None
+        } else {
+            let p = t.nodes.get(&node.parent).ok_or(Errno::ESTALE)?;
+            let fd = p.dirs.iter().find(|(l, _)| *l == node.layer);
+            Some(fd.ok_or(Errno::ESTALE)?.1.clone())
+        };
+        Ok(Loc {
+            parent: node.parent,
+            name: node.name.clone(),
+            layer: node.layer,
+            parent_fd,
+            dirs: node.dirs.clone(),
+        })
+    }
+
+    fn dir_fds(&self, ino: u64) -> Res<Vec<LayerDir>> {
+        let t = self.table();
+        let node = t.nodes.get(&ino).ok_or(Errno::ESTALE)?;
+        if node.gone {
+            return Err(Errno::ENOENT);
+        }
+        if node.dirs.is_empty() {
+            return Err(Errno::ENOTDIR);
+        }
+        Ok(node.dirs.clone())
+    }
+
+    /// Resolves `name` through the merged directory `pdirs`.
+    fn resolve(&self, pdirs: &[LayerDir], name: &OsStr) -> Res<Option<Found>> {
+        let mut found: Option<Found> = None;
+        for (i, (layer, dir)) in pdirs.iter().enumerate() {
+            let st = match fstatat(dir.as_fd(), name, AtFlags::AT_SYMLINK_NOFOLLOW) {
+                Ok(st) => st,
+                Err(Errno::ENOENT) => continue,
+                Err(e) => return Err(e),
+            };
+            if is_whiteout(&st) {
+                break;
+            }
+            let is_dir = kind_of(&st) == SFlag::S_IFDIR;
+            match &mut found {
+                None if !is_dir => {
+                    return Ok(Some(Found {
+                        layer: *layer,
+                        st,
+                        parent_fd: dir.clone(),
+                        dirs: Vec::new(),
+                    }));
+                }
+                None => {
+                    let d = Arc::new(open_dir_at(dir, name)?);
+                    let last = i + 1 == pdirs.len();
+                    let opaque = !last && is_opaque(&d);
+                    found = Some(Found {
+                        layer: *layer,
+                        st,
+                        parent_fd: dir.clone(),
+                        dirs: vec![(*layer, d)],
+                    });
+                    if opaque {
+                        break;
+                    }
+                }
+                Some(f) => {
+                    if !is_dir {
+                        break;
+                    }
+                    let d = Arc::new(open_dir_at(dir, name)?);
+                    let last = i + 1 == pdirs.len();
+                    let opaque = !last && is_opaque(&d);
+                    f.dirs.push((*layer, d));
+                    if opaque {
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// Whether a layer below upper shows `name` in the merged directory
+    /// `pdirs` (so removing it from upper must leave a whiteout).
+    fn lower_has(&self, pdirs: &[LayerDir], name: &OsStr) -> Res<bool> {
+        for (layer, dir) in pdirs {
+            if *layer == UPPER {
+                continue;
+            }
+            match fstatat(dir.as_fd(), name, AtFlags::AT_SYMLINK_NOFOLLOW) {
+                Ok(st) => return Ok(!is_whiteout(&st)),
+                Err(Errno::ENOENT) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(false)
+    }
+
+    fn override_of(
+        &self,
+        kind: SFlag,
+        own: Option<&File>,
+        parent: &File,
+        name: &OsStr,
+    ) -> Option<Override> {
+        // Only regular files and directories can carry user xattrs.
+        let v = match kind {
+            SFlag::S_IFDIR => own?.get_xattr(OVERRIDE_STAT_XATTR),
+            SFlag::S_IFREG => xattr::get(proc_path(parent, name), OVERRIDE_STAT_XATTR),
+            _ => return None,
+        };
+        Override::parse(&v.ok()??)
+    }
+
+    fn make_attr(ino: u64, st: &FileStat, ov: Option<Override>) -> FileAttr {
+        let mut kind = file_type(kind_of(st));
+        let (mut perm, mut uid, mut gid, mut rdev) = (st.st_mode & 0o7777, 0, 0, 0);
+        if kind == FileType::CharDevice || kind == FileType::BlockDevice {
+            let (ma, mi) = (
+                nix::sys::stat::major(st.st_rdev),
+                nix::sys::stat::minor(st.st_rdev),
+            );
+            rdev = encode_dev(ma as u32, mi as u32);
+        }
+        if let Some(ov) = ov {
+            perm = ov.mode;
+            uid = ov.uid;
+            gid = ov.gid;
+            if let Some((block, ma, mi)) = ov.dev {
+                kind = if block {
+                    FileType::BlockDevice
+                } else {
+                    FileType::CharDevice
+                };
+                rdev = encode_dev(ma, mi);
+            }
+        }
+        FileAttr {
+            ino: INodeNo(ino),
+            size: st.st_size as u64,
+            blocks: st.st_blocks as u64,
+            atime: time(st.st_atime, st.st_atime_nsec),
+            mtime: time(st.st_mtime, st.st_mtime_nsec),
+            ctime: time(st.st_ctime, st.st_ctime_nsec),
+            crtime: UNIX_EPOCH,
+            kind,
+            perm: perm as u16,
+            nlink: st.st_nlink as u32,
+            uid,
+            gid,
+            rdev,
+            blksize: st.st_blksize as u32,
+            flags: 0,
+        }
+    }
+
+    /// Records a resolved entry in the table (one more kernel lookup).
+    fn register(&self, parent: u64, name: &OsStr, f: &Found, count: bool) -> u64 {
+        let mut t = self.table_mut();
+        let ino = t.ino_for((f.st.st_dev, f.st.st_ino));
+        match t.nodes.get_mut(&ino) {
+            Some(n) => {
+                // A copy-up that finished after `f` was resolved left the
+                // node in upper: the lower copy `f` found is stale now.
+                let stale = n.layer == UPPER
+                    && f.layer != UPPER
+                    && !n.gone
+                    && n.parent == parent
+                    && n.name == name;
+                if !stale {
+                    n.parent = parent;
+                    n.name = name.to_owned();
+                    n.layer = f.layer;
+                    n.dirs = f.dirs.clone();
+                }
+                n.gone = false;
+                if count {
+                    n.lookups += 1;
+                }
+            }
+            None => {
+                t.nodes.insert(
+                    ino,
+                    Node {
+                        parent,
+                        name: name.to_owned(),
+                        layer: f.layer,
+                        dirs: f.dirs.clone(),
+                        lookups: u64::from(count),
+                        gone: false,
+                    },
+                );
+            }
+        }
+        ino
+    }
+
+    fn found_attr(&self, ino: u64, f: &Found, name: &OsStr) -> FileAttr {
+        let own = f.dirs.first().map(|(_, d)| &**d);
+        let ov = self.override_of(kind_of(&f.st), own, &f.parent_fd, name);
+        Self::make_attr(ino, &f.st, ov)
+    }
+
+    pub fn lookup(&self, parent: u64, name: &OsStr) -> Res<FileAttr> {
+        check_name(name)?;
+        let pdirs = self.dir_fds(parent)?;
+        let f = self.resolve(&pdirs, name)?.ok_or(Errno::ENOENT)?;
+        let ino = self.register(parent, name, &f, true);
+        Ok(self.found_attr(ino, &f, name))
+    }
+
+    pub fn forget(&self, ino: u64, n: u64) {
+        if ino == ROOT {
+            return;
+        }
+        let mut t = self.table_mut();
+        if let Some(node) = t.nodes.get_mut(&ino) {
+            node.lookups = node.lookups.saturating_sub(n);
+            if node.lookups == 0 {
+                t.nodes.remove(&ino);
+            }
+        }
+    }
+
+    fn handle(&self, fh: u64) -> Res<Arc<Handle>> {
+        let files = self.files.read().unwrap_or_else(|e| e.into_inner());
+        files.get(&fh).cloned().ok_or(Errno::EBADF)
+    }
+
+    pub fn getattr(&self, ino: u64, fh: Option<u64>) -> Res<FileAttr> {
+        if let Some(h) = fh.and_then(|fh| self.handle(fh).ok()) {
+            let st = fstat(h.file.as_fd())?;
+            let ov = h
+                .file
+                .get_xattr(OVERRIDE_STAT_XATTR)
+                .ok()
+                .flatten()
+                .and_then(|v| Override::parse(&v));
+            return Ok(Self::make_attr(ino, &st, ov));
+        }
+        let loc = self.loc(ino)?;
+        self.loc_attr(ino, &loc)
+    }
+
+    fn loc_attr(&self, ino: u64, loc: &Loc) -> Res<FileAttr> {
+        if let Some((_, d)) = loc.dirs.first() {
+            let st = fstat(d.as_fd())?;
+            let ov = d
+                .get_xattr(OVERRIDE_STAT_XATTR)
+                .ok()
+                .flatten()
+                .and_then(|v| Override::parse(&v));
+            return Ok(Self::make_attr(ino, &st, ov));
+        }
+        let pfd = loc.parent_fd.as_ref().ok_or(Errno::ESTALE)?;
+        let st = fstatat(
+            pfd.as_fd(),
+            loc.name.as_os_str(),
+            AtFlags::AT_SYMLINK_NOFOLLOW,
+        )?;
+        let ov = self.override_of(kind_of(&st), None, pfd, &loc.name);
+        Ok(Self::make_attr(ino, &st, ov))
+    }
+
+    pub fn readlink(&self, ino: u64) -> Res<OsString> {
+        let loc = self.loc(ino)?;
+        let pfd = loc.parent_fd.ok_or(Errno::EINVAL)?;
+        readlinkat(pfd.as_fd(), loc.name.as_os_str())
+    }
+
+    // ---- copy-up ----
+
+    /// Makes sure the node's topmost copy is in upper: parents first,
+    /// then the node, data copied unless `with_data` is false (it is about
+    /// to be truncated).
+    pub fn copy_up(&self, ino: u64, with_data: bool) -> Res<()> {
+        if self.loc(ino)?.layer == UPPER {
+            return Ok(());
+        }
+        let _g = self.copy_lock.lock().unwrap_or_else(|e| e.into_inner());
+        self.copy_up_locked(ino, with_data)
+    }
+
+    fn copy_up_locked(&self, ino: u64, with_data: bool) -> Res<()> {
+        let loc = self.loc(ino)?;
+        if loc.layer == UPPER {
+            return Ok(());
+        }
+        self.copy_up_locked(loc.parent, true)?;
+        let udir = self.upper_of(loc.parent)?;
+        let src_parent = loc.parent_fd.as_ref().ok_or(Errno::ESTALE)?;
+        let name = loc.name.as_os_str();
+        let tmp = self.tmp_name();
+        let tmp = OsStr::new(&tmp);
+        let st = fstatat(src_parent.as_fd(), name, AtFlags::AT_SYMLINK_NOFOLLOW)?;
+        let kind = kind_of(&st);
+        let times = [
+            TimeSpec::new(st.st_atime, st.st_atime_nsec),
+            TimeSpec::new(st.st_mtime, st.st_mtime_nsec),
+        ];
+        let made = (|| -> Res<Option<File>> {
+            match kind {
+                SFlag::S_IFDIR => {
+                    let src = &loc.dirs.first().ok_or(Errno::ESTALE)?.1;
+                    mkdirat(self.work.as_fd(), tmp, Mode::from_bits_truncate(0o700))?;
+                    let d = open_dir_at(&self.work, tmp)?;
+                    copy_xattrs(&XTarget::Fd(src.clone()), &d)?;
+                    fchmod(
+                        d.as_fd(),
+                        Mode::from_bits_truncate(disk_mode(kind, st.st_mode)),
+                    )?;
+                    futimens(d.as_fd(), &times[0], &times[1])?;
+                    Ok(Some(d))
+                }
+                SFlag::S_IFREG => {
+                    let flags = OFlag::O_RDONLY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
+                    let mut src =
+                        File::from(openat(src_parent.as_fd(), name, flags, Mode::empty())?);
+                    let flags = OFlag::O_CREAT
+                        | OFlag::O_EXCL
+                        | OFlag::O_RDWR
+                        | OFlag::O_NOFOLLOW
+                        | OFlag::O_CLOEXEC;
+                    let mut dst = File::from(openat(
+                        self.work.as_fd(),
+                        tmp,
+                        flags,
+                        Mode::from_bits_truncate(0o600),
+                    )?);
+                    if with_data {
+                        std::io::copy(&mut src, &mut dst).map_err(io_errno)?;
+                    }
+                    copy_xattrs(&XTarget::Path(proc_path(src_parent, name)), &dst)?;
+                    fchmod(dst.as_fd(), Mode::from_bits_truncate(st.st_mode & 0o7777))?;
+                    futimens(dst.as_fd(), &times[0], &times[1])?;
+                    Ok(None)
+                }
+                SFlag::S_IFLNK => {
+                    let target = readlinkat(src_parent.as_fd(), name)?;
+                    symlinkat(target.as_os_str(), self.work.as_fd(), tmp)?;
+                    utimensat(
+                        self.work.as_fd(),
+                        tmp,
+                        &times[0],
+                        &times[1],
+                        UtimensatFlags::NoFollowSymlink,
+                    )?;
+                    Ok(None)
+                }
+                SFlag::S_IFIFO | SFlag::S_IFSOCK => {
+                    mknodat(
+                        self.work.as_fd(),
+                        tmp,
+                        kind,
+                        Mode::from_bits_truncate(st.st_mode & 0o777),
+                        0,
+                    )?;
+                    utimensat(
+                        self.work.as_fd(),
+                        tmp,
+                        &times[0],
+                        &times[1],
+                        UtimensatFlags::NoFollowSymlink,
+                    )?;
+                    Ok(None)
+                }
+                _ => Err(Errno::EPERM),
+            }
+        })();
+        let made = match made.and_then(|m| {
+            renameat(self.work.as_fd(), tmp, udir.as_fd(), name)?;
+            Ok(m)
+        }) {
+            Ok(m) => m,
+            Err(e) => {
+                let flag = if kind == SFlag::S_IFDIR {
+                    UnlinkatFlags::RemoveDir
+                } else {
+                    UnlinkatFlags::NoRemoveDir
+                };
+                let _ = unlinkat(self.work.as_fd(), tmp, flag);
+                return Err(e);
+            }
+        };
+        let nst = fstatat(udir.as_fd(), name, AtFlags::AT_SYMLINK_NOFOLLOW)?;
+        let mut t = self.table_mut();
+        t.keys.insert((nst.st_dev, nst.st_ino), ino);
+        if let Some(node) = t.nodes.get_mut(&ino) {
+            node.layer = UPPER;
+            if let Some(d) = made {
+                node.dirs.insert(0, (UPPER, Arc::new(d)));
+            }
+        }
+        Ok(())
+    }
+
+    /// The upper directory of the directory `ino`, copying it up first.
+    fn upper_dir(&self, ino: u64) -> Res<Arc<File>> {
+        self.copy_up(ino, true)?;
+        self.upper_of(ino)
+    }
+
+    fn upper_of(&self, ino: u64) -> Res<Arc<File>> {
+        let dirs = self.dir_fds(ino)?;
+        match dirs.first() {
+            Some((UPPER, d)) => Ok(d.clone()),
+            _ => Err(Errno::EIO),
+        }
+    }
+
+    // ---- creating entries ----
+
+    /// Whether upper holds a whiteout at `name` (which the new entry must
+    /// replace).
+    fn upper_whiteout(dir: &File, name: &OsStr) -> Res<bool> {
+        match fstatat(dir.as_fd(), name, AtFlags::AT_SYMLINK_NOFOLLOW) {
+            Ok(st) if is_whiteout(&st) => Ok(true),
+            Ok(_) => Err(Errno::EEXIST),
+            Err(Errno::ENOENT) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Creates a new entry `name` in `parent` with `make`, which gets the
+    /// directory and name to create it at and whether it replaces a
+    /// whiteout. Over a whiteout the entry is made in work and exchanged
+    /// with the whiteout, so there is never a moment without either.
+    fn place(
+        &self,
+        parent: u64,
+        name: &OsStr,
+        make: impl FnOnce(&File, &OsStr, bool) -> Res<()>,
+    ) -> Res<Arc<File>> {
+        check_name(name)?;
+        let pdirs = self.dir_fds(parent)?;
+        if self.resolve(&pdirs, name)?.is_some() {
+            return Err(Errno::EEXIST);
+        }
+        let upper = self.upper_dir(parent)?;
+        if !Self::upper_whiteout(&upper, name)? {
+            make(&upper, name, false)?;
+            return Ok(upper);
+        }
+        let tmp = self.tmp_name();
+        let tmp = OsStr::new(&tmp);
+        make(&self.work, tmp, true)?;
+        if let Err(e) = renameat2(
+            self.work.as_fd(),
+            tmp,
+            upper.as_fd(),
+            name,
+            RenameFlags::RENAME_EXCHANGE,
+        ) {
+            let _ = unlinkat(self.work.as_fd(), tmp, UnlinkatFlags::NoRemoveDir);
+            let _ = unlinkat(self.work.as_fd(), tmp, UnlinkatFlags::RemoveDir);
+            return Err(e);
+        }
+        unlinkat(self.work.as_fd(), tmp, UnlinkatFlags::NoRemoveDir)?;
+        Ok(upper)
+    }
+
+    fn set_override_path(target: &XTarget, value: Option<String>) -> Res<()> {
+        match value {
+            Some(v) => target
+                .set(OsStr::new(OVERRIDE_STAT_XATTR), v.as_bytes())
+                .map_err(io_errno),
+            None => match target.remove(OsStr::new(OVERRIDE_STAT_XATTR)) {
+                Err(e) if e.raw_os_error() != Some(Errno::ENODATA as i32) => Err(io_errno(e)),
+                _ => Ok(()),
+            },
+        }
+    }
+
+    /// Creates a regular file and opens it; `dev` makes it a device
+    /// placeholder instead.
+    pub fn create(
+        &self,
+        parent: u64,
+        name: &OsStr,
+        mode: u32,
+        owner: (u32, u32),
+        flags: i32,
+    ) -> Res<(FileAttr, u64)> {
+        let attr = self.mkfile(parent, name, mode, owner, None)?;
+        let fh = self.open(attr.ino.0, flags & !(libc_o_trunc()))?.0;
+        Ok((attr, fh))
+    }
+
+    fn mkfile(
+        &self,
+        parent: u64,
+        name: &OsStr,
+        mode: u32,
+        owner: (u32, u32),
+        dev: Option<(bool, u32, u32)>,
+    ) -> Res<FileAttr> {
+        let mode = mode & 0o7777;
+        self.place(parent, name, |dir, n, _| {
+            let flags = OFlag::O_CREAT
+                | OFlag::O_EXCL
+                | OFlag::O_WRONLY
+                | OFlag::O_NOFOLLOW
+                | OFlag::O_CLOEXEC;
+            let f = File::from(openat(
+                dir.as_fd(),
+                n,
+                flags,
+                Mode::from_bits_truncate(0o600),
+            )?);
+            let disk = disk_mode(SFlag::S_IFREG, mode);
+            fchmod(f.as_fd(), Mode::from_bits_truncate(disk))?;
+            let ov = Override {
+                uid: owner.0,
+                gid: owner.1,
+                mode,
+                dev,
+            };
+            if let Some(v) = override_for(ov, disk) {
+                f.set_xattr(OVERRIDE_STAT_XATTR, v.as_bytes())
+                    .map_err(io_errno)?;
+            }
+            Ok(())
+        })?;
+        self.lookup(parent, name)
+    }
+
+    pub fn mknod(
+        &self,
+        parent: u64,
+        name: &OsStr,
+        mode: u32,
+        rdev: u32,
+        owner: (u32, u32),
+    ) -> Res<FileAttr> {
+        let kind = SFlag::from_bits_truncate(mode & SFlag::S_IFMT.bits());
+        let perm = mode & 0o7777;
+        match kind {
+            SFlag::S_IFREG => self.mkfile(parent, name, perm, owner, None),
+            SFlag::S_IFCHR | SFlag::S_IFBLK => {
+                let (ma, mi) = decode_dev(rdev);
+                self.mkfile(
+                    parent,
+                    name,
+                    perm,
+                    owner,
+                    Some((kind == SFlag::S_IFBLK, ma, mi)),
+                )
+            }
+            SFlag::S_IFIFO | SFlag::S_IFSOCK => {
+                self.place(parent, name, |dir, n, _| {
+                    mknodat(dir.as_fd(), n, kind, Mode::from_bits_truncate(0o600), 0)?;
+                    fchmodat(
+                        dir.as_fd(),
+                        n,
+                        Mode::from_bits_truncate(disk_mode(kind, perm)),
+                        FchmodatFlags::FollowSymlink,
+                    )
+                })?;
+                self.lookup(parent, name)
+            }
+            _ => Err(Errno::EINVAL),
+        }
+    }
+
+    pub fn mkdir(&self, parent: u64, name: &OsStr, mode: u32, owner: (u32, u32)) -> Res<FileAttr> {
+        let mode = mode & 0o7777;
+        self.place(parent, name, |dir, n, over_whiteout| {
+            mkdirat(dir.as_fd(), n, Mode::from_bits_truncate(0o700))?;
+            let d = open_dir_at(dir, n)?;
+            let disk = disk_mode(SFlag::S_IFDIR, mode);
+            fchmod(d.as_fd(), Mode::from_bits_truncate(disk))?;
+            let ov = Override {
+                uid: owner.0,
+                gid: owner.1,
+                mode,
+                dev: None,
+            };
+            if let Some(v) = override_for(ov, disk) {
+                d.set_xattr(OVERRIDE_STAT_XATTR, v.as_bytes())
+                    .map_err(io_errno)?;
+            }
+            // What the whiteout hid below must stay hidden.
+            if over_whiteout {
+                d.set_xattr(OPAQUE_XATTR, b"y").map_err(io_errno)?;
+            }
+            Ok(())
+        })?;
+        self.lookup(parent, name)
+    }
+
+    pub fn symlink(&self, parent: u64, name: &OsStr, target: &OsStr) -> Res<FileAttr> {
+        self.place(parent, name, |dir, n, _| symlinkat(target, dir.as_fd(), n))?;
+        self.lookup(parent, name)
+    }
+
+    pub fn link(&self, ino: u64, newparent: u64, newname: &OsStr) -> Res<FileAttr> {
+        let loc = self.loc(ino)?;
+        if !loc.dirs.is_empty() {
+            return Err(Errno::EPERM);
+        }
+        self.copy_up(ino, true)?;
+        let loc = self.loc(ino)?;
+        let src = loc.parent_fd.ok_or(Errno::ESTALE)?;
+        self.place(newparent, newname, |dir, n, _| {
+            linkat(
+                src.as_fd(),
+                loc.name.as_os_str(),
+                dir.as_fd(),
+                n,
+                AtFlags::empty(),
+            )
+        })?;
+        self.lookup(newparent, newname)
+    }
+
+    // ---- removing and renaming ----
+
+    fn mark_gone(&self, parent: u64, name: &OsStr, st: &FileStat, drop_key: bool) {
+        let mut t = self.table_mut();
+        let key = (st.st_dev, st.st_ino);
+        let Some(&ino) = t.keys.get(&key) else { return };
+        if drop_key {
+            t.keys.remove(&key);
+        }
+        if let Some(n) = t.nodes.get_mut(&ino)
+            && n.parent == parent
+            && n.name == name
+        {
+            n.gone = true;
+        }
+    }
+
+    /// Replaces whatever upper holds at `name` with a whiteout, atomically.
+    fn whiteout_over(&self, upper: &File, name: &OsStr) -> Res<()> {
+        let tmp = self.tmp_name();
+        let tmp = OsStr::new(&tmp);
+        make_whiteout(&self.work, tmp)?;
+        if let Err(e) = renameat2(
+            self.work.as_fd(),
+            tmp,
+            upper.as_fd(),
+            name,
+            RenameFlags::RENAME_EXCHANGE,
+        ) {
+            let _ = unlinkat(self.work.as_fd(), tmp, UnlinkatFlags::NoRemoveDir);
+            return Err(e);
+        }
+        // `tmp` now holds the old entry.
+        remove_tree(&self.work, tmp)
+    }
+
+    pub fn unlink(&self, parent: u64, name: &OsStr) -> Res<()> {
+        self.remove(parent, name, false)
+    }
+
+    pub fn rmdir(&self, parent: u64, name: &OsStr) -> Res<()> {
+        self.remove(parent, name, true)
+    }
+
+    fn remove(&self, parent: u64, name: &OsStr, dir: bool) -> Res<()> {
+        check_name(name)?;
+        let pdirs = self.dir_fds(parent)?;
+        let f = self.resolve(&pdirs, name)?.ok_or(Errno::ENOENT)?;
+        let is_dir = !f.dirs.is_empty();
+        if dir && !is_dir {
+            return Err(Errno::ENOTDIR);
+        }
+        if !dir && is_dir {
+            return Err(Errno::EISDIR);
+        }
+        if dir && !self.merged_list(&f.dirs, |_| true)?.is_empty() {
+            return Err(Errno::ENOTEMPTY);
+        }
+        let upper = self.upper_dir(parent)?;
+        let need_wh = self.lower_has(&pdirs, name)?;
+        let mut drop_key = false;
+        if f.layer == UPPER {
+            drop_key = is_dir || f.st.st_nlink <= 1;
+            if need_wh {
+                self.whiteout_over(&upper, name)?;
+            } else if is_dir {
+                // Only whiteouts are left in it: the merged view is empty.
+                let d = &f.dirs[0].1;
+                clear_dir(d)?;
+                unlinkat(upper.as_fd(), name, UnlinkatFlags::RemoveDir)?;
+            } else {
+                unlinkat(upper.as_fd(), name, UnlinkatFlags::NoRemoveDir)?;
+            }
+        } else {
+            make_whiteout(&upper, name)?;
+        }
+        self.mark_gone(parent, name, &f.st, drop_key);
+        Ok(())
+    }
+
+    pub fn rename(
+        &self,
+        parent: u64,
+        name: &OsStr,
+        newparent: u64,
+        newname: &OsStr,
+        flags: u32,
+    ) -> Res<()> {
+        check_name(name)?;
+        check_name(newname)?;
+        let noreplace = RenameFlags::RENAME_NOREPLACE.bits();
+        if flags & !noreplace != 0 {
+            return Err(Errno::EINVAL);
+        }
+        let pdirs = self.dir_fds(parent)?;
+        let npdirs = self.dir_fds(newparent)?;
+        let src = self.resolve(&pdirs, name)?.ok_or(Errno::ENOENT)?;
+        let src_dir = !src.dirs.is_empty();
+        if src_dir && src.dirs.iter().any(|(l, _)| *l != UPPER) {
+            // As overlayfs without redirect_dir: `mv` falls back to a copy.
+            return Err(Errno::EXDEV);
+        }
+        let dst = self.resolve(&npdirs, newname)?;
+        if let Some(d) = &dst {
+            if flags & noreplace != 0 {
+                return Err(Errno::EEXIST);
+            }
+            if (d.st.st_dev, d.st.st_ino) == (src.st.st_dev, src.st.st_ino) {
+                return Ok(());
+            }
+            let dst_dir = !d.dirs.is_empty();
+            if src_dir && !dst_dir {
+                return Err(Errno::ENOTDIR);
+            }
+            if !src_dir && dst_dir {
+                return Err(Errno::EISDIR);
+            }
+            if dst_dir && !self.merged_list(&d.dirs, |_| true)?.is_empty() {
+                return Err(Errno::ENOTEMPTY);
+            }
+        }
+        // Points the node at this name (a hard link may have been looked
+        // up last by another), which the copy-up below goes by.
+        let src_ino = self.register(parent, name, &src, false);
+        self.copy_up(src_ino, true)?;
+        let usrc = self.upper_dir(parent)?;
+        let udst = self.upper_dir(newparent)?;
+        let need_wh = self.lower_has(&pdirs, name)?;
+        let dst_lower = self.lower_has(&npdirs, newname)?;
+        let (dst_wh, dst_upper_dir) =
+            match fstatat(udst.as_fd(), newname, AtFlags::AT_SYMLINK_NOFOLLOW) {
+                Ok(st) => (is_whiteout(&st), kind_of(&st) == SFlag::S_IFDIR),
+                Err(Errno::ENOENT) => (false, false),
+                Err(e) => return Err(e),
+            };
+        if src_dir {
+            if dst_lower {
+                let d = &src.dirs[0].1;
+                d.set_xattr(OPAQUE_XATTR, b"y").map_err(io_errno)?;
+            }
+            if dst_upper_dir && let Some(d) = &dst {
+                clear_dir(&d.dirs[0].1)?;
+            }
+        }
+        if src_dir && dst_wh {
+            // A directory cannot replace a non-directory: swap them, and
+            // the whiteout lands at the old name.
+            renameat2(
+                usrc.as_fd(),
+                name,
+                udst.as_fd(),
+                newname,
+                RenameFlags::RENAME_EXCHANGE,
+            )?;
+            if !need_wh {
+                unlinkat(usrc.as_fd(), name, UnlinkatFlags::NoRemoveDir)?;
+            }
+        } else if need_wh {
+            match renameat2(
+                usrc.as_fd(),
+                name,
+                udst.as_fd(),
+                newname,
+                RenameFlags::RENAME_WHITEOUT,
+            ) {
+                Ok(()) => {}
+                Err(Errno::EINVAL | Errno::EPERM) => {
+                    renameat(usrc.as_fd(), name, udst.as_fd(), newname)?;
+                    make_whiteout(&usrc, name)?;
+                }
+                Err(e) => return Err(e),
+            }
+        } else {
+            renameat(usrc.as_fd(), name, udst.as_fd(), newname)?;
+        }
+        if let Some(d) = &dst {
+            let drop_key = d.layer == UPPER && (dst_upper_dir || d.st.st_nlink <= 1);
+            self.mark_gone(newparent, newname, &d.st, drop_key);
+        }
+        let mut t = self.table_mut();
+        if let Some(n) = t.nodes.get_mut(&src_ino) {
+            n.parent = newparent;
+            n.name = newname.to_owned();
+            n.layer = UPPER;
+            n.gone = false;
+        }
+        Ok(())
+    }
+
+    // ---- attributes ----
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn setattr(
+        &self,
+        ino: u64,
+        mode: Option<u32>,
+        uid: Option<u32>,
+        gid: Option<u32>,
+        size: Option<u64>,
+        atime: Option<Option<SystemTime>>,
+        mtime: Option<Option<SystemTime>>,
+        fh: Option<u64>,
+    ) -> Res<FileAttr> {
+        let handle = fh.and_then(|fh| self.handle(fh).ok()).filter(|h| !h.lower);
+        if handle.is_none() {
+            self.copy_up(ino, size != Some(0))?;
+        }
+        let loc = self.loc(ino)?;
+        let own = loc.dirs.first().map(|(_, d)| d.clone());
+        if let Some(size) = size {
+            let len = i64::try_from(size).map_err(|_| Errno::EFBIG)?;
+            match &handle {
+                Some(h) => nix::unistd::ftruncate(h.file.as_fd(), len)?,
+                None => {
+                    if own.is_some() {
+                        return Err(Errno::EISDIR);
+                    }
+                    let pfd = loc.parent_fd.as_ref().ok_or(Errno::ESTALE)?;
+                    let flags =
+                        OFlag::O_WRONLY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC | OFlag::O_NONBLOCK;
+                    let f = openat(pfd.as_fd(), loc.name.as_os_str(), flags, Mode::empty())?;
+                    nix::unistd::ftruncate(f.as_fd(), len)?;
+                }
+            }
+        }
+        if mode.is_some() || uid.is_some() || gid.is_some() {
+            let st = match &own {
+                Some(d) => fstat(d.as_fd())?,
+                None => {
+                    let pfd = loc.parent_fd.as_ref().ok_or(Errno::ESTALE)?;
+                    fstatat(
+                        pfd.as_fd(),
+                        loc.name.as_os_str(),
+                        AtFlags::AT_SYMLINK_NOFOLLOW,
+                    )?
+                }
+            };
+            let kind = kind_of(&st);
+            let target = match (&own, &loc.parent_fd) {
+                (Some(d), _) => XTarget::Fd(d.clone()),
+                (None, Some(p)) => XTarget::Path(proc_path(p, &loc.name)),
+                (None, None) => return Err(Errno::ESTALE),
+            };
+            let cur = match kind {
+                SFlag::S_IFDIR | SFlag::S_IFREG => target
+                    .get(OsStr::new(OVERRIDE_STAT_XATTR))
+                    .ok()
+                    .flatten()
+                    .and_then(|v| Override::parse(&v)),
+                _ => None,
+            }
+            .unwrap_or(Override {
+                uid: 0,
+                gid: 0,
+                mode: st.st_mode & 0o7777,
+                dev: None,
+            });
+            let new = Override {
+                uid: uid.unwrap_or(cur.uid),
+                gid: gid.unwrap_or(cur.gid),
+                mode: mode.map(|m| m & 0o7777).unwrap_or(cur.mode),
+                dev: cur.dev,
+            };
+            let disk = disk_mode(kind, new.mode);
+            match kind {
+                SFlag::S_IFDIR | SFlag::S_IFREG => {
+                    match (&own, &loc.parent_fd) {
+                        (Some(d), _) => fchmod(d.as_fd(), Mode::from_bits_truncate(disk))?,
+                        (None, Some(p)) => fchmodat(
+                            p.as_fd(),
+                            loc.name.as_os_str(),
+                            Mode::from_bits_truncate(disk),
+                            FchmodatFlags::FollowSymlink,
+                        )?,
+                        (None, None) => return Err(Errno::ESTALE),
+                    }
+                    Self::set_override_path(&target, override_for(new, disk))?;
+                }
+                // Symlinks have no mode, and fifos and sockets cannot hold
+                // user xattrs: their owner is not recorded.
+                SFlag::S_IFLNK => {}
+                _ => {
+                    if let Some(p) = &loc.parent_fd {
+                        fchmodat(
+                            p.as_fd(),
+                            loc.name.as_os_str(),
+                            Mode::from_bits_truncate(disk),
+                            FchmodatFlags::FollowSymlink,
+                        )?;
+                    }
+                }
+            }
+        }
+        if atime.is_some() || mtime.is_some() {
+            let ts = |t: Option<Option<SystemTime>>| match t {
+                None => TimeSpec::UTIME_OMIT,
+                Some(None) => TimeSpec::UTIME_NOW,
+                Some(Some(t)) => match t.duration_since(UNIX_EPOCH) {
+                    Ok(d) => TimeSpec::from_duration(d),
+                    Err(e) => {
+                        let d = e.duration();
+                        TimeSpec::new(
+                            -(d.as_secs() as i64) - 1,
+                            1_000_000_000 - i64::from(d.subsec_nanos()),
+                        )
+                    }
+                },
+            };
+            let (a, m) = (ts(atime), ts(mtime));
+            match (&own, &loc.parent_fd) {
+                (Some(d), _) => futimens(d.as_fd(), &a, &m)?,
+                (None, Some(p)) => utimensat(
+                    p.as_fd(),
+                    loc.name.as_os_str(),
+                    &a,
+                    &m,
+                    UtimensatFlags::NoFollowSymlink,
+                )?,
+                (None, None) => return Err(Errno::ESTALE),
+            }
+        }
+        self.getattr(ino, fh)
+    }
+
+    // ---- files ----
+
+    /// Opens the node; returns the handle and whether its cache may be kept.
+    pub fn open(&self, ino: u64, flags: i32) -> Res<(u64, bool)> {
+        let acc = flags & OFlag::O_ACCMODE.bits();
+        let trunc = flags & libc_o_trunc() != 0;
+        let write = acc != OFlag::O_RDONLY.bits() || trunc;
+        if write {
+            self.copy_up(ino, !trunc)?;
+        }
+        let loc = self.loc(ino)?;
+        if !loc.dirs.is_empty() {
+            return Err(Errno::EISDIR);
+        }
+        let pfd = loc.parent_fd.as_ref().ok_or(Errno::ESTALE)?;
+        // O_APPEND is left out: the kernel sends each write's offset.
+        let keep =
+            OFlag::O_ACCMODE | OFlag::O_TRUNC | OFlag::O_SYNC | OFlag::O_DSYNC | OFlag::O_NOATIME;
+        let oflags = OFlag::from_bits_truncate(flags) & keep | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
+        let file = File::from(openat(
+            pfd.as_fd(),
+            loc.name.as_os_str(),
+            oflags,
+            Mode::empty(),
+        )?);
+        let lower = loc.layer != UPPER;
+        let fh = self.next_fh.fetch_add(1, Ordering::Relaxed);
+        let mut files = self.files.write().unwrap_or_else(|e| e.into_inner());
+        files.insert(fh, Arc::new(Handle { file, lower }));
+        Ok((fh, true))
+    }
+
+    pub fn read(&self, fh: u64, offset: u64, size: u32) -> Res<Vec<u8>> {
+        let h = self.handle(fh)?;
+        let mut buf = vec![0u8; size as usize];
+        let mut done = 0;
+        while done < buf.len() {
+            match h.file.read_at(&mut buf[done..], offset + done as u64) {
+                Ok(0) => break,
+                Ok(n) => done += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(io_errno(e)),
+            }
+        }
+        buf.truncate(done);
+        Ok(buf)
+    }
+
+    pub fn write(&self, fh: u64, offset: u64, data: &[u8]) -> Res<u32> {
+        let h = self.handle(fh)?;
+        if h.lower {
+            return Err(Errno::EBADF);
+        }
+        h.file.write_all_at(data, offset).map_err(io_errno)?;
+        Ok(data.len() as u32)
+    }
+
+    pub fn fsync(&self, fh: u64, datasync: bool) -> Res<()> {
+        let h = self.handle(fh)?;
+        let r = if datasync {
+            h.file.sync_data()
+        } else {
+            h.file.sync_all()
+        };
+        r.map_err(io_errno)
+    }
+
+    pub fn fallocate(&self, fh: u64, offset: u64, length: u64, mode: i32) -> Res<()> {
+        let h = self.handle(fh)?;
+        if h.lower {
+            return Err(Errno::EBADF);
+        }
+        let flags = nix::fcntl::FallocateFlags::from_bits(mode).ok_or(Errno::EOPNOTSUPP)?;
+        nix::fcntl::fallocate(h.file.as_fd(), flags, offset as i64, length as i64)
+    }
+
+    pub fn release(&self, fh: u64) {
+        let mut files = self.files.write().unwrap_or_else(|e| e.into_inner());
+        files.remove(&fh);
+    }
+
+    /// Root may do anything but execute a file without execute bits.
+    pub fn access(&self, ino: u64, mask: i32) -> Res<()> {
+        if mask & 1 != 0 {
+            let a = self.getattr(ino, None)?;
+            if a.kind != FileType::Directory && a.perm & 0o111 == 0 {
+                return Err(Errno::EACCES);
+            }
+        } else {
+            self.loc(ino)?;
+        }
+        Ok(())
+    }
+
+    // ---- directories ----
+
+    /// The merged entries of `dirs` (topmost first) that `keep` accepts,
+    /// as (name, d_type, d_ino, layer index in `dirs`).
+    fn merged_list(
+        &self,
+        dirs: &[LayerDir],
+        mut keep: impl FnMut(&OsStr) -> bool,
+    ) -> Res<Vec<Merged>> {
+        let mut out = Vec::new();
+        let mut seen: HashSet<OsString> = HashSet::new();
+        let merged = dirs.len() > 1;
+        for (i, (_, d)) in dirs.iter().enumerate() {
+            let mut dir = Dir::openat(
+                d.as_fd(),
+                ".",
+                OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+                Mode::empty(),
+            )?;
+            for e in dir.iter() {
+                let e = e?;
+                let name = OsStr::from_bytes(e.file_name().to_bytes());
+                if name == "." || name == ".." {
+                    continue;
+                }
+                if merged && !seen.insert(name.to_owned()) {
+                    continue;
+                }
+                let mut ty = e.file_type();
+                if matches!(ty, Some(Type::CharacterDevice) | None) {
+                    match fstatat(d.as_fd(), name, AtFlags::AT_SYMLINK_NOFOLLOW) {
+                        Ok(st) if is_whiteout(&st) => continue,
+                        Ok(st) => ty = Some(type_of(kind_of(&st))),
+                        Err(_) => continue,
+                    }
+                }
+                if keep(name) {
+                    out.push(Merged(name.to_owned(), ty, e.ino(), i));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn opendir(&self, ino: u64) -> Res<u64> {
+        let dirs = self.dir_fds(ino)?;
+        let parent = self.loc(ino)?.parent;
+        let list = self.merged_list(&dirs, |_| true)?;
+        let devs = dirs
+            .iter()
+            .map(|(_, d)| fstat(d.as_fd()).map(|st| st.st_dev))
+            .collect::<Res<Vec<u64>>>()?;
+        let mut entries = Vec::with_capacity(list.len() + 2);
+        entries.push(DirEntry {
+            ino,
+            kind: FileType::Directory,
+            name: ".".into(),
+        });
+        entries.push(DirEntry {
+            ino: parent,
+            kind: FileType::Directory,
+            name: "..".into(),
+        });
+        {
+            let mut t = self.table_mut();
+            for Merged(name, ty, d_ino, i) in list {
+                let kind = match ty {
+                    Some(Type::Directory) => FileType::Directory,
+                    Some(Type::Symlink) => FileType::Symlink,
+                    Some(Type::Fifo) => FileType::NamedPipe,
+                    Some(Type::Socket) => FileType::Socket,
+                    Some(Type::CharacterDevice) => FileType::CharDevice,
+                    Some(Type::BlockDevice) => FileType::BlockDevice,
+                    _ => FileType::RegularFile,
+                };
+                let ino = t.ino_for((devs[i], d_ino));
+                entries.push(DirEntry { ino, kind, name });
+            }
+        }
+        let fh = self.next_fh.fetch_add(1, Ordering::Relaxed);
+        let mut l = self.listings.lock().unwrap_or_else(|e| e.into_inner());
+        l.insert(fh, Arc::new(entries));
+        Ok(fh)
+    }
+
+    pub fn listing(&self, fh: u64) -> Res<Arc<Vec<DirEntry>>> {
+        let l = self.listings.lock().unwrap_or_else(|e| e.into_inner());
+        l.get(&fh).cloned().ok_or(Errno::EBADF)
+    }
+
+    pub fn releasedir(&self, fh: u64) {
+        let mut l = self.listings.lock().unwrap_or_else(|e| e.into_inner());
+        l.remove(&fh);
+    }
+
+    pub fn statfs(&self) -> Res<nix::sys::statvfs::Statvfs> {
+        nix::sys::statvfs::fstatvfs(self.upper.as_fd())
+    }
+
+    // ---- xattrs ----
+
+    fn xtarget(&self, ino: u64) -> Res<XTarget> {
+        let loc = self.loc(ino)?;
+        match (loc.dirs.first(), loc.parent_fd) {
+            (Some((_, d)), _) => Ok(XTarget::Fd(d.clone())),
+            (None, Some(p)) => Ok(XTarget::Path(proc_path(&p, &loc.name))),
+            (None, None) => Err(Errno::ESTALE),
+        }
+    }
+
+    pub fn getxattr(&self, ino: u64, name: &OsStr) -> Res<Vec<u8>> {
+        if hidden_xattr(name) {
+            return Err(Errno::ENODATA);
+        }
+        self.xtarget(ino)?
+            .get(name)
+            .map_err(io_errno)?
+            .ok_or(Errno::ENODATA)
+    }
+
+    /// The names, each followed by a NUL, as `listxattr(2)` returns them.
+    pub fn listxattr(&self, ino: u64) -> Res<Vec<u8>> {
+        let mut out = Vec::new();
+        for n in self.xtarget(ino)?.list().map_err(io_errno)? {
+            if !hidden_xattr(&n) {
+                out.extend_from_slice(n.as_bytes());
+                out.push(0);
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn setxattr(&self, ino: u64, name: &OsStr, value: &[u8], flags: i32) -> Res<()> {
+        if hidden_xattr(name) {
+            return Err(Errno::EPERM);
+        }
+        self.copy_up(ino, true)?;
+        let t = self.xtarget(ino)?;
+        // XATTR_CREATE = 1, XATTR_REPLACE = 2.
+        if flags & 3 != 0 {
+            let exists = t.get(name).map_err(io_errno)?.is_some();
+            if flags & 1 != 0 && exists {
+                return Err(Errno::EEXIST);
+            }
+            if flags & 2 != 0 && !exists {
+                return Err(Errno::ENODATA);
+            }
+        }
+        t.set(name, value).map_err(io_errno)
+    }
+
+    pub fn removexattr(&self, ino: u64, name: &OsStr) -> Res<()> {
+        if hidden_xattr(name) {
+            return Err(Errno::EPERM);
+        }
+        if self.xtarget(ino)?.get(name).map_err(io_errno)?.is_none() {
+            return Err(Errno::ENODATA);
+        }
+        self.copy_up(ino, true)?;
+        self.xtarget(ino)?.remove(name).map_err(io_errno)
+    }
+}
+
+fn libc_o_trunc() -> i32 {
+    OFlag::O_TRUNC.bits()
+}
+
+fn type_of(kind: SFlag) -> Type {
+    match kind {
+        SFlag::S_IFDIR => Type::Directory,
+        SFlag::S_IFLNK => Type::Symlink,
+        SFlag::S_IFIFO => Type::Fifo,
+        SFlag::S_IFSOCK => Type::Socket,
+        SFlag::S_IFCHR => Type::CharacterDevice,
+        SFlag::S_IFBLK => Type::BlockDevice,
+        _ => Type::File,
+    }
+}
+
+/// Copies the user xattrs a copy-up must keep, except the overlay's own
+/// (an opaque marker copied up would hide the layers below its source).
+fn copy_xattrs(src: &XTarget, dst: &File) -> Res<()> {
+    let names = match src.list() {
+        Ok(n) => n,
+        Err(e) if e.raw_os_error() == Some(Errno::EOPNOTSUPP as i32) => return Ok(()),
+        Err(e) => return Err(io_errno(e)),
+    };
+    for n in names {
+        if n.as_bytes().starts_with(OVERLAY_XATTR_PREFIX) || !n.as_bytes().starts_with(b"user.") {
+            continue;
+        }
+        if let Some(v) = src.get(&n).map_err(io_errno)? {
+            dst.set_xattr(&n, &v).map_err(io_errno)?;
+        }
+    }
+    Ok(())
+}
+
+/// Removes every entry of a directory in upper or work (whiteouts and,
+/// for a directory moved aside, whatever it held), recursively.
+fn clear_dir(dir: &File) -> Res<()> {
+    let mut d = Dir::openat(
+        dir.as_fd(),
+        ".",
+        OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+        Mode::empty(),
+    )?;
+    let names: Vec<OsString> = d
+        .iter()
+        .filter_map(|e| e.ok())
+        .map(|e| OsStr::from_bytes(e.file_name().to_bytes()).to_owned())
+        .filter(|n| n != "." && n != "..")
+        .collect();
+    for n in names {
+        remove_tree(dir, &n)?;
+    }
+    Ok(())
+}
+
+fn remove_tree(dir: &File, name: &OsStr) -> Res<()> {
+    match unlinkat(dir.as_fd(), name, UnlinkatFlags::NoRemoveDir) {
+        Ok(()) => Ok(()),
+        Err(Errno::EISDIR) => {
+            let sub = open_dir_at(dir, name)?;
+            clear_dir(&sub)?;
+            unlinkat(dir.as_fd(), name, UnlinkatFlags::RemoveDir)
+        }
+        Err(e) => Err(e),
+    }
+}

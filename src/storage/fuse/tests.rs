@@ -1,0 +1,744 @@
+//! Tests of the overlay core on temporary directories (no mount), and one
+//! ignored test of a real FUSE mount for an unprivileged user namespace.
+
+use super::overlay::{Overlay, ROOT};
+use crate::storage::unpack::OVERRIDE_STAT_XATTR;
+use fuser::{FileAttr, FileType};
+use nix::errno::Errno;
+use nix::sys::stat::{Mode, SFlag, mknod};
+use std::ffi::OsStr;
+use std::fs;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+struct Fx {
+    _tmp: tempfile::TempDir,
+    layers: Vec<PathBuf>,
+    upper: PathBuf,
+    work: PathBuf,
+}
+
+impl Fx {
+    fn new(n: usize) -> Fx {
+        let tmp = tempfile::tempdir().unwrap();
+        let layers: Vec<PathBuf> = (0..n).map(|i| tmp.path().join(format!("l{i}"))).collect();
+        for l in &layers {
+            fs::create_dir(l).unwrap();
+        }
+        let upper = tmp.path().join("upper");
+        let work = tmp.path().join("work");
+        fs::create_dir(&upper).unwrap();
+        fs::create_dir(&work).unwrap();
+        Fx {
+            _tmp: tmp,
+            layers,
+            upper,
+            work,
+        }
+    }
+
+    fn ov(&self) -> Overlay {
+        let fs = super::OverlayFs::open(&self.layers, &self.upper, &self.work).unwrap();
+        fs.ov
+    }
+
+    fn layer(&self, i: usize) -> &Path {
+        &self.layers[i]
+    }
+}
+
+fn write(p: impl AsRef<Path>, data: &str) {
+    let p = p.as_ref();
+    if let Some(d) = p.parent() {
+        fs::create_dir_all(d).unwrap();
+    }
+    fs::write(p, data).unwrap();
+}
+
+fn whiteout(p: impl AsRef<Path>) {
+    mknod(p.as_ref(), SFlag::S_IFCHR, Mode::empty(), 0).unwrap();
+}
+
+fn is_whiteout(p: impl AsRef<Path>) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_char_device() && m.rdev() == 0)
+}
+
+fn opaque(p: impl AsRef<Path>) {
+    xattr::set(p, "user.overlay.opaque", b"y").unwrap();
+}
+
+fn xget(p: impl AsRef<Path>, name: &str) -> Option<String> {
+    xattr::get(p, name)
+        .unwrap()
+        .map(|v| String::from_utf8(v).unwrap())
+}
+
+/// Looks `path` up one component at a time from the root.
+fn walk(ov: &Overlay, path: &str) -> Result<FileAttr, Errno> {
+    let mut attr = ov.getattr(ROOT, None)?;
+    for c in path.split('/').filter(|c| !c.is_empty()) {
+        attr = ov.lookup(attr.ino.0, OsStr::new(c))?;
+    }
+    Ok(attr)
+}
+
+fn ino(ov: &Overlay, path: &str) -> u64 {
+    walk(ov, path).unwrap().ino.0
+}
+
+fn names(ov: &Overlay, path: &str) -> Vec<String> {
+    let fh = ov.opendir(ino(ov, path)).unwrap();
+    let mut v: Vec<String> = ov
+        .listing(fh)
+        .unwrap()
+        .iter()
+        .map(|e| e.name.to_string_lossy().into_owned())
+        .collect();
+    ov.releasedir(fh);
+    v.sort();
+    v
+}
+
+fn read_all(ov: &Overlay, path: &str) -> String {
+    let (fh, _) = ov.open(ino(ov, path), libc::O_RDONLY).unwrap();
+    let d = ov.read(fh, 0, 1 << 20).unwrap();
+    ov.release(fh);
+    String::from_utf8(d).unwrap()
+}
+
+#[test]
+fn lookup_merges_hides_and_stops() {
+    let fx = Fx::new(2);
+    let (l0, l1) = (fx.layer(0), fx.layer(1));
+    write(l0.join("a"), "low");
+    write(l1.join("a"), "top");
+    write(l0.join("d/x"), "x");
+    write(l0.join("d/y"), "y");
+    fs::create_dir_all(l1.join("d")).unwrap();
+    whiteout(l1.join("d/y"));
+    write(l1.join("d/z"), "z");
+    write(l0.join("e/old"), "");
+    write(l1.join("e/new"), "");
+    opaque(l1.join("e"));
+    write(l0.join("w"), "");
+    whiteout(l1.join("w"));
+    write(l0.join("k/m"), "");
+    write(l1.join("k"), "file now");
+    let ov = fx.ov();
+    assert_eq!(read_all(&ov, "a"), "top");
+    assert_eq!(names(&ov, "/"), [".", "..", "a", "d", "e", "k"]);
+    assert_eq!(names(&ov, "d"), [".", "..", "x", "z"]);
+    assert_eq!(names(&ov, "e"), [".", "..", "new"]);
+    assert_eq!(walk(&ov, "d/y").unwrap_err(), Errno::ENOENT);
+    assert_eq!(walk(&ov, "e/old").unwrap_err(), Errno::ENOENT);
+    assert_eq!(walk(&ov, "w").unwrap_err(), Errno::ENOENT);
+    assert_eq!(walk(&ov, "k").unwrap().kind, FileType::RegularFile);
+    assert_eq!(walk(&ov, "k/m").unwrap_err(), Errno::ENOTDIR);
+    assert_eq!(read_all(&ov, "d/x"), "x");
+    // An upper whiteout and an opaque upper directory work the same.
+    whiteout(fx.upper.join("a"));
+    let ov = fx.ov();
+    assert_eq!(walk(&ov, "a").unwrap_err(), Errno::ENOENT);
+}
+
+#[test]
+fn names_are_single_components() {
+    let fx = Fx::new(1);
+    fs::create_dir(fx.layer(0).join("d")).unwrap();
+    std::os::unix::fs::symlink("/etc", fx.layer(0).join("s")).unwrap();
+    let ov = fx.ov();
+    let d = ino(&ov, "d");
+    for bad in ["..", ".", "a/b", ""] {
+        assert_eq!(ov.lookup(d, OsStr::new(bad)).unwrap_err(), Errno::EINVAL);
+        assert_eq!(
+            ov.mkdir(d, OsStr::new(bad), 0o755, (0, 0)).unwrap_err(),
+            Errno::EINVAL
+        );
+    }
+    // A symlink in a layer is never followed by the server.
+    assert_eq!(walk(&ov, "s").unwrap().kind, FileType::Symlink);
+    assert_eq!(walk(&ov, "s/passwd").unwrap_err(), Errno::ENOTDIR);
+    assert_eq!(ov.readlink(ino(&ov, "s")).unwrap(), "/etc");
+}
+
+#[test]
+fn getattr_applies_override_stat() {
+    let fx = Fx::new(1);
+    let l = fx.layer(0);
+    write(l.join("www"), "");
+    xattr::set(l.join("www"), OVERRIDE_STAT_XATTR, b"33:33:0755").unwrap();
+    write(l.join("tty"), "");
+    xattr::set(l.join("tty"), OVERRIDE_STAT_XATTR, b"0:5:0620:char-4-1").unwrap();
+    write(l.join("plain"), "");
+    fs::set_permissions(l.join("plain"), fs::Permissions::from_mode(0o640)).unwrap();
+    fs::create_dir(l.join("tmp")).unwrap();
+    xattr::set(l.join("tmp"), OVERRIDE_STAT_XATTR, b"0:0:01777").unwrap();
+    let ov = fx.ov();
+    let a = walk(&ov, "www").unwrap();
+    assert_eq!((a.uid, a.gid, a.perm), (33, 33, 0o755));
+    let a = walk(&ov, "tty").unwrap();
+    assert_eq!(a.kind, FileType::CharDevice);
+    assert_eq!((a.gid, a.perm, a.rdev), (5, 0o620, (4 << 8) | 1));
+    let a = walk(&ov, "plain").unwrap();
+    assert_eq!((a.uid, a.gid, a.perm), (0, 0, 0o640));
+    let a = walk(&ov, "tmp").unwrap();
+    assert_eq!((a.kind, a.perm), (FileType::Directory, 0o1777));
+    assert_eq!(ov.getattr(a.ino.0, None).unwrap().perm, 0o1777);
+}
+
+#[test]
+fn inode_numbers_are_stable() {
+    let fx = Fx::new(1);
+    let l = fx.layer(0);
+    write(l.join("d/f"), "data");
+    fs::hard_link(l.join("d/f"), l.join("g")).unwrap();
+    let ov = fx.ov();
+    let f = ino(&ov, "d/f");
+    assert_eq!(ino(&ov, "d/f"), f);
+    assert_eq!(ino(&ov, "g"), f, "hard links share the inode");
+    let d = ino(&ov, "d");
+    let fh = ov.opendir(d).unwrap();
+    let listed = ov.listing(fh).unwrap();
+    assert_eq!(listed.iter().find(|e| e.name == "f").unwrap().ino, f);
+    // Copy-up keeps the number, for the file and its directory. (A hard
+    // link is copied up by the name it was last looked up by.)
+    assert_eq!(ino(&ov, "d/f"), f);
+    let (fh, _) = ov.open(f, libc::O_RDWR).unwrap();
+    ov.release(fh);
+    assert!(fx.upper.join("d/f").exists());
+    ov.forget(f, 4);
+    assert_eq!(ino(&ov, "d/f"), f);
+    assert_eq!(ino(&ov, "d"), d);
+}
+
+#[test]
+fn copy_up_on_write_keeps_metadata_and_layers() {
+    let fx = Fx::new(1);
+    let l = fx.layer(0);
+    write(l.join("etc/conf"), "old contents");
+    xattr::set(l.join("etc"), OVERRIDE_STAT_XATTR, b"0:0:0751").unwrap();
+    xattr::set(l.join("etc/conf"), OVERRIDE_STAT_XATTR, b"0:33:0640").unwrap();
+    xattr::set(l.join("etc/conf"), "user.app", b"kept").unwrap();
+    write(l.join("etc/big"), &"x".repeat(300_000));
+    let ov = fx.ov();
+    let conf = ino(&ov, "etc/conf");
+    let (fh, _) = ov.open(conf, libc::O_WRONLY).unwrap();
+    assert_eq!(ov.write(fh, 0, b"NEW").unwrap(), 3);
+    ov.release(fh);
+    assert_eq!(read_all(&ov, "etc/conf"), "NEW contents");
+    assert_eq!(
+        fs::read_to_string(l.join("etc/conf")).unwrap(),
+        "old contents"
+    );
+    let up = fx.upper.join("etc/conf");
+    assert_eq!(xget(&up, OVERRIDE_STAT_XATTR).as_deref(), Some("0:33:0640"));
+    assert_eq!(xget(&up, "user.app").as_deref(), Some("kept"));
+    assert_eq!(
+        xget(fx.upper.join("etc"), OVERRIDE_STAT_XATTR).as_deref(),
+        Some("0:0:0751")
+    );
+    assert_eq!(walk(&ov, "etc").unwrap().perm, 0o751);
+    // O_TRUNC copies no data.
+    let (fh, _) = ov
+        .open(ino(&ov, "etc/big"), libc::O_WRONLY | libc::O_TRUNC)
+        .unwrap();
+    ov.release(fh);
+    assert_eq!(fs::metadata(fx.upper.join("etc/big")).unwrap().len(), 0);
+    assert_eq!(walk(&ov, "etc/big").unwrap().size, 0);
+    // Nothing is left behind in work.
+    assert_eq!(fs::read_dir(&fx.work).unwrap().count(), 0);
+    // A truncate through setattr copies up too.
+    write(l.join("t"), "12345");
+    let t = ino(&ov, "t");
+    let a = ov
+        .setattr(t, None, None, None, Some(2), None, None, None)
+        .unwrap();
+    assert_eq!(a.size, 2);
+    assert_eq!(fs::read_to_string(fx.upper.join("t")).unwrap(), "12");
+    assert_eq!(fs::read_to_string(l.join("t")).unwrap(), "12345");
+}
+
+#[test]
+fn copy_up_of_symlinks_and_fifos() {
+    let fx = Fx::new(1);
+    let l = fx.layer(0);
+    std::os::unix::fs::symlink("target", l.join("s")).unwrap();
+    nix::unistd::mkfifo(&l.join("p"), Mode::from_bits_truncate(0o644)).unwrap();
+    let ov = fx.ov();
+    let s = ino(&ov, "s");
+    let p = ino(&ov, "p");
+    ov.setattr(s, None, None, None, None, None, Some(None), None)
+        .unwrap();
+    ov.setattr(p, Some(0o600), None, None, None, None, None, None)
+        .unwrap();
+    assert_eq!(
+        fs::read_link(fx.upper.join("s")).unwrap(),
+        Path::new("target")
+    );
+    let ft = fs::symlink_metadata(fx.upper.join("p"))
+        .unwrap()
+        .file_type();
+    assert!(std::os::unix::fs::FileTypeExt::is_fifo(&ft));
+}
+
+#[test]
+fn unlink_and_rmdir_leave_whiteouts() {
+    let fx = Fx::new(1);
+    let l = fx.layer(0);
+    write(l.join("f"), "");
+    write(l.join("d/a"), "");
+    write(l.join("d/sub/b"), "");
+    let ov = fx.ov();
+    let root = ROOT;
+    ov.unlink(root, OsStr::new("f")).unwrap();
+    assert!(is_whiteout(fx.upper.join("f")));
+    assert_eq!(walk(&ov, "f").unwrap_err(), Errno::ENOENT);
+    assert!(l.join("f").exists());
+    let d = ino(&ov, "d");
+    assert_eq!(
+        ov.rmdir(root, OsStr::new("d")).unwrap_err(),
+        Errno::ENOTEMPTY
+    );
+    assert_eq!(ov.unlink(root, OsStr::new("d")).unwrap_err(), Errno::EISDIR);
+    ov.unlink(d, OsStr::new("a")).unwrap();
+    let sub = ino(&ov, "d/sub");
+    ov.unlink(sub, OsStr::new("b")).unwrap();
+    ov.rmdir(d, OsStr::new("sub")).unwrap();
+    assert_eq!(names(&ov, "d"), [".", ".."]);
+    ov.rmdir(root, OsStr::new("d")).unwrap();
+    assert!(is_whiteout(fx.upper.join("d")));
+    assert_eq!(names(&ov, "/"), [".", ".."]);
+    // A new directory there is opaque: the old contents stay hidden.
+    ov.mkdir(root, OsStr::new("d"), 0o755, (0, 0)).unwrap();
+    assert_eq!(names(&ov, "d"), [".", ".."]);
+    assert_eq!(
+        xget(fx.upper.join("d"), "user.overlay.opaque").as_deref(),
+        Some("y")
+    );
+    assert_eq!(walk(&ov, "d/a").unwrap_err(), Errno::ENOENT);
+    // A new file replaces a whiteout.
+    let (a, fh) = ov
+        .create(root, OsStr::new("f"), 0o644, (0, 0), libc::O_WRONLY)
+        .unwrap();
+    ov.write(fh, 0, b"hi").unwrap();
+    ov.release(fh);
+    assert_eq!(a.kind, FileType::RegularFile);
+    assert_eq!(fs::read_to_string(fx.upper.join("f")).unwrap(), "hi");
+    // An upper-only file goes without a trace; so does an upper-only dir.
+    ov.create(root, OsStr::new("new"), 0o644, (0, 0), libc::O_WRONLY)
+        .map(|(_, fh)| ov.release(fh))
+        .unwrap();
+    ov.unlink(root, OsStr::new("new")).unwrap();
+    assert!(!fx.upper.join("new").exists());
+    ov.mkdir(root, OsStr::new("nd"), 0o755, (0, 0)).unwrap();
+    ov.rmdir(root, OsStr::new("nd")).unwrap();
+    assert!(!fx.upper.join("nd").exists());
+    assert_eq!(fs::read_dir(&fx.work).unwrap().count(), 0);
+}
+
+#[test]
+fn rmdir_of_merged_dir_with_upper_part() {
+    let fx = Fx::new(1);
+    write(fx.layer(0).join("d/a"), "");
+    let ov = fx.ov();
+    let d = ino(&ov, "d");
+    ov.unlink(d, OsStr::new("a")).unwrap();
+    assert!(is_whiteout(fx.upper.join("d/a")));
+    ov.rmdir(ROOT, OsStr::new("d")).unwrap();
+    assert!(is_whiteout(fx.upper.join("d")));
+    assert_eq!(fs::read_dir(&fx.work).unwrap().count(), 0);
+}
+
+#[test]
+fn rename_rules() {
+    let fx = Fx::new(1);
+    let l = fx.layer(0);
+    write(l.join("f"), "data");
+    write(l.join("ld/x"), "");
+    write(l.join("other"), "o");
+    let ov = fx.ov();
+    let f = ino(&ov, "f");
+    ov.rename(ROOT, OsStr::new("f"), ROOT, OsStr::new("g"), 0)
+        .unwrap();
+    assert!(is_whiteout(fx.upper.join("f")));
+    assert_eq!(read_all(&ov, "g"), "data");
+    assert_eq!(ino(&ov, "g"), f);
+    assert_eq!(walk(&ov, "f").unwrap_err(), Errno::ENOENT);
+    // A directory from a layer: EXDEV, so `mv` copies.
+    ino(&ov, "ld");
+    assert_eq!(
+        ov.rename(ROOT, OsStr::new("ld"), ROOT, OsStr::new("ld2"), 0)
+            .unwrap_err(),
+        Errno::EXDEV
+    );
+    let noreplace = libc::RENAME_NOREPLACE;
+    assert_eq!(
+        ov.rename(ROOT, OsStr::new("g"), ROOT, OsStr::new("other"), noreplace)
+            .unwrap_err(),
+        Errno::EEXIST
+    );
+    assert_eq!(
+        ov.rename(
+            ROOT,
+            OsStr::new("g"),
+            ROOT,
+            OsStr::new("x"),
+            libc::RENAME_EXCHANGE
+        )
+        .unwrap_err(),
+        Errno::EINVAL
+    );
+    // Over an existing lower file.
+    ov.rename(ROOT, OsStr::new("g"), ROOT, OsStr::new("other"), 0)
+        .unwrap();
+    assert_eq!(read_all(&ov, "other"), "data");
+    assert_eq!(names(&ov, "/"), [".", "..", "ld", "other"]);
+    // Upper-only directories move, into the place of a whiteout too.
+    ov.mkdir(ROOT, OsStr::new("nd"), 0o755, (0, 0)).unwrap();
+    let nd = ino(&ov, "nd");
+    ov.create(nd, OsStr::new("in"), 0o644, (0, 0), libc::O_WRONLY)
+        .map(|(_, fh)| ov.release(fh))
+        .unwrap();
+    ov.rename(ROOT, OsStr::new("nd"), ROOT, OsStr::new("f"), 0)
+        .unwrap();
+    assert_eq!(names(&ov, "f"), [".", "..", "in"]);
+    assert!(!fx.upper.join("nd").exists());
+    // Over an empty lower dir: the moved dir turns opaque.
+    let ld = ino(&ov, "ld");
+    ov.unlink(ld, OsStr::new("x")).unwrap();
+    ov.rename(ROOT, OsStr::new("f"), ROOT, OsStr::new("ld"), 0)
+        .unwrap();
+    assert_eq!(names(&ov, "ld"), [".", "..", "in"]);
+    assert_eq!(
+        xget(fx.upper.join("ld"), "user.overlay.opaque").as_deref(),
+        Some("y")
+    );
+    // `f` was a layer's file: its old name keeps hiding it.
+    assert!(is_whiteout(fx.upper.join("f")));
+    assert_eq!(names(&ov, "/"), [".", "..", "ld", "other"]);
+    assert_eq!(fs::read_dir(&fx.work).unwrap().count(), 0);
+}
+
+#[test]
+fn chmod_chown_and_new_modes() {
+    let fx = Fx::new(1);
+    write(fx.layer(0).join("bin/su"), "");
+    let ov = fx.ov();
+    let su = ino(&ov, "bin/su");
+    let a = ov
+        .setattr(su, Some(0o4755), None, None, None, None, None, None)
+        .unwrap();
+    assert_eq!(a.perm, 0o4755);
+    let up = fx.upper.join("bin/su");
+    assert_eq!(xget(&up, OVERRIDE_STAT_XATTR).as_deref(), Some("0:0:04755"));
+    let a = ov
+        .setattr(su, None, Some(33), Some(44), None, None, None, None)
+        .unwrap();
+    assert_eq!((a.uid, a.gid, a.perm), (33, 44, 0o4755));
+    assert_eq!(
+        xget(&up, OVERRIDE_STAT_XATTR).as_deref(),
+        Some("33:44:04755")
+    );
+    // Back to root's and a mode the disk holds: no xattr.
+    let a = ov
+        .setattr(su, Some(0o755), Some(0), Some(0), None, None, None, None)
+        .unwrap();
+    assert_eq!((a.uid, a.gid, a.perm), (0, 0, 0o755));
+    assert_eq!(xget(&up, OVERRIDE_STAT_XATTR), None);
+    assert_eq!(fs::metadata(&up).unwrap().mode() & 0o7777, 0o755);
+    // Mode 0 on create: the disk keeps owner rw.
+    let (a, fh) = ov
+        .create(ROOT, OsStr::new("locked"), 0, (0, 0), libc::O_WRONLY)
+        .unwrap();
+    ov.release(fh);
+    assert_eq!(a.perm, 0);
+    let p = fx.upper.join("locked");
+    assert_eq!(fs::metadata(&p).unwrap().mode() & 0o7777, 0o600);
+    assert_eq!(xget(&p, OVERRIDE_STAT_XATTR).as_deref(), Some("0:0:00"));
+    let a = ov.mkdir(ROOT, OsStr::new("dd"), 0o1777, (5, 6)).unwrap();
+    assert_eq!((a.perm, a.uid, a.gid), (0o1777, 5, 6));
+    assert_eq!(
+        fs::metadata(fx.upper.join("dd")).unwrap().mode() & 0o7777,
+        0o777
+    );
+    // Device nodes become placeholders.
+    let a = ov
+        .mknod(
+            ROOT,
+            OsStr::new("null"),
+            libc::S_IFCHR | 0o666,
+            (1 << 8) | 3,
+            (0, 0),
+        )
+        .unwrap();
+    assert_eq!(
+        (a.kind, a.rdev, a.perm),
+        (FileType::CharDevice, (1 << 8) | 3, 0o666)
+    );
+    assert_eq!(
+        xget(fx.upper.join("null"), OVERRIDE_STAT_XATTR).as_deref(),
+        Some("0:0:0666:char-1-3")
+    );
+    let a = ov
+        .mknod(ROOT, OsStr::new("fifo"), libc::S_IFIFO | 0o644, 0, (0, 0))
+        .unwrap();
+    assert_eq!(a.kind, FileType::NamedPipe);
+    // Times.
+    let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000);
+    let a = ov
+        .setattr(
+            su,
+            None,
+            None,
+            None,
+            None,
+            Some(Some(t)),
+            Some(Some(t)),
+            None,
+        )
+        .unwrap();
+    assert_eq!(a.mtime, t);
+    assert_eq!(ov.access(su, 1), Ok(()));
+    assert_eq!(ov.access(ino(&ov, "locked"), 1), Err(Errno::EACCES));
+}
+
+#[test]
+fn xattrs_pass_through_and_hide_the_format() {
+    let fx = Fx::new(1);
+    let l = fx.layer(0);
+    write(l.join("f"), "");
+    xattr::set(l.join("f"), OVERRIDE_STAT_XATTR, b"1:1:0644").unwrap();
+    xattr::set(l.join("f"), "user.mine", b"v").unwrap();
+    fs::create_dir(l.join("d")).unwrap();
+    opaque(l.join("d"));
+    let ov = fx.ov();
+    let f = ino(&ov, "f");
+    assert_eq!(ov.listxattr(f).unwrap(), b"user.mine\0");
+    assert_eq!(ov.getxattr(f, OsStr::new("user.mine")).unwrap(), b"v");
+    let hidden = OsStr::new(OVERRIDE_STAT_XATTR);
+    assert_eq!(ov.getxattr(f, hidden).unwrap_err(), Errno::ENODATA);
+    assert_eq!(
+        ov.setxattr(f, hidden, b"0:0:0777", 0).unwrap_err(),
+        Errno::EPERM
+    );
+    let d = ino(&ov, "d");
+    assert_eq!(ov.listxattr(d).unwrap(), b"");
+    let op = OsStr::new("user.overlay.opaque");
+    assert_eq!(ov.getxattr(d, op).unwrap_err(), Errno::ENODATA);
+    assert_eq!(ov.removexattr(d, op).unwrap_err(), Errno::EPERM);
+    ov.setxattr(f, OsStr::new("user.new"), b"n", 0).unwrap();
+    assert_eq!(xget(fx.upper.join("f"), "user.new").as_deref(), Some("n"));
+    assert_eq!(xget(l.join("f"), "user.new"), None);
+    assert_eq!(
+        ov.setxattr(f, OsStr::new("user.new"), b"n", 1).unwrap_err(),
+        Errno::EEXIST
+    );
+    ov.removexattr(f, OsStr::new("user.mine")).unwrap();
+    assert_eq!(ov.listxattr(f).unwrap(), b"user.new\0");
+    assert_eq!(walk(&ov, "f").unwrap().uid, 1);
+}
+
+#[test]
+fn hard_links_copy_up_the_source() {
+    let fx = Fx::new(1);
+    write(fx.layer(0).join("a"), "shared");
+    let ov = fx.ov();
+    let a = ino(&ov, "a");
+    let b = ov.link(a, ROOT, OsStr::new("b")).unwrap();
+    assert_eq!(b.ino.0, a);
+    assert_eq!(b.nlink, 2);
+    let ma = fs::metadata(fx.upper.join("a")).unwrap();
+    let mb = fs::metadata(fx.upper.join("b")).unwrap();
+    assert_eq!(ma.ino(), mb.ino());
+    assert_eq!(
+        ov.link(a, ROOT, OsStr::new("b")).unwrap_err(),
+        Errno::EEXIST
+    );
+}
+
+/// A real mount, done as the container would: `/dev/fuse` opened and
+/// mounted with `mount(2)`, then handed to `serve`. Needs a user+mount
+/// namespace (run as an unprivileged user under `unshare -Urm`).
+#[test]
+#[ignore]
+fn real_mount() {
+    use nix::mount::{MntFlags, MsFlags, mount, umount2};
+    use std::io::{Read, Seek, SeekFrom, Write};
+    use std::os::fd::AsRawFd;
+    let fx = Fx::new(2);
+    let (l0, l1) = (fx.layer(0).to_path_buf(), fx.layer(1).to_path_buf());
+    write(l0.join("a"), "low");
+    write(l0.join("d/x"), "x");
+    write(l0.join("d/gone"), "");
+    write(l1.join("d/y"), "y");
+    whiteout(l1.join("d/gone"));
+    write(l1.join("www"), "");
+    xattr::set(l1.join("www"), OVERRIDE_STAT_XATTR, b"33:33:0755").unwrap();
+    let mnt = fx.upper.parent().unwrap().join("mnt");
+    fs::create_dir(&mnt).unwrap();
+    let dev = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/fuse")
+        .unwrap();
+    let opts = format!(
+        "fd={},rootmode=40000,user_id=0,group_id=0,allow_other",
+        dev.as_raw_fd()
+    );
+    mount(
+        Some("rsp-test"),
+        &mnt,
+        Some("fuse"),
+        MsFlags::MS_NOSUID | MsFlags::MS_NODEV,
+        Some(opts.as_str()),
+    )
+    .unwrap();
+    let server = super::serve(
+        dev.into(),
+        fx.layers.clone(),
+        fx.upper.clone(),
+        fx.work.clone(),
+    )
+    .unwrap();
+    let check = || {
+        let m = |p: &str| mnt.join(p);
+        assert_eq!(fs::read_to_string(m("a")).unwrap(), "low");
+        let mut listed: Vec<_> = fs::read_dir(m("d"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        listed.sort();
+        assert_eq!(listed, ["x", "y"]);
+        let y = fs::metadata(m("www")).unwrap();
+        // `unshare -Ur` maps only uid 0: 33 shows as the overflow uid.
+        assert!(y.uid() == 33 || y.uid() == 65534, "{}", y.uid());
+        assert_eq!(y.mode() & 0o7777, 0o755);
+        let ino = fs::metadata(m("a")).unwrap().ino();
+        // Appending copies up; the inode number stays.
+        let mut f = fs::OpenOptions::new().append(true).open(m("a")).unwrap();
+        f.write_all(b"+more").unwrap();
+        drop(f);
+        assert_eq!(fs::read_to_string(m("a")).unwrap(), "low+more");
+        assert_eq!(fs::metadata(m("a")).unwrap().ino(), ino);
+        assert_eq!(fs::read_to_string(l0.join("a")).unwrap(), "low");
+        // Large writes and reads.
+        let big: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+        fs::write(m("big"), &big).unwrap();
+        assert_eq!(fs::read(m("big")).unwrap(), big);
+        let mut f = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(m("big"))
+            .unwrap();
+        f.seek(SeekFrom::Start(1_000_000)).unwrap();
+        f.write_all(b"HELLO").unwrap();
+        f.seek(SeekFrom::Start(999_998)).unwrap();
+        let mut buf = [0u8; 9];
+        f.read_exact(&mut buf).unwrap();
+        assert_eq!(&buf[2..7], b"HELLO");
+        drop(f);
+        // Namespace changes.
+        fs::create_dir(m("newdir")).unwrap();
+        fs::write(m("newdir/f"), "f").unwrap();
+        fs::rename(m("newdir"), m("moved")).unwrap();
+        assert_eq!(fs::read_to_string(m("moved/f")).unwrap(), "f");
+        fs::remove_file(m("d/x")).unwrap();
+        assert!(is_whiteout(fx.upper.join("d/x")));
+        assert!(!m("d/x").exists());
+        let err = fs::rename(m("d"), m("d2")).unwrap_err();
+        assert_eq!(err.raw_os_error(), Some(libc::EXDEV));
+        std::os::unix::fs::symlink("a", m("link")).unwrap();
+        assert_eq!(fs::read_to_string(m("link")).unwrap(), "low+more");
+        fs::set_permissions(m("a"), fs::Permissions::from_mode(0o4711)).unwrap();
+        assert_eq!(fs::metadata(m("a")).unwrap().mode() & 0o7777, 0o4711);
+        fs::hard_link(m("a"), m("a2")).unwrap();
+        assert_eq!(fs::metadata(m("a2")).unwrap().ino(), ino);
+        assert_eq!(fs::metadata(m("a")).unwrap().nlink(), 2);
+        fs::remove_file(m("d/y")).unwrap();
+        fs::remove_dir(m("d")).unwrap();
+        fs::create_dir(m("d")).unwrap();
+        assert_eq!(fs::read_dir(m("d")).unwrap().count(), 0);
+        assert!(xattr::list(m("d")).unwrap().next().is_none());
+        xattr::set(m("a"), "user.t", b"1").unwrap();
+        assert_eq!(xattr::get(m("a"), "user.t").unwrap().unwrap(), b"1");
+        let st = nix::sys::statvfs::statvfs(&mnt).unwrap();
+        assert!(st.blocks() > 0);
+    };
+    let r = std::panic::catch_unwind(check);
+    umount2(&mnt, MntFlags::MNT_DETACH).unwrap();
+    server.join().unwrap();
+    if let Err(e) = r {
+        std::panic::resume_unwind(e);
+    }
+}
+
+/// Not a pass/fail test: times stat and readdir storms through a real
+/// mount against the same tree on disk. Run like `real_mount`, with
+/// `--nocapture`.
+#[test]
+#[ignore]
+fn real_mount_storm_timing() {
+    use nix::mount::{MntFlags, MsFlags, mount, umount2};
+    use std::os::fd::AsRawFd;
+    use std::time::Instant;
+    let fx = Fx::new(2);
+    for d in 0..100 {
+        for f in 0..100 {
+            let layer = fx.layer(d % 2);
+            write(layer.join(format!("d{d}/f{f}")), "x");
+        }
+    }
+    let mnt = fx.upper.parent().unwrap().join("mnt");
+    fs::create_dir(&mnt).unwrap();
+    let dev = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/fuse")
+        .unwrap();
+    let opts = format!(
+        "fd={},rootmode=40000,user_id=0,group_id=0,allow_other",
+        dev.as_raw_fd()
+    );
+    mount(
+        Some("rsp-test"),
+        &mnt,
+        Some("fuse"),
+        MsFlags::empty(),
+        Some(opts.as_str()),
+    )
+    .unwrap();
+    let server = super::serve(
+        dev.into(),
+        fx.layers.clone(),
+        fx.upper.clone(),
+        fx.work.clone(),
+    )
+    .unwrap();
+    fn storm(root: &Path) -> usize {
+        let mut n = 0;
+        for d in fs::read_dir(root).unwrap() {
+            let d = d.unwrap().path();
+            for f in fs::read_dir(&d).unwrap() {
+                fs::symlink_metadata(f.unwrap().path()).unwrap();
+                n += 1;
+            }
+        }
+        n
+    }
+    let r = std::panic::catch_unwind(|| {
+        for pass in 0..3 {
+            let t = Instant::now();
+            let n = storm(&mnt);
+            println!("fuse pass {pass}: {n} entries in {:?}", t.elapsed());
+        }
+        let t = Instant::now();
+        let n = storm(fx.layer(0)) + storm(fx.layer(1));
+        println!("disk (both layers): {n} entries in {:?}", t.elapsed());
+    });
+    umount2(&mnt, MntFlags::MNT_DETACH).unwrap();
+    server.join().unwrap();
+    if let Err(e) = r {
+        std::panic::resume_unwind(e);
+    }
+}
