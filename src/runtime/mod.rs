@@ -632,7 +632,13 @@ pub(crate) fn serve_fuse(
         .iter()
         .map(|l| plan.layers_dir.join(l))
         .collect();
-    crate::storage::fuse::serve(dev, layers, plan.upper.clone(), plan.work.clone())
+    crate::storage::fuse::serve(
+        dev,
+        layers,
+        plan.upper.clone(),
+        plan.work.clone(),
+        plan.owner,
+    )
         .map(Some)
         .map_err(RuntimeError::Fuse)
 }

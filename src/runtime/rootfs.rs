@@ -321,7 +321,16 @@ fn mount_fuse(plan: &RootfsPlan<'_>, sock: &OwnedFd) -> Result<()> {
         path: plan.merged.display().to_string(),
         source,
     })?;
-    crate::sys::send_fd(sock.as_fd(), dev.as_fd()).map_err(RootfsError::FuseHandOver)
+    crate::sys::send_fd(sock.as_fd(), dev.as_fd()).map_err(RootfsError::FuseHandOver)?;
+    // The kernel makes the root inode owned by id 0 until it first asks
+    // the server; where 0 is not mapped (`-u 33`), it would refuse every
+    // write into it. Asking once now sets the real owner.
+    nix::sys::stat::stat(&plan.merged).map_err(|source| RootfsError::Mount {
+        what: "the image layers with FUSE".into(),
+        path: plan.merged.display().to_string(),
+        source,
+    })?;
+    Ok(())
 }
 
 fn setup_dev(root: &OwnedFd) -> Result<()> {

@@ -78,13 +78,22 @@ impl Server {
 
 /// Serves the overlay of `layers` (lowest first) with `upper` on top, on
 /// the already mounted `/dev/fuse` descriptor `dev`.
+///
+/// Every entry is shown as owned by `owner`, the container's user and
+/// group: the only ids its user namespace maps. The kernel shows any other
+/// id as 65534 and, worse, refuses every write to an inode whose owner it
+/// cannot map, so showing the recorded owners would make a `www-data` file
+/// read-only even to the container's root. The recorded owners stay in
+/// the xattrs, for `commit` and `export`; modes are shown as recorded.
 pub fn serve(
     dev: OwnedFd,
     layers: Vec<PathBuf>,
     upper: PathBuf,
     work: PathBuf,
+    owner: (u32, u32),
 ) -> Result<Server, FuseError> {
-    let fs = OverlayFs::open(&layers, &upper, &work)?;
+    let mut fs = OverlayFs::open(&layers, &upper, &work)?;
+    fs.owner = Some(owner);
     // Every directory the kernel holds keeps one descriptor per layer open.
     crate::sys::net::raise_nofile_limit();
     let mut config = Config::default();
@@ -130,6 +139,9 @@ fn open_dir(path: &Path) -> std::io::Result<File> {
 
 pub(crate) struct OverlayFs {
     ov: Overlay,
+    /// Who every entry is shown as owned by (see [`serve`]); `None` shows
+    /// the recorded owners.
+    owner: Option<(u32, u32)>,
 }
 
 impl OverlayFs {
@@ -155,7 +167,7 @@ impl OverlayFs {
             path: upper.to_path_buf(),
             source,
         })?;
-        Ok(OverlayFs { ov })
+        Ok(OverlayFs { ov, owner: None })
     }
 }
 
@@ -200,6 +212,20 @@ fn time_or_now(t: Option<TimeOrNow>) -> Option<Option<SystemTime>> {
     })
 }
 
+impl OverlayFs {
+    fn show(&self, mut a: FileAttr) -> FileAttr {
+        if let Some((uid, gid)) = self.owner {
+            a.uid = uid;
+            a.gid = gid;
+        }
+        a
+    }
+
+    fn shown(&self, r: Res<FileAttr>) -> Res<FileAttr> {
+        r.map(|a| self.show(a))
+    }
+}
+
 impl Filesystem for OverlayFs {
     fn init(&mut self, _req: &Request, config: &mut KernelConfig) -> std::io::Result<()> {
         let _ = config.set_max_write(1 << 20);
@@ -216,7 +242,7 @@ impl Filesystem for OverlayFs {
     }
 
     fn lookup(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEntry) {
-        entry(reply, self.ov.lookup(parent.0, name));
+        entry(reply, self.shown(self.ov.lookup(parent.0, name)));
     }
 
     fn forget(&self, _req: &Request, ino: INodeNo, nlookup: u64) {
@@ -224,7 +250,7 @@ impl Filesystem for OverlayFs {
     }
 
     fn getattr(&self, _req: &Request, ino: INodeNo, fh: Option<FileHandle>, reply: ReplyAttr) {
-        attr(reply, self.ov.getattr(ino.0, fh.map(|f| f.0)));
+        attr(reply, self.shown(self.ov.getattr(ino.0, fh.map(|f| f.0))));
     }
 
     fn setattr(
@@ -255,7 +281,7 @@ impl Filesystem for OverlayFs {
             time_or_now(mtime),
             fh.map(|f| f.0),
         );
-        attr(reply, r);
+        attr(reply, self.shown(r));
     }
 
     fn readlink(&self, _req: &Request, ino: INodeNo, reply: ReplyData) {
@@ -277,7 +303,7 @@ impl Filesystem for OverlayFs {
         reply: ReplyEntry,
     ) {
         let owner = (req.uid(), req.gid());
-        entry(reply, self.ov.mknod(parent.0, name, mode, rdev, owner));
+        entry(reply, self.shown(self.ov.mknod(parent.0, name, mode, rdev, owner)));
     }
 
     fn mkdir(
@@ -290,7 +316,7 @@ impl Filesystem for OverlayFs {
         reply: ReplyEntry,
     ) {
         let owner = (req.uid(), req.gid());
-        entry(reply, self.ov.mkdir(parent.0, name, mode, owner));
+        entry(reply, self.shown(self.ov.mkdir(parent.0, name, mode, owner)));
     }
 
     fn unlink(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEmpty) {
@@ -311,7 +337,7 @@ impl Filesystem for OverlayFs {
     ) {
         entry(
             reply,
-            self.ov.symlink(parent.0, link_name, target.as_os_str()),
+            self.shown(self.ov.symlink(parent.0, link_name, target.as_os_str())),
         );
     }
 
@@ -339,7 +365,7 @@ impl Filesystem for OverlayFs {
         newname: &OsStr,
         reply: ReplyEntry,
     ) {
-        entry(reply, self.ov.link(ino.0, newparent.0, newname));
+        entry(reply, self.shown(self.ov.link(ino.0, newparent.0, newname)));
     }
 
     fn open(&self, _req: &Request, ino: INodeNo, flags: OpenFlags, reply: ReplyOpen) {
@@ -538,7 +564,11 @@ impl Filesystem for OverlayFs {
         reply: ReplyCreate,
     ) {
         let owner = (req.uid(), req.gid());
-        match self.ov.create(parent.0, name, mode, owner, flags) {
+        match self
+            .ov
+            .create(parent.0, name, mode, owner, flags)
+            .map(|(a, fh)| (self.show(a), fh))
+        {
             Ok((a, fh)) => reply.created(
                 &TTL,
                 &a,
