@@ -3,6 +3,7 @@
 registry on loopback over plain HTTP.
 
   mkimage.py REGISTRY REPO:TAG [--big MB --layers N] [--with-binary PATH[=DEST]]...
+             [--tree FILES --tree-layers N]
 
 With --big, adds N layers of incompressible data totalling about MB megabytes
 (compressed), for pull benchmarks. With --with-binary (repeatable), adds one
@@ -10,8 +11,13 @@ layer holding the host's binary PATH (at DEST in the image if given, else
 at PATH) plus every library `ldd PATH` lists and the dynamic loader, each at
 the path ldd gives (symlinks on the host are followed: the image gets
 regular files), e.g. --with-binary /usr/bin/iperf3 for the network
-benchmark. Only ever talks to the registry given, which must
-be on loopback.
+benchmark. With --tree, adds a file tree for the storage benchmark: FILES
+small files (100-2000 bytes, deterministic text) under /tree/aNN/bNN/ (20 x 10
+directories), spread over N layers (default 3) file by file, so that every
+directory is merged from all N layers; then one more layer holding
+/payload.tar (an uncompressed tar of the same tree, at tree/... inside) and
+an empty /dev (a mount point for runs outside rsp, e.g. chroot). Only ever
+talks to the registry given, which must be on loopback.
 """
 import gzip, hashlib, io, json, os, random, re, subprocess, sys, tarfile, time, urllib.request, urllib.parse
 
@@ -58,6 +64,35 @@ def big_layers(total_mb, n):
     for i in range(n):
         out.append(tar_layer([{"name": "data%d" % i, "dir": True, "mode": 0o755},
                               {"name": "data%d/blob" % i, "data": rnd.randbytes(per)}]))
+    return out
+
+
+def tree_files(nfiles):
+    """(path, data) of the --tree files: 20 x 10 directories, deterministic."""
+    rnd = random.Random(7)
+    ndirs = 200
+    out = []
+    for i in range(nfiles):
+        d = i % ndirs
+        path = "tree/a%02d/b%02d/f%05d" % (d // 10, d % 10, i)
+        line = b"%s %d\n" % (path.encode(), i)
+        out.append((path, (line * (2000 // len(line) + 1))[:rnd.randint(100, 2000)]))
+    return out
+
+
+def tree_layers(nfiles, n):
+    """N layers holding the tree (file i in layer i % N, every directory in
+    each), then a layer with /payload.tar (the same tree) and /dev."""
+    files = tree_files(nfiles)
+    dirs = ["tree"] + ["tree/a%02d" % a for a in range(20)] + \
+        ["tree/a%02d/b%02d" % (a, b) for a in range(20) for b in range(10)]
+    dirents = [{"name": d, "dir": True, "mode": 0o755} for d in dirs]
+    out = []
+    for k in range(n):
+        out.append(tar_layer(dirents + [{"name": p, "data": data} for j, (p, data) in enumerate(files) if j % n == k]))
+    payload = tar_layer(sorted(dirents, key=lambda e: e["name"]) + [{"name": p, "data": data} for p, data in sorted(files)])
+    out.append(tar_layer([{"name": "dev", "dir": True, "mode": 0o755},
+                          {"name": "payload.tar", "data": payload}]))
     return out
 
 
@@ -136,6 +171,10 @@ def main():
     bins = [sys.argv[i + 1] for i, a in enumerate(sys.argv[:-1]) if a == "--with-binary"]
     if bins:
         layers.append(binary_layer(bins))
+    if "--tree" in sys.argv:
+        nfiles = int(sys.argv[sys.argv.index("--tree") + 1])
+        n = int(sys.argv[sys.argv.index("--tree-layers") + 1]) if "--tree-layers" in sys.argv else 3
+        layers += tree_layers(nfiles, n)
     descs, diff_ids = [], []
     for raw in layers:
         comp = gzip.compress(raw, compresslevel=1, mtime=0)
