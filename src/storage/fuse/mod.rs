@@ -21,8 +21,8 @@ mod tests;
 use fuser::{
     AccessFlags, Config, Errno, FileAttr, FileHandle, Filesystem, FopenFlags, Generation, INodeNo,
     InitFlags, KernelConfig, LockOwner, OpenFlags, RenameFlags, ReplyAttr, ReplyCreate, ReplyData,
-    ReplyDirectory, ReplyEmpty, ReplyEntry, ReplyOpen, ReplyStatfs, ReplyWrite, ReplyXattr,
-    Request, Session, SessionACL, TimeOrNow,
+    ReplyDirectory, ReplyDirectoryPlus, ReplyEmpty, ReplyEntry, ReplyOpen, ReplyStatfs, ReplyWrite,
+    ReplyXattr, Request, Session, SessionACL, TimeOrNow,
 };
 use overlay::{Overlay, Res};
 use std::ffi::OsStr;
@@ -171,6 +171,27 @@ impl OverlayFs {
     }
 }
 
+/// The attributes of a negative entry: only its node id (0) matters.
+fn negative_attr() -> FileAttr {
+    FileAttr {
+        ino: INodeNo(0),
+        size: 0,
+        blocks: 0,
+        atime: SystemTime::UNIX_EPOCH,
+        mtime: SystemTime::UNIX_EPOCH,
+        ctime: SystemTime::UNIX_EPOCH,
+        crtime: SystemTime::UNIX_EPOCH,
+        kind: fuser::FileType::RegularFile,
+        perm: 0,
+        nlink: 0,
+        uid: 0,
+        gid: 0,
+        rdev: 0,
+        blksize: 0,
+        flags: 0,
+    }
+}
+
 fn errno(e: nix::Error) -> Errno {
     Errno::from_i32(e as i32)
 }
@@ -235,6 +256,13 @@ impl Filesystem for OverlayFs {
             InitFlags::FUSE_PARALLEL_DIROPS,
             InitFlags::FUSE_CACHE_SYMLINKS,
             InitFlags::FUSE_MAX_PAGES,
+            InitFlags::FUSE_DO_READDIRPLUS,
+            // Without it the kernel asks for security.capability before
+            // every write; the container's root may keep its own bits.
+            InitFlags::FUSE_HANDLE_KILLPRIV_V2,
+            // Small writes and their times stay in the page cache until
+            // written back: one request per file instead of several.
+            InitFlags::FUSE_WRITEBACK_CACHE,
         ] {
             let _ = config.add_capabilities(cap);
         }
@@ -242,7 +270,14 @@ impl Filesystem for OverlayFs {
     }
 
     fn lookup(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEntry) {
-        entry(reply, self.shown(self.ov.lookup(parent.0, name)));
+        match self.ov.lookup(parent.0, name) {
+            Ok(a) => reply.entry(&TTL, &self.show(a), Generation(0)),
+            // A missing name is cached too (node id 0): a shell's PATH
+            // search or tar's unlink-then-create asks again and again, and
+            // only this mount can make the name appear.
+            Err(e) if e == nix::Error::ENOENT => reply.entry(&TTL, &negative_attr(), Generation(0)),
+            Err(e) => reply.error(errno(e)),
+        }
     }
 
     fn forget(&self, _req: &Request, ino: INodeNo, nlookup: u64) {
@@ -303,7 +338,10 @@ impl Filesystem for OverlayFs {
         reply: ReplyEntry,
     ) {
         let owner = (req.uid(), req.gid());
-        entry(reply, self.shown(self.ov.mknod(parent.0, name, mode, rdev, owner)));
+        entry(
+            reply,
+            self.shown(self.ov.mknod(parent.0, name, mode, rdev, owner)),
+        );
     }
 
     fn mkdir(
@@ -316,7 +354,10 @@ impl Filesystem for OverlayFs {
         reply: ReplyEntry,
     ) {
         let owner = (req.uid(), req.gid());
-        entry(reply, self.shown(self.ov.mkdir(parent.0, name, mode, owner)));
+        entry(
+            reply,
+            self.shown(self.ov.mkdir(parent.0, name, mode, owner)),
+        );
     }
 
     fn unlink(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEmpty) {
@@ -417,17 +458,6 @@ impl Filesystem for OverlayFs {
         }
     }
 
-    fn flush(
-        &self,
-        _req: &Request,
-        _ino: INodeNo,
-        _fh: FileHandle,
-        _lock_owner: LockOwner,
-        reply: ReplyEmpty,
-    ) {
-        reply.ok();
-    }
-
     fn release(
         &self,
         _req: &Request,
@@ -479,6 +509,47 @@ impl Filesystem for OverlayFs {
         };
         for (i, e) in list.iter().enumerate().skip(offset as usize) {
             if reply.add(INodeNo(e.ino), i as u64 + 1, e.kind, &e.name) {
+                break;
+            }
+        }
+        reply.ok();
+    }
+
+    /// Entries with their attributes, so `find` and `ls -l` cost one
+    /// request per batch instead of one lookup per name. Every entry sent
+    /// (but `.` and `..`, which the kernel ignores here) counts as a lookup.
+    fn readdirplus(
+        &self,
+        _req: &Request,
+        ino: INodeNo,
+        fh: FileHandle,
+        offset: u64,
+        mut reply: ReplyDirectoryPlus,
+    ) {
+        let list = match self.ov.listing(fh.0) {
+            Ok(l) => l,
+            Err(e) => return reply.error(errno(e)),
+        };
+        for (i, e) in list.iter().enumerate().skip(offset as usize) {
+            let off = i as u64 + 1;
+            if e.name == "." || e.name == ".." {
+                let Ok(a) = self.ov.getattr(ino.0, None) else {
+                    continue;
+                };
+                if reply.add(INodeNo(e.ino), off, &e.name, &TTL, &a, Generation(0)) {
+                    break;
+                }
+                continue;
+            }
+            // Gone since the listing was taken: skipped, as readdir after
+            // an unlink would.
+            let Ok(a) = self.ov.lookup(ino.0, &e.name) else {
+                continue;
+            };
+            let a = self.show(a);
+            if reply.add(a.ino, off, &e.name, &TTL, &a, Generation(0)) {
+                // Not sent after all: the kernel will not forget it.
+                self.ov.forget(a.ino.0, 1);
                 break;
             }
         }

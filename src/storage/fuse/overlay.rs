@@ -493,7 +493,9 @@ impl Overlay {
         // Only regular files and directories can carry user xattrs.
         let v = match kind {
             SFlag::S_IFDIR => own?.get_xattr(OVERRIDE_STAT_XATTR),
-            SFlag::S_IFREG => xattr::get(proc_path(parent, name), OVERRIDE_STAT_XATTR),
+            SFlag::S_IFREG => {
+                crate::sys::xattr_at(parent.as_fd(), name, c"user.containers.override_stat")
+            }
             _ => return None,
         };
         Override::parse(&v.ok()??)
@@ -1342,7 +1344,13 @@ impl Overlay {
         // O_APPEND is left out: the kernel sends each write's offset.
         let keep =
             OFlag::O_ACCMODE | OFlag::O_TRUNC | OFlag::O_SYNC | OFlag::O_DSYNC | OFlag::O_NOATIME;
-        let oflags = OFlag::from_bits_truncate(flags) & keep | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
+        let mut oflags =
+            OFlag::from_bits_truncate(flags) & keep | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
+        // With the writeback cache the kernel reads to fill partial pages,
+        // whatever the file was opened for.
+        if acc == OFlag::O_WRONLY.bits() {
+            oflags = oflags & !OFlag::O_ACCMODE | OFlag::O_RDWR;
+        }
         let file = File::from(openat(
             pfd.as_fd(),
             loc.name.as_os_str(),
