@@ -58,7 +58,19 @@ impl Paths {
                 None => PathBuf::from(format!("/tmp/rsp-{}", nix::unistd::getuid())),
             },
         };
-        Ok(Paths { root, runroot })
+        // Relative paths are made absolute now: the monitor and the other
+        // processes rsp starts work from other directories.
+        let absolute = |p: PathBuf| {
+            if p.is_relative() {
+                std::env::current_dir().map(|d| d.join(&p)).unwrap_or(p)
+            } else {
+                p
+            }
+        };
+        Ok(Paths {
+            root: absolute(root),
+            runroot: absolute(runroot),
+        })
     }
 
     /// Creates the runroot (0700) if needed and checks that it is ours, so

@@ -6,7 +6,12 @@
 //! ownership, modes the owner must not lose, and device numbers are not
 //! applied on disk but recorded in the [`OVERRIDE_STAT_XATTR`] xattr. Layer
 //! whiteouts become overlayfs whiteouts (0:0 character devices) and opaque
-//! markers become the `user.overlay.opaque` xattr.
+//! markers become the `user.overlay.opaque` xattr. Where the filesystem
+//! refuses those (an overlayfs-mounted home: EPERM), they are kept as the
+//! tar had them, the fallback format fuse-overlayfs reads: an empty file
+//! `.wh.NAME`, and an empty `.wh..wh..opq` in an opaque directory; a later
+//! entry `NAME` of the layer removes its `.wh.NAME`. Such a store is only
+//! used through rsp's own fuse overlay or the `vfs` copy, which read both.
 //!
 //! # Security contract
 //!
@@ -147,7 +152,13 @@ type Result<T, E = UnpackError> = std::result::Result<T, E>;
 ///
 /// The whole stream is read, including any padding after the end-of-archive
 /// blocks, so that the returned diff ID covers every byte.
-pub fn unpack_layer<R: Read>(mut reader: R, dest: &Path) -> Result<UnpackStats> {
+pub fn unpack_layer<R: Read>(reader: R, dest: &Path) -> Result<UnpackStats> {
+    unpack_layer_as(reader, dest, false)
+}
+
+/// [`unpack_layer`], writing the fallback format from the start if
+/// `fallback` (as a filesystem refusing the normal one makes it do).
+fn unpack_layer_as<R: Read>(mut reader: R, dest: &Path, fallback: bool) -> Result<UnpackStats> {
     let root = openat(
         AT_FDCWD,
         dest,
@@ -173,6 +184,8 @@ pub fn unpack_layer<R: Read>(mut reader: R, dest: &Path) -> Result<UnpackStats> 
 
     let mut archive = tar::Archive::new(HashingReader::new(stream));
     let mut unpacker = Unpacker::new(root);
+    unpacker.whiteout_files = fallback;
+    unpacker.opaque_files = fallback;
     for entry in archive.entries().map_err(read_err)? {
         unpacker.unpack_entry(&mut entry.map_err(read_err)?)?;
     }
@@ -308,6 +321,20 @@ struct Unpacker {
     /// later entries. Keyed by clean path so a later entry wins.
     dirs: HashMap<PathBuf, Meta>,
     buf: Vec<u8>,
+    /// The filesystem refused a 0/0 device: whiteouts are `.wh.NAME` files
+    /// from then on, and every new entry removes its own.
+    whiteout_files: bool,
+    /// It refused the opaque xattr: opaque directories get `.wh..wh..opq`.
+    opaque_files: bool,
+}
+
+/// The errors of a filesystem that cannot hold a whiteout device or the
+/// opaque xattr.
+fn refuses_format(e: &io::Error) -> bool {
+    matches!(
+        e.raw_os_error(),
+        Some(libc::EPERM | libc::EOPNOTSUPP | libc::EINVAL)
+    )
 }
 
 impl Unpacker {
@@ -317,6 +344,8 @@ impl Unpacker {
             parent_cache: None,
             dirs: HashMap::new(),
             buf: vec![0; IO_BUF_SIZE],
+            whiteout_files: false,
+            opaque_files: false,
         }
     }
 
@@ -453,6 +482,14 @@ impl Unpacker {
             path: path.to_path_buf(),
             source: e.into(),
         };
+        if self.whiteout_files && !name.as_bytes().starts_with(WHITEOUT_PREFIX) {
+            let mut wh = OsString::from(OsStr::from_bytes(WHITEOUT_PREFIX));
+            wh.push(name);
+            match unlinkat(parent, wh.as_os_str(), UnlinkatFlags::NoRemoveDir) {
+                Ok(()) | Err(Errno::ENOENT) => {}
+                Err(e) => return Err(remove_err(e)),
+            }
+        }
         let stat = match fstatat(parent, name, AtFlags::AT_SYMLINK_NOFOLLOW) {
             Ok(stat) => stat,
             Err(Errno::ENOENT) => return Ok(false),
@@ -492,7 +529,19 @@ impl Unpacker {
                 component: clean.parent().unwrap_or(Path::new("")).to_path_buf(),
                 source: e.into(),
             })?;
-            return set_xattr(&File::from(dir), OPAQUE_XATTR, b"y", path);
+            if !self.opaque_files {
+                match File::from(dir).set_xattr(OPAQUE_XATTR, b"y") {
+                    Err(e) if refuses_format(&e) => self.opaque_files = true,
+                    r => {
+                        return r.map_err(|source| UnpackError::Xattr {
+                            path: path.to_path_buf(),
+                            name: OPAQUE_XATTR.into(),
+                            source,
+                        });
+                    }
+                }
+            }
+            return self.whiteout_file(parent, name, clean, path);
         }
         if hidden.is_empty()
             || hidden.starts_with(WHITEOUT_PREFIX)
@@ -505,12 +554,33 @@ impl Unpacker {
         let hidden = OsStr::from_bytes(hidden);
         let target = clean.with_file_name(hidden);
         self.clear(parent, hidden, &target, false, path)?;
-        mknodat(parent, hidden, SFlag::S_IFCHR, Mode::empty(), 0).map_err(|e| {
-            UnpackError::Whiteout {
-                path: path.to_path_buf(),
-                source: e.into(),
+        if !self.whiteout_files {
+            match mknodat(parent, hidden, SFlag::S_IFCHR, Mode::empty(), 0) {
+                Err(e) if refuses_format(&e.into()) => self.whiteout_files = true,
+                r => {
+                    return r.map_err(|e| UnpackError::Whiteout {
+                        path: path.to_path_buf(),
+                        source: e.into(),
+                    });
+                }
             }
+        }
+        self.whiteout_file(parent, name, clean, path)
+    }
+
+    /// Keeps the whiteout entry `name` as the tar had it: an empty file.
+    fn whiteout_file(
+        &mut self,
+        parent: BorrowedFd<'_>,
+        name: &OsStr,
+        clean: &Path,
+        path: &Path,
+    ) -> Result<()> {
+        self.new_file(parent, name, clean, path, |source| UnpackError::Whiteout {
+            path: path.to_path_buf(),
+            source,
         })
+        .map(drop)
     }
 
     fn directory(
@@ -1274,6 +1344,47 @@ mod tests {
         assert_eq!(fs::read_dir(dest.join("opaque")).unwrap().count(), 0);
         assert_eq!(fs::read_dir(dest.join("x")).unwrap().count(), 0);
         assert!(!dest.join("a/.wh.b").exists());
+    }
+
+    #[test]
+    fn whiteouts_and_opaque_dirs_in_the_fallback_format() {
+        let sandbox = Sandbox::new();
+        let tar = Tar::new()
+            .dir("a/")
+            .file("a/b", b"gone")
+            .file("a/.wh.b", b"")
+            .file("a/c/d", b"gone too")
+            .file("a/.wh.c", b"")
+            .file("a/.wh.back", b"")
+            .file("a/back", b"later entries win")
+            .file("lower/.wh.file", b"")
+            .file("opaque/.wh..wh..opq", b"")
+            .file("opaque/kept", b"")
+            .file("x/.wh..wh.plnk", b"")
+            .finish();
+        unpack_layer_as(&tar[..], &sandbox.dest(), true).unwrap();
+        let dest = sandbox.dest();
+        let names = |d: &str| {
+            let mut v: Vec<String> = fs::read_dir(dest.join(d))
+                .unwrap()
+                .map(|e| e.unwrap().file_name().into_string().unwrap())
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(names("a"), [".wh.b", ".wh.c", "back"]);
+        for whiteout in ["a/.wh.b", "a/.wh.c", "lower/.wh.file"] {
+            let meta = fs::symlink_metadata(dest.join(whiteout)).unwrap();
+            assert!(meta.is_file() && meta.len() == 0, "{whiteout}");
+        }
+        assert_eq!(names("lower"), [".wh.file"]);
+        assert_eq!(names("opaque"), [".wh..wh..opq", "kept"]);
+        assert_eq!(xattr_of(dest.join("opaque"), OPAQUE_XATTR), None);
+        assert_eq!(fs::read_dir(dest.join("x")).unwrap().count(), 0);
+        assert_eq!(
+            fs::read_to_string(dest.join("a/back")).unwrap(),
+            "later entries win"
+        );
     }
 
     #[test]

@@ -8,7 +8,10 @@
 //! without following symlinks, so a symlink an image carries can never
 //! make the copy write outside it. Hard links within the image stay hard
 //! links. Ownership and modes recorded in `user.containers.override_stat`
-//! are copied with the files.
+//! are copied with the files. A layer may also hold the fallback format
+//! the unpacker writes where the disk refuses whiteout devices or the
+//! opaque xattr: an empty file `.wh.NAME` is a whiteout of `NAME`, and
+//! `.wh..wh..opq` makes its directory opaque; no `.wh.*` name is copied.
 
 use super::unpack::OVERRIDE_STAT_XATTR;
 use super::walk::{file_type, open_subdir, remove_tree};
@@ -21,6 +24,7 @@ use std::collections::HashMap;
 use std::ffi::OsStr;
 use std::fs::File;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use xattr::FileExt;
@@ -89,6 +93,15 @@ fn clear(dir: BorrowedFd<'_>, name: &OsStr, rel: &Path) -> Result<()> {
     }
 }
 
+const WH_PREFIX: &[u8] = b".wh.";
+const OPAQUE_MARKER: &str = ".wh..wh..opq";
+
+/// The layer directory `path` is opaque, in either format.
+fn is_opaque(path: &Path) -> bool {
+    matches!(xattr::get(path, "user.overlay.opaque"), Ok(Some(v)) if v == b"y")
+        || std::fs::symlink_metadata(path.join(OPAQUE_MARKER)).is_ok_and(|m| m.is_file())
+}
+
 fn is_whiteout(meta: &std::fs::Metadata) -> bool {
     use std::os::unix::fs::FileTypeExt;
     meta.file_type().is_char_device() && meta.rdev() == 0
@@ -115,6 +128,20 @@ fn apply_dir(src: &Path, dir: BorrowedFd<'_>, rel: &Path, links: &mut Links) -> 
         .collect::<std::io::Result<_>>()
         .map_err(read_err)?;
     entries.sort_by_key(|e| e.file_name());
+    // The fallback format's whiteouts first, so an entry of this layer
+    // that they name (the unpacker never leaves both) would still win.
+    let (marks, entries): (Vec<_>, Vec<_>) = entries
+        .into_iter()
+        .partition(|e| e.file_name().as_bytes().starts_with(WH_PREFIX));
+    for entry in marks {
+        let name = entry.file_name();
+        let hidden = OsStr::from_bytes(&name.as_bytes()[WH_PREFIX.len()..]);
+        let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+        if !is_file || name == OPAQUE_MARKER || plain_name(hidden).is_none() {
+            continue;
+        }
+        clear(dir, hidden, &rel.join(hidden))?;
+    }
     for entry in entries {
         let name = entry.file_name();
         let path = entry.path();
@@ -127,10 +154,7 @@ fn apply_dir(src: &Path, dir: BorrowedFd<'_>, rel: &Path, links: &mut Links) -> 
         if is_whiteout(&meta) {
             clear(dir, &name, &rel)?;
         } else if ft.is_dir() {
-            let opaque = matches!(
-                xattr::get(&path, "user.overlay.opaque"),
-                Ok(Some(v)) if v == b"y"
-            );
+            let opaque = is_opaque(&path);
             let keep =
                 !opaque && existing(dir, &name).is_some_and(|st| file_type(&st) == SFlag::S_IFDIR);
             if !keep {
@@ -164,6 +188,12 @@ fn apply_dir(src: &Path, dir: BorrowedFd<'_>, rel: &Path, links: &mut Links) -> 
         }
     }
     Ok(())
+}
+
+/// `name` if it is one plain component (a whiteout's target).
+fn plain_name(name: &OsStr) -> Option<&OsStr> {
+    let b = name.as_bytes();
+    (!b.is_empty() && b != b"." && b != b".." && !b.contains(&b'/')).then_some(name)
 }
 
 /// Copies a file that is not a directory or symlink (a regular file, or a
@@ -316,5 +346,37 @@ mod tests {
             fs::metadata(dest.join("hl2")).unwrap(),
         );
         assert_eq!(a.ino(), b.ino(), "hard links stay linked");
+    }
+
+    #[test]
+    fn fallback_whiteouts_and_opaque_markers() {
+        let t = tempfile::tempdir().unwrap();
+        let (l1, l2, dest) = (t.path().join("l1"), t.path().join("l2"), t.path().join("d"));
+        for d in [&l1, &l2, &dest] {
+            fs::create_dir(d).unwrap();
+        }
+        fs::create_dir_all(l1.join("o")).unwrap();
+        fs::write(l1.join("o/old"), "").unwrap();
+        fs::create_dir_all(l1.join("gone/sub")).unwrap();
+        fs::write(l1.join("f"), "").unwrap();
+        fs::write(l1.join("-dash"), "").unwrap();
+        fs::write(l1.join("keep"), "").unwrap();
+        fs::create_dir(l2.join("o")).unwrap();
+        fs::write(l2.join("o/.wh..wh..opq"), "").unwrap();
+        fs::write(l2.join("o/new"), "").unwrap();
+        for wh in [".wh.gone", ".wh.f", ".wh.-dash", ".wh.absent"] {
+            fs::write(l2.join(wh), "").unwrap();
+        }
+        materialize(&[l1.clone(), l2.clone()], &dest).unwrap();
+        let names = |d: &Path| {
+            let mut v: Vec<String> = fs::read_dir(d)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().into_string().unwrap())
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(names(&dest), ["keep", "o"]);
+        assert_eq!(names(&dest.join("o")), ["new"]);
     }
 }

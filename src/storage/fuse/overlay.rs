@@ -10,9 +10,23 @@
 //!   mode the disk cannot hold are in the override xattr. Layers are never
 //!   written; every change lands in `upper`, staged in `work` and renamed
 //!   into place so a crash never leaves half a file there.
-//! - Inode numbers are ours, never reused while mounted, and keyed by the
-//!   backing file's (dev, ino): the same entry, its hard links within one
-//!   layer, and its copy in upper after a copy-up all share one number.
+//! - Where the filesystem refuses those (an overlayfs-mounted home refuses
+//!   0/0 devices and `user.overlay.*`), the fallback format of
+//!   fuse-overlayfs and containers/storage is read in every layer and
+//!   written in upper: an empty regular file `.wh.NAME` whites out `NAME`,
+//!   and `.wh..wh..opq` makes its directory opaque. No `.wh.*` name is ever
+//!   shown to, or made by, the container. Whether a directory holds any
+//!   such name is read once per descriptor (a readdir, only when a lookup
+//!   misses there or it is merged over others), so the normal format costs
+//!   no extra syscall per lookup.
+//! - Inode numbers are ours, never reused while mounted. A directory, and
+//!   every file in upper, is keyed by its backing (dev, ino), so the hard
+//!   links made in upper share one number. A non-directory in a layer
+//!   below is keyed by its name as well: a layer's hard links are separate
+//!   files, each copied up by its own name, as with the kernel overlay
+//!   without `index` (the kernel names the inode, never the name, in
+//!   `link`, `open` and `setattr`, so one shared node could not tell which
+//!   name to copy up). A copy-up keeps the number.
 //! - Every backing file is reached with `*at` calls relative to directory
 //!   descriptors held in the directory inodes, by one name that never holds
 //!   a `/` and is never `.` or `..`, without following symlinks; a symlink
@@ -44,8 +58,8 @@ use std::os::fd::{AsFd, AsRawFd};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::FileExt;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use xattr::FileExt as _;
 
@@ -58,11 +72,151 @@ const UPPER: usize = 0;
 pub(super) type Res<T> = Result<T, Errno>;
 
 /// A directory descriptor in one layer: `.0` is the layer index.
-type LayerDir = (usize, Arc<File>);
+type LayerDir = (usize, Arc<LDir>);
+
+/// The fallback format's names (see the module docs).
+const WH_PREFIX: &[u8] = b".wh.";
+const OPAQUE_MARKER: &str = ".wh..wh..opq";
+
+/// A directory of one layer or of upper, with what one readdir, done the
+/// first time it is needed, found of the fallback format in it.
+pub(super) struct LDir {
+    file: File,
+    scan: OnceLock<Scan>,
+}
+
+struct Scan {
+    /// Some `.wh.NAME` (not the opaque marker) is there.
+    whiteouts: AtomicBool,
+    /// `.wh..wh..opq` is there.
+    opaque: AtomicBool,
+}
+
+impl std::ops::Deref for LDir {
+    type Target = File;
+    fn deref(&self) -> &File {
+        &self.file
+    }
+}
+
+impl LDir {
+    fn new(file: File) -> LDir {
+        LDir {
+            file,
+            scan: OnceLock::new(),
+        }
+    }
+
+    fn scan(&self) -> &Scan {
+        self.scan.get_or_init(|| {
+            let (mut whiteouts, mut opaque) = (false, false);
+            let dir = Dir::openat(
+                self.file.as_fd(),
+                ".",
+                OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+                Mode::empty(),
+            );
+            match dir {
+                Ok(mut dir) => {
+                    for e in dir.iter() {
+                        let Ok(e) = e else {
+                            // Unknown: look for the names each time.
+                            whiteouts = true;
+                            continue;
+                        };
+                        let name = e.file_name().to_bytes();
+                        if name == OPAQUE_MARKER.as_bytes() {
+                            opaque = true;
+                        } else if name.starts_with(WH_PREFIX) {
+                            whiteouts = true;
+                        }
+                    }
+                }
+                Err(_) => whiteouts = true,
+            }
+            Scan {
+                whiteouts: AtomicBool::new(whiteouts),
+                opaque: AtomicBool::new(opaque),
+            }
+        })
+    }
+
+    /// Whether `.wh.NAME` files may be here.
+    fn has_whiteout_files(&self) -> bool {
+        self.scan().whiteouts.load(Ordering::Relaxed)
+    }
+
+    fn has_opaque_marker(&self) -> bool {
+        self.scan().opaque.load(Ordering::Relaxed)
+    }
+
+    /// Whether a regular file `.wh.NAME` whites out `name` here.
+    fn whiteout_file(&self, name: &OsStr) -> bool {
+        self.has_whiteout_files()
+            && matches!(
+                fstatat(self.file.as_fd(), wh_name(name).as_os_str(), AtFlags::AT_SYMLINK_NOFOLLOW),
+                Ok(st) if kind_of(&st) == SFlag::S_IFREG
+            )
+    }
+}
+
+fn wh_name(name: &OsStr) -> OsString {
+    let mut n = OsString::from(".wh.");
+    n.push(name);
+    n
+}
+
+fn is_wh_name(name: &OsStr) -> bool {
+    name.as_bytes().starts_with(WH_PREFIX)
+}
+
+/// The errors of a filesystem that cannot hold the normal format.
+fn refuses_format(e: Errno) -> bool {
+    matches!(e, Errno::EPERM | Errno::EOPNOTSUPP)
+}
+
+/// Creates the empty marker file `name` in `dir` (an existing one is fine).
+fn make_marker(dir: &File, name: &OsStr) -> Res<()> {
+    let flags = OFlag::O_CREAT | OFlag::O_WRONLY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
+    openat(dir.as_fd(), name, flags, Mode::from_bits_truncate(0o600))?;
+    Ok(())
+}
+
+/// What identifies a node (see the module docs on inode numbers).
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum Key {
+    Backing(u64, u64),
+    /// A layer's non-directory: (dev, ino, parent node, name).
+    Named(u64, u64, u64, OsString),
+}
+
+fn key_for(parent: u64, name: &OsStr, layer: usize, st: &FileStat) -> Key {
+    if layer != UPPER && kind_of(st) != SFlag::S_IFDIR {
+        Key::Named(st.st_dev, st.st_ino, parent, name.to_owned())
+    } else {
+        Key::Backing(st.st_dev, st.st_ino)
+    }
+}
+
+/// `dirs` up to the first one with an opaque marker file (the xattr form
+/// already ended the list where it was found).
+fn visible(mut dirs: Vec<LayerDir>) -> Vec<LayerDir> {
+    if dirs.len() > 1
+        && let Some(i) = dirs[..dirs.len() - 1]
+            .iter()
+            .position(|(_, d)| d.has_opaque_marker())
+    {
+        dirs.truncate(i + 1);
+    }
+    dirs
+}
 
 struct Node {
     parent: u64,
     name: OsString,
+    /// Other names the kernel knows the node by (hard links in upper):
+    /// one of them takes over when `name` is removed.
+    aliases: Vec<(u64, OsString)>,
     /// The topmost layer holding the entry.
     layer: usize,
     /// Directories only: the merged directories, topmost first, ending
@@ -78,12 +232,12 @@ struct Table {
     nodes: HashMap<u64, Node>,
     /// Backing (dev, ino) to our inode number; kept after a forget so the
     /// number stays the same for the rest of the mount.
-    keys: HashMap<(u64, u64), u64>,
+    keys: HashMap<Key, u64>,
     next_ino: u64,
 }
 
 impl Table {
-    fn ino_for(&mut self, key: (u64, u64)) -> u64 {
+    fn ino_for(&mut self, key: Key) -> u64 {
         let next = &mut self.next_ino;
         *self.keys.entry(key).or_insert_with(|| {
             *next += 1;
@@ -108,7 +262,7 @@ struct Found {
     layer: usize,
     st: FileStat,
     /// The directory in `layer` holding the name.
-    parent_fd: Arc<File>,
+    parent_fd: Arc<LDir>,
     dirs: Vec<LayerDir>,
 }
 
@@ -118,7 +272,7 @@ struct Loc {
     name: OsString,
     layer: usize,
     /// The parent's directory in `layer`; `None` for the root.
-    parent_fd: Option<Arc<File>>,
+    parent_fd: Option<Arc<LDir>>,
     dirs: Vec<LayerDir>,
 }
 
@@ -237,6 +391,28 @@ fn check_name(name: &OsStr) -> Res<()> {
     Ok(())
 }
 
+/// A name the container creates: the fallback format's names are not
+/// the container's to make.
+fn check_new_name(name: &OsStr) -> Res<()> {
+    check_name(name)?;
+    if is_wh_name(name) {
+        return Err(Errno::EINVAL);
+    }
+    Ok(())
+}
+
+/// Removes the `.wh.NAME` file of `name`, now that `name` is in `dir`.
+fn remove_wh_file(dir: &File, name: &OsStr) -> Res<()> {
+    match unlinkat(
+        dir.as_fd(),
+        wh_name(name).as_os_str(),
+        UnlinkatFlags::NoRemoveDir,
+    ) {
+        Err(Errno::ENOENT) => Ok(()),
+        r => r,
+    }
+}
+
 fn io_errno(e: std::io::Error) -> Errno {
     e.raw_os_error().map(Errno::from_raw).unwrap_or(Errno::EIO)
 }
@@ -263,14 +439,10 @@ fn is_opaque(dir: &File) -> bool {
     matches!(dir.get_xattr(OPAQUE_XATTR), Ok(Some(v)) if v == b"y")
 }
 
-fn make_whiteout(dir: &File, name: &OsStr) -> Res<()> {
-    mknodat(dir.as_fd(), name, SFlag::S_IFCHR, Mode::empty(), 0)
-}
-
 /// Where a node's xattrs live: its own descriptor (directories) or its
 /// name in its parent.
 enum XTarget {
-    Fd(Arc<File>),
+    Fd(Arc<LDir>),
     Path(PathBuf),
 }
 
@@ -316,15 +488,23 @@ pub(super) struct Overlay {
     files: RwLock<HashMap<u64, Arc<Handle>>>,
     listings: Mutex<HashMap<u64, Arc<Vec<DirEntry>>>>,
     next_fh: AtomicU64,
-    upper: Arc<File>,
+    upper: Arc<LDir>,
+    /// Upper refused a 0/0 device, or the opaque xattr: the fallback
+    /// format is written from then on.
+    whiteout_files: AtomicBool,
+    opaque_files: AtomicBool,
 }
 
 impl Overlay {
     /// `layers` are opened directories, lowest first.
     pub fn new(layers: Vec<File>, upper: File, work: File) -> Res<Overlay> {
-        let upper = Arc::new(upper);
+        let upper = Arc::new(LDir::new(upper));
         let mut dirs: Vec<LayerDir> = vec![(UPPER, upper.clone())];
-        let mut all: Vec<Arc<File>> = layers.into_iter().rev().map(Arc::new).collect();
+        let mut all: Vec<Arc<LDir>> = layers
+            .into_iter()
+            .rev()
+            .map(|d| Arc::new(LDir::new(d)))
+            .collect();
         if !is_opaque(&upper) {
             for (i, d) in all.drain(..).enumerate() {
                 let opaque = is_opaque(&d);
@@ -340,12 +520,13 @@ impl Overlay {
             keys: HashMap::new(),
             next_ino: ROOT,
         };
-        table.keys.insert((st.st_dev, st.st_ino), ROOT);
+        table.keys.insert(Key::Backing(st.st_dev, st.st_ino), ROOT);
         table.nodes.insert(
             ROOT,
             Node {
                 parent: ROOT,
                 name: OsString::new(),
+                aliases: Vec::new(),
                 layer: UPPER,
                 dirs,
                 lookups: 1,
@@ -361,7 +542,46 @@ impl Overlay {
             listings: Mutex::new(HashMap::new()),
             next_fh: AtomicU64::new(1),
             upper,
+            whiteout_files: AtomicBool::new(false),
+            opaque_files: AtomicBool::new(false),
         })
+    }
+
+    /// Writes the fallback format from the start, as on a filesystem that
+    /// refuses the normal one.
+    #[cfg(test)]
+    pub fn use_fallback_format(&self) {
+        self.whiteout_files.store(true, Ordering::Relaxed);
+        self.opaque_files.store(true, Ordering::Relaxed);
+    }
+
+    /// Makes a whiteout for `name` in `dir`, where nothing is at `name`.
+    fn make_whiteout(&self, dir: &LDir, name: &OsStr) -> Res<()> {
+        if !self.whiteout_files.load(Ordering::Relaxed) {
+            match mknodat(dir.as_fd(), name, SFlag::S_IFCHR, Mode::empty(), 0) {
+                Err(e) if refuses_format(e) => self.whiteout_files.store(true, Ordering::Relaxed),
+                r => return r,
+            }
+        }
+        make_marker(dir, &wh_name(name))?;
+        dir.scan().whiteouts.store(true, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Marks the directory `d` opaque; `ld` is its `LDir`, if it has one
+    /// whose scan must learn of a marker file.
+    fn set_opaque(&self, d: &File, ld: Option<&LDir>) -> Res<()> {
+        if !self.opaque_files.load(Ordering::Relaxed) {
+            match d.set_xattr(OPAQUE_XATTR, b"y").map_err(io_errno) {
+                Err(e) if refuses_format(e) => self.opaque_files.store(true, Ordering::Relaxed),
+                r => return r,
+            }
+        }
+        make_marker(d, OsStr::new(OPAQUE_MARKER))?;
+        if let Some(ld) = ld {
+            ld.scan().opaque.store(true, Ordering::Relaxed);
+        }
+        Ok(())
     }
 
     fn tmp_name(&self) -> String {
@@ -411,16 +631,26 @@ impl Overlay {
         if node.dirs.is_empty() {
             return Err(Errno::ENOTDIR);
         }
-        Ok(node.dirs.clone())
+        let dirs = node.dirs.clone();
+        drop(t);
+        Ok(visible(dirs))
     }
 
     /// Resolves `name` through the merged directory `pdirs`.
     fn resolve(&self, pdirs: &[LayerDir], name: &OsStr) -> Res<Option<Found>> {
+        if is_wh_name(name) {
+            return Ok(None);
+        }
         let mut found: Option<Found> = None;
         for (i, (layer, dir)) in pdirs.iter().enumerate() {
             let st = match fstatat(dir.as_fd(), name, AtFlags::AT_SYMLINK_NOFOLLOW) {
                 Ok(st) => st,
-                Err(Errno::ENOENT) => continue,
+                Err(Errno::ENOENT) => {
+                    if i + 1 < pdirs.len() && dir.whiteout_file(name) {
+                        break;
+                    }
+                    continue;
+                }
                 Err(e) => return Err(e),
             };
             if is_whiteout(&st) {
@@ -437,7 +667,7 @@ impl Overlay {
                     }));
                 }
                 None => {
-                    let d = Arc::new(open_dir_at(dir, name)?);
+                    let d = Arc::new(LDir::new(open_dir_at(dir, name)?));
                     let last = i + 1 == pdirs.len();
                     let opaque = !last && is_opaque(&d);
                     found = Some(Found {
@@ -454,7 +684,7 @@ impl Overlay {
                     if !is_dir {
                         break;
                     }
-                    let d = Arc::new(open_dir_at(dir, name)?);
+                    let d = Arc::new(LDir::new(open_dir_at(dir, name)?));
                     let last = i + 1 == pdirs.len();
                     let opaque = !last && is_opaque(&d);
                     f.dirs.push((*layer, d));
@@ -476,6 +706,7 @@ impl Overlay {
             }
             match fstatat(dir.as_fd(), name, AtFlags::AT_SYMLINK_NOFOLLOW) {
                 Ok(st) => return Ok(!is_whiteout(&st)),
+                Err(Errno::ENOENT) if dir.whiteout_file(name) => return Ok(false),
                 Err(Errno::ENOENT) => continue,
                 Err(e) => return Err(e),
             }
@@ -546,7 +777,7 @@ impl Overlay {
     /// Records a resolved entry in the table (one more kernel lookup).
     fn register(&self, parent: u64, name: &OsStr, f: &Found, count: bool) -> u64 {
         let mut t = self.table_mut();
-        let ino = t.ino_for((f.st.st_dev, f.st.st_ino));
+        let ino = t.ino_for(key_for(parent, name, f.layer, &f.st));
         match t.nodes.get_mut(&ino) {
             Some(n) => {
                 // A copy-up that finished after `f` was resolved left the
@@ -557,6 +788,14 @@ impl Overlay {
                     && n.parent == parent
                     && n.name == name;
                 if !stale {
+                    if (n.parent != parent || n.name != name) && !n.gone {
+                        let old = (n.parent, std::mem::take(&mut n.name));
+                        if !n.aliases.contains(&old) {
+                            n.aliases.push(old);
+                        }
+                    }
+                    n.aliases
+                        .retain(|(p, a)| (*p, a.as_os_str()) != (parent, name));
                     n.parent = parent;
                     n.name = name.to_owned();
                     n.layer = f.layer;
@@ -573,6 +812,7 @@ impl Overlay {
                     Node {
                         parent,
                         name: name.to_owned(),
+                        aliases: Vec::new(),
                         layer: f.layer,
                         dirs: f.dirs.clone(),
                         lookups: u64::from(count),
@@ -585,13 +825,16 @@ impl Overlay {
     }
 
     fn found_attr(&self, ino: u64, f: &Found, name: &OsStr) -> FileAttr {
-        let own = f.dirs.first().map(|(_, d)| &**d);
+        let own = f.dirs.first().map(|(_, d)| &d.file);
         let ov = self.override_of(kind_of(&f.st), own, &f.parent_fd, name);
         Self::make_attr(ino, &f.st, ov)
     }
 
     pub fn lookup(&self, parent: u64, name: &OsStr) -> Res<FileAttr> {
         check_name(name)?;
+        if is_wh_name(name) {
+            return Err(Errno::ENOENT);
+        }
         let pdirs = self.dir_fds(parent)?;
         let f = self.resolve(&pdirs, name)?.ok_or(Errno::ENOENT)?;
         let ino = self.register(parent, name, &f, true);
@@ -773,23 +1016,23 @@ impl Overlay {
         };
         let nst = fstatat(udir.as_fd(), name, AtFlags::AT_SYMLINK_NOFOLLOW)?;
         let mut t = self.table_mut();
-        t.keys.insert((nst.st_dev, nst.st_ino), ino);
+        t.keys.insert(Key::Backing(nst.st_dev, nst.st_ino), ino);
         if let Some(node) = t.nodes.get_mut(&ino) {
             node.layer = UPPER;
             if let Some(d) = made {
-                node.dirs.insert(0, (UPPER, Arc::new(d)));
+                node.dirs.insert(0, (UPPER, Arc::new(LDir::new(d))));
             }
         }
         Ok(())
     }
 
     /// The upper directory of the directory `ino`, copying it up first.
-    fn upper_dir(&self, ino: u64) -> Res<Arc<File>> {
+    fn upper_dir(&self, ino: u64) -> Res<Arc<LDir>> {
         self.copy_up(ino, true)?;
         self.upper_of(ino)
     }
 
-    fn upper_of(&self, ino: u64) -> Res<Arc<File>> {
+    fn upper_of(&self, ino: u64) -> Res<Arc<LDir>> {
         let dirs = self.dir_fds(ino)?;
         match dirs.first() {
             Some((UPPER, d)) => Ok(d.clone()),
@@ -799,13 +1042,13 @@ impl Overlay {
 
     // ---- creating entries ----
 
-    /// Whether upper holds a whiteout at `name` (which the new entry must
-    /// replace).
-    fn upper_whiteout(dir: &File, name: &OsStr) -> Res<bool> {
+    /// Which whiteout upper holds at `name`, which the new entry must
+    /// replace: `Some(true)` a device, `Some(false)` a `.wh.NAME` file.
+    fn upper_whiteout(dir: &LDir, name: &OsStr) -> Res<Option<bool>> {
         match fstatat(dir.as_fd(), name, AtFlags::AT_SYMLINK_NOFOLLOW) {
-            Ok(st) if is_whiteout(&st) => Ok(true),
+            Ok(st) if is_whiteout(&st) => Ok(Some(true)),
             Ok(_) => Err(Errno::EEXIST),
-            Err(Errno::ENOENT) => Ok(false),
+            Err(Errno::ENOENT) => Ok(dir.whiteout_file(name).then_some(false)),
             Err(e) => Err(e),
         }
     }
@@ -813,38 +1056,43 @@ impl Overlay {
     /// Creates a new entry `name` in `parent` with `make`, which gets the
     /// directory and name to create it at and whether it replaces a
     /// whiteout. Over a whiteout the entry is made in work and exchanged
-    /// with the whiteout, so there is never a moment without either.
+    /// with the whiteout, so there is never a moment without either; over
+    /// a `.wh.NAME` file it is moved in, and the file removed after (the
+    /// entry wins over it in its own directory).
     fn place(
         &self,
         parent: u64,
         name: &OsStr,
         make: impl FnOnce(&File, &OsStr, bool) -> Res<()>,
-    ) -> Res<Arc<File>> {
-        check_name(name)?;
+    ) -> Res<Arc<LDir>> {
+        check_new_name(name)?;
         let pdirs = self.dir_fds(parent)?;
         if self.resolve(&pdirs, name)?.is_some() {
             return Err(Errno::EEXIST);
         }
         let upper = self.upper_dir(parent)?;
-        if !Self::upper_whiteout(&upper, name)? {
+        let Some(device) = Self::upper_whiteout(&upper, name)? else {
             make(&upper, name, false)?;
             return Ok(upper);
-        }
+        };
         let tmp = self.tmp_name();
         let tmp = OsStr::new(&tmp);
         make(&self.work, tmp, true)?;
-        if let Err(e) = renameat2(
-            self.work.as_fd(),
-            tmp,
-            upper.as_fd(),
-            name,
-            RenameFlags::RENAME_EXCHANGE,
-        ) {
+        let flag = if device {
+            RenameFlags::RENAME_EXCHANGE
+        } else {
+            RenameFlags::RENAME_NOREPLACE
+        };
+        if let Err(e) = renameat2(self.work.as_fd(), tmp, upper.as_fd(), name, flag) {
             let _ = unlinkat(self.work.as_fd(), tmp, UnlinkatFlags::NoRemoveDir);
-            let _ = unlinkat(self.work.as_fd(), tmp, UnlinkatFlags::RemoveDir);
+            let _ = remove_tree(&self.work, tmp);
             return Err(e);
         }
-        unlinkat(self.work.as_fd(), tmp, UnlinkatFlags::NoRemoveDir)?;
+        if device {
+            unlinkat(self.work.as_fd(), tmp, UnlinkatFlags::NoRemoveDir)?;
+        } else {
+            remove_wh_file(&upper, name)?;
+        }
         Ok(upper)
     }
 
@@ -970,7 +1218,7 @@ impl Overlay {
             }
             // What the whiteout hid below must stay hidden.
             if over_whiteout {
-                d.set_xattr(OPAQUE_XATTR, b"y").map_err(io_errno)?;
+                self.set_opaque(&d, None)?;
             }
             Ok(())
         })?;
@@ -1004,26 +1252,44 @@ impl Overlay {
 
     // ---- removing and renaming ----
 
-    fn mark_gone(&self, parent: u64, name: &OsStr, st: &FileStat, drop_key: bool) {
+    /// The entry `f` at `name` in `parent` is gone; its node stays
+    /// reachable by another name it is known by, if any.
+    fn mark_gone(&self, parent: u64, name: &OsStr, f: &Found, drop_key: bool) {
         let mut t = self.table_mut();
-        let key = (st.st_dev, st.st_ino);
+        let key = key_for(parent, name, f.layer, &f.st);
         let Some(&ino) = t.keys.get(&key) else { return };
         if drop_key {
             t.keys.remove(&key);
         }
-        if let Some(n) = t.nodes.get_mut(&ino)
-            && n.parent == parent
-            && n.name == name
-        {
-            n.gone = true;
+        if let Some(n) = t.nodes.get_mut(&ino) {
+            if n.parent == parent && n.name == name {
+                match n.aliases.pop() {
+                    Some((p, a)) if !drop_key => (n.parent, n.name) = (p, a),
+                    _ => n.gone = true,
+                }
+            } else {
+                n.aliases
+                    .retain(|(p, a)| (*p, a.as_os_str()) != (parent, name));
+            }
         }
     }
 
     /// Replaces whatever upper holds at `name` with a whiteout, atomically.
-    fn whiteout_over(&self, upper: &File, name: &OsStr) -> Res<()> {
+    fn whiteout_over(&self, upper: &LDir, name: &OsStr) -> Res<()> {
         let tmp = self.tmp_name();
         let tmp = OsStr::new(&tmp);
-        make_whiteout(&self.work, tmp)?;
+        if !self.whiteout_files.load(Ordering::Relaxed) {
+            match mknodat(self.work.as_fd(), tmp, SFlag::S_IFCHR, Mode::empty(), 0) {
+                Err(e) if refuses_format(e) => self.whiteout_files.store(true, Ordering::Relaxed),
+                r => r?,
+            }
+        }
+        if self.whiteout_files.load(Ordering::Relaxed) {
+            // The `.wh.NAME` file first: while `name` is there, it wins.
+            self.make_whiteout(upper, name)?;
+            renameat(upper.as_fd(), name, self.work.as_fd(), tmp)?;
+            return remove_tree(&self.work, tmp);
+        }
         if let Err(e) = renameat2(
             self.work.as_fd(),
             tmp,
@@ -1076,9 +1342,9 @@ impl Overlay {
                 unlinkat(upper.as_fd(), name, UnlinkatFlags::NoRemoveDir)?;
             }
         } else {
-            make_whiteout(&upper, name)?;
+            self.make_whiteout(&upper, name)?;
         }
-        self.mark_gone(parent, name, &f.st, drop_key);
+        self.mark_gone(parent, name, &f, drop_key);
         Ok(())
     }
 
@@ -1091,7 +1357,7 @@ impl Overlay {
         flags: u32,
     ) -> Res<()> {
         check_name(name)?;
-        check_name(newname)?;
+        check_new_name(newname)?;
         let noreplace = RenameFlags::RENAME_NOREPLACE.bits();
         if flags & !noreplace != 0 {
             return Err(Errno::EINVAL);
@@ -1100,7 +1366,7 @@ impl Overlay {
         let npdirs = self.dir_fds(newparent)?;
         let src = self.resolve(&pdirs, name)?.ok_or(Errno::ENOENT)?;
         let src_dir = !src.dirs.is_empty();
-        if src_dir && src.dirs.iter().any(|(l, _)| *l != UPPER) {
+        if src_dir && visible(src.dirs.clone()).iter().any(|(l, _)| *l != UPPER) {
             // As overlayfs without redirect_dir: `mv` falls back to a copy.
             return Err(Errno::EXDEV);
         }
@@ -1137,10 +1403,11 @@ impl Overlay {
                 Err(Errno::ENOENT) => (false, false),
                 Err(e) => return Err(e),
             };
+        let dst_wh_file = dst.is_none() && udst.whiteout_file(newname);
         if src_dir {
             if dst_lower {
                 let d = &src.dirs[0].1;
-                d.set_xattr(OPAQUE_XATTR, b"y").map_err(io_errno)?;
+                self.set_opaque(d, Some(d))?;
             }
             if dst_upper_dir && let Some(d) = &dst {
                 clear_dir(&d.dirs[0].1)?;
@@ -1160,29 +1427,39 @@ impl Overlay {
                 unlinkat(usrc.as_fd(), name, UnlinkatFlags::NoRemoveDir)?;
             }
         } else if need_wh {
-            match renameat2(
-                usrc.as_fd(),
-                name,
-                udst.as_fd(),
-                newname,
-                RenameFlags::RENAME_WHITEOUT,
-            ) {
+            let r = if self.whiteout_files.load(Ordering::Relaxed) {
+                Err(Errno::EINVAL)
+            } else {
+                renameat2(
+                    usrc.as_fd(),
+                    name,
+                    udst.as_fd(),
+                    newname,
+                    RenameFlags::RENAME_WHITEOUT,
+                )
+            };
+            match r {
                 Ok(()) => {}
-                Err(Errno::EINVAL | Errno::EPERM) => {
+                Err(Errno::EINVAL | Errno::EPERM | Errno::EOPNOTSUPP) => {
                     renameat(usrc.as_fd(), name, udst.as_fd(), newname)?;
-                    make_whiteout(&usrc, name)?;
+                    self.make_whiteout(&usrc, name)?;
                 }
                 Err(e) => return Err(e),
             }
         } else {
             renameat(usrc.as_fd(), name, udst.as_fd(), newname)?;
         }
+        if dst_wh_file {
+            remove_wh_file(&udst, newname)?;
+        }
         if let Some(d) = &dst {
             let drop_key = d.layer == UPPER && (dst_upper_dir || d.st.st_nlink <= 1);
-            self.mark_gone(newparent, newname, &d.st, drop_key);
+            self.mark_gone(newparent, newname, d, drop_key);
         }
         let mut t = self.table_mut();
         if let Some(n) = t.nodes.get_mut(&src_ino) {
+            n.aliases
+                .retain(|(p, a)| (*p, a.as_os_str()) != (newparent, newname));
             n.parent = newparent;
             n.name = newname.to_owned();
             n.layer = UPPER;
@@ -1445,10 +1722,21 @@ impl Overlay {
                 OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
                 Mode::empty(),
             )?;
+            // Whited out by `.wh.NAME` files: hidden in the dirs below.
+            let mut hidden: Vec<OsString> = Vec::new();
+            let mut opaque = false;
             for e in dir.iter() {
                 let e = e?;
                 let name = OsStr::from_bytes(e.file_name().to_bytes());
                 if name == "." || name == ".." {
+                    continue;
+                }
+                if let Some(h) = name.as_bytes().strip_prefix(WH_PREFIX) {
+                    if name == OPAQUE_MARKER {
+                        opaque = true;
+                    } else if merged && matches!(e.file_type(), Some(Type::File) | None) {
+                        hidden.push(OsStr::from_bytes(h).to_owned());
+                    }
                     continue;
                 }
                 if merged && !seen.insert(name.to_owned()) {
@@ -1466,6 +1754,10 @@ impl Overlay {
                     out.push(Merged(name.to_owned(), ty, e.ino(), i));
                 }
             }
+            if opaque {
+                break;
+            }
+            seen.extend(hidden);
         }
         Ok(out)
     }
@@ -1501,7 +1793,12 @@ impl Overlay {
                     Some(Type::BlockDevice) => FileType::BlockDevice,
                     _ => FileType::RegularFile,
                 };
-                let ino = t.ino_for((devs[i], d_ino));
+                let key = if dirs[i].0 != UPPER && kind != FileType::Directory {
+                    Key::Named(devs[i], d_ino, ino, name.clone())
+                } else {
+                    Key::Backing(devs[i], d_ino)
+                };
+                let ino = t.ino_for(key);
                 entries.push(DirEntry { ino, kind, name });
             }
         }

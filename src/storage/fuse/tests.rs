@@ -196,13 +196,20 @@ fn inode_numbers_are_stable() {
     let ov = fx.ov();
     let f = ino(&ov, "d/f");
     assert_eq!(ino(&ov, "d/f"), f);
-    assert_eq!(ino(&ov, "g"), f, "hard links share the inode");
+    // A layer's hard links are separate files (each is copied up by its
+    // own name), as with the kernel overlay without `index`.
+    let g = ino(&ov, "g");
+    assert_ne!(g, f);
+    assert_eq!(walk(&ov, "g").unwrap().nlink, 2);
     let d = ino(&ov, "d");
     let fh = ov.opendir(d).unwrap();
     let listed = ov.listing(fh).unwrap();
     assert_eq!(listed.iter().find(|e| e.name == "f").unwrap().ino, f);
-    // Copy-up keeps the number, for the file and its directory. (A hard
-    // link is copied up by the name it was last looked up by.)
+    let fh = ov.opendir(ROOT).unwrap();
+    let listed = ov.listing(fh).unwrap();
+    assert_eq!(listed.iter().find(|e| e.name == "g").unwrap().ino, g);
+    assert_eq!(listed.iter().find(|e| e.name == "d").unwrap().ino, d);
+    // Copy-up keeps the number, for the file and its directory.
     assert_eq!(ino(&ov, "d/f"), f);
     let (fh, _) = ov.open(f, libc::O_RDWR).unwrap();
     ov.release(fh);
@@ -738,6 +745,375 @@ fn real_mount_storm_timing() {
         let t = Instant::now();
         let n = storm(fx.layer(0)) + storm(fx.layer(1));
         println!("disk (both layers): {n} entries in {:?}", t.elapsed());
+    });
+    umount2(&mnt, MntFlags::MNT_DETACH).unwrap();
+    server.join().unwrap();
+    if let Err(e) = r {
+        std::panic::resume_unwind(e);
+    }
+}
+
+/// Appends `data` through `path`, opened for writing as `>>` would.
+fn append(ov: &Overlay, path: &str, data: &str) {
+    let a = walk(ov, path).unwrap();
+    let (fh, _) = ov.open(a.ino.0, libc::O_WRONLY | libc::O_APPEND).unwrap();
+    let size = ov.getattr(a.ino.0, Some(fh)).unwrap().size;
+    ov.write(fh, size, data.as_bytes()).unwrap();
+    ov.release(fh);
+}
+
+#[test]
+fn link_to_a_lower_hard_link_survives_a_remount() {
+    // Whichever name of the layer's hard link the kernel looked up last,
+    // `ln orig third` links `third` to orig's copy.
+    for seen_last in ["orig", "link"] {
+        let fx = Fx::new(1);
+        write(fx.layer(0).join("h/orig"), "h\n");
+        fs::hard_link(fx.layer(0).join("h/orig"), fx.layer(0).join("h/link")).unwrap();
+        let ov = fx.ov();
+        let orig = ino(&ov, "h/orig");
+        ino(&ov, "h/link");
+        ino(&ov, &format!("h/{seen_last}"));
+        let h = ino(&ov, "h");
+        ov.link(orig, h, OsStr::new("third")).unwrap();
+        append(&ov, "h/third", "more\n");
+        assert_eq!(read_all(&ov, "h/orig"), "h\nmore\n", "{seen_last}");
+        assert_eq!(read_all(&ov, "h/third"), "h\nmore\n", "{seen_last}");
+        drop(ov);
+        let ov = fx.ov();
+        assert_eq!(read_all(&ov, "h/orig"), "h\nmore\n", "{seen_last}");
+        assert_eq!(read_all(&ov, "h/third"), "h\nmore\n", "{seen_last}");
+        assert_eq!(read_all(&ov, "h/link"), "h\n", "{seen_last}");
+    }
+}
+
+#[test]
+fn writes_through_a_lower_hard_link_match_after_a_remount() {
+    let fx = Fx::new(1);
+    write(fx.layer(0).join("h/orig"), "h\n");
+    fs::hard_link(fx.layer(0).join("h/orig"), fx.layer(0).join("h/link")).unwrap();
+    let ov = fx.ov();
+    append(&ov, "h/orig", "orig\n");
+    append(&ov, "h/link", "link\n");
+    let seen = (read_all(&ov, "h/orig"), read_all(&ov, "h/link"));
+    // The copy-up of one name breaks the link, as the kernel overlay's.
+    assert_eq!(seen, ("h\norig\n".into(), "h\nlink\n".into()));
+    drop(ov);
+    let ov = fx.ov();
+    assert_eq!((read_all(&ov, "h/orig"), read_all(&ov, "h/link")), seen);
+    assert_eq!(read_all(&ov, "h/orig"), "h\norig\n");
+    assert_eq!(
+        fs::read_to_string(fx.layer(0).join("h/orig")).unwrap(),
+        "h\n"
+    );
+}
+
+#[test]
+fn an_upper_hard_link_outlives_the_name_last_looked_up() {
+    let fx = Fx::new(1);
+    write(fx.layer(0).join("a"), "data");
+    let ov = fx.ov();
+    let a = ino(&ov, "a");
+    ov.link(a, ROOT, OsStr::new("b")).unwrap();
+    // The kernel still holds `a`, but last heard of the node as `b`.
+    ov.unlink(ROOT, OsStr::new("b")).unwrap();
+    let (fh, _) = ov.open(a, libc::O_RDONLY).unwrap();
+    assert_eq!(ov.read(fh, 0, 100).unwrap(), b"data");
+    ov.release(fh);
+    assert_eq!(ov.getattr(a, None).unwrap().nlink, 1);
+    ov.unlink(ROOT, OsStr::new("a")).unwrap();
+    assert_eq!(ov.getattr(a, None).unwrap_err(), Errno::ENOENT);
+}
+
+/// Lists what is on disk in `dir`, sorted.
+fn disk_names(dir: impl AsRef<Path>) -> Vec<String> {
+    let mut v: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn fallback_whiteouts_and_opaque_markers_are_read_in_every_layer() {
+    let fx = Fx::new(3);
+    let (l0, l1, l2) = (fx.layer(0), fx.layer(1), fx.layer(2));
+    write(l0.join("a"), "a");
+    write(l0.join("keep"), "k");
+    write(l0.join("d/x"), "x");
+    write(l0.join("d/y"), "y");
+    write(l0.join("o/old"), "");
+    write(l0.join("w"), "w");
+    // Layer 1: `.wh.` files white out below; the opaque marker hides l0/o.
+    write(l1.join(".wh.a"), "");
+    write(l1.join("d/.wh.y"), "");
+    write(l1.join("o/.wh..wh..opq"), "");
+    write(l1.join("o/new"), "");
+    // Layer 2 brings `a` back over the whiteout; its `.wh.` name for
+    // something no layer has is just hidden.
+    write(l2.join("a"), "again");
+    write(l2.join(".wh.nothing"), "");
+    // In upper, the same forms work too.
+    write(fx.upper.join(".wh.w"), "");
+    let ov = fx.ov();
+    assert_eq!(names(&ov, "/"), [".", "..", "a", "d", "keep", "o"]);
+    assert_eq!(read_all(&ov, "a"), "again");
+    assert_eq!(names(&ov, "d"), [".", "..", "x"]);
+    assert_eq!(walk(&ov, "d/y").unwrap_err(), Errno::ENOENT);
+    assert_eq!(names(&ov, "o"), [".", "..", "new"]);
+    assert_eq!(walk(&ov, "o/old").unwrap_err(), Errno::ENOENT);
+    assert_eq!(walk(&ov, "w").unwrap_err(), Errno::ENOENT);
+    // No `.wh.` name is ever shown or made.
+    for n in [".wh.y", ".wh..wh..opq"] {
+        assert_eq!(walk(&ov, &format!("d/{n}")).unwrap_err(), Errno::ENOENT);
+        assert_eq!(walk(&ov, &format!("o/{n}")).unwrap_err(), Errno::ENOENT);
+    }
+    assert_eq!(walk(&ov, ".wh.a").unwrap_err(), Errno::ENOENT);
+    let d = ino(&ov, "d");
+    assert_eq!(
+        ov.create(d, OsStr::new(".wh.x"), 0o644, (0, 0), libc::O_WRONLY)
+            .unwrap_err(),
+        Errno::EINVAL
+    );
+    assert_eq!(
+        ov.mkdir(d, OsStr::new(".wh..wh..opq"), 0o755, (0, 0))
+            .unwrap_err(),
+        Errno::EINVAL
+    );
+    assert_eq!(
+        ov.rename(d, OsStr::new("x"), d, OsStr::new(".wh.x"), 0)
+            .unwrap_err(),
+        Errno::EINVAL
+    );
+    assert_eq!(
+        ov.unlink(d, OsStr::new(".wh.y")).unwrap_err(),
+        Errno::ENOENT
+    );
+    // A whited-out name is free: removing `d/x` leaves `d` empty.
+    ov.unlink(d, OsStr::new("x")).unwrap();
+    assert_eq!(names(&ov, "d"), [".", ".."]);
+    ov.rmdir(ROOT, OsStr::new("d")).unwrap();
+    // The opaque directory is empty but for the marker: removable too.
+    let o = ino(&ov, "o");
+    ov.unlink(o, OsStr::new("new")).unwrap();
+    ov.rmdir(ROOT, OsStr::new("o")).unwrap();
+    assert_eq!(names(&ov, "/"), [".", "..", "a", "keep"]);
+    // Re-creating a name whited out by a `.wh.` file in upper removes it.
+    let (_, fh) = ov
+        .create(ROOT, OsStr::new("w"), 0o644, (0, 0), libc::O_WRONLY)
+        .unwrap();
+    ov.release(fh);
+    assert_eq!(read_all(&ov, "w"), "");
+    assert!(!fx.upper.join(".wh.w").exists());
+    assert_eq!(fs::read_dir(&fx.work).unwrap().count(), 0);
+}
+
+#[test]
+fn fallback_format_is_written_where_the_normal_one_is_refused() {
+    let fx = Fx::new(1);
+    let l = fx.layer(0);
+    write(l.join("f"), "f");
+    write(l.join("g"), "g");
+    write(l.join("d/a"), "a");
+    write(l.join("m"), "m");
+    write(l.join("ld/x"), "");
+    let ov = fx.ov();
+    ov.use_fallback_format();
+    // A layer's file: `.wh.f` in upper.
+    ov.unlink(ROOT, OsStr::new("f")).unwrap();
+    assert_eq!(disk_names(&fx.upper), [".wh.f"]);
+    assert_eq!(walk(&ov, "f").unwrap_err(), Errno::ENOENT);
+    assert_eq!(names(&ov, "/"), [".", "..", "d", "g", "ld", "m"]);
+    // A copied-up file over a layer's: `.wh.g` first, then the copy goes.
+    let g = ino(&ov, "g");
+    ov.setattr(g, Some(0o600), None, None, None, None, None, None)
+        .unwrap();
+    assert!(fx.upper.join("g").exists());
+    ov.unlink(ROOT, OsStr::new("g")).unwrap();
+    assert_eq!(disk_names(&fx.upper), [".wh.f", ".wh.g"]);
+    assert_eq!(walk(&ov, "g").unwrap_err(), Errno::ENOENT);
+    // A directory removed, then made again: opaque by marker.
+    let d = ino(&ov, "d");
+    ov.unlink(d, OsStr::new("a")).unwrap();
+    assert_eq!(disk_names(fx.upper.join("d")), [".wh.a"]);
+    ov.rmdir(ROOT, OsStr::new("d")).unwrap();
+    assert!(!fx.upper.join("d").exists());
+    assert!(fx.upper.join(".wh.d").is_file());
+    ov.mkdir(ROOT, OsStr::new("d"), 0o755, (0, 0)).unwrap();
+    assert!(!fx.upper.join(".wh.d").exists());
+    assert_eq!(disk_names(fx.upper.join("d")), [".wh..wh..opq"]);
+    assert_eq!(xget(fx.upper.join("d"), "user.overlay.opaque"), None);
+    assert_eq!(names(&ov, "d"), [".", ".."]);
+    assert_eq!(walk(&ov, "d/a").unwrap_err(), Errno::ENOENT);
+    // A file made again where `.wh.f` was: the marker goes.
+    let (_, fh) = ov
+        .create(ROOT, OsStr::new("f"), 0o644, (0, 0), libc::O_WRONLY)
+        .unwrap();
+    ov.write(fh, 0, b"new").unwrap();
+    ov.release(fh);
+    assert!(!fx.upper.join(".wh.f").exists());
+    assert_eq!(read_all(&ov, "f"), "new");
+    // Renaming a layer's file leaves `.wh.m`; over a whited-out name the
+    // marker there goes.
+    ov.rename(ROOT, OsStr::new("m"), ROOT, OsStr::new("g"), 0)
+        .unwrap();
+    assert!(fx.upper.join(".wh.m").is_file());
+    assert!(!fx.upper.join(".wh.g").exists());
+    assert_eq!(read_all(&ov, "g"), "m");
+    // A directory moved over an emptied layer directory turns opaque.
+    let ld = ino(&ov, "ld");
+    ov.unlink(ld, OsStr::new("x")).unwrap();
+    ov.mkdir(ROOT, OsStr::new("nd"), 0o755, (0, 0)).unwrap();
+    ov.rename(ROOT, OsStr::new("nd"), ROOT, OsStr::new("ld"), 0)
+        .unwrap();
+    assert!(fx.upper.join("ld/.wh..wh..opq").is_file());
+    assert_eq!(names(&ov, "ld"), [".", ".."]);
+    assert_eq!(fs::read_dir(&fx.work).unwrap().count(), 0);
+    // All of it reads the same over a new mount.
+    let seen = names(&ov, "/");
+    drop(ov);
+    let ov = fx.ov();
+    assert_eq!(names(&ov, "/"), seen);
+    assert_eq!(names(&ov, "/"), [".", "..", "d", "f", "g", "ld"]);
+    assert_eq!(names(&ov, "d"), [".", ".."]);
+    assert_eq!(names(&ov, "ld"), [".", ".."]);
+    assert_eq!(read_all(&ov, "f"), "new");
+    assert_eq!(read_all(&ov, "g"), "m");
+}
+
+/// Mounts the fixture at `mnt` as `real_mount` does and serves it.
+fn mount_at(fx: &Fx, mnt: &Path) -> super::Server {
+    use nix::mount::{MsFlags, mount};
+    use std::os::fd::AsRawFd;
+    let dev = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/fuse")
+        .unwrap();
+    let opts = format!(
+        "fd={},rootmode=40000,user_id=0,group_id=0,allow_other",
+        dev.as_raw_fd()
+    );
+    mount(
+        Some("rsp-test"),
+        mnt,
+        Some("fuse"),
+        MsFlags::MS_NOSUID | MsFlags::MS_NODEV,
+        Some(opts.as_str()),
+    )
+    .unwrap();
+    super::serve(
+        dev.into(),
+        fx.layers.clone(),
+        fx.upper.clone(),
+        fx.work.clone(),
+        (0, 0),
+    )
+    .unwrap()
+}
+
+/// Hard links made in the container, and writes through a layer's hard
+/// links, read the same after the container restarts (a new mount over
+/// the same upper). Run like `real_mount`.
+#[test]
+#[ignore]
+fn real_mount_hard_links_survive_a_remount() {
+    use nix::mount::{MntFlags, umount2};
+    use std::io::Write;
+    let fx = Fx::new(1);
+    write(fx.layer(0).join("h/orig"), "h\n");
+    fs::hard_link(fx.layer(0).join("h/orig"), fx.layer(0).join("h/link")).unwrap();
+    write(fx.layer(0).join("k/orig"), "k\n");
+    fs::hard_link(fx.layer(0).join("k/orig"), fx.layer(0).join("k/link")).unwrap();
+    let mnt = fx.upper.parent().unwrap().join("mnt");
+    fs::create_dir(&mnt).unwrap();
+    let m = |p: &str| mnt.join(p);
+    let append = |p: &Path, data: &str| {
+        let mut f = fs::OpenOptions::new().append(true).open(p).unwrap();
+        f.write_all(data.as_bytes()).unwrap();
+    };
+    let read = |p: &str| fs::read_to_string(m(p)).unwrap();
+    let run = |first: bool| {
+        if first {
+            // Both names of each layer link are known to the kernel.
+            assert_eq!(
+                (read("h/orig"), read("h/link")),
+                ("h\n".into(), "h\n".into())
+            );
+            assert_eq!(
+                (read("k/link"), read("k/orig")),
+                ("k\n".into(), "k\n".into())
+            );
+            fs::hard_link(m("h/orig"), m("h/third")).unwrap();
+            append(&m("h/third"), "more\n");
+            append(&m("k/orig"), "orig\n");
+            append(&m("k/link"), "link\n");
+        }
+        let seen = [
+            read("h/orig"),
+            read("h/third"),
+            read("h/link"),
+            read("k/orig"),
+            read("k/link"),
+        ];
+        assert_eq!(
+            seen,
+            ["h\nmore\n", "h\nmore\n", "h\n", "k\norig\n", "k\nlink\n"]
+        );
+        let (o, t) = (
+            fs::metadata(m("h/orig")).unwrap(),
+            fs::metadata(m("h/third")).unwrap(),
+        );
+        assert_eq!((o.ino(), o.nlink()), (t.ino(), 2));
+    };
+    for first in [true, false] {
+        let server = mount_at(&fx, &mnt);
+        let r = std::panic::catch_unwind(|| run(first));
+        umount2(&mnt, MntFlags::MNT_DETACH).unwrap();
+        server.join().unwrap();
+        if let Err(e) = r {
+            std::panic::resume_unwind(e);
+        }
+    }
+}
+
+/// The fallback format through a real mount, read and written. Run like
+/// `real_mount`.
+#[test]
+#[ignore]
+fn real_mount_fallback_format() {
+    use nix::mount::{MntFlags, umount2};
+    let fx = Fx::new(2);
+    let (l0, l1) = (fx.layer(0).to_path_buf(), fx.layer(1).to_path_buf());
+    write(l0.join("d/x"), "x");
+    write(l0.join("d/y"), "y");
+    write(l0.join("o/old"), "");
+    write(l1.join("d/.wh.y"), "");
+    write(l1.join("o/.wh..wh..opq"), "");
+    write(l1.join("o/new"), "");
+    let mnt = fx.upper.parent().unwrap().join("mnt");
+    fs::create_dir(&mnt).unwrap();
+    let m = |p: &str| mnt.join(p);
+    let list = |p: &str| {
+        let mut v: Vec<String> = fs::read_dir(m(p))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        v.sort();
+        v
+    };
+    let server = mount_at(&fx, &mnt);
+    let r = std::panic::catch_unwind(|| {
+        assert_eq!(list("d"), ["x"]);
+        assert_eq!(list("o"), ["new"]);
+        assert!(!m("d/y").exists() && !m("d/.wh.y").exists());
+        assert!(!m("o/.wh..wh..opq").exists());
+        let err = fs::write(m("d/.wh.x"), "").unwrap_err();
+        assert_eq!(err.raw_os_error(), Some(libc::EINVAL));
+        fs::write(m("d/y"), "new y").unwrap();
+        assert_eq!(list("d"), ["x", "y"]);
+        assert_eq!(fs::read_to_string(m("d/y")).unwrap(), "new y");
     });
     umount2(&mnt, MntFlags::MNT_DETACH).unwrap();
     server.join().unwrap();
