@@ -377,6 +377,11 @@ pub(super) fn decode_dev(rdev: u32) -> (u32, u32) {
 }
 
 /// Names hidden from the container: the format's own bookkeeping.
+/// The overlay's own markers: never the container's to see or change.
+fn overlay_xattr(name: &OsStr) -> bool {
+    name.as_bytes().starts_with(OVERLAY_XATTR_PREFIX)
+}
+
 pub(super) fn hidden_xattr(name: &OsStr) -> bool {
     let b = name.as_bytes();
     b.starts_with(OVERLAY_XATTR_PREFIX) || b == OVERRIDE_STAT_XATTR.as_bytes()
@@ -1833,8 +1838,12 @@ impl Overlay {
         }
     }
 
+    /// The recorded owner (`user.containers.override_stat`) may be read
+    /// and written as on the kernel's overlay, where the container's
+    /// ownership emulation keeps it; it is only left out of listings, so
+    /// copies (`cp -a`, `tar --xattrs`) do not carry it around.
     pub fn getxattr(&self, ino: u64, name: &OsStr) -> Res<Vec<u8>> {
-        if hidden_xattr(name) {
+        if overlay_xattr(name) {
             return Err(Errno::ENODATA);
         }
         self.xtarget(ino)?
@@ -1856,8 +1865,11 @@ impl Overlay {
     }
 
     pub fn setxattr(&self, ino: u64, name: &OsStr, value: &[u8], flags: i32) -> Res<()> {
-        if hidden_xattr(name) {
+        if overlay_xattr(name) {
             return Err(Errno::EPERM);
+        }
+        if name.as_bytes() == OVERRIDE_STAT_XATTR.as_bytes() && Override::parse(value).is_none() {
+            return Err(Errno::EINVAL);
         }
         self.copy_up(ino, true)?;
         let t = self.xtarget(ino)?;
@@ -1875,7 +1887,7 @@ impl Overlay {
     }
 
     pub fn removexattr(&self, ino: u64, name: &OsStr) -> Res<()> {
-        if hidden_xattr(name) {
+        if overlay_xattr(name) {
             return Err(Errno::EPERM);
         }
         if self.xtarget(ino)?.get(name).map_err(io_errno)?.is_none() {

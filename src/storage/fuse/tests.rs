@@ -511,7 +511,7 @@ fn chmod_chown_and_new_modes() {
 }
 
 #[test]
-fn xattrs_pass_through_and_hide_the_format() {
+fn xattrs_pass_through_and_hide_the_overlay_markers() {
     let fx = Fx::new(1);
     let l = fx.layer(0);
     write(l.join("f"), "");
@@ -523,11 +523,20 @@ fn xattrs_pass_through_and_hide_the_format() {
     let f = ino(&ov, "f");
     assert_eq!(ov.listxattr(f).unwrap(), b"user.mine\0");
     assert_eq!(ov.getxattr(f, OsStr::new("user.mine")).unwrap(), b"v");
-    let hidden = OsStr::new(OVERRIDE_STAT_XATTR);
-    assert_eq!(ov.getxattr(f, hidden).unwrap_err(), Errno::ENODATA);
+    // The record is readable and writable (ownership emulation keeps it
+    // there), checked, and never listed.
+    let record = OsStr::new(OVERRIDE_STAT_XATTR);
+    assert_eq!(ov.getxattr(f, record).unwrap(), b"1:1:0644");
     assert_eq!(
-        ov.setxattr(f, hidden, b"0:0:0777", 0).unwrap_err(),
-        Errno::EPERM
+        ov.setxattr(f, record, b"not a record", 0).unwrap_err(),
+        Errno::EINVAL
+    );
+    ov.setxattr(f, record, b"33:33:0640", 0).unwrap();
+    let a = ov.getattr(f, None).unwrap();
+    assert_eq!((a.uid, a.gid, a.perm), (33, 33, 0o640));
+    assert_eq!(
+        xget(fx.upper.join("f"), OVERRIDE_STAT_XATTR).as_deref(),
+        Some("33:33:0640")
     );
     let d = ino(&ov, "d");
     assert_eq!(ov.listxattr(d).unwrap(), b"");
@@ -543,7 +552,7 @@ fn xattrs_pass_through_and_hide_the_format() {
     );
     ov.removexattr(f, OsStr::new("user.mine")).unwrap();
     assert_eq!(ov.listxattr(f).unwrap(), b"user.new\0");
-    assert_eq!(walk(&ov, "f").unwrap().uid, 1);
+    assert_eq!(walk(&ov, "f").unwrap().uid, 33);
 }
 
 #[test]
