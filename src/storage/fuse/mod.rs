@@ -275,7 +275,7 @@ impl Filesystem for OverlayFs {
             // A missing name is cached too (node id 0): a shell's PATH
             // search or tar's unlink-then-create asks again and again, and
             // only this mount can make the name appear.
-            Err(e) if e == nix::Error::ENOENT => reply.entry(&TTL, &negative_attr(), Generation(0)),
+            Err(nix::Error::ENOENT) => reply.entry(&TTL, &negative_attr(), Generation(0)),
             Err(e) => reply.error(errno(e)),
         }
     }
