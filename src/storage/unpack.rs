@@ -65,6 +65,9 @@ pub struct UnpackStats {
     pub diff_id: String,
     /// Length of the uncompressed tar stream in bytes.
     pub size: u64,
+    /// Whether the layer recorded at least one owner or mode in
+    /// [`OVERRIDE_STAT_XATTR`].
+    pub records_owners: bool,
 }
 
 /// Why unpacking stopped. Each variant names the step that failed and, for
@@ -176,11 +179,14 @@ pub fn unpack_layer<R: Read>(mut reader: R, dest: &Path) -> Result<UnpackStats> 
     for entry in archive.entries().map_err(read_err)? {
         unpacker.unpack_entry(&mut entry.map_err(read_err)?)?;
     }
-    unpacker.finish()?;
+    let records_owners = unpacker.finish()?;
 
     let mut rest = archive.into_inner();
     io::copy(&mut rest, &mut io::sink()).map_err(read_err)?;
-    Ok(rest.stats())
+    Ok(UnpackStats {
+        records_owners,
+        ..rest.stats()
+    })
 }
 
 /// Reads up to four bytes, tolerating short reads from network streams.
@@ -234,6 +240,7 @@ impl<R> HashingReader<R> {
         UnpackStats {
             diff_id: format!("sha256:{}", hex::encode(self.hasher.finalize())),
             size: self.len,
+            records_owners: false,
         }
     }
 }
@@ -308,6 +315,8 @@ struct Unpacker {
     /// later entries. Keyed by clean path so a later entry wins.
     dirs: HashMap<PathBuf, Meta>,
     buf: Vec<u8>,
+    /// An override xattr was written.
+    records_owners: bool,
 }
 
 impl Unpacker {
@@ -317,6 +326,7 @@ impl Unpacker {
             parent_cache: None,
             dirs: HashMap::new(),
             buf: vec![0; IO_BUF_SIZE],
+            records_owners: false,
         }
     }
 
@@ -572,7 +582,8 @@ impl Unpacker {
             });
         }
         // The owner must always be able to rewrite and delete the layer.
-        finish_file(&file, meta, meta.mode | 0o600, None, pax, path)
+        self.records_owners |= finish_file(&file, meta, meta.mode | 0o600, None, pax, path)?;
+        Ok(())
     }
 
     fn new_file(
@@ -717,7 +728,8 @@ impl Unpacker {
             path: path.to_path_buf(),
             source,
         })?;
-        finish_file(&file, meta, 0o600, Some(device), pax, path)
+        self.records_owners |= finish_file(&file, meta, 0o600, Some(device), pax, path)?;
+        Ok(())
     }
 
     fn fifo(
@@ -748,7 +760,9 @@ impl Unpacker {
     }
 
     /// Applies the deferred directory attributes.
-    fn finish(self) -> Result<()> {
+    /// Returns whether the layer records any owner or mode.
+    fn finish(self) -> Result<bool> {
+        let mut records_owners = self.records_owners;
         for (dir, meta) in &self.dirs {
             let path = Path::new("/").join(dir);
             let (Some(parent_path), Some(name)) = (dir.parent(), dir.file_name()) else {
@@ -790,10 +804,11 @@ impl Unpacker {
             let dir = File::from(fd);
             if let Some(value) = meta.override_stat(disk_mode) {
                 set_xattr(&dir, OVERRIDE_STAT_XATTR, value.as_bytes(), &path)?;
+                records_owners = true;
             }
             set_mode_and_times(&dir, disk_mode, meta.mtime, &path)?;
         }
-        Ok(())
+        Ok(records_owners)
     }
 }
 
@@ -881,6 +896,7 @@ fn parse_pax_time(value: &[u8]) -> Option<TimeSpec> {
 
 /// Sets the mode, xattrs and mtime of a regular file just written or a
 /// device placeholder, in that order so nothing bumps the mtime afterwards.
+/// Returns whether it recorded an owner or mode.
 fn finish_file(
     file: &File,
     meta: Meta,
@@ -888,7 +904,7 @@ fn finish_file(
     device: Option<&str>,
     pax: &PaxInfo,
     path: &Path,
-) -> Result<()> {
+) -> Result<bool> {
     set_xattrs(file, &pax.xattrs, path)?;
     let override_stat = match device {
         Some(device) => Some(format!(
@@ -897,10 +913,12 @@ fn finish_file(
         )),
         None => meta.override_stat(disk_mode),
     };
+    let records = override_stat.is_some();
     if let Some(value) = override_stat {
         set_xattr(file, OVERRIDE_STAT_XATTR, value.as_bytes(), path)?;
     }
-    set_mode_and_times(file, disk_mode, meta.mtime, path)
+    set_mode_and_times(file, disk_mode, meta.mtime, path)?;
+    Ok(records)
 }
 
 fn set_mode_and_times(fd: impl AsFd, mode: u32, mtime: TimeSpec, path: &Path) -> Result<()> {
