@@ -661,8 +661,8 @@ pub(crate) fn serve_fuse(
         plan.work.clone(),
         plan.owner,
     )
-        .map(Some)
-        .map_err(RuntimeError::Fuse)
+    .map(Some)
+    .map_err(RuntimeError::Fuse)
 }
 
 /// A container process just started, still held: `release` lets it run.

@@ -183,7 +183,8 @@ pub fn chown_record(st: &libc::stat, cur: Option<Record>, uid: u32, gid: u32) ->
             r.mode &= !libc::S_ISGID;
         }
     }
-    let plain = r.uid == st.st_uid && r.gid == st.st_gid && r.mode == plain_mode && r.device.is_none();
+    let plain =
+        r.uid == st.st_uid && r.gid == st.st_gid && r.mode == plain_mode && r.device.is_none();
     (!plain).then_some(r)
 }
 
@@ -200,9 +201,15 @@ pub fn spawn(
     ids: (u32, u32),
 ) -> Result<std::process::Child, OwnershipError> {
     use std::os::unix::process::CommandExt;
+    // Nothing else of the monitor's may live on in the supervisor (the
+    // starter's status pipe would never see its end).
+    crate::sys::cloexec_from(3).map_err(OwnershipError::Spawn)?;
     let inherit = |fd: &OwnedFd| {
-        nix::fcntl::fcntl(fd, nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::empty()))
-            .map_err(|e| OwnershipError::Spawn(e.into()))
+        nix::fcntl::fcntl(
+            fd,
+            nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::empty()),
+        )
+        .map_err(|e| OwnershipError::Spawn(e.into()))
     };
     inherit(&listener)?;
     inherit(&userns)?;
@@ -290,7 +297,12 @@ fn serve(args: &[OsString]) -> Result<(), OwnershipError> {
             .and_then(|s| s.parse().ok())
             .ok_or_else(bad)
     };
-    let fd = |i: usize| num(i).ok().and_then(|n| crate::sys::inherited_fd(n as i32)).ok_or_else(bad);
+    let fd = |i: usize| {
+        num(i)
+            .ok()
+            .and_then(|n| crate::sys::inherited_fd(n as i32))
+            .ok_or_else(bad)
+    };
     let listener = fd(0)?;
     let userns = fd(1)?;
     let mntns = fd(2)?;
@@ -335,17 +347,21 @@ fn serve(args: &[OsString]) -> Result<(), OwnershipError> {
     // whatever root a relative lookup chrooted us into.
     nix::unistd::fchdir(&self_fd).map_err(setup("fchdir"))?;
     let _ = seccomp::set_sync_wakeup(listener.as_fd());
-    let mut sup = Supervisor {
-        proc,
-        self_fd,
-        ids,
-    };
+    let mut sup = Supervisor { proc, self_fd, ids };
     let mut listeners = vec![listener];
     let mut conns: Vec<UnixStream> = Vec::new();
     while !listeners.is_empty() {
         let mut fds = vec![PollFd::new(control.as_fd(), PollFlags::POLLIN)];
-        fds.extend(conns.iter().map(|c| PollFd::new(c.as_fd(), PollFlags::POLLIN)));
-        fds.extend(listeners.iter().map(|l| PollFd::new(l.as_fd(), PollFlags::POLLIN)));
+        fds.extend(
+            conns
+                .iter()
+                .map(|c| PollFd::new(c.as_fd(), PollFlags::POLLIN)),
+        );
+        fds.extend(
+            listeners
+                .iter()
+                .map(|l| PollFd::new(l.as_fd(), PollFlags::POLLIN)),
+        );
         match poll(&mut fds, PollTimeout::NONE) {
             Ok(_) => {}
             Err(nix::Error::EINTR) => continue,
@@ -447,7 +463,9 @@ impl Supervisor {
             libc::SYS_statx => self.stat(&t, a[0] as i32, a[1], a[2], a[4], Some(a[3] as u32)),
             libc::SYS_chown => self.chown(&t, cwd, a[0], a[1] as u32, a[2] as u32, 0),
             libc::SYS_lchown => self.chown(&t, cwd, a[0], a[1] as u32, a[2] as u32, AT_NOFOLLOW),
-            libc::SYS_fchown => self.chown(&t, a[0] as i32, 0, a[1] as u32, a[2] as u32, AT_EMPTY_PATH),
+            libc::SYS_fchown => {
+                self.chown(&t, a[0] as i32, 0, a[1] as u32, a[2] as u32, AT_EMPTY_PATH)
+            }
             libc::SYS_fchownat => self.chown(&t, a[0] as i32, a[1], a[2] as u32, a[3] as u32, a[4]),
             libc::SYS_chmod => self.chmod(&t, cwd, a[0], a[1] as u32, 0),
             libc::SYS_fchmod => self.chmod(&t, a[0] as i32, 0, a[1] as u32, AT_EMPTY_PATH),
@@ -498,7 +516,10 @@ impl Supervisor {
     /// Resolves (dirfd, path) as the target would, to an O_PATH handle;
     /// None leaves the call to the kernel.
     fn resolve(&self, t: &Target<'_>, dirfd: i32, path: &[u8], flags: u64) -> Option<OwnedFd> {
-        let root = self.open_proc(&format!("{}/root", t.pid), OFlag::O_PATH | OFlag::O_DIRECTORY)?;
+        let root = self.open_proc(
+            &format!("{}/root", t.pid),
+            OFlag::O_PATH | OFlag::O_DIRECTORY,
+        )?;
         let base = if path.first() == Some(&b'/') {
             None
         } else if dirfd == libc::AT_FDCWD {
@@ -513,7 +534,11 @@ impl Supervisor {
             return None;
         }
         if path.is_empty() {
-            return if flags & AT_EMPTY_PATH != 0 { base } else { None };
+            return if flags & AT_EMPTY_PATH != 0 {
+                base
+            } else {
+                None
+            };
         }
         let mut resolve = ResolveFlag::RESOLVE_NO_MAGICLINKS;
         let dir = match &base {
@@ -564,7 +589,8 @@ impl Supervisor {
 
     /// The target's effective capabilities and fsuid, from its status.
     fn creds(&self, t: &Target<'_>) -> Option<(u64, u32)> {
-        let mut f = std::fs::File::from(self.open_proc(&format!("{}/status", t.pid), OFlag::O_RDONLY)?);
+        let mut f =
+            std::fs::File::from(self.open_proc(&format!("{}/status", t.pid), OFlag::O_RDONLY)?);
         let mut s = String::new();
         f.read_to_string(&mut s).ok()?;
         if !t.valid() {
@@ -622,7 +648,15 @@ impl Supervisor {
         }
     }
 
-    fn chown(&mut self, t: &Target<'_>, dirfd: i32, path: u64, uid: u32, gid: u32, flags: u64) -> Reply {
+    fn chown(
+        &mut self,
+        t: &Target<'_>,
+        dirfd: i32,
+        path: u64,
+        uid: u32,
+        gid: u32,
+        flags: u64,
+    ) -> Reply {
         let (cuid, cgid) = self.ids;
         let native = (uid == u32::MAX || uid == cuid) && (gid == u32::MAX || gid == cgid);
         let Some(path) = self.read_path(t, path, flags) else {
@@ -642,7 +676,11 @@ impl Supervisor {
         if fmt != libc::S_IFREG && fmt != libc::S_IFDIR {
             // No user xattrs on symlinks and special files: the change
             // cannot be kept; pretend, as for any id the kernel refuses.
-            return if native { Reply::Continue } else { Reply::Value(0) };
+            return if native {
+                Reply::Continue
+            } else {
+                Reply::Value(0)
+            };
         }
         let cur = self.record(&fd);
         if cur.is_none() && native {
@@ -741,11 +779,27 @@ mod tests {
         assert_eq!(d.format(), "0:5:0620:char-4-1");
         assert_eq!(Record::parse(b"1:2:04755\0").unwrap().mode, 0o4755);
         assert_eq!(
-            Record::parse(b"0:0:0660:block-8-0").unwrap().device.unwrap().block,
+            Record::parse(b"0:0:0660:block-8-0")
+                .unwrap()
+                .device
+                .unwrap()
+                .block,
             true
         );
-        for bad in [&b""[..], b"x:1:0644", b"1:2", b"1:2:9", b"1:2:0644:tape-1-2", b"1:2:0644:char-1"] {
-            assert_eq!(Record::parse(bad), None, "{:?}", String::from_utf8_lossy(bad));
+        for bad in [
+            &b""[..],
+            b"x:1:0644",
+            b"1:2",
+            b"1:2:9",
+            b"1:2:0644:tape-1-2",
+            b"1:2:0644:char-1",
+        ] {
+            assert_eq!(
+                Record::parse(bad),
+                None,
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
         }
     }
 
@@ -753,7 +807,10 @@ mod tests {
     fn patches_stat() {
         let mut st = stat_of(0, 0, libc::S_IFREG | 0o600);
         patch_stat(&mut st, &Record::parse(b"33:34:0640").unwrap());
-        assert_eq!((st.st_uid, st.st_gid, st.st_mode), (33, 34, libc::S_IFREG | 0o640));
+        assert_eq!(
+            (st.st_uid, st.st_gid, st.st_mode),
+            (33, 34, libc::S_IFREG | 0o640)
+        );
         let mut st = stat_of(0, 0, libc::S_IFREG | 0o600);
         patch_stat(&mut st, &Record::parse(b"0:0:0666:char-1-3").unwrap());
         assert_eq!(st.st_mode, libc::S_IFCHR | 0o666);
@@ -778,7 +835,12 @@ mod tests {
         let f = stat_of(0, 0, libc::S_IFREG | 0o2644);
         assert_eq!(chown_record(&f, None, 5, 5).unwrap().mode, 0o2644);
         // the recorded mode wins over the inode's
-        let r = chown_record(&plain, Some(Record::parse(b"33:33:0640").unwrap()), u32::MAX, 7);
+        let r = chown_record(
+            &plain,
+            Some(Record::parse(b"33:33:0640").unwrap()),
+            u32::MAX,
+            7,
+        );
         assert_eq!(r.unwrap().format(), "33:7:0640");
     }
 }

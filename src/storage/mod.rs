@@ -334,16 +334,16 @@ impl Store {
     /// The marker of a layer that records at least one owner or mode
     /// ([`unpack::OVERRIDE_STAT_XATTR`]): `layers/<hex>.owners`.
     pub fn owners_marker(&self, diff_id: &str) -> Result<PathBuf> {
-        Ok(self.layers_dir().join(format!("{}.owners", digest_hex(diff_id)?)))
+        Ok(self
+            .layers_dir()
+            .join(format!("{}.owners", digest_hex(diff_id)?)))
     }
 
     /// Whether any of `layers` records an owner or mode.
     pub fn layers_record_owners(&self, layers: &[String]) -> bool {
-        layers.iter().any(|d| {
-            self.owners_marker(d)
-                .map(|p| p.exists())
-                .unwrap_or(false)
-        })
+        layers
+            .iter()
+            .any(|d| self.owners_marker(d).map(|p| p.exists()).unwrap_or(false))
     }
 
     pub fn has_layer(&self, diff_id: &str) -> bool {
