@@ -142,20 +142,13 @@ pub fn exec(c: &Container, opts: &ExecOptions) -> Result<i32> {
     let fork_err = |e: nix::Error| RuntimeError::Fork(e.into());
     // Connected from here, in our own mount namespace: the command hands
     // its filter's listener over on it.
-    let owners = if cfg.emulates_owners() {
-        Some(
-            super::ownership::connect(&opts.run_dir)
-                .map(OwnedFd::from)
-                .ok_or_else(|| {
-                    exec_err(format!(
-                        "container {} has no ownership supervisor (--owners image): restart it",
-                        cfg.name
-                    ))
-                })?,
-        )
-    } else {
-        None
-    };
+    // None when the container has no supervisor (the kernel refused its
+    // filter): then it runs with the plain view, and so does this.
+    let owners = cfg
+        .emulates_owners()
+        .then(|| super::ownership::connect(&opts.run_dir))
+        .flatten()
+        .map(OwnedFd::from);
     let (err_r, err_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(fork_err)?;
     let (pid_r, pid_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(fork_err)?;
     let (tty_ours, tty_theirs) = if opts.tty {

@@ -34,7 +34,7 @@
 //! exits once every listener is closed: the container is gone.
 
 use crate::storage::unpack::OVERRIDE_STAT_XATTR;
-use crate::sys::seccomp::{self, Notif, Reply};
+use crate::sys::seccomp::{self, Notif, Reply, nr};
 use nix::fcntl::{OFlag, OpenHow, ResolveFlag};
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use std::ffi::OsString;
@@ -456,21 +456,19 @@ impl Supervisor {
         };
         let cwd = libc::AT_FDCWD;
         match n.nr {
-            libc::SYS_stat => self.stat(&t, cwd, a[0], 0, a[1], None),
-            libc::SYS_lstat => self.stat(&t, cwd, a[0], AT_NOFOLLOW, a[1], None),
-            libc::SYS_fstat => self.stat(&t, a[0] as i32, 0, AT_EMPTY_PATH, a[1], None),
-            libc::SYS_newfstatat => self.stat(&t, a[0] as i32, a[1], a[3], a[2], None),
-            libc::SYS_statx => self.stat(&t, a[0] as i32, a[1], a[2], a[4], Some(a[3] as u32)),
-            libc::SYS_chown => self.chown(&t, cwd, a[0], a[1] as u32, a[2] as u32, 0),
-            libc::SYS_lchown => self.chown(&t, cwd, a[0], a[1] as u32, a[2] as u32, AT_NOFOLLOW),
-            libc::SYS_fchown => {
-                self.chown(&t, a[0] as i32, 0, a[1] as u32, a[2] as u32, AT_EMPTY_PATH)
-            }
-            libc::SYS_fchownat => self.chown(&t, a[0] as i32, a[1], a[2] as u32, a[3] as u32, a[4]),
-            libc::SYS_chmod => self.chmod(&t, cwd, a[0], a[1] as u32, 0),
-            libc::SYS_fchmod => self.chmod(&t, a[0] as i32, 0, a[1] as u32, AT_EMPTY_PATH),
-            libc::SYS_fchmodat => self.chmod(&t, a[0] as i32, a[1], a[2] as u32, 0),
-            seccomp::SYS_FCHMODAT2 => self.chmod(&t, a[0] as i32, a[1], a[2] as u32, a[3]),
+            nr::STAT => self.stat(&t, cwd, a[0], 0, a[1], None),
+            nr::LSTAT => self.stat(&t, cwd, a[0], AT_NOFOLLOW, a[1], None),
+            nr::FSTAT => self.stat(&t, a[0] as i32, 0, AT_EMPTY_PATH, a[1], None),
+            nr::NEWFSTATAT => self.stat(&t, a[0] as i32, a[1], a[3], a[2], None),
+            nr::STATX => self.stat(&t, a[0] as i32, a[1], a[2], a[4], Some(a[3] as u32)),
+            nr::CHOWN => self.chown(&t, cwd, a[0], a[1] as u32, a[2] as u32, 0),
+            nr::LCHOWN => self.chown(&t, cwd, a[0], a[1] as u32, a[2] as u32, AT_NOFOLLOW),
+            nr::FCHOWN => self.chown(&t, a[0] as i32, 0, a[1] as u32, a[2] as u32, AT_EMPTY_PATH),
+            nr::FCHOWNAT => self.chown(&t, a[0] as i32, a[1], a[2] as u32, a[3] as u32, a[4]),
+            nr::CHMOD => self.chmod(&t, cwd, a[0], a[1] as u32, 0),
+            nr::FCHMOD => self.chmod(&t, a[0] as i32, 0, a[1] as u32, AT_EMPTY_PATH),
+            nr::FCHMODAT => self.chmod(&t, a[0] as i32, a[1], a[2] as u32, 0),
+            nr::FCHMODAT2 => self.chmod(&t, a[0] as i32, a[1], a[2] as u32, a[3]),
             _ => Reply::Continue,
         }
     }

@@ -12,8 +12,24 @@ use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
 
 const AUDIT_ARCH_X86_64: u32 = 0xC000_003E;
 const X32_SYSCALL_BIT: u32 = 0x4000_0000;
-/// `fchmodat2(2)` (Linux 6.6); not yet in every libc crate.
-pub const SYS_FCHMODAT2: i64 = 452;
+/// x86_64 system call numbers (the filter traps only that architecture,
+/// whatever rsp was built for).
+pub mod nr {
+    pub const STAT: i64 = 4;
+    pub const FSTAT: i64 = 5;
+    pub const LSTAT: i64 = 6;
+    pub const CHMOD: i64 = 90;
+    pub const FCHMOD: i64 = 91;
+    pub const CHOWN: i64 = 92;
+    pub const FCHOWN: i64 = 93;
+    pub const LCHOWN: i64 = 94;
+    pub const FCHOWNAT: i64 = 260;
+    pub const NEWFSTATAT: i64 = 262;
+    pub const FCHMODAT: i64 = 268;
+    pub const STATX: i64 = 332;
+    /// Linux 6.6.
+    pub const FCHMODAT2: i64 = 452;
+}
 /// SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (Linux 5.19): once the supervisor
 /// has received a notification, only fatal signals interrupt the target.
 const WAIT_KILLABLE_RECV: libc::c_ulong = 1 << 5;
@@ -22,19 +38,19 @@ const SYNC_WAKE_UP: libc::c_ulong = 1;
 
 /// The system calls handed to the supervisor (x86_64 numbers).
 pub const TRAPPED: &[i64] = &[
-    libc::SYS_stat,
-    libc::SYS_fstat,
-    libc::SYS_lstat,
-    libc::SYS_newfstatat,
-    libc::SYS_statx,
-    libc::SYS_chown,
-    libc::SYS_fchown,
-    libc::SYS_lchown,
-    libc::SYS_fchownat,
-    libc::SYS_chmod,
-    libc::SYS_fchmod,
-    libc::SYS_fchmodat,
-    SYS_FCHMODAT2,
+    nr::STAT,
+    nr::FSTAT,
+    nr::LSTAT,
+    nr::NEWFSTATAT,
+    nr::STATX,
+    nr::CHOWN,
+    nr::FCHOWN,
+    nr::LCHOWN,
+    nr::FCHOWNAT,
+    nr::CHMOD,
+    nr::FCHMOD,
+    nr::FCHMODAT,
+    nr::FCHMODAT2,
 ];
 
 fn stmt(code: u32, k: u32) -> libc::sock_filter {
