@@ -284,6 +284,8 @@ complete -c rsp -n "__fish_rsp_using_subcommand run" -l cgroups -d 'Whether the 
 disabled\t''
 no-conmon\t''
 split\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand run" -l owners -d 'Whose files the container sees: image (the owners and modes the image records, emulated; the default when it records any) or user (all the container user\'s, at full speed)' -r -f -a "image\t''
+user\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand run" -s l -l label -d 'Set metadata on the container (KEY=VALUE)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l stop-signal -d 'Signal to stop the container with (default: the image\'s StopSignal or SIGTERM)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l stop-timeout -d 'Seconds to wait before forcibly stopping the container' -r
@@ -450,6 +452,8 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 disabled\t''
 no-conmon\t''
 split\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l owners -d 'Whose files the container sees: image (the owners and modes the image records, emulated; the default when it records any) or user (all the container user\'s, at full speed)' -r -f -a "image\t''
+user\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -s l -l label -d 'Set metadata on the container (KEY=VALUE)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l stop-signal -d 'Signal to stop the container with (default: the image\'s StopSignal or SIGTERM)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l stop-timeout -d 'Seconds to wait before forcibly stopping the container' -r
@@ -545,6 +549,8 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 disabled\t''
 no-conmon\t''
 split\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l owners -d 'Whose files the container sees: image (the owners and modes the image records, emulated; the default when it records any) or user (all the container user\'s, at full speed)' -r -f -a "image\t''
+user\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -s l -l label -d 'Set metadata on the container (KEY=VALUE)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l stop-signal -d 'Signal to stop the container with (default: the image\'s StopSignal or SIGTERM)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l stop-timeout -d 'Seconds to wait before forcibly stopping the container' -r
@@ -874,6 +880,8 @@ complete -c rsp -n "__fish_rsp_using_subcommand create" -l cgroups -d 'Whether t
 disabled\t''
 no-conmon\t''
 split\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l owners -d 'Whose files the container sees: image (the owners and modes the image records, emulated; the default when it records any) or user (all the container user\'s, at full speed)' -r -f -a "image\t''
+user\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand create" -s l -l label -d 'Set metadata on the container (KEY=VALUE)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l stop-signal -d 'Signal to stop the container with (default: the image\'s StopSignal or SIGTERM)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l stop-timeout -d 'Seconds to wait before forcibly stopping the container' -r

@@ -336,6 +336,9 @@ pub struct RunArgs {
     /// Run an init inside the container that forwards signals and reaps processes
     #[arg(long)]
     pub init: bool,
+    /// Whose files the container sees: image (the owners and modes the image records, emulated; the default when it records any) or user (all the container user's, at full speed)
+    #[arg(long, value_name = "MODE", value_parser = ["image", "user"])]
+    pub owners: Option<String>,
     /// Set metadata on the container (KEY=VALUE)
     #[arg(short, long = "label", value_name = "KEY=VALUE")]
     pub label: Vec<String>,

@@ -333,6 +333,11 @@ fn build_config(store: &Store, a: &RunArgs, rec: &ImageRecord) -> anyhow::Result
         log_max_size,
         no_cgroup: a.cgroups == "disabled",
         storage_driver: String::new(),
+        owners: match a.owners.as_deref() {
+            Some(o) => o.to_string(),
+            None if store.layers_record_owners(&rec.layers) => "image".into(),
+            None => "user".into(),
+        },
     })
 }
 
@@ -928,6 +933,7 @@ fn inspect_json(c: &Container, paths: &Paths, store: &Store) -> Value {
                 "MaximumRetryCount": cfg.restart_max,
             },
             "Init": cfg.init,
+            "Owners": if cfg.emulates_owners() { "image" } else { "user" },
             "Cgroups": if cfg.no_cgroup { "disabled" } else { "enabled" },
             "CgroupPath": st.cgroup,
             "LogConfig": {

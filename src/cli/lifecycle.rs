@@ -260,7 +260,7 @@ pub fn attach(g: &Global, a: &AttachArgs) -> CmdResult {
 }
 
 pub fn exec(g: &Global, a: &ExecArgs) -> CmdResult {
-    let (_, store) = open_store(g)?;
+    let (paths, store) = open_store(g)?;
     let c = container::find(&store, &a.container)?;
     let mut env = Vec::new();
     for f in &a.env_file {
@@ -284,6 +284,7 @@ pub fn exec(g: &Global, a: &ExecArgs) -> CmdResult {
         tty: a.tty,
         interactive: a.interactive,
         detach: a.detach,
+        run_dir: crate::runtime::monitor::run_dir(&paths, &c.config.id),
     };
     crate::runtime::event(&store, &c.config, "exec", None);
     let code = crate::runtime::exec::exec(&c, &opts)?;

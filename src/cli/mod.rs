@@ -94,6 +94,12 @@ pub fn main() -> i32 {
     }
     if argv
         .get(1)
+        .is_some_and(|a| a == crate::runtime::ownership::ARG)
+    {
+        return crate::runtime::ownership::main(&argv[2..]);
+    }
+    if argv
+        .get(1)
         .is_some_and(|a| a == crate::storage::driver::PROBE_ARG)
     {
         return crate::storage::driver::probe_main(&argv[2..]);

@@ -81,6 +81,11 @@ pub struct ContainerConfig {
     /// Published ports, with host ports chosen at create time.
     #[serde(default)]
     pub ports: Vec<crate::net::PortMapping>,
+    /// `--owners`: `image` (the image's recorded owners and modes are
+    /// emulated, see `runtime::ownership`) or `user` (also when empty:
+    /// everything shows as the container's user).
+    #[serde(default)]
+    pub owners: String,
 }
 
 fn default_stop_timeout() -> u32 {
@@ -88,6 +93,11 @@ fn default_stop_timeout() -> u32 {
 }
 
 impl ContainerConfig {
+    /// Whether the image's recorded owners are emulated (`--owners image`).
+    pub fn emulates_owners(&self) -> bool {
+        self.owners == "image"
+    }
+
     pub fn logs_enabled(&self) -> bool {
         self.log_driver.is_empty() || self.log_driver == "k8s-file"
     }

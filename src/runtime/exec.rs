@@ -31,6 +31,9 @@ pub struct ExecOptions {
     pub tty: bool,
     pub interactive: bool,
     pub detach: bool,
+    /// The container's runtime directory, where its ownership supervisor
+    /// listens (`--owners image`).
+    pub run_dir: std::path::PathBuf,
 }
 
 type Result<T, E = RuntimeError> = std::result::Result<T, E>;
@@ -137,6 +140,15 @@ pub fn exec(c: &Container, opts: &ExecOptions) -> Result<i32> {
         .unwrap_or_else(|| cfg.workdir.clone())
         .to_string();
     let fork_err = |e: nix::Error| RuntimeError::Fork(e.into());
+    // Connected from here, in our own mount namespace: the command hands
+    // its filter's listener over on it.
+    // None when the container has no supervisor (the kernel refused its
+    // filter): then it runs with the plain view, and so does this.
+    let owners = cfg
+        .emulates_owners()
+        .then(|| super::ownership::connect(&opts.run_dir))
+        .flatten()
+        .map(OwnedFd::from);
     let (err_r, err_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(fork_err)?;
     let (pid_r, pid_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(fork_err)?;
     let (tty_ours, tty_theirs) = if opts.tty {
@@ -207,13 +219,19 @@ pub fn exec(c: &Container, opts: &ExecOptions) -> Result<i32> {
                     format!("changing to working directory {workdir}: {e}: fix -w"),
                 );
             }
-            let (code, msg) = super::exec_command(&opts.args, &path_env, &env, &old_mask);
+            let (code, msg) = super::exec_command(
+                &opts.args,
+                &path_env,
+                &env,
+                &old_mask,
+                owners.as_ref().map(|s| (s, true)),
+            );
             fail(code, msg)
         }
     };
     // Our copy of the child's end would keep us waiting for a terminal
     // that a dying child never sends.
-    drop((err_w, pid_w, namespaces, tty_theirs));
+    drop((err_w, pid_w, namespaces, tty_theirs, owners));
     let _ = waitpid(helper, None);
     let mut pid_text = String::new();
     let _ = std::fs::File::from(pid_r).read_to_string(&mut pid_text);

@@ -22,6 +22,7 @@ mod init;
 pub mod monitor;
 mod network;
 pub mod ops;
+pub mod ownership;
 pub mod process;
 pub mod procs;
 mod proto;
@@ -299,6 +300,7 @@ fn child_main(
     errw: OwnedFd,
     io: ChildIo,
     net: Option<OwnedFd>,
+    owners: Option<OwnedFd>,
     old_mask: &SigSet,
 ) -> ! {
     let fail = |code: i32, msg: String| -> ! { child_fail(&errw, code, &msg) };
@@ -385,7 +387,16 @@ fn child_main(
             Err(e) => fail(125, format!("starting the command under --init: {e}")),
         }
     }
-    let (code, msg) = exec_command(&plan.cfg.args, &plan.path_env, &plan.env, old_mask);
+    // The ownership filter comes last, in the command's process (under
+    // --init, pid 1 is rsp's reaper, which runs no code of the image;
+    // everything else descends from the command and inherits it).
+    let (code, msg) = exec_command(
+        &plan.cfg.args,
+        &plan.path_env,
+        &plan.env,
+        old_mask,
+        owners.as_ref().map(|s| (s, false)),
+    );
     fail(code, msg)
 }
 
@@ -412,6 +423,7 @@ fn exec_command(
     path_env: &str,
     env: &[CString],
     old_mask: &SigSet,
+    owners: Option<(&OwnedFd, bool)>,
 ) -> (i32, String) {
     let cmd = &args[0];
     let exe = match process::find_executable(cmd, path_env) {
@@ -442,6 +454,16 @@ fn exec_command(
     // Rust ignores SIGPIPE for itself; the container must get the default.
     crate::sys::default_sigpipe();
     let _ = sigprocmask(SigmaskHow::SIG_SETMASK, Some(old_mask), None);
+    // The ownership filter, as late as possible: from here on the stat
+    // and chown families wait for the supervisor.
+    if let Some((sock, wait_ack)) = owners {
+        match ownership::install_and_hand_over(sock.as_fd(), wait_ack) {
+            Ok(()) => {}
+            // Without the filter, the command runs with the plain view.
+            Err(ownership::OwnershipError::Install(_)) if !wait_ack => {}
+            Err(e) => return (125, e.to_string()),
+        }
+    }
     let err = nix::unistd::execve(&exe_c, &argv, env).unwrap_err();
     match err {
         nix::Error::ENOENT => (
@@ -656,6 +678,9 @@ pub(crate) struct Spawned {
     /// The FUSE server of its root filesystem, for fuse-overlay; it ends
     /// when the container's mount namespace does.
     pub fuse: Option<crate::storage::fuse::Server>,
+    /// The listener of its ownership filter (`--owners image`), for the
+    /// supervisor, with the user and mount namespaces it joins.
+    pub owners: Option<(OwnedFd, OwnedFd, OwnedFd)>,
 }
 
 /// Forks the container into its new namespaces and builds its root
@@ -705,6 +730,12 @@ pub(crate) fn spawn_container(
     } else {
         (None, None)
     };
+    let (owners_ours, owners_child) = if cfg.emulates_owners() {
+        let (a, b) = std::os::unix::net::UnixStream::pair().map_err(RuntimeError::Fork)?;
+        (Some(OwnedFd::from(a)), Some(OwnedFd::from(b)))
+    } else {
+        (None, None)
+    };
     let mut flags = libc::CLONE_NEWUSER
         | libc::CLONE_NEWNS
         | libc::CLONE_NEWPID
@@ -723,12 +754,19 @@ pub(crate) fn spawn_container(
             });
         }
         Ok(crate::sys::Forked::Child) => {
-            drop((ready_w, err_r, tty, net_ours));
-            child_main(&plan, ready_r, err_w, io, net_child, old_mask)
+            drop((ready_w, err_r, tty, net_ours, owners_ours));
+            child_main(&plan, ready_r, err_w, io, net_child, owners_child, old_mask)
         }
         Ok(crate::sys::Forked::Parent(pid)) => pid,
     };
-    drop((ready_r, err_w, io, net_child, plan.rootfs.fuse.take()));
+    drop((
+        ready_r,
+        err_w,
+        io,
+        net_child,
+        owners_child,
+        plan.rootfs.fuse.take(),
+    ));
     let child = Pid::from_raw(pid);
     let (tty_sock, winsize) = match tty {
         Some((s, w)) => (Some(s), w),
@@ -792,12 +830,30 @@ pub(crate) fn spawn_container(
         let message = String::from_utf8_lossy(&msg[1..]).into_owned();
         return Err(RuntimeError::Child { code, message });
     }
+    // Sent before the exec we just saw; none when the kernel refused the
+    // filter. The namespaces are opened while the container surely has
+    // them: pid 1 cannot be reaped before we return.
+    let owners = owners_ours
+        .as_ref()
+        .and_then(|s| crate::sys::recv_fd(s.as_fd()).ok().flatten())
+        .and_then(|l| {
+            let ns = |n: &str| {
+                nix::fcntl::open(
+                    format!("/proc/{pid}/ns/{n}").as_str(),
+                    OFlag::O_RDONLY | OFlag::O_CLOEXEC,
+                    nix::sys::stat::Mode::empty(),
+                )
+                .ok()
+            };
+            Some((l, ns("user")?, ns("mnt")?))
+        });
     Ok(Spawned {
         pid,
         master,
         tap,
         netns,
         fuse,
+        owners,
     })
 }
 

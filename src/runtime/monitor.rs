@@ -360,6 +360,8 @@ struct Monitor {
     net: Option<super::network::NetThread>,
     /// The FUSE server of the container's root filesystem (fuse-overlay).
     fuse: Option<crate::storage::fuse::Server>,
+    /// The ownership supervisor of the current run (`--owners image`).
+    owners: Option<std::process::Child>,
 }
 
 fn nonblocking(fd: &OwnedFd) {
@@ -439,6 +441,7 @@ impl Monitor {
             ports: None,
             net: None,
             fuse: None,
+            owners: None,
         })
     }
 
@@ -523,6 +526,7 @@ impl Monitor {
             tap,
             netns,
             fuse,
+            owners,
         } = super::spawn_container(
             &self.store,
             &self.paths,
@@ -533,6 +537,19 @@ impl Monitor {
             &mut record,
         )?;
         self.fuse = fuse;
+        // The container's command may already wait on its first stat.
+        if let Some((listener, userns, mntns)) = owners {
+            let ids = (self.cfg.uid, self.cfg.gid);
+            let dir = run_dir(&self.paths, &self.cfg.id);
+            match super::ownership::spawn(listener, userns, mntns, &dir, ids) {
+                Ok(child) => self.owners = Some(child),
+                Err(e) => {
+                    let _ = nix::sys::signal::kill(Pid::from_raw(pid), Signal::SIGKILL);
+                    let _ = waitpid(Pid::from_raw(pid), None);
+                    return Err(RuntimeError::Exec(e.to_string()));
+                }
+            }
+        }
         if let Some(tap) = tap {
             match super::network::NetThread::start(tap, netns, &self.cfg, self.ports.as_ref()) {
                 Ok(n) => self.net = Some(n),
@@ -763,6 +780,12 @@ impl Monitor {
     }
 
     fn reap(&mut self) {
+        // The supervisor ends once the container is gone.
+        if let Some(c) = &mut self.owners
+            && !matches!(c.try_wait(), Ok(None))
+        {
+            self.owners = None;
+        }
         let Some(pid) = self.pid else {
             // Nothing of ours to wait for; clear stray children.
             while let Ok(WaitStatus::Exited(..) | WaitStatus::Signaled(..)) =

@@ -331,6 +331,21 @@ impl Store {
         Ok(self.layers_dir().join(digest_hex(diff_id)?))
     }
 
+    /// The marker of a layer that records at least one owner or mode
+    /// ([`unpack::OVERRIDE_STAT_XATTR`]): `layers/<hex>.owners`.
+    pub fn owners_marker(&self, diff_id: &str) -> Result<PathBuf> {
+        Ok(self
+            .layers_dir()
+            .join(format!("{}.owners", digest_hex(diff_id)?)))
+    }
+
+    /// Whether any of `layers` records an owner or mode.
+    pub fn layers_record_owners(&self, layers: &[String]) -> bool {
+        layers
+            .iter()
+            .any(|d| self.owners_marker(d).map(|p| p.exists()).unwrap_or(false))
+    }
+
     pub fn has_layer(&self, diff_id: &str) -> bool {
         self.layer_path(diff_id)
             .map(|p| p.is_dir())
@@ -363,9 +378,10 @@ impl Store {
         })?;
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
-            let hex = name.strip_suffix(".size").unwrap_or(&name);
+            let marker = name.strip_suffix(".size").or(name.strip_suffix(".owners"));
+            let hex = marker.unwrap_or(&name);
             if hex.len() == 64 && !used.contains(hex) {
-                if name.ends_with(".size") {
+                if marker.is_some() {
                     let _ = fs::remove_file(e.path());
                 } else {
                     remove_tree(&e.path())?;

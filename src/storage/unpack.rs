@@ -70,6 +70,9 @@ pub struct UnpackStats {
     pub diff_id: String,
     /// Length of the uncompressed tar stream in bytes.
     pub size: u64,
+    /// Whether the layer recorded at least one owner or mode in
+    /// [`OVERRIDE_STAT_XATTR`].
+    pub records_owners: bool,
 }
 
 /// Why unpacking stopped. Each variant names the step that failed and, for
@@ -189,11 +192,14 @@ fn unpack_layer_as<R: Read>(mut reader: R, dest: &Path, fallback: bool) -> Resul
     for entry in archive.entries().map_err(read_err)? {
         unpacker.unpack_entry(&mut entry.map_err(read_err)?)?;
     }
-    unpacker.finish()?;
+    let records_owners = unpacker.finish()?;
 
     let mut rest = archive.into_inner();
     io::copy(&mut rest, &mut io::sink()).map_err(read_err)?;
-    Ok(rest.stats())
+    Ok(UnpackStats {
+        records_owners,
+        ..rest.stats()
+    })
 }
 
 /// Reads up to four bytes, tolerating short reads from network streams.
@@ -247,6 +253,7 @@ impl<R> HashingReader<R> {
         UnpackStats {
             diff_id: format!("sha256:{}", hex::encode(self.hasher.finalize())),
             size: self.len,
+            records_owners: false,
         }
     }
 }
@@ -326,6 +333,8 @@ struct Unpacker {
     whiteout_files: bool,
     /// It refused the opaque xattr: opaque directories get `.wh..wh..opq`.
     opaque_files: bool,
+    /// An override xattr was written.
+    records_owners: bool,
 }
 
 /// The errors of a filesystem that cannot hold a whiteout device or the
@@ -346,6 +355,7 @@ impl Unpacker {
             buf: vec![0; IO_BUF_SIZE],
             whiteout_files: false,
             opaque_files: false,
+            records_owners: false,
         }
     }
 
@@ -642,7 +652,8 @@ impl Unpacker {
             });
         }
         // The owner must always be able to rewrite and delete the layer.
-        finish_file(&file, meta, meta.mode | 0o600, None, pax, path)
+        self.records_owners |= finish_file(&file, meta, meta.mode | 0o600, None, pax, path)?;
+        Ok(())
     }
 
     fn new_file(
@@ -787,7 +798,8 @@ impl Unpacker {
             path: path.to_path_buf(),
             source,
         })?;
-        finish_file(&file, meta, 0o600, Some(device), pax, path)
+        self.records_owners |= finish_file(&file, meta, 0o600, Some(device), pax, path)?;
+        Ok(())
     }
 
     fn fifo(
@@ -818,7 +830,9 @@ impl Unpacker {
     }
 
     /// Applies the deferred directory attributes.
-    fn finish(self) -> Result<()> {
+    /// Returns whether the layer records any owner or mode.
+    fn finish(self) -> Result<bool> {
+        let mut records_owners = self.records_owners;
         for (dir, meta) in &self.dirs {
             let path = Path::new("/").join(dir);
             let (Some(parent_path), Some(name)) = (dir.parent(), dir.file_name()) else {
@@ -860,10 +874,11 @@ impl Unpacker {
             let dir = File::from(fd);
             if let Some(value) = meta.override_stat(disk_mode) {
                 set_xattr(&dir, OVERRIDE_STAT_XATTR, value.as_bytes(), &path)?;
+                records_owners = true;
             }
             set_mode_and_times(&dir, disk_mode, meta.mtime, &path)?;
         }
-        Ok(())
+        Ok(records_owners)
     }
 }
 
@@ -951,6 +966,7 @@ fn parse_pax_time(value: &[u8]) -> Option<TimeSpec> {
 
 /// Sets the mode, xattrs and mtime of a regular file just written or a
 /// device placeholder, in that order so nothing bumps the mtime afterwards.
+/// Returns whether it recorded an owner or mode.
 fn finish_file(
     file: &File,
     meta: Meta,
@@ -958,7 +974,7 @@ fn finish_file(
     device: Option<&str>,
     pax: &PaxInfo,
     path: &Path,
-) -> Result<()> {
+) -> Result<bool> {
     set_xattrs(file, &pax.xattrs, path)?;
     let override_stat = match device {
         Some(device) => Some(format!(
@@ -967,10 +983,12 @@ fn finish_file(
         )),
         None => meta.override_stat(disk_mode),
     };
+    let records = override_stat.is_some();
     if let Some(value) = override_stat {
         set_xattr(file, OVERRIDE_STAT_XATTR, value.as_bytes(), path)?;
     }
-    set_mode_and_times(file, disk_mode, meta.mtime, path)
+    set_mode_and_times(file, disk_mode, meta.mtime, path)?;
+    Ok(records)
 }
 
 fn set_mode_and_times(fd: impl AsFd, mode: u32, mtime: TimeSpec, path: &Path) -> Result<()> {
@@ -1107,7 +1125,7 @@ mod tests {
             .file("usr/bin/tool", b"#!/bin/sh\n")
             .add(Spec::new(EntryType::Fifo, "run/pipe"))
             .finish();
-        sandbox.unpack(&tar).unwrap();
+        assert!(!sandbox.unpack(&tar).unwrap().records_owners);
         let dest = sandbox.dest();
 
         assert_eq!(
@@ -1239,7 +1257,7 @@ mod tests {
                 ..Spec::new(EntryType::Directory, "tmp/")
             })
             .finish();
-        sandbox.unpack(&tar).unwrap();
+        assert!(sandbox.unpack(&tar).unwrap().records_owners);
         let dest = sandbox.dest();
 
         let www = dest.join("var/www/index.html");

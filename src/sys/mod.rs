@@ -7,6 +7,7 @@
 #![allow(unsafe_code)]
 
 pub mod net;
+pub mod seccomp;
 
 use std::io;
 use std::os::fd::{AsRawFd, BorrowedFd, RawFd};

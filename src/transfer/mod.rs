@@ -324,6 +324,11 @@ async fn fetch_layer(
             &final_path.with_extension("size"),
             stats.size.to_string().as_bytes(),
         )?;
+        // Before the layer is in place: a layer without its marker would
+        // look like one that records no owners.
+        if stats.records_owners {
+            crate::storage::write_atomic(&store.owners_marker(diff_id)?, b"")?;
+        }
         store.commit_layer(&tmp, diff_id)?;
         Ok(())
     })();

@@ -14,6 +14,7 @@ mod hostile;
 mod images;
 mod lifecycle;
 mod network;
+mod ownership;
 mod pull;
 mod run;
 mod storage;

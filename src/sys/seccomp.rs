@@ -1,0 +1,383 @@
+//! seccomp user notification for ownership emulation: the classic BPF
+//! program that traps the stat, chown and chmod families on x86_64, its
+//! installation with a listener, the listener's ioctls, and reading and
+//! writing a stopped target's memory (`process_vm_readv`/`writev`).
+//!
+//! Contract: every function here is safe to call. A listener is an
+//! [`OwnedFd`]; a notification is copied out into plain [`Notif`] values.
+//! Nothing here decides what to answer: see `runtime::ownership`.
+
+use std::io;
+use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
+
+const AUDIT_ARCH_X86_64: u32 = 0xC000_003E;
+const X32_SYSCALL_BIT: u32 = 0x4000_0000;
+/// x86_64 system call numbers (the filter traps only that architecture,
+/// whatever rsp was built for).
+pub mod nr {
+    pub const STAT: i64 = 4;
+    pub const FSTAT: i64 = 5;
+    pub const LSTAT: i64 = 6;
+    pub const CHMOD: i64 = 90;
+    pub const FCHMOD: i64 = 91;
+    pub const CHOWN: i64 = 92;
+    pub const FCHOWN: i64 = 93;
+    pub const LCHOWN: i64 = 94;
+    pub const FCHOWNAT: i64 = 260;
+    pub const NEWFSTATAT: i64 = 262;
+    pub const FCHMODAT: i64 = 268;
+    pub const STATX: i64 = 332;
+    /// Linux 6.6.
+    pub const FCHMODAT2: i64 = 452;
+}
+/// SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (Linux 5.19): once the supervisor
+/// has received a notification, only fatal signals interrupt the target.
+const WAIT_KILLABLE_RECV: libc::c_ulong = 1 << 5;
+/// SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (Linux 6.6).
+const SYNC_WAKE_UP: libc::c_ulong = 1;
+
+/// The system calls handed to the supervisor (x86_64 numbers).
+pub const TRAPPED: &[i64] = &[
+    nr::STAT,
+    nr::FSTAT,
+    nr::LSTAT,
+    nr::NEWFSTATAT,
+    nr::STATX,
+    nr::CHOWN,
+    nr::FCHOWN,
+    nr::LCHOWN,
+    nr::FCHOWNAT,
+    nr::CHMOD,
+    nr::FCHMOD,
+    nr::FCHMODAT,
+    nr::FCHMODAT2,
+];
+
+fn stmt(code: u32, k: u32) -> libc::sock_filter {
+    libc::sock_filter {
+        code: code as u16,
+        jt: 0,
+        jf: 0,
+        k,
+    }
+}
+
+fn jump(code: u32, k: u32, jt: u8, jf: u8) -> libc::sock_filter {
+    libc::sock_filter {
+        code: code as u16,
+        jt,
+        jf,
+        k,
+    }
+}
+
+/// The filter: other architectures (i386 through `int 0x80`) and x32 are
+/// allowed untouched; on x86_64 the [`TRAPPED`] calls go to the listener.
+pub fn program() -> Vec<libc::sock_filter> {
+    const LD_W_ABS: u32 = libc::BPF_LD | libc::BPF_W | libc::BPF_ABS;
+    const JEQ_K: u32 = libc::BPF_JMP | libc::BPF_JEQ | libc::BPF_K;
+    const JGE_K: u32 = libc::BPF_JMP | libc::BPF_JGE | libc::BPF_K;
+    const RET_K: u32 = libc::BPF_RET | libc::BPF_K;
+    let n = TRAPPED.len();
+    let mut p = Vec::with_capacity(n + 6);
+    // struct seccomp_data: nr at 0, arch at 4.
+    p.push(stmt(LD_W_ABS, 4));
+    p.push(jump(JEQ_K, AUDIT_ARCH_X86_64, 0, (n + 2) as u8));
+    p.push(stmt(LD_W_ABS, 0));
+    p.push(jump(JGE_K, X32_SYSCALL_BIT, n as u8, 0));
+    for (i, nr) in TRAPPED.iter().enumerate() {
+        // On a match, skip the remaining compares and the ALLOW.
+        p.push(jump(JEQ_K, *nr as u32, (n - i) as u8, 0));
+    }
+    p.push(stmt(RET_K, libc::SECCOMP_RET_ALLOW));
+    p.push(stmt(RET_K, libc::SECCOMP_RET_USER_NOTIF));
+    p
+}
+
+/// Installs the filter on the calling thread (inherited by its children
+/// and kept across exec) and returns its listener, close-on-exec. Needs
+/// CAP_SYS_ADMIN in the caller's user namespace or no_new_privs.
+pub fn install_filter() -> io::Result<OwnedFd> {
+    let mut f = program();
+    let prog = libc::sock_fprog {
+        len: f.len() as u16,
+        filter: f.as_mut_ptr(),
+    };
+    let mut last = io::Error::from_raw_os_error(libc::EINVAL);
+    for flags in [
+        libc::SECCOMP_FILTER_FLAG_NEW_LISTENER | WAIT_KILLABLE_RECV,
+        libc::SECCOMP_FILTER_FLAG_NEW_LISTENER,
+    ] {
+        // SAFETY: `prog` points at a valid filter array that lives across
+        // the call; the kernel copies it.
+        let r = unsafe {
+            libc::syscall(
+                libc::SYS_seccomp,
+                libc::SECCOMP_SET_MODE_FILTER,
+                flags,
+                &prog as *const libc::sock_fprog,
+            )
+        };
+        if r >= 0 {
+            // SAFETY: the kernel just made this descriptor for us alone.
+            let fd = unsafe { OwnedFd::from_raw_fd(r as i32) };
+            nix::fcntl::fcntl(
+                &fd,
+                nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::FD_CLOEXEC),
+            )?;
+            return Ok(fd);
+        }
+        last = io::Error::last_os_error();
+        if last.raw_os_error() != Some(libc::EINVAL) {
+            break;
+        }
+    }
+    Err(last)
+}
+
+/// Checks that the kernel's notification structures are no larger than
+/// the ones compiled in (it would write past them otherwise).
+pub fn check_sizes() -> io::Result<()> {
+    let mut sz = libc::seccomp_notif_sizes {
+        seccomp_notif: 0,
+        seccomp_notif_resp: 0,
+        seccomp_data: 0,
+    };
+    // SAFETY: SECCOMP_GET_NOTIF_SIZES writes one seccomp_notif_sizes
+    // through the pointer, which points at a live local.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_seccomp,
+            libc::SECCOMP_GET_NOTIF_SIZES,
+            0,
+            &mut sz as *mut libc::seccomp_notif_sizes,
+        )
+    };
+    if r < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    if sz.seccomp_notif as usize > std::mem::size_of::<libc::seccomp_notif>()
+        || sz.seccomp_notif_resp as usize > std::mem::size_of::<libc::seccomp_notif_resp>()
+    {
+        return Err(io::Error::other(
+            "the kernel's seccomp notification structures are larger than rsp's",
+        ));
+    }
+    Ok(())
+}
+
+/// Asks the kernel to switch to the target right after a reply, and to
+/// the supervisor right after a trap, on the same CPU (Linux 6.6). Older
+/// kernels refuse: then nothing changes.
+pub fn set_sync_wakeup(listener: BorrowedFd<'_>) -> io::Result<()> {
+    // SAFETY: SET_FLAGS takes its flags by value; no memory is passed.
+    let r = unsafe {
+        libc::ioctl(
+            listener.as_raw_fd(),
+            libc::SECCOMP_IOCTL_NOTIF_SET_FLAGS,
+            SYNC_WAKE_UP,
+        )
+    };
+    if r < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// One trapped system call.
+#[derive(Clone, Copy, Debug)]
+pub struct Notif {
+    pub id: u64,
+    /// The target thread's id in the supervisor's pid namespace.
+    pub pid: u32,
+    pub nr: i64,
+    pub arch: u32,
+    pub args: [u64; 6],
+}
+
+/// Receives the next notification. Fails with ENOENT when the target was
+/// interrupted before we got it.
+pub fn recv(listener: BorrowedFd<'_>) -> io::Result<Notif> {
+    // SAFETY: all-zero is a valid seccomp_notif, and the kernel requires
+    // the buffer to be zeroed.
+    let mut req: libc::seccomp_notif = unsafe { std::mem::zeroed() };
+    // SAFETY: NOTIF_RECV writes one seccomp_notif (size checked by
+    // check_sizes) through the pointer to a live local.
+    let r = unsafe {
+        libc::ioctl(
+            listener.as_raw_fd(),
+            libc::SECCOMP_IOCTL_NOTIF_RECV,
+            &mut req as *mut libc::seccomp_notif,
+        )
+    };
+    if r < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(Notif {
+        id: req.id,
+        pid: req.pid,
+        nr: req.data.nr as i64,
+        arch: req.data.arch,
+        args: req.data.args,
+    })
+}
+
+/// The answer to a notification.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reply {
+    /// Let the kernel run the system call as if never trapped.
+    Continue,
+    /// Return this value.
+    Value(i64),
+    /// Fail with this errno.
+    Error(i32),
+}
+
+/// Answers notification `id`. ENOENT (the target is gone) is not an error.
+pub fn send(listener: BorrowedFd<'_>, id: u64, reply: Reply) -> io::Result<()> {
+    let mut resp = libc::seccomp_notif_resp {
+        id,
+        val: 0,
+        error: 0,
+        flags: 0,
+    };
+    match reply {
+        Reply::Continue => resp.flags = libc::SECCOMP_USER_NOTIF_FLAG_CONTINUE as u32,
+        Reply::Value(v) => resp.val = v,
+        Reply::Error(e) => resp.error = -e,
+    }
+    // SAFETY: NOTIF_SEND reads one seccomp_notif_resp from a live local.
+    let r = unsafe {
+        libc::ioctl(
+            listener.as_raw_fd(),
+            libc::SECCOMP_IOCTL_NOTIF_SEND,
+            &mut resp as *mut libc::seccomp_notif_resp,
+        )
+    };
+    if r < 0 {
+        let e = io::Error::last_os_error();
+        if e.raw_os_error() != Some(libc::ENOENT) {
+            return Err(e);
+        }
+    }
+    Ok(())
+}
+
+/// Whether notification `id` is still pending: its target still waits in
+/// the trapped call, so its thread id still names it.
+pub fn id_valid(listener: BorrowedFd<'_>, id: u64) -> bool {
+    let mut id = id;
+    // SAFETY: ID_VALID reads one u64 through the pointer to a live local.
+    unsafe {
+        libc::ioctl(
+            listener.as_raw_fd(),
+            libc::SECCOMP_IOCTL_NOTIF_ID_VALID,
+            &mut id as *mut u64,
+        ) == 0
+    }
+}
+
+/// Reads the target's memory at `addr` into `buf`; returns the bytes read.
+pub fn vm_read(pid: u32, addr: u64, buf: &mut [u8]) -> io::Result<usize> {
+    let local = libc::iovec {
+        iov_base: buf.as_mut_ptr().cast(),
+        iov_len: buf.len(),
+    };
+    let remote = libc::iovec {
+        iov_base: addr as *mut libc::c_void,
+        iov_len: buf.len(),
+    };
+    // SAFETY: the local iovec covers exactly `buf`, which is live and
+    // writable; the remote side is checked by the kernel.
+    let n = unsafe { libc::process_vm_readv(pid as libc::pid_t, &local, 1, &remote, 1, 0) };
+    if n < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(n as usize)
+}
+
+/// Writes `data` into the target's memory at `addr`, all of it or fails.
+pub fn vm_write(pid: u32, addr: u64, data: &[u8]) -> io::Result<()> {
+    let local = libc::iovec {
+        iov_base: data.as_ptr() as *mut libc::c_void,
+        iov_len: data.len(),
+    };
+    let remote = libc::iovec {
+        iov_base: addr as *mut libc::c_void,
+        iov_len: data.len(),
+    };
+    // SAFETY: the local iovec covers exactly `data`, which the kernel only
+    // reads; the remote side is checked by the kernel.
+    let n = unsafe { libc::process_vm_writev(pid as libc::pid_t, &local, 1, &remote, 1, 0) };
+    if n < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    if n as usize != data.len() {
+        return Err(io::Error::from_raw_os_error(libc::EFAULT));
+    }
+    Ok(())
+}
+
+/// The bytes of a `struct stat` as the kernel would write them.
+pub fn stat_bytes(st: &libc::stat) -> Vec<u8> {
+    let len = std::mem::size_of::<libc::stat>();
+    // SAFETY: libc::stat is plain old data with explicit padding fields on
+    // x86_64 (every byte initialized); the slice covers exactly `*st`.
+    unsafe { std::slice::from_raw_parts((st as *const libc::stat).cast::<u8>(), len) }.to_vec()
+}
+
+/// The bytes of a `struct statx` as the kernel would write them.
+pub fn statx_bytes(st: &libc::statx) -> Vec<u8> {
+    let len = std::mem::size_of::<libc::statx>();
+    // SAFETY: libc::statx is plain old data whose reserved fields are
+    // explicit (every byte initialized); the slice covers exactly `*st`.
+    unsafe { std::slice::from_raw_parts((st as *const libc::statx).cast::<u8>(), len) }.to_vec()
+}
+
+/// `fstat(2)` of any descriptor, O_PATH ones included.
+pub fn fstat(fd: BorrowedFd<'_>) -> io::Result<libc::stat> {
+    Ok(nix::sys::stat::fstat(fd)?)
+}
+
+/// `statx(2)` of the descriptor itself (AT_EMPTY_PATH); `flags` may add
+/// AT_STATX_* sync flags.
+pub fn statx_fd(fd: BorrowedFd<'_>, flags: i32, mask: u32) -> io::Result<libc::statx> {
+    // SAFETY: all-zero is a valid statx.
+    let mut sx: libc::statx = unsafe { std::mem::zeroed() };
+    // SAFETY: the path is an empty C string, and statx writes one statx
+    // through the pointer to a live local.
+    let r = unsafe {
+        libc::statx(
+            fd.as_raw_fd(),
+            c"".as_ptr(),
+            libc::AT_EMPTY_PATH | (flags & libc::AT_STATX_SYNC_TYPE),
+            mask,
+            &mut sx,
+        )
+    };
+    if r < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(sx)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn program_jumps_land_on_the_returns() {
+        let p = program();
+        let n = TRAPPED.len();
+        assert_eq!(p.len(), n + 6);
+        let notif = p.len() - 1;
+        let allow = p.len() - 2;
+        // arch mismatch -> ALLOW
+        assert_eq!(2 + p[1].jf as usize, allow);
+        // x32 -> ALLOW
+        assert_eq!(4 + p[3].jt as usize, allow);
+        for i in 0..n {
+            assert_eq!(4 + i + 1 + p[4 + i].jt as usize, notif);
+        }
+    }
+}
