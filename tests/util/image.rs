@@ -881,7 +881,8 @@ pub fn semantics_image() -> ImageBuilder {
                 .file("/lower/dir/f2", 0o644, b"2\n")
                 .file("/modes/suid", 0o4755, b"")
                 .file("/modes/secret", 0o600, b"s\n")
-                .file("/hidden/old", 0o644, b"old\n"),
+                .file("/hidden/old", 0o644, b"old\n")
+                .file("/m/data", 0o644, b"0123456789\n"),
         )
         .layer(
             Layer::new()
