@@ -382,6 +382,13 @@ fn overlay_xattr(name: &OsStr) -> bool {
     name.as_bytes().starts_with(OVERLAY_XATTR_PREFIX)
 }
 
+/// An open directory handle: its directory until the first read, then
+/// the snapshot that read took.
+enum Listing {
+    Pending(u64),
+    Ready(Arc<Vec<DirEntry>>),
+}
+
 pub(super) fn hidden_xattr(name: &OsStr) -> bool {
     let b = name.as_bytes();
     b.starts_with(OVERLAY_XATTR_PREFIX) || b == OVERRIDE_STAT_XATTR.as_bytes()
@@ -491,7 +498,7 @@ pub(super) struct Overlay {
     copy_lock: Mutex<()>,
     tmp_seq: AtomicU64,
     files: RwLock<HashMap<u64, Arc<Handle>>>,
-    listings: Mutex<HashMap<u64, Arc<Vec<DirEntry>>>>,
+    listings: Mutex<HashMap<u64, Listing>>,
     next_fh: AtomicU64,
     upper: Arc<LDir>,
     /// Upper refused a 0/0 device, or the opaque xattr: the fallback
@@ -1527,20 +1534,26 @@ impl Overlay {
                 (None, Some(p)) => XTarget::Path(proc_path(p, &loc.name)),
                 (None, None) => return Err(Errno::ESTALE),
             };
-            let cur = match kind {
-                SFlag::S_IFDIR | SFlag::S_IFREG => target
-                    .get(OsStr::new(OVERRIDE_STAT_XATTR))
-                    .ok()
-                    .flatten()
-                    .and_then(|v| Override::parse(&v)),
+            let raw = match (kind, &own, &loc.parent_fd) {
+                (SFlag::S_IFDIR, Some(d), _) => d.get_xattr(OVERRIDE_STAT_XATTR).ok().flatten(),
+                (SFlag::S_IFREG, _, Some(p)) => crate::sys::xattr_at(
+                    p.as_fd(),
+                    loc.name.as_os_str(),
+                    c"user.containers.override_stat",
+                )
+                .ok()
+                .flatten(),
                 _ => None,
-            }
-            .unwrap_or(Override {
-                uid: 0,
-                gid: 0,
-                mode: st.st_mode & 0o7777,
-                dev: None,
-            });
+            };
+            let cur = raw
+                .as_deref()
+                .and_then(Override::parse)
+                .unwrap_or(Override {
+                    uid: 0,
+                    gid: 0,
+                    mode: st.st_mode & 0o7777,
+                    dev: None,
+                });
             let new = Override {
                 uid: uid.unwrap_or(cur.uid),
                 gid: gid.unwrap_or(cur.gid),
@@ -1548,7 +1561,13 @@ impl Overlay {
                 dev: cur.dev,
             };
             let disk = disk_mode(kind, new.mode);
+            // tar sets the owner and mode every file already has: nothing
+            // to write then.
+            let want = override_for(new, disk);
+            let disk_same = st.st_mode & 0o7777 == disk;
+            let record_same = want.as_deref().map(str::as_bytes) == raw.as_deref();
             match kind {
+                SFlag::S_IFDIR | SFlag::S_IFREG if disk_same && record_same => {}
                 SFlag::S_IFDIR | SFlag::S_IFREG => {
                     match (&own, &loc.parent_fd) {
                         (Some(d), _) => fchmod(d.as_fd(), Mode::from_bits_truncate(disk))?,
@@ -1560,7 +1579,9 @@ impl Overlay {
                         )?,
                         (None, None) => return Err(Errno::ESTALE),
                     }
-                    Self::set_override_path(&target, override_for(new, disk))?;
+                    if !record_same {
+                        Self::set_override_path(&target, want)?;
+                    }
                 }
                 // Symlinks have no mode, and fifos and sockets cannot hold
                 // user xattrs: their owner is not recorded.
@@ -1767,7 +1788,19 @@ impl Overlay {
         Ok(out)
     }
 
+    /// Opening costs nothing: the kernel serves most re-reads of a
+    /// directory from its own cache, so the merged listing is only made
+    /// when the first read of this handle asks for it.
     pub fn opendir(&self, ino: u64) -> Res<u64> {
+        self.loc(ino)?;
+        let fh = self.next_fh.fetch_add(1, Ordering::Relaxed);
+        let mut l = self.listings.lock().unwrap_or_else(|e| e.into_inner());
+        l.insert(fh, Listing::Pending(ino));
+        Ok(fh)
+    }
+
+    /// The merged entries of directory `ino`, `.` and `..` first.
+    fn build_listing(&self, ino: u64) -> Res<Vec<DirEntry>> {
         let dirs = self.dir_fds(ino)?;
         let parent = self.loc(ino)?.parent;
         let list = self.merged_list(&dirs, |_| true)?;
@@ -1807,15 +1840,28 @@ impl Overlay {
                 entries.push(DirEntry { ino, kind, name });
             }
         }
-        let fh = self.next_fh.fetch_add(1, Ordering::Relaxed);
-        let mut l = self.listings.lock().unwrap_or_else(|e| e.into_inner());
-        l.insert(fh, Arc::new(entries));
-        Ok(fh)
+        Ok(entries)
     }
 
+    /// The handle's snapshot, taken by its first read.
     pub fn listing(&self, fh: u64) -> Res<Arc<Vec<DirEntry>>> {
-        let l = self.listings.lock().unwrap_or_else(|e| e.into_inner());
-        l.get(&fh).cloned().ok_or(Errno::EBADF)
+        let ino = {
+            let l = self.listings.lock().unwrap_or_else(|e| e.into_inner());
+            match l.get(&fh).ok_or(Errno::EBADF)? {
+                Listing::Ready(v) => return Ok(v.clone()),
+                Listing::Pending(ino) => *ino,
+            }
+        };
+        let v = Arc::new(self.build_listing(ino)?);
+        let mut l = self.listings.lock().unwrap_or_else(|e| e.into_inner());
+        match l.get_mut(&fh).ok_or(Errno::EBADF)? {
+            // Another thread's read got there first: one snapshot per handle.
+            Listing::Ready(first) => Ok(first.clone()),
+            slot => {
+                *slot = Listing::Ready(v.clone());
+                Ok(v)
+            }
+        }
     }
 
     pub fn releasedir(&self, fh: u64) {
