@@ -341,6 +341,12 @@ fn serve(args: &[OsString]) -> Result<(), OwnershipError> {
     let _ = crate::sys::release_code_pages();
     // Nobody may ptrace us for the host handles above.
     nix::sys::prctl::set_dumpable(false).map_err(setup("PR_SET_DUMPABLE"))?;
+    // Only the container's own user namespace gets container root's
+    // answers: a process in a namespace nested inside it has no rights
+    // over these files, whatever its capabilities say.
+    let userns_ino = nix::sys::stat::fstat(&userns)
+        .map_err(setup("reading the container's user namespace"))?
+        .st_ino;
     nix::sched::setns(&userns, nix::sched::CloneFlags::CLONE_NEWUSER)
         .map_err(setup("joining the container's user namespace"))?;
     nix::sched::setns(&mntns, nix::sched::CloneFlags::CLONE_NEWNS)
@@ -350,7 +356,12 @@ fn serve(args: &[OsString]) -> Result<(), OwnershipError> {
     // whatever root a relative lookup chrooted us into.
     nix::unistd::fchdir(&self_fd).map_err(setup("fchdir"))?;
     let _ = seccomp::set_sync_wakeup(listener.as_fd());
-    let mut sup = Supervisor { proc, self_fd, ids };
+    let mut sup = Supervisor {
+        proc,
+        self_fd,
+        ids,
+        userns_ino,
+    };
     let mut listeners = vec![listener];
     let mut conns: Vec<UnixStream> = Vec::new();
     while !listeners.is_empty() {
@@ -420,6 +431,8 @@ struct Supervisor {
     self_fd: OwnedFd,
     /// The container's one mapped uid and gid.
     ids: (u32, u32),
+    /// The inode of the container's user namespace.
+    userns_ino: u64,
 }
 
 /// The trapped call's thread and cookie.
@@ -457,6 +470,9 @@ impl Supervisor {
             id: n.id,
             listener,
         };
+        if !self.in_container_userns(&t) {
+            return Reply::Continue;
+        }
         let cwd = libc::AT_FDCWD;
         match n.nr {
             nr::STAT => self.stat(&t, cwd, a[0], 0, a[1], None),
@@ -473,6 +489,42 @@ impl Supervisor {
             nr::FCHMODAT => self.chmod(&t, a[0] as i32, a[1], a[2] as u32, 0),
             nr::FCHMODAT2 => self.chmod(&t, a[0] as i32, a[1], a[2] as u32, a[3]),
             _ => Reply::Continue,
+        }
+    }
+
+    fn in_container_userns(&self, t: &Target<'_>) -> bool {
+        nix::sys::stat::fstatat(
+            &self.proc,
+            format!("{}/ns/user", t.pid).as_str(),
+            nix::fcntl::AtFlags::empty(),
+        )
+        .is_ok_and(|st| st.st_ino == self.userns_ino)
+    }
+
+    /// Writes `bytes` at `addr` in the trapped thread's memory. The memory
+    /// is opened first and the notification checked after: if the thread
+    /// died and its id went to another process meanwhile (a FUSE mount in
+    /// the container can stall us for as long as it likes), the check
+    /// fails, and an open memory file stays the memory of the process it
+    /// was opened for.
+    fn write_back(&self, t: &Target<'_>, addr: u64, bytes: &[u8]) -> Reply {
+        let Ok(mem) = nix::fcntl::openat(
+            &self.proc,
+            format!("{}/mem", t.pid).as_str(),
+            OFlag::O_RDWR | OFlag::O_CLOEXEC,
+            nix::sys::stat::Mode::empty(),
+        ) else {
+            return Reply::Error(libc::EFAULT);
+        };
+        if !t.valid() {
+            return Reply::Continue;
+        }
+        let Ok(offset) = i64::try_from(addr) else {
+            return Reply::Error(libc::EFAULT);
+        };
+        match nix::sys::uio::pwrite(&mem, bytes, offset) {
+            Ok(n) if n == bytes.len() => Reply::Value(0),
+            _ => Reply::Error(libc::EFAULT),
         }
     }
 
@@ -643,10 +695,7 @@ impl Supervisor {
                 seccomp::statx_bytes(&sx)
             }
         };
-        match seccomp::vm_write(t.pid, buf, &bytes) {
-            Ok(()) => Reply::Value(0),
-            Err(_) => Reply::Error(libc::EFAULT),
-        }
+        self.write_back(t, buf, &bytes)
     }
 
     fn chown(

@@ -296,28 +296,6 @@ pub fn vm_read(pid: u32, addr: u64, buf: &mut [u8]) -> io::Result<usize> {
     Ok(n as usize)
 }
 
-/// Writes `data` into the target's memory at `addr`, all of it or fails.
-pub fn vm_write(pid: u32, addr: u64, data: &[u8]) -> io::Result<()> {
-    let local = libc::iovec {
-        iov_base: data.as_ptr() as *mut libc::c_void,
-        iov_len: data.len(),
-    };
-    let remote = libc::iovec {
-        iov_base: addr as *mut libc::c_void,
-        iov_len: data.len(),
-    };
-    // SAFETY: the local iovec covers exactly `data`, which the kernel only
-    // reads; the remote side is checked by the kernel.
-    let n = unsafe { libc::process_vm_writev(pid as libc::pid_t, &local, 1, &remote, 1, 0) };
-    if n < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    if n as usize != data.len() {
-        return Err(io::Error::from_raw_os_error(libc::EFAULT));
-    }
-    Ok(())
-}
-
 /// The bytes of a `struct stat` as the kernel would write them.
 pub fn stat_bytes(st: &libc::stat) -> Vec<u8> {
     let len = std::mem::size_of::<libc::stat>();
