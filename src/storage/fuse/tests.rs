@@ -1,5 +1,5 @@
-//! Tests of the overlay core on temporary directories (no mount), and one
-//! ignored test of a real FUSE mount for an unprivileged user namespace.
+//! Tests of the overlay core on temporary directories (no mount), and of
+//! real FUSE mounts, each made in a user and mount namespace of its own.
 
 use super::overlay::{Overlay, ROOT};
 use crate::storage::unpack::OVERRIDE_STAT_XATTR;
@@ -575,13 +575,15 @@ fn hard_links_copy_up_the_source() {
 
 /// A real mount, done as the container would: `/dev/fuse` opened and
 /// mounted with `mount(2)`, then handed to `serve`. Needs a user+mount
-/// namespace (run as an unprivileged user under `unshare -Urm`).
+/// namespace: the test re-executes itself in one (see
+/// [`in_user_namespace`]).
 #[test]
-#[ignore]
 fn real_mount() {
-    use nix::mount::{MntFlags, MsFlags, mount, umount2};
+    if !in_user_namespace("real_mount") {
+        return;
+    }
+    use nix::mount::{MntFlags, umount2};
     use std::io::{Read, Seek, SeekFrom, Write};
-    use std::os::fd::AsRawFd;
     let fx = Fx::new(2);
     let (l0, l1) = (fx.layer(0).to_path_buf(), fx.layer(1).to_path_buf());
     write(l0.join("a"), "low");
@@ -593,31 +595,7 @@ fn real_mount() {
     xattr::set(l1.join("www"), OVERRIDE_STAT_XATTR, b"33:33:0755").unwrap();
     let mnt = fx.upper.parent().unwrap().join("mnt");
     fs::create_dir(&mnt).unwrap();
-    let dev = fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open("/dev/fuse")
-        .unwrap();
-    let opts = format!(
-        "fd={},rootmode=40000,user_id=0,group_id=0,allow_other",
-        dev.as_raw_fd()
-    );
-    mount(
-        Some("rsp-test"),
-        &mnt,
-        Some("fuse"),
-        MsFlags::MS_NOSUID | MsFlags::MS_NODEV,
-        Some(opts.as_str()),
-    )
-    .unwrap();
-    let server = super::serve(
-        dev.into(),
-        fx.layers.clone(),
-        fx.upper.clone(),
-        fx.work.clone(),
-        (0, 0),
-    )
-    .unwrap();
+    let server = mount_at(&fx, &mnt);
     let check = || {
         let m = |p: &str| mnt.join(p);
         assert_eq!(fs::read_to_string(m("a")).unwrap(), "low");
@@ -692,13 +670,14 @@ fn real_mount() {
 }
 
 /// Not a pass/fail test: times stat and readdir storms through a real
-/// mount against the same tree on disk. Run like `real_mount`, with
-/// `--nocapture`.
+/// mount against the same tree on disk (printed; see them with
+/// `--nocapture`).
 #[test]
-#[ignore]
 fn real_mount_storm_timing() {
-    use nix::mount::{MntFlags, MsFlags, mount, umount2};
-    use std::os::fd::AsRawFd;
+    if !in_user_namespace("real_mount_storm_timing") {
+        return;
+    }
+    use nix::mount::{MntFlags, umount2};
     use std::time::Instant;
     let fx = Fx::new(2);
     for d in 0..100 {
@@ -709,31 +688,7 @@ fn real_mount_storm_timing() {
     }
     let mnt = fx.upper.parent().unwrap().join("mnt");
     fs::create_dir(&mnt).unwrap();
-    let dev = fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open("/dev/fuse")
-        .unwrap();
-    let opts = format!(
-        "fd={},rootmode=40000,user_id=0,group_id=0,allow_other",
-        dev.as_raw_fd()
-    );
-    mount(
-        Some("rsp-test"),
-        &mnt,
-        Some("fuse"),
-        MsFlags::empty(),
-        Some(opts.as_str()),
-    )
-    .unwrap();
-    let server = super::serve(
-        dev.into(),
-        fx.layers.clone(),
-        fx.upper.clone(),
-        fx.work.clone(),
-        (0, 0),
-    )
-    .unwrap();
+    let server = mount_at(&fx, &mnt);
     fn storm(root: &Path) -> usize {
         let mut n = 0;
         for d in fs::read_dir(root).unwrap() {
@@ -991,19 +946,41 @@ fn fallback_format_is_written_where_the_normal_one_is_refused() {
     assert_eq!(read_all(&ov, "g"), "m");
 }
 
-/// Mounts the fixture at `mnt` as `real_mount` does and serves it.
+/// Whether this is the copy of test `name` that runs inside a user and
+/// mount namespace of its own. The first call re-executes the test binary
+/// for just that test under `unshare -Urm` (as the unprivileged test user
+/// too: no root, no fusermount) and fails if that copy fails.
+fn in_user_namespace(name: &str) -> bool {
+    const INSIDE: &str = "RSP_FUSE_TEST_IN_NAMESPACE";
+    if std::env::var_os(INSIDE).is_some() {
+        return true;
+    }
+    let out = std::process::Command::new("unshare")
+        .args(["-Urm", "--"])
+        .arg(std::env::current_exe().unwrap())
+        .args(["--exact", &format!("storage::fuse::tests::{name}")])
+        .args(["--test-threads=1", "--nocapture"])
+        .env(INSIDE, "1")
+        .output()
+        .expect("running unshare (util-linux) for the FUSE mount tests");
+    assert!(
+        out.status.success() && String::from_utf8_lossy(&out.stdout).contains("1 passed"),
+        "{name} in its namespace:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    false
+}
+
+/// Mounts the fixture at `mnt` as the container does and serves it.
 fn mount_at(fx: &Fx, mnt: &Path) -> super::Server {
     use nix::mount::{MsFlags, mount};
-    use std::os::fd::AsRawFd;
     let dev = fs::OpenOptions::new()
         .read(true)
         .write(true)
         .open("/dev/fuse")
         .unwrap();
-    let opts = format!(
-        "fd={},rootmode=40000,user_id=0,group_id=0,allow_other",
-        dev.as_raw_fd()
-    );
+    let opts = crate::storage::driver::fuse_mount_data(&dev, 0, 0);
     mount(
         Some("rsp-test"),
         mnt,
@@ -1024,10 +1001,12 @@ fn mount_at(fx: &Fx, mnt: &Path) -> super::Server {
 
 /// Hard links made in the container, and writes through a layer's hard
 /// links, read the same after the container restarts (a new mount over
-/// the same upper). Run like `real_mount`.
+/// the same upper).
 #[test]
-#[ignore]
 fn real_mount_hard_links_survive_a_remount() {
+    if !in_user_namespace("real_mount_hard_links_survive_a_remount") {
+        return;
+    }
     use nix::mount::{MntFlags, umount2};
     use std::io::Write;
     let fx = Fx::new(1);
@@ -1087,11 +1066,12 @@ fn real_mount_hard_links_survive_a_remount() {
     }
 }
 
-/// The fallback format through a real mount, read and written. Run like
-/// `real_mount`.
+/// The fallback format through a real mount, read and written.
 #[test]
-#[ignore]
 fn real_mount_fallback_format() {
+    if !in_user_namespace("real_mount_fallback_format") {
+        return;
+    }
     use nix::mount::{MntFlags, umount2};
     let fx = Fx::new(2);
     let (l0, l1) = (fx.layer(0).to_path_buf(), fx.layer(1).to_path_buf());
