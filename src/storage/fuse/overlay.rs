@@ -1324,10 +1324,10 @@ impl Overlay {
         self.remove(parent, name, true)
     }
 
-    fn remove(&self, parent: u64, name: &OsStr, dir: bool) -> Res<()> {
-        check_name(name)?;
-        let pdirs = self.dir_fds(parent)?;
-        let f = self.resolve(&pdirs, name)?.ok_or(Errno::ENOENT)?;
+    /// Whether an entry may be removed by `rmdir` (`dir`) or `unlink`, or
+    /// replaced by a rename of a directory (`dir`) or of anything else: the
+    /// types must agree, and a directory must be empty in the merged view.
+    fn may_replace(&self, f: &Found, dir: bool) -> Res<()> {
         let is_dir = !f.dirs.is_empty();
         if dir && !is_dir {
             return Err(Errno::ENOTDIR);
@@ -1338,6 +1338,16 @@ impl Overlay {
         if dir && !self.merged_list(&f.dirs, |_| true)?.is_empty() {
             return Err(Errno::ENOTEMPTY);
         }
+        Ok(())
+    }
+
+    fn remove(&self, parent: u64, name: &OsStr, dir: bool) -> Res<()> {
+        check_name(name)?;
+        let pdirs = self.dir_fds(parent)?;
+        let f = self.resolve(&pdirs, name)?.ok_or(Errno::ENOENT)?;
+        self.may_replace(&f, dir)?;
+        // The types agree once may_replace passed.
+        let is_dir = dir;
         let upper = self.upper_dir(parent)?;
         let need_wh = self.lower_has(&pdirs, name)?;
         let mut drop_key = false;
@@ -1390,16 +1400,7 @@ impl Overlay {
             if (d.st.st_dev, d.st.st_ino) == (src.st.st_dev, src.st.st_ino) {
                 return Ok(());
             }
-            let dst_dir = !d.dirs.is_empty();
-            if src_dir && !dst_dir {
-                return Err(Errno::ENOTDIR);
-            }
-            if !src_dir && dst_dir {
-                return Err(Errno::EISDIR);
-            }
-            if dst_dir && !self.merged_list(&d.dirs, |_| true)?.is_empty() {
-                return Err(Errno::ENOTEMPTY);
-            }
+            self.may_replace(d, src_dir)?;
         }
         // Points the node at this name (a hard link may have been looked
         // up last by another), which the copy-up below goes by.
