@@ -352,6 +352,18 @@ impl Store {
             .unwrap_or(false)
     }
 
+    /// The layer's uncompressed tar stream, byte for byte as it was
+    /// unpacked, so that its sha256 is `diff_id` again. Reading fails (an
+    /// `io::Error` at the end at the latest) if the stored layer no longer
+    /// reproduces that digest, so a push or save never sends a wrong layer.
+    pub fn layer_tar(&self, diff_id: &str) -> Result<Box<dyn io::Read + Send>> {
+        let path = self.layer_path(diff_id)?;
+        Err(StoreError::Read {
+            path,
+            source: io::Error::other("layer export is not written yet"),
+        })
+    }
+
     /// Moves a finished unpack directory into place as layer `diff_id`.
     /// If another process won the race, its copy is kept and ours removed.
     pub fn commit_layer(&self, tmp: &Path, diff_id: &str) -> Result<()> {
