@@ -6,6 +6,7 @@
 //! digest, or a unique prefix (≥ 3 hex digits) of an image ID.
 
 pub mod config;
+pub mod local;
 pub mod reference;
 
 use crate::storage::{ImageDb, ImageRecord};

@@ -346,6 +346,16 @@ impl Store {
             .any(|d| self.owners_marker(d).map(|p| p.exists()).unwrap_or(false))
     }
 
+    /// Uncompressed size of a stored layer, as recorded next to it
+    /// (`layers/<hex>.size`); 0 if unknown.
+    pub fn layer_size(&self, diff_id: &str) -> u64 {
+        self.layer_path(diff_id)
+            .ok()
+            .and_then(|p| fs::read_to_string(p.with_extension("size")).ok())
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(0)
+    }
+
     pub fn has_layer(&self, diff_id: &str) -> bool {
         self.layer_path(diff_id)
             .map(|p| p.is_dir())

@@ -246,7 +246,7 @@ async fn pull_one(
     };
     let lock = store.lock()?;
     let mut rec = rec;
-    rec.size = diff_ids.iter().map(|d| layer_size(store, d)).sum();
+    rec.size = diff_ids.iter().map(|d| store.layer_size(d)).sum();
     for d in &diff_ids {
         if !store.has_layer(d) {
             return Err(TransferError::LayerVanished(d.clone()));
@@ -260,16 +260,6 @@ async fn pull_one(
         .into_iter()
         .find(|i| i.id == rec.id)
         .unwrap_or(rec))
-}
-
-/// Uncompressed size of a stored layer, as recorded next to it.
-pub fn layer_size(store: &Store, diff_id: &str) -> u64 {
-    store
-        .layer_path(diff_id)
-        .ok()
-        .and_then(|p| std::fs::read_to_string(p.with_extension("size")).ok())
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap_or(0)
 }
 
 async fn fetch_layer(
