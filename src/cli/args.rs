@@ -101,6 +101,14 @@ pub enum Command {
     /// Manage rsp itself: information, reset
     #[command(subcommand)]
     System(SystemCommand),
+    /// Create a new image from a container's changes
+    Commit(CommitArgs),
+    /// Inspect changes to a container's or an image's filesystem
+    Diff(DiffArgs),
+    /// Export a container's filesystem contents as a tar archive
+    Export(ExportArgs),
+    /// Import a tarball to create a filesystem image
+    Import(ImportArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -132,6 +140,10 @@ pub enum ImageCommand {
     Inspect(FormatOnlyArgs),
     /// Check if an image exists in local storage
     Exists(ExistsArgs),
+    /// Inspect changes to an image's filesystem
+    Diff(DiffArgs),
+    /// Import a tarball to create a filesystem image
+    Import(ImportArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -181,6 +193,12 @@ pub enum ContainerCommand {
     Stats(StatsArgs),
     /// Remove all stopped containers
     Prune(PruneArgs),
+    /// Create a new image from a container's changes
+    Commit(CommitArgs),
+    /// Inspect changes to a container's filesystem
+    Diff(DiffArgs),
+    /// Export a container's filesystem contents as a tar archive
+    Export(ExportArgs),
 }
 
 #[derive(Args, Debug)]
@@ -675,4 +693,67 @@ pub struct EventsArgs {
     /// Stream new events (false: print past events and exit)
     #[arg(long, value_name = "BOOL", default_value = "true", num_args = 0..=1, default_missing_value = "true", require_equals = true, action = clap::ArgAction::Set)]
     pub stream: bool,
+}
+
+// ---- commit, diff, export, import ----
+
+#[derive(Args, Debug)]
+pub struct CommitArgs {
+    /// Set the author of the committed image
+    #[arg(short, long)]
+    pub author: Option<String>,
+    /// Apply a Dockerfile instruction to the image config: CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME or WORKDIR (repeatable)
+    #[arg(short, long, value_name = "INSTRUCTION")]
+    pub change: Vec<String>,
+    /// Set the commit message, recorded in the image's history
+    #[arg(short, long)]
+    pub message: Option<String>,
+    /// Pause the container while committing
+    #[arg(short, long)]
+    pub pause: bool,
+    /// Print only the new image's ID
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Format of the image: oci or docker (rsp stores both as OCI)
+    #[arg(short, long, default_value = "oci", value_parser = ["oci", "docker"])]
+    pub format: String,
+    /// The container to commit
+    pub container: String,
+    /// Name of the new image (default: none, shown as <none>)
+    pub image: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct DiffArgs {
+    /// Output format: json
+    #[arg(long, value_parser = ["json"])]
+    pub format: Option<String>,
+    /// A container (changes against its image) or an image (its top layer against the ones below)
+    pub name: String,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// Write to this file instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The container to export
+    pub container: String,
+}
+
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    /// Apply a Dockerfile instruction to the image config: CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME or WORKDIR (repeatable)
+    #[arg(short, long, value_name = "INSTRUCTION")]
+    pub change: Vec<String>,
+    /// Set the commit message, recorded in the image's history
+    #[arg(short, long)]
+    pub message: Option<String>,
+    /// Print only the new image's ID
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// The tarball (plain, gzip or zstd) of a root filesystem, or - for standard input
+    pub source: String,
+    /// Name of the new image (default: none, shown as <none>)
+    pub reference: Option<String>,
 }

@@ -1023,5 +1023,8 @@ pub fn container_cmd(g: &Global, sub: &ContainerCommand) -> CmdResult {
         ContainerCommand::Port(a) => super::observe::port(g, a),
         ContainerCommand::Stats(a) => super::observe::stats(g, a),
         ContainerCommand::Cp(a) => super::observe::cp(g, a),
+        ContainerCommand::Commit(a) => super::commit::commit(g, a),
+        ContainerCommand::Diff(a) => super::commit::diff(g, a),
+        ContainerCommand::Export(a) => super::commit::export(g, a),
     }
 }

@@ -367,5 +367,7 @@ pub fn image_cmd(g: &Global, sub: &ImageCommand) -> CmdResult {
         ImageCommand::Rm(a) => rmi(g, a),
         ImageCommand::Inspect(a) => inspect(g, a),
         ImageCommand::Exists(a) => exists(g, a),
+        ImageCommand::Diff(a) => super::commit::diff(g, a),
+        ImageCommand::Import(a) => super::commit::import(g, a),
     }
 }

@@ -7,6 +7,7 @@
 //! closed stdout (`rsp images | head -1`) ends rsp quietly with status 0.
 
 mod args;
+mod commit;
 mod containers;
 pub mod docs;
 mod images;
@@ -174,6 +175,10 @@ fn dispatch(cli: &Cli) -> CmdResult {
         Command::Stats(a) => observe::stats(g, a),
         Command::Events(a) => observe::events(g, a),
         Command::Cp(a) => observe::cp(g, a),
+        Command::Commit(a) => commit::commit(g, a),
+        Command::Diff(a) => commit::diff(g, a),
+        Command::Export(a) => commit::export(g, a),
+        Command::Import(a) => commit::import(g, a),
     }
 }
 

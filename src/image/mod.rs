@@ -5,6 +5,8 @@
 //! name (`alpine`, `alpine:3`, `docker.io/library/alpine`), a name with a
 //! digest, or a unique prefix (≥ 3 hex digits) of an image ID.
 
+pub mod change;
+pub mod commit;
 pub mod config;
 pub mod local;
 pub mod reference;

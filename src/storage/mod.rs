@@ -22,6 +22,7 @@
 pub mod copy;
 pub mod driver;
 pub mod fuse;
+pub mod pack;
 #[cfg(test)]
 mod testtar;
 pub mod unpack;

@@ -1,0 +1,468 @@
+//! Images from containers and tarballs (`commit`, `import`), and the
+//! filesystem views behind `diff` and `export`.
+//!
+//! Contract: a new layer is streamed from [`crate::storage::pack`] (or the
+//! imported file) straight into the unpacker, in a directory of the
+//! store's `tmp/`, and moved into place only when complete; the image
+//! record is written last, by [`super::local::store_image`]. A commit or
+//! import killed or failed at any point leaves no image behind, at most a
+//! layer nothing references, which the next prune removes.
+
+use super::change::{self, ChangeError};
+use super::local::{self, LocalImageError};
+use super::reference::{Reference, ReferenceError};
+use crate::runtime::container::ContainerConfig;
+use crate::storage::driver::Driver;
+use crate::storage::pack::{self, ChangeList, Layer, PackError, TarSink};
+use crate::storage::unpack::{UnpackError, UnpackStats, unpack_layer};
+use crate::storage::{ImageRecord, Store, StoreError};
+use serde_json::{Map, Value, json};
+use std::io::{self, Read, Write};
+
+#[derive(Debug, thiserror::Error)]
+pub enum CommitError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Local(#[from] LocalImageError),
+    #[error(transparent)]
+    Change(#[from] ChangeError),
+    #[error("reading the container's files: {0}")]
+    Pack(#[from] PackError),
+    #[error("storing the new layer: {0}")]
+    Unpack(#[from] UnpackError),
+    #[error("the config of image {id} is missing or not JSON: {reason}")]
+    BadBaseConfig { id: String, reason: String },
+    #[error(transparent)]
+    Reference(#[from] ReferenceError),
+    #[error("{0:?}: give a name without a digest, e.g. name:tag")]
+    DigestName(String),
+    #[error("{0}")]
+    Thread(&'static str),
+}
+
+type Result<T, E = CommitError> = std::result::Result<T, E>;
+
+/// The name an image made here is stored under: a name without a registry
+/// is `localhost/NAME:TAG`, as Podman stores it.
+pub fn normalize_name(input: &str) -> Result<String> {
+    let (r, qualified) = Reference::parse_with_qualified(input)?;
+    if r.digest.is_some() {
+        return Err(CommitError::DigestName(input.to_string()));
+    }
+    Ok(if qualified {
+        format!("{}:{}", r.name(), r.tag_or_latest())
+    } else {
+        let repo = r
+            .repository
+            .strip_prefix("library/")
+            .unwrap_or(&r.repository);
+        format!("localhost/{repo}:{}", r.tag_or_latest())
+    })
+}
+
+/// What rsp's runtime adds to a container as mount points (as Podman's
+/// diff leaves out): not changes the container made.
+const MOUNT_POINTS: &[&str] = &[
+    "dev",
+    "proc",
+    "sys",
+    "run/.containerenv",
+    "etc/hostname",
+    "etc/hosts",
+    "etc/resolv.conf",
+];
+
+/// Image layer directories of `diff_ids` (lowest first), topmost first.
+fn image_layers(store: &Store, diff_ids: &[String]) -> Result<Vec<Layer>> {
+    diff_ids
+        .iter()
+        .rev()
+        .map(|d| Ok(Layer::image(store.layer_path(d)?)))
+        .collect()
+}
+
+/// The runtime's mount points and the container's volume targets.
+fn mount_points(c: &ContainerConfig) -> Vec<String> {
+    MOUNT_POINTS
+        .iter()
+        .map(|p| p.to_string())
+        .chain(
+            c.mounts
+                .iter()
+                .map(|m| m.destination.trim_matches('/').to_string()),
+        )
+        .collect()
+}
+
+/// (old, new, only the top of new can differ) for a container.
+fn container_views(store: &Store, c: &ContainerConfig) -> Result<(Vec<Layer>, Vec<Layer>, bool)> {
+    let old = image_layers(store, &c.layers)?;
+    let dir = store.container_dir(&c.id);
+    let owner = (c.uid, c.gid);
+    Ok(if Driver::from_record(&c.storage_driver) == Driver::Vfs {
+        let copy = Layer {
+            path: dir.join("rootfs"),
+            default_owner: owner,
+        };
+        (old, vec![copy], false)
+    } else {
+        let mut new = vec![Layer {
+            path: dir.join("upper"),
+            default_owner: owner,
+        }];
+        new.extend(image_layers(store, &c.layers)?);
+        (old, new, true)
+    })
+}
+
+/// `diff` of a container: its changes against its image.
+pub fn container_changes(store: &Store, c: &ContainerConfig) -> Result<Vec<(char, String)>> {
+    let (old, new, top) = container_views(store, c)?;
+    let mut list = ChangeList::default();
+    let skip = mount_points(c);
+    let skip: Vec<&str> = skip.iter().map(String::as_str).collect();
+    pack::compare(&old, &new, top, &skip, &mut list)?;
+    Ok(pack::diff_lines(&list))
+}
+
+/// `diff` of an image: its top layer against the layers below it.
+pub fn image_changes(store: &Store, rec: &ImageRecord) -> Result<Vec<(char, String)>> {
+    let new = image_layers(store, &rec.layers)?;
+    let old = image_layers(store, &rec.layers[..rec.layers.len().saturating_sub(1)])?;
+    let mut list = ChangeList::default();
+    pack::compare(&old, &new, true, &[], &mut list)?;
+    Ok(pack::diff_lines(&list))
+}
+
+/// Writes the container's root filesystem, flattened, as a tar to `out`.
+pub fn export(store: &Store, c: &ContainerConfig, out: impl Write) -> Result<()> {
+    let (_, new, _) = container_views(store, c)?;
+    let mut sink = TarSink::new(out);
+    pack::compare(&[], &new, false, &[], &mut sink)?;
+    let mut out = sink.finish()?;
+    out.flush()
+        .map_err(|e| CommitError::Pack(PackError::Write(e)))?;
+    Ok(())
+}
+
+/// Unpacks the tar `produce` writes into a new layer of the store and
+/// returns what the unpacker found.
+fn add_layer(
+    store: &Store,
+    produce: impl FnOnce(&mut io::PipeWriter) -> Result<()> + Send + 'static,
+) -> Result<UnpackStats> {
+    let (reader, mut writer) = io::pipe().map_err(|source| StoreError::Write {
+        path: store.root().join("tmp"),
+        source,
+    })?;
+    let tmp = store.temp_dir("commit")?;
+    let producer = std::thread::spawn(move || produce(&mut writer));
+    let unpacked = unpack_layer(reader, &tmp);
+    let produced = producer
+        .join()
+        .unwrap_or(Err(CommitError::Thread("the layer writer panicked")));
+    let result = (|| {
+        // The producer's error explains a stream the unpacker found cut.
+        produced?;
+        let stats = unpacked?;
+        finish_layer(store, &tmp, &stats)?;
+        Ok(stats)
+    })();
+    if result.is_err() {
+        let _ = crate::storage::remove_tree(&tmp);
+    }
+    result
+}
+
+// TODO(lead): use the shared layer-finishing fn
+fn finish_layer(store: &Store, tmp: &std::path::Path, stats: &UnpackStats) -> Result<()> {
+    let final_path = store.layer_path(&stats.diff_id)?;
+    crate::storage::write_atomic(
+        &final_path.with_extension("size"),
+        stats.size.to_string().as_bytes(),
+    )?;
+    if stats.records_owners {
+        crate::storage::write_atomic(&store.owners_marker(&stats.diff_id)?, b"")?;
+    }
+    store.commit_layer(tmp, &stats.diff_id)?;
+    Ok(())
+}
+
+/// What `commit` takes besides the container.
+#[derive(Debug, Default, Clone)]
+pub struct CommitOptions {
+    pub author: Option<String>,
+    pub message: Option<String>,
+    pub changes: Vec<String>,
+    /// Fully qualified name, or none for an unnamed image.
+    pub name: Option<String>,
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Nanos, true)
+}
+
+/// The image config of a commit: the base image's, with what the
+/// container ran with (as Podman takes it: user, env, entrypoint, cmd,
+/// working directory, labels, exposed ports), then `--change`.
+fn commit_config(
+    base: &[u8],
+    image_id: &str,
+    c: &ContainerConfig,
+    o: &CommitOptions,
+    diff_id: &str,
+) -> Result<Vec<u8>> {
+    let bad = |reason: String| CommitError::BadBaseConfig {
+        id: image_id.to_string(),
+        reason,
+    };
+    let mut v: Value = serde_json::from_slice(base).map_err(|e| bad(e.to_string()))?;
+    let root = v
+        .as_object_mut()
+        .ok_or_else(|| bad("not an object".into()))?;
+    let mut cfg = match root.remove("config") {
+        Some(Value::Object(m)) => m,
+        _ => Map::new(),
+    };
+    if !c.user.is_empty() {
+        cfg.insert("User".into(), json!(c.user));
+    }
+    cfg.insert("Env".into(), json!(c.env));
+    if !c.entrypoint.is_empty() {
+        cfg.insert("Entrypoint".into(), json!(c.entrypoint));
+    }
+    if !c.cmd.is_empty() {
+        cfg.insert("Cmd".into(), json!(c.cmd));
+    }
+    if !c.workdir.is_empty() {
+        cfg.insert("WorkingDir".into(), json!(c.workdir));
+    }
+    if !c.labels.is_empty() {
+        let labels = cfg.entry("Labels").or_insert_with(|| json!({}));
+        if !labels.is_object() {
+            *labels = json!({});
+        }
+        if let Some(m) = labels.as_object_mut() {
+            for (k, val) in &c.labels {
+                m.insert(k.clone(), json!(val));
+            }
+        }
+    }
+    if !c.ports.is_empty() {
+        let ports = cfg.entry("ExposedPorts").or_insert_with(|| json!({}));
+        if !ports.is_object() {
+            *ports = json!({});
+        }
+        if let Some(m) = ports.as_object_mut() {
+            for p in &c.ports {
+                m.insert(format!("{}/{}", p.container_port, p.protocol), json!({}));
+            }
+        }
+    }
+    change::apply(&mut cfg, &o.changes)?;
+    root.insert("config".into(), Value::Object(cfg));
+    let created = now();
+    root.insert("created".into(), json!(created));
+    match &o.author {
+        Some(a) => root.insert("author".into(), json!(a)),
+        None => root.remove("author"),
+    };
+    let rootfs = root
+        .entry("rootfs")
+        .or_insert_with(|| json!({"type": "layers"}));
+    if !rootfs.is_object() {
+        *rootfs = json!({"type": "layers"});
+    }
+    let rootfs = rootfs.as_object_mut().expect("made an object above");
+    rootfs.insert("type".into(), json!("layers"));
+    let ids = rootfs.entry("diff_ids").or_insert_with(|| json!([]));
+    if !ids.is_array() {
+        *ids = json!([]);
+    }
+    ids.as_array_mut()
+        .expect("made a list above")
+        .push(json!(diff_id));
+    let mut entry = Map::new();
+    entry.insert("created".into(), json!(created));
+    entry.insert("created_by".into(), json!(shell_words(&c.args)));
+    if let Some(a) = &o.author {
+        entry.insert("author".into(), json!(a));
+    }
+    if let Some(m) = &o.message {
+        entry.insert("comment".into(), json!(m));
+    }
+    let history = root.entry("history").or_insert_with(|| json!([]));
+    if !history.is_array() {
+        *history = json!([]);
+    }
+    history
+        .as_array_mut()
+        .expect("made a list above")
+        .push(Value::Object(entry));
+    // Docker's fields describing the container the image came from belong
+    // to the base image's build, not to this commit.
+    root.remove("container");
+    root.remove("container_config");
+    Ok(serde_json::to_vec(&v).expect("a JSON value serializes"))
+}
+
+fn shell_words(args: &[String]) -> String {
+    args.iter()
+        .map(|a| {
+            if !a.is_empty()
+                && a.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "/._-=:,+@%".contains(c))
+            {
+                a.clone()
+            } else {
+                format!("'{}'", a.replace('\'', "'\\''"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Makes an image of the container's changes on top of its image.
+/// `layer_done` is called once the layer is stored (for progress output).
+pub fn commit(
+    store: &Store,
+    c: &ContainerConfig,
+    o: &CommitOptions,
+    layer_done: &dyn Fn(&str),
+) -> Result<ImageRecord> {
+    let base = store
+        .get_blob(&format!("sha256:{}", c.image_id))
+        .map_err(|e| CommitError::BadBaseConfig {
+            id: c.image_id.clone(),
+            reason: format!("{e}: the container's image was removed"),
+        })?;
+    // Checked before the layer is written: a bad --change wastes nothing.
+    change::apply(&mut Map::new(), &o.changes)?;
+    let (old, new, top) = container_views(store, c)?;
+    let skip = mount_points(c);
+    let stats = add_layer(store, move |w| {
+        let mut sink = TarSink::new(w);
+        let skip: Vec<&str> = skip.iter().map(String::as_str).collect();
+        pack::compare(&old, &new, top, &skip, &mut sink)?;
+        sink.finish()?;
+        Ok(())
+    })?;
+    layer_done(&stats.diff_id);
+    let config = commit_config(&base, &c.image_id, c, o, &stats.diff_id)?;
+    Ok(local::store_image(
+        store,
+        &config,
+        o.name.iter().cloned().collect(),
+    )?)
+}
+
+/// What `import` takes besides the tarball.
+#[derive(Debug, Default, Clone)]
+pub struct ImportOptions {
+    pub message: Option<String>,
+    pub changes: Vec<String>,
+    pub name: Option<String>,
+}
+
+/// Makes a one-layer image of a root filesystem tarball (plain, gzip or
+/// zstd), for the host's platform.
+pub fn import(
+    store: &Store,
+    source: impl Read + Send + 'static,
+    o: &ImportOptions,
+    layer_done: &dyn Fn(&str),
+) -> Result<ImageRecord> {
+    let mut cfg = Map::new();
+    change::apply(&mut cfg, &o.changes)?;
+    let stats = add_layer(store, move |w| {
+        let mut source = source;
+        // The unpacker sees the tar exactly as given; it detects
+        // compression itself.
+        io::copy(&mut source, w).map_err(|e| {
+            CommitError::Pack(PackError::Read {
+                path: "import source".into(),
+                source: e,
+            })
+        })?;
+        Ok(())
+    })?;
+    layer_done(&stats.diff_id);
+    let platform = crate::registry::Platform::host();
+    let created = now();
+    let mut history = json!({
+        "created": created,
+        "created_by": "/bin/sh -c #(nop) ADD file in /",
+    });
+    if let Some(m) = &o.message {
+        history["comment"] = json!(m);
+    }
+    let mut config = json!({
+        "created": created,
+        "architecture": platform.architecture,
+        "os": platform.os,
+        "config": cfg,
+        "rootfs": {"type": "layers", "diff_ids": [stats.diff_id]},
+        "history": [history],
+    });
+    if let Some(v) = platform.variant {
+        config["variant"] = json!(v);
+    }
+    let bytes = serde_json::to_vec(&config).expect("a JSON value serializes");
+    Ok(local::store_image(
+        store,
+        &bytes,
+        o.name.iter().cloned().collect(),
+    )?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issue6_names() {
+        assert_eq!(normalize_name("foo").unwrap(), "localhost/foo:latest");
+        assert_eq!(normalize_name("foo:1").unwrap(), "localhost/foo:1");
+        assert_eq!(normalize_name("quay.io/a/b:2").unwrap(), "quay.io/a/b:2");
+        assert!(
+            normalize_name(
+                "foo@sha256:0000000000000000000000000000000000000000000000000000000000000000"
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn issue6_commit_config() {
+        let base = br#"{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/bin"],"Cmd":["sh"],"Labels":{"a":"b"}},"rootfs":{"type":"layers","diff_ids":["sha256:aa"]},"history":[{"created_by":"x"}],"unknown":1}"#;
+        let c = ContainerConfig {
+            env: vec!["PATH=/bin".into(), "X=1".into()],
+            cmd: vec!["sleep".into(), "1".into()],
+            args: vec!["sleep".into(), "1".into()],
+            workdir: "/w".into(),
+            ..ContainerConfig::default()
+        };
+        let o = CommitOptions {
+            author: Some("me".into()),
+            message: Some("msg".into()),
+            changes: vec!["CMD [\"/bin/true\"]".into()],
+            name: None,
+        };
+        let out: Value =
+            serde_json::from_slice(&commit_config(base, "id", &c, &o, "sha256:bb").unwrap())
+                .unwrap();
+        assert_eq!(out["config"]["Cmd"], json!(["/bin/true"]));
+        assert_eq!(out["config"]["Env"], json!(["PATH=/bin", "X=1"]));
+        assert_eq!(out["config"]["WorkingDir"], json!("/w"));
+        assert_eq!(out["config"]["Labels"], json!({"a": "b"}));
+        assert_eq!(out["rootfs"]["diff_ids"], json!(["sha256:aa", "sha256:bb"]));
+        assert_eq!(out["author"], json!("me"));
+        assert_eq!(out["unknown"], json!(1));
+        let h = out["history"].as_array().unwrap();
+        assert_eq!(h.len(), 2);
+        assert_eq!(h[1]["comment"], json!("msg"));
+        assert_eq!(h[1]["author"], json!("me"));
+        assert_eq!(h[1]["created_by"], json!("sleep 1"));
+    }
+}
