@@ -19,6 +19,9 @@ _rsp() {
             rsp,attach)
                 cmd="rsp__subcmd__attach"
                 ;;
+            rsp,commit)
+                cmd="rsp__subcmd__commit"
+                ;;
             rsp,container)
                 cmd="rsp__subcmd__container"
                 ;;
@@ -28,11 +31,17 @@ _rsp() {
             rsp,create)
                 cmd="rsp__subcmd__create"
                 ;;
+            rsp,diff)
+                cmd="rsp__subcmd__diff"
+                ;;
             rsp,events)
                 cmd="rsp__subcmd__events"
                 ;;
             rsp,exec)
                 cmd="rsp__subcmd__exec"
+                ;;
+            rsp,export)
+                cmd="rsp__subcmd__export"
                 ;;
             rsp,help)
                 cmd="rsp__subcmd__help"
@@ -42,6 +51,9 @@ _rsp() {
                 ;;
             rsp,images)
                 cmd="rsp__subcmd__images"
+                ;;
+            rsp,import)
+                cmd="rsp__subcmd__import"
                 ;;
             rsp,info)
                 cmd="rsp__subcmd__info"
@@ -109,17 +121,26 @@ _rsp() {
             rsp__subcmd__container,attach)
                 cmd="rsp__subcmd__container__subcmd__attach"
                 ;;
+            rsp__subcmd__container,commit)
+                cmd="rsp__subcmd__container__subcmd__commit"
+                ;;
             rsp__subcmd__container,cp)
                 cmd="rsp__subcmd__container__subcmd__cp"
                 ;;
             rsp__subcmd__container,create)
                 cmd="rsp__subcmd__container__subcmd__create"
                 ;;
+            rsp__subcmd__container,diff)
+                cmd="rsp__subcmd__container__subcmd__diff"
+                ;;
             rsp__subcmd__container,exec)
                 cmd="rsp__subcmd__container__subcmd__exec"
                 ;;
             rsp__subcmd__container,exists)
                 cmd="rsp__subcmd__container__subcmd__exists"
+                ;;
+            rsp__subcmd__container,export)
+                cmd="rsp__subcmd__container__subcmd__export"
                 ;;
             rsp__subcmd__container,help)
                 cmd="rsp__subcmd__container__subcmd__help"
@@ -181,17 +202,26 @@ _rsp() {
             rsp__subcmd__container__subcmd__help,attach)
                 cmd="rsp__subcmd__container__subcmd__help__subcmd__attach"
                 ;;
+            rsp__subcmd__container__subcmd__help,commit)
+                cmd="rsp__subcmd__container__subcmd__help__subcmd__commit"
+                ;;
             rsp__subcmd__container__subcmd__help,cp)
                 cmd="rsp__subcmd__container__subcmd__help__subcmd__cp"
                 ;;
             rsp__subcmd__container__subcmd__help,create)
                 cmd="rsp__subcmd__container__subcmd__help__subcmd__create"
                 ;;
+            rsp__subcmd__container__subcmd__help,diff)
+                cmd="rsp__subcmd__container__subcmd__help__subcmd__diff"
+                ;;
             rsp__subcmd__container__subcmd__help,exec)
                 cmd="rsp__subcmd__container__subcmd__help__subcmd__exec"
                 ;;
             rsp__subcmd__container__subcmd__help,exists)
                 cmd="rsp__subcmd__container__subcmd__help__subcmd__exists"
+                ;;
+            rsp__subcmd__container__subcmd__help,export)
+                cmd="rsp__subcmd__container__subcmd__help__subcmd__export"
                 ;;
             rsp__subcmd__container__subcmd__help,help)
                 cmd="rsp__subcmd__container__subcmd__help__subcmd__help"
@@ -250,6 +280,9 @@ _rsp() {
             rsp__subcmd__help,attach)
                 cmd="rsp__subcmd__help__subcmd__attach"
                 ;;
+            rsp__subcmd__help,commit)
+                cmd="rsp__subcmd__help__subcmd__commit"
+                ;;
             rsp__subcmd__help,container)
                 cmd="rsp__subcmd__help__subcmd__container"
                 ;;
@@ -259,11 +292,17 @@ _rsp() {
             rsp__subcmd__help,create)
                 cmd="rsp__subcmd__help__subcmd__create"
                 ;;
+            rsp__subcmd__help,diff)
+                cmd="rsp__subcmd__help__subcmd__diff"
+                ;;
             rsp__subcmd__help,events)
                 cmd="rsp__subcmd__help__subcmd__events"
                 ;;
             rsp__subcmd__help,exec)
                 cmd="rsp__subcmd__help__subcmd__exec"
+                ;;
+            rsp__subcmd__help,export)
+                cmd="rsp__subcmd__help__subcmd__export"
                 ;;
             rsp__subcmd__help,help)
                 cmd="rsp__subcmd__help__subcmd__help"
@@ -273,6 +312,9 @@ _rsp() {
                 ;;
             rsp__subcmd__help,images)
                 cmd="rsp__subcmd__help__subcmd__images"
+                ;;
+            rsp__subcmd__help,import)
+                cmd="rsp__subcmd__help__subcmd__import"
                 ;;
             rsp__subcmd__help,info)
                 cmd="rsp__subcmd__help__subcmd__info"
@@ -340,17 +382,26 @@ _rsp() {
             rsp__subcmd__help__subcmd__container,attach)
                 cmd="rsp__subcmd__help__subcmd__container__subcmd__attach"
                 ;;
+            rsp__subcmd__help__subcmd__container,commit)
+                cmd="rsp__subcmd__help__subcmd__container__subcmd__commit"
+                ;;
             rsp__subcmd__help__subcmd__container,cp)
                 cmd="rsp__subcmd__help__subcmd__container__subcmd__cp"
                 ;;
             rsp__subcmd__help__subcmd__container,create)
                 cmd="rsp__subcmd__help__subcmd__container__subcmd__create"
                 ;;
+            rsp__subcmd__help__subcmd__container,diff)
+                cmd="rsp__subcmd__help__subcmd__container__subcmd__diff"
+                ;;
             rsp__subcmd__help__subcmd__container,exec)
                 cmd="rsp__subcmd__help__subcmd__container__subcmd__exec"
                 ;;
             rsp__subcmd__help__subcmd__container,exists)
                 cmd="rsp__subcmd__help__subcmd__container__subcmd__exists"
+                ;;
+            rsp__subcmd__help__subcmd__container,export)
+                cmd="rsp__subcmd__help__subcmd__container__subcmd__export"
                 ;;
             rsp__subcmd__help__subcmd__container,inspect)
                 cmd="rsp__subcmd__help__subcmd__container__subcmd__inspect"
@@ -403,11 +454,17 @@ _rsp() {
             rsp__subcmd__help__subcmd__container,wait)
                 cmd="rsp__subcmd__help__subcmd__container__subcmd__wait"
                 ;;
+            rsp__subcmd__help__subcmd__image,diff)
+                cmd="rsp__subcmd__help__subcmd__image__subcmd__diff"
+                ;;
             rsp__subcmd__help__subcmd__image,exists)
                 cmd="rsp__subcmd__help__subcmd__image__subcmd__exists"
                 ;;
             rsp__subcmd__help__subcmd__image,images)
                 cmd="rsp__subcmd__help__subcmd__image__subcmd__images"
+                ;;
+            rsp__subcmd__help__subcmd__image,import)
+                cmd="rsp__subcmd__help__subcmd__image__subcmd__import"
                 ;;
             rsp__subcmd__help__subcmd__image,inspect)
                 cmd="rsp__subcmd__help__subcmd__image__subcmd__inspect"
@@ -424,6 +481,9 @@ _rsp() {
             rsp__subcmd__help__subcmd__system,reset)
                 cmd="rsp__subcmd__help__subcmd__system__subcmd__reset"
                 ;;
+            rsp__subcmd__image,diff)
+                cmd="rsp__subcmd__image__subcmd__diff"
+                ;;
             rsp__subcmd__image,exists)
                 cmd="rsp__subcmd__image__subcmd__exists"
                 ;;
@@ -432,6 +492,9 @@ _rsp() {
                 ;;
             rsp__subcmd__image,images)
                 cmd="rsp__subcmd__image__subcmd__images"
+                ;;
+            rsp__subcmd__image,import)
+                cmd="rsp__subcmd__image__subcmd__import"
                 ;;
             rsp__subcmd__image,inspect)
                 cmd="rsp__subcmd__image__subcmd__inspect"
@@ -448,6 +511,9 @@ _rsp() {
             rsp__subcmd__image,rmi)
                 cmd="rsp__subcmd__image__subcmd__rm"
                 ;;
+            rsp__subcmd__image__subcmd__help,diff)
+                cmd="rsp__subcmd__image__subcmd__help__subcmd__diff"
+                ;;
             rsp__subcmd__image__subcmd__help,exists)
                 cmd="rsp__subcmd__image__subcmd__help__subcmd__exists"
                 ;;
@@ -456,6 +522,9 @@ _rsp() {
                 ;;
             rsp__subcmd__image__subcmd__help,images)
                 cmd="rsp__subcmd__image__subcmd__help__subcmd__images"
+                ;;
+            rsp__subcmd__image__subcmd__help,import)
+                cmd="rsp__subcmd__image__subcmd__help__subcmd__import"
                 ;;
             rsp__subcmd__image__subcmd__help,inspect)
                 cmd="rsp__subcmd__image__subcmd__help__subcmd__inspect"
@@ -491,7 +560,7 @@ _rsp() {
 
     case "${cmd}" in
         rsp)
-            opts="-h -V --root --runroot --storage-driver --log-level --help --version version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help"
+            opts="-h -V --root --runroot --storage-driver --log-level --help --version version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -558,8 +627,70 @@ _rsp() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rsp__subcmd__commit)
+            opts="-a -c -m -p -q -f -h -V --author --change --message --pause --quiet --format --root --runroot --storage-driver --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --author)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --change)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --message)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "oci docker" -- "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -W "oci docker" -- "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rsp__subcmd__container)
-            opts="-h -V --root --runroot --storage-driver --log-level --help --version ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help"
+            opts="-h -V --root --runroot --storage-driver --log-level --help --version ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune commit diff export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -601,6 +732,68 @@ _rsp() {
                     ;;
                 --sig-proxy)
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__container__subcmd__commit)
+            opts="-a -c -m -p -q -f -h -V --author --change --message --pause --quiet --format --root --runroot --storage-driver --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --author)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --change)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --message)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "oci docker" -- "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -W "oci docker" -- "${cur}"))
                     return 0
                     ;;
                 --root)
@@ -818,6 +1011,40 @@ _rsp() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rsp__subcmd__container__subcmd__diff)
+            opts="-h -V --format --root --runroot --storage-driver --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "json" -- "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rsp__subcmd__container__subcmd__exec)
             opts="-d -e -i -t -u -w -h -V --detach --detach-keys --env --env-file --interactive --tty --user --workdir --root --runroot --storage-driver --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -910,8 +1137,46 @@ _rsp() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rsp__subcmd__container__subcmd__export)
+            opts="-o -h -V --output --root --runroot --storage-driver --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rsp__subcmd__container__subcmd__help)
-            opts="ps run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help"
+            opts="ps run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune commit diff export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -925,6 +1190,20 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__container__subcmd__help__subcmd__attach)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__container__subcmd__help__subcmd__commit)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -966,6 +1245,20 @@ _rsp() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rsp__subcmd__container__subcmd__help__subcmd__diff)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rsp__subcmd__container__subcmd__help__subcmd__exec)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -981,6 +1274,20 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__container__subcmd__help__subcmd__exists)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__container__subcmd__help__subcmd__export)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2188,6 +2495,40 @@ _rsp() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rsp__subcmd__diff)
+            opts="-h -V --format --root --runroot --storage-driver --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "json" -- "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rsp__subcmd__events)
             opts="-f -h -V --filter --format --since --until --stream --root --runroot --storage-driver --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -2304,8 +2645,46 @@ _rsp() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rsp__subcmd__export)
+            opts="-o -h -V --output --root --runroot --storage-driver --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rsp__subcmd__help)
-            opts="version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help"
+            opts="version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2332,8 +2711,22 @@ _rsp() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rsp__subcmd__help__subcmd__commit)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rsp__subcmd__help__subcmd__container)
-            opts="ps run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune"
+            opts="ps run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune commit diff export"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2347,6 +2740,20 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__help__subcmd__container__subcmd__attach)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__help__subcmd__container__subcmd__commit)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2388,6 +2795,20 @@ _rsp() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rsp__subcmd__help__subcmd__container__subcmd__diff)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rsp__subcmd__help__subcmd__container__subcmd__exec)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -2403,6 +2824,20 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__help__subcmd__container__subcmd__exists)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__help__subcmd__container__subcmd__export)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2682,6 +3117,20 @@ _rsp() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rsp__subcmd__help__subcmd__diff)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rsp__subcmd__help__subcmd__events)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -2710,6 +3159,20 @@ _rsp() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rsp__subcmd__help__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rsp__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -2725,8 +3188,22 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__help__subcmd__image)
-            opts="images pull rm inspect exists"
+            opts="images pull rm inspect exists diff import"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__help__subcmd__image__subcmd__diff)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2753,6 +3230,20 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__help__subcmd__image__subcmd__images)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__help__subcmd__image__subcmd__import)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2809,6 +3300,20 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__help__subcmd__images)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__help__subcmd__import)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3145,12 +3650,46 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__image)
-            opts="-h -V --root --runroot --storage-driver --log-level --help --version images ls pull rm rmi inspect exists help"
+            opts="-h -V --root --runroot --storage-driver --log-level --help --version images ls pull rm rmi inspect exists diff import help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__image__subcmd__diff)
+            opts="-h -V --format --root --runroot --storage-driver --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "json" -- "${cur}"))
+                    return 0
+                    ;;
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3205,8 +3744,22 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__image__subcmd__help)
-            opts="images pull rm inspect exists help"
+            opts="images pull rm inspect exists diff import help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__image__subcmd__help__subcmd__diff)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -3247,6 +3800,20 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__image__subcmd__help__subcmd__images)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__image__subcmd__help__subcmd__import)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3310,6 +3877,52 @@ _rsp() {
             fi
             case "${prev}" in
                 --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__image__subcmd__import)
+            opts="-c -m -q -h -V --change --message --quiet --root --runroot --storage-driver --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --change)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --message)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3454,6 +4067,52 @@ _rsp() {
             fi
             case "${prev}" in
                 --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__import)
+            opts="-c -m -q -h -V --change --message --quiet --root --runroot --storage-driver --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --change)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --message)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -65,6 +65,10 @@ complete -c rsp -n "__fish_rsp_needs_command" -f -a "unpause" -d 'Unpause the pr
 complete -c rsp -n "__fish_rsp_needs_command" -f -a "stats" -d 'Display a live stream of container resource usage statistics'
 complete -c rsp -n "__fish_rsp_needs_command" -f -a "events" -d 'Show rsp events'
 complete -c rsp -n "__fish_rsp_needs_command" -f -a "system" -d 'Manage rsp itself: information, reset'
+complete -c rsp -n "__fish_rsp_needs_command" -f -a "commit" -d 'Create a new image from a container\'s changes'
+complete -c rsp -n "__fish_rsp_needs_command" -f -a "diff" -d 'Inspect changes to a container\'s or an image\'s filesystem'
+complete -c rsp -n "__fish_rsp_needs_command" -f -a "export" -d 'Export a container\'s filesystem contents as a tar archive'
+complete -c rsp -n "__fish_rsp_needs_command" -f -a "import" -d 'Import a tarball to create a filesystem image'
 complete -c rsp -n "__fish_rsp_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rsp -n "__fish_rsp_using_subcommand version" -s f -l format -d 'Change the output format to JSON or a Go template' -r
 complete -c rsp -n "__fish_rsp_using_subcommand version" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
@@ -140,26 +144,28 @@ complete -c rsp -n "__fish_rsp_using_subcommand rmi" -s a -l all -d 'Remove all 
 complete -c rsp -n "__fish_rsp_using_subcommand rmi" -s f -l force -d 'Force removal: also remove containers that use the image'
 complete -c rsp -n "__fish_rsp_using_subcommand rmi" -s h -l help -d 'Print help'
 complete -c rsp -n "__fish_rsp_using_subcommand rmi" -s V -l version -d 'Print version'
-complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists help" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists help" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists help" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
-complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists help" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import help" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import help" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import help" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import help" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
 warn\t''
 error\t''
 fatal\t''
 panic\t''"
-complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists help" -s h -l help -d 'Print help'
-complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists help" -s V -l version -d 'Print version'
-complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists help" -f -a "images" -d 'List images in local storage'
-complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists help" -f -a "ls" -d 'List images in local storage'
-complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists help" -f -a "pull" -d 'Pull an image from a registry'
-complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists help" -f -a "rm" -d 'Remove one or more images from local storage'
-complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists help" -f -a "rmi" -d 'Remove one or more images from local storage'
-complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists help" -f -a "inspect" -d 'Display the configuration of an image'
-complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists help" -f -a "exists" -d 'Check if an image exists in local storage'
-complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import help" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import help" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import help" -f -a "images" -d 'List images in local storage'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import help" -f -a "ls" -d 'List images in local storage'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import help" -f -a "pull" -d 'Pull an image from a registry'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import help" -f -a "rm" -d 'Remove one or more images from local storage'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import help" -f -a "rmi" -d 'Remove one or more images from local storage'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import help" -f -a "inspect" -d 'Display the configuration of an image'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import help" -f -a "exists" -d 'Check if an image exists in local storage'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import help" -f -a "diff" -d 'Inspect changes to an image\'s filesystem'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import help" -f -a "import" -d 'Import a tarball to create a filesystem image'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from images" -l format -d 'Change the output format to JSON or a Go template' -r
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from images" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from images" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
@@ -264,11 +270,41 @@ fatal\t''
 panic\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from exists" -s h -l help -d 'Print help'
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from exists" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from diff" -l format -d 'Output format: json' -r -f -a "json\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from diff" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from diff" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from diff" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from diff" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from diff" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from diff" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from import" -s c -l change -d 'Apply a Dockerfile instruction to the image config: CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME or WORKDIR (repeatable)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from import" -s m -l message -d 'Set the commit message, recorded in the image\'s history' -r
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from import" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from import" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from import" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from import" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from import" -s q -l quiet -d 'Print only the new image\'s ID'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from import" -s V -l version -d 'Print version'
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from help" -f -a "images" -d 'List images in local storage'
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from help" -f -a "pull" -d 'Pull an image from a registry'
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from help" -f -a "rm" -d 'Remove one or more images from local storage'
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from help" -f -a "inspect" -d 'Display the configuration of an image'
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from help" -f -a "exists" -d 'Check if an image exists in local storage'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from help" -f -a "diff" -d 'Inspect changes to an image\'s filesystem'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from help" -f -a "import" -d 'Import a tarball to create a filesystem image'
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l name -d 'Assign a name to the container' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -s e -l env -d 'Set environment variables (KEY=VALUE, or KEY to copy it from rsp\'s environment)' -r
@@ -362,42 +398,45 @@ complete -c rsp -n "__fish_rsp_using_subcommand rm" -s i -l ignore -d 'Ignore er
 complete -c rsp -n "__fish_rsp_using_subcommand rm" -s a -l all -d 'Remove all containers'
 complete -c rsp -n "__fish_rsp_using_subcommand rm" -s h -l help -d 'Print help'
 complete -c rsp -n "__fish_rsp_using_subcommand rm" -s V -l version -d 'Print version'
-complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
-complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune commit diff export help" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune commit diff export help" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune commit diff export help" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune commit diff export help" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
 warn\t''
 error\t''
 fatal\t''
 panic\t''"
-complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -s h -l help -d 'Print help'
-complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -s V -l version -d 'Print version'
-complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "ps" -d 'List containers'
-complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "ls" -d 'List containers'
-complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "run" -d 'Run a command in a new container'
-complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "rm" -d 'Remove one or more containers'
-complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "inspect" -d 'Display the configuration of a container'
-complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "exists" -d 'Check if a container exists in local storage'
-complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "create" -d 'Create but do not start a container'
-complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "start" -d 'Start one or more containers'
-complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "stop" -d 'Stop one or more containers'
-complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "kill" -d 'Kill one or more running containers with a specific signal'
-complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "restart" -d 'Restart one or more containers'
-complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "wait" -d 'Block on one or more containers and print their exit codes'
-complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "rename" -d 'Rename an existing container'
-complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "logs" -d 'Fetch the logs of one or more containers'
-complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "attach" -d 'Attach to a running container'
-complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "exec" -d 'Run a process in a running container'
-complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "top" -d 'Display the running processes of a container'
-complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "port" -d 'List port mappings of a container'
-complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "cp" -d 'Copy files and folders between a container and the local filesystem'
-complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "pause" -d 'Pause all the processes in one or more containers'
-complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "unpause" -d 'Unpause the processes in one or more containers'
-complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "stats" -d 'Display a live stream of container resource usage statistics'
-complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "prune" -d 'Remove all stopped containers'
-complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune commit diff export help" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune commit diff export help" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune commit diff export help" -f -a "ps" -d 'List containers'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune commit diff export help" -f -a "ls" -d 'List containers'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune commit diff export help" -f -a "run" -d 'Run a command in a new container'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune commit diff export help" -f -a "rm" -d 'Remove one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune commit diff export help" -f -a "inspect" -d 'Display the configuration of a container'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune commit diff export help" -f -a "exists" -d 'Check if a container exists in local storage'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune commit diff export help" -f -a "create" -d 'Create but do not start a container'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune commit diff export help" -f -a "start" -d 'Start one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune commit diff export help" -f -a "stop" -d 'Stop one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune commit diff export help" -f -a "kill" -d 'Kill one or more running containers with a specific signal'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune commit diff export help" -f -a "restart" -d 'Restart one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune commit diff export help" -f -a "wait" -d 'Block on one or more containers and print their exit codes'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune commit diff export help" -f -a "rename" -d 'Rename an existing container'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune commit diff export help" -f -a "logs" -d 'Fetch the logs of one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune commit diff export help" -f -a "attach" -d 'Attach to a running container'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune commit diff export help" -f -a "exec" -d 'Run a process in a running container'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune commit diff export help" -f -a "top" -d 'Display the running processes of a container'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune commit diff export help" -f -a "port" -d 'List port mappings of a container'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune commit diff export help" -f -a "cp" -d 'Copy files and folders between a container and the local filesystem'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune commit diff export help" -f -a "pause" -d 'Pause all the processes in one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune commit diff export help" -f -a "unpause" -d 'Unpause the processes in one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune commit diff export help" -f -a "stats" -d 'Display a live stream of container resource usage statistics'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune commit diff export help" -f -a "prune" -d 'Remove all stopped containers'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune commit diff export help" -f -a "commit" -d 'Create a new image from a container\'s changes'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune commit diff export help" -f -a "diff" -d 'Inspect changes to a container\'s filesystem'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune commit diff export help" -f -a "export" -d 'Export a container\'s filesystem contents as a tar archive'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and not __fish_seen_subcommand_from ps ls run rm inspect exists create start stop kill restart wait rename logs attach exec top port cp pause unpause stats prune commit diff export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ps" -s f -l filter -d 'Filter output based on conditions given (status=, name=, id=, label=, ancestor=, exited=)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ps" -s n -l last -d 'Print the n last created containers (includes all states)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ps" -l format -d 'Pretty-print containers to JSON or using a Go template' -r
@@ -827,6 +866,51 @@ panic\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from prune" -s f -l force -d 'Do not prompt for confirmation'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from prune" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from commit" -s a -l author -d 'Set the author of the committed image' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from commit" -s c -l change -d 'Apply a Dockerfile instruction to the image config: CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME or WORKDIR (repeatable)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from commit" -s m -l message -d 'Set the commit message, recorded in the image\'s history' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from commit" -s f -l format -d 'Format of the image: oci or docker (rsp stores both as OCI)' -r -f -a "oci\t''
+docker\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from commit" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from commit" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from commit" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from commit" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from commit" -s p -l pause -d 'Pause the container while committing'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from commit" -s q -l quiet -d 'Print only the new image\'s ID'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from commit" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from commit" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from diff" -l format -d 'Output format: json' -r -f -a "json\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from diff" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from diff" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from diff" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from diff" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from diff" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from diff" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from export" -s o -l output -d 'Write to this file instead of standard output' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from export" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from export" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from export" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from export" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "ps" -d 'List containers'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "run" -d 'Run a command in a new container'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "rm" -d 'Remove one or more containers'
@@ -849,6 +933,9 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "unpause" -d 'Unpause the processes in one or more containers'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "stats" -d 'Display a live stream of container resource usage statistics'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "prune" -d 'Remove all stopped containers'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "commit" -d 'Create a new image from a container\'s changes'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "diff" -d 'Inspect changes to a container\'s filesystem'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "export" -d 'Export a container\'s filesystem contents as a tar archive'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rsp -n "__fish_rsp_using_subcommand inspect" -s f -l format -d 'Format the output using a Go template or json' -r
 complete -c rsp -n "__fish_rsp_using_subcommand inspect" -s t -l type -d 'Only inspect objects of this type (container, image)' -r -f -a "all\t''
@@ -1206,41 +1293,107 @@ complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcomma
 complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from help" -f -a "info" -d 'Display rsp and system information'
 complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from help" -f -a "reset" -d 'Remove all containers, images and state, and forget the storage driver rsp detected'
 complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "version" -d 'Display the rsp version information'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "info" -d 'Display rsp and system information'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "pull" -d 'Pull an image from a registry'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "images" -d 'List images in local storage'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "rmi" -d 'Remove one or more images from local storage'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "image" -d 'Manage images'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "run" -d 'Run a command in a new container'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "ps" -d 'List containers'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "rm" -d 'Remove one or more containers'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "container" -d 'Manage containers'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "inspect" -d 'Display the configuration of containers or images'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "create" -d 'Create but do not start a container'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "start" -d 'Start one or more containers'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "stop" -d 'Stop one or more containers'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "kill" -d 'Kill one or more running containers with a specific signal'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "restart" -d 'Restart one or more containers'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "wait" -d 'Block on one or more containers and print their exit codes'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "rename" -d 'Rename an existing container'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "logs" -d 'Fetch the logs of one or more containers'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "attach" -d 'Attach to a running container'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "exec" -d 'Run a process in a running container'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "top" -d 'Display the running processes of a container'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "port" -d 'List port mappings of a container'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "cp" -d 'Copy files and folders between a container and the local filesystem'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "pause" -d 'Pause all the processes in one or more containers'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "unpause" -d 'Unpause the processes in one or more containers'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "stats" -d 'Display a live stream of container resource usage statistics'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "events" -d 'Show rsp events'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "system" -d 'Manage rsp itself: information, reset'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rsp -n "__fish_rsp_using_subcommand commit" -s a -l author -d 'Set the author of the committed image' -r
+complete -c rsp -n "__fish_rsp_using_subcommand commit" -s c -l change -d 'Apply a Dockerfile instruction to the image config: CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME or WORKDIR (repeatable)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand commit" -s m -l message -d 'Set the commit message, recorded in the image\'s history' -r
+complete -c rsp -n "__fish_rsp_using_subcommand commit" -s f -l format -d 'Format of the image: oci or docker (rsp stores both as OCI)' -r -f -a "oci\t''
+docker\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand commit" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand commit" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand commit" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand commit" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand commit" -s p -l pause -d 'Pause the container while committing'
+complete -c rsp -n "__fish_rsp_using_subcommand commit" -s q -l quiet -d 'Print only the new image\'s ID'
+complete -c rsp -n "__fish_rsp_using_subcommand commit" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand commit" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand diff" -l format -d 'Output format: json' -r -f -a "json\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand diff" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand diff" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand diff" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand diff" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand diff" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand diff" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand export" -s o -l output -d 'Write to this file instead of standard output' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand export" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand export" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand export" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand export" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand export" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand export" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand import" -s c -l change -d 'Apply a Dockerfile instruction to the image config: CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME or WORKDIR (repeatable)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand import" -s m -l message -d 'Set the commit message, recorded in the image\'s history' -r
+complete -c rsp -n "__fish_rsp_using_subcommand import" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand import" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand import" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand import" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand import" -s q -l quiet -d 'Print only the new image\'s ID'
+complete -c rsp -n "__fish_rsp_using_subcommand import" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand import" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "version" -d 'Display the rsp version information'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "info" -d 'Display rsp and system information'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "pull" -d 'Pull an image from a registry'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "images" -d 'List images in local storage'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "rmi" -d 'Remove one or more images from local storage'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "image" -d 'Manage images'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "run" -d 'Run a command in a new container'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "ps" -d 'List containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "rm" -d 'Remove one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "container" -d 'Manage containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "inspect" -d 'Display the configuration of containers or images'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "create" -d 'Create but do not start a container'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "start" -d 'Start one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "stop" -d 'Stop one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "kill" -d 'Kill one or more running containers with a specific signal'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "restart" -d 'Restart one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "wait" -d 'Block on one or more containers and print their exit codes'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "rename" -d 'Rename an existing container'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "logs" -d 'Fetch the logs of one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "attach" -d 'Attach to a running container'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "exec" -d 'Run a process in a running container'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "top" -d 'Display the running processes of a container'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "port" -d 'List port mappings of a container'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "cp" -d 'Copy files and folders between a container and the local filesystem'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "pause" -d 'Pause all the processes in one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "unpause" -d 'Unpause the processes in one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "stats" -d 'Display a live stream of container resource usage statistics'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "events" -d 'Show rsp events'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "system" -d 'Manage rsp itself: information, reset'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "commit" -d 'Create a new image from a container\'s changes'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "diff" -d 'Inspect changes to a container\'s or an image\'s filesystem'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "export" -d 'Export a container\'s filesystem contents as a tar archive'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "import" -d 'Import a tarball to create a filesystem image'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from image" -f -a "images" -d 'List images in local storage'
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from image" -f -a "pull" -d 'Pull an image from a registry'
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from image" -f -a "rm" -d 'Remove one or more images from local storage'
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from image" -f -a "inspect" -d 'Display the configuration of an image'
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from image" -f -a "exists" -d 'Check if an image exists in local storage'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from image" -f -a "diff" -d 'Inspect changes to an image\'s filesystem'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from image" -f -a "import" -d 'Import a tarball to create a filesystem image'
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "ps" -d 'List containers'
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "run" -d 'Run a command in a new container'
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "rm" -d 'Remove one or more containers'
@@ -1263,5 +1416,8 @@ complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "unpause" -d 'Unpause the processes in one or more containers'
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "stats" -d 'Display a live stream of container resource usage statistics'
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "prune" -d 'Remove all stopped containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "commit" -d 'Create a new image from a container\'s changes'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "diff" -d 'Inspect changes to a container\'s filesystem'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "export" -d 'Export a container\'s filesystem contents as a tar archive'
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from system" -f -a "info" -d 'Display rsp and system information'
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from system" -f -a "reset" -d 'Remove all containers, images and state, and forget the storage driver rsp detected'

@@ -717,11 +717,11 @@ impl<W: Write> TarSink<W> {
                 ustar.prefix = [0; 155];
             }
         }
-        if let Some(link) = link {
-            if link.len() > 100 || header.set_link_name(link).is_err() {
-                pax.push(("linkpath".into(), link.as_bytes().to_vec()));
-                header.as_old_mut().linkname = [0; 100];
-            }
+        if let Some(link) = link
+            && (link.len() > 100 || header.set_link_name(link).is_err())
+        {
+            pax.push(("linkpath".into(), link.as_bytes().to_vec()));
+            header.as_old_mut().linkname = [0; 100];
         }
         for (k, v) in xattrs {
             pax.push((format!("SCHILY.xattr.{}", k.to_string_lossy()), v.clone()));

@@ -9,6 +9,7 @@
 mod util;
 
 mod cli;
+mod commit;
 mod docs;
 mod hostile;
 mod images;
