@@ -155,7 +155,7 @@ pub fn import(g: &Global, a: &ImportArgs) -> CmdResult {
         changes: a.change.clone(),
         name: name.clone(),
     };
-    let source: Box<dyn std::io::Read + Send> = if a.source == "-" {
+    let source: Box<dyn std::io::Read> = if a.source == "-" {
         if std::io::stdin().is_terminal() {
             return Err(anyhow!(
                 "refusing to read a tar archive from a terminal: give a file or pipe one in"

@@ -7,6 +7,11 @@
 //! record is written last, by [`super::local::store_image`]. A commit or
 //! import killed or failed at any point leaves no image behind, at most a
 //! layer nothing references, which the next prune removes.
+//!
+//! A container's files are read in a child process in a user namespace of
+//! its own, where the invoking user is root: what the container made
+//! unreadable to everyone (`chmod 000`) is read there as its root would,
+//! and nothing of the host beyond the user's own files becomes reachable.
 
 use super::change::{self, ChangeError};
 use super::local::{self, LocalImageError};
@@ -37,8 +42,10 @@ pub enum CommitError {
     Reference(#[from] ReferenceError),
     #[error("{0:?}: give a name without a digest, e.g. name:tag")]
     DigestName(String),
-    #[error("{0}")]
-    Thread(&'static str),
+    #[error("reading the container's files: {0}")]
+    Reader(String),
+    #[error("starting the process that reads the container's files: {0}")]
+    Spawn(io::Error),
 }
 
 type Result<T, E = CommitError> = std::result::Result<T, E>;
@@ -119,11 +126,21 @@ fn container_views(store: &Store, c: &ContainerConfig) -> Result<(Vec<Layer>, Ve
 /// `diff` of a container: its changes against its image.
 pub fn container_changes(store: &Store, c: &ContainerConfig) -> Result<Vec<(char, String)>> {
     let (old, new, top) = container_views(store, c)?;
-    let mut list = ChangeList::default();
     let skip = mount_points(c);
-    let skip: Vec<&str> = skip.iter().map(String::as_str).collect();
-    pack::compare(&old, &new, top, &skip, &mut list)?;
-    Ok(pack::diff_lines(&list))
+    let (mut reader, child) = as_owner(move |w| {
+        let mut list = ChangeList::default();
+        let skip: Vec<&str> = skip.iter().map(String::as_str).collect();
+        pack::compare(&old, &new, top, &skip, &mut list)?;
+        let lines = pack::diff_lines(&list);
+        serde_json::to_writer(w, &lines).map_err(|e| PackError::Write(e.into()))?;
+        Ok(())
+    })?;
+    let mut data = Vec::new();
+    let read = reader.read_to_end(&mut data);
+    drop(reader);
+    child.finish()?;
+    read.map_err(|e| CommitError::Reader(e.to_string()))?;
+    serde_json::from_slice(&data).map_err(|e| CommitError::Reader(e.to_string()))
 }
 
 /// `diff` of an image: its top layer against the layers below it.
@@ -136,35 +153,112 @@ pub fn image_changes(store: &Store, rec: &ImageRecord) -> Result<Vec<(char, Stri
 }
 
 /// Writes the container's root filesystem, flattened, as a tar to `out`.
-pub fn export(store: &Store, c: &ContainerConfig, out: impl Write) -> Result<()> {
+pub fn export(store: &Store, c: &ContainerConfig, mut out: impl Write) -> Result<()> {
     let (_, new, _) = container_views(store, c)?;
-    let mut sink = TarSink::new(out);
-    pack::compare(&[], &new, false, &[], &mut sink)?;
-    let mut out = sink.finish()?;
-    out.flush()
-        .map_err(|e| CommitError::Pack(PackError::Write(e)))?;
+    let (mut reader, child) = as_owner(move |w| {
+        let mut sink = TarSink::new(w);
+        pack::compare(&[], &new, false, &[], &mut sink)?;
+        sink.finish()?;
+        Ok(())
+    })?;
+    let copied = io::copy(&mut reader, &mut out).and_then(|_| out.flush());
+    drop(reader);
+    child.finish()?;
+    copied.map_err(|e| CommitError::Pack(PackError::Write(e)))?;
     Ok(())
 }
 
-/// Unpacks the tar `produce` writes into a new layer of the store and
-/// returns what the unpacker found.
+/// A child process reading the container's files (see [`as_owner`]).
+struct Reader {
+    pid: nix::unistd::Pid,
+    err: std::fs::File,
+}
+
+impl Reader {
+    /// Waits for the child; its error, if it had one.
+    fn finish(mut self) -> Result<()> {
+        let mut msg = String::new();
+        let _ = self.err.read_to_string(&mut msg);
+        let status = nix::sys::wait::waitpid(self.pid, None);
+        if !msg.is_empty() {
+            return Err(CommitError::Reader(msg));
+        }
+        match status {
+            Ok(nix::sys::wait::WaitStatus::Exited(_, 0)) => Ok(()),
+            other => Err(CommitError::Reader(format!("the reader ended: {other:?}"))),
+        }
+    }
+}
+
+/// Runs `f` in a child process in a new user namespace where the invoking
+/// user is root: files the container made unreadable even to their owner
+/// (`chmod 000`) are readable there, as they are to the container's root,
+/// and nothing else of the host becomes accessible. Returns what `f`
+/// writes. Must be called before this process starts any thread.
+fn as_owner(f: impl FnOnce(&mut std::fs::File) -> Result<()>) -> Result<(std::fs::File, Reader)> {
+    use nix::fcntl::OFlag;
+    let pipe = || nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(|e| CommitError::Spawn(e.into()));
+    let (data_r, data_w) = pipe()?;
+    let (err_r, err_w) = pipe()?;
+    let (ready_r, ready_w) = pipe()?;
+    let (uid, gid) = (nix::unistd::getuid(), nix::unistd::getgid());
+    match crate::sys::clone_fork(libc::CLONE_NEWUSER).map_err(CommitError::Spawn)? {
+        crate::sys::Forked::Child => {
+            drop((data_r, err_r, ready_w));
+            let _ = nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL);
+            let mut b = [0u8; 1];
+            if !matches!(std::fs::File::from(ready_r).read(&mut b), Ok(1)) {
+                crate::sys::exit_now(1);
+            }
+            let mut w = std::fs::File::from(data_w);
+            match f(&mut w) {
+                Ok(()) => crate::sys::exit_now(0),
+                Err(e) => {
+                    let _ = std::fs::File::from(err_w).write_all(e.to_string().as_bytes());
+                    crate::sys::exit_now(1)
+                }
+            }
+        }
+        crate::sys::Forked::Parent(pid) => {
+            drop((data_w, err_w, ready_r));
+            let pid = nix::unistd::Pid::from_raw(pid);
+            let maps = [
+                ("setgroups", "deny".to_string()),
+                ("uid_map", format!("0 {uid} 1\n")),
+                ("gid_map", format!("0 {gid} 1\n")),
+            ];
+            for (file, data) in maps {
+                if let Err(e) = std::fs::write(format!("/proc/{pid}/{file}"), data) {
+                    let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
+                    let _ = nix::sys::wait::waitpid(pid, None);
+                    return Err(CommitError::Spawn(e));
+                }
+            }
+            let _ = std::fs::File::from(ready_w).write_all(b"1");
+            Ok((
+                std::fs::File::from(data_r),
+                Reader {
+                    pid,
+                    err: std::fs::File::from(err_r),
+                },
+            ))
+        }
+    }
+}
+
+/// Unpacks the tar `reader` gives into a new layer of the store, once
+/// `produced` (called when the stream has ended) says its producer
+/// finished without error, and returns what the unpacker found.
 fn add_layer(
     store: &Store,
-    produce: impl FnOnce(&mut io::PipeWriter) -> Result<()> + Send + 'static,
+    reader: impl Read,
+    produced: impl FnOnce() -> Result<()>,
 ) -> Result<UnpackStats> {
-    let (reader, mut writer) = io::pipe().map_err(|source| StoreError::Write {
-        path: store.root().join("tmp"),
-        source,
-    })?;
     let tmp = store.temp_dir("commit")?;
-    let producer = std::thread::spawn(move || produce(&mut writer));
     let unpacked = unpack_layer(reader, &tmp);
-    let produced = producer
-        .join()
-        .unwrap_or(Err(CommitError::Thread("the layer writer panicked")));
     let result = (|| {
         // The producer's error explains a stream the unpacker found cut.
-        produced?;
+        produced()?;
         let stats = unpacked?;
         finish_layer(store, &tmp, &stats)?;
         Ok(stats)
@@ -341,13 +435,14 @@ pub fn commit(
     change::apply(&mut Map::new(), &o.changes)?;
     let (old, new, top) = container_views(store, c)?;
     let skip = mount_points(c);
-    let stats = add_layer(store, move |w| {
+    let (reader, child) = as_owner(move |w| {
         let mut sink = TarSink::new(w);
         let skip: Vec<&str> = skip.iter().map(String::as_str).collect();
         pack::compare(&old, &new, top, &skip, &mut sink)?;
         sink.finish()?;
         Ok(())
     })?;
+    let stats = add_layer(store, reader, || child.finish())?;
     layer_done(&stats.diff_id);
     let config = commit_config(&base, &c.image_id, c, o, &stats.diff_id)?;
     Ok(local::store_image(
@@ -369,24 +464,15 @@ pub struct ImportOptions {
 /// zstd), for the host's platform.
 pub fn import(
     store: &Store,
-    source: impl Read + Send + 'static,
+    source: impl Read,
     o: &ImportOptions,
     layer_done: &dyn Fn(&str),
 ) -> Result<ImageRecord> {
     let mut cfg = Map::new();
     change::apply(&mut cfg, &o.changes)?;
-    let stats = add_layer(store, move |w| {
-        let mut source = source;
-        // The unpacker sees the tar exactly as given; it detects
-        // compression itself.
-        io::copy(&mut source, w).map_err(|e| {
-            CommitError::Pack(PackError::Read {
-                path: "import source".into(),
-                source: e,
-            })
-        })?;
-        Ok(())
-    })?;
+    // The unpacker sees the file exactly as given and detects its
+    // compression itself; read errors are the unpacker's to report.
+    let stats = add_layer(store, source, || Ok(()))?;
     layer_done(&stats.diff_id);
     let platform = crate::registry::Platform::host();
     let created = now();

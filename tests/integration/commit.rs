@@ -438,3 +438,41 @@ fn issue6_killed_commit_leaves_no_image() {
         .ok();
     assert_eq!(out.lines().count(), 8, "{out}");
 }
+
+/// Files and directories the container made unreadable to everyone (the
+/// disk then refuses even their owner) are still committed and exported.
+#[test]
+fn issue6_unreadable_files_are_committed() {
+    on_every_driver(|driver| {
+        let env = TestEnv::new();
+        let rsp = |args: &[&str]| env.rsp().args(["--storage-driver", driver]).args(args);
+        rsp(&[
+            "run",
+            "--name",
+            "c",
+            base(),
+            "sh",
+            "-c",
+            "echo x > /f; mkdir -p /d/e; echo y > /d/e/g; chmod 000 /f /d/e/g /d/e /d",
+        ])
+        .ok();
+        let diff = rsp(&["diff", "c"]).ok();
+        assert_eq!(diff, "A /d\nA /d/e\nA /d/e/g\nA /f\n", "{driver}");
+        rsp(&["commit", "-q", "c", "locked"]).ok();
+        let out = rsp(&[
+            "run",
+            "--rm",
+            "locked",
+            "sh",
+            "-c",
+            "cat /f /d/e/g; stat -c '%a %n' /f /d",
+        ])
+        .ok();
+        assert_eq!(out, "x\ny\n0 /f\n0 /d\n", "{driver}");
+        let out = rsp(&["export", "c"]).output();
+        assert!(out.status.success(), "{driver}: {}", show_output(&out));
+        let entries = tar_entries(&out.stdout);
+        let g = entries.iter().find(|e| e.0 == "d/e/g").expect("d/e/g");
+        assert_eq!(g.5, b"y\n", "{driver}");
+    });
+}
