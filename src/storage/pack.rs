@@ -1095,4 +1095,43 @@ mod tests {
             assert_eq!((l[1].1, l[1].3), ('c', 0o666));
         }
     }
+
+    #[test]
+    fn issue6_fallback_whiteouts_and_no_following() {
+        let t = tempfile::tempdir().unwrap();
+        let (lower, upper) = (t.path().join("lower"), t.path().join("upper"));
+        fs::create_dir_all(lower.join("dir")).unwrap();
+        fs::write(lower.join("dir/old"), b"o").unwrap();
+        fs::write(lower.join("f"), b"f").unwrap();
+        fs::create_dir_all(upper.join("dir")).unwrap();
+        // fuse-overlay's format where the disk refuses 0/0 devices.
+        fs::write(upper.join(".wh.f"), b"").unwrap();
+        fs::write(upper.join("dir/.wh.old"), b"").unwrap();
+        let mut list = ChangeList::default();
+        let new = [Layer::image(upper.clone()), Layer::image(lower.clone())];
+        compare(&[Layer::image(lower.clone())], &new, true, &[], &mut list).unwrap();
+        let lines: Vec<String> = diff_lines(&list)
+            .into_iter()
+            .map(|(c, p)| format!("{c} {p}"))
+            .collect();
+        assert_eq!(lines, ["C /dir", "D /dir/old", "D /f"]);
+
+        // A directory or file swapped for a symlink after it was listed
+        // is refused, never followed.
+        let outside = t.path().join("outside");
+        fs::create_dir(&outside).unwrap();
+        fs::write(outside.join("secret"), b"secret").unwrap();
+        symlink(&outside, upper.join("swapped")).unwrap();
+        symlink(outside.join("secret"), upper.join("link")).unwrap();
+        let root =
+            nix::fcntl::open(&upper, OFlag::O_RDONLY | OFlag::O_DIRECTORY, Mode::empty()).unwrap();
+        assert!(matches!(
+            open_dir(&root, OsStr::new("swapped"), Path::new("swapped")),
+            Err(PackError::Changed { .. })
+        ));
+        assert!(matches!(
+            open_file(&root, OsStr::new("link"), Path::new("link")),
+            Err(PackError::Changed { .. })
+        ));
+    }
 }
