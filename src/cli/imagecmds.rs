@@ -316,7 +316,9 @@ pub fn image_tree(g: &Global, a: &TreeArgs) -> CmdResult {
         let shared: Vec<String> = db
             .images
             .iter()
-            .filter(|i| i.id != rec.id && i.layers.contains(layer) && i.layers.last() != Some(layer))
+            .filter(|i| {
+                i.id != rec.id && i.layers.contains(layer) && i.layers.last() != Some(layer)
+            })
             .flat_map(label)
             .collect();
         if !shared.is_empty() {
@@ -449,9 +451,10 @@ pub fn system_df(g: &Global, a: &DfArgs) -> CmdResult {
             writeln!(out, "{}", output::json_pretty(&v))?;
         }
         Format::Template { .. } => {
-            return Err(
-                anyhow!("--format with -v takes json only: rsp system df -v --format json").into(),
-            );
+            return Err(anyhow!(
+                "--format with -v takes json only: rsp system df -v --format json"
+            )
+            .into());
         }
         Format::Default => print_df_verbose(&mut out, &images, &ctrs)?,
     }
@@ -628,7 +631,10 @@ mod tests {
     #[test]
     fn created_by_is_cut_at_45() {
         let s = "/bin/sh -c #(nop) ADD file:d38ab184a994766bca83ce001ed88eef in /";
-        assert_eq!(truncate(s, 45), "/bin/sh -c #(nop) ADD file:d38ab184a994766...");
+        assert_eq!(
+            truncate(s, 45),
+            "/bin/sh -c #(nop) ADD file:d38ab184a994766..."
+        );
         assert_eq!(truncate("short", 45), "short");
         assert_eq!(truncate(&"é".repeat(50), 45).chars().count(), 45);
     }

@@ -358,11 +358,9 @@ impl Filter {
                 (Some(_), None) => true,
                 (None, _) => false,
             },
-            Filter::Reference(pattern) => info
-                .rec
-                .names
-                .iter()
-                .any(|n| reference_matches(pattern, n)),
+            Filter::Reference(pattern) => {
+                info.rec.names.iter().any(|n| reference_matches(pattern, n))
+            }
             Filter::Id(prefix) => info.rec.id.starts_with(prefix.as_str()),
             Filter::Before(t) | Filter::Until(t) => older(t),
             Filter::Since(t) => info.created.is_some_and(|c| c > *t),
@@ -383,9 +381,9 @@ fn reference_matches(pattern: &str, name: &str) -> bool {
             forms.push(short.to_string());
         }
     }
-    forms.iter().any(|f| {
-        glob(pattern, f) || (tag != "<none>" && glob(pattern, &format!("{f}:{tag}")))
-    })
+    forms
+        .iter()
+        .any(|f| glob(pattern, f) || (tag != "<none>" && glob(pattern, &format!("{f}:{tag}"))))
 }
 
 /// `filepath.Match`-style matching of `*` and `?` (neither matches `/`).
@@ -570,10 +568,7 @@ mod tests {
         assert_eq!(n("docker.io/foo"), "docker.io/library/foo:latest");
         assert_eq!(n("quay.io/x/y:v2"), "quay.io/x/y:v2");
         assert_eq!(n("localhost:5000/app"), "localhost:5000/app:latest");
-        assert!(matches!(
-            normalize_tag("Bad"),
-            Err(ManageError::BadName(_))
-        ));
+        assert!(matches!(normalize_tag("Bad"), Err(ManageError::BadName(_))));
         assert!(matches!(
             normalize_tag("foo:bad!tag"),
             Err(ManageError::BadName(_))
@@ -629,7 +624,13 @@ mod tests {
     #[test]
     fn reference_filter_takes_short_forms() {
         let n = "docker.io/library/alpine:3";
-        for p in ["alpine", "alpine:3", "library/alpine", "docker.io/library/alpine:3", "alp*"] {
+        for p in [
+            "alpine",
+            "alpine:3",
+            "library/alpine",
+            "docker.io/library/alpine:3",
+            "alp*",
+        ] {
             assert!(reference_matches(p, n), "{p}");
         }
         for p in ["alpine:4", "busybox", "pine"] {
