@@ -37,6 +37,9 @@ _rsp() {
             rsp,help)
                 cmd="rsp__subcmd__help"
                 ;;
+            rsp,history)
+                cmd="rsp__subcmd__history"
+                ;;
             rsp,image)
                 cmd="rsp__subcmd__image"
                 ;;
@@ -94,11 +97,17 @@ _rsp() {
             rsp,system)
                 cmd="rsp__subcmd__system"
                 ;;
+            rsp,tag)
+                cmd="rsp__subcmd__tag"
+                ;;
             rsp,top)
                 cmd="rsp__subcmd__top"
                 ;;
             rsp,unpause)
                 cmd="rsp__subcmd__unpause"
+                ;;
+            rsp,untag)
+                cmd="rsp__subcmd__untag"
                 ;;
             rsp,version)
                 cmd="rsp__subcmd__version"
@@ -268,6 +277,9 @@ _rsp() {
             rsp__subcmd__help,help)
                 cmd="rsp__subcmd__help__subcmd__help"
                 ;;
+            rsp__subcmd__help,history)
+                cmd="rsp__subcmd__help__subcmd__history"
+                ;;
             rsp__subcmd__help,image)
                 cmd="rsp__subcmd__help__subcmd__image"
                 ;;
@@ -325,11 +337,17 @@ _rsp() {
             rsp__subcmd__help,system)
                 cmd="rsp__subcmd__help__subcmd__system"
                 ;;
+            rsp__subcmd__help,tag)
+                cmd="rsp__subcmd__help__subcmd__tag"
+                ;;
             rsp__subcmd__help,top)
                 cmd="rsp__subcmd__help__subcmd__top"
                 ;;
             rsp__subcmd__help,unpause)
                 cmd="rsp__subcmd__help__subcmd__unpause"
+                ;;
+            rsp__subcmd__help,untag)
+                cmd="rsp__subcmd__help__subcmd__untag"
                 ;;
             rsp__subcmd__help,version)
                 cmd="rsp__subcmd__help__subcmd__version"
@@ -406,11 +424,17 @@ _rsp() {
             rsp__subcmd__help__subcmd__image,exists)
                 cmd="rsp__subcmd__help__subcmd__image__subcmd__exists"
                 ;;
+            rsp__subcmd__help__subcmd__image,history)
+                cmd="rsp__subcmd__help__subcmd__image__subcmd__history"
+                ;;
             rsp__subcmd__help__subcmd__image,images)
                 cmd="rsp__subcmd__help__subcmd__image__subcmd__images"
                 ;;
             rsp__subcmd__help__subcmd__image,inspect)
                 cmd="rsp__subcmd__help__subcmd__image__subcmd__inspect"
+                ;;
+            rsp__subcmd__help__subcmd__image,prune)
+                cmd="rsp__subcmd__help__subcmd__image__subcmd__prune"
                 ;;
             rsp__subcmd__help__subcmd__image,pull)
                 cmd="rsp__subcmd__help__subcmd__image__subcmd__pull"
@@ -418,8 +442,23 @@ _rsp() {
             rsp__subcmd__help__subcmd__image,rm)
                 cmd="rsp__subcmd__help__subcmd__image__subcmd__rm"
                 ;;
+            rsp__subcmd__help__subcmd__image,tag)
+                cmd="rsp__subcmd__help__subcmd__image__subcmd__tag"
+                ;;
+            rsp__subcmd__help__subcmd__image,tree)
+                cmd="rsp__subcmd__help__subcmd__image__subcmd__tree"
+                ;;
+            rsp__subcmd__help__subcmd__image,untag)
+                cmd="rsp__subcmd__help__subcmd__image__subcmd__untag"
+                ;;
+            rsp__subcmd__help__subcmd__system,df)
+                cmd="rsp__subcmd__help__subcmd__system__subcmd__df"
+                ;;
             rsp__subcmd__help__subcmd__system,info)
                 cmd="rsp__subcmd__help__subcmd__system__subcmd__info"
+                ;;
+            rsp__subcmd__help__subcmd__system,prune)
+                cmd="rsp__subcmd__help__subcmd__system__subcmd__prune"
                 ;;
             rsp__subcmd__help__subcmd__system,reset)
                 cmd="rsp__subcmd__help__subcmd__system__subcmd__reset"
@@ -430,6 +469,9 @@ _rsp() {
             rsp__subcmd__image,help)
                 cmd="rsp__subcmd__image__subcmd__help"
                 ;;
+            rsp__subcmd__image,history)
+                cmd="rsp__subcmd__image__subcmd__history"
+                ;;
             rsp__subcmd__image,images)
                 cmd="rsp__subcmd__image__subcmd__images"
                 ;;
@@ -438,6 +480,9 @@ _rsp() {
                 ;;
             rsp__subcmd__image,ls)
                 cmd="rsp__subcmd__image__subcmd__images"
+                ;;
+            rsp__subcmd__image,prune)
+                cmd="rsp__subcmd__image__subcmd__prune"
                 ;;
             rsp__subcmd__image,pull)
                 cmd="rsp__subcmd__image__subcmd__pull"
@@ -448,11 +493,23 @@ _rsp() {
             rsp__subcmd__image,rmi)
                 cmd="rsp__subcmd__image__subcmd__rm"
                 ;;
+            rsp__subcmd__image,tag)
+                cmd="rsp__subcmd__image__subcmd__tag"
+                ;;
+            rsp__subcmd__image,tree)
+                cmd="rsp__subcmd__image__subcmd__tree"
+                ;;
+            rsp__subcmd__image,untag)
+                cmd="rsp__subcmd__image__subcmd__untag"
+                ;;
             rsp__subcmd__image__subcmd__help,exists)
                 cmd="rsp__subcmd__image__subcmd__help__subcmd__exists"
                 ;;
             rsp__subcmd__image__subcmd__help,help)
                 cmd="rsp__subcmd__image__subcmd__help__subcmd__help"
+                ;;
+            rsp__subcmd__image__subcmd__help,history)
+                cmd="rsp__subcmd__image__subcmd__help__subcmd__history"
                 ;;
             rsp__subcmd__image__subcmd__help,images)
                 cmd="rsp__subcmd__image__subcmd__help__subcmd__images"
@@ -460,11 +517,26 @@ _rsp() {
             rsp__subcmd__image__subcmd__help,inspect)
                 cmd="rsp__subcmd__image__subcmd__help__subcmd__inspect"
                 ;;
+            rsp__subcmd__image__subcmd__help,prune)
+                cmd="rsp__subcmd__image__subcmd__help__subcmd__prune"
+                ;;
             rsp__subcmd__image__subcmd__help,pull)
                 cmd="rsp__subcmd__image__subcmd__help__subcmd__pull"
                 ;;
             rsp__subcmd__image__subcmd__help,rm)
                 cmd="rsp__subcmd__image__subcmd__help__subcmd__rm"
+                ;;
+            rsp__subcmd__image__subcmd__help,tag)
+                cmd="rsp__subcmd__image__subcmd__help__subcmd__tag"
+                ;;
+            rsp__subcmd__image__subcmd__help,tree)
+                cmd="rsp__subcmd__image__subcmd__help__subcmd__tree"
+                ;;
+            rsp__subcmd__image__subcmd__help,untag)
+                cmd="rsp__subcmd__image__subcmd__help__subcmd__untag"
+                ;;
+            rsp__subcmd__system,df)
+                cmd="rsp__subcmd__system__subcmd__df"
                 ;;
             rsp__subcmd__system,help)
                 cmd="rsp__subcmd__system__subcmd__help"
@@ -472,14 +544,23 @@ _rsp() {
             rsp__subcmd__system,info)
                 cmd="rsp__subcmd__system__subcmd__info"
                 ;;
+            rsp__subcmd__system,prune)
+                cmd="rsp__subcmd__system__subcmd__prune"
+                ;;
             rsp__subcmd__system,reset)
                 cmd="rsp__subcmd__system__subcmd__reset"
+                ;;
+            rsp__subcmd__system__subcmd__help,df)
+                cmd="rsp__subcmd__system__subcmd__help__subcmd__df"
                 ;;
             rsp__subcmd__system__subcmd__help,help)
                 cmd="rsp__subcmd__system__subcmd__help__subcmd__help"
                 ;;
             rsp__subcmd__system__subcmd__help,info)
                 cmd="rsp__subcmd__system__subcmd__help__subcmd__info"
+                ;;
+            rsp__subcmd__system__subcmd__help,prune)
+                cmd="rsp__subcmd__system__subcmd__help__subcmd__prune"
                 ;;
             rsp__subcmd__system__subcmd__help,reset)
                 cmd="rsp__subcmd__system__subcmd__help__subcmd__reset"
@@ -491,7 +572,7 @@ _rsp() {
 
     case "${cmd}" in
         rsp)
-            opts="-h -V --root --runroot --storage-driver --log-level --help --version version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help"
+            opts="-h -V --root --runroot --storage-driver --log-level --help --version version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2305,7 +2386,7 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__help)
-            opts="version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help"
+            opts="version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2724,8 +2805,22 @@ _rsp() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rsp__subcmd__help__subcmd__history)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rsp__subcmd__help__subcmd__image)
-            opts="images pull rm inspect exists"
+            opts="images pull rm inspect exists tag untag history prune tree"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2739,6 +2834,20 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__help__subcmd__image__subcmd__exists)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__help__subcmd__image__subcmd__history)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2780,6 +2889,20 @@ _rsp() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rsp__subcmd__help__subcmd__image__subcmd__prune)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rsp__subcmd__help__subcmd__image__subcmd__pull)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -2795,6 +2918,48 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__help__subcmd__image__subcmd__rm)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__help__subcmd__image__subcmd__tag)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__help__subcmd__image__subcmd__tree)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__help__subcmd__image__subcmd__untag)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3047,7 +3212,7 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__help__subcmd__system)
-            opts="info reset"
+            opts="info reset df prune"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3060,7 +3225,35 @@ _rsp() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rsp__subcmd__help__subcmd__system__subcmd__df)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rsp__subcmd__help__subcmd__system__subcmd__info)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__help__subcmd__system__subcmd__prune)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3088,6 +3281,20 @@ _rsp() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rsp__subcmd__help__subcmd__tag)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rsp__subcmd__help__subcmd__top)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -3103,6 +3310,20 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__help__subcmd__unpause)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__help__subcmd__untag)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3144,8 +3365,50 @@ _rsp() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rsp__subcmd__history)
+            opts="-H -q -h -V --human --no-trunc --quiet --format --root --runroot --storage-driver --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --human)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                -H)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rsp__subcmd__image)
-            opts="-h -V --root --runroot --storage-driver --log-level --help --version images ls pull rm rmi inspect exists help"
+            opts="-h -V --root --runroot --storage-driver --log-level --help --version images ls pull rm rmi inspect exists tag untag history prune tree help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3205,7 +3468,7 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__image__subcmd__help)
-            opts="images pull rm inspect exists help"
+            opts="images pull rm inspect exists tag untag history prune tree help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3233,6 +3496,20 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__image__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__image__subcmd__help__subcmd__history)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3274,6 +3551,20 @@ _rsp() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rsp__subcmd__image__subcmd__help__subcmd__prune)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rsp__subcmd__image__subcmd__help__subcmd__pull)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -3302,14 +3593,106 @@ _rsp() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rsp__subcmd__image__subcmd__help__subcmd__tag)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__image__subcmd__help__subcmd__tree)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__image__subcmd__help__subcmd__untag)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__image__subcmd__history)
+            opts="-H -q -h -V --human --no-trunc --quiet --format --root --runroot --storage-driver --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --human)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                -H)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rsp__subcmd__image__subcmd__images)
-            opts="-a -q -h -V --all --quiet --no-trunc --digests --format --root --runroot --storage-driver --log-level --help --version"
+            opts="-a -q -f -h -V --all --quiet --no-trunc --digests --format --filter --root --runroot --storage-driver --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --filter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3348,6 +3731,40 @@ _rsp() {
                     return 0
                     ;;
                 -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__image__subcmd__prune)
+            opts="-a -f -h -V --all --force --filter --root --runroot --storage-driver --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --filter)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3446,14 +3863,112 @@ _rsp() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rsp__subcmd__image__subcmd__tag)
+            opts="-h -V --root --runroot --storage-driver --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__image__subcmd__tree)
+            opts="-h -V --root --runroot --storage-driver --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__image__subcmd__untag)
+            opts="-h -V --root --runroot --storage-driver --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rsp__subcmd__images)
-            opts="-a -q -h -V --all --quiet --no-trunc --digests --format --root --runroot --storage-driver --log-level --help --version"
+            opts="-a -q -f -h -V --all --quiet --no-trunc --digests --format --filter --root --runroot --storage-driver --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --filter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4225,7 +4740,7 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__system)
-            opts="-h -V --root --runroot --storage-driver --log-level --help --version info reset help"
+            opts="-h -V --root --runroot --storage-driver --log-level --help --version info reset df prune help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4254,9 +4769,57 @@ _rsp() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        rsp__subcmd__system__subcmd__help)
-            opts="info reset help"
+        rsp__subcmd__system__subcmd__df)
+            opts="-v -h -V --verbose --format --root --runroot --storage-driver --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__system__subcmd__help)
+            opts="info reset df prune help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__system__subcmd__help__subcmd__df)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -4283,6 +4846,20 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__system__subcmd__help__subcmd__info)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__system__subcmd__help__subcmd__prune)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -4348,9 +4925,73 @@ _rsp() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rsp__subcmd__system__subcmd__prune)
+            opts="-a -f -h -V --all --force --volumes --filter --root --runroot --storage-driver --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --filter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rsp__subcmd__system__subcmd__reset)
             opts="-f -h -V --force --root --runroot --storage-driver --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__tag)
+            opts="-h -V --root --runroot --storage-driver --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -4410,6 +5051,36 @@ _rsp() {
             ;;
         rsp__subcmd__unpause)
             opts="-a -h -V --all --root --runroot --storage-driver --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__untag)
+            opts="-h -V --root --runroot --storage-driver --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
