@@ -209,7 +209,9 @@ fn unpack_layer_as<R: Read>(
     let magic = &magic[..magic_len];
     let buffered = BufReader::with_capacity(IO_BUF_SIZE, magic.chain(reader));
     let stream = match magic {
-        [0x1f, 0x8b, ..] => Decompressor::Gzip(flate2::bufread::MultiGzDecoder::new(buffered)),
+        [0x1f, 0x8b, ..] => {
+            Decompressor::Gzip(Box::new(flate2::bufread::MultiGzDecoder::new(buffered)))
+        }
         [0x28, 0xb5, 0x2f, 0xfd] => Decompressor::Zstd(
             zstd::stream::read::Decoder::with_buffer(buffered).map_err(read_err)?,
         ),
@@ -253,7 +255,8 @@ fn read_magic(reader: &mut impl Read) -> io::Result<([u8; 4], usize)> {
 
 enum Decompressor<R: BufRead> {
     Plain(R),
-    Gzip(flate2::bufread::MultiGzDecoder<R>),
+    // Boxed: zlib-rs's inflate state is large, the others are not.
+    Gzip(Box<flate2::bufread::MultiGzDecoder<R>>),
     Zstd(zstd::stream::read::Decoder<'static, R>),
 }
 
