@@ -17,19 +17,12 @@ pub fn registry_options(opts: &PullOpts) -> anyhow::Result<PullOptions> {
         Some(p) => Platform::parse(p).with_context(|| format!("--platform {p}"))?,
         None => Platform::host(),
     };
-    let auth = match &opts.creds {
-        Some(c) => {
-            let (u, p) = c
-                .split_once(':')
-                .ok_or_else(|| anyhow!("--creds must be USERNAME:PASSWORD"))?;
-            Some((u.to_string(), p.to_string()))
-        }
-        None => None,
-    };
+    let auth = super::registry::parse_creds(opts.creds.as_deref())?;
     Ok(PullOptions {
         tls_verify: opts.tls_verify,
         platform,
         auth,
+        authfile: opts.authfile.clone(),
     })
 }
 
@@ -367,5 +360,7 @@ pub fn image_cmd(g: &Global, sub: &ImageCommand) -> CmdResult {
         ImageCommand::Rm(a) => rmi(g, a),
         ImageCommand::Inspect(a) => inspect(g, a),
         ImageCommand::Exists(a) => exists(g, a),
+        ImageCommand::Push(a) => super::registry::push(g, a),
+        ImageCommand::Search(a) => super::registry::search(a),
     }
 }
