@@ -22,6 +22,7 @@
 pub mod copy;
 pub mod driver;
 pub mod fuse;
+pub mod tarsplit;
 #[cfg(test)]
 mod testtar;
 pub mod unpack;
@@ -56,6 +57,11 @@ pub enum StoreError {
     DigestMismatch { expected: String, actual: String },
     #[error("invalid digest {0:?}: expected sha256:<64 hex digits>")]
     BadDigest(String),
+    #[error(
+        "layer {0} was stored without the record needed to export it (by an older rsp, or its \
+         tar lists a file twice): remove the image and pull or load it again"
+    )]
+    NoTarSplit(String),
 }
 
 type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -222,6 +228,12 @@ fn mkdir(path: &Path, mode: u32) -> Result<()> {
 /// Removes a directory tree even where the container or an image made
 /// directories unwritable for their owner (overlay's `work/work` is 0000).
 pub fn remove_tree(path: &Path) -> Result<()> {
+    if fs::symlink_metadata(path).is_ok_and(|m| !m.is_dir()) {
+        return fs::remove_file(path).map_err(|source| StoreError::Remove {
+            path: path.to_path_buf(),
+            source,
+        });
+    }
     match fs::remove_dir_all(path) {
         Ok(()) => return Ok(()),
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
@@ -366,12 +378,56 @@ impl Store {
     /// unpacked, so that its sha256 is `diff_id` again. Reading fails (an
     /// `io::Error` at the end at the latest) if the stored layer no longer
     /// reproduces that digest, so a push or save never sends a wrong layer.
-    pub fn layer_tar(&self, diff_id: &str) -> Result<Box<dyn io::Read + Send>> {
-        let path = self.layer_path(diff_id)?;
-        Err(StoreError::Read {
-            path,
-            source: io::Error::other("layer export is not written yet"),
+    pub fn layer_tar(&self, diff_id: &str) -> Result<tarsplit::LayerTar> {
+        let dir = self.layer_path(diff_id)?;
+        let split = dir.with_extension("tarsplit");
+        if !split.exists() && dir.is_dir() {
+            return Err(StoreError::NoTarSplit(diff_id.to_string()));
+        }
+        tarsplit::LayerTar::open(&split, &dir, diff_id).map_err(|source| StoreError::Read {
+            path: split,
+            source,
         })
+    }
+
+    /// Where [`unpack::unpack_layer_recorded`] should write the record of a
+    /// layer being unpacked into `tmp` (a [`Store::temp_dir`]), so that
+    /// [`Store::finish_layer`] finds it and a dead process's leftovers are
+    /// cleaned with the directory.
+    pub fn split_temp(tmp: &Path) -> PathBuf {
+        tmp.with_extension("tarsplit")
+    }
+
+    /// Puts a layer unpacked into `tmp` into place as `stats.diff_id`, which
+    /// the caller has checked: its size, its owners marker and its
+    /// tar-split record first, the directory last, since a layer directory
+    /// is taken as complete once it exists. On error `tmp` is removed.
+    pub fn finish_layer(&self, tmp: &Path, stats: &unpack::UnpackStats) -> Result<()> {
+        let result = (|| {
+            let diff_id = &stats.diff_id;
+            let final_path = self.layer_path(diff_id)?;
+            write_atomic(
+                &final_path.with_extension("size"),
+                stats.size.to_string().as_bytes(),
+            )?;
+            // A layer without its marker would look like one that records
+            // no owners.
+            if stats.records_owners {
+                write_atomic(&self.owners_marker(diff_id)?, b"")?;
+            }
+            let split = Self::split_temp(tmp);
+            if stats.recorded {
+                let dest = final_path.with_extension("tarsplit");
+                fs::rename(&split, &dest)
+                    .map_err(|source| StoreError::Write { path: dest, source })?;
+            }
+            self.commit_layer(tmp, diff_id)
+        })();
+        if result.is_err() {
+            let _ = remove_tree(tmp);
+            let _ = remove_tree(&Self::split_temp(tmp));
+        }
+        result
     }
 
     /// Moves a finished unpack directory into place as layer `diff_id`.
@@ -400,7 +456,8 @@ impl Store {
         })?;
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
-            let marker = name.strip_suffix(".size").or(name.strip_suffix(".owners"));
+            // Files next to a layer: `<hex>.size`, `.owners`, `.tarsplit`.
+            let marker = name.split_once('.').map(|(hex, _)| hex);
             let hex = marker.unwrap_or(&name);
             if hex.len() == 64 && !used.contains(hex) {
                 if marker.is_some() {
