@@ -209,6 +209,6 @@ mod tests {
         assert_eq!(r[1].name, "docker.io/someone/alpine-x");
         assert_eq!(r[1].description, "");
         assert_eq!(parse_hub(body, 1).unwrap().len(), 1);
-        assert!(parse_hub(b"[]", 1).is_err());
+        assert!(parse_hub(b"\"x\"", 1).is_err());
     }
 }

@@ -79,6 +79,15 @@ const COMPRESSORS: usize = 2;
 
 /// Parses a push destination: `docker://REF` or a plain reference.
 pub fn destination(input: &str) -> Result<Reference, TransferError> {
+    // Transports Podman knows; only the registry one is supported here.
+    const OTHER_TRANSPORTS: &[&str] = &[
+        "oci",
+        "oci-archive",
+        "docker-archive",
+        "dir",
+        "containers-storage",
+        "docker-daemon",
+    ];
     let bare = match input.split_once("://") {
         Some(("docker", rest)) => rest,
         Some((transport, _)) => {
@@ -87,7 +96,17 @@ pub fn destination(input: &str) -> Result<Reference, TransferError> {
                 transport: transport.to_string(),
             });
         }
-        None => input,
+        None => {
+            if let Some((t, _)) = input.split_once(':')
+                && OTHER_TRANSPORTS.contains(&t)
+            {
+                return Err(TransferError::UnsupportedTransport {
+                    destination: input.to_string(),
+                    transport: t.to_string(),
+                });
+            }
+            input
+        }
     };
     let reference = Reference::parse(bare).map_err(crate::registry::RegistryError::from)?;
     if reference.digest.is_some() {
