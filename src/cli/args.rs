@@ -222,7 +222,7 @@ pub struct PullOpts {
     pub platform: Option<String>,
     /// Credentials (USERNAME:PASSWORD) for the registry
     #[arg(long, value_name = "USER:PASS")]
-    pub creds: Option<String>,
+    pub creds: Option<Secret>,
     /// Path of the authentication file (default: $REGISTRY_AUTH_FILE, else ${XDG_RUNTIME_DIR}/containers/auth.json)
     #[arg(long, value_name = "FILE")]
     pub authfile: Option<PathBuf>,
@@ -697,6 +697,23 @@ pub struct EventsArgs {
 
 // ---- registry commands: push, login, logout, search, manifest inspect ----
 
+/// A password (or `USER:PASS`) from the command line; `Debug` never shows it.
+#[derive(Clone)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Secret, Self::Err> {
+        Ok(Secret(s.to_string()))
+    }
+}
+
 /// Connection options shared by the registry commands.
 #[derive(Args, Debug, Clone)]
 pub struct RegistryConnOpts {
@@ -714,7 +731,7 @@ pub struct PushArgs {
     pub conn: RegistryConnOpts,
     /// Credentials (USERNAME:PASSWORD) for the registry
     #[arg(long, value_name = "USER:PASS")]
-    pub creds: Option<String>,
+    pub creds: Option<Secret>,
     /// Compression for layers the registry does not have yet: gzip or zstd
     #[arg(long, value_name = "FORMAT", value_parser = ["gzip", "zstd"])]
     pub compression_format: Option<String>,
@@ -745,7 +762,7 @@ pub struct LoginArgs {
     pub username: Option<String>,
     /// Password for the registry (insecure: visible to other users; prefer --password-stdin)
     #[arg(short, long)]
-    pub password: Option<String>,
+    pub password: Option<Secret>,
     /// Take the password from stdin
     #[arg(long)]
     pub password_stdin: bool,
@@ -775,7 +792,7 @@ pub struct SearchArgs {
     pub conn: RegistryConnOpts,
     /// Credentials (USERNAME:PASSWORD) for the registry
     #[arg(long, value_name = "USER:PASS")]
-    pub creds: Option<String>,
+    pub creds: Option<Secret>,
     /// Maximum number of results
     #[arg(long, default_value_t = 25, value_name = "N")]
     pub limit: usize,
@@ -804,7 +821,29 @@ pub struct ManifestInspectArgs {
     pub conn: RegistryConnOpts,
     /// Credentials (USERNAME:PASSWORD) for the registry
     #[arg(long, value_name = "USER:PASS")]
-    pub creds: Option<String>,
+    pub creds: Option<Secret>,
     /// Image reference in a registry, e.g. localhost:5000/app:1
     pub image: String,
+}
+
+#[cfg(test)]
+mod secret_tests {
+    #[test]
+    fn parsed_arguments_do_not_show_passwords() {
+        use clap::Parser;
+        let cli = super::Cli::try_parse_from([
+            "rsp",
+            "login",
+            "-u",
+            "me",
+            "-p",
+            "hunter2-pw",
+            "localhost:5000",
+        ])
+        .unwrap();
+        assert!(!format!("{cli:?}").contains("hunter2"));
+        let cli =
+            super::Cli::try_parse_from(["rsp", "pull", "--creds", "me:hunter2-pw", "x"]).unwrap();
+        assert!(!format!("{cli:?}").contains("hunter2"));
+    }
 }

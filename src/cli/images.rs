@@ -17,7 +17,7 @@ pub fn registry_options(opts: &PullOpts) -> anyhow::Result<PullOptions> {
         Some(p) => Platform::parse(p).with_context(|| format!("--platform {p}"))?,
         None => Platform::host(),
     };
-    let auth = super::registry::parse_creds(opts.creds.as_deref())?;
+    let auth = super::registry::parse_creds(opts.creds.as_ref().map(|c| c.0.as_str()))?;
     Ok(PullOptions {
         tls_verify: opts.tls_verify,
         platform,

@@ -81,7 +81,7 @@ pub fn push(g: &Global, a: &PushArgs) -> CmdResult {
         _ => ManifestFormat::Oci,
     };
     let opts = PushOptions {
-        registry: options(&a.conn, a.creds.as_deref())?,
+        registry: options(&a.conn, a.creds.as_ref().map(|c| c.0.as_str()))?,
         compression,
         level: a.compression_level,
         format,
@@ -91,13 +91,8 @@ pub fn push(g: &Global, a: &PushArgs) -> CmdResult {
     } else {
         Arc::new(PushLines)
     };
-    let pushed = crate::transfer::push::push(
-        &store,
-        &a.image,
-        a.destination.as_deref(),
-        &opts,
-        progress,
-    )?;
+    let pushed =
+        crate::transfer::push::push(&store, &a.image, a.destination.as_deref(), &opts, progress)?;
     if let Some(path) = &a.digestfile {
         std::fs::write(path, &pushed.manifest_digest)
             .with_context(|| format!("writing the digest file {}", path.display()))?;
@@ -133,7 +128,9 @@ fn registry_host(input: Option<&str>) -> anyhow::Result<String> {
             h => h,
         };
         if host.is_empty() {
-            return Err(anyhow!("empty registry name: give a host, e.g. localhost:5000"));
+            return Err(anyhow!(
+                "empty registry name: give a host, e.g. localhost:5000"
+            ));
         }
         return Ok(host.to_string());
     }
@@ -183,7 +180,9 @@ pub fn login(a: &LoginArgs) -> CmdResult {
         };
     }
     if a.password.is_some() && a.password_stdin {
-        return Err(anyhow!("--password and --password-stdin are mutually exclusive: give one").into());
+        return Err(
+            anyhow!("--password and --password-stdin are mutually exclusive: give one").into(),
+        );
     }
     let tty = std::io::stdin().is_terminal();
     let username = match &a.username {
@@ -197,11 +196,13 @@ pub fn login(a: &LoginArgs) -> CmdResult {
         }
     };
     if username.is_empty() || username.contains(':') {
-        return Err(anyhow!("invalid username {username:?}: it must be non-empty and have no ':'").into());
+        return Err(
+            anyhow!("invalid username {username:?}: it must be non-empty and have no ':'").into(),
+        );
     }
     let password = if let Some(p) = &a.password {
         eprintln!("WARNING! Using --password via the CLI is insecure. Use --password-stdin.");
-        p.clone()
+        p.0.clone()
     } else if a.password_stdin {
         let mut s = String::new();
         // A password is short; the bound keeps a stray pipe from filling memory.
@@ -300,14 +301,18 @@ pub fn search(a: &SearchArgs) -> CmdResult {
         registry
     };
     let limit = a.limit.clamp(1, 10_000);
-    let opts = options(&a.conn, a.creds.as_deref())?;
+    let opts = options(&a.conn, a.creds.as_ref().map(|c| c.0.as_str()))?;
     let rt = runtime()?;
     let mut out = std::io::stdout().lock();
     if a.list_tags {
         let reference = Reference::parse(&format!("{registry}/{term}"))
             .with_context(|| format!("--list-tags needs an image name, not {:?}", a.term))?;
         if reference.tag.is_some() || reference.digest.is_some() {
-            return Err(anyhow!("--list-tags needs an image name without a tag or digest: use {}", reference.name()).into());
+            return Err(anyhow!(
+                "--list-tags needs an image name without a tag or digest: use {}",
+                reference.name()
+            )
+            .into());
         }
         let client = Registry::new(&reference, &opts, &conf)?;
         let tags = rt.block_on(client.list_tags(&reference, limit))?;
@@ -317,11 +322,19 @@ pub fn search(a: &SearchArgs) -> CmdResult {
             .collect();
         let fmt = output::parse_format(a.format.as_deref(), &[])?;
         match fmt {
-            Format::Json => writeln!(out, "{}", output::json_pretty(&json!([{"Name": reference.name(), "Tags": tags.iter().map(|t| t.tag.clone()).collect::<Vec<_>>()}])))?,
+            Format::Json => writeln!(
+                out,
+                "{}",
+                output::json_pretty(
+                    &json!([{"Name": reference.name(), "Tags": tags.iter().map(|t| t.tag.clone()).collect::<Vec<_>>()}])
+                )
+            )?,
             Format::Template { .. } => output::render_template(&mut out, &fmt, &items)?,
             Format::Default => {
-                let rows: Vec<Vec<String>> =
-                    tags.iter().map(|t| vec![t.name.clone(), t.tag.clone()]).collect();
+                let rows: Vec<Vec<String>> = tags
+                    .iter()
+                    .map(|t| vec![t.name.clone(), t.tag.clone()])
+                    .collect();
                 output::table(&mut out, &["NAME", "TAG"], &rows)?;
             }
         }
@@ -371,7 +384,7 @@ pub fn search(a: &SearchArgs) -> CmdResult {
 pub fn manifest_inspect(a: &ManifestInspectArgs) -> CmdResult {
     let input = a.image.trim_start_matches("docker://");
     let conf = RegistriesConf::load()?;
-    let opts = options(&a.conn, a.creds.as_deref())?;
+    let opts = options(&a.conn, a.creds.as_ref().map(|c| c.0.as_str()))?;
     let candidates = conf.candidates(input)?;
     let rt = runtime()?;
     let mut errors = Vec::new();
@@ -380,7 +393,9 @@ pub fn manifest_inspect(a: &ManifestInspectArgs) -> CmdResult {
         match rt.block_on(client.fetch_manifest_raw(reference)) {
             Ok((bytes, _)) => {
                 let v: Value = serde_json::from_slice(&bytes).with_context(|| {
-                    format!("the manifest of {reference} is not JSON: the registry content is broken")
+                    format!(
+                        "the manifest of {reference} is not JSON: the registry content is broken"
+                    )
                 })?;
                 println!("{}", output::json_pretty(&v));
                 return Ok(0);

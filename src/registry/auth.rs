@@ -237,7 +237,11 @@ pub fn lookup(registry: &str, authfile: Option<&Path>) -> Result<Option<Credenti
 }
 
 /// Stores `creds` for `registry` in the write file, keeping everything else in it.
-pub fn store(registry: &str, creds: &Credentials, authfile: Option<&Path>) -> Result<PathBuf, AuthError> {
+pub fn store(
+    registry: &str,
+    creds: &Credentials,
+    authfile: Option<&Path>,
+) -> Result<PathBuf, AuthError> {
     let path = write_path(authfile)?;
     let mut doc = load(&path)?.unwrap_or_else(|| Value::Object(Map::new()));
     set_entry(&mut doc, registry, Some(creds));
@@ -542,7 +546,10 @@ mod tests {
             lookup("127.0.0.1:5000", Some(&path)).unwrap(),
             Some(creds("u", "secret"))
         );
-        assert_eq!(lookup("other:1", Some(&path)).unwrap(), Some(creds("other", "p")));
+        assert_eq!(
+            lookup("other:1", Some(&path)).unwrap(),
+            Some(creds("other", "p"))
+        );
         remove("127.0.0.1:5000", Some(&path)).unwrap();
         assert!(matches!(
             remove("127.0.0.1:5000", Some(&path)),

@@ -232,8 +232,8 @@ pub enum RegistryError {
     },
 }
 
-/// How to reach the registry and which image to pick.
-#[derive(Debug, Clone)]
+/// How to reach the registry and which image to pick. `Debug` leaves the password out.
+#[derive(Clone)]
 pub struct PullOptions {
     /// `None` follows the registry's defaults (see the module docs).
     pub tls_verify: Option<bool>,
@@ -242,6 +242,17 @@ pub struct PullOptions {
     pub auth: Option<(String, String)>,
     /// `--authfile`: the only credentials file consulted when given.
     pub authfile: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for PullOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PullOptions")
+            .field("tls_verify", &self.tls_verify)
+            .field("platform", &self.platform)
+            .field("user", &self.auth.as_ref().map(|(u, _)| u))
+            .field("authfile", &self.authfile)
+            .finish()
+    }
 }
 
 impl Default for PullOptions {

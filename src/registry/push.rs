@@ -11,9 +11,7 @@ use std::io::Read;
 use futures_util::stream;
 use oci_client::errors::{OciDistributionError, OciErrorCode};
 
-use super::{
-    ACCEPTED_MANIFESTS, Registry, RegistryError, Transport, classify_transport, to_oci,
-};
+use super::{ACCEPTED_MANIFESTS, Registry, RegistryError, Transport, classify_transport, to_oci};
 use crate::image::reference::Reference;
 
 /// Bytes read from the file per upload request.
@@ -159,7 +157,12 @@ impl Registry {
         Ok((bytes, media_type))
     }
 
-    fn push_error(&self, reference: &Reference, step: &str, err: OciDistributionError) -> RegistryError {
+    fn push_error(
+        &self,
+        reference: &Reference,
+        step: &str,
+        err: OciDistributionError,
+    ) -> RegistryError {
         let source = Box::new(err);
         let denied = match source.as_ref() {
             OciDistributionError::RegistryError { envelope, .. } => envelope

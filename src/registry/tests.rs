@@ -494,6 +494,7 @@ async fn basic_credentials_are_harmless_without_auth() {
     };
     let registry = Registry::new(&reference, &opts, &RegistriesConf::default()).unwrap();
     assert!(!format!("{registry:?}").contains("secret"));
+    assert!(!format!("{opts:?}").contains("secret"));
     let resolved = registry.resolve(&reference).await.unwrap();
     check_resolved(&resolved, &pushed, OCI_MANIFEST);
 }

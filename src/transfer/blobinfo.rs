@@ -66,9 +66,10 @@ impl BlobInfoCache {
 
     /// Adds or refreshes an entry and notes `location` as holding it.
     pub fn note(&mut self, info: BlobInfo) {
-        let pos = self.entries.iter().position(|e| {
-            e.diff_id == info.diff_id && e.compression == info.compression
-        });
+        let pos = self
+            .entries
+            .iter()
+            .position(|e| e.diff_id == info.diff_id && e.compression == info.compression);
         let mut entry = match pos {
             // The same layer compressed again may give other bytes (another level or
             // compressor version): the newest digest wins, and its locations start afresh.
@@ -173,7 +174,10 @@ mod tests {
             c.note(info('a', 'b', &format!("r/{i}")));
         }
         assert_eq!(c.entries[0].locations.len(), MAX_LOCATIONS);
-        assert_eq!(c.entries[0].locations.last().unwrap(), &format!("r/{}", MAX_LOCATIONS + 4));
+        assert_eq!(
+            c.entries[0].locations.last().unwrap(),
+            &format!("r/{}", MAX_LOCATIONS + 4)
+        );
         for i in 0..MAX_ENTRIES + 3 {
             c.note(BlobInfo {
                 diff_id: format!("sha256:{i:064x}"),
@@ -198,12 +202,24 @@ mod tests {
         record(&store, &d('a'), "zstd", &d('e'), 5, "127.0.0.1:1/x").unwrap();
         assert!(record(&store, &d('a'), "zstd", "sha256:zz", 5, "x").is_err());
         let c = BlobInfoCache::load(&store);
-        assert_eq!(c.find(&d('a'), "zstd").unwrap().locations, vec!["127.0.0.1:1/x"]);
+        assert_eq!(
+            c.find(&d('a'), "zstd").unwrap().locations,
+            vec!["127.0.0.1:1/x"]
+        );
         std::fs::write(dir.join(FILE), b"{not json").unwrap();
         assert_eq!(BlobInfoCache::load(&store), BlobInfoCache::default());
         std::fs::remove_dir_all(&dir).unwrap();
-        assert_eq!(compression_of("application/vnd.oci.image.layer.v1.tar+zstd"), "zstd");
-        assert_eq!(compression_of("application/vnd.docker.image.rootfs.diff.tar.gzip"), "gzip");
-        assert_eq!(compression_of("application/vnd.oci.image.layer.v1.tar"), "none");
+        assert_eq!(
+            compression_of("application/vnd.oci.image.layer.v1.tar+zstd"),
+            "zstd"
+        );
+        assert_eq!(
+            compression_of("application/vnd.docker.image.rootfs.diff.tar.gzip"),
+            "gzip"
+        );
+        assert_eq!(
+            compression_of("application/vnd.oci.image.layer.v1.tar"),
+            "none"
+        );
     }
 }

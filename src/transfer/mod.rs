@@ -339,7 +339,14 @@ async fn fetch_layer(
         store.finish_layer(&tmp, &stats)?;
         // A hint for push (see blobinfo): losing it only costs a later upload.
         let compression = blobinfo::compression_of(&blob.media_type);
-        let _ = blobinfo::record(store, diff_id, compression, &blob.digest, blob.size, &reference.name());
+        let _ = blobinfo::record(
+            store,
+            diff_id,
+            compression,
+            &blob.digest,
+            blob.size,
+            &reference.name(),
+        );
         Ok(())
     })();
     if result.is_err() {

@@ -18,9 +18,7 @@ use sha2::{Digest, Sha256};
 use super::TransferError;
 use super::blobinfo::{self, BlobInfoCache};
 use crate::image::reference::Reference;
-use crate::registry::{
-    DOCKER_MANIFEST_V2, OCI_MANIFEST, PullOptions, RegistriesConf, Registry,
-};
+use crate::registry::{DOCKER_MANIFEST_V2, OCI_MANIFEST, PullOptions, RegistriesConf, Registry};
 use crate::storage::{Store, digest_hex};
 
 /// Compressions rsp can write.
@@ -338,9 +336,10 @@ async fn push_layer(
         .await
         .map_err(|e| TransferError::Runtime(io::Error::other(e)))?;
     let (s, d) = (store.clone(), diff_id.to_string());
-    let compressed = tokio::task::spawn_blocking(move || compress_layer(&s, &d, compression, level))
-        .await
-        .map_err(|e| TransferError::Runtime(io::Error::other(e.to_string())))??;
+    let compressed =
+        tokio::task::spawn_blocking(move || compress_layer(&s, &d, compression, level))
+            .await
+            .map_err(|e| TransferError::Runtime(io::Error::other(e.to_string())))??;
     drop(permit);
     let (file, digest, size) = compressed;
     let size = i64::try_from(size).unwrap_or(i64::MAX);
@@ -423,17 +422,16 @@ fn compress_layer(
             enc.finish().map_err(err)?
         }
         Compression::Zstd => {
-            let level = level.unwrap_or(zstd::DEFAULT_COMPRESSION_LEVEL).clamp(1, 19);
+            let level = level
+                .unwrap_or(zstd::DEFAULT_COMPRESSION_LEVEL)
+                .clamp(1, 19);
             let mut enc = zstd::stream::write::Encoder::new(sink, level).map_err(err)?;
             io::copy(&mut tar, &mut enc).map_err(err)?;
             enc.finish().map_err(err)?
         }
     };
     let digest = format!("sha256:{}", hex::encode(sink.hasher.finalize()));
-    let mut file = sink
-        .inner
-        .into_inner()
-        .map_err(|e| err(e.into_error()))?;
+    let mut file = sink.inner.into_inner().map_err(|e| err(e.into_error()))?;
     file.rewind().map_err(err)?;
     Ok((file, digest, sink.written))
 }

@@ -13,7 +13,11 @@ use std::time::{Duration, Instant};
 /// `rsp push ARGS...`, asserting success; returns stderr.
 fn push(env: &TestEnv, args: &[&str]) -> String {
     let out = env.rsp().arg("push").args(args).output();
-    assert!(out.status.success(), "push {args:?}\n{}", util::show_output(&out));
+    assert!(
+        out.status.success(),
+        "push {args:?}\n{}",
+        util::show_output(&out)
+    );
     stderr(&out)
 }
 
@@ -43,10 +47,17 @@ fn issue6_push_round_trip_gzip_and_zstd_then_skips_and_mounts() {
     // of the same registry mounts them instead of uploading.
     let dest = reg.reference("issue6-push-mounted", "v2");
     let err = push(&env, &["--format", "v2s2", &src.reference, &dest]);
-    assert_eq!(lines_with(&err, "skipped: already exists").len(), layers, "{err}");
+    assert_eq!(
+        lines_with(&err, "skipped: already exists").len(),
+        layers,
+        "{err}"
+    );
     assert!(lines_with(&err, "Copying blob sha256:").is_empty(), "{err}");
     let m = manifest_json(reg, "issue6-push-mounted", "v2");
-    assert_eq!(m["mediaType"], "application/vnd.docker.distribution.manifest.v2+json");
+    assert_eq!(
+        m["mediaType"],
+        "application/vnd.docker.distribution.manifest.v2+json"
+    );
     let digests: Vec<&str> = m["layers"]
         .as_array()
         .unwrap()
@@ -58,18 +69,32 @@ fn issue6_push_round_trip_gzip_and_zstd_then_skips_and_mounts() {
     let other = TestEnv::new();
     assert_eq!(pull_quiet(&other, &dest), id);
 
-
     for (compression, repo) in [("gzip", "issue6-push-gz"), ("zstd", "issue6-push-zst")] {
         forget_blob_info(&env);
         let dest = reg.reference(repo, "v1");
         let err = push(
             &env,
-            &["--compression-format", compression, &src.reference, &format!("docker://{dest}")],
+            &[
+                "--compression-format",
+                compression,
+                &src.reference,
+                &format!("docker://{dest}"),
+            ],
         );
-        assert!(err.starts_with("Getting image source signatures\n"), "{err}");
-        assert_eq!(lines_with(&err, "Copying blob sha256:").len(), layers, "{err}");
+        assert!(
+            err.starts_with("Getting image source signatures\n"),
+            "{err}"
+        );
+        assert_eq!(
+            lines_with(&err, "Copying blob sha256:").len(),
+            layers,
+            "{err}"
+        );
         assert_eq!(lines_with(&err, "Copying config sha256:").len(), 1, "{err}");
-        assert!(err.ends_with("Writing manifest to image destination\n"), "{err}");
+        assert!(
+            err.ends_with("Writing manifest to image destination\n"),
+            "{err}"
+        );
         let m = manifest_json(reg, repo, "v1");
         assert_eq!(m["mediaType"], "application/vnd.oci.image.manifest.v1+json");
         for l in m["layers"].as_array().unwrap() {
@@ -83,11 +108,17 @@ fn issue6_push_round_trip_gzip_and_zstd_then_skips_and_mounts() {
         // Round trip through a fresh store: same image, and it runs.
         let other = TestEnv::new();
         assert_eq!(pull_quiet(&other, &dest), id);
-        let out = other.rsp().args(["run", "--rm", &dest, "cat", "/keep/k1"]).ok();
+        let out = other
+            .rsp()
+            .args(["run", "--rm", &dest, "cat", "/keep/k1"])
+            .ok();
         assert_eq!(out, "k1\n");
 
         // Again: every layer is already there.
-        let err = push(&env, &["--compression-format", compression, &src.reference, &dest]);
+        let err = push(
+            &env,
+            &["--compression-format", compression, &src.reference, &dest],
+        );
         assert_eq!(
             lines_with(&err, "skipped: already exists").len(),
             layers,
@@ -100,9 +131,17 @@ fn issue6_push_round_trip_gzip_and_zstd_then_skips_and_mounts() {
     // of the same registry gets them by mount.
     let err = push(
         &env,
-        &["--compression-format=zstd", &src.reference, &reg.reference("issue6-push-zst2", "v1")],
+        &[
+            "--compression-format=zstd",
+            &src.reference,
+            &reg.reference("issue6-push-zst2", "v1"),
+        ],
     );
-    assert_eq!(lines_with(&err, "skipped: already exists").len(), layers, "{err}");
+    assert_eq!(
+        lines_with(&err, "skipped: already exists").len(),
+        layers,
+        "{err}"
+    );
     assert!(lines_with(&err, "Copying blob sha256:").is_empty(), "{err}");
 
     // -q prints nothing; --digestfile gets the manifest digest.
@@ -114,7 +153,11 @@ fn issue6_push_round_trip_gzip_and_zstd_then_skips_and_mounts() {
         .args([&src.reference, &reg.reference("issue6-push-quiet", "v1")])
         .output();
     assert!(out.status.success(), "{}", util::show_output(&out));
-    assert!(out.stdout.is_empty() && out.stderr.is_empty(), "{}", util::show_output(&out));
+    assert!(
+        out.stdout.is_empty() && out.stderr.is_empty(),
+        "{}",
+        util::show_output(&out)
+    );
     let digest = fs::read_to_string(&digestfile).unwrap();
     let (_, bytes) = reg.fetch_manifest("issue6-push-quiet", "v1");
     assert_eq!(digest, util::sha256_digest(&bytes));
@@ -122,7 +165,14 @@ fn issue6_push_round_trip_gzip_and_zstd_then_skips_and_mounts() {
     // Bad input: clear one-line errors.
     let out = env
         .rsp()
-        .args(["push", "--format", "v2s2", "--compression-format", "zstd", &src.reference])
+        .args([
+            "push",
+            "--format",
+            "v2s2",
+            "--compression-format",
+            "zstd",
+            &src.reference,
+        ])
         .code(125);
     assert_one_error_line(&out, "--format oci");
     let out = env.rsp().args(["push", "issue6-no-such-image"]).code(125);
@@ -165,7 +215,10 @@ fn issue6_login_push_pull_logout_with_htpasswd() {
     assert_eq!(out.status.code(), Some(125), "{}", util::show_output(&out));
     assert_one_error_line(
         &out,
-        &format!("logging into \"{}\": invalid username/password", auth_reg.addr),
+        &format!(
+            "logging into \"{}\": invalid username/password",
+            auth_reg.addr
+        ),
     );
     assert!(!authfile.exists(), "a failed login stored something");
 
@@ -177,7 +230,10 @@ fn issue6_login_push_pull_logout_with_htpasswd() {
     assert_eq!(mode, 0o600);
     let doc: Value = serde_json::from_slice(&fs::read(&authfile).unwrap()).unwrap();
     assert!(doc["auths"][&auth_reg.addr]["auth"].is_string(), "{doc}");
-    let user = env.rsp().args(["login", "--get-login", &auth_reg.addr]).ok();
+    let user = env
+        .rsp()
+        .args(["login", "--get-login", &auth_reg.addr])
+        .ok();
     assert_eq!(user, "issue6user\n");
 
     // Push and pull use the stored login.
@@ -185,7 +241,10 @@ fn issue6_login_push_pull_logout_with_htpasswd() {
     assert!(out.status.success(), "{}", util::show_output(&out));
     assert_no_secret(&out, PASS);
     env.rsp().args(["rmi", &src.reference]).ok();
-    let out = env.rsp().args(["--log-level=debug", "pull", &dest]).output();
+    let out = env
+        .rsp()
+        .args(["--log-level=debug", "pull", &dest])
+        .output();
     assert!(out.status.success(), "{}", util::show_output(&out));
     assert_no_secret(&out, PASS);
     assert!(String::from_utf8_lossy(&out.stdout).contains(&id));
@@ -193,7 +252,10 @@ fn issue6_login_push_pull_logout_with_htpasswd() {
     assert!(out.status.success(), "{}", util::show_output(&out));
 
     let out = env.rsp().args(["logout", &auth_reg.addr]).ok();
-    assert_eq!(out, format!("Removed login credentials for {}\n", auth_reg.addr));
+    assert_eq!(
+        out,
+        format!("Removed login credentials for {}\n", auth_reg.addr)
+    );
     env.rsp().args(["rmi", &dest]).ok();
     let out = env.rsp().args(["pull", &dest]).code(125);
     assert_one_error_line(&out, "access denied");
@@ -205,7 +267,12 @@ fn issue6_login_push_pull_logout_with_htpasswd() {
     let out = env
         .rsp()
         .env("REGISTRY_AUTH_FILE", &custom)
-        .args(["login", "--username=issue6user", "--password-stdin", &auth_reg.addr])
+        .args([
+            "login",
+            "--username=issue6user",
+            "--password-stdin",
+            &auth_reg.addr,
+        ])
         .stdin(PASS)
         .output();
     assert!(out.status.success(), "{}", util::show_output(&out));
@@ -219,11 +286,22 @@ fn issue6_login_push_pull_logout_with_htpasswd() {
     // --creds works without any login, and the password is not echoed in errors.
     env.rsp().args(["rmi", &dest]).ok();
     env.rsp()
-        .args(["pull", "-q", "--creds", &format!("issue6user:{PASS}"), &dest])
+        .args([
+            "pull",
+            "-q",
+            "--creds",
+            &format!("issue6user:{PASS}"),
+            &dest,
+        ])
         .ok();
     let out = env
         .rsp()
-        .args(["pull", "--creds", "issue6user:bad-Secret-9", &auth_reg.reference("issue6-auth", "none")])
+        .args([
+            "pull",
+            "--creds",
+            "issue6user:bad-Secret-9",
+            &auth_reg.reference("issue6-auth", "none"),
+        ])
         .fails();
     assert_no_secret(&out, "bad-Secret-9");
     env.rsp()
@@ -246,8 +324,13 @@ fn issue6_search_catalog_list_tags_and_manifest_inspect() {
         .ok();
     let mut lines = out.lines();
     let header = lines.next().unwrap();
-    assert!(header.starts_with("NAME") && header.contains("DESCRIPTION"), "{out}");
-    let names: Vec<&str> = lines.map(|l| l.split_whitespace().next().unwrap()).collect();
+    assert!(
+        header.starts_with("NAME") && header.contains("DESCRIPTION"),
+        "{out}"
+    );
+    let names: Vec<&str> = lines
+        .map(|l| l.split_whitespace().next().unwrap())
+        .collect();
     assert_eq!(
         names,
         vec![
@@ -258,15 +341,29 @@ fn issue6_search_catalog_list_tags_and_manifest_inspect() {
     );
     let out = env
         .rsp()
-        .args(["search", "--limit", "1", "--format", "{{.Name}}", &format!("{}/issue6-search", reg.addr)])
+        .args([
+            "search",
+            "--limit",
+            "1",
+            "--format",
+            "{{.Name}}",
+            &format!("{}/issue6-search", reg.addr),
+        ])
         .ok();
     assert_eq!(out, format!("{}/issue6-search/alpha\n", reg.addr));
 
     let out = env
         .rsp()
-        .args(["search", "--list-tags", &format!("{}/issue6-search/alpha", reg.addr)])
+        .args([
+            "search",
+            "--list-tags",
+            &format!("{}/issue6-search/alpha", reg.addr),
+        ])
         .ok();
-    let rows: Vec<Vec<&str>> = out.lines().map(|l| l.split_whitespace().collect()).collect();
+    let rows: Vec<Vec<&str>> = out
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
     let name = format!("{}/issue6-search/alpha", reg.addr);
     assert_eq!(
         rows,
@@ -281,7 +378,11 @@ fn issue6_search_catalog_list_tags_and_manifest_inspect() {
     assert!(out.starts_with("{\n    \""), "pretty, 4 spaces: {out}");
     let out = env
         .rsp()
-        .args(["manifest", "inspect", &reg.reference("issue6-search/none", "v1")])
+        .args([
+            "manifest",
+            "inspect",
+            &reg.reference("issue6-search/none", "v1"),
+        ])
         .code(125);
     assert_one_error_line(&out, "not found");
 }
@@ -341,7 +442,10 @@ fn issue6_killed_push_leaves_no_tag_and_push_again_works() {
         .client()
         .get(&format!("/v2/{repo}/manifests/v1"), util::MANIFEST_ACCEPT);
     assert_eq!(r.status, 404, "a killed push left a tag: {r:?}");
-    assert_eq!(fs::read(env.root().join("images.json")).unwrap(), images_before);
+    assert_eq!(
+        fs::read(env.root().join("images.json")).unwrap(),
+        images_before
+    );
     let tmp: Vec<_> = fs::read_dir(env.root().join("tmp"))
         .map(|d| d.flatten().map(|e| e.file_name()).collect())
         .unwrap_or_default();
