@@ -76,6 +76,19 @@ pub fn push(g: &Global, a: &PushArgs) -> CmdResult {
         Some("zstd") => Compression::Zstd,
         _ => Compression::Gzip,
     };
+    if let Some(level) = a.compression_level {
+        let (lo, hi) = match compression {
+            Compression::Gzip => (0, 9),
+            Compression::Zstd => (1, 19),
+        };
+        if !(lo..=hi).contains(&level) {
+            return Err(anyhow!(
+                "--compression-level {level} is out of range for {}: use {lo}-{hi}",
+                compression.name()
+            )
+            .into());
+        }
+    }
     let format = match a.format.as_deref() {
         Some("v2s2") => ManifestFormat::V2s2,
         _ => ManifestFormat::Oci,
@@ -184,6 +197,23 @@ pub fn login(a: &LoginArgs) -> CmdResult {
             anyhow!("--password and --password-stdin are mutually exclusive: give one").into(),
         );
     }
+    let conf = RegistriesConf::load()?;
+    let plain = crate::registry::plain_http_for(&registry, a.conn.tls_verify, &conf);
+    let rt = runtime()?;
+    if a.username.is_none() && a.password.is_none() && !a.password_stdin {
+        // As Podman: stored credentials that still work need no new login.
+        if let Some(existing) = auth::lookup(&registry, a.conn.authfile.as_deref())? {
+            println!("Authenticating with existing credentials for {registry}");
+            if rt
+                .block_on(auth::verify(&registry, &existing, plain))
+                .is_ok()
+            {
+                println!("Existing credentials are valid. Already logged in to {registry}");
+                return Ok(0);
+            }
+            eprintln!("Existing credentials are invalid, please enter valid username and password");
+        }
+    }
     let tty = std::io::stdin().is_terminal();
     let username = match &a.username {
         Some(u) => u.clone(),
@@ -223,9 +253,7 @@ pub fn login(a: &LoginArgs) -> CmdResult {
         return Err(anyhow!("empty password: give the password for {username}").into());
     }
     let creds = Credentials { username, password };
-    let conf = RegistriesConf::load()?;
-    let plain = crate::registry::plain_http_for(&registry, a.conn.tls_verify, &conf);
-    match runtime()?.block_on(auth::verify(&registry, &creds, plain)) {
+    match rt.block_on(auth::verify(&registry, &creds, plain)) {
         Ok(()) => {}
         Err(e @ AuthError::InvalidCredentials { .. }) => return Err(Failure::new(125, e.into())),
         Err(e) => return Err(e.into()),

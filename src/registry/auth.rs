@@ -360,15 +360,18 @@ pub async fn verify(
         registry
     };
     let url = format!("{scheme}://{host}/v2/");
-    let client = reqwest::Client::builder()
+    let mut builder = reqwest::Client::builder()
         .user_agent(super::USER_AGENT)
         .connect_timeout(super::CONNECT_TIMEOUT)
-        .timeout(super::READ_TIMEOUT)
-        .build()
-        .map_err(|e| AuthError::Unreachable {
-            registry: registry.to_string(),
-            reason: e.to_string(),
-        })?;
+        .timeout(super::READ_TIMEOUT);
+    if super::is_loopback(registry) {
+        // A proxy must never see (or be asked to reach) a registry on this machine.
+        builder = builder.no_proxy();
+    }
+    let client = builder.build().map_err(|e| AuthError::Unreachable {
+        registry: registry.to_string(),
+        reason: e.to_string(),
+    })?;
     let unreachable = |e: reqwest::Error| AuthError::Unreachable {
         registry: registry.to_string(),
         reason: super::root_cause(&e),
@@ -591,5 +594,74 @@ mod tests {
         assert!(parse_challenge("Basic").is_empty());
         assert_eq!(check_status(401), Some(LoginCheck::Rejected));
         assert_eq!(check_status(500), None);
+    }
+
+    /// A loopback token service: `/v2/` demands a bearer token, `/token` hands one out for
+    /// the right basic credentials only. Serves `requests` requests, then stops.
+    fn fake_token_registry(requests: usize) -> (String, std::thread::JoinHandle<Vec<String>>) {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let realm = format!("http://{addr}/token");
+        let handle = std::thread::spawn(move || {
+            let mut seen = Vec::new();
+            for _ in 0..requests {
+                let (stream, _) = listener.accept().unwrap();
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut request_line = String::new();
+                reader.read_line(&mut request_line).unwrap();
+                let mut authz = String::new();
+                for _ in 0..100 {
+                    let mut line = String::new();
+                    reader.read_line(&mut line).unwrap();
+                    if line.trim().is_empty() {
+                        break;
+                    }
+                    if line.to_ascii_lowercase().starts_with("authorization:") {
+                        authz = line["authorization:".len()..].trim().to_string();
+                    }
+                }
+                seen.push(request_line.clone());
+                let good = format!("Basic {}", encode_auth(&creds("u", "right")));
+                let (status, extra, body) = if request_line.starts_with("GET /v2/ ") {
+                    (
+                        "401 Unauthorized",
+                        format!("WWW-Authenticate: Bearer realm=\"{realm}\",service=\"fake\"\r\n"),
+                        "{}",
+                    )
+                } else if request_line.starts_with("GET /token?service=fake ") && authz == good {
+                    ("200 OK", String::new(), r#"{"token":"t"}"#)
+                } else {
+                    ("401 Unauthorized", String::new(), "{}")
+                };
+                let mut stream = stream;
+                write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                )
+                .unwrap();
+            }
+            seen
+        });
+        (addr, handle)
+    }
+
+    #[test]
+    fn bearer_login_checks_the_password_at_the_token_service() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let (addr, server) = fake_token_registry(4);
+        rt.block_on(verify(&addr, &creds("u", "right"), true))
+            .unwrap();
+        let err = rt
+            .block_on(verify(&addr, &creds("u", "wrong"), true))
+            .unwrap_err();
+        assert!(matches!(err, AuthError::InvalidCredentials { .. }), "{err}");
+        assert!(!err.to_string().contains("wrong"));
+        let seen = server.join().unwrap();
+        assert_eq!(seen.len(), 4, "{seen:?}");
     }
 }

@@ -175,6 +175,11 @@ fn issue6_push_round_trip_gzip_and_zstd_then_skips_and_mounts() {
         ])
         .code(125);
     assert_one_error_line(&out, "--format oci");
+    let out = env
+        .rsp()
+        .args(["push", "--compression-level=12", &src.reference])
+        .code(125);
+    assert_one_error_line(&out, "use 0-9");
     let out = env.rsp().args(["push", "issue6-no-such-image"]).code(125);
     assert_one_error_line(&out, "image not known");
     let out = env
@@ -235,6 +240,8 @@ fn issue6_login_push_pull_logout_with_htpasswd() {
         .args(["login", "--get-login", &auth_reg.addr])
         .ok();
     assert_eq!(user, "issue6user\n");
+    let again = env.rsp().args(["login", &auth_reg.addr]).ok();
+    assert!(again.contains("Already logged in to"), "{again}");
 
     // Push and pull use the stored login.
     let out = env.rsp().args(["push", &src.reference, &dest]).output();
