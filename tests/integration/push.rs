@@ -105,6 +105,14 @@ fn issue6_push_round_trip_gzip_and_zstd_then_skips_and_mounts() {
         }
         assert_eq!(m["config"]["digest"], src.config_digest);
 
+        // Another client accepts what was pushed (skopeo checks every blob's digest).
+        let copy = env.tmp().join(format!("skopeo-{compression}"));
+        env.cmd("skopeo")
+            .args(["--insecure-policy", "copy", "--src-tls-verify=false"])
+            .arg(format!("docker://{dest}"))
+            .arg(format!("dir:{}", copy.display()))
+            .ok();
+
         // Round trip through a fresh store: same image, and it runs.
         let other = TestEnv::new();
         assert_eq!(pull_quiet(&other, &dest), id);
