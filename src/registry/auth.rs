@@ -58,11 +58,13 @@ pub enum AuthError {
     NoAuthFile,
     #[error("logging into {registry:?}: invalid username/password")]
     InvalidCredentials { registry: String },
-    #[error(
-        "logging into {registry:?}: cannot reach the registry ({reason}): is it running? A \
-         plain-HTTP registry needs --tls-verify=false"
-    )]
+    #[error("logging into {registry:?}: cannot reach the registry ({reason}): is it running?")]
     Unreachable { registry: String, reason: String },
+    #[error(
+        "logging into {registry:?}: TLS connection failed ({reason}): if it serves plain HTTP, \
+         use --tls-verify=false or mark it insecure in registries.conf"
+    )]
+    Tls { registry: String, reason: String },
     #[error("logging into {registry:?}: the registry answered {status} ({detail})")]
     Unexpected {
         registry: String,
@@ -372,9 +374,13 @@ pub async fn verify(
         registry: registry.to_string(),
         reason: e.to_string(),
     })?;
-    let unreachable = |e: reqwest::Error| AuthError::Unreachable {
-        registry: registry.to_string(),
-        reason: super::root_cause(&e),
+    let unreachable = |e: reqwest::Error| {
+        let reason = super::root_cause(&e);
+        let registry = registry.to_string();
+        match super::classify_transport(&e) {
+            super::Transport::Tls => AuthError::Tls { registry, reason },
+            _ => AuthError::Unreachable { registry, reason },
+        }
     };
     let first = client.get(&url).send().await.map_err(unreachable)?;
     if first.status().is_success() {

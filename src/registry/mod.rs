@@ -91,6 +91,15 @@ pub enum RegistryError {
         registry: String,
         source: Box<OciDistributionError>,
     },
+    #[error(
+        "{what} on {registry}: access denied ({}): log in with `rsp login {registry}` or give --creds",
+        root_cause(.source.as_ref())
+    )]
+    QueryDenied {
+        what: String,
+        registry: String,
+        source: Box<OciDistributionError>,
+    },
     #[error("searching {registry}: {reason}")]
     Search { registry: String, reason: String },
     #[error("invalid platform {input:?}: use os/arch[/variant], e.g. linux/arm64/v8")]

@@ -36,6 +36,47 @@ pub struct TagResult {
 }
 
 impl Registry {
+    /// Sorts a failed catalog or tags request: unreachable, TLS, access denied, or other.
+    fn query_error(
+        &self,
+        what: &str,
+        err: oci_client::errors::OciDistributionError,
+    ) -> RegistryError {
+        use oci_client::errors::{OciDistributionError as E, OciErrorCode};
+        let source = Box::new(err);
+        let registry = self.registry.clone();
+        let denied = match source.as_ref() {
+            E::UnauthorizedError { .. } | E::AuthenticationFailure(_) => true,
+            E::ServerError { code, .. } => matches!(code, 401 | 403),
+            E::RegistryError { envelope, .. } => envelope
+                .errors
+                .iter()
+                .any(|e| matches!(e.code, OciErrorCode::Unauthorized | OciErrorCode::Denied)),
+            _ => false,
+        };
+        if denied {
+            return RegistryError::QueryDenied {
+                what: what.to_string(),
+                registry,
+                source,
+            };
+        }
+        if matches!(source.as_ref(), E::RequestError(_)) {
+            match super::classify_transport(source.as_ref()) {
+                super::Transport::Tls => return RegistryError::Tls { registry, source },
+                super::Transport::Unreachable => {
+                    return RegistryError::Unreachable { registry, source };
+                }
+                super::Transport::Other => {}
+            }
+        }
+        RegistryError::Query {
+            what: what.to_string(),
+            registry,
+            source,
+        }
+    }
+
     /// Repositories whose name contains `term`, at most `limit`.
     pub async fn search_catalog(
         &self,
@@ -55,11 +96,7 @@ impl Registry {
                 .client
                 .catalog(&probe, &self.auth, Some(PAGE), last.as_deref())
                 .await
-                .map_err(|source| RegistryError::Query {
-                    what: "listing the repositories (/v2/_catalog)".to_string(),
-                    registry: self.registry.clone(),
-                    source: Box::new(source),
-                })?;
+                .map_err(|e| self.query_error("listing the repositories (/v2/_catalog)", e))?;
             let n = page.repositories.len();
             for repo in page.repositories {
                 if found.len() >= limit {
@@ -94,15 +131,8 @@ impl Registry {
             .client
             .list_tags(&oci_ref, &self.auth, Some(limit.max(1)), None)
             .await
-            .map_err(|e| match self.map_error(reference, None, e) {
-                RegistryError::Request {
-                    registry, source, ..
-                } => RegistryError::Query {
-                    what: format!("listing the tags of {}", reference.name()),
-                    registry,
-                    source,
-                },
-                other => other,
+            .map_err(|e| {
+                self.query_error(&format!("listing the tags of {}", reference.name()), e)
             })?;
         Ok(resp
             .tags

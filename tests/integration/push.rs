@@ -263,6 +263,15 @@ fn issue6_login_push_pull_logout_with_htpasswd() {
     assert!(out.status.success(), "{}", util::show_output(&out));
     assert_no_secret(&out, PASS);
     assert!(String::from_utf8_lossy(&out.stdout).contains(&id));
+    let tags = env
+        .rsp()
+        .args([
+            "search",
+            "--list-tags",
+            &format!("{}/issue6-auth", auth_reg.addr),
+        ])
+        .ok();
+    assert!(tags.contains("v1"), "{tags}");
     let out = env.rsp().args(["manifest", "inspect", &dest]).output();
     assert!(out.status.success(), "{}", util::show_output(&out));
 
@@ -274,6 +283,15 @@ fn issue6_login_push_pull_logout_with_htpasswd() {
     env.rsp().args(["rmi", &dest]).ok();
     let out = env.rsp().args(["pull", &dest]).code(125);
     assert_one_error_line(&out, "access denied");
+    let out = env
+        .rsp()
+        .args([
+            "search",
+            "--list-tags",
+            &format!("{}/issue6-auth", auth_reg.addr),
+        ])
+        .code(125);
+    assert_one_error_line(&out, &format!("rsp login {}", auth_reg.addr));
     let out = env.rsp().args(["logout", &auth_reg.addr]).code(125);
     assert_one_error_line(&out, &format!("not logged into {}", auth_reg.addr));
 
