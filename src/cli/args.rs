@@ -53,6 +53,12 @@ pub enum Command {
     /// Manage images
     #[command(subcommand)]
     Image(ImageCommand),
+    /// Add an additional name to a local image
+    Tag(TagArgs),
+    /// Remove a name from a local image
+    Untag(UntagArgs),
+    /// Show the history of an image
+    History(HistoryArgs),
     /// Run a command in a new container
     Run(Box<RunArgs>),
     /// List containers
@@ -120,6 +126,10 @@ pub enum SystemCommand {
     Info(InfoArgs),
     /// Remove all containers, images and state, and forget the storage driver rsp detected
     Reset(ResetArgs),
+    /// Show rsp disk usage
+    Df(DfArgs),
+    /// Remove unused data: stopped containers, dangling (or with -a unused) images
+    Prune(SystemPruneArgs),
 }
 
 #[derive(Args, Debug)]
@@ -147,6 +157,16 @@ pub enum ImageCommand {
     Push(PushArgs),
     /// Search a registry for images
     Search(SearchArgs),
+    /// Add an additional name to a local image
+    Tag(TagArgs),
+    /// Remove a name from a local image
+    Untag(UntagArgs),
+    /// Show the history of an image
+    History(HistoryArgs),
+    /// Remove unused images
+    Prune(ImagePruneArgs),
+    /// Print the layers of an image as a tree, with the images whose top layer each one is
+    Tree(TreeArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -256,6 +276,9 @@ pub struct ImagesArgs {
     /// Change the output format to JSON or a Go template
     #[arg(long)]
     pub format: Option<String>,
+    /// Filter output based on conditions given (dangling=, label=, reference=, before=, since=, until=, id=, containers=)
+    #[arg(short, long, value_name = "KEY=VALUE")]
+    pub filter: Vec<String>,
     /// Show only images of this name
     pub name: Option<String>,
 }
@@ -846,4 +869,86 @@ mod secret_tests {
             super::Cli::try_parse_from(["rsp", "pull", "--creds", "me:hunter2-pw", "x"]).unwrap();
         assert!(!format!("{cli:?}").contains("hunter2"));
     }
+}
+
+// ---- tag, untag, history, image prune/tree, system df/prune ----
+
+#[derive(Args, Debug)]
+pub struct TagArgs {
+    /// Image to name, by name or ID
+    pub image: String,
+    /// New names, e.g. myapp:v1 (localhost/myapp:v1) or registry.example:5000/app:v1
+    #[arg(required = true, value_name = "TARGET_NAME")]
+    pub targets: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct UntagArgs {
+    /// Image to remove names from, by name or ID
+    pub image: String,
+    /// Names to remove (default: all of the image's names)
+    pub names: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct HistoryArgs {
+    /// Display sizes and dates in human readable format
+    #[arg(short = 'H', long, value_name = "BOOL", default_value = "true", num_args = 0..=1, default_missing_value = "true", require_equals = true, action = clap::ArgAction::Set)]
+    pub human: bool,
+    /// Do not truncate the output
+    #[arg(long, alias = "notruncate")]
+    pub no_trunc: bool,
+    /// Display the numeric IDs only
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Change the output to JSON or a Go template (.ID .Created .CreatedAt .CreatedSince .CreatedBy .Size .Comment .Tags)
+    #[arg(long)]
+    pub format: Option<String>,
+    /// Image, by name or ID
+    pub image: String,
+}
+
+#[derive(Args, Debug)]
+pub struct ImagePruneArgs {
+    /// Remove all images not in use by containers, not just dangling ones
+    #[arg(short, long)]
+    pub all: bool,
+    /// Do not prompt for confirmation
+    #[arg(short, long)]
+    pub force: bool,
+    /// Only images matching (until=, label=, dangling=, reference=, before=, since=, id=)
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub filter: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct TreeArgs {
+    /// Image, by name or ID
+    pub image: String,
+}
+
+#[derive(Args, Debug)]
+pub struct DfArgs {
+    /// Show detailed information on space usage
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Pretty-print to JSON or using a Go template (.Type .Total .Active .Size .Reclaimable)
+    #[arg(long)]
+    pub format: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct SystemPruneArgs {
+    /// Remove all unused images, not just dangling ones
+    #[arg(short, long)]
+    pub all: bool,
+    /// Do not prompt for confirmation
+    #[arg(short, long)]
+    pub force: bool,
+    /// Prune volumes too (rsp has no named volumes: nothing to remove)
+    #[arg(long)]
+    pub volumes: bool,
+    /// Only containers and images matching (label=, until=)
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub filter: Vec<String>,
 }

@@ -9,6 +9,7 @@
 mod args;
 mod containers;
 pub mod docs;
+mod imagecmds;
 mod images;
 mod lifecycle;
 mod observe;
@@ -149,6 +150,11 @@ fn dispatch(cli: &Cli) -> CmdResult {
         Command::Info(a) => system::info(g, a),
         Command::System(args::SystemCommand::Info(a)) => system::info(g, a),
         Command::System(args::SystemCommand::Reset(a)) => system::reset(g, a),
+        Command::System(args::SystemCommand::Df(a)) => imagecmds::system_df(g, a),
+        Command::System(args::SystemCommand::Prune(a)) => imagecmds::system_prune(g, a),
+        Command::Tag(a) => imagecmds::tag(g, a),
+        Command::Untag(a) => imagecmds::untag(g, a),
+        Command::History(a) => imagecmds::history(g, a),
         Command::Pull(a) => images::pull(g, a),
         Command::Images(a) => images::list(g, a),
         Command::Rmi(a) => images::rmi(g, a),

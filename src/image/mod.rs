@@ -7,6 +7,7 @@
 
 pub mod config;
 pub mod local;
+pub mod manage;
 pub mod reference;
 
 use crate::storage::{ImageDb, ImageRecord};

@@ -456,11 +456,18 @@ impl Store {
         })?;
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
-            // Files next to a layer: `<hex>.size`, `.owners`, `.tarsplit`.
-            let marker = name.split_once('.').map(|(hex, _)| hex);
-            let hex = marker.unwrap_or(&name);
-            if hex.len() == 64 && !used.contains(hex) {
-                if marker.is_some() {
+            // Anything kept next to a layer (`.size`, `.owners`, `.tarsplit`,
+            // ...) is `<hex>.<suffix>` and goes with it.
+            let (hex, marker) = match name.split_once('.') {
+                Some((hex, _)) => (hex, true),
+                None => (name.as_str(), false),
+            };
+            let is_hex = hex.len() == 64
+                && hex
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+            if is_hex && !used.contains(hex) {
+                if marker {
                     let _ = fs::remove_file(e.path());
                 } else {
                     remove_tree(&e.path())?;
@@ -648,6 +655,47 @@ mod tests {
         db.upsert(rec("b", "x:latest"));
         assert!(db.images[0].names.is_empty());
         assert_eq!(db.images[1].names, vec!["x:latest".to_string()]);
+    }
+
+    #[test]
+    fn remove_unused_layers_takes_every_marker_of_an_unused_layer() {
+        let d = tempfile::tempdir().unwrap();
+        let s = Store::open(d.path()).unwrap();
+        let (used, unused) = ("a".repeat(64), "b".repeat(64));
+        for hex in [&used, &unused] {
+            fs::create_dir(s.layers_dir().join(hex)).unwrap();
+            for suffix in ["size", "owners", "tarsplit"] {
+                fs::write(s.layers_dir().join(format!("{hex}.{suffix}")), b"1").unwrap();
+            }
+        }
+        fs::write(s.layers_dir().join("unrelated.txt"), b"x").unwrap();
+        let mut db = ImageDb::default();
+        db.images.push(ImageRecord {
+            id: "c".repeat(64),
+            names: vec![],
+            digests: vec![],
+            manifest_digest: String::new(),
+            manifest_media_type: String::new(),
+            layers: vec![format!("sha256:{used}")],
+            size: 0,
+            added: String::new(),
+        });
+        let lock = s.lock().unwrap();
+        s.remove_unused_layers(&db, &lock).unwrap();
+        let mut left: Vec<String> = fs::read_dir(s.layers_dir())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        let mut want = vec![
+            used.clone(),
+            format!("{used}.owners"),
+            format!("{used}.size"),
+            format!("{used}.tarsplit"),
+            "unrelated.txt".to_string(),
+        ];
+        want.sort();
+        assert_eq!(left, want);
     }
 
     #[test]

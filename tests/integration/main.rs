@@ -11,6 +11,7 @@ mod util;
 mod cli;
 mod docs;
 mod hostile;
+mod imagecmds;
 mod images;
 mod lifecycle;
 mod network;
