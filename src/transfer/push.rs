@@ -128,9 +128,11 @@ pub fn push(
     }
     let db = store.images()?;
     let rec = crate::image::lookup(&db, image)?.clone();
+    // Without a destination, the name the user typed (as Podman), else the image's first name.
+    let typed = crate::image::lookup_name(&db, image);
     let dest = match dest {
         Some(d) => destination(d)?,
-        None => match rec.names.first() {
+        None => match typed.as_ref().or(rec.names.first()) {
             Some(n) => destination(n)?,
             None => {
                 return Err(TransferError::NoDestination {

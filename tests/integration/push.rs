@@ -170,6 +170,15 @@ fn issue6_push_round_trip_gzip_and_zstd_then_skips_and_mounts() {
     let (_, bytes) = reg.fetch_manifest("issue6-push-quiet", "v1");
     assert_eq!(digest, util::sha256_digest(&bytes));
 
+    // Without a destination, the name given is where it goes.
+    let named = reg.reference("issue6-push-tagged", "t1");
+    env.rsp().args(["tag", &src.reference, &named]).ok();
+    push(&env, &["-q", &named]);
+    assert_eq!(
+        manifest_json(reg, "issue6-push-tagged", "t1")["config"]["digest"],
+        src.config_digest
+    );
+
     // Bad input: clear one-line errors.
     let out = env
         .rsp()
