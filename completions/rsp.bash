@@ -55,8 +55,17 @@ _rsp() {
             rsp,kill)
                 cmd="rsp__subcmd__kill"
                 ;;
+            rsp,login)
+                cmd="rsp__subcmd__login"
+                ;;
+            rsp,logout)
+                cmd="rsp__subcmd__logout"
+                ;;
             rsp,logs)
                 cmd="rsp__subcmd__logs"
+                ;;
+            rsp,manifest)
+                cmd="rsp__subcmd__manifest"
                 ;;
             rsp,pause)
                 cmd="rsp__subcmd__pause"
@@ -69,6 +78,9 @@ _rsp() {
                 ;;
             rsp,pull)
                 cmd="rsp__subcmd__pull"
+                ;;
+            rsp,push)
+                cmd="rsp__subcmd__push"
                 ;;
             rsp,rename)
                 cmd="rsp__subcmd__rename"
@@ -84,6 +96,9 @@ _rsp() {
                 ;;
             rsp,run)
                 cmd="rsp__subcmd__run"
+                ;;
+            rsp,search)
+                cmd="rsp__subcmd__search"
                 ;;
             rsp,start)
                 cmd="rsp__subcmd__start"
@@ -295,8 +310,17 @@ _rsp() {
             rsp__subcmd__help,kill)
                 cmd="rsp__subcmd__help__subcmd__kill"
                 ;;
+            rsp__subcmd__help,login)
+                cmd="rsp__subcmd__help__subcmd__login"
+                ;;
+            rsp__subcmd__help,logout)
+                cmd="rsp__subcmd__help__subcmd__logout"
+                ;;
             rsp__subcmd__help,logs)
                 cmd="rsp__subcmd__help__subcmd__logs"
+                ;;
+            rsp__subcmd__help,manifest)
+                cmd="rsp__subcmd__help__subcmd__manifest"
                 ;;
             rsp__subcmd__help,pause)
                 cmd="rsp__subcmd__help__subcmd__pause"
@@ -309,6 +333,9 @@ _rsp() {
                 ;;
             rsp__subcmd__help,pull)
                 cmd="rsp__subcmd__help__subcmd__pull"
+                ;;
+            rsp__subcmd__help,push)
+                cmd="rsp__subcmd__help__subcmd__push"
                 ;;
             rsp__subcmd__help,rename)
                 cmd="rsp__subcmd__help__subcmd__rename"
@@ -324,6 +351,9 @@ _rsp() {
                 ;;
             rsp__subcmd__help,run)
                 cmd="rsp__subcmd__help__subcmd__run"
+                ;;
+            rsp__subcmd__help,search)
+                cmd="rsp__subcmd__help__subcmd__search"
                 ;;
             rsp__subcmd__help,start)
                 cmd="rsp__subcmd__help__subcmd__start"
@@ -439,8 +469,14 @@ _rsp() {
             rsp__subcmd__help__subcmd__image,pull)
                 cmd="rsp__subcmd__help__subcmd__image__subcmd__pull"
                 ;;
+            rsp__subcmd__help__subcmd__image,push)
+                cmd="rsp__subcmd__help__subcmd__image__subcmd__push"
+                ;;
             rsp__subcmd__help__subcmd__image,rm)
                 cmd="rsp__subcmd__help__subcmd__image__subcmd__rm"
+                ;;
+            rsp__subcmd__help__subcmd__image,search)
+                cmd="rsp__subcmd__help__subcmd__image__subcmd__search"
                 ;;
             rsp__subcmd__help__subcmd__image,tag)
                 cmd="rsp__subcmd__help__subcmd__image__subcmd__tag"
@@ -450,6 +486,9 @@ _rsp() {
                 ;;
             rsp__subcmd__help__subcmd__image,untag)
                 cmd="rsp__subcmd__help__subcmd__image__subcmd__untag"
+                ;;
+            rsp__subcmd__help__subcmd__manifest,inspect)
+                cmd="rsp__subcmd__help__subcmd__manifest__subcmd__inspect"
                 ;;
             rsp__subcmd__help__subcmd__system,df)
                 cmd="rsp__subcmd__help__subcmd__system__subcmd__df"
@@ -487,11 +526,17 @@ _rsp() {
             rsp__subcmd__image,pull)
                 cmd="rsp__subcmd__image__subcmd__pull"
                 ;;
+            rsp__subcmd__image,push)
+                cmd="rsp__subcmd__image__subcmd__push"
+                ;;
             rsp__subcmd__image,rm)
                 cmd="rsp__subcmd__image__subcmd__rm"
                 ;;
             rsp__subcmd__image,rmi)
                 cmd="rsp__subcmd__image__subcmd__rm"
+                ;;
+            rsp__subcmd__image,search)
+                cmd="rsp__subcmd__image__subcmd__search"
                 ;;
             rsp__subcmd__image,tag)
                 cmd="rsp__subcmd__image__subcmd__tag"
@@ -523,8 +568,14 @@ _rsp() {
             rsp__subcmd__image__subcmd__help,pull)
                 cmd="rsp__subcmd__image__subcmd__help__subcmd__pull"
                 ;;
+            rsp__subcmd__image__subcmd__help,push)
+                cmd="rsp__subcmd__image__subcmd__help__subcmd__push"
+                ;;
             rsp__subcmd__image__subcmd__help,rm)
                 cmd="rsp__subcmd__image__subcmd__help__subcmd__rm"
+                ;;
+            rsp__subcmd__image__subcmd__help,search)
+                cmd="rsp__subcmd__image__subcmd__help__subcmd__search"
                 ;;
             rsp__subcmd__image__subcmd__help,tag)
                 cmd="rsp__subcmd__image__subcmd__help__subcmd__tag"
@@ -534,6 +585,18 @@ _rsp() {
                 ;;
             rsp__subcmd__image__subcmd__help,untag)
                 cmd="rsp__subcmd__image__subcmd__help__subcmd__untag"
+                ;;
+            rsp__subcmd__manifest,help)
+                cmd="rsp__subcmd__manifest__subcmd__help"
+                ;;
+            rsp__subcmd__manifest,inspect)
+                cmd="rsp__subcmd__manifest__subcmd__inspect"
+                ;;
+            rsp__subcmd__manifest__subcmd__help,help)
+                cmd="rsp__subcmd__manifest__subcmd__help__subcmd__help"
+                ;;
+            rsp__subcmd__manifest__subcmd__help,inspect)
+                cmd="rsp__subcmd__manifest__subcmd__help__subcmd__inspect"
                 ;;
             rsp__subcmd__system,df)
                 cmd="rsp__subcmd__system__subcmd__df"
@@ -572,7 +635,7 @@ _rsp() {
 
     case "${cmd}" in
         rsp)
-            opts="-h -V --root --runroot --storage-driver --log-level --help --version version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help"
+            opts="-h -V --root --runroot --storage-driver --log-level --help --version version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system push login logout search manifest help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -738,7 +801,7 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__container__subcmd__create)
-            opts="-i -t -e -w -u -h -v -d -l -p -P -q -V --help --rm --interactive --tty --name --env --env-file --workdir --entrypoint --user --hostname --volume --detach --detach-keys --restart --cgroups --init --owners --label --stop-signal --stop-timeout --log-driver --log-opt --sig-proxy --net --network --publish --publish-all --expose --pull --quiet --tls-verify --platform --creds --root --runroot --storage-driver --log-level --version"
+            opts="-i -t -e -w -u -h -v -d -l -p -P -q -V --help --rm --interactive --tty --name --env --env-file --workdir --entrypoint --user --hostname --volume --detach --detach-keys --restart --cgroups --init --owners --label --stop-signal --stop-timeout --log-driver --log-opt --sig-proxy --net --network --publish --publish-all --expose --pull --quiet --tls-verify --platform --creds --authfile --root --runroot --storage-driver --log-level --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -873,6 +936,10 @@ _rsp() {
                     return 0
                     ;;
                 --creds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --authfile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1704,7 +1771,7 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__container__subcmd__run)
-            opts="-i -t -e -w -u -h -v -d -l -p -P -q -V --help --rm --interactive --tty --name --env --env-file --workdir --entrypoint --user --hostname --volume --detach --detach-keys --restart --cgroups --init --owners --label --stop-signal --stop-timeout --log-driver --log-opt --sig-proxy --net --network --publish --publish-all --expose --pull --quiet --tls-verify --platform --creds --root --runroot --storage-driver --log-level --version"
+            opts="-i -t -e -w -u -h -v -d -l -p -P -q -V --help --rm --interactive --tty --name --env --env-file --workdir --entrypoint --user --hostname --volume --detach --detach-keys --restart --cgroups --init --owners --label --stop-signal --stop-timeout --log-driver --log-opt --sig-proxy --net --network --publish --publish-all --expose --pull --quiet --tls-verify --platform --creds --authfile --root --runroot --storage-driver --log-level --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1839,6 +1906,10 @@ _rsp() {
                     return 0
                     ;;
                 --creds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --authfile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2108,7 +2179,7 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__create)
-            opts="-i -t -e -w -u -h -v -d -l -p -P -q -V --help --rm --interactive --tty --name --env --env-file --workdir --entrypoint --user --hostname --volume --detach --detach-keys --restart --cgroups --init --owners --label --stop-signal --stop-timeout --log-driver --log-opt --sig-proxy --net --network --publish --publish-all --expose --pull --quiet --tls-verify --platform --creds --root --runroot --storage-driver --log-level --version"
+            opts="-i -t -e -w -u -h -v -d -l -p -P -q -V --help --rm --interactive --tty --name --env --env-file --workdir --entrypoint --user --hostname --volume --detach --detach-keys --restart --cgroups --init --owners --label --stop-signal --stop-timeout --log-driver --log-opt --sig-proxy --net --network --publish --publish-all --expose --pull --quiet --tls-verify --platform --creds --authfile --root --runroot --storage-driver --log-level --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2243,6 +2314,10 @@ _rsp() {
                     return 0
                     ;;
                 --creds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --authfile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2386,7 +2461,7 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__help)
-            opts="version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system help"
+            opts="version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system push login logout search manifest help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2820,7 +2895,7 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__help__subcmd__image)
-            opts="images pull rm inspect exists tag untag history prune tree"
+            opts="images pull rm inspect exists push search tag untag history prune tree"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2917,7 +2992,35 @@ _rsp() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rsp__subcmd__help__subcmd__image__subcmd__push)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rsp__subcmd__help__subcmd__image__subcmd__rm)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__help__subcmd__image__subcmd__search)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3029,9 +3132,65 @@ _rsp() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rsp__subcmd__help__subcmd__login)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__help__subcmd__logout)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rsp__subcmd__help__subcmd__logs)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__help__subcmd__manifest)
+            opts="inspect"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__help__subcmd__manifest__subcmd__inspect)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -3086,6 +3245,20 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__help__subcmd__pull)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__help__subcmd__push)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3156,6 +3329,20 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__help__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__help__subcmd__search)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3408,7 +3595,7 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__image)
-            opts="-h -V --root --runroot --storage-driver --log-level --help --version images ls pull rm rmi inspect exists tag untag history prune tree help"
+            opts="-h -V --root --runroot --storage-driver --log-level --help --version images ls pull rm rmi inspect exists push search tag untag history prune tree help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3468,7 +3655,7 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__image__subcmd__help)
-            opts="images pull rm inspect exists tag untag history prune tree help"
+            opts="images pull rm inspect exists push search tag untag history prune tree help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3579,7 +3766,35 @@ _rsp() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rsp__subcmd__image__subcmd__help__subcmd__push)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rsp__subcmd__image__subcmd__help__subcmd__rm)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__image__subcmd__help__subcmd__search)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3792,7 +4007,7 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__image__subcmd__pull)
-            opts="-q -h -V --quiet --tls-verify --platform --creds --root --runroot --storage-driver --log-level --help --version"
+            opts="-q -h -V --quiet --tls-verify --platform --creds --authfile --root --runroot --storage-driver --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3807,6 +4022,72 @@ _rsp() {
                     return 0
                     ;;
                 --creds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --authfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__image__subcmd__push)
+            opts="-f -q -h -V --tls-verify --authfile --creds --compression-format --compression-level --format --digestfile --quiet --root --runroot --storage-driver --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --tls-verify)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --authfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --creds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression-format)
+                    COMPREPLY=($(compgen -W "gzip zstd" -- "${cur}"))
+                    return 0
+                    ;;
+                --compression-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "oci v2s2" -- "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -W "oci v2s2" -- "${cur}"))
+                    return 0
+                    ;;
+                --digestfile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3840,6 +4121,56 @@ _rsp() {
                 return 0
             fi
             case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__image__subcmd__search)
+            opts="-h -V --tls-verify --authfile --creds --limit --list-tags --format --no-trunc --root --runroot --storage-driver --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --tls-verify)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --authfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --creds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -4117,6 +4448,94 @@ _rsp() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rsp__subcmd__login)
+            opts="-u -p -h -V --tls-verify --authfile --username --password --password-stdin --get-login --root --runroot --storage-driver --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --tls-verify)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --authfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__logout)
+            opts="-a -h -V --authfile --all --root --runroot --storage-driver --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --authfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rsp__subcmd__logs)
             opts="-f -n -t -h -V --follow --since --until --tail --timestamps --names --root --runroot --storage-driver --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -4137,6 +4556,120 @@ _rsp() {
                     return 0
                     ;;
                 -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__manifest)
+            opts="-h -V --root --runroot --storage-driver --log-level --help --version inspect help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__manifest__subcmd__help)
+            opts="inspect help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__manifest__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__manifest__subcmd__help__subcmd__inspect)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__manifest__subcmd__inspect)
+            opts="-h -V --tls-verify --authfile --creds --root --runroot --storage-driver --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --tls-verify)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --authfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --creds)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4274,7 +4807,7 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__pull)
-            opts="-q -h -V --quiet --tls-verify --platform --creds --root --runroot --storage-driver --log-level --help --version"
+            opts="-q -h -V --quiet --tls-verify --platform --creds --authfile --root --runroot --storage-driver --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4289,6 +4822,72 @@ _rsp() {
                     return 0
                     ;;
                 --creds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --authfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__push)
+            opts="-f -q -h -V --tls-verify --authfile --creds --compression-format --compression-level --format --digestfile --quiet --root --runroot --storage-driver --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --tls-verify)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --authfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --creds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression-format)
+                    COMPREPLY=($(compgen -W "gzip zstd" -- "${cur}"))
+                    return 0
+                    ;;
+                --compression-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "oci v2s2" -- "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -W "oci v2s2" -- "${cur}"))
+                    return 0
+                    ;;
+                --digestfile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4456,7 +5055,7 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__run)
-            opts="-i -t -e -w -u -h -v -d -l -p -P -q -V --help --rm --interactive --tty --name --env --env-file --workdir --entrypoint --user --hostname --volume --detach --detach-keys --restart --cgroups --init --owners --label --stop-signal --stop-timeout --log-driver --log-opt --sig-proxy --net --network --publish --publish-all --expose --pull --quiet --tls-verify --platform --creds --root --runroot --storage-driver --log-level --version"
+            opts="-i -t -e -w -u -h -v -d -l -p -P -q -V --help --rm --interactive --tty --name --env --env-file --workdir --entrypoint --user --hostname --volume --detach --detach-keys --restart --cgroups --init --owners --label --stop-signal --stop-timeout --log-driver --log-opt --sig-proxy --net --network --publish --publish-all --expose --pull --quiet --tls-verify --platform --creds --authfile --root --runroot --storage-driver --log-level --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4591,6 +5190,60 @@ _rsp() {
                     return 0
                     ;;
                 --creds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --authfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__search)
+            opts="-h -V --tls-verify --authfile --creds --limit --list-tags --format --no-trunc --root --runroot --storage-driver --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --tls-verify)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --authfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --creds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

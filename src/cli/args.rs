@@ -107,6 +107,17 @@ pub enum Command {
     /// Manage rsp itself: information, reset
     #[command(subcommand)]
     System(SystemCommand),
+    /// Push an image to a registry
+    Push(PushArgs),
+    /// Log in to a container registry
+    Login(LoginArgs),
+    /// Log out of a container registry
+    Logout(LogoutArgs),
+    /// Search a registry for images
+    Search(SearchArgs),
+    /// Inspect manifests and manifest lists in registries
+    #[command(subcommand)]
+    Manifest(ManifestCommand),
 }
 
 #[derive(Subcommand, Debug)]
@@ -142,6 +153,10 @@ pub enum ImageCommand {
     Inspect(FormatOnlyArgs),
     /// Check if an image exists in local storage
     Exists(ExistsArgs),
+    /// Push an image to a registry
+    Push(PushArgs),
+    /// Search a registry for images
+    Search(SearchArgs),
     /// Add an additional name to a local image
     Tag(TagArgs),
     /// Remove a name from a local image
@@ -227,7 +242,10 @@ pub struct PullOpts {
     pub platform: Option<String>,
     /// Credentials (USERNAME:PASSWORD) for the registry
     #[arg(long, value_name = "USER:PASS")]
-    pub creds: Option<String>,
+    pub creds: Option<Secret>,
+    /// Path of the authentication file (default: $REGISTRY_AUTH_FILE, else ${XDG_RUNTIME_DIR}/containers/auth.json)
+    #[arg(long, value_name = "FILE")]
+    pub authfile: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -698,6 +716,159 @@ pub struct EventsArgs {
     /// Stream new events (false: print past events and exit)
     #[arg(long, value_name = "BOOL", default_value = "true", num_args = 0..=1, default_missing_value = "true", require_equals = true, action = clap::ArgAction::Set)]
     pub stream: bool,
+}
+
+// ---- registry commands: push, login, logout, search, manifest inspect ----
+
+/// A password (or `USER:PASS`) from the command line; `Debug` never shows it.
+#[derive(Clone)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Secret, Self::Err> {
+        Ok(Secret(s.to_string()))
+    }
+}
+
+/// Connection options shared by the registry commands.
+#[derive(Args, Debug, Clone)]
+pub struct RegistryConnOpts {
+    /// Require HTTPS and verify certificates when contacting registries (loopback registries may use HTTP)
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true", require_equals = true)]
+    pub tls_verify: Option<bool>,
+    /// Path of the authentication file (default: $REGISTRY_AUTH_FILE, else ${XDG_RUNTIME_DIR}/containers/auth.json)
+    #[arg(long, value_name = "FILE")]
+    pub authfile: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct PushArgs {
+    #[command(flatten)]
+    pub conn: RegistryConnOpts,
+    /// Credentials (USERNAME:PASSWORD) for the registry
+    #[arg(long, value_name = "USER:PASS")]
+    pub creds: Option<Secret>,
+    /// Compression for layers the registry does not have yet: gzip or zstd
+    #[arg(long, value_name = "FORMAT", value_parser = ["gzip", "zstd"])]
+    pub compression_format: Option<String>,
+    /// Compression level (gzip 0-9, zstd 1-19)
+    #[arg(long, value_name = "N")]
+    pub compression_level: Option<i32>,
+    /// Manifest format to write: oci or v2s2 (Docker schema 2, gzip only)
+    #[arg(short, long, value_name = "FORMAT", value_parser = ["oci", "v2s2"])]
+    pub format: Option<String>,
+    /// Write the digest of the pushed manifest to this file
+    #[arg(long, value_name = "FILE")]
+    pub digestfile: Option<PathBuf>,
+    /// Suppress output information when pushing images
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Local image to push (name or ID)
+    pub image: String,
+    /// Where to push it: docker://REFERENCE or REFERENCE (default: the image's name)
+    pub destination: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct LoginArgs {
+    #[command(flatten)]
+    pub conn: RegistryConnOpts,
+    /// Username for the registry
+    #[arg(short, long)]
+    pub username: Option<String>,
+    /// Password for the registry (insecure: visible to other users; prefer --password-stdin)
+    #[arg(short, long)]
+    pub password: Option<Secret>,
+    /// Take the password from stdin
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// Print the username stored for the registry
+    #[arg(long)]
+    pub get_login: bool,
+    /// Registry to log in to, e.g. localhost:5000 (default: the first unqualified-search registry)
+    pub registry: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct LogoutArgs {
+    /// Path of the authentication file (default: $REGISTRY_AUTH_FILE, else ${XDG_RUNTIME_DIR}/containers/auth.json)
+    #[arg(long, value_name = "FILE")]
+    pub authfile: Option<PathBuf>,
+    /// Remove the credentials of every registry
+    #[arg(short, long)]
+    pub all: bool,
+    /// Registry to log out of
+    #[arg(required_unless_present = "all")]
+    pub registry: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct SearchArgs {
+    #[command(flatten)]
+    pub conn: RegistryConnOpts,
+    /// Credentials (USERNAME:PASSWORD) for the registry
+    #[arg(long, value_name = "USER:PASS")]
+    pub creds: Option<Secret>,
+    /// Maximum number of results
+    #[arg(long, default_value_t = 25, value_name = "N")]
+    pub limit: usize,
+    /// List the tags of the image named by TERM
+    #[arg(long)]
+    pub list_tags: bool,
+    /// Change the output format to JSON or a Go template
+    #[arg(long)]
+    pub format: Option<String>,
+    /// Do not truncate the output
+    #[arg(long)]
+    pub no_trunc: bool,
+    /// What to look for; HOST/TERM searches the registry HOST
+    pub term: String,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ManifestCommand {
+    /// Display the manifest or manifest list of an image in a registry
+    Inspect(ManifestInspectArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ManifestInspectArgs {
+    #[command(flatten)]
+    pub conn: RegistryConnOpts,
+    /// Credentials (USERNAME:PASSWORD) for the registry
+    #[arg(long, value_name = "USER:PASS")]
+    pub creds: Option<Secret>,
+    /// Image reference in a registry, e.g. localhost:5000/app:1
+    pub image: String,
+}
+
+#[cfg(test)]
+mod secret_tests {
+    #[test]
+    fn parsed_arguments_do_not_show_passwords() {
+        use clap::Parser;
+        let cli = super::Cli::try_parse_from([
+            "rsp",
+            "login",
+            "-u",
+            "me",
+            "-p",
+            "hunter2-pw",
+            "localhost:5000",
+        ])
+        .unwrap();
+        assert!(!format!("{cli:?}").contains("hunter2"));
+        let cli =
+            super::Cli::try_parse_from(["rsp", "pull", "--creds", "me:hunter2-pw", "x"]).unwrap();
+        assert!(!format!("{cli:?}").contains("hunter2"));
+    }
 }
 
 // ---- tag, untag, history, image prune/tree, system df/prune ----

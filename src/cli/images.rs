@@ -18,19 +18,12 @@ pub fn registry_options(opts: &PullOpts) -> anyhow::Result<PullOptions> {
         Some(p) => Platform::parse(p).with_context(|| format!("--platform {p}"))?,
         None => Platform::host(),
     };
-    let auth = match &opts.creds {
-        Some(c) => {
-            let (u, p) = c
-                .split_once(':')
-                .ok_or_else(|| anyhow!("--creds must be USERNAME:PASSWORD"))?;
-            Some((u.to_string(), p.to_string()))
-        }
-        None => None,
-    };
+    let auth = super::registry::parse_creds(opts.creds.as_ref().map(|c| c.0.as_str()))?;
     Ok(PullOptions {
         tls_verify: opts.tls_verify,
         platform,
         auth,
+        authfile: opts.authfile.clone(),
     })
 }
 
@@ -425,6 +418,8 @@ pub fn image_cmd(g: &Global, sub: &ImageCommand) -> CmdResult {
         ImageCommand::Rm(a) => rmi(g, a),
         ImageCommand::Inspect(a) => inspect(g, a),
         ImageCommand::Exists(a) => exists(g, a),
+        ImageCommand::Push(a) => super::registry::push(g, a),
+        ImageCommand::Search(a) => super::registry::search(a),
         ImageCommand::Tag(a) => super::imagecmds::tag(g, a),
         ImageCommand::Untag(a) => super::imagecmds::untag(g, a),
         ImageCommand::History(a) => super::imagecmds::history(g, a),

@@ -15,6 +15,7 @@ mod lifecycle;
 mod observe;
 mod output;
 mod progress;
+mod registry;
 mod system;
 pub mod template;
 
@@ -180,6 +181,11 @@ fn dispatch(cli: &Cli) -> CmdResult {
         Command::Stats(a) => observe::stats(g, a),
         Command::Events(a) => observe::events(g, a),
         Command::Cp(a) => observe::cp(g, a),
+        Command::Push(a) => registry::push(g, a),
+        Command::Login(a) => registry::login(a),
+        Command::Logout(a) => registry::logout(a),
+        Command::Search(a) => registry::search(a),
+        Command::Manifest(args::ManifestCommand::Inspect(a)) => registry::manifest_inspect(a),
     }
 }
 

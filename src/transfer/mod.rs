@@ -9,6 +9,9 @@
 //! pull leaves the store as it was (plus, at most, complete layers that the
 //! next pull reuses).
 
+pub mod blobinfo;
+pub mod push;
+
 use crate::image::config::ImageConfig;
 use crate::image::reference::Reference;
 use crate::registry::{BlobRef, PullOptions, RegistriesConf, Registry, RegistryError};
@@ -53,6 +56,29 @@ pub enum TransferError {
     Candidates(String),
     #[error("layer {0} was removed while pulling: run the pull again")]
     LayerVanished(String),
+    #[error(transparent)]
+    Image(#[from] crate::image::ImageError),
+    #[error(
+        "image {image} has no name to push it under: give a destination, e.g. \
+         rsp push {image} localhost:5000/name:tag"
+    )]
+    NoDestination { image: String },
+    #[error(
+        "unsupported destination {destination}: transport {transport:?} is not supported: use \
+         docker://REFERENCE or a plain reference"
+    )]
+    UnsupportedTransport {
+        destination: String,
+        transport: String,
+    },
+    #[error("cannot push to {destination}: give a tag, not a digest")]
+    DestinationDigest { destination: String },
+    #[error(
+        "--format v2s2 cannot carry zstd layers: use --format oci or --compression-format gzip"
+    )]
+    ZstdNeedsOci,
+    #[error("compressing layer {diff_id}: {source}")]
+    Compress { diff_id: String, source: io::Error },
 }
 
 /// What a pull reports as it goes; the CLI draws bars or prints lines.
@@ -311,6 +337,16 @@ async fn fetch_layer(
             });
         }
         store.finish_layer(&tmp, &stats)?;
+        // A hint for push (see blobinfo): losing it only costs a later upload.
+        let compression = blobinfo::compression_of(&blob.media_type);
+        let _ = blobinfo::record(
+            store,
+            diff_id,
+            compression,
+            &blob.digest,
+            blob.size,
+            &reference.name(),
+        );
         Ok(())
     })();
     if result.is_err() {

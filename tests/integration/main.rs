@@ -17,5 +17,6 @@ mod lifecycle;
 mod network;
 mod ownership;
 mod pull;
+mod push;
 mod run;
 mod storage;
