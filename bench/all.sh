@@ -1,7 +1,7 @@
 #!/bin/bash
 # Runs every benchmark (run.sh: container start-up latency, pull.sh: pull of
 # a ~200 MB multi-layer image, lifecycle.sh: run -d/stop/rm, exec, monitor
-# memory) and prints a summary table of wall times
+# memory, images.sh: save, load and push of the ~200 MB image) and prints a summary table of wall times
 # (median and min, ms), rsp and podman side by side; then net.sh (network
 # throughput, connection rate and memory, with its own table) and storage.sh
 # (file-heavy workloads on each storage driver beside fuse-overlayfs, with
@@ -25,6 +25,7 @@ log "load average at start: $(cut -d" " -f1-3 /proc/loadavg)"
 "$BENCH_DIR/run.sh" || log "run.sh failed"
 "$BENCH_DIR/pull.sh" || log "pull.sh failed"
 "$BENCH_DIR/lifecycle.sh" || log "lifecycle.sh failed"
+"$BENCH_DIR/images.sh" || log "images.sh failed"
 
 echo
 echo "== rsp benchmarks: wall time in ms ($(id -un), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)) =="

@@ -42,6 +42,9 @@ complete -c rsp -n "__fish_rsp_needs_command" -f -a "pull" -d 'Pull an image fro
 complete -c rsp -n "__fish_rsp_needs_command" -f -a "images" -d 'List images in local storage'
 complete -c rsp -n "__fish_rsp_needs_command" -f -a "rmi" -d 'Remove one or more images from local storage'
 complete -c rsp -n "__fish_rsp_needs_command" -f -a "image" -d 'Manage images'
+complete -c rsp -n "__fish_rsp_needs_command" -f -a "tag" -d 'Add an additional name to a local image'
+complete -c rsp -n "__fish_rsp_needs_command" -f -a "untag" -d 'Remove a name from a local image'
+complete -c rsp -n "__fish_rsp_needs_command" -f -a "history" -d 'Show the history of an image'
 complete -c rsp -n "__fish_rsp_needs_command" -f -a "run" -d 'Run a command in a new container'
 complete -c rsp -n "__fish_rsp_needs_command" -f -a "ps" -d 'List containers'
 complete -c rsp -n "__fish_rsp_needs_command" -f -a "rm" -d 'Remove one or more containers'
@@ -69,6 +72,11 @@ complete -c rsp -n "__fish_rsp_needs_command" -f -a "commit" -d 'Create a new im
 complete -c rsp -n "__fish_rsp_needs_command" -f -a "diff" -d 'Inspect changes to a container\'s or an image\'s filesystem'
 complete -c rsp -n "__fish_rsp_needs_command" -f -a "export" -d 'Export a container\'s filesystem contents as a tar archive'
 complete -c rsp -n "__fish_rsp_needs_command" -f -a "import" -d 'Import a tarball to create a filesystem image'
+complete -c rsp -n "__fish_rsp_needs_command" -f -a "push" -d 'Push an image to a registry'
+complete -c rsp -n "__fish_rsp_needs_command" -f -a "login" -d 'Log in to a container registry'
+complete -c rsp -n "__fish_rsp_needs_command" -f -a "logout" -d 'Log out of a container registry'
+complete -c rsp -n "__fish_rsp_needs_command" -f -a "search" -d 'Search a registry for images'
+complete -c rsp -n "__fish_rsp_needs_command" -f -a "manifest" -d 'Inspect manifests and manifest lists in registries'
 complete -c rsp -n "__fish_rsp_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rsp -n "__fish_rsp_using_subcommand version" -s f -l format -d 'Change the output format to JSON or a Go template' -r
 complete -c rsp -n "__fish_rsp_using_subcommand version" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
@@ -100,6 +108,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand pull" -l tls-verify -d 'Require 
 false\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand pull" -l platform -d 'Pull the image for this platform (OS/ARCH[/VARIANT]) instead of the host\'s' -r
 complete -c rsp -n "__fish_rsp_using_subcommand pull" -l creds -d 'Credentials (USERNAME:PASSWORD) for the registry' -r
+complete -c rsp -n "__fish_rsp_using_subcommand pull" -l authfile -d 'Path of the authentication file (default: $REGISTRY_AUTH_FILE, else ${XDG_RUNTIME_DIR}/containers/auth.json)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand pull" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand pull" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand pull" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
@@ -114,6 +123,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand pull" -s q -l quiet -d 'Suppress
 complete -c rsp -n "__fish_rsp_using_subcommand pull" -s h -l help -d 'Print help'
 complete -c rsp -n "__fish_rsp_using_subcommand pull" -s V -l version -d 'Print version'
 complete -c rsp -n "__fish_rsp_using_subcommand images" -l format -d 'Change the output format to JSON or a Go template' -r
+complete -c rsp -n "__fish_rsp_using_subcommand images" -s f -l filter -d 'Filter output based on conditions given (dangling=, label=, reference=, before=, since=, until=, id=, containers=)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand images" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand images" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand images" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
@@ -144,29 +154,37 @@ complete -c rsp -n "__fish_rsp_using_subcommand rmi" -s a -l all -d 'Remove all 
 complete -c rsp -n "__fish_rsp_using_subcommand rmi" -s f -l force -d 'Force removal: also remove containers that use the image'
 complete -c rsp -n "__fish_rsp_using_subcommand rmi" -s h -l help -d 'Print help'
 complete -c rsp -n "__fish_rsp_using_subcommand rmi" -s V -l version -d 'Print version'
-complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import help" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import help" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import help" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
-complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import help" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import push search tag untag history prune tree help" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import push search tag untag history prune tree help" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import push search tag untag history prune tree help" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import push search tag untag history prune tree help" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
 warn\t''
 error\t''
 fatal\t''
 panic\t''"
-complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import help" -s h -l help -d 'Print help'
-complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import help" -s V -l version -d 'Print version'
-complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import help" -f -a "images" -d 'List images in local storage'
-complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import help" -f -a "ls" -d 'List images in local storage'
-complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import help" -f -a "pull" -d 'Pull an image from a registry'
-complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import help" -f -a "rm" -d 'Remove one or more images from local storage'
-complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import help" -f -a "rmi" -d 'Remove one or more images from local storage'
-complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import help" -f -a "inspect" -d 'Display the configuration of an image'
-complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import help" -f -a "exists" -d 'Check if an image exists in local storage'
-complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import help" -f -a "diff" -d 'Inspect changes to an image\'s filesystem'
-complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import help" -f -a "import" -d 'Import a tarball to create a filesystem image'
-complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import push search tag untag history prune tree help" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import push search tag untag history prune tree help" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import push search tag untag history prune tree help" -f -a "images" -d 'List images in local storage'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import push search tag untag history prune tree help" -f -a "ls" -d 'List images in local storage'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import push search tag untag history prune tree help" -f -a "pull" -d 'Pull an image from a registry'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import push search tag untag history prune tree help" -f -a "rm" -d 'Remove one or more images from local storage'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import push search tag untag history prune tree help" -f -a "rmi" -d 'Remove one or more images from local storage'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import push search tag untag history prune tree help" -f -a "inspect" -d 'Display the configuration of an image'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import push search tag untag history prune tree help" -f -a "exists" -d 'Check if an image exists in local storage'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import push search tag untag history prune tree help" -f -a "diff" -d 'Inspect changes to an image\'s filesystem'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import push search tag untag history prune tree help" -f -a "import" -d 'Import a tarball to create a filesystem image'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import push search tag untag history prune tree help" -f -a "push" -d 'Push an image to a registry'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import push search tag untag history prune tree help" -f -a "search" -d 'Search a registry for images'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import push search tag untag history prune tree help" -f -a "tag" -d 'Add an additional name to a local image'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import push search tag untag history prune tree help" -f -a "untag" -d 'Remove a name from a local image'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import push search tag untag history prune tree help" -f -a "history" -d 'Show the history of an image'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import push search tag untag history prune tree help" -f -a "prune" -d 'Remove unused images'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import push search tag untag history prune tree help" -f -a "tree" -d 'Print the layers of an image as a tree, with the images whose top layer each one is'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and not __fish_seen_subcommand_from images ls pull rm rmi inspect exists diff import push search tag untag history prune tree help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from images" -l format -d 'Change the output format to JSON or a Go template' -r
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from images" -s f -l filter -d 'Filter output based on conditions given (dangling=, label=, reference=, before=, since=, until=, id=, containers=)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from images" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from images" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from images" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
@@ -184,6 +202,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcomman
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from images" -s h -l help -d 'Print help'
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from images" -s V -l version -d 'Print version'
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from ls" -l format -d 'Change the output format to JSON or a Go template' -r
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from ls" -s f -l filter -d 'Filter output based on conditions given (dangling=, label=, reference=, before=, since=, until=, id=, containers=)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from ls" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from ls" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from ls" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
@@ -204,6 +223,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcomman
 false\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from pull" -l platform -d 'Pull the image for this platform (OS/ARCH[/VARIANT]) instead of the host\'s' -r
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from pull" -l creds -d 'Credentials (USERNAME:PASSWORD) for the registry' -r
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from pull" -l authfile -d 'Path of the authentication file (default: $REGISTRY_AUTH_FILE, else ${XDG_RUNTIME_DIR}/containers/auth.json)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from pull" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from pull" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from pull" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
@@ -298,6 +318,117 @@ panic\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from import" -s q -l quiet -d 'Print only the new image\'s ID'
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help'
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from import" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from push" -l tls-verify -d 'Require HTTPS and verify certificates when contacting registries (loopback registries may use HTTP)' -r -f -a "true\t''
+false\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from push" -l authfile -d 'Path of the authentication file (default: $REGISTRY_AUTH_FILE, else ${XDG_RUNTIME_DIR}/containers/auth.json)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from push" -l creds -d 'Credentials (USERNAME:PASSWORD) for the registry' -r
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from push" -l compression-format -d 'Compression for layers the registry does not have yet: gzip or zstd' -r -f -a "gzip\t''
+zstd\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from push" -l compression-level -d 'Compression level (gzip 0-9, zstd 1-19)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from push" -s f -l format -d 'Manifest format to write: oci or v2s2 (Docker schema 2, gzip only)' -r -f -a "oci\t''
+v2s2\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from push" -l digestfile -d 'Write the digest of the pushed manifest to this file' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from push" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from push" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from push" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from push" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from push" -s q -l quiet -d 'Suppress output information when pushing images'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from push" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from push" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from search" -l tls-verify -d 'Require HTTPS and verify certificates when contacting registries (loopback registries may use HTTP)' -r -f -a "true\t''
+false\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from search" -l authfile -d 'Path of the authentication file (default: $REGISTRY_AUTH_FILE, else ${XDG_RUNTIME_DIR}/containers/auth.json)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from search" -l creds -d 'Credentials (USERNAME:PASSWORD) for the registry' -r
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from search" -l limit -d 'Maximum number of results' -r
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from search" -l format -d 'Change the output format to JSON or a Go template' -r
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from search" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from search" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from search" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from search" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from search" -l list-tags -d 'List the tags of the image named by TERM'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from search" -l no-trunc -d 'Do not truncate the output'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from search" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from search" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from tag" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from tag" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from tag" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from tag" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from tag" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from tag" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from untag" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from untag" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from untag" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from untag" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from untag" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from untag" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from history" -s H -l human -d 'Display sizes and dates in human readable format' -r -f -a "true\t''
+false\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from history" -l format -d 'Change the output to JSON or a Go template (.ID .Created .CreatedAt .CreatedSince .CreatedBy .Size .Comment .Tags)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from history" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from history" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from history" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from history" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from history" -l no-trunc -d 'Do not truncate the output'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from history" -s q -l quiet -d 'Display the numeric IDs only'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from history" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from history" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from prune" -l filter -d 'Only images matching (until=, label=, dangling=, reference=, before=, since=, id=)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from prune" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from prune" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from prune" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from prune" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from prune" -s a -l all -d 'Remove all images not in use by containers, not just dangling ones'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from prune" -s f -l force -d 'Do not prompt for confirmation'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from prune" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from tree" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from tree" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from tree" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from tree" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from tree" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from tree" -s V -l version -d 'Print version'
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from help" -f -a "images" -d 'List images in local storage'
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from help" -f -a "pull" -d 'Pull an image from a registry'
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from help" -f -a "rm" -d 'Remove one or more images from local storage'
@@ -305,7 +436,55 @@ complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcomman
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from help" -f -a "exists" -d 'Check if an image exists in local storage'
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from help" -f -a "diff" -d 'Inspect changes to an image\'s filesystem'
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from help" -f -a "import" -d 'Import a tarball to create a filesystem image'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from help" -f -a "push" -d 'Push an image to a registry'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from help" -f -a "search" -d 'Search a registry for images'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from help" -f -a "tag" -d 'Add an additional name to a local image'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from help" -f -a "untag" -d 'Remove a name from a local image'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from help" -f -a "history" -d 'Show the history of an image'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from help" -f -a "prune" -d 'Remove unused images'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from help" -f -a "tree" -d 'Print the layers of an image as a tree, with the images whose top layer each one is'
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rsp -n "__fish_rsp_using_subcommand tag" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand tag" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand tag" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand tag" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand tag" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand tag" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand untag" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand untag" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand untag" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand untag" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand untag" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand untag" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand history" -s H -l human -d 'Display sizes and dates in human readable format' -r -f -a "true\t''
+false\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand history" -l format -d 'Change the output to JSON or a Go template (.ID .Created .CreatedAt .CreatedSince .CreatedBy .Size .Comment .Tags)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand history" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand history" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand history" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand history" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand history" -l no-trunc -d 'Do not truncate the output'
+complete -c rsp -n "__fish_rsp_using_subcommand history" -s q -l quiet -d 'Display the numeric IDs only'
+complete -c rsp -n "__fish_rsp_using_subcommand history" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand history" -s V -l version -d 'Print version'
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l name -d 'Assign a name to the container' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -s e -l env -d 'Set environment variables (KEY=VALUE, or KEY to copy it from rsp\'s environment)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l env-file -d 'Read environment variables from a file of KEY=VALUE lines' -r -F
@@ -342,6 +521,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand run" -l tls-verify -d 'Require H
 false\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l platform -d 'Pull the image for this platform (OS/ARCH[/VARIANT]) instead of the host\'s' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l creds -d 'Credentials (USERNAME:PASSWORD) for the registry' -r
+complete -c rsp -n "__fish_rsp_using_subcommand run" -l authfile -d 'Path of the authentication file (default: $REGISTRY_AUTH_FILE, else ${XDG_RUNTIME_DIR}/containers/auth.json)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
@@ -513,6 +693,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 false\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l platform -d 'Pull the image for this platform (OS/ARCH[/VARIANT]) instead of the host\'s' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l creds -d 'Credentials (USERNAME:PASSWORD) for the registry' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l authfile -d 'Path of the authentication file (default: $REGISTRY_AUTH_FILE, else ${XDG_RUNTIME_DIR}/containers/auth.json)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
@@ -610,6 +791,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 false\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l platform -d 'Pull the image for this platform (OS/ARCH[/VARIANT]) instead of the host\'s' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l creds -d 'Credentials (USERNAME:PASSWORD) for the registry' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l authfile -d 'Path of the authentication file (default: $REGISTRY_AUTH_FILE, else ${XDG_RUNTIME_DIR}/containers/auth.json)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
@@ -989,6 +1171,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand create" -l tls-verify -d 'Requir
 false\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l platform -d 'Pull the image for this platform (OS/ARCH[/VARIANT]) instead of the host\'s' -r
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l creds -d 'Credentials (USERNAME:PASSWORD) for the registry' -r
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l authfile -d 'Path of the authentication file (default: $REGISTRY_AUTH_FILE, else ${XDG_RUNTIME_DIR}/containers/auth.json)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
@@ -1249,21 +1432,23 @@ fatal\t''
 panic\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand events" -s h -l help -d 'Print help'
 complete -c rsp -n "__fish_rsp_using_subcommand events" -s V -l version -d 'Print version'
-complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset help" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset help" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset help" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
-complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset help" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset df prune help" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset df prune help" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset df prune help" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset df prune help" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
 warn\t''
 error\t''
 fatal\t''
 panic\t''"
-complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset help" -s h -l help -d 'Print help'
-complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset help" -s V -l version -d 'Print version'
-complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset help" -f -a "info" -d 'Display rsp and system information'
-complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset help" -f -a "reset" -d 'Remove all containers, images and state, and forget the storage driver rsp detected'
-complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset df prune help" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset df prune help" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset df prune help" -f -a "info" -d 'Display rsp and system information'
+complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset df prune help" -f -a "reset" -d 'Remove all containers, images and state, and forget the storage driver rsp detected'
+complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset df prune help" -f -a "df" -d 'Show rsp disk usage'
+complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset df prune help" -f -a "prune" -d 'Remove unused data: stopped containers, dangling (or with -a unused) images'
+complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset df prune help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from info" -s f -l format -d 'Change the output format to JSON or a Go template' -r
 complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from info" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from info" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
@@ -1290,8 +1475,40 @@ panic\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from reset" -s f -l force -d 'Do not ask for confirmation'
 complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from reset" -s h -l help -d 'Print help'
 complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from reset" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from df" -l format -d 'Pretty-print to JSON or using a Go template (.Type .Total .Active .Size .Reclaimable)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from df" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from df" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from df" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from df" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from df" -s v -l verbose -d 'Show detailed information on space usage'
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from df" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from df" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from prune" -l filter -d 'Only containers and images matching (label=, until=)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from prune" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from prune" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from prune" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from prune" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from prune" -s a -l all -d 'Remove all unused images, not just dangling ones'
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from prune" -s f -l force -d 'Do not prompt for confirmation'
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from prune" -l volumes -d 'Prune volumes too (rsp has no named volumes: nothing to remove)'
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from prune" -s V -l version -d 'Print version'
 complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from help" -f -a "info" -d 'Display rsp and system information'
 complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from help" -f -a "reset" -d 'Remove all containers, images and state, and forget the storage driver rsp detected'
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from help" -f -a "df" -d 'Show rsp disk usage'
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from help" -f -a "prune" -d 'Remove unused data: stopped containers, dangling (or with -a unused) images'
 complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rsp -n "__fish_rsp_using_subcommand commit" -s a -l author -d 'Set the author of the committed image' -r
 complete -c rsp -n "__fish_rsp_using_subcommand commit" -s c -l change -d 'Apply a Dockerfile instruction to the image config: CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME or WORKDIR (repeatable)' -r
@@ -1353,40 +1570,156 @@ panic\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand import" -s q -l quiet -d 'Print only the new image\'s ID'
 complete -c rsp -n "__fish_rsp_using_subcommand import" -s h -l help -d 'Print help'
 complete -c rsp -n "__fish_rsp_using_subcommand import" -s V -l version -d 'Print version'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "version" -d 'Display the rsp version information'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "info" -d 'Display rsp and system information'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "pull" -d 'Pull an image from a registry'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "images" -d 'List images in local storage'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "rmi" -d 'Remove one or more images from local storage'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "image" -d 'Manage images'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "run" -d 'Run a command in a new container'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "ps" -d 'List containers'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "rm" -d 'Remove one or more containers'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "container" -d 'Manage containers'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "inspect" -d 'Display the configuration of containers or images'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "create" -d 'Create but do not start a container'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "start" -d 'Start one or more containers'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "stop" -d 'Stop one or more containers'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "kill" -d 'Kill one or more running containers with a specific signal'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "restart" -d 'Restart one or more containers'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "wait" -d 'Block on one or more containers and print their exit codes'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "rename" -d 'Rename an existing container'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "logs" -d 'Fetch the logs of one or more containers'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "attach" -d 'Attach to a running container'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "exec" -d 'Run a process in a running container'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "top" -d 'Display the running processes of a container'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "port" -d 'List port mappings of a container'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "cp" -d 'Copy files and folders between a container and the local filesystem'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "pause" -d 'Pause all the processes in one or more containers'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "unpause" -d 'Unpause the processes in one or more containers'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "stats" -d 'Display a live stream of container resource usage statistics'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "events" -d 'Show rsp events'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "system" -d 'Manage rsp itself: information, reset'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "commit" -d 'Create a new image from a container\'s changes'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "diff" -d 'Inspect changes to a container\'s or an image\'s filesystem'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "export" -d 'Export a container\'s filesystem contents as a tar archive'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "import" -d 'Import a tarball to create a filesystem image'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rsp -n "__fish_rsp_using_subcommand push" -l tls-verify -d 'Require HTTPS and verify certificates when contacting registries (loopback registries may use HTTP)' -r -f -a "true\t''
+false\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand push" -l authfile -d 'Path of the authentication file (default: $REGISTRY_AUTH_FILE, else ${XDG_RUNTIME_DIR}/containers/auth.json)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand push" -l creds -d 'Credentials (USERNAME:PASSWORD) for the registry' -r
+complete -c rsp -n "__fish_rsp_using_subcommand push" -l compression-format -d 'Compression for layers the registry does not have yet: gzip or zstd' -r -f -a "gzip\t''
+zstd\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand push" -l compression-level -d 'Compression level (gzip 0-9, zstd 1-19)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand push" -s f -l format -d 'Manifest format to write: oci or v2s2 (Docker schema 2, gzip only)' -r -f -a "oci\t''
+v2s2\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand push" -l digestfile -d 'Write the digest of the pushed manifest to this file' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand push" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand push" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand push" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand push" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand push" -s q -l quiet -d 'Suppress output information when pushing images'
+complete -c rsp -n "__fish_rsp_using_subcommand push" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand push" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand login" -l tls-verify -d 'Require HTTPS and verify certificates when contacting registries (loopback registries may use HTTP)' -r -f -a "true\t''
+false\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand login" -l authfile -d 'Path of the authentication file (default: $REGISTRY_AUTH_FILE, else ${XDG_RUNTIME_DIR}/containers/auth.json)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand login" -s u -l username -d 'Username for the registry' -r
+complete -c rsp -n "__fish_rsp_using_subcommand login" -s p -l password -d 'Password for the registry (insecure: visible to other users; prefer --password-stdin)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand login" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand login" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand login" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand login" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand login" -l password-stdin -d 'Take the password from stdin'
+complete -c rsp -n "__fish_rsp_using_subcommand login" -l get-login -d 'Print the username stored for the registry'
+complete -c rsp -n "__fish_rsp_using_subcommand login" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand login" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand logout" -l authfile -d 'Path of the authentication file (default: $REGISTRY_AUTH_FILE, else ${XDG_RUNTIME_DIR}/containers/auth.json)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand logout" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand logout" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand logout" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand logout" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand logout" -s a -l all -d 'Remove the credentials of every registry'
+complete -c rsp -n "__fish_rsp_using_subcommand logout" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand logout" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand search" -l tls-verify -d 'Require HTTPS and verify certificates when contacting registries (loopback registries may use HTTP)' -r -f -a "true\t''
+false\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand search" -l authfile -d 'Path of the authentication file (default: $REGISTRY_AUTH_FILE, else ${XDG_RUNTIME_DIR}/containers/auth.json)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand search" -l creds -d 'Credentials (USERNAME:PASSWORD) for the registry' -r
+complete -c rsp -n "__fish_rsp_using_subcommand search" -l limit -d 'Maximum number of results' -r
+complete -c rsp -n "__fish_rsp_using_subcommand search" -l format -d 'Change the output format to JSON or a Go template' -r
+complete -c rsp -n "__fish_rsp_using_subcommand search" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand search" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand search" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand search" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand search" -l list-tags -d 'List the tags of the image named by TERM'
+complete -c rsp -n "__fish_rsp_using_subcommand search" -l no-trunc -d 'Do not truncate the output'
+complete -c rsp -n "__fish_rsp_using_subcommand search" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand search" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand manifest; and not __fish_seen_subcommand_from inspect help" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand manifest; and not __fish_seen_subcommand_from inspect help" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand manifest; and not __fish_seen_subcommand_from inspect help" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand manifest; and not __fish_seen_subcommand_from inspect help" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand manifest; and not __fish_seen_subcommand_from inspect help" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand manifest; and not __fish_seen_subcommand_from inspect help" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand manifest; and not __fish_seen_subcommand_from inspect help" -f -a "inspect" -d 'Display the manifest or manifest list of an image in a registry'
+complete -c rsp -n "__fish_rsp_using_subcommand manifest; and not __fish_seen_subcommand_from inspect help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rsp -n "__fish_rsp_using_subcommand manifest; and __fish_seen_subcommand_from inspect" -l tls-verify -d 'Require HTTPS and verify certificates when contacting registries (loopback registries may use HTTP)' -r -f -a "true\t''
+false\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand manifest; and __fish_seen_subcommand_from inspect" -l authfile -d 'Path of the authentication file (default: $REGISTRY_AUTH_FILE, else ${XDG_RUNTIME_DIR}/containers/auth.json)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand manifest; and __fish_seen_subcommand_from inspect" -l creds -d 'Credentials (USERNAME:PASSWORD) for the registry' -r
+complete -c rsp -n "__fish_rsp_using_subcommand manifest; and __fish_seen_subcommand_from inspect" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand manifest; and __fish_seen_subcommand_from inspect" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand manifest; and __fish_seen_subcommand_from inspect" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand manifest; and __fish_seen_subcommand_from inspect" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand manifest; and __fish_seen_subcommand_from inspect" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand manifest; and __fish_seen_subcommand_from inspect" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand manifest; and __fish_seen_subcommand_from help" -f -a "inspect" -d 'Display the manifest or manifest list of an image in a registry'
+complete -c rsp -n "__fish_rsp_using_subcommand manifest; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import push login logout search manifest help" -f -a "version" -d 'Display the rsp version information'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import push login logout search manifest help" -f -a "info" -d 'Display rsp and system information'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import push login logout search manifest help" -f -a "pull" -d 'Pull an image from a registry'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import push login logout search manifest help" -f -a "images" -d 'List images in local storage'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import push login logout search manifest help" -f -a "rmi" -d 'Remove one or more images from local storage'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import push login logout search manifest help" -f -a "image" -d 'Manage images'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import push login logout search manifest help" -f -a "tag" -d 'Add an additional name to a local image'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import push login logout search manifest help" -f -a "untag" -d 'Remove a name from a local image'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import push login logout search manifest help" -f -a "history" -d 'Show the history of an image'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import push login logout search manifest help" -f -a "run" -d 'Run a command in a new container'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import push login logout search manifest help" -f -a "ps" -d 'List containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import push login logout search manifest help" -f -a "rm" -d 'Remove one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import push login logout search manifest help" -f -a "container" -d 'Manage containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import push login logout search manifest help" -f -a "inspect" -d 'Display the configuration of containers or images'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import push login logout search manifest help" -f -a "create" -d 'Create but do not start a container'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import push login logout search manifest help" -f -a "start" -d 'Start one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import push login logout search manifest help" -f -a "stop" -d 'Stop one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import push login logout search manifest help" -f -a "kill" -d 'Kill one or more running containers with a specific signal'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import push login logout search manifest help" -f -a "restart" -d 'Restart one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import push login logout search manifest help" -f -a "wait" -d 'Block on one or more containers and print their exit codes'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import push login logout search manifest help" -f -a "rename" -d 'Rename an existing container'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import push login logout search manifest help" -f -a "logs" -d 'Fetch the logs of one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import push login logout search manifest help" -f -a "attach" -d 'Attach to a running container'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import push login logout search manifest help" -f -a "exec" -d 'Run a process in a running container'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import push login logout search manifest help" -f -a "top" -d 'Display the running processes of a container'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import push login logout search manifest help" -f -a "port" -d 'List port mappings of a container'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import push login logout search manifest help" -f -a "cp" -d 'Copy files and folders between a container and the local filesystem'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import push login logout search manifest help" -f -a "pause" -d 'Pause all the processes in one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import push login logout search manifest help" -f -a "unpause" -d 'Unpause the processes in one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import push login logout search manifest help" -f -a "stats" -d 'Display a live stream of container resource usage statistics'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import push login logout search manifest help" -f -a "events" -d 'Show rsp events'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import push login logout search manifest help" -f -a "system" -d 'Manage rsp itself: information, reset'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import push login logout search manifest help" -f -a "commit" -d 'Create a new image from a container\'s changes'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import push login logout search manifest help" -f -a "diff" -d 'Inspect changes to a container\'s or an image\'s filesystem'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import push login logout search manifest help" -f -a "export" -d 'Export a container\'s filesystem contents as a tar archive'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import push login logout search manifest help" -f -a "import" -d 'Import a tarball to create a filesystem image'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import push login logout search manifest help" -f -a "push" -d 'Push an image to a registry'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import push login logout search manifest help" -f -a "login" -d 'Log in to a container registry'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import push login logout search manifest help" -f -a "logout" -d 'Log out of a container registry'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import push login logout search manifest help" -f -a "search" -d 'Search a registry for images'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import push login logout search manifest help" -f -a "manifest" -d 'Inspect manifests and manifest lists in registries'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename logs attach exec top port cp pause unpause stats events system commit diff export import push login logout search manifest help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from image" -f -a "images" -d 'List images in local storage'
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from image" -f -a "pull" -d 'Pull an image from a registry'
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from image" -f -a "rm" -d 'Remove one or more images from local storage'
@@ -1394,6 +1727,13 @@ complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from image" -f -a "exists" -d 'Check if an image exists in local storage'
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from image" -f -a "diff" -d 'Inspect changes to an image\'s filesystem'
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from image" -f -a "import" -d 'Import a tarball to create a filesystem image'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from image" -f -a "push" -d 'Push an image to a registry'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from image" -f -a "search" -d 'Search a registry for images'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from image" -f -a "tag" -d 'Add an additional name to a local image'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from image" -f -a "untag" -d 'Remove a name from a local image'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from image" -f -a "history" -d 'Show the history of an image'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from image" -f -a "prune" -d 'Remove unused images'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from image" -f -a "tree" -d 'Print the layers of an image as a tree, with the images whose top layer each one is'
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "ps" -d 'List containers'
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "run" -d 'Run a command in a new container'
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "rm" -d 'Remove one or more containers'
@@ -1421,3 +1761,6 @@ complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "export" -d 'Export a container\'s filesystem contents as a tar archive'
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from system" -f -a "info" -d 'Display rsp and system information'
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from system" -f -a "reset" -d 'Remove all containers, images and state, and forget the storage driver rsp detected'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from system" -f -a "df" -d 'Show rsp disk usage'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from system" -f -a "prune" -d 'Remove unused data: stopped containers, dangling (or with -a unused) images'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from manifest" -f -a "inspect" -d 'Display the manifest or manifest list of an image in a registry'

@@ -53,6 +53,12 @@ pub enum Command {
     /// Manage images
     #[command(subcommand)]
     Image(ImageCommand),
+    /// Add an additional name to a local image
+    Tag(TagArgs),
+    /// Remove a name from a local image
+    Untag(UntagArgs),
+    /// Show the history of an image
+    History(HistoryArgs),
     /// Run a command in a new container
     Run(Box<RunArgs>),
     /// List containers
@@ -109,6 +115,17 @@ pub enum Command {
     Export(ExportArgs),
     /// Import a tarball to create a filesystem image
     Import(ImportArgs),
+    /// Push an image to a registry
+    Push(PushArgs),
+    /// Log in to a container registry
+    Login(LoginArgs),
+    /// Log out of a container registry
+    Logout(LogoutArgs),
+    /// Search a registry for images
+    Search(SearchArgs),
+    /// Inspect manifests and manifest lists in registries
+    #[command(subcommand)]
+    Manifest(ManifestCommand),
 }
 
 #[derive(Subcommand, Debug)]
@@ -117,6 +134,10 @@ pub enum SystemCommand {
     Info(InfoArgs),
     /// Remove all containers, images and state, and forget the storage driver rsp detected
     Reset(ResetArgs),
+    /// Show rsp disk usage
+    Df(DfArgs),
+    /// Remove unused data: stopped containers, dangling (or with -a unused) images
+    Prune(SystemPruneArgs),
 }
 
 #[derive(Args, Debug)]
@@ -144,6 +165,20 @@ pub enum ImageCommand {
     Diff(DiffArgs),
     /// Import a tarball to create a filesystem image
     Import(ImportArgs),
+    /// Push an image to a registry
+    Push(PushArgs),
+    /// Search a registry for images
+    Search(SearchArgs),
+    /// Add an additional name to a local image
+    Tag(TagArgs),
+    /// Remove a name from a local image
+    Untag(UntagArgs),
+    /// Show the history of an image
+    History(HistoryArgs),
+    /// Remove unused images
+    Prune(ImagePruneArgs),
+    /// Print the layers of an image as a tree, with the images whose top layer each one is
+    Tree(TreeArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -225,7 +260,10 @@ pub struct PullOpts {
     pub platform: Option<String>,
     /// Credentials (USERNAME:PASSWORD) for the registry
     #[arg(long, value_name = "USER:PASS")]
-    pub creds: Option<String>,
+    pub creds: Option<Secret>,
+    /// Path of the authentication file (default: $REGISTRY_AUTH_FILE, else ${XDG_RUNTIME_DIR}/containers/auth.json)
+    #[arg(long, value_name = "FILE")]
+    pub authfile: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -256,6 +294,9 @@ pub struct ImagesArgs {
     /// Change the output format to JSON or a Go template
     #[arg(long)]
     pub format: Option<String>,
+    /// Filter output based on conditions given (dangling=, label=, reference=, before=, since=, until=, id=, containers=)
+    #[arg(short, long, value_name = "KEY=VALUE")]
+    pub filter: Vec<String>,
     /// Show only images of this name
     pub name: Option<String>,
 }
@@ -756,4 +797,239 @@ pub struct ImportArgs {
     pub source: String,
     /// Name of the new image (default: none, shown as <none>)
     pub reference: Option<String>,
+}
+
+// ---- registry commands: push, login, logout, search, manifest inspect ----
+
+/// A password (or `USER:PASS`) from the command line; `Debug` never shows it.
+#[derive(Clone)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Secret, Self::Err> {
+        Ok(Secret(s.to_string()))
+    }
+}
+
+/// Connection options shared by the registry commands.
+#[derive(Args, Debug, Clone)]
+pub struct RegistryConnOpts {
+    /// Require HTTPS and verify certificates when contacting registries (loopback registries may use HTTP)
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true", require_equals = true)]
+    pub tls_verify: Option<bool>,
+    /// Path of the authentication file (default: $REGISTRY_AUTH_FILE, else ${XDG_RUNTIME_DIR}/containers/auth.json)
+    #[arg(long, value_name = "FILE")]
+    pub authfile: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct PushArgs {
+    #[command(flatten)]
+    pub conn: RegistryConnOpts,
+    /// Credentials (USERNAME:PASSWORD) for the registry
+    #[arg(long, value_name = "USER:PASS")]
+    pub creds: Option<Secret>,
+    /// Compression for layers the registry does not have yet: gzip or zstd
+    #[arg(long, value_name = "FORMAT", value_parser = ["gzip", "zstd"])]
+    pub compression_format: Option<String>,
+    /// Compression level (gzip 0-9, zstd 1-19)
+    #[arg(long, value_name = "N")]
+    pub compression_level: Option<i32>,
+    /// Manifest format to write: oci or v2s2 (Docker schema 2, gzip only)
+    #[arg(short, long, value_name = "FORMAT", value_parser = ["oci", "v2s2"])]
+    pub format: Option<String>,
+    /// Write the digest of the pushed manifest to this file
+    #[arg(long, value_name = "FILE")]
+    pub digestfile: Option<PathBuf>,
+    /// Suppress output information when pushing images
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Local image to push (name or ID)
+    pub image: String,
+    /// Where to push it: docker://REFERENCE or REFERENCE (default: the image's name)
+    pub destination: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct LoginArgs {
+    #[command(flatten)]
+    pub conn: RegistryConnOpts,
+    /// Username for the registry
+    #[arg(short, long)]
+    pub username: Option<String>,
+    /// Password for the registry (insecure: visible to other users; prefer --password-stdin)
+    #[arg(short, long)]
+    pub password: Option<Secret>,
+    /// Take the password from stdin
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// Print the username stored for the registry
+    #[arg(long)]
+    pub get_login: bool,
+    /// Registry to log in to, e.g. localhost:5000 (default: the first unqualified-search registry)
+    pub registry: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct LogoutArgs {
+    /// Path of the authentication file (default: $REGISTRY_AUTH_FILE, else ${XDG_RUNTIME_DIR}/containers/auth.json)
+    #[arg(long, value_name = "FILE")]
+    pub authfile: Option<PathBuf>,
+    /// Remove the credentials of every registry
+    #[arg(short, long)]
+    pub all: bool,
+    /// Registry to log out of
+    #[arg(required_unless_present = "all")]
+    pub registry: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct SearchArgs {
+    #[command(flatten)]
+    pub conn: RegistryConnOpts,
+    /// Credentials (USERNAME:PASSWORD) for the registry
+    #[arg(long, value_name = "USER:PASS")]
+    pub creds: Option<Secret>,
+    /// Maximum number of results
+    #[arg(long, default_value_t = 25, value_name = "N")]
+    pub limit: usize,
+    /// List the tags of the image named by TERM
+    #[arg(long)]
+    pub list_tags: bool,
+    /// Change the output format to JSON or a Go template
+    #[arg(long)]
+    pub format: Option<String>,
+    /// Do not truncate the output
+    #[arg(long)]
+    pub no_trunc: bool,
+    /// What to look for; HOST/TERM searches the registry HOST
+    pub term: String,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ManifestCommand {
+    /// Display the manifest or manifest list of an image in a registry
+    Inspect(ManifestInspectArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ManifestInspectArgs {
+    #[command(flatten)]
+    pub conn: RegistryConnOpts,
+    /// Credentials (USERNAME:PASSWORD) for the registry
+    #[arg(long, value_name = "USER:PASS")]
+    pub creds: Option<Secret>,
+    /// Image reference in a registry, e.g. localhost:5000/app:1
+    pub image: String,
+}
+
+#[cfg(test)]
+mod secret_tests {
+    #[test]
+    fn parsed_arguments_do_not_show_passwords() {
+        use clap::Parser;
+        let cli = super::Cli::try_parse_from([
+            "rsp",
+            "login",
+            "-u",
+            "me",
+            "-p",
+            "hunter2-pw",
+            "localhost:5000",
+        ])
+        .unwrap();
+        assert!(!format!("{cli:?}").contains("hunter2"));
+        let cli =
+            super::Cli::try_parse_from(["rsp", "pull", "--creds", "me:hunter2-pw", "x"]).unwrap();
+        assert!(!format!("{cli:?}").contains("hunter2"));
+    }
+}
+
+// ---- tag, untag, history, image prune/tree, system df/prune ----
+
+#[derive(Args, Debug)]
+pub struct TagArgs {
+    /// Image to name, by name or ID
+    pub image: String,
+    /// New names, e.g. myapp:v1 (localhost/myapp:v1) or registry.example:5000/app:v1
+    #[arg(required = true, value_name = "TARGET_NAME")]
+    pub targets: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct UntagArgs {
+    /// Image to remove names from, by name or ID
+    pub image: String,
+    /// Names to remove (default: all of the image's names)
+    pub names: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct HistoryArgs {
+    /// Display sizes and dates in human readable format
+    #[arg(short = 'H', long, value_name = "BOOL", default_value = "true", num_args = 0..=1, default_missing_value = "true", require_equals = true, action = clap::ArgAction::Set)]
+    pub human: bool,
+    /// Do not truncate the output
+    #[arg(long, alias = "notruncate")]
+    pub no_trunc: bool,
+    /// Display the numeric IDs only
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Change the output to JSON or a Go template (.ID .Created .CreatedAt .CreatedSince .CreatedBy .Size .Comment .Tags)
+    #[arg(long)]
+    pub format: Option<String>,
+    /// Image, by name or ID
+    pub image: String,
+}
+
+#[derive(Args, Debug)]
+pub struct ImagePruneArgs {
+    /// Remove all images not in use by containers, not just dangling ones
+    #[arg(short, long)]
+    pub all: bool,
+    /// Do not prompt for confirmation
+    #[arg(short, long)]
+    pub force: bool,
+    /// Only images matching (until=, label=, dangling=, reference=, before=, since=, id=)
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub filter: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct TreeArgs {
+    /// Image, by name or ID
+    pub image: String,
+}
+
+#[derive(Args, Debug)]
+pub struct DfArgs {
+    /// Show detailed information on space usage
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Pretty-print to JSON or using a Go template (.Type .Total .Active .Size .Reclaimable)
+    #[arg(long)]
+    pub format: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct SystemPruneArgs {
+    /// Remove all unused images, not just dangling ones
+    #[arg(short, long)]
+    pub all: bool,
+    /// Do not prompt for confirmation
+    #[arg(short, long)]
+    pub force: bool,
+    /// Prune volumes too (rsp has no named volumes: nothing to remove)
+    #[arg(long)]
+    pub volumes: bool,
+    /// Only containers and images matching (label=, until=)
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub filter: Vec<String>,
 }

@@ -663,7 +663,7 @@ fn image_size(store: &Store, image_id: &str) -> u64 {
 }
 
 /// Bytes a container has written to its own layer.
-fn upper_size(store: &Store, id: &str) -> u64 {
+pub(super) fn upper_size(store: &Store, id: &str) -> u64 {
     fn walk(p: &std::path::Path) -> u64 {
         let Ok(rd) = std::fs::read_dir(p) else {
             return 0;

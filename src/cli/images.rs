@@ -1,4 +1,5 @@
-//! `pull`, `images`, `rmi`, `image inspect`, `image exists`.
+//! `pull`, `images`, `rmi`, `image inspect`, `image exists` (the other
+//! image commands are in imagecmds.rs).
 
 use super::args::{
     ExistsArgs, FormatOnlyArgs, Global, ImageCommand, ImagesArgs, PullArgs, PullOpts, RmiArgs,
@@ -17,19 +18,12 @@ pub fn registry_options(opts: &PullOpts) -> anyhow::Result<PullOptions> {
         Some(p) => Platform::parse(p).with_context(|| format!("--platform {p}"))?,
         None => Platform::host(),
     };
-    let auth = match &opts.creds {
-        Some(c) => {
-            let (u, p) = c
-                .split_once(':')
-                .ok_or_else(|| anyhow!("--creds must be USERNAME:PASSWORD"))?;
-            Some((u.to_string(), p.to_string()))
-        }
-        None => None,
-    };
+    let auth = super::registry::parse_creds(opts.creds.as_ref().map(|c| c.0.as_str()))?;
     Ok(PullOptions {
         tls_verify: opts.tls_verify,
         platform,
         auth,
+        authfile: opts.authfile.clone(),
     })
 }
 
@@ -121,7 +115,26 @@ fn image_rows(store: &Store, images: &[ImageRecord], a: &ImagesArgs) -> Vec<Valu
 
 pub fn list(g: &Global, a: &ImagesArgs) -> CmdResult {
     let (_, store) = open_store(g)?;
-    let mut images = store.images()?.images;
+    let db = store.images()?;
+    let mut images = if a.filter.is_empty() {
+        db.images.clone()
+    } else {
+        let counts = super::imagecmds::container_counts(
+            &crate::runtime::container::list(&store).unwrap_or_default(),
+        );
+        let infos = crate::image::manage::infos(&store, &db, &counts);
+        let filters = super::imagecmds::image_filters(
+            &db,
+            &infos,
+            &a.filter,
+            super::imagecmds::IMAGES_FILTERS,
+        )?;
+        infos
+            .into_iter()
+            .filter(|i| filters.matches(i))
+            .map(|i| i.rec)
+            .collect()
+    };
     images.sort_by_key(|r| std::cmp::Reverse(created_of(&config_of(&store, r), r)));
     let fmt = output::parse_format(a.format.as_deref(), &[("ID", "IMAGE ID")])?;
     let mut out = std::io::stdout().lock();
@@ -292,8 +305,8 @@ pub fn inspect_json(store: &Store, rec: &ImageRecord) -> Value {
         "Digest": rec.manifest_digest,
         "RepoTags": rec.names,
         "RepoDigests": rec.digests,
-        "Parent": "",
-        "Comment": "",
+        "Parent": parent_of(store, rec),
+        "Comment": comment_of(store, rec, &cfg),
         "Created": created,
         "Config": cfg.config,
         "Version": "",
@@ -314,6 +327,44 @@ pub fn inspect_json(store: &Store, rec: &ImageRecord) -> Value {
         "History": cfg.history,
         "NamesHistory": rec.names,
     })
+}
+
+/// The local image this one was built on, as Podman finds it: the image
+/// whose layers are all of this one's but the top one.
+fn parent_of(store: &Store, rec: &ImageRecord) -> String {
+    let Some((_, base)) = rec.layers.split_last() else {
+        return String::new();
+    };
+    if base.is_empty() {
+        return String::new();
+    }
+    store
+        .images()
+        .ok()
+        .and_then(|db| db.images.into_iter().find(|i| i.layers == base))
+        .map(|i| format!("sha256:{}", i.id))
+        .unwrap_or_default()
+}
+
+/// The config's own `comment` (Docker's, set by commit -m) or else the
+/// newest history entry's.
+fn comment_of(store: &Store, rec: &ImageRecord, cfg: &ImageConfig) -> String {
+    let raw: Option<Value> = store
+        .get_blob(&format!("sha256:{}", rec.id))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok());
+    raw.as_ref()
+        .and_then(|v| v.get("comment"))
+        .and_then(Value::as_str)
+        .filter(|c| !c.is_empty())
+        .or_else(|| {
+            cfg.history
+                .last()
+                .and_then(|h| h.get("comment"))
+                .and_then(Value::as_str)
+        })
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// Prints inspect objects as a JSON array or through a template.
@@ -369,5 +420,12 @@ pub fn image_cmd(g: &Global, sub: &ImageCommand) -> CmdResult {
         ImageCommand::Exists(a) => exists(g, a),
         ImageCommand::Diff(a) => super::commit::diff(g, a),
         ImageCommand::Import(a) => super::commit::import(g, a),
+        ImageCommand::Push(a) => super::registry::push(g, a),
+        ImageCommand::Search(a) => super::registry::search(a),
+        ImageCommand::Tag(a) => super::imagecmds::tag(g, a),
+        ImageCommand::Untag(a) => super::imagecmds::untag(g, a),
+        ImageCommand::History(a) => super::imagecmds::history(g, a),
+        ImageCommand::Prune(a) => super::imagecmds::image_prune(g, a),
+        ImageCommand::Tree(a) => super::imagecmds::image_tree(g, a),
     }
 }

@@ -10,11 +10,13 @@ mod args;
 mod commit;
 mod containers;
 pub mod docs;
+mod imagecmds;
 mod images;
 mod lifecycle;
 mod observe;
 mod output;
 mod progress;
+mod registry;
 mod system;
 pub mod template;
 
@@ -149,6 +151,11 @@ fn dispatch(cli: &Cli) -> CmdResult {
         Command::Info(a) => system::info(g, a),
         Command::System(args::SystemCommand::Info(a)) => system::info(g, a),
         Command::System(args::SystemCommand::Reset(a)) => system::reset(g, a),
+        Command::System(args::SystemCommand::Df(a)) => imagecmds::system_df(g, a),
+        Command::System(args::SystemCommand::Prune(a)) => imagecmds::system_prune(g, a),
+        Command::Tag(a) => imagecmds::tag(g, a),
+        Command::Untag(a) => imagecmds::untag(g, a),
+        Command::History(a) => imagecmds::history(g, a),
         Command::Pull(a) => images::pull(g, a),
         Command::Images(a) => images::list(g, a),
         Command::Rmi(a) => images::rmi(g, a),
@@ -179,6 +186,11 @@ fn dispatch(cli: &Cli) -> CmdResult {
         Command::Diff(a) => commit::diff(g, a),
         Command::Export(a) => commit::export(g, a),
         Command::Import(a) => commit::import(g, a),
+        Command::Push(a) => registry::push(g, a),
+        Command::Login(a) => registry::login(a),
+        Command::Logout(a) => registry::logout(a),
+        Command::Search(a) => registry::search(a),
+        Command::Manifest(args::ManifestCommand::Inspect(a)) => registry::manifest_inspect(a),
     }
 }
 

@@ -19,7 +19,7 @@ use super::reference::{Reference, ReferenceError};
 use crate::runtime::container::ContainerConfig;
 use crate::storage::driver::Driver;
 use crate::storage::pack::{self, ChangeList, Layer, PackError, TarSink};
-use crate::storage::unpack::{UnpackError, UnpackStats, unpack_layer};
+use crate::storage::unpack::{UnpackError, UnpackStats, unpack_layer_recorded};
 use crate::storage::{ImageRecord, Store, StoreError};
 use serde_json::{Map, Value, json};
 use std::io::{self, Read, Write};
@@ -255,32 +255,22 @@ fn add_layer(
     produced: impl FnOnce() -> Result<()>,
 ) -> Result<UnpackStats> {
     let tmp = store.temp_dir("commit")?;
-    let unpacked = unpack_layer(reader, &tmp);
+    // Recorded, so that the layer can be pushed or saved byte for byte.
+    let split = Store::split_temp(&tmp);
+    let unpacked = unpack_layer_recorded(reader, &tmp, &split);
     let result = (|| {
         // The producer's error explains a stream the unpacker found cut.
         produced()?;
         let stats = unpacked?;
-        finish_layer(store, &tmp, &stats)?;
+        // Removes `tmp` itself on error.
+        store.finish_layer(&tmp, &stats)?;
         Ok(stats)
     })();
     if result.is_err() {
         let _ = crate::storage::remove_tree(&tmp);
+        let _ = crate::storage::remove_tree(&split);
     }
     result
-}
-
-// TODO(lead): use the shared layer-finishing fn
-fn finish_layer(store: &Store, tmp: &std::path::Path, stats: &UnpackStats) -> Result<()> {
-    let final_path = store.layer_path(&stats.diff_id)?;
-    crate::storage::write_atomic(
-        &final_path.with_extension("size"),
-        stats.size.to_string().as_bytes(),
-    )?;
-    if stats.records_owners {
-        crate::storage::write_atomic(&store.owners_marker(&stats.diff_id)?, b"")?;
-    }
-    store.commit_layer(tmp, &stats.diff_id)?;
-    Ok(())
 }
 
 /// What `commit` takes besides the container.

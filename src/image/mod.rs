@@ -9,6 +9,7 @@ pub mod change;
 pub mod commit;
 pub mod config;
 pub mod local;
+pub mod manage;
 pub mod reference;
 
 use crate::storage::{ImageDb, ImageRecord};

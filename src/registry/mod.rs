@@ -13,8 +13,11 @@
 //! for loopback. Docker Hub's anonymous bearer-token flow and basic auth are handled by
 //! `oci-client`. A [`Registry`] is cheap to clone and can be used from many tasks at once.
 
+pub mod auth;
 mod config;
 mod platform;
+mod push;
+mod search;
 #[cfg(test)]
 mod tests;
 
@@ -30,8 +33,10 @@ use oci_client::secrets::RegistryAuth;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+pub use auth::{AuthError, Credentials};
 pub use config::RegistriesConf;
 pub use platform::Platform;
+pub use search::{SearchResult, TagResult, search_docker_hub};
 
 use crate::image::reference::{Reference, ReferenceError};
 
@@ -61,6 +66,42 @@ const READ_TIMEOUT: Duration = Duration::from_secs(120);
 pub enum RegistryError {
     #[error("{0}")]
     InvalidReference(#[from] ReferenceError),
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    #[error(
+        "pushing {reference}: access denied ({}): log in with `rsp login {registry}` or give \
+         --creds for an account that may push there",
+        root_cause(.source.as_ref())
+    )]
+    PushDenied {
+        reference: String,
+        registry: String,
+        source: Box<OciDistributionError>,
+    },
+    #[error("pushing {reference} to {registry}: {step}: {}", root_cause(.source.as_ref()))]
+    Push {
+        reference: String,
+        registry: String,
+        step: String,
+        source: Box<OciDistributionError>,
+    },
+    #[error("{what} on {registry}: {}", root_cause(.source.as_ref()))]
+    Query {
+        what: String,
+        registry: String,
+        source: Box<OciDistributionError>,
+    },
+    #[error(
+        "{what} on {registry}: access denied ({}): log in with `rsp login {registry}` or give --creds",
+        root_cause(.source.as_ref())
+    )]
+    QueryDenied {
+        what: String,
+        registry: String,
+        source: Box<OciDistributionError>,
+    },
+    #[error("searching {registry}: {reason}")]
+    Search { registry: String, reason: String },
     #[error("invalid platform {input:?}: use os/arch[/variant], e.g. linux/arm64/v8")]
     InvalidPlatform { input: String },
     #[error("reading {path}: {source}")]
@@ -200,14 +241,27 @@ pub enum RegistryError {
     },
 }
 
-/// How to reach the registry and which image to pick.
-#[derive(Debug, Clone)]
+/// How to reach the registry and which image to pick. `Debug` leaves the password out.
+#[derive(Clone)]
 pub struct PullOptions {
     /// `None` follows the registry's defaults (see the module docs).
     pub tls_verify: Option<bool>,
     pub platform: Platform,
-    /// Basic-auth user and password.
+    /// Basic-auth user and password; `None` uses the stored login for the registry, if any.
     pub auth: Option<(String, String)>,
+    /// `--authfile`: the only credentials file consulted when given.
+    pub authfile: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for PullOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PullOptions")
+            .field("tls_verify", &self.tls_verify)
+            .field("platform", &self.platform)
+            .field("user", &self.auth.as_ref().map(|(u, _)| u))
+            .field("authfile", &self.authfile)
+            .finish()
+    }
 }
 
 impl Default for PullOptions {
@@ -216,6 +270,7 @@ impl Default for PullOptions {
             tls_verify: None,
             platform: Platform::host(),
             auth: None,
+            authfile: None,
         }
     }
 }
@@ -272,10 +327,7 @@ impl Registry {
         conf: &RegistriesConf,
     ) -> Result<Registry, RegistryError> {
         let registry = reference.registry.clone();
-        let plain_http = match opts.tls_verify {
-            Some(verify) => !verify,
-            None => is_loopback(&registry) || conf.is_insecure(&registry),
-        };
+        let plain_http = plain_http_for(&registry, opts.tls_verify, conf);
         let protocol = if plain_http {
             // oci-client compares against the address it connects to, which differs from the
             // name for Docker Hub.
@@ -300,7 +352,10 @@ impl Registry {
             })?;
         let auth = match &opts.auth {
             Some((user, password)) => RegistryAuth::Basic(user.clone(), password.clone()),
-            None => RegistryAuth::Anonymous,
+            None => match auth::lookup(&registry, opts.authfile.as_deref())? {
+                Some(c) => RegistryAuth::Basic(c.username, c.password),
+                None => RegistryAuth::Anonymous,
+            },
         };
         Ok(Registry {
             client,
@@ -563,6 +618,14 @@ impl Registry {
             registry,
             source,
         }
+    }
+}
+
+/// Whether to talk plain HTTP to `registry` (see the module docs).
+pub fn plain_http_for(registry: &str, tls_verify: Option<bool>, conf: &RegistriesConf) -> bool {
+    match tls_verify {
+        Some(verify) => !verify,
+        None => is_loopback(registry) || conf.is_insecure(registry),
     }
 }
 

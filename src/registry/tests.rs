@@ -194,6 +194,7 @@ fn client(reference: &Reference, platform: &str) -> Registry {
         tls_verify: None,
         platform: Platform::parse(platform).unwrap(),
         auth: None,
+        authfile: None,
     };
     let registry = Registry::new(reference, &opts, &RegistriesConf::default()).unwrap();
     assert!(registry.is_plain_http());
@@ -489,9 +490,11 @@ async fn basic_credentials_are_harmless_without_auth() {
         tls_verify: None,
         platform: Platform::parse("linux/amd64").unwrap(),
         auth: Some(("user".into(), "secret".into())),
+        authfile: None,
     };
     let registry = Registry::new(&reference, &opts, &RegistriesConf::default()).unwrap();
     assert!(!format!("{registry:?}").contains("secret"));
+    assert!(!format!("{opts:?}").contains("secret"));
     let resolved = registry.resolve(&reference).await.unwrap();
     check_resolved(&resolved, &pushed, OCI_MANIFEST);
 }

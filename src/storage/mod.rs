@@ -23,6 +23,7 @@ pub mod copy;
 pub mod driver;
 pub mod fuse;
 pub mod pack;
+pub mod tarsplit;
 #[cfg(test)]
 mod testtar;
 pub mod unpack;
@@ -57,6 +58,11 @@ pub enum StoreError {
     DigestMismatch { expected: String, actual: String },
     #[error("invalid digest {0:?}: expected sha256:<64 hex digits>")]
     BadDigest(String),
+    #[error(
+        "layer {0} was stored without the record needed to export it (by an older rsp, or its \
+         tar lists a file twice): remove the image and pull or load it again"
+    )]
+    NoTarSplit(String),
 }
 
 type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -223,6 +229,12 @@ fn mkdir(path: &Path, mode: u32) -> Result<()> {
 /// Removes a directory tree even where the container or an image made
 /// directories unwritable for their owner (overlay's `work/work` is 0000).
 pub fn remove_tree(path: &Path) -> Result<()> {
+    if fs::symlink_metadata(path).is_ok_and(|m| !m.is_dir()) {
+        return fs::remove_file(path).map_err(|source| StoreError::Remove {
+            path: path.to_path_buf(),
+            source,
+        });
+    }
     match fs::remove_dir_all(path) {
         Ok(()) => return Ok(()),
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
@@ -367,12 +379,56 @@ impl Store {
     /// unpacked, so that its sha256 is `diff_id` again. Reading fails (an
     /// `io::Error` at the end at the latest) if the stored layer no longer
     /// reproduces that digest, so a push or save never sends a wrong layer.
-    pub fn layer_tar(&self, diff_id: &str) -> Result<Box<dyn io::Read + Send>> {
-        let path = self.layer_path(diff_id)?;
-        Err(StoreError::Read {
-            path,
-            source: io::Error::other("layer export is not written yet"),
+    pub fn layer_tar(&self, diff_id: &str) -> Result<tarsplit::LayerTar> {
+        let dir = self.layer_path(diff_id)?;
+        let split = dir.with_extension("tarsplit");
+        if !split.exists() && dir.is_dir() {
+            return Err(StoreError::NoTarSplit(diff_id.to_string()));
+        }
+        tarsplit::LayerTar::open(&split, &dir, diff_id).map_err(|source| StoreError::Read {
+            path: split,
+            source,
         })
+    }
+
+    /// Where [`unpack::unpack_layer_recorded`] should write the record of a
+    /// layer being unpacked into `tmp` (a [`Store::temp_dir`]), so that
+    /// [`Store::finish_layer`] finds it and a dead process's leftovers are
+    /// cleaned with the directory.
+    pub fn split_temp(tmp: &Path) -> PathBuf {
+        tmp.with_extension("tarsplit")
+    }
+
+    /// Puts a layer unpacked into `tmp` into place as `stats.diff_id`, which
+    /// the caller has checked: its size, its owners marker and its
+    /// tar-split record first, the directory last, since a layer directory
+    /// is taken as complete once it exists. On error `tmp` is removed.
+    pub fn finish_layer(&self, tmp: &Path, stats: &unpack::UnpackStats) -> Result<()> {
+        let result = (|| {
+            let diff_id = &stats.diff_id;
+            let final_path = self.layer_path(diff_id)?;
+            write_atomic(
+                &final_path.with_extension("size"),
+                stats.size.to_string().as_bytes(),
+            )?;
+            // A layer without its marker would look like one that records
+            // no owners.
+            if stats.records_owners {
+                write_atomic(&self.owners_marker(diff_id)?, b"")?;
+            }
+            let split = Self::split_temp(tmp);
+            if stats.recorded {
+                let dest = final_path.with_extension("tarsplit");
+                fs::rename(&split, &dest)
+                    .map_err(|source| StoreError::Write { path: dest, source })?;
+            }
+            self.commit_layer(tmp, diff_id)
+        })();
+        if result.is_err() {
+            let _ = remove_tree(tmp);
+            let _ = remove_tree(&Self::split_temp(tmp));
+        }
+        result
     }
 
     /// Moves a finished unpack directory into place as layer `diff_id`.
@@ -401,10 +457,18 @@ impl Store {
         })?;
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
-            let marker = name.strip_suffix(".size").or(name.strip_suffix(".owners"));
-            let hex = marker.unwrap_or(&name);
-            if hex.len() == 64 && !used.contains(hex) {
-                if marker.is_some() {
+            // Anything kept next to a layer (`.size`, `.owners`, `.tarsplit`,
+            // ...) is `<hex>.<suffix>` and goes with it.
+            let (hex, marker) = match name.split_once('.') {
+                Some((hex, _)) => (hex, true),
+                None => (name.as_str(), false),
+            };
+            let is_hex = hex.len() == 64
+                && hex
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+            if is_hex && !used.contains(hex) {
+                if marker {
                     let _ = fs::remove_file(e.path());
                 } else {
                     remove_tree(&e.path())?;
@@ -592,6 +656,47 @@ mod tests {
         db.upsert(rec("b", "x:latest"));
         assert!(db.images[0].names.is_empty());
         assert_eq!(db.images[1].names, vec!["x:latest".to_string()]);
+    }
+
+    #[test]
+    fn remove_unused_layers_takes_every_marker_of_an_unused_layer() {
+        let d = tempfile::tempdir().unwrap();
+        let s = Store::open(d.path()).unwrap();
+        let (used, unused) = ("a".repeat(64), "b".repeat(64));
+        for hex in [&used, &unused] {
+            fs::create_dir(s.layers_dir().join(hex)).unwrap();
+            for suffix in ["size", "owners", "tarsplit"] {
+                fs::write(s.layers_dir().join(format!("{hex}.{suffix}")), b"1").unwrap();
+            }
+        }
+        fs::write(s.layers_dir().join("unrelated.txt"), b"x").unwrap();
+        let mut db = ImageDb::default();
+        db.images.push(ImageRecord {
+            id: "c".repeat(64),
+            names: vec![],
+            digests: vec![],
+            manifest_digest: String::new(),
+            manifest_media_type: String::new(),
+            layers: vec![format!("sha256:{used}")],
+            size: 0,
+            added: String::new(),
+        });
+        let lock = s.lock().unwrap();
+        s.remove_unused_layers(&db, &lock).unwrap();
+        let mut left: Vec<String> = fs::read_dir(s.layers_dir())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        let mut want = vec![
+            used.clone(),
+            format!("{used}.owners"),
+            format!("{used}.size"),
+            format!("{used}.tarsplit"),
+            "unrelated.txt".to_string(),
+        ];
+        want.sort();
+        assert_eq!(left, want);
     }
 
     #[test]

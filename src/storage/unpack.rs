@@ -48,6 +48,7 @@ use nix::unistd::{UnlinkatFlags, linkat, mkfifoat, symlinkat, unlinkat};
 use sha2::{Digest, Sha256};
 use xattr::FileExt;
 
+use super::tarsplit::{Recorder, SharedRecorder};
 use super::walk::{self, WalkError, WalkErrorKind, file_type, remove_tree};
 
 /// Xattr holding the image's owner, mode and device numbers of an entry
@@ -73,6 +74,9 @@ pub struct UnpackStats {
     /// Whether the layer recorded at least one owner or mode in
     /// [`OVERRIDE_STAT_XATTR`].
     pub records_owners: bool,
+    /// Whether [`unpack_layer_recorded`] wrote a tar-split record that
+    /// reproduces the stream.
+    pub recorded: bool,
 }
 
 /// Why unpacking stopped. Each variant names the step that failed and, for
@@ -156,12 +160,39 @@ type Result<T, E = UnpackError> = std::result::Result<T, E>;
 /// The whole stream is read, including any padding after the end-of-archive
 /// blocks, so that the returned diff ID covers every byte.
 pub fn unpack_layer<R: Read>(reader: R, dest: &Path) -> Result<UnpackStats> {
-    unpack_layer_as(reader, dest, false)
+    unpack_layer_as(reader, dest, false, None)
+}
+
+/// [`unpack_layer`], also writing to `split` the record that gives the
+/// stream back byte for byte ([`super::tarsplit`]). If the record cannot
+/// reproduce this stream, the file is removed and `recorded` is false.
+pub fn unpack_layer_recorded<R: Read>(reader: R, dest: &Path, split: &Path) -> Result<UnpackStats> {
+    let recorder = Recorder::create(split).map_err(|source| UnpackError::Io {
+        path: split.to_path_buf(),
+        source,
+    })?;
+    let mut stats = unpack_layer_as(reader, dest, false, Some(recorder.clone()))?;
+    stats.recorded = recorder
+        .borrow_mut()
+        .finish()
+        .map_err(|source| UnpackError::Io {
+            path: split.to_path_buf(),
+            source,
+        })?;
+    if !stats.recorded {
+        let _ = std::fs::remove_file(split);
+    }
+    Ok(stats)
 }
 
 /// [`unpack_layer`], writing the fallback format from the start if
 /// `fallback` (as a filesystem refusing the normal one makes it do).
-fn unpack_layer_as<R: Read>(mut reader: R, dest: &Path, fallback: bool) -> Result<UnpackStats> {
+fn unpack_layer_as<R: Read>(
+    mut reader: R,
+    dest: &Path,
+    fallback: bool,
+    recorder: Option<SharedRecorder>,
+) -> Result<UnpackStats> {
     let root = openat(
         AT_FDCWD,
         dest,
@@ -178,15 +209,20 @@ fn unpack_layer_as<R: Read>(mut reader: R, dest: &Path, fallback: bool) -> Resul
     let magic = &magic[..magic_len];
     let buffered = BufReader::with_capacity(IO_BUF_SIZE, magic.chain(reader));
     let stream = match magic {
-        [0x1f, 0x8b, ..] => Decompressor::Gzip(flate2::bufread::MultiGzDecoder::new(buffered)),
+        [0x1f, 0x8b, ..] => {
+            Decompressor::Gzip(Box::new(flate2::bufread::MultiGzDecoder::new(buffered)))
+        }
         [0x28, 0xb5, 0x2f, 0xfd] => Decompressor::Zstd(
             zstd::stream::read::Decoder::with_buffer(buffered).map_err(read_err)?,
         ),
         _ => Decompressor::Plain(buffered),
     };
 
-    let mut archive = tar::Archive::new(HashingReader::new(stream));
+    let mut hashing = HashingReader::new(stream);
+    hashing.recorder = recorder.clone();
+    let mut archive = tar::Archive::new(hashing);
     let mut unpacker = Unpacker::new(root);
+    unpacker.recorder = recorder;
     unpacker.whiteout_files = fallback;
     unpacker.opaque_files = fallback;
     for entry in archive.entries().map_err(read_err)? {
@@ -219,7 +255,8 @@ fn read_magic(reader: &mut impl Read) -> io::Result<([u8; 4], usize)> {
 
 enum Decompressor<R: BufRead> {
     Plain(R),
-    Gzip(flate2::bufread::MultiGzDecoder<R>),
+    // Boxed: zlib-rs's inflate state is large, the others are not.
+    Gzip(Box<flate2::bufread::MultiGzDecoder<R>>),
     Zstd(zstd::stream::read::Decoder<'static, R>),
 }
 
@@ -238,6 +275,7 @@ struct HashingReader<R> {
     inner: R,
     hasher: Sha256,
     len: u64,
+    recorder: Option<SharedRecorder>,
 }
 
 impl<R> HashingReader<R> {
@@ -246,6 +284,7 @@ impl<R> HashingReader<R> {
             inner,
             hasher: Sha256::new(),
             len: 0,
+            recorder: None,
         }
     }
 
@@ -254,6 +293,7 @@ impl<R> HashingReader<R> {
             diff_id: format!("sha256:{}", hex::encode(self.hasher.finalize())),
             size: self.len,
             records_owners: false,
+            recorded: false,
         }
     }
 }
@@ -263,6 +303,9 @@ impl<R: Read> Read for HashingReader<R> {
         let n = self.inner.read(buf)?;
         self.hasher.update(&buf[..n]);
         self.len += n as u64;
+        if let Some(r) = &self.recorder {
+            r.borrow_mut().consumed(&buf[..n]);
+        }
         Ok(n)
     }
 }
@@ -335,6 +378,7 @@ struct Unpacker {
     opaque_files: bool,
     /// An override xattr was written.
     records_owners: bool,
+    recorder: Option<SharedRecorder>,
 }
 
 /// The errors of a filesystem that cannot hold a whiteout device or the
@@ -356,6 +400,7 @@ impl Unpacker {
             whiteout_files: false,
             opaque_files: false,
             records_owners: false,
+            recorder: None,
         }
     }
 
@@ -505,10 +550,14 @@ impl Unpacker {
             Err(Errno::ENOENT) => return Ok(false),
             Err(e) => return Err(remove_err(e)),
         };
-        if file_type(&stat) == SFlag::S_IFDIR {
-            if keep_dir {
-                return Ok(true);
-            }
+        let is_dir = file_type(&stat) == SFlag::S_IFDIR;
+        if is_dir && keep_dir {
+            return Ok(true);
+        }
+        if let Some(r) = &self.recorder {
+            r.borrow_mut().replacing(clean, is_dir);
+        }
+        if is_dir {
             remove_tree(parent, name).map_err(remove_err)?;
             self.dirs.retain(|dir, _| !dir.starts_with(clean));
         } else {
@@ -641,6 +690,12 @@ impl Unpacker {
             source,
         })?;
         let expected = entry.size();
+        if let Some(r) = &self.recorder
+            && entry.header().entry_type() != tar::EntryType::GNUSparse
+        {
+            r.borrow_mut()
+                .file_content(entry.raw_file_position(), expected, clean);
+        }
         let actual = self.copy_data(entry, &file, path)?;
         // The tar reader ends an entry early, without an error, when the
         // stream does.
@@ -1380,7 +1435,7 @@ mod tests {
             .file("opaque/kept", b"")
             .file("x/.wh..wh.plnk", b"")
             .finish();
-        unpack_layer_as(&tar[..], &sandbox.dest(), true).unwrap();
+        unpack_layer_as(&tar[..], &sandbox.dest(), true, None).unwrap();
         let dest = sandbox.dest();
         let names = |d: &str| {
             let mut v: Vec<String> = fs::read_dir(dest.join(d))

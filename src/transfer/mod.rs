@@ -9,10 +9,13 @@
 //! pull leaves the store as it was (plus, at most, complete layers that the
 //! next pull reuses).
 
+pub mod blobinfo;
+pub mod push;
+
 use crate::image::config::ImageConfig;
 use crate::image::reference::Reference;
 use crate::registry::{BlobRef, PullOptions, RegistriesConf, Registry, RegistryError};
-use crate::storage::unpack::{UnpackError, unpack_layer};
+use crate::storage::unpack::{UnpackError, unpack_layer_recorded};
 use crate::storage::{ImageRecord, Store, StoreError, digest_hex};
 use std::io::{self, Read, Write};
 use std::sync::Arc;
@@ -53,6 +56,29 @@ pub enum TransferError {
     Candidates(String),
     #[error("layer {0} was removed while pulling: run the pull again")]
     LayerVanished(String),
+    #[error(transparent)]
+    Image(#[from] crate::image::ImageError),
+    #[error(
+        "image {image} has no name to push it under: give a destination, e.g. \
+         rsp push {image} localhost:5000/name:tag"
+    )]
+    NoDestination { image: String },
+    #[error(
+        "unsupported destination {destination}: transport {transport:?} is not supported: use \
+         docker://REFERENCE or a plain reference"
+    )]
+    UnsupportedTransport {
+        destination: String,
+        transport: String,
+    },
+    #[error("cannot push to {destination}: give a tag, not a digest")]
+    DestinationDigest { destination: String },
+    #[error(
+        "--format v2s2 cannot carry zstd layers: use --format oci or --compression-format gzip"
+    )]
+    ZstdNeedsOci,
+    #[error("compressing layer {diff_id}: {source}")]
+    Compress { diff_id: String, source: io::Error },
 }
 
 /// What a pull reports as it goes; the CLI draws bars or prints lines.
@@ -274,13 +300,14 @@ async fn fetch_layer(
     let tmp = store.temp_dir("layer")?;
     let (tx, rx) = sync_channel::<Vec<u8>>(64);
     let dest = tmp.clone();
+    let split = Store::split_temp(&tmp);
     let unpacker = std::thread::spawn(move || {
         let mut reader = ChannelReader {
             rx,
             buf: Vec::new(),
             pos: 0,
         };
-        let r = unpack_layer(&mut reader, &dest);
+        let r = unpack_layer_recorded(&mut reader, &dest, &split);
         // Drain what is left so the downloader never blocks on a full
         // channel after an unpack error.
         let _ = io::copy(&mut reader, &mut io::sink());
@@ -309,21 +336,22 @@ async fn fetch_layer(
                 actual: stats.diff_id,
             });
         }
-        let final_path = store.layer_path(diff_id)?;
-        crate::storage::write_atomic(
-            &final_path.with_extension("size"),
-            stats.size.to_string().as_bytes(),
-        )?;
-        // Before the layer is in place: a layer without its marker would
-        // look like one that records no owners.
-        if stats.records_owners {
-            crate::storage::write_atomic(&store.owners_marker(diff_id)?, b"")?;
-        }
-        store.commit_layer(&tmp, diff_id)?;
+        store.finish_layer(&tmp, &stats)?;
+        // A hint for push (see blobinfo): losing it only costs a later upload.
+        let compression = blobinfo::compression_of(&blob.media_type);
+        let _ = blobinfo::record(
+            store,
+            diff_id,
+            compression,
+            &blob.digest,
+            blob.size,
+            &reference.name(),
+        );
         Ok(())
     })();
     if result.is_err() {
         let _ = crate::storage::remove_tree(&tmp);
+        let _ = crate::storage::remove_tree(&Store::split_temp(&tmp));
     }
     result
 }

@@ -476,3 +476,26 @@ fn issue6_unreadable_files_are_committed() {
         assert_eq!(g.5, b"y\n", "{driver}");
     });
 }
+
+/// A committed layer is recorded like a pulled one: it can be pushed byte
+/// for byte (same image ID after a pull elsewhere).
+#[test]
+fn issue6_committed_image_can_be_pushed_and_pulled() {
+    let env = TestEnv::new();
+    env.rsp()
+        .args(["run", "--name", "c", base(), "sh", "-c", CHANGES])
+        .ok();
+    let id = env.rsp().args(["commit", "-q", "c", "pushme"]).ok();
+    let dest = shared().reference("issue6-commit-pushed", "v1");
+    let out = env.rsp().args(["push", "pushme", &dest]).output();
+    assert!(out.status.success(), "{}", show_output(&out));
+    let other = TestEnv::new();
+    let pulled = other.rsp().args(["pull", "-q", &dest]).ok();
+    assert_eq!(
+        pulled.trim(),
+        id.trim(),
+        "the same image ID after push and pull"
+    );
+    let out = other.rsp().args(["run", "--rm", &dest, "cat", "/new"]).ok();
+    assert_eq!(out, "new\n");
+}

@@ -430,6 +430,8 @@ pub struct ImageBuilder {
     architecture: String,
     variant: Option<String>,
     os: String,
+    /// The config's `history`, when not one entry per layer.
+    history: Option<Vec<serde_json::Value>>,
 }
 
 impl Default for ImageBuilder {
@@ -450,6 +452,7 @@ impl Default for ImageBuilder {
             architecture: "amd64".into(),
             variant: None,
             os: "linux".into(),
+            history: None,
         }
     }
 }
@@ -527,6 +530,12 @@ impl ImageBuilder {
         self.os = os.into();
         self
     }
+    /// The config's `history` as given (steps with `"empty_layer": true`
+    /// made no layer), instead of one generated entry per layer.
+    pub fn history(mut self, history: Vec<serde_json::Value>) -> Self {
+        self.history = Some(history);
+        self
+    }
 
     fn layer_media_type(&self) -> &'static str {
         match (self.oci, self.compression) {
@@ -571,9 +580,11 @@ impl ImageBuilder {
         if let Some(s) = &self.stop_signal {
             c.insert("StopSignal".into(), json!(s));
         }
-        let history: Vec<Value> = (0..diff_ids.len())
-            .map(|i| json!({"created": CREATED, "created_by": format!("rsp test harness: layer {i}")}))
-            .collect();
+        let history: Vec<Value> = self.history.clone().unwrap_or_else(|| {
+            (0..diff_ids.len())
+                .map(|i| json!({"created": CREATED, "created_by": format!("rsp test harness: layer {i}")}))
+                .collect()
+        });
         let mut cfg = json!({
             "created": CREATED,
             "architecture": self.architecture,

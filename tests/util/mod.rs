@@ -16,7 +16,8 @@ pub mod registry;
 #[allow(unused_imports)]
 pub use image::{
     BUSYBOX_APPLETS, Blob, Built, Compression, ImageBuilder, Kind, Layer, Pushed, PushedIndex,
-    big_image, busybox_image, multilayer_image, push_index, sha256_digest, uid33_image,
+    big_image, busybox_image, multilayer_image, push_index, semantics_image, sha256_digest,
+    uid33_image,
 };
 #[allow(unused_imports)]
 pub use registry::{Client, HttpResponse, MANIFEST_ACCEPT, Registry, free_port, shared};

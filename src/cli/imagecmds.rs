@@ -1,0 +1,648 @@
+//! `tag`, `untag`, `history`, `image prune`, `image tree`, `system df` and
+//! `system prune`: the local image management commands. The work is in
+//! [`crate::image::manage`]; this file parses, asks and prints.
+
+use super::args::{
+    DfArgs, Global, HistoryArgs, ImagePruneArgs, SystemPruneArgs, TagArgs, TreeArgs, UntagArgs,
+};
+use super::output::{self, Format};
+use super::{CmdResult, open_store};
+use crate::image::manage::{self, Filters, ImageInfo, Removed};
+use crate::runtime::container::{self, Container};
+use crate::storage::{ImageDb, Store};
+use anyhow::{Context, anyhow, bail};
+use serde_json::{Value, json};
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, Write};
+
+/// Filter keys `images --filter` takes.
+pub const IMAGES_FILTERS: &[&str] = &[
+    "dangling",
+    "label",
+    "reference",
+    "before",
+    "since",
+    "until",
+    "id",
+    "containers",
+];
+const PRUNE_FILTERS: &[&str] = &[
+    "until",
+    "label",
+    "dangling",
+    "reference",
+    "before",
+    "since",
+    "id",
+];
+
+/// Sizes as Go's `units.HumanSize` prints them (`system df`, `image tree`,
+/// reclaimed space): four significant digits, no space, `0B`.
+fn go_size(bytes: u64) -> String {
+    let units = ["B", "kB", "MB", "GB", "TB", "PB", "EB"];
+    let mut v = bytes as f64;
+    let mut u = 0;
+    while v >= 1000.0 && u + 1 < units.len() {
+        v /= 1000.0;
+        u += 1;
+    }
+    let decimals = if v >= 100.0 {
+        1
+    } else if v >= 10.0 {
+        2
+    } else {
+        3
+    };
+    let s = format!("{v:.decimals$}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        &s
+    };
+    format!("{s}{}", units[u])
+}
+
+fn short(id: &str) -> &str {
+    &id[..12.min(id.len())]
+}
+
+/// Containers of every state, by image ID.
+pub fn container_counts(containers: &[Container]) -> HashMap<String, usize> {
+    let mut m = HashMap::new();
+    for c in containers {
+        *m.entry(c.config.image_id.clone()).or_default() += 1;
+    }
+    m
+}
+
+fn images_in_use(store: &Store) -> HashSet<String> {
+    container::list(store)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|c| c.config.image_id)
+        .collect()
+}
+
+/// Parses image `--filter`s; `before=`/`since=` name images of `db`.
+pub fn image_filters(
+    db: &ImageDb,
+    infos: &[ImageInfo],
+    specs: &[String],
+    allowed: &[&str],
+) -> Result<Filters, manage::ManageError> {
+    Filters::parse(specs, allowed, |input| {
+        let rec = crate::image::lookup(db, input)?;
+        Ok(infos
+            .iter()
+            .find(|i| i.rec.id == rec.id)
+            .and_then(|i| i.created))
+    })
+}
+
+/// Asks on stdout and reads the answer from stdin, as Podman does (a
+/// script may pipe `y`). No answer at all is an error, not a yes.
+fn confirm(prompt: &str) -> anyhow::Result<bool> {
+    let mut out = std::io::stdout().lock();
+    write!(out, "{prompt}")?;
+    out.flush()?;
+    let mut line = String::new();
+    let n = std::io::stdin().lock().read_line(&mut line)?;
+    if n == 0 {
+        writeln!(out)?;
+        bail!("no answer on stdin: answer y, or give -f (--force) to skip the question");
+    }
+    Ok(line.trim_start().to_lowercase().starts_with('y'))
+}
+
+pub fn tag(g: &Global, a: &TagArgs) -> CmdResult {
+    let (_, store) = open_store(g)?;
+    let (rec, names) = manage::tag(&store, &a.image, &a.targets)?;
+    for n in &names {
+        crate::runtime::image_event(&store, "tag", &rec.id, n);
+    }
+    Ok(0)
+}
+
+pub fn untag(g: &Global, a: &UntagArgs) -> CmdResult {
+    let (_, store) = open_store(g)?;
+    let (rec, names) = manage::untag(&store, &a.image, &a.names)?;
+    for n in &names {
+        crate::runtime::image_event(&store, "untag", &rec.id, n);
+    }
+    Ok(0)
+}
+
+/// At most `max` characters, the last three `...` when cut (Podman's 45
+/// for CREATED BY).
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut t: String = s.chars().take(max - 3).collect();
+    t.push_str("...");
+    t
+}
+
+fn rfc3339_secs(t: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(t)
+        .map(|t| {
+            t.with_timezone(&chrono::Utc)
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        })
+        .unwrap_or_default()
+}
+
+pub fn history(g: &Global, a: &HistoryArgs) -> CmdResult {
+    let (_, store) = open_store(g)?;
+    let db = store.images()?;
+    let rec = crate::image::lookup(&db, &a.image)?;
+    let cfg = manage::config_of(&store, rec);
+    let entries = manage::history(&cfg, rec, |d| store.layer_size(d));
+    let fmt = output::parse_format(a.format.as_deref(), &[("CreatedBy", "CREATED BY")])?;
+    let mut out = std::io::stdout().lock();
+    let id = |e: &manage::HistoryEntry, trunc: bool| match &e.id {
+        Some(id) if trunc => short(id).to_string(),
+        Some(id) => id.clone(),
+        None => "<missing>".to_string(),
+    };
+    if matches!(fmt, Format::Json) {
+        let arr: Vec<Value> = entries
+            .iter()
+            .map(|e| {
+                let mut v = json!({"id": id(e, false), "size": e.size});
+                let created = e.created.clone().unwrap_or_default();
+                v["created"] = json!(created);
+                if !e.created_by.is_empty() {
+                    v["CreatedBy"] = json!(e.created_by);
+                }
+                if !e.tags.is_empty() {
+                    v["tags"] = json!(e.tags);
+                }
+                if !e.comment.is_empty() {
+                    v["comment"] = json!(e.comment);
+                }
+                v["Created"] = json!(rfc3339_secs(&created));
+                v
+            })
+            .collect();
+        writeln!(out, "{}", output::json_pretty(&Value::Array(arr)))?;
+        return Ok(0);
+    }
+    let trunc = !a.no_trunc;
+    let rows: Vec<Value> = entries
+        .iter()
+        .map(|e| {
+            let created = e.created.clone().unwrap_or_default();
+            let ago = output::human_ago(&created);
+            json!({
+                "ID": id(e, trunc),
+                "Created": if a.human { ago.clone() } else { rfc3339_secs(&created) },
+                "CreatedAt": rfc3339_secs(&created),
+                "CreatedSince": ago,
+                "CreatedBy": if trunc { truncate(&e.created_by, 45) } else { e.created_by.clone() },
+                "Size": output::human_size(e.size),
+                "Comment": e.comment,
+                "Tags": e.tags,
+            })
+        })
+        .collect();
+    let cell = |r: &Value, k: &str| r[k].as_str().unwrap_or_default().to_string();
+    if a.quiet {
+        for r in &rows {
+            writeln!(out, "{}", cell(r, "ID"))?;
+        }
+        return Ok(0);
+    }
+    match fmt {
+        Format::Template { .. } => output::render_template(&mut out, &fmt, &rows)?,
+        _ => {
+            let cols = ["ID", "Created", "CreatedBy", "Size", "Comment"];
+            let table: Vec<Vec<String>> = rows
+                .iter()
+                .map(|r| cols.iter().map(|k| cell(r, k)).collect())
+                .collect();
+            output::table(
+                &mut out,
+                &["ID", "CREATED", "CREATED BY", "SIZE", "COMMENT"],
+                &table,
+            )?;
+        }
+    }
+    Ok(0)
+}
+
+/// Removes the images a prune selects; `remove` events for each.
+fn prune_images(store: &Store, all: bool, specs: &[String]) -> anyhow::Result<Removed> {
+    let db = store.images()?;
+    let counts = container_counts(&container::list(store)?);
+    let infos = manage::infos(store, &db, &counts);
+    let filters = image_filters(&db, &infos, specs, PRUNE_FILTERS)?;
+    let ids = manage::prune_candidates(&infos, all, &filters);
+    let removed = manage::remove_images(store, &ids, || images_in_use(store))?;
+    for id in &removed.ids {
+        let name = infos
+            .iter()
+            .find(|i| &i.rec.id == id)
+            .and_then(|i| i.rec.names.first().cloned())
+            .unwrap_or_default();
+        crate::runtime::image_event(store, "remove", id, &name);
+    }
+    Ok(removed)
+}
+
+pub fn image_prune(g: &Global, a: &ImagePruneArgs) -> CmdResult {
+    let (_, store) = open_store(g)?;
+    // Bad filters are reported before the question.
+    let db = store.images()?;
+    image_filters(&db, &[], &a.filter, PRUNE_FILTERS)?;
+    if !a.force {
+        let what = if a.all {
+            "all images without at least one container associated with them"
+        } else {
+            "all dangling images"
+        };
+        let prompt = format!(
+            "WARNING! This command removes {what}.\nAre you sure you want to continue? [y/N] "
+        );
+        if !confirm(&prompt)? {
+            return Ok(0);
+        }
+    }
+    let removed = prune_images(&store, a.all, &a.filter)?;
+    let mut out = std::io::stdout().lock();
+    for id in &removed.ids {
+        writeln!(out, "{id}")?;
+    }
+    Ok(0)
+}
+
+pub fn image_tree(g: &Global, a: &TreeArgs) -> CmdResult {
+    let (_, store) = open_store(g)?;
+    let db = store.images()?;
+    let rec = crate::image::lookup(&db, &a.image)?;
+    let label = |r: &crate::storage::ImageRecord| -> Vec<String> {
+        if r.names.is_empty() {
+            vec![short(&r.id).to_string()]
+        } else {
+            r.names.clone()
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "Image ID: {}", short(&rec.id))?;
+    writeln!(out, "Tags:     [{}]", rec.names.join(" "))?;
+    writeln!(out, "Size:     {}", go_size(rec.size))?;
+    writeln!(out, "Image Layers")?;
+    for (n, layer) in rec.layers.iter().enumerate() {
+        let branch = if n + 1 == rec.layers.len() {
+            "└──"
+        } else {
+            "├──"
+        };
+        let hex = crate::storage::digest_hex(layer).unwrap_or(layer);
+        let mut line = format!(
+            "{branch} ID: {} Size: {:>7}",
+            short(hex),
+            go_size(store.layer_size(layer))
+        );
+        let top: Vec<String> = db
+            .images
+            .iter()
+            .filter(|i| i.layers.last() == Some(layer))
+            .flat_map(label)
+            .collect();
+        if !top.is_empty() {
+            line.push_str(&format!(" Top Layer of: [{}]", top.join(" ")));
+        }
+        let shared: Vec<String> = db
+            .images
+            .iter()
+            .filter(|i| {
+                i.id != rec.id && i.layers.contains(layer) && i.layers.last() != Some(layer)
+            })
+            .flat_map(label)
+            .collect();
+        if !shared.is_empty() {
+            line.push_str(&format!(" Shared with: [{}]", shared.join(" ")));
+        }
+        writeln!(out, "{line}")?;
+    }
+    Ok(0)
+}
+
+/// `used (percent%)` as Podman prints RECLAIMABLE.
+fn reclaimable(part: u64, total: u64) -> String {
+    let pct = if total > 0 {
+        (part as f64 / total as f64 * 100.0).round() as u64
+    } else {
+        0
+    };
+    format!("{} ({pct}%)", go_size(part))
+}
+
+fn summary_row(kind: &str, total: usize, active: usize, size: u64, free: u64) -> Value {
+    json!({
+        "Type": kind,
+        "Total": total,
+        "Active": active,
+        "Size": go_size(size),
+        "Reclaimable": reclaimable(free, size),
+        "RawSize": size,
+        "RawReclaimable": free,
+    })
+}
+
+pub fn system_df(g: &Global, a: &DfArgs) -> CmdResult {
+    let (_, store) = open_store(g)?;
+    let db = store.images()?;
+    let containers = container::list(&store)?;
+    let infos = manage::infos(&store, &db, &container_counts(&containers));
+    let usage = manage::images_usage(&infos, |d| store.layer_size(d));
+    let csize: Vec<u64> = containers
+        .iter()
+        .map(|c| super::containers::upper_size(&store, &c.config.id))
+        .collect();
+    let running = |c: &Container| c.state.is_active();
+    let ctotal: u64 = csize.iter().sum();
+    let cfree: u64 = containers
+        .iter()
+        .zip(&csize)
+        .filter(|(c, _)| !running(c))
+        .map(|(_, s)| s)
+        .sum();
+    let summary = vec![
+        summary_row(
+            "Images",
+            infos.len(),
+            usage.active,
+            usage.size,
+            usage.reclaimable,
+        ),
+        summary_row(
+            "Containers",
+            containers.len(),
+            containers.iter().filter(|c| running(c)).count(),
+            ctotal,
+            cfree,
+        ),
+        summary_row("Local Volumes", 0, 0, 0, 0),
+    ];
+    let fmt = output::parse_format(a.format.as_deref(), &[])?;
+    let mut out = std::io::stdout().lock();
+    if !a.verbose {
+        match fmt {
+            Format::Json => writeln!(out, "{}", output::json_pretty(&Value::Array(summary)))?,
+            Format::Template { .. } => output::render_template(&mut out, &fmt, &summary)?,
+            Format::Default => {
+                let rows: Vec<Vec<String>> = summary
+                    .iter()
+                    .map(|r| {
+                        ["Type", "Total", "Active", "Size", "Reclaimable"]
+                            .iter()
+                            .map(|k| match &r[*k] {
+                                Value::String(s) => s.clone(),
+                                v => v.to_string(),
+                            })
+                            .collect()
+                    })
+                    .collect();
+                output::table(
+                    &mut out,
+                    &["TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE"],
+                    &rows,
+                )?;
+            }
+        }
+        return Ok(0);
+    }
+    let ago = |t: &str| output::human_ago(t).trim_end_matches(" ago").to_string();
+    let mut images = Vec::new();
+    for (i, u) in infos.iter().zip(&usage.images) {
+        let created = i.created.map(|t| t.to_rfc3339()).unwrap_or_default();
+        let names = if i.rec.names.is_empty() {
+            vec!["<none>:<none>".to_string()]
+        } else {
+            i.rec.names.clone()
+        };
+        for n in names {
+            let (repo, tag) = crate::image::split_name(&n);
+            images.push(json!({
+                "Repository": repo, "Tag": tag, "ImageID": i.rec.id,
+                "Created": created, "CreatedSince": ago(&created),
+                "Size": u.size, "SharedSize": u.shared, "UniqueSize": u.size - u.shared,
+                "Containers": u.containers,
+            }));
+        }
+    }
+    let ctrs: Vec<Value> = containers
+        .iter()
+        .zip(&csize)
+        .map(|(c, s)| {
+            json!({
+                "ContainerID": c.config.id, "Image": c.config.image_id,
+                "Command": c.config.args.join(" "), "LocalVolumes": 0, "Size": s,
+                "Created": c.config.created, "CreatedSince": ago(&c.config.created),
+                "Status": c.state.status.as_str(), "Names": c.config.name,
+            })
+        })
+        .collect();
+    match fmt {
+        Format::Json => {
+            let v = json!({"Images": images, "Containers": ctrs, "Volumes": []});
+            writeln!(out, "{}", output::json_pretty(&v))?;
+        }
+        Format::Template { .. } => {
+            return Err(anyhow!(
+                "--format with -v takes json only: rsp system df -v --format json"
+            )
+            .into());
+        }
+        Format::Default => print_df_verbose(&mut out, &images, &ctrs)?,
+    }
+    Ok(0)
+}
+
+fn print_df_verbose(out: &mut impl Write, images: &[Value], ctrs: &[Value]) -> anyhow::Result<()> {
+    let s = |v: &Value, k: &str| match &v[k] {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let size = |v: &Value, k: &str| go_size(v[k].as_u64().unwrap_or(0));
+    writeln!(out, "Images space usage:\n")?;
+    let rows: Vec<Vec<String>> = images
+        .iter()
+        .map(|i| {
+            vec![
+                s(i, "Repository"),
+                s(i, "Tag"),
+                short(&s(i, "ImageID")).to_string(),
+                s(i, "CreatedSince"),
+                size(i, "Size"),
+                size(i, "SharedSize"),
+                size(i, "UniqueSize"),
+                s(i, "Containers"),
+            ]
+        })
+        .collect();
+    output::table(
+        out,
+        &[
+            "REPOSITORY",
+            "TAG",
+            "IMAGE ID",
+            "CREATED",
+            "SIZE",
+            "SHARED SIZE",
+            "UNIQUE SIZE",
+            "CONTAINERS",
+        ],
+        &rows,
+    )?;
+    writeln!(out, "\nContainers space usage:\n")?;
+    let rows: Vec<Vec<String>> = ctrs
+        .iter()
+        .map(|c| {
+            vec![
+                short(&s(c, "ContainerID")).to_string(),
+                short(&s(c, "Image")).to_string(),
+                s(c, "Command"),
+                s(c, "LocalVolumes"),
+                size(c, "Size"),
+                s(c, "CreatedSince"),
+                s(c, "Status"),
+                s(c, "Names"),
+            ]
+        })
+        .collect();
+    output::table(
+        out,
+        &[
+            "CONTAINER ID",
+            "IMAGE",
+            "COMMAND",
+            "LOCAL VOLUMES",
+            "SIZE",
+            "CREATED",
+            "STATUS",
+            "NAMES",
+        ],
+        &rows,
+    )?;
+    writeln!(out, "\nLocal Volumes space usage:\n")?;
+    output::table(out, &["VOLUME NAME", "LINKS", "SIZE"], &[])?;
+    Ok(())
+}
+
+/// Container filters of `system prune`: label=KEY[=VALUE], until=TIME.
+fn container_filter(specs: &[String]) -> anyhow::Result<impl Fn(&Container) -> bool> {
+    let mut labels = Vec::new();
+    let mut until = None;
+    for f in specs {
+        match f.split_once('=') {
+            Some(("label", v)) => labels.push(v.to_string()),
+            Some(("until", v)) => {
+                until = Some(
+                    crate::timespec::parse_time(v, chrono::Utc::now())
+                        .with_context(|| format!("--filter {f}"))?,
+                )
+            }
+            _ => bail!("invalid filter {f:?}: system prune takes label= and until="),
+        }
+    }
+    Ok(move |c: &Container| {
+        let labels_ok = labels.iter().all(|l| match l.split_once('=') {
+            Some((k, v)) => c.config.labels.get(k).is_some_and(|x| x == v),
+            None => c.config.labels.contains_key(l),
+        });
+        let created = chrono::DateTime::parse_from_rfc3339(&c.config.created).ok();
+        let until_ok = match (until, created) {
+            (Some(u), Some(t)) => t < u,
+            _ => true,
+        };
+        labels_ok && until_ok
+    })
+}
+
+pub fn system_prune(g: &Global, a: &SystemPruneArgs) -> CmdResult {
+    let (paths, store) = open_store(g)?;
+    let keep = container_filter(&a.filter)?;
+    if !a.force {
+        let volumes = if a.volumes {
+            "\n\t- all volumes not used by at least one container"
+        } else {
+            ""
+        };
+        let images = if a.all {
+            "all images without at least one container associated with them\n\t- all build cache"
+        } else {
+            "all dangling images\n\t- all dangling build cache"
+        };
+        let prompt = format!(
+            "WARNING! This command removes:\n\t- all stopped containers\n\t- all networks not used by at least one container{volumes}\n\t- {images}\n\nAre you sure you want to continue? [y/N] "
+        );
+        if !confirm(&prompt)? {
+            return Ok(0);
+        }
+    }
+    let mut removed_ctrs = Vec::new();
+    let mut reclaimed = 0;
+    for c in container::list(&store)? {
+        if c.state.is_active() || c.state.monitor_alive() || !keep(&c) {
+            continue;
+        }
+        let size = super::containers::upper_size(&store, &c.config.id);
+        crate::runtime::ops::remove(&store, &paths, &c, false, None)
+            .with_context(|| format!("removing container {}", c.config.name))?;
+        reclaimed += size;
+        removed_ctrs.push(c.config.id);
+    }
+    let images = prune_images(&store, a.all, &a.filter).map_err(|e| anyhow!(e))?;
+    reclaimed += images.reclaimed;
+    let mut out = std::io::stdout().lock();
+    for (title, ids) in [
+        ("Deleted Containers", &removed_ctrs),
+        ("Deleted Images", &images.ids),
+    ] {
+        if !ids.is_empty() {
+            writeln!(out, "{title}")?;
+            for id in ids {
+                writeln!(out, "{id}")?;
+            }
+        }
+    }
+    writeln!(out, "Total reclaimed space: {}", go_size(reclaimed))?;
+    Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_sizes() {
+        assert_eq!(go_size(0), "0B");
+        assert_eq!(go_size(999), "999B");
+        assert_eq!(go_size(1000), "1kB");
+        assert_eq!(go_size(1_988_000), "1.988MB");
+        assert_eq!(go_size(1_987_560), "1.988MB");
+        assert_eq!(go_size(123_456_789), "123.5MB");
+        assert_eq!(go_size(12_340_000), "12.34MB");
+    }
+
+    #[test]
+    fn created_by_is_cut_at_45() {
+        let s = "/bin/sh -c #(nop) ADD file:d38ab184a994766bca83ce001ed88eef in /";
+        assert_eq!(
+            truncate(s, 45),
+            "/bin/sh -c #(nop) ADD file:d38ab184a994766..."
+        );
+        assert_eq!(truncate("short", 45), "short");
+        assert_eq!(truncate(&"é".repeat(50), 45).chars().count(), 45);
+    }
+
+    #[test]
+    fn reclaimable_percent() {
+        assert_eq!(reclaimable(0, 0), "0B (0%)");
+        assert_eq!(reclaimable(1_988_000, 1_988_000), "1.988MB (100%)");
+        assert_eq!(reclaimable(1, 3), "1B (33%)");
+    }
+}
