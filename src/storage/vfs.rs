@@ -63,6 +63,9 @@ pub fn materialize(layers: &[PathBuf], dest: &Path) -> Result<()> {
         Mode::empty(),
     )
     .map_err(w)?;
+    // `dest` was made private; a root filesystem's top is 0755, as the
+    // overlay drivers show it.
+    fchmod(root.as_fd(), Mode::from_bits_truncate(0o755)).map_err(w)?;
     for layer in layers {
         let mut links = Links::new();
         apply_dir(layer, root.as_fd(), Path::new("/"), &mut links)?;

@@ -112,9 +112,10 @@ mkfifo /fifo; test -p /fifo && echo fifo
 touch -d @1000000000 /s/target; stat -c %Y /s/target
 mkdir -p /new/a/b; echo deep > /new/a/b/f; mv /new/a /new/c; cat /new/c/b/f
 fsprobe /m/data /tmp
+touch /tmp/sticky; stat -c %a /tmp /
 "#;
 
-const FIRST: &str = "hardlink-kept\ntarget\ntarget\nnew\nmv\ndst\nf2 f3 \ndir-gone\nempty:0\nh\nmore\n751\nchanged\n8388608\nstatfs\nfifo\n1000000000\ndeep\nmmap:mapped\nflock:1/0\nposix-lock:1\n";
+const FIRST: &str = "hardlink-kept\ntarget\ntarget\nnew\nmv\ndst\nf2 f3 \ndir-gone\nempty:0\nh\nmore\n751\nchanged\n8388608\nstatfs\nfifo\n1000000000\ndeep\nmmap:mapped\nflock:1/0\nposix-lock:1\n1777\n755\n";
 const SECOND: &str = "second\n751\nh\nmore\ndst\n0\nchanged\nfifo\n1000000000\nhidden\n";
 
 #[test]

@@ -949,9 +949,11 @@ impl Overlay {
                     mkdirat(self.work.as_fd(), tmp, Mode::from_bits_truncate(0o700))?;
                     let d = open_dir_at(&self.work, tmp)?;
                     copy_xattrs(&XTarget::Fd(src.clone()), &d)?;
+                    // All the lower's bits: the sticky bit of /tmp must
+                    // survive a copy-up, and nothing records it elsewhere.
                     fchmod(
                         d.as_fd(),
-                        Mode::from_bits_truncate(disk_mode(kind, st.st_mode)),
+                        Mode::from_bits_truncate((st.st_mode & 0o7777) | 0o700),
                     )?;
                     futimens(d.as_fd(), &times[0], &times[1])?;
                     Ok(Some(d))
