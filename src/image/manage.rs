@@ -161,53 +161,54 @@ fn history_str(v: &serde_json::Value, key: &str) -> String {
 }
 
 /// The config's history, newest first, each step that made a layer matched
-/// to that layer in order (`empty_layer` steps made none). An image whose
-/// config records no history gets one entry per layer.
+/// to that layer in order (`empty_layer` steps made none). Layers below
+/// the recorded steps (all of them, for a config without history) get an
+/// entry each.
 pub fn history(
     cfg: &ImageConfig,
     rec: &ImageRecord,
     layer_size: impl Fn(&str) -> u64,
 ) -> Vec<HistoryEntry> {
-    let mut layers = rec.layers.iter();
-    let mut out: Vec<HistoryEntry> = if cfg.history.is_empty() {
-        rec.layers
-            .iter()
-            .map(|d| HistoryEntry {
-                id: None,
-                created: cfg.created.clone(),
-                created_by: String::new(),
-                size: layer_size(d),
-                comment: String::new(),
-                tags: Vec::new(),
-            })
-            .collect()
-    } else {
-        cfg.history
-            .iter()
-            .map(|h| {
-                let empty = h
-                    .get("empty_layer")
-                    .and_then(|e| e.as_bool())
-                    .unwrap_or(false);
-                let size = if empty {
-                    0
-                } else {
-                    layers.next().map(|d| layer_size(d)).unwrap_or(0)
-                };
-                HistoryEntry {
-                    id: None,
-                    created: h
-                        .get("created")
-                        .and_then(|c| c.as_str())
-                        .map(str::to_string),
-                    created_by: history_str(h, "created_by"),
-                    size,
-                    comment: history_str(h, "comment"),
-                    tags: Vec::new(),
-                }
-            })
-            .collect()
+    let is_empty = |h: &serde_json::Value| {
+        h.get("empty_layer")
+            .and_then(|e| e.as_bool())
+            .unwrap_or(false)
     };
+    // History is often missing for the lowest layers (an image built
+    // without it, then committed): it describes the newest ones, and the
+    // older layers get rows of their own.
+    let described = cfg.history.iter().filter(|h| !is_empty(h)).count();
+    let undescribed = rec.layers.len().saturating_sub(described);
+    let mut layers = rec.layers[undescribed..].iter();
+    let mut out: Vec<HistoryEntry> = rec.layers[..undescribed]
+        .iter()
+        .map(|d| HistoryEntry {
+            id: None,
+            created: cfg.created.clone(),
+            created_by: String::new(),
+            size: layer_size(d),
+            comment: String::new(),
+            tags: Vec::new(),
+        })
+        .collect();
+    out.extend(cfg.history.iter().map(|h| {
+        let size = if is_empty(h) {
+            0
+        } else {
+            layers.next().map(|d| layer_size(d)).unwrap_or(0)
+        };
+        HistoryEntry {
+            id: None,
+            created: h
+                .get("created")
+                .and_then(|c| c.as_str())
+                .map(str::to_string),
+            created_by: history_str(h, "created_by"),
+            size,
+            comment: history_str(h, "comment"),
+            tags: Vec::new(),
+        }
+    }));
     out.reverse();
     if let Some(top) = out.first_mut() {
         top.id = Some(rec.id.clone());
@@ -592,6 +593,14 @@ mod tests {
         let r = rec("ab", &["localhost/x:latest"], &["l1", "l2"]);
         let h = history(&cfg, &r, |d| if d == "l1" { 100 } else { 7 });
         assert_eq!(h.len(), 3);
+        // One step recorded for two layers: it describes the newer one.
+        let one = ImageConfig {
+            history: vec![json!({"created_by": "commit"})],
+            ..Default::default()
+        };
+        let h1 = history(&one, &r, |d| if d == "l1" { 100 } else { 7 });
+        assert_eq!((h1[0].created_by.as_str(), h1[0].size), ("commit", 7));
+        assert_eq!((h1[1].created_by.as_str(), h1[1].size), ("", 100));
         assert_eq!(h[0].id.as_deref(), Some(r.id.as_str()));
         assert_eq!(h[0].created_by, "RUN make");
         assert_eq!((h[0].size, h[0].comment.as_str()), (7, "c"));
