@@ -117,6 +117,10 @@ pub enum Command {
     Import(ImportArgs),
     /// Push an image to a registry
     Push(PushArgs),
+    /// Save images to an archive (docker-archive, oci-archive or oci-dir)
+    Save(SaveArgs),
+    /// Load images from an archive made by save, docker save, podman save or skopeo
+    Load(LoadArgs),
     /// Log in to a container registry
     Login(LoginArgs),
     /// Log out of a container registry
@@ -167,6 +171,10 @@ pub enum ImageCommand {
     Import(ImportArgs),
     /// Push an image to a registry
     Push(PushArgs),
+    /// Save images to an archive (docker-archive, oci-archive or oci-dir)
+    Save(SaveArgs),
+    /// Load images from an archive made by save, docker save, podman save or skopeo
+    Load(LoadArgs),
     /// Search a registry for images
     Search(SearchArgs),
     /// Add an additional name to a local image
@@ -1032,4 +1040,34 @@ pub struct SystemPruneArgs {
     /// Only containers and images matching (label=, until=)
     #[arg(long, value_name = "KEY=VALUE")]
     pub filter: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct SaveArgs {
+    /// Write to this file (or, for oci-dir, this new directory) instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Archive format: docker-archive (as docker save), oci-archive, or oci-dir (an OCI layout directory)
+    #[arg(long, value_name = "FORMAT", default_value = "docker-archive",
+          value_parser = ["docker-archive", "oci-archive", "oci-dir"])]
+    pub format: String,
+    /// Print nothing but errors
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Accepted for Podman compatibility: a docker-archive always holds every image named
+    #[arg(short = 'm', long)]
+    pub multi_image_archive: bool,
+    /// Images to save (names keep the name given; an ID saves the image unnamed)
+    #[arg(required = true, value_name = "IMAGE")]
+    pub images: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct LoadArgs {
+    /// Read from this archive (or OCI layout directory) instead of standard input
+    #[arg(short, long, value_name = "FILE")]
+    pub input: Option<PathBuf>,
+    /// Print nothing but errors
+    #[arg(short, long)]
+    pub quiet: bool,
 }

@@ -421,6 +421,8 @@ pub fn image_cmd(g: &Global, sub: &ImageCommand) -> CmdResult {
         ImageCommand::Diff(a) => super::commit::diff(g, a),
         ImageCommand::Import(a) => super::commit::import(g, a),
         ImageCommand::Push(a) => super::registry::push(g, a),
+        ImageCommand::Save(a) => super::archive::save(g, a),
+        ImageCommand::Load(a) => super::archive::load(g, a),
         ImageCommand::Search(a) => super::registry::search(a),
         ImageCommand::Tag(a) => super::imagecmds::tag(g, a),
         ImageCommand::Untag(a) => super::imagecmds::untag(g, a),

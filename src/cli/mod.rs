@@ -6,6 +6,7 @@
 //! container's command cannot run, otherwise the container's status). A
 //! closed stdout (`rsp images | head -1`) ends rsp quietly with status 0.
 
+mod archive;
 mod args;
 mod commit;
 mod containers;
@@ -187,6 +188,8 @@ fn dispatch(cli: &Cli) -> CmdResult {
         Command::Export(a) => commit::export(g, a),
         Command::Import(a) => commit::import(g, a),
         Command::Push(a) => registry::push(g, a),
+        Command::Save(a) => archive::save(g, a),
+        Command::Load(a) => archive::load(g, a),
         Command::Login(a) => registry::login(a),
         Command::Logout(a) => registry::logout(a),
         Command::Search(a) => registry::search(a),

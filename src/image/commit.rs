@@ -19,7 +19,7 @@ use super::reference::{Reference, ReferenceError};
 use crate::runtime::container::ContainerConfig;
 use crate::storage::driver::Driver;
 use crate::storage::pack::{self, ChangeList, Layer, PackError, TarSink};
-use crate::storage::unpack::{UnpackError, UnpackStats, unpack_layer_recorded};
+use crate::storage::unpack::{UnpackError, UnpackStats};
 use crate::storage::{ImageRecord, Store, StoreError};
 use serde_json::{Map, Value, json};
 use std::io::{self, Read, Write};
@@ -254,23 +254,11 @@ fn add_layer(
     reader: impl Read,
     produced: impl FnOnce() -> Result<()>,
 ) -> Result<UnpackStats> {
-    let tmp = store.temp_dir("commit")?;
-    // Recorded, so that the layer can be pushed or saved byte for byte.
-    let split = Store::split_temp(&tmp);
-    let unpacked = unpack_layer_recorded(reader, &tmp, &split);
-    let result = (|| {
+    store.add_layer(reader, |unpacked| {
         // The producer's error explains a stream the unpacker found cut.
         produced()?;
-        let stats = unpacked?;
-        // Removes `tmp` itself on error.
-        store.finish_layer(&tmp, &stats)?;
-        Ok(stats)
-    })();
-    if result.is_err() {
-        let _ = crate::storage::remove_tree(&tmp);
-        let _ = crate::storage::remove_tree(&split);
-    }
-    result
+        Ok(unpacked?)
+    })
 }
 
 /// What `commit` takes besides the container.

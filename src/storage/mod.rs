@@ -399,6 +399,32 @@ impl Store {
         tmp.with_extension("tarsplit")
     }
 
+    /// Unpacks `reader` into a new layer, with its tar-split record, and
+    /// puts it in place once `accept`, given what the unpacker returned,
+    /// agrees (it checks the diff ID, or that the producer of the stream
+    /// finished cleanly). Whatever fails, nothing is left behind.
+    pub fn add_layer<E: From<StoreError>>(
+        &self,
+        reader: impl io::Read,
+        accept: impl FnOnce(
+            std::result::Result<unpack::UnpackStats, unpack::UnpackError>,
+        ) -> std::result::Result<unpack::UnpackStats, E>,
+    ) -> std::result::Result<unpack::UnpackStats, E> {
+        let tmp = self.temp_dir("layer")?;
+        let split = Self::split_temp(&tmp);
+        let unpacked = unpack::unpack_layer_recorded(reader, &tmp, &split);
+        let result = accept(unpacked).and_then(|stats| {
+            self.finish_layer(&tmp, &stats)
+                .map(|()| stats)
+                .map_err(E::from)
+        });
+        if result.is_err() {
+            let _ = remove_tree(&tmp);
+            let _ = remove_tree(&split);
+        }
+        result
+    }
+
     /// Puts a layer unpacked into `tmp` into place as `stats.diff_id`, which
     /// the caller has checked: its size, its owners marker and its
     /// tar-split record first, the directory last, since a layer directory

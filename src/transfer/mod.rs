@@ -9,6 +9,7 @@
 //! pull leaves the store as it was (plus, at most, complete layers that the
 //! next pull reuses).
 
+pub mod archive;
 pub mod blobinfo;
 pub mod push;
 

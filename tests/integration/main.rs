@@ -8,6 +8,7 @@
 #[path = "../util/mod.rs"]
 mod util;
 
+mod archive;
 mod cli;
 mod commit;
 mod docs;
