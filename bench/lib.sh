@@ -45,7 +45,7 @@ drop_root() {
     PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin TERM="${TERM:-dumb}" \
     RSP="$RSP" BENCH_RUNS="${BENCH_RUNS:-}" BENCH_RESULTS="${BENCH_RESULTS:-}" \
     BENCH_PULL_RUNS="${BENCH_PULL_RUNS:-}" BENCH_MB="${BENCH_MB:-}" \
-    BENCH_LAYERS="${BENCH_LAYERS:-}" DRIVERS="${DRIVERS:-}" BIG_MB="${BIG_MB:-}" \
+    BENCH_LAYERS="${BENCH_LAYERS:-}" BENCH_TEXT_FILES="${BENCH_TEXT_FILES:-}" DRIVERS="${DRIVERS:-}" BIG_MB="${BIG_MB:-}" \
     HYPERFINE="${HYPERFINE:-}" "$script" "$@"
 }
 

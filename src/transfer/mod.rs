@@ -11,6 +11,7 @@
 
 pub mod archive;
 pub mod blobinfo;
+mod gzip;
 pub mod push;
 
 use crate::image::config::ImageConfig;

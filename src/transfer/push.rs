@@ -416,10 +416,8 @@ fn compress_layer(
     };
     let sink = match compression {
         Compression::Gzip => {
-            let level = level.map_or(flate2::Compression::default(), |l| {
-                flate2::Compression::new(l.clamp(0, 9) as u32)
-            });
-            let mut enc = flate2::write::GzEncoder::new(sink, level);
+            let level = level.map_or(6, |l| l.clamp(0, 9) as u32);
+            let mut enc = super::gzip::AdaptiveGzip::new(sink, level).map_err(err)?;
             io::copy(&mut tar, &mut enc).map_err(err)?;
             enc.finish().map_err(err)?
         }
