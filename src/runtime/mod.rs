@@ -59,6 +59,10 @@ pub enum RuntimeError {
         "invalid container name {0:?}: use letters, digits, '_', '.' and '-', starting with a letter or digit"
     )]
     BadName(String),
+    #[error(
+        "image {0} was removed while the container was being created: pull or build it again and retry"
+    )]
+    ImageGone(String),
     #[error("{0}")]
     UserNs(String),
     #[error("creating the container process: {0}")]
@@ -144,6 +148,18 @@ pub fn create(store: &Store, cfg: &ContainerConfig) -> Result<()> {
     }
     if container::name_taken(store, &cfg.name, &lock)? {
         return Err(RuntimeError::NameInUse(cfg.name.clone()));
+    }
+    // The image was resolved before the lock was taken; an `rmi` or
+    // `image prune` since then would leave this container without its
+    // layers. Checked under the lock, the container.json written below
+    // then keeps the image in use for every later removal.
+    let image_present = cfg.image_id.is_empty()
+        || store.images()?.images.iter().any(|i| i.id == cfg.image_id);
+    if !image_present || !cfg.layers.iter().all(|d| store.has_layer(d)) {
+        if let Some(tmp) = &vfs_copy {
+            let _ = crate::storage::remove_tree(tmp);
+        }
+        return Err(RuntimeError::ImageGone(cfg.image_name.clone()));
     }
     store.create_container_dir(&cfg.id)?;
     if let Some(tmp) = vfs_copy {
@@ -860,4 +876,26 @@ pub(crate) fn spawn_container(
 /// The host's raw fd for stdin, for callers that check for a terminal.
 pub fn stdin_is_tty() -> bool {
     crate::sys::isatty(std::io::stdin().as_fd()) && std::io::stdin().as_raw_fd() == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn create_refuses_an_image_removed_since_it_was_resolved() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let cfg = ContainerConfig {
+            id: "c".repeat(64),
+            name: "late".into(),
+            image_id: "a".repeat(64),
+            image_name: "localhost/gone:latest".into(),
+            layers: vec![format!("sha256:{}", "b".repeat(64))],
+            ..ContainerConfig::default()
+        };
+        let err = create(&store, &cfg).unwrap_err();
+        assert!(matches!(err, RuntimeError::ImageGone(_)), "{err}");
+        assert!(!store.container_dir(&cfg.id).exists());
+    }
 }
