@@ -5032,7 +5032,7 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__image__subcmd__tree)
-            opts="-h -V --root --runroot --storage-driver --log-level --help --version"
+            opts="-h -V --whatrequires --root --runroot --storage-driver --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -302,7 +302,7 @@ pub struct ImagesArgs {
     /// Change the output format to JSON or a Go template
     #[arg(long)]
     pub format: Option<String>,
-    /// Filter output based on conditions given (dangling=, label=, reference=, before=, since=, until=, id=, containers=)
+    /// Filter output based on conditions given (dangling=, label=, label!=, reference=, before=, since=, until=, id=, containers=)
     #[arg(short, long, value_name = "KEY=VALUE")]
     pub filter: Vec<String>,
     /// Show only images of this name
@@ -1005,13 +1005,16 @@ pub struct ImagePruneArgs {
     /// Do not prompt for confirmation
     #[arg(short, long)]
     pub force: bool,
-    /// Only images matching (until=, label=, dangling=, reference=, before=, since=, id=)
+    /// Only images matching (until=, label=, label!=, dangling=, reference=, before=, since=, id=)
     #[arg(long, value_name = "KEY=VALUE")]
     pub filter: Vec<String>,
 }
 
 #[derive(Args, Debug)]
 pub struct TreeArgs {
+    /// Show the images built on this one and the layers they add
+    #[arg(long)]
+    pub whatrequires: bool,
     /// Image, by name or ID
     pub image: String,
 }

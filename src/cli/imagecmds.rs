@@ -19,6 +19,7 @@ use std::io::{BufRead, Write};
 pub const IMAGES_FILTERS: &[&str] = &[
     "dangling",
     "label",
+    "label!",
     "reference",
     "before",
     "since",
@@ -29,6 +30,7 @@ pub const IMAGES_FILTERS: &[&str] = &[
 const PRUNE_FILTERS: &[&str] = &[
     "until",
     "label",
+    "label!",
     "dangling",
     "reference",
     "before",
@@ -280,34 +282,29 @@ pub fn image_tree(g: &Global, a: &TreeArgs) -> CmdResult {
     let (_, store) = open_store(g)?;
     let db = store.images()?;
     let rec = crate::image::lookup(&db, &a.image)?;
-    let label = |r: &crate::storage::ImageRecord| -> Vec<String> {
-        if r.names.is_empty() {
-            vec![short(&r.id).to_string()]
-        } else {
-            r.names.clone()
-        }
-    };
     let mut out = std::io::stdout().lock();
     writeln!(out, "Image ID: {}", short(&rec.id))?;
     writeln!(out, "Tags:     [{}]", rec.names.join(" "))?;
     writeln!(out, "Size:     {}", go_size(rec.size))?;
     writeln!(out, "Image Layers")?;
-    for (n, layer) in rec.layers.iter().enumerate() {
-        let branch = if n + 1 == rec.layers.len() {
-            "└──"
-        } else {
-            "├──"
+    let line = |layer: &str, with_shared: bool| {
+        let label = |r: &crate::storage::ImageRecord| -> Vec<String> {
+            if r.names.is_empty() {
+                vec![short(&r.id).to_string()]
+            } else {
+                r.names.clone()
+            }
         };
         let hex = crate::storage::digest_hex(layer).unwrap_or(layer);
         let mut line = format!(
-            "{branch} ID: {} Size: {:>7}",
+            "ID: {} Size: {:>7}",
             short(hex),
             go_size(store.layer_size(layer))
         );
         let top: Vec<String> = db
             .images
             .iter()
-            .filter(|i| i.layers.last() == Some(layer))
+            .filter(|i| i.layers.last().map(String::as_str) == Some(layer))
             .flat_map(label)
             .collect();
         if !top.is_empty() {
@@ -317,16 +314,57 @@ pub fn image_tree(g: &Global, a: &TreeArgs) -> CmdResult {
             .images
             .iter()
             .filter(|i| {
-                i.id != rec.id && i.layers.contains(layer) && i.layers.last() != Some(layer)
+                with_shared
+                    && i.id != rec.id
+                    && i.layers.iter().any(|l| l == layer)
+                    && i.layers.last().map(String::as_str) != Some(layer)
             })
             .flat_map(label)
             .collect();
         if !shared.is_empty() {
             line.push_str(&format!(" Shared with: [{}]", shared.join(" ")));
         }
-        writeln!(out, "{line}")?;
+        line
+    };
+    if a.whatrequires {
+        // The image's top layer, with what other images stack on it.
+        if let Some(top) = rec.layers.last() {
+            writeln!(out, "└── {}", line(top, false))?;
+            let children = crate::image::manage::dependents(&db, rec);
+            print_layer_tree(&mut out, &children, "    ", &|l| line(l, false))?;
+        }
+    } else {
+        for (n, layer) in rec.layers.iter().enumerate() {
+            let branch = if n + 1 == rec.layers.len() {
+                "└──"
+            } else {
+                "├──"
+            };
+            writeln!(out, "{branch} {}", line(layer, true))?;
+        }
     }
+    // Podman's tree printer ends with an empty line.
+    writeln!(out)?;
     Ok(0)
+}
+
+fn print_layer_tree(
+    out: &mut impl Write,
+    nodes: &[crate::image::manage::LayerNode],
+    prefix: &str,
+    line: &dyn Fn(&str) -> String,
+) -> std::io::Result<()> {
+    for (n, node) in nodes.iter().enumerate() {
+        let last = n + 1 == nodes.len();
+        let (branch, more) = if last {
+            ("└──", "    ")
+        } else {
+            ("├──", "│   ")
+        };
+        writeln!(out, "{prefix}{branch} {}", line(&node.layer))?;
+        print_layer_tree(out, &node.children, &format!("{prefix}{more}"), line)?;
+    }
+    Ok(())
 }
 
 /// `used (percent%)` as Podman prints RECLAIMABLE.

@@ -253,7 +253,15 @@ pub fn infos(store: &Store, db: &ImageDb, containers: &HashMap<String, usize>) -
 #[derive(Clone, Debug, PartialEq)]
 enum Filter {
     Dangling(bool),
-    Label { key: String, value: Option<String> },
+    Label {
+        key: String,
+        value: Option<String>,
+    },
+    /// `label!=KEY[=VALUE]`: images without that label (or value).
+    NotLabel {
+        key: String,
+        value: Option<String>,
+    },
     Reference(String),
     Before(DateTime<Utc>),
     Since(DateTime<Utc>),
@@ -315,16 +323,17 @@ impl Filters {
             let f = match key {
                 "dangling" => Filter::Dangling(parse_bool(spec, value)?),
                 "containers" => Filter::Containers(parse_bool(spec, value)?),
-                "label" => match value.split_once('=') {
-                    Some((k, v)) => Filter::Label {
-                        key: k.to_string(),
-                        value: Some(v.to_string()),
-                    },
-                    None => Filter::Label {
-                        key: value.to_string(),
-                        value: None,
-                    },
-                },
+                "label" | "label!" => {
+                    let (k, v) = match value.split_once('=') {
+                        Some((k, v)) => (k.to_string(), Some(v.to_string())),
+                        None => (value.to_string(), None),
+                    };
+                    if key == "label" {
+                        Filter::Label { key: k, value: v }
+                    } else {
+                        Filter::NotLabel { key: k, value: v }
+                    }
+                }
                 "reference" => Filter::Reference(value.to_string()),
                 "id" => Filter::Id(value.trim_start_matches("sha256:").to_string()),
                 "before" => Filter::Before(image_time(value)?),
@@ -339,7 +348,7 @@ impl Filters {
 
     pub fn matches(&self, info: &ImageInfo) -> bool {
         self.by_key.iter().all(|(key, fs)| {
-            if key == "label" {
+            if key.starts_with("label") {
                 fs.iter().all(|f| f.matches(info))
             } else {
                 fs.iter().any(|f| f.matches(info))
@@ -354,11 +363,8 @@ impl Filter {
         match self {
             Filter::Dangling(d) => info.rec.names.is_empty() == *d,
             Filter::Containers(c) => (info.containers > 0) == *c,
-            Filter::Label { key, value } => match (info.labels.get(key), value) {
-                (Some(have), Some(want)) => have == want,
-                (Some(_), None) => true,
-                (None, _) => false,
-            },
+            Filter::Label { key, value } => has_label(info, key, value),
+            Filter::NotLabel { key, value } => !has_label(info, key, value),
             Filter::Reference(pattern) => {
                 info.rec.names.iter().any(|n| reference_matches(pattern, n))
             }
@@ -366,6 +372,14 @@ impl Filter {
             Filter::Before(t) | Filter::Until(t) => older(t),
             Filter::Since(t) => info.created.is_some_and(|c| c > *t),
         }
+    }
+}
+
+fn has_label(info: &ImageInfo, key: &str, value: &Option<String>) -> bool {
+    match (info.labels.get(key), value) {
+        (Some(have), Some(want)) => have == want,
+        (Some(_), None) => true,
+        (None, _) => false,
     }
 }
 
@@ -466,6 +480,44 @@ pub fn remove_images(
         ids: gone.into_iter().map(|i| i.id).collect(),
         reclaimed,
     })
+}
+
+/// A layer above an image's top layer and the layers stacked on it, as
+/// `image tree --whatrequires` shows them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LayerNode {
+    pub layer: String,
+    pub children: Vec<LayerNode>,
+}
+
+/// The layers that images built on `base` add above it, as a tree: an
+/// image requires `base` when its layer list starts with all of `base`'s
+/// layers and is longer. Children keep the order of the image list.
+pub fn dependents(db: &ImageDb, base: &ImageRecord) -> Vec<LayerNode> {
+    let mut roots: Vec<LayerNode> = Vec::new();
+    for img in &db.images {
+        if img.id == base.id
+            || img.layers.len() <= base.layers.len()
+            || !img.layers.starts_with(&base.layers)
+        {
+            continue;
+        }
+        let mut level = &mut roots;
+        for layer in &img.layers[base.layers.len()..] {
+            let at = match level.iter().position(|n| &n.layer == layer) {
+                Some(at) => at,
+                None => {
+                    level.push(LayerNode {
+                        layer: layer.clone(),
+                        children: Vec::new(),
+                    });
+                    level.len() - 1
+                }
+            };
+            level = &mut level[at].children;
+        }
+    }
+    roots
 }
 
 /// Space one image takes.
@@ -656,7 +708,12 @@ mod tests {
         let none = |_: &str| Ok(None);
         let f = |specs: &[&str]| {
             let specs: Vec<String> = specs.iter().map(|s| s.to_string()).collect();
-            Filters::parse(&specs, &["dangling", "label", "reference", "until"], none).unwrap()
+            Filters::parse(
+                &specs,
+                &["dangling", "label", "label!", "reference", "until"],
+                none,
+            )
+            .unwrap()
         };
         assert!(f(&["dangling=true"]).matches(&b));
         assert!(!f(&["dangling=true"]).matches(&a));
@@ -664,6 +721,11 @@ mod tests {
         assert!(f(&["label=k"]).matches(&a));
         assert!(!f(&["label=k=w"]).matches(&a));
         assert!(!f(&["label=k", "label=z"]).matches(&a));
+        assert!(!f(&["label!=k"]).matches(&a));
+        assert!(!f(&["label!=k=v"]).matches(&a));
+        assert!(f(&["label!=k=w"]).matches(&a));
+        assert!(f(&["label!=z", "label=k"]).matches(&a));
+        assert!(!f(&["label!=z", "label!=k"]).matches(&a));
         assert!(f(&["reference=a", "reference=zz"]).matches(&a));
         assert!(f(&["until=2025-01-01T00:00:00Z"]).matches(&a));
         assert!(!f(&["until=2023-01-01T00:00:00Z"]).matches(&a));
@@ -759,5 +821,32 @@ mod tests {
         assert_eq!(out.reclaimed, 42);
         assert!(!store.layers_dir().join(&hex).exists());
         assert!(store.images().unwrap().images.is_empty());
+    }
+
+    #[test]
+    fn dependents_form_a_tree_above_the_base() {
+        let img = |id: &str, layers: &[&str]| rec(id, &[], layers);
+        let db = ImageDb {
+            images: vec![
+                img("base", &["a", "b"]),
+                img("child1", &["a", "b", "c"]),
+                img("grand", &["a", "b", "c", "d"]),
+                img("child2", &["a", "b", "e", "f"]),
+                img("other", &["a", "x", "y"]),
+                img("below", &["a"]),
+            ],
+        };
+        let node = |l: &str, children: Vec<LayerNode>| LayerNode {
+            layer: l.into(),
+            children,
+        };
+        assert_eq!(
+            dependents(&db, &db.images[0]),
+            [
+                node("c", vec![node("d", vec![])]),
+                node("e", vec![node("f", vec![])]),
+            ]
+        );
+        assert!(dependents(&db, &db.images[2]).is_empty());
     }
 }

@@ -153,8 +153,8 @@ pub fn create(store: &Store, cfg: &ContainerConfig) -> Result<()> {
     // `image prune` since then would leave this container without its
     // layers. Checked under the lock, the container.json written below
     // then keeps the image in use for every later removal.
-    let image_present = cfg.image_id.is_empty()
-        || store.images()?.images.iter().any(|i| i.id == cfg.image_id);
+    let image_present =
+        cfg.image_id.is_empty() || store.images()?.images.iter().any(|i| i.id == cfg.image_id);
     if !image_present || !cfg.layers.iter().all(|d| store.has_layer(d)) {
         if let Some(tmp) = &vfs_copy {
             let _ = crate::storage::remove_tree(tmp);

@@ -393,6 +393,9 @@ fn issue6_images_filter() {
     named.sort();
     assert_eq!(q("dangling=false"), named);
     assert_eq!(q("label=a=b"), [short(&labelled)]);
+    let mut unlabelled = vec![short(&gone), short(&replaced)];
+    unlabelled.sort();
+    assert_eq!(q("label!=a"), unlabelled);
     assert_eq!(q("reference=i6-images-filter-l"), [short(&labelled)]);
     assert_eq!(q("reference=*/i6-images-filter:v1"), [short(&replaced)]);
     assert_eq!(q(&format!("id={}", &full(&gone)[..8])), [short(&gone)]);
@@ -529,7 +532,8 @@ fn issue6_image_tree_and_inspect() {
         "{out}"
     );
     assert_eq!(lines[3], "Image Layers", "{out}");
-    assert_eq!(lines.len(), 6, "{out}");
+    assert_eq!(lines.len(), 7, "{out}");
+    assert_eq!(lines[6], "", "{out}");
     assert!(
         lines[4].starts_with(&format!("├── ID: {}", &hex(&base.diff_ids[0])[..12]))
             && lines[4].ends_with(&format!("Top Layer of: [{}]", base.reference)),
@@ -540,6 +544,31 @@ fn issue6_image_tree_and_inspect() {
             && lines[5].ends_with(&format!("Top Layer of: [{}]", derived.reference)),
         "{out}"
     );
+
+    // --whatrequires: the base's top layer, and above it what derived adds.
+    let out = env
+        .rsp()
+        .args(["image", "tree", "--whatrequires", &base.reference])
+        .ok();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 7, "{out}");
+    assert!(
+        lines[4].starts_with(&format!("└── ID: {}", &hex(&base.diff_ids[0])[..12]))
+            && lines[4].ends_with(&format!("Top Layer of: [{}]", base.reference)),
+        "{out}"
+    );
+    assert!(
+        lines[5].starts_with(&format!(
+            "    └── ID: {}",
+            &hex(derived.diff_ids.last().unwrap())[..12]
+        )) && lines[5].ends_with(&format!("Top Layer of: [{}]", derived.reference)),
+        "{out}"
+    );
+    let out = env
+        .rsp()
+        .args(["image", "tree", "--whatrequires", &derived.reference])
+        .ok();
+    assert_eq!(out.lines().count(), 6, "{out}");
 
     let v = json_out(&env, &["image", "inspect", &derived.reference]);
     let i = &v[0];
