@@ -157,18 +157,67 @@ fn registry_host(input: Option<&str>) -> anyhow::Result<String> {
 
 /// Reads a line from the terminal with echo off.
 fn read_password_tty(prompt: &str) -> anyhow::Result<String> {
+    use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+    use nix::sys::signal::{SigSet, SigmaskHow, Signal, sigprocmask};
+    use nix::sys::signalfd::{SfdFlags, SignalFd};
     use nix::sys::termios::{LocalFlags, SetArg, tcgetattr, tcsetattr};
+    use std::os::fd::AsFd;
     let stdin = std::io::stdin();
     eprint!("{prompt}");
     std::io::stderr().flush()?;
+    // Ctrl-C (or a hangup) while echo is off must not leave the user's
+    // terminal silent: the signals are taken through a signalfd, the
+    // terminal restored, and then the signal's default action happens.
+    let mut signals = SigSet::empty();
+    for s in [
+        Signal::SIGINT,
+        Signal::SIGTERM,
+        Signal::SIGHUP,
+        Signal::SIGQUIT,
+    ] {
+        signals.add(s);
+    }
+    let mut old_mask = SigSet::empty();
+    sigprocmask(SigmaskHow::SIG_BLOCK, Some(&signals), Some(&mut old_mask))
+        .context("blocking signals while reading the password")?;
+    let sfd = SignalFd::with_flags(&signals, SfdFlags::SFD_CLOEXEC | SfdFlags::SFD_NONBLOCK)
+        .context("watching for Ctrl-C while reading the password")?;
     let saved = tcgetattr(&stdin).context("reading terminal settings")?;
     let mut quiet = saved.clone();
     quiet.local_flags.remove(LocalFlags::ECHO);
     quiet.local_flags.insert(LocalFlags::ECHONL);
     tcsetattr(&stdin, SetArg::TCSANOW, &quiet).context("turning terminal echo off")?;
+    let mut fds = [
+        PollFd::new(stdin.as_fd(), PollFlags::POLLIN),
+        PollFd::new(sfd.as_fd(), PollFlags::POLLIN),
+    ];
+    let ready = loop {
+        match poll(&mut fds, PollTimeout::NONE) {
+            Err(nix::errno::Errno::EINTR) => continue,
+            r => break r,
+        }
+    };
+    let signal = fds[1]
+        .revents()
+        .is_some_and(|r| r.contains(PollFlags::POLLIN))
+        .then(|| sfd.read_signal().ok().flatten())
+        .flatten();
     let mut line = String::new();
-    let r = stdin.read_line(&mut line);
+    let r = match (ready, signal) {
+        (Ok(_), None) => stdin.read_line(&mut line).map(|_| ()),
+        (Ok(_), Some(_)) => Ok(()),
+        (Err(e), _) => Err(std::io::Error::from(e)),
+    };
     let _ = tcsetattr(&stdin, SetArg::TCSANOW, &saved);
+    if let Some(info) = signal {
+        eprintln!();
+        // Unblocking delivers the pending signal, which ends the process as
+        // it would have without the mask.
+        let _ = nix::sys::signal::raise(
+            Signal::try_from(info.ssi_signo as i32).unwrap_or(Signal::SIGINT),
+        );
+    }
+    let _ = sigprocmask(SigmaskHow::SIG_SETMASK, Some(&old_mask), None);
     r.context("reading the password")?;
     Ok(line.trim_end_matches(['\n', '\r']).to_string())
 }

@@ -352,6 +352,94 @@ fn issue6_login_push_pull_logout_with_htpasswd() {
         .ok();
 }
 
+/// Reads the pty master until `needle` has appeared (or 20 s pass, which
+/// panics); returns everything read.
+fn read_until(master: &std::fs::File, seen: &mut String, needle: &str) {
+    use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+    use std::io::Read;
+    use std::os::fd::AsFd;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !seen.contains(needle) {
+        assert!(Instant::now() < deadline, "no {needle:?} in {seen:?}");
+        let mut fds = [PollFd::new(master.as_fd(), PollFlags::POLLIN)];
+        if poll(&mut fds, PollTimeout::from(100u16)).unwrap_or(0) == 0 {
+            continue;
+        }
+        let mut buf = [0u8; 4096];
+        match (&*master).read(&mut buf) {
+            Ok(0) | Err(_) => std::thread::sleep(Duration::from_millis(20)),
+            Ok(n) => seen.push_str(&String::from_utf8_lossy(&buf[..n])),
+        }
+    }
+}
+
+/// `rsp login` on a terminal asks for the username and the password, the
+/// password without echo; Ctrl-C at the password prompt gives the terminal
+/// its echo back.
+#[test]
+fn issue6_login_prompts_on_a_terminal_without_echo() {
+    use nix::sys::termios::{LocalFlags, tcgetattr};
+    use std::io::Write;
+    const PASS: &str = "issue6-Typed-pw";
+    let reg = Registry::start_with_htpasswd("issue6user", PASS);
+    let env = TestEnv::new();
+    let spawn = |args: &[&str]| {
+        let pty = nix::pty::openpty(None, None).unwrap();
+        let mut cmd = env.rsp().args(args).into_command();
+        cmd.stdin(Stdio::from(pty.slave.try_clone().unwrap()))
+            .stdout(Stdio::from(pty.slave.try_clone().unwrap()))
+            .stderr(Stdio::from(pty.slave.try_clone().unwrap()));
+        let child = util::Spawned(cmd.spawn().unwrap());
+        (std::fs::File::from(pty.master), pty.slave, child)
+    };
+
+    let (master, _slave, mut child) = spawn(&["login", &reg.addr]);
+    let mut seen = String::new();
+    read_until(&master, &mut seen, "Username: ");
+    (&master).write_all(b"issue6user\n").unwrap();
+    read_until(&master, &mut seen, "Password: ");
+    (&master).write_all(format!("{PASS}\n").as_bytes()).unwrap();
+    read_until(&master, &mut seen, "Login Succeeded!");
+    assert!(child.0.wait().unwrap().success(), "{seen}");
+    assert!(!seen.contains(PASS), "the password was echoed: {seen:?}");
+    assert!(seen.contains("issue6user"), "{seen:?}");
+    let user = env.rsp().args(["login", "--get-login", &reg.addr]).ok();
+    assert_eq!(user, "issue6user\n");
+    env.rsp().args(["logout", &reg.addr]).ok();
+
+    let (master, slave, mut child) = spawn(&["login", "-u", "issue6user", &reg.addr]);
+    let mut seen = String::new();
+    read_until(&master, &mut seen, "Password: ");
+    // Echo is off while the password is read (the prompt is printed first).
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while tcgetattr(&slave)
+        .unwrap()
+        .local_flags
+        .contains(LocalFlags::ECHO)
+    {
+        assert!(Instant::now() < deadline, "echo never went off");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.0.id() as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .unwrap();
+    let status = child.0.wait().unwrap();
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(status.signal(), Some(2), "{status:?} {seen}");
+    assert!(
+        tcgetattr(&slave)
+            .unwrap()
+            .local_flags
+            .contains(LocalFlags::ECHO),
+        "Ctrl-C left the terminal without echo"
+    );
+    env.rsp()
+        .args(["login", "--get-login", &reg.addr])
+        .code(125);
+}
+
 #[test]
 fn issue6_search_catalog_list_tags_and_manifest_inspect() {
     let reg = util::shared();
