@@ -8,11 +8,10 @@ use super::{CmdResult, Failure, open_store};
 use crate::image::reference::Reference;
 use crate::registry::auth::{self, AuthError, Credentials};
 use crate::registry::{PullOptions, RegistriesConf, Registry};
-use crate::transfer::push::{Compression, ManifestFormat, PushOptions, PushProgress, QuietPush};
+use crate::transfer::push::{Compression, ManifestFormat, PushOptions};
 use anyhow::{Context, anyhow};
 use serde_json::{Value, json};
 use std::io::{IsTerminal, Read, Write};
-use std::sync::Arc;
 
 /// `--creds USER:PASS`. The error never repeats the value: it is a password.
 pub fn parse_creds(creds: Option<&str>) -> anyhow::Result<Option<(String, String)>> {
@@ -41,33 +40,6 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?)
-}
-
-fn short(digest: &str) -> &str {
-    let hex = digest.strip_prefix("sha256:").unwrap_or(digest);
-    &hex[..hex.len().min(12)]
-}
-
-/// Podman's plain progress lines on stderr.
-struct PushLines;
-
-impl PushProgress for PushLines {
-    fn start(&self) {
-        eprintln!("Getting image source signatures");
-    }
-    fn blob(&self, digest: &str, skipped: bool) {
-        if skipped {
-            eprintln!("Copying blob {} skipped: already exists", short(digest));
-        } else {
-            eprintln!("Copying blob {digest}");
-        }
-    }
-    fn config(&self, digest: &str) {
-        eprintln!("Copying config {digest}");
-    }
-    fn writing_manifest(&self) {
-        eprintln!("Writing manifest to image destination");
-    }
 }
 
 pub fn push(g: &Global, a: &PushArgs) -> CmdResult {
@@ -99,11 +71,7 @@ pub fn push(g: &Global, a: &PushArgs) -> CmdResult {
         level: a.compression_level,
         format,
     };
-    let progress: Arc<dyn PushProgress> = if a.quiet {
-        Arc::new(QuietPush)
-    } else {
-        Arc::new(PushLines)
-    };
+    let progress = super::progress::for_push(a.quiet);
     let pushed =
         crate::transfer::push::push(&store, &a.image, a.destination.as_deref(), &opts, progress)?;
     if let Some(path) = &a.digestfile {

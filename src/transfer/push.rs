@@ -56,8 +56,16 @@ pub struct PushOptions {
 /// What a push reports as it goes.
 pub trait PushProgress: Send + Sync {
     fn start(&self) {}
-    /// A layer or config about to be uploaded (`skipped`: the registry has it already).
-    fn blob(&self, _digest: &str, _skipped: bool) {}
+    /// Layer `diff_id` (`size` bytes uncompressed) is being compressed.
+    fn compressing(&self, _diff_id: &str, _size: u64) {}
+    /// `n` more bytes of layer `diff_id` compressed, or, once
+    /// [`PushProgress::blob`] has said it goes, uploaded.
+    fn bytes(&self, _diff_id: &str, _n: u64) {}
+    /// A layer about to be uploaded (`skipped`: the registry has it
+    /// already); `size` is what goes over the wire.
+    fn blob(&self, _diff_id: &str, _size: u64, _skipped: bool) {}
+    /// Layer `diff_id` is in the registry.
+    fn blob_done(&self, _diff_id: &str) {}
     fn config(&self, _digest: &str) {}
     fn writing_manifest(&self) {}
 }
@@ -212,7 +220,7 @@ async fn push_async(
                 &diff_id,
                 compression,
                 level,
-                progress.as_ref(),
+                progress,
             )
             .await
             .map(|blob| (diff_id, blob))
@@ -299,12 +307,12 @@ async fn push_layer(
     diff_id: &str,
     compression: Compression,
     level: Option<i32>,
-    progress: &dyn PushProgress,
+    progress: Arc<dyn PushProgress>,
 ) -> Result<(String, i64), TransferError> {
     let here = dest.name();
     if let Some(known) = cache.find(diff_id, compression.name()) {
         if registry.blob_exists(dest, &known.digest).await? {
-            progress.blob(diff_id, true);
+            progress.blob(diff_id, known.size.max(0) as u64, true);
             return Ok((known.digest.clone(), known.size));
         }
         let prefix = format!("{}/", dest.registry);
@@ -319,7 +327,7 @@ async fn push_layer(
             if registry.mount_blob(dest, repo, &known.digest).await
                 && registry.blob_exists(dest, &known.digest).await?
             {
-                progress.blob(diff_id, true);
+                progress.blob(diff_id, known.size.max(0) as u64, true);
                 let _ = blobinfo::record(
                     store,
                     diff_id,
@@ -337,25 +345,43 @@ async fn push_layer(
         .acquire()
         .await
         .map_err(|e| TransferError::Runtime(io::Error::other(e)))?;
-    let (s, d) = (store.clone(), diff_id.to_string());
-    let compressed =
-        tokio::task::spawn_blocking(move || compress_layer(&s, &d, compression, level))
-            .await
-            .map_err(|e| TransferError::Runtime(io::Error::other(e.to_string())))??;
+    progress.compressing(diff_id, store.layer_size(diff_id));
+    let (s, d, p) = (store.clone(), diff_id.to_string(), progress.clone());
+    let compressed = tokio::task::spawn_blocking(move || {
+        compress_layer(&s, &d, compression, level, &|n| p.bytes(&d, n))
+    })
+    .await
+    .map_err(|e| TransferError::Runtime(io::Error::other(e.to_string())))??;
     drop(permit);
-    let (file, digest, size) = compressed;
-    let size = i64::try_from(size).unwrap_or(i64::MAX);
+    let (file, digest, written) = compressed;
+    let size = i64::try_from(written).unwrap_or(i64::MAX);
     if registry.blob_exists(dest, &digest).await? {
-        progress.blob(diff_id, true);
+        progress.blob(diff_id, written, true);
     } else {
-        progress.blob(diff_id, false);
+        progress.blob(diff_id, written, false);
+        let (p, d) = (progress.clone(), diff_id.to_string());
         registry
-            .push_blob_file(dest, file, &digest, Arc::new(|_| {}))
+            .push_blob_file(dest, file, &digest, Arc::new(move |n| p.bytes(&d, n)))
             .await?;
+        progress.blob_done(diff_id);
     }
     // Only a hint for later pushes: failing to note it must not fail this one.
     let _ = blobinfo::record(store, diff_id, compression.name(), &digest, size, &here);
     Ok((digest, size))
+}
+
+/// Reports the size of each read from `inner`.
+struct Counting<'a, R> {
+    inner: R,
+    report: &'a dyn Fn(u64),
+}
+
+impl<R: io::Read> io::Read for Counting<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        (self.report)(n as u64);
+        Ok(n)
+    }
 }
 
 /// Counts and hashes what passes through to `inner`.
@@ -402,8 +428,12 @@ fn compress_layer(
     diff_id: &str,
     compression: Compression,
     level: Option<i32>,
+    read: &dyn Fn(u64),
 ) -> Result<(File, String, u64), TransferError> {
-    let mut tar = store.layer_tar(diff_id)?;
+    let mut tar = Counting {
+        inner: store.layer_tar(diff_id)?,
+        report: read,
+    };
     let file = anonymous_file(store)?;
     let err = |source| TransferError::Compress {
         diff_id: diff_id.to_string(),

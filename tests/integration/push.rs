@@ -352,15 +352,21 @@ fn issue6_login_push_pull_logout_with_htpasswd() {
         .ok();
 }
 
-/// Reads the pty master until `needle` has appeared (or 20 s pass, which
-/// panics); returns everything read.
-fn read_until(master: &std::fs::File, seen: &mut String, needle: &str) {
+const PROMPT_WAIT: Duration = Duration::from_secs(20);
+
+/// Reads the pty master into `seen` until `needle` has appeared (or `wait`
+/// passes: with an empty needle, reads what comes in that time; else
+/// panics).
+fn read_until(master: &std::fs::File, seen: &mut String, needle: &str, wait: Duration) {
     use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
     use std::io::Read;
     use std::os::fd::AsFd;
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !seen.contains(needle) {
-        assert!(Instant::now() < deadline, "no {needle:?} in {seen:?}");
+    let deadline = Instant::now() + wait;
+    while needle.is_empty() || !seen.contains(needle) {
+        if Instant::now() >= deadline {
+            assert!(needle.is_empty(), "no {needle:?} in {seen:?}");
+            return;
+        }
         let mut fds = [PollFd::new(master.as_fd(), PollFlags::POLLIN)];
         if poll(&mut fds, PollTimeout::from(100u16)).unwrap_or(0) == 0 {
             continue;
@@ -373,6 +379,77 @@ fn read_until(master: &std::fs::File, seen: &mut String, needle: &str) {
     }
 }
 
+/// Starts `cmd` with a new terminal as its stdin, stdout and stderr;
+/// returns the terminal's master and slave sides and the process.
+fn spawn_on_pty(cmd: util::Cmd) -> (std::fs::File, std::os::fd::OwnedFd, util::Spawned) {
+    let pty = nix::pty::openpty(None, None).unwrap();
+    let mut cmd = cmd.into_command();
+    cmd.stdin(Stdio::from(pty.slave.try_clone().unwrap()))
+        .stdout(Stdio::from(pty.slave.try_clone().unwrap()))
+        .stderr(Stdio::from(pty.slave.try_clone().unwrap()));
+    let child = util::Spawned(cmd.spawn().unwrap());
+    (std::fs::File::from(pty.master), pty.slave, child)
+}
+
+/// Runs `cmd` with a terminal as its stdin, stdout and stderr;
+/// returns whether it succeeded and what it wrote, escape codes included.
+fn run_on_pty(cmd: util::Cmd) -> (bool, String) {
+    let (master, _slave, mut child) = spawn_on_pty(cmd);
+    // The child must not block on a full pty buffer: read while it runs.
+    let mut seen = String::new();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let status = loop {
+        assert!(Instant::now() < deadline, "the command did not end: {seen}");
+        read_until(&master, &mut seen, "", Duration::from_millis(100));
+        if let Some(status) = child.0.try_wait().unwrap() {
+            break status;
+        }
+    };
+    read_until(&master, &mut seen, "", Duration::from_millis(100));
+    (status.success(), seen)
+}
+
+/// On a terminal, push shows a bar per layer: compressing, then copying.
+/// A terminal indicatif cannot drive (no `TERM`) gets Podman's lines.
+#[test]
+fn issue6_push_shows_progress_bars_on_a_terminal() {
+    let reg = util::shared();
+    let src = util::busybox_image().push(reg, "issue6-bars-src", "v1");
+    let env = TestEnv::new();
+    pull_quiet(&env, &src.reference);
+    forget_blob_info(&env);
+    let dest = reg.reference("issue6-bars", "v1");
+    let (ok, out) =
+        run_on_pty(
+            env.rsp()
+                .env("TERM", "xterm")
+                .args(["push", &src.reference, &dest]),
+        );
+    assert!(ok, "{out}");
+    let short = &hex(&src.diff_ids[0])[..12];
+    for want in [
+        format!("Compressing blob {short} ["),
+        format!("Copying blob {short} done"),
+        "Writing manifest to image destination".to_string(),
+    ] {
+        assert!(out.contains(&want), "no {want:?} in {out:?}");
+    }
+    let (ok, out) = run_on_pty(env.rsp().args(["push", &src.reference, &dest]));
+    assert!(ok, "{out}");
+    assert!(
+        out.contains(&format!("Copying blob {short} skipped: already exists"))
+            && out.contains("Writing manifest to image destination"),
+        "{out:?}"
+    );
+    // Pull too: before, a terminal without TERM got no output at all.
+    let (ok, out) = run_on_pty(TestEnv::new().rsp().args(["pull", &dest]));
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("Writing manifest to image destination"),
+        "{out:?}"
+    );
+}
+
 /// `rsp login` on a terminal asks for the username and the password, the
 /// password without echo; Ctrl-C at the password prompt gives the terminal
 /// its echo back.
@@ -383,23 +460,15 @@ fn issue6_login_prompts_on_a_terminal_without_echo() {
     const PASS: &str = "issue6-Typed-pw";
     let reg = Registry::start_with_htpasswd("issue6user", PASS);
     let env = TestEnv::new();
-    let spawn = |args: &[&str]| {
-        let pty = nix::pty::openpty(None, None).unwrap();
-        let mut cmd = env.rsp().args(args).into_command();
-        cmd.stdin(Stdio::from(pty.slave.try_clone().unwrap()))
-            .stdout(Stdio::from(pty.slave.try_clone().unwrap()))
-            .stderr(Stdio::from(pty.slave.try_clone().unwrap()));
-        let child = util::Spawned(cmd.spawn().unwrap());
-        (std::fs::File::from(pty.master), pty.slave, child)
-    };
+    let spawn = |args: &[&str]| spawn_on_pty(env.rsp().args(args));
 
     let (master, _slave, mut child) = spawn(&["login", &reg.addr]);
     let mut seen = String::new();
-    read_until(&master, &mut seen, "Username: ");
+    read_until(&master, &mut seen, "Username: ", PROMPT_WAIT);
     (&master).write_all(b"issue6user\n").unwrap();
-    read_until(&master, &mut seen, "Password: ");
+    read_until(&master, &mut seen, "Password: ", PROMPT_WAIT);
     (&master).write_all(format!("{PASS}\n").as_bytes()).unwrap();
-    read_until(&master, &mut seen, "Login Succeeded!");
+    read_until(&master, &mut seen, "Login Succeeded!", PROMPT_WAIT);
     assert!(child.0.wait().unwrap().success(), "{seen}");
     assert!(!seen.contains(PASS), "the password was echoed: {seen:?}");
     assert!(seen.contains("issue6user"), "{seen:?}");
@@ -409,7 +478,7 @@ fn issue6_login_prompts_on_a_terminal_without_echo() {
 
     let (master, slave, mut child) = spawn(&["login", "-u", "issue6user", &reg.addr]);
     let mut seen = String::new();
-    read_until(&master, &mut seen, "Password: ");
+    read_until(&master, &mut seen, "Password: ", PROMPT_WAIT);
     // Echo is off while the password is read (the prompt is printed first).
     let deadline = Instant::now() + Duration::from_secs(20);
     while tcgetattr(&slave)
