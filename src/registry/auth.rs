@@ -13,6 +13,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde_json::{Map, Value};
 
+use super::credhelper::{self, Helper};
+
 /// Docker's historical key for Docker Hub in `config.json`.
 const DOCKER_HUB_LEGACY_KEY: &str = "https://index.docker.io/v1/";
 
@@ -73,6 +75,30 @@ pub enum AuthError {
     },
     #[error("not logged into {registry}")]
     NotLoggedIn { registry: String },
+    #[error(
+        "credential helper {program} could not {action} the credentials for {registry} ({reason}): fix the helper, or remove it from {file}"
+    )]
+    Helper {
+        program: String,
+        action: String,
+        registry: String,
+        file: PathBuf,
+        reason: String,
+    },
+    #[error(
+        "credential helper {program}, named in {file}, is not on $PATH: install it, or remove it from that file"
+    )]
+    HelperMissing { program: String, file: PathBuf },
+    #[error("running credential helper {program} (named in {file}): {source}")]
+    HelperRun {
+        program: String,
+        file: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "{file} names credential helper {name:?}: a helper is a docker-credential-NAME program on $PATH, so use letters, digits, '.', '_' and '-'"
+    )]
+    HelperName { name: String, file: PathBuf },
 }
 
 /// The file `login` writes and `logout` edits.
@@ -182,12 +208,46 @@ pub fn find_in(doc: &Value, registry: &str) -> Option<Credentials> {
     })
 }
 
-/// Whether a file delegates `registry` to a credential helper, which rsp does not run.
-fn uses_helper(doc: &Value, registry: &str) -> bool {
-    doc.get("credHelpers")
+/// The credential helper a file delegates `registry` to: its `credHelpers`
+/// entry (`explicit`), else its `credsStore` for every registry.
+fn helper_for(
+    doc: &Value,
+    registry: &str,
+    path: &Path,
+) -> Result<Option<(Helper, bool)>, AuthError> {
+    let per_registry = doc
+        .get("credHelpers")
         .and_then(Value::as_object)
-        .is_some_and(|h| keys_for(registry).iter().any(|k| h.contains_key(k)))
-        || doc.get("credsStore").is_some()
+        .and_then(|h| keys_for(registry).iter().find_map(|k| h.get(k)?.as_str()));
+    let (name, explicit) = match per_registry {
+        Some(n) => (n, true),
+        None => match doc.get("credsStore").and_then(Value::as_str) {
+            Some(n) if !n.is_empty() => (n, false),
+            _ => return Ok(None),
+        },
+    };
+    if !credhelper::valid_name(name) {
+        return Err(AuthError::HelperName {
+            name: name.to_string(),
+            file: path.to_path_buf(),
+        });
+    }
+    Ok(Some((
+        Helper {
+            name: name.to_string(),
+            file: path.to_path_buf(),
+        },
+        explicit,
+    )))
+}
+
+/// The server name a helper keeps `registry` under: Docker's URL for Docker Hub.
+fn helper_key(registry: &str) -> &str {
+    if registry == "docker.io" {
+        DOCKER_HUB_LEGACY_KEY
+    } else {
+        registry
+    }
 }
 
 fn load(path: &Path) -> Result<Option<Value>, AuthError> {
@@ -222,17 +282,27 @@ fn load(path: &Path) -> Result<Option<Value>, AuthError> {
 pub fn lookup(registry: &str, authfile: Option<&Path>) -> Result<Option<Credentials>, AuthError> {
     for path in read_paths(authfile) {
         let Some(doc) = load(&path)? else { continue };
+        let helper = helper_for(&doc, registry, &path)?;
+        // As Docker: a registry's own helper comes before the file's entries.
+        if let Some((h, true)) = &helper
+            && let Some(c) = credhelper::get(h, helper_key(registry))?
+        {
+            return Ok(Some(c));
+        }
         if let Some(c) = find_in(&doc, registry) {
             return Ok(Some(c));
         }
-        if uses_helper(&doc, registry) {
-            crate::cli::debug(|| {
-                format!(
-                    "{} names a credential helper for {registry}: rsp does not run credential \
-                     helpers, ignoring it",
-                    path.display()
-                )
-            });
+        if let Some((h, false)) = &helper {
+            match credhelper::get(h, helper_key(registry)) {
+                Ok(Some(c)) => return Ok(Some(c)),
+                Ok(None) => {}
+                // Podman does not use credsStore at all; a Docker setup whose
+                // store is not installed here must not break every pull.
+                Err(e @ AuthError::HelperMissing { .. }) => {
+                    crate::cli::debug(|| format!("{e}; going on without it"));
+                }
+                Err(e) => return Err(e),
+            }
         }
     }
     Ok(None)
@@ -246,6 +316,10 @@ pub fn store(
 ) -> Result<PathBuf, AuthError> {
     let path = write_path(authfile)?;
     let mut doc = load(&path)?.unwrap_or_else(|| Value::Object(Map::new()));
+    if let Some((h, _)) = helper_for(&doc, registry, &path)? {
+        credhelper::store(&h, helper_key(registry), creds)?;
+        return Ok(path);
+    }
     set_entry(&mut doc, registry, Some(creds));
     save(&path, &doc)?;
     Ok(path)
@@ -257,6 +331,18 @@ pub fn remove(registry: &str, authfile: Option<&Path>) -> Result<(), AuthError> 
     let mut doc = load(&path)?.ok_or_else(|| AuthError::NotLoggedIn {
         registry: registry.to_string(),
     })?;
+    if let Some((h, _)) = helper_for(&doc, registry, &path)? {
+        let erased = credhelper::erase(&h, helper_key(registry));
+        // An entry in the file too (written before the helper was set up) goes as well.
+        if set_entry(&mut doc, registry, None) {
+            save(&path, &doc)?;
+            return match erased {
+                Ok(()) | Err(AuthError::NotLoggedIn { .. }) => Ok(()),
+                Err(e) => Err(e),
+            };
+        }
+        return erased;
+    }
     if !set_entry(&mut doc, registry, None) {
         return Err(AuthError::NotLoggedIn {
             registry: registry.to_string(),
@@ -271,6 +357,20 @@ pub fn remove_all(authfile: Option<&Path>) -> Result<(), AuthError> {
     let Some(mut doc) = load(&path)? else {
         return Ok(());
     };
+    // Registries the file hands to their own helpers are forgotten there too.
+    let helped: Vec<String> = doc
+        .get("credHelpers")
+        .and_then(Value::as_object)
+        .map(|h| h.keys().cloned().collect())
+        .unwrap_or_default();
+    for registry in helped {
+        if let Some((h, true)) = helper_for(&doc, &registry, &path)? {
+            match credhelper::erase(&h, &registry) {
+                Ok(()) | Err(AuthError::NotLoggedIn { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
     if let Some(obj) = doc.as_object_mut() {
         obj.insert("auths".to_string(), Value::Object(Map::new()));
     }

@@ -15,6 +15,7 @@
 
 pub mod auth;
 mod config;
+mod credhelper;
 mod platform;
 mod push;
 mod search;

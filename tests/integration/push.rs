@@ -352,6 +352,100 @@ fn issue6_login_push_pull_logout_with_htpasswd() {
         .ok();
 }
 
+/// A docker-credential helper that keeps credentials as files in `$HELPER_DIR`.
+const CRED_HELPER: &str = r#"#!/bin/sh
+set -e
+read -r server || true
+key=$(printf %s "$server" | tr '/:' '__')
+case "$1" in
+get)
+    if [ -f "$HELPER_DIR/$key" ]; then cat "$HELPER_DIR/$key"; else
+        echo "credentials not found in native keychain"; exit 1; fi ;;
+store)
+    printf %s "$server" > "$HELPER_DIR/in.json"
+    key=$(sed -n 's/.*"ServerURL":"\([^"]*\)".*/\1/p' "$HELPER_DIR/in.json" | tr '/:' '__')
+    mv "$HELPER_DIR/in.json" "$HELPER_DIR/$key" ;;
+erase)
+    [ -f "$HELPER_DIR/$key" ] || { echo "credentials not found in native keychain"; exit 1; }
+    rm "$HELPER_DIR/$key" ;;
+*) echo "unknown action $1" >&2; exit 2 ;;
+esac
+"#;
+
+/// Credential helpers named by `credHelpers` keep the login instead of
+/// auth.json: login stores there, pull and push read from there, logout erases.
+#[test]
+fn issue6_login_push_pull_through_a_credential_helper() {
+    const PASS: &str = "issue6-Helper-pw";
+    let reg = Registry::start_with_htpasswd("issue6user", PASS);
+    let src = util::busybox_image().push(util::shared(), "issue6-helper-src", "v1");
+    let env = TestEnv::new();
+    pull_quiet(&env, &src.reference);
+    let bin = env.tmp().join("bin");
+    let kept = env.tmp().join("kept");
+    fs::create_dir_all(&bin).unwrap();
+    fs::create_dir_all(&kept).unwrap();
+    let helper = bin.join("docker-credential-rsptest");
+    fs::write(&helper, CRED_HELPER).unwrap();
+    fs::set_permissions(&helper, fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!("{}:/usr/sbin:/usr/bin:/sbin:/bin", bin.display());
+    let rsp = || env.rsp().env("PATH", &path).env("HELPER_DIR", &kept);
+    let authfile = env.runtime_dir().join("containers/auth.json");
+    fs::create_dir_all(authfile.parent().unwrap()).unwrap();
+    let with_helper = |name: &str| {
+        let doc = serde_json::json!({"credHelpers": {reg.addr.clone(): name}});
+        fs::write(&authfile, doc.to_string()).unwrap();
+    };
+    with_helper("rsptest");
+
+    let out = rsp()
+        .args(["login", "-u", "issue6user", "--password-stdin", &reg.addr])
+        .stdin(PASS)
+        .output();
+    assert!(out.status.success(), "{}", util::show_output(&out));
+    assert_no_secret(&out, PASS);
+    let doc: Value = serde_json::from_slice(&fs::read(&authfile).unwrap()).unwrap();
+    assert!(doc.get("auths").is_none(), "login wrote auth.json: {doc}");
+    let stored = fs::read_to_string(kept.join(reg.addr.replace(':', "_"))).unwrap();
+    assert!(
+        stored.contains(PASS) && stored.contains("issue6user"),
+        "{stored}"
+    );
+    let user = rsp().args(["login", "--get-login", &reg.addr]).ok();
+    assert_eq!(user, "issue6user\n");
+
+    let dest = reg.reference("issue6-helper", "v1");
+    let out = rsp().args(["push", &src.reference, &dest]).output();
+    assert!(out.status.success(), "{}", util::show_output(&out));
+    rsp().args(["rmi", &src.reference]).ok();
+    let out = rsp().args(["pull", "-q", &dest]).output();
+    assert!(out.status.success(), "{}", util::show_output(&out));
+    assert_no_secret(&out, PASS);
+
+    let out = rsp().args(["logout", &reg.addr]).ok();
+    assert!(out.starts_with("Removed login credentials"), "{out}");
+    assert_eq!(
+        fs::read_dir(&kept).unwrap().count(),
+        0,
+        "logout left the login"
+    );
+    rsp().args(["rmi", &dest]).ok();
+    let out = rsp().args(["pull", &dest]).code(125);
+    assert_one_error_line(&out, "access denied");
+    let out = rsp().args(["logout", &reg.addr]).code(125);
+    assert_one_error_line(&out, &format!("not logged into {}", reg.addr));
+
+    // A helper that is not installed: one clear line naming it and the file.
+    with_helper("nowhere");
+    let out = rsp().args(["pull", &dest]).code(125);
+    let line = assert_one_error_line(&out, "docker-credential-nowhere");
+    assert!(line.contains(&authfile.display().to_string()), "{line}");
+    // A name that is a path is refused, not run.
+    with_helper("../../bin/sh");
+    let out = rsp().args(["pull", &dest]).code(125);
+    assert_one_error_line(&out, "names credential helper \"../../bin/sh\"");
+}
+
 const PROMPT_WAIT: Duration = Duration::from_secs(20);
 
 /// Reads the pty master into `seen` until `needle` has appeared (or `wait`
