@@ -76,15 +76,10 @@ pub enum AuthError {
     #[error("not logged into {registry}")]
     NotLoggedIn { registry: String },
     #[error(
-        "credential helper {program} could not {action} the credentials for {registry} ({reason}): fix the helper, or remove it from {file}"
+        "credential helper {} could not {} the credentials for {} ({}): fix the helper, or remove it from {}",
+        .0.program, .0.action, .0.registry, .0.reason, .0.file.display()
     )]
-    Helper {
-        program: String,
-        action: String,
-        registry: String,
-        file: PathBuf,
-        reason: String,
-    },
+    Helper(Box<HelperFailure>),
     #[error(
         "credential helper {program}, named in {file}, is not on $PATH: install it, or remove it from that file"
     )]
@@ -99,6 +94,16 @@ pub enum AuthError {
         "{file} names credential helper {name:?}: a helper is a docker-credential-NAME program on $PATH, so use letters, digits, '.', '_' and '-'"
     )]
     HelperName { name: String, file: PathBuf },
+}
+
+/// What a credential helper said when it failed (boxed: errors stay small).
+#[derive(Debug)]
+pub struct HelperFailure {
+    pub program: String,
+    pub action: &'static str,
+    pub registry: String,
+    pub file: PathBuf,
+    pub reason: String,
 }
 
 /// The file `login` writes and `logout` edits.

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use super::auth::{AuthError, Credentials};
+use super::auth::{AuthError, Credentials, HelperFailure};
 
 /// Long enough for a helper that unlocks a keyring; a hung one must not hang rsp.
 pub const TIMEOUT: Duration = Duration::from_secs(60);
@@ -129,14 +129,14 @@ fn not_found(run: &Run) -> bool {
     text.contains("credentials not found")
 }
 
-fn failed(helper: &Helper, registry: &str, action: &str, reason: String) -> AuthError {
-    AuthError::Helper {
+fn failed(helper: &Helper, registry: &str, action: &'static str, reason: String) -> AuthError {
+    AuthError::Helper(Box::new(HelperFailure {
         program: program(&helper.name),
-        action: action.to_string(),
+        action,
         registry: registry.to_string(),
         file: helper.file.clone(),
         reason,
-    }
+    }))
 }
 
 /// A helper, and the auth file that names it (for errors).
