@@ -281,6 +281,14 @@ fn issue6_login_push_pull_logout_with_htpasswd() {
         ])
         .ok();
     assert!(tags.contains("v1"), "{tags}");
+    let found = env
+        .rsp()
+        .args(["search", &format!("{}/issue6-au", auth_reg.addr)])
+        .ok();
+    assert!(
+        found.contains(&format!("{}/issue6-auth", auth_reg.addr)),
+        "{found}"
+    );
     let out = env.rsp().args(["manifest", "inspect", &dest]).output();
     assert!(out.status.success(), "{}", util::show_output(&out));
 
