@@ -371,7 +371,10 @@ pub fn remove_all(authfile: Option<&Path>) -> Result<(), AuthError> {
     for registry in helped {
         if let Some((h, true)) = helper_for(&doc, &registry, &path)? {
             match credhelper::erase(&h, &registry) {
-                Ok(()) | Err(AuthError::NotLoggedIn { .. }) => {}
+                // A helper that is not installed holds nothing to forget.
+                Ok(())
+                | Err(AuthError::NotLoggedIn { .. })
+                | Err(AuthError::HelperMissing { .. }) => {}
                 Err(e) => return Err(e),
             }
         }

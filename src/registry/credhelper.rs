@@ -42,8 +42,23 @@ struct Run {
     stderr: Vec<u8>,
 }
 
+/// `docker-credential-NAME` on `$PATH`: the first executable file of that
+/// name. Searched here rather than by exec, which reports a `$PATH` entry it
+/// may not enter (EACCES) instead of "not found".
+fn find(helper: &str) -> Option<PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .filter(|dir| dir.is_absolute())
+        .map(|dir| dir.join(program(helper)))
+        .find(|p| {
+            std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+}
+
 fn run(helper: &str, action: &str, input: &[u8]) -> std::io::Result<Run> {
-    let mut child = Command::new(program(helper))
+    let exe = find(helper).ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))?;
+    let mut child = Command::new(exe)
         .arg(action)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
