@@ -509,7 +509,7 @@ fn network_settings(cfg: &ContainerConfig, st: &crate::runtime::container::State
         "IPPrefixLen": prefix,
         "Gateway": gw,
         "Ports": port_map(&cfg.ports, false),
-        "SandboxKey": if st.is_active() && cfg.network != "host" { format!("/proc/{}/ns/net", st.pid) } else { String::new() },
+        "SandboxKey": if st.is_active() && cfg.network != "host" { format!("/proc/{}/ns/net", st.ns_pid()) } else { String::new() },
     })
 }
 

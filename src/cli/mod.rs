@@ -104,6 +104,12 @@ pub fn main() -> i32 {
     }
     if argv
         .get(1)
+        .is_some_and(|a| a == crate::runtime::exec::JOIN_ARG)
+    {
+        return crate::runtime::exec::join_main(&argv[2..]);
+    }
+    if argv
+        .get(1)
         .is_some_and(|a| a == crate::storage::driver::PROBE_ARG)
     {
         return crate::storage::driver::probe_main(&argv[2..]);

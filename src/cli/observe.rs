@@ -196,8 +196,9 @@ pub fn top(g: &Global, a: &TopArgs) -> CmdResult {
     if !c.state.is_active() {
         return Err(crate::runtime::RuntimeError::NotRunning(c.config.name.clone()).into());
     }
-    let pids = crate::runtime::procs::members(c.state.pid).map_err(anyhow::Error::new)?;
-    let read = |f: &str| crate::runtime::process::read_in_container(c.state.pid, f);
+    let pids = crate::runtime::procs::members(c.state.pid, c.state.ns_pid())
+        .map_err(anyhow::Error::new)?;
+    let read = |f: &str| crate::runtime::process::read_in_container(c.state.ns_pid(), f);
     let descriptors: Vec<String> = a
         .descriptors
         .iter()
@@ -258,8 +259,9 @@ pub fn stats(g: &Global, a: &StatsArgs) -> CmdResult {
         let mut rows = Vec::new();
         for c in &targets {
             let s = if c.state.is_active() {
-                let pids = crate::runtime::procs::members(c.state.pid).unwrap_or_default();
-                let net = (c.config.network != "host").then_some(c.state.pid);
+                let pids = crate::runtime::procs::members(c.state.pid, c.state.ns_pid())
+                    .unwrap_or_default();
+                let net = (c.config.network != "host").then_some(c.state.ns_pid());
                 let mut s = crate::runtime::procs::stats(&pids, net).map_err(anyhow::Error::new)?;
                 // The container's own cgroup counts exactly, when it has one.
                 if let Some(cs) = (!c.state.cgroup.is_empty())

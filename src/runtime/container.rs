@@ -134,6 +134,12 @@ pub struct State {
     /// not mistaken for the container.
     #[serde(default)]
     pub pid_start: u64,
+    /// Under `--init`: the host pid of the command (pid 2 inside). pid 1
+    /// is then rsp's own init, non-dumpable, so that only root may open
+    /// its /proc entries: the container's namespaces and root are entered
+    /// through the command instead. 0 without `--init`.
+    #[serde(default)]
+    pub cmd_pid: i32,
     #[serde(default)]
     pub started_at: Option<String>,
     #[serde(default)]
@@ -158,6 +164,15 @@ pub struct State {
 }
 
 impl State {
+    /// The process whose namespaces and root `exec`, `cp` and `top` enter.
+    pub fn ns_pid(&self) -> i32 {
+        if self.cmd_pid > 0 {
+            self.cmd_pid
+        } else {
+            self.pid
+        }
+    }
+
     pub fn is_active(&self) -> bool {
         matches!(self.status, Status::Running | Status::Paused)
     }
@@ -206,6 +221,7 @@ pub fn reconcile(state: &mut State) -> bool {
     if state.is_active() && gone {
         state.status = Status::Exited;
         state.pid = 0;
+        state.cmd_pid = 0;
         state.monitor_pid = 0;
         if state.finished_at.is_none() {
             state.finished_at = Some(now_rfc3339());

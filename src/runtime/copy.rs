@@ -50,7 +50,7 @@ fn in_container(
             ("user", CloneFlags::CLONE_NEWUSER),
             ("mnt", CloneFlags::CLONE_NEWNS),
         ] {
-            let p = format!("/proc/{}/ns/{name}", c.state.pid);
+            let p = format!("/proc/{}/ns/{name}", c.state.ns_pid());
             let fd = nix::fcntl::open(
                 p.as_str(),
                 OFlag::O_RDONLY | OFlag::O_CLOEXEC,

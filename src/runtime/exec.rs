@@ -7,19 +7,23 @@
 //! (made with `CLONE_PARENT` from a short-lived helper inside the
 //! namespaces), so its exit status comes back as `rsp exec`'s, with
 //! Podman's 126/127 when it cannot be run. Without `-t` it uses our stdio
-//! as is, with no copying in between.
+//! as is, with no copying in between. Until it executes the command, that
+//! process is visible in the container but out of its reach: the helper is
+//! rsp executed from its write-protected image with an empty environment
+//! (see [`join_main`]), and it is non-dumpable.
 
 use super::container::{Container, Status};
 use super::{RuntimeError, process};
-use nix::fcntl::OFlag;
+use nix::fcntl::{FcntlArg, FdFlag, OFlag};
 use nix::sched::CloneFlags;
 use nix::sys::signal::{SigSet, SigmaskHow, Signal, sigprocmask};
 use nix::sys::signalfd::{SfdFlags, SignalFd};
 use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use nix::unistd::Pid;
+use serde::{Deserialize, Serialize};
 use std::ffi::CString;
 use std::io::{Read, Write};
-use std::os::fd::{AsFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::os::unix::fs::MetadataExt;
 
 pub struct ExecOptions {
@@ -84,7 +88,7 @@ fn open_namespaces(pid: i32) -> Result<Vec<(OwnedFd, CloneFlags)>> {
 
 /// Checks `-u` against the one uid the container's user namespace maps.
 fn check_user(c: &Container, user: &str) -> Result<()> {
-    let read = |f: &str| process::read_in_container(c.state.pid, f);
+    let read = |f: &str| process::read_in_container(c.state.ns_pid(), f);
     let u = process::resolve_user(
         user,
         read("/etc/passwd").as_deref(),
@@ -120,20 +124,13 @@ pub fn exec(c: &Container, opts: &ExecOptions) -> Result<i32> {
     if let Some(u) = &opts.user {
         check_user(c, u)?;
     }
-    let namespaces = open_namespaces(c.state.pid)?;
+    let namespaces = open_namespaces(c.state.ns_pid())?;
     let cfg = &c.config;
     let mut extra = opts.env.clone();
     if opts.tty && process::env_get(&extra, "TERM").is_none() {
         extra.push("TERM=xterm".into());
     }
     let env_list = process::merge_env(&[&cfg.env, &extra]);
-    let path_env = process::env_get(&env_list, "PATH")
-        .unwrap_or(process::DEFAULT_PATH)
-        .to_string();
-    let env: Vec<CString> = env_list
-        .iter()
-        .filter_map(|e| CString::new(e.as_bytes()).ok())
-        .collect();
     let workdir = opts
         .workdir
         .clone()
@@ -149,11 +146,15 @@ pub fn exec(c: &Container, opts: &ExecOptions) -> Result<i32> {
         .then(|| super::ownership::connect(&opts.run_dir))
         .flatten()
         .map(OwnedFd::from);
+    // The joiner runs from rsp's write-protected image (made now, while we
+    // are single-threaded), with an empty environment.
+    crate::sys::exe::sealed().map_err(RuntimeError::SealedExe)?;
     let (err_r, err_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(fork_err)?;
     let (pid_r, pid_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(fork_err)?;
+    let (plan_r, plan_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(fork_err)?;
     let (tty_ours, tty_theirs) = if opts.tty {
         let (a, b) = std::os::unix::net::UnixStream::pair().map_err(RuntimeError::Fork)?;
-        (Some(a), Some(b))
+        (Some(a), Some(OwnedFd::from(b)))
     } else {
         (None, None)
     };
@@ -167,6 +168,27 @@ pub fn exec(c: &Container, opts: &ExecOptions) -> Result<i32> {
     let restore = || {
         let _ = sigprocmask(SigmaskHow::SIG_SETMASK, Some(&old_mask), None);
     };
+    let plan = JoinPlan {
+        namespaces: namespaces
+            .iter()
+            .map(|(fd, flag)| (fd.as_raw_fd(), flag.bits()))
+            .collect(),
+        err_fd: err_w.as_raw_fd(),
+        pid_fd: pid_w.as_raw_fd(),
+        tty_fd: tty_theirs.as_ref().map(|t| t.as_raw_fd()),
+        owners_fd: owners.as_ref().map(|o| o.as_raw_fd()),
+        detach: opts.detach,
+        interactive: opts.interactive,
+        args: opts.args.clone(),
+        env: env_list,
+        workdir,
+        mask: old_mask.iter().map(|s| s as i32).collect(),
+    };
+    let argv = [
+        c"rsp".to_owned(),
+        CString::new(JOIN_ARG).expect("no NUL"),
+        CString::new(plan_r.as_raw_fd().to_string()).expect("no NUL"),
+    ];
 
     let helper = match crate::sys::clone_fork(0) {
         Err(e) => {
@@ -175,63 +197,35 @@ pub fn exec(c: &Container, opts: &ExecOptions) -> Result<i32> {
         }
         Ok(crate::sys::Forked::Parent(p)) => Pid::from_raw(p),
         Ok(crate::sys::Forked::Child) => {
-            drop((err_r, pid_r));
-            let fail = |code: i32, msg: String| -> ! { super::child_fail(&err_w, code, &msg) };
-            // Into the container's own cgroup first (while still ours to
-            // write as a host process), so pause and stats count us too.
-            if !c.state.cgroup.is_empty() {
-                let _ = std::fs::write(
-                    format!("{}/cgroup.procs", c.state.cgroup),
-                    std::process::id().to_string(),
-                );
+            drop((err_r, pid_r, plan_w, tty_ours));
+            let inherit = namespaces
+                .iter()
+                .map(|(fd, _)| fd.as_fd())
+                .chain([err_w.as_fd(), pid_w.as_fd(), plan_r.as_fd()])
+                .chain(tty_theirs.as_ref().map(|t| t.as_fd()))
+                .chain(owners.as_ref().map(|o| o.as_fd()));
+            for fd in inherit {
+                let _ = nix::fcntl::fcntl(fd, FcntlArg::F_SETFD(FdFlag::empty()));
             }
-            for (fd, flag) in &namespaces {
-                if let Err(e) = nix::sched::setns(fd, *flag) {
-                    fail(125, format!("joining the container's namespaces: {e}"));
-                }
-            }
-            drop(namespaces);
-            // Joining a pid namespace applies to children only: the command
-            // is a child made as a sibling, so `rsp exec` is its parent.
-            match crate::sys::clone_fork(libc::CLONE_PARENT) {
-                Err(e) => fail(125, format!("starting the command: {e}")),
-                Ok(crate::sys::Forked::Parent(p)) => {
-                    let _ = std::fs::File::from(pid_w).write_all(p.to_string().as_bytes());
-                    crate::sys::exit_now(0)
-                }
-                Ok(crate::sys::Forked::Child) => {}
-            }
-            drop(pid_w);
-            let _ = nix::unistd::setsid();
-            drop(tty_ours);
-            let io = match tty_theirs {
-                Some(theirs) => super::child_stdio(super::ChildIo::Tty(theirs.into()), true),
-                None if opts.detach => detach_stdio(),
-                None if !opts.interactive => super::dev_null_stdin(),
-                None => Ok(()),
-            };
-            if let Err(e) = io {
-                fail(125, format!("setting up the command's stdio: {e}"));
-            }
-            if let Err(e) = nix::unistd::chdir(workdir.as_str()) {
-                fail(
-                    125,
-                    format!("changing to working directory {workdir}: {e}: fix -w"),
-                );
-            }
-            let (code, msg) = super::exec_command(
-                &opts.args,
-                &path_env,
-                &env,
-                &old_mask,
-                owners.as_ref().map(|s| (s, true)),
-            );
-            fail(code, msg)
+            let e = crate::sys::exe::exec_sealed(&argv, &[] as &[CString]);
+            super::child_fail(&err_w, 125, &format!("starting rsp's exec helper: {e}"))
         }
     };
+    // Into the container's own cgroup first (while still ours to write as
+    // a host process), so pause and stats count the command too: the
+    // helper waits for its plan until then.
+    if !c.state.cgroup.is_empty() {
+        let _ = std::fs::write(
+            format!("{}/cgroup.procs", c.state.cgroup),
+            helper.as_raw().to_string(),
+        );
+    }
+    // A helper that failed to start closed its end: its error pipe says why.
+    let plan = serde_json::to_vec(&plan).expect("plain data serializes");
+    let _ = std::fs::File::from(plan_w).write_all(&plan);
     // Our copy of the child's end would keep us waiting for a terminal
     // that a dying child never sends.
-    drop((err_w, pid_w, namespaces, tty_theirs, owners));
+    drop((err_w, pid_w, plan_r, namespaces, tty_theirs, owners));
     let _ = waitpid(helper, None);
     let mut pid_text = String::new();
     let _ = std::fs::File::from(pid_r).read_to_string(&mut pid_text);
@@ -281,6 +275,143 @@ pub fn exec(c: &Container, opts: &ExecOptions) -> Result<i32> {
     };
     restore();
     Ok(super::exit_code(status?))
+}
+
+/// argv[1] that makes rsp the `rsp exec` joiner.
+pub const JOIN_ARG: &str = "__exec-join";
+
+/// The most plan a joiner reads: the command's arguments and environment
+/// are bounded by the kernel's own limit for exec (ARG_MAX, a quarter of
+/// the stack limit) long before this.
+const PLAN_MAX: u64 = 64 << 20;
+
+/// What `rsp exec` tells its joiner, as JSON on a pipe: the joiner's own
+/// command line can be read in the container (`/proc/PID/cmdline` needs
+/// no permission), so it carries nothing but the pipe's number.
+#[derive(Serialize, Deserialize)]
+struct JoinPlan {
+    /// Inherited namespace descriptors and their CLONE_NEW* flags, user
+    /// first.
+    namespaces: Vec<(i32, i32)>,
+    /// The error pipe: an exit code byte, then why.
+    err_fd: i32,
+    /// Where the command's pid goes.
+    pid_fd: i32,
+    /// `-t`: the socket its terminal's master goes back on.
+    tty_fd: Option<i32>,
+    /// The ownership supervisor's control connection.
+    owners_fd: Option<i32>,
+    detach: bool,
+    interactive: bool,
+    args: Vec<String>,
+    env: Vec<String>,
+    workdir: String,
+    /// `rsp exec`'s own signal mask, restored for the command.
+    mask: Vec<i32>,
+}
+
+/// The joiner: rsp executed from its write-protected image, with an empty
+/// environment, by a child of `rsp exec` in the host's namespaces (so its
+/// memory belongs to the host's user namespace). Reads its plan, becomes
+/// non-dumpable, joins the container's namespaces and makes the command's
+/// process as a sibling (`CLONE_PARENT`), so that `rsp exec` is its parent.
+/// That process is in the container's pid namespace until it executes the
+/// command; it carries no host environment, and the container can neither
+/// ptrace it nor open its `/proc/PID/exe`.
+///
+/// Entry point: `rsp __exec-join PLAN_FD`.
+pub fn join_main(args: &[std::ffi::OsString]) -> i32 {
+    if crate::sys::confine::set_non_dumpable().is_err() {
+        return 125;
+    }
+    let plan = args
+        .first()
+        .and_then(|a| a.to_str())
+        .and_then(|s| s.parse().ok())
+        .and_then(crate::sys::inherited_fd)
+        .and_then(|fd| {
+            let mut data = Vec::new();
+            std::fs::File::from(fd)
+                .take(PLAN_MAX)
+                .read_to_end(&mut data)
+                .ok()?;
+            serde_json::from_slice::<JoinPlan>(&data).ok()
+        });
+    // Without a plan there is no error pipe to report on: `rsp exec` sees
+    // the helper end without starting the command.
+    let Some(plan) = plan else { return 125 };
+    let Some(err_w) = crate::sys::inherited_fd(plan.err_fd) else {
+        return 125;
+    };
+    let fail = |code: i32, msg: String| -> ! { super::child_fail(&err_w, code, &msg) };
+    let take = |fd: i32| {
+        crate::sys::inherited_fd(fd)
+            .unwrap_or_else(|| fail(125, format!("the exec helper lost descriptor {fd}")))
+    };
+    let pid_w = take(plan.pid_fd);
+    let tty = plan.tty_fd.map(take);
+    let owners = plan.owners_fd.map(take);
+    let namespaces: Vec<(OwnedFd, CloneFlags)> = plan
+        .namespaces
+        .iter()
+        .map(|&(fd, flag)| (take(fd), CloneFlags::from_bits_retain(flag)))
+        .collect();
+    for (fd, flag) in &namespaces {
+        if let Err(e) = nix::sched::setns(fd, *flag) {
+            fail(125, format!("joining the container's namespaces: {e}"));
+        }
+    }
+    drop(namespaces);
+    // Joining a pid namespace applies to children only: the command is a
+    // child made as a sibling, so `rsp exec` is its parent.
+    match crate::sys::clone_fork(libc::CLONE_PARENT) {
+        Err(e) => fail(125, format!("starting the command: {e}")),
+        Ok(crate::sys::Forked::Parent(p)) => {
+            let _ = std::fs::File::from(pid_w).write_all(p.to_string().as_bytes());
+            crate::sys::exit_now(0)
+        }
+        Ok(crate::sys::Forked::Child) => {}
+    }
+    drop(pid_w);
+    let _ = nix::unistd::setsid();
+    let io = match tty {
+        Some(theirs) => super::child_stdio(super::ChildIo::Tty(theirs), true),
+        None if plan.detach => detach_stdio(),
+        None if !plan.interactive => super::dev_null_stdin(),
+        None => Ok(()),
+    };
+    if let Err(e) = io {
+        fail(125, format!("setting up the command's stdio: {e}"));
+    }
+    if let Err(e) = nix::unistd::chdir(plan.workdir.as_str()) {
+        fail(
+            125,
+            format!(
+                "changing to working directory {}: {e}: fix -w",
+                plan.workdir
+            ),
+        );
+    }
+    let path_env = process::env_get(&plan.env, "PATH")
+        .unwrap_or(process::DEFAULT_PATH)
+        .to_string();
+    let env: Vec<CString> = plan
+        .env
+        .iter()
+        .filter_map(|e| CString::new(e.as_bytes()).ok())
+        .collect();
+    let mut mask = SigSet::empty();
+    for s in plan.mask.iter().filter_map(|&n| Signal::try_from(n).ok()) {
+        mask.add(s);
+    }
+    let (code, msg) = super::exec_command(
+        &plan.args,
+        &path_env,
+        &env,
+        &mask,
+        owners.as_ref().map(|s| (s, true)),
+    );
+    fail(code, msg)
 }
 
 fn detach_stdio() -> std::io::Result<()> {

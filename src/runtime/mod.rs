@@ -67,6 +67,10 @@ pub enum RuntimeError {
     UserNs(String),
     #[error("creating the container process: {0}")]
     Fork(std::io::Error),
+    #[error(
+        "making a write-protected image of rsp's executable for the container's processes: {0}"
+    )]
+    SealedExe(std::io::Error),
     #[error("writing {path} for the container's user namespace: {source}")]
     IdMap {
         path: String,
@@ -309,14 +313,25 @@ pub(crate) enum ChildIo {
     Inherit,
 }
 
+/// The sockets a container's first process uses besides its stdio, each
+/// present only when the container needs it.
+struct ChildLinks {
+    /// The tap device goes back on it (`--network slirp`).
+    net: Option<OwnedFd>,
+    /// The ownership filter's listener goes back on it.
+    owners: Option<OwnedFd>,
+    /// `--init`: the command sends one datagram on it before it executes,
+    /// so that the parent learns its pid from the kernel's credentials.
+    cmd: Option<OwnedFd>,
+}
+
 /// Runs in the forked child; never returns.
 fn child_main(
     plan: &ChildPlan<'_>,
     ready: OwnedFd,
     errw: OwnedFd,
     io: ChildIo,
-    net: Option<OwnedFd>,
-    owners: Option<OwnedFd>,
+    links: ChildLinks,
     old_mask: &SigSet,
 ) -> ! {
     let fail = |code: i32, msg: String| -> ! { child_fail(&errw, code, &msg) };
@@ -326,6 +341,24 @@ fn child_main(
     if !matches!(std::fs::File::from(ready).read(&mut b), Ok(1)) {
         crate::sys::exit_now(125);
     }
+    // From here on `rsp exec` may put processes of the container's own in
+    // our pid namespace: rsp's executable, memory and environment must be
+    // out of their reach (see `sys::confine`). The parent has opened all
+    // it needs of our /proc entries by now; they belong to root from here.
+    if let Err(e) = crate::sys::confine::set_non_dumpable() {
+        fail(
+            125,
+            format!("making the container's first process non-dumpable: {e}"),
+        );
+    }
+    let title: &[u8] = if plan.cfg.init { b"rsp-init" } else { b"rsp" };
+    if let Err(e) = crate::sys::confine::conceal_args_and_env(title) {
+        fail(
+            125,
+            format!("clearing the monitor's command line and environment: {e}"),
+        );
+    }
+    let ChildLinks { net, owners, cmd } = links;
     // The cgroup namespace is made only now, after the monitor may have
     // moved us into the container's own cgroup, so that it is our root.
     if let Err(e) = nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWCGROUP) {
@@ -395,10 +428,16 @@ fn child_main(
         // pid 1 stays rsp: it reaps orphans and passes signals on, and the
         // command runs as pid 2.
         match crate::sys::clone_fork(0) {
-            Ok(crate::sys::Forked::Child) => {}
-            Ok(crate::sys::Forked::Parent(cmd)) => {
+            Ok(crate::sys::Forked::Child) => {
+                // The kernel adds our pid, as the parent's namespace sees
+                // it, to what we send.
+                if let Some(sock) = &cmd {
+                    let _ = nix::unistd::write(sock, b"p");
+                }
+            }
+            Ok(crate::sys::Forked::Parent(child)) => {
                 drop(errw);
-                init::run(Pid::from_raw(cmd))
+                init::run(Pid::from_raw(child))
             }
             Err(e) => fail(125, format!("starting the command under --init: {e}")),
         }
@@ -684,6 +723,9 @@ pub(crate) fn serve_fuse(
 /// A container process just started, still held: `release` lets it run.
 pub(crate) struct Spawned {
     pub pid: i32,
+    /// The process whose namespaces and root `exec`, `cp` and `top`
+    /// enter: `pid`, or under `--init` the command (see [`State::ns_pid`]).
+    pub ns_pid: i32,
     /// The pty master for `-t`.
     pub master: Option<OwnedFd>,
     /// The container's tap device, for `--network slirp`.
@@ -752,6 +794,12 @@ pub(crate) fn spawn_container(
     } else {
         (None, None)
     };
+    let (cmd_ours, cmd_child) = if cfg.init {
+        let (a, b) = crate::sys::pid_report_pair().map_err(RuntimeError::Fork)?;
+        (Some(a), Some(b))
+    } else {
+        (None, None)
+    };
     let mut flags = libc::CLONE_NEWUSER
         | libc::CLONE_NEWNS
         | libc::CLONE_NEWPID
@@ -770,8 +818,13 @@ pub(crate) fn spawn_container(
             });
         }
         Ok(crate::sys::Forked::Child) => {
-            drop((ready_w, err_r, tty, net_ours, owners_ours));
-            child_main(&plan, ready_r, err_w, io, net_child, owners_child, old_mask)
+            drop((ready_w, err_r, tty, net_ours, owners_ours, cmd_ours));
+            let links = ChildLinks {
+                net: net_child,
+                owners: owners_child,
+                cmd: cmd_child,
+            };
+            child_main(&plan, ready_r, err_w, io, links, old_mask)
         }
         Ok(crate::sys::Forked::Parent(pid)) => pid,
     };
@@ -781,6 +834,7 @@ pub(crate) fn spawn_container(
         io,
         net_child,
         owners_child,
+        cmd_child,
         plan.rootfs.fuse.take(),
     ));
     let child = Pid::from_raw(pid);
@@ -846,6 +900,13 @@ pub(crate) fn spawn_container(
         let message = String::from_utf8_lossy(&msg[1..]).into_owned();
         return Err(RuntimeError::Child { code, message });
     }
+    // Under --init, pid 1 is rsp's and non-dumpable: the container's
+    // namespaces are entered through the command, which reported itself
+    // before the exec we just saw.
+    let ns_pid = cmd_ours
+        .as_ref()
+        .and_then(|s| crate::sys::recv_sender_pid(s.as_fd()).ok().flatten())
+        .unwrap_or(pid);
     // Sent before the exec we just saw; none when the kernel refused the
     // filter. The namespaces are opened while the container surely has
     // them: pid 1 cannot be reaped before we return.
@@ -855,7 +916,7 @@ pub(crate) fn spawn_container(
         .and_then(|l| {
             let ns = |n: &str| {
                 nix::fcntl::open(
-                    format!("/proc/{pid}/ns/{n}").as_str(),
+                    format!("/proc/{ns_pid}/ns/{n}").as_str(),
                     OFlag::O_RDONLY | OFlag::O_CLOEXEC,
                     nix::sys::stat::Mode::empty(),
                 )
@@ -865,6 +926,7 @@ pub(crate) fn spawn_container(
         });
     Ok(Spawned {
         pid,
+        ns_pid,
         master,
         tap,
         netns,

@@ -103,7 +103,6 @@ pub fn spawn(paths: &Paths, id: &str, opts: SpawnOptions) -> Result<Launch, Runt
     } else {
         None
     };
-    let exe = CString::new("/proc/self/exe").expect("no NUL");
     let mut argv: Vec<CString> = vec![
         CString::new("rsp").expect("no NUL"),
         CString::new(ARG).expect("no NUL"),
@@ -130,7 +129,13 @@ pub fn spawn(paths: &Paths, id: &str, opts: SpawnOptions) -> Result<Launch, Runt
     ] {
         argv.push(CString::new(a.as_bytes()).map_err(|e| RuntimeError::Fork(e.into()))?);
     }
-    let env = super::process::environ_cstrings();
+    // The monitor's environment is copied into every process it forks,
+    // the container's own first process and `--init`'s pid 1 included:
+    // nothing of the user's may be in it, only what the monitor reads.
+    let env = monitor_env();
+    // rsp's executable, write-protected: the container's first process
+    // and pid 1 are forked from the monitor and run from the same image.
+    crate::sys::exe::sealed().map_err(RuntimeError::SealedExe)?;
     match crate::sys::clone_fork(0).map_err(RuntimeError::Fork)? {
         crate::sys::Forked::Child => {
             // Nothing our caller left open (a test harness's pipe, a make
@@ -149,7 +154,7 @@ pub fn spawn(paths: &Paths, id: &str, opts: SpawnOptions) -> Result<Launch, Runt
                 let _ = nix::unistd::dup2_stderr(&null);
             }
             let _ = nix::unistd::setsid();
-            let _ = nix::unistd::execve(&exe, &argv, &env);
+            let _ = crate::sys::exe::exec_sealed(&argv, &env);
             crate::sys::exit_now(127)
         }
         crate::sys::Forked::Parent(_) => {}
@@ -176,6 +181,23 @@ pub fn spawn(paths: &Paths, id: &str, opts: SpawnOptions) -> Result<Launch, Runt
             message: "the container's monitor ended before starting the container".into(),
         }),
     }
+}
+
+/// The variables a monitor reads from its environment; everything else
+/// of the caller's stays out of it.
+const MONITOR_ENV: &[&str] = &["RSP_RESOLV_CONF"];
+
+fn monitor_env() -> Vec<CString> {
+    MONITOR_ENV
+        .iter()
+        .filter_map(|k| {
+            let v = std::env::var_os(k)?;
+            let mut kv = k.as_bytes().to_vec();
+            kv.push(b'=');
+            kv.extend_from_slice(v.as_bytes());
+            CString::new(kv).ok()
+        })
+        .collect()
 }
 
 /// Monitor entry point: `rsp __monitor ROOT RUNROOT ID STATUS_FD CLIENT_FD FLAGS WINSIZE`.
@@ -508,6 +530,7 @@ impl Monitor {
                     status: Status::Running,
                     pid,
                     pid_start,
+                    cmd_pid: 0,
                     started_at: Some(container::now_rfc3339()),
                     finished_at: None,
                     exit_code: 0,
@@ -522,6 +545,7 @@ impl Monitor {
         };
         let Spawned {
             pid,
+            ns_pid,
             master,
             tap,
             netns,
@@ -537,6 +561,9 @@ impl Monitor {
             &mut record,
         )?;
         self.fuse = fuse;
+        if ns_pid != pid {
+            let _ = container::update_state(&self.store, &self.cfg.id, |s| s.cmd_pid = ns_pid);
+        }
         // The container's command may already wait on its first stat.
         if let Some((listener, userns, mntns)) = owners {
             let ids = (self.cfg.uid, self.cfg.gid);
@@ -605,6 +632,7 @@ impl Monitor {
             s.status = Status::Exited;
             s.pid = 0;
             s.pid_start = 0;
+            s.cmd_pid = 0;
             s.exit_code = code;
             s.finished_at = Some(container::now_rfc3339());
             s.pause_method.clear();

@@ -225,7 +225,8 @@ fn thaw(c: &Container) -> Result<()> {
             .and_then(|cg| cg.freeze(false))
             .map_err(|e| RuntimeError::Pause(e.to_string()));
     }
-    super::procs::thaw(c.state.pid).map_err(|e| RuntimeError::Pause(e.to_string()))
+    super::procs::thaw(c.state.pid, c.state.ns_pid())
+        .map_err(|e| RuntimeError::Pause(e.to_string()))
 }
 
 /// Freezes every process of the container.
@@ -238,7 +239,8 @@ pub fn pause(store: &Store, c: &Container) -> Result<()> {
     // The cgroup freezer where the container has a cgroup: exact, and
     // invisible to the processes; otherwise SIGSTOP to each of them.
     let method = if c.state.cgroup.is_empty() {
-        super::procs::freeze(c.state.pid).map_err(|e| RuntimeError::Pause(e.to_string()))?;
+        super::procs::freeze(c.state.pid, c.state.ns_pid())
+            .map_err(|e| RuntimeError::Pause(e.to_string()))?;
         "signal"
     } else {
         super::cgroup::Cgroup::open(Path::new(&c.state.cgroup))

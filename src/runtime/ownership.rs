@@ -214,7 +214,11 @@ pub fn spawn(
     inherit(&listener)?;
     inherit(&userns)?;
     inherit(&mntns)?;
-    let child = std::process::Command::new("/proc/self/exe")
+    // From the write-protected image (the monitor's own) and with none of
+    // the monitor's environment: it joins the container's namespaces.
+    let exe = crate::sys::exe::sealed().map_err(OwnershipError::Spawn)?;
+    let child = std::process::Command::new(format!("/proc/self/fd/{}", exe.as_raw_fd()))
+        .env_clear()
         .arg0("rsp")
         .arg(ARG)
         .arg(listener.as_raw_fd().to_string())

@@ -87,9 +87,11 @@ fn pid_ns(pid: i32) -> std::io::Result<PathBuf> {
     std::fs::read_link(proc_path(pid, "ns/pid"))
 }
 
-/// Host pids of every process in pid1's pid namespace, pid1 included.
-pub fn members(pid1: i32) -> Result<Vec<i32>> {
-    let ns_path = proc_path(pid1, "ns/pid");
+/// Host pids of every process in the pid namespace of `ns_pid`, `pid1`
+/// (that namespace's init, which may not let us read its namespace: rsp's
+/// own `--init`) and `ns_pid` included.
+pub fn members(pid1: i32, ns_pid: i32) -> Result<Vec<i32>> {
+    let ns_path = proc_path(ns_pid, "ns/pid");
     let ns = std::fs::read_link(&ns_path).map_err(|source| ProcsError::PidNamespace {
         path: ns_path,
         source,
@@ -103,8 +105,10 @@ pub fn members(pid1: i32) -> Result<Vec<i32>> {
         .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
         .filter(|&pid| pid_ns(pid).is_ok_and(|n| n == ns))
         .collect();
-    if !out.contains(&pid1) {
-        out.push(pid1);
+    for p in [pid1, ns_pid] {
+        if !out.contains(&p) {
+            out.push(p);
+        }
     }
     out.sort_unstable();
     Ok(out)
@@ -556,9 +560,19 @@ impl TopContext<'_> {
         if ppid <= 0 {
             return 0;
         }
-        match (pid_ns(p.pid), pid_ns(ppid)) {
-            (Ok(a), Ok(b)) if a == b => ns_pid(ppid).unwrap_or(0),
-            _ => 0,
+        // In the same pid namespace, the parent's pids go as many levels
+        // deep (/proc's NSpid, which, unlike ns/pid, rsp's non-dumpable
+        // init lets us read).
+        let Some(parent) = std::fs::read_to_string(proc_path(ppid, "status"))
+            .ok()
+            .map(|s| Status::parse(&s).nspid)
+        else {
+            return 0;
+        };
+        if parent.len() == p.status.nspid.len() {
+            parent.last().copied().unwrap_or(0)
+        } else {
+            0
         }
     }
 
@@ -968,13 +982,13 @@ fn signal(pid: i32, sig: Signal) -> Result<()> {
 }
 
 /// Pauses the container by stopping each of its processes with SIGSTOP.
-pub fn freeze(pid1: i32) -> Result<()> {
-    freeze_with(&|| members(pid1))
+pub fn freeze(pid1: i32, ns_pid: i32) -> Result<()> {
+    freeze_with(&|| members(pid1, ns_pid))
 }
 
 /// Resumes every process of the container with SIGCONT.
-pub fn thaw(pid1: i32) -> Result<()> {
-    thaw_pids(&members(pid1)?)
+pub fn thaw(pid1: i32, ns_pid: i32) -> Result<()> {
+    thaw_pids(&members(pid1, ns_pid)?)
 }
 
 fn thaw_pids(pids: &[i32]) -> Result<()> {
@@ -1100,11 +1114,11 @@ mod tests {
     fn members_include_our_children() {
         let kids = Kids(vec![spawn(&["sleep", "30"])]);
         let child = kids.0[0].id() as i32;
-        let m = members(own_pid()).unwrap();
+        let m = members(own_pid(), own_pid()).unwrap();
         assert!(m.contains(&own_pid()) && m.contains(&child));
         assert!(m.windows(2).all(|w| w[0] < w[1]));
         assert!(matches!(
-            members(i32::MAX),
+            members(i32::MAX, i32::MAX),
             Err(ProcsError::PidNamespace { .. })
         ));
     }

@@ -1,11 +1,14 @@
 //! Thin wrappers over the few system calls that have no safe binding in
 //! `nix`: `clone(2)` with namespace flags, terminal ioctls, and closing
-//! inherited descriptors.
+//! inherited descriptors; [`exe`] keeps rsp's own executable out of a
+//! container's reach and [`confine`] confines rsp's processes inside one.
 //!
 //! Contract: this is the only module where `unsafe` is allowed. Every
 //! function here is safe to call; each `unsafe` block states why it is sound.
 #![allow(unsafe_code)]
 
+pub mod confine;
+pub mod exe;
 pub mod net;
 pub mod seccomp;
 
@@ -280,6 +283,49 @@ pub fn recv_fd(sock: BorrowedFd<'_>) -> io::Result<Option<std::os::fd::OwnedFd>>
         }
     }
     Ok(out)
+}
+
+/// A datagram socket pair on which the receiving end (the first) learns
+/// the sender's pid from the kernel (SO_PASSCRED), translated into the
+/// receiver's pid namespace: how a parent outside a pid namespace finds
+/// the host pid of a process inside it.
+pub fn pid_report_pair() -> io::Result<(std::os::fd::OwnedFd, std::os::fd::OwnedFd)> {
+    use nix::sys::socket::{AddressFamily, SockFlag, SockType, setsockopt, socketpair, sockopt};
+    let (a, b) = socketpair(
+        AddressFamily::Unix,
+        SockType::Datagram,
+        None,
+        SockFlag::SOCK_CLOEXEC,
+    )?;
+    setsockopt(&a, sockopt::PassCred, &true)?;
+    Ok((a, b))
+}
+
+/// The pid of the sender of the next datagram waiting on `sock` (a first
+/// end of [`pid_report_pair`]), without blocking; `None` when none waits.
+pub fn recv_sender_pid(sock: BorrowedFd<'_>) -> io::Result<Option<libc::pid_t>> {
+    use nix::sys::socket::{ControlMessageOwned, MsgFlags, UnixCredentials, recvmsg};
+    let mut buf = [0u8; 8];
+    let mut iov = [io::IoSliceMut::new(&mut buf)];
+    let mut space = nix::cmsg_space!(UnixCredentials);
+    let msg = match recvmsg::<()>(
+        sock.as_raw_fd(),
+        &mut iov,
+        Some(&mut space),
+        MsgFlags::MSG_DONTWAIT | MsgFlags::MSG_CMSG_CLOEXEC,
+    ) {
+        Ok(m) => m,
+        Err(nix::Error::EAGAIN) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    for c in msg.cmsgs()? {
+        if let ControlMessageOwned::ScmCredentials(cred) = c
+            && cred.pid() > 0
+        {
+            return Ok(Some(cred.pid()));
+        }
+    }
+    Ok(None)
 }
 
 /// Restores the default action of SIGPIPE, which the Rust runtime sets to

@@ -135,6 +135,69 @@ pub fn install_filter() -> io::Result<OwnedFd> {
     Err(last)
 }
 
+/// The audit architecture of the system calls this build of rsp makes.
+#[cfg(target_arch = "x86_64")]
+const NATIVE_ARCH: u32 = AUDIT_ARCH_X86_64;
+#[cfg(target_arch = "aarch64")]
+const NATIVE_ARCH: u32 = 0xC000_00B7;
+
+/// An allow-list: the native architecture's `allowed` calls run, every
+/// other call (any other architecture's too, and x32's) fails with EPERM.
+pub fn allowlist_program(allowed: &[libc::c_long]) -> Vec<libc::sock_filter> {
+    const LD_W_ABS: u32 = libc::BPF_LD | libc::BPF_W | libc::BPF_ABS;
+    const JEQ_K: u32 = libc::BPF_JMP | libc::BPF_JEQ | libc::BPF_K;
+    const RET_K: u32 = libc::BPF_RET | libc::BPF_K;
+    let n = allowed.len();
+    let mut p = Vec::with_capacity(n + 6);
+    // The two returns close the program: DENY at n + 4 + x32, ALLOW after.
+    let x32 = usize::from(cfg!(target_arch = "x86_64"));
+    let deny = 3 + x32 + n;
+    p.push(stmt(LD_W_ABS, 4));
+    p.push(jump(JEQ_K, NATIVE_ARCH, 0, (deny - 2) as u8));
+    p.push(stmt(LD_W_ABS, 0));
+    if x32 == 1 {
+        const JGE_K: u32 = libc::BPF_JMP | libc::BPF_JGE | libc::BPF_K;
+        p.push(jump(JGE_K, X32_SYSCALL_BIT, (deny - 4) as u8, 0));
+    }
+    for (i, nr) in allowed.iter().enumerate() {
+        // On a match, over the remaining compares and the DENY.
+        p.push(jump(JEQ_K, *nr as u32, (n - i) as u8, 0));
+    }
+    p.push(stmt(RET_K, libc::SECCOMP_RET_ERRNO | libc::EPERM as u32));
+    p.push(stmt(RET_K, libc::SECCOMP_RET_ALLOW));
+    p
+}
+
+/// Installs [`allowlist_program`] on the calling thread, for good (it is
+/// inherited and kept across exec). Needs no_new_privs or CAP_SYS_ADMIN in
+/// the caller's user namespace.
+pub fn install_allowlist(allowed: &[libc::c_long]) -> io::Result<()> {
+    install_program(&mut allowlist_program(allowed))
+}
+
+/// Installs a filter program made beforehand (a forked child of a
+/// threaded process must not allocate).
+pub fn install_program(f: &mut [libc::sock_filter]) -> io::Result<()> {
+    let prog = libc::sock_fprog {
+        len: f.len() as u16,
+        filter: f.as_mut_ptr(),
+    };
+    // SAFETY: `prog` points at a valid filter array that lives across the
+    // call; the kernel copies it.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_seccomp,
+            libc::SECCOMP_SET_MODE_FILTER,
+            0,
+            &prog as *const libc::sock_fprog,
+        )
+    };
+    if r < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
 /// Checks that the kernel's notification structures are no larger than
 /// the ones compiled in (it would write past them otherwise).
 pub fn check_sizes() -> io::Result<()> {
@@ -356,6 +419,60 @@ mod tests {
         assert_eq!(4 + p[3].jt as usize, allow);
         for i in 0..n {
             assert_eq!(4 + i + 1 + p[4 + i].jt as usize, notif);
+        }
+    }
+
+    #[test]
+    fn allowlist_jumps_land_on_the_returns() {
+        let allowed = [libc::SYS_read, libc::SYS_wait4, libc::SYS_exit_group];
+        let p = allowlist_program(&allowed);
+        let allow = p.len() - 1;
+        let deny = p.len() - 2;
+        assert_eq!(p[allow].k, libc::SECCOMP_RET_ALLOW);
+        assert_eq!(p[deny].k, libc::SECCOMP_RET_ERRNO | libc::EPERM as u32);
+        // Another architecture -> DENY.
+        assert_eq!(2 + p[1].jf as usize, deny);
+        let first = if cfg!(target_arch = "x86_64") {
+            // x32 -> DENY.
+            assert_eq!(4 + p[3].jt as usize, deny);
+            4
+        } else {
+            3
+        };
+        for (i, nr) in allowed.iter().enumerate() {
+            let at = first + i;
+            assert_eq!(p[at].k, *nr as u32);
+            assert_eq!(at + 1 + p[at].jt as usize, allow);
+        }
+        assert_eq!(first + allowed.len(), deny);
+    }
+
+    #[test]
+    fn an_allowlisted_child_gets_eperm_for_the_rest() {
+        // In a forked child: the filter is for good. The program is made
+        // first: the test harness has threads, so the child must not
+        // allocate.
+        let mut prog = allowlist_program(&[libc::SYS_getpid, libc::SYS_exit_group, libc::SYS_exit]);
+        match crate::sys::clone_fork(0).unwrap() {
+            crate::sys::Forked::Child => {
+                let _ = nix::sys::prctl::set_no_new_privs();
+                let ok = install_program(&mut prog).is_ok();
+                // Through syscall(2), which sets errno: glibc's getppid()
+                // cannot fail, so it would not.
+                // SAFETY: getppid takes no arguments.
+                let denied = unsafe { libc::syscall(libc::SYS_getppid) } == -1
+                    && io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
+                // SAFETY: getpid takes no arguments.
+                let allowed = unsafe { libc::syscall(libc::SYS_getpid) } > 0;
+                crate::sys::exit_now(if ok && denied && allowed { 0 } else { 1 })
+            }
+            crate::sys::Forked::Parent(pid) => {
+                let st = nix::sys::wait::waitpid(nix::unistd::Pid::from_raw(pid), None).unwrap();
+                assert_eq!(
+                    st,
+                    nix::sys::wait::WaitStatus::Exited(nix::unistd::Pid::from_raw(pid), 0)
+                );
+            }
         }
     }
 }

@@ -21,4 +21,5 @@ mod ownership;
 mod pull;
 mod push;
 mod run;
+mod security;
 mod storage;
