@@ -400,7 +400,7 @@ pub struct RunArgs {
     /// Whether the container gets a cgroup of its own where the user has one delegated: enabled, disabled
     #[arg(long, value_name = "MODE", default_value = "enabled", value_parser = ["enabled", "disabled", "no-conmon", "split"])]
     pub cgroups: String,
-    /// Run an init inside the container that forwards signals and reaps processes
+    /// Run an init inside the container that forwards signals and reaps processes (rsp itself as pid 1, out of the container's reach: non-dumpable, no capabilities, a seccomp allow-list)
     #[arg(long)]
     pub init: bool,
     /// Whose files the container sees: image (the owners and modes the image records, emulated; the default when it records any) or user (all the container user's, at full speed)

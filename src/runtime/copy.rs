@@ -90,6 +90,11 @@ fn in_container(
             };
             let _ = nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL);
             if running {
+                // Outside the container's pid namespace, but in its mount
+                // namespace: out of its reach all the same.
+                if let Err(e) = crate::sys::confine::set_non_dumpable() {
+                    fail(format!("making the copying process non-dumpable: {e}"));
+                }
                 for (fd, flag) in &namespaces {
                     if let Err(e) = nix::sched::setns(fd, *flag) {
                         fail(format!("joining the container's namespaces: {e}"));

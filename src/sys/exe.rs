@@ -33,6 +33,7 @@ use std::ffi::CString;
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
 use std::sync::OnceLock;
 
 /// How an executable image is kept from being written.
@@ -73,7 +74,7 @@ fn make() -> io::Result<OwnedFd> {
     {
         return Ok(fd);
     }
-    let fd = sealed_memfd()?;
+    let fd = sealed_memfd(Path::new("/proc/self/exe"))?;
     if protection(fd.as_fd()) != Some(Protection::SealedMemfd) {
         return Err(io::Error::from_raw_os_error(libc::EPERM));
     }
@@ -100,10 +101,7 @@ pub fn protection(fd: BorrowedFd<'_>) -> Option<Protection> {
     (seals >= 0 && seals & needed == needed).then_some(Protection::SealedMemfd)
 }
 
-/// A read-only bind mount of the executable `exe`, detached: made by a
-/// child in a user and mount namespace of its own, which shares our
-/// descriptor table and leaves the mount's descriptor in the slot we
-/// reserved for it.
+/// A read-only bind mount of our executable `exe`, detached.
 fn read_only_mount(exe: &OwnedFd) -> io::Result<OwnedFd> {
     // The child must resolve a path of its own mount namespace: the magic
     // link would lead to our mount, which `open_tree` refuses to clone
@@ -112,8 +110,15 @@ fn read_only_mount(exe: &OwnedFd) -> io::Result<OwnedFd> {
     if path.as_os_str().as_bytes().ends_with(b" (deleted)") {
         return Err(io::Error::from_raw_os_error(libc::ENOENT));
     }
+    read_only_mount_of(&path, &nix::sys::stat::fstat(exe)?)
+}
+
+/// A read-only bind mount of the file at `path`, which must still be the
+/// file `want` describes, detached: made by a child in a user and mount
+/// namespace of its own, which shares our descriptor table and leaves the
+/// mount's descriptor in the slot we reserved for it.
+fn read_only_mount_of(path: &Path, want: &nix::sys::stat::FileStat) -> io::Result<OwnedFd> {
     let path = CString::new(path.as_os_str().as_bytes())?;
-    let want = nix::sys::stat::fstat(exe)?;
     let slot = nix::fcntl::open(
         "/dev/null",
         nix::fcntl::OFlag::O_RDONLY | nix::fcntl::OFlag::O_CLOEXEC,
@@ -123,7 +128,7 @@ fn read_only_mount(exe: &OwnedFd) -> io::Result<OwnedFd> {
     match super::clone_fork(libc::CLONE_NEWUSER | libc::CLONE_NEWNS | libc::CLONE_FILES)? {
         super::Forked::Child => {
             // Only system calls from here: the parent may have threads.
-            let code = match detached_read_only(&path, &want, slot_raw) {
+            let code = match detached_read_only(&path, want, slot_raw) {
                 Ok(()) => 0,
                 Err(e) => e.raw_os_error().unwrap_or(libc::EIO).clamp(1, 255),
             };
@@ -206,13 +211,13 @@ fn detached_read_only(
     Ok(())
 }
 
-/// A copy of `/proc/self/exe` in a memfd sealed against writing,
-/// growing, shrinking and further sealing.
-fn sealed_memfd() -> io::Result<OwnedFd> {
+/// A copy of the file `src` in a memfd sealed against writing, growing,
+/// shrinking and further sealing.
+fn sealed_memfd(src: &Path) -> io::Result<OwnedFd> {
     /// MFD_EXEC (Linux 6.3): an executable memfd even where
     /// `vm.memfd_noexec` makes them non-executable by default.
     const MFD_EXEC: libc::c_uint = 0x10;
-    let src = std::fs::File::open("/proc/self/exe")?;
+    let src = std::fs::File::open(src)?;
     let len = src.metadata()?.len();
     let mut fd = -1;
     for extra in [MFD_EXEC, 0] {
@@ -257,21 +262,17 @@ fn sealed_memfd() -> io::Result<OwnedFd> {
     Ok(mem)
 }
 
-/// Which way [`sealed`] would take here, measured by the caller: for the
-/// benchmark and the tests, which compare both.
-pub fn make_read_only_mount() -> io::Result<OwnedFd> {
-    let exe = nix::fcntl::open(
-        "/proc/self/exe",
-        nix::fcntl::OFlag::O_PATH | nix::fcntl::OFlag::O_CLOEXEC,
-        nix::sys::stat::Mode::empty(),
-    )?;
-    read_only_mount(&exe)
+/// A fresh read-only mount of the executable file at `path` (the way
+/// [`sealed`] takes first), for the benchmark, which compares both ways.
+/// The caller must be single-threaded, as for [`sealed`].
+pub fn make_read_only_mount(path: &Path) -> io::Result<OwnedFd> {
+    read_only_mount_of(path, &nix::sys::stat::stat(path)?)
 }
 
-/// A fresh sealed memfd copy of this executable (the fallback of
-/// [`sealed`]), for the benchmark and the tests.
-pub fn make_sealed_memfd() -> io::Result<OwnedFd> {
-    sealed_memfd()
+/// A fresh sealed memfd copy of the file at `path` (the fallback of
+/// [`sealed`]), for the benchmark.
+pub fn make_sealed_memfd(path: &Path) -> io::Result<OwnedFd> {
+    sealed_memfd(path)
 }
 
 /// Executes the sealed image with `argv` and `env`; returns only on
@@ -286,5 +287,102 @@ pub fn exec_sealed<SA: AsRef<std::ffi::CStr>, SE: AsRef<std::ffi::CStr>>(
             Ok(never) => match never {},
         },
         Err(e) => e,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    /// A copy of a small executable that nothing runs, so writing to it
+    /// would not fail with ETXTBSY.
+    fn victim(dir: &Path) -> std::path::PathBuf {
+        let p = dir.join("true");
+        std::fs::copy("/bin/true", &p).unwrap();
+        p
+    }
+
+    /// Runs `fd` in a child and returns its exit code.
+    fn exec_code(fd: BorrowedFd<'_>) -> i32 {
+        // Made before the fork: the test harness has threads, so the child
+        // must not allocate.
+        let argv = [c"true".as_ptr(), std::ptr::null()];
+        let env = [std::ptr::null::<libc::c_char>()];
+        match super::super::clone_fork(0).unwrap() {
+            super::super::Forked::Child => {
+                // SAFETY: both arrays are live and null-terminated, their
+                // strings NUL-terminated.
+                unsafe { libc::fexecve(fd.as_raw_fd(), argv.as_ptr(), env.as_ptr()) };
+                super::super::exit_now(127)
+            }
+            super::super::Forked::Parent(pid) => {
+                match nix::sys::wait::waitpid(nix::unistd::Pid::from_raw(pid), None).unwrap() {
+                    nix::sys::wait::WaitStatus::Exited(_, c) => c,
+                    other => panic!("{other:?}"),
+                }
+            }
+        }
+    }
+
+    fn reopen_for_writing(fd: BorrowedFd<'_>) -> io::Result<std::fs::File> {
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(format!("/proc/self/fd/{}", fd.as_raw_fd()))
+    }
+
+    #[test]
+    fn read_only_mount_runs_and_cannot_be_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = victim(dir.path());
+        let before = std::fs::read(&path).unwrap();
+        let fd = make_read_only_mount(&path).unwrap();
+        assert_eq!(protection(fd.as_fd()), Some(Protection::ReadOnlyMount));
+        assert_eq!(exec_code(fd.as_fd()), 0);
+        let err = reopen_for_writing(fd.as_fd()).unwrap_err();
+        assert_eq!(err.raw_os_error(), Some(libc::EROFS), "{err}");
+        // The file itself stays the user's to replace or write.
+        assert!(
+            protection(
+                nix::fcntl::open(
+                    &path,
+                    nix::fcntl::OFlag::O_PATH,
+                    nix::sys::stat::Mode::empty()
+                )
+                .unwrap()
+                .as_fd()
+            )
+            .is_none()
+        );
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+    }
+
+    #[test]
+    fn sealed_memfd_runs_and_takes_no_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = victim(dir.path());
+        let fd = make_sealed_memfd(&path).unwrap();
+        assert_eq!(protection(fd.as_fd()), Some(Protection::SealedMemfd));
+        assert_eq!(exec_code(fd.as_fd()), 0);
+        let mut f = reopen_for_writing(fd.as_fd()).unwrap();
+        let err = f.write_all(b"PWNED").unwrap_err();
+        assert_eq!(err.raw_os_error(), Some(libc::EPERM), "{err}");
+        assert_eq!(
+            std::fs::read(format!("/proc/self/fd/{}", fd.as_raw_fd())).unwrap(),
+            std::fs::read(&path).unwrap()
+        );
+    }
+
+    #[test]
+    fn a_plain_file_is_not_protected() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = victim(dir.path());
+        let fd = nix::fcntl::open(
+            &path,
+            nix::fcntl::OFlag::O_PATH,
+            nix::sys::stat::Mode::empty(),
+        )
+        .unwrap();
+        assert_eq!(protection(fd.as_fd()), None);
     }
 }
