@@ -20,5 +20,6 @@ mod network;
 mod ownership;
 mod pull;
 mod push;
+mod robustness;
 mod run;
 mod storage;

@@ -1,0 +1,332 @@
+//! Issue 14's robustness findings: oversized registry answers, leftovers of
+//! killed runs, empty environment names, huge names in errors, `rmi -f`
+//! racing container starts, and the exit code of a container whose monitor
+//! was killed.
+
+use crate::pull::{assert_one_error_line, stderr};
+use crate::util::TestEnv;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// What the registry stand-in sends for an oversized answer.
+const HUGE: u64 = 200 << 20;
+/// Connections one stand-in serves at most.
+const MAX_CONNECTIONS: usize = 64;
+/// A stand-in stops accepting after this long, whatever happens.
+const STAND_IN_LIFETIME: Duration = Duration::from_secs(120);
+
+/// One answer of the stand-in.
+enum Reply {
+    /// A complete answer.
+    Full {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    },
+    /// [`HUGE`] bytes of JSON-looking text, with or without a `Content-Length`.
+    Endless {
+        content_type: &'static str,
+        declared: bool,
+    },
+}
+
+impl Reply {
+    fn json(status: u16, body: &str) -> Reply {
+        Reply::Full {
+            status,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: body.as_bytes().to_vec(),
+        }
+    }
+}
+
+type Route = dyn Fn(&str, &str) -> Reply + Send + Sync;
+
+/// A registry stand-in on 127.0.0.1: `route(path, addr)` answers each GET,
+/// one request per connection. It counts the bytes it sends, so a test can
+/// tell that rsp stopped reading. Stops on drop.
+struct StandIn {
+    addr: String,
+    sent: Arc<AtomicU64>,
+    stop: Arc<AtomicBool>,
+    handle: Option<thread::JoinHandle<()>>,
+}
+
+impl StandIn {
+    fn start(route: impl Fn(&str, &str) -> Reply + Send + Sync + 'static) -> StandIn {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let sent = Arc::new(AtomicU64::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let route: Arc<Route> = Arc::new(route);
+        let handle = {
+            let (addr, sent, stop) = (addr.clone(), sent.clone(), stop.clone());
+            thread::spawn(move || {
+                let deadline = Instant::now() + STAND_IN_LIFETIME;
+                let mut workers = Vec::new();
+                while workers.len() < MAX_CONNECTIONS
+                    && !stop.load(Ordering::Relaxed)
+                    && Instant::now() < deadline
+                {
+                    match listener.accept() {
+                        Ok((conn, _)) => {
+                            let (route, addr, sent, stop) =
+                                (route.clone(), addr.clone(), sent.clone(), stop.clone());
+                            workers.push(thread::spawn(move || {
+                                let _ = serve(conn, &*route, &addr, &sent, &stop);
+                            }));
+                        }
+                        Err(_) => thread::sleep(Duration::from_millis(5)),
+                    }
+                }
+                for w in workers {
+                    let _ = w.join();
+                }
+            })
+        };
+        StandIn {
+            addr,
+            sent,
+            stop,
+            handle: Some(handle),
+        }
+    }
+
+    fn sent(&self) -> u64 {
+        self.sent.load(Ordering::Relaxed)
+    }
+}
+
+impl Drop for StandIn {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+fn serve(
+    conn: TcpStream,
+    route: &Route,
+    addr: &str,
+    sent: &AtomicU64,
+    stop: &AtomicBool,
+) -> std::io::Result<()> {
+    conn.set_nonblocking(false)?;
+    conn.set_read_timeout(Some(Duration::from_secs(10)))?;
+    conn.set_write_timeout(Some(Duration::from_secs(10)))?;
+    let mut reader = BufReader::new(conn.try_clone()?).take(64 << 10);
+    let mut request = String::new();
+    reader.read_line(&mut request)?;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 || line == "\r\n" {
+            break;
+        }
+    }
+    let path = request.split(' ').nth(1).unwrap_or("/").to_string();
+    let mut out = conn;
+    match route(&path, addr) {
+        Reply::Full {
+            status,
+            headers,
+            body,
+        } => {
+            let mut head = format!(
+                "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n",
+                body.len()
+            );
+            for (k, v) in headers {
+                head.push_str(&format!("{k}: {v}\r\n"));
+            }
+            head.push_str("\r\n");
+            out.write_all(head.as_bytes())?;
+            out.write_all(&body)?;
+        }
+        Reply::Endless {
+            content_type,
+            declared,
+        } => {
+            let length = if declared {
+                format!("Content-Length: {HUGE}\r\n")
+            } else {
+                String::new()
+            };
+            out.write_all(
+                format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\n{length}Connection: close\r\n\r\n"
+                )
+                .as_bytes(),
+            )?;
+            let chunk = format!("{{\"layers\":[{}", "{\"a\":1},".repeat(8191)).into_bytes();
+            let mut left = HUGE;
+            while left > 0 && !stop.load(Ordering::Relaxed) {
+                let n = chunk.len().min(left as usize);
+                out.write_all(&chunk[..n])?;
+                sent.fetch_add(n as u64, Ordering::Relaxed);
+                left -= n as u64;
+            }
+        }
+    }
+    out.flush()
+}
+
+/// How a measured rsp run ended.
+struct Measured {
+    status: ExitStatus,
+    stderr: String,
+    /// Peak resident set size, in KiB.
+    max_rss_kib: i64,
+}
+
+/// Runs `cmd` to completion (killing it after `timeout`) and reads its peak
+/// RSS from `wait4`.
+fn run_measured(cmd: Command, timeout: Duration) -> Measured {
+    let mut cmd = cmd;
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .process_group(0);
+    // Reaped by wait4 below, which std's Child cannot do (it has no rusage).
+    #[allow(clippy::zombie_processes)]
+    let mut child = cmd.spawn().expect("spawning rsp");
+    let mut err_pipe = child.stderr.take().unwrap();
+    let reader = thread::spawn(move || {
+        let mut s = String::new();
+        let _ = err_pipe.read_to_string(&mut s);
+        s
+    });
+    let pid = child.id() as libc::pid_t;
+    let deadline = Instant::now() + timeout;
+    let (raw, usage) = loop {
+        let mut raw = 0;
+        // SAFETY: rusage is plain old data, zeroed is a valid value.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: `pid` is our own child, not yet reaped; both out-pointers are valid.
+        let r = unsafe { libc::wait4(pid, &mut raw, libc::WNOHANG, &mut usage) };
+        if r == pid {
+            break (raw, usage);
+        }
+        assert!(r == 0, "wait4: {}", std::io::Error::last_os_error());
+        if Instant::now() > deadline {
+            // SAFETY: plain syscall on the group we created.
+            unsafe { libc::killpg(pid, libc::SIGKILL) };
+            let _ = child.wait();
+            panic!("rsp did not finish within {timeout:?}");
+        }
+        thread::sleep(Duration::from_millis(10));
+    };
+    Measured {
+        status: ExitStatus::from_raw(raw),
+        stderr: reader.join().unwrap(),
+        max_rss_kib: usage.ru_maxrss,
+    }
+}
+
+/// Peak RSS allowed for a refused pull: the answers are 200 MB.
+const RSS_BOUND_KIB: i64 = 100 << 10;
+
+#[test]
+fn issue14_oversized_manifest_is_refused() {
+    let digest = |c: char| format!("sha256:{}", c.to_string().repeat(64));
+    let (config_digest, layer_digest) = (digest('c'), digest('d'));
+    let stand_in = StandIn::start(move |path, addr| match path {
+        "/v2/" => Reply::json(200, "{}"),
+        "/v2/streamed/manifests/latest" => Reply::Endless {
+            content_type: "application/vnd.oci.image.manifest.v1+json",
+            declared: false,
+        },
+        "/v2/declared/manifests/latest" => Reply::Endless {
+            content_type: "application/vnd.oci.image.manifest.v1+json",
+            declared: true,
+        },
+        "/v2/bigconfig/manifests/latest" => Reply::json(
+            200,
+            &format!(
+                r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",
+                "config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{config_digest}","size":{HUGE}}},
+                "layers":[{{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"{layer_digest}","size":10}}]}}"#
+            ),
+        ),
+        p if p.starts_with("/v2/streamed/tags/list") => Reply::Endless {
+            content_type: "application/json",
+            declared: false,
+        },
+        p if p.starts_with("/v2/token/") => Reply::Full {
+            status: 401,
+            headers: vec![(
+                "WWW-Authenticate".into(),
+                format!(r#"Bearer realm="http://{addr}/auth",service="stand-in""#),
+            )],
+            body: br#"{"errors":[{"code":"UNAUTHORIZED","message":"token needed"}]}"#.to_vec(),
+        },
+        p if p.starts_with("/auth") => Reply::Endless {
+            content_type: "application/json",
+            declared: false,
+        },
+        _ => Reply::json(404, r#"{"errors":[{"code":"NOT_FOUND","message":"no"}]}"#),
+    });
+    let env = TestEnv::new();
+    let addr = stand_in.addr.clone();
+    let manifest_limit = "exceeded maximum allowed size of 4194304 bytes";
+    let cases = [
+        ("streamed", "reading manifest latest", manifest_limit),
+        ("declared", "reading manifest latest", manifest_limit),
+        (
+            "bigconfig",
+            "reading config sha256:cccc",
+            "exceeded maximum allowed size of 4194304 bytes",
+        ),
+        (
+            "token",
+            "reading the token from http://",
+            "exceeded maximum allowed size of 1048576 bytes",
+        ),
+    ];
+    for (repo, what, limit) in cases {
+        let reference = format!("{addr}/{repo}:latest");
+        let before = stand_in.sent();
+        let mut cmd = env.rsp().args(["pull", &reference]).into_command();
+        cmd.env("RUST_BACKTRACE", "0");
+        let m = run_measured(cmd, Duration::from_secs(60));
+        assert_eq!(m.status.code(), Some(125), "{repo}: {}", m.stderr);
+        let out = std::process::Output {
+            status: m.status,
+            stdout: Vec::new(),
+            stderr: m.stderr.clone().into_bytes(),
+        };
+        let line = assert_one_error_line(&out, limit);
+        assert!(
+            line.contains(&format!("pulling {reference}: {what}")),
+            "{repo}: {line}"
+        );
+        assert!(line.len() < 300, "{repo}: {line}");
+        assert!(
+            m.max_rss_kib < RSS_BOUND_KIB,
+            "{repo}: rsp peaked at {} KiB",
+            m.max_rss_kib
+        );
+        // rsp hung up long before the end; what is in flight is socket buffers.
+        let sent = stand_in.sent() - before;
+        assert!(sent < 64 << 20, "{repo}: the stand-in sent {sent} bytes");
+        eprintln!("{repo}: peak RSS {} KiB, {sent} bytes sent", m.max_rss_kib);
+    }
+    // Tag lists are capped too.
+    let out = env
+        .rsp()
+        .args(["search", "--list-tags", &format!("{addr}/streamed")])
+        .fails();
+    assert_one_error_line(&out, "exceeded maximum allowed size of 16777216 bytes");
+    assert!(stderr(&out).len() < 400, "{}", stderr(&out));
+    // Nothing was stored.
+    let images = env.rsp().args(["images", "-q"]).ok();
+    assert!(images.trim().is_empty(), "{images}");
+}
