@@ -4,13 +4,15 @@
 //! was killed.
 
 use crate::pull::{assert_one_error_line, stderr};
-use crate::util::TestEnv;
+use crate::util::image::busybox_image;
+use crate::util::registry::shared;
+use crate::util::{Cmd, TestEnv};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;
 use std::process::{Command, ExitStatus, Stdio};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -334,4 +336,88 @@ fn issue14_oversized_manifest_is_refused() {
     // Nothing was stored.
     let images = env.rsp().args(["images", "-q"]).ok();
     assert!(images.trim().is_empty(), "{images}");
+}
+
+/// A busybox image pushed once per test binary.
+fn busybox() -> &'static str {
+    static REF: OnceLock<String> = OnceLock::new();
+    REF.get_or_init(|| {
+        busybox_image()
+            .push(shared(), "robustness-busybox", "latest")
+            .reference
+    })
+}
+
+/// A fresh store with the busybox image pulled.
+fn env_with_busybox() -> TestEnv {
+    let env = TestEnv::new();
+    env.rsp().args(["pull", "-q", busybox()]).ok();
+    env
+}
+
+fn rsp(env: &TestEnv, args: &[&str]) -> Cmd {
+    env.rsp().args(args)
+}
+
+#[test]
+fn issue14_empty_environment_names_are_refused() {
+    let env = env_with_busybox();
+    let id = rsp(&env, &["run", "-d", busybox(), "sleep", "60"]).ok();
+    let id = id.trim();
+    let file = env.tmp().join("env");
+    std::fs::write(&file, "# comment\nGOOD=1\n=x\n").unwrap();
+    let file = file.to_str().unwrap();
+    for (args, text) in [
+        (
+            vec!["-e", "=val"],
+            r#"invalid environment variable: "=val""#,
+        ),
+        (vec!["-e", ""], r#"invalid environment variable: """#),
+        (vec!["-e", "="], r#"invalid environment variable: "=""#),
+        (
+            vec!["-e", "A B=1"],
+            r#"name "A B" has white spaces, poorly formatted name"#,
+        ),
+        (
+            vec!["--env-file", file],
+            r#"line 3: invalid environment variable: "=x""#,
+        ),
+    ] {
+        for cmd in ["run", "create"] {
+            let mut full = vec![cmd, "--rm"];
+            full.extend(&args);
+            full.extend([busybox(), "true"]);
+            if cmd == "create" {
+                full.remove(1);
+            }
+            let out = rsp(&env, &full).code(125);
+            assert_one_error_line(&out, text);
+        }
+        let mut full = vec!["exec"];
+        full.extend(&args);
+        full.extend([id, "true"]);
+        let out = rsp(&env, &full).code(125);
+        assert_one_error_line(&out, text);
+    }
+    // Nothing was created by the refused commands.
+    let all = rsp(&env, &["ps", "-aq"]).ok();
+    assert_eq!(all.lines().count(), 1, "{all}");
+    // Leading white space goes, as in Podman; values are kept as given.
+    let out = rsp(
+        &env,
+        &[
+            "exec",
+            "-e",
+            "  LEAD=a b",
+            "-e",
+            "EMPTY=",
+            id,
+            "sh",
+            "-c",
+            "echo \"$LEAD|$EMPTY|\"",
+        ],
+    )
+    .ok();
+    assert_eq!(out, "a b||\n");
+    rsp(&env, &["rm", "-f", id]).ok();
 }
