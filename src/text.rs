@@ -9,6 +9,7 @@
 //! an error.
 
 use std::borrow::Cow;
+use std::ffi::OsStr;
 use std::fmt::Write;
 use std::path::Path;
 
@@ -41,6 +42,11 @@ pub fn shorten(s: &str) -> Cow<'_, str> {
 /// [`shorten`] for a path (shown lossily if it is not UTF-8).
 pub fn shorten_path(p: &Path) -> String {
     shorten(&p.to_string_lossy()).into_owned()
+}
+
+/// [`shorten`] for any string or path: what error messages format their untrusted fields with.
+pub fn shown<S: AsRef<OsStr> + ?Sized>(s: &S) -> String {
+    shorten(&s.as_ref().to_string_lossy()).into_owned()
 }
 
 fn push_escaped(out: &mut String, chars: impl Iterator<Item = char>) {

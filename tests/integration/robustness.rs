@@ -421,3 +421,74 @@ fn issue14_empty_environment_names_are_refused() {
     assert_eq!(out, "a b||\n");
     rsp(&env, &["rm", "-f", id]).ok();
 }
+
+/// Asserts one short `Error:` line naming a shortened 300 000-byte name.
+#[track_caller]
+fn assert_short_error(out: &std::process::Output, needle: &str) {
+    let line = assert_one_error_line(out, needle);
+    eprintln!("{} bytes: {line}", line.len());
+    assert!(line.len() < 1024, "{} bytes: {line:.2000}", line.len());
+    assert!(line.contains("(300000 bytes)"), "{line}");
+    assert!(stderr(out).len() < 2048, "{:.3000}", stderr(out));
+}
+
+#[test]
+fn issue14_huge_names_in_errors_are_shortened() {
+    use crate::util::image::{ImageBuilder, Kind, Layer};
+    let long = "n".repeat(300_000);
+    let env = TestEnv::new();
+    // A layer entry's own name, and a hard link's target.
+    for (repo, layer) in [
+        (
+            "robustness-longname",
+            Layer::new().raw_entry(long.as_bytes(), Kind::File, None, b"x"),
+        ),
+        (
+            "robustness-longlink",
+            Layer::new().file("f", 0o644, b"x").raw_entry(
+                b"link",
+                Kind::Hardlink,
+                Some(long.as_bytes()),
+                b"",
+            ),
+        ),
+    ] {
+        let pushed = ImageBuilder::new().layer(layer).push(shared(), repo, "v1");
+        let out = rsp(&env, &["pull", &pushed.reference]).code(125);
+        assert_short_error(&out, "nnnnnnnnnn…nnnnnnnnnn");
+    }
+
+    // An archive listing a layer by a huge name.
+    let mut b = tar::Builder::new(Vec::new());
+    let manifest = format!(r#"[{{"Config":"c.json","RepoTags":["x:1"],"Layers":["{long}"]}}]"#);
+    let config =
+        br#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["sha256:0000000000000000000000000000000000000000000000000000000000000000"]}}"#;
+    for (name, data) in [
+        ("c.json", &config[..]),
+        ("manifest.json", manifest.as_bytes()),
+    ] {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        b.append_data(&mut h, name, data).unwrap();
+    }
+    let archive = env.tmp().join("long.tar");
+    std::fs::write(&archive, b.into_inner().unwrap()).unwrap();
+    let out = rsp(&env, &["load", "-i", archive.to_str().unwrap()]).code(125);
+    assert_short_error(&out, "is listed but not in the archive");
+
+    // A tar stream copied into a container.
+    rsp(&env, &["pull", "-q", busybox()]).ok();
+    let id = rsp(&env, &["create", busybox(), "true"]).ok();
+    let mut b = tar::Builder::new(Vec::new());
+    let mut h = tar::Header::new_gnu();
+    h.set_size(1);
+    h.set_mode(0o644);
+    h.set_cksum();
+    b.append_data(&mut h, &long, &b"x"[..]).unwrap();
+    let out = rsp(&env, &["cp", "-", &format!("{}:/tmp", id.trim())])
+        .stdin(b.into_inner().unwrap())
+        .code(125);
+    assert_short_error(&out, "nnnnnnnnnn…nnnnnnnnnn");
+}
