@@ -3,7 +3,10 @@
 //!
 //! Contract: a record whose state says `running` but whose process is gone
 //! (its rsp was killed, the machine rebooted) is reported as exited by
-//! [`reconcile`], never as running forever.
+//! [`reconcile`], never as running forever. A container whose monitor was
+//! killed died of its parent-death signal, SIGKILL: it exited 137, as Podman
+//! reports a container killed by SIGKILL, and [`load`] records that once,
+//! with the `died` event the monitor could not write.
 
 use crate::storage::{Store, StoreError, StoreLock};
 use serde::{Deserialize, Serialize};
@@ -192,6 +195,10 @@ pub fn process_start_time(pid: i32) -> Option<u64> {
     rest.split(' ').nth(19)?.parse().ok()
 }
 
+/// Exit code of a container killed by SIGKILL (128 + 9), which is how one
+/// dies with its monitor.
+pub const KILLED_EXIT_CODE: i32 = 137;
+
 /// Corrects a `running` (or `paused`) state whose monitor no longer exists
 /// (killing the monitor kills the container: its parent-death signal), or,
 /// for a record without a monitor, whose process is gone.
@@ -204,14 +211,18 @@ pub fn reconcile(state: &mut State) -> bool {
         state.pid <= 0 || process_start_time(state.pid) != Some(state.pid_start)
     };
     if state.is_active() && gone {
+        state.exit_code = if state.monitor_pid > 0 {
+            KILLED_EXIT_CODE
+        } else {
+            // Podman reports an unknown exit code this way.
+            -1
+        };
         state.status = Status::Exited;
         state.pid = 0;
         state.monitor_pid = 0;
         if state.finished_at.is_none() {
             state.finished_at = Some(now_rfc3339());
         }
-        // Podman reports an unknown exit code this way.
-        state.exit_code = -1;
         return true;
     }
     false
@@ -234,9 +245,35 @@ pub fn load(store: &Store, id: &str) -> Result<Container, StoreError> {
     let config: ContainerConfig = store.read_container_file(id, "container.json")?;
     let mut state = read_state(store, id)?;
     if reconcile(&mut state) {
-        let _ = store.write_container_state(id, &state);
+        record_death(store, &config, &mut state);
     }
     Ok(Container { config, state })
+}
+
+/// Writes a death [`reconcile`] found, and its `died` event, exactly once:
+/// under the store lock, if the state still says so. Never waits for the
+/// lock (the caller may hold it): when it is busy, the next `load` does it.
+fn record_death(store: &Store, config: &ContainerConfig, state: &mut State) {
+    let Ok(Some(lock)) = store.try_lock() else {
+        return;
+    };
+    let id = &config.id;
+    let mut fresh = match read_state(store, id) {
+        Ok(fresh) => fresh,
+        Err(_) => return,
+    };
+    if !store.container_dir(id).join("container.json").exists() {
+        return;
+    }
+    // Not when another command recorded it (or restarted the container) first.
+    if reconcile(&mut fresh) {
+        if store.write_container_state(id, &fresh).is_err() {
+            return;
+        }
+        drop(lock);
+        super::event(store, config, "died", Some(fresh.exit_code));
+    }
+    *state = fresh;
 }
 
 /// Reads, changes and rewrites a container's state under the store lock,
@@ -413,6 +450,16 @@ mod tests {
         };
         assert!(reconcile(&mut s));
         assert_eq!(s.status, Status::Exited);
+        assert_eq!(s.exit_code, -1);
+        // A dead monitor took its container with it: SIGKILL.
+        let mut s = State {
+            status: Status::Running,
+            pid: i32::MAX,
+            monitor_pid: i32::MAX,
+            ..State::default()
+        };
+        assert!(reconcile(&mut s));
+        assert_eq!((s.status, s.exit_code), (Status::Exited, KILLED_EXIT_CODE));
         let me = std::process::id() as i32;
         let mut s = State {
             status: Status::Running,

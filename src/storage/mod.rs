@@ -307,6 +307,29 @@ impl Store {
         Ok(StoreLock { _flock: flock })
     }
 
+    /// [`Store::lock`] if it is free now, else `None`: for fix-ups that can wait for the next
+    /// command, done from code that may already hold the lock (a second `flock` on a new
+    /// descriptor would wait for ourselves).
+    pub fn try_lock(&self) -> Result<Option<StoreLock>> {
+        let path = self.root.join("store.lock");
+        let err = |source| StoreError::Lock {
+            path: path.clone(),
+            source,
+        };
+        let f = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(&path)
+            .map_err(err)?;
+        match nix::fcntl::Flock::lock(f, nix::fcntl::FlockArg::LockExclusiveNonblock) {
+            Ok(flock) => Ok(Some(StoreLock { _flock: flock })),
+            Err((_, nix::errno::Errno::EWOULDBLOCK)) => Ok(None),
+            Err((_, e)) => Err(err(e.into())),
+        }
+    }
+
     // ---- blobs ----
 
     pub fn blob_path(&self, digest: &str) -> Result<PathBuf> {

@@ -492,3 +492,66 @@ fn issue14_huge_names_in_errors_are_shortened() {
         .code(125);
     assert_short_error(&out, "nnnnnnnnnn…nnnnnnnnnn");
 }
+
+/// Polls `f` every 50 ms for up to `secs` seconds.
+#[track_caller]
+fn eventually(secs: u64, what: &str, mut f: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while !f() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn alive(pid: i32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .is_ok_and(|s| !matches!(s.rsplit(") ").next().map(|r| &r[..1]), Some("Z" | "X")))
+}
+
+#[test]
+fn issue14_killed_monitor_means_exit_code_137() {
+    let env = env_with_busybox();
+    let id = rsp(
+        &env,
+        &["run", "-d", "--name", "m", busybox(), "sleep", "60"],
+    )
+    .ok();
+    let id = id.trim();
+    let inspect = |fmt: &str| {
+        rsp(&env, &["inspect", "--format", fmt, "m"])
+            .ok()
+            .trim()
+            .to_string()
+    };
+    let mon: i32 = inspect("{{.State.ConmonPid}}").parse().unwrap();
+    let pid: i32 = inspect("{{.State.Pid}}").parse().unwrap();
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(mon),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .unwrap();
+    eventually(10, "the container to die with its monitor", || !alive(pid));
+    let ps = rsp(&env, &["ps", "-a", "--format", "{{.Names}} {{.Status}}"]).ok();
+    assert!(ps.starts_with("m Exited (137) "), "{ps}");
+    assert_eq!(
+        inspect("{{.State.ExitCode}} {{.State.Status}}"),
+        "137 exited"
+    );
+    // `wait` gives the same code.
+    assert_eq!(rsp(&env, &["wait", "m"]).ok(), "137\n");
+    // One `died` event, with the code, however many commands looked.
+    let events = rsp(
+        &env,
+        &[
+            "events",
+            "--stream=false",
+            "--filter",
+            "event=died",
+            "--format",
+            "{{.ID}} {{.ContainerExitCode}}",
+        ],
+    )
+    .ok();
+    assert_eq!(events, format!("{id} 137\n"));
+    rsp(&env, &["rm", "m"]).ok();
+}
