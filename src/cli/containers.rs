@@ -888,7 +888,21 @@ pub fn rm(g: &Global, a: &RmArgs) -> CmdResult {
             Err(e) => return Err(e.into()),
         }
     }
+    if a.all {
+        remove_orphans(&store, &paths)?;
+    }
     Ok(code)
+}
+
+/// Removes what killed creates and removals left (never listed, so never
+/// printed); `rm -a`, `container prune` and `system prune` do it.
+pub(super) fn remove_orphans(store: &Store, paths: &Paths) -> anyhow::Result<()> {
+    let removed = container::remove_orphans(store, paths)
+        .context("removing the leftovers of killed container creations")?;
+    if !removed.is_empty() {
+        super::debug(|| format!("removed leftovers of killed creations: {removed:?}"));
+    }
+    Ok(())
 }
 
 /// Container inspect JSON, shaped like Podman's.

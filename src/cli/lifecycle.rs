@@ -339,5 +339,6 @@ pub fn prune(g: &Global, a: &PruneArgs) -> CmdResult {
             println!("{}", c.config.id);
         }
     }
+    super::containers::remove_orphans(&store, &paths)?;
     Ok(0)
 }

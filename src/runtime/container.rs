@@ -8,6 +8,7 @@
 //! reports a container killed by SIGKILL, and [`load`] records that once,
 //! with the `died` event the monitor could not write.
 
+use crate::paths::Paths;
 use crate::storage::{Store, StoreError, StoreLock};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -296,6 +297,53 @@ pub fn update_state(
     f(&mut st);
     store.write_container_state(id, &st)?;
     Ok(st)
+}
+
+/// Removes what killed `create`s and `rm`s left, which is never listed as a
+/// container: store directories without a `container.json`, and runtime
+/// directories of containers that no longer exist. Works under the store
+/// lock, which `create` holds from making the directory to writing
+/// `container.json`, so a container being created is never touched; a
+/// directory whose monitor lock is held is left alone too. Returns the IDs
+/// whose store directory was removed.
+pub fn remove_orphans(store: &Store, paths: &Paths) -> Result<Vec<String>, StoreError> {
+    let lock = store.lock()?;
+    let run_root = paths.runroot.join("containers");
+    let mut removed = Vec::new();
+    for id in store.orphan_container_ids(&lock)? {
+        let run_dir = run_root.join(&id);
+        let Some(_monitor) = monitor_lock_free(&run_dir) else {
+            continue;
+        };
+        store.remove_container_dir(&id)?;
+        let _ = crate::storage::remove_tree(&run_dir);
+        removed.push(id);
+    }
+    if let Ok(entries) = std::fs::read_dir(&run_root) {
+        for e in entries.flatten() {
+            let id = e.file_name().to_string_lossy().into_owned();
+            let is_id = id.len() == 64 && id.bytes().all(|b| b.is_ascii_hexdigit());
+            if !is_id || store.container_dir(&id).exists() {
+                continue;
+            }
+            if let Some(_monitor) = monitor_lock_free(&e.path()) {
+                let _ = crate::storage::remove_tree(&e.path());
+            }
+        }
+    }
+    Ok(removed)
+}
+
+/// The monitor lock of runtime directory `dir`, taken if no monitor holds
+/// it (`Some(None)` when there is no lock file); `None` if one does.
+fn monitor_lock_free(dir: &std::path::Path) -> Option<Option<nix::fcntl::Flock<std::fs::File>>> {
+    let Ok(f) = std::fs::File::open(dir.join("monitor.lock")) else {
+        return Some(None);
+    };
+    match nix::fcntl::Flock::lock(f, nix::fcntl::FlockArg::LockExclusiveNonblock) {
+        Ok(lock) => Some(Some(lock)),
+        Err(_) => None,
+    }
 }
 
 /// Every container, newest first.

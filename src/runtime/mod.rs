@@ -168,7 +168,8 @@ pub fn create(store: &Store, cfg: &ContainerConfig) -> Result<()> {
             .map_err(|source| RuntimeError::RuntimeFile { path: dest, source })?;
     }
     store.write_container_state(&cfg.id, &State::default())?;
-    // container.json last: a container is listed only once it is complete.
+    // container.json last: a container is listed only once it is complete, and
+    // until then (all under the lock) container::remove_orphans leaves it be.
     store.write_container_file(&cfg.id, "container.json", cfg)?;
     event(store, cfg, "create", None);
     Ok(())

@@ -625,6 +625,27 @@ impl Store {
             .collect())
     }
 
+    /// Directories under `containers/` named like a container ID but without a
+    /// `container.json`: what a create or a removal killed half-way leaves (both run under
+    /// the store lock, so under it these are never work in progress).
+    pub fn orphan_container_ids(&self, _lock: &StoreLock) -> Result<Vec<String>> {
+        let dir = self.containers_dir();
+        let entries = match fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(source) => return Err(StoreError::Read { path: dir, source }),
+        };
+        Ok(entries
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.len() == 64 && n.bytes().all(|b| b.is_ascii_hexdigit()))
+            .filter(|n| {
+                let d = self.container_dir(n);
+                d.is_dir() && !d.join("container.json").exists()
+            })
+            .collect())
+    }
+
     pub fn read_container_file<T: for<'de> Deserialize<'de> + Default>(
         &self,
         id: &str,

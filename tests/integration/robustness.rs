@@ -555,3 +555,121 @@ fn issue14_killed_monitor_means_exit_code_137() {
     assert_eq!(events, format!("{id} 137\n"));
     rsp(&env, &["rm", "m"]).ok();
 }
+
+/// Entries of `<root>/containers` without a `container.json`: what a killed
+/// create leaves.
+fn orphan_dirs(env: &TestEnv) -> Vec<String> {
+    let dir = env.root().join("containers");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter(|e| !e.path().join("container.json").exists())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+/// Starts `rsp run -d` and SIGKILLs it after `delay`; returns whether it had
+/// already finished.
+fn run_killed_after(env: &TestEnv, delay: Duration) -> bool {
+    let mut cmd = env
+        .rsp()
+        .args(["run", "-d", busybox(), "sleep", "30"])
+        .into_command();
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let mut child = cmd.spawn().unwrap();
+    thread::sleep(delay);
+    let done = child.try_wait().unwrap().is_some();
+    let _ = child.kill();
+    let _ = child.wait();
+    done
+}
+
+/// Kills `rsp run -d` at `rounds` points spread over the time a whole one
+/// takes, so some die inside the creation of their container's record.
+fn kill_runs_early(env: &TestEnv, rounds: u32) {
+    let t = Instant::now();
+    rsp(env, &["run", "-d", busybox(), "true"]).ok();
+    let full = t.elapsed();
+    for i in 0..rounds {
+        // From a third of a whole run to all of it.
+        let delay = full / 3 + full * 2 / 3 * i / rounds;
+        run_killed_after(env, delay);
+    }
+}
+
+/// Runs `rsp create` `n` times while `f` runs; every create must succeed.
+fn creating_while(env: &TestEnv, n: usize, f: impl FnOnce()) {
+    thread::scope(|s| {
+        let creator = s.spawn(|| {
+            for _ in 0..n {
+                rsp(env, &["create", busybox(), "true"]).ok();
+            }
+        });
+        f();
+        creator.join().unwrap();
+    });
+}
+
+/// A directory like the one a create killed while writing `container.json`
+/// leaves.
+fn plant_orphan(env: &TestEnv) -> String {
+    let id = format!("{:064x}", std::process::id() as u128 * 7919 + 12345);
+    let dir = env.root().join("containers").join(&id);
+    for sub in ["upper", "work", "merged"] {
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+    }
+    std::fs::write(dir.join("state.json"), "{}").unwrap();
+    std::fs::write(dir.join(".container.json.tmp-1-1"), "{").unwrap();
+    id
+}
+
+#[test]
+fn issue14_leftovers_of_killed_runs_are_removed() {
+    let env = env_with_busybox();
+    let runtime_leftovers = || {
+        let Ok(entries) = std::fs::read_dir(env.runroot().join("containers")) else {
+            return Vec::new();
+        };
+        entries
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|id| !env.root().join("containers").join(id).exists())
+            .collect::<Vec<_>>()
+    };
+    for sweep in [
+        &["rm", "-af"][..],
+        &["system", "prune", "-f"][..],
+        &["container", "prune", "-f"][..],
+    ] {
+        kill_runs_early(&env, 40);
+        eprintln!(
+            "{sweep:?}: {} leftovers of killed runs",
+            orphan_dirs(&env).len()
+        );
+        let planted = plant_orphan(&env);
+        // Never listed.
+        let listed = rsp(&env, &["ps", "-aq", "--no-trunc"]).ok();
+        assert!(!listed.contains(&planted), "{listed}");
+        // Containers created meanwhile are never taken for leftovers.
+        creating_while(&env, 5, || {
+            rsp(&env, &["rm", "-af"]).ok();
+            rsp(&env, sweep).ok();
+        });
+        rsp(&env, sweep).ok();
+        assert_eq!(orphan_dirs(&env), Vec::<String>::new(), "after {sweep:?}");
+        assert_eq!(runtime_leftovers(), Vec::<String>::new(), "after {sweep:?}");
+        // What is still listed is whole.
+        for id in rsp(&env, &["ps", "-aq", "--no-trunc"]).ok().lines() {
+            let dir = env.root().join("containers").join(id);
+            assert!(
+                dir.join("upper").is_dir() && dir.join("state.json").is_file(),
+                "{id}"
+            );
+        }
+        rsp(&env, &["rm", "-af"]).ok();
+    }
+}
