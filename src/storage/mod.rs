@@ -491,13 +491,36 @@ impl Store {
         }
     }
 
-    /// Removes layers that no image references. Caller holds the lock.
+    /// Layers the containers' records (`container.json`) name. Under the store lock this is
+    /// every container that exists or is being created.
+    fn container_layers(&self) -> Result<Vec<String>> {
+        #[derive(Deserialize, Default)]
+        struct Layers {
+            #[serde(default)]
+            layers: Vec<String>,
+        }
+        let mut out = Vec::new();
+        for id in self.container_ids()? {
+            // A record that cannot be read is a broken container, not one being started.
+            if let Ok(rec) = self.read_container_file::<Layers>(&id, "container.json") {
+                out.extend(rec.layers);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Removes layers that no image and no container references. A container
+    /// keeps its layers after its image is removed (`rmi -f` racing the
+    /// container's creation), until it is removed itself. Caller holds the
+    /// lock.
     pub fn remove_unused_layers(&self, db: &ImageDb, _lock: &StoreLock) -> Result<()> {
         let used: std::collections::HashSet<String> = db
             .images
             .iter()
             .flat_map(|i| i.layers.iter())
-            .filter_map(|d| digest_hex(d).ok().map(str::to_string))
+            .cloned()
+            .chain(self.container_layers()?)
+            .filter_map(|d| digest_hex(&d).ok().map(str::to_string))
             .collect();
         let dir = self.layers_dir();
         let entries = fs::read_dir(&dir).map_err(|source| StoreError::Read {
@@ -767,6 +790,30 @@ mod tests {
         ];
         want.sort();
         assert_eq!(left, want);
+    }
+
+    #[test]
+    fn a_container_keeps_the_layers_of_a_removed_image() {
+        let d = tempfile::tempdir().unwrap();
+        let s = Store::open(d.path()).unwrap();
+        let (kept, gone) = ("a".repeat(64), "b".repeat(64));
+        for hex in [&kept, &gone] {
+            fs::create_dir(s.layers_dir().join(hex)).unwrap();
+        }
+        let id = "c".repeat(64);
+        s.create_container_dir(&id).unwrap();
+        s.write_container_file(
+            &id,
+            "container.json",
+            &serde_json::json!({"id": id, "layers": [format!("sha256:{kept}")]}),
+        )
+        .unwrap();
+        // A container still being created (no record yet) holds nothing.
+        s.create_container_dir(&"d".repeat(64)).unwrap();
+        let lock = s.lock().unwrap();
+        s.remove_unused_layers(&ImageDb::default(), &lock).unwrap();
+        assert!(s.layers_dir().join(&kept).is_dir());
+        assert!(!s.layers_dir().join(&gone).exists());
     }
 
     #[test]

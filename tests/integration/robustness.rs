@@ -673,3 +673,71 @@ fn issue14_leftovers_of_killed_runs_are_removed() {
         rsp(&env, &["rm", "-af"]).ok();
     }
 }
+
+#[test]
+fn issue14_rmi_force_while_containers_start() {
+    let env = TestEnv::new();
+    let mut outcomes: std::collections::BTreeMap<String, usize> = Default::default();
+    for round in 0..12u64 {
+        rsp(&env, &["pull", "-q", busybox()]).ok();
+        let (rmi, runs) = thread::scope(|s| {
+            let runs: Vec<_> = (0..3)
+                .map(|_| {
+                    s.spawn(|| {
+                        rsp(
+                            &env,
+                            &["run", "-d", "--pull=never", busybox(), "sleep", "30"],
+                        )
+                        .output()
+                    })
+                })
+                .collect();
+            thread::sleep(Duration::from_millis(4 * (round % 8)));
+            let rmi = rsp(&env, &["rmi", "-f", busybox()]).output();
+            let runs: Vec<_> = runs.into_iter().map(|h| h.join().unwrap()).collect();
+            (rmi, runs)
+        });
+        assert!(rmi.status.success(), "{}", stderr(&rmi));
+        for r in &runs {
+            let outcome = if r.status.success() {
+                // The start won: the container runs, or `rmi -f` removed it afterwards.
+                let id = String::from_utf8_lossy(&r.stdout).trim().to_string();
+                let st = rsp(&env, &["inspect", "--format", "{{.State.Status}}", &id]).output();
+                if st.status.success() {
+                    let st = String::from_utf8_lossy(&st.stdout).trim().to_string();
+                    assert_eq!(st, "running", "{id}");
+                    "started".to_string()
+                } else {
+                    "started, then removed by rmi -f".to_string()
+                }
+            } else {
+                assert_eq!(r.status.code(), Some(125), "{}", stderr(r));
+                let err = stderr(r);
+                let lines: Vec<&str> = err.lines().collect();
+                assert_eq!(lines.len(), 1, "{err}");
+                let clear = [
+                    "was removed while the container was being created",
+                    "was removed while it was starting",
+                    "were removed while the container was starting",
+                    "image not known",
+                    "no such image",
+                ];
+                assert!(!err.contains("ENOENT"), "{err}");
+                let Some(clear) = clear.iter().find(|c| err.contains(*c)) else {
+                    panic!("unclear: {err}");
+                };
+                clear.to_string()
+            };
+            *outcomes.entry(outcome).or_default() += 1;
+        }
+        rsp(&env, &["rm", "-af"]).ok();
+    }
+    for (k, n) in &outcomes {
+        eprintln!("{n:3} {k:.200}");
+    }
+    // Nothing is left of the image once its containers are gone.
+    let layers = std::fs::read_dir(env.root().join("layers"))
+        .unwrap()
+        .count();
+    assert_eq!(layers, 0);
+}
