@@ -48,10 +48,20 @@ impl Reply {
     }
 }
 
-type Route = dyn Fn(&str, &str) -> Reply + Send + Sync;
+/// One request to the stand-in.
+struct Request {
+    /// Path and query.
+    path: String,
+    /// The `Authorization` header, if any.
+    authorization: Option<String>,
+    /// The stand-in's own `127.0.0.1:PORT`.
+    addr: String,
+}
 
-/// A registry stand-in on 127.0.0.1: `route(path, addr)` answers each GET,
-/// one request per connection. It counts the bytes it sends, so a test can
+type Route = dyn Fn(&Request) -> Reply + Send + Sync;
+
+/// A registry stand-in on 127.0.0.1: `route` answers each GET, one request
+/// per connection. It counts the bytes it sends, so a test can
 /// tell that rsp stopped reading. Stops on drop.
 struct StandIn {
     addr: String,
@@ -61,7 +71,7 @@ struct StandIn {
 }
 
 impl StandIn {
-    fn start(route: impl Fn(&str, &str) -> Reply + Send + Sync + 'static) -> StandIn {
+    fn start(route: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> StandIn {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
         let addr = listener.local_addr().unwrap().to_string();
@@ -128,15 +138,25 @@ fn serve(
     let mut reader = BufReader::new(conn.try_clone()?).take(64 << 10);
     let mut request = String::new();
     reader.read_line(&mut request)?;
+    let mut authorization = None;
     loop {
         let mut line = String::new();
         if reader.read_line(&mut line)? == 0 || line == "\r\n" {
             break;
         }
+        if let Some((k, v)) = line.split_once(':')
+            && k.eq_ignore_ascii_case("authorization")
+        {
+            authorization = Some(v.trim().to_string());
+        }
     }
-    let path = request.split(' ').nth(1).unwrap_or("/").to_string();
+    let req = Request {
+        path: request.split(' ').nth(1).unwrap_or("/").to_string(),
+        authorization,
+        addr: addr.to_string(),
+    };
     let mut out = conn;
-    match route(&path, addr) {
+    match route(&req) {
         Reply::Full {
             status,
             headers,
@@ -245,7 +265,7 @@ const RSS_BOUND_KIB: u64 = 100 << 10;
 fn issue14_oversized_manifest_is_refused() {
     let digest = |c: char| format!("sha256:{}", c.to_string().repeat(64));
     let (config_digest, layer_digest) = (digest('c'), digest('d'));
-    let stand_in = StandIn::start(move |path, addr| match path {
+    let stand_in = StandIn::start(move |req| match req.path.as_str() {
         "/v2/" => Reply::json(200, "{}"),
         "/v2/streamed/manifests/latest" => Reply::Endless {
             content_type: "application/vnd.oci.image.manifest.v1+json",
@@ -271,7 +291,10 @@ fn issue14_oversized_manifest_is_refused() {
             status: 401,
             headers: vec![(
                 "WWW-Authenticate".into(),
-                format!(r#"Bearer realm="http://{addr}/auth",service="stand-in""#),
+                format!(
+                    r#"Bearer realm="http://{}/auth",service="stand-in""#,
+                    req.addr
+                ),
             )],
             body: br#"{"errors":[{"code":"UNAUTHORIZED","message":"token needed"}]}"#.to_vec(),
         },
@@ -740,4 +763,87 @@ fn issue14_rmi_force_while_containers_start() {
         .unwrap()
         .count();
     assert_eq!(layers, 0);
+}
+
+/// `Basic` credentials as a header value.
+fn basic(user: &str, password: &str) -> String {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+    format!("Basic {b64}")
+}
+
+#[test]
+fn issue14_pull_through_a_token_service_renews_expired_tokens() {
+    use std::sync::Mutex;
+    let built = busybox_image().build();
+    let manifest_path = "/v2/tok/manifests/latest".to_string();
+    let blobs: Vec<(String, Arc<Vec<u8>>)> = std::iter::once(&built.config)
+        .chain(&built.layers)
+        .map(|b| (format!("/v2/tok/blobs/{}", b.digest), b.data.clone()))
+        .collect();
+    let (manifest, manifest_type) = (built.manifest.clone(), built.manifest_media_type.clone());
+    // Tokens issued so far, and how often the newest was used: each token is
+    // good for two requests, so a pull needs a new one half-way.
+    let tokens = Arc::new(Mutex::new((0u32, 0u32)));
+    let log = Arc::new(Mutex::new(Vec::<String>::new()));
+    let (t, l) = (tokens.clone(), log.clone());
+    let stand_in = StandIn::start(move |req| {
+        let mut tokens = t.lock().unwrap();
+        l.lock().unwrap().push(req.path.clone());
+        if req.path.starts_with("/token?") {
+            if req.authorization.as_deref() != Some(basic("u", "p").as_str())
+                || !req.path.contains("scope=repository%3Atok%3Apull")
+            {
+                return Reply::json(401, "{}");
+            }
+            *tokens = (tokens.0 + 1, 0);
+            return Reply::json(200, &format!(r#"{{"token":"tok-{}"}}"#, tokens.0));
+        }
+        let valid = format!("Bearer tok-{}", tokens.0);
+        if tokens.0 == 0 || req.authorization.as_deref() != Some(valid.as_str()) || tokens.1 >= 2 {
+            return Reply::Full {
+                status: 401,
+                headers: vec![(
+                    "WWW-Authenticate".into(),
+                    format!(
+                        r#"Bearer realm="http://{}/token",service="s",scope="repository:tok:pull""#,
+                        req.addr
+                    ),
+                )],
+                body: br#"{"errors":[{"code":"UNAUTHORIZED","message":"token"}]}"#.to_vec(),
+            };
+        }
+        tokens.1 += 1;
+        if req.path == manifest_path {
+            return Reply::Full {
+                status: 200,
+                headers: vec![("Content-Type".into(), manifest_type.clone())],
+                body: manifest.clone(),
+            };
+        }
+        match blobs.iter().find(|(p, _)| *p == req.path) {
+            Some((_, data)) => Reply::Full {
+                status: 200,
+                headers: vec![],
+                body: data.to_vec(),
+            },
+            None => Reply::json(
+                404,
+                r#"{"errors":[{"code":"BLOB_UNKNOWN","message":"no"}]}"#,
+            ),
+        }
+    });
+    let env = TestEnv::new();
+    let reference = format!("{}/tok:latest", stand_in.addr);
+    // Wrong credentials: the token service refuses, in one line.
+    let out = rsp(&env, &["pull", "--creds", "u:wrong", &reference]).code(125);
+    assert_one_error_line(&out, "access denied");
+    assert!(!stderr(&out).contains("wrong"), "{}", stderr(&out));
+    let id = rsp(&env, &["pull", "-q", "--creds", "u:p", &reference]).ok();
+    assert_eq!(id.trim(), built.config.digest.trim_start_matches("sha256:"));
+    let issued = tokens.lock().unwrap().0;
+    assert!(issued >= 2, "one token per two requests: {issued} issued");
+    drop(stand_in);
+    let log = log.lock().unwrap();
+    assert!(log.len() < 40, "{log:?}");
 }
