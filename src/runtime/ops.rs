@@ -61,17 +61,27 @@ pub fn start(store: &Store, paths: &Paths, c: &Container, attach: bool) -> Resul
 
 /// What a failed start means when the store changed under it: an `rmi -f`
 /// or `rm -f` removed the container, or its layers, while it was starting.
-/// Otherwise the failure itself.
+/// Otherwise the failure itself (always so for the command's own 126/127).
 fn why_start_failed(store: &Store, c: &Container, err: RuntimeError) -> RuntimeError {
+    let RuntimeError::Child { code: 125, message } = &err else {
+        return err;
+    };
     // A removal drops the record first, under the lock; taking the lock lets
     // one in progress finish before the record is looked at.
     let _lock = store.lock();
-    let dir = store.container_dir(&c.config.id);
-    if !dir.join("container.json").exists() {
-        return RuntimeError::RemovedWhileStarting(c.config.name.clone());
-    }
     if !c.config.layers.iter().all(|d| store.has_layer(d)) {
         return RuntimeError::LayersGone(c.config.image_name.clone());
+    }
+    let gone = !store
+        .container_dir(&c.config.id)
+        .join("container.json")
+        .exists();
+    // A `--rm` container's monitor removes it after any failed start: then
+    // only a failure about the container's own files, gone from under it,
+    // means someone else removed it.
+    let own_files = message.contains(&*store.containers_dir().to_string_lossy());
+    if gone && (!c.config.remove || own_files) {
+        return RuntimeError::RemovedWhileStarting(c.config.name.clone());
     }
     err
 }

@@ -704,14 +704,17 @@ fn issue14_rmi_force_while_containers_start() {
     for round in 0..12u64 {
         rsp(&env, &["pull", "-q", busybox()]).ok();
         let (rmi, runs) = thread::scope(|s| {
+            // One of them --rm, which its monitor removes after a failed start.
             let runs: Vec<_> = (0..3)
-                .map(|_| {
-                    s.spawn(|| {
-                        rsp(
-                            &env,
-                            &["run", "-d", "--pull=never", busybox(), "sleep", "30"],
-                        )
-                        .output()
+                .map(|i| {
+                    let env = &env;
+                    s.spawn(move || {
+                        let mut args = vec!["run", "-d", "--pull=never"];
+                        if i == 0 {
+                            args.push("--rm");
+                        }
+                        args.extend([busybox(), "sleep", "30"]);
+                        rsp(env, &args).output()
                     })
                 })
                 .collect();
