@@ -69,19 +69,17 @@ fn why_start_failed(store: &Store, c: &Container, err: RuntimeError) -> RuntimeE
     // A removal drops the record first, under the lock; taking the lock lets
     // one in progress finish before the record is looked at.
     let _lock = store.lock();
-    if !c.config.layers.iter().all(|d| store.has_layer(d)) {
-        return RuntimeError::LayersGone(c.config.image_name.clone());
-    }
+    // A `--rm` container's monitor removes it after any failed start; the
+    // monitor, which looked before that, has said whether someone else did.
     let gone = !store
         .container_dir(&c.config.id)
         .join("container.json")
         .exists();
-    // A `--rm` container's monitor removes it after any failed start: then
-    // only a failure about the container's own files, gone from under it,
-    // means someone else removed it.
-    let own_files = message.contains(&*store.containers_dir().to_string_lossy());
-    if gone && (!c.config.remove || own_files) {
+    if gone && (!c.config.remove || message.contains(&c.config.id)) {
         return RuntimeError::RemovedWhileStarting(c.config.name.clone());
+    }
+    if !c.config.layers.iter().all(|d| store.has_layer(d)) {
+        return RuntimeError::LayersGone(c.config.image_name.clone());
     }
     err
 }
