@@ -16,5 +16,6 @@ pub mod registry;
 pub mod runtime;
 pub mod storage;
 pub mod sys;
+pub mod text;
 pub mod timespec;
 pub mod transfer;

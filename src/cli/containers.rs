@@ -58,21 +58,56 @@ fn reexec() -> anyhow::Result<()> {
 pub(super) fn parse_env_file(path: &std::path::Path) -> anyhow::Result<Vec<String>> {
     let data = std::fs::read_to_string(path)
         .with_context(|| format!("reading --env-file {}: check the path", path.display()))?;
-    Ok(data
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .filter_map(expand_env)
-        .collect())
+    let mut env = Vec::new();
+    for (n, line) in data.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let kv = expand_env(line)
+            .with_context(|| format!("--env-file {} line {}", path.display(), n + 1))?;
+        env.extend(kv);
+    }
+    Ok(env)
 }
 
-/// `KEY=VALUE` as is; a bare `KEY` takes rsp's own value, or is dropped.
-pub(super) fn expand_env(kv: &str) -> Option<String> {
-    if kv.contains('=') {
-        Some(kv.to_string())
-    } else {
-        std::env::var(kv).ok().map(|v| format!("{kv}={v}"))
+/// `KEY=VALUE` as is; a bare `KEY` takes rsp's own value, or is dropped. As in Podman, white
+/// space before the name is dropped, and an empty name (`=VALUE`, `''`) or one with white
+/// space in it is refused.
+pub(super) fn expand_env(kv: &str) -> anyhow::Result<Option<String>> {
+    let kv = kv.trim_start();
+    let (name, value) = match kv.split_once('=') {
+        Some((name, value)) => (name, Some(value)),
+        None => (kv, None),
+    };
+    if name.is_empty() {
+        bail!("invalid environment variable: {kv:?}: use KEY=VALUE");
     }
+    if name.contains(char::is_whitespace) {
+        bail!("name {name:?} has white spaces, poorly formatted name");
+    }
+    if kv.contains('\0') {
+        bail!("invalid environment variable: {kv:?}: it contains a NUL byte");
+    }
+    Ok(match value {
+        Some(_) => Some(kv.to_string()),
+        None => std::env::var(name).ok().map(|v| format!("{name}={v}")),
+    })
+}
+
+/// `--env-file` files in order, then `-e` options: what the user asked for.
+pub(super) fn user_env(
+    files: &[std::path::PathBuf],
+    env: &[String],
+) -> anyhow::Result<Vec<String>> {
+    let mut out = Vec::new();
+    for f in files {
+        out.extend(parse_env_file(f)?);
+    }
+    for e in env {
+        out.extend(expand_env(e)?);
+    }
+    Ok(out)
 }
 
 fn parse_volume(spec: &str) -> anyhow::Result<Mount> {
@@ -263,11 +298,7 @@ fn build_config(store: &Store, a: &RunArgs, rec: &ImageRecord) -> anyhow::Result
         base.push("TERM=xterm".to_string());
     }
     base.push("container=oci".to_string());
-    let mut user_env = Vec::new();
-    for f in &a.env_file {
-        user_env.extend(parse_env_file(f)?);
-    }
-    user_env.extend(a.env.iter().filter_map(|e| expand_env(e)));
+    let user_env = user_env(&a.env_file, &a.env)?;
     let mut env = process::merge_env(&[&base, &image_env, &user_env]);
     if process::env_get(&env, "HOME").is_none() {
         env.push(format!("HOME={}", user.home));
@@ -416,6 +447,8 @@ pub fn create(g: &Global, a: &RunArgs) -> CmdResult {
 
 fn run_or_create(g: &Global, a: &RunArgs, create_only: bool) -> CmdResult {
     let (paths, store) = open_store(g)?;
+    // Checked again when the config is built; here so a bad option fails before a pull.
+    user_env(&a.env_file, &a.env)?;
     let Some(rec) = image_for_run(&store, a)? else {
         reexec()?;
         unreachable!("execve returned without error");
@@ -855,7 +888,21 @@ pub fn rm(g: &Global, a: &RmArgs) -> CmdResult {
             Err(e) => return Err(e.into()),
         }
     }
+    if a.all {
+        remove_orphans(&store, &paths)?;
+    }
     Ok(code)
+}
+
+/// Removes what killed creates and removals left (never listed, so never
+/// printed); `rm -a`, `container prune` and `system prune` do it.
+pub(super) fn remove_orphans(store: &Store, paths: &Paths) -> anyhow::Result<()> {
+    let removed = container::remove_orphans(store, paths)
+        .context("removing the leftovers of killed container creations")?;
+    if !removed.is_empty() {
+        super::debug(|| format!("removed leftovers of killed creations: {removed:?}"));
+    }
+    Ok(())
 }
 
 /// Container inspect JSON, shaped like Podman's.

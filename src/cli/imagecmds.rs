@@ -633,6 +633,7 @@ pub fn system_prune(g: &Global, a: &SystemPruneArgs) -> CmdResult {
         reclaimed += size;
         removed_ctrs.push(c.config.id);
     }
+    super::containers::remove_orphans(&store, &paths)?;
     let images = prune_images(&store, a.all, &a.filter).map_err(|e| anyhow!(e))?;
     reclaimed += images.reclaimed;
     let mut out = std::io::stdout().lock();

@@ -262,15 +262,7 @@ pub fn attach(g: &Global, a: &AttachArgs) -> CmdResult {
 pub fn exec(g: &Global, a: &ExecArgs) -> CmdResult {
     let (paths, store) = open_store(g)?;
     let c = container::find(&store, &a.container)?;
-    let mut env = Vec::new();
-    for f in &a.env_file {
-        env.extend(super::containers::parse_env_file(f)?);
-    }
-    env.extend(
-        a.env
-            .iter()
-            .filter_map(|e| super::containers::expand_env(e)),
-    );
+    let env = super::containers::user_env(&a.env_file, &a.env)?;
     if let Some(w) = &a.workdir
         && !w.starts_with('/')
     {
@@ -347,5 +339,6 @@ pub fn prune(g: &Global, a: &PruneArgs) -> CmdResult {
             println!("{}", c.config.id);
         }
     }
+    super::containers::remove_orphans(&store, &paths)?;
     Ok(0)
 }

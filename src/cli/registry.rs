@@ -131,8 +131,6 @@ fn read_password_tty(prompt: &str) -> anyhow::Result<String> {
     use nix::sys::termios::{LocalFlags, SetArg, tcgetattr, tcsetattr};
     use std::os::fd::AsFd;
     let stdin = std::io::stdin();
-    eprint!("{prompt}");
-    std::io::stderr().flush()?;
     // Ctrl-C (or a hangup) while echo is off must not leave the user's
     // terminal silent: the signals are taken through a signalfd, the
     // terminal restored, and then the signal's default action happens.
@@ -155,6 +153,10 @@ fn read_password_tty(prompt: &str) -> anyhow::Result<String> {
     quiet.local_flags.remove(LocalFlags::ECHO);
     quiet.local_flags.insert(LocalFlags::ECHONL);
     tcsetattr(&stdin, SetArg::TCSANOW, &quiet).context("turning terminal echo off")?;
+    // Only now: a password typed as soon as the prompt shows must not echo.
+    // (No `?` from here until the terminal is restored.)
+    eprint!("{prompt}");
+    let _ = std::io::stderr().flush();
     let mut fds = [
         PollFd::new(stdin.as_fd(), PollFlags::POLLIN),
         PollFd::new(sfd.as_fd(), PollFlags::POLLIN),

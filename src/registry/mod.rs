@@ -8,14 +8,22 @@
 //! its sha256 and its size match the descriptor, so nothing unverified is ever reported as
 //! complete (the writer may have received partial data; the caller discards it).
 //!
+//! Everything a pull reads into memory (manifests, indexes, configs, tokens, tag lists, error
+//! answers) is capped at containers/image's limits, and the read stops at the cap (see
+//! [`http`]): an oversized manifest fails with [`RegistryError::TooLarge`], "exceeded maximum
+//! allowed size of 4194304 bytes" as in Podman. Text from the registry reaches messages
+//! shortened ([`crate::text::shorten`]).
+//!
 //! Plain HTTP is used only for loopback registries, registries marked insecure in
 //! registries.conf, or with `tls_verify == Some(false)`; `Some(true)` forces verified HTTPS even
-//! for loopback. Docker Hub's anonymous bearer-token flow and basic auth are handled by
-//! `oci-client`. A [`Registry`] is cheap to clone and can be used from many tasks at once.
+//! for loopback. Pulls speak the distribution API through [`http`] (bearer tokens and basic
+//! auth included); pushes use `oci-client`. A [`Registry`] is cheap to clone and can be used
+//! from many tasks at once.
 
 pub mod auth;
 mod config;
 mod credhelper;
+mod http;
 mod platform;
 mod push;
 mod search;
@@ -27,7 +35,6 @@ use std::net::{IpAddr, Ipv6Addr};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use futures_util::StreamExt;
 use oci_client::client::{ClientConfig, ClientProtocol};
 use oci_client::errors::{DigestError, OciDistributionError, OciErrorCode};
 use oci_client::secrets::RegistryAuth;
@@ -36,10 +43,13 @@ use sha2::{Digest, Sha256};
 
 pub use auth::{AuthError, Credentials};
 pub use config::RegistriesConf;
+pub use http::{MAX_CONFIG, MAX_ERROR_BODY, MAX_MANIFEST, MAX_TOKEN};
 pub use platform::Platform;
 pub use search::{SearchResult, TagResult, search_docker_hub};
 
 use crate::image::reference::{Reference, ReferenceError};
+use crate::text::shorten;
+use http::{Fail, Grants};
 
 /// Docker image manifest, schema 2.
 pub const DOCKER_MANIFEST_V2: &str = "application/vnd.docker.distribution.manifest.v2+json";
@@ -100,6 +110,12 @@ pub enum RegistryError {
         what: String,
         registry: String,
         source: Box<OciDistributionError>,
+    },
+    #[error("{action}: {what}: exceeded maximum allowed size of {limit} bytes")]
+    TooLarge {
+        action: String,
+        what: String,
+        limit: u64,
     },
     #[error("searching {registry}: {reason}")]
     Search { registry: String, reason: String },
@@ -174,8 +190,9 @@ pub enum RegistryError {
     )]
     Schema1 { reference: String },
     #[error(
-        "pulling {reference}: unsupported manifest type {media_type:?}: only Docker schema 2 and \
-         OCI images can be pulled"
+        "pulling {reference}: unsupported manifest type {:?}: only Docker schema 2 and \
+         OCI images can be pulled",
+        shorten(media_type)
     )]
     UnsupportedManifest {
         reference: String,
@@ -190,8 +207,9 @@ pub enum RegistryError {
         source: serde_json::Error,
     },
     #[error(
-        "pulling {reference}: descriptor {digest:?} is invalid ({reason}): the registry content \
-         is broken"
+        "pulling {reference}: descriptor {:?} is invalid ({reason}): the registry content \
+         is broken",
+        shorten(digest)
     )]
     InvalidDescriptor {
         reference: String,
@@ -201,7 +219,7 @@ pub enum RegistryError {
     #[error(
         "pulling {reference}: no image for platform {wanted} (available: {}): choose one with \
          --platform",
-        available.join(", ")
+        shorten(&available.join(", "))
     )]
     NoMatchingPlatform {
         reference: String,
@@ -302,9 +320,14 @@ pub struct Resolved {
 /// A client for one registry.
 #[derive(Clone)]
 pub struct Registry {
+    /// Pushes only; pulls go through `http`.
     client: oci_client::Client,
+    http: reqwest::Client,
+    grants: Grants,
     auth: RegistryAuth,
     registry: String,
+    /// The host requests go to (Docker Hub's differs from its name).
+    host: String,
     platform: Platform,
     plain_http: bool,
 }
@@ -329,11 +352,11 @@ impl Registry {
     ) -> Result<Registry, RegistryError> {
         let registry = reference.registry.clone();
         let plain_http = plain_http_for(&registry, opts.tls_verify, conf);
+        let host = to_oci(reference).resolve_registry().to_string();
         let protocol = if plain_http {
             // oci-client compares against the address it connects to, which differs from the
             // name for Docker Hub.
-            let resolved = to_oci(reference).resolve_registry().to_string();
-            ClientProtocol::HttpsExcept(vec![registry.clone(), resolved])
+            ClientProtocol::HttpsExcept(vec![registry.clone(), host.clone()])
         } else {
             ClientProtocol::Https
         };
@@ -351,6 +374,10 @@ impl Registry {
                 registry: registry.clone(),
                 source: Box::new(source),
             })?;
+        let http = http::client(&registry).map_err(|source| RegistryError::Client {
+            registry: registry.clone(),
+            source: Box::new(source.into()),
+        })?;
         let auth = match &opts.auth {
             Some((user, password)) => RegistryAuth::Basic(user.clone(), password.clone()),
             None => match auth::lookup(&registry, opts.authfile.as_deref())? {
@@ -360,8 +387,11 @@ impl Registry {
         };
         Ok(Registry {
             client,
+            http,
+            grants: Grants::default(),
             auth,
             registry,
+            host,
             platform: opts.platform.clone(),
             plain_http,
         })
@@ -375,17 +405,19 @@ impl Registry {
     /// Resolves `reference` to an image manifest for the configured platform and fetches its
     /// config blob.
     pub async fn resolve(&self, reference: &Reference) -> Result<Resolved, RegistryError> {
-        let oci_ref = to_oci(reference);
+        let name = reference
+            .digest
+            .clone()
+            .unwrap_or_else(|| reference.tag_or_latest().to_string());
         let (bytes, digest) = self
-            .pull_manifest(reference, &oci_ref, reference.digest.as_deref())
+            .pull_manifest(reference, &name, reference.digest.as_deref())
             .await?;
         let (digest, bytes, image) = match parse_manifest(reference, &digest, &bytes)? {
             Manifest::Image(image) => (digest, bytes, image),
             Manifest::Index(entries) => {
                 let entry = self.select(reference, &entries)?;
-                let entry_ref = oci_ref.clone_with_digest(entry.digest.clone());
                 let (bytes, digest) = self
-                    .pull_manifest(reference, &entry_ref, Some(&entry.digest))
+                    .pull_manifest(reference, &entry.digest, Some(&entry.digest))
                     .await?;
                 match parse_manifest(reference, &digest, &bytes)? {
                     Manifest::Image(image) => (digest, bytes, image),
@@ -398,6 +430,18 @@ impl Registry {
                 }
             }
         };
+        // The descriptor's size bounds the download; Podman's cap bounds the descriptor.
+        if image.config.size > MAX_CONFIG as i64 {
+            return Err(RegistryError::TooLarge {
+                action: format!("pulling {reference}"),
+                what: format!(
+                    "reading config {} ({} bytes)",
+                    shorten(&image.config.digest),
+                    image.config.size
+                ),
+                limit: MAX_CONFIG,
+            });
+        }
         let mut config_bytes = Vec::new();
         self.fetch_blob(reference, &image.config, &mut config_bytes, &|_| {})
             .await?;
@@ -422,16 +466,16 @@ impl Registry {
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<(), RegistryError> {
         check_descriptor(reference, blob)?;
-        let oci_ref = to_oci(reference);
-        // Blob requests need the credentials stored even when no manifest was pulled first.
-        self.client
-            .store_auth_if_needed(oci_ref.resolve_registry(), &self.auth)
-            .await;
-        let mut stream = self
-            .client
-            .pull_blob_stream(&oci_ref, blob.digest.as_str())
+        let url = format!(
+            "{}{}/blobs/{}",
+            self.v2_url(),
+            reference.repository,
+            blob.digest
+        );
+        let mut resp = self
+            .get(&url, &reference.repository, None, false)
             .await
-            .map_err(|e| self.map_error(reference, Some(&blob.digest), e))?;
+            .map_err(|e| self.fail(reference, Some(&blob.digest), e))?;
         let mut hasher = Sha256::new();
         let mut received: u64 = 0;
         let expected_size = u64::try_from(blob.size).unwrap_or(0);
@@ -442,17 +486,15 @@ impl Registry {
             actual: format!("sha256:{}", hex::encode(hasher.finalize())),
             actual_size: received,
         };
-        while let Some(chunk) = stream.next().await {
-            let chunk = match chunk {
-                Ok(chunk) => chunk,
-                // oci-client verifies too and reports a mismatch as a stream error after the last
-                // chunk; our own check below gives the better message.
-                Err(e) if is_verification_error(&e) => break,
-                Err(source) => {
+        loop {
+            let chunk = match resp.chunk().await {
+                Ok(Some(chunk)) => chunk,
+                Ok(None) => break,
+                Err(e) => {
                     return Err(RegistryError::BlobRead {
                         reference: reference.to_string(),
                         digest: blob.digest.clone(),
-                        source,
+                        source: std::io::Error::other(root_cause(&e)),
                     });
                 }
             };
@@ -481,19 +523,24 @@ impl Registry {
         })
     }
 
-    /// Fetches one manifest and checks it against `expected` when the digest is known.
+    /// Fetches one manifest (tag or digest `name` of `reference`'s repository), at most
+    /// [`MAX_MANIFEST`] bytes, and checks it against `expected` when the digest is known.
     async fn pull_manifest(
         &self,
         reference: &Reference,
-        oci_ref: &oci_client::Reference,
+        name: &str,
         expected: Option<&str>,
     ) -> Result<(Vec<u8>, String), RegistryError> {
-        let (bytes, _) = self
-            .client
-            .pull_manifest_raw(oci_ref, &self.auth, ACCEPTED_MANIFESTS)
-            .await
-            .map_err(|e| self.map_error(reference, None, e))?;
-        // Computed here rather than taken from oci-client, which may echo the server's header.
+        let url = format!("{}{}/manifests/{name}", self.v2_url(), reference.repository);
+        let accept = ACCEPTED_MANIFESTS.join(", ");
+        let bytes = async {
+            let resp = self
+                .get(&url, &reference.repository, Some(&accept), true)
+                .await?;
+            http::read_capped(resp, MAX_MANIFEST, || format!("reading manifest {name}")).await
+        }
+        .await
+        .map_err(|e| self.fail(reference, None, e))?;
         let actual = sha256_digest(&bytes);
         if let Some(expected) = expected
             && expected != actual
@@ -504,7 +551,19 @@ impl Registry {
                 actual,
             });
         }
-        Ok((bytes.to_vec(), actual))
+        Ok((bytes, actual))
+    }
+
+    /// The error for a failed pull request (`blob` names the blob, if it was one).
+    fn fail(&self, reference: &Reference, blob: Option<&str>, fail: Fail) -> RegistryError {
+        match fail {
+            Fail::Http(e) => self.map_error(reference, blob, e),
+            Fail::TooLarge { what, limit } => RegistryError::TooLarge {
+                action: format!("pulling {reference}"),
+                what,
+                limit,
+            },
+        }
     }
 
     fn select<'a>(
@@ -687,12 +746,6 @@ fn check_descriptor(reference: &Reference, blob: &BlobRef) -> Result<(), Registr
     })
 }
 
-fn is_verification_error(err: &std::io::Error) -> bool {
-    err.get_ref()
-        .and_then(|inner| inner.downcast_ref::<DigestError>())
-        .is_some_and(|e| matches!(e, DigestError::VerificationError { .. }))
-}
-
 enum Transport {
     Tls,
     Unreachable,
@@ -741,10 +794,11 @@ fn classify_transport(err: &(dyn StdError + 'static)) -> Transport {
 fn root_cause(err: &(dyn StdError + 'static)) -> String {
     let last = error_chain(err).last().unwrap_or(err);
     let text = last.to_string();
+    // The text may carry whatever the registry answered.
     if text.is_empty() {
-        err.to_string()
+        shorten(&err.to_string()).into_owned()
     } else {
-        text
+        shorten(&text).into_owned()
     }
 }
 

@@ -146,9 +146,12 @@ impl Registry {
         &self,
         reference: &Reference,
     ) -> Result<(Vec<u8>, String), RegistryError> {
-        let oci_ref = to_oci(reference);
+        let name = reference
+            .digest
+            .clone()
+            .unwrap_or_else(|| reference.tag_or_latest().to_string());
         let (bytes, _) = self
-            .pull_manifest(reference, &oci_ref, reference.digest.as_deref())
+            .pull_manifest(reference, &name, reference.digest.as_deref())
             .await?;
         let media_type = serde_json::from_slice::<serde_json::Value>(&bytes)
             .ok()

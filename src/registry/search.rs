@@ -3,13 +3,15 @@
 //! Contract: results are bounded (at most [`MAX_PAGES`] catalog pages and `limit` results),
 //! sorted as the registry returns them, and carry fully qualified names
 //! (`registry/repository`). Only Docker Hub has a search API; elsewhere the catalog is filtered
-//! by a case-insensitive substring match of the term.
+//! by a case-insensitive substring match of the term. Every answer is read up to a cap
+//! ([`super::http`]), tokens included.
 
 use serde::Deserialize;
 
 use oci_client::errors::OciDistributionError;
 
-use super::{Registry, RegistryError, to_oci};
+use super::http::{self, Fail, MAX_LIST};
+use super::{Registry, RegistryError};
 use crate::image::reference::Reference;
 
 /// Catalog entries asked for per request.
@@ -38,13 +40,20 @@ pub struct TagResult {
 }
 
 impl Registry {
-    /// Sorts a failed catalog or tags request: unreachable, TLS, access denied, or other.
-    fn query_error(
-        &self,
-        what: &str,
-        err: oci_client::errors::OciDistributionError,
-    ) -> RegistryError {
+    /// Sorts a failed catalog or tags request: unreachable, TLS, access denied, too large, or
+    /// other.
+    fn query_error(&self, what: &str, fail: Fail) -> RegistryError {
         use oci_client::errors::{OciDistributionError as E, OciErrorCode};
+        let err = match fail {
+            Fail::Http(e) => e,
+            Fail::TooLarge { what: part, limit } => {
+                return RegistryError::TooLarge {
+                    action: format!("{what} on {}", self.registry),
+                    what: part,
+                    limit,
+                };
+            }
+        };
         let source = Box::new(err);
         let registry = self.registry.clone();
         let denied = match source.as_ref() {
@@ -86,16 +95,13 @@ impl Registry {
         limit: usize,
     ) -> Result<Vec<SearchResult>, RegistryError> {
         let what = "listing the repositories (/v2/_catalog)";
-        let http = self
-            .http_client()
-            .map_err(|e| self.query_error(what, e.into()))?;
         let term = term.to_ascii_lowercase();
         let mut found = Vec::new();
         let mut last: Option<String> = None;
         let mut token: Option<String> = None;
         for _ in 0..MAX_PAGES {
             let page = self
-                .catalog_page(&http, &mut token, last.as_deref())
+                .catalog_page(&mut token, last.as_deref())
                 .await
                 .map_err(|e| self.query_error(what, e))?;
             let n = page.repositories.len();
@@ -121,36 +127,17 @@ impl Registry {
         Ok(found)
     }
 
-    fn http_client(&self) -> reqwest::Result<reqwest::Client> {
-        let mut builder = reqwest::Client::builder()
-            .user_agent(super::USER_AGENT)
-            .connect_timeout(super::CONNECT_TIMEOUT)
-            .timeout(super::READ_TIMEOUT);
-        if super::is_loopback(&self.registry) {
-            // A proxy must never see (or be asked to reach) a registry on this machine.
-            builder = builder.no_proxy();
-        }
-        builder.build()
-    }
-
     /// One page of `/v2/_catalog`. A registry with a token service wants a
     /// token of scope `registry:catalog:*`, which oci-client's per-repository
     /// tokens never are: on its challenge, one is fetched (with the login,
     /// if any) into `token` and the page asked again.
     async fn catalog_page(
         &self,
-        http: &reqwest::Client,
         token: &mut Option<String>,
         last: Option<&str>,
-    ) -> Result<oci_client::client::CatalogResponse, OciDistributionError> {
+    ) -> Result<oci_client::client::CatalogResponse, Fail> {
         use oci_client::secrets::RegistryAuth;
-        let scheme = if self.plain_http { "http" } else { "https" };
-        let host = if self.registry == "docker.io" {
-            "registry-1.docker.io"
-        } else {
-            &self.registry
-        };
-        let url = format!("{scheme}://{host}/v2/_catalog");
+        let url = format!("{}_catalog", self.v2_url());
         let mut query = vec![("n", PAGE.to_string())];
         if let Some(l) = last {
             query.push(("last", l.to_string()));
@@ -160,7 +147,11 @@ impl Registry {
             _ => None,
         };
         for attempt in 0..2 {
-            let mut req = http.get(&url).query(&query);
+            let mut req = self
+                .http
+                .get(&url)
+                .query(&query)
+                .timeout(super::READ_TIMEOUT);
             req = match (token.as_deref(), basic, &self.auth) {
                 (Some(t), _, _) => req.bearer_auth(t),
                 (None, _, RegistryAuth::Bearer(t)) => req.bearer_auth(t),
@@ -177,22 +168,21 @@ impl Registry {
                     .unwrap_or("")
                     .to_string();
                 if challenge.to_ascii_lowercase().starts_with("bearer") {
-                    *token = Some(fetch_token(http, &challenge, basic, &url).await?);
+                    let scope = "registry:catalog:*";
+                    *token = Some(
+                        http::fetch_token(&self.http, &challenge, &self.auth, scope, &url).await?,
+                    );
                     continue;
                 }
             }
-            let body = read_bounded(resp).await?;
-            return match status {
-                200..=299 => Ok(serde_json::from_slice(&body)?),
-                401 => Err(OciDistributionError::UnauthorizedError { url }),
-                code => Err(OciDistributionError::ServerError {
-                    code,
-                    url,
-                    message: String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned(),
-                }),
-            };
+            if !(200..300).contains(&status) {
+                return Err(http::status_error(resp, &url).await.into());
+            }
+            let body =
+                http::read_capped(resp, MAX_LIST, || "reading a catalog page".into()).await?;
+            return Ok(serde_json::from_slice(&body)?);
         }
-        Err(OciDistributionError::UnauthorizedError { url })
+        Err(OciDistributionError::UnauthorizedError { url }.into())
     }
 
     /// Tags of `reference`'s repository, at most `limit`.
@@ -201,16 +191,27 @@ impl Registry {
         reference: &Reference,
         limit: usize,
     ) -> Result<Vec<TagResult>, RegistryError> {
-        let oci_ref = to_oci(reference);
-        let resp = self
-            .client
-            .list_tags(&oci_ref, &self.auth, Some(limit.max(1)), None)
-            .await
-            .map_err(|e| {
-                self.query_error(&format!("listing the tags of {}", reference.name()), e)
-            })?;
-        Ok(resp
+        #[derive(Deserialize)]
+        struct Tags {
+            #[serde(default)]
+            tags: Option<Vec<String>>,
+        }
+        let url = format!(
+            "{}{}/tags/list?n={}",
+            self.v2_url(),
+            reference.repository,
+            limit.max(1)
+        );
+        let tags = async {
+            let resp = self.get(&url, &reference.repository, None, true).await?;
+            let body = http::read_capped(resp, MAX_LIST, || "reading the tag list".into()).await?;
+            Ok::<Tags, Fail>(serde_json::from_slice(&body)?)
+        }
+        .await
+        .map_err(|e| self.query_error(&format!("listing the tags of {}", reference.name()), e))?;
+        Ok(tags
             .tags
+            .unwrap_or_default()
             .into_iter()
             .take(limit)
             .map(|tag| TagResult {
@@ -242,77 +243,6 @@ struct HubResult {
 }
 
 /// Docker Hub's search API (`index.docker.io/v1/search`).
-/// The most of an answer read: a catalog page of [`PAGE`] names fits many
-/// times over; a hostile registry cannot make rsp hold more.
-const MAX_BODY: usize = 16 << 20;
-
-async fn read_bounded(mut resp: reqwest::Response) -> Result<Vec<u8>, OciDistributionError> {
-    let mut body = Vec::new();
-    while let Some(chunk) = resp.chunk().await? {
-        if body.len() + chunk.len() > MAX_BODY {
-            return Err(OciDistributionError::GenericError(Some(format!(
-                "the answer is larger than {} MiB",
-                MAX_BODY >> 20
-            ))));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
-}
-
-/// A token from the realm of a `Bearer` challenge, for the challenge's
-/// scope (else `registry:catalog:*`).
-async fn fetch_token(
-    http: &reqwest::Client,
-    challenge: &str,
-    basic: Option<(&str, &str)>,
-    url: &str,
-) -> Result<String, OciDistributionError> {
-    let params = super::auth::parse_challenge(challenge);
-    let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-    let realm = get("realm").ok_or_else(|| {
-        OciDistributionError::GenericError(Some("a bearer challenge without a realm".into()))
-    })?;
-    let mut query = vec![(
-        "scope",
-        get("scope").unwrap_or_else(|| "registry:catalog:*".to_string()),
-    )];
-    if let Some(service) = get("service") {
-        query.push(("service", service));
-    }
-    let mut req = http.get(&realm).query(&query);
-    if let Some((u, p)) = basic {
-        req = req.basic_auth(u, Some(p));
-    }
-    let resp = req.send().await?;
-    let status = resp.status().as_u16();
-    let body = read_bounded(resp).await?;
-    if status == 401 || status == 403 {
-        return Err(OciDistributionError::UnauthorizedError {
-            url: url.to_string(),
-        });
-    }
-    if !(200..300).contains(&status) {
-        return Err(OciDistributionError::ServerError {
-            code: status,
-            url: realm,
-            message: "the token service refused".into(),
-        });
-    }
-    #[derive(Deserialize)]
-    struct Token {
-        token: Option<String>,
-        access_token: Option<String>,
-    }
-    let t: Token = serde_json::from_slice(&body)?;
-    t.token
-        .or(t.access_token)
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| {
-            OciDistributionError::GenericError(Some("the token service gave no token".into()))
-        })
-}
-
 pub async fn search_docker_hub(
     term: &str,
     limit: usize,
@@ -335,10 +265,19 @@ pub async fn search_docker_hub(
         .await
         .map_err(|e| err(super::root_cause(&e)))?;
     let status = resp.status();
-    let body = resp.bytes().await.map_err(|e| err(super::root_cause(&e)))?;
     if !status.is_success() {
         return Err(err(format!("the search API answered {status}")));
     }
+    let body = http::read_capped(resp, MAX_LIST, || "reading the answer".into())
+        .await
+        .map_err(|e| match e {
+            Fail::Http(e) => err(super::root_cause(&e)),
+            Fail::TooLarge { what, limit } => RegistryError::TooLarge {
+                action: "searching docker.io".into(),
+                what,
+                limit,
+            },
+        })?;
     parse_hub(&body, limit).map_err(|e| err(format!("unexpected answer: {e}")))
 }
 

@@ -3,8 +3,12 @@
 //!
 //! Contract: a record whose state says `running` but whose process is gone
 //! (its rsp was killed, the machine rebooted) is reported as exited by
-//! [`reconcile`], never as running forever.
+//! [`reconcile`], never as running forever. A container whose monitor was
+//! killed died of its parent-death signal, SIGKILL: it exited 137, as Podman
+//! reports a container killed by SIGKILL, and [`load`] records that once,
+//! with the `died` event the monitor could not write.
 
+use crate::paths::Paths;
 use crate::storage::{Store, StoreError, StoreLock};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -207,6 +211,10 @@ pub fn process_start_time(pid: i32) -> Option<u64> {
     rest.split(' ').nth(19)?.parse().ok()
 }
 
+/// Exit code of a container killed by SIGKILL (128 + 9), which is how one
+/// dies with its monitor.
+pub const KILLED_EXIT_CODE: i32 = 137;
+
 /// Corrects a `running` (or `paused`) state whose monitor no longer exists
 /// (killing the monitor kills the container: its parent-death signal), or,
 /// for a record without a monitor, whose process is gone.
@@ -219,6 +227,12 @@ pub fn reconcile(state: &mut State) -> bool {
         state.pid <= 0 || process_start_time(state.pid) != Some(state.pid_start)
     };
     if state.is_active() && gone {
+        state.exit_code = if state.monitor_pid > 0 {
+            KILLED_EXIT_CODE
+        } else {
+            // Podman reports an unknown exit code this way.
+            -1
+        };
         state.status = Status::Exited;
         state.pid = 0;
         state.cmd_pid = 0;
@@ -226,8 +240,6 @@ pub fn reconcile(state: &mut State) -> bool {
         if state.finished_at.is_none() {
             state.finished_at = Some(now_rfc3339());
         }
-        // Podman reports an unknown exit code this way.
-        state.exit_code = -1;
         return true;
     }
     false
@@ -250,9 +262,35 @@ pub fn load(store: &Store, id: &str) -> Result<Container, StoreError> {
     let config: ContainerConfig = store.read_container_file(id, "container.json")?;
     let mut state = read_state(store, id)?;
     if reconcile(&mut state) {
-        let _ = store.write_container_state(id, &state);
+        record_death(store, &config, &mut state);
     }
     Ok(Container { config, state })
+}
+
+/// Writes a death [`reconcile`] found, and its `died` event, exactly once:
+/// under the store lock, if the state still says so. Never waits for the
+/// lock (the caller may hold it): when it is busy, the next `load` does it.
+fn record_death(store: &Store, config: &ContainerConfig, state: &mut State) {
+    let Ok(Some(lock)) = store.try_lock() else {
+        return;
+    };
+    let id = &config.id;
+    let mut fresh = match read_state(store, id) {
+        Ok(fresh) => fresh,
+        Err(_) => return,
+    };
+    if !store.container_dir(id).join("container.json").exists() {
+        return;
+    }
+    // Not when another command recorded it (or restarted the container) first.
+    if reconcile(&mut fresh) {
+        if store.write_container_state(id, &fresh).is_err() {
+            return;
+        }
+        drop(lock);
+        super::event(store, config, "died", Some(fresh.exit_code));
+    }
+    *state = fresh;
 }
 
 /// Reads, changes and rewrites a container's state under the store lock,
@@ -275,6 +313,53 @@ pub fn update_state(
     f(&mut st);
     store.write_container_state(id, &st)?;
     Ok(st)
+}
+
+/// Removes what killed `create`s and `rm`s left, which is never listed as a
+/// container: store directories without a `container.json`, and runtime
+/// directories of containers that no longer exist. Works under the store
+/// lock, which `create` holds from making the directory to writing
+/// `container.json`, so a container being created is never touched; a
+/// directory whose monitor lock is held is left alone too. Returns the IDs
+/// whose store directory was removed.
+pub fn remove_orphans(store: &Store, paths: &Paths) -> Result<Vec<String>, StoreError> {
+    let lock = store.lock()?;
+    let run_root = paths.runroot.join("containers");
+    let mut removed = Vec::new();
+    for id in store.orphan_container_ids(&lock)? {
+        let run_dir = run_root.join(&id);
+        let Some(_monitor) = monitor_lock_free(&run_dir) else {
+            continue;
+        };
+        store.remove_container_dir(&id)?;
+        let _ = crate::storage::remove_tree(&run_dir);
+        removed.push(id);
+    }
+    if let Ok(entries) = std::fs::read_dir(&run_root) {
+        for e in entries.flatten() {
+            let id = e.file_name().to_string_lossy().into_owned();
+            let is_id = id.len() == 64 && id.bytes().all(|b| b.is_ascii_hexdigit());
+            if !is_id || store.container_dir(&id).exists() {
+                continue;
+            }
+            if let Some(_monitor) = monitor_lock_free(&e.path()) {
+                let _ = crate::storage::remove_tree(&e.path());
+            }
+        }
+    }
+    Ok(removed)
+}
+
+/// The monitor lock of runtime directory `dir`, taken if no monitor holds
+/// it (`Some(None)` when there is no lock file); `None` if one does.
+fn monitor_lock_free(dir: &std::path::Path) -> Option<Option<nix::fcntl::Flock<std::fs::File>>> {
+    let Ok(f) = std::fs::File::open(dir.join("monitor.lock")) else {
+        return Some(None);
+    };
+    match nix::fcntl::Flock::lock(f, nix::fcntl::FlockArg::LockExclusiveNonblock) {
+        Ok(lock) => Some(Some(lock)),
+        Err(_) => None,
+    }
 }
 
 /// Every container, newest first.
@@ -429,6 +514,16 @@ mod tests {
         };
         assert!(reconcile(&mut s));
         assert_eq!(s.status, Status::Exited);
+        assert_eq!(s.exit_code, -1);
+        // A dead monitor took its container with it: SIGKILL.
+        let mut s = State {
+            status: Status::Running,
+            pid: i32::MAX,
+            monitor_pid: i32::MAX,
+            ..State::default()
+        };
+        assert!(reconcile(&mut s));
+        assert_eq!((s.status, s.exit_code), (Status::Exited, KILLED_EXIT_CODE));
         let me = std::process::id() as i32;
         let mut s = State {
             status: Status::Running,

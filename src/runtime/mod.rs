@@ -63,6 +63,16 @@ pub enum RuntimeError {
         "image {0} was removed while the container was being created: pull or build it again and retry"
     )]
     ImageGone(String),
+    #[error(
+        "container {0} was removed while it was starting (by `rmi -f` of its image, or `rm -f`): \
+         run it again"
+    )]
+    RemovedWhileStarting(String),
+    #[error(
+        "the layers of image {0} were removed while the container was starting: pull the image \
+         again, then start the container"
+    )]
+    LayersGone(String),
     #[error("{0}")]
     UserNs(String),
     #[error("creating the container process: {0}")]
@@ -172,7 +182,8 @@ pub fn create(store: &Store, cfg: &ContainerConfig) -> Result<()> {
             .map_err(|source| RuntimeError::RuntimeFile { path: dest, source })?;
     }
     store.write_container_state(&cfg.id, &State::default())?;
-    // container.json last: a container is listed only once it is complete.
+    // container.json last: a container is listed only once it is complete, and
+    // until then (all under the lock) container::remove_orphans leaves it be.
     store.write_container_file(&cfg.id, "container.json", cfg)?;
     event(store, cfg, "create", None);
     Ok(())
@@ -192,11 +203,19 @@ pub(crate) fn remove_files(store: &Store, paths: &Paths, id: &str) -> Result<()>
     {
         let _ = std::fs::remove_dir(&st.cgroup);
     }
-    let _lock = store.lock()?;
+    let lock = store.lock()?;
     // Drop container.json first so a half-removed container is not listed.
     let existed = std::fs::remove_file(store.container_dir(id).join("container.json")).is_ok();
     store.remove_container_dir(id)?;
     let _ = crate::storage::remove_tree(&runtime_dir(paths, id));
+    // Layers it kept after its image was removed (see Store::remove_unused_layers) go with it.
+    let db = store.images()?;
+    if let Some(cfg) = &cfg
+        && !cfg.image_id.is_empty()
+        && !db.images.iter().any(|i| i.id == cfg.image_id)
+    {
+        store.remove_unused_layers(&db, &lock)?;
+    }
     if existed && let Some(cfg) = cfg {
         event(store, &cfg, "remove", None);
     }

@@ -290,6 +290,12 @@ pub fn main(args: &[OsString]) -> i32 {
         }
         Err(e) => {
             let code = e.exit_code();
+            // Removed from under us (`rmi -f`, `rm -f`): that, not what failed for it,
+            // is the error; checked before a --rm cleanup removes the record itself.
+            let e = match m.store.container_dir(&id).join("container.json").exists() {
+                false if code == 125 => super::RuntimeError::RemovedWhileStarting(id.clone()),
+                _ => e,
+            };
             let mut msg = vec![b'E', code as u8];
             msg.extend_from_slice(e.to_string().as_bytes());
             m.finish_failed_start(code);

@@ -47,7 +47,8 @@ pub fn start(store: &Store, paths: &Paths, c: &Container, attach: bool) -> Resul
     // clients) while the state already says exited: wait for it to go.
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let launched = monitor::spawn(paths, &c.config.id, opts)?;
+        let launched =
+            monitor::spawn(paths, &c.config.id, opts).map_err(|e| why_start_failed(store, c, e))?;
         if !matches!(launched, Launch::AlreadyRunning) || Instant::now() >= deadline {
             return Ok(launched);
         }
@@ -56,6 +57,31 @@ pub fn start(store: &Store, paths: &Paths, c: &Container, attach: bool) -> Resul
             _ => return Ok(launched),
         }
     }
+}
+
+/// What a failed start means when the store changed under it: an `rmi -f`
+/// or `rm -f` removed the container, or its layers, while it was starting.
+/// Otherwise the failure itself (always so for the command's own 126/127).
+fn why_start_failed(store: &Store, c: &Container, err: RuntimeError) -> RuntimeError {
+    let RuntimeError::Child { code: 125, message } = &err else {
+        return err;
+    };
+    // A removal drops the record first, under the lock; taking the lock lets
+    // one in progress finish before the record is looked at.
+    let _lock = store.lock();
+    // A `--rm` container's monitor removes it after any failed start; the
+    // monitor, which looked before that, has said whether someone else did.
+    let gone = !store
+        .container_dir(&c.config.id)
+        .join("container.json")
+        .exists();
+    if gone && (!c.config.remove || message.contains(&c.config.id)) {
+        return RuntimeError::RemovedWhileStarting(c.config.name.clone());
+    }
+    if !c.config.layers.iter().all(|d| store.has_layer(d)) {
+        return RuntimeError::LayersGone(c.config.image_name.clone());
+    }
+    err
 }
 
 /// A connection to the monitor that only listens for the exit frame. With

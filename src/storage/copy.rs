@@ -40,6 +40,7 @@
 //! an error or a replacement per [`ExtractOptions::no_overwrite_dir_non_dir`].
 //! On error, `dest` is left partly filled and directory attributes unapplied.
 
+use crate::text::shown;
 use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
 use std::fs::File;
@@ -76,89 +77,89 @@ const MAX_PATH_LEN: usize = libc::PATH_MAX as usize;
 /// in the tar when it could not be resolved.
 #[derive(Debug, thiserror::Error)]
 pub enum CopyError {
-    #[error("no such file or directory in the container: {path}")]
+    #[error("no such file or directory in the container: {}", shown(.path))]
     NotFound { path: PathBuf },
-    #[error("{path}: {reason}")]
+    #[error("{}: {reason}", shown(.path))]
     InvalidSource { path: PathBuf, reason: &'static str },
-    #[error("reading attributes of {path}: {source}")]
+    #[error("reading attributes of {}: {source}", shown(.path))]
     Stat { path: PathBuf, source: io::Error },
-    #[error("opening {path}: {source}")]
+    #[error("opening {}: {source}", shown(.path))]
     Open { path: PathBuf, source: io::Error },
-    #[error("listing directory {path}: {source}")]
+    #[error("listing directory {}: {source}", shown(.path))]
     ReadDir { path: PathBuf, source: io::Error },
-    #[error("reading symlink {path}: {source}")]
+    #[error("reading symlink {}: {source}", shown(.path))]
     ReadLink { path: PathBuf, source: io::Error },
-    #[error("archiving {path}: {source}")]
+    #[error("archiving {}: {source}", shown(.path))]
     Archive { path: PathBuf, source: io::Error },
-    #[error("finishing the archive of {path}: {source}")]
+    #[error("finishing the archive of {}: {source}", shown(.path))]
     FinishArchive { path: PathBuf, source: io::Error },
-    #[error("destination directory {path} does not exist")]
+    #[error("destination directory {} does not exist", shown(.path))]
     DestDirMissing { path: PathBuf },
-    #[error("cannot copy a directory to a file: {path}")]
+    #[error("cannot copy a directory to a file: {}", shown(.path))]
     DirToFile { path: PathBuf },
-    #[error("opening destination directory {path}: {source}")]
+    #[error("opening destination directory {}: {source}", shown(.path))]
     OpenDest { path: PathBuf, source: io::Error },
-    #[error("reading the archive to extract into {path}: {source}")]
+    #[error("reading the archive to extract into {}: {source}", shown(.path))]
     Read { path: PathBuf, source: io::Error },
-    #[error("{path}: invalid tar header: {source}")]
+    #[error("{}: invalid tar header: {source}", shown(.path))]
     Header { path: PathBuf, source: io::Error },
-    #[error("{path}: invalid path: {reason}")]
+    #[error("{}: invalid path: {reason}", shown(.path))]
     InvalidPath { path: PathBuf, reason: &'static str },
-    #[error("{path}: {component} is a symlink, refusing to follow it")]
+    #[error("{}: {} is a symlink, refusing to follow it", shown(.path), shown(.component))]
     SymlinkInPath { path: PathBuf, component: PathBuf },
-    #[error("{path}: {component} is not a directory")]
+    #[error("{}: {} is not a directory", shown(.path), shown(.component))]
     NotADirectory { path: PathBuf, component: PathBuf },
-    #[error("{path}: opening or creating directory {component}: {source}")]
+    #[error("{}: opening or creating directory {}: {source}", shown(.path), shown(.component))]
     Parent {
         path: PathBuf,
         component: PathBuf,
         source: io::Error,
     },
-    #[error("cannot overwrite directory {path} with non-directory")]
+    #[error("cannot overwrite directory {} with non-directory", shown(.path))]
     OverwriteDir { path: PathBuf },
-    #[error("cannot overwrite non-directory {path} with directory")]
+    #[error("cannot overwrite non-directory {} with directory", shown(.path))]
     OverwriteNonDir { path: PathBuf },
-    #[error("{path}: removing the existing entry: {source}")]
+    #[error("{}: removing the existing entry: {source}", shown(.path))]
     RemoveExisting { path: PathBuf, source: io::Error },
-    #[error("{path}: creating directory: {source}")]
+    #[error("{}: creating directory: {source}", shown(.path))]
     CreateDir { path: PathBuf, source: io::Error },
-    #[error("{path}: creating file: {source}")]
+    #[error("{}: creating file: {source}", shown(.path))]
     CreateFile { path: PathBuf, source: io::Error },
-    #[error("{path}: reading file data from the archive: {source}")]
+    #[error("{}: reading file data from the archive: {source}", shown(.path))]
     ReadData { path: PathBuf, source: io::Error },
-    #[error("{path}: writing file: {source}")]
+    #[error("{}: writing file: {source}", shown(.path))]
     WriteFile { path: PathBuf, source: io::Error },
-    #[error("{path}: file data truncated: expected {expected} bytes, got {actual}")]
+    #[error("{}: file data truncated: expected {expected} bytes, got {actual}", shown(.path))]
     Truncated {
         path: PathBuf,
         expected: u64,
         actual: u64,
     },
-    #[error("{path}: creating symlink: {source}")]
+    #[error("{}: creating symlink: {source}", shown(.path))]
     Symlink { path: PathBuf, source: io::Error },
-    #[error("{path}: hard link target {target} {reason}")]
+    #[error("{}: hard link target {} {reason}", shown(.path), shown(.target))]
     BadHardlinkTarget {
         path: PathBuf,
         target: PathBuf,
         reason: &'static str,
     },
-    #[error("{path}: creating hard link to {target}: {source}")]
+    #[error("{}: creating hard link to {}: {source}", shown(.path), shown(.target))]
     Hardlink {
         path: PathBuf,
         target: PathBuf,
         source: io::Error,
     },
-    #[error("{path}: creating fifo: {source}")]
+    #[error("{}: creating fifo: {source}", shown(.path))]
     Fifo { path: PathBuf, source: io::Error },
-    #[error("{path}: creating device: {source}")]
+    #[error("{}: creating device: {source}", shown(.path))]
     Device { path: PathBuf, source: io::Error },
-    #[error("{path}: setting owner: {source}")]
+    #[error("{}: setting owner: {source}", shown(.path))]
     Chown { path: PathBuf, source: io::Error },
-    #[error("{path}: setting mode: {source}")]
+    #[error("{}: setting mode: {source}", shown(.path))]
     Chmod { path: PathBuf, source: io::Error },
-    #[error("{path}: setting timestamps: {source}")]
+    #[error("{}: setting timestamps: {source}", shown(.path))]
     Times { path: PathBuf, source: io::Error },
-    #[error("{path}: moving into place: {source}")]
+    #[error("{}: moving into place: {source}", shown(.path))]
     Rename { path: PathBuf, source: io::Error },
 }
 

@@ -307,6 +307,29 @@ impl Store {
         Ok(StoreLock { _flock: flock })
     }
 
+    /// [`Store::lock`] if it is free now, else `None`: for fix-ups that can wait for the next
+    /// command, done from code that may already hold the lock (a second `flock` on a new
+    /// descriptor would wait for ourselves).
+    pub fn try_lock(&self) -> Result<Option<StoreLock>> {
+        let path = self.root.join("store.lock");
+        let err = |source| StoreError::Lock {
+            path: path.clone(),
+            source,
+        };
+        let f = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(&path)
+            .map_err(err)?;
+        match nix::fcntl::Flock::lock(f, nix::fcntl::FlockArg::LockExclusiveNonblock) {
+            Ok(flock) => Ok(Some(StoreLock { _flock: flock })),
+            Err((_, nix::errno::Errno::EWOULDBLOCK)) => Ok(None),
+            Err((_, e)) => Err(err(e.into())),
+        }
+    }
+
     // ---- blobs ----
 
     pub fn blob_path(&self, digest: &str) -> Result<PathBuf> {
@@ -468,13 +491,36 @@ impl Store {
         }
     }
 
-    /// Removes layers that no image references. Caller holds the lock.
+    /// Layers the containers' records (`container.json`) name. Under the store lock this is
+    /// every container that exists or is being created.
+    fn container_layers(&self) -> Result<Vec<String>> {
+        #[derive(Deserialize, Default)]
+        struct Layers {
+            #[serde(default)]
+            layers: Vec<String>,
+        }
+        let mut out = Vec::new();
+        for id in self.container_ids()? {
+            // A record that cannot be read is a broken container, not one being started.
+            if let Ok(rec) = self.read_container_file::<Layers>(&id, "container.json") {
+                out.extend(rec.layers);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Removes layers that no image and no container references. A container
+    /// keeps its layers after its image is removed (`rmi -f` racing the
+    /// container's creation), until it is removed itself. Caller holds the
+    /// lock.
     pub fn remove_unused_layers(&self, db: &ImageDb, _lock: &StoreLock) -> Result<()> {
         let used: std::collections::HashSet<String> = db
             .images
             .iter()
             .flat_map(|i| i.layers.iter())
-            .filter_map(|d| digest_hex(d).ok().map(str::to_string))
+            .cloned()
+            .chain(self.container_layers()?)
+            .filter_map(|d| digest_hex(&d).ok().map(str::to_string))
             .collect();
         let dir = self.layers_dir();
         let entries = fs::read_dir(&dir).map_err(|source| StoreError::Read {
@@ -602,6 +648,27 @@ impl Store {
             .collect())
     }
 
+    /// Directories under `containers/` named like a container ID but without a
+    /// `container.json`: what a create or a removal killed half-way leaves (both run under
+    /// the store lock, so under it these are never work in progress).
+    pub fn orphan_container_ids(&self, _lock: &StoreLock) -> Result<Vec<String>> {
+        let dir = self.containers_dir();
+        let entries = match fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(source) => return Err(StoreError::Read { path: dir, source }),
+        };
+        Ok(entries
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.len() == 64 && n.bytes().all(|b| b.is_ascii_hexdigit()))
+            .filter(|n| {
+                let d = self.container_dir(n);
+                d.is_dir() && !d.join("container.json").exists()
+            })
+            .collect())
+    }
+
     pub fn read_container_file<T: for<'de> Deserialize<'de> + Default>(
         &self,
         id: &str,
@@ -723,6 +790,30 @@ mod tests {
         ];
         want.sort();
         assert_eq!(left, want);
+    }
+
+    #[test]
+    fn a_container_keeps_the_layers_of_a_removed_image() {
+        let d = tempfile::tempdir().unwrap();
+        let s = Store::open(d.path()).unwrap();
+        let (kept, gone) = ("a".repeat(64), "b".repeat(64));
+        for hex in [&kept, &gone] {
+            fs::create_dir(s.layers_dir().join(hex)).unwrap();
+        }
+        let id = "c".repeat(64);
+        s.create_container_dir(&id).unwrap();
+        s.write_container_file(
+            &id,
+            "container.json",
+            &serde_json::json!({"id": id, "layers": [format!("sha256:{kept}")]}),
+        )
+        .unwrap();
+        // A container still being created (no record yet) holds nothing.
+        s.create_container_dir(&"d".repeat(64)).unwrap();
+        let lock = s.lock().unwrap();
+        s.remove_unused_layers(&ImageDb::default(), &lock).unwrap();
+        assert!(s.layers_dir().join(&kept).is_dir());
+        assert!(!s.layers_dir().join(&gone).exists());
     }
 
     #[test]

@@ -36,6 +36,7 @@
 //! written as a symlink and never makes this code read a host file.
 
 use super::unpack::OVERRIDE_STAT_XATTR;
+use crate::text::shown;
 use nix::dir::Dir;
 use nix::errno::Errno;
 use nix::fcntl::{AtFlags, OFlag, openat, readlinkat};
@@ -56,12 +57,13 @@ const OPAQUE_MARKER: &[u8] = b".wh..wh..opq";
 
 #[derive(Debug, thiserror::Error)]
 pub enum PackError {
-    #[error("opening {path}: {source}")]
+    #[error("opening {}: {source}", shown(.path))]
     Open { path: PathBuf, source: io::Error },
-    #[error("reading {path}: {source}")]
+    #[error("reading {}: {source}", shown(.path))]
     Read { path: PathBuf, source: io::Error },
     #[error(
-        "{path} changed while it was being read (pause the container with -p, or stop it): {what}"
+        "{} changed while it was being read (pause the container with -p, or stop it): {what}",
+        shown(.path)
     )]
     Changed { path: PathBuf, what: &'static str },
     #[error("writing the layer tar: {0}")]

@@ -24,6 +24,7 @@
 //! `R <u32 len> <bytes>` (verbatim), `F <u64 size> <u32 len> <path>` (the
 //! first `size` bytes of the file at that clean relative path) and `E`.
 
+use crate::text::shown;
 use std::cell::RefCell;
 use std::collections::HashSet;
 use std::ffi::OsStr;
@@ -245,8 +246,8 @@ impl LayerTar {
             io::Error::other(format!(
                 "layer {}: {} cannot be opened ({}): the layer was changed on disk",
                 self.diff_id,
-                path.display(),
-                e.component.display()
+                shown(path),
+                shown(&e.component)
             ))
         })?;
         let fd = openat(
@@ -259,7 +260,7 @@ impl LayerTar {
             io::Error::other(format!(
                 "layer {}: opening {}: {e}: the layer was changed on disk",
                 self.diff_id,
-                path.display()
+                shown(path)
             ))
         })?;
         Ok(File::from(fd))

@@ -30,6 +30,7 @@
 //!
 //! On error, `dest` is left partly filled; the caller owns it and removes it.
 
+use crate::text::shown;
 use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
 use std::fs::File;
@@ -85,69 +86,69 @@ pub struct UnpackStats {
 pub enum UnpackError {
     /// Not produced here: for callers reporting failures around the unpack,
     /// such as the unpacking thread dying.
-    #[error("{path}: {source}")]
+    #[error("{}: {source}", shown(.path))]
     Io { path: PathBuf, source: io::Error },
-    #[error("opening layer directory {path}: {source}")]
+    #[error("opening layer directory {}: {source}", shown(.path))]
     OpenDest { path: PathBuf, source: io::Error },
     #[error("reading layer stream: {source}")]
     Read { source: io::Error },
-    #[error("{path}: invalid tar header: {source}")]
+    #[error("{}: invalid tar header: {source}", shown(.path))]
     Header { path: PathBuf, source: io::Error },
-    #[error("{path}: invalid path: {reason}")]
+    #[error("{}: invalid path: {reason}", shown(.path))]
     InvalidPath { path: PathBuf, reason: &'static str },
-    #[error("{path}: {component} is a symlink, refusing to follow it")]
+    #[error("{}: {} is a symlink, refusing to follow it", shown(.path), shown(.component))]
     SymlinkInPath { path: PathBuf, component: PathBuf },
-    #[error("{path}: {component} is not a directory")]
+    #[error("{}: {} is not a directory", shown(.path), shown(.component))]
     NotADirectory { path: PathBuf, component: PathBuf },
-    #[error("{path}: opening or creating directory {component}: {source}")]
+    #[error("{}: opening or creating directory {}: {source}", shown(.path), shown(.component))]
     Parent {
         path: PathBuf,
         component: PathBuf,
         source: io::Error,
     },
-    #[error("{path}: removing the existing entry: {source}")]
+    #[error("{}: removing the existing entry: {source}", shown(.path))]
     RemoveExisting { path: PathBuf, source: io::Error },
-    #[error("{path}: creating directory: {source}")]
+    #[error("{}: creating directory: {source}", shown(.path))]
     CreateDir { path: PathBuf, source: io::Error },
-    #[error("{path}: reading file data from the layer stream: {source}")]
+    #[error("{}: reading file data from the layer stream: {source}", shown(.path))]
     ReadData { path: PathBuf, source: io::Error },
-    #[error("{path}: writing file: {source}")]
+    #[error("{}: writing file: {source}", shown(.path))]
     WriteFile { path: PathBuf, source: io::Error },
-    #[error("{path}: file data truncated: expected {expected} bytes, got {actual}")]
+    #[error("{}: file data truncated: expected {expected} bytes, got {actual}", shown(.path))]
     Truncated {
         path: PathBuf,
         expected: u64,
         actual: u64,
     },
-    #[error("{path}: creating symlink: {source}")]
+    #[error("{}: creating symlink: {source}", shown(.path))]
     Symlink { path: PathBuf, source: io::Error },
-    #[error("{path}: hard link target {target} {reason}")]
+    #[error("{}: hard link target {} {reason}", shown(.path), shown(.target))]
     BadHardlinkTarget {
         path: PathBuf,
         target: PathBuf,
         reason: &'static str,
     },
-    #[error("{path}: creating hard link to {target}: {source}")]
+    #[error("{}: creating hard link to {}: {source}", shown(.path), shown(.target))]
     Hardlink {
         path: PathBuf,
         target: PathBuf,
         source: io::Error,
     },
-    #[error("{path}: creating fifo: {source}")]
+    #[error("{}: creating fifo: {source}", shown(.path))]
     Fifo { path: PathBuf, source: io::Error },
-    #[error("{path}: creating device placeholder: {source}")]
+    #[error("{}: creating device placeholder: {source}", shown(.path))]
     Device { path: PathBuf, source: io::Error },
-    #[error("{path}: creating whiteout: {source}")]
+    #[error("{}: creating whiteout: {source}", shown(.path))]
     Whiteout { path: PathBuf, source: io::Error },
-    #[error("{path}: setting xattr {name}: {source}")]
+    #[error("{}: setting xattr {}: {source}", shown(.path), shown(.name))]
     Xattr {
         path: PathBuf,
         name: String,
         source: io::Error,
     },
-    #[error("{path}: setting mode: {source}")]
+    #[error("{}: setting mode: {source}", shown(.path))]
     Chmod { path: PathBuf, source: io::Error },
-    #[error("{path}: setting timestamps: {source}")]
+    #[error("{}: setting timestamps: {source}", shown(.path))]
     Times { path: PathBuf, source: io::Error },
 }
 

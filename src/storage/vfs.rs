@@ -15,6 +15,7 @@
 
 use super::unpack::OVERRIDE_STAT_XATTR;
 use super::walk::{file_type, open_subdir, remove_tree};
+use crate::text::shown;
 use nix::errno::Errno;
 use nix::fcntl::{AtFlags, OFlag, openat};
 use nix::sys::stat::{FileStat, Mode, SFlag, fchmod, fstatat, futimens, mkdirat};
@@ -31,14 +32,14 @@ use xattr::FileExt;
 
 #[derive(Debug, thiserror::Error)]
 pub enum VfsError {
-    #[error("reading layer {path}: {source}")]
+    #[error("reading layer {}: {source}", shown(.path))]
     ReadLayer {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("writing {path} in the container's copy: {source}")]
+    #[error("writing {} in the container's copy: {source}", shown(.path))]
     Write { path: PathBuf, source: nix::Error },
-    #[error("copying {path} into the container's copy: {source}")]
+    #[error("copying {} into the container's copy: {source}", shown(.path))]
     Copy {
         path: PathBuf,
         source: std::io::Error,

@@ -17,6 +17,7 @@
 //! place only when complete and verified; image records are written last,
 //! under the store lock, so a failed or killed load adds no image.
 
+use crate::text::shown;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
@@ -75,22 +76,28 @@ pub enum ArchiveError {
     #[error("reading {archive}: {source}")]
     Read { archive: String, source: io::Error },
     #[error(
-        "{archive} is not an image archive ({reason}): give a docker-archive, an oci-archive or an \
-         OCI layout directory, plain or gzip/zstd-compressed"
+        "{archive} is not an image archive ({}): give a docker-archive, an oci-archive or an \
+         OCI layout directory, plain or gzip/zstd-compressed",
+        shown(.reason)
     )]
     NotAnArchive { archive: String, reason: String },
-    #[error("{archive}: {entry:?} is listed but not in the archive: the archive is incomplete")]
+    #[error(
+        "{archive}: {:?} is listed but not in the archive: the archive is incomplete",
+        shown(.entry)
+    )]
     Missing { archive: String, entry: String },
-    #[error("{archive}: refusing the path {entry:?}: it leaves the archive")]
+    #[error("{archive}: refusing the path {:?}: it leaves the archive", shown(.entry))]
     HostilePath { archive: String, entry: String },
-    #[error("{archive}: {entry} is not valid: {reason}")]
+    #[error("{archive}: {} is not valid: {}", shown(.entry), shown(.reason))]
     BadDocument {
         archive: String,
         entry: String,
         reason: String,
     },
     #[error(
-        "{archive}: {entry} does not match its digest {expected} (it is {actual}): the archive is corrupt"
+        "{archive}: {} does not match its digest {expected} (it is {actual}): the archive is \
+         corrupt",
+        shown(.entry)
     )]
     DigestMismatch {
         archive: String,
@@ -99,8 +106,9 @@ pub enum ArchiveError {
         actual: String,
     },
     #[error(
-        "{archive}: layer {entry} unpacks to {actual}, but the image config says {expected}: the \
-         archive is corrupt"
+        "{archive}: layer {} unpacks to {actual}, but the image config says {expected}: the \
+         archive is corrupt",
+        shown(.entry)
     )]
     DiffIdMismatch {
         archive: String,
@@ -108,7 +116,7 @@ pub enum ArchiveError {
         expected: String,
         actual: String,
     },
-    #[error("{archive}: unpacking layer {entry}: {source}")]
+    #[error("{archive}: unpacking layer {}: {source}", shown(.entry))]
     Unpack {
         archive: String,
         entry: String,
@@ -116,7 +124,7 @@ pub enum ArchiveError {
     },
     #[error("{archive} holds no image")]
     Empty { archive: String },
-    #[error("{name:?} in {archive} is not a valid image name: {reason}")]
+    #[error("{:?} in {archive} is not a valid image name: {}", shown(.name), shown(.reason))]
     BadName {
         archive: String,
         name: String,

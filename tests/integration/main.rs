@@ -20,6 +20,7 @@ mod network;
 mod ownership;
 mod pull;
 mod push;
+mod robustness;
 mod run;
 mod security;
 mod storage;
