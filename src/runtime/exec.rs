@@ -146,9 +146,19 @@ pub fn exec(c: &Container, opts: &ExecOptions) -> Result<i32> {
         .then(|| super::ownership::connect(&opts.run_dir))
         .flatten()
         .map(OwnedFd::from);
-    // The joiner runs from rsp's write-protected image (made now, while we
-    // are single-threaded), with an empty environment.
-    crate::sys::exe::sealed().map_err(RuntimeError::SealedExe)?;
+    // The joiner runs from rsp's write-protected image, with an empty
+    // environment: the monitor's, when it runs this very binary (it is
+    // ours to open), else one made now, while we are single-threaded.
+    let adopted = c.state.monitor_alive()
+        && nix::fcntl::open(
+            format!("/proc/{}/exe", c.state.monitor_pid).as_str(),
+            OFlag::O_PATH | OFlag::O_CLOEXEC,
+            nix::sys::stat::Mode::empty(),
+        )
+        .is_ok_and(crate::sys::exe::adopt);
+    if !adopted {
+        crate::sys::exe::sealed().map_err(RuntimeError::SealedExe)?;
+    }
     let (err_r, err_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(fork_err)?;
     let (pid_r, pid_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(fork_err)?;
     let (plan_r, plan_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(fork_err)?;

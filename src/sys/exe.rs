@@ -60,6 +60,27 @@ pub fn sealed() -> io::Result<BorrowedFd<'static>> {
     }
 }
 
+/// Takes `fd`, the executable of another rsp process (a container's
+/// monitor: `/proc/PID/exe`), as this process's image for [`sealed`], when
+/// it is write-protected and the very file this process runs (not an rsp
+/// installed since): spares making one. Returns whether [`sealed`] now
+/// has an image without making one.
+pub fn adopt(fd: OwnedFd) -> bool {
+    let same_file = || -> io::Result<bool> {
+        let ours = nix::sys::stat::stat("/proc/self/exe")?;
+        let theirs = nix::sys::stat::fstat(&fd)?;
+        Ok((ours.st_dev, ours.st_ino) == (theirs.st_dev, theirs.st_ino))
+    };
+    if SEALED.get().is_some() {
+        return SEALED.get().is_some_and(|r| r.is_ok());
+    }
+    if protection(fd.as_fd()).is_none() || !same_file().unwrap_or(false) {
+        return false;
+    }
+    let _ = SEALED.set(Ok(fd));
+    SEALED.get().is_some_and(|r| r.is_ok())
+}
+
 fn make() -> io::Result<OwnedFd> {
     let exe = nix::fcntl::open(
         "/proc/self/exe",
@@ -370,6 +391,26 @@ mod tests {
         assert_eq!(
             std::fs::read(format!("/proc/self/fd/{}", fd.as_raw_fd())).unwrap(),
             std::fs::read(&path).unwrap()
+        );
+    }
+
+    #[test]
+    fn only_a_protected_image_of_this_very_binary_is_adopted() {
+        let dir = tempfile::tempdir().unwrap();
+        let other = make_read_only_mount(&victim(dir.path())).unwrap();
+        assert!(!adopt(other), "a protected image of another file");
+        let plain = nix::fcntl::open(
+            "/proc/self/exe",
+            nix::fcntl::OFlag::O_PATH,
+            nix::sys::stat::Mode::empty(),
+        )
+        .unwrap();
+        assert!(!adopt(plain), "the writable binary itself");
+        let ours = make_read_only_mount(&std::fs::read_link("/proc/self/exe").unwrap()).unwrap();
+        assert!(adopt(ours));
+        assert_eq!(
+            protection(sealed().unwrap()),
+            Some(Protection::ReadOnlyMount)
         );
     }
 
