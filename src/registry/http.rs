@@ -9,7 +9,11 @@
 //!
 //! A request answers one authentication challenge: `Bearer` gets a token from the challenge's
 //! realm for the repository (kept per repository, and fetched again when the registry refuses
-//! it, so long pulls outlive short-lived tokens), `Basic` gets the login, if any.
+//! it, so long pulls outlive short-lived tokens), `Basic` gets the login, if any. Only the
+//! registry itself may challenge: a 401 from a host a redirect led to (a blob store) is an
+//! error, never a reason to send the login; a realm reached over plain HTTP gets the login
+//! only from a registry that is itself plain HTTP; and no redirect may lead from HTTPS to
+//! plain HTTP.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -34,27 +38,41 @@ pub const MAX_LIST: u64 = 16 << 20;
 /// Characters of an error answer kept for the message.
 const ERROR_SHOWN: usize = 300;
 
-/// A failed bounded request: the transfer or the registry failed, or a body passed its cap.
-#[derive(Debug)]
+/// A failed bounded request, one variant per step that can fail.
+#[derive(Debug, thiserror::Error)]
 pub enum Fail {
-    Http(OciDistributionError),
+    /// The transfer failed, or the registry answered with an error.
+    #[error(transparent)]
+    Http(#[from] OciDistributionError),
+    #[error("{what}: exceeded maximum allowed size of {limit} bytes")]
     TooLarge { what: String, limit: u64 },
-}
-
-impl From<OciDistributionError> for Fail {
-    fn from(e: OciDistributionError) -> Fail {
-        Fail::Http(e)
-    }
+    #[error("the registry's answer is not what it should be: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("the registry's bearer challenge names no token service (no realm)")]
+    NoRealm,
+    #[error(
+        "the token service {realm} answered something that is not a token: {source}: check the \
+         registry's address"
+    )]
+    TokenDecode {
+        realm: String,
+        source: serde_json::Error,
+    },
+    #[error("the token service {realm} answered without a token")]
+    NoToken { realm: String },
+    #[error(
+        "refusing to send credentials to the token service {realm} over plain HTTP for a \
+         registry reached over HTTPS"
+    )]
+    InsecureRealm { realm: String },
+    #[error(
+        "{url} asked for credentials, but it is not the registry (a redirect led there): refused"
+    )]
+    ForeignChallenge { url: String },
 }
 
 impl From<reqwest::Error> for Fail {
     fn from(e: reqwest::Error) -> Fail {
-        Fail::Http(e.into())
-    }
-}
-
-impl From<serde_json::Error> for Fail {
-    fn from(e: serde_json::Error) -> Fail {
         Fail::Http(e.into())
     }
 }
@@ -69,11 +87,27 @@ pub(super) enum Grant {
 /// Grants by repository, shared by the clones of one [`Registry`].
 pub(super) type Grants = Arc<Mutex<HashMap<String, Grant>>>;
 
+/// Redirects followed at most, as reqwest's default.
+const MAX_REDIRECTS: usize = 10;
+
 /// The reqwest client for one registry: rsp's user agent and timeouts, no proxy for a
-/// registry on this machine.
+/// registry on this machine, and no redirect from HTTPS to plain HTTP (a manifest fetched by
+/// tag has no digest to protect it).
 pub(super) fn client(registry: &str) -> reqwest::Result<reqwest::Client> {
+    let policy = reqwest::redirect::Policy::custom(|attempt| {
+        let downgrade = attempt.url().scheme() == "http"
+            && attempt.previous().iter().any(|u| u.scheme() == "https");
+        if downgrade {
+            attempt.error("a redirect from HTTPS to plain HTTP")
+        } else if attempt.previous().len() > MAX_REDIRECTS {
+            attempt.error("too many redirects")
+        } else {
+            attempt.follow()
+        }
+    });
     let mut builder = reqwest::Client::builder()
         .user_agent(super::USER_AGENT)
+        .redirect(policy)
         .connect_timeout(super::CONNECT_TIMEOUT)
         // Between reads, so a long blob download is fine but a stalled one fails.
         .read_timeout(super::READ_TIMEOUT);
@@ -154,12 +188,17 @@ pub(super) async fn fetch_token(
     auth: &RegistryAuth,
     default_scope: &str,
     url: &str,
+    plain_http: bool,
 ) -> Result<String, Fail> {
     let params = super::auth::parse_challenge(challenge);
     let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-    let realm = get("realm").ok_or_else(|| {
-        OciDistributionError::GenericError(Some("a bearer challenge without a realm".into()))
-    })?;
+    let realm = get("realm").ok_or(Fail::NoRealm)?;
+    let sends_login = matches!(auth, RegistryAuth::Basic(..));
+    if sends_login && !plain_http && !realm.to_ascii_lowercase().starts_with("https://") {
+        return Err(Fail::InsecureRealm {
+            realm: shorten(&realm).into_owned(),
+        });
+    }
     let mut query = vec![("scope", get("scope").unwrap_or(default_scope.to_string()))];
     if let Some(service) = get("service") {
         query.push(("service", service));
@@ -188,16 +227,15 @@ pub(super) async fn fetch_token(
         token: Option<String>,
         access_token: Option<String>,
     }
-    let t: Token = serde_json::from_slice(&body).map_err(|e| {
-        OciDistributionError::RegistryTokenDecodeError(format!("the token service answered: {e}"))
+    let shown = || shorten(&realm).into_owned();
+    let t: Token = serde_json::from_slice(&body).map_err(|source| Fail::TokenDecode {
+        realm: shown(),
+        source,
     })?;
     t.token
         .or(t.access_token)
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| {
-            OciDistributionError::GenericError(Some("the token service gave no token".into()))
-                .into()
-        })
+        .ok_or_else(|| Fail::NoToken { realm: shown() })
 }
 
 impl Registry {
@@ -205,6 +243,16 @@ impl Registry {
     pub(super) fn v2_url(&self) -> String {
         let scheme = if self.plain_http { "http" } else { "https" };
         format!("{scheme}://{}/v2/", self.host)
+    }
+
+    /// Whether `url` is on the registry itself (scheme, host and port), not on a host a
+    /// redirect led to.
+    pub(super) fn is_registry(&self, url: &reqwest::Url) -> bool {
+        reqwest::Url::parse(&self.v2_url()).is_ok_and(|own| {
+            own.scheme() == url.scheme()
+                && own.host_str() == url.host_str()
+                && own.port_or_known_default() == url.port_or_known_default()
+        })
     }
 
     /// GETs `url`, a resource of `repository`, answering one authentication challenge; a
@@ -238,6 +286,11 @@ impl Registry {
                 _ => req,
             };
             let resp = req.send().await?;
+            if resp.status().as_u16() == 401 && !self.is_registry(resp.url()) {
+                return Err(Fail::ForeignChallenge {
+                    url: shorten(resp.url().as_str()).into_owned(),
+                });
+            }
             if resp.status().as_u16() == 401 && attempt == 0 {
                 let challenge = resp
                     .headers()
@@ -248,8 +301,15 @@ impl Registry {
                 let lower = challenge.to_ascii_lowercase();
                 let grant = if lower.starts_with("bearer") {
                     let scope = format!("repository:{repository}:pull");
-                    let token =
-                        fetch_token(&self.http, &challenge, &self.auth, &scope, url).await?;
+                    let token = fetch_token(
+                        &self.http,
+                        &challenge,
+                        &self.auth,
+                        &scope,
+                        url,
+                        self.plain_http,
+                    )
+                    .await?;
                     Some(Grant::Bearer(token))
                 } else if lower.starts_with("basic") && matches!(self.auth, RegistryAuth::Basic(..))
                 {

@@ -117,6 +117,13 @@ pub enum RegistryError {
         what: String,
         limit: u64,
     },
+    /// A step of a bounded request other than the transfer itself (the token service, a
+    /// challenge from the wrong host, an answer that is not JSON).
+    #[error("{action}: {source}")]
+    Bounded {
+        action: String,
+        source: Box<http::Fail>,
+    },
     #[error("searching {registry}: {reason}")]
     Search { registry: String, reason: String },
     #[error("invalid platform {input:?}: use os/arch[/variant], e.g. linux/arm64/v8")]
@@ -562,6 +569,10 @@ impl Registry {
                 action: format!("pulling {reference}"),
                 what,
                 limit,
+            },
+            other => RegistryError::Bounded {
+                action: format!("pulling {reference}"),
+                source: Box::new(other),
             },
         }
     }

@@ -53,6 +53,12 @@ impl Registry {
                     limit,
                 };
             }
+            other => {
+                return RegistryError::Bounded {
+                    action: format!("{what} on {}", self.registry),
+                    source: Box::new(other),
+                };
+            }
         };
         let source = Box::new(err);
         let registry = self.registry.clone();
@@ -160,6 +166,11 @@ impl Registry {
             };
             let resp = req.send().await?;
             let status = resp.status().as_u16();
+            if status == 401 && !self.is_registry(resp.url()) {
+                return Err(Fail::ForeignChallenge {
+                    url: crate::text::shorten(resp.url().as_str()).into_owned(),
+                });
+            }
             if status == 401 && attempt == 0 {
                 let challenge = resp
                     .headers()
@@ -170,7 +181,15 @@ impl Registry {
                 if challenge.to_ascii_lowercase().starts_with("bearer") {
                     let scope = "registry:catalog:*";
                     *token = Some(
-                        http::fetch_token(&self.http, &challenge, &self.auth, scope, &url).await?,
+                        http::fetch_token(
+                            &self.http,
+                            &challenge,
+                            &self.auth,
+                            scope,
+                            &url,
+                            self.plain_http,
+                        )
+                        .await?,
                     );
                     continue;
                 }
@@ -276,6 +295,10 @@ pub async fn search_docker_hub(
                 action: "searching docker.io".into(),
                 what,
                 limit,
+            },
+            other => RegistryError::Bounded {
+                action: "searching docker.io".into(),
+                source: Box::new(other),
             },
         })?;
     parse_hub(&body, limit).map_err(|e| err(format!("unexpected answer: {e}")))

@@ -636,3 +636,78 @@ fn errors_are_reasonably_small() {
     // Results travel through many async frames; keep the error from bloating them.
     assert!(std::mem::size_of::<RegistryError>() <= 128);
 }
+
+/// A one-purpose HTTP server on a loopback port: answers every request
+/// with `answer(path)` and records the requests' heads, for at most
+/// `max` connections.
+fn tiny_server(
+    max: usize,
+    answer: impl Fn(&str) -> String + Send + 'static,
+) -> (u16, std::sync::Arc<Mutex<Vec<String>>>) {
+    use std::io::{BufRead, BufReader, Write};
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let seen = std::sync::Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        for conn in l.incoming().take(max) {
+            let Ok(mut conn) = conn else { continue };
+            let _ = conn.set_read_timeout(Some(Duration::from_secs(5)));
+            let mut head = String::new();
+            let mut r = BufReader::new(conn.try_clone().unwrap());
+            while let Ok(n) = r.read_line(&mut head) {
+                if n <= 2 {
+                    break;
+                }
+            }
+            let path = head.split_whitespace().nth(1).unwrap_or("").to_string();
+            log.lock().unwrap().push(head.clone());
+            let _ = conn.write_all(answer(&path).as_bytes());
+        }
+    });
+    (port, seen)
+}
+
+#[tokio::test]
+async fn a_challenge_from_where_a_redirect_led_gets_no_credentials() {
+    // The token service: must never be asked.
+    let (realm_port, realm_seen) = tiny_server(4, |_| {
+        "HTTP/1.1 200 OK\r\nContent-Length: 15\r\nConnection: close\r\n\r\n{\"token\":\"t\"}\r\n"
+            .into()
+    });
+    // A blob store the registry redirects to, which challenges.
+    let (store_port, _) = tiny_server(4, move |_| {
+        format!(
+            "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer realm=\"http://127.0.0.1:{realm_port}/token\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        )
+    });
+    let (reg_port, _) = tiny_server(4, move |path| {
+        format!(
+            "HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:{store_port}{path}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        )
+    });
+    let reference = Reference::parse(&format!("127.0.0.1:{reg_port}/lure:latest")).unwrap();
+    let opts = PullOptions {
+        tls_verify: None,
+        platform: Platform::parse("linux/amd64").unwrap(),
+        auth: Some(("user".into(), "secret".into())),
+        authfile: None,
+    };
+    let registry = Registry::new(&reference, &opts, &RegistriesConf::default()).unwrap();
+    let err = registry.resolve(&reference).await.unwrap_err().to_string();
+    assert!(err.contains("not the registry"), "{err}");
+    assert!(realm_seen.lock().unwrap().is_empty(), "the login went out");
+}
+
+#[tokio::test]
+async fn credentials_never_go_to_a_plain_http_realm_of_an_https_registry() {
+    let (realm_port, realm_seen) = tiny_server(1, |_| String::new());
+    let challenge = format!("Bearer realm=\"http://127.0.0.1:{realm_port}/token\"");
+    let http = http::client("registry.example").unwrap();
+    let auth = RegistryAuth::Basic("user".into(), "secret".into());
+    let err = http::fetch_token(&http, &challenge, &auth, "repository:x:pull", "u", false)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, http::Fail::InsecureRealm { .. }), "{err}");
+    assert!(realm_seen.lock().unwrap().is_empty());
+}

@@ -335,6 +335,9 @@ pub fn remove_orphans(store: &Store, paths: &Paths) -> Result<Vec<String>, Store
         let _ = crate::storage::remove_tree(&run_dir);
         removed.push(id);
     }
+    // Runtime directories of containers this store no longer has. The
+    // runroot may be shared with other stores: only directories marked as
+    // this store's (by their monitor, under its lock) are swept.
     if let Ok(entries) = std::fs::read_dir(&run_root) {
         for e in entries.flatten() {
             let id = e.file_name().to_string_lossy().into_owned();
@@ -342,13 +345,19 @@ pub fn remove_orphans(store: &Store, paths: &Paths) -> Result<Vec<String>, Store
             if !is_id || store.container_dir(&id).exists() {
                 continue;
             }
-            if let Some(_monitor) = monitor_lock_free(&e.path()) {
+            let ours = std::fs::read(e.path().join(STORE_MARKER))
+                .is_ok_and(|r| r == paths.root.as_os_str().as_encoded_bytes());
+            if ours && let Some(_monitor) = monitor_lock_free(&e.path()) {
                 let _ = crate::storage::remove_tree(&e.path());
             }
         }
     }
     Ok(removed)
 }
+
+/// The file in a container's runtime directory that names its store's
+/// root (the runroot can be shared between stores).
+pub const STORE_MARKER: &str = "store";
 
 /// The monitor lock of runtime directory `dir`, taken if no monitor holds
 /// it (`Some(None)` when there is no lock file); `None` if one does.

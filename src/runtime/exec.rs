@@ -64,13 +64,23 @@ fn open_namespaces(pid: i32) -> Result<Vec<(OwnedFd, CloneFlags)>> {
     let mut out = Vec::new();
     for (name, flag) in NAMESPACES {
         let theirs = format!("/proc/{pid}/ns/{name}");
-        let (Ok(a), Ok(b)) = (
+        let (a, b) = match (
             std::fs::metadata(&theirs),
             std::fs::metadata(format!("/proc/self/ns/{name}")),
-        ) else {
-            return Err(exec_err(format!(
-                "opening {theirs}: the container's process is gone"
-            )));
+        ) {
+            (Ok(a), Ok(b)) => (a, b),
+            // rsp's own non-dumpable first process: the command has not
+            // been started (or reported) yet.
+            (Err(e), _) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+                return Err(exec_err(format!(
+                    "opening {theirs}: the container is still starting: try again"
+                )));
+            }
+            _ => {
+                return Err(exec_err(format!(
+                    "opening {theirs}: the container's process is gone"
+                )));
+            }
         };
         if a.ino() == b.ino() && a.dev() == b.dev() {
             continue;
@@ -157,7 +167,7 @@ pub fn exec(c: &Container, opts: &ExecOptions) -> Result<i32> {
         )
         .is_ok_and(crate::sys::exe::adopt);
     if !adopted {
-        crate::sys::exe::sealed().map_err(RuntimeError::SealedExe)?;
+        crate::sys::exe::prepare().map_err(RuntimeError::SealedExe)?;
     }
     let (err_r, err_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(fork_err)?;
     let (pid_r, pid_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(fork_err)?;
@@ -192,7 +202,7 @@ pub fn exec(c: &Container, opts: &ExecOptions) -> Result<i32> {
         args: opts.args.clone(),
         env: env_list,
         workdir,
-        mask: old_mask.iter().map(|s| s as i32).collect(),
+        mask: crate::sys::sigset_words(&old_mask),
     };
     let argv = [
         c"rsp".to_owned(),
@@ -217,7 +227,7 @@ pub fn exec(c: &Container, opts: &ExecOptions) -> Result<i32> {
             for fd in inherit {
                 let _ = nix::fcntl::fcntl(fd, FcntlArg::F_SETFD(FdFlag::empty()));
             }
-            let e = crate::sys::exe::exec_sealed(&argv, &[] as &[CString]);
+            let e = crate::sys::exe::exec_self(&argv, &[] as &[CString]);
             super::child_fail(&err_w, 125, &format!("starting rsp's exec helper: {e}"))
         }
     };
@@ -230,12 +240,14 @@ pub fn exec(c: &Container, opts: &ExecOptions) -> Result<i32> {
             helper.as_raw().to_string(),
         );
     }
-    // A helper that failed to start closed its end: its error pipe says why.
+    // Our copies of the helper's ends go first: a helper that died
+    // without reading its plan must fail the write (EPIPE), not block it
+    // for good. Its error pipe then says why.
+    drop((err_w, pid_w, plan_r, namespaces, tty_theirs, owners));
     let plan = serde_json::to_vec(&plan).expect("plain data serializes");
     let _ = std::fs::File::from(plan_w).write_all(&plan);
-    // Our copy of the child's end would keep us waiting for a terminal
-    // that a dying child never sends.
-    drop((err_w, pid_w, plan_r, namespaces, tty_theirs, owners));
+    // (Our copy of the child's end, dropped above, would have kept us
+    // waiting for a terminal that a dying child never sends.)
     let _ = waitpid(helper, None);
     let mut pid_text = String::new();
     let _ = std::fs::File::from(pid_r).read_to_string(&mut pid_text);
@@ -316,8 +328,9 @@ struct JoinPlan {
     args: Vec<String>,
     env: Vec<String>,
     workdir: String,
-    /// `rsp exec`'s own signal mask, restored for the command.
-    mask: Vec<i32>,
+    /// `rsp exec`'s own signal mask, restored for the command: the words
+    /// of its `sigset_t`, real-time signals included.
+    mask: Vec<u64>,
 }
 
 /// The joiner: rsp executed from its write-protected image, with an empty
@@ -348,15 +361,22 @@ pub fn join_main(args: &[std::ffi::OsString]) -> i32 {
             serde_json::from_slice::<JoinPlan>(&data).ok()
         });
     // Without a plan there is no error pipe to report on: `rsp exec` sees
-    // the helper end without starting the command.
+    // the helper end without starting the command (and says so).
     let Some(plan) = plan else { return 125 };
     let Some(err_w) = crate::sys::inherited_fd(plan.err_fd) else {
         return 125;
     };
     let fail = |code: i32, msg: String| -> ! { super::child_fail(&err_w, code, &msg) };
+    let _ = nix::fcntl::fcntl(&err_w, FcntlArg::F_SETFD(FdFlag::FD_CLOEXEC));
+    // Close-on-exec again as soon as they are ours: the command must not
+    // inherit them, even where close_range cannot say so later.
     let take = |fd: i32| {
-        crate::sys::inherited_fd(fd)
-            .unwrap_or_else(|| fail(125, format!("the exec helper lost descriptor {fd}")))
+        let owned = crate::sys::inherited_fd(fd)
+            .unwrap_or_else(|| fail(125, format!("the exec helper lost descriptor {fd}")));
+        if let Err(e) = nix::fcntl::fcntl(&owned, FcntlArg::F_SETFD(FdFlag::FD_CLOEXEC)) {
+            fail(125, format!("the exec helper's descriptor {fd}: {e}"));
+        }
+        owned
     };
     let pid_w = take(plan.pid_fd);
     let tty = plan.tty_fd.map(take);
@@ -410,10 +430,7 @@ pub fn join_main(args: &[std::ffi::OsString]) -> i32 {
         .iter()
         .filter_map(|e| CString::new(e.as_bytes()).ok())
         .collect();
-    let mut mask = SigSet::empty();
-    for s in plan.mask.iter().filter_map(|&n| Signal::try_from(n).ok()) {
-        mask.add(s);
-    }
+    let mask = crate::sys::sigset_from_words(&plan.mask);
     let (code, msg) = super::exec_command(
         &plan.args,
         &path_env,

@@ -347,7 +347,7 @@ struct ChildLinks {
 /// Runs in the forked child; never returns.
 fn child_main(
     plan: &ChildPlan<'_>,
-    ready: OwnedFd,
+    (ready, confined): (OwnedFd, OwnedFd),
     errw: OwnedFd,
     io: ChildIo,
     links: ChildLinks,
@@ -356,20 +356,29 @@ fn child_main(
     let fail = |code: i32, msg: String| -> ! { child_fail(&errw, code, &msg) };
     let _ = nix::sys::prctl::set_pdeathsig(Signal::SIGKILL);
     // Wait until the parent has written our uid/gid maps; EOF means it died.
+    let mut ready = std::fs::File::from(ready);
     let mut b = [0u8; 1];
-    if !matches!(std::fs::File::from(ready).read(&mut b), Ok(1)) {
+    if !matches!(ready.read(&mut b), Ok(1)) {
         crate::sys::exit_now(125);
     }
-    // From here on `rsp exec` may put processes of the container's own in
-    // our pid namespace: rsp's executable, memory and environment must be
-    // out of their reach (see `sys::confine`). The parent has opened all
-    // it needs of our /proc entries by now; they belong to root from here.
+    // Once the container is recorded as running, `rsp exec` may put
+    // processes of the container's own in our pid namespace: rsp's
+    // executable, memory and environment must be out of their reach (see
+    // `sys::confine`) before. The parent has opened all it needs of our
+    // /proc entries by now; they belong to root from here.
     if let Err(e) = crate::sys::confine::set_non_dumpable() {
         fail(
             125,
             format!("making the container's first process non-dumpable: {e}"),
         );
     }
+    let _ = nix::unistd::write(&confined, b"1");
+    drop(confined);
+    // Then wait until it is recorded (and we are in its cgroup).
+    if !matches!(ready.read(&mut b), Ok(1)) {
+        crate::sys::exit_now(125);
+    }
+    drop(ready);
     let title: &[u8] = if plan.cfg.init { b"rsp-init" } else { b"rsp" };
     if let Err(e) = crate::sys::confine::conceal_args_and_env(title) {
         fail(
@@ -799,6 +808,10 @@ pub(crate) fn spawn_container(
 
     let (ready_r, ready_w) =
         nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(|e| RuntimeError::Fork(e.into()))?;
+    // The child says on it that it is non-dumpable: only then is the
+    // container recorded as running, which lets `rsp exec` in.
+    let (confined_r, confined_w) =
+        nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(|e| RuntimeError::Fork(e.into()))?;
     let (err_r, err_w) =
         nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(|e| RuntimeError::Fork(e.into()))?;
     let (net_ours, net_child) = if cfg.network == "slirp" {
@@ -837,18 +850,27 @@ pub(crate) fn spawn_container(
             });
         }
         Ok(crate::sys::Forked::Child) => {
-            drop((ready_w, err_r, tty, net_ours, owners_ours, cmd_ours));
+            drop((
+                ready_w,
+                confined_r,
+                err_r,
+                tty,
+                net_ours,
+                owners_ours,
+                cmd_ours,
+            ));
             let links = ChildLinks {
                 net: net_child,
                 owners: owners_child,
                 cmd: cmd_child,
             };
-            child_main(&plan, ready_r, err_w, io, links, old_mask)
+            child_main(&plan, (ready_r, confined_w), err_w, io, links, old_mask)
         }
         Ok(crate::sys::Forked::Parent(pid)) => pid,
     };
     drop((
         ready_r,
+        confined_w,
         err_w,
         io,
         net_child,
@@ -882,8 +904,15 @@ pub(crate) fn spawn_container(
         None
     };
     let pid_start = container::process_start_time(pid).unwrap_or(0);
-    before_run(pid, pid_start);
-    let _ = std::fs::File::from(ready_w).write_all(b"1");
+    let mut ready = std::fs::File::from(ready_w);
+    let _ = ready.write_all(b"1");
+    // EOF: the child failed; its error pipe says why.
+    let mut b = [0u8; 1];
+    if matches!(std::fs::File::from(confined_r).read(&mut b), Ok(1)) {
+        before_run(pid, pid_start);
+    }
+    let _ = ready.write_all(b"2");
+    drop(ready);
 
     // The tap comes first: the child makes it before its terminal.
     let tap = net_ours

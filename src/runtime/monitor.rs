@@ -135,7 +135,7 @@ pub fn spawn(paths: &Paths, id: &str, opts: SpawnOptions) -> Result<Launch, Runt
     let env = monitor_env();
     // rsp's executable, write-protected: the container's first process
     // and pid 1 are forked from the monitor and run from the same image.
-    crate::sys::exe::sealed().map_err(RuntimeError::SealedExe)?;
+    crate::sys::exe::prepare().map_err(RuntimeError::SealedExe)?;
     match crate::sys::clone_fork(0).map_err(RuntimeError::Fork)? {
         crate::sys::Forked::Child => {
             // Nothing our caller left open (a test harness's pipe, a make
@@ -154,7 +154,7 @@ pub fn spawn(paths: &Paths, id: &str, opts: SpawnOptions) -> Result<Launch, Runt
                 let _ = nix::unistd::dup2_stderr(&null);
             }
             let _ = nix::unistd::setsid();
-            let _ = crate::sys::exe::exec_sealed(&argv, &env);
+            let _ = crate::sys::exe::exec_self(&argv, &env);
             crate::sys::exit_now(127)
         }
         crate::sys::Forked::Parent(_) => {}
@@ -271,6 +271,12 @@ pub fn main(args: &[OsString]) -> i32 {
         }
         Err(e) => return fail(status, &format!("locking {}: {e}", dir.display())),
     };
+    // Which store this runtime directory belongs to: runroots are shared
+    // between stores (`--root`), and only its own store may sweep it.
+    let _ = std::fs::write(
+        dir.join(container::STORE_MARKER),
+        paths.root.as_os_str().as_bytes(),
+    );
     let m = Monitor::new(paths, store, cfg, client, passthrough).map(|mut m| {
         m.winsize = winsize;
         m

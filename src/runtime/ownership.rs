@@ -216,8 +216,8 @@ pub fn spawn(
     inherit(&mntns)?;
     // From the write-protected image (the monitor's own) and with none of
     // the monitor's environment: it joins the container's namespaces.
-    let exe = crate::sys::exe::sealed().map_err(OwnershipError::Spawn)?;
-    let child = std::process::Command::new(format!("/proc/self/fd/{}", exe.as_raw_fd()))
+    let exe = crate::sys::exe::self_path().map_err(OwnershipError::Spawn)?;
+    let child = std::process::Command::new(exe)
         .env_clear()
         .arg0("rsp")
         .arg(ARG)

@@ -15,9 +15,10 @@
 //!    or a write-sealed memfd), that image: the monitor's children share
 //!    it at no cost.
 //! 2. Else a read-only bind mount of the binary, detached from every mount
-//!    tree, made with `open_tree(OPEN_TREE_CLONE)` and `mount_setattr` in a
-//!    throwaway user and mount namespace: opening it for writing fails with
-//!    EROFS. No copy, no memory: about half a millisecond.
+//!    tree, whose read-only flag the kernel has locked (see
+//!    [`read_only_mount_of`]): opening it for writing fails with EROFS, and
+//!    no one, with whatever capabilities in whatever user namespace, can
+//!    make it writable. No copy, no memory: well under a millisecond.
 //! 3. Else a copy in a memfd sealed against writes, growing and shrinking
 //!    (runc's way): opening works, every write fails with EPERM. Costs a
 //!    copy of the binary, in time and in memory for as long as a process
@@ -135,11 +136,24 @@ fn read_only_mount(exe: &OwnedFd) -> io::Result<OwnedFd> {
 }
 
 /// A read-only bind mount of the file at `path`, which must still be the
-/// file `want` describes, detached: made by a child in a user and mount
-/// namespace of its own, which shares our descriptor table and leaves the
-/// mount's descriptor in the slot we reserved for it.
+/// file `want` describes, detached, whose read-only flag is locked: made
+/// by a child that shares our descriptor table and leaves the mount's
+/// descriptor in the slot we reserved for it.
+///
+/// A plain detached mount made read-only would not do: anyone holding a
+/// descriptor of it and CAP_SYS_ADMIN in some user namespace of their own
+/// (container root) could clear the flag with `mount_setattr`. The kernel
+/// locks the flags of mounts it copies into a mount namespace owned by a
+/// less privileged user namespace; clearing a locked read-only flag fails
+/// with EPERM. So the child makes the read-only bind mount in a first
+/// user and mount namespace, enters a second pair below it, where that
+/// mount is a locked copy, and clones the copy.
 fn read_only_mount_of(path: &Path, want: &nix::sys::stat::FileStat) -> io::Result<OwnedFd> {
     let path = CString::new(path.as_os_str().as_bytes())?;
+    // Written by the child to its own maps: the second user namespace can
+    // only be made by an id the first one maps.
+    let uid_map = format!("0 {} 1", nix::unistd::geteuid());
+    let gid_map = format!("0 {} 1", nix::unistd::getegid());
     let slot = nix::fcntl::open(
         "/dev/null",
         nix::fcntl::OFlag::O_RDONLY | nix::fcntl::OFlag::O_CLOEXEC,
@@ -149,7 +163,12 @@ fn read_only_mount_of(path: &Path, want: &nix::sys::stat::FileStat) -> io::Resul
     match super::clone_fork(libc::CLONE_NEWUSER | libc::CLONE_NEWNS | libc::CLONE_FILES)? {
         super::Forked::Child => {
             // Only system calls from here: the parent may have threads.
-            let code = match detached_read_only(&path, want, slot_raw) {
+            let maps = [
+                (c"/proc/self/setgroups", b"deny".as_slice()),
+                (c"/proc/self/uid_map", uid_map.as_bytes()),
+                (c"/proc/self/gid_map", gid_map.as_bytes()),
+            ];
+            let code = match locked_read_only(&path, &maps, want, slot_raw) {
                 Ok(()) => 0,
                 Err(e) => e.raw_os_error().unwrap_or(libc::EIO).clamp(1, 255),
             };
@@ -168,21 +187,56 @@ fn read_only_mount_of(path: &Path, want: &nix::sys::stat::FileStat) -> io::Resul
     }
 }
 
-/// In the child of [`read_only_mount`]: clones the mount of `path` into a
-/// detached tree, checks it is still the file `want` describes, makes it
-/// read-only, and moves it into descriptor `slot`.
-fn detached_read_only(
+/// In the child of [`read_only_mount_of`], in its first user and mount
+/// namespace: maps itself (`maps`), bind-mounts `path` read-only onto
+/// itself, enters a second user and mount namespace, clones the (now
+/// locked) mount of `path` into a detached tree, checks it is still the
+/// file `want` describes, and moves it into descriptor `slot`. Makes
+/// system calls only.
+fn locked_read_only(
     path: &CString,
+    maps: &[(&std::ffi::CStr, &[u8])],
     want: &nix::sys::stat::FileStat,
     slot: libc::c_int,
 ) -> io::Result<()> {
-    #[repr(C)]
-    struct MountAttr {
-        attr_set: u64,
-        attr_clr: u64,
-        propagation: u64,
-        userns_fd: u64,
+    use nix::mount::MsFlags;
+    for (file, data) in maps {
+        let fd = nix::fcntl::open(
+            *file,
+            nix::fcntl::OFlag::O_WRONLY | nix::fcntl::OFlag::O_CLOEXEC,
+            nix::sys::stat::Mode::empty(),
+        )?;
+        nix::unistd::write(&fd, data)?;
     }
+    // Nothing of ours may propagate anywhere.
+    nix::mount::mount(
+        None::<&std::ffi::CStr>,
+        c"/",
+        None::<&std::ffi::CStr>,
+        MsFlags::MS_REC | MsFlags::MS_PRIVATE,
+        None::<&std::ffi::CStr>,
+    )?;
+    nix::mount::mount(
+        Some(path.as_c_str()),
+        path.as_c_str(),
+        None::<&std::ffi::CStr>,
+        MsFlags::MS_BIND,
+        None::<&std::ffi::CStr>,
+    )?;
+    nix::mount::mount(
+        None::<&std::ffi::CStr>,
+        path.as_c_str(),
+        None::<&std::ffi::CStr>,
+        MsFlags::MS_REMOUNT
+            | MsFlags::MS_BIND
+            | MsFlags::MS_RDONLY
+            | MsFlags::MS_NOSUID
+            | MsFlags::MS_NODEV,
+        None::<&std::ffi::CStr>,
+    )?;
+    nix::sched::unshare(
+        nix::sched::CloneFlags::CLONE_NEWUSER | nix::sched::CloneFlags::CLONE_NEWNS,
+    )?;
     // SAFETY: `path` is a live NUL-terminated string; open_tree returns a
     // new descriptor or -1 and touches no other memory.
     let tree = unsafe {
@@ -202,27 +256,6 @@ fn detached_read_only(
     if (st.st_dev, st.st_ino) != (want.st_dev, want.st_ino) {
         // The binary was replaced since we started.
         return Err(io::Error::from_raw_os_error(libc::ESTALE));
-    }
-    let attr = MountAttr {
-        attr_set: libc::MOUNT_ATTR_RDONLY | libc::MOUNT_ATTR_NOSUID | libc::MOUNT_ATTR_NODEV,
-        attr_clr: 0,
-        propagation: 0,
-        userns_fd: 0,
-    };
-    // SAFETY: the path is an empty NUL-terminated string and `attr` a live
-    // struct of the size passed; the kernel only reads them.
-    let r = unsafe {
-        libc::syscall(
-            libc::SYS_mount_setattr,
-            tree.as_raw_fd(),
-            c"".as_ptr(),
-            libc::AT_EMPTY_PATH,
-            &attr as *const MountAttr,
-            std::mem::size_of::<MountAttr>(),
-        )
-    };
-    if r < 0 {
-        return Err(io::Error::last_os_error());
     }
     // SAFETY: dup3 replaces the placeholder the parent reserved in the
     // descriptor table we share; both descriptors are open.
@@ -296,18 +329,67 @@ pub fn make_sealed_memfd(path: &Path) -> io::Result<OwnedFd> {
     sealed_memfd(path)
 }
 
-/// Executes the sealed image with `argv` and `env`; returns only on
-/// failure.
-pub fn exec_sealed<SA: AsRef<std::ffi::CStr>, SE: AsRef<std::ffi::CStr>>(
+/// The AppArmor label of this process, when a profile confines it (the
+/// label is not `unconfined`); None without AppArmor.
+pub fn apparmor_label() -> Option<String> {
+    let label = std::fs::read_to_string("/proc/self/attr/apparmor/current")
+        .or_else(|_| std::fs::read_to_string("/proc/self/attr/current"))
+        .ok()?;
+    confined_label(&label)
+}
+
+fn confined_label(label: &str) -> Option<String> {
+    let label = label.trim_end_matches(['\n', '\0']).trim();
+    (!label.is_empty() && label != "unconfined").then(|| label.to_string())
+}
+
+/// Whether rsp's own processes are executed from the write-protected
+/// image. Not under an AppArmor profile: AppArmor attaches profiles by the
+/// executable's path, which the image does not have, so a process executed
+/// from it would lose the profile (on Ubuntu, the one that lets rsp make
+/// user namespaces at all). There they are executed from the binary by
+/// path, and stay out of the container's reach by being non-dumpable.
+pub fn runs_sealed() -> bool {
+    static SEALED_RUNS: OnceLock<bool> = OnceLock::new();
+    *SEALED_RUNS.get_or_init(|| apparmor_label().is_none())
+}
+
+/// Makes ready what [`exec_self`] executes (see [`sealed`]: call it while
+/// single-threaded).
+pub fn prepare() -> io::Result<()> {
+    if runs_sealed() {
+        sealed()?;
+    }
+    Ok(())
+}
+
+/// The path to give `exec` for rsp's own image: `/proc/self/fd/N` of the
+/// write-protected image, or `/proc/self/exe` (see [`runs_sealed`]).
+pub fn self_path() -> io::Result<std::path::PathBuf> {
+    if runs_sealed() {
+        Ok(format!("/proc/self/fd/{}", sealed()?.as_raw_fd()).into())
+    } else {
+        Ok("/proc/self/exe".into())
+    }
+}
+
+/// Executes rsp's own image (see [`runs_sealed`]) with `argv` and `env`;
+/// returns only on failure.
+pub fn exec_self<SA: AsRef<std::ffi::CStr>, SE: AsRef<std::ffi::CStr>>(
     argv: &[SA],
     env: &[SE],
 ) -> io::Error {
-    match sealed() {
-        Ok(fd) => match nix::unistd::fexecve(fd, argv, env) {
-            Err(e) => e.into(),
-            Ok(never) => match never {},
-        },
-        Err(e) => e,
+    let r = if runs_sealed() {
+        match sealed() {
+            Ok(fd) => nix::unistd::fexecve(fd, argv, env),
+            Err(e) => return e,
+        }
+    } else {
+        nix::unistd::execve(c"/proc/self/exe", argv, env)
+    };
+    match r {
+        Err(e) => e.into(),
+        Ok(never) => match never {},
     }
 }
 
@@ -346,6 +428,63 @@ mod tests {
         }
     }
 
+    /// As container root would with a handle on the image: in a user and
+    /// mount namespace of its own, tries to clear the mount's read-only
+    /// flag and to clone it. 0 when both are refused and the image is
+    /// still read-only; else which step gave way.
+    fn unlock_in_own_namespace(fd: BorrowedFd<'_>) -> i32 {
+        #[repr(C)]
+        struct MountAttr {
+            attr_set: u64,
+            attr_clr: u64,
+            propagation: u64,
+            userns_fd: u64,
+        }
+        let attr = MountAttr {
+            attr_set: 0,
+            attr_clr: libc::MOUNT_ATTR_RDONLY,
+            propagation: 0,
+            userns_fd: 0,
+        };
+        let reopen = CString::new(format!("/proc/self/fd/{}", fd.as_raw_fd())).unwrap();
+        match super::super::clone_fork(libc::CLONE_NEWUSER | libc::CLONE_NEWNS).unwrap() {
+            super::super::Forked::Child => {
+                // SAFETY: the path is empty and NUL-terminated, `attr` a live
+                // struct of the size passed.
+                let cleared = unsafe {
+                    libc::syscall(
+                        libc::SYS_mount_setattr,
+                        fd.as_raw_fd(),
+                        c"".as_ptr(),
+                        libc::AT_EMPTY_PATH,
+                        &attr as *const MountAttr,
+                        std::mem::size_of::<MountAttr>(),
+                    )
+                } == 0;
+                // SAFETY: as above; open_tree only returns a descriptor.
+                let cloned = unsafe {
+                    libc::syscall(
+                        libc::SYS_open_tree,
+                        fd.as_raw_fd(),
+                        c"".as_ptr(),
+                        libc::OPEN_TREE_CLONE | libc::AT_EMPTY_PATH as libc::c_uint,
+                    )
+                } >= 0;
+                // SAFETY: a live NUL-terminated path.
+                let writable =
+                    unsafe { libc::open(reopen.as_ptr(), libc::O_WRONLY | libc::O_APPEND) } >= 0;
+                let code = i32::from(cleared) | i32::from(cloned) << 1 | i32::from(writable) << 2;
+                super::super::exit_now(code)
+            }
+            super::super::Forked::Parent(pid) => {
+                match nix::sys::wait::waitpid(nix::unistd::Pid::from_raw(pid), None).unwrap() {
+                    nix::sys::wait::WaitStatus::Exited(_, c) => c,
+                    other => panic!("{other:?}"),
+                }
+            }
+        }
+    }
+
     fn reopen_for_writing(fd: BorrowedFd<'_>) -> io::Result<std::fs::File> {
         std::fs::OpenOptions::new()
             .append(true)
@@ -362,6 +501,7 @@ mod tests {
         assert_eq!(exec_code(fd.as_fd()), 0);
         let err = reopen_for_writing(fd.as_fd()).unwrap_err();
         assert_eq!(err.raw_os_error(), Some(libc::EROFS), "{err}");
+        assert_eq!(unlock_in_own_namespace(fd.as_fd()), 0);
         // The file itself stays the user's to replace or write.
         assert!(
             protection(
@@ -411,6 +551,20 @@ mod tests {
         assert_eq!(
             protection(sealed().unwrap()),
             Some(Protection::ReadOnlyMount)
+        );
+    }
+
+    #[test]
+    fn apparmor_labels() {
+        assert_eq!(confined_label("unconfined\n"), None);
+        assert_eq!(confined_label(""), None);
+        assert_eq!(
+            confined_label("rsp (unconfined)\n").as_deref(),
+            Some("rsp (unconfined)")
+        );
+        assert_eq!(
+            confined_label("rsp (enforce)\0").as_deref(),
+            Some("rsp (enforce)")
         );
     }
 

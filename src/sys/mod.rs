@@ -176,7 +176,10 @@ pub fn inherited_fd(fd: RawFd) -> Option<std::os::fd::OwnedFd> {
 /// faulted back in. Returns the bytes advised.
 pub fn release_code_pages() -> io::Result<u64> {
     let exe = std::fs::read_link("/proc/self/exe")?;
+    // A memfd's link says "/memfd:NAME (deleted)", its mappings only
+    // "/memfd:NAME".
     let exe = exe.to_string_lossy();
+    let exe = exe.strip_suffix(" (deleted)").unwrap_or(&exe);
     let maps = std::fs::read_to_string("/proc/self/maps")?;
     let mut total = 0;
     for line in maps.lines() {
@@ -328,6 +331,33 @@ pub fn recv_sender_pid(sock: BorrowedFd<'_>) -> io::Result<Option<libc::pid_t>> 
     Ok(None)
 }
 
+/// The words of a signal set's `sigset_t`, real-time signals included,
+/// for handing it to another process.
+pub fn sigset_words(set: &nix::sys::signal::SigSet) -> Vec<u64> {
+    let raw: &libc::sigset_t = set.as_ref();
+    let n = std::mem::size_of::<libc::sigset_t>() / 8;
+    // SAFETY: sigset_t is plain data of `n` whole u64 words on Linux; the
+    // slice covers exactly `*raw`, which lives for the call.
+    unsafe { std::slice::from_raw_parts((raw as *const libc::sigset_t).cast::<u64>(), n) }.to_vec()
+}
+
+/// The signal set [`sigset_words`] gave; missing words are empty, extra
+/// ones ignored.
+pub fn sigset_from_words(words: &[u64]) -> nix::sys::signal::SigSet {
+    // SAFETY: an all-zero sigset_t is the empty set.
+    let mut raw: libc::sigset_t = unsafe { std::mem::zeroed() };
+    let n = std::mem::size_of::<libc::sigset_t>() / 8;
+    // SAFETY: as above; at most `n` words are written into `raw`.
+    let dst = unsafe {
+        std::slice::from_raw_parts_mut((&mut raw as *mut libc::sigset_t).cast::<u64>(), n)
+    };
+    for (d, w) in dst.iter_mut().zip(words) {
+        *d = *w;
+    }
+    // SAFETY: `raw` is a valid sigset_t (any bit pattern of its words is).
+    unsafe { nix::sys::signal::SigSet::from_sigset_t_unchecked(raw) }
+}
+
 /// Restores the default action of SIGPIPE, which the Rust runtime sets to
 /// "ignore" and which `exec` would otherwise pass on to the container.
 pub fn default_sigpipe() {
@@ -404,4 +434,31 @@ pub fn xattr_at(
     let path = std::path::PathBuf::from(format!("/proc/self/fd/{}", dir.as_raw_fd())).join(name);
     let attr = std::ffi::OsStr::from_bytes(attr.to_bytes());
     xattr::get(path, attr)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nix::sys::signal::{SigSet, Signal};
+
+    #[test]
+    fn signal_sets_survive_their_words_real_time_signals_included() {
+        let mut set = SigSet::empty();
+        set.add(Signal::SIGTERM);
+        set.add(Signal::SIGCHLD);
+        let mut raw: libc::sigset_t = *set.as_ref();
+        // SAFETY: sigaddset writes into the live local set.
+        unsafe { libc::sigaddset(&mut raw, libc::SIGRTMIN() + 3) };
+        // SAFETY: `raw` is a valid sigset_t.
+        let set = unsafe { SigSet::from_sigset_t_unchecked(raw) };
+        let back = sigset_from_words(&sigset_words(&set));
+        assert!(back.contains(Signal::SIGTERM) && back.contains(Signal::SIGCHLD));
+        assert!(!back.contains(Signal::SIGINT));
+        // SAFETY: sigismember reads the live set.
+        assert_eq!(
+            unsafe { libc::sigismember(back.as_ref(), libc::SIGRTMIN() + 3) },
+            1
+        );
+        assert_eq!(sigset_from_words(&[]), SigSet::empty());
+    }
 }

@@ -135,11 +135,14 @@ pub fn install_filter() -> io::Result<OwnedFd> {
     Err(last)
 }
 
-/// The audit architecture of the system calls this build of rsp makes.
+/// The audit architecture of the system calls this build of rsp makes,
+/// where rsp knows it: elsewhere no allow-list is installed.
 #[cfg(target_arch = "x86_64")]
-const NATIVE_ARCH: u32 = AUDIT_ARCH_X86_64;
+const NATIVE_ARCH: Option<u32> = Some(AUDIT_ARCH_X86_64);
 #[cfg(target_arch = "aarch64")]
-const NATIVE_ARCH: u32 = 0xC000_00B7;
+const NATIVE_ARCH: Option<u32> = Some(0xC000_00B7);
+#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+const NATIVE_ARCH: Option<u32> = None;
 
 /// An allow-list: the native architecture's `allowed` calls run, every
 /// other call (any other architecture's too, and x32's) fails with EPERM.
@@ -153,7 +156,7 @@ pub fn allowlist_program(allowed: &[libc::c_long]) -> Vec<libc::sock_filter> {
     let x32 = usize::from(cfg!(target_arch = "x86_64"));
     let deny = 3 + x32 + n;
     p.push(stmt(LD_W_ABS, 4));
-    p.push(jump(JEQ_K, NATIVE_ARCH, 0, (deny - 2) as u8));
+    p.push(jump(JEQ_K, NATIVE_ARCH.unwrap_or(0), 0, (deny - 2) as u8));
     p.push(stmt(LD_W_ABS, 0));
     if x32 == 1 {
         const JGE_K: u32 = libc::BPF_JMP | libc::BPF_JGE | libc::BPF_K;
@@ -172,6 +175,9 @@ pub fn allowlist_program(allowed: &[libc::c_long]) -> Vec<libc::sock_filter> {
 /// inherited and kept across exec). Needs no_new_privs or CAP_SYS_ADMIN in
 /// the caller's user namespace.
 pub fn install_allowlist(allowed: &[libc::c_long]) -> io::Result<()> {
+    if NATIVE_ARCH.is_none() {
+        return Err(io::Error::from_raw_os_error(libc::ENOSYS));
+    }
     install_program(&mut allowlist_program(allowed))
 }
 

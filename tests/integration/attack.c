@@ -17,11 +17,15 @@
  *                         for anything that must not happen
  *   attack catch          wait for one such process besides pid 1 and
  *                         try exe, environ, mem and PTRACE_ATTACH on it
+ *   attack unlock FD      with a handle on rsp's image: in a user and
+ *                         mount namespace of our own, clear its mount's
+ *                         read-only flag, clone it, reopen it to write
  *
  * Every line printed is "name: result" so the tests can match them.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <sched.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -169,6 +173,24 @@ static int take(const char *sock, const char *go) {
     return 0;
 }
 
+/* With a descriptor of rsp's image (inherited as FD): as container root
+ * would, in a user and mount namespace of our own, try to clear the
+ * mount's read-only flag, clone it, and reopen it for writing. */
+static int unlock(int fd) {
+    say("unshare: %s\n", res(unshare(CLONE_NEWUSER | CLONE_NEWNS)));
+    struct mount_attr {
+        unsigned long long attr_set, attr_clr, propagation, userns_fd;
+    } at = {.attr_clr = 0x1 /* MOUNT_ATTR_RDONLY */};
+    say("setattr: %s\n", res((int)syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH, &at, sizeof at)));
+    say("clone: %s\n", res((int)syscall(SYS_open_tree, fd, "", 1 /* OPEN_TREE_CLONE */ | AT_EMPTY_PATH)));
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    int w = open(path, O_WRONLY | O_APPEND);
+    say("reopen-write: %s\n", res(w));
+    if (w >= 0) say("write: %s\n", res((int)write(w, "PWNED", 5)));
+    return 0;
+}
+
 static int do_ptrace(int pid) {
     long a = ptrace(PTRACE_ATTACH, pid, 0, 0);
     say("attach: %s\n", res((int)a));
@@ -271,6 +293,7 @@ int main(int argc, char **argv) {
     if (argc == 3 && !strcmp(argv[1], "ptrace")) return do_ptrace(atoi(argv[2]));
     if (argc == 4 && !strcmp(argv[1], "poll")) return poll_procs(argv[2], argv[3]);
     if (argc == 2 && !strcmp(argv[1], "catch")) return catch_one();
+    if (argc == 3 && !strcmp(argv[1], "unlock")) return unlock(atoi(argv[2]));
     say("usage: attack hold|take|ptrace|poll ...\n");
     return 2;
 }

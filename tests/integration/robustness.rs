@@ -850,3 +850,35 @@ fn issue14_pull_through_a_token_service_renews_expired_tokens() {
     let log = log.lock().unwrap();
     assert!(log.len() < 40, "{log:?}");
 }
+
+/// Two stores share one runroot (`--root` alone changes): sweeping one
+/// never touches the other's runtime directories, running or stopped.
+#[test]
+fn issue14_sweeps_leave_another_stores_runtime_dirs_alone() {
+    let env = env_with_busybox();
+    let other_root = env.dir.path().join("other-root");
+    let other = |args: &[&str]| {
+        env.rsp_bare()
+            .arg("--root")
+            .arg(&other_root)
+            .arg("--runroot")
+            .arg(env.runroot())
+            .args(args)
+    };
+    other(&["pull", "-q", busybox()]).ok();
+    let running = other(&["run", "-d", busybox(), "sleep", "60"]).ok();
+    let stopped = other(&["run", "-d", busybox(), "true"]).ok();
+    other(&["wait", stopped.trim()]).ok();
+    let run_dir = |id: &str| env.runroot().join("containers").join(id.trim());
+    assert!(run_dir(&running).is_dir() && run_dir(&stopped).is_dir());
+    for sweep in [
+        &["rm", "-af"][..],
+        &["system", "prune", "-f"][..],
+        &["container", "prune", "-f"][..],
+    ] {
+        rsp(&env, sweep).ok();
+        assert!(run_dir(&running).is_dir(), "after {sweep:?}");
+        assert!(run_dir(&stopped).is_dir(), "after {sweep:?}");
+    }
+    other(&["rm", "-af"]).ok();
+}

@@ -400,5 +400,26 @@ fn issue14_monitor_environment_is_minimal_and_its_image_unwritable() {
             assert_eq!(err.raw_os_error(), Some(libc::EPERM), "{err}");
         }
     }
+    // With capabilities of its own (a user namespace), the holder of the
+    // handle cannot make the mount writable either.
+    let attack = e.env.dir.path().join("attack");
+    std::fs::write(&attack, attack_binary()).unwrap();
+    std::fs::set_permissions(&attack, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let raw = handle.as_raw_fd();
+    nix::fcntl::fcntl(
+        &handle,
+        nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::empty()),
+    )
+    .unwrap();
+    let out = e.env.cmd(&attack).args(["unlock", &raw.to_string()]).ok();
+    // The flag is locked (EPERM), or the mount's tree went with the last
+    // rsp that held it (EINVAL): either way it stays read-only.
+    for want in ["unshare: ok", "clone: EINVAL", "reopen-write: EROFS"] {
+        assert!(out.contains(want), "{want:?} missing in\n{out}");
+    }
+    assert!(
+        out.contains("setattr: EPERM") || out.contains("setattr: EINVAL"),
+        "{out}"
+    );
     assert_eq!(e.hash(), before);
 }
