@@ -50,7 +50,7 @@ fn main() {
             .collect();
         let (med, min) = median(times);
         println!(
-            "{name:<26} median {med:8.1} us   min {min:8.1} us   memory held per running container: {:.1} MB",
+            "{name:<24} median {med:8.1} us   min {min:8.1} us   memory held per running container: {:.1} MB",
             kept as f64 / 1e6
         );
     }
