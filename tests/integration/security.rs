@@ -213,6 +213,32 @@ fn issue14_exec_and_init_processes_hide_the_binary_and_the_host_environment() {
         .and_then(|n| n.trim().parse().ok())
         .unwrap_or(0);
     assert!(hidden >= 1, "{report}");
+    // And as many fresh --init containers (bounded: 20 rounds), each
+    // looking at its pid 1 at once.
+    for i in 0..20 {
+        let out = e
+            .rsp(&["run", "--rm", "--init", image()])
+            .args([
+                "sh",
+                "-c",
+                "cat /proc/1/environ; readlink /proc/1/exe; tr '\\0' ' ' </proc/1/cmdline; echo; env",
+            ])
+            .output();
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            !all.contains(SECRET) && !all.contains("AWS_SECRET"),
+            "round {i}: {all}"
+        );
+        assert!(all.contains("Permission denied"), "round {i}: {all}");
+        assert!(
+            !all.contains(&e.bin.display().to_string()),
+            "round {i}: {all}"
+        );
+    }
     assert_eq!(e.hash(), before);
 }
 
