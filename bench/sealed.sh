@@ -8,10 +8,18 @@
 # come from bench/run.sh and bench/lifecycle.sh. Runs rootless (re-execs
 # as $BENCH_USER if started as root).
 set -euo pipefail
+find_bench() {
+  find "$(dirname "$0")/../target/release/deps" -maxdepth 1 -name 'sealed-*' ! -name '*.d' \
+    -perm -u+x -printf '%T@ %p\n' 2>/dev/null | sort -rn | head -1 | cut -d' ' -f2-
+}
+# Built while still the tree's owner, before lib.sh drops root.
+if [[ -z $(find_bench) ]]; then
+  (cd "$(dirname "$0")/.." && cargo bench --bench sealed --no-run >&2)
+fi
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 runs=${BENCH_RUNS:-100}
-bench=$(ls -t "$ROOT_DIR"/target/release/deps/sealed-* 2>/dev/null | grep -v '\.d$' | head -1 || true)
-[[ -x $bench ]] || die "build the benchmark first, as its owner: cargo bench --bench sealed --no-run"
+bench=$(find_bench)
+[[ -x $bench ]] || die "build the benchmark first: cargo bench --bench sealed --no-run"
 "$bench" "$RSP" "$runs"
