@@ -88,6 +88,9 @@ pub enum RuntimeError {
     },
     #[error("{message}")]
     Child { code: i32, message: String },
+    /// The monitor ended (or was killed) without saying how the start went.
+    #[error("the container's monitor ended before starting the container")]
+    MonitorEnded,
     #[error("waiting for the container: {0}")]
     Wait(nix::Error),
     #[error("writing runtime file {path}: {source}")]

@@ -176,10 +176,7 @@ pub fn spawn(paths: &Paths, id: &str, opts: SpawnOptions) -> Result<Launch, Runt
             code: msg[1] as i32,
             message: String::from_utf8_lossy(&msg[2..]).into_owned(),
         }),
-        _ => Err(RuntimeError::Child {
-            code: 125,
-            message: "the container's monitor ended before starting the container".into(),
-        }),
+        _ => Err(RuntimeError::MonitorEnded),
     }
 }
 

@@ -63,9 +63,14 @@ pub fn start(store: &Store, paths: &Paths, c: &Container, attach: bool) -> Resul
 /// or `rm -f` removed the container, or its layers, while it was starting.
 /// Otherwise the failure itself (always so for the command's own 126/127).
 fn why_start_failed(store: &Store, c: &Container, err: RuntimeError) -> RuntimeError {
-    let RuntimeError::Child { code: 125, message } = &err else {
-        return err;
+    // A monitor that ended without a word was killed: by the `rm -f` (of
+    // `rmi -f`) that removed its container, if the record is gone.
+    let message = match &err {
+        RuntimeError::Child { code: 125, message } => message.as_str(),
+        RuntimeError::MonitorEnded => "",
+        _ => return err,
     };
+    let silent = matches!(err, RuntimeError::MonitorEnded);
     // A removal drops the record first, under the lock; taking the lock lets
     // one in progress finish before the record is looked at.
     let _lock = store.lock();
@@ -75,7 +80,7 @@ fn why_start_failed(store: &Store, c: &Container, err: RuntimeError) -> RuntimeE
         .container_dir(&c.config.id)
         .join("container.json")
         .exists();
-    if gone && (!c.config.remove || message.contains(&c.config.id)) {
+    if gone && (!c.config.remove || silent || message.contains(&c.config.id)) {
         return RuntimeError::RemovedWhileStarting(c.config.name.clone());
     }
     if !c.config.layers.iter().all(|d| store.has_layer(d)) {
