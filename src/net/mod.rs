@@ -19,6 +19,7 @@
 //! - Everything here parses untrusted frames with `smoltcp::wire`'s checked
 //!   accessors; a malformed frame is dropped, never trusted.
 
+mod budget;
 pub mod dns;
 pub mod forward;
 pub mod ports;

@@ -6,6 +6,7 @@
 //! function here is safe to call; each `unsafe` block states why it is sound.
 #![allow(unsafe_code)]
 
+pub mod mem;
 pub mod net;
 pub mod seccomp;
 
