@@ -1246,9 +1246,6 @@ impl<D: Device> Net<D> {
                     Err(_) => break,
                 }
             }
-            if std::env::var("DBG").is_ok() {
-                eprintln!("sent {sent} got {} mem {:?}", got.len(), n.stack.memory());
-            }
             got.len() >= data.len()
         });
         host.set_nonblocking(false).unwrap();
