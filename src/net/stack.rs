@@ -280,6 +280,8 @@ struct Conn {
     state: tcp::State,
     /// In the stack's list of flows to service.
     marked: bool,
+    /// The container's initial sequence number (of its SYN, or SYN-ACK).
+    isn: u32,
 }
 
 impl Conn {
@@ -306,6 +308,7 @@ impl Conn {
                 tcp::State::Listen
             },
             marked: false,
+            isn: 0,
         }
     }
 }
@@ -831,6 +834,7 @@ impl<L: Link> Stack<L> {
         if seg.syn && c.inbound {
             // The container's SYN-ACK: where its stream starts.
             c.rings.set_isn(seg.seq);
+            c.isn = seg.seq;
         }
         if seg.len > 0 {
             let at = seg.seq.wrapping_add(seg.syn as u32);
@@ -868,17 +872,32 @@ impl<L: Link> Stack<L> {
             match self.tcp.get_mut(id) {
                 // A resent SYN: the first one is still held.
                 Some(Tcp::Pending { .. }) | None => return self.recycle(f),
-                Some(Tcp::Active(c)) => mark(&mut self.dirty, id, c),
+                // The container reuses the port of a connection it has
+                // closed (Linux does once its FIN-WAIT-2 or TIME-WAIT is
+                // over) while the flow waits for the host's side: that one
+                // is over; this SYN opens a new flow.
+                Some(Tcp::Active(c))
+                    if c.dead
+                        || closing(c.state)
+                        || matches!(c.state, tcp::State::TimeWait | tcp::State::Closed)
+                        || (c.state == tcp::State::SynReceived && c.isn != seg.seq) =>
+                {
+                    set_linger_zero(&c.host);
+                    self.remove_flow(id);
+                }
+                Some(Tcp::Active(c)) => {
+                    mark(&mut self.dirty, id, c);
+                    // Only this flow's own socket may see it.
+                    if self
+                        .listening
+                        .get(&(key.1, key.2))
+                        .is_some_and(|&l| l != id)
+                    {
+                        return self.recycle(f);
+                    }
+                    return self.dev.rxq.push_back(f);
+                }
             }
-            // Only this flow's own socket may see it.
-            if self
-                .listening
-                .get(&(key.1, key.2))
-                .is_some_and(|&l| l != id)
-            {
-                return self.recycle(f);
-            }
-            return self.dev.rxq.push_back(f);
         }
         let seq = TcpSeqNumber(seg.seq as i32);
         let target = self.map(key.1, key.2);
@@ -1118,6 +1137,7 @@ impl<L: Link> Stack<L> {
         };
         let _ = nix::sys::socket::setsockopt(&sock, sockopt::TcpNoDelay, &true);
         let mut c = Conn::new(handle, rings, sock, key, false);
+        c.isn = seq.0 as u32;
         mark(&mut self.dirty, id, &mut c);
         let nid = self.tcp.insert(Tcp::Active(c));
         debug_assert_eq!(nid, id);
@@ -1405,6 +1425,26 @@ impl<L: Link> Stack<L> {
         }
     }
 
+    /// Tables that grew for many flows and hold none now start afresh:
+    /// their memory goes back (a churn of thousands of connections would
+    /// otherwise leave megabytes of empty slots behind).
+    fn compact(&mut self) {
+        if self.tcp.len() == 0 && self.tcp.bound() > 64 {
+            self.tcp = Slab::default();
+            self.sockets = TcpSockets::default();
+            self.tcp_keys = HashMap::new();
+            self.listening = HashMap::new();
+            self.dirty = Vec::new();
+        }
+        if self.udp.len() == 0 && self.udp.bound() > 64 {
+            self.udp = Slab::default();
+            self.udp_keys = HashMap::new();
+        }
+        if self.relays.len() == 0 && self.relays.bound() > 64 {
+            self.relays = Slab::default();
+        }
+    }
+
     /// Timeouts, and idle flows' pages: every `tick`.
     fn maintain(&mut self) {
         let now = Instant::now();
@@ -1456,6 +1496,7 @@ impl<L: Link> Stack<L> {
             }
         }
         self.reclaim(Some(l.reclaim_idle));
+        self.compact();
     }
 
     fn udp_ingress(&mut self, f: &Frame) {

@@ -1644,3 +1644,24 @@ fn sequential_flows_leave_nothing_behind() {
     }
     n.until_empty(Duration::from_secs(5));
 }
+
+#[test]
+fn a_reused_port_replaces_the_half_closed_flow_it_belonged_to() {
+    let (l, port) = listener();
+    let mut n = plain(loopback(), Vec::new());
+    // The container closes; the host keeps its end open.
+    let (h, mut old) = n.open(&l, port, 47000);
+    n.guest.tcp(h).close();
+    n.run_until(Duration::from_secs(5), "the half-close", |n| {
+        n.guest.tcp(h).state() == tcp::State::FinWait2
+    });
+    // The container's socket is gone (its FIN-WAIT-2 timed out) and the
+    // port is used again for the same destination.
+    n.guest.sockets.remove(h);
+    let (h, mut new) = n.open(&l, port, 47000);
+    n.up(h, &mut new, b"again");
+    assert_eq!(n.stack.flow_counts(), (1, 0, 0));
+    old.set_nonblocking(false).unwrap();
+    assert_eq!(host_read(&mut old), Ok(0), "the container's FIN");
+    assert!(old.write_all(b"late").is_err(), "the old flow lives on");
+}
