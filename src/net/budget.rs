@@ -139,17 +139,47 @@ impl Pages {
         (first % self.n, (last - first + 1).min(self.n))
     }
 
+    /// The span `(first, n)` as at most two runs of pages that do not
+    /// wrap: (start, end) pairs.
+    fn runs(&self, first: usize, n: usize) -> [(usize, usize); 2] {
+        if first + n <= self.n {
+            [(first, first + n), (0, 0)]
+        } else {
+            [(first, self.n), (0, first + n - self.n)]
+        }
+    }
+
+    /// Charged pages in `[start, end)`, a word at a time (the hot path
+    /// checks a 64 KiB segment per frame).
+    fn count_set(&self, start: usize, end: usize) -> usize {
+        let mut count = 0;
+        let mut i = start;
+        while i < end {
+            let w = i / 64;
+            let lo = i % 64;
+            let hi = (end - w * 64).min(64);
+            let mask = if hi - lo == 64 {
+                u64::MAX
+            } else {
+                ((1u64 << (hi - lo)) - 1) << lo
+            };
+            count += (self.bits[w] & mask).count_ones() as usize;
+            i = w * 64 + hi;
+        }
+        count
+    }
+
     /// Pages of `[off, off + len)` not charged yet.
     fn missing(&self, off: usize, len: usize) -> usize {
         let (first, n) = self.span(off, len);
-        (0..n)
-            .filter(|k| !self.is_set((first + k) % self.n))
-            .count()
+        self.runs(first, n)
+            .iter()
+            .map(|&(a, b)| (b - a) - self.count_set(a, b))
+            .sum()
     }
 
     /// Charges every page of `[off, off + len)`, or none (`false`).
     fn charge_span(&mut self, off: usize, len: usize, budget: &mut Budget) -> bool {
-        let (first, n) = self.span(off, len);
         let missing = self.missing(off, len);
         if missing == 0 {
             return true;
@@ -157,6 +187,7 @@ impl Pages {
         if !budget.try_charge(missing * self.page) {
             return false;
         }
+        let (first, n) = self.span(off, len);
         for k in 0..n {
             self.set((first + k) % self.n);
         }
@@ -168,6 +199,11 @@ impl Pages {
     /// still give; nothing is charged.
     fn room(&self, off: usize, len: usize, budget: &Budget) -> usize {
         let (first, n) = self.span(off, len);
+        // The budget covers the whole span whatever is charged: the usual
+        // case, and no page need be looked at.
+        if budget.free() >= n * self.page {
+            return len;
+        }
         let mut left = budget.free();
         let mut covered = 0;
         for p in first..first + n {
@@ -442,6 +478,36 @@ impl Rings {
         freed
     }
 
+    /// Gives back every page, through `discard`: the socket holds no
+    /// connection.
+    pub fn reclaim_idle_socket(
+        &mut self,
+        budget: &mut Budget,
+        mut discard: impl FnMut(Ring, usize, usize) -> bool,
+    ) -> usize {
+        self.rx
+            .release(None, budget, |off, len| discard(Ring::Rx, off, len))
+            + self
+                .tx
+                .release(None, budget, |off, len| discard(Ring::Tx, off, len))
+    }
+
+    /// The rings' size (both are alike).
+    pub fn cap(&self) -> usize {
+        self.rx_cap
+    }
+
+    /// The socket starts a new connection (its rings start at offset 0
+    /// again): the model starts afresh; charged pages stay charged.
+    pub fn restart(&mut self) {
+        self.rx_base = None;
+        self.rx_next = 0;
+        self.rx_high = 0;
+        self.rx_ord = 0;
+        self.rx_modeled = true;
+        self.tx_end = 0;
+    }
+
     /// The flow is gone: its pages go back with its mapping.
     pub fn release_all(&mut self, budget: &mut Budget) {
         self.rx.release_all(budget);
@@ -463,6 +529,27 @@ mod tests {
     use super::*;
 
     const PAGE: usize = 4096;
+
+    #[test]
+    fn pages_are_counted_across_words_and_the_ring_end() {
+        let mut p = Pages::new(200 * PAGE, PAGE);
+        for i in [0, 1, 63, 64, 65, 127, 128, 190, 199] {
+            p.set(i);
+        }
+        assert_eq!(p.count_set(0, 200), 9);
+        assert_eq!(p.count_set(1, 64), 2);
+        assert_eq!(p.count_set(63, 129), 5);
+        assert_eq!(p.count_set(64, 128), 3);
+        assert_eq!(p.count_set(129, 190), 0);
+        assert_eq!(p.missing(0, 200 * PAGE), 191);
+        // From page 190 over the end to page 1: 190, 199, 0 and 1 are set.
+        assert_eq!(p.missing(190 * PAGE, 12 * PAGE), 8);
+        assert_eq!(p.missing(190 * PAGE + 1, 1), 0);
+        let mut b = Budget::new(1 << 30);
+        assert!(p.charge_span(195 * PAGE, 10 * PAGE, &mut b));
+        assert_eq!(b.used(), 7 * PAGE, "195..198 and 2..4");
+        assert_eq!(p.count_set(0, 200), 16);
+    }
 
     #[test]
     fn budget_refuses_what_does_not_fit() {

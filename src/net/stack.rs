@@ -25,7 +25,7 @@
 //! - UDP flows end after a while without datagrams.
 
 use super::budget::{Budget, Rings};
-use super::forward::{Listeners, Pumped, Relay};
+use super::forward::{self, Listeners, Pumped, Relay};
 use super::table::Slab;
 use super::{DNS, GATEWAY, GUEST, NetOptions, PREFIX, wire};
 use crate::sys::mem::{TcpId, TcpSockets};
@@ -81,6 +81,9 @@ impl Link for Tap {
 
 /// The rings of flows opened while the budget is short (a power of two).
 const RING_SMALL: usize = 64 << 10;
+/// Closed sockets kept for reuse, with their pages (given back at the
+/// next tick if still unused).
+const SPARE_SOCKETS: usize = 2;
 /// How long a socket listens for its held SYN.
 const LISTEN_TIMEOUT: Duration = Duration::from_secs(5);
 const PING_IDLE: Duration = Duration::from_secs(10);
@@ -420,6 +423,10 @@ pub struct Stack<L: Link> {
     starved: bool,
     /// TCP flows to service after the next poll.
     dirty: Vec<usize>,
+    /// Closed sockets kept for the next flows.
+    spare: Vec<(TcpId, Rings)>,
+    /// Relay buffers kept for the next relays.
+    relay_spare: forward::Spare,
     last_squeeze: Instant,
     /// Datagrams are read here.
     scratch: Vec<u8>,
@@ -585,6 +592,8 @@ impl<L: Link> Stack<L> {
             reserve: 2 * (frame_max + 2 * crate::sys::mem::page_size()),
             starved: false,
             dirty: Vec::new(),
+            spare: Vec::new(),
+            relay_spare: Vec::new(),
             last_squeeze: epoch,
             scratch: Vec::new(),
         })
@@ -988,7 +997,7 @@ impl<L: Link> Stack<L> {
             Some((_, false, id)) => {
                 if let Some(r) = self.relays.remove(id) {
                     r.reset_host();
-                    r.finish(&mut self.budget);
+                    r.finish(&mut self.budget, &mut self.relay_spare);
                 }
                 true
             }
@@ -1069,8 +1078,17 @@ impl<L: Link> Stack<L> {
         }
     }
 
-    /// A closed socket with rings of `ring` bytes each.
-    fn new_socket(&mut self, ring: usize) -> Option<TcpId> {
+    /// A closed socket for a new flow, with its rings' accounting: a spare
+    /// one if there is one of the size wanted (its pages are in memory
+    /// already and stay charged: a short connection then costs no system
+    /// call and no page fault), or a new one.
+    fn take_socket(&mut self) -> Option<(TcpId, Rings)> {
+        let ring = self.ring_size();
+        if ring == self.limits.ring
+            && let Some(spare) = self.spare.pop()
+        {
+            return Some(spare);
+        }
         let id = self.sockets.add(ring, ring).ok()?;
         if let Some(mut s) = self.sockets.get(id) {
             // Small writes must not wait for an ACK: request/response
@@ -1084,7 +1102,24 @@ impl<L: Link> Stack<L> {
             // (ssh, a pooled keep-alive) after that long. Handshakes and
             // idle half-closed flows time out in `maintain` instead.
         }
-        Some(id)
+        Some((id, Rings::new(ring, ring, self.page)))
+    }
+
+    /// A flow's socket is done with: kept as a spare (closed, so it takes
+    /// no segments; `listen` and `connect` start it afresh), or dropped
+    /// with its rings, whose pages go back to the budget.
+    fn release_socket(&mut self, sock: TcpId, mut rings: Rings) {
+        if self.spare.len() < SPARE_SOCKETS
+            && rings.cap() == self.limits.ring
+            && let Some(mut s) = self.sockets.get(sock)
+        {
+            s.abort();
+            rings.restart();
+            self.spare.push((sock, rings));
+        } else {
+            rings.release_all(&mut self.budget);
+            self.sockets.remove(sock);
+        }
     }
 
     /// The host connection is up: let the held SYN through to a socket
@@ -1108,33 +1143,30 @@ impl<L: Link> Stack<L> {
         else {
             return;
         };
-        let ring = self.ring_size();
-        let mut rings = Rings::new(ring, ring, self.page);
+        let Some((handle, mut rings)) = self.take_socket() else {
+            self.tcp_keys.remove(&key);
+            self.refuse_syn(key, seq, None, &syn);
+            return;
+        };
         rings.set_isn(seq.0 as u32);
-        let handle = self.new_socket(ring);
-        let ok = handle.is_some_and(|h| {
-            self.sockets.get(h).is_some_and(|mut s| {
-                s.listen(IpListenEndpoint {
-                    addr: Some(key.1.into()),
-                    port: key.2,
-                })
-                .is_ok()
+        let ok = self.sockets.get(handle).is_some_and(|mut s| {
+            s.listen(IpListenEndpoint {
+                addr: Some(key.1.into()),
+                port: key.2,
             })
+            .is_ok()
         }) && rings.charge_rx(
             (seq.0 as u32).wrapping_add(1),
             data,
             self.reserve,
             &mut self.budget,
         );
-        let (Some(handle), true) = (handle, ok) else {
-            if let Some(h) = handle {
-                self.sockets.remove(h);
-            }
-            rings.release_all(&mut self.budget);
+        if !ok {
+            self.release_socket(handle, rings);
             self.tcp_keys.remove(&key);
             self.refuse_syn(key, seq, None, &syn);
             return;
-        };
+        }
         let _ = nix::sys::socket::setsockopt(&sock, sockopt::TcpNoDelay, &true);
         let mut c = Conn::new(handle, rings, sock, key, false);
         c.isn = seq.0 as u32;
@@ -1361,9 +1393,8 @@ impl<L: Link> Stack<L> {
     /// rings go, and its pages go back to the budget.
     fn remove_flow(&mut self, id: usize) {
         match self.tcp.remove(id) {
-            Some(Tcp::Active(mut c)) => {
-                c.rings.release_all(&mut self.budget);
-                self.sockets.remove(c.sock);
+            Some(Tcp::Active(c)) => {
+                self.release_socket(c.sock, c.rings);
                 if self.tcp_keys.get(&c.key) == Some(&id) {
                     self.tcp_keys.remove(&c.key);
                 }
@@ -1399,6 +1430,7 @@ impl<L: Link> Stack<L> {
             sockets,
             budget,
             relays,
+            relay_spare,
             ..
         } = self;
         for id in 0..tcp.bound() {
@@ -1420,8 +1452,20 @@ impl<L: Link> Stack<L> {
             if let Some(r) = relays.get_mut(id)
                 && idle_enough(r.last_io)
             {
-                r.release_idle(budget);
+                r.release_idle(budget, relay_spare);
             }
+        }
+        if idle.is_some() {
+            // Spares kept until the next tick go now.
+            forward::drop_spare(budget, relay_spare);
+        }
+        // Spare sockets hold nothing.
+        for (sock, rings) in &mut self.spare {
+            let sock = *sock;
+            let sockets = &mut self.sockets;
+            rings.reclaim_idle_socket(&mut self.budget, |ring, off, len| {
+                sockets.discard(sock, ring, off, len).is_ok()
+            });
         }
     }
 
@@ -1430,6 +1474,10 @@ impl<L: Link> Stack<L> {
     /// otherwise leave megabytes of empty slots behind).
     fn compact(&mut self) {
         if self.tcp.len() == 0 && self.tcp.bound() > 64 {
+            for (sock, rings) in std::mem::take(&mut self.spare) {
+                self.release_socket(sock, rings);
+            }
+            self.spare.clear();
             self.tcp = Slab::default();
             self.sockets = TcpSockets::default();
             self.tcp_keys = HashMap::new();
@@ -1492,7 +1540,7 @@ impl<L: Link> Stack<L> {
                 && let Some(r) = self.relays.remove(id)
             {
                 r.reset_host();
-                r.finish(&mut self.budget);
+                r.finish(&mut self.budget, &mut self.relay_spare);
             }
         }
         self.reclaim(Some(l.reclaim_idle));
@@ -1869,7 +1917,7 @@ impl<L: Link> Stack<L> {
             return;
         };
         let mut out = Pumped::default();
-        let done = match r.pump(&mut self.budget, &mut out) {
+        let done = match r.pump(&mut self.budget, &mut self.relay_spare, &mut out) {
             Ok(live) => !live,
             Err(_) => {
                 r.reset_host();
@@ -1878,7 +1926,7 @@ impl<L: Link> Stack<L> {
         };
         if done {
             if let Some(r) = self.relays.remove(id) {
-                r.finish(&mut self.budget);
+                r.finish(&mut self.budget, &mut self.relay_spare);
             }
         } else if out.starved {
             self.squeeze();
@@ -1911,8 +1959,7 @@ impl<L: Link> Stack<L> {
             set_linger_zero(&host);
             return;
         }
-        let ring = self.ring_size();
-        let Some(handle) = self.new_socket(ring) else {
+        let Some((handle, rings)) = self.take_socket() else {
             set_linger_zero(&host);
             return;
         };
@@ -1929,7 +1976,7 @@ impl<L: Link> Stack<L> {
             .is_ok()
         });
         if !connected {
-            self.sockets.remove(handle);
+            self.release_socket(handle, rings);
             set_linger_zero(&host);
             return;
         }
@@ -1938,7 +1985,6 @@ impl<L: Link> Stack<L> {
         self.watch(&host, K_TCP | id as u64);
         // The container's stream starts at the sequence number of its
         // SYN-ACK, learnt in `tcp_ingress`.
-        let rings = Rings::new(ring, ring, self.page);
         let mut c = Conn::new(handle, rings, host, key, true);
         mark(&mut self.dirty, id, &mut c);
         self.tcp.insert(Tcp::Active(c));
@@ -1966,6 +2012,9 @@ impl<L: Link> Stack<L> {
                 m.resident += self.sockets.resident(c.sock).unwrap_or(0);
                 m.unmodeled += !c.rings.modeled() as usize;
             }
+        }
+        for (sock, _) in &self.spare {
+            m.resident += self.sockets.resident(*sock).unwrap_or(0);
         }
         m
     }

@@ -269,9 +269,19 @@ fn issue14_network_churn_releases_memory_and_descriptors() {
         .trim()
         .parse()
         .expect("the monitor's pid");
-    // Idle: the container is up and waits for the go.
-    std::thread::sleep(Duration::from_millis(500));
-    let (idle_rss, idle_fds) = usage(pid);
+    // Idle: the container is up and waits for the go; the monitor's
+    // descriptors have settled (two readings 300 ms apart agree).
+    let settle = Instant::now() + Duration::from_secs(10);
+    let mut idle = usage(pid);
+    loop {
+        std::thread::sleep(Duration::from_millis(300));
+        let now = usage(pid);
+        if now.1 == idle.1 || Instant::now() > settle {
+            break;
+        }
+        idle = now;
+    }
+    let (idle_rss, idle_fds) = idle;
     env.rsp().args(["exec", "churn", "touch", "/tmp/go"]).ok();
 
     let start = Instant::now();
