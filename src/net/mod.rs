@@ -16,9 +16,14 @@
 //!   container's namespace and copied between the two (the default), or,
 //!   with `port_handler=slirp`, carried through the stack so the container
 //!   sees the client's real address.
+//! - What a container's traffic can make the stack hold is bounded: every
+//!   flow's buffers are charged to one byte budget (`budget`), flows end
+//!   (and close their host sockets) when closed, reset, or abandoned, and
+//!   the flow table has a cap ([`stack::Limits`]).
 //! - Everything here parses untrusted frames with `smoltcp::wire`'s checked
 //!   accessors; a malformed frame is dropped, never trusted.
 
+mod budget;
 pub mod dns;
 pub mod forward;
 pub mod ports;

@@ -9,26 +9,42 @@
 //! TCP and ARP goes to smoltcp, whose sockets hold the NATed connections.
 //! The loop is edge-triggered epoll; every flow records whether its host
 //! socket may be read or written, and data moves until one side blocks.
+//!
+//! Memory and descriptors are bounded:
+//! - every flow's buffers are charged to one byte budget
+//!   ([`super::budget`]): TCP rings are committed page by page as data
+//!   passes and given back when the flow is idle, the budget is short, or
+//!   the flow ends (its mapping goes with it); flows opened while half the
+//!   budget is spent get small rings, and none are opened when it is all
+//!   spent;
+//! - a flow ends, and gives back its host socket, when both sides have
+//!   closed, either side resets, a handshake takes too long, or one
+//!   direction has closed and nothing has moved for a while (the other
+//!   side holding a half-closed connection open); when the flow table is
+//!   full, the longest idle such half-closed flow makes room for a new one;
+//! - UDP flows end after a while without datagrams.
 
-use super::forward::{Listeners, Relay};
+use super::budget::{Budget, Rings};
+use super::forward::{self, Listeners, Pumped, Relay};
 use super::table::Slab;
 use super::{DNS, GATEWAY, GUEST, NetOptions, PREFIX, wire};
+use crate::sys::mem::{TcpId, TcpSockets};
 use crate::sys::net::SocketFactory;
 use nix::sys::epoll::{Epoll, EpollCreateFlags, EpollEvent, EpollFlags};
 use nix::sys::socket::{
     AddressFamily, MsgFlags, SockFlag, SockProtocol, SockType, SockaddrStorage, sockopt,
 };
-use smoltcp::iface::{Config, Interface, SocketHandle, SocketSet};
+use smoltcp::iface::{Config, Interface};
 use smoltcp::phy::{Checksum, Device, DeviceCapabilities, Medium, RxToken, TxToken};
 use smoltcp::socket::tcp;
 use smoltcp::wire::{
     EthernetAddress, EthernetFrame, EthernetProtocol, HardwareAddress, Icmpv4DstUnreachable,
-    Icmpv4Packet, Icmpv4Repr, IpCidr, IpListenEndpoint, IpProtocol, Ipv4Packet, TcpPacket,
-    TcpSeqNumber, UdpPacket,
+    Icmpv4Packet, Icmpv4Repr, IpCidr, IpEndpoint, IpListenEndpoint, IpProtocol, Ipv4Packet,
+    TcpPacket, TcpSeqNumber, UdpPacket,
 };
 use std::collections::{HashMap, VecDeque};
 use std::io;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, SocketAddrV4};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::time::{Duration, Instant};
 
@@ -63,21 +79,74 @@ impl Link for Tap {
     }
 }
 
-/// Socket buffers per NATed TCP connection. The receive side sets the
-/// window the container may fill (1 MiB, scaled); it stays far below what
-/// the tap's queue holds at this MTU (hundreds of 64 KiB frames), so the
-/// container never sends more than the queue takes.
-const TCP_RX: usize = 1 << 20;
-const TCP_TX: usize = 1 << 20;
-/// Flows a container may hold open at once; more are refused.
-const MAX_FLOWS: usize = 8192;
-const UDP_IDLE: Duration = Duration::from_secs(60);
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(60);
-/// Closed sockets kept for reuse: at most this many times the buffers of
-/// one connection stay resident after the connections are gone.
+/// The rings of flows opened while the budget is short (a power of two).
+const RING_SMALL: usize = 64 << 10;
+/// Closed sockets kept for reuse, with their pages (given back at the
+/// next tick if still unused).
 const SPARE_SOCKETS: usize = 2;
+/// How long a socket listens for its held SYN.
+const LISTEN_TIMEOUT: Duration = Duration::from_secs(5);
 const PING_IDLE: Duration = Duration::from_secs(10);
 const POOL: usize = 64;
+/// How soon a flow waiting for budget tries again, and how often at most
+/// every flow is made to give back its empty pages.
+const SQUEEZE_EVERY: Duration = Duration::from_millis(20);
+
+/// The stack's bounds.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Bytes the buffers of all flows may use together.
+    pub budget: usize,
+    /// Ring sizes of a NATed TCP connection (a power of two). The receive
+    /// ring sets the window the container may fill (1 MiB, scaled); it
+    /// stays far below what the tap's queue holds at this MTU (hundreds of
+    /// 64 KiB frames), so the container never sends more than the queue
+    /// takes. Both are address space: pages are committed, and charged,
+    /// as data passes.
+    pub ring: usize,
+    /// TCP flows and published-port relays together, and UDP flows: each
+    /// at most this many; more are refused.
+    pub max_flows: usize,
+    /// A flow that moved nothing for this long gives back the pages of its
+    /// buffers that hold nothing; a half-closed flow this idle may be
+    /// reset to make room when the flow table is full.
+    pub reclaim_idle: Duration,
+    /// A flow with one direction closed that moved nothing for this long
+    /// is reset (Linux's conntrack forgets such connections after 60 s).
+    pub closing_idle: Duration,
+    /// A host connection or a handshake with the container that takes
+    /// longer is abandoned.
+    pub handshake: Duration,
+    /// A UDP flow without datagrams for this long ends.
+    pub udp_idle: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            // 64 full windows; slirp4netns took 417 MB for 20 000 short
+            // connections, and nothing bounds it.
+            budget: 64 << 20,
+            ring: 1 << 20,
+            max_flows: 8192,
+            reclaim_idle: Duration::from_secs(1),
+            closing_idle: Duration::from_secs(60),
+            handshake: Duration::from_secs(60),
+            udp_idle: Duration::from_secs(60),
+        }
+    }
+}
+
+/// What the buffers of the stack's flows hold.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Memory {
+    /// Bytes charged to the budget.
+    pub charged: usize,
+    /// Bytes of TCP rings in memory.
+    pub resident: usize,
+    /// TCP flows whose receive ring left the model (charged whole).
+    pub unmodeled: usize,
+}
 
 struct Frame {
     buf: Vec<u8>,
@@ -109,12 +178,14 @@ struct Dev<L> {
 struct Rx<'a> {
     frame: Frame,
     pool: &'a mut Vec<Vec<u8>>,
+    frame_max: usize,
 }
 
 impl RxToken for Rx<'_> {
     fn consume<R, F: FnOnce(&[u8]) -> R>(self, f: F) -> R {
         let r = f(&self.frame.buf[..self.frame.len]);
-        if self.pool.len() < POOL {
+        // Held SYNs are copied to small buffers: those are not for reading.
+        if self.pool.len() < POOL && self.frame.buf.len() == self.frame_max {
             self.pool.push(self.frame.buf);
         }
         r
@@ -156,6 +227,7 @@ impl<L: Link> Device for Dev<L> {
             Rx {
                 frame,
                 pool: &mut self.pool,
+                frame_max: self.frame_max,
             },
             Tx {
                 link: &mut self.link,
@@ -186,13 +258,17 @@ impl<L: Link> Device for Dev<L> {
     }
 }
 
-/// (container port, destination address, destination port)
+/// (container port, remote address, remote port): a TCP flow, whichever
+/// side opened it.
 type Key = (u16, Ipv4Addr, u16);
 
 struct Conn {
-    handle: SocketHandle,
+    sock: TcpId,
+    rings: Rings,
     host: OwnedFd,
-    key: Option<Key>,
+    key: Key,
+    /// A published-port connection through the stack (`port_handler=slirp`).
+    inbound: bool,
     readable: bool,
     writable: bool,
     host_eof: bool,
@@ -201,29 +277,41 @@ struct Conn {
     /// socket still had to say.
     dead: bool,
     since: Instant,
-    /// For a published-port connection through the stack: the (source
-    /// address, source port, container port) it holds.
-    inbound: Option<(Ipv4Addr, u16, u16)>,
+    /// When data last moved or the state last changed.
+    last_io: Instant,
+    /// The socket's state as last seen.
+    state: tcp::State,
+    /// In the stack's list of flows to service.
+    marked: bool,
+    /// The container's initial sequence number (of its SYN, or SYN-ACK).
+    isn: u32,
 }
 
 impl Conn {
-    fn new(
-        handle: SocketHandle,
-        host: OwnedFd,
-        key: Option<Key>,
-        inbound: Option<(Ipv4Addr, u16, u16)>,
-    ) -> Conn {
+    /// A flow whose socket listens for the held SYN, or (`inbound`) has
+    /// sent its own.
+    fn new(sock: TcpId, rings: Rings, host: OwnedFd, key: Key, inbound: bool) -> Conn {
+        let now = Instant::now();
         Conn {
-            handle,
+            sock,
+            rings,
             host,
             key,
+            inbound,
             readable: true,
             writable: true,
             host_eof: false,
             host_shut: false,
             dead: false,
-            since: Instant::now(),
-            inbound,
+            since: now,
+            last_io: now,
+            state: if inbound {
+                tcp::State::SynSent
+            } else {
+                tcp::State::Listen
+            },
+            marked: false,
+            isn: 0,
         }
     }
 }
@@ -235,9 +323,45 @@ enum Tcp {
         syn: Frame,
         /// The SYN's sequence number, for refusing it later.
         seq: TcpSeqNumber,
+        /// Bytes of data the SYN carries.
+        data: usize,
         key: Key,
+        since: Instant,
     },
     Active(Conn),
+}
+
+/// Puts flow `id` on the list of flows to service.
+fn mark(dirty: &mut Vec<usize>, id: usize, c: &mut Conn) {
+    if !c.marked {
+        c.marked = true;
+        dirty.push(id);
+    }
+}
+
+/// What servicing one flow did.
+#[derive(Default)]
+struct Serviced {
+    moved: bool,
+    starved: bool,
+    /// The flow is over: remove it.
+    gone: bool,
+}
+
+/// What the stack needs of a TCP segment from the container.
+struct Seg {
+    key: Key,
+    seq: u32,
+    syn: bool,
+    ack: bool,
+    len: usize,
+}
+
+/// The states in which one direction has closed and the other not (or
+/// the last FIN waits for its acknowledgement).
+fn closing(st: tcp::State) -> bool {
+    use tcp::State::*;
+    matches!(st, FinWait1 | FinWait2 | Closing | LastAck | CloseWait)
 }
 
 #[derive(Hash, PartialEq, Eq, Clone, Copy)]
@@ -265,13 +389,17 @@ const ID_MASK: u64 = 0xffff_ffff;
 pub struct Stack<L: Link> {
     iface: Interface,
     dev: Dev<L>,
-    sockets: SocketSet<'static>,
+    sockets: TcpSockets,
     opts: NetOptions,
     dns: Vec<SocketAddr>,
     guest_mac: EthernetAddress,
     epoll: Epoll,
     tcp: Slab<Tcp>,
     tcp_keys: HashMap<Key, usize>,
+    /// (address, port) -> the flow whose socket listens there for its
+    /// held SYN. smoltcp gives a SYN to the first socket listening on its
+    /// destination, whatever its source: one at a time per destination.
+    listening: HashMap<(Ipv4Addr, u16), usize>,
     udp: Slab<Udp>,
     udp_keys: HashMap<UdpKey, usize>,
     listeners: Listeners,
@@ -283,9 +411,25 @@ pub struct Stack<L: Link> {
     link_ready: bool,
     /// Handlers to run again: (token, not before).
     again: Vec<(u64, Instant)>,
-    inbound: std::collections::HashSet<(Ipv4Addr, u16, u16)>,
-    spare: Vec<SocketHandle>,
-    spare_bufs: Vec<[Vec<u8>; 2]>,
+    budget: Budget,
+    limits: Limits,
+    page: usize,
+    /// How often timeouts and idle flows are looked at.
+    tick: Duration,
+    /// Budget kept free of data beyond a hole in a stream (room for two
+    /// of the largest segments, to fill holes).
+    reserve: usize,
+    /// A flow has host data waiting for pages the budget could not give.
+    starved: bool,
+    /// TCP flows to service after the next poll.
+    dirty: Vec<usize>,
+    /// Closed sockets kept for the next flows.
+    spare: Vec<(TcpId, Rings)>,
+    /// Relay buffers kept for the next relays.
+    relay_spare: forward::Spare,
+    last_squeeze: Instant,
+    /// Datagrams are read here.
+    scratch: Vec<u8>,
 }
 
 fn random_seed() -> u64 {
@@ -419,16 +563,18 @@ impl<L: Link> Stack<L> {
         for (i, (l, _)) in listeners.udp.iter().enumerate() {
             epoll.add(l, EpollEvent::new(et, K_ULISTEN | i as u64))?;
         }
+        let limits = Limits::default();
         Ok(Stack {
             iface,
             dev,
-            sockets: SocketSet::new(Vec::new()),
+            sockets: TcpSockets::default(),
             opts,
             dns,
             guest_mac: EthernetAddress::BROADCAST,
             epoll,
             tcp: Slab::default(),
             tcp_keys: HashMap::new(),
+            listening: HashMap::new(),
             udp: Slab::default(),
             udp_keys: HashMap::new(),
             listeners,
@@ -439,10 +585,37 @@ impl<L: Link> Stack<L> {
             next_expiry: epoch + Duration::from_secs(1),
             link_ready: true,
             again: Vec::new(),
-            inbound: Default::default(),
+            budget: Budget::new(limits.budget),
+            tick: Self::tick_for(&limits),
+            limits,
+            page: crate::sys::mem::page_size(),
+            reserve: 2 * (frame_max + 2 * crate::sys::mem::page_size()),
+            starved: false,
+            dirty: Vec::new(),
             spare: Vec::new(),
-            spare_bufs: Vec::new(),
+            relay_spare: Vec::new(),
+            last_squeeze: epoch,
+            scratch: Vec::new(),
         })
+    }
+
+    /// The same stack with other bounds (tests use short timeouts and a
+    /// small budget); before any traffic.
+    pub fn with_limits(mut self, limits: Limits) -> Stack<L> {
+        self.budget = Budget::new(limits.budget);
+        self.tick = Self::tick_for(&limits);
+        self.next_expiry = Instant::now() + self.tick;
+        self.limits = limits;
+        self
+    }
+
+    /// Timeouts are checked often enough to keep them within half again.
+    fn tick_for(l: &Limits) -> Duration {
+        [l.reclaim_idle, l.closing_idle, l.handshake, l.udp_idle]
+            .into_iter()
+            .map(|d| d / 2)
+            .fold(Duration::from_secs(1), Duration::min)
+            .max(Duration::from_millis(10))
     }
 
     fn now(&self) -> smoltcp::time::Instant {
@@ -464,8 +637,9 @@ impl<L: Link> Stack<L> {
         let mut wait = if busy {
             Duration::ZERO
         } else {
-            self.iface
-                .poll_delay(self.now(), &self.sockets)
+            let now = self.now();
+            self.sockets
+                .poll_delay(&mut self.iface, now)
                 .map(|d| Duration::from_micros(d.total_micros()))
                 .unwrap_or(Duration::from_secs(1))
                 .min(Duration::from_secs(1))
@@ -473,6 +647,10 @@ impl<L: Link> Stack<L> {
         if let Some(m) = max_wait {
             wait = wait.min(m);
         }
+        if self.starved {
+            wait = wait.min(SQUEEZE_EVERY);
+        }
+        wait = wait.min(self.next_expiry.saturating_duration_since(Instant::now()));
         if let Some(t) = self.again.iter().map(|(_, t)| *t).min() {
             wait = wait.min(t.saturating_duration_since(Instant::now()));
         }
@@ -505,8 +683,11 @@ impl<L: Link> Stack<L> {
             self.read_frames();
         }
         self.poll_iface();
+        if self.starved {
+            self.squeeze();
+        }
         if Instant::now() >= self.next_expiry {
-            self.expire_udp();
+            self.maintain();
         }
         Ok(true)
     }
@@ -636,48 +817,192 @@ impl<L: Link> Stack<L> {
                     return None;
                 }
             }
-            Some((
-                syn,
-                (tcp.src_port(), ip.dst_addr(), tcp.dst_port()),
-                tcp.seq_number(),
-            ))
+            Some(Seg {
+                key: (tcp.src_port(), ip.dst_addr(), tcp.dst_port()),
+                seq: tcp.seq_number().0 as u32,
+                syn: tcp.syn(),
+                ack: tcp.ack(),
+                len: tcp.payload().len(),
+            })
         })();
-        let Some((new_syn, key, seq)) = info else {
+        let Some(seg) = info else {
             return self.recycle(f);
         };
-        if !new_syn {
-            return self.dev.rxq.push_back(f);
+        if seg.syn && !seg.ack {
+            return self.tcp_syn(f, seg);
         }
+        // Anything else goes to smoltcp (which resets what no socket
+        // takes), once the pages its data will land in are charged.
+        let Some(&id) = self.tcp_keys.get(&seg.key) else {
+            return self.dev.rxq.push_back(f);
+        };
+        let Some(Tcp::Active(c)) = self.tcp.get_mut(id) else {
+            return self.dev.rxq.push_back(f);
+        };
+        mark(&mut self.dirty, id, c);
+        if seg.syn && c.inbound {
+            // The container's SYN-ACK: where its stream starts.
+            c.rings.set_isn(seg.seq);
+            c.isn = seg.seq;
+        }
+        if seg.len > 0 {
+            let at = seg.seq.wrapping_add(seg.syn as u32);
+            if !c
+                .rings
+                .charge_rx(at, seg.len, self.reserve, &mut self.budget)
+            {
+                // The flow's own pages behind its data first (a busy flow
+                // slides over its ring), then everyone's.
+                self.reclaim_flow(id);
+                let charge = |s: &mut Self| match s.tcp.get_mut(id) {
+                    Some(Tcp::Active(c)) => {
+                        c.rings.charge_rx(at, seg.len, s.reserve, &mut s.budget)
+                    }
+                    _ => false,
+                };
+                let ok = charge(self) || {
+                    self.squeeze();
+                    charge(self)
+                };
+                // No memory for it: dropped, the container sends it again.
+                if !ok {
+                    return self.recycle(f);
+                }
+            }
+        }
+        self.dev.rxq.push_back(f);
+    }
+
+    /// A SYN from the container: a new flow, held until the host
+    /// connection is made, or one for a flow already there.
+    fn tcp_syn(&mut self, f: Frame, seg: Seg) {
+        let key = seg.key;
         if let Some(&id) = self.tcp_keys.get(&key) {
             match self.tcp.get_mut(id) {
                 // A resent SYN: the first one is still held.
-                Some(Tcp::Pending { .. }) => return self.recycle(f),
-                _ => return self.dev.rxq.push_back(f),
+                Some(Tcp::Pending { .. }) | None => return self.recycle(f),
+                // The container reuses the port of a connection it has
+                // closed (Linux does once its FIN-WAIT-2 or TIME-WAIT is
+                // over) while the flow waits for the host's side: that one
+                // is over; this SYN opens a new flow.
+                Some(Tcp::Active(c))
+                    if c.dead
+                        || closing(c.state)
+                        || matches!(c.state, tcp::State::TimeWait | tcp::State::Closed)
+                        || (c.state == tcp::State::SynReceived && c.isn != seg.seq) =>
+                {
+                    set_linger_zero(&c.host);
+                    self.remove_flow(id);
+                }
+                Some(Tcp::Active(c)) => {
+                    mark(&mut self.dirty, id, c);
+                    // Only this flow's own socket may see it.
+                    if self
+                        .listening
+                        .get(&(key.1, key.2))
+                        .is_some_and(|&l| l != id)
+                    {
+                        return self.recycle(f);
+                    }
+                    return self.dev.rxq.push_back(f);
+                }
             }
         }
-        let target = self
-            .map(key.1, key.2)
-            .filter(|_| self.tcp.len() < MAX_FLOWS);
-        let sock = match target.map(|t| connect_nb(t, SockType::Stream)) {
-            Some(Ok(s)) => s,
-            Some(Err(e)) => {
-                self.refuse_syn(key, seq, e.raw_os_error(), &f);
-                return self.recycle(f);
-            }
-            None => {
+        let seq = TcpSeqNumber(seg.seq as i32);
+        let target = self.map(key.1, key.2);
+        let sock = match target {
+            Some(t) if self.admit() => connect_nb(t, SockType::Stream),
+            _ => {
                 self.refuse_syn(key, seq, None, &f);
                 return self.recycle(f);
             }
         };
+        let sock = match sock {
+            Ok(s) => s,
+            Err(e) => {
+                self.refuse_syn(key, seq, e.raw_os_error(), &f);
+                return self.recycle(f);
+            }
+        };
+        // The SYN waits in a buffer of its size; the frame buffer goes
+        // back to the pool.
+        let syn = Frame {
+            buf: f.buf[..f.len].to_vec(),
+            len: f.len,
+        };
+        self.recycle(f);
         let id = self.tcp.slot();
         self.watch(&sock, K_TCP | id as u64);
         self.tcp.insert(Tcp::Pending {
             sock,
-            syn: f,
+            syn,
             seq,
+            data: seg.len,
             key,
+            since: Instant::now(),
         });
         self.tcp_keys.insert(key, id);
+    }
+
+    /// Room for one more TCP flow or relay: a place in the flow table
+    /// (made by resetting the longest idle half-closed flow if need be),
+    /// and budget left.
+    fn admit(&mut self) -> bool {
+        if self.tcp.len() + self.relays.len() >= self.limits.max_flows && !self.evict() {
+            return false;
+        }
+        if self.budget.exhausted() {
+            self.squeeze();
+        }
+        !self.budget.exhausted()
+    }
+
+    /// Resets the half-closed flow (or relay) idle the longest, if one has
+    /// been idle long enough.
+    fn evict(&mut self) -> bool {
+        let now = Instant::now();
+        let old = |t: Instant| now.duration_since(t) >= self.limits.reclaim_idle;
+        let mut best: Option<(Instant, bool, usize)> = None;
+        for id in 0..self.tcp.bound() {
+            if let Some(Tcp::Active(c)) = self.tcp.get_mut(id)
+                && closing(c.state)
+                && old(c.last_io)
+                && best.is_none_or(|b| c.last_io < b.0)
+            {
+                best = Some((c.last_io, true, id));
+            }
+        }
+        for id in 0..self.relays.bound() {
+            if let Some(r) = self.relays.get_mut(id)
+                && r.half_closed()
+                && old(r.last_io)
+                && best.is_none_or(|b| r.last_io < b.0)
+            {
+                best = Some((r.last_io, false, id));
+            }
+        }
+        match best {
+            Some((_, true, id)) => {
+                if let Some(Tcp::Active(c)) = self.tcp.get_mut(id) {
+                    set_linger_zero(&c.host);
+                    if let Some(mut s) = self.sockets.get(c.sock) {
+                        s.abort();
+                    }
+                }
+                // Gone at once (the container's next segment for it gets a
+                // reset from smoltcp).
+                self.remove_flow(id);
+                true
+            }
+            Some((_, false, id)) => {
+                if let Some(r) = self.relays.remove(id) {
+                    r.reset_host();
+                    r.finish(&mut self.budget, &mut self.relay_spare);
+                }
+                true
+            }
+            None => false,
+        }
     }
 
     /// Answers a SYN that cannot be NATed: unreachable networks and hosts
@@ -704,20 +1029,26 @@ impl<L: Link> Stack<L> {
         }
     }
 
+    /// A pending flow the host refused, or that took too long: the
+    /// container's SYN is answered accordingly.
+    fn refuse_pending(&mut self, id: usize, errno: Option<i32>) {
+        if let Some(Tcp::Pending { syn, seq, key, .. }) = self.tcp.remove(id) {
+            if self.tcp_keys.get(&key) == Some(&id) {
+                self.tcp_keys.remove(&key);
+            }
+            self.refuse_syn(key, seq, errno, &syn);
+        }
+    }
+
     fn tcp_event(&mut self, id: usize, ev: EpollFlags) {
         match self.tcp.get_mut(id) {
             Some(Tcp::Pending { sock, .. }) => match connected(sock) {
                 Ok(false) => {}
                 Ok(true) => self.activate(id),
-                Err(e) => {
-                    if let Some(Tcp::Pending { syn, seq, key, .. }) = self.tcp.remove(id) {
-                        self.tcp_keys.remove(&key);
-                        self.refuse_syn(key, seq, e.raw_os_error(), &syn);
-                        self.recycle(syn);
-                    }
-                }
+                Err(e) => self.refuse_pending(id, e.raw_os_error()),
             },
             Some(Tcp::Active(c)) => {
+                mark(&mut self.dirty, id, c);
                 if ev.intersects(
                     EpollFlags::EPOLLIN
                         | EpollFlags::EPOLLRDHUP
@@ -735,79 +1066,125 @@ impl<L: Link> Stack<L> {
         }
     }
 
-    fn new_socket() -> tcp::Socket<'static> {
-        let mut s = tcp::Socket::new(
-            tcp::SocketBuffer::new(vec![0u8; TCP_RX]),
-            tcp::SocketBuffer::new(vec![0u8; TCP_TX]),
-        );
-        // Small writes must not wait for an ACK: request/response traffic
-        // would stall (slirp4netns' delayed responses, Podman #20465).
-        s.set_nagle_enabled(false);
-        s.set_ack_delay(None);
-        s.set_tsval_generator(Some(tsval));
-        // No smoltcp timeout: it counts from the last segment received even
-        // on an idle connection, and would reset every quiet one (ssh, a
-        // pooled keep-alive) after that long. Handshakes time out in
-        // `service_tcp` instead.
-        s
-    }
-
-    /// A closed socket to use: a spare one if there is one, so that its
-    /// buffers (already mapped and faulted in) are not allocated, zeroed
-    /// and freed again for every short connection.
-    fn take_socket(&mut self) -> SocketHandle {
-        match self.spare.pop() {
-            Some(h) => h,
-            None => self.sockets.add(Self::new_socket()),
+    /// Ring sizes for a new flow: full ones while less than half the
+    /// budget is spent and what is left holds a few of them, small ones
+    /// after (a window the budget cannot fill only gets segments dropped).
+    fn ring_size(&self) -> usize {
+        let full = self.limits.ring;
+        if self.budget.pressed() || self.budget.free() < 4 * full {
+            RING_SMALL.min(full)
+        } else {
+            full
         }
     }
 
-    /// Gives a flow's socket back: kept as a spare, or dropped.
-    fn release_socket(&mut self, h: SocketHandle) {
-        if self.spare.len() < SPARE_SOCKETS {
-            // Closed, so it takes no packets while it waits.
-            self.sockets.get_mut::<tcp::Socket>(h).abort();
-            self.spare.push(h);
+    /// A closed socket for a new flow, with its rings' accounting: a spare
+    /// one if there is one of the size wanted (its pages are in memory
+    /// already and stay charged: a short connection then costs no system
+    /// call and no page fault), or a new one.
+    fn take_socket(&mut self) -> Option<(TcpId, Rings)> {
+        let ring = self.ring_size();
+        if ring == self.limits.ring
+            && let Some(spare) = self.spare.pop()
+        {
+            return Some(spare);
+        }
+        let id = self.sockets.add(ring, ring).ok()?;
+        if let Some(mut s) = self.sockets.get(id) {
+            // Small writes must not wait for an ACK: request/response
+            // traffic would stall (slirp4netns' delayed responses, Podman
+            // #20465).
+            s.set_nagle_enabled(false);
+            s.set_ack_delay(None);
+            s.set_tsval_generator(Some(tsval));
+            // No smoltcp timeout: it counts from the last segment received
+            // even on an idle connection, and would reset every quiet one
+            // (ssh, a pooled keep-alive) after that long. Handshakes and
+            // idle half-closed flows time out in `maintain` instead.
+        }
+        Some((id, Rings::new(ring, ring, self.page)))
+    }
+
+    /// A flow's socket is done with: kept as a spare (closed, so it takes
+    /// no segments; `listen` and `connect` start it afresh), or dropped
+    /// with its rings, whose pages go back to the budget.
+    fn release_socket(&mut self, sock: TcpId, mut rings: Rings) {
+        if self.spare.len() < SPARE_SOCKETS
+            && rings.cap() == self.limits.ring
+            && let Some(mut s) = self.sockets.get(sock)
+        {
+            s.abort();
+            rings.restart();
+            self.spare.push((sock, rings));
         } else {
-            self.sockets.remove(h);
+            rings.release_all(&mut self.budget);
+            self.sockets.remove(sock);
         }
     }
 
     /// The host connection is up: let the held SYN through to a socket
     /// listening on exactly the address the container asked for.
     fn activate(&mut self, id: usize) {
-        let Some(Tcp::Pending { sock, syn, key, .. }) = self.tcp.remove(id) else {
+        let Some(Tcp::Pending { key, .. }) = self.tcp.get_mut(id) else {
             return;
         };
-        let handle = self.take_socket();
-        if self
-            .sockets
-            .get_mut::<tcp::Socket>(handle)
-            .listen(IpListenEndpoint {
+        if self.listening.contains_key(&(key.1, key.2)) {
+            // Another flow's SYN to the same place goes first.
+            return self.later(K_TCP | id as u64, Duration::ZERO);
+        }
+        let Some(Tcp::Pending {
+            sock,
+            syn,
+            seq,
+            data,
+            key,
+            ..
+        }) = self.tcp.remove(id)
+        else {
+            return;
+        };
+        let Some((handle, mut rings)) = self.take_socket() else {
+            self.tcp_keys.remove(&key);
+            self.refuse_syn(key, seq, None, &syn);
+            return;
+        };
+        rings.set_isn(seq.0 as u32);
+        let ok = self.sockets.get(handle).is_some_and(|mut s| {
+            s.listen(IpListenEndpoint {
                 addr: Some(key.1.into()),
                 port: key.2,
             })
-            .is_err()
-        {
-            self.release_socket(handle);
+            .is_ok()
+        }) && rings.charge_rx(
+            (seq.0 as u32).wrapping_add(1),
+            data,
+            self.reserve,
+            &mut self.budget,
+        );
+        if !ok {
+            self.release_socket(handle, rings);
             self.tcp_keys.remove(&key);
+            self.refuse_syn(key, seq, None, &syn);
             return;
         }
         let _ = nix::sys::socket::setsockopt(&sock, sockopt::TcpNoDelay, &true);
-        let nid = self
-            .tcp
-            .insert(Tcp::Active(Conn::new(handle, sock, Some(key), None)));
+        let mut c = Conn::new(handle, rings, sock, key, false);
+        c.isn = seq.0 as u32;
+        mark(&mut self.dirty, id, &mut c);
+        let nid = self.tcp.insert(Tcp::Active(c));
         debug_assert_eq!(nid, id);
         self.tcp_keys.insert(key, nid);
+        self.listening.insert((key.1, key.2), nid);
         self.dev.rxq.push_back(syn);
     }
 
     /// Runs smoltcp and moves data between its sockets and the host's
     /// until neither side has anything more to give now.
     fn poll_iface(&mut self) {
+        self.starved = false;
         for _ in 0..64 {
             let now = self.now();
-            self.iface.poll(now, &mut self.dev, &mut self.sockets);
+            self.sockets.poll(&mut self.iface, now, &mut self.dev);
             let moved = self.service_tcp();
             if !moved && self.dev.rxq.is_empty() {
                 break;
@@ -815,112 +1192,359 @@ impl<L: Link> Stack<L> {
         }
     }
 
+    /// Services the flows something happened to (frames, host readiness,
+    /// timeouts; every flow at each tick, to be sure).
     fn service_tcp(&mut self) -> bool {
         let mut moved = false;
-        for id in self.tcp.ids() {
-            let Some(Tcp::Active(c)) = self.tcp.get_mut(id) else {
+        let mut gone = Vec::new();
+        let now = Instant::now();
+        let ids = std::mem::take(&mut self.dirty);
+        let mut hungry = Vec::new();
+        let Stack {
+            tcp,
+            sockets,
+            budget,
+            listening,
+            dirty,
+            ..
+        } = self;
+        for id in ids {
+            let Some(Tcp::Active(c)) = tcp.get_mut(id) else {
                 continue;
             };
-            let s = self.sockets.get_mut::<tcp::Socket>(c.handle);
-            // A held SYN that smoltcp did not take after all: nothing will
-            // ever complete this flow.
-            if s.state() == tcp::State::Listen && c.since.elapsed() > Duration::from_secs(5) {
-                c.dead = true;
-            }
-            // A handshake the container abandoned (or never answers).
-            if matches!(s.state(), tcp::State::SynSent | tcp::State::SynReceived)
-                && c.since.elapsed() > HANDSHAKE_TIMEOUT
-            {
-                s.abort();
-                c.dead = true;
-            }
-            if c.dead {
-                if !s.is_active() || s.state() == tcp::State::TimeWait {
-                    let handle = c.handle;
-                    let key = c.key;
-                    if let Some(t) = c.inbound {
-                        self.inbound.remove(&t);
-                    }
-                    self.release_socket(handle);
-                    if let Some(k) = key {
-                        self.tcp_keys.remove(&k);
-                    }
-                    self.tcp.remove(id);
-                }
+            c.marked = false;
+            let Some(mut s) = sockets.get(c.sock) else {
                 continue;
+            };
+            let did = Self::service_one(id, c, &mut s, budget, listening, now);
+            moved |= did.moved;
+            if did.starved {
+                hungry.push(id);
             }
-            // Container to host.
-            while c.writable && s.can_recv() {
-                match s.recv(|d| match send_nosig(&c.host, d) {
-                    Ok(n) => (n, Ok(n)),
-                    Err(e) => (0, Err(e)),
-                }) {
-                    Ok(Ok(n)) if n > 0 => moved = true,
-                    Ok(Ok(_)) => break,
-                    Ok(Err(e)) if would_block(&e) => c.writable = false,
-                    Ok(Err(_)) => {
-                        s.abort();
-                        c.dead = true;
-                        break;
-                    }
-                    Err(_) => break,
-                }
+            if did.gone {
+                gone.push(id);
+            } else if did.moved || did.starved || c.dead {
+                mark(dirty, id, c);
             }
-            // The container closed its side and everything it sent is out.
-            if !s.may_recv()
-                && s.recv_queue() == 0
-                && !c.host_shut
-                && s.state() != tcp::State::Listen
-                && s.state() != tcp::State::SynReceived
-                && s.state() != tcp::State::SynSent
-            {
-                if s.state() == tcp::State::Closed {
-                    // Closed without a FIN seen first: the container reset
-                    // (or refused) the connection. The host peer must see a
-                    // reset too, not an orderly end of a truncated stream.
-                    set_linger_zero(&c.host);
-                    c.dead = true;
-                } else {
-                    let _ = nix::sys::socket::shutdown(
-                        c.host.as_raw_fd(),
-                        nix::sys::socket::Shutdown::Write,
-                    );
-                }
-                c.host_shut = true;
-            }
-            // Host to container.
-            while c.readable && !c.host_eof && s.can_send() {
-                match s.send(|buf| match nix::unistd::read(&c.host, buf) {
-                    Ok(n) => (n, Ok(n)),
-                    Err(e) => (0, Err(io::Error::from(e))),
-                }) {
-                    Ok(Ok(0)) => {
-                        c.host_eof = true;
-                        s.close();
-                        moved = true;
-                    }
-                    Ok(Ok(_)) => moved = true,
-                    Ok(Err(e)) if would_block(&e) => c.readable = false,
-                    Ok(Err(_)) => {
-                        s.abort();
-                        c.dead = true;
-                        moved = true;
-                    }
-                    Err(_) => break,
-                }
-            }
-            // A host that closed while the container still connects, or a
-            // container that reset: drop the host side too.
-            if !c.dead
-                && (s.state() == tcp::State::Closed
-                    || s.state() == tcp::State::TimeWait
-                    || (c.host_eof && c.host_shut && !s.is_active()))
-            {
-                c.dead = true;
+        }
+        for id in gone {
+            self.remove_flow(id);
+        }
+        // Host data waits for pages: the flow's own that hold nothing go
+        // first (a busy flow slides over its ring); then it tries again.
+        for id in hungry {
+            if self.reclaim_flow(id) > 0 {
                 moved = true;
+            } else {
+                self.starved = true;
             }
         }
         moved
+    }
+
+    /// Flow `id` gives back the pages of its rings that hold nothing.
+    fn reclaim_flow(&mut self, id: usize) -> usize {
+        let Some(Tcp::Active(c)) = self.tcp.get_mut(id) else {
+            return 0;
+        };
+        let Some(queued) = self.sockets.get(c.sock).map(|s| s.send_queue()) else {
+            return 0;
+        };
+        let sockets = &mut self.sockets;
+        let sock = c.sock;
+        c.rings.reclaim(queued, &mut self.budget, |ring, off, len| {
+            sockets.discard(sock, ring, off, len).is_ok()
+        })
+    }
+
+    /// Moves what can move between a flow's socket and its host socket.
+    fn service_one(
+        id: usize,
+        c: &mut Conn,
+        s: &mut crate::sys::mem::Tcp<'_>,
+        budget: &mut Budget,
+        listening: &mut HashMap<(Ipv4Addr, u16), usize>,
+        now: Instant,
+    ) -> Serviced {
+        let mut did = Serviced::default();
+        let st = s.state();
+        if st != c.state {
+            if c.state == tcp::State::Listen {
+                if listening.get(&(c.key.1, c.key.2)) == Some(&id) {
+                    listening.remove(&(c.key.1, c.key.2));
+                }
+                // The held SYN must have reached this socket and no other:
+                // its rings are charged by this flow's stream.
+                let ours = IpEndpoint::new(GUEST.into(), c.key.0);
+                if !c.inbound && st != tcp::State::Closed && s.remote_endpoint() != Some(ours) {
+                    s.abort();
+                    set_linger_zero(&c.host);
+                    c.dead = true;
+                }
+            }
+            c.state = st;
+            c.last_io = now;
+        }
+        if c.dead {
+            did.gone = !s.is_active() || st == tcp::State::TimeWait;
+            return did;
+        }
+        // Container to host.
+        while c.writable && s.can_recv() {
+            match s.recv(|d, off| match send_nosig(&c.host, d) {
+                Ok(n) => {
+                    c.rings.received(off, n, budget);
+                    (n, Ok(n))
+                }
+                Err(e) => (0, Err(e)),
+            }) {
+                Ok(Ok(n)) if n > 0 => {
+                    did.moved = true;
+                    c.last_io = now;
+                }
+                Ok(Ok(_)) => break,
+                Ok(Err(e)) if would_block(&e) => c.writable = false,
+                Ok(Err(_)) => {
+                    s.abort();
+                    c.dead = true;
+                    break;
+                }
+                Err(_) => break,
+            }
+        }
+        c.rings.in_order(s.recv_queue());
+        // The container closed its side and everything it sent is out.
+        let st = s.state();
+        if !s.may_recv()
+            && s.recv_queue() == 0
+            && !c.host_shut
+            && st != tcp::State::Listen
+            && st != tcp::State::SynReceived
+            && st != tcp::State::SynSent
+        {
+            if st == tcp::State::Closed {
+                // Closed without a FIN seen first: the container reset (or
+                // refused) the connection. The host peer must see a reset
+                // too, not an orderly end of a truncated stream.
+                set_linger_zero(&c.host);
+                c.dead = true;
+            } else {
+                let _ = nix::sys::socket::shutdown(
+                    c.host.as_raw_fd(),
+                    nix::sys::socket::Shutdown::Write,
+                );
+            }
+            c.host_shut = true;
+            c.last_io = now;
+        }
+        // Host to container, into pages the budget gives.
+        while c.readable && !c.host_eof && s.can_send() {
+            match s.send(|buf, off| {
+                let room = c.rings.tx_room(off, buf.len(), budget);
+                if room == 0 {
+                    return (0, Err(None));
+                }
+                match nix::unistd::read(&c.host, &mut buf[..room]) {
+                    Ok(n) => {
+                        c.rings.queued(off, n, budget);
+                        (n, Ok(n))
+                    }
+                    Err(e) => (0, Err(Some(io::Error::from(e)))),
+                }
+            }) {
+                Ok(Ok(0)) => {
+                    c.host_eof = true;
+                    s.close();
+                    did.moved = true;
+                    c.last_io = now;
+                }
+                Ok(Ok(_)) => {
+                    did.moved = true;
+                    c.last_io = now;
+                }
+                Ok(Err(None)) => {
+                    did.starved = true;
+                    break;
+                }
+                Ok(Err(Some(e))) if would_block(&e) => c.readable = false,
+                Ok(Err(Some(_))) => {
+                    s.abort();
+                    c.dead = true;
+                    did.moved = true;
+                }
+                Err(_) => break,
+            }
+        }
+        // A host that closed while the container still connects, or a
+        // container that reset: drop the host side too.
+        let st = s.state();
+        if !c.dead
+            && (st == tcp::State::Closed
+                || st == tcp::State::TimeWait
+                || (c.host_eof && c.host_shut && !s.is_active()))
+        {
+            c.dead = true;
+            did.moved = true;
+        }
+        did
+    }
+
+    /// Ends flow `id` now: its host socket closes, its smoltcp socket and
+    /// rings go, and its pages go back to the budget.
+    fn remove_flow(&mut self, id: usize) {
+        match self.tcp.remove(id) {
+            Some(Tcp::Active(c)) => {
+                self.release_socket(c.sock, c.rings);
+                if self.tcp_keys.get(&c.key) == Some(&id) {
+                    self.tcp_keys.remove(&c.key);
+                }
+                if self.listening.get(&(c.key.1, c.key.2)) == Some(&id) {
+                    self.listening.remove(&(c.key.1, c.key.2));
+                }
+            }
+            Some(Tcp::Pending { key, .. }) if self.tcp_keys.get(&key) == Some(&id) => {
+                self.tcp_keys.remove(&key);
+            }
+            _ => {}
+        }
+    }
+
+    /// Every flow gives back the pages that hold no data, busy or not:
+    /// the budget ran out. At most every `SQUEEZE_EVERY`.
+    fn squeeze(&mut self) {
+        let now = Instant::now();
+        if now.duration_since(self.last_squeeze) < SQUEEZE_EVERY {
+            return;
+        }
+        self.last_squeeze = now;
+        self.reclaim(None);
+    }
+
+    /// Flows idle at least `idle` (all with `None`) give back the pages of
+    /// their buffers that hold nothing.
+    fn reclaim(&mut self, idle: Option<Duration>) {
+        let now = Instant::now();
+        let idle_enough = |t: Instant| idle.is_none_or(|d| now.duration_since(t) >= d);
+        let Stack {
+            tcp,
+            sockets,
+            budget,
+            relays,
+            relay_spare,
+            ..
+        } = self;
+        for id in 0..tcp.bound() {
+            let Some(Tcp::Active(c)) = tcp.get_mut(id) else {
+                continue;
+            };
+            if c.rings.charged() == 0 || !idle_enough(c.last_io) {
+                continue;
+            }
+            let Some(queued) = sockets.get(c.sock).map(|s| s.send_queue()) else {
+                continue;
+            };
+            let sock = c.sock;
+            c.rings.reclaim(queued, budget, |ring, off, len| {
+                sockets.discard(sock, ring, off, len).is_ok()
+            });
+        }
+        for id in 0..relays.bound() {
+            if let Some(r) = relays.get_mut(id)
+                && idle_enough(r.last_io)
+            {
+                r.release_idle(budget, relay_spare);
+            }
+        }
+        if idle.is_some() {
+            // Spares kept until the next tick go now.
+            forward::drop_spare(budget, relay_spare);
+        }
+        // Spare sockets hold nothing.
+        for (sock, rings) in &mut self.spare {
+            let sock = *sock;
+            let sockets = &mut self.sockets;
+            rings.reclaim_idle_socket(&mut self.budget, |ring, off, len| {
+                sockets.discard(sock, ring, off, len).is_ok()
+            });
+        }
+    }
+
+    /// Tables that grew for many flows and hold none now start afresh:
+    /// their memory goes back (a churn of thousands of connections would
+    /// otherwise leave megabytes of empty slots behind).
+    fn compact(&mut self) {
+        if self.tcp.len() == 0 && self.tcp.bound() > 64 {
+            for (sock, rings) in std::mem::take(&mut self.spare) {
+                self.release_socket(sock, rings);
+            }
+            self.spare.clear();
+            self.tcp = Slab::default();
+            self.sockets = TcpSockets::default();
+            self.tcp_keys = HashMap::new();
+            self.listening = HashMap::new();
+            self.dirty = Vec::new();
+        }
+        if self.udp.len() == 0 && self.udp.bound() > 64 {
+            self.udp = Slab::default();
+            self.udp_keys = HashMap::new();
+        }
+        if self.relays.len() == 0 && self.relays.bound() > 64 {
+            self.relays = Slab::default();
+        }
+    }
+
+    /// Timeouts, and idle flows' pages: every `tick`.
+    fn maintain(&mut self) {
+        let now = Instant::now();
+        self.next_expiry = now + self.tick;
+        self.expire_udp(now);
+        let l = self.limits.clone();
+        for id in 0..self.tcp.bound() {
+            match self.tcp.get_mut(id) {
+                Some(Tcp::Pending { since, .. }) if now.duration_since(*since) > l.handshake => {
+                    self.refuse_pending(id, Some(libc::ETIMEDOUT));
+                }
+                Some(Tcp::Active(c)) => {
+                    // Every flow is looked at now and then, whatever
+                    // happened to it.
+                    mark(&mut self.dirty, id, c);
+                    let Some(mut s) = self.sockets.get(c.sock) else {
+                        continue;
+                    };
+                    let st = s.state();
+                    let age = now.duration_since(c.since);
+                    let handshake = matches!(st, tcp::State::SynSent | tcp::State::SynReceived)
+                        && age > l.handshake;
+                    // One side closed and the other holds the connection
+                    // open, silent: the container's side may be long gone
+                    // (a closed Linux socket leaves FIN-WAIT-2 after 60 s).
+                    let abandoned = closing(st) && now.duration_since(c.last_io) > l.closing_idle;
+                    if !c.dead && (handshake || abandoned) {
+                        s.abort();
+                        set_linger_zero(&c.host);
+                        c.dead = true;
+                    }
+                    // A held SYN that smoltcp did not take after all:
+                    // nothing will ever complete this flow.
+                    if st == tcp::State::Listen && age > LISTEN_TIMEOUT {
+                        c.dead = true;
+                    }
+                }
+                _ => {}
+            }
+        }
+        for id in 0..self.relays.bound() {
+            if let Some(r) = self.relays.get_mut(id)
+                && r.half_closed()
+                && now.duration_since(r.last_io) > l.closing_idle
+                && let Some(r) = self.relays.remove(id)
+            {
+                r.reset_host();
+                r.finish(&mut self.budget, &mut self.relay_spare);
+            }
+        }
+        self.reclaim(Some(l.reclaim_idle));
+        self.compact();
     }
 
     fn udp_ingress(&mut self, f: &Frame) {
@@ -947,7 +1571,7 @@ impl<L: Link> Stack<L> {
         }
         let Some(target) = self
             .map(key.1, key.2)
-            .filter(|_| self.udp.len() < MAX_FLOWS)
+            .filter(|_| self.udp.len() < self.limits.max_flows)
         else {
             if (key.1 == GATEWAY || key.1 == DNS)
                 && let Some(fr) = wire::unreachable(
@@ -1021,7 +1645,9 @@ impl<L: Link> Stack<L> {
         if self.map(dst, 0).is_none() {
             return refuse(self);
         }
-        if !self.udp_keys.contains_key(&UdpKey::Ping(ident, dst)) && self.udp.len() >= MAX_FLOWS {
+        if !self.udp_keys.contains_key(&UdpKey::Ping(ident, dst))
+            && self.udp.len() >= self.limits.max_flows
+        {
             return refuse(self);
         }
         let key = UdpKey::Ping(ident, dst);
@@ -1067,12 +1693,24 @@ impl<L: Link> Stack<L> {
     }
 
     fn udp_readable(&mut self, id: usize) {
-        let mut buf = vec![0u8; 65536];
+        let mut buf = self.take_scratch();
+        self.udp_read(id, &mut buf);
+        self.scratch = buf;
+    }
+
+    /// The datagram buffer, lent out while it is in use.
+    fn take_scratch(&mut self) -> Vec<u8> {
+        let mut buf = std::mem::take(&mut self.scratch);
+        buf.resize(65536, 0);
+        buf
+    }
+
+    fn udp_read(&mut self, id: usize, buf: &mut [u8]) {
         for _ in 0..256 {
             let Some(u) = self.udp.get_mut(id) else {
                 return;
             };
-            let n = match nix::sys::socket::recv(u.sock.as_raw_fd(), &mut buf, MsgFlags::empty()) {
+            let n = match nix::sys::socket::recv(u.sock.as_raw_fd(), buf, MsgFlags::empty()) {
                 Ok(n) => n,
                 Err(nix::Error::EAGAIN) => return,
                 // An ICMP error for an earlier datagram; the next may pass.
@@ -1121,17 +1759,15 @@ impl<L: Link> Stack<L> {
         self.later(K_UDP | id as u64, Duration::ZERO);
     }
 
-    fn expire_udp(&mut self) {
-        let now = Instant::now();
-        self.next_expiry = now + Duration::from_secs(1);
-        for id in self.udp.ids() {
+    fn expire_udp(&mut self, now: Instant) {
+        for id in 0..self.udp.bound() {
             let Some(u) = self.udp.get_mut(id) else {
                 continue;
             };
             let idle = if matches!(u.key, UdpKey::Ping(..)) {
                 PING_IDLE
             } else {
-                UDP_IDLE
+                self.limits.udp_idle
             };
             if now.duration_since(u.last) > idle {
                 let key = u.key;
@@ -1144,13 +1780,18 @@ impl<L: Link> Stack<L> {
     /// A datagram for a published UDP port: relayed through a socket in the
     /// container's namespace, one per client.
     fn udp_listener(&mut self, li: usize) {
-        let mut buf = vec![0u8; 65536];
+        let mut buf = self.take_scratch();
+        self.udp_listen(li, &mut buf);
+        self.scratch = buf;
+    }
+
+    fn udp_listen(&mut self, li: usize, buf: &mut [u8]) {
         for _ in 0..256 {
             let Some((l, ctr)) = self.listeners.udp.get(li) else {
                 return;
             };
             let ctr = *ctr;
-            let (n, client) = match l.recv_from(&mut buf) {
+            let (n, client) = match l.recv_from(buf) {
                 Ok(x) => x,
                 Err(e) if would_block(&e) => return,
                 Err(_) => continue,
@@ -1158,7 +1799,7 @@ impl<L: Link> Stack<L> {
             let key = UdpKey::Published(li, client);
             let id = match self.udp_keys.get(&key) {
                 Some(&id) => Some(id),
-                None if self.udp.len() >= MAX_FLOWS => None,
+                None if self.udp.len() >= self.limits.max_flows => None,
                 None => self
                     .factory
                     .as_mut()
@@ -1210,7 +1851,7 @@ impl<L: Link> Stack<L> {
             };
             let _ = stream.set_nonblocking(true);
             let host = OwnedFd::from(stream);
-            if self.tcp.len() + self.relays.len() >= MAX_FLOWS {
+            if !self.admit() {
                 set_linger_zero(&host);
                 continue;
             }
@@ -1262,8 +1903,7 @@ impl<L: Link> Stack<L> {
         let Some(guest) = self.factory.as_mut().and_then(|f| f.socket(false).ok()) else {
             return;
         };
-        let bufs = self.spare_bufs.pop().unwrap_or_default();
-        let Ok(relay) = Relay::new(host, guest, SocketAddr::from((GUEST, ctr)), bufs) else {
+        let Ok(relay) = Relay::new(host, guest, SocketAddr::from((GUEST, ctr))) else {
             return;
         };
         let id = self.relays.slot();
@@ -1276,18 +1916,21 @@ impl<L: Link> Stack<L> {
         let Some(r) = self.relays.get_mut(id) else {
             return;
         };
-        let done = match r.pump() {
+        let mut out = Pumped::default();
+        let done = match r.pump(&mut self.budget, &mut self.relay_spare, &mut out) {
             Ok(live) => !live,
             Err(_) => {
                 r.reset_host();
                 true
             }
         };
-        if done
-            && let Some(r) = self.relays.remove(id)
-            && self.spare_bufs.len() < SPARE_SOCKETS
-        {
-            self.spare_bufs.push(r.buffers());
+        if done {
+            if let Some(r) = self.relays.remove(id) {
+                r.finish(&mut self.budget, &mut self.relay_spare);
+            }
+        } else if out.starved {
+            self.squeeze();
+            self.later(K_RELAY | id as u64, SQUEEZE_EVERY);
         }
     }
 
@@ -1306,43 +1949,46 @@ impl<L: Link> Stack<L> {
         // A source port no live connection to this container port holds.
         let mut port = self.next_ephemeral();
         for _ in 0..u16::MAX {
-            if !self.inbound.contains(&(src, port, ctr)) {
+            if !self.tcp_keys.contains_key(&(ctr, src, port)) {
                 break;
             }
             port = self.next_ephemeral();
         }
-        if !self.inbound.insert((src, port, ctr)) {
+        let key = (ctr, src, port);
+        if self.tcp_keys.contains_key(&key) {
             set_linger_zero(&host);
             return;
         }
-        let handle = self.take_socket();
+        let Some((handle, rings)) = self.take_socket() else {
+            set_linger_zero(&host);
+            return;
+        };
         let cx = self.iface.context();
-        if self
-            .sockets
-            .get_mut::<tcp::Socket>(handle)
-            .connect(
+        let connected = self.sockets.get(handle).is_some_and(|mut s| {
+            s.connect(
                 cx,
-                SocketAddrV4::new(GUEST, ctr),
+                IpEndpoint::new(GUEST.into(), ctr),
                 IpListenEndpoint {
                     addr: Some(src.into()),
                     port,
                 },
             )
-            .is_err()
-        {
-            self.release_socket(handle);
-            self.inbound.remove(&(src, port, ctr));
+            .is_ok()
+        });
+        if !connected {
+            self.release_socket(handle, rings);
+            set_linger_zero(&host);
             return;
         }
         let _ = nix::sys::socket::setsockopt(&host, sockopt::TcpNoDelay, &true);
         let id = self.tcp.slot();
         self.watch(&host, K_TCP | id as u64);
-        self.tcp.insert(Tcp::Active(Conn::new(
-            handle,
-            host,
-            None,
-            Some((src, port, ctr)),
-        )));
+        // The container's stream starts at the sequence number of its
+        // SYN-ACK, learnt in `tcp_ingress`.
+        let mut c = Conn::new(handle, rings, host, key, true);
+        mark(&mut self.dirty, id, &mut c);
+        self.tcp.insert(Tcp::Active(c));
+        self.tcp_keys.insert(key, id);
     }
 
     /// The link, for tests that drive the stack by hand.
@@ -1353,5 +1999,23 @@ impl<L: Link> Stack<L> {
     /// Open NATed TCP and UDP flows and published-port relays.
     pub fn flow_counts(&self) -> (usize, usize, usize) {
         (self.tcp.len(), self.udp.len(), self.relays.len())
+    }
+
+    /// What the flows' buffers hold now.
+    pub fn memory(&mut self) -> Memory {
+        let mut m = Memory {
+            charged: self.budget.used(),
+            ..Memory::default()
+        };
+        for id in 0..self.tcp.bound() {
+            if let Some(Tcp::Active(c)) = self.tcp.get_mut(id) {
+                m.resident += self.sockets.resident(c.sock).unwrap_or(0);
+                m.unmodeled += !c.rings.modeled() as usize;
+            }
+        }
+        for (sock, _) in &self.spare {
+            m.resident += self.sockets.resident(*sock).unwrap_or(0);
+        }
+        m
     }
 }

@@ -11,7 +11,7 @@
 //! stack sends back.
 
 use super::forward::Listeners;
-use super::stack::{Link, Stack};
+use super::stack::{Limits, Link, Memory, Stack};
 use super::wire::OUR_MAC;
 use super::{DEFAULT_MTU, DNS, GATEWAY, GUEST, NetOptions, PREFIX};
 use smoltcp::iface::{Config, Interface, SocketHandle, SocketSet};
@@ -225,17 +225,17 @@ impl<D: Device> Guest<D> {
     }
 
     fn connect(&mut self, to: (Ipv4Addr, u16)) -> SocketHandle {
+        self.connect_from(to, GUEST_PORT)
+    }
+
+    fn connect_from(&mut self, to: (Ipv4Addr, u16), port: u16) -> SocketHandle {
         let mut s = tcp::Socket::new(
             tcp::SocketBuffer::new(vec![0u8; self.tcp_buf]),
             tcp::SocketBuffer::new(vec![0u8; self.tcp_buf]),
         );
         s.set_nagle_enabled(false);
-        s.connect(
-            self.iface.context(),
-            (IpAddress::Ipv4(to.0), to.1),
-            GUEST_PORT,
-        )
-        .unwrap();
+        s.connect(self.iface.context(), (IpAddress::Ipv4(to.0), to.1), port)
+            .unwrap();
         self.sockets.add(s)
     }
 
@@ -446,8 +446,17 @@ fn tcp_round_trip<D: Device>(mut n: Net<D>, t: Transfer) {
     let host_got = host.join().expect("host thread");
     assert_eq!(host_got.len(), up.len(), "bytes the host received");
     assert!(host_got == up, "the host received other bytes");
+    assert_eq!(
+        n.stack.memory().unmodeled,
+        0,
+        "the receive ring left the model"
+    );
     n.run_until(t.limit, "the flow's removal", |n| {
         n.stack.flow_counts() == (0, 0, 0)
+    });
+    // A spare socket keeps its pages until the next tick.
+    n.run_until(Duration::from_secs(3), "the memory's return", |n| {
+        n.stack.memory() == Memory::default()
     });
 }
 
@@ -1180,4 +1189,485 @@ fn random_frames_open_no_flows_and_do_not_break_the_stack() {
     r.push(echo_frame(GATEWAY, 1, 2, b"still there?"));
     let reply = r.until("the echo reply", echo_reply);
     assert_eq!(reply, (GATEWAY, 1, 2, b"still there?".to_vec()));
+}
+
+// Flow lifecycle and memory: every flow ends, whoever ends it, and gives
+// back its host socket and its pages.
+
+/// A container on a clean link, with the stack's bounds set to `limits`.
+fn bounded(limits: Limits) -> Net<GuestDev> {
+    let Net { stack, guest } = plain(loopback(), Vec::new());
+    Net {
+        stack: stack.with_limits(limits),
+        guest,
+    }
+}
+
+/// Bounds with short timeouts, for tests that wait for them.
+fn short() -> Limits {
+    Limits {
+        reclaim_idle: Duration::from_millis(100),
+        closing_idle: Duration::from_millis(300),
+        handshake: Duration::from_millis(300),
+        ..Limits::default()
+    }
+}
+
+fn listener() -> (TcpListener, u16) {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    (l, port)
+}
+
+impl<D: Device> Net<D> {
+    /// Connects from container port `from` to the host's `port` and
+    /// returns the container's socket with the host's end of it.
+    fn open(&mut self, l: &TcpListener, port: u16, from: u16) -> (SocketHandle, TcpStream) {
+        let h = self.guest.connect_from((GATEWAY, port), from);
+        self.run_until(Duration::from_secs(5), "the connection", |n| {
+            n.guest.tcp(h).state() == tcp::State::Established
+        });
+        let host = accept_within(l, Duration::from_secs(5));
+        host.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        (h, host)
+    }
+
+    /// Sends `data` from the container and has the host read it back.
+    fn up(&mut self, h: SocketHandle, host: &mut TcpStream, data: &[u8]) {
+        host.set_nonblocking(true).unwrap();
+        let (mut sent, mut got) = (0, Vec::new());
+        let mut buf = vec![0u8; 65536];
+        self.run_until(Duration::from_secs(10), "the upload", |n| {
+            let s = n.guest.tcp(h);
+            if sent < data.len() && s.can_send() {
+                sent += s.send_slice(&data[sent..]).unwrap();
+            }
+            loop {
+                match host.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(k) => got.extend_from_slice(&buf[..k]),
+                    Err(_) => break,
+                }
+            }
+            got.len() >= data.len()
+        });
+        host.set_nonblocking(false).unwrap();
+        assert!(got == data, "the host received other bytes");
+    }
+
+    /// Sends `data` from the host and has the container read it.
+    fn down(&mut self, h: SocketHandle, host: &mut TcpStream, data: &[u8]) {
+        host.set_nonblocking(true).unwrap();
+        let (mut sent, mut got) = (0, Vec::new());
+        self.run_until(Duration::from_secs(10), "the download", |n| {
+            if sent < data.len()
+                && let Ok(k) = host.write(&data[sent..])
+            {
+                sent += k;
+            }
+            let s = n.guest.tcp(h);
+            while s.can_recv() {
+                s.recv(|b| {
+                    got.extend_from_slice(b);
+                    (b.len(), ())
+                })
+                .unwrap();
+            }
+            got.len() >= data.len()
+        });
+        host.set_nonblocking(false).unwrap();
+        assert!(got == data, "the container received other bytes");
+    }
+
+    /// Steps until the stack holds no flow and no memory (a spare socket
+    /// keeps its pages until the next tick).
+    fn until_empty(&mut self, limit: Duration) {
+        self.run_until(limit, "every flow's end", |n| {
+            n.stack.flow_counts() == (0, 0, 0)
+        });
+        self.run_until(Duration::from_secs(3), "the memory's return", |n| {
+            n.stack.memory() == Memory::default()
+        });
+    }
+}
+
+/// The host's next read: bytes, end of stream, or the error's kind.
+fn host_read(host: &mut TcpStream) -> Result<usize, io::ErrorKind> {
+    let mut buf = [0u8; 64];
+    host.read(&mut buf).map_err(|e| e.kind())
+}
+
+#[test]
+fn flow_ends_when_the_container_closes_first() {
+    let (l, port) = listener();
+    let mut n = plain(loopback(), Vec::new());
+    let (h, mut host) = n.open(&l, port, 40001);
+    n.up(h, &mut host, &pattern(1, 100_000));
+    n.down(h, &mut host, &pattern(2, 100_000));
+    n.guest.tcp(h).close();
+    n.run_until(Duration::from_secs(5), "the host's end of stream", |_| {
+        host.set_nonblocking(true).unwrap();
+        matches!(host_read(&mut host), Ok(0))
+    });
+    drop(host);
+    n.until_empty(Duration::from_secs(5));
+    n.run_until(Duration::from_secs(5), "the container's close", |n| {
+        matches!(
+            n.guest.tcp(h).state(),
+            tcp::State::TimeWait | tcp::State::Closed
+        )
+    });
+}
+
+#[test]
+fn flow_ends_when_the_host_closes_first() {
+    let (l, port) = listener();
+    let mut n = plain(loopback(), Vec::new());
+    let (h, mut host) = n.open(&l, port, 40002);
+    n.down(h, &mut host, &pattern(3, 300_000));
+    drop(host);
+    n.run_until(
+        Duration::from_secs(5),
+        "the container's end of stream",
+        |n| !n.guest.tcp(h).may_recv(),
+    );
+    n.guest.tcp(h).close();
+    n.until_empty(Duration::from_secs(5));
+    assert_eq!(n.guest.tcp(h).state(), tcp::State::Closed);
+}
+
+#[test]
+fn a_container_reset_resets_the_host_and_ends_the_flow() {
+    let (l, port) = listener();
+    let mut n = plain(loopback(), Vec::new());
+    let (h, mut host) = n.open(&l, port, 40003);
+    n.up(h, &mut host, b"some bytes");
+    n.guest.tcp(h).abort();
+    n.until_empty(Duration::from_secs(5));
+    assert_eq!(
+        host_read(&mut host),
+        Err(io::ErrorKind::ConnectionReset),
+        "the host saw an orderly end"
+    );
+}
+
+#[test]
+fn a_host_reset_resets_the_container_and_ends_the_flow() {
+    let (l, port) = listener();
+    let mut n = plain(loopback(), Vec::new());
+    let (h, host) = n.open(&l, port, 40004);
+    super::stack::set_linger_zero(&std::os::fd::OwnedFd::from(host));
+    n.until_empty(Duration::from_secs(5));
+    n.run_until(Duration::from_secs(5), "the container's reset", |n| {
+        n.guest.tcp(h).state() == tcp::State::Closed
+    });
+}
+
+#[test]
+fn a_half_closed_flow_left_idle_is_reset_either_way() {
+    let (l, port) = listener();
+    let mut n = bounded(short());
+    // The container closes; the host never does.
+    let (h1, mut host1) = n.open(&l, port, 40005);
+    n.guest.tcp(h1).close();
+    // The host closes; the container never does.
+    let (h2, host2) = n.open(&l, port, 40006);
+    drop(host2);
+    n.run_until(Duration::from_secs(5), "the half-closes", |n| {
+        n.guest.tcp(h1).state() == tcp::State::FinWait2 && !n.guest.tcp(h2).may_recv()
+    });
+    assert_eq!(n.stack.flow_counts(), (2, 0, 0));
+    n.until_empty(Duration::from_secs(5));
+    assert_eq!(n.guest.tcp(h2).state(), tcp::State::Closed, "no reset");
+    host1.set_nonblocking(false).unwrap();
+    assert_eq!(host_read(&mut host1), Ok(0), "the container's FIN");
+    assert!(
+        host1.write_all(b"late").is_err(),
+        "the host's end was not reset"
+    );
+}
+
+#[test]
+fn a_busy_half_closed_flow_is_not_reset() {
+    let (l, port) = listener();
+    let mut n = bounded(short());
+    let (h, mut host) = n.open(&l, port, 40007);
+    n.guest.tcp(h).close();
+    // Longer than `closing_idle`, but data keeps moving.
+    let start = Instant::now();
+    let mut i = 0;
+    while start.elapsed() < Duration::from_secs(1) {
+        n.down(h, &mut host, &pattern(i, 1000));
+        i += 1;
+        thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(n.stack.flow_counts(), (1, 0, 0));
+    drop(host);
+    n.until_empty(Duration::from_secs(5));
+}
+
+#[test]
+fn an_abandoned_handshake_times_out() {
+    let (l, port) = listener();
+    l.set_nonblocking(true).unwrap();
+    let mut r = raw(loopback(), Vec::new());
+    r.stack = r.stack.with_limits(short());
+    r.push(arp_request(GATEWAY));
+    r.push(tcp_frame(GUEST, GATEWAY, &syn_repr(GUEST_PORT, port)));
+    // The SYN-ACK comes; the container never answers it.
+    r.until("the SYN-ACK", |f| {
+        let (_, _, ip, _) = parse_ipv4(f)?;
+        (ip.next_header == IpProtocol::Tcp).then_some(())
+    });
+    let mut host = accept_within(&l, Duration::from_secs(2));
+    host.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let start = Instant::now();
+    while r.stack.flow_counts() != (0, 0, 0) {
+        assert!(start.elapsed() < Duration::from_secs(5), "the flow stayed");
+        r.stack.turn(Some(Duration::from_millis(10))).unwrap();
+    }
+    assert_eq!(r.stack.memory(), Memory::default());
+    assert_eq!(host_read(&mut host), Err(io::ErrorKind::ConnectionReset));
+}
+
+#[test]
+fn an_idle_flow_gives_back_its_pages_and_still_works() {
+    let (l, port) = listener();
+    let mut n = bounded(short());
+    let (h, mut host) = n.open(&l, port, 40008);
+    n.up(h, &mut host, &pattern(4, 700_000));
+    n.down(h, &mut host, &pattern(5, 700_000));
+    let busy = n.stack.memory();
+    assert!(
+        busy.resident > 0 && busy.charged >= busy.resident,
+        "{busy:?}"
+    );
+    n.run_until(Duration::from_secs(5), "the pages' return", |n| {
+        n.stack.memory().charged == 0
+    });
+    assert_eq!(n.stack.memory().resident, 0, "pages still in memory");
+    // The rings still carry the stream where it left off.
+    n.up(h, &mut host, &pattern(6, 900_000));
+    n.down(h, &mut host, &pattern(7, 900_000));
+    assert_eq!(n.stack.memory().unmodeled, 0);
+    n.guest.tcp(h).close();
+    drop(host);
+    n.until_empty(Duration::from_secs(5));
+}
+
+#[test]
+fn many_flows_to_one_destination_at_once_each_get_their_own_socket() {
+    let (l, port) = listener();
+    let mut n = plain(loopback(), Vec::new());
+    let hs: Vec<_> = (0..8)
+        .map(|i| n.guest.connect_from((GATEWAY, port), 41000 + i))
+        .collect();
+    n.run_until(Duration::from_secs(5), "the connections", |n| {
+        hs.iter()
+            .all(|&h| n.guest.tcp(h).state() == tcp::State::Established)
+    });
+    let mut hosts: Vec<_> = (0..8)
+        .map(|_| accept_within(&l, Duration::from_secs(2)))
+        .collect();
+    // Each host connection hears from exactly one container port.
+    for (i, &h) in hs.iter().enumerate() {
+        n.guest.tcp(h).send_slice(&[i as u8]).unwrap();
+    }
+    let mut seen = Vec::new();
+    n.run_until(Duration::from_secs(5), "the bytes", |_| {
+        for host in &mut hosts {
+            host.set_nonblocking(true).unwrap();
+            let mut b = [0u8; 8];
+            if let Ok(1) = host.read(&mut b) {
+                seen.push(b[0]);
+            }
+        }
+        seen.len() == 8
+    });
+    seen.sort();
+    assert_eq!(seen, (0..8).collect::<Vec<u8>>());
+    assert!(hs.iter().all(|&h| n.guest.tcp(h).is_open()), "a reset");
+    for &h in &hs {
+        n.guest.tcp(h).close();
+    }
+    drop(hosts);
+    n.until_empty(Duration::from_secs(5));
+}
+
+#[test]
+fn half_closed_flows_make_room_when_the_table_is_full() {
+    let (l, port) = listener();
+    let mut n = bounded(Limits {
+        max_flows: 3,
+        ..short()
+    });
+    let mut hosts = Vec::new();
+    for i in 0..3 {
+        let (h, host) = n.open(&l, port, 42000 + i);
+        hosts.push(host);
+        n.guest.tcp(h).close();
+    }
+    // Before they have been idle, there is no room.
+    let refused = n.guest.connect_from((GATEWAY, port), 42010);
+    n.run_until(Duration::from_secs(5), "the refusal", |n| {
+        n.guest.tcp(refused).state() == tcp::State::Closed
+    });
+    thread::sleep(Duration::from_millis(150));
+    let (h, mut host) = n.open(&l, port, 42011);
+    n.up(h, &mut host, b"room");
+    assert_eq!(n.stack.flow_counts(), (3, 0, 0), "no flow was reset");
+}
+
+#[test]
+fn a_spent_budget_refuses_new_flows_and_holds_data_until_it_drains() {
+    let (l, port) = listener();
+    let mut n = bounded(Limits {
+        budget: 64 << 10,
+        ..Limits::default()
+    });
+    // The container does not read: what the host sends piles up in the
+    // stack's send ring, as far as the budget lets it.
+    let (h, mut host) = n.open(&l, port, 43000);
+    let data = pattern(8, 2 << 20);
+    host.set_nonblocking(true).unwrap();
+    let mut sent = 0;
+    n.run_until(Duration::from_secs(5), "the budget's end", |n| {
+        if let Ok(k) = host.write(&data[sent..]) {
+            sent += k;
+        }
+        n.stack.memory().charged >= 64 << 10
+    });
+    for _ in 0..50 {
+        n.step();
+    }
+    assert_eq!(n.stack.memory().charged, 64 << 10, "over the budget");
+    // A new flow is refused, cleanly.
+    let refused = n.guest.connect_from((GATEWAY, port), 43001);
+    n.run_until(Duration::from_secs(5), "the refusal", |n| {
+        n.guest.tcp(refused).state() == tcp::State::Closed
+    });
+    assert_eq!(n.stack.flow_counts(), (1, 0, 0));
+    // Everything arrives, in order, once the container reads.
+    let mut got = Vec::new();
+    n.run_until(Duration::from_secs(20), "the download", |n| {
+        if sent < data.len()
+            && let Ok(k) = host.write(&data[sent..])
+        {
+            sent += k;
+        }
+        let s = n.guest.tcp(h);
+        while s.can_recv() {
+            s.recv(|b| {
+                got.extend_from_slice(b);
+                (b.len(), ())
+            })
+            .unwrap();
+        }
+        got.len() >= data.len()
+    });
+    assert!(got == data, "the container received other bytes");
+    assert!(n.stack.memory().charged <= 64 << 10);
+    n.guest.tcp(h).close();
+    drop(host);
+    n.until_empty(Duration::from_secs(5));
+}
+
+#[test]
+fn uploads_fit_a_small_budget() {
+    let (l, port) = listener();
+    let mut n = bounded(Limits {
+        budget: 256 << 10,
+        ..Limits::default()
+    });
+    let (h, mut host) = n.open(&l, port, 44000);
+    n.up(h, &mut host, &pattern(9, 3 << 20));
+    assert!(n.stack.memory().charged <= 256 << 10);
+    n.guest.tcp(h).close();
+    drop(host);
+    n.until_empty(Duration::from_secs(5));
+}
+
+#[test]
+fn uploads_survive_drops_when_windows_outgrow_the_budget() {
+    let (l, port) = listener();
+    // Four flows with 256 KiB windows, opened while the budget was free;
+    // together they can send more than it holds.
+    let mut n = bounded(Limits {
+        budget: 1 << 20,
+        ring: 256 << 10,
+        ..Limits::default()
+    });
+    n.guest.tcp_buf = 256 << 10;
+    let mut flows: Vec<_> = (0..4).map(|i| n.open(&l, port, 46000 + i)).collect();
+    let data: Vec<_> = (0..4).map(|i| pattern(50 + i, 1 << 20)).collect();
+    let mut sent = [0; 4];
+    let mut got = vec![Vec::new(); 4];
+    let mut buf = vec![0u8; 65536];
+    let mut peak = 0;
+    n.run_until(Duration::from_secs(60), "the uploads", |n| {
+        for (i, (h, host)) in flows.iter_mut().enumerate() {
+            let s = n.guest.tcp(*h);
+            if sent[i] < data[i].len() && s.can_send() {
+                sent[i] += s.send_slice(&data[i][sent[i]..]).unwrap();
+            }
+            host.set_nonblocking(true).unwrap();
+            while let Ok(k) = host.read(&mut buf) {
+                if k == 0 {
+                    break;
+                }
+                got[i].extend_from_slice(&buf[..k]);
+            }
+        }
+        peak = peak.max(n.stack.memory().charged);
+        (0..4).all(|i| got[i].len() >= data[i].len())
+    });
+    assert!(peak <= 1 << 20, "charged {peak} bytes");
+    for i in 0..4 {
+        assert!(got[i] == data[i], "flow {i}: the host received other bytes");
+    }
+    assert_eq!(n.stack.memory().unmodeled, 0);
+    for (h, _) in &flows {
+        n.guest.tcp(*h).close();
+    }
+    drop(flows);
+    n.until_empty(Duration::from_secs(5));
+}
+
+#[test]
+fn sequential_flows_leave_nothing_behind() {
+    let (l, port) = listener();
+    let mut n = plain(loopback(), Vec::new());
+    for i in 0..40 {
+        let (h, mut host) = n.open(&l, port, 45000 + i);
+        n.up(h, &mut host, &pattern(i as u32, 20_000));
+        n.down(h, &mut host, &pattern(i as u32 + 100, 20_000));
+        n.guest.tcp(h).close();
+        drop(host);
+        n.run_until(Duration::from_secs(5), "the close", |n| {
+            n.stack.flow_counts() == (0, 0, 0)
+        });
+        n.guest.sockets.remove(h);
+    }
+    n.until_empty(Duration::from_secs(5));
+}
+
+#[test]
+fn a_reused_port_replaces_the_half_closed_flow_it_belonged_to() {
+    let (l, port) = listener();
+    let mut n = plain(loopback(), Vec::new());
+    // The container closes; the host keeps its end open.
+    let (h, mut old) = n.open(&l, port, 47000);
+    n.guest.tcp(h).close();
+    n.run_until(Duration::from_secs(5), "the half-close", |n| {
+        n.guest.tcp(h).state() == tcp::State::FinWait2
+    });
+    // The container's socket is gone (its FIN-WAIT-2 timed out) and the
+    // port is used again for the same destination.
+    n.guest.sockets.remove(h);
+    let (h, mut new) = n.open(&l, port, 47000);
+    n.up(h, &mut new, b"again");
+    assert_eq!(n.stack.flow_counts(), (1, 0, 0));
+    old.set_nonblocking(false).unwrap();
+    assert_eq!(host_read(&mut old), Ok(0), "the container's FIN");
+    assert!(old.write_all(b"late").is_err(), "the old flow lives on");
 }

@@ -9,6 +9,7 @@
 
 pub mod confine;
 pub mod exe;
+pub mod mem;
 pub mod net;
 pub mod seccomp;
 

@@ -16,6 +16,7 @@ mod hostile;
 mod imagecmds;
 mod images;
 mod lifecycle;
+mod netchurn;
 mod network;
 mod ownership;
 mod pull;
