@@ -247,12 +247,33 @@ impl Registry {
 
     /// Whether `url` is on the registry itself (scheme, host and port), not on a host a
     /// redirect led to.
-    pub(super) fn is_registry(&self, url: &reqwest::Url) -> bool {
+    fn is_registry(&self, url: &reqwest::Url) -> bool {
         reqwest::Url::parse(&self.v2_url()).is_ok_and(|own| {
             own.scheme() == url.scheme()
                 && own.host_str() == url.host_str()
                 && own.port_or_known_default() == url.port_or_known_default()
         })
+    }
+
+    /// The authentication challenge of a 401 answer (empty when it names
+    /// none); None for any other answer. Only the registry itself may
+    /// challenge: a 401 from a host a redirect led to is refused.
+    pub(super) fn challenge(&self, resp: &reqwest::Response) -> Result<Option<String>, Fail> {
+        if resp.status().as_u16() != 401 {
+            return Ok(None);
+        }
+        if !self.is_registry(resp.url()) {
+            return Err(Fail::ForeignChallenge {
+                url: shorten(resp.url().as_str()).into_owned(),
+            });
+        }
+        Ok(Some(
+            resp.headers()
+                .get(reqwest::header::WWW_AUTHENTICATE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string(),
+        ))
     }
 
     /// GETs `url`, a resource of `repository`, answering one authentication challenge; a
@@ -286,18 +307,9 @@ impl Registry {
                 _ => req,
             };
             let resp = req.send().await?;
-            if resp.status().as_u16() == 401 && !self.is_registry(resp.url()) {
-                return Err(Fail::ForeignChallenge {
-                    url: shorten(resp.url().as_str()).into_owned(),
-                });
-            }
-            if resp.status().as_u16() == 401 && attempt == 0 {
-                let challenge = resp
-                    .headers()
-                    .get(reqwest::header::WWW_AUTHENTICATE)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("")
-                    .to_string();
+            if let Some(challenge) = self.challenge(&resp)?
+                && attempt == 0
+            {
                 let lower = challenge.to_ascii_lowercase();
                 let grant = if lower.starts_with("bearer") {
                     let scope = format!("repository:{repository}:pull");

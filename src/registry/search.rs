@@ -166,33 +166,23 @@ impl Registry {
             };
             let resp = req.send().await?;
             let status = resp.status().as_u16();
-            if status == 401 && !self.is_registry(resp.url()) {
-                return Err(Fail::ForeignChallenge {
-                    url: crate::text::shorten(resp.url().as_str()).into_owned(),
-                });
-            }
-            if status == 401 && attempt == 0 {
-                let challenge = resp
-                    .headers()
-                    .get(reqwest::header::WWW_AUTHENTICATE)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("")
-                    .to_string();
-                if challenge.to_ascii_lowercase().starts_with("bearer") {
-                    let scope = "registry:catalog:*";
-                    *token = Some(
-                        http::fetch_token(
-                            &self.http,
-                            &challenge,
-                            &self.auth,
-                            scope,
-                            &url,
-                            self.plain_http,
-                        )
-                        .await?,
-                    );
-                    continue;
-                }
+            if let Some(challenge) = self.challenge(&resp)?
+                && attempt == 0
+                && challenge.to_ascii_lowercase().starts_with("bearer")
+            {
+                let scope = "registry:catalog:*";
+                *token = Some(
+                    http::fetch_token(
+                        &self.http,
+                        &challenge,
+                        &self.auth,
+                        scope,
+                        &url,
+                        self.plain_http,
+                    )
+                    .await?,
+                );
+                continue;
             }
             if !(200..300).contains(&status) {
                 return Err(http::status_error(resp, &url).await.into());

@@ -290,43 +290,37 @@ impl Store {
 
     /// Takes the store's exclusive lock, waiting for other rsp processes.
     pub fn lock(&self) -> Result<StoreLock> {
-        let path = self.root.join("store.lock");
-        let err = |source| StoreError::Lock {
-            path: path.clone(),
-            source,
-        };
-        let f = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .read(true)
-            .write(true)
-            .open(&path)
-            .map_err(err)?;
-        let flock = nix::fcntl::Flock::lock(f, nix::fcntl::FlockArg::LockExclusive)
-            .map_err(|(_, e)| err(e.into()))?;
-        Ok(StoreLock { _flock: flock })
+        self.flock(nix::fcntl::FlockArg::LockExclusive)?
+            .ok_or_else(|| self.lock_error(std::io::ErrorKind::WouldBlock.into()))
     }
 
     /// [`Store::lock`] if it is free now, else `None`: for fix-ups that can wait for the next
     /// command, done from code that may already hold the lock (a second `flock` on a new
     /// descriptor would wait for ourselves).
     pub fn try_lock(&self) -> Result<Option<StoreLock>> {
-        let path = self.root.join("store.lock");
-        let err = |source| StoreError::Lock {
-            path: path.clone(),
+        self.flock(nix::fcntl::FlockArg::LockExclusiveNonblock)
+    }
+
+    fn lock_error(&self, source: std::io::Error) -> StoreError {
+        StoreError::Lock {
+            path: self.root.join("store.lock"),
             source,
-        };
+        }
+    }
+
+    /// `flock`s `store.lock` as `how` says; `None` when it would block.
+    fn flock(&self, how: nix::fcntl::FlockArg) -> Result<Option<StoreLock>> {
         let f = OpenOptions::new()
             .create(true)
             .truncate(false)
             .read(true)
             .write(true)
-            .open(&path)
-            .map_err(err)?;
-        match nix::fcntl::Flock::lock(f, nix::fcntl::FlockArg::LockExclusiveNonblock) {
+            .open(self.root.join("store.lock"))
+            .map_err(|e| self.lock_error(e))?;
+        match nix::fcntl::Flock::lock(f, how) {
             Ok(flock) => Ok(Some(StoreLock { _flock: flock })),
             Err((_, nix::errno::Errno::EWOULDBLOCK)) => Ok(None),
-            Err((_, e)) => Err(err(e.into())),
+            Err((_, e)) => Err(self.lock_error(e.into())),
         }
     }
 

@@ -86,18 +86,7 @@ const HOLD_MS: u64 = 2000;
 const RSS_LIMIT_KIB: u64 = 64 << 10;
 
 fn churn_binary() -> Vec<u8> {
-    let dir = tempfile::tempdir().unwrap();
-    let src = dir.path().join("churn.c");
-    let out = dir.path().join("churn");
-    std::fs::write(&src, CHURN_C).unwrap();
-    let st = std::process::Command::new("cc")
-        .args(["-static", "-O1", "-o"])
-        .arg(&out)
-        .arg(&src)
-        .status()
-        .expect("running cc (gcc is needed to build the churn test program)");
-    assert!(st.success(), "cc -static failed");
-    std::fs::read(&out).unwrap()
+    crate::util::static_c_program("churn", CHURN_C)
 }
 
 fn image() -> &'static str {

@@ -36,18 +36,7 @@ int main(int argc, char **argv) {
 "#;
 
 fn udp_echo_binary() -> Vec<u8> {
-    let dir = tempfile::tempdir().unwrap();
-    let src = dir.path().join("udpecho.c");
-    let out = dir.path().join("udpecho");
-    std::fs::write(&src, UDP_ECHO_C).unwrap();
-    let st = std::process::Command::new("cc")
-        .args(["-static", "-O1", "-o"])
-        .arg(&out)
-        .arg(&src)
-        .status()
-        .expect("running cc (gcc is needed to build the UDP echo test program)");
-    assert!(st.success(), "cc -static failed");
-    std::fs::read(&out).unwrap()
+    crate::util::static_c_program("udpecho", UDP_ECHO_C)
 }
 
 fn image() -> &'static str {

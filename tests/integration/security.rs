@@ -15,18 +15,7 @@ use std::time::{Duration, Instant};
 const SECRET: &str = "AKIAsecret-issue14-d41d8cd98f00b204";
 
 fn attack_binary() -> Vec<u8> {
-    let dir = tempfile::tempdir().unwrap();
-    let src = dir.path().join("attack.c");
-    let out = dir.path().join("attack");
-    std::fs::write(&src, include_str!("attack.c")).unwrap();
-    let st = std::process::Command::new("cc")
-        .args(["-static", "-O1", "-o"])
-        .arg(&out)
-        .arg(&src)
-        .status()
-        .expect("running cc (gcc is needed to build the attack test program)");
-    assert!(st.success(), "cc -static attack.c failed");
-    std::fs::read(&out).unwrap()
+    crate::util::static_c_program("attack", include_str!("attack.c"))
 }
 
 fn image() -> &'static str {

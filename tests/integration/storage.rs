@@ -61,18 +61,7 @@ int main(int argc, char **argv) {
 "#;
 
 fn fsprobe_binary() -> Vec<u8> {
-    let dir = tempfile::tempdir().unwrap();
-    let src = dir.path().join("fsprobe.c");
-    let out = dir.path().join("fsprobe");
-    std::fs::write(&src, FSPROBE_C).unwrap();
-    let st = std::process::Command::new("cc")
-        .args(["-static", "-O1", "-o"])
-        .arg(&out)
-        .arg(&src)
-        .status()
-        .expect("running cc (gcc is needed to build the file-system probe)");
-    assert!(st.success(), "cc -static failed");
-    std::fs::read(&out).unwrap()
+    crate::util::static_c_program("fsprobe", FSPROBE_C)
 }
 
 fn semantics() -> &'static str {

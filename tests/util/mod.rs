@@ -44,6 +44,24 @@ pub fn rsp_bin() -> &'static str {
     option_env!("CARGO_BIN_EXE_rsp").unwrap_or("rsp")
 }
 
+/// A static program built from C `source` with the host's `cc` (gcc and
+/// libc6-dev, as CI installs them), for a test image: busybox lacks it.
+/// `name` names it in errors.
+pub fn static_c_program(name: &str, source: &str) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join(format!("{name}.c"));
+    let out = dir.path().join(name);
+    fs::write(&src, source).unwrap();
+    let st = Command::new("cc")
+        .args(["-static", "-O1", "-o"])
+        .arg(&out)
+        .arg(&src)
+        .status()
+        .unwrap_or_else(|e| panic!("running cc for {name} (gcc and libc6-dev are needed): {e}"));
+    assert!(st.success(), "cc -static {name}.c failed");
+    fs::read(&out).unwrap()
+}
+
 /// A private set of rsp directories in a temp dir, removed on drop:
 ///
 /// ```text
