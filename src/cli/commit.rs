@@ -2,7 +2,7 @@
 
 use super::args::{CommitArgs, DiffArgs, ExportArgs, Global, ImportArgs};
 use super::{CmdResult, open_store};
-use crate::image::commit::{self, CommitOptions, ImportOptions};
+use crate::runtime::commit::{self, CommitOptions, ImportOptions};
 use crate::runtime::container::{self, Status};
 use anyhow::{Context, anyhow};
 use std::io::{IsTerminal, Write};

@@ -224,7 +224,7 @@ fn build_config(store: &Store, a: &RunArgs, rec: &ImageRecord) -> anyhow::Result
     }
     match network.as_str() {
         "host" if !ports.is_empty() => {
-            eprintln!("WARNING: published ports are discarded with the host network");
+            log::warn!("published ports are discarded with the host network");
             ports.clear();
         }
         "none" if !ports.is_empty() => {
@@ -900,7 +900,7 @@ pub(super) fn remove_orphans(store: &Store, paths: &Paths) -> anyhow::Result<()>
     let removed = container::remove_orphans(store, paths)
         .context("removing the leftovers of killed container creations")?;
     if !removed.is_empty() {
-        super::debug(|| format!("removed leftovers of killed creations: {removed:?}"));
+        log::debug!("removed leftovers of killed creations: {removed:?}");
     }
     Ok(())
 }

@@ -6,8 +6,9 @@ use super::args::{
 };
 use super::output::{self, Format};
 use super::{CmdResult, Failure, open_store};
+use crate::image::Platform;
 use crate::image::config::ImageConfig;
-use crate::registry::{Platform, PullOptions};
+use crate::registry::PullOptions;
 use crate::storage::{ImageRecord, Store};
 use anyhow::{Context, anyhow};
 use serde_json::{Value, json};

@@ -14,6 +14,7 @@ pub mod docs;
 mod imagecmds;
 mod images;
 mod lifecycle;
+mod logging;
 mod observe;
 mod output;
 mod progress;
@@ -50,15 +51,6 @@ impl Failure {
 }
 
 pub type CmdResult = Result<i32, Failure>;
-
-static LOG_DEBUG: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-/// Prints a debug line on stderr with `--log-level=debug`.
-pub fn debug(msg: impl FnOnce() -> String) {
-    if LOG_DEBUG.load(std::sync::atomic::Ordering::Relaxed) {
-        eprintln!("DEBU {}", msg());
-    }
-}
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
@@ -127,10 +119,7 @@ pub fn main() -> i32 {
             return code;
         }
     };
-    LOG_DEBUG.store(
-        matches!(cli.global.log_level.as_str(), "debug" | "trace"),
-        std::sync::atomic::Ordering::Relaxed,
-    );
+    logging::init(&cli.global.log_level);
     match dispatch(&cli) {
         Ok(code) => code,
         Err(f) if is_broken_pipe(&f.error) => 0,

@@ -6,11 +6,13 @@
 //! digest, or a unique prefix (≥ 3 hex digits) of an image ID.
 
 pub mod change;
-pub mod commit;
 pub mod config;
 pub mod local;
 pub mod manage;
+pub mod platform;
 pub mod reference;
+
+pub use platform::Platform;
 
 use crate::storage::{ImageDb, ImageRecord};
 

@@ -304,7 +304,7 @@ pub fn lookup(registry: &str, authfile: Option<&Path>) -> Result<Option<Credenti
                 // Podman does not use credsStore at all; a Docker setup whose
                 // store is not installed here must not break every pull.
                 Err(e @ AuthError::HelperMissing { .. }) => {
-                    crate::cli::debug(|| format!("{e}; going on without it"));
+                    log::debug!("{e}; going on without it");
                 }
                 Err(e) => return Err(e),
             }

@@ -24,7 +24,6 @@ pub mod auth;
 mod config;
 mod credhelper;
 mod http;
-mod platform;
 mod push;
 mod search;
 #[cfg(test)]
@@ -41,10 +40,10 @@ use oci_client::secrets::RegistryAuth;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use crate::image::Platform;
 pub use auth::{AuthError, Credentials};
 pub use config::RegistriesConf;
 pub use http::{MAX_CONFIG, MAX_ERROR_BODY, MAX_MANIFEST, MAX_TOKEN};
-pub use platform::Platform;
 pub use search::{SearchResult, TagResult, search_docker_hub};
 
 use crate::image::reference::{Reference, ReferenceError};
@@ -126,8 +125,6 @@ pub enum RegistryError {
     },
     #[error("searching {registry}: {reason}")]
     Search { registry: String, reason: String },
-    #[error("invalid platform {input:?}: use os/arch[/variant], e.g. linux/arm64/v8")]
-    InvalidPlatform { input: String },
     #[error("reading {path}: {source}")]
     ConfigRead {
         path: PathBuf,

@@ -52,7 +52,7 @@ impl Registry {
         match self.client.mount_blob(&oci_ref, &source, digest).await {
             Ok(()) => true,
             Err(e) => {
-                crate::cli::debug(|| format!("mounting {digest} from {from}: {e}"));
+                log::debug!("mounting {digest} from {from}: {e}");
                 false
             }
         }

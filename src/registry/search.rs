@@ -408,7 +408,7 @@ mod tests {
         let reference = Reference::parse(&format!("{addr}/x")).unwrap();
         let opts = super::super::PullOptions {
             tls_verify: Some(false),
-            platform: super::super::Platform::parse("linux/amd64").unwrap(),
+            platform: crate::image::Platform::parse("linux/amd64").unwrap(),
             auth: Some(("u".into(), password.into())),
             authfile: None,
         };

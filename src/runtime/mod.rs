@@ -15,6 +15,7 @@
 
 pub mod attach;
 pub mod cgroup;
+pub mod commit;
 pub mod container;
 pub mod copy;
 pub mod exec;

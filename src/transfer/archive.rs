@@ -1003,7 +1003,7 @@ fn oci_images(source: &Source, archive: &str) -> Result<Vec<ImageJob>> {
             let list = nested["manifests"]
                 .as_array()
                 .ok_or_else(|| bad(&digest, "an index without manifests"))?;
-            let host = crate::registry::Platform::host();
+            let host = crate::image::Platform::host();
             let pick = list
                 .iter()
                 .find(|m| {

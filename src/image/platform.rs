@@ -7,7 +7,12 @@
 
 use std::fmt;
 
-use super::RegistryError;
+/// A `--platform` value that is not `os/arch[/variant]`.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid platform {input:?}: use os/arch[/variant], e.g. linux/arm64/v8")]
+pub struct InvalidPlatform {
+    pub input: String,
+}
 
 /// An OS/architecture pair, e.g. `linux/arm64/v8`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -40,8 +45,8 @@ impl Platform {
 
     /// Parses `os/arch[/variant]` as given to `--platform`. Common aliases (`x86_64`,
     /// `aarch64`) are accepted because users copy them from `uname -m`.
-    pub fn parse(s: &str) -> Result<Platform, RegistryError> {
-        let invalid = || RegistryError::InvalidPlatform {
+    pub fn parse(s: &str) -> Result<Platform, InvalidPlatform> {
+        let invalid = || InvalidPlatform {
             input: s.to_string(),
         };
         let mut parts = s.split('/');

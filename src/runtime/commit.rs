@@ -4,7 +4,7 @@
 //! Contract: a new layer is streamed from [`crate::storage::pack`] (or the
 //! imported file) straight into the unpacker, in a directory of the
 //! store's `tmp/`, and moved into place only when complete; the image
-//! record is written last, by [`super::local::store_image`]. A commit or
+//! record is written last, by [`crate::image::local::store_image`]. A commit or
 //! import killed or failed at any point leaves no image behind, at most a
 //! layer nothing references, which the next prune removes.
 //!
@@ -13,10 +13,10 @@
 //! unreadable to everyone (`chmod 000`) is read there as its root would,
 //! and nothing of the host beyond the user's own files becomes reachable.
 
-use super::change::{self, ChangeError};
-use super::local::{self, LocalImageError};
-use super::reference::{Reference, ReferenceError};
-use crate::runtime::container::ContainerConfig;
+use super::container::ContainerConfig;
+use crate::image::change::{self, ChangeError};
+use crate::image::local::{self, LocalImageError};
+use crate::image::reference::{Reference, ReferenceError};
 use crate::storage::driver::Driver;
 use crate::storage::pack::{self, ChangeList, Layer, PackError, TarSink};
 use crate::storage::unpack::{UnpackError, UnpackStats};
@@ -452,7 +452,7 @@ pub fn import(
     // compression itself; read errors are the unpacker's to report.
     let stats = add_layer(store, source, || Ok(()))?;
     layer_done(&stats.diff_id);
-    let platform = crate::registry::Platform::host();
+    let platform = crate::image::Platform::host();
     let created = now();
     let mut history = json!({
         "created": created,
