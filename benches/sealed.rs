@@ -33,10 +33,10 @@ fn main() {
     let ways: [(&str, Make, u64); 2] = [
         (
             "read-only detached mount",
-            rsp::sys::exe::make_read_only_mount,
+            rsp_sys::exe::make_read_only_mount,
             0,
         ),
-        ("sealed memfd copy", rsp::sys::exe::make_sealed_memfd, size),
+        ("sealed memfd copy", rsp_sys::exe::make_sealed_memfd, size),
     ];
     for (name, make, kept) in ways {
         let times = (0..runs)

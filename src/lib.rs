@@ -1,21 +1,36 @@
 //! rsp: a daemonless, rootless container engine.
 //!
-//! The library holds the whole engine; the `rsp` binary only calls [`cli::main`].
-//! Dependencies point down: `cli` uses everything; `runtime` uses `storage`,
-//! `image` and `sys`; `registry` uses `image`; `sys` uses nothing of ours.
-//! `unsafe` code is only allowed in [`sys`].
-#![deny(unsafe_code)]
+//! This package is the `rsp` binary and its command line ([`cli`]); the
+//! engine is the workspace's crates under `crates/`, and Cargo keeps their
+//! layering, since a crate can only use what it depends on. Dependencies
+//! point down:
+//!
+//! ```text
+//! rsp (cli)        parses, calls the engine, the only layer that prints
+//!  ├─ rsp-runtime  containers: records, namespaces, monitor, exec, logs, events
+//!  │   ├─ rsp-net      the userspace TCP/IP stack
+//!  ├─ rsp-transfer pull, push, save, load
+//!  │   └─ rsp-registry OCI registries
+//!  │       └─ rsp-image    references, configs, platforms, stored images
+//!  │           └─ rsp-storage  layers, the layer format, drivers, FUSE overlay
+//!  │               └─ rsp-sys      every `unsafe`: syscalls, namespaces, seccomp
+//!  ├─ rsp-base     paths, untrusted text in messages, time specs (no rsp deps)
+//!  └─ gotmpl       Go templates for --format (no rsp deps)
+//! ```
+//!
+//! `rsp-runtime` also uses `rsp-image`, `rsp-storage`, `rsp-sys` and
+//! `rsp-base`; `rsp-net` uses only `rsp-sys`. Nothing below the CLI uses
+//! the CLI: layers log through the `log` facade and report progress
+//! through traits the CLI implements. `unsafe` is allowed only in `rsp-sys`.
+#![forbid(unsafe_code)]
 
 pub mod cli;
-pub mod events;
-pub mod image;
-pub mod logs;
-pub mod net;
-pub mod paths;
-pub mod registry;
-pub mod runtime;
-pub mod storage;
-pub mod sys;
-pub mod text;
-pub mod timespec;
-pub mod transfer;
+
+use rsp_base::{paths, timespec};
+use rsp_image as image;
+use rsp_net as net;
+use rsp_registry as registry;
+use rsp_runtime as runtime;
+use rsp_runtime::{events, logs};
+use rsp_storage as storage;
+use rsp_transfer as transfer;

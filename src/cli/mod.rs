@@ -20,7 +20,7 @@ mod output;
 mod progress;
 mod registry;
 mod system;
-pub mod template;
+use gotmpl as template;
 
 pub use args::Cli;
 use args::Command;

@@ -8,6 +8,12 @@
 //! image record is written last, under the store lock, so a failed or killed
 //! pull leaves the store as it was (plus, at most, complete layers that the
 //! next pull reuses).
+#![forbid(unsafe_code)]
+
+use rsp_base::text;
+use rsp_image as image;
+use rsp_registry as registry;
+use rsp_storage as storage;
 
 pub mod archive;
 pub mod blobinfo;

@@ -2,7 +2,7 @@
 //! real FUSE mounts, each made in a user and mount namespace of its own.
 
 use super::overlay::{Overlay, ROOT};
-use crate::storage::unpack::OVERRIDE_STAT_XATTR;
+use crate::unpack::OVERRIDE_STAT_XATTR;
 use fuser::{FileAttr, FileType};
 use nix::errno::Errno;
 use nix::sys::stat::{Mode, SFlag, mknod};
@@ -958,7 +958,7 @@ fn in_user_namespace(name: &str) -> bool {
     let out = std::process::Command::new("unshare")
         .args(["-Urm", "--"])
         .arg(std::env::current_exe().unwrap())
-        .args(["--exact", &format!("storage::fuse::tests::{name}")])
+        .args(["--exact", &format!("fuse::tests::{name}")])
         .args(["--test-threads=1", "--nocapture"])
         .env(INSIDE, "1")
         .output()
@@ -980,7 +980,7 @@ fn mount_at(fx: &Fx, mnt: &Path) -> super::Server {
         .write(true)
         .open("/dev/fuse")
         .unwrap();
-    let opts = crate::storage::driver::fuse_mount_data(&dev, 0, 0);
+    let opts = crate::driver::fuse_mount_data(&dev, 0, 0);
     mount(
         Some("rsp-test"),
         mnt,

@@ -22,6 +22,9 @@
 //!   the flow table has a cap ([`stack::Limits`]).
 //! - Everything here parses untrusted frames with `smoltcp::wire`'s checked
 //!   accessors; a malformed frame is dropped, never trusted.
+#![forbid(unsafe_code)]
+
+use rsp_sys as sys;
 
 mod budget;
 pub mod dns;

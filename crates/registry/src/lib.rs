@@ -19,6 +19,10 @@
 //! for loopback. Pulls speak the distribution API through [`http`] (bearer tokens and basic
 //! auth included); pushes use `oci-client`. A [`Registry`] is cheap to clone and can be used
 //! from many tasks at once.
+#![forbid(unsafe_code)]
+
+use rsp_base::text;
+use rsp_image as image;
 
 pub mod auth;
 mod config;

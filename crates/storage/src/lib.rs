@@ -18,6 +18,10 @@
 //! A layer or blob becomes visible only by a rename of a complete, verified
 //! directory or file; an image record is written only after all its layers
 //! exist. That is what keeps a killed pull from leaving a half image.
+#![forbid(unsafe_code)]
+
+use rsp_base::text;
+use rsp_sys as sys;
 
 pub mod copy;
 pub mod driver;

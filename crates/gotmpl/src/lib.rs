@@ -54,6 +54,11 @@ const MAX_WIDTH: usize = 10_000;
 
 static NULL: Value = Value::Null;
 
+/// The README's example runs as a doctest, so it cannot go stale.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 /// Errors from parsing or rendering a template.
 #[derive(Debug, thiserror::Error)]
 pub enum TemplateError {

@@ -4,6 +4,10 @@
 //! Contract: [`lookup`] accepts the forms Podman accepts: a full or short
 //! name (`alpine`, `alpine:3`, `docker.io/library/alpine`), a name with a
 //! digest, or a unique prefix (≥ 3 hex digits) of an image ID.
+#![forbid(unsafe_code)]
+
+use rsp_base::timespec;
+use rsp_storage as storage;
 
 pub mod change;
 pub mod config;

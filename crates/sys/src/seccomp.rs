@@ -459,8 +459,8 @@ mod tests {
         // first: the test harness has threads, so the child must not
         // allocate.
         let mut prog = allowlist_program(&[libc::SYS_getpid, libc::SYS_exit_group, libc::SYS_exit]);
-        match crate::sys::clone_fork(0).unwrap() {
-            crate::sys::Forked::Child => {
+        match crate::clone_fork(0).unwrap() {
+            crate::Forked::Child => {
                 let _ = nix::sys::prctl::set_no_new_privs();
                 let ok = install_program(&mut prog).is_ok();
                 // Through syscall(2), which sets errno: glibc's getppid()
@@ -470,9 +470,9 @@ mod tests {
                     && io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
                 // SAFETY: getpid takes no arguments.
                 let allowed = unsafe { libc::syscall(libc::SYS_getpid) } > 0;
-                crate::sys::exit_now(if ok && denied && allowed { 0 } else { 1 })
+                crate::exit_now(if ok && denied && allowed { 0 } else { 1 })
             }
-            crate::sys::Forked::Parent(pid) => {
+            crate::Forked::Parent(pid) => {
                 let st = nix::sys::wait::waitpid(nix::unistd::Pid::from_raw(pid), None).unwrap();
                 assert_eq!(
                     st,

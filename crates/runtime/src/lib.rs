@@ -12,6 +12,16 @@
 //!
 //! The caller must be single-threaded when it calls [`start`]: the child
 //! is made with a fork-like `clone`.
+#![forbid(unsafe_code)]
+
+use rsp_base::paths;
+use rsp_image as image;
+use rsp_net as net;
+use rsp_storage as storage;
+use rsp_sys as sys;
+
+pub mod events;
+pub mod logs;
 
 pub mod attach;
 pub mod cgroup;
@@ -228,7 +238,7 @@ pub(crate) fn remove_files(store: &Store, paths: &Paths, id: &str) -> Result<()>
 
 /// Appends a container event to the events log; failures to log never fail
 /// the command.
-pub(crate) fn event(store: &Store, cfg: &ContainerConfig, status: &str, exit_code: Option<i32>) {
+pub fn event(store: &Store, cfg: &ContainerConfig, status: &str, exit_code: Option<i32>) {
     let mut ev = crate::events::Event::new("container", status);
     ev.id = cfg.id.clone();
     ev.name = cfg.name.clone();

@@ -1,0 +1,9 @@
+//! What every layer of rsp shares and nothing of rsp's own is below:
+//! where state lives ([`paths`]), how untrusted text appears in messages
+//! ([`text`]), and the time specifications of `--since`/`--until` and
+//! friends ([`timespec`]).
+#![forbid(unsafe_code)]
+
+pub mod paths;
+pub mod text;
+pub mod timespec;
