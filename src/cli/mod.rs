@@ -92,7 +92,13 @@ pub fn main() -> i32 {
         .get(1)
         .is_some_and(|a| a == crate::runtime::ownership::ARG)
     {
-        return crate::runtime::ownership::main(&argv[2..]);
+        return match crate::runtime::ownership::main(&argv[2..]) {
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("Error: {e}");
+                125
+            }
+        };
     }
     if argv
         .get(1)
@@ -104,7 +110,14 @@ pub fn main() -> i32 {
         .get(1)
         .is_some_and(|a| a == crate::storage::driver::PROBE_ARG)
     {
-        return crate::storage::driver::probe_main(&argv[2..]);
+        return match crate::storage::driver::probe_main(&argv[2..]) {
+            None => 2,
+            Some(Ok(())) => 0,
+            Some(Err(e)) => {
+                eprintln!("{e}");
+                1
+            }
+        };
     }
     let cli = match Cli::try_parse_from(argv) {
         Ok(c) => c,

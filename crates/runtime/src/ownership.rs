@@ -272,14 +272,9 @@ fn with_dir<T>(dir: &Path, f: impl FnOnce(&Path) -> std::io::Result<T>) -> std::
 // ---- the supervisor ----
 
 /// Entry point: `rsp __owners LISTENER_FD USERNS_FD MNTNS_FD RUN_DIR UID GID`.
-pub fn main(args: &[OsString]) -> i32 {
-    match serve(args) {
-        Ok(()) => 0,
-        Err(e) => {
-            eprintln!("Error: {e}");
-            125
-        }
-    }
+/// Returns when the container is gone; the caller reports an error.
+pub fn main(args: &[OsString]) -> Result<(), OwnershipError> {
+    serve(args)
 }
 
 fn setup(what: &'static str) -> impl Fn(nix::Error) -> OwnershipError {

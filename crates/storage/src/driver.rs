@@ -283,19 +283,14 @@ pub fn fuse_mount_data(dev: &impl std::os::fd::AsRawFd, uid: u32, gid: u32) -> S
 }
 
 /// The probe itself, in a re-executed rsp: `what` is `overlay` or `fuse`,
-/// `dir` an empty directory in the store. Exit status 0 when it worked;
-/// otherwise why, on stderr.
-pub fn probe_main(args: &[std::ffi::OsString]) -> i32 {
+/// `dir` an empty directory in the store. `None` when the arguments are
+/// not a probe's; the caller reports the error on stderr, where the
+/// probing rsp reads it.
+pub fn probe_main(args: &[std::ffi::OsString]) -> Option<Result<(), String>> {
     let (Some(what), Some(dir)) = (args.first(), args.get(1)) else {
-        return 2;
+        return None;
     };
-    match probe_in_namespace(&what.to_string_lossy(), Path::new(dir)) {
-        Ok(()) => 0,
-        Err(e) => {
-            eprintln!("{e}");
-            1
-        }
-    }
+    Some(probe_in_namespace(&what.to_string_lossy(), Path::new(dir)))
 }
 
 fn probe_in_namespace(what: &str, dir: &Path) -> Result<(), String> {
