@@ -15,6 +15,7 @@ mod docs;
 mod hostile;
 mod imagecmds;
 mod images;
+mod layering;
 mod lifecycle;
 mod netchurn;
 mod network;

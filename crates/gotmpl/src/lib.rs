@@ -36,6 +36,7 @@
 //!   string-taking functions accept numbers and booleans the same way;
 //! - widths and precisions above 10000 are rejected as `%!(BADWIDTH)` /
 //!   `%!(BADPREC)` (Go's limit is 10^6).
+#![forbid(unsafe_code)]
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
