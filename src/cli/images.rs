@@ -307,7 +307,7 @@ pub fn inspect_json(store: &Store, rec: &ImageRecord) -> Value {
         "RepoTags": rec.names,
         "RepoDigests": rec.digests,
         "Parent": parent_of(store, rec),
-        "Comment": comment_of(store, rec, &cfg),
+        "Comment": cfg.comment(),
         "Created": created,
         "Config": cfg.config,
         "Version": "",
@@ -345,27 +345,6 @@ fn parent_of(store: &Store, rec: &ImageRecord) -> String {
         .and_then(|db| db.images.into_iter().find(|i| i.layers == base))
         .map(|i| format!("sha256:{}", i.id))
         .unwrap_or_default()
-}
-
-/// The config's own `comment` (Docker's, set by commit -m) or else the
-/// newest history entry's.
-fn comment_of(store: &Store, rec: &ImageRecord, cfg: &ImageConfig) -> String {
-    let raw: Option<Value> = store
-        .get_blob(&format!("sha256:{}", rec.id))
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok());
-    raw.as_ref()
-        .and_then(|v| v.get("comment"))
-        .and_then(Value::as_str)
-        .filter(|c| !c.is_empty())
-        .or_else(|| {
-            cfg.history
-                .last()
-                .and_then(|h| h.get("comment"))
-                .and_then(Value::as_str)
-        })
-        .unwrap_or_default()
-        .to_string()
 }
 
 /// Prints inspect objects as a JSON array or through a template.

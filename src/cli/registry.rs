@@ -296,15 +296,7 @@ pub fn logout(a: &LogoutArgs) -> CmdResult {
         }
         Err(AuthError::NotLoggedIn { .. }) => {
             // Podman points at the other files that still hold credentials.
-            let elsewhere = auth::read_paths(a.authfile.as_deref())
-                .into_iter()
-                .skip(1)
-                .find(|p| {
-                    std::fs::read(p)
-                        .ok()
-                        .and_then(|d| serde_json::from_slice::<Value>(&d).ok())
-                        .is_some_and(|doc| auth::find_in(&doc, &registry).is_some())
-                });
+            let elsewhere = auth::other_file_with(a.authfile.as_deref(), &registry);
             match elsewhere {
                 Some(p) => Err(anyhow!(
                     "not logged into {registry} with rsp: the credentials come from {}, remove them there",

@@ -10,6 +10,9 @@ pub struct ImageConfig {
     pub created: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
+    /// Docker's image comment (`commit -m`); OCI configs have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
     #[serde(default)]
     pub architecture: String,
     #[serde(default)]
@@ -57,7 +60,43 @@ pub struct ContainerConfig {
 }
 
 impl ImageConfig {
+    /// The image's comment: the config's own (Docker's, set by `commit
+    /// -m`) or else the newest history entry's, as Podman shows it.
+    pub fn comment(&self) -> &str {
+        self.comment
+            .as_deref()
+            .filter(|c| !c.is_empty())
+            .or_else(|| {
+                self.history
+                    .last()
+                    .and_then(|h| h.get("comment"))
+                    .and_then(serde_json::Value::as_str)
+            })
+            .unwrap_or_default()
+    }
+
     pub fn parse(data: &[u8]) -> Result<ImageConfig, serde_json::Error> {
         serde_json::from_slice(data)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comment_is_the_configs_own_else_the_newest_historys() {
+        let own: ImageConfig =
+            serde_json::from_str(r#"{"comment":"mine","history":[{"comment":"old"}]}"#).unwrap();
+        assert_eq!(own.comment(), "mine");
+        let from_history: ImageConfig =
+            serde_json::from_str(r#"{"comment":"","history":[{"comment":"a"},{"comment":"b"}]}"#)
+                .unwrap();
+        assert_eq!(from_history.comment(), "b");
+        assert_eq!(ImageConfig::default().comment(), "");
+        // Read and written back, the comment survives.
+        let again: ImageConfig =
+            serde_json::from_str(&serde_json::to_string(&own).unwrap()).unwrap();
+        assert_eq!(again.comment.as_deref(), Some("mine"));
     }
 }

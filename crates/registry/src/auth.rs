@@ -196,6 +196,17 @@ pub fn encode_auth(creds: &Credentials) -> String {
 }
 
 /// Credentials for `registry` in one parsed file, if any.
+/// The first auth file after the one rsp writes that holds credentials
+/// for `registry`: where a login that `logout` cannot remove comes from.
+pub fn other_file_with(authfile: Option<&Path>, registry: &str) -> Option<PathBuf> {
+    read_paths(authfile).into_iter().skip(1).find(|p| {
+        std::fs::read(p)
+            .ok()
+            .and_then(|d| serde_json::from_slice::<Value>(&d).ok())
+            .is_some_and(|doc| find_in(&doc, registry).is_some())
+    })
+}
+
 pub fn find_in(doc: &Value, registry: &str) -> Option<Credentials> {
     let auths = doc.get("auths")?.as_object()?;
     keys_for(registry).iter().find_map(|k| {
