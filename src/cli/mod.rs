@@ -15,6 +15,7 @@ mod imagecmds;
 mod images;
 mod lifecycle;
 mod observe;
+mod observe_fmt;
 mod output;
 mod progress;
 mod registry;

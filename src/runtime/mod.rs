@@ -18,6 +18,7 @@ pub mod cgroup;
 pub mod container;
 pub mod copy;
 pub mod exec;
+pub mod freeze;
 mod init;
 pub mod monitor;
 mod network;
@@ -27,6 +28,8 @@ pub mod process;
 pub mod procs;
 mod proto;
 pub mod rootfs;
+pub mod stats;
+pub mod top;
 mod tty;
 pub mod userns;
 
