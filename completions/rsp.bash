@@ -1948,7 +1948,7 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__container__subcmd__ps)
-            opts="-a -f -n -l -s -q -h -V --all --filter --last --latest --size --quiet --no-trunc --format --root --runroot --storage-driver --log-level --help --version"
+            opts="-a -f -n -l -s -q -h -V --all --filter --last --latest --size --quiet --no-trunc --format --external --root --runroot --storage-driver --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5648,7 +5648,7 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__ps)
-            opts="-a -f -n -l -s -q -h -V --all --filter --last --latest --size --quiet --no-trunc --format --root --runroot --storage-driver --log-level --help --version"
+            opts="-a -f -n -l -s -q -h -V --all --filter --last --latest --size --quiet --no-trunc --format --external --root --runroot --storage-driver --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

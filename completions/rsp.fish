@@ -136,7 +136,7 @@ warn\t''
 error\t''
 fatal\t''
 panic\t''"
-complete -c rsp -n "__fish_rsp_using_subcommand images" -s a -l all -d 'Show all images (rsp has no intermediate images: same as without)'
+complete -c rsp -n "__fish_rsp_using_subcommand images" -s a -l all -d 'Show all images, intermediate ones too (rsp makes no intermediate images yet: lists the same as without)'
 complete -c rsp -n "__fish_rsp_using_subcommand images" -s q -l quiet -d 'Display only image IDs'
 complete -c rsp -n "__fish_rsp_using_subcommand images" -l no-trunc -d 'Do not truncate output'
 complete -c rsp -n "__fish_rsp_using_subcommand images" -l digests -d 'Show image digests'
@@ -199,7 +199,7 @@ warn\t''
 error\t''
 fatal\t''
 panic\t''"
-complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from images" -s a -l all -d 'Show all images (rsp has no intermediate images: same as without)'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from images" -s a -l all -d 'Show all images, intermediate ones too (rsp makes no intermediate images yet: lists the same as without)'
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from images" -s q -l quiet -d 'Display only image IDs'
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from images" -l no-trunc -d 'Do not truncate output'
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from images" -l digests -d 'Show image digests'
@@ -217,7 +217,7 @@ warn\t''
 error\t''
 fatal\t''
 panic\t''"
-complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from ls" -s a -l all -d 'Show all images (rsp has no intermediate images: same as without)'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from ls" -s a -l all -d 'Show all images, intermediate ones too (rsp makes no intermediate images yet: lists the same as without)'
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from ls" -s q -l quiet -d 'Display only image IDs'
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from ls" -l no-trunc -d 'Do not truncate output'
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from ls" -l digests -d 'Show image digests'
@@ -360,7 +360,7 @@ error\t''
 fatal\t''
 panic\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from save" -s q -l quiet -d 'Print nothing but errors'
-complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from save" -s m -l multi-image-archive -d 'Accepted for Podman compatibility: a docker-archive always holds every image named'
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from save" -s m -l multi-image-archive -d 'Save every IMAGE named into one docker-archive (without it, names after the first are extra tags for the first image)'
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from save" -s h -l help -d 'Print help'
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from save" -s V -l version -d 'Print version'
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from load" -s i -l input -d 'Read from this archive (or OCI layout directory) instead of standard input' -r -F
@@ -598,6 +598,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand ps" -s l -l latest -d 'Act on th
 complete -c rsp -n "__fish_rsp_using_subcommand ps" -s s -l size -d 'Display the total file sizes'
 complete -c rsp -n "__fish_rsp_using_subcommand ps" -s q -l quiet -d 'Print the numeric IDs of the containers only'
 complete -c rsp -n "__fish_rsp_using_subcommand ps" -l no-trunc -d 'Display extended information (full IDs and commands)'
+complete -c rsp -n "__fish_rsp_using_subcommand ps" -l external -d 'Also show containers in storage not made by rsp (rsp shares its storage with no other tool: lists what ps lists)'
 complete -c rsp -n "__fish_rsp_using_subcommand ps" -s h -l help -d 'Print help'
 complete -c rsp -n "__fish_rsp_using_subcommand ps" -s V -l version -d 'Print version'
 complete -c rsp -n "__fish_rsp_using_subcommand rm" -s t -l time -d 'With -f, seconds to wait for a running container to stop before killing it (default: kill at once)' -r
@@ -674,6 +675,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ps" -s s -l size -d 'Display the total file sizes'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ps" -s q -l quiet -d 'Print the numeric IDs of the containers only'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ps" -l no-trunc -d 'Display extended information (full IDs and commands)'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ps" -l external -d 'Also show containers in storage not made by rsp (rsp shares its storage with no other tool: lists what ps lists)'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ps" -s h -l help -d 'Print help'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ps" -s V -l version -d 'Print version'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ls" -s f -l filter -d 'Filter output based on conditions given (status=, name=, id=, label=, ancestor=, exited=)' -r
@@ -694,6 +696,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ls" -s s -l size -d 'Display the total file sizes'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ls" -s q -l quiet -d 'Print the numeric IDs of the containers only'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ls" -l no-trunc -d 'Display extended information (full IDs and commands)'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ls" -l external -d 'Also show containers in storage not made by rsp (rsp shares its storage with no other tool: lists what ps lists)'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ls" -s V -l version -d 'Print version'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l name -d 'Assign a name to the container' -r
@@ -970,7 +973,7 @@ panic\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from attach" -l no-stdin -d 'Do not attach STDIN'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from attach" -s h -l help -d 'Print help'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from attach" -s V -l version -d 'Print version'
-complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from exec" -l detach-keys -d 'Key sequence for detaching (accepted for compatibility)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from exec" -l detach-keys -d 'Key sequence for detaching: only "" (none), as rsp exec cannot detach from a command (use -d to run it in the background)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from exec" -s e -l env -d 'Set environment variables' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from exec" -l env-file -d 'Read environment variables from a file' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from exec" -s u -l user -d 'Username or UID (must be the container\'s user in a rootless container)' -r
@@ -1027,7 +1030,7 @@ fatal\t''
 panic\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from cp" -s a -l archive -d 'Keep the owner of copied files (the default in rsp; accepted for compatibility)'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from cp" -s L -l follow-link -d 'Follow a symbolic link given as the source'
-complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from cp" -l overwrite -d 'Overwrite a directory with a non-directory and vice versa'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from cp" -l overwrite -d 'Allow directories to be overwritten with non-directories and vice versa'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from cp" -s h -l help -d 'Print help'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from cp" -s V -l version -d 'Print version'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from pause" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
@@ -1350,7 +1353,7 @@ panic\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand attach" -l no-stdin -d 'Do not attach STDIN'
 complete -c rsp -n "__fish_rsp_using_subcommand attach" -s h -l help -d 'Print help'
 complete -c rsp -n "__fish_rsp_using_subcommand attach" -s V -l version -d 'Print version'
-complete -c rsp -n "__fish_rsp_using_subcommand exec" -l detach-keys -d 'Key sequence for detaching (accepted for compatibility)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand exec" -l detach-keys -d 'Key sequence for detaching: only "" (none), as rsp exec cannot detach from a command (use -d to run it in the background)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand exec" -s e -l env -d 'Set environment variables' -r
 complete -c rsp -n "__fish_rsp_using_subcommand exec" -l env-file -d 'Read environment variables from a file' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand exec" -s u -l user -d 'Username or UID (must be the container\'s user in a rootless container)' -r
@@ -1407,7 +1410,7 @@ fatal\t''
 panic\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand cp" -s a -l archive -d 'Keep the owner of copied files (the default in rsp; accepted for compatibility)'
 complete -c rsp -n "__fish_rsp_using_subcommand cp" -s L -l follow-link -d 'Follow a symbolic link given as the source'
-complete -c rsp -n "__fish_rsp_using_subcommand cp" -l overwrite -d 'Overwrite a directory with a non-directory and vice versa'
+complete -c rsp -n "__fish_rsp_using_subcommand cp" -l overwrite -d 'Allow directories to be overwritten with non-directories and vice versa'
 complete -c rsp -n "__fish_rsp_using_subcommand cp" -s h -l help -d 'Print help'
 complete -c rsp -n "__fish_rsp_using_subcommand cp" -s V -l version -d 'Print version'
 complete -c rsp -n "__fish_rsp_using_subcommand pause" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
@@ -1541,7 +1544,7 @@ fatal\t''
 panic\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from prune" -s a -l all -d 'Remove all unused images, not just dangling ones'
 complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from prune" -s f -l force -d 'Do not prompt for confirmation'
-complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from prune" -l volumes -d 'Prune volumes too (rsp has no named volumes: nothing to remove)'
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from prune" -l volumes -d 'Prune volumes too (rsp has no volumes yet: says so, removes nothing more)'
 complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help'
 complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from prune" -s V -l version -d 'Print version'
 complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from help" -f -a "info" -d 'Display rsp and system information'
@@ -1647,7 +1650,7 @@ error\t''
 fatal\t''
 panic\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand save" -s q -l quiet -d 'Print nothing but errors'
-complete -c rsp -n "__fish_rsp_using_subcommand save" -s m -l multi-image-archive -d 'Accepted for Podman compatibility: a docker-archive always holds every image named'
+complete -c rsp -n "__fish_rsp_using_subcommand save" -s m -l multi-image-archive -d 'Save every IMAGE named into one docker-archive (without it, names after the first are extra tags for the first image)'
 complete -c rsp -n "__fish_rsp_using_subcommand save" -s h -l help -d 'Print help'
 complete -c rsp -n "__fish_rsp_using_subcommand save" -s V -l version -d 'Print version'
 complete -c rsp -n "__fish_rsp_using_subcommand load" -s i -l input -d 'Read from this archive (or OCI layout directory) instead of standard input' -r -F

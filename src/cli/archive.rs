@@ -3,7 +3,7 @@
 use super::args::{Global, LoadArgs, SaveArgs};
 use super::{CmdResult, open_store};
 use crate::transfer::archive::{self, ArchiveFormat, SaveItem};
-use anyhow::{Context, anyhow};
+use anyhow::{Context, anyhow, bail};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -11,20 +11,7 @@ pub fn save(g: &Global, a: &SaveArgs) -> CmdResult {
     let (_, store) = open_store(g)?;
     let format =
         ArchiveFormat::parse(&a.format).ok_or_else(|| anyhow!("unknown --format {}", a.format))?;
-    let db = store.images()?;
-    let mut items = Vec::new();
-    for input in &a.images {
-        let record = crate::image::lookup(&db, input)?.clone();
-        // A name keeps that name; an ID saves the image unnamed, as Docker.
-        let names: Vec<String> = crate::image::lookup_name(&db, input).into_iter().collect();
-        match items
-            .iter_mut()
-            .find(|i: &&mut SaveItem| i.record.id == record.id)
-        {
-            Some(item) => item.names.extend(names),
-            None => items.push(SaveItem { record, names }),
-        }
-    }
+    let items = save_items(&store, a, format)?;
     match (&a.output, format) {
         (None, ArchiveFormat::OciDir) => {
             return Err(anyhow!("--format oci-dir writes a directory: give it with -o DIR").into());
@@ -78,6 +65,62 @@ pub fn save(g: &Global, a: &SaveArgs) -> CmdResult {
         }
     }
     Ok(0)
+}
+
+/// What `save` writes, as Podman decides it: with `-m`, every IMAGE (a
+/// docker-archive only, when there are several); without, the first IMAGE
+/// alone, the others being extra tags for it (a docker-archive's
+/// `RepoTags`). An image named twice is written once, with both names.
+fn save_items(
+    store: &crate::storage::Store,
+    a: &SaveArgs,
+    format: ArchiveFormat,
+) -> anyhow::Result<Vec<SaveItem>> {
+    let (images, extra_tags) = if a.multi_image_archive {
+        (&a.images[..], &[][..])
+    } else {
+        a.images.split_at(1)
+    };
+    if images.len() > 1 && format != ArchiveFormat::DockerArchive {
+        bail!(
+            "unsupported format {:?} for saving multiple images (only docker-archive)",
+            a.format
+        );
+    }
+    if !extra_tags.is_empty() && format != ArchiveFormat::DockerArchive {
+        bail!(
+            "--format {} names its image only as given: extra tags ({}) need --format docker-archive, and several images -m",
+            a.format,
+            extra_tags.join(", ")
+        );
+    }
+    let tags: Vec<String> = extra_tags
+        .iter()
+        .map(|t| crate::image::manage::normalize_tag(t).with_context(|| format!("extra tag {t:?}")))
+        .collect::<anyhow::Result<_>>()?;
+    let db = store.images()?;
+    let mut items: Vec<SaveItem> = Vec::new();
+    for input in images {
+        let record = crate::image::lookup(&db, input)?.clone();
+        // A name keeps that name; an ID saves the image unnamed, as Docker.
+        let names: Vec<String> = crate::image::lookup_name(&db, input).into_iter().collect();
+        match items.iter_mut().find(|i| i.record.id == record.id) {
+            Some(item) => {
+                for n in names {
+                    if !item.names.contains(&n) {
+                        item.names.push(n);
+                    }
+                }
+            }
+            None => {
+                // As libimage: the extra tags first, then the name given.
+                let mut all = tags.clone();
+                all.extend(names.into_iter().filter(|n| !tags.contains(n)));
+                items.push(SaveItem { record, names: all });
+            }
+        }
+    }
+    Ok(items)
 }
 
 /// A temporary name in the same directory as `dest`, so that the rename

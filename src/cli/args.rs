@@ -287,7 +287,7 @@ pub struct PullArgs {
 
 #[derive(Args, Debug)]
 pub struct ImagesArgs {
-    /// Show all images (rsp has no intermediate images: same as without)
+    /// Show all images, intermediate ones too (rsp makes no intermediate images yet: lists the same as without)
     #[arg(short, long)]
     pub all: bool,
     /// Display only image IDs
@@ -484,6 +484,9 @@ pub struct PsArgs {
     /// Pretty-print containers to JSON or using a Go template
     #[arg(long)]
     pub format: Option<String>,
+    /// Also show containers in storage not made by rsp (rsp shares its storage with no other tool: lists what ps lists)
+    #[arg(long)]
+    pub external: bool,
 }
 
 #[derive(Args, Debug)]
@@ -629,7 +632,7 @@ pub struct ExecArgs {
     /// Run the command in the background
     #[arg(short, long)]
     pub detach: bool,
-    /// Key sequence for detaching (accepted for compatibility)
+    /// Key sequence for detaching: only "" (none), as rsp exec cannot detach from a command (use -d to run it in the background)
     #[arg(long, value_name = "KEYS")]
     pub detach_keys: Option<String>,
     /// Set environment variables
@@ -685,7 +688,7 @@ pub struct CpArgs {
     /// Follow a symbolic link given as the source
     #[arg(short = 'L', long)]
     pub follow_link: bool,
-    /// Overwrite a directory with a non-directory and vice versa
+    /// Allow directories to be overwritten with non-directories and vice versa
     #[arg(long)]
     pub overwrite: bool,
     /// Source: CONTAINER:PATH, a host path, or - for a tar stream on stdin
@@ -1037,7 +1040,7 @@ pub struct SystemPruneArgs {
     /// Do not prompt for confirmation
     #[arg(short, long)]
     pub force: bool,
-    /// Prune volumes too (rsp has no named volumes: nothing to remove)
+    /// Prune volumes too (rsp has no volumes yet: says so, removes nothing more)
     #[arg(long)]
     pub volumes: bool,
     /// Only containers and images matching (label=, until=)
@@ -1057,10 +1060,10 @@ pub struct SaveArgs {
     /// Print nothing but errors
     #[arg(short, long)]
     pub quiet: bool,
-    /// Accepted for Podman compatibility: a docker-archive always holds every image named
+    /// Save every IMAGE named into one docker-archive (without it, names after the first are extra tags for the first image)
     #[arg(short = 'm', long)]
     pub multi_image_archive: bool,
-    /// Images to save (names keep the name given; an ID saves the image unnamed)
+    /// Image to save (a name keeps that name; an ID saves it unnamed), then more images with -m, or extra tags for it without
     #[arg(required = true, value_name = "IMAGE")]
     pub images: Vec<String>,
 }

@@ -819,8 +819,14 @@ pub fn ps(g: &Global, a: &PsArgs) -> CmdResult {
                     if a.size {
                         row.push(format!(
                             "{} (virtual {})",
-                            output::human_size(sizes.get(&c.config.id).copied().unwrap_or(0)),
-                            output::human_size(image_size(&store, &c.config.image_id))
+                            output::human_size(
+                                sizes.get(&c.config.id).copied().unwrap_or(0),
+                                output::SizeStyle::Spaced,
+                            ),
+                            output::human_size(
+                                image_size(&store, &c.config.image_id),
+                                output::SizeStyle::Spaced,
+                            )
                         ));
                     }
                     row
@@ -879,7 +885,7 @@ pub fn rm(g: &Global, a: &RmArgs) -> CmdResult {
     }
     let mut code = 0;
     for (t, c) in &found {
-        match crate::runtime::ops::remove(&store, &paths, c, a.force, a.time) {
+        match crate::runtime::ops::remove(&store, &paths, c, a.force, a.time, &mut output::warn) {
             Ok(()) => println!("{t}"),
             Err(e @ crate::runtime::RuntimeError::Running(_)) => {
                 eprintln!("Error: {e}");

@@ -5,7 +5,7 @@
 use super::args::{
     DfArgs, Global, HistoryArgs, ImagePruneArgs, SystemPruneArgs, TagArgs, TreeArgs, UntagArgs,
 };
-use super::output::{self, Format};
+use super::output::{self, Format, SizeStyle, human_size};
 use super::{CmdResult, open_store};
 use crate::image::manage::{self, Filters, ImageInfo, Removed};
 use crate::runtime::container::{self, Container};
@@ -37,32 +37,6 @@ const PRUNE_FILTERS: &[&str] = &[
     "since",
     "id",
 ];
-
-/// Sizes as Go's `units.HumanSize` prints them (`system df`, `image tree`,
-/// reclaimed space): four significant digits, no space, `0B`.
-fn go_size(bytes: u64) -> String {
-    let units = ["B", "kB", "MB", "GB", "TB", "PB", "EB"];
-    let mut v = bytes as f64;
-    let mut u = 0;
-    while v >= 1000.0 && u + 1 < units.len() {
-        v /= 1000.0;
-        u += 1;
-    }
-    let decimals = if v >= 100.0 {
-        1
-    } else if v >= 10.0 {
-        2
-    } else {
-        3
-    };
-    let s = format!("{v:.decimals$}");
-    let s = if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.')
-    } else {
-        &s
-    };
-    format!("{s}{}", units[u])
-}
 
 fn short(id: &str) -> &str {
     &id[..12.min(id.len())]
@@ -202,7 +176,7 @@ pub fn history(g: &Global, a: &HistoryArgs) -> CmdResult {
                 "CreatedAt": rfc3339_secs(&created),
                 "CreatedSince": ago,
                 "CreatedBy": if trunc { truncate(&e.created_by, 45) } else { e.created_by.clone() },
-                "Size": output::human_size(e.size),
+                "Size": output::human_size(e.size, SizeStyle::Spaced),
                 "Comment": e.comment,
                 "Tags": e.tags,
             })
@@ -285,7 +259,11 @@ pub fn image_tree(g: &Global, a: &TreeArgs) -> CmdResult {
     let mut out = std::io::stdout().lock();
     writeln!(out, "Image ID: {}", short(&rec.id))?;
     writeln!(out, "Tags:     [{}]", rec.names.join(" "))?;
-    writeln!(out, "Size:     {}", go_size(rec.size))?;
+    writeln!(
+        out,
+        "Size:     {}",
+        human_size(rec.size, SizeStyle::Compact)
+    )?;
     writeln!(out, "Image Layers")?;
     let line = |layer: &str, with_shared: bool| {
         let label = |r: &crate::storage::ImageRecord| -> Vec<String> {
@@ -299,7 +277,7 @@ pub fn image_tree(g: &Global, a: &TreeArgs) -> CmdResult {
         let mut line = format!(
             "ID: {} Size: {:>7}",
             short(hex),
-            go_size(store.layer_size(layer))
+            human_size(store.layer_size(layer), SizeStyle::Compact)
         );
         let top: Vec<String> = db
             .images
@@ -374,7 +352,7 @@ fn reclaimable(part: u64, total: u64) -> String {
     } else {
         0
     };
-    format!("{} ({pct}%)", go_size(part))
+    format!("{} ({pct}%)", human_size(part, SizeStyle::Compact))
 }
 
 fn summary_row(kind: &str, total: usize, active: usize, size: u64, free: u64) -> Value {
@@ -382,7 +360,7 @@ fn summary_row(kind: &str, total: usize, active: usize, size: u64, free: u64) ->
         "Type": kind,
         "Total": total,
         "Active": active,
-        "Size": go_size(size),
+        "Size": human_size(size, SizeStyle::Compact),
         "Reclaimable": reclaimable(free, size),
         "RawSize": size,
         "RawReclaimable": free,
@@ -504,7 +482,7 @@ fn print_df_verbose(out: &mut impl Write, images: &[Value], ctrs: &[Value]) -> a
         Value::String(s) => s.clone(),
         other => other.to_string(),
     };
-    let size = |v: &Value, k: &str| go_size(v[k].as_u64().unwrap_or(0));
+    let size = |v: &Value, k: &str| human_size(v[k].as_u64().unwrap_or(0), SizeStyle::Compact);
     writeln!(out, "Images space usage:\n")?;
     let rows: Vec<Vec<String>> = images
         .iter()
@@ -628,7 +606,7 @@ pub fn system_prune(g: &Global, a: &SystemPruneArgs) -> CmdResult {
             continue;
         }
         let size = super::containers::upper_size(&store, &c.config.id);
-        crate::runtime::ops::remove(&store, &paths, &c, false, None)
+        crate::runtime::ops::remove(&store, &paths, &c, false, None, &mut output::warn)
             .with_context(|| format!("removing container {}", c.config.name))?;
         reclaimed += size;
         removed_ctrs.push(c.config.id);
@@ -648,24 +626,22 @@ pub fn system_prune(g: &Global, a: &SystemPruneArgs) -> CmdResult {
             }
         }
     }
-    writeln!(out, "Total reclaimed space: {}", go_size(reclaimed))?;
+    if a.volumes {
+        // Podman would list the volumes it removed here; rsp has none to
+        // remove, and says so rather than accept --volumes in silence.
+        eprintln!("No volumes pruned: rsp has no volumes yet");
+    }
+    writeln!(
+        out,
+        "Total reclaimed space: {}",
+        human_size(reclaimed, SizeStyle::Compact)
+    )?;
     Ok(0)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn go_sizes() {
-        assert_eq!(go_size(0), "0B");
-        assert_eq!(go_size(999), "999B");
-        assert_eq!(go_size(1000), "1kB");
-        assert_eq!(go_size(1_988_000), "1.988MB");
-        assert_eq!(go_size(1_987_560), "1.988MB");
-        assert_eq!(go_size(123_456_789), "123.5MB");
-        assert_eq!(go_size(12_340_000), "12.34MB");
-    }
 
     #[test]
     fn created_by_is_cut_at_45() {

@@ -104,14 +104,25 @@ fn image_rows(store: &Store, images: &[ImageRecord], a: &ImagesArgs) -> Vec<Valu
                 "Created": output::human_ago(&created),
                 "CreatedSince": output::human_ago(&created),
                 "CreatedAt": created,
-                "Size": output::human_size(rec.size),
-                "VirtualSize": output::human_size(rec.size),
+                "Size": output::human_size(rec.size, output::SizeStyle::Spaced),
+                "VirtualSize": output::human_size(rec.size, output::SizeStyle::Spaced),
                 "Names": rec.names,
                 "Labels": cfg.config.labels.clone().unwrap_or_default(),
             }));
         }
     }
     rows
+}
+
+/// Whether `rsp images` hides `rec` unless `-a`: Podman's intermediate
+/// images are the unnamed steps a build leaves below the image it makes.
+/// rsp has no `build` yet, so none of its images is one. (An unnamed image
+/// left by a pull, commit or untag is dangling, not intermediate: Podman
+/// lists those too.)
+// TODO(build): an unnamed image whose top layer is the parent of another
+// image's top layer, as libimage's layer tree says.
+fn is_intermediate(_rec: &ImageRecord) -> bool {
+    false
 }
 
 pub fn list(g: &Global, a: &ImagesArgs) -> CmdResult {
@@ -136,6 +147,8 @@ pub fn list(g: &Global, a: &ImagesArgs) -> CmdResult {
             .map(|i| i.rec)
             .collect()
     };
+    // Without -a, Podman hides intermediate images.
+    images.retain(|r| a.all || !is_intermediate(r));
     images.sort_by_key(|r| std::cmp::Reverse(created_of(&config_of(&store, r), r)));
     let fmt = output::parse_format(a.format.as_deref(), &[("ID", "IMAGE ID")])?;
     let mut out = std::io::stdout().lock();
@@ -257,7 +270,7 @@ pub fn rmi(g: &Global, a: &RmiArgs) -> CmdResult {
                 continue;
             }
             for c in &users {
-                crate::runtime::ops::remove(&store, &paths, c, true, None)?;
+                crate::runtime::ops::remove(&store, &paths, c, true, None, &mut output::warn)?;
             }
         }
         let lock = store.lock()?;

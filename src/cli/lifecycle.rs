@@ -5,7 +5,7 @@ use super::args::{
     AllNamesArgs, AttachArgs, ExecArgs, Global, KillArgs, NamesArgs, PruneArgs, RenameArgs,
     StartArgs, StopArgs,
 };
-use super::{CmdResult, Failure, open_store};
+use super::{CmdResult, Failure, open_store, output};
 use crate::runtime::attach::{self, AttachEnd, AttachOptions, parse_detach_keys};
 use crate::runtime::container::{self, Container, Status};
 use crate::runtime::exec::ExecOptions;
@@ -150,7 +150,7 @@ pub fn stop(g: &Global, a: &StopArgs) -> CmdResult {
         a.all,
         a.ignore,
         |c| c.state.is_active(),
-        |c, _| ops::stop(&store, &paths, c, a.time),
+        |c, _| ops::stop(&store, &paths, c, a.time, &mut output::warn),
     )
 }
 
@@ -163,7 +163,7 @@ pub fn restart(g: &Global, a: &StopArgs) -> CmdResult {
         a.ignore,
         |_| true,
         |c, _| {
-            ops::stop(&store, &paths, c, a.time)?;
+            ops::stop(&store, &paths, c, a.time, &mut output::warn)?;
             // Wait for the old monitor to let go of the container.
             let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
             while container::load(&store, &c.config.id).is_ok_and(|c| c.state.monitor_alive())
@@ -260,6 +260,16 @@ pub fn attach(g: &Global, a: &AttachArgs) -> CmdResult {
 }
 
 pub fn exec(g: &Global, a: &ExecArgs) -> CmdResult {
+    // The command runs as rsp exec's own child and ends with it, so there
+    // is no session to detach from; "" (no keys) is what rsp does anyway.
+    if a.detach_keys.as_deref().is_some_and(|k| !k.is_empty()) {
+        return Err(Failure::new(
+            125,
+            anyhow!(
+                "rsp exec cannot detach from a running command, so --detach-keys takes only \"\": use exec -d to run the command in the background"
+            ),
+        ));
+    }
     let (paths, store) = open_store(g)?;
     let c = container::find(&store, &a.container)?;
     let env = super::containers::user_env(&a.env_file, &a.env)?;
@@ -335,7 +345,7 @@ pub fn prune(g: &Global, a: &PruneArgs) -> CmdResult {
             _ => true,
         };
         if labels_ok && until_ok {
-            ops::remove(&store, &paths, &c, false, None)?;
+            ops::remove(&store, &paths, &c, false, None, &mut output::warn)?;
             println!("{}", c.config.id);
         }
     }

@@ -16,6 +16,7 @@ mod images;
 mod lifecycle;
 mod logging;
 mod observe;
+mod observe_fmt;
 mod output;
 mod progress;
 mod registry;

@@ -3,7 +3,7 @@
 
 use super::args::{EventsArgs, Global, LogsArgs, PortArgs, StatsArgs, TopArgs};
 use super::output::{self, Format};
-use super::{CmdResult, open_store};
+use super::{CmdResult, observe_fmt, open_store};
 use crate::events::{self, Event, Filter};
 use crate::logs::{LogError, LogOptions, Stream};
 use crate::runtime::container::{self, Container};
@@ -97,7 +97,7 @@ fn go_time(t: &chrono::DateTime<chrono::Utc>) -> String {
 }
 
 fn event_value(ev: &Event) -> Value {
-    let mut v = events::to_json(ev);
+    let mut v = observe_fmt::event_json(ev);
     if let Value::Object(m) = &mut v {
         m.insert("Time".into(), json!(go_time(&ev.time)));
         m.entry("ID").or_insert(json!(ev.id));
@@ -116,8 +116,8 @@ pub fn events(g: &Global, a: &EventsArgs) -> CmdResult {
     let mut print = |ev: &Event| -> std::io::Result<()> {
         let mut out = std::io::stdout().lock();
         match &fmt {
-            Format::Default => writeln!(out, "{}", events::human_line(ev))?,
-            Format::Json => writeln!(out, "{}", events::to_json(ev))?,
+            Format::Default => writeln!(out, "{}", observe_fmt::event_line(ev))?,
+            Format::Json => writeln!(out, "{}", observe_fmt::event_json(ev))?,
             Format::Template { .. } => output::render_template(&mut out, &fmt, &[event_value(ev)])
                 .map_err(std::io::Error::other)?,
         }
@@ -206,7 +206,7 @@ pub fn top(g: &Global, a: &TopArgs) -> CmdResult {
         .filter(|d| !d.is_empty())
         .collect();
     let mut out = std::io::stdout().lock();
-    match crate::runtime::procs::top(
+    match crate::runtime::top::top(
         &pids,
         &descriptors,
         read("/etc/passwd").as_deref(),
@@ -216,9 +216,9 @@ pub fn top(g: &Global, a: &TopArgs) -> CmdResult {
             let header: Vec<&str> = header.iter().map(String::as_str).collect();
             output::table(&mut out, &header, &rows)?;
         }
-        Err(crate::runtime::procs::ProcsError::UnknownDescriptor(_)) => {
+        Err(crate::runtime::top::TopError::UnknownDescriptor(_)) => {
             // Not descriptors: ps(1) options, filtered to the container.
-            let text = crate::runtime::procs::ps_fallback(&pids, &a.descriptors)
+            let text = crate::runtime::top::ps_fallback(&pids, &a.descriptors)
                 .map_err(anyhow::Error::new)?;
             out.write_all(text.as_bytes())?;
         }
@@ -227,22 +227,11 @@ pub fn top(g: &Global, a: &TopArgs) -> CmdResult {
     Ok(0)
 }
 
-fn uptime(c: &Container) -> Duration {
-    c.state
-        .started_at
-        .as_deref()
-        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-        .and_then(|t| {
-            (chrono::Utc::now() - t.with_timezone(&chrono::Utc))
-                .to_std()
-                .ok()
-        })
-        .unwrap_or_default()
-}
-
 pub fn stats(g: &Global, a: &StatsArgs) -> CmdResult {
     let (_, store) = open_store(g)?;
     let fmt = output::parse_format(a.format.as_deref(), &[])?;
+    // Each refresh shows the CPU use since the one before.
+    let mut cpu = crate::runtime::stats::CpuTracker::default();
     let mut first = true;
     loop {
         let targets: Vec<Container> = if a.containers.is_empty() {
@@ -258,40 +247,19 @@ pub fn stats(g: &Global, a: &StatsArgs) -> CmdResult {
         };
         let mut rows = Vec::new();
         for c in &targets {
-            let s = if c.state.is_active() {
-                let pids = crate::runtime::procs::members(c.state.pid, c.state.ns_pid())
-                    .unwrap_or_default();
-                let net = (c.config.network != "host").then_some(c.state.ns_pid());
-                let mut s = crate::runtime::procs::stats(&pids, net).map_err(anyhow::Error::new)?;
-                // The container's own cgroup counts exactly, when it has one.
-                if let Some(cs) = (!c.state.cgroup.is_empty())
-                    .then(|| {
-                        crate::runtime::cgroup::Cgroup::open(std::path::Path::new(&c.state.cgroup))
-                            .ok()
-                    })
-                    .flatten()
-                    .and_then(|cg| cg.stats())
-                {
-                    s.cpu_nanos = cs.cpu_nanos.unwrap_or(s.cpu_nanos);
-                    s.mem_bytes = cs.mem_bytes.unwrap_or(s.mem_bytes);
-                    s.mem_limit = cs.mem_limit.unwrap_or(s.mem_limit);
-                    s.pids = cs.pids;
-                }
-                s
-            } else {
-                Default::default()
-            };
+            let usage = crate::runtime::stats::of_container(c).map_err(anyhow::Error::new)?;
+            let cpu = cpu.update(
+                &c.config.id,
+                crate::runtime::stats::started_at(c).filter(|_| c.state.is_active()),
+                usage.cpu_nanos,
+                std::time::SystemTime::now(),
+            );
             let id = if a.no_trunc {
                 c.config.id.clone()
             } else {
                 c.config.id[..12].to_string()
             };
-            rows.push(crate::runtime::procs::stats_row(
-                &id,
-                &c.config.name,
-                &s,
-                uptime(c),
-            ));
+            rows.push(observe_fmt::stats_row(&id, &c.config.name, &usage, cpu));
         }
         let mut out = std::io::stdout().lock();
         if !first && !a.no_stream && matches!(fmt, Format::Default) {
@@ -302,11 +270,9 @@ pub fn stats(g: &Global, a: &StatsArgs) -> CmdResult {
             Format::Json => writeln!(out, "{}", output::json_pretty(&Value::Array(rows)))?,
             Format::Template { .. } => output::render_template(&mut out, &fmt, &rows)?,
             Format::Default => {
-                let table: Vec<Vec<String>> = rows
-                    .iter()
-                    .map(crate::runtime::procs::stats_table_row)
-                    .collect();
-                output::table(&mut out, crate::runtime::procs::STATS_HEADERS, &table)?;
+                let table: Vec<Vec<String>> =
+                    rows.iter().map(observe_fmt::stats_table_row).collect();
+                output::table(&mut out, observe_fmt::STATS_HEADERS, &table)?;
             }
         }
         out.flush()?;
@@ -373,10 +339,24 @@ pub fn cp(g: &super::args::Global, a: &super::args::CpArgs) -> CmdResult {
                 }
                 CpArg::Stdio => {
                     let mut out = std::io::stdout().lock();
-                    copy_out(&store, &c, &src, a.follow_link, OutDest::Tar(&mut out))?;
+                    copy_out(
+                        &store,
+                        &c,
+                        &src,
+                        a.follow_link,
+                        a.overwrite,
+                        OutDest::Tar(&mut out),
+                    )?;
                     out.flush()?;
                 }
-                CpArg::Host(h) => copy_out(&store, &c, &src, a.follow_link, OutDest::Path(h))?,
+                CpArg::Host(h) => copy_out(
+                    &store,
+                    &c,
+                    &src,
+                    a.follow_link,
+                    a.overwrite,
+                    OutDest::Path(h),
+                )?,
             }
         }
         (src, CpArg::Container(n, p)) => {
@@ -385,11 +365,25 @@ pub fn cp(g: &super::args::Global, a: &super::args::CpArgs) -> CmdResult {
             match src {
                 CpArg::Stdio => {
                     let mut input = std::io::stdin().lock();
-                    copy_in(&store, &c, InSrc::Tar(&mut input), &dest, true, false)?
+                    copy_in(
+                        &store,
+                        &c,
+                        InSrc::Tar(&mut input),
+                        &dest,
+                        true,
+                        false,
+                        a.overwrite,
+                    )?
                 }
-                CpArg::Host(h) => {
-                    copy_in(&store, &c, InSrc::Path(h), &dest, a.archive, a.follow_link)?
-                }
+                CpArg::Host(h) => copy_in(
+                    &store,
+                    &c,
+                    InSrc::Path(h),
+                    &dest,
+                    a.archive,
+                    a.follow_link,
+                    a.overwrite,
+                )?,
                 CpArg::Container(..) => unreachable!("handled above"),
             }
         }

@@ -1,5 +1,6 @@
 //! Output helpers shared by the commands: Podman-style tables, human sizes
-//! and times, and `--format` (json, Go templates, `table ...`).
+//! and times, the engine's warnings, and `--format` (json, Go templates,
+//! `table ...`).
 
 use super::template::{Template, strip_table, unescape};
 use anyhow::{Context, Result};
@@ -35,32 +36,73 @@ pub fn table(out: &mut impl Write, header: &[&str], rows: &[Vec<String>]) -> std
     Ok(())
 }
 
-/// Sizes as Podman prints them: decimal units, three significant digits.
-pub fn human_size(bytes: u64) -> String {
-    let units = ["B", "kB", "MB", "GB", "TB", "PB"];
-    let mut v = bytes as f64;
-    let mut u = 0;
-    while v >= 1000.0 && u + 1 < units.len() {
-        v /= 1000.0;
-        u += 1;
+/// How a column writes sizes: Podman formats them with go-units in two ways.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SizeStyle {
+    /// go-units' `HumanSize`: four significant digits, the unit right
+    /// after (`1.045MB`, `0B`), as in `stats`, `system df`, `image tree`
+    /// and "Total reclaimed space".
+    Compact,
+    /// go-units' `HumanSizeWithPrecision(size, 3)` with a space before the
+    /// unit (`1.23 MB`, `999 B`), as `podman images` writes its SIZE.
+    Spaced,
+}
+
+/// `bytes` in decimal units (kB = 1000 B) as go-units writes them: Go's
+/// `%.*g` of the value in the largest unit it reaches, so a value that
+/// rounds up to 1000 is written `1e+03`, as Go does.
+pub fn human_size(bytes: u64, style: SizeStyle) -> String {
+    const UNITS: &[&str] = &["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
+    let mut size = bytes as f64;
+    let mut i = 0;
+    while size >= 1000.0 && i < UNITS.len() - 1 {
+        size /= 1000.0;
+        i += 1;
     }
-    if u == 0 {
-        return format!("{bytes} B");
+    match style {
+        SizeStyle::Compact => format!("{}{}", go_g(size, 4), UNITS[i]),
+        SizeStyle::Spaced => format!("{} {}", go_g(size, 3), UNITS[i]),
     }
-    let s = format!("{v:.3}");
-    let s = if v >= 100.0 {
-        format!("{v:.0}")
-    } else if v >= 10.0 {
-        format!("{v:.1}")
-    } else {
-        s[..s.len().min(4)].to_string()
-    };
-    let s = if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    };
-    format!("{s} {}", units[u])
+}
+
+/// Go's `%.<digits>g` for a non-negative value: `digits` significant
+/// digits, no trailing zeros, exponent form (`1.234e-05`, `1e+03`) when
+/// the exponent is below -4 or not below `digits`.
+fn go_g(v: f64, digits: usize) -> String {
+    fn trim(s: &str) -> &str {
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.')
+        } else {
+            s
+        }
+    }
+    if v == 0.0 {
+        return "0".into();
+    }
+    let digits = digits.max(1);
+    let sci = format!("{v:.*e}", digits - 1);
+    let (mant, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i64 = exp.parse().unwrap_or(0);
+    if exp < -4 || exp >= digits as i64 {
+        let sign = if exp < 0 { '-' } else { '+' };
+        return format!("{}e{sign}{:02}", trim(mant), exp.abs());
+    }
+    let decimals = usize::try_from(digits as i64 - 1 - exp).unwrap_or(0);
+    trim(&format!("{v:.decimals$}")).to_string()
+}
+
+/// Prints what the engine warns about, as Podman's log lines do.
+pub fn warn(w: crate::runtime::ops::Warning) {
+    match w {
+        crate::runtime::ops::Warning::StopSignalTimedOut {
+            container,
+            signal,
+            timeout,
+        } => eprintln!(
+            "WARN StopSignal {} failed to stop container {container} in {timeout} seconds, resorting to SIGKILL",
+            signal.as_str()
+        ),
+    }
 }
 
 /// "3 seconds ago", "2 minutes ago", "About an hour ago", like Podman.
@@ -187,13 +229,37 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sizes() {
-        assert_eq!(human_size(999), "999 B");
-        assert_eq!(human_size(1_234_000), "1.23 MB");
-        assert_eq!(human_size(4_090_000), "4.09 MB");
-        assert_eq!(human_size(12_340_000), "12.3 MB");
-        assert_eq!(human_size(123_400_000), "123 MB");
-        assert_eq!(human_size(2_000_000), "2 MB");
+    fn spaced_sizes_as_podman_images() {
+        let h = |n| human_size(n, SizeStyle::Spaced);
+        assert_eq!(h(0), "0 B");
+        assert_eq!(h(999), "999 B");
+        assert_eq!(h(1_234_000), "1.23 MB");
+        assert_eq!(h(4_090_000), "4.09 MB");
+        assert_eq!(h(12_340_000), "12.3 MB");
+        assert_eq!(h(123_400_000), "123 MB");
+        assert_eq!(h(2_000_000), "2 MB");
+        assert_eq!(h(1_236_000), "1.24 MB", "rounded, not cut");
+        // Go's %.3g of 999.6.
+        assert_eq!(h(999_600), "1e+03 kB");
+    }
+
+    #[test]
+    fn compact_sizes_as_go_units_human_size() {
+        let h = |n| human_size(n, SizeStyle::Compact);
+        assert_eq!(h(0), "0B");
+        assert_eq!(h(999), "999B");
+        assert_eq!(h(1_000), "1kB");
+        assert_eq!(h(1_045_000), "1.045MB");
+        assert_eq!(h(1_988_000), "1.988MB");
+        assert_eq!(h(1_987_560), "1.988MB");
+        assert_eq!(h(12_340_000), "12.34MB");
+        assert_eq!(h(12_345_678), "12.35MB");
+        assert_eq!(h(123_456_789), "123.5MB");
+        assert_eq!(h(33_510_000_000), "33.51GB");
+        assert_eq!(h(999_960), "1000kB");
+        assert_eq!(h(u64::MAX), "18.45EB");
+        assert_eq!(go_g(0.00001234, 4), "1.234e-05");
+        assert_eq!(go_g(123456.0, 4), "1.235e+05");
     }
 
     #[test]

@@ -123,7 +123,36 @@ fn registry_host(input: Option<&str>) -> anyhow::Result<String> {
     Ok(r.registry)
 }
 
-/// Reads a line from the terminal with echo off.
+/// Puts back the signal mask it saved when dropped.
+struct RestoreMask(nix::sys::signal::SigSet);
+
+impl Drop for RestoreMask {
+    fn drop(&mut self) {
+        let _ = nix::sys::signal::sigprocmask(
+            nix::sys::signal::SigmaskHow::SIG_SETMASK,
+            Some(&self.0),
+            None,
+        );
+    }
+}
+
+/// Puts back the terminal settings it saved when dropped, so that no way
+/// out of [`read_password_tty`] (error, panic, signal) leaves echo off.
+struct RestoreTerminal<'a> {
+    fd: std::os::fd::BorrowedFd<'a>,
+    saved: nix::sys::termios::Termios,
+}
+
+impl Drop for RestoreTerminal<'_> {
+    fn drop(&mut self) {
+        let _ =
+            nix::sys::termios::tcsetattr(self.fd, nix::sys::termios::SetArg::TCSANOW, &self.saved);
+    }
+}
+
+/// Reads a line from the terminal with echo off. Echo goes off before the
+/// prompt is shown, so a password typed as soon as it shows is never
+/// echoed, and comes back on however this returns.
 fn read_password_tty(prompt: &str) -> anyhow::Result<String> {
     use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
     use nix::sys::signal::{SigSet, SigmaskHow, Signal, sigprocmask};
@@ -134,6 +163,7 @@ fn read_password_tty(prompt: &str) -> anyhow::Result<String> {
     // Ctrl-C (or a hangup) while echo is off must not leave the user's
     // terminal silent: the signals are taken through a signalfd, the
     // terminal restored, and then the signal's default action happens.
+    // (rsp has one thread here, so the mask covers every signal sent.)
     let mut signals = SigSet::empty();
     for s in [
         Signal::SIGINT,
@@ -146,15 +176,20 @@ fn read_password_tty(prompt: &str) -> anyhow::Result<String> {
     let mut old_mask = SigSet::empty();
     sigprocmask(SigmaskHow::SIG_BLOCK, Some(&signals), Some(&mut old_mask))
         .context("blocking signals while reading the password")?;
+    let mask = RestoreMask(old_mask);
     let sfd = SignalFd::with_flags(&signals, SfdFlags::SFD_CLOEXEC | SfdFlags::SFD_NONBLOCK)
         .context("watching for Ctrl-C while reading the password")?;
     let saved = tcgetattr(&stdin).context("reading terminal settings")?;
     let mut quiet = saved.clone();
     quiet.local_flags.remove(LocalFlags::ECHO);
     quiet.local_flags.insert(LocalFlags::ECHONL);
+    // Echo off first; the guard turns it back on whatever happens next.
     tcsetattr(&stdin, SetArg::TCSANOW, &quiet).context("turning terminal echo off")?;
-    // Only now: a password typed as soon as the prompt shows must not echo.
-    // (No `?` from here until the terminal is restored.)
+    let terminal = RestoreTerminal {
+        fd: stdin.as_fd(),
+        saved,
+    };
+    // Only now the prompt: what is typed once it shows is not echoed.
     eprint!("{prompt}");
     let _ = std::io::stderr().flush();
     let mut fds = [
@@ -178,16 +213,17 @@ fn read_password_tty(prompt: &str) -> anyhow::Result<String> {
         (Ok(_), Some(_)) => Ok(()),
         (Err(e), _) => Err(std::io::Error::from(e)),
     };
-    let _ = tcsetattr(&stdin, SetArg::TCSANOW, &saved);
+    drop(terminal);
     if let Some(info) = signal {
         eprintln!();
-        // Unblocking delivers the pending signal, which ends the process as
-        // it would have without the mask.
+        // Raised while blocked, the signal stays pending; putting the old
+        // mask back delivers it, which ends the process as it would have
+        // without the mask.
         let _ = nix::sys::signal::raise(
             Signal::try_from(info.ssi_signo as i32).unwrap_or(Signal::SIGINT),
         );
     }
-    let _ = sigprocmask(SigmaskHow::SIG_SETMASK, Some(&old_mask), None);
+    drop(mask);
     r.context("reading the password")?;
     Ok(line.trim_end_matches(['\n', '\r']).to_string())
 }

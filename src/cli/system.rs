@@ -137,7 +137,7 @@ pub fn reset(g: &Global, a: &super::args::ResetArgs) -> CmdResult {
     if paths.root.exists() {
         let store = crate::storage::Store::open(&paths.root)?;
         for c in crate::runtime::container::list(&store)? {
-            crate::runtime::ops::remove(&store, &paths, &c, true, Some(0))
+            crate::runtime::ops::remove(&store, &paths, &c, true, Some(0), &mut output::warn)
                 .with_context(|| format!("removing container {}", c.config.name))?;
         }
     }

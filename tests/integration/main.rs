@@ -12,6 +12,7 @@ mod archive;
 mod cli;
 mod commit;
 mod docs;
+mod flags;
 mod hostile;
 mod imagecmds;
 mod images;

@@ -14,6 +14,9 @@
 //!
 //! `now` is a parameter so callers take one reading of the clock for both
 //! bounds and tests are deterministic.
+//!
+//! The other way round, [`go_duration`] writes a duration as Go's
+//! `time.Duration.String()` does, which Podman (and psgo for `top`) prints.
 
 use chrono::{
     DateTime, FixedOffset, Local, LocalResult, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc,
@@ -264,6 +267,39 @@ fn parse_unix(s: &str) -> Option<Option<DateTime<Utc>>> {
     Some(DateTime::from_timestamp(secs, nanos))
 }
 
+/// Go's `time.Duration.String()`, which psgo prints for ELAPSED and TIME
+/// and Podman for CPU TIME (`3.216812523s`, `1m5s`, `1.5ms`).
+pub fn go_duration(d: std::time::Duration) -> String {
+    fn frac(value: u128, unit: u128, digits: usize) -> String {
+        let (whole, rest) = (value / unit, value % unit);
+        if rest == 0 {
+            return whole.to_string();
+        }
+        let f = format!("{rest:0digits$}");
+        format!("{whole}.{}", f.trim_end_matches('0'))
+    }
+    const SEC: u128 = 1_000_000_000;
+    match d.as_nanos() {
+        0 => "0s".into(),
+        n if n < 1_000 => format!("{n}ns"),
+        n if n < 1_000_000 => format!("{}µs", frac(n, 1_000, 3)),
+        n if n < SEC => format!("{}ms", frac(n, 1_000_000, 6)),
+        n => {
+            let secs = n / SEC;
+            let mut out = String::new();
+            if secs >= 3600 {
+                out.push_str(&format!("{}h", secs / 3600));
+            }
+            if secs >= 60 {
+                out.push_str(&format!("{}m", secs / 60 % 60));
+            }
+            out.push_str(&frac(n % (60 * SEC), SEC, 9));
+            out.push('s');
+            out
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -429,6 +465,24 @@ mod tests {
             ".1700000000",
         ] {
             let _ = parse_time(s, now());
+        }
+    }
+
+    #[test]
+    fn go_duration_matches_go() {
+        let cases: &[(u64, &str)] = &[
+            (0, "0s"),
+            (999, "999ns"),
+            (1_500, "1.5µs"),
+            (5_000_000, "5ms"),
+            (1_234_567, "1.234567ms"),
+            (3_216_812_523, "3.216812523s"),
+            (61_000_000_000, "1m1s"),
+            (3_600_000_000_000, "1h0m0s"),
+            (3_723_500_000_000, "1h2m3.5s"),
+        ];
+        for (n, s) in cases {
+            assert_eq!(go_duration(std::time::Duration::from_nanos(*n)), *s, "{n}");
         }
     }
 

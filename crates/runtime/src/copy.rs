@@ -179,12 +179,14 @@ pub enum OutDest<'a> {
     Tar(&'a mut dyn Write),
 }
 
-/// Copies `src` from the container to the host.
+/// Copies `src` from the container to the host. `overwrite` lets a
+/// directory replace a non-directory and the reverse (`cp --overwrite`).
 pub fn copy_out(
     store: &Store,
     c: &Container,
     src: &str,
     follow: bool,
+    overwrite: bool,
     dest: OutDest<'_>,
 ) -> Result<()> {
     let (data_r, data_w) = pipe()?;
@@ -222,7 +224,7 @@ pub fn copy_out(
                 let opts = ExtractOptions {
                     rename_top: plan.rename_top,
                     owner: Owner::Caller,
-                    no_overwrite_dir_non_dir: true,
+                    no_overwrite_dir_non_dir: !overwrite,
                 };
                 copy::extract(&mut r, Path::new(&plan.extract_dir), &opts)
                     .map_err(|e| e.to_string())
@@ -243,6 +245,7 @@ pub enum InSrc<'a> {
 
 /// Copies into the container at `dest`. `archive` keeps the source's
 /// owners (as `cp -a`); otherwise files belong to the container's user.
+/// `overwrite` as for [`copy_out`].
 pub fn copy_in(
     store: &Store,
     c: &Container,
@@ -250,6 +253,7 @@ pub fn copy_in(
     dest: &str,
     archive: bool,
     follow: bool,
+    overwrite: bool,
 ) -> Result<()> {
     let (info_r, info_w) = pipe()?;
     let (data_r, data_w) = pipe()?;
@@ -283,7 +287,7 @@ pub fn copy_in(
             let opts = ExtractOptions {
                 rename_top,
                 owner: if keep { Owner::Keep } else { Owner::Caller },
-                no_overwrite_dir_non_dir: true,
+                no_overwrite_dir_non_dir: !overwrite,
             };
             copy::extract(&mut r, Path::new(&parts[0]), &opts).map_err(|e| e.to_string())
         },

@@ -11,9 +11,7 @@
 //! - `since` and `until` are inclusive. Filters follow `podman events
 //!   --filter`: values of one key are alternatives, different keys must all
 //!   match.
-//! - [`human_line`] and [`to_json`] print what `podman events` prints by
-//!   default and with `--format json`. Times are printed in UTC, which is
-//!   what Podman prints on a machine whose zone is UTC.
+//! - Events are data; the CLI writes them as `podman events` does.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -376,85 +374,6 @@ fn signature(file: &File, offset: u64) -> Vec<u8> {
         Ok(()) => buf,
         Err(_) => Vec::new(),
     }
-}
-
-/// Go's `time.Time.String()` for a UTC time: fraction without trailing
-/// zeros, none at all for whole seconds.
-fn go_time_string(t: &DateTime<Utc>) -> String {
-    let mut s = t.format("%Y-%m-%d %H:%M:%S").to_string();
-    let nanos = t.timestamp_subsec_nanos();
-    if nanos != 0 {
-        let frac = format!("{nanos:09}");
-        s.push('.');
-        s.push_str(frac.trim_end_matches('0'));
-    }
-    s.push_str(" +0000 UTC");
-    s
-}
-
-/// The event as `podman events` prints it by default.
-pub fn human_line(ev: &Event) -> String {
-    let t = go_time_string(&ev.time);
-    let (kind, status, id) = (&ev.kind, &ev.status, &ev.id);
-    match kind.as_str() {
-        "container" | "pod" => {
-            let mut s = format!(
-                "{t} {kind} {status} {id} (image={}, name={}",
-                ev.image, ev.name
-            );
-            for (k, v) in &ev.attributes {
-                s.push_str(&format!(", {k}={v}"));
-            }
-            s.push(')');
-            s
-        }
-        "image" => format!("{t} {kind} {status} {id} {}", ev.name),
-        _ if ev.name.is_empty() && id.is_empty() => format!("{t} {kind} {status}"),
-        "system" => format!("{t} {kind} {status} {}", ev.name),
-        _ if ev.name.is_empty() => format!("{t} {kind} {status} {id}"),
-        _ => format!("{t} {kind} {status} {}", ev.name),
-    }
-}
-
-/// The event as one object of `podman events --format json`: Podman's
-/// field names and order, empty strings left out, `time` in Unix seconds.
-pub fn to_json(ev: &Event) -> serde_json::Value {
-    use serde_json::{Map, Value};
-    let mut m = Map::new();
-    if let Some(code) = ev.exit_code {
-        m.insert("ContainerExitCode".into(), code.into());
-    }
-    for (key, value) in [("ID", &ev.id), ("Image", &ev.image), ("Name", &ev.name)] {
-        if !value.is_empty() {
-            m.insert(key.into(), value.as_str().into());
-        }
-    }
-    m.insert("Status".into(), ev.status.as_str().into());
-    m.insert("time".into(), ev.time.timestamp().into());
-    let nanos = ev
-        .time
-        .timestamp_nanos_opt()
-        .unwrap_or(if ev.time.timestamp() < 0 {
-            i64::MIN
-        } else {
-            i64::MAX
-        });
-    m.insert("timeNano".into(), nanos.into());
-    m.insert("Type".into(), ev.kind.as_str().into());
-    // Podman's container events always carry a (label) map; others carry
-    // none, which Go prints as null.
-    let attrs = if ev.attributes.is_empty() && ev.kind != "container" {
-        Value::Null
-    } else {
-        Value::Object(
-            ev.attributes
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
-                .collect(),
-        )
-    };
-    m.insert("Attributes".into(), attrs);
-    Value::Object(m)
 }
 
 #[cfg(test)]
@@ -825,75 +744,5 @@ mod tests {
         wait_len(&got, 4);
         h.join().unwrap().unwrap();
         assert_eq!(*got.lock().unwrap(), ["first", "second", "third", "fourth"]);
-    }
-
-    #[test]
-    fn human_lines_match_podman() {
-        let mut e = ev(
-            "2026-11-23T15:48:46.123456789Z",
-            "container",
-            "start",
-            "3b2e2f",
-            "foo",
-        );
-        assert_eq!(
-            human_line(&e),
-            "2026-11-23 15:48:46.123456789 +0000 UTC container start 3b2e2f \
-             (image=docker.io/library/busybox:latest, name=foo)"
-        );
-        e.attributes.insert("z".into(), "1".into());
-        e.attributes.insert("a".into(), "x y".into());
-        e.time = at("2026-11-23T15:48:46.5Z");
-        e.status = "died".into();
-        e.exit_code = Some(3);
-        assert_eq!(
-            human_line(&e),
-            "2026-11-23 15:48:46.5 +0000 UTC container died 3b2e2f \
-             (image=docker.io/library/busybox:latest, name=foo, a=x y, z=1)"
-        );
-        let img = ev(
-            "2026-11-23T15:48:46Z",
-            "image",
-            "pull",
-            "feed",
-            "docker.io/x:1",
-        );
-        assert_eq!(
-            human_line(&img),
-            "2026-11-23 15:48:46 +0000 UTC image pull feed docker.io/x:1"
-        );
-        let sys = ev("2026-11-23T15:48:46Z", "system", "refresh", "", "");
-        assert_eq!(
-            human_line(&sys),
-            "2026-11-23 15:48:46 +0000 UTC system refresh"
-        );
-        let named = ev("2026-11-23T15:48:46Z", "system", "log-rotation", "", "/x");
-        assert_eq!(
-            human_line(&named),
-            "2026-11-23 15:48:46 +0000 UTC system log-rotation /x"
-        );
-    }
-
-    #[test]
-    fn json_matches_podman_fields() {
-        let mut e = ev(
-            "2026-11-23T15:48:46.123456789Z",
-            "container",
-            "died",
-            "3b2e",
-            "foo",
-        );
-        e.exit_code = Some(0);
-        e.attributes.insert("app".into(), "web".into());
-        let v = to_json(&e);
-        assert_eq!(
-            serde_json::to_string(&v).unwrap(),
-            r#"{"ContainerExitCode":0,"ID":"3b2e","Image":"docker.io/library/busybox:latest","Name":"foo","Status":"died","time":1795448926,"timeNano":1795448926123456789,"Type":"container","Attributes":{"app":"web"}}"#
-        );
-        let sys = ev("2026-11-23T15:48:46Z", "system", "refresh", "", "");
-        assert_eq!(
-            serde_json::to_string(&to_json(&sys)).unwrap(),
-            r#"{"Status":"refresh","time":1795448926,"timeNano":1795448926000000000,"Type":"system","Attributes":null}"#
-        );
     }
 }

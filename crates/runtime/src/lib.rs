@@ -14,7 +14,7 @@
 //! is made with a fork-like `clone`.
 #![forbid(unsafe_code)]
 
-use rsp_base::paths;
+use rsp_base::{paths, timespec};
 use rsp_image as image;
 use rsp_net as net;
 use rsp_storage as storage;
@@ -29,6 +29,7 @@ pub mod commit;
 pub mod container;
 pub mod copy;
 pub mod exec;
+pub mod freeze;
 mod init;
 pub mod monitor;
 mod network;
@@ -38,6 +39,8 @@ pub mod process;
 pub mod procs;
 mod proto;
 pub mod rootfs;
+pub mod stats;
+pub mod top;
 mod tty;
 pub mod userns;
 

@@ -5,7 +5,9 @@
 //! container's monitor over its socket where the monitor must know (a user
 //! stop cancels the restart policy; waiting ends on the monitor's exit
 //! frame, sent only after the state file is final), and returns only once
-//! the change is visible to the next command.
+//! the change is visible to the next command. What the user should hear
+//! about an operation that still succeeds is handed, as a [`Warning`], to
+//! the caller's `warn` when it happens; nothing here prints.
 
 use super::container::{self, Container, Status};
 use super::monitor::{self, Launch, SpawnOptions};
@@ -20,6 +22,18 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 type Result<T, E = RuntimeError> = std::result::Result<T, E>;
+
+/// Something an operation that succeeded wants the user told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Warning {
+    /// The container's stop signal did not end it within `timeout`
+    /// seconds: it is being killed with SIGKILL.
+    StopSignalTimedOut {
+        container: String,
+        signal: Signal,
+        timeout: u32,
+    },
+}
 
 /// Parses a signal as Podman accepts it: `TERM`, `SIGTERM`, `15`, `sigterm`.
 pub fn parse_signal(s: &str) -> Option<Signal> {
@@ -176,8 +190,15 @@ fn signal_container(c: &Container, sig: Signal) -> Result<()> {
 }
 
 /// Stops a container: its stop signal, then SIGKILL after `timeout`
-/// seconds. Returns once it has exited and its state is recorded.
-pub fn stop(store: &Store, paths: &Paths, c: &Container, timeout: Option<u32>) -> Result<()> {
+/// seconds (telling `warn` when it comes to that). Returns once it has
+/// exited and its state is recorded.
+pub fn stop(
+    store: &Store,
+    paths: &Paths,
+    c: &Container,
+    timeout: Option<u32>,
+    warn: &mut dyn FnMut(Warning),
+) -> Result<()> {
     let mut sock = waiter(paths, &c.config.id, true);
     // Acknowledged: no restart will follow, so this state is the last run.
     let c = &container::load(store, &c.config.id).unwrap_or_else(|_| c.clone());
@@ -207,11 +228,11 @@ pub fn stop(store: &Store, paths: &Paths, c: &Container, timeout: Option<u32>) -
             return Ok(());
         }
         if sig != Signal::SIGKILL {
-            eprintln!(
-                "WARN StopSignal {} failed to stop container {} in {timeout} seconds, resorting to SIGKILL",
-                sig.as_str(),
-                c.config.name
-            );
+            warn(Warning::StopSignalTimedOut {
+                container: c.config.name.clone(),
+                signal: sig,
+                timeout,
+            });
         }
     }
     signal_container(c, Signal::SIGKILL)?;
@@ -256,7 +277,7 @@ fn thaw(c: &Container) -> Result<()> {
             .and_then(|cg| cg.freeze(false))
             .map_err(|e| RuntimeError::Pause(e.to_string()));
     }
-    super::procs::thaw(c.state.pid, c.state.ns_pid())
+    super::freeze::thaw(c.state.pid, c.state.ns_pid())
         .map_err(|e| RuntimeError::Pause(e.to_string()))
 }
 
@@ -270,7 +291,7 @@ pub fn pause(store: &Store, c: &Container) -> Result<()> {
     // The cgroup freezer where the container has a cgroup: exact, and
     // invisible to the processes; otherwise SIGSTOP to each of them.
     let method = if c.state.cgroup.is_empty() {
-        super::procs::freeze(c.state.pid, c.state.ns_pid())
+        super::freeze::freeze(c.state.pid, c.state.ns_pid())
             .map_err(|e| RuntimeError::Pause(e.to_string()))?;
         "signal"
     } else {
@@ -305,22 +326,24 @@ pub fn unpause(store: &Store, c: &Container) -> Result<()> {
 }
 
 /// Removes a container; a running one only with `force`: stopped with
-/// `timeout` seconds of grace (none, SIGKILL at once, as Docker's `rm -f`).
+/// `timeout` seconds of grace (none, SIGKILL at once, as Docker's `rm -f`),
+/// as [`stop`] does, `warn` included.
 pub fn remove(
     store: &Store,
     paths: &Paths,
     c: &Container,
     force: bool,
     timeout: Option<u32>,
+    warn: &mut dyn FnMut(Warning),
 ) -> Result<()> {
     if c.state.is_active() {
         if !force {
             return Err(RuntimeError::Running(c.config.name.clone()));
         }
-        stop(store, paths, c, Some(timeout.unwrap_or(0)))?;
+        stop(store, paths, c, Some(timeout.unwrap_or(0)), warn)?;
     } else if c.state.monitor_alive() {
         // Its monitor waits to restart it: end that first.
-        stop(store, paths, c, Some(0))?;
+        stop(store, paths, c, Some(0), warn)?;
     }
     // The monitor may still be finishing (writing its last state, or
     // removing a --rm container itself); let it go first.
