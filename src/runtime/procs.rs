@@ -1045,6 +1045,7 @@ fn stop_all(scan: &dyn Fn() -> Result<Vec<i32>>) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::cgroup::prereq::require_or_skip;
     use super::*;
     use std::process::{Child, Command};
 
@@ -1276,8 +1277,8 @@ mod tests {
 
     #[test]
     fn ps_fallback_runs_the_host_ps() {
-        if Command::new("ps").arg("-p1").output().is_err() {
-            eprintln!("skipped: no ps on this host");
+        let has_ps = Command::new("ps").arg("-p1").output().is_ok();
+        if !require_or_skip("ps", "apt-get install procps", has_ps) {
             return;
         }
         let kids = Kids(vec![spawn(&["sleep", "34"])]);
