@@ -14,12 +14,12 @@ find_bench() {
 }
 # Built while still the tree's owner, before lib.sh drops root.
 if [[ -z $(find_bench) ]]; then
-  (cd "$(dirname "$0")/.." && cargo bench --bench sealed --no-run >&2)
+  (cd "$(dirname "$0")/.." && cargo bench -p rsp-sys --bench sealed --no-run >&2)
 fi
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 runs=${BENCH_RUNS:-100}
 bench=$(find_bench)
-[[ -x $bench ]] || die "build the benchmark first: cargo bench --bench sealed --no-run"
+[[ -x $bench ]] || die "build the benchmark first: cargo bench -p rsp-sys --bench sealed --no-run"
 "$bench" "$RSP" "$runs"

@@ -49,8 +49,7 @@ fn assert_no_images(env: &TestEnv) {
 
 #[test]
 fn issue6_save_in_each_format_is_read_by_skopeo_and_loads_back() {
-    if !has_skopeo() {
-        eprintln!("skopeo missing: skipped");
+    if !util::require_or_skip("skopeo", "apt-get install skopeo", has_skopeo()) {
         return;
     }
     let reg = util::shared();
@@ -115,8 +114,7 @@ fn issue6_save_in_each_format_is_read_by_skopeo_and_loads_back() {
 
 #[test]
 fn issue6_skopeo_archives_load_and_rsp_archives_copy_into_a_registry() {
-    if !has_skopeo() {
-        eprintln!("skopeo missing: skipped");
+    if !util::require_or_skip("skopeo", "apt-get install skopeo", has_skopeo()) {
         return;
     }
     let reg = util::shared();

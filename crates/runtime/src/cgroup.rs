@@ -277,6 +277,7 @@ impl Cgroup {
 
 #[cfg(test)]
 mod tests {
+    use super::prereq::require_or_skip;
     use super::*;
 
     const MOUNTINFO: &str = "\
@@ -329,10 +330,26 @@ mod tests {
         assert!(err.to_string().contains("/proc/self"));
     }
 
+    /// Where cgroup v2 is not mounted at all (v1 only) there is nothing to
+    /// delegate, and `.ci/run` says so; where it is, CI sets up a delegated
+    /// cgroup for its test user and this test must exercise it.
     #[test]
     fn delegated_cgroup_freezes_counts_and_removes() {
+        let read = |p: &str| std::fs::read_to_string(p).unwrap_or_default();
+        let Some(ours) = cgroup_dir(&read("/proc/self/mountinfo"), &read("/proc/self/cgroup"))
+        else {
+            eprintln!("skipped: no cgroup v2 mounted (cgroup v1 only)");
+            return;
+        };
         let Some(parent) = delegated() else {
-            eprintln!("skipped: no delegated cgroup v2 for this user");
+            require_or_skip(
+                &format!(
+                    "delegated cgroup v2 ({} is not ours to write)",
+                    ours.display()
+                ),
+                "a systemd user session delegates one; .ci/run makes one for its test user",
+                false,
+            );
             return;
         };
         let name = format!("rsp-unit-test-{}", std::process::id());
@@ -350,8 +367,12 @@ mod tests {
             let s = cg.stats().unwrap();
             assert_eq!(s.pids, 1);
             match cg.freeze(true) {
-                Err(CgroupError::Freeze { .. }) => {
-                    eprintln!("skipped freezing: no cgroup v2 freezer");
+                Err(e @ CgroupError::Freeze { .. }) => {
+                    require_or_skip(
+                        "cgroup v2 freezer",
+                        &format!("{e}; Linux 5.2 and later have it"),
+                        false,
+                    );
                 }
                 r => {
                     r.unwrap();
@@ -367,5 +388,30 @@ mod tests {
         if let Err(e) = result {
             std::panic::resume_unwind(e);
         }
+    }
+}
+
+/// A test's missing prerequisite: skipped on a developer's machine, a
+/// failure in CI. Shared by the runtime's unit tests; the storage layer has
+/// its own copy (`storage::tarsplit::prereq`), as `#[cfg(test)]` code cannot
+/// cross the crates these layers become, and `tests/util` has the
+/// integration tests' one.
+#[cfg(test)]
+pub(crate) mod prereq {
+    /// True when `available`. Otherwise, where `CI` is set (`.ci/run` sets
+    /// it), panics naming `what` is missing and `how` to get it: a test that
+    /// skips there passes while testing nothing. Elsewhere says the test
+    /// skipped and returns false.
+    pub(crate) fn require_or_skip(what: &str, how: &str, available: bool) -> bool {
+        if available {
+            return true;
+        }
+        let ci = std::env::var("CI").is_ok_and(|v| !matches!(v.as_str(), "" | "0" | "false"));
+        assert!(
+            !ci,
+            "test prerequisite missing in CI: {what}; to get it: {how}"
+        );
+        eprintln!("skipped: no {what}; to get it: {how} (with CI set, this fails)");
+        false
     }
 }

@@ -1474,6 +1474,7 @@ mod tests {
     use std::os::unix::net::UnixListener;
     use tar::EntryType;
 
+    use super::super::tarsplit::prereq::require_or_skip;
     /// Builds tar streams, writing names raw so hostile ones survive.
     use super::super::testtar::{MTIME, Spec, Tar};
 
@@ -1823,8 +1824,11 @@ mod tests {
     #[test]
     fn override_stat_xattr_wins_in_headers() {
         let tmp = tempfile::tempdir().unwrap();
-        if !user_xattrs_work(tmp.path()) {
-            eprintln!("skipped: no user xattrs on {}", tmp.path().display());
+        if !require_or_skip(
+            &format!("user xattrs on {}", tmp.path().display()),
+            "point TMPDIR at ext4, xfs, btrfs, or tmpfs on Linux 6.6 or later",
+            user_xattrs_work(tmp.path()),
+        ) {
             return;
         }
         let src = tmp.path().join("tree");
@@ -1895,7 +1899,12 @@ mod tests {
         assert_eq!(fs::read(dest.join("d/f")).unwrap(), b"x");
         assert_eq!(mode_of(dest.join("d")), 0o750);
         assert_eq!(mode_of(dest.join("huge")), 0o4711);
-        if user_xattrs_work(&dest) {
+        let xattrs = require_or_skip(
+            &format!("user xattrs on {}", dest.display()),
+            "point TMPDIR at ext4, xfs, btrfs, or tmpfs on Linux 6.6 or later",
+            user_xattrs_work(&dest),
+        );
+        if xattrs {
             assert_eq!(
                 xattr_of(dest.join("huge"), OVERRIDE_STAT_XATTR).as_deref(),
                 Some("5000000000:5000000000:04711")
@@ -1907,7 +1916,7 @@ mod tests {
             // Privileged: the ids and the device are real.
             assert_eq!(fs::metadata(dest.join("d")).unwrap().gid(), 4242);
             assert!(null.file_type().is_char_device());
-        } else if user_xattrs_work(&dest) {
+        } else if xattrs {
             assert_eq!(
                 xattr_of(dest.join("d/f"), OVERRIDE_STAT_XATTR).as_deref(),
                 Some("4242:4242:0644")

@@ -669,54 +669,6 @@ fn real_mount() {
     }
 }
 
-/// Not a pass/fail test: times stat and readdir storms through a real
-/// mount against the same tree on disk (printed; see them with
-/// `--nocapture`).
-#[test]
-fn real_mount_storm_timing() {
-    if !in_user_namespace("real_mount_storm_timing") {
-        return;
-    }
-    use nix::mount::{MntFlags, umount2};
-    use std::time::Instant;
-    let fx = Fx::new(2);
-    for d in 0..100 {
-        for f in 0..100 {
-            let layer = fx.layer(d % 2);
-            write(layer.join(format!("d{d}/f{f}")), "x");
-        }
-    }
-    let mnt = fx.upper.parent().unwrap().join("mnt");
-    fs::create_dir(&mnt).unwrap();
-    let server = mount_at(&fx, &mnt);
-    fn storm(root: &Path) -> usize {
-        let mut n = 0;
-        for d in fs::read_dir(root).unwrap() {
-            let d = d.unwrap().path();
-            for f in fs::read_dir(&d).unwrap() {
-                fs::symlink_metadata(f.unwrap().path()).unwrap();
-                n += 1;
-            }
-        }
-        n
-    }
-    let r = std::panic::catch_unwind(|| {
-        for pass in 0..3 {
-            let t = Instant::now();
-            let n = storm(&mnt);
-            println!("fuse pass {pass}: {n} entries in {:?}", t.elapsed());
-        }
-        let t = Instant::now();
-        let n = storm(fx.layer(0)) + storm(fx.layer(1));
-        println!("disk (both layers): {n} entries in {:?}", t.elapsed());
-    });
-    umount2(&mnt, MntFlags::MNT_DETACH).unwrap();
-    server.join().unwrap();
-    if let Err(e) = r {
-        std::panic::resume_unwind(e);
-    }
-}
-
 /// Appends `data` through `path`, opened for writing as `>>` would.
 fn append(ov: &Overlay, path: &str, data: &str) {
     let a = walk(ov, path).unwrap();
