@@ -31,7 +31,7 @@ pub fn logs(g: &Global, a: &LogsArgs) -> CmdResult {
             return Err(anyhow!(
                 "container {} uses the {:?} log driver, which keeps no logs: use --log-driver k8s-file",
                 c.config.name,
-                c.config.log_driver
+                c.config.log_driver.as_str()
             )
             .into());
         }
@@ -73,7 +73,7 @@ pub fn logs(g: &Global, a: &LogsArgs) -> CmdResult {
                 Stream::Stderr => std::io::stderr().write_all(&buf),
             }
         };
-        let path = store.container_dir(&c.config.id).join("ctr.log");
+        let path = c.config.log_path(&store);
         let res = if a.follow {
             let id = c.config.id.clone();
             let store = &store;
@@ -261,7 +261,7 @@ pub fn stats(g: &Global, a: &StatsArgs) -> CmdResult {
             let s = if c.state.is_active() {
                 let pids = crate::runtime::procs::members(c.state.pid, c.state.ns_pid())
                     .unwrap_or_default();
-                let net = (c.config.network != "host").then_some(c.state.ns_pid());
+                let net = c.config.network.own_namespace().then_some(c.state.ns_pid());
                 let mut s = crate::runtime::procs::stats(&pids, net).map_err(anyhow::Error::new)?;
                 // The container's own cgroup counts exactly, when it has one.
                 if let Some(cs) = (!c.state.cgroup.is_empty())

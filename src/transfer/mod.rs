@@ -11,6 +11,7 @@
 
 pub mod archive;
 pub mod blobinfo;
+pub mod ensure;
 mod gzip;
 pub mod push;
 

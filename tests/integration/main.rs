@@ -24,4 +24,5 @@ mod push;
 mod robustness;
 mod run;
 mod security;
+mod spec;
 mod storage;
