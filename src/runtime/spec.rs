@@ -455,7 +455,7 @@ impl ContainerSpec {
                 });
             }
         }
-        if log.max_file.is_some_and(|n| n > 1) && !log.max_size.is_some_and(|m| m > 0) {
+        if log.max_file.is_some_and(|n| n > 1) && log.max_size.is_none_or(|m| m == 0) {
             return Err(SpecError::MaxFileWithoutMaxSize);
         }
         if let Some(p) = &log.path {
