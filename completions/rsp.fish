@@ -534,11 +534,11 @@ complete -c rsp -n "__fish_rsp_using_subcommand run" -s h -l hostname -d 'Set th
 complete -c rsp -n "__fish_rsp_using_subcommand run" -s v -l volume -d 'Bind mount a volume (HOST-DIR:CONTAINER-DIR[:ro|rw])' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l detach-keys -d 'Key sequence for detaching a container (ctrl-<value> or a character, comma-separated; "" disables)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l restart -d 'Restart policy when the container exits: no, on-failure[:MAX], always, unless-stopped' -r
-complete -c rsp -n "__fish_rsp_using_subcommand run" -l cgroups -d 'Whether the container gets a cgroup of its own where the user has one delegated: enabled, disabled' -r -f -a "enabled\t''
+complete -c rsp -n "__fish_rsp_using_subcommand run" -l cgroups -d 'Whether the container gets a cgroup of its own where the user has one delegated: enabled, disabled, or no-conmon (the same as enabled: rsp\'s monitor never gets a cgroup of its own). split is refused: there is no monitor cgroup to split off' -r -f -a "enabled\t''
 disabled\t''
 no-conmon\t''
 split\t''"
-complete -c rsp -n "__fish_rsp_using_subcommand run" -l owners -d 'Whose files the container sees: image (the owners and modes the image records, emulated; the default when it records any) or user (all the container user\'s, at full speed)' -r -f -a "image\t''
+complete -c rsp -n "__fish_rsp_using_subcommand run" -l owners -d 'Whose files the container sees: image (the owners and modes the image records, emulated; the default when it records any; x86_64 builds only) or user (all the container user\'s, at full speed)' -r -f -a "image\t''
 user\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand run" -s l -l label -d 'Set metadata on the container (KEY=VALUE)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l stop-signal -d 'Signal to stop the container with (default: the image\'s StopSignal or SIGTERM)' -r
@@ -546,13 +546,13 @@ complete -c rsp -n "__fish_rsp_using_subcommand run" -l stop-timeout -d 'Seconds
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l log-driver -d 'Logging driver: k8s-file, none, passthrough' -r -f -a "k8s-file\t''
 none\t''
 passthrough\t''"
-complete -c rsp -n "__fish_rsp_using_subcommand run" -l log-opt -d 'Logging driver options (max-size=SIZE)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand run" -l log-opt -d 'Logging driver options: max-size=SIZE (the log is emptied at SIZE), max-file=N (with max-size: rotated instead, keeping N files), path=FILE (where the log file goes), tag=TAG (shown by inspect)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l sig-proxy -d 'Proxy received signals to the container process' -r -f -a "true\t''
 false\t''"
-complete -c rsp -n "__fish_rsp_using_subcommand run" -l network -l net -d 'Network mode: slirp[:OPTS] (own namespace served by rsp\'s userspace stack; also slirp4netns, pasta, bridge, private), none (loopback only), host (the host\'s network). OPTS: allow_host_loopback=true|false, port_handler=rootlesskit|slirp, mtu=N' -r
+complete -c rsp -n "__fish_rsp_using_subcommand run" -l network -l net -d 'Network mode: slirp[:OPTS] (the default: own namespace served by rsp\'s userspace stack; slirp4netns[:OPTS], and default, private and pasta without options, name it too), none (loopback only), host (the host\'s network). rsp has no bridge networks. OPTS: allow_host_loopback=true|false, port_handler=rootlesskit|slirp, mtu=N' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -s p -l publish -d 'Publish a container\'s port to the host: [IP:][HOSTPORT:]CONTAINERPORT[/tcp|/udp]' -r
-complete -c rsp -n "__fish_rsp_using_subcommand run" -l expose -d 'Expose a port (recorded for -P), as the image\'s EXPOSE does' -r
-complete -c rsp -n "__fish_rsp_using_subcommand run" -l pull -d 'When to pull the image: always, missing, never, newer' -r -f -a "always\t''
+complete -c rsp -n "__fish_rsp_using_subcommand run" -l expose -d 'Expose a port or range, as the image\'s EXPOSE does: shown by inspect, kept by commit, published by -P' -r
+complete -c rsp -n "__fish_rsp_using_subcommand run" -l pull -d 'When to pull the image: always, missing, never, newer (only when the registry\'s image differs from the local one; the local one if the registry cannot be reached)' -r -f -a "always\t''
 missing\t''
 never\t''
 newer\t''"
@@ -709,11 +709,11 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -s v -l volume -d 'Bind mount a volume (HOST-DIR:CONTAINER-DIR[:ro|rw])' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l detach-keys -d 'Key sequence for detaching a container (ctrl-<value> or a character, comma-separated; "" disables)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l restart -d 'Restart policy when the container exits: no, on-failure[:MAX], always, unless-stopped' -r
-complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l cgroups -d 'Whether the container gets a cgroup of its own where the user has one delegated: enabled, disabled' -r -f -a "enabled\t''
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l cgroups -d 'Whether the container gets a cgroup of its own where the user has one delegated: enabled, disabled, or no-conmon (the same as enabled: rsp\'s monitor never gets a cgroup of its own). split is refused: there is no monitor cgroup to split off' -r -f -a "enabled\t''
 disabled\t''
 no-conmon\t''
 split\t''"
-complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l owners -d 'Whose files the container sees: image (the owners and modes the image records, emulated; the default when it records any) or user (all the container user\'s, at full speed)' -r -f -a "image\t''
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l owners -d 'Whose files the container sees: image (the owners and modes the image records, emulated; the default when it records any; x86_64 builds only) or user (all the container user\'s, at full speed)' -r -f -a "image\t''
 user\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -s l -l label -d 'Set metadata on the container (KEY=VALUE)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l stop-signal -d 'Signal to stop the container with (default: the image\'s StopSignal or SIGTERM)' -r
@@ -721,13 +721,13 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l log-driver -d 'Logging driver: k8s-file, none, passthrough' -r -f -a "k8s-file\t''
 none\t''
 passthrough\t''"
-complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l log-opt -d 'Logging driver options (max-size=SIZE)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l log-opt -d 'Logging driver options: max-size=SIZE (the log is emptied at SIZE), max-file=N (with max-size: rotated instead, keeping N files), path=FILE (where the log file goes), tag=TAG (shown by inspect)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l sig-proxy -d 'Proxy received signals to the container process' -r -f -a "true\t''
 false\t''"
-complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l network -l net -d 'Network mode: slirp[:OPTS] (own namespace served by rsp\'s userspace stack; also slirp4netns, pasta, bridge, private), none (loopback only), host (the host\'s network). OPTS: allow_host_loopback=true|false, port_handler=rootlesskit|slirp, mtu=N' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l network -l net -d 'Network mode: slirp[:OPTS] (the default: own namespace served by rsp\'s userspace stack; slirp4netns[:OPTS], and default, private and pasta without options, name it too), none (loopback only), host (the host\'s network). rsp has no bridge networks. OPTS: allow_host_loopback=true|false, port_handler=rootlesskit|slirp, mtu=N' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -s p -l publish -d 'Publish a container\'s port to the host: [IP:][HOSTPORT:]CONTAINERPORT[/tcp|/udp]' -r
-complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l expose -d 'Expose a port (recorded for -P), as the image\'s EXPOSE does' -r
-complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l pull -d 'When to pull the image: always, missing, never, newer' -r -f -a "always\t''
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l expose -d 'Expose a port or range, as the image\'s EXPOSE does: shown by inspect, kept by commit, published by -P' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l pull -d 'When to pull the image: always, missing, never, newer (only when the registry\'s image differs from the local one; the local one if the registry cannot be reached)' -r -f -a "always\t''
 missing\t''
 never\t''
 newer\t''"
@@ -807,11 +807,11 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -s v -l volume -d 'Bind mount a volume (HOST-DIR:CONTAINER-DIR[:ro|rw])' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l detach-keys -d 'Key sequence for detaching a container (ctrl-<value> or a character, comma-separated; "" disables)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l restart -d 'Restart policy when the container exits: no, on-failure[:MAX], always, unless-stopped' -r
-complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l cgroups -d 'Whether the container gets a cgroup of its own where the user has one delegated: enabled, disabled' -r -f -a "enabled\t''
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l cgroups -d 'Whether the container gets a cgroup of its own where the user has one delegated: enabled, disabled, or no-conmon (the same as enabled: rsp\'s monitor never gets a cgroup of its own). split is refused: there is no monitor cgroup to split off' -r -f -a "enabled\t''
 disabled\t''
 no-conmon\t''
 split\t''"
-complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l owners -d 'Whose files the container sees: image (the owners and modes the image records, emulated; the default when it records any) or user (all the container user\'s, at full speed)' -r -f -a "image\t''
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l owners -d 'Whose files the container sees: image (the owners and modes the image records, emulated; the default when it records any; x86_64 builds only) or user (all the container user\'s, at full speed)' -r -f -a "image\t''
 user\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -s l -l label -d 'Set metadata on the container (KEY=VALUE)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l stop-signal -d 'Signal to stop the container with (default: the image\'s StopSignal or SIGTERM)' -r
@@ -819,13 +819,13 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l log-driver -d 'Logging driver: k8s-file, none, passthrough' -r -f -a "k8s-file\t''
 none\t''
 passthrough\t''"
-complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l log-opt -d 'Logging driver options (max-size=SIZE)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l log-opt -d 'Logging driver options: max-size=SIZE (the log is emptied at SIZE), max-file=N (with max-size: rotated instead, keeping N files), path=FILE (where the log file goes), tag=TAG (shown by inspect)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l sig-proxy -d 'Proxy received signals to the container process' -r -f -a "true\t''
 false\t''"
-complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l network -l net -d 'Network mode: slirp[:OPTS] (own namespace served by rsp\'s userspace stack; also slirp4netns, pasta, bridge, private), none (loopback only), host (the host\'s network). OPTS: allow_host_loopback=true|false, port_handler=rootlesskit|slirp, mtu=N' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l network -l net -d 'Network mode: slirp[:OPTS] (the default: own namespace served by rsp\'s userspace stack; slirp4netns[:OPTS], and default, private and pasta without options, name it too), none (loopback only), host (the host\'s network). rsp has no bridge networks. OPTS: allow_host_loopback=true|false, port_handler=rootlesskit|slirp, mtu=N' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -s p -l publish -d 'Publish a container\'s port to the host: [IP:][HOSTPORT:]CONTAINERPORT[/tcp|/udp]' -r
-complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l expose -d 'Expose a port (recorded for -P), as the image\'s EXPOSE does' -r
-complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l pull -d 'When to pull the image: always, missing, never, newer' -r -f -a "always\t''
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l expose -d 'Expose a port or range, as the image\'s EXPOSE does: shown by inspect, kept by commit, published by -P' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l pull -d 'When to pull the image: always, missing, never, newer (only when the registry\'s image differs from the local one; the local one if the registry cannot be reached)' -r -f -a "always\t''
 missing\t''
 never\t''
 newer\t''"
@@ -1187,11 +1187,11 @@ complete -c rsp -n "__fish_rsp_using_subcommand create" -s h -l hostname -d 'Set
 complete -c rsp -n "__fish_rsp_using_subcommand create" -s v -l volume -d 'Bind mount a volume (HOST-DIR:CONTAINER-DIR[:ro|rw])' -r
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l detach-keys -d 'Key sequence for detaching a container (ctrl-<value> or a character, comma-separated; "" disables)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l restart -d 'Restart policy when the container exits: no, on-failure[:MAX], always, unless-stopped' -r
-complete -c rsp -n "__fish_rsp_using_subcommand create" -l cgroups -d 'Whether the container gets a cgroup of its own where the user has one delegated: enabled, disabled' -r -f -a "enabled\t''
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l cgroups -d 'Whether the container gets a cgroup of its own where the user has one delegated: enabled, disabled, or no-conmon (the same as enabled: rsp\'s monitor never gets a cgroup of its own). split is refused: there is no monitor cgroup to split off' -r -f -a "enabled\t''
 disabled\t''
 no-conmon\t''
 split\t''"
-complete -c rsp -n "__fish_rsp_using_subcommand create" -l owners -d 'Whose files the container sees: image (the owners and modes the image records, emulated; the default when it records any) or user (all the container user\'s, at full speed)' -r -f -a "image\t''
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l owners -d 'Whose files the container sees: image (the owners and modes the image records, emulated; the default when it records any; x86_64 builds only) or user (all the container user\'s, at full speed)' -r -f -a "image\t''
 user\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand create" -s l -l label -d 'Set metadata on the container (KEY=VALUE)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l stop-signal -d 'Signal to stop the container with (default: the image\'s StopSignal or SIGTERM)' -r
@@ -1199,13 +1199,13 @@ complete -c rsp -n "__fish_rsp_using_subcommand create" -l stop-timeout -d 'Seco
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l log-driver -d 'Logging driver: k8s-file, none, passthrough' -r -f -a "k8s-file\t''
 none\t''
 passthrough\t''"
-complete -c rsp -n "__fish_rsp_using_subcommand create" -l log-opt -d 'Logging driver options (max-size=SIZE)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l log-opt -d 'Logging driver options: max-size=SIZE (the log is emptied at SIZE), max-file=N (with max-size: rotated instead, keeping N files), path=FILE (where the log file goes), tag=TAG (shown by inspect)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l sig-proxy -d 'Proxy received signals to the container process' -r -f -a "true\t''
 false\t''"
-complete -c rsp -n "__fish_rsp_using_subcommand create" -l network -l net -d 'Network mode: slirp[:OPTS] (own namespace served by rsp\'s userspace stack; also slirp4netns, pasta, bridge, private), none (loopback only), host (the host\'s network). OPTS: allow_host_loopback=true|false, port_handler=rootlesskit|slirp, mtu=N' -r
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l network -l net -d 'Network mode: slirp[:OPTS] (the default: own namespace served by rsp\'s userspace stack; slirp4netns[:OPTS], and default, private and pasta without options, name it too), none (loopback only), host (the host\'s network). rsp has no bridge networks. OPTS: allow_host_loopback=true|false, port_handler=rootlesskit|slirp, mtu=N' -r
 complete -c rsp -n "__fish_rsp_using_subcommand create" -s p -l publish -d 'Publish a container\'s port to the host: [IP:][HOSTPORT:]CONTAINERPORT[/tcp|/udp]' -r
-complete -c rsp -n "__fish_rsp_using_subcommand create" -l expose -d 'Expose a port (recorded for -P), as the image\'s EXPOSE does' -r
-complete -c rsp -n "__fish_rsp_using_subcommand create" -l pull -d 'When to pull the image: always, missing, never, newer' -r -f -a "always\t''
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l expose -d 'Expose a port or range, as the image\'s EXPOSE does: shown by inspect, kept by commit, published by -P' -r
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l pull -d 'When to pull the image: always, missing, never, newer (only when the registry\'s image differs from the local one; the local one if the registry cannot be reached)' -r -f -a "always\t''
 missing\t''
 never\t''
 newer\t''"

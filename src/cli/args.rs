@@ -397,13 +397,13 @@ pub struct RunArgs {
     /// Restart policy when the container exits: no, on-failure[:MAX], always, unless-stopped
     #[arg(long, value_name = "POLICY", default_value = "no")]
     pub restart: String,
-    /// Whether the container gets a cgroup of its own where the user has one delegated: enabled, disabled
+    /// Whether the container gets a cgroup of its own where the user has one delegated: enabled, disabled, or no-conmon (the same as enabled: rsp's monitor never gets a cgroup of its own). split is refused: there is no monitor cgroup to split off
     #[arg(long, value_name = "MODE", default_value = "enabled", value_parser = ["enabled", "disabled", "no-conmon", "split"])]
     pub cgroups: String,
     /// Run an init inside the container that forwards signals and reaps processes (rsp itself as pid 1, out of the container's reach: non-dumpable, no capabilities, a seccomp allow-list)
     #[arg(long)]
     pub init: bool,
-    /// Whose files the container sees: image (the owners and modes the image records, emulated; the default when it records any) or user (all the container user's, at full speed)
+    /// Whose files the container sees: image (the owners and modes the image records, emulated; the default when it records any; x86_64 builds only) or user (all the container user's, at full speed)
     #[arg(long, value_name = "MODE", value_parser = ["image", "user"])]
     pub owners: Option<String>,
     /// Set metadata on the container (KEY=VALUE)
@@ -418,14 +418,15 @@ pub struct RunArgs {
     /// Logging driver: k8s-file, none, passthrough
     #[arg(long, value_name = "DRIVER", default_value = "k8s-file", value_parser = ["k8s-file", "none", "passthrough"])]
     pub log_driver: String,
-    /// Logging driver options (max-size=SIZE)
+    /// Logging driver options: max-size=SIZE (the log is emptied at SIZE), max-file=N (with max-size: rotated instead, keeping N files), path=FILE (where the log file goes), tag=TAG (shown by inspect)
     #[arg(long, value_name = "OPT")]
     pub log_opt: Vec<String>,
     /// Proxy received signals to the container process
     #[arg(long, value_name = "BOOL", default_value = "true", num_args = 0..=1, default_missing_value = "true", require_equals = true, action = clap::ArgAction::Set)]
     pub sig_proxy: bool,
-    /// Network mode: slirp[:OPTS] (own namespace served by rsp's userspace stack; also
-    /// slirp4netns, pasta, bridge, private), none (loopback only), host (the host's network).
+    /// Network mode: slirp[:OPTS] (the default: own namespace served by rsp's userspace stack;
+    /// slirp4netns[:OPTS], and default, private and pasta without options, name it too), none
+    /// (loopback only), host (the host's network). rsp has no bridge networks.
     /// OPTS: allow_host_loopback=true|false, port_handler=rootlesskit|slirp, mtu=N
     #[arg(
         long,
@@ -440,10 +441,10 @@ pub struct RunArgs {
     /// Publish every port the image exposes to a free host port
     #[arg(short = 'P', long)]
     pub publish_all: bool,
-    /// Expose a port (recorded for -P), as the image's EXPOSE does
+    /// Expose a port or range, as the image's EXPOSE does: shown by inspect, kept by commit, published by -P
     #[arg(long, value_name = "PORT[/PROTO]")]
     pub expose: Vec<String>,
-    /// When to pull the image: always, missing, never, newer
+    /// When to pull the image: always, missing, never, newer (only when the registry's image differs from the local one; the local one if the registry cannot be reached)
     #[arg(long, default_value = "missing", value_parser = ["always", "missing", "never", "newer"])]
     pub pull: String,
     /// Suppress output information when pulling images

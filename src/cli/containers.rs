@@ -1,17 +1,21 @@
-//! `run`, `ps`, `rm`, `inspect`, `container ...`.
+//! `run`, `create`, `ps`, `rm`, `inspect`, `container ...`. `run` and
+//! `create` fill the engine's container spec from flags
+//! (`runtime::spec`), and get the image through the engine's "ensure"
+//! (`transfer::ensure`).
 
 use super::args::{
     ContainerCommand, ExistsArgs, FormatOnlyArgs, Global, InspectArgs, PsArgs, RmArgs, RunArgs,
 };
 use super::output::{self, Format};
 use super::{CmdResult, Failure, open_store};
-use crate::image::config::ImageConfig;
 use crate::paths::Paths;
 use crate::runtime::attach::{AttachOptions, parse_detach_keys};
-use crate::runtime::container::{self, Container, ContainerConfig, Mount, Status};
+use crate::runtime::container::{self, Container, LogDriver, OwnersMode, StartWarning, Status};
 use crate::runtime::monitor::Launch;
 use crate::runtime::process;
+use crate::runtime::spec::{self, CgroupsMode, ContainerSpec, LogSpec, SpecError};
 use crate::storage::{ImageRecord, Store};
+use crate::transfer::ensure::{PullPolicy, ensure_image};
 use anyhow::{Context, anyhow, bail};
 use serde_json::{Value, json};
 use std::io::Write;
@@ -20,23 +24,61 @@ use std::io::Write;
 /// so it does not pull again.
 const PULLED_ENV: &str = "_RSP_PULLED";
 
-/// Finds the image for `run`, pulling it as `--pull` says. Returns None
-/// after a pull: the caller must re-execute (see [`reexec`]).
-fn image_for_run(store: &Store, a: &RunArgs) -> anyhow::Result<Option<ImageRecord>> {
-    let pulled = std::env::var_os(PULLED_ENV).is_some();
-    let db = store.images()?;
-    let found = crate::image::lookup(&db, &a.image);
-    let must_pull = !pulled
-        && match a.pull.as_str() {
-            "always" | "newer" => true,
-            "never" => false,
-            _ => found.is_err(),
-        };
-    if must_pull {
-        super::images::pull_into(store, &a.image, &a.pull_opts, a.quiet)?;
-        return Ok(None);
+/// Finds the image for `run`, pulling it as `--pull` says. After a
+/// registry was contacted this process re-executes itself (see
+/// [`reexec`]) and does not return; the new one finds the image stored.
+fn image_for_run(store: &Store, a: &RunArgs) -> anyhow::Result<ImageRecord> {
+    let again = std::env::var_os(PULLED_ENV).is_some();
+    let policy = match PullPolicy::parse(&a.pull) {
+        _ if again => PullPolicy::Never,
+        Some(p) => p,
+        None => bail!(
+            "invalid --pull policy {:?}: use always, missing, never or newer",
+            a.pull
+        ),
+    };
+    let opts = match policy {
+        PullPolicy::Never => Default::default(),
+        _ => super::images::registry_options(&a.pull_opts)?,
+    };
+    let ensured = ensure_image(
+        store,
+        &a.image,
+        policy,
+        &opts,
+        super::progress::for_pull(a.quiet),
+    )?;
+    for w in &ensured.warnings {
+        warn(w);
     }
-    Ok(Some(found?.clone()))
+    if ensured.pulled {
+        super::images::pull_event(store, &ensured.image, &a.image);
+    }
+    if ensured.contacted_registry {
+        reexec()?;
+        unreachable!("execve returned without error");
+    }
+    Ok(ensured.image)
+}
+
+/// A warning line as Podman's logger prints one on stderr.
+fn warn(w: &dyn std::fmt::Display) {
+    eprintln!("WARN[0000] {w}");
+}
+
+/// Prints what did not go as asked when containers started.
+pub(super) fn print_start_warnings(warnings: &[StartWarning]) {
+    for w in warnings {
+        warn(w);
+    }
+}
+
+/// For commands that start containers without attaching: the warnings of
+/// one start.
+pub(super) fn started(launch: Launch) {
+    if let Launch::Started { warnings, .. } = launch {
+        print_start_warnings(&warnings);
+    }
 }
 
 /// Replaces this process with a fresh rsp with the same arguments. After a
@@ -110,59 +152,6 @@ pub(super) fn user_env(
     Ok(out)
 }
 
-fn parse_volume(spec: &str) -> anyhow::Result<Mount> {
-    let parts: Vec<&str> = spec.split(':').collect();
-    let (src, dst, opts) = match parts.as_slice() {
-        [s, d] => (*s, *d, ""),
-        [s, d, o] => (*s, *d, *o),
-        _ => bail!("invalid volume {spec:?}: use -v HOST-DIR:CONTAINER-DIR[:ro]"),
-    };
-    if !(src.starts_with('/') || src.starts_with('.')) {
-        bail!("volume {spec:?}: named volumes are not supported yet: give an absolute host path");
-    }
-    if !dst.starts_with('/') {
-        bail!("volume {spec:?}: the container path {dst:?} must be absolute");
-    }
-    let mut readonly = false;
-    for o in opts.split(',').filter(|o| !o.is_empty()) {
-        match o {
-            "ro" => readonly = true,
-            "rw" => readonly = false,
-            // SELinux relabelling and propagation options mean nothing here.
-            "z" | "Z" | "rprivate" | "private" | "rbind" | "bind" => {}
-            _ => bail!("volume {spec:?}: unknown option {o:?}: use ro or rw"),
-        }
-    }
-    let source = std::fs::canonicalize(src)
-        .with_context(|| format!("volume source {src}: create it first or fix the -v option"))?;
-    Ok(Mount {
-        source: source.display().to_string(),
-        destination: dst.to_string(),
-        readonly,
-    })
-}
-
-/// `--network`: the mode rsp records (slirp, none or host) and the
-/// slirp options. Podman's and Docker's names for a private network with
-/// outbound access all mean rsp's own stack.
-fn parse_network(spec: &str) -> anyhow::Result<(String, crate::net::NetOptions)> {
-    let (mode, opts) = match spec.split_once(':') {
-        Some((m, o)) => (m, Some(o)),
-        None => (spec, None),
-    };
-    match mode {
-        "none" | "host" if opts.is_none() => Ok((mode.to_string(), Default::default())),
-        "slirp" | "slirp4netns" => Ok((
-            "slirp".into(),
-            crate::net::NetOptions::parse(opts.unwrap_or(""))?,
-        )),
-        "pasta" | "bridge" | "private" | "default" if opts.is_none() => {
-            Ok(("slirp".into(), Default::default()))
-        }
-        _ => bail!("unknown network mode {spec:?}: use slirp[:OPTIONS], none or host"),
-    }
-}
-
 fn parse_entrypoint(e: &str) -> anyhow::Result<Vec<String>> {
     if e.trim_start().starts_with('[') {
         return serde_json::from_str(e)
@@ -173,256 +162,6 @@ fn parse_entrypoint(e: &str) -> anyhow::Result<Vec<String>> {
     } else {
         vec![e.to_string()]
     })
-}
-
-fn build_config(store: &Store, a: &RunArgs, rec: &ImageRecord) -> anyhow::Result<ContainerConfig> {
-    let img: ImageConfig = store
-        .get_blob(&format!("sha256:{}", rec.id))
-        .ok()
-        .and_then(|b| ImageConfig::parse(&b).ok())
-        .unwrap_or_default();
-    let ic = &img.config;
-    let entrypoint = match &a.entrypoint {
-        Some(e) => Some(parse_entrypoint(e)?),
-        None => None,
-    };
-    let image_ep = ic.entrypoint.clone().unwrap_or_default();
-    let image_cmd = ic.cmd.clone().unwrap_or_default();
-    let args = match &entrypoint {
-        Some(ep) => {
-            let mut v = ep.clone();
-            v.extend(a.command.iter().cloned());
-            if v.is_empty() {
-                return Err(process::ProcessError::NoCommand.into());
-            }
-            v
-        }
-        None => process::argv(&image_ep, &image_cmd, None, &a.command)?,
-    };
-
-    let (network, net_options) = parse_network(&a.network)?;
-    let mut ports = a
-        .publish
-        .iter()
-        .map(|p| crate::net::parse_publish(p))
-        .collect::<Result<Vec<_>, _>>()?;
-    if a.publish_all {
-        let mut keys: Vec<String> = ic
-            .exposed_ports
-            .as_ref()
-            .map(|m| m.keys().cloned().collect())
-            .unwrap_or_default();
-        keys.extend(a.expose.iter().cloned());
-        for m in crate::net::ports::exposed(&keys)? {
-            let dup = ports
-                .iter()
-                .any(|p| p.container_port == m.container_port && p.protocol == m.protocol);
-            if !dup {
-                ports.push(m);
-            }
-        }
-    }
-    match network.as_str() {
-        "host" if !ports.is_empty() => {
-            log::warn!("published ports are discarded with the host network");
-            ports.clear();
-        }
-        "none" if !ports.is_empty() => {
-            bail!("ports cannot be published with --network none: use the default slirp network")
-        }
-        _ => {}
-    }
-    crate::net::ports::assign_host_ports(&mut ports)?;
-    let (restart_policy, restart_max) = parse_restart(&a.restart)?;
-    if restart_policy != "no" && a.rm {
-        bail!(
-            "the --rm option conflicts with --restart {}: choose one",
-            a.restart
-        );
-    }
-    if let Some(s) = &a.stop_signal
-        && crate::runtime::ops::parse_signal(s).is_none()
-    {
-        bail!("invalid --stop-signal {s:?}: use a name such as SIGTERM or a number");
-    }
-    if a.log_driver == "passthrough" && (a.detach || a.tty) {
-        bail!(
-            "the passthrough log driver cannot be used with {}: use --log-driver k8s-file",
-            if a.detach { "--detach" } else { "--tty" }
-        );
-    }
-    let log_max_size = parse_log_opts(&a.log_opt)?;
-    let mut labels = ic.labels.clone().unwrap_or_default();
-    labels.extend(parse_labels(&a.label)?);
-    let id = container::random_id();
-    let hostname = match &a.hostname {
-        Some(h) => h.clone(),
-        None if network == "host" => nix::unistd::gethostname()
-            .map(|h| h.to_string_lossy().into_owned())
-            .unwrap_or_else(|_| id[..12].to_string()),
-        None => id[..12].to_string(),
-    };
-
-    let layer_dirs: Vec<_> = rec
-        .layers
-        .iter()
-        .filter_map(|d| store.layer_path(d).ok())
-        .collect();
-    let user_spec = a
-        .user
-        .clone()
-        .or_else(|| ic.user.clone())
-        .unwrap_or_default();
-    let user = process::resolve_user(
-        &user_spec,
-        process::read_from_layers(&layer_dirs, "/etc/passwd").as_deref(),
-        process::read_from_layers(&layer_dirs, "/etc/group").as_deref(),
-    )?;
-
-    let workdir = match &a.workdir {
-        Some(w) if !w.starts_with('/') => bail!("working directory {w:?} must be an absolute path"),
-        Some(w) => w.clone(),
-        None => ic
-            .working_dir
-            .clone()
-            .filter(|w| !w.is_empty())
-            .unwrap_or_else(|| "/".into()),
-    };
-
-    let image_env = ic.env.clone().unwrap_or_default();
-    let mut base = Vec::new();
-    if process::env_get(&image_env, "PATH").is_none() {
-        base.push(format!("PATH={}", process::DEFAULT_PATH));
-    }
-    if a.tty {
-        base.push("TERM=xterm".to_string());
-    }
-    base.push("container=oci".to_string());
-    let user_env = user_env(&a.env_file, &a.env)?;
-    let mut env = process::merge_env(&[&base, &image_env, &user_env]);
-    if process::env_get(&env, "HOME").is_none() {
-        env.push(format!("HOME={}", user.home));
-    }
-    if process::env_get(&env, "HOSTNAME").is_none() {
-        env.push(format!("HOSTNAME={hostname}"));
-    }
-
-    let mounts = a
-        .volume
-        .iter()
-        .map(|v| parse_volume(v))
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let name = match &a.name {
-        Some(n) => n.clone(),
-        None => container::random_name(&hex::decode(&id[..4]).unwrap_or_default()),
-    };
-    Ok(ContainerConfig {
-        id,
-        name,
-        image_id: rec.id.clone(),
-        image_name: rec
-            .names
-            .first()
-            .cloned()
-            .unwrap_or_else(|| a.image.clone()),
-        created: container::now_rfc3339(),
-        args,
-        env,
-        workdir,
-        user: user_spec,
-        uid: user.uid,
-        gid: user.gid,
-        hostname,
-        network,
-        net_options,
-        ports,
-        tty: a.tty,
-        interactive: a.interactive,
-        remove: a.rm,
-        mounts,
-        layers: rec.layers.clone(),
-        labels,
-        entrypoint: entrypoint.unwrap_or(image_ep),
-        cmd: if a.command.is_empty() {
-            image_cmd
-        } else {
-            a.command.clone()
-        },
-        restart_policy,
-        restart_max,
-        init: a.init,
-        // Kept as Podman shows it: the full name, SIGUSR1.
-        stop_signal: a
-            .stop_signal
-            .clone()
-            .or_else(|| ic.stop_signal.clone())
-            .and_then(|s| crate::runtime::ops::parse_signal(&s))
-            .map(|s| s.as_str().to_string())
-            .unwrap_or_else(|| "SIGTERM".into()),
-        stop_timeout: a.stop_timeout.unwrap_or(10),
-        log_driver: a.log_driver.clone(),
-        log_max_size,
-        no_cgroup: a.cgroups == "disabled",
-        storage_driver: String::new(),
-        owners: match a.owners.as_deref() {
-            Some(o) => o.to_string(),
-            None if store.layers_record_owners(&rec.layers) => "image".into(),
-            None => "user".into(),
-        },
-    })
-}
-
-/// Parses `--restart`: no, on-failure[:N], always, unless-stopped.
-fn parse_restart(p: &str) -> anyhow::Result<(String, u32)> {
-    let (name, max) = match p.split_once(':') {
-        Some((n, m)) => (n, Some(m)),
-        None => (p, None),
-    };
-    match (name, max) {
-        ("no" | "always" | "unless-stopped", None) => Ok((name.to_string(), 0)),
-        ("on-failure", None) => Ok((name.to_string(), 0)),
-        ("on-failure", Some(m)) => match m.parse::<u32>() {
-            Ok(n) => Ok((name.to_string(), n)),
-            Err(_) => {
-                bail!("--restart {p:?}: the retry count must be a number, as in on-failure:3")
-            }
-        },
-        _ => bail!(
-            "invalid --restart policy {p:?}: use no, on-failure[:MAX], always or unless-stopped"
-        ),
-    }
-}
-
-/// Parses a size such as `10m`, `1.5k`, `1024`, `2GB` (Podman's units).
-pub fn parse_size(s: &str) -> Option<u64> {
-    let t = s.trim().to_ascii_lowercase();
-    let t = t.strip_suffix('b').unwrap_or(&t);
-    let (num, mult) = match t.chars().last()? {
-        'k' => (&t[..t.len() - 1], 1u64 << 10),
-        'm' => (&t[..t.len() - 1], 1 << 20),
-        'g' => (&t[..t.len() - 1], 1 << 30),
-        _ => (t, 1),
-    };
-    let n: f64 = num.parse().ok()?;
-    (n >= 0.0).then_some((n * mult as f64) as u64)
-}
-
-fn parse_log_opts(opts: &[String]) -> anyhow::Result<Option<u64>> {
-    let mut max = None;
-    for o in opts {
-        match o.split_once('=') {
-            Some(("max-size", v)) => {
-                max =
-                    Some(parse_size(v).with_context(|| {
-                        format!("--log-opt {o:?}: give a size such as 10m or 512k")
-                    })?)
-            }
-            // Accepted by Podman for other drivers; nothing to do here.
-            Some(("tag" | "path" | "max-file", _)) => {}
-            _ => bail!("unknown --log-opt {o:?}: rsp supports max-size=SIZE"),
-        }
-    }
-    Ok(max.filter(|m| *m > 0))
 }
 
 fn parse_labels(labels: &[String]) -> anyhow::Result<std::collections::BTreeMap<String, String>> {
@@ -445,38 +184,99 @@ pub fn create(g: &Global, a: &RunArgs) -> CmdResult {
     run_or_create(g, a, true)
 }
 
+/// Podman's exit code for a spec the engine refuses: 125, bad usage.
+fn spec_failure(e: SpecError) -> Failure {
+    Failure::new(125, e.into())
+}
+
+/// The container spec the flags of `run` and `create` ask for.
+fn spec_from_flags(
+    a: &RunArgs,
+    storage_driver: crate::storage::driver::Driver,
+) -> anyhow::Result<ContainerSpec> {
+    let env = user_env(&a.env_file, &a.env)?;
+    let entrypoint = a.entrypoint.as_deref().map(parse_entrypoint).transpose()?;
+    let (network, net_options) = spec::parse_network(&a.network)?;
+    let ports = a
+        .publish
+        .iter()
+        .map(|p| crate::net::parse_publish(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let (restart, restart_max) = spec::parse_restart(&a.restart)?;
+    let mut log = LogSpec {
+        driver: LogDriver::from_name(&a.log_driver).with_context(|| {
+            format!(
+                "unknown --log-driver {:?}: use k8s-file, none or passthrough",
+                a.log_driver
+            )
+        })?,
+        ..LogSpec::default()
+    };
+    if log.driver == LogDriver::Passthrough && a.detach {
+        bail!("the passthrough log driver cannot be used with --detach: use --log-driver k8s-file");
+    }
+    let cwd = std::env::current_dir().unwrap_or_default();
+    for o in &a.log_opt {
+        spec::parse_log_opt(&mut log, o, &cwd)?;
+    }
+    let labels = parse_labels(&a.label)?;
+    let owners = match a.owners.as_deref() {
+        None => None,
+        Some(o) => Some(
+            OwnersMode::from_name(o)
+                .with_context(|| format!("invalid --owners {o:?}: use image or user"))?,
+        ),
+    };
+    let mounts = a
+        .volume
+        .iter()
+        .map(|v| spec::parse_volume(v))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(ContainerSpec {
+        image: a.image.clone(),
+        name: a.name.clone(),
+        command: a.command.clone(),
+        entrypoint,
+        env,
+        workdir: a.workdir.clone(),
+        user: a.user.clone(),
+        hostname: a.hostname.clone(),
+        mounts,
+        labels,
+        tty: a.tty,
+        interactive: a.interactive,
+        remove: a.rm,
+        init: a.init,
+        network,
+        net_options,
+        ports,
+        publish_all: a.publish_all,
+        expose: a.expose.clone(),
+        restart,
+        restart_max,
+        stop_signal: a.stop_signal.clone(),
+        stop_timeout: a.stop_timeout,
+        log,
+        cgroups: CgroupsMode::parse(&a.cgroups)?,
+        owners,
+        storage_driver,
+        create_command: std::env::args().collect(),
+    })
+}
+
 fn run_or_create(g: &Global, a: &RunArgs, create_only: bool) -> CmdResult {
     let (paths, store) = open_store(g)?;
-    // Checked again when the config is built; here so a bad option fails before a pull.
-    user_env(&a.env_file, &a.env)?;
-    let Some(rec) = image_for_run(&store, a)? else {
-        reexec()?;
-        unreachable!("execve returned without error");
-    };
-    let mut cfg = build_config(&store, a, &rec)?;
     let (driver, _) = crate::storage::driver::select(g.storage_driver.as_deref(), &paths.root)?;
-    cfg.storage_driver = driver.as_str().to_string();
-    // A random name may collide with an existing one: draw again.
-    let mut tries = 0;
-    loop {
-        match crate::runtime::create(&store, &cfg) {
-            Ok(()) => break,
-            Err(crate::runtime::RuntimeError::NameInUse(_)) if a.name.is_none() && tries < 20 => {
-                tries += 1;
-                let seed = container::random_id();
-                cfg.name = format!(
-                    "{}{}",
-                    container::random_name(&hex::decode(&seed[..4]).unwrap_or_default()),
-                    if tries > 10 {
-                        format!("_{}", &seed[..4])
-                    } else {
-                        String::new()
-                    }
-                );
-            }
-            Err(e) => return Err(e.into()),
-        }
+    // Every flag is checked before anything is fetched.
+    let spec = spec_from_flags(a, driver)?;
+    spec.validate().map_err(spec_failure)?;
+    let rec = image_for_run(&store, a)?;
+    let built = spec.build(&store, &rec).map_err(spec_failure)?;
+    for w in &built.warnings {
+        eprintln!("WARNING: {w}");
     }
+    let mut cfg = built.config;
+    spec::create(&store, &mut cfg, a.name.is_some())?;
     if create_only {
         println!("{}", cfg.id);
         return Ok(0);
@@ -487,15 +287,21 @@ fn run_or_create(g: &Global, a: &RunArgs, create_only: bool) -> CmdResult {
         state: Default::default(),
     };
     let launch = crate::runtime::ops::start(&store, &paths, &c, !a.detach)?;
-    let Launch::Started { pid, client } = launch else {
+    let Launch::Started {
+        pid,
+        client,
+        warnings,
+    } = launch
+    else {
         return Err(anyhow!("container {} was started by someone else", cfg.name).into());
     };
+    print_start_warnings(&warnings);
     if a.detach {
         println!("{}", cfg.id);
         return Ok(0);
     }
     // With passthrough the container has our stdio itself: we only wait.
-    let relay = cfg.log_driver != "passthrough";
+    let relay = cfg.log_driver != LogDriver::Passthrough;
     let opts = AttachOptions {
         stdin: a.interactive && relay,
         stdout: relay,
@@ -506,44 +312,6 @@ fn run_or_create(g: &Global, a: &RunArgs, create_only: bool) -> CmdResult {
     };
     let client = client.context("the monitor gave no attach connection")?;
     super::lifecycle::finish_attach(&store, &cfg.id, client, &opts)
-}
-
-/// Docker's `{"80/tcp": [{"HostIp": ..., "HostPort": ...}]}`; in
-/// `PortBindings` (`bindings`) an unspecified address is "", as asked.
-fn port_map(ports: &[crate::net::PortMapping], bindings: bool) -> Value {
-    let mut m = serde_json::Map::new();
-    for (ctr, ip, port) in crate::net::ports::each(ports) {
-        let ip = if bindings && ip == "0.0.0.0" {
-            String::new()
-        } else {
-            ip.trim_matches(|c| c == '[' || c == ']').to_string()
-        };
-        let entry = m.entry(ctr).or_insert_with(|| Value::Array(Vec::new()));
-        if let Value::Array(a) = entry {
-            a.push(json!({ "HostIp": ip, "HostPort": port.to_string() }));
-        }
-    }
-    Value::Object(m)
-}
-
-fn network_settings(cfg: &ContainerConfig, st: &crate::runtime::container::State) -> Value {
-    let slirp = cfg.network == "slirp" && st.is_active();
-    let (ip, gw, prefix) = if slirp {
-        (
-            crate::net::GUEST.to_string(),
-            crate::net::GATEWAY.to_string(),
-            crate::net::PREFIX,
-        )
-    } else {
-        (String::new(), String::new(), 0)
-    };
-    json!({
-        "IPAddress": ip,
-        "IPPrefixLen": prefix,
-        "Gateway": gw,
-        "Ports": port_map(&cfg.ports, false),
-        "SandboxKey": if st.is_active() && cfg.network != "host" { format!("/proc/{}/ns/net", st.ns_pid()) } else { String::new() },
-    })
 }
 
 fn status_text(c: &Container) -> String {
@@ -647,6 +415,7 @@ fn ps_filter(filters: &[String]) -> anyhow::Result<impl Fn(&Container) -> bool> 
                 "status" => {
                     c.state.status.as_str() == v
                         || (v == "stopped" && c.state.status == Status::Exited)
+                        || (v == "restarting" && c.state.is_restarting())
                 }
                 "name" => regex_lite_match(v, &c.config.name),
                 "id" => c.config.id.starts_with(v.as_str()),
@@ -911,100 +680,6 @@ pub(super) fn remove_orphans(store: &Store, paths: &Paths) -> anyhow::Result<()>
     Ok(())
 }
 
-/// Container inspect JSON, shaped like Podman's.
-fn inspect_json(c: &Container, paths: &Paths, store: &Store) -> Value {
-    let cfg = &c.config;
-    let st = &c.state;
-    json!({
-        "Id": cfg.id,
-        "Created": cfg.created,
-        "Path": cfg.args.first().cloned().unwrap_or_default(),
-        "Args": cfg.args.iter().skip(1).cloned().collect::<Vec<_>>(),
-        "State": {
-            "OciVersion": "1.1.0",
-            "Status": st.status.as_str(),
-            "Running": st.status == Status::Running,
-            "Paused": st.status == Status::Paused,
-            "Restarting": false,
-            "OOMKilled": false,
-            "Dead": false,
-            "Pid": st.pid,
-            "ConmonPid": st.monitor_pid,
-            "ExitCode": st.exit_code,
-            "Error": "",
-            "StartedAt": st.started_at.clone().unwrap_or_default(),
-            "FinishedAt": st.finished_at.clone().unwrap_or_default(),
-            // How `pause` froze it: "signal" (SIGSTOP to every process of
-            // its pid namespace) or "cgroup" (the cgroup v2 freezer).
-            "PauseMethod": st.pause_method,
-        },
-        "Image": cfg.image_id,
-        "ImageName": cfg.image_name,
-        "Rootfs": "",
-        "ResolvConfPath": paths.runroot.join("containers").join(&cfg.id).join("resolv.conf"),
-        "HostnamePath": paths.runroot.join("containers").join(&cfg.id).join("hostname"),
-        "HostsPath": paths.runroot.join("containers").join(&cfg.id).join("hosts"),
-        "Name": cfg.name,
-        "RestartCount": st.restart_count,
-        "LogPath": if cfg.logs_enabled() {
-            store.container_dir(&cfg.id).join("ctr.log").display().to_string()
-        } else {
-            String::new()
-        },
-        "Driver": crate::storage::driver::Driver::from_record(&cfg.storage_driver).as_str(),
-        "Mounts": cfg.mounts.iter().map(|m| json!({
-            "Type": "bind",
-            "Source": m.source,
-            "Destination": m.destination,
-            "Mode": "",
-            "RW": !m.readonly,
-            "Propagation": "rprivate",
-        })).collect::<Vec<_>>(),
-        "Config": {
-            "Hostname": cfg.hostname,
-            "User": cfg.user,
-            "Env": cfg.env,
-            "Cmd": cfg.cmd,
-            "Image": cfg.image_name,
-            "WorkingDir": cfg.workdir,
-            "Entrypoint": cfg.entrypoint,
-            "Labels": cfg.labels,
-            "StopSignal": cfg.stop_signal,
-            "StopTimeout": cfg.stop_timeout,
-            "CreateCommand": [],
-            "Tty": cfg.tty,
-            "OpenStdin": cfg.interactive,
-            "AttachStdin": cfg.interactive,
-            "AttachStdout": true,
-            "AttachStderr": true,
-        },
-        "HostConfig": {
-            "NetworkMode": cfg.network,
-            "AutoRemove": cfg.remove,
-            "RestartPolicy": {
-                "Name": if cfg.restart_policy.is_empty() { "no" } else { &cfg.restart_policy },
-                "MaximumRetryCount": cfg.restart_max,
-            },
-            "Init": cfg.init,
-            "Owners": if cfg.emulates_owners() { "image" } else { "user" },
-            "Cgroups": if cfg.no_cgroup { "disabled" } else { "enabled" },
-            "CgroupPath": st.cgroup,
-            "LogConfig": {
-                "Type": if cfg.log_driver.is_empty() { "k8s-file" } else { &cfg.log_driver },
-                "Config": null,
-                "Size": cfg.log_max_size.map(|s| s.to_string()).unwrap_or_else(|| "0B".into()),
-            },
-            "PortBindings": port_map(&cfg.ports, true),
-            "Binds": cfg.mounts.iter().map(|m| format!("{}:{}:{}", m.source, m.destination, if m.readonly { "ro" } else { "rw" })).collect::<Vec<_>>(),
-        },
-        "NetworkSettings": network_settings(cfg, st),
-        "IdMappings": {
-            "UidMap": [format!("{}:{}:1", cfg.uid, nix::unistd::getuid())],
-            "GidMap": [format!("{}:{}:1", cfg.gid, nix::unistd::getgid())],
-        },
-    })
-}
-
 pub fn inspect(g: &Global, a: &InspectArgs) -> CmdResult {
     let (paths, store) = open_store(g)?;
     let db = store.images()?;
@@ -1013,7 +688,7 @@ pub fn inspect(g: &Global, a: &InspectArgs) -> CmdResult {
         if a.kind != "image"
             && let Ok(c) = container::find(&store, n)
         {
-            items.push(inspect_json(&c, &paths, &store));
+            items.push(super::inspect::container_json(&c, &paths, &store));
             continue;
         }
         if a.kind != "container"
@@ -1037,7 +712,7 @@ fn container_inspect(g: &Global, a: &FormatOnlyArgs) -> CmdResult {
     let mut items = Vec::new();
     for n in &a.names {
         let c = container::find(&store, n)?;
-        items.push(inspect_json(&c, &paths, &store));
+        items.push(super::inspect::container_json(&c, &paths, &store));
     }
     super::images::print_inspect(a.format.as_deref(), &items)?;
     Ok(0)

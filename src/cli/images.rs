@@ -37,13 +37,18 @@ pub fn pull_into(
 ) -> anyhow::Result<ImageRecord> {
     let ropts = registry_options(opts)?;
     let rec = crate::transfer::pull(store, image, &ropts, super::progress::for_pull(quiet))?;
+    pull_event(store, &rec, image);
+    Ok(rec)
+}
+
+/// Records the `pull` event of `rec`, pulled as `image`.
+pub fn pull_event(store: &Store, rec: &ImageRecord, image: &str) {
     let name = rec
         .names
         .first()
         .cloned()
         .unwrap_or_else(|| image.to_string());
     crate::runtime::image_event(store, "pull", &rec.id, &name);
-    Ok(rec)
 }
 
 pub fn pull(g: &Global, a: &PullArgs) -> CmdResult {

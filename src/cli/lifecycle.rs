@@ -7,7 +7,7 @@ use super::args::{
 };
 use super::{CmdResult, Failure, open_store, output};
 use crate::runtime::attach::{self, AttachEnd, AttachOptions, parse_detach_keys};
-use crate::runtime::container::{self, Container, Status};
+use crate::runtime::container::{self, Container, LogDriver, Status};
 use crate::runtime::exec::ExecOptions;
 use crate::runtime::monitor::{self, Launch};
 use crate::runtime::{RuntimeError, ops};
@@ -103,7 +103,14 @@ pub fn start(g: &Global, a: &StartArgs) -> CmdResult {
     if attach {
         let c = container::find(&store, &a.containers[0])?;
         let (pid, client) = match ops::start(&store, &paths, &c, true)? {
-            Launch::Started { pid, client } => (pid, client),
+            Launch::Started {
+                pid,
+                client,
+                warnings,
+            } => {
+                super::containers::print_start_warnings(&warnings);
+                (pid, client)
+            }
             Launch::AlreadyRunning => {
                 let c = container::load(&store, &c.config.id)?;
                 let s = monitor::connect(&paths, &c.config.id).map_err(RuntimeError::Attach)?;
@@ -131,13 +138,13 @@ pub fn start(g: &Global, a: &StartArgs) -> CmdResult {
             if c.state.is_active() {
                 return Ok(());
             }
-            if c.config.log_driver == "passthrough" {
+            if c.config.log_driver == LogDriver::Passthrough {
                 return Err(RuntimeError::Exec(format!(
                     "container {} uses the passthrough log driver: start it with --attach",
                     c.config.name
                 )));
             }
-            ops::start(&store, &paths, c, false).map(|_| ())
+            ops::start(&store, &paths, c, false).map(super::containers::started)
         },
     )
 }
@@ -172,7 +179,7 @@ pub fn restart(g: &Global, a: &StopArgs) -> CmdResult {
                 std::thread::sleep(std::time::Duration::from_millis(2));
             }
             let c = container::load(&store, &c.config.id)?;
-            ops::start(&store, &paths, &c, false).map(|_| ())
+            ops::start(&store, &paths, &c, false).map(super::containers::started)
         },
     )
 }

@@ -13,6 +13,7 @@ mod containers;
 pub mod docs;
 mod imagecmds;
 mod images;
+mod inspect;
 mod lifecycle;
 mod logging;
 mod observe;

@@ -31,7 +31,7 @@ pub fn logs(g: &Global, a: &LogsArgs) -> CmdResult {
             return Err(anyhow!(
                 "container {} uses the {:?} log driver, which keeps no logs: use --log-driver k8s-file",
                 c.config.name,
-                c.config.log_driver
+                c.config.log_driver.as_str()
             )
             .into());
         }
@@ -73,7 +73,7 @@ pub fn logs(g: &Global, a: &LogsArgs) -> CmdResult {
                 Stream::Stderr => std::io::stderr().write_all(&buf),
             }
         };
-        let path = store.container_dir(&c.config.id).join("ctr.log");
+        let path = c.config.log_path(&store);
         let res = if a.follow {
             let id = c.config.id.clone();
             let store = &store;

@@ -26,4 +26,5 @@ mod push;
 mod robustness;
 mod run;
 mod security;
+mod spec;
 mod storage;

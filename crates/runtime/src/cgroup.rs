@@ -71,6 +71,14 @@ fn unescape(field: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// The `oom_kill` count of a `memory.events` text.
+fn oom_kills_in(events: &str) -> u64 {
+    events
+        .lines()
+        .find_map(|l| l.strip_prefix("oom_kill ")?.trim().parse().ok())
+        .unwrap_or(0)
+}
+
 /// Our cgroup v2 directory from the texts of `/proc/self/mountinfo` and
 /// `/proc/self/cgroup`.
 fn cgroup_dir(mountinfo: &str, cgroup: &str) -> Option<PathBuf> {
@@ -239,6 +247,15 @@ impl Cgroup {
         })
     }
 
+    /// How many processes of this cgroup (and its children) the kernel's
+    /// OOM killer killed: `oom_kill` in `memory.events`; 0 where the
+    /// memory controller is not enabled for it (no such file).
+    pub fn oom_kills(&self) -> u64 {
+        std::fs::read_to_string(self.path.join("memory.events"))
+            .map(|s| oom_kills_in(&s))
+            .unwrap_or(0)
+    }
+
     /// Host pids of the processes in this cgroup (not in its children).
     pub fn pids(&self) -> Vec<i32> {
         std::fs::read_to_string(self.path.join("cgroup.procs"))
@@ -279,6 +296,16 @@ impl Cgroup {
 mod tests {
     use super::prereq::require_or_skip;
     use super::*;
+
+    #[test]
+    fn oom_kill_count() {
+        let events = "low 0\nhigh 0\nmax 4\noom 2\noom_kill 1\noom_group_kill 0\n";
+        assert_eq!(oom_kills_in(events), 1);
+        assert_eq!(oom_kills_in("low 0\noom 0\n"), 0);
+        assert_eq!(oom_kills_in(""), 0);
+        // Not a prefix match on oom_group_kill.
+        assert_eq!(oom_kills_in("oom_group_kill 3\n"), 0);
+    }
 
     const MOUNTINFO: &str = "\
 31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755

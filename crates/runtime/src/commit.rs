@@ -107,7 +107,7 @@ fn container_views(store: &Store, c: &ContainerConfig) -> Result<(Vec<Layer>, Ve
     let old = image_layers(store, &c.layers)?;
     let dir = store.container_dir(&c.id);
     let owner = (c.uid, c.gid);
-    Ok(if Driver::from_record(&c.storage_driver) == Driver::Vfs {
+    Ok(if c.storage_driver == Driver::Vfs {
         let copy = Layer {
             path: dir.join("rootfs"),
             default_owner: owner,
@@ -321,14 +321,15 @@ fn commit_config(
             }
         }
     }
-    if !c.ports.is_empty() {
+    let exposed = c.exposed_ports();
+    if !exposed.is_empty() {
         let ports = cfg.entry("ExposedPorts").or_insert_with(|| json!({}));
         if !ports.is_object() {
             *ports = json!({});
         }
         if let Some(m) = ports.as_object_mut() {
-            for p in &c.ports {
-                m.insert(format!("{}/{}", p.container_port, p.protocol), json!({}));
+            for p in exposed {
+                m.insert(p, json!({}));
             }
         }
     }

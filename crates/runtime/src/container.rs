@@ -9,9 +9,11 @@
 //! with the `died` event the monitor could not write.
 
 use crate::paths::Paths;
+use crate::storage::driver::Driver;
 use crate::storage::{Store, StoreError, StoreLock};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 /// A bind mount from the host.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
@@ -21,7 +23,130 @@ pub struct Mount {
     pub readonly: bool,
 }
 
+/// Implements serde for a field enum kept in `container.json` as one of
+/// a few fixed strings. Reading never fails: an empty string (a record
+/// written before the field existed) or a name this rsp does not know
+/// reads as the default, as the string fields it replaces were read.
+macro_rules! record_enum {
+    ($ty:ident { $($var:ident => $name:literal),+ $(,)? }) => {
+        impl $ty {
+            /// The name kept in the record (and shown by `inspect`).
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($ty::$var => $name,)+
+                }
+            }
+
+            /// The variant a recorded name stands for, if any.
+            pub fn from_name(name: &str) -> Option<$ty> {
+                match name {
+                    $($name => Some($ty::$var),)+
+                    _ => None,
+                }
+            }
+        }
+
+        impl std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<$ty, D::Error> {
+                let name = String::deserialize(d)?;
+                Ok($ty::from_name(&name).unwrap_or_default())
+            }
+        }
+    };
+}
+
+/// `--network`: which network namespace the container gets.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum NetworkMode {
+    /// Its own namespace, served by rsp's userspace stack.
+    #[default]
+    Slirp,
+    /// Its own namespace with loopback only.
+    None,
+    /// The host's namespace.
+    Host,
+}
+record_enum!(NetworkMode {
+    Slirp => "slirp",
+    None => "none",
+    Host => "host",
+});
+
+impl NetworkMode {
+    /// Whether the container gets a network namespace of its own.
+    pub fn own_namespace(self) -> bool {
+        self != NetworkMode::Host
+    }
+}
+
+/// `--restart`: what the monitor does when the container exits.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RestartPolicy {
+    #[default]
+    No,
+    OnFailure,
+    Always,
+    UnlessStopped,
+}
+record_enum!(RestartPolicy {
+    No => "no",
+    OnFailure => "on-failure",
+    Always => "always",
+    UnlessStopped => "unless-stopped",
+});
+
+/// `--log-driver`: where the container's output goes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LogDriver {
+    /// A log file in Podman's k8s-file format, written by the monitor.
+    #[default]
+    K8sFile,
+    /// Nowhere (attached clients still get it).
+    None,
+    /// The starting `rsp`'s own stdio, given to the container as is.
+    Passthrough,
+}
+record_enum!(LogDriver {
+    K8sFile => "k8s-file",
+    None => "none",
+    Passthrough => "passthrough",
+});
+
+/// `--owners`: whose files the container sees.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OwnersMode {
+    /// Everything shows as the container's user's, at full speed.
+    #[default]
+    User,
+    /// The owners and modes the image records, emulated (see
+    /// `runtime::ownership`).
+    Image,
+}
+record_enum!(OwnersMode {
+    User => "user",
+    Image => "image",
+});
+
+/// The storage driver as a container record keeps it: an empty or
+/// unknown name (older records) is overlay.
+fn driver_from_record<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Driver, D::Error> {
+    Ok(Driver::from_record(&String::deserialize(d)?))
+}
+
 /// Everything needed to start the container again; fixed at creation.
+/// Made by [`super::spec::ContainerSpec::build`].
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct ContainerConfig {
     pub id: String,
@@ -39,7 +164,7 @@ pub struct ContainerConfig {
     pub uid: u32,
     pub gid: u32,
     pub hostname: String,
-    pub network: String,
+    pub network: NetworkMode,
     pub tty: bool,
     pub interactive: bool,
     pub remove: bool,
@@ -53,9 +178,8 @@ pub struct ContainerConfig {
     pub entrypoint: Vec<String>,
     #[serde(default)]
     pub cmd: Vec<String>,
-    /// `no`, `on-failure`, `always` or `unless-stopped`.
     #[serde(default)]
-    pub restart_policy: String,
+    pub restart_policy: RestartPolicy,
     /// Most restarts for `on-failure` (0: no limit).
     #[serde(default)]
     pub restart_max: u32,
@@ -68,28 +192,45 @@ pub struct ContainerConfig {
     pub stop_signal: String,
     #[serde(default = "default_stop_timeout")]
     pub stop_timeout: u32,
-    /// `k8s-file`, `none` or `passthrough`.
     #[serde(default)]
-    pub log_driver: String,
+    pub log_driver: LogDriver,
+    /// `--log-opt max-size`: the log file's size limit.
     #[serde(default)]
     pub log_max_size: Option<u64>,
+    /// `--log-opt max-file`: with a size limit, how many files the log
+    /// keeps (the current one and `max_file - 1` rotated ones, `.1` the
+    /// newest); 0 or 1: the one file is emptied at the limit instead.
+    #[serde(default)]
+    pub log_max_file: u32,
+    /// `--log-opt path`: the log file's absolute path; empty: `ctr.log`
+    /// in the container's directory.
+    #[serde(default)]
+    pub log_path: String,
+    /// `--log-opt tag`, kept for `inspect` (the k8s-file format has no
+    /// place for it, as in Podman).
+    #[serde(default)]
+    pub log_tag: String,
     /// `--cgroups=disabled`: never put the container in a cgroup of its own.
     #[serde(default)]
     pub no_cgroup: bool,
-    /// `overlay` (also when empty) or `vfs`.
-    #[serde(default)]
-    pub storage_driver: String,
+    #[serde(default, deserialize_with = "driver_from_record")]
+    pub storage_driver: Driver,
     /// `--network slirp:OPTS` options.
     #[serde(default)]
     pub net_options: crate::net::NetOptions,
     /// Published ports, with host ports chosen at create time.
     #[serde(default)]
     pub ports: Vec<crate::net::PortMapping>,
-    /// `--owners`: `image` (the image's recorded owners and modes are
-    /// emulated, see `runtime::ownership`) or `user` (also when empty:
-    /// everything shows as the container's user).
+    /// Exposed ports (`80/tcp`): the image's and `--expose`'s, published
+    /// or not, as Podman keeps them.
     #[serde(default)]
-    pub owners: String,
+    pub expose: Vec<String>,
+    #[serde(default)]
+    pub owners: OwnersMode,
+    /// The command line that created the container (empty in records
+    /// written before rsp kept it).
+    #[serde(default)]
+    pub create_command: Vec<String>,
 }
 
 fn default_stop_timeout() -> u32 {
@@ -99,11 +240,43 @@ fn default_stop_timeout() -> u32 {
 impl ContainerConfig {
     /// Whether the image's recorded owners are emulated (`--owners image`).
     pub fn emulates_owners(&self) -> bool {
-        self.owners == "image"
+        self.owners == OwnersMode::Image
     }
 
     pub fn logs_enabled(&self) -> bool {
-        self.log_driver.is_empty() || self.log_driver == "k8s-file"
+        self.log_driver == LogDriver::K8sFile
+    }
+
+    /// Where the k8s-file log driver writes the container's log.
+    pub fn log_path(&self, store: &Store) -> PathBuf {
+        if self.log_path.is_empty() {
+            store.container_dir(&self.id).join("ctr.log")
+        } else {
+            PathBuf::from(&self.log_path)
+        }
+    }
+
+    /// Every port the container exposes (`80/tcp`), published ones
+    /// included, without repeats: what `inspect` shows and `commit` keeps.
+    pub fn exposed_ports(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let published = self
+            .ports
+            .iter()
+            .flat_map(|p| (0..p.range.max(1)).map(move |i| (p, i)))
+            .map(|(p, i)| {
+                format!(
+                    "{}/{}",
+                    u32::from(p.container_port) + u32::from(i),
+                    p.protocol
+                )
+            });
+        for k in self.expose.iter().cloned().chain(published) {
+            if !out.contains(&k) {
+                out.push(k);
+            }
+        }
+        out
     }
 }
 
@@ -165,6 +338,35 @@ pub struct State {
     /// delegated cgroup to make it in.
     #[serde(default)]
     pub cgroup: String,
+    /// Exited, and its monitor waits to start it again under its restart
+    /// policy (true only while that monitor lives: see [`State::restarting`]).
+    #[serde(default)]
+    pub restarting: bool,
+    /// The kernel's OOM killer killed a process of the last run: its
+    /// cgroup's `memory.events` counted an `oom_kill`. Always false for a
+    /// container without a cgroup of its own, where rsp cannot tell.
+    #[serde(default)]
+    pub oom_killed: bool,
+    /// What did not go as asked when the current (or last) run started.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<StartWarning>,
+    /// The state file could not be read (a crash left it corrupt): the
+    /// container is shown as exited with an unknown code, and as `Dead`.
+    #[serde(skip)]
+    pub unreadable: bool,
+}
+
+/// Something that did not go as asked when a container started, though
+/// it runs: returned to the starter and kept in the state for `inspect`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum StartWarning {
+    /// `--owners image`, but the kernel refused the ownership filter (no
+    /// seccomp user notification, or a filter around rsp forbids one).
+    #[error(
+        "the ownership filter could not be installed ({reason}): the container sees every file as its user's, as with --owners user"
+    )]
+    OwnersNotEmulated { reason: String },
 }
 
 impl State {
@@ -184,6 +386,12 @@ impl State {
     /// Whether this state's monitor is still alive.
     pub fn monitor_alive(&self) -> bool {
         self.monitor_pid > 0 && process_start_time(self.monitor_pid) == Some(self.monitor_start)
+    }
+
+    /// Whether the monitor is about to start the container again under
+    /// its restart policy.
+    pub fn is_restarting(&self) -> bool {
+        self.restarting && self.status == Status::Exited && self.monitor_alive()
     }
 }
 
@@ -237,6 +445,7 @@ pub fn reconcile(state: &mut State) -> bool {
         state.pid = 0;
         state.cmd_pid = 0;
         state.monitor_pid = 0;
+        state.restarting = false;
         if state.finished_at.is_none() {
             state.finished_at = Some(now_rfc3339());
         }
@@ -252,6 +461,7 @@ fn read_state(store: &Store, id: &str) -> Result<State, StoreError> {
         Err(StoreError::Corrupt { .. }) => Ok(State {
             status: Status::Exited,
             exit_code: -1,
+            unreadable: true,
             ..State::default()
         }),
         r => r,
@@ -512,6 +722,106 @@ mod tests {
         assert!(!valid_name(""));
         assert!(!valid_name("a/b"));
         assert_eq!(random_name(&[0, 0]), "admiring_archimedes");
+    }
+
+    /// A record as the first rsp wrote it: no restart, log, owners,
+    /// driver or create-command fields at all.
+    const OLDEST: &str = r#"{"id":"a","name":"n","image_id":"i","image_name":"x:1",
+        "created":"2024-01-01T00:00:00Z","args":["sh"],"env":[],"workdir":"/","user":"",
+        "uid":0,"gid":0,"hostname":"h","network":"none","tty":false,"interactive":false,
+        "remove":false,"layers":[]}"#;
+
+    #[test]
+    fn old_records_read_with_their_meaning() {
+        let c: ContainerConfig = serde_json::from_str(OLDEST).unwrap();
+        assert_eq!(c.network, NetworkMode::None);
+        assert_eq!(c.restart_policy, RestartPolicy::No);
+        assert_eq!(c.log_driver, LogDriver::K8sFile);
+        assert_eq!(c.owners, OwnersMode::User);
+        assert_eq!(c.storage_driver, Driver::Overlay);
+        assert_eq!(c.stop_timeout, 10);
+        assert!(c.create_command.is_empty() && c.expose.is_empty());
+        assert!(c.logs_enabled() && !c.emulates_owners());
+        // Empty strings, as records with the string fields' defaults had.
+        let mut v: serde_json::Value = serde_json::from_str(OLDEST).unwrap();
+        for (k, val) in [
+            ("network", "slirp"),
+            ("restart_policy", ""),
+            ("log_driver", ""),
+            ("owners", ""),
+            ("storage_driver", ""),
+        ] {
+            v[k] = serde_json::json!(val);
+        }
+        let c: ContainerConfig = serde_json::from_value(v.clone()).unwrap();
+        assert_eq!(
+            (
+                c.network,
+                c.restart_policy,
+                c.log_driver,
+                c.owners,
+                c.storage_driver
+            ),
+            (
+                NetworkMode::Slirp,
+                RestartPolicy::No,
+                LogDriver::K8sFile,
+                OwnersMode::User,
+                Driver::Overlay
+            )
+        );
+        // Every name ever written reads back as itself, and is written
+        // back the same.
+        for (k, val) in [
+            ("network", "host"),
+            ("restart_policy", "on-failure"),
+            ("restart_policy", "always"),
+            ("restart_policy", "unless-stopped"),
+            ("log_driver", "passthrough"),
+            ("log_driver", "none"),
+            ("log_driver", "k8s-file"),
+            ("owners", "image"),
+            ("owners", "user"),
+            ("storage_driver", "vfs"),
+            ("storage_driver", "fuse-overlay"),
+            ("storage_driver", "overlay"),
+        ] {
+            let mut v = v.clone();
+            v[k] = serde_json::json!(val);
+            let c: ContainerConfig = serde_json::from_value(v).unwrap();
+            let back = serde_json::to_value(&c).unwrap();
+            assert_eq!(back[k], val, "{k}");
+        }
+        // A state written before the newer fields.
+        let st: State =
+            serde_json::from_str(r#"{"status":"exited","exit_code":3,"restart_count":1}"#).unwrap();
+        assert!(!st.restarting && !st.oom_killed && st.warnings.is_empty() && !st.unreadable);
+        // Warnings are written only when there are some, and read back.
+        assert!(!serde_json::to_string(&st).unwrap().contains("warnings"));
+        let warned = State {
+            warnings: vec![StartWarning::OwnersNotEmulated {
+                reason: "Operation not permitted (os error 1)".into(),
+            }],
+            ..State::default()
+        };
+        let back: State = serde_json::from_str(&serde_json::to_string(&warned).unwrap()).unwrap();
+        assert_eq!(back.warnings, warned.warnings);
+    }
+
+    #[test]
+    fn exposed_ports_join_published_ones() {
+        let c = ContainerConfig {
+            expose: vec!["80/tcp".into(), "53/udp".into()],
+            ports: vec![
+                crate::net::ports::parse_publish("8080:80").unwrap(),
+                crate::net::ports::parse_publish("9000-9001:9000-9001").unwrap(),
+            ],
+            ..ContainerConfig::default()
+        };
+        assert_eq!(
+            c.exposed_ports(),
+            ["80/tcp", "53/udp", "9000/tcp", "9001/tcp"]
+        );
     }
 
     #[test]

@@ -39,6 +39,7 @@ pub mod process;
 pub mod procs;
 mod proto;
 pub mod rootfs;
+pub mod spec;
 pub mod stats;
 pub mod top;
 mod tty;
@@ -47,7 +48,7 @@ pub mod userns;
 use crate::paths::Paths;
 use crate::storage::driver::Driver;
 use crate::storage::{Store, StoreError};
-use container::{ContainerConfig, State};
+use container::{ContainerConfig, NetworkMode, State};
 use nix::fcntl::OFlag;
 use nix::sys::signal::{SigSet, SigmaskHow, Signal, sigprocmask};
 use nix::sys::wait::{WaitStatus, waitpid};
@@ -158,7 +159,7 @@ type Result<T, E = RuntimeError> = std::result::Result<T, E>;
 pub fn create(store: &Store, cfg: &ContainerConfig) -> Result<()> {
     // vfs: the copy is made first, in a temp dir, and moved in with the
     // record, so a failed or killed copy leaves nothing behind.
-    let vfs_copy = if Driver::from_record(&cfg.storage_driver) == Driver::Vfs {
+    let vfs_copy = if cfg.storage_driver == Driver::Vfs {
         let tmp = store.temp_dir("vfs")?;
         let layers = cfg
             .layers
@@ -274,8 +275,8 @@ fn etc_files(paths: &Paths, cfg: &ContainerConfig) -> Result<Vec<(PathBuf, &'sta
         path: dir.clone(),
         source,
     })?;
-    let host_net = cfg.network == "host";
-    let slirp = cfg.network == "slirp";
+    let host_net = cfg.network == NetworkMode::Host;
+    let slirp = cfg.network == NetworkMode::Slirp;
     let mut hosts = String::new();
     if host_net {
         hosts.push_str(&std::fs::read_to_string("/etc/hosts").unwrap_or_default());
@@ -559,8 +560,12 @@ fn exec_command(
     if let Some((sock, wait_ack)) = owners {
         match ownership::install_and_hand_over(sock.as_fd(), wait_ack) {
             Ok(()) => {}
-            // Without the filter, the command runs with the plain view.
-            Err(ownership::OwnershipError::Install(_)) if !wait_ack => {}
+            // Without the filter, the command runs with the plain view;
+            // the parent hears why instead of a listener (see
+            // `Spawned::owners_refused`).
+            Err(ownership::OwnershipError::Install(e)) if !wait_ack => {
+                let _ = nix::unistd::write(sock, format!("E{e}").as_bytes());
+            }
             Err(e) => return (125, e.to_string()),
         }
     }
@@ -708,7 +713,7 @@ fn rootfs_plan<'a>(
     layer_names.retain(|l| seen.insert(l.clone()));
     layer_names.reverse();
     let cdir = store.container_dir(id);
-    let driver = Driver::from_record(&cfg.storage_driver);
+    let driver = cfg.storage_driver;
     Ok(rootfs::RootfsPlan {
         layers_dir,
         layers: layer_names,
@@ -717,7 +722,7 @@ fn rootfs_plan<'a>(
         merged: cdir.join("merged"),
         etc_files,
         volumes: cfg.mounts.clone(),
-        own_netns: cfg.network != "host",
+        own_netns: cfg.network.own_namespace(),
         empty_dir,
         vfs_root: (driver == Driver::Vfs).then(|| cdir.join("rootfs")),
         fuse: None,
@@ -731,7 +736,7 @@ pub(crate) fn fuse_link(
     cfg: &ContainerConfig,
     plan: &mut rootfs::RootfsPlan<'_>,
 ) -> Result<Option<OwnedFd>> {
-    if Driver::from_record(&cfg.storage_driver) != Driver::FuseOverlay {
+    if cfg.storage_driver != Driver::FuseOverlay {
         return Ok(None);
     }
     let (a, b) = std::os::unix::net::UnixStream::pair().map_err(RuntimeError::Fork)?;
@@ -784,6 +789,9 @@ pub(crate) struct Spawned {
     /// The listener of its ownership filter (`--owners image`), for the
     /// supervisor, with the user and mount namespaces it joins.
     pub owners: Option<(OwnedFd, OwnedFd, OwnedFd)>,
+    /// `--owners image` whose filter the kernel refused: why. The command
+    /// runs with the plain ownership view.
+    pub owners_refused: Option<String>,
 }
 
 /// Forks the container into its new namespaces and builds its root
@@ -805,7 +813,7 @@ pub(crate) fn spawn_container(
     old_mask: &SigSet,
     before_run: &mut dyn FnMut(i32, u64),
 ) -> Result<Spawned> {
-    let own_netns = cfg.network != "host";
+    let own_netns = cfg.network.own_namespace();
     let layers_dir = store.layers_dir();
     let mut rootfs = rootfs_plan(store, &layers_dir, cfg, etc_files(paths, cfg)?)?;
     let fuse_ours = fuse_link(cfg, &mut rootfs)?;
@@ -831,7 +839,7 @@ pub(crate) fn spawn_container(
         nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(|e| RuntimeError::Fork(e.into()))?;
     let (err_r, err_w) =
         nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(|e| RuntimeError::Fork(e.into()))?;
-    let (net_ours, net_child) = if cfg.network == "slirp" {
+    let (net_ours, net_child) = if cfg.network == NetworkMode::Slirp {
         let (a, b) = std::os::unix::net::UnixStream::pair().map_err(RuntimeError::Fork)?;
         (Some(OwnedFd::from(a)), Some(OwnedFd::from(b)))
     } else {
@@ -910,7 +918,7 @@ pub(crate) fn spawn_container(
     }
     // Opened before the child may run: a command that exits at once
     // takes its namespaces with it.
-    let netns = if cfg.network == "slirp" && !cfg.ports.is_empty() {
+    let netns = if cfg.network == NetworkMode::Slirp && !cfg.ports.is_empty() {
         match crate::sys::net::SocketFactory::namespaces(pid) {
             Ok(ns) => Some(ns),
             Err(e) => {
@@ -975,20 +983,39 @@ pub(crate) fn spawn_container(
     // Sent before the exec we just saw; none when the kernel refused the
     // filter. The namespaces are opened while the container surely has
     // them: pid 1 cannot be reaped before we return.
-    let owners = owners_ours
+    let listener = owners_ours
         .as_ref()
-        .and_then(|s| crate::sys::recv_fd(s.as_fd()).ok().flatten())
-        .and_then(|l| {
-            let ns = |n: &str| {
-                nix::fcntl::open(
-                    format!("/proc/{ns_pid}/ns/{n}").as_str(),
-                    OFlag::O_RDONLY | OFlag::O_CLOEXEC,
-                    nix::sys::stat::Mode::empty(),
-                )
-                .ok()
-            };
-            Some((l, ns("user")?, ns("mnt")?))
-        });
+        .map(|s| (s, crate::sys::recv_fd(s.as_fd()).ok().flatten()));
+    // No listener: what the child wrote after its one-byte marker is why.
+    let owners_refused = match &listener {
+        Some((s, None)) => {
+            // Written before the exec we saw: it is there, or nothing is.
+            let mut why = Vec::new();
+            let sock =
+                std::os::unix::net::UnixStream::from(s.try_clone().map_err(RuntimeError::Fork)?);
+            let _ = sock.set_nonblocking(true);
+            // Ends with WouldBlock (or EOF): what was read is kept.
+            let _ = (&sock).read_to_end(&mut why);
+            let why = String::from_utf8_lossy(&why).into_owned();
+            Some(if why.is_empty() {
+                "the command did not report it".to_string()
+            } else {
+                why
+            })
+        }
+        _ => None,
+    };
+    let owners = listener.and_then(|(_, l)| l).and_then(|l| {
+        let ns = |n: &str| {
+            nix::fcntl::open(
+                format!("/proc/{ns_pid}/ns/{n}").as_str(),
+                OFlag::O_RDONLY | OFlag::O_CLOEXEC,
+                nix::sys::stat::Mode::empty(),
+            )
+            .ok()
+        };
+        Some((l, ns("user")?, ns("mnt")?))
+    });
     Ok(Spawned {
         pid,
         ns_pid,
@@ -997,6 +1024,7 @@ pub(crate) fn spawn_container(
         netns,
         fuse,
         owners,
+        owners_refused,
     })
 }
 

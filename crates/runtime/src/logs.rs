@@ -12,7 +12,10 @@
 //!   when it returns, a trailing fragment without newline as `P` records.
 //!   All records of one call go out in one `write(2)` on an `O_APPEND` file.
 //!   With a size limit the file is emptied first when the call would take
-//!   it past the limit, as conmon does.
+//!   it past the limit, as conmon does; with a file count as well
+//!   ([`LogWriter::rotating`]) it is renamed to `<path>.1` instead (`.1`
+//!   to `.2`, and so on, the oldest dropped), as Docker's `max-file` does,
+//!   and a new file is started. Readers here read the current file only.
 //! - [`read_logs`] and [`follow_logs`] print what `podman logs` prints: a
 //!   line's pieces joined and ended with `\n`, each line optionally prefixed
 //!   with the time of its first record. A line's time decides `since` and
@@ -44,6 +47,8 @@ pub enum LogError {
     Read { path: PathBuf, source: io::Error },
     #[error("emptying container log {path} at its size limit: {source}")]
     Truncate { path: PathBuf, source: io::Error },
+    #[error("rotating container log {path} at its size limit: {source}")]
+    Rotate { path: PathBuf, source: io::Error },
     #[error("writing container log {path}: {source}")]
     Write { path: PathBuf, source: io::Error },
     #[error("printing container log {path}: {source}")]
@@ -90,12 +95,30 @@ pub struct LogWriter {
     file: File,
     path: PathBuf,
     max_size: Option<u64>,
+    /// Files kept when rotating at `max_size`; 0 or 1: truncate instead.
+    max_file: u32,
 }
 
 impl LogWriter {
     /// Opens `path` for appending, creating it mode 0600.
     pub fn open(path: &Path, max_size: Option<u64>) -> Result<LogWriter, LogError> {
-        let file = OpenOptions::new()
+        Ok(LogWriter {
+            file: Self::open_file(path)?,
+            path: path.to_path_buf(),
+            max_size,
+            max_file: 0,
+        })
+    }
+
+    /// At the size limit, keeps `max_file` files in all (the current one
+    /// and `max_file - 1` rotated ones) instead of emptying the one.
+    pub fn rotating(mut self, max_file: u32) -> LogWriter {
+        self.max_file = max_file;
+        self
+    }
+
+    fn open_file(path: &Path) -> Result<File, LogError> {
+        OpenOptions::new()
             .append(true)
             .create(true)
             .mode(0o600)
@@ -103,12 +126,35 @@ impl LogWriter {
             .map_err(|source| LogError::Open {
                 path: path.to_path_buf(),
                 source,
-            })?;
-        Ok(LogWriter {
-            file,
-            path: path.to_path_buf(),
-            max_size,
-        })
+            })
+    }
+
+    /// `<path>.<n>`: the n-th newest rotated file.
+    pub fn rotated_path(path: &Path, n: u32) -> PathBuf {
+        let mut p = path.as_os_str().to_owned();
+        p.push(format!(".{n}"));
+        PathBuf::from(p)
+    }
+
+    /// Shifts the rotated files up by one (dropping the oldest), moves the
+    /// current file to `.1` and starts a new one.
+    fn rotate(&mut self) -> Result<(), LogError> {
+        let err = |source| LogError::Rotate {
+            path: self.path.clone(),
+            source,
+        };
+        for n in (1..self.max_file - 1).rev() {
+            match std::fs::rename(
+                Self::rotated_path(&self.path, n),
+                Self::rotated_path(&self.path, n + 1),
+            ) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(err(e)),
+                _ => {}
+            }
+        }
+        std::fs::rename(&self.path, Self::rotated_path(&self.path, 1)).map_err(err)?;
+        self.file = Self::open_file(&self.path)?;
+        Ok(())
     }
 
     /// Writes `data` from `stream` as records stamped with the current time.
@@ -150,10 +196,14 @@ impl LogWriter {
                 })?
                 .len();
             if size > 0 && size.saturating_add(buf.len() as u64) > max {
-                self.file.set_len(0).map_err(|source| LogError::Truncate {
-                    path: self.path.clone(),
-                    source,
-                })?;
+                if self.max_file > 1 {
+                    self.rotate()?;
+                } else {
+                    self.file.set_len(0).map_err(|source| LogError::Truncate {
+                        path: self.path.clone(),
+                        source,
+                    })?;
+                }
             }
         }
         self.file.write_all(&buf).map_err(|source| LogError::Write {
@@ -819,6 +869,48 @@ mod tests {
         assert!(std::fs::metadata(&p).unwrap().len() <= 120);
         let (got, _) = read_all(&p, &LogOptions::default()).unwrap();
         assert!(all(&got).ends_with("l98\nl99\n"), "{}", all(&got));
+    }
+
+    #[test]
+    fn max_file_rotates_at_max_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("ctr.log");
+        let mut w = LogWriter::open(&p, Some(200)).unwrap().rotating(3);
+        // Each write is one record of about 60 bytes: three fit in a file.
+        for i in 0..20 {
+            w.write(
+                Stream::Stdout,
+                format!("line {i:02} {}\n", "x".repeat(16)).as_bytes(),
+            )
+            .unwrap();
+        }
+        let read = |p: &Path| std::fs::read_to_string(p).unwrap();
+        let (cur, one, two) = (
+            read(&p),
+            read(&LogWriter::rotated_path(&p, 1)),
+            read(&LogWriter::rotated_path(&p, 2)),
+        );
+        assert!(
+            !LogWriter::rotated_path(&p, 3).exists(),
+            "three files in all"
+        );
+        for f in [&cur, &one, &two] {
+            assert!(f.len() <= 200 && !f.is_empty(), "{f}");
+        }
+        // Newest last: .2, then .1, then the current file, in order.
+        let joined = format!("{two}{one}{cur}");
+        let numbers: Vec<u32> = joined
+            .lines()
+            .map(|l| l.split(' ').nth(4).unwrap().parse().unwrap())
+            .collect();
+        assert_eq!(*numbers.last().unwrap(), 19);
+        assert!(numbers.windows(2).all(|w| w[1] == w[0] + 1), "{numbers:?}");
+        let (got, _) = read_all(&p, &LogOptions::default()).unwrap();
+        assert!(
+            all(&got).ends_with("line 19 xxxxxxxxxxxxxxxx\n"),
+            "{}",
+            all(&got)
+        );
     }
 
     fn numbered(p: &Path) {

@@ -14,7 +14,7 @@
 //! a slow client only slows the container's output (backpressure), and a
 //! dead one is dropped.
 
-use super::container::{self, ContainerConfig, State, Status};
+use super::container::{self, ContainerConfig, RestartPolicy, StartWarning, State, Status};
 use super::{ChildIo, RuntimeError, Spawned, proto};
 use crate::logs::{LogWriter, Stream};
 use crate::paths::Paths;
@@ -55,6 +55,8 @@ pub enum Launch {
     Started {
         pid: i32,
         client: Option<UnixStream>,
+        /// What did not go as asked, though the container runs.
+        warnings: Vec<StartWarning>,
     },
     /// Another monitor already runs this container.
     AlreadyRunning,
@@ -165,11 +167,13 @@ pub fn spawn(paths: &Paths, id: &str, opts: SpawnOptions) -> Result<Launch, Runt
     let _ = std::fs::File::from(status_r).read_to_end(&mut msg);
     match msg.first() {
         Some(b'R') => {
-            let pid = std::str::from_utf8(&msg[1..])
-                .ok()
-                .and_then(|s| s.trim().parse().ok())
-                .unwrap_or(0);
-            Ok(Launch::Started { pid, client })
+            let text = String::from_utf8_lossy(&msg[1..]);
+            let (pid, warnings) = text.split_once('\n').unwrap_or((&text, ""));
+            Ok(Launch::Started {
+                pid: pid.trim().parse().unwrap_or(0),
+                client,
+                warnings: serde_json::from_str(warnings).unwrap_or_default(),
+            })
         }
         Some(b'A') => Ok(Launch::AlreadyRunning),
         Some(b'E') if msg.len() >= 2 => Err(RuntimeError::Child {
@@ -286,7 +290,9 @@ pub fn main(args: &[OsString]) -> i32 {
     };
     match m.start_container() {
         Ok(pid) => {
-            report(status, format!("R{pid}").as_bytes());
+            // The pid, then the warnings as JSON on a line of their own.
+            let warnings = serde_json::to_string(&m.warnings).unwrap_or_default();
+            report(status, format!("R{pid}\n{warnings}").as_bytes());
             // Start-up ran most of rsp; the loop from here on runs little
             // of it: do not keep the rest resident for the container's life.
             let _ = crate::sys::release_code_pages();
@@ -393,6 +399,8 @@ struct Monitor {
     fuse: Option<crate::storage::fuse::Server>,
     /// The ownership supervisor of the current run (`--owners image`).
     owners: Option<std::process::Child>,
+    /// What did not go as asked when the current run started.
+    warnings: Vec<StartWarning>,
 }
 
 fn nonblocking(fd: &OwnedFd) {
@@ -435,8 +443,12 @@ impl Monitor {
             .set_nonblocking(true)
             .map_err(|e| format!("listening on {}/attach: {e}", dir.display()))?;
         let log = if cfg.logs_enabled() && !passthrough {
-            let path = store.container_dir(&cfg.id).join("ctr.log");
-            Some(LogWriter::open(&path, cfg.log_max_size).map_err(|e| e.to_string())?)
+            let path = cfg.log_path(&store);
+            Some(
+                LogWriter::open(&path, cfg.log_max_size)
+                    .map_err(|e| e.to_string())?
+                    .rotating(cfg.log_max_file),
+            )
         } else {
             None
         };
@@ -473,6 +485,7 @@ impl Monitor {
             net: None,
             fuse: None,
             owners: None,
+            warnings: Vec::new(),
         })
     }
 
@@ -513,7 +526,10 @@ impl Monitor {
         if let Some(f) = self.fuse.take() {
             let _ = f.join();
         }
-        if self.ports.is_none() && self.cfg.network == "slirp" && !self.cfg.ports.is_empty() {
+        if self.ports.is_none()
+            && self.cfg.network == container::NetworkMode::Slirp
+            && !self.cfg.ports.is_empty()
+        {
             self.ports = Some(crate::net::forward::Listeners::bind(&self.cfg.ports)?);
         }
         let (store, id) = (&self.store, self.cfg.id.clone());
@@ -549,6 +565,7 @@ impl Monitor {
                     restart_count: restarts,
                     pause_method: String::new(),
                     cgroup: cg_path.clone(),
+                    ..State::default()
                 };
             });
         };
@@ -560,6 +577,7 @@ impl Monitor {
             netns,
             fuse,
             owners,
+            owners_refused,
         } = super::spawn_container(
             &self.store,
             &self.paths,
@@ -570,8 +588,16 @@ impl Monitor {
             &mut record,
         )?;
         self.fuse = fuse;
-        if ns_pid != pid {
-            let _ = container::update_state(&self.store, &self.cfg.id, |s| s.cmd_pid = ns_pid);
+        self.warnings = owners_refused
+            .map(|reason| StartWarning::OwnersNotEmulated { reason })
+            .into_iter()
+            .collect();
+        if ns_pid != pid || !self.warnings.is_empty() {
+            let warnings = self.warnings.clone();
+            let _ = container::update_state(&self.store, &self.cfg.id, |s| {
+                s.cmd_pid = if ns_pid != pid { ns_pid } else { s.cmd_pid };
+                s.warnings = warnings;
+            });
         }
         // The container's command may already wait on its first stat.
         if let Some((listener, userns, mntns)) = owners {
@@ -637,7 +663,12 @@ impl Monitor {
     }
 
     fn record_exit(&self, code: i32) {
+        // Read before the cgroup goes: it is new for every run, so any
+        // count is this run's.
+        let oom_killed = self.cgroup.as_ref().is_some_and(|cg| cg.oom_kills() > 0);
         let _ = container::update_state(&self.store, &self.cfg.id, |s| {
+            s.oom_killed = oom_killed;
+            s.restarting = false;
             s.status = Status::Exited;
             s.pid = 0;
             s.pid_start = 0;
@@ -849,12 +880,12 @@ impl Monitor {
         if self.stopping {
             return false;
         }
-        match self.cfg.restart_policy.as_str() {
-            "always" | "unless-stopped" => true,
-            "on-failure" => {
+        match self.cfg.restart_policy {
+            RestartPolicy::Always | RestartPolicy::UnlessStopped => true,
+            RestartPolicy::OnFailure => {
                 code != 0 && (self.cfg.restart_max == 0 || self.restarts < self.cfg.restart_max)
             }
-            _ => false,
+            RestartPolicy::No => false,
         }
     }
 
@@ -893,6 +924,7 @@ impl Monitor {
             let delay = Duration::from_millis(100 << self.backoff.min(9));
             self.backoff += 1;
             self.restart_at = Some(Instant::now() + delay);
+            let _ = container::update_state(&self.store, &self.cfg.id, |s| s.restarting = true);
             self.broadcast(proto::EXIT, &code.to_le_bytes());
             self.flush_all(Duration::from_secs(2));
             self.clients.clear();
@@ -957,6 +989,10 @@ impl Monitor {
             }
             if self.pid.is_none() && self.exit.is_none() && self.restart_at.is_none() {
                 // Stopped while waiting to restart.
+                let _ = container::update_state(&self.store, &self.cfg.id, |s| {
+                    s.restarting = false;
+                    s.monitor_pid = 0;
+                });
                 self.broadcast(proto::EXIT, &0i32.to_le_bytes());
                 self.flush_all(Duration::from_secs(2));
                 return 0;

@@ -52,7 +52,7 @@ pub fn parse_signal(s: &str) -> Option<Signal> {
 
 /// Starts a created or exited container under a new monitor.
 pub fn start(store: &Store, paths: &Paths, c: &Container, attach: bool) -> Result<Launch> {
-    let passthrough = c.config.log_driver == "passthrough";
+    let passthrough = c.config.log_driver == container::LogDriver::Passthrough;
     let opts = SpawnOptions {
         attach,
         passthrough,

@@ -152,7 +152,7 @@ pub fn of_container(c: &Container) -> Result<ProcStats> {
         return Ok(ProcStats::default());
     }
     let pids = procs::members(c.state.pid, c.state.ns_pid()).unwrap_or_default();
-    let net = (c.config.network != "host").then_some(c.state.ns_pid());
+    let net = c.config.network.own_namespace().then_some(c.state.ns_pid());
     let mut s = of_processes(&pids, net)?;
     // The container's own cgroup counts exactly, when it has one.
     if let Some(cs) = (!c.state.cgroup.is_empty())

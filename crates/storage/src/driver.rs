@@ -36,10 +36,12 @@ pub enum DriverError {
     },
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Driver {
-    /// The kernel's overlayfs, mounted inside the user namespace.
+    /// The kernel's overlayfs, mounted inside the user namespace (what
+    /// records without a driver name mean).
+    #[default]
     Overlay,
     /// rsp's own overlay, served through FUSE by the container's monitor.
     FuseOverlay,

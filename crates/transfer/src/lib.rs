@@ -17,6 +17,7 @@ use rsp_storage as storage;
 
 pub mod archive;
 pub mod blobinfo;
+pub mod ensure;
 mod gzip;
 pub mod push;
 

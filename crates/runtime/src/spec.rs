@@ -1,0 +1,899 @@
+//! The container spec: what a caller asks of a new container (the CLI's
+//! `run` and `create` fill it from flags; `build`'s RUN steps, pods and
+//! `kube play` will fill it from their own inputs), and how the engine
+//! turns it, with an image, into the [`ContainerConfig`] it records.
+//!
+//! Contract: [`ContainerSpec::build`] is the one place where a container's
+//! defaults are decided (the image's entrypoint, command, environment,
+//! user, working directory, stop signal, labels and exposed ports, then
+//! the caller's values over them, as Docker and Podman apply them) and
+//! where a spec is validated: every refusal is a [`SpecError`] variant,
+//! and nothing is created, bound or written before validation passed
+//! (host ports are chosen last). Non-fatal surprises come back as
+//! [`SpecWarning`]s for the caller to show. The parsers here
+//! ([`parse_network`], [`parse_restart`], [`parse_volume`],
+//! [`parse_log_opt`], [`CgroupsMode::parse`]) read the short string forms
+//! that Podman's flags and compose files share, so every front end refuses
+//! the same things with the same words.
+
+use super::container::{
+    self, ContainerConfig, LogDriver, Mount, NetworkMode, OwnersMode, RestartPolicy,
+};
+use super::process::{self, ProcessError};
+use crate::image::config::ImageConfig;
+use crate::net::{NetError, NetOptions, PortMapping};
+use crate::storage::driver::Driver;
+use crate::storage::{ImageRecord, Store, StoreError};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Why a spec cannot become a container. The texts name Podman's flags,
+/// the vocabulary every front end shares.
+#[derive(Debug, thiserror::Error)]
+pub enum SpecError {
+    #[error(transparent)]
+    Process(#[from] ProcessError),
+    #[error(transparent)]
+    Net(#[from] NetError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("unknown network mode {0:?}: use slirp[:OPTIONS], none or host")]
+    UnknownNetwork(String),
+    #[error(
+        "network mode {0:?} is not available: rsp has no bridge networks; use slirp[:OPTIONS] \
+         (the default: a network namespace of its own with outbound access), none or host"
+    )]
+    NoBridge(String),
+    #[error(
+        "network mode {0:?} takes no options in rsp: its default network is rsp's own \
+         stack, use slirp[:OPTIONS] for options"
+    )]
+    NetworkOptions(String),
+    #[error("ports cannot be published with --network none: use the default slirp network")]
+    PortsWithoutNetwork,
+    #[error("--restart {0:?}: the retry count must be a number, as in on-failure:3")]
+    RestartCount(String),
+    #[error("invalid --restart policy {0:?}: use no, on-failure[:MAX], always or unless-stopped")]
+    BadRestart(String),
+    #[error("the --rm option conflicts with --restart {0}: choose one")]
+    RemoveWithRestart(String),
+    #[error("invalid --stop-signal {0:?}: use a name such as SIGTERM or a number")]
+    BadStopSignal(String),
+    #[error("the passthrough log driver cannot be used with --tty: use --log-driver k8s-file")]
+    PassthroughWithTty,
+    #[error("--log-opt {0:?}: give a size such as 10m or 512k")]
+    LogSize(String),
+    #[error("--log-opt {0:?}: give the number of log files to keep, as in max-file=3")]
+    LogFileCount(String),
+    #[error("--log-opt {0:?}: give an absolute path, as in path=/var/tmp/web.log")]
+    LogPathNotAbsolute(String),
+    #[error(
+        "unknown --log-opt {0:?}: rsp supports max-size=SIZE, max-file=N, path=FILE and tag=TAG"
+    )]
+    UnknownLogOpt(String),
+    #[error("--log-opt max-file needs max-size: files are rotated when the log reaches max-size")]
+    MaxFileWithoutMaxSize,
+    #[error(
+        "--log-opt {key} applies to the log file, which the {driver} log driver does not write: \
+         use --log-driver k8s-file"
+    )]
+    LogOptWithoutFile {
+        key: &'static str,
+        driver: LogDriver,
+    },
+    #[error("--log-opt path={}: its directory does not exist: create it first", .0.display())]
+    LogPathDir(PathBuf),
+    #[error(
+        "--cgroups=split is not supported: rsp's monitor has no cgroup of its own to split \
+         from the container's; use --cgroups=enabled (the container's own cgroup, made under \
+         yours) or --cgroups=disabled"
+    )]
+    CgroupsSplit,
+    #[error("invalid --cgroups mode {0:?}: use enabled, disabled or no-conmon")]
+    BadCgroups(String),
+    #[error(
+        "--owners image is not available on this build of rsp: the ownership filter traps \
+         x86_64 system calls only; use --owners user"
+    )]
+    OwnersUnsupported,
+    #[error("working directory {0:?} must be an absolute path")]
+    RelativeWorkdir(String),
+    #[error("invalid volume {0:?}: use -v HOST-DIR:CONTAINER-DIR[:ro]")]
+    BadVolume(String),
+    #[error("volume {0:?}: named volumes are not supported yet: give an absolute host path")]
+    NamedVolume(String),
+    #[error("volume {spec:?}: the container path {destination:?} must be absolute")]
+    RelativeVolumeDestination { spec: String, destination: String },
+    #[error("volume {spec:?}: unknown option {option:?}: use ro or rw")]
+    VolumeOption { spec: String, option: String },
+    #[error("volume source {source_path}: create it first or fix the -v option")]
+    VolumeSource {
+        source_path: String,
+        source: std::io::Error,
+    },
+}
+
+/// What the caller should hear about although the container is made.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SpecWarning {
+    #[error("published ports are discarded with the host network")]
+    PortsDiscarded,
+}
+
+/// `--cgroups`: whether the container gets a cgroup of its own.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CgroupsMode {
+    /// Its own cgroup (v2) under the caller's, where that one is
+    /// delegated; the monitor stays in the caller's cgroup.
+    #[default]
+    Enabled,
+    /// No cgroup of its own.
+    Disabled,
+    /// Podman's "no cgroup for conmon": what `Enabled` does in rsp, whose
+    /// monitor never gets a cgroup of its own.
+    NoConmon,
+}
+
+impl CgroupsMode {
+    /// Podman's names; `split` (sub-cgroups for the monitor and the
+    /// container) is refused: rsp's monitor has no cgroup to split off.
+    pub fn parse(s: &str) -> Result<CgroupsMode, SpecError> {
+        match s {
+            "enabled" => Ok(CgroupsMode::Enabled),
+            "disabled" => Ok(CgroupsMode::Disabled),
+            "no-conmon" => Ok(CgroupsMode::NoConmon),
+            "split" => Err(SpecError::CgroupsSplit),
+            _ => Err(SpecError::BadCgroups(s.to_string())),
+        }
+    }
+}
+
+/// The log driver and its options.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LogSpec {
+    pub driver: LogDriver,
+    /// `max-size`: 0 or none, no limit.
+    pub max_size: Option<u64>,
+    /// `max-file`: how many files to keep when rotating at `max_size`.
+    pub max_file: Option<u32>,
+    /// `path`: where the log file goes (absolute).
+    pub path: Option<PathBuf>,
+    /// `tag`: shown by `inspect`.
+    pub tag: Option<String>,
+}
+
+/// Parses a size such as `10m`, `1.5k`, `1024`, `2GB` (Podman's units).
+pub fn parse_size(s: &str) -> Option<u64> {
+    let t = s.trim().to_ascii_lowercase();
+    let t = t.strip_suffix('b').unwrap_or(&t);
+    let (num, mult) = match t.chars().last()? {
+        'k' => (&t[..t.len() - 1], 1u64 << 10),
+        'm' => (&t[..t.len() - 1], 1 << 20),
+        'g' => (&t[..t.len() - 1], 1 << 30),
+        _ => (t, 1),
+    };
+    let n: f64 = num.parse().ok()?;
+    (n >= 0.0).then_some((n * mult as f64) as u64)
+}
+
+/// Applies one `KEY=VALUE` log option to `log`. A relative `path` is
+/// taken from `cwd`.
+pub fn parse_log_opt(log: &mut LogSpec, opt: &str, cwd: &Path) -> Result<(), SpecError> {
+    match opt.split_once('=') {
+        Some(("max-size", v)) => {
+            log.max_size = Some(parse_size(v).ok_or_else(|| SpecError::LogSize(opt.to_string()))?);
+        }
+        Some(("max-file", v)) => {
+            let n: u32 = v
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| SpecError::LogFileCount(opt.to_string()))?;
+            log.max_file = Some(n);
+        }
+        Some(("path", v)) if !v.is_empty() => {
+            let p = Path::new(v);
+            log.path = Some(if p.is_absolute() {
+                p.to_path_buf()
+            } else if cwd.is_absolute() {
+                cwd.join(p)
+            } else {
+                return Err(SpecError::LogPathNotAbsolute(opt.to_string()));
+            });
+        }
+        Some(("tag", v)) => log.tag = Some(v.to_string()),
+        _ => return Err(SpecError::UnknownLogOpt(opt.to_string())),
+    }
+    Ok(())
+}
+
+/// Parses a network mode: `slirp[:OPTIONS]` (also spelt `slirp4netns`;
+/// `default`, `private` and `pasta` name the same default network
+/// without options), `none` or `host`. Bridges are refused.
+pub fn parse_network(spec: &str) -> Result<(NetworkMode, NetOptions), SpecError> {
+    let (mode, opts) = match spec.split_once(':') {
+        Some((m, o)) => (m, Some(o)),
+        None => (spec, None),
+    };
+    match (mode, opts) {
+        ("none", None) => Ok((NetworkMode::None, NetOptions::default())),
+        ("host", None) => Ok((NetworkMode::Host, NetOptions::default())),
+        ("slirp" | "slirp4netns", _) => {
+            Ok((NetworkMode::Slirp, NetOptions::parse(opts.unwrap_or(""))?))
+        }
+        ("default" | "private" | "pasta", None) => Ok((NetworkMode::Slirp, NetOptions::default())),
+        ("default" | "private" | "pasta", Some(_)) => {
+            Err(SpecError::NetworkOptions(spec.to_string()))
+        }
+        ("bridge", _) => Err(SpecError::NoBridge(spec.to_string())),
+        _ => Err(SpecError::UnknownNetwork(spec.to_string())),
+    }
+}
+
+/// Parses a restart policy: no, on-failure[:N], always, unless-stopped;
+/// returns it with its retry limit (0: none).
+pub fn parse_restart(p: &str) -> Result<(RestartPolicy, u32), SpecError> {
+    let (name, max) = match p.split_once(':') {
+        Some((n, m)) => (n, Some(m)),
+        None => (p, None),
+    };
+    match (RestartPolicy::from_name(name), max) {
+        (Some(policy), None) => Ok((policy, 0)),
+        (Some(RestartPolicy::OnFailure), Some(m)) => m
+            .parse::<u32>()
+            .map(|n| (RestartPolicy::OnFailure, n))
+            .map_err(|_| SpecError::RestartCount(p.to_string())),
+        _ => Err(SpecError::BadRestart(p.to_string())),
+    }
+}
+
+/// Parses a bind mount `HOST-DIR:CONTAINER-DIR[:OPTIONS]`; the host
+/// directory must exist, and is recorded resolved.
+pub fn parse_volume(spec: &str) -> Result<Mount, SpecError> {
+    let parts: Vec<&str> = spec.split(':').collect();
+    let (src, dst, opts) = match parts.as_slice() {
+        [s, d] => (*s, *d, ""),
+        [s, d, o] => (*s, *d, *o),
+        _ => return Err(SpecError::BadVolume(spec.to_string())),
+    };
+    if !(src.starts_with('/') || src.starts_with('.')) {
+        return Err(SpecError::NamedVolume(spec.to_string()));
+    }
+    if !dst.starts_with('/') {
+        return Err(SpecError::RelativeVolumeDestination {
+            spec: spec.to_string(),
+            destination: dst.to_string(),
+        });
+    }
+    let mut readonly = false;
+    for o in opts.split(',').filter(|o| !o.is_empty()) {
+        match o {
+            "ro" => readonly = true,
+            "rw" => readonly = false,
+            // SELinux relabelling and propagation options mean nothing here.
+            "z" | "Z" | "rprivate" | "private" | "rbind" | "bind" => {}
+            _ => {
+                return Err(SpecError::VolumeOption {
+                    spec: spec.to_string(),
+                    option: o.to_string(),
+                });
+            }
+        }
+    }
+    let source = std::fs::canonicalize(src).map_err(|source| SpecError::VolumeSource {
+        source_path: src.to_string(),
+        source,
+    })?;
+    Ok(Mount {
+        source: source.display().to_string(),
+        destination: dst.to_string(),
+        readonly,
+    })
+}
+
+/// Whether this build of rsp can emulate the image's owners: its seccomp
+/// filter traps the x86_64 system calls only, and a supervisor on any
+/// other architecture would start and trap nothing.
+pub const OWNERS_EMULATION: bool = cfg!(target_arch = "x86_64");
+
+/// The ownership mode a container gets: the one asked for, else `image`
+/// where the image records owners and this build can emulate them.
+fn owners_mode(
+    asked: Option<OwnersMode>,
+    image_records_owners: bool,
+    supported: bool,
+) -> Result<OwnersMode, SpecError> {
+    match asked {
+        Some(OwnersMode::Image) if !supported => Err(SpecError::OwnersUnsupported),
+        Some(mode) => Ok(mode),
+        None if image_records_owners && supported => Ok(OwnersMode::Image),
+        None => Ok(OwnersMode::User),
+    }
+}
+
+/// What a caller asks of a new container. `Default` asks for nothing
+/// beyond the image's own defaults: give at least [`ContainerSpec::image`].
+#[derive(Clone, Debug, Default)]
+pub struct ContainerSpec {
+    /// The image as the caller named it: the container's image name when
+    /// the image record has none.
+    pub image: String,
+    /// None: a random `adjective_scientist` name.
+    pub name: Option<String>,
+    /// Arguments after the image: the command, or the entrypoint's
+    /// arguments.
+    pub command: Vec<String>,
+    /// Replaces the image's entrypoint (empty: none).
+    pub entrypoint: Option<Vec<String>>,
+    /// `KEY=VALUE` pairs over the image's environment.
+    pub env: Vec<String>,
+    pub workdir: Option<String>,
+    /// `USER[:GROUP]`, names or numbers, resolved in the image.
+    pub user: Option<String>,
+    pub hostname: Option<String>,
+    /// Bind mounts, sources resolved (see [`parse_volume`]).
+    pub mounts: Vec<Mount>,
+    /// Over the image's labels.
+    pub labels: BTreeMap<String, String>,
+    pub tty: bool,
+    pub interactive: bool,
+    /// Removed once it exits for good (`--rm`).
+    pub remove: bool,
+    pub init: bool,
+    pub network: NetworkMode,
+    pub net_options: NetOptions,
+    /// Published ports; host port 0 picks a free one.
+    pub ports: Vec<PortMapping>,
+    /// Publish every exposed port (the image's and [`Self::expose`]).
+    pub publish_all: bool,
+    /// More exposed ports, `PORT[-END][/PROTO]`.
+    pub expose: Vec<String>,
+    pub restart: RestartPolicy,
+    pub restart_max: u32,
+    pub stop_signal: Option<String>,
+    pub stop_timeout: Option<u32>,
+    pub log: LogSpec,
+    pub cgroups: CgroupsMode,
+    /// None: `image` where the image records owners, else `user`.
+    pub owners: Option<OwnersMode>,
+    pub storage_driver: Driver,
+    /// The command line that made the container, for `inspect`.
+    pub create_command: Vec<String>,
+}
+
+/// A spec made into a container config.
+#[derive(Debug)]
+pub struct Built {
+    pub config: ContainerConfig,
+    pub warnings: Vec<SpecWarning>,
+}
+
+/// `80`, `80/tcp`, `8000-8001/udp` as Podman keys exposed ports: one
+/// `PORT/PROTO` per port.
+fn expose_keys(specs: &[String]) -> Result<Vec<String>, SpecError> {
+    let mut out = Vec::new();
+    for m in crate::net::ports::exposed(specs)? {
+        for i in 0..m.range.max(1) {
+            let k = format!(
+                "{}/{}",
+                u32::from(m.container_port) + u32::from(i),
+                m.protocol
+            );
+            if !out.contains(&k) {
+                out.push(k);
+            }
+        }
+    }
+    Ok(out)
+}
+
+impl ContainerSpec {
+    /// A spec for a container of `image` with the image's defaults.
+    pub fn new(image: impl Into<String>) -> ContainerSpec {
+        ContainerSpec {
+            image: image.into(),
+            ..ContainerSpec::default()
+        }
+    }
+
+    /// Checks what can be checked without the image, so a caller can
+    /// refuse a spec before fetching anything.
+    pub fn validate(&self) -> Result<(), SpecError> {
+        if self.restart != RestartPolicy::No && self.remove {
+            let policy = match (self.restart, self.restart_max) {
+                (RestartPolicy::OnFailure, n) if n > 0 => format!("on-failure:{n}"),
+                (p, _) => p.to_string(),
+            };
+            return Err(SpecError::RemoveWithRestart(policy));
+        }
+        if let Some(s) = &self.stop_signal
+            && super::ops::parse_signal(s).is_none()
+        {
+            return Err(SpecError::BadStopSignal(s.clone()));
+        }
+        if self.log.driver == LogDriver::Passthrough && self.tty {
+            return Err(SpecError::PassthroughWithTty);
+        }
+        self.validate_log()?;
+        if let Some(w) = &self.workdir
+            && !w.starts_with('/')
+        {
+            return Err(SpecError::RelativeWorkdir(w.clone()));
+        }
+        for m in &self.mounts {
+            if !m.destination.starts_with('/') {
+                return Err(SpecError::RelativeVolumeDestination {
+                    spec: format!("{}:{}", m.source, m.destination),
+                    destination: m.destination.clone(),
+                });
+            }
+        }
+        if self.owners == Some(OwnersMode::Image) {
+            owners_mode(self.owners, false, OWNERS_EMULATION)?;
+        }
+        expose_keys(&self.expose)?;
+        Ok(())
+    }
+
+    fn validate_log(&self) -> Result<(), SpecError> {
+        let log = &self.log;
+        if log.driver != LogDriver::K8sFile {
+            let key = if log.path.is_some() {
+                Some("path")
+            } else if log.max_size.is_some_and(|m| m > 0) {
+                Some("max-size")
+            } else if log.max_file.is_some() {
+                Some("max-file")
+            } else {
+                None
+            };
+            if let Some(key) = key {
+                return Err(SpecError::LogOptWithoutFile {
+                    key,
+                    driver: log.driver,
+                });
+            }
+        }
+        if log.max_file.is_some_and(|n| n > 1) && log.max_size.is_none_or(|m| m == 0) {
+            return Err(SpecError::MaxFileWithoutMaxSize);
+        }
+        if let Some(p) = &log.path {
+            let dir = p.parent().filter(|d| !d.as_os_str().is_empty());
+            if !p.is_absolute() || !dir.is_some_and(Path::is_dir) {
+                return Err(SpecError::LogPathDir(p.clone()));
+            }
+        }
+        Ok(())
+    }
+
+    /// Makes the container config: the image's defaults, then the spec's
+    /// values; validates, and picks free host ports last.
+    pub fn build(&self, store: &Store, rec: &ImageRecord) -> Result<Built, SpecError> {
+        self.validate()?;
+        let img: ImageConfig = store
+            .get_blob(&format!("sha256:{}", rec.id))
+            .ok()
+            .and_then(|b| ImageConfig::parse(&b).ok())
+            .unwrap_or_default();
+        let ic = &img.config;
+        let image_ep = ic.entrypoint.clone().unwrap_or_default();
+        let image_cmd = ic.cmd.clone().unwrap_or_default();
+        let args = match &self.entrypoint {
+            Some(ep) => {
+                let mut v = ep.clone();
+                v.extend(self.command.iter().cloned());
+                if v.is_empty() {
+                    return Err(ProcessError::NoCommand.into());
+                }
+                v
+            }
+            None => process::argv(&image_ep, &image_cmd, None, &self.command)?,
+        };
+
+        let mut warnings = Vec::new();
+        let mut expose: Vec<String> = ic
+            .exposed_ports
+            .as_ref()
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
+        expose.extend(self.expose.iter().cloned());
+        let mut ports = self.ports.clone();
+        if self.publish_all {
+            for m in crate::net::ports::exposed(&expose)? {
+                let dup = ports
+                    .iter()
+                    .any(|p| p.container_port == m.container_port && p.protocol == m.protocol);
+                if !dup {
+                    ports.push(m);
+                }
+            }
+        }
+        // The image's odd keys (sctp, garbage) are not the caller's fault:
+        // only the caller's own must parse.
+        let mut keys: Vec<String> = Vec::new();
+        for k in &expose[..expose.len() - self.expose.len()] {
+            for k in expose_keys(std::slice::from_ref(k)).unwrap_or_default() {
+                if !keys.contains(&k) {
+                    keys.push(k);
+                }
+            }
+        }
+        for k in expose_keys(&self.expose)? {
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+        let expose = keys;
+        match self.network {
+            NetworkMode::Host if !ports.is_empty() => {
+                warnings.push(SpecWarning::PortsDiscarded);
+                ports.clear();
+            }
+            NetworkMode::None if !ports.is_empty() => return Err(SpecError::PortsWithoutNetwork),
+            _ => {}
+        }
+
+        let mut labels = ic.labels.clone().unwrap_or_default();
+        labels.extend(self.labels.clone());
+        let id = container::random_id();
+        let hostname = match &self.hostname {
+            Some(h) => h.clone(),
+            None if self.network == NetworkMode::Host => nix::unistd::gethostname()
+                .map(|h| h.to_string_lossy().into_owned())
+                .unwrap_or_else(|_| id[..12].to_string()),
+            None => id[..12].to_string(),
+        };
+
+        let layer_dirs: Vec<_> = rec
+            .layers
+            .iter()
+            .filter_map(|d| store.layer_path(d).ok())
+            .collect();
+        let user_spec = self
+            .user
+            .clone()
+            .or_else(|| ic.user.clone())
+            .unwrap_or_default();
+        let user = process::resolve_user(
+            &user_spec,
+            process::read_from_layers(&layer_dirs, "/etc/passwd").as_deref(),
+            process::read_from_layers(&layer_dirs, "/etc/group").as_deref(),
+        )?;
+        let workdir = match &self.workdir {
+            Some(w) => w.clone(),
+            None => ic
+                .working_dir
+                .clone()
+                .filter(|w| !w.is_empty())
+                .unwrap_or_else(|| "/".into()),
+        };
+
+        let image_env = ic.env.clone().unwrap_or_default();
+        let mut base = Vec::new();
+        if process::env_get(&image_env, "PATH").is_none() {
+            base.push(format!("PATH={}", process::DEFAULT_PATH));
+        }
+        if self.tty {
+            base.push("TERM=xterm".to_string());
+        }
+        base.push("container=oci".to_string());
+        let mut env = process::merge_env(&[&base, &image_env, &self.env]);
+        if process::env_get(&env, "HOME").is_none() {
+            env.push(format!("HOME={}", user.home));
+        }
+        if process::env_get(&env, "HOSTNAME").is_none() {
+            env.push(format!("HOSTNAME={hostname}"));
+        }
+
+        let owners = owners_mode(
+            self.owners,
+            store.layers_record_owners(&rec.layers),
+            OWNERS_EMULATION,
+        )?;
+        let name = match &self.name {
+            Some(n) => n.clone(),
+            None => container::random_name(&hex::decode(&id[..4]).unwrap_or_default()),
+        };
+        // Last: it binds to find free ports, so nothing may fail after it.
+        crate::net::ports::assign_host_ports(&mut ports)?;
+        let config = ContainerConfig {
+            id,
+            name,
+            image_id: rec.id.clone(),
+            image_name: rec
+                .names
+                .first()
+                .cloned()
+                .unwrap_or_else(|| self.image.clone()),
+            created: container::now_rfc3339(),
+            args,
+            env,
+            workdir,
+            user: user_spec,
+            uid: user.uid,
+            gid: user.gid,
+            hostname,
+            network: self.network,
+            net_options: self.net_options.clone(),
+            ports,
+            expose,
+            tty: self.tty,
+            interactive: self.interactive,
+            remove: self.remove,
+            mounts: self.mounts.clone(),
+            layers: rec.layers.clone(),
+            labels,
+            entrypoint: self.entrypoint.clone().unwrap_or(image_ep),
+            cmd: if self.command.is_empty() {
+                image_cmd
+            } else {
+                self.command.clone()
+            },
+            restart_policy: self.restart,
+            restart_max: self.restart_max,
+            init: self.init,
+            // Kept as Podman shows it: the full name, SIGUSR1.
+            stop_signal: self
+                .stop_signal
+                .clone()
+                .or_else(|| ic.stop_signal.clone())
+                .and_then(|s| super::ops::parse_signal(&s))
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_else(|| "SIGTERM".into()),
+            stop_timeout: self.stop_timeout.unwrap_or(10),
+            log_driver: self.log.driver,
+            log_max_size: self.log.max_size.filter(|m| *m > 0),
+            log_max_file: self.log.max_file.unwrap_or(0),
+            log_path: self
+                .log
+                .path
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+            log_tag: self.log.tag.clone().unwrap_or_default(),
+            no_cgroup: self.cgroups == CgroupsMode::Disabled,
+            storage_driver: self.storage_driver,
+            owners,
+            create_command: self.create_command.clone(),
+        };
+        Ok(Built { config, warnings })
+    }
+}
+
+/// Records `cfg` as a new container (see [`super::create`]). Without a
+/// name of the caller's (`name_given` false), a random name that is taken
+/// is drawn again.
+pub fn create(store: &Store, cfg: &mut ContainerConfig, name_given: bool) -> super::Result<()> {
+    let mut tries = 0;
+    loop {
+        match super::create(store, cfg) {
+            Ok(()) => return Ok(()),
+            Err(super::RuntimeError::NameInUse(_)) if !name_given && tries < 20 => {
+                tries += 1;
+                let seed = container::random_id();
+                cfg.name = format!(
+                    "{}{}",
+                    container::random_name(&hex::decode(&seed[..4]).unwrap_or_default()),
+                    if tries > 10 {
+                        format!("_{}", &seed[..4])
+                    } else {
+                        String::new()
+                    }
+                );
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn owners_gate() {
+        // A build that can emulate owners: asked for, or the image's default.
+        assert_eq!(
+            owners_mode(Some(OwnersMode::Image), false, true).unwrap(),
+            OwnersMode::Image
+        );
+        assert_eq!(owners_mode(None, true, true).unwrap(), OwnersMode::Image);
+        assert_eq!(owners_mode(None, false, true).unwrap(), OwnersMode::User);
+        // One that cannot refuses `image` and never defaults to it.
+        assert!(matches!(
+            owners_mode(Some(OwnersMode::Image), true, false),
+            Err(SpecError::OwnersUnsupported)
+        ));
+        assert_eq!(owners_mode(None, true, false).unwrap(), OwnersMode::User);
+        assert_eq!(
+            owners_mode(Some(OwnersMode::User), true, false).unwrap(),
+            OwnersMode::User
+        );
+        // This build: x86_64 only.
+        assert_eq!(OWNERS_EMULATION, cfg!(target_arch = "x86_64"));
+        let spec = ContainerSpec {
+            owners: Some(OwnersMode::Image),
+            ..ContainerSpec::new("x")
+        };
+        assert_eq!(spec.validate().is_ok(), cfg!(target_arch = "x86_64"));
+    }
+
+    #[test]
+    fn networks() {
+        let mode = |s: &str| parse_network(s).map(|(m, _)| m);
+        for name in ["slirp", "slirp4netns", "default", "private", "pasta"] {
+            assert_eq!(mode(name).unwrap(), NetworkMode::Slirp, "{name}");
+        }
+        assert_eq!(mode("none").unwrap(), NetworkMode::None);
+        assert_eq!(mode("host").unwrap(), NetworkMode::Host);
+        let (_, o) = parse_network("slirp4netns:mtu=1400").unwrap();
+        assert_eq!(o.mtu, 1400);
+        assert!(matches!(mode("bridge"), Err(SpecError::NoBridge(_))));
+        assert!(matches!(mode("bridge:x"), Err(SpecError::NoBridge(_))));
+        assert!(matches!(
+            mode("pasta:-T,80"),
+            Err(SpecError::NetworkOptions(_))
+        ));
+        assert!(matches!(mode("host:x"), Err(SpecError::UnknownNetwork(_))));
+        assert!(matches!(mode("bogus"), Err(SpecError::UnknownNetwork(_))));
+        assert!(mode("slirp:bogus=1").is_err());
+    }
+
+    #[test]
+    fn restart_policies() {
+        assert_eq!(parse_restart("no").unwrap(), (RestartPolicy::No, 0));
+        assert_eq!(
+            parse_restart("on-failure:3").unwrap(),
+            (RestartPolicy::OnFailure, 3)
+        );
+        assert_eq!(
+            parse_restart("unless-stopped").unwrap(),
+            (RestartPolicy::UnlessStopped, 0)
+        );
+        assert!(matches!(
+            parse_restart("on-failure:x"),
+            Err(SpecError::RestartCount(_))
+        ));
+        assert!(matches!(
+            parse_restart("always:3"),
+            Err(SpecError::BadRestart(_))
+        ));
+        assert!(matches!(
+            parse_restart("sometimes"),
+            Err(SpecError::BadRestart(_))
+        ));
+        let spec = ContainerSpec {
+            remove: true,
+            restart: RestartPolicy::OnFailure,
+            restart_max: 2,
+            ..ContainerSpec::new("x")
+        };
+        assert_eq!(
+            spec.validate().unwrap_err().to_string(),
+            "the --rm option conflicts with --restart on-failure:2: choose one"
+        );
+    }
+
+    #[test]
+    fn cgroups_modes() {
+        assert_eq!(CgroupsMode::parse("enabled").unwrap(), CgroupsMode::Enabled);
+        assert_eq!(
+            CgroupsMode::parse("no-conmon").unwrap(),
+            CgroupsMode::NoConmon
+        );
+        assert!(matches!(
+            CgroupsMode::parse("split"),
+            Err(SpecError::CgroupsSplit)
+        ));
+    }
+
+    #[test]
+    fn log_options() {
+        let cwd = Path::new("/work");
+        let mut log = LogSpec::default();
+        for o in [
+            "max-size=4k",
+            "max-file=3",
+            "path=logs/x.log",
+            "tag={{.Name}}",
+        ] {
+            parse_log_opt(&mut log, o, cwd).unwrap();
+        }
+        assert_eq!(log.max_size, Some(4096));
+        assert_eq!(log.max_file, Some(3));
+        assert_eq!(log.path.as_deref(), Some(Path::new("/work/logs/x.log")));
+        assert_eq!(log.tag.as_deref(), Some("{{.Name}}"));
+        for bad in [
+            "max-size=lots",
+            "max-file=0",
+            "max-file=x",
+            "mode=blocking",
+            "path=",
+        ] {
+            assert!(
+                parse_log_opt(&mut LogSpec::default(), bad, cwd).is_err(),
+                "{bad}"
+            );
+        }
+        // max-file rotates at max-size: alone it means nothing.
+        let spec = |log: LogSpec| ContainerSpec {
+            log,
+            ..ContainerSpec::new("x")
+        };
+        let only_files = LogSpec {
+            max_file: Some(3),
+            ..LogSpec::default()
+        };
+        assert!(matches!(
+            spec(only_files).validate(),
+            Err(SpecError::MaxFileWithoutMaxSize)
+        ));
+        // Options of the log file need a driver that writes one.
+        let none = LogSpec {
+            driver: LogDriver::None,
+            max_size: Some(10),
+            ..LogSpec::default()
+        };
+        assert!(matches!(
+            spec(none).validate(),
+            Err(SpecError::LogOptWithoutFile {
+                key: "max-size",
+                ..
+            })
+        ));
+        let tagged = LogSpec {
+            driver: LogDriver::None,
+            tag: Some("t".into()),
+            ..LogSpec::default()
+        };
+        spec(tagged).validate().unwrap();
+        let nowhere = LogSpec {
+            path: Some("/no/such/dir/x.log".into()),
+            ..LogSpec::default()
+        };
+        assert!(matches!(
+            spec(nowhere).validate(),
+            Err(SpecError::LogPathDir(_))
+        ));
+    }
+
+    #[test]
+    fn exposed_port_keys() {
+        let keys = expose_keys(&[
+            "80".into(),
+            "53/udp".into(),
+            "8000-8001/tcp".into(),
+            "80/tcp".into(),
+        ])
+        .unwrap();
+        assert_eq!(keys, ["80/tcp", "53/udp", "8000/tcp", "8001/tcp"]);
+        assert!(expose_keys(&["x".into()]).is_err());
+    }
+
+    #[test]
+    fn volumes() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().display().to_string();
+        let m = parse_volume(&format!("{src}:/data:ro,z")).unwrap();
+        assert_eq!((m.destination.as_str(), m.readonly), ("/data", true));
+        assert!(matches!(
+            parse_volume("name:/data"),
+            Err(SpecError::NamedVolume(_))
+        ));
+        assert!(matches!(
+            parse_volume(&format!("{src}:data")),
+            Err(SpecError::RelativeVolumeDestination { .. })
+        ));
+        assert!(matches!(
+            parse_volume(&format!("{src}:/d:exec")),
+            Err(SpecError::VolumeOption { .. })
+        ));
+        assert!(matches!(parse_volume("/a"), Err(SpecError::BadVolume(_))));
+        let e = parse_volume("/no/such/dir:/d").unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("volume source /no/such/dir: create it first")
+        );
+    }
+}

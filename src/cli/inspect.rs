@@ -1,0 +1,406 @@
+//! `inspect` of a container: Podman's `InspectContainerData`, with its
+//! field names and order, built from the engine's record and state.
+//!
+//! rsp's own additions keep their places from before: `State.PauseMethod`
+//! and `State.Warnings`, `HostConfig.Owners` and `HostConfig.CgroupPath`.
+//! `Rootfs` is "" as Podman shows it for containers made from an image
+//! (rsp has no `--rootfs`).
+
+use crate::paths::Paths;
+use crate::runtime::container::{Container, ContainerConfig, NetworkMode, State, Status};
+use crate::storage::Store;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ContainerInspect {
+    #[serde(rename = "Id")]
+    id: String,
+    created: String,
+    path: String,
+    args: Vec<String>,
+    state: InspectState,
+    image: String,
+    image_digest: String,
+    image_name: String,
+    rootfs: String,
+    pod: String,
+    resolv_conf_path: String,
+    hostname_path: String,
+    hosts_path: String,
+    /// Docker's place for it; "" for a driver that keeps no log.
+    log_path: String,
+    name: String,
+    restart_count: u32,
+    driver: &'static str,
+    mounts: Vec<InspectMount>,
+    network_settings: NetworkSettings,
+    config: InspectConfig,
+    host_config: HostConfig,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct InspectState {
+    oci_version: &'static str,
+    status: &'static str,
+    running: bool,
+    paused: bool,
+    /// Exited, and its monitor is about to start it again (restart policy).
+    restarting: bool,
+    #[serde(rename = "OOMKilled")]
+    oom_killed: bool,
+    /// The state record could not be read (Podman's "bad state").
+    dead: bool,
+    pid: i32,
+    conmon_pid: i32,
+    exit_code: i32,
+    error: String,
+    started_at: String,
+    finished_at: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    cgroup_path: String,
+    /// How `pause` froze it: "signal" (SIGSTOP to every process of its pid
+    /// namespace) or "cgroup" (the cgroup v2 freezer).
+    pause_method: String,
+    /// What did not go as asked when the current (or last) run started.
+    warnings: Vec<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct InspectMount {
+    #[serde(rename = "Type")]
+    kind: &'static str,
+    source: String,
+    destination: String,
+    driver: &'static str,
+    mode: &'static str,
+    options: Vec<String>,
+    #[serde(rename = "RW")]
+    rw: bool,
+    propagation: &'static str,
+}
+
+#[derive(Serialize)]
+struct HostPort {
+    #[serde(rename = "HostIp")]
+    host_ip: String,
+    #[serde(rename = "HostPort")]
+    host_port: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct NetworkSettings {
+    #[serde(rename = "EndpointID")]
+    endpoint_id: &'static str,
+    gateway: String,
+    #[serde(rename = "IPAddress")]
+    ip_address: String,
+    #[serde(rename = "IPPrefixLen")]
+    ip_prefix_len: u8,
+    #[serde(rename = "IPv6Gateway")]
+    ipv6_gateway: &'static str,
+    #[serde(rename = "GlobalIPv6Address")]
+    global_ipv6_address: &'static str,
+    #[serde(rename = "GlobalIPv6PrefixLen")]
+    global_ipv6_prefix_len: u8,
+    mac_address: &'static str,
+    bridge: &'static str,
+    #[serde(rename = "SandboxID")]
+    sandbox_id: &'static str,
+    hairpin_mode: bool,
+    #[serde(rename = "LinkLocalIPv6Address")]
+    link_local_ipv6_address: &'static str,
+    #[serde(rename = "LinkLocalIPv6PrefixLen")]
+    link_local_ipv6_prefix_len: u8,
+    /// Published ports, and (as null) exposed ones that are not.
+    ports: BTreeMap<String, Option<Vec<HostPort>>>,
+    sandbox_key: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct InspectConfig {
+    hostname: String,
+    domainname: &'static str,
+    user: String,
+    attach_stdin: bool,
+    attach_stdout: bool,
+    attach_stderr: bool,
+    tty: bool,
+    open_stdin: bool,
+    stdin_once: bool,
+    env: Vec<String>,
+    cmd: Vec<String>,
+    image: String,
+    working_dir: String,
+    entrypoint: Vec<String>,
+    labels: BTreeMap<String, String>,
+    stop_signal: String,
+    /// The command line that created the container ([] for records made
+    /// before rsp kept it).
+    create_command: Vec<String>,
+    stop_timeout: u32,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    exposed_ports: BTreeMap<String, Empty>,
+}
+
+#[derive(Serialize)]
+struct Empty {}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct LogConfig {
+    #[serde(rename = "Type")]
+    kind: &'static str,
+    config: Option<()>,
+    path: String,
+    tag: String,
+    size: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct RestartPolicy {
+    name: &'static str,
+    maximum_retry_count: u32,
+}
+
+#[derive(Serialize)]
+struct IdMappings {
+    #[serde(rename = "UidMap")]
+    uid_map: Vec<String>,
+    #[serde(rename = "GidMap")]
+    gid_map: Vec<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct HostConfig {
+    binds: Vec<String>,
+    log_config: LogConfig,
+    network_mode: &'static str,
+    port_bindings: BTreeMap<String, Option<Vec<HostPort>>>,
+    restart_policy: RestartPolicy,
+    auto_remove: bool,
+    /// "enabled" or "disabled".
+    cgroups: &'static str,
+    /// The container's own cgroup while it runs, where one is delegated.
+    cgroup_path: String,
+    #[serde(rename = "IDMappings")]
+    id_mappings: IdMappings,
+    init: bool,
+    /// "image" (the image's recorded owners, emulated) or "user".
+    owners: &'static str,
+}
+
+/// Docker's `{"80/tcp": [{"HostIp": ..., "HostPort": ...}]}`; in
+/// `PortBindings` (`bindings`) an unspecified address is "", as asked.
+fn port_map(
+    ports: &[crate::net::PortMapping],
+    bindings: bool,
+) -> BTreeMap<String, Option<Vec<HostPort>>> {
+    let mut m: BTreeMap<String, Option<Vec<HostPort>>> = BTreeMap::new();
+    for (ctr, ip, port) in crate::net::ports::each(ports) {
+        let ip = if bindings && ip == "0.0.0.0" {
+            String::new()
+        } else {
+            ip.trim_matches(|c| c == '[' || c == ']').to_string()
+        };
+        m.entry(ctr)
+            .or_insert_with(|| Some(Vec::new()))
+            .get_or_insert_default()
+            .push(HostPort {
+                host_ip: ip,
+                host_port: port.to_string(),
+            });
+    }
+    m
+}
+
+fn network_settings(cfg: &ContainerConfig, st: &State) -> NetworkSettings {
+    let slirp = cfg.network == NetworkMode::Slirp && st.is_active();
+    let (ip, gw, prefix) = if slirp {
+        (
+            crate::net::GUEST.to_string(),
+            crate::net::GATEWAY.to_string(),
+            crate::net::PREFIX,
+        )
+    } else {
+        (String::new(), String::new(), 0)
+    };
+    let mut ports = port_map(&cfg.ports, false);
+    // As Podman: exposed ports show too, unpublished ones as null.
+    if cfg.network.own_namespace() {
+        for k in cfg.exposed_ports() {
+            ports.entry(k).or_insert(None);
+        }
+    }
+    NetworkSettings {
+        endpoint_id: "",
+        gateway: gw,
+        ip_address: ip,
+        ip_prefix_len: prefix,
+        ipv6_gateway: "",
+        global_ipv6_address: "",
+        global_ipv6_prefix_len: 0,
+        mac_address: "",
+        bridge: "",
+        sandbox_id: "",
+        hairpin_mode: false,
+        link_local_ipv6_address: "",
+        link_local_ipv6_prefix_len: 0,
+        ports,
+        sandbox_key: if st.is_active() && cfg.network.own_namespace() {
+            format!("/proc/{}/ns/net", st.ns_pid())
+        } else {
+            String::new()
+        },
+    }
+}
+
+/// The inspect record of container `c`.
+pub fn container(c: &Container, paths: &Paths, store: &Store) -> ContainerInspect {
+    let cfg = &c.config;
+    let st = &c.state;
+    let run_dir = paths.runroot.join("containers").join(&cfg.id);
+    let in_run_dir = |f: &str| run_dir.join(f).display().to_string();
+    let image_digest = store
+        .images()
+        .ok()
+        .and_then(|db| {
+            db.images
+                .iter()
+                .find(|i| i.id == cfg.image_id)
+                .map(|i| i.manifest_digest.clone())
+        })
+        .unwrap_or_default();
+    let log_path = if cfg.logs_enabled() {
+        cfg.log_path(store).display().to_string()
+    } else {
+        String::new()
+    };
+    ContainerInspect {
+        id: cfg.id.clone(),
+        created: cfg.created.clone(),
+        path: cfg.args.first().cloned().unwrap_or_default(),
+        args: cfg.args.iter().skip(1).cloned().collect(),
+        state: InspectState {
+            oci_version: "1.1.0",
+            status: st.status.as_str(),
+            running: st.status == Status::Running,
+            paused: st.status == Status::Paused,
+            restarting: st.is_restarting(),
+            oom_killed: st.oom_killed,
+            dead: st.unreadable,
+            pid: st.pid,
+            conmon_pid: st.monitor_pid,
+            exit_code: st.exit_code,
+            error: String::new(),
+            started_at: st.started_at.clone().unwrap_or_default(),
+            finished_at: st.finished_at.clone().unwrap_or_default(),
+            cgroup_path: st.cgroup.clone(),
+            pause_method: st.pause_method.clone(),
+            warnings: st.warnings.iter().map(|w| w.to_string()).collect(),
+        },
+        image: cfg.image_id.clone(),
+        image_digest,
+        image_name: cfg.image_name.clone(),
+        rootfs: String::new(),
+        pod: String::new(),
+        resolv_conf_path: in_run_dir("resolv.conf"),
+        hostname_path: in_run_dir("hostname"),
+        hosts_path: in_run_dir("hosts"),
+        log_path: log_path.clone(),
+        name: cfg.name.clone(),
+        restart_count: st.restart_count,
+        driver: cfg.storage_driver.as_str(),
+        mounts: cfg
+            .mounts
+            .iter()
+            .map(|m| InspectMount {
+                kind: "bind",
+                source: m.source.clone(),
+                destination: m.destination.clone(),
+                driver: "",
+                mode: "",
+                options: vec!["rbind".into()],
+                rw: !m.readonly,
+                propagation: "rprivate",
+            })
+            .collect(),
+        network_settings: network_settings(cfg, st),
+        config: InspectConfig {
+            hostname: cfg.hostname.clone(),
+            domainname: "",
+            user: cfg.user.clone(),
+            attach_stdin: cfg.interactive,
+            attach_stdout: true,
+            attach_stderr: true,
+            tty: cfg.tty,
+            open_stdin: cfg.interactive,
+            stdin_once: false,
+            env: cfg.env.clone(),
+            cmd: cfg.cmd.clone(),
+            image: cfg.image_name.clone(),
+            working_dir: cfg.workdir.clone(),
+            entrypoint: cfg.entrypoint.clone(),
+            labels: cfg.labels.clone(),
+            stop_signal: cfg.stop_signal.clone(),
+            create_command: cfg.create_command.clone(),
+            stop_timeout: cfg.stop_timeout,
+            exposed_ports: cfg
+                .exposed_ports()
+                .into_iter()
+                .map(|k| (k, Empty {}))
+                .collect(),
+        },
+        host_config: HostConfig {
+            binds: cfg
+                .mounts
+                .iter()
+                .map(|m| {
+                    format!(
+                        "{}:{}:{}",
+                        m.source,
+                        m.destination,
+                        if m.readonly { "ro" } else { "rw" }
+                    )
+                })
+                .collect(),
+            log_config: LogConfig {
+                kind: cfg.log_driver.as_str(),
+                config: None,
+                path: log_path,
+                tag: cfg.log_tag.clone(),
+                size: cfg
+                    .log_max_size
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(|| "0B".into()),
+            },
+            network_mode: cfg.network.as_str(),
+            port_bindings: port_map(&cfg.ports, true),
+            restart_policy: RestartPolicy {
+                name: cfg.restart_policy.as_str(),
+                maximum_retry_count: cfg.restart_max,
+            },
+            auto_remove: cfg.remove,
+            cgroups: if cfg.no_cgroup { "disabled" } else { "enabled" },
+            cgroup_path: st.cgroup.clone(),
+            id_mappings: IdMappings {
+                uid_map: vec![format!("{}:{}:1", cfg.uid, nix::unistd::getuid())],
+                gid_map: vec![format!("{}:{}:1", cfg.gid, nix::unistd::getgid())],
+            },
+            init: cfg.init,
+            owners: cfg.owners.as_str(),
+        },
+    }
+}
+
+/// The inspect record as JSON, for `--format` and printing.
+pub fn container_json(c: &Container, paths: &Paths, store: &Store) -> serde_json::Value {
+    serde_json::to_value(container(c, paths, store)).expect("inspect records serialize")
+}
