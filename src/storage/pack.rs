@@ -35,7 +35,9 @@
 //! still be the regular file it was, so a symlink in the container is
 //! written as a symlink and never makes this code read a host file.
 
-use super::unpack::OVERRIDE_STAT_XATTR;
+use super::layer::{
+    self, OPAQUE_MARKER, OPAQUE_XATTR, OVERRIDE_STAT_XATTR, OverrideStat, WhiteoutName,
+};
 use crate::text::shown;
 use nix::dir::Dir;
 use nix::errno::Errno;
@@ -50,10 +52,6 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use xattr::FileExt;
-
-const OPAQUE_XATTR: &str = "user.overlay.opaque";
-const WH_PREFIX: &[u8] = b".wh.";
-const OPAQUE_MARKER: &[u8] = b".wh..wh..opq";
 
 #[derive(Debug, thiserror::Error)]
 pub enum PackError {
@@ -202,7 +200,7 @@ fn file_type(stat: &FileStat) -> SFlag {
 }
 
 fn is_whiteout_dev(stat: &FileStat) -> bool {
-    file_type(stat) == SFlag::S_IFCHR && stat.st_rdev == 0
+    layer::is_whiteout_device(stat.st_mode, stat.st_rdev)
 }
 
 fn dir_file(fd: &OwnedFd, path: &Path) -> Result<File> {
@@ -248,7 +246,7 @@ fn list_merged(dirs: &Dirs, path: &Path) -> Result<BTreeMap<OsString, Merged>> {
         let mut whiteouts = Vec::new();
         let mut opaque = matches!(
             dir_file(fd, path)?.get_xattr(OPAQUE_XATTR),
-            Ok(Some(v)) if v == b"y"
+            Ok(Some(v)) if layer::is_opaque_value(&v)
         );
         for name in read_names(fd, path)? {
             let stat = match fstatat(fd.as_fd(), name.as_os_str(), AtFlags::AT_SYMLINK_NOFOLLOW) {
@@ -262,13 +260,12 @@ fn list_merged(dirs: &Dirs, path: &Path) -> Result<BTreeMap<OsString, Merged>> {
                     });
                 }
             };
-            let bytes = name.as_bytes();
-            if let Some(hidden) = bytes.strip_prefix(WH_PREFIX) {
+            if let Some(marker) = layer::whiteout_name_kind(&name) {
                 if file_type(&stat) == SFlag::S_IFREG {
-                    if bytes == OPAQUE_MARKER {
-                        opaque = true;
-                    } else if !hidden.is_empty() {
-                        whiteouts.push(OsStr::from_bytes(hidden).to_os_string());
+                    match marker {
+                        WhiteoutName::Opaque => opaque = true,
+                        WhiteoutName::Whiteout(hidden) => whiteouts.push(hidden.to_os_string()),
+                        WhiteoutName::Other => {}
                     }
                 }
                 // No `.wh.` name is ever part of a view.
@@ -328,7 +325,7 @@ fn is_opaque_child(parent: &OwnedFd, name: &OsStr, path: &Path) -> Result<bool> 
     let fd = open_dir(parent, name, &path.join(name))?;
     if matches!(
         dir_file(&fd, path)?.get_xattr(OPAQUE_XATTR),
-        Ok(Some(v)) if v == b"y"
+        Ok(Some(v)) if layer::is_opaque_value(&v)
     ) {
         return Ok(true);
     }
@@ -588,10 +585,7 @@ fn xattrs(f: &File) -> Vec<(OsString, Vec<u8>)> {
     };
     for n in names {
         let b = n.as_bytes();
-        let keep = b == OVERRIDE_STAT_XATTR.as_bytes()
-            || (b.starts_with(b"user.")
-                && !b.starts_with(b"user.overlay.")
-                && !b.starts_with(b"user.containers."));
+        let keep = b == OVERRIDE_STAT_XATTR.as_bytes() || layer::is_content_xattr(b);
         if keep && let Ok(Some(v)) = f.get_xattr(&n) {
             out.push((n, v));
         }
@@ -634,42 +628,6 @@ fn open_file(dir: &OwnedFd, name: &OsStr, path: &Path) -> Result<(File, FileStat
         });
     }
     Ok((File::from(fd), st))
-}
-
-/// Owner and mode the disk cannot hold (see [`OVERRIDE_STAT_XATTR`]).
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Recorded {
-    uid: u32,
-    gid: u32,
-    mode: u32,
-    /// A device placeholder: (is a block device, major, minor).
-    dev: Option<(bool, u32, u32)>,
-}
-
-fn parse_recorded(value: &[u8]) -> Option<Recorded> {
-    let s = std::str::from_utf8(value).ok()?;
-    let mut parts = s.trim().split(':');
-    let uid = parts.next()?.parse().ok()?;
-    let gid = parts.next()?.parse().ok()?;
-    let mode = u32::from_str_radix(parts.next()?, 8).ok()? & 0o7777;
-    let dev = match parts.next() {
-        None => None,
-        Some(d) => {
-            let mut f = d.split('-');
-            let block = match f.next()? {
-                "char" => false,
-                "block" => true,
-                _ => return None,
-            };
-            Some((block, f.next()?.parse().ok()?, f.next()?.parse().ok()?))
-        }
-    };
-    Some(Recorded {
-        uid,
-        gid,
-        mode,
-        dev,
-    })
 }
 
 /// Writes the changes as a layer tar; with an empty old view, the whole
@@ -738,9 +696,7 @@ impl<W: Write> TarSink<W> {
     }
 
     fn whiteout(&mut self, path: &Path) -> Result<()> {
-        let mut wh = OsString::from(".wh.");
-        wh.push(path.file_name().unwrap_or_default());
-        let p = path.with_file_name(wh);
+        let p = path.with_file_name(layer::whiteout_name(path.file_name().unwrap_or_default()));
         let mut h = tar::Header::new_ustar();
         h.set_entry_type(tar::EntryType::Regular);
         h.set_size(0);
@@ -808,18 +764,18 @@ impl<W: Write> TarSink<W> {
             .position(|(n, _)| n.as_bytes() == OVERRIDE_STAT_XATTR.as_bytes())
         {
             let (_, v) = attrs.remove(i);
-            if let Some(r) = parse_recorded(&v) {
+            if let Ok(r) = OverrideStat::parse(&v) {
                 owner = (r.uid, r.gid);
                 mode = r.mode;
-                if let (Some((block, major, minor)), SFlag::S_IFREG) = (r.dev, kind) {
-                    h.set_entry_type(if block {
+                if let (Some(d), SFlag::S_IFREG) = (r.device(), kind) {
+                    h.set_entry_type(if d.block {
                         tar::EntryType::Block
                     } else {
                         tar::EntryType::Char
                     });
                     h.set_size(0);
-                    h.set_device_major(major).map_err(PackError::Write)?;
-                    h.set_device_minor(minor).map_err(PackError::Write)?;
+                    h.set_device_major(d.major).map_err(PackError::Write)?;
+                    h.set_device_minor(d.minor).map_err(PackError::Write)?;
                     file = None;
                 }
             }

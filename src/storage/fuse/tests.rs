@@ -2,7 +2,7 @@
 //! real FUSE mounts, each made in a user and mount namespace of its own.
 
 use super::overlay::{Overlay, ROOT};
-use crate::storage::unpack::OVERRIDE_STAT_XATTR;
+use crate::storage::layer::OVERRIDE_STAT_XATTR;
 use fuser::{FileAttr, FileType};
 use nix::errno::Errno;
 use nix::sys::stat::{Mode, SFlag, mknod};
