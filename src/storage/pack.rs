@@ -12,7 +12,8 @@
 //! changed entries in full, deleted ones as `.wh.NAME`, every parent
 //! directory of a change (with its attributes) before it. An opaque
 //! directory in the new view is written as explicit whiteouts of what it
-//! hides: the result is the same filesystem.
+//! hides: the result is the same filesystem. Both forms are those of
+//! [`super::layer`].
 //!
 //! - Overlay upper: new = `[upper, layers...]`, old = `[layers...]`,
 //!   `only_top_changes`: an entry that does not come from upper is the
@@ -199,10 +200,6 @@ fn file_type(stat: &FileStat) -> SFlag {
     SFlag::from_bits_truncate(stat.st_mode) & SFlag::S_IFMT
 }
 
-fn is_whiteout_dev(stat: &FileStat) -> bool {
-    layer::is_whiteout_device(stat.st_mode, stat.st_rdev)
-}
-
 fn dir_file(fd: &OwnedFd, path: &Path) -> Result<File> {
     nix::unistd::dup(fd)
         .map(File::from)
@@ -271,7 +268,7 @@ fn list_merged(dirs: &Dirs, path: &Path) -> Result<BTreeMap<OsString, Merged>> {
                 // No `.wh.` name is ever part of a view.
                 continue;
             }
-            if is_whiteout_dev(&stat) {
+            if layer::is_whiteout_device(stat.st_mode, stat.st_rdev) {
                 whiteouts.push(name);
                 continue;
             }

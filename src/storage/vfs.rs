@@ -11,7 +11,8 @@
 //! are copied with the files. A layer may also hold the fallback format
 //! the unpacker writes where the disk refuses whiteout devices or the
 //! opaque xattr: an empty file `.wh.NAME` is a whiteout of `NAME`, and
-//! `.wh..wh..opq` makes its directory opaque; no `.wh.*` name is copied.
+//! `.wh..wh..opq` makes its directory opaque; no `.wh.*` name is copied
+//! (both forms: [`super::layer`]).
 
 use super::layer::{self, OPAQUE_MARKER, OPAQUE_XATTR, OVERRIDE_STAT_XATTR};
 use super::walk::{file_type, open_subdir, remove_tree};
@@ -104,10 +105,6 @@ fn is_opaque(path: &Path) -> bool {
             .is_ok_and(|m| m.is_file())
 }
 
-fn is_whiteout(meta: &std::fs::Metadata) -> bool {
-    layer::is_whiteout_device(meta.mode(), meta.rdev())
-}
-
 fn copy_attrs(src: &Path, meta: &std::fs::Metadata, fd: BorrowedFd<'_>, rel: &Path) -> Result<()> {
     fchmod(fd, Mode::from_bits_truncate(meta.mode() & 0o7777)).map_err(|e| write_err(rel, e))?;
     let file = File::from(nix::unistd::dup(fd).map_err(|e| write_err(rel, e))?);
@@ -150,7 +147,7 @@ fn apply_dir(src: &Path, dir: BorrowedFd<'_>, rel: &Path, links: &mut Links) -> 
             source,
         })?;
         let ft = meta.file_type();
-        if is_whiteout(&meta) {
+        if layer::is_whiteout_device(meta.mode(), meta.rdev()) {
             clear(dir, &name, &rel)?;
         } else if ft.is_dir() {
             let opaque = is_opaque(&path);

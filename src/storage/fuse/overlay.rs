@@ -7,7 +7,8 @@
 //! - The on-disk format is the kernel overlay driver's plus rsp's
 //!   `user.containers.override_stat`: a whiteout is a 0/0 character device,
 //!   an opaque directory carries `user.overlay.opaque=y`, and the owner and
-//!   mode the disk cannot hold are in the override xattr. Layers are never
+//!   mode the disk cannot hold are in the override xattr (all of it
+//!   defined in [`crate::storage::layer`]). Layers are never
 //!   written; every change lands in `upper`, staged in `work` and renamed
 //!   into place so a crash never leaves half a file there.
 //! - Where the filesystem refuses those (an overlayfs-mounted home refuses
@@ -151,18 +152,10 @@ impl LDir {
     fn whiteout_file(&self, name: &OsStr) -> bool {
         self.has_whiteout_files()
             && matches!(
-                fstatat(self.file.as_fd(), wh_name(name).as_os_str(), AtFlags::AT_SYMLINK_NOFOLLOW),
+                fstatat(self.file.as_fd(), layer::whiteout_name(name).as_os_str(), AtFlags::AT_SYMLINK_NOFOLLOW),
                 Ok(st) if kind_of(&st) == SFlag::S_IFREG
             )
     }
-}
-
-fn wh_name(name: &OsStr) -> OsString {
-    layer::whiteout_name(name)
-}
-
-fn is_wh_name(name: &OsStr) -> bool {
-    layer::is_whiteout_name(name.as_bytes())
 }
 
 /// The errors of a filesystem that cannot hold the normal format.
@@ -354,7 +347,7 @@ fn check_name(name: &OsStr) -> Res<()> {
 /// the container's to make.
 fn check_new_name(name: &OsStr) -> Res<()> {
     check_name(name)?;
-    if is_wh_name(name) {
+    if layer::is_whiteout_name(name.as_bytes()) {
         return Err(Errno::EINVAL);
     }
     Ok(())
@@ -364,7 +357,7 @@ fn check_new_name(name: &OsStr) -> Res<()> {
 fn remove_wh_file(dir: &File, name: &OsStr) -> Res<()> {
     match unlinkat(
         dir.as_fd(),
-        wh_name(name).as_os_str(),
+        layer::whiteout_name(name).as_os_str(),
         UnlinkatFlags::NoRemoveDir,
     ) {
         Err(Errno::ENOENT) => Ok(()),
@@ -522,7 +515,7 @@ impl Overlay {
                 r => return r,
             }
         }
-        make_marker(dir, &wh_name(name))?;
+        make_marker(dir, &layer::whiteout_name(name))?;
         dir.scan().whiteouts.store(true, Ordering::Relaxed);
         Ok(())
     }
@@ -597,7 +590,7 @@ impl Overlay {
 
     /// Resolves `name` through the merged directory `pdirs`.
     fn resolve(&self, pdirs: &[LayerDir], name: &OsStr) -> Res<Option<Found>> {
-        if is_wh_name(name) {
+        if layer::is_whiteout_name(name.as_bytes()) {
             return Ok(None);
         }
         let mut found: Option<Found> = None;
@@ -789,7 +782,7 @@ impl Overlay {
 
     pub fn lookup(&self, parent: u64, name: &OsStr) -> Res<FileAttr> {
         check_name(name)?;
-        if is_wh_name(name) {
+        if layer::is_whiteout_name(name.as_bytes()) {
             return Err(Errno::ENOENT);
         }
         let pdirs = self.dir_fds(parent)?;
