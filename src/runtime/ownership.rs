@@ -758,6 +758,10 @@ mod tests {
         patch_stat(&mut st, &OverrideStat::parse(b"0:0:0666:char-1-3").unwrap());
         assert_eq!(st.st_mode, libc::S_IFCHR | 0o666);
         assert_eq!(st.st_rdev, libc::makedev(1, 3));
+        // containers/storage's records: the inode's type stays.
+        let mut st = stat_of(0, 0, libc::S_IFDIR | 0o700);
+        patch_stat(&mut st, &OverrideStat::parse(b"33:33:0755:dir").unwrap());
+        assert_eq!((st.st_uid, st.st_mode), (33, libc::S_IFDIR | 0o755));
     }
 
     #[test]

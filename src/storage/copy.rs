@@ -1786,6 +1786,9 @@ mod tests {
         )
         .unwrap();
         xattr::set(src.join("junk"), OVERRIDE_STAT_XATTR, b"x:y").unwrap();
+        // containers/storage's form, with a C writer's terminator.
+        fs::write(src.join("cs"), b"").unwrap();
+        xattr::set(src.join("cs"), OVERRIDE_STAT_XATTR, b"44:45:0700:file\0").unwrap();
         xattr::set(&src, OVERRIDE_STAT_XATTR, b"0:0:01777").unwrap();
 
         let listed = list(&archive_of(&src, false));
@@ -1799,6 +1802,11 @@ mod tests {
         assert_eq!(
             (null.kind, null.device, null.mode),
             (EntryType::Char, (1, 3), 0o666)
+        );
+        let cs = by_name("tree/cs");
+        assert_eq!(
+            (cs.kind, cs.uid, cs.gid, cs.mode),
+            (EntryType::Regular, 44, 45, 0o700)
         );
         let junk = by_name("tree/junk");
         let me = u64::from(nix::unistd::getuid().as_raw());

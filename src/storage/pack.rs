@@ -1051,6 +1051,45 @@ mod tests {
         }
     }
 
+    /// Owner records are read with `storage::layer`'s one policy: what
+    /// containers/storage writes and end padding count, a bad record is
+    /// ignored (the disk's mode and the default owner are written).
+    #[test]
+    fn records_of_every_writer_become_tar_owners() {
+        use std::os::unix::fs::PermissionsExt;
+        let t = tempfile::tempdir().unwrap();
+        let mut recorded = true;
+        for (name, value) in [
+            ("cs", &b"33:33:0750:file"[..]),
+            ("padded", b"7:8:0604\0"),
+            ("bad", b"-1:0:0777"),
+            ("huge", b"4294967296:0:0777"),
+        ] {
+            let path = t.path().join(name);
+            fs::write(&path, b"x").unwrap();
+            fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
+            recorded &= fs::File::open(&path)
+                .unwrap()
+                .set_xattr(OVERRIDE_STAT_XATTR, value)
+                .is_ok();
+        }
+        if !recorded {
+            eprintln!("skipped: no user xattrs on {}", t.path().display());
+            return;
+        }
+        let mut sink = TarSink::new(Vec::new());
+        compare(&[], &[Layer::image(t.path().into())], false, &[], &mut sink).unwrap();
+        let l = listing(&sink.finish().unwrap());
+        let get = |n: &str| {
+            let e = l.iter().find(|e| e.0 == n).unwrap();
+            (e.1, e.2.clone(), e.3)
+        };
+        assert_eq!(get("cs"), ('-', "33:33".into(), 0o750));
+        assert_eq!(get("padded"), ('-', "7:8".into(), 0o604));
+        assert_eq!(get("bad"), ('-', "0:0".into(), 0o640));
+        assert_eq!(get("huge"), ('-', "0:0".into(), 0o640));
+    }
+
     #[test]
     fn issue6_fallback_whiteouts_and_no_following() {
         let t = tempfile::tempdir().unwrap();
