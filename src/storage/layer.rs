@@ -43,10 +43,12 @@
 //!
 //! rsp writes `UID:GID:0MODE` (MODE in octal with a leading `0`), plus
 //! `:char-MAJOR-MINOR` or `:block-MAJOR-MINOR` for a device placeholder; a
-//! TYPE that was read is written back. Every record written by every rsp
-//! so far has this form, so existing stores read as before, and
-//! containers/storage reads it too. Tar headers carry 64-bit ids; one that
-//! is not a valid `uid_t` is recorded as [`OVERFLOW_ID`] (see [`tar_id`]).
+//! TYPE that was read is written back. Every record rsp has written has
+//! this form, so existing stores read as before, and containers/storage
+//! reads it too. Tar headers carry 64-bit ids; one that is not a valid
+//! `uid_t` is recorded as [`OVERFLOW_ID`] (see [`tar_id`]). Older rsp
+//! wrote such ids as they were, which only `rsp cp` read back: those
+//! records now read as no record, as everywhere else.
 //!
 //! # Whiteouts and opaque directories
 //!
