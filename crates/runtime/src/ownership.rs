@@ -33,7 +33,7 @@
 //! (`owners` in the container's runtime directory, for `rsp exec`), and
 //! exits once every listener is closed: the container is gone.
 
-use crate::storage::unpack::OVERRIDE_STAT_XATTR;
+use crate::storage::layer::{OVERRIDE_STAT_XATTR, OverrideStat};
 use crate::sys::seccomp::{self, Notif, Reply, nr};
 use nix::fcntl::{OFlag, OpenHow, ResolveFlag};
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
@@ -71,89 +71,32 @@ pub enum OwnershipError {
 
 // ---- the record ----
 
-/// A device placeholder's type and numbers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Device {
-    pub block: bool,
-    pub major: u32,
-    pub minor: u32,
-}
-
-/// A parsed `uid:gid:0mode[:{char|block}-major-minor]` value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Record {
-    pub uid: u32,
-    pub gid: u32,
-    /// Permission bits with setuid, setgid and sticky.
-    pub mode: u32,
-    pub device: Option<Device>,
-}
-
-impl Record {
-    pub fn parse(value: &[u8]) -> Option<Record> {
-        let s = std::str::from_utf8(value).ok()?.trim_end_matches('\0');
-        let mut f = s.splitn(4, ':');
-        let uid = f.next()?.parse().ok()?;
-        let gid = f.next()?.parse().ok()?;
-        let mode = u32::from_str_radix(f.next()?, 8).ok()? & 0o7777;
-        let device = match f.next() {
-            None => None,
-            Some(d) => {
-                let (class, nums) = d.split_once('-')?;
-                let (major, minor) = nums.split_once('-')?;
-                Some(Device {
-                    block: match class {
-                        "char" => false,
-                        "block" => true,
-                        _ => return None,
-                    },
-                    major: major.parse().ok()?,
-                    minor: minor.parse().ok()?,
-                })
-            }
-        };
-        Some(Record {
-            uid,
-            gid,
-            mode,
-            device,
-        })
-    }
-
-    pub fn format(&self) -> String {
-        let mut s = format!("{}:{}:0{:o}", self.uid, self.gid, self.mode);
-        if let Some(d) = self.device {
-            let class = if d.block { "block" } else { "char" };
-            s.push_str(&format!(":{class}-{}-{}", d.major, d.minor));
-        }
-        s
-    }
-
-    fn file_type(&self, st_mode: u32) -> u32 {
-        match self.device {
-            Some(d) if d.block => libc::S_IFBLK,
-            Some(_) => libc::S_IFCHR,
-            None => st_mode & libc::S_IFMT,
-        }
+/// The file type to show for an inode of `st_mode` with the record `r`: a
+/// device placeholder's, else the inode's own.
+fn file_type(r: &OverrideStat, st_mode: u32) -> u32 {
+    match r.device() {
+        Some(d) if d.block => libc::S_IFBLK,
+        Some(_) => libc::S_IFCHR,
+        None => st_mode & libc::S_IFMT,
     }
 }
 
 /// The kernel's stat with the record applied.
-pub fn patch_stat(st: &mut libc::stat, r: &Record) {
+pub fn patch_stat(st: &mut libc::stat, r: &OverrideStat) {
     st.st_uid = r.uid;
     st.st_gid = r.gid;
-    st.st_mode = r.file_type(st.st_mode) | r.mode;
-    if let Some(d) = r.device {
+    st.st_mode = file_type(r, st.st_mode) | r.mode;
+    if let Some(d) = r.device() {
         st.st_rdev = libc::makedev(d.major, d.minor);
     }
 }
 
 /// The kernel's statx with the record applied.
-pub fn patch_statx(sx: &mut libc::statx, r: &Record) {
+pub fn patch_statx(sx: &mut libc::statx, r: &OverrideStat) {
     sx.stx_uid = r.uid;
     sx.stx_gid = r.gid;
-    sx.stx_mode = (r.file_type(sx.stx_mode as u32) | r.mode) as u16;
-    if let Some(d) = r.device {
+    sx.stx_mode = (file_type(r, sx.stx_mode as u32) | r.mode) as u16;
+    if let Some(d) = r.device() {
         sx.stx_rdev_major = d.major;
         sx.stx_rdev_minor = d.minor;
     }
@@ -162,14 +105,13 @@ pub fn patch_statx(sx: &mut libc::statx, r: &Record) {
 /// What `chown(uid, gid)` makes of a regular file or directory that the
 /// kernel shows as `st` and that has `cur` recorded; `None` when the
 /// result says nothing beyond the inode (the record goes).
-pub fn chown_record(st: &libc::stat, cur: Option<Record>, uid: u32, gid: u32) -> Option<Record> {
-    let plain_mode = st.st_mode & 0o7777;
-    let cur = cur.unwrap_or(Record {
-        uid: st.st_uid,
-        gid: st.st_gid,
-        mode: plain_mode,
-        device: None,
-    });
+pub fn chown_record(
+    st: &libc::stat,
+    cur: Option<OverrideStat>,
+    uid: u32,
+    gid: u32,
+) -> Option<OverrideStat> {
+    let cur = cur.unwrap_or(OverrideStat::new(st.st_uid, st.st_gid, st.st_mode));
     let mut r = cur;
     if uid != u32::MAX {
         r.uid = uid;
@@ -183,9 +125,7 @@ pub fn chown_record(st: &libc::stat, cur: Option<Record>, uid: u32, gid: u32) ->
             r.mode &= !libc::S_ISGID;
         }
     }
-    let plain =
-        r.uid == st.st_uid && r.gid == st.st_gid && r.mode == plain_mode && r.device.is_none();
-    (!plain).then_some(r)
+    (!r.is_implied_by(st.st_uid, st.st_gid, st.st_mode)).then_some(r)
 }
 
 // ---- starting it ----
@@ -621,17 +561,17 @@ impl Supervisor {
         fd.as_raw_fd().to_string()
     }
 
-    fn record(&self, fd: &OwnedFd) -> Option<Record> {
+    fn record(&self, fd: &OwnedFd) -> Option<OverrideStat> {
         xattr::get_deref(Self::name(fd), OVERRIDE_STAT_XATTR)
             .ok()
             .flatten()
-            .and_then(|v| Record::parse(&v))
+            .and_then(|v| OverrideStat::parse(&v).ok())
     }
 
-    fn set_record(&self, fd: &OwnedFd, r: Option<Record>) -> std::io::Result<()> {
+    fn set_record(&self, fd: &OwnedFd, r: Option<OverrideStat>) -> std::io::Result<()> {
         let name = Self::name(fd);
         match r {
-            Some(r) => xattr::set_deref(&name, OVERRIDE_STAT_XATTR, r.format().as_bytes()),
+            Some(r) => xattr::set_deref(&name, OVERRIDE_STAT_XATTR, r.to_string().as_bytes()),
             None => match xattr::remove_deref(&name, OVERRIDE_STAT_XATTR) {
                 Err(e) if e.raw_os_error() == Some(libc::ENODATA) => Ok(()),
                 r => r,
@@ -772,7 +712,7 @@ impl Supervisor {
             return Reply::Error(e as i32);
         }
         rec.mode = mode;
-        let plain = rec.uid == st.st_uid && rec.gid == st.st_gid && rec.device.is_none();
+        let plain = rec.is_implied_by(st.st_uid, st.st_gid, st.st_mode);
         match self.set_record(&fd, (!plain).then_some(rec)) {
             Ok(()) => Reply::Value(0),
             Err(e) => Reply::Error(e.raw_os_error().unwrap_or(libc::EIO)),
@@ -802,66 +742,21 @@ mod tests {
     }
 
     #[test]
-    fn parses_and_formats_records() {
-        let r = Record::parse(b"33:33:0640").unwrap();
-        assert_eq!(
-            r,
-            Record {
-                uid: 33,
-                gid: 33,
-                mode: 0o640,
-                device: None
-            }
-        );
-        assert_eq!(r.format(), "33:33:0640");
-        let d = Record::parse(b"0:5:020620:char-4-1").unwrap();
-        assert_eq!(d.mode, 0o620);
-        assert_eq!(
-            d.device,
-            Some(Device {
-                block: false,
-                major: 4,
-                minor: 1
-            })
-        );
-        assert_eq!(d.format(), "0:5:0620:char-4-1");
-        assert_eq!(Record::parse(b"1:2:04755\0").unwrap().mode, 0o4755);
-        assert!(
-            Record::parse(b"0:0:0660:block-8-0")
-                .unwrap()
-                .device
-                .unwrap()
-                .block
-        );
-        for bad in [
-            &b""[..],
-            b"x:1:0644",
-            b"1:2",
-            b"1:2:9",
-            b"1:2:0644:tape-1-2",
-            b"1:2:0644:char-1",
-        ] {
-            assert_eq!(
-                Record::parse(bad),
-                None,
-                "{:?}",
-                String::from_utf8_lossy(bad)
-            );
-        }
-    }
-
-    #[test]
     fn patches_stat() {
         let mut st = stat_of(0, 0, libc::S_IFREG | 0o600);
-        patch_stat(&mut st, &Record::parse(b"33:34:0640").unwrap());
+        patch_stat(&mut st, &OverrideStat::parse(b"33:34:0640").unwrap());
         assert_eq!(
             (st.st_uid, st.st_gid, st.st_mode),
             (33, 34, libc::S_IFREG | 0o640)
         );
         let mut st = stat_of(0, 0, libc::S_IFREG | 0o600);
-        patch_stat(&mut st, &Record::parse(b"0:0:0666:char-1-3").unwrap());
+        patch_stat(&mut st, &OverrideStat::parse(b"0:0:0666:char-1-3").unwrap());
         assert_eq!(st.st_mode, libc::S_IFCHR | 0o666);
         assert_eq!(st.st_rdev, libc::makedev(1, 3));
+        // containers/storage's records: the inode's type stays.
+        let mut st = stat_of(0, 0, libc::S_IFDIR | 0o700);
+        patch_stat(&mut st, &OverrideStat::parse(b"33:33:0755:dir").unwrap());
+        assert_eq!((st.st_uid, st.st_mode), (33, libc::S_IFDIR | 0o755));
     }
 
     #[test]
@@ -872,7 +767,7 @@ mod tests {
         assert_eq!((r.uid, r.gid, r.mode), (1000, 0, 0o755));
         // back to the inode's own view: no record
         let plain = stat_of(0, 0, libc::S_IFREG | 0o644);
-        let cur = Record::parse(b"33:33:0644").unwrap();
+        let cur = OverrideStat::parse(b"33:33:0644").unwrap();
         assert_eq!(chown_record(&plain, Some(cur), 0, 0), None);
         // directories keep setgid
         let dir = stat_of(0, 0, libc::S_IFDIR | 0o2775);
@@ -884,10 +779,10 @@ mod tests {
         // the recorded mode wins over the inode's
         let r = chown_record(
             &plain,
-            Some(Record::parse(b"33:33:0640").unwrap()),
+            Some(OverrideStat::parse(b"33:33:0640").unwrap()),
             u32::MAX,
             7,
         );
-        assert_eq!(r.unwrap().format(), "33:7:0640");
+        assert_eq!(r.unwrap().to_string(), "33:7:0640");
     }
 }

@@ -63,7 +63,7 @@ use nix::unistd::{
 };
 use xattr::FileExt;
 
-use super::unpack::OVERRIDE_STAT_XATTR;
+use super::layer::{self, Device, OVERRIDE_STAT_XATTR, OverrideStat};
 use super::walk::{self, WalkError, WalkErrorKind, file_type, remove_tree};
 
 const IO_BUF_SIZE: usize = 256 * 1024;
@@ -373,59 +373,12 @@ struct Attrs {
     device: Option<Device>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Device {
-    block: bool,
-    major: u64,
-    minor: u64,
-}
-
-impl Device {
-    /// The `{char|block}-major-minor` tail of an override xattr.
-    fn parse(spec: &str) -> Option<Self> {
-        let (class, numbers) = spec.split_once('-')?;
-        let (major, minor) = numbers.split_once('-')?;
-        Some(Self {
-            block: match class {
-                "char" => false,
-                "block" => true,
-                _ => return None,
-            },
-            major: major.parse().ok()?,
-            minor: minor.parse().ok()?,
-        })
+fn entry_type(device: Device) -> tar::EntryType {
+    if device.block {
+        tar::EntryType::Block
+    } else {
+        tar::EntryType::Char
     }
-
-    fn spec(&self) -> String {
-        let class = if self.block { "block" } else { "char" };
-        format!("{class}-{}-{}", self.major, self.minor)
-    }
-
-    fn entry_type(&self) -> tar::EntryType {
-        if self.block {
-            tar::EntryType::Block
-        } else {
-            tar::EntryType::Char
-        }
-    }
-}
-
-/// A parsed [`OVERRIDE_STAT_XATTR`] value. The mode may carry file type
-/// bits (`020666`), which the type field says better.
-fn parse_override(value: &[u8]) -> Option<Attrs> {
-    let value = std::str::from_utf8(value).ok()?;
-    let mut fields = value.splitn(4, ':');
-    let uid = fields.next()?.parse().ok()?;
-    let gid = fields.next()?.parse().ok()?;
-    let mode = u32::from_str_radix(fields.next()?, 8).ok()? & 0o7777;
-    let device = fields.next().and_then(Device::parse);
-    Some(Attrs {
-        uid,
-        gid,
-        mode,
-        mtime: 0,
-        device,
-    })
 }
 
 /// `file` is the inode itself, opened, for the override xattr: only regular
@@ -442,13 +395,13 @@ fn attrs_of(stat: &FileStat, file: Option<&File>) -> Attrs {
     // simply what it seems.
     if let Some(file) = file
         && let Ok(Some(value)) = file.get_xattr(OVERRIDE_STAT_XATTR)
-        && let Some(over) = parse_override(&value)
+        && let Ok(over) = OverrideStat::parse(&value)
     {
-        attrs.uid = over.uid;
-        attrs.gid = over.gid;
+        attrs.uid = over.uid.into();
+        attrs.gid = over.gid.into();
         attrs.mode = over.mode;
         if file_type(stat) == SFlag::S_IFREG {
-            attrs.device = over.device;
+            attrs.device = over.device();
         }
     }
     attrs
@@ -548,10 +501,14 @@ impl<W: Write> Archiver<W> {
         {
             let mut attrs = attrs_of(&stat, None);
             if kind != SFlag::S_IFIFO {
+                let too_big = |_| {
+                    let e = io::Error::new(io::ErrorKind::InvalidData, "device number too large");
+                    archive_err(path, e)
+                };
                 attrs.device = Some(Device {
                     block: kind == SFlag::S_IFBLK,
-                    major: major(stat.st_rdev),
-                    minor: minor(stat.st_rdev),
+                    major: u32::try_from(major(stat.st_rdev)).map_err(too_big)?,
+                    minor: u32::try_from(minor(stat.st_rdev)).map_err(too_big)?,
                 });
             }
             self.special(&attrs, tar_name, path)?;
@@ -631,20 +588,12 @@ impl<W: Write> Archiver<W> {
 
     /// Fifos and devices: everything is in the header.
     fn special(&mut self, attrs: &Attrs, tar_name: &Path, path: &Path) -> Result<()> {
-        let kind = attrs
-            .device
-            .map_or(tar::EntryType::Fifo, |d| d.entry_type());
+        let kind = attrs.device.map_or(tar::EntryType::Fifo, entry_type);
         let mut header = new_header(kind, attrs, 0);
         if let Some(device) = attrs.device {
-            let too_big = |_| {
-                let e = io::Error::new(io::ErrorKind::InvalidData, "device number too large");
-                archive_err(path, e)
-            };
-            let major = u32::try_from(device.major).map_err(too_big)?;
-            let minor = u32::try_from(device.minor).map_err(too_big)?;
             header
-                .set_device_major(major)
-                .and_then(|()| header.set_device_minor(minor))
+                .set_device_major(device.major)
+                .and_then(|()| header.set_device_minor(device.minor))
                 .map_err(|e| archive_err(path, e))?;
         }
         self.builder
@@ -766,10 +715,10 @@ struct Meta {
 
 impl Meta {
     fn override_stat(&self, device: Option<Device>) -> String {
-        let base = format!("{}:{}:0{:o}", self.uid, self.gid, self.mode);
+        let record = OverrideStat::new(layer::tar_id(self.uid), layer::tar_id(self.gid), self.mode);
         match device {
-            Some(device) => format!("{base}:{}", device.spec()),
-            None => base,
+            Some(device) => record.with_device(device).to_string(),
+            None => record.to_string(),
         }
     }
 }
@@ -841,16 +790,8 @@ impl Extractor<'_> {
         let device = if matches!(kind, tar::EntryType::Char | tar::EntryType::Block) {
             Some(Device {
                 block: kind == tar::EntryType::Block,
-                major: header
-                    .device_major()
-                    .map_err(header_err)?
-                    .unwrap_or(0)
-                    .into(),
-                minor: header
-                    .device_minor()
-                    .map_err(header_err)?
-                    .unwrap_or(0)
-                    .into(),
+                major: header.device_major().map_err(header_err)?.unwrap_or(0),
+                minor: header.device_minor().map_err(header_err)?.unwrap_or(0),
             })
         } else {
             None
@@ -1221,7 +1162,7 @@ impl Extractor<'_> {
         } else {
             SFlag::S_IFCHR
         };
-        let dev = makedev(device.major, device.minor);
+        let dev = makedev(device.major.into(), device.minor.into());
         match mknodat(parent, tmp.as_os_str(), kind, Mode::S_IRUSR, dev) {
             Ok(()) => {
                 // Opening a device can have side effects, so its mode is set
@@ -1416,10 +1357,14 @@ fn commit(
 
 /// The tar's ids as the kernel's; ids beyond 32 bits cannot exist, which
 /// the kernel would say with EINVAL too.
+/// The ids to chown to; EINVAL, as the kernel says, for one that is not a
+/// valid `uid_t` (too big, or -1, which would mean "unchanged").
 fn ids(meta: Meta) -> nix::Result<(Uid, Gid)> {
-    let uid = u32::try_from(meta.uid).map_err(|_| Errno::EINVAL)?;
-    let gid = u32::try_from(meta.gid).map_err(|_| Errno::EINVAL)?;
-    Ok((Uid::from_raw(uid), Gid::from_raw(gid)))
+    let id = |id: u64| match u32::try_from(id) {
+        Ok(id) if id != u32::MAX => Ok(id),
+        _ => Err(Errno::EINVAL),
+    };
+    Ok((Uid::from_raw(id(meta.uid)?), Gid::from_raw(id(meta.gid)?)))
 }
 
 fn is_eperm(err: &CopyError) -> bool {
@@ -1845,6 +1790,9 @@ mod tests {
         )
         .unwrap();
         xattr::set(src.join("junk"), OVERRIDE_STAT_XATTR, b"x:y").unwrap();
+        // containers/storage's form, with a C writer's terminator.
+        fs::write(src.join("cs"), b"").unwrap();
+        xattr::set(src.join("cs"), OVERRIDE_STAT_XATTR, b"44:45:0700:file\0").unwrap();
         xattr::set(&src, OVERRIDE_STAT_XATTR, b"0:0:01777").unwrap();
 
         let listed = list(&archive_of(&src, false));
@@ -1858,6 +1806,11 @@ mod tests {
         assert_eq!(
             (null.kind, null.device, null.mode),
             (EntryType::Char, (1, 3), 0o666)
+        );
+        let cs = by_name("tree/cs");
+        assert_eq!(
+            (cs.kind, cs.uid, cs.gid, cs.mode),
+            (EntryType::Regular, 44, 45, 0o700)
         );
         let junk = by_name("tree/junk");
         let me = u64::from(nix::unistd::getuid().as_raw());
@@ -1885,7 +1838,8 @@ mod tests {
                 ..Spec::new(EntryType::Char, "null")
             })
             .add(Spec {
-                // No kernel takes a 33-bit id: the override path even as root.
+                // No kernel takes a 33-bit id: the override path even as
+                // root, recorded as the overflow id (see `layer::tar_id`).
                 uid: 5_000_000_000,
                 mode: 0o4711,
                 ..Spec::new(EntryType::Regular, "huge")
@@ -1907,7 +1861,7 @@ mod tests {
         if xattrs {
             assert_eq!(
                 xattr_of(dest.join("huge"), OVERRIDE_STAT_XATTR).as_deref(),
-                Some("5000000000:5000000000:04711")
+                Some("65534:65534:04711")
             );
         }
         let meta = fs::metadata(dest.join("d/f")).unwrap();

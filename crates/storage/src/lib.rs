@@ -26,6 +26,7 @@ use rsp_sys as sys;
 pub mod copy;
 pub mod driver;
 pub mod fuse;
+pub mod layer;
 pub mod pack;
 pub mod tarsplit;
 #[cfg(test)]
@@ -366,7 +367,7 @@ impl Store {
     }
 
     /// The marker of a layer that records at least one owner or mode
-    /// ([`unpack::OVERRIDE_STAT_XATTR`]): `layers/<hex>.owners`.
+    /// ([`layer::OVERRIDE_STAT_XATTR`]): `layers/<hex>.owners`.
     pub fn owners_marker(&self, diff_id: &str) -> Result<PathBuf> {
         Ok(self
             .layers_dir()

@@ -12,7 +12,8 @@
 //! changed entries in full, deleted ones as `.wh.NAME`, every parent
 //! directory of a change (with its attributes) before it. An opaque
 //! directory in the new view is written as explicit whiteouts of what it
-//! hides: the result is the same filesystem.
+//! hides: the result is the same filesystem. Both forms are those of
+//! [`super::layer`].
 //!
 //! - Overlay upper: new = `[upper, layers...]`, old = `[layers...]`,
 //!   `only_top_changes`: an entry that does not come from upper is the
@@ -35,7 +36,9 @@
 //! still be the regular file it was, so a symlink in the container is
 //! written as a symlink and never makes this code read a host file.
 
-use super::unpack::OVERRIDE_STAT_XATTR;
+use super::layer::{
+    self, OPAQUE_MARKER, OPAQUE_XATTR, OVERRIDE_STAT_XATTR, OverrideStat, WhiteoutName,
+};
 use crate::text::shown;
 use nix::dir::Dir;
 use nix::errno::Errno;
@@ -50,10 +53,6 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use xattr::FileExt;
-
-const OPAQUE_XATTR: &str = "user.overlay.opaque";
-const WH_PREFIX: &[u8] = b".wh.";
-const OPAQUE_MARKER: &[u8] = b".wh..wh..opq";
 
 #[derive(Debug, thiserror::Error)]
 pub enum PackError {
@@ -201,10 +200,6 @@ fn file_type(stat: &FileStat) -> SFlag {
     SFlag::from_bits_truncate(stat.st_mode) & SFlag::S_IFMT
 }
 
-fn is_whiteout_dev(stat: &FileStat) -> bool {
-    file_type(stat) == SFlag::S_IFCHR && stat.st_rdev == 0
-}
-
 fn dir_file(fd: &OwnedFd, path: &Path) -> Result<File> {
     nix::unistd::dup(fd)
         .map(File::from)
@@ -248,7 +243,7 @@ fn list_merged(dirs: &Dirs, path: &Path) -> Result<BTreeMap<OsString, Merged>> {
         let mut whiteouts = Vec::new();
         let mut opaque = matches!(
             dir_file(fd, path)?.get_xattr(OPAQUE_XATTR),
-            Ok(Some(v)) if v == b"y"
+            Ok(Some(v)) if layer::is_opaque_value(&v)
         );
         for name in read_names(fd, path)? {
             let stat = match fstatat(fd.as_fd(), name.as_os_str(), AtFlags::AT_SYMLINK_NOFOLLOW) {
@@ -262,19 +257,18 @@ fn list_merged(dirs: &Dirs, path: &Path) -> Result<BTreeMap<OsString, Merged>> {
                     });
                 }
             };
-            let bytes = name.as_bytes();
-            if let Some(hidden) = bytes.strip_prefix(WH_PREFIX) {
+            if let Some(marker) = layer::whiteout_name_kind(&name) {
                 if file_type(&stat) == SFlag::S_IFREG {
-                    if bytes == OPAQUE_MARKER {
-                        opaque = true;
-                    } else if !hidden.is_empty() {
-                        whiteouts.push(OsStr::from_bytes(hidden).to_os_string());
+                    match marker {
+                        WhiteoutName::Opaque => opaque = true,
+                        WhiteoutName::Whiteout(hidden) => whiteouts.push(hidden.to_os_string()),
+                        WhiteoutName::Other => {}
                     }
                 }
                 // No `.wh.` name is ever part of a view.
                 continue;
             }
-            if is_whiteout_dev(&stat) {
+            if layer::is_whiteout_device(stat.st_mode, stat.st_rdev) {
                 whiteouts.push(name);
                 continue;
             }
@@ -328,7 +322,7 @@ fn is_opaque_child(parent: &OwnedFd, name: &OsStr, path: &Path) -> Result<bool> 
     let fd = open_dir(parent, name, &path.join(name))?;
     if matches!(
         dir_file(&fd, path)?.get_xattr(OPAQUE_XATTR),
-        Ok(Some(v)) if v == b"y"
+        Ok(Some(v)) if layer::is_opaque_value(&v)
     ) {
         return Ok(true);
     }
@@ -588,10 +582,7 @@ fn xattrs(f: &File) -> Vec<(OsString, Vec<u8>)> {
     };
     for n in names {
         let b = n.as_bytes();
-        let keep = b == OVERRIDE_STAT_XATTR.as_bytes()
-            || (b.starts_with(b"user.")
-                && !b.starts_with(b"user.overlay.")
-                && !b.starts_with(b"user.containers."));
+        let keep = b == OVERRIDE_STAT_XATTR.as_bytes() || layer::is_content_xattr(b);
         if keep && let Ok(Some(v)) = f.get_xattr(&n) {
             out.push((n, v));
         }
@@ -634,42 +625,6 @@ fn open_file(dir: &OwnedFd, name: &OsStr, path: &Path) -> Result<(File, FileStat
         });
     }
     Ok((File::from(fd), st))
-}
-
-/// Owner and mode the disk cannot hold (see [`OVERRIDE_STAT_XATTR`]).
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Recorded {
-    uid: u32,
-    gid: u32,
-    mode: u32,
-    /// A device placeholder: (is a block device, major, minor).
-    dev: Option<(bool, u32, u32)>,
-}
-
-fn parse_recorded(value: &[u8]) -> Option<Recorded> {
-    let s = std::str::from_utf8(value).ok()?;
-    let mut parts = s.trim().split(':');
-    let uid = parts.next()?.parse().ok()?;
-    let gid = parts.next()?.parse().ok()?;
-    let mode = u32::from_str_radix(parts.next()?, 8).ok()? & 0o7777;
-    let dev = match parts.next() {
-        None => None,
-        Some(d) => {
-            let mut f = d.split('-');
-            let block = match f.next()? {
-                "char" => false,
-                "block" => true,
-                _ => return None,
-            };
-            Some((block, f.next()?.parse().ok()?, f.next()?.parse().ok()?))
-        }
-    };
-    Some(Recorded {
-        uid,
-        gid,
-        mode,
-        dev,
-    })
 }
 
 /// Writes the changes as a layer tar; with an empty old view, the whole
@@ -738,9 +693,7 @@ impl<W: Write> TarSink<W> {
     }
 
     fn whiteout(&mut self, path: &Path) -> Result<()> {
-        let mut wh = OsString::from(".wh.");
-        wh.push(path.file_name().unwrap_or_default());
-        let p = path.with_file_name(wh);
+        let p = path.with_file_name(layer::whiteout_name(path.file_name().unwrap_or_default()));
         let mut h = tar::Header::new_ustar();
         h.set_entry_type(tar::EntryType::Regular);
         h.set_size(0);
@@ -808,18 +761,18 @@ impl<W: Write> TarSink<W> {
             .position(|(n, _)| n.as_bytes() == OVERRIDE_STAT_XATTR.as_bytes())
         {
             let (_, v) = attrs.remove(i);
-            if let Some(r) = parse_recorded(&v) {
+            if let Ok(r) = OverrideStat::parse(&v) {
                 owner = (r.uid, r.gid);
                 mode = r.mode;
-                if let (Some((block, major, minor)), SFlag::S_IFREG) = (r.dev, kind) {
-                    h.set_entry_type(if block {
+                if let (Some(d), SFlag::S_IFREG) = (r.device(), kind) {
+                    h.set_entry_type(if d.block {
                         tar::EntryType::Block
                     } else {
                         tar::EntryType::Char
                     });
                     h.set_size(0);
-                    h.set_device_major(major).map_err(PackError::Write)?;
-                    h.set_device_minor(minor).map_err(PackError::Write)?;
+                    h.set_device_major(d.major).map_err(PackError::Write)?;
+                    h.set_device_minor(d.minor).map_err(PackError::Write)?;
                     file = None;
                 }
             }
@@ -1096,6 +1049,45 @@ mod tests {
         if dev {
             assert_eq!((l[1].1, l[1].3), ('c', 0o666));
         }
+    }
+
+    /// Owner records are read with `storage::layer`'s one policy: what
+    /// containers/storage writes and end padding count, a bad record is
+    /// ignored (the disk's mode and the default owner are written).
+    #[test]
+    fn records_of_every_writer_become_tar_owners() {
+        use std::os::unix::fs::PermissionsExt;
+        let t = tempfile::tempdir().unwrap();
+        let mut recorded = true;
+        for (name, value) in [
+            ("cs", &b"33:33:0750:file"[..]),
+            ("padded", b"7:8:0604\0"),
+            ("bad", b"-1:0:0777"),
+            ("huge", b"4294967296:0:0777"),
+        ] {
+            let path = t.path().join(name);
+            fs::write(&path, b"x").unwrap();
+            fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
+            recorded &= fs::File::open(&path)
+                .unwrap()
+                .set_xattr(OVERRIDE_STAT_XATTR, value)
+                .is_ok();
+        }
+        if !recorded {
+            eprintln!("skipped: no user xattrs on {}", t.path().display());
+            return;
+        }
+        let mut sink = TarSink::new(Vec::new());
+        compare(&[], &[Layer::image(t.path().into())], false, &[], &mut sink).unwrap();
+        let l = listing(&sink.finish().unwrap());
+        let get = |n: &str| {
+            let e = l.iter().find(|e| e.0 == n).unwrap();
+            (e.1, e.2.clone(), e.3)
+        };
+        assert_eq!(get("cs"), ('-', "33:33".into(), 0o750));
+        assert_eq!(get("padded"), ('-', "7:8".into(), 0o604));
+        assert_eq!(get("bad"), ('-', "0:0".into(), 0o640));
+        assert_eq!(get("huge"), ('-', "0:0".into(), 0o640));
     }
 
     #[test]

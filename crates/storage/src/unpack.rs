@@ -49,17 +49,12 @@ use nix::unistd::{UnlinkatFlags, linkat, mkfifoat, symlinkat, unlinkat};
 use sha2::{Digest, Sha256};
 use xattr::FileExt;
 
+use super::layer::{
+    self, Device, OPAQUE_VALUE, OPAQUE_XATTR, OVERRIDE_STAT_XATTR, OverrideStat, WhiteoutName,
+};
 use super::tarsplit::{Recorder, SharedRecorder};
 use super::walk::{self, WalkError, WalkErrorKind, file_type, remove_tree};
 
-/// Xattr holding the image's owner, mode and device numbers of an entry
-/// whose on-disk attributes cannot carry them: `"{uid}:{gid}:0{mode:o}"`,
-/// plus `":{char|block}-{major}-{minor}"` for device placeholders.
-pub const OVERRIDE_STAT_XATTR: &str = "user.containers.override_stat";
-
-const OPAQUE_XATTR: &str = "user.overlay.opaque";
-const WHITEOUT_PREFIX: &[u8] = b".wh.";
-const OPAQUE_WHITEOUT: &[u8] = b".wh..wh..opq";
 const IO_BUF_SIZE: usize = 256 * 1024;
 // Longer names cannot be used inside the container anyway, and the limit
 // bounds the directory depth that removing a subtree has to recurse into.
@@ -322,12 +317,16 @@ struct Meta {
 }
 
 impl Meta {
-    /// The override xattr value, if the on-disk inode does not already say
+    fn record(&self) -> OverrideStat {
+        OverrideStat::new(layer::tar_id(self.uid), layer::tar_id(self.gid), self.mode)
+    }
+
+    /// The owner record, if the on-disk inode does not already say
     /// everything: on disk every file belongs to the invoking user, who is
     /// the container's root.
-    fn override_stat(&self, disk_mode: u32) -> Option<String> {
-        (self.uid != 0 || self.gid != 0 || disk_mode != self.mode)
-            .then(|| format!("{}:{}:0{:o}", self.uid, self.gid, self.mode))
+    fn override_stat(&self, disk_mode: u32) -> Option<OverrideStat> {
+        let record = self.record();
+        (!record.is_implied_by(0, 0, disk_mode)).then_some(record)
     }
 }
 
@@ -435,8 +434,8 @@ impl Unpacker {
         };
         let parent = self.parent_dir(parent_path, &path)?;
 
-        let result = if let Some(hidden) = name.as_bytes().strip_prefix(WHITEOUT_PREFIX) {
-            self.whiteout(parent.as_fd(), name, hidden, &clean, &path)
+        let result = if let Some(marker) = layer::whiteout_name_kind(name) {
+            self.whiteout(parent.as_fd(), name, marker, &clean, &path)
         } else {
             self.create(entry, kind, parent.as_fd(), name, &clean, &path)
         };
@@ -493,13 +492,12 @@ impl Unpacker {
             tar::EntryType::Char | tar::EntryType::Block => {
                 let major = header.device_major().map_err(header_err)?.unwrap_or(0);
                 let minor = header.device_minor().map_err(header_err)?.unwrap_or(0);
-                let class = if kind == tar::EntryType::Char {
-                    "char"
-                } else {
-                    "block"
+                let device = Device {
+                    block: kind == tar::EntryType::Block,
+                    major,
+                    minor,
                 };
-                let device = format!("{class}-{major}-{minor}");
-                self.device(parent, name, clean, meta, &device, &pax, path)
+                self.device(parent, name, clean, meta, device, &pax, path)
             }
             tar::EntryType::Fifo => self.fifo(parent, name, clean, meta, path),
             _ => Ok(()),
@@ -538,9 +536,8 @@ impl Unpacker {
             path: path.to_path_buf(),
             source: e.into(),
         };
-        if self.whiteout_files && !name.as_bytes().starts_with(WHITEOUT_PREFIX) {
-            let mut wh = OsString::from(OsStr::from_bytes(WHITEOUT_PREFIX));
-            wh.push(name);
+        if self.whiteout_files && !layer::is_whiteout_name(name.as_bytes()) {
+            let wh = layer::whiteout_name(name);
             match unlinkat(parent, wh.as_os_str(), UnlinkatFlags::NoRemoveDir) {
                 Ok(()) | Err(Errno::ENOENT) => {}
                 Err(e) => return Err(remove_err(e)),
@@ -571,47 +568,16 @@ impl Unpacker {
         &mut self,
         parent: BorrowedFd<'_>,
         name: &OsStr,
-        hidden: &[u8],
+        marker: WhiteoutName<'_>,
         clean: &Path,
         path: &Path,
     ) -> Result<()> {
-        if name.as_bytes() == OPAQUE_WHITEOUT {
-            // O_PATH descriptors cannot carry xattrs; "." of the parent is
-            // the parent itself, not a link.
-            let dir = openat(
-                parent,
-                ".",
-                OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
-                Mode::empty(),
-            )
-            .map_err(|e| UnpackError::Parent {
-                path: path.to_path_buf(),
-                component: clean.parent().unwrap_or(Path::new("")).to_path_buf(),
-                source: e.into(),
-            })?;
-            if !self.opaque_files {
-                match File::from(dir).set_xattr(OPAQUE_XATTR, b"y") {
-                    Err(e) if refuses_format(&e) => self.opaque_files = true,
-                    r => {
-                        return r.map_err(|source| UnpackError::Xattr {
-                            path: path.to_path_buf(),
-                            name: OPAQUE_XATTR.into(),
-                            source,
-                        });
-                    }
-                }
-            }
-            return self.whiteout_file(parent, name, clean, path);
-        }
-        if hidden.is_empty()
-            || hidden.starts_with(WHITEOUT_PREFIX)
-            || hidden == b"."
-            || hidden == b".."
-        {
-            // Other `.wh..wh.` names are aufs metadata, meaningless here.
-            return Ok(());
-        }
-        let hidden = OsStr::from_bytes(hidden);
+        let hidden = match marker {
+            WhiteoutName::Whiteout(hidden) => hidden,
+            // AUFS metadata, meaningless here.
+            WhiteoutName::Other => return Ok(()),
+            WhiteoutName::Opaque => return self.opaque(parent, name, clean, path),
+        };
         let target = clean.with_file_name(hidden);
         self.clear(parent, hidden, &target, false, path)?;
         if !self.whiteout_files {
@@ -621,6 +587,42 @@ impl Unpacker {
                     return r.map_err(|e| UnpackError::Whiteout {
                         path: path.to_path_buf(),
                         source: e.into(),
+                    });
+                }
+            }
+        }
+        self.whiteout_file(parent, name, clean, path)
+    }
+
+    /// Makes `parent` opaque for the marker entry `name`.
+    fn opaque(
+        &mut self,
+        parent: BorrowedFd<'_>,
+        name: &OsStr,
+        clean: &Path,
+        path: &Path,
+    ) -> Result<()> {
+        // O_PATH descriptors cannot carry xattrs; "." of the parent is
+        // the parent itself, not a link.
+        let dir = openat(
+            parent,
+            ".",
+            OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+            Mode::empty(),
+        )
+        .map_err(|e| UnpackError::Parent {
+            path: path.to_path_buf(),
+            component: clean.parent().unwrap_or(Path::new("")).to_path_buf(),
+            source: e.into(),
+        })?;
+        if !self.opaque_files {
+            match File::from(dir).set_xattr(OPAQUE_XATTR, OPAQUE_VALUE) {
+                Err(e) if refuses_format(&e) => self.opaque_files = true,
+                r => {
+                    return r.map_err(|source| UnpackError::Xattr {
+                        path: path.to_path_buf(),
+                        name: OPAQUE_XATTR.into(),
+                        source,
                     });
                 }
             }
@@ -846,7 +848,7 @@ impl Unpacker {
         name: &OsStr,
         clean: &Path,
         meta: Meta,
-        device: &str,
+        device: Device,
         pax: &PaxInfo,
         path: &Path,
     ) -> Result<()> {
@@ -928,8 +930,13 @@ impl Unpacker {
             // The owner must always be able to add to and delete the layer.
             let disk_mode = meta.mode | 0o700;
             let dir = File::from(fd);
-            if let Some(value) = meta.override_stat(disk_mode) {
-                set_xattr(&dir, OVERRIDE_STAT_XATTR, value.as_bytes(), &path)?;
+            if let Some(record) = meta.override_stat(disk_mode) {
+                set_xattr(
+                    &dir,
+                    OVERRIDE_STAT_XATTR,
+                    record.to_string().as_bytes(),
+                    &path,
+                )?;
                 records_owners = true;
             }
             set_mode_and_times(&dir, disk_mode, meta.mtime, &path)?;
@@ -978,7 +985,7 @@ fn read_pax<R: Read>(entry: &mut tar::Entry<'_, R>) -> io::Result<PaxInfo> {
         if key == b"mtime" {
             info.mtime = parse_pax_time(extension.value_bytes());
         } else if let Some(name) = key.strip_prefix(b"SCHILY.xattr.")
-            && is_image_xattr(name)
+            && layer::is_content_xattr(name)
         {
             info.xattrs.push((
                 OsStr::from_bytes(name).to_os_string(),
@@ -987,15 +994,6 @@ fn read_pax<R: Read>(entry: &mut tar::Entry<'_, R>) -> io::Result<PaxInfo> {
         }
     }
     Ok(info)
-}
-
-/// Only `user.*` xattrs can be set unprivileged; of those, overlayfs's and
-/// our own namespaces must not be forged by image content, or a layer could
-/// redirect lookups or claim arbitrary owners.
-fn is_image_xattr(name: &[u8]) -> bool {
-    name.starts_with(b"user.")
-        && !name.starts_with(b"user.overlay.")
-        && !name.starts_with(b"user.containers.")
 }
 
 /// Parses a PAX time, `[-]seconds[.fraction]`.
@@ -1027,21 +1025,23 @@ fn finish_file(
     file: &File,
     meta: Meta,
     disk_mode: u32,
-    device: Option<&str>,
+    device: Option<Device>,
     pax: &PaxInfo,
     path: &Path,
 ) -> Result<bool> {
     set_xattrs(file, &pax.xattrs, path)?;
     let override_stat = match device {
-        Some(device) => Some(format!(
-            "{}:{}:0{:o}:{device}",
-            meta.uid, meta.gid, meta.mode
-        )),
+        Some(device) => Some(meta.record().with_device(device)),
         None => meta.override_stat(disk_mode),
     };
     let records = override_stat.is_some();
-    if let Some(value) = override_stat {
-        set_xattr(file, OVERRIDE_STAT_XATTR, value.as_bytes(), path)?;
+    if let Some(record) = override_stat {
+        set_xattr(
+            file,
+            OVERRIDE_STAT_XATTR,
+            record.to_string().as_bytes(),
+            path,
+        )?;
     }
     set_mode_and_times(file, disk_mode, meta.mtime, path)?;
     Ok(records)

@@ -11,9 +11,10 @@
 //! are copied with the files. A layer may also hold the fallback format
 //! the unpacker writes where the disk refuses whiteout devices or the
 //! opaque xattr: an empty file `.wh.NAME` is a whiteout of `NAME`, and
-//! `.wh..wh..opq` makes its directory opaque; no `.wh.*` name is copied.
+//! `.wh..wh..opq` makes its directory opaque; no `.wh.*` name is copied
+//! (both forms: [`super::layer`]).
 
-use super::unpack::OVERRIDE_STAT_XATTR;
+use super::layer::{self, OPAQUE_MARKER, OPAQUE_XATTR, OVERRIDE_STAT_XATTR};
 use super::walk::{file_type, open_subdir, remove_tree};
 use crate::text::shown;
 use nix::errno::Errno;
@@ -97,18 +98,11 @@ fn clear(dir: BorrowedFd<'_>, name: &OsStr, rel: &Path) -> Result<()> {
     }
 }
 
-const WH_PREFIX: &[u8] = b".wh.";
-const OPAQUE_MARKER: &str = ".wh..wh..opq";
-
 /// The layer directory `path` is opaque, in either format.
 fn is_opaque(path: &Path) -> bool {
-    matches!(xattr::get(path, "user.overlay.opaque"), Ok(Some(v)) if v == b"y")
-        || std::fs::symlink_metadata(path.join(OPAQUE_MARKER)).is_ok_and(|m| m.is_file())
-}
-
-fn is_whiteout(meta: &std::fs::Metadata) -> bool {
-    use std::os::unix::fs::FileTypeExt;
-    meta.file_type().is_char_device() && meta.rdev() == 0
+    matches!(xattr::get(path, OPAQUE_XATTR), Ok(Some(v)) if layer::is_opaque_value(&v))
+        || std::fs::symlink_metadata(path.join(OsStr::from_bytes(OPAQUE_MARKER)))
+            .is_ok_and(|m| m.is_file())
 }
 
 fn copy_attrs(src: &Path, meta: &std::fs::Metadata, fd: BorrowedFd<'_>, rel: &Path) -> Result<()> {
@@ -136,15 +130,13 @@ fn apply_dir(src: &Path, dir: BorrowedFd<'_>, rel: &Path, links: &mut Links) -> 
     // that they name (the unpacker never leaves both) would still win.
     let (marks, entries): (Vec<_>, Vec<_>) = entries
         .into_iter()
-        .partition(|e| e.file_name().as_bytes().starts_with(WH_PREFIX));
+        .partition(|e| layer::is_whiteout_name(e.file_name().as_bytes()));
     for entry in marks {
         let name = entry.file_name();
-        let hidden = OsStr::from_bytes(&name.as_bytes()[WH_PREFIX.len()..]);
         let is_file = entry.file_type().is_ok_and(|t| t.is_file());
-        if !is_file || name == OPAQUE_MARKER || plain_name(hidden).is_none() {
-            continue;
+        if let (true, Some(hidden)) = (is_file, layer::whiteout_target(&name)) {
+            clear(dir, hidden, &rel.join(hidden))?;
         }
-        clear(dir, hidden, &rel.join(hidden))?;
     }
     for entry in entries {
         let name = entry.file_name();
@@ -155,7 +147,7 @@ fn apply_dir(src: &Path, dir: BorrowedFd<'_>, rel: &Path, links: &mut Links) -> 
             source,
         })?;
         let ft = meta.file_type();
-        if is_whiteout(&meta) {
+        if layer::is_whiteout_device(meta.mode(), meta.rdev()) {
             clear(dir, &name, &rel)?;
         } else if ft.is_dir() {
             let opaque = is_opaque(&path);
@@ -192,12 +184,6 @@ fn apply_dir(src: &Path, dir: BorrowedFd<'_>, rel: &Path, links: &mut Links) -> 
         }
     }
     Ok(())
-}
-
-/// `name` if it is one plain component (a whiteout's target).
-fn plain_name(name: &OsStr) -> Option<&OsStr> {
-    let b = name.as_bytes();
-    (!b.is_empty() && b != b"." && b != b".." && !b.contains(&b'/')).then_some(name)
 }
 
 /// Copies a file that is not a directory or symlink (a regular file, or a

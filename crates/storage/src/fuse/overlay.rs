@@ -7,7 +7,8 @@
 //! - The on-disk format is the kernel overlay driver's plus rsp's
 //!   `user.containers.override_stat`: a whiteout is a 0/0 character device,
 //!   an opaque directory carries `user.overlay.opaque=y`, and the owner and
-//!   mode the disk cannot hold are in the override xattr. Layers are never
+//!   mode the disk cannot hold are in the override xattr (all of it
+//!   defined in [`crate::layer`]). Layers are never
 //!   written; every change lands in `upper`, staged in `work` and renamed
 //!   into place so a crash never leaves half a file there.
 //! - Where the filesystem refuses those (an overlayfs-mounted home refuses
@@ -40,7 +41,10 @@
 //!   changes within a directory, so none are re-checked here beyond what
 //!   the syscalls themselves refuse.
 
-use super::super::unpack::OVERRIDE_STAT_XATTR;
+use crate::layer::{
+    self, Device, OPAQUE_MARKER, OPAQUE_VALUE, OPAQUE_XATTR, OVERRIDE_STAT_XATTR,
+    OVERRIDE_STAT_XATTR_C, OverrideStat, WhiteoutName,
+};
 use fuser::{FileAttr, FileType, INodeNo};
 use nix::dir::{Dir, Type};
 use nix::errno::Errno;
@@ -63,8 +67,6 @@ use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use xattr::FileExt as _;
 
-pub(super) const OPAQUE_XATTR: &str = "user.overlay.opaque";
-const OVERLAY_XATTR_PREFIX: &[u8] = b"user.overlay.";
 pub(super) const ROOT: u64 = 1;
 /// Index of upper in the layer list; lowers follow, topmost first.
 const UPPER: usize = 0;
@@ -73,10 +75,6 @@ pub(super) type Res<T> = Result<T, Errno>;
 
 /// A directory descriptor in one layer: `.0` is the layer index.
 type LayerDir = (usize, Arc<LDir>);
-
-/// The fallback format's names (see the module docs).
-const WH_PREFIX: &[u8] = b".wh.";
-const OPAQUE_MARKER: &str = ".wh..wh..opq";
 
 /// A directory of one layer or of upper, with what one readdir, done the
 /// first time it is needed, found of the fallback format in it.
@@ -125,9 +123,9 @@ impl LDir {
                             continue;
                         };
                         let name = e.file_name().to_bytes();
-                        if name == OPAQUE_MARKER.as_bytes() {
+                        if layer::is_opaque_marker(name) {
                             opaque = true;
-                        } else if name.starts_with(WH_PREFIX) {
+                        } else if layer::is_whiteout_name(name) {
                             whiteouts = true;
                         }
                     }
@@ -154,20 +152,10 @@ impl LDir {
     fn whiteout_file(&self, name: &OsStr) -> bool {
         self.has_whiteout_files()
             && matches!(
-                fstatat(self.file.as_fd(), wh_name(name).as_os_str(), AtFlags::AT_SYMLINK_NOFOLLOW),
+                fstatat(self.file.as_fd(), layer::whiteout_name(name).as_os_str(), AtFlags::AT_SYMLINK_NOFOLLOW),
                 Ok(st) if kind_of(&st) == SFlag::S_IFREG
             )
     }
-}
-
-fn wh_name(name: &OsStr) -> OsString {
-    let mut n = OsString::from(".wh.");
-    n.push(name);
-    n
-}
-
-fn is_wh_name(name: &OsStr) -> bool {
-    name.as_bytes().starts_with(WH_PREFIX)
 }
 
 /// The errors of a filesystem that cannot hold the normal format.
@@ -276,53 +264,6 @@ struct Loc {
     dirs: Vec<LayerDir>,
 }
 
-/// Owner and mode the disk cannot hold (see `OVERRIDE_STAT_XATTR`).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(super) struct Override {
-    pub uid: u32,
-    pub gid: u32,
-    pub mode: u32,
-    /// A device placeholder: (is a block device, major, minor).
-    pub dev: Option<(bool, u32, u32)>,
-}
-
-impl Override {
-    pub fn parse(value: &[u8]) -> Option<Override> {
-        let s = std::str::from_utf8(value).ok()?;
-        let mut parts = s.trim().split(':');
-        let uid = parts.next()?.parse().ok()?;
-        let gid = parts.next()?.parse().ok()?;
-        let mode = u32::from_str_radix(parts.next()?, 8).ok()? & 0o7777;
-        let dev = match parts.next() {
-            None => None,
-            Some(d) => {
-                let mut f = d.split('-');
-                let block = match f.next()? {
-                    "char" => false,
-                    "block" => true,
-                    _ => return None,
-                };
-                Some((block, f.next()?.parse().ok()?, f.next()?.parse().ok()?))
-            }
-        };
-        Some(Override {
-            uid,
-            gid,
-            mode,
-            dev,
-        })
-    }
-
-    fn format(&self) -> String {
-        let mut s = format!("{}:{}:0{:o}", self.uid, self.gid, self.mode);
-        if let Some((block, major, minor)) = self.dev {
-            let kind = if block { "block" } else { "char" };
-            s.push_str(&format!(":{kind}-{major}-{minor}"));
-        }
-        s
-    }
-}
-
 /// The mode to keep on disk: what the container asked for, plus what
 /// the server needs to read and write (and list) the file itself.
 fn disk_mode(kind: SFlag, mode: u32) -> u32 {
@@ -332,8 +273,8 @@ fn disk_mode(kind: SFlag, mode: u32) -> u32 {
 
 /// The override to record for `mode`/owner on a file of `kind` whose disk
 /// mode is `disk`; `None` when the disk already says it all.
-fn override_for(ov: Override, disk: u32) -> Option<String> {
-    (ov.uid != 0 || ov.gid != 0 || ov.mode != disk || ov.dev.is_some()).then(|| ov.format())
+fn override_for(ov: OverrideStat, disk: u32) -> Option<String> {
+    (!ov.is_implied_by(0, 0, disk)).then(|| ov.to_string())
 }
 
 fn kind_of(st: &FileStat) -> SFlag {
@@ -341,7 +282,7 @@ fn kind_of(st: &FileStat) -> SFlag {
 }
 
 fn is_whiteout(st: &FileStat) -> bool {
-    kind_of(st) == SFlag::S_IFCHR && st.st_rdev == 0
+    layer::is_whiteout_device(st.st_mode, st.st_rdev)
 }
 
 fn file_type(kind: SFlag) -> FileType {
@@ -379,7 +320,7 @@ pub(super) fn decode_dev(rdev: u32) -> (u32, u32) {
 /// Names hidden from the container: the format's own bookkeeping.
 /// The overlay's own markers: never the container's to see or change.
 fn overlay_xattr(name: &OsStr) -> bool {
-    name.as_bytes().starts_with(OVERLAY_XATTR_PREFIX)
+    layer::is_overlay_xattr(name.as_bytes())
 }
 
 /// An open directory handle: its directory until the first read, then
@@ -390,8 +331,7 @@ enum Listing {
 }
 
 pub(super) fn hidden_xattr(name: &OsStr) -> bool {
-    let b = name.as_bytes();
-    b.starts_with(OVERLAY_XATTR_PREFIX) || b == OVERRIDE_STAT_XATTR.as_bytes()
+    overlay_xattr(name) || name.as_bytes() == OVERRIDE_STAT_XATTR.as_bytes()
 }
 
 /// One path component from the kernel: never empty, `.`, `..` or with `/`.
@@ -407,7 +347,7 @@ fn check_name(name: &OsStr) -> Res<()> {
 /// the container's to make.
 fn check_new_name(name: &OsStr) -> Res<()> {
     check_name(name)?;
-    if is_wh_name(name) {
+    if layer::is_whiteout_name(name.as_bytes()) {
         return Err(Errno::EINVAL);
     }
     Ok(())
@@ -417,7 +357,7 @@ fn check_new_name(name: &OsStr) -> Res<()> {
 fn remove_wh_file(dir: &File, name: &OsStr) -> Res<()> {
     match unlinkat(
         dir.as_fd(),
-        wh_name(name).as_os_str(),
+        layer::whiteout_name(name).as_os_str(),
         UnlinkatFlags::NoRemoveDir,
     ) {
         Err(Errno::ENOENT) => Ok(()),
@@ -448,7 +388,7 @@ fn open_dir_at(dir: &File, name: &OsStr) -> Res<File> {
 }
 
 fn is_opaque(dir: &File) -> bool {
-    matches!(dir.get_xattr(OPAQUE_XATTR), Ok(Some(v)) if v == b"y")
+    matches!(dir.get_xattr(OPAQUE_XATTR), Ok(Some(v)) if layer::is_opaque_value(&v))
 }
 
 /// Where a node's xattrs live: its own descriptor (directories) or its
@@ -575,7 +515,7 @@ impl Overlay {
                 r => return r,
             }
         }
-        make_marker(dir, &wh_name(name))?;
+        make_marker(dir, &layer::whiteout_name(name))?;
         dir.scan().whiteouts.store(true, Ordering::Relaxed);
         Ok(())
     }
@@ -584,12 +524,12 @@ impl Overlay {
     /// whose scan must learn of a marker file.
     fn set_opaque(&self, d: &File, ld: Option<&LDir>) -> Res<()> {
         if !self.opaque_files.load(Ordering::Relaxed) {
-            match d.set_xattr(OPAQUE_XATTR, b"y").map_err(io_errno) {
+            match d.set_xattr(OPAQUE_XATTR, OPAQUE_VALUE).map_err(io_errno) {
                 Err(e) if refuses_format(e) => self.opaque_files.store(true, Ordering::Relaxed),
                 r => return r,
             }
         }
-        make_marker(d, OsStr::new(OPAQUE_MARKER))?;
+        make_marker(d, OsStr::from_bytes(OPAQUE_MARKER))?;
         if let Some(ld) = ld {
             ld.scan().opaque.store(true, Ordering::Relaxed);
         }
@@ -650,7 +590,7 @@ impl Overlay {
 
     /// Resolves `name` through the merged directory `pdirs`.
     fn resolve(&self, pdirs: &[LayerDir], name: &OsStr) -> Res<Option<Found>> {
-        if is_wh_name(name) {
+        if layer::is_whiteout_name(name.as_bytes()) {
             return Ok(None);
         }
         let mut found: Option<Found> = None;
@@ -732,19 +672,17 @@ impl Overlay {
         own: Option<&File>,
         parent: &File,
         name: &OsStr,
-    ) -> Option<Override> {
+    ) -> Option<OverrideStat> {
         // Only regular files and directories can carry user xattrs.
         let v = match kind {
             SFlag::S_IFDIR => own?.get_xattr(OVERRIDE_STAT_XATTR),
-            SFlag::S_IFREG => {
-                crate::sys::xattr_at(parent.as_fd(), name, c"user.containers.override_stat")
-            }
+            SFlag::S_IFREG => crate::sys::xattr_at(parent.as_fd(), name, OVERRIDE_STAT_XATTR_C),
             _ => return None,
         };
-        Override::parse(&v.ok()??)
+        OverrideStat::parse(&v.ok()??).ok()
     }
 
-    fn make_attr(ino: u64, st: &FileStat, ov: Option<Override>) -> FileAttr {
+    fn make_attr(ino: u64, st: &FileStat, ov: Option<OverrideStat>) -> FileAttr {
         let mut kind = file_type(kind_of(st));
         let (mut perm, mut uid, mut gid, mut rdev) = (st.st_mode & 0o7777, 0, 0, 0);
         if kind == FileType::CharDevice || kind == FileType::BlockDevice {
@@ -758,13 +696,13 @@ impl Overlay {
             perm = ov.mode;
             uid = ov.uid;
             gid = ov.gid;
-            if let Some((block, ma, mi)) = ov.dev {
-                kind = if block {
+            if let Some(d) = ov.device() {
+                kind = if d.block {
                     FileType::BlockDevice
                 } else {
                     FileType::CharDevice
                 };
-                rdev = encode_dev(ma, mi);
+                rdev = encode_dev(d.major, d.minor);
             }
         }
         FileAttr {
@@ -844,7 +782,7 @@ impl Overlay {
 
     pub fn lookup(&self, parent: u64, name: &OsStr) -> Res<FileAttr> {
         check_name(name)?;
-        if is_wh_name(name) {
+        if layer::is_whiteout_name(name.as_bytes()) {
             return Err(Errno::ENOENT);
         }
         let pdirs = self.dir_fds(parent)?;
@@ -879,7 +817,7 @@ impl Overlay {
                 .get_xattr(OVERRIDE_STAT_XATTR)
                 .ok()
                 .flatten()
-                .and_then(|v| Override::parse(&v));
+                .and_then(|v| OverrideStat::parse(&v).ok());
             return Ok(Self::make_attr(ino, &st, ov));
         }
         let loc = self.loc(ino)?;
@@ -893,7 +831,7 @@ impl Overlay {
                 .get_xattr(OVERRIDE_STAT_XATTR)
                 .ok()
                 .flatten()
-                .and_then(|v| Override::parse(&v));
+                .and_then(|v| OverrideStat::parse(&v).ok());
             return Ok(Self::make_attr(ino, &st, ov));
         }
         let pfd = loc.parent_fd.as_ref().ok_or(Errno::ESTALE)?;
@@ -1143,7 +1081,7 @@ impl Overlay {
         name: &OsStr,
         mode: u32,
         owner: (u32, u32),
-        dev: Option<(bool, u32, u32)>,
+        dev: Option<Device>,
     ) -> Res<FileAttr> {
         let mode = mode & 0o7777;
         self.place(parent, name, |dir, n, _| {
@@ -1160,12 +1098,10 @@ impl Overlay {
             )?);
             let disk = disk_mode(SFlag::S_IFREG, mode);
             fchmod(f.as_fd(), Mode::from_bits_truncate(disk))?;
-            let ov = Override {
-                uid: owner.0,
-                gid: owner.1,
-                mode,
-                dev,
-            };
+            let mut ov = OverrideStat::new(owner.0, owner.1, mode);
+            if let Some(dev) = dev {
+                ov = ov.with_device(dev);
+            }
             if let Some(v) = override_for(ov, disk) {
                 f.set_xattr(OVERRIDE_STAT_XATTR, v.as_bytes())
                     .map_err(io_errno)?;
@@ -1188,14 +1124,13 @@ impl Overlay {
         match kind {
             SFlag::S_IFREG => self.mkfile(parent, name, perm, owner, None),
             SFlag::S_IFCHR | SFlag::S_IFBLK => {
-                let (ma, mi) = decode_dev(rdev);
-                self.mkfile(
-                    parent,
-                    name,
-                    perm,
-                    owner,
-                    Some((kind == SFlag::S_IFBLK, ma, mi)),
-                )
+                let (major, minor) = decode_dev(rdev);
+                let dev = Device {
+                    block: kind == SFlag::S_IFBLK,
+                    major,
+                    minor,
+                };
+                self.mkfile(parent, name, perm, owner, Some(dev))
             }
             SFlag::S_IFIFO | SFlag::S_IFSOCK => {
                 self.place(parent, name, |dir, n, _| {
@@ -1220,12 +1155,7 @@ impl Overlay {
             let d = open_dir_at(dir, n)?;
             let disk = disk_mode(SFlag::S_IFDIR, mode);
             fchmod(d.as_fd(), Mode::from_bits_truncate(disk))?;
-            let ov = Override {
-                uid: owner.0,
-                gid: owner.1,
-                mode,
-                dev: None,
-            };
+            let ov = OverrideStat::new(owner.0, owner.1, mode);
             if let Some(v) = override_for(ov, disk) {
                 d.set_xattr(OVERRIDE_STAT_XATTR, v.as_bytes())
                     .map_err(io_errno)?;
@@ -1539,29 +1469,22 @@ impl Overlay {
             };
             let raw = match (kind, &own, &loc.parent_fd) {
                 (SFlag::S_IFDIR, Some(d), _) => d.get_xattr(OVERRIDE_STAT_XATTR).ok().flatten(),
-                (SFlag::S_IFREG, _, Some(p)) => crate::sys::xattr_at(
-                    p.as_fd(),
-                    loc.name.as_os_str(),
-                    c"user.containers.override_stat",
-                )
-                .ok()
-                .flatten(),
+                (SFlag::S_IFREG, _, Some(p)) => {
+                    crate::sys::xattr_at(p.as_fd(), loc.name.as_os_str(), OVERRIDE_STAT_XATTR_C)
+                        .ok()
+                        .flatten()
+                }
                 _ => None,
             };
             let cur = raw
                 .as_deref()
-                .and_then(Override::parse)
-                .unwrap_or(Override {
-                    uid: 0,
-                    gid: 0,
-                    mode: st.st_mode & 0o7777,
-                    dev: None,
-                });
-            let new = Override {
+                .and_then(|v| OverrideStat::parse(v).ok())
+                .unwrap_or(OverrideStat::new(0, 0, st.st_mode));
+            let new = OverrideStat {
                 uid: uid.unwrap_or(cur.uid),
                 gid: gid.unwrap_or(cur.gid),
                 mode: mode.map(|m| m & 0o7777).unwrap_or(cur.mode),
-                dev: cur.dev,
+                kind: cur.kind,
             };
             let disk = disk_mode(kind, new.mode);
             // tar sets the owner and mode every file already has: nothing
@@ -1760,11 +1683,15 @@ impl Overlay {
                 if name == "." || name == ".." {
                     continue;
                 }
-                if let Some(h) = name.as_bytes().strip_prefix(WH_PREFIX) {
-                    if name == OPAQUE_MARKER {
-                        opaque = true;
-                    } else if merged && matches!(e.file_type(), Some(Type::File) | None) {
-                        hidden.push(OsStr::from_bytes(h).to_owned());
+                if let Some(marker) = layer::whiteout_name_kind(name) {
+                    match marker {
+                        WhiteoutName::Opaque => opaque = true,
+                        WhiteoutName::Whiteout(h)
+                            if merged && matches!(e.file_type(), Some(Type::File) | None) =>
+                        {
+                            hidden.push(h.to_owned());
+                        }
+                        _ => {}
                     }
                     continue;
                 }
@@ -1917,7 +1844,8 @@ impl Overlay {
         if overlay_xattr(name) {
             return Err(Errno::EPERM);
         }
-        if name.as_bytes() == OVERRIDE_STAT_XATTR.as_bytes() && Override::parse(value).is_none() {
+        if name.as_bytes() == OVERRIDE_STAT_XATTR.as_bytes() && OverrideStat::parse(value).is_err()
+        {
             return Err(Errno::EINVAL);
         }
         self.copy_up(ino, true)?;
@@ -1972,7 +1900,7 @@ fn copy_xattrs(src: &XTarget, dst: &File) -> Res<()> {
         Err(e) => return Err(io_errno(e)),
     };
     for n in names {
-        if n.as_bytes().starts_with(OVERLAY_XATTR_PREFIX) || !n.as_bytes().starts_with(b"user.") {
+        if overlay_xattr(&n) || !n.as_bytes().starts_with(b"user.") {
             continue;
         }
         if let Some(v) = src.get(&n).map_err(io_errno)? {

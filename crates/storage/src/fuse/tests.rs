@@ -2,7 +2,7 @@
 //! real FUSE mounts, each made in a user and mount namespace of its own.
 
 use super::overlay::{Overlay, ROOT};
-use crate::unpack::OVERRIDE_STAT_XATTR;
+use crate::layer::OVERRIDE_STAT_XATTR;
 use fuser::{FileAttr, FileType};
 use nix::errno::Errno;
 use nix::sys::stat::{Mode, SFlag, mknod};
@@ -185,6 +185,56 @@ fn getattr_applies_override_stat() {
     let a = walk(&ov, "tmp").unwrap();
     assert_eq!((a.kind, a.perm), (FileType::Directory, 0o1777));
     assert_eq!(ov.getattr(a.ino.0, None).unwrap().perm, 0o1777);
+}
+
+/// The one reading policy of `storage::layer`: containers/storage's
+/// `TYPE` field, end padding and extra fields are read; a bad record is
+/// ignored (the inode's own attributes show) and cannot be set.
+#[test]
+fn override_stat_records_of_every_writer() {
+    let fx = Fx::new(1);
+    let l = fx.layer(0);
+    fs::create_dir(l.join("cs")).unwrap();
+    xattr::set(l.join("cs"), OVERRIDE_STAT_XATTR, b"33:33:0750:dir").unwrap();
+    write(l.join("padded"), "");
+    xattr::set(l.join("padded"), OVERRIDE_STAT_XATTR, b"7:8:0604\0\n").unwrap();
+    write(l.join("newer"), "");
+    xattr::set(
+        l.join("newer"),
+        OVERRIDE_STAT_XATTR,
+        b"0:6:0660:block-8-1:x",
+    )
+    .unwrap();
+    write(l.join("bad"), "");
+    fs::set_permissions(l.join("bad"), fs::Permissions::from_mode(0o640)).unwrap();
+    xattr::set(l.join("bad"), OVERRIDE_STAT_XATTR, b"-1:0:0777").unwrap();
+    let ov = fx.ov();
+    let a = walk(&ov, "cs").unwrap();
+    assert_eq!(
+        (a.kind, a.uid, a.gid, a.perm),
+        (FileType::Directory, 33, 33, 0o750)
+    );
+    let a = walk(&ov, "padded").unwrap();
+    assert_eq!((a.uid, a.gid, a.perm), (7, 8, 0o604));
+    let a = walk(&ov, "newer").unwrap();
+    assert_eq!(
+        (a.kind, a.gid, a.rdev),
+        (FileType::BlockDevice, 6, (8 << 8) | 1)
+    );
+    let a = walk(&ov, "bad").unwrap();
+    assert_eq!((a.uid, a.gid, a.perm), (0, 0, 0o640));
+    let record = OsStr::new(OVERRIDE_STAT_XATTR);
+    for bad in [
+        &b"1:2"[..],
+        b"+1:0:0644",
+        b"0:0:0644:tape",
+        b"4294967296:0:0644",
+    ] {
+        assert_eq!(ov.setxattr(a.ino.0, record, bad, 0), Err(Errno::EINVAL));
+    }
+    ov.setxattr(a.ino.0, record, b"5:5:0600:file", 0).unwrap();
+    let a = walk(&ov, "bad").unwrap();
+    assert_eq!((a.uid, a.gid, a.perm), (5, 5, 0o600));
 }
 
 #[test]
