@@ -416,15 +416,23 @@ fn issue6_killed_commit_leaves_no_image() {
             .spawn()
             .unwrap();
         std::thread::sleep(Duration::from_millis(delay_ms));
-        let finished = child.try_wait().unwrap().is_some();
         let _ = child.kill();
         let _ = child.wait();
-        if finished {
+        // The image record is written last: an image under the name means
+        // the commit got that far (it may have been killed on its way
+        // out), and then the image must be whole. No image means the kill
+        // came earlier and left nothing behind.
+        let images = env.rsp().args(["images"]).ok();
+        if images.contains("killed") {
+            let out = env
+                .rsp()
+                .args(["run", "--rm", "killed", "sh", "-c", "ls /big*"])
+                .ok();
+            assert_eq!(out.lines().count(), 8, "after {delay_ms} ms: {out}");
+            env.rsp().args(["rmi", "killed"]).ok();
             continue;
         }
         killed += 1;
-        let images = env.rsp().args(["images"]).ok();
-        assert!(!images.contains("killed"), "after {delay_ms} ms: {images}");
     }
     assert!(killed > 0, "every commit finished before it was killed");
     // The store still works: a commit after all that succeeds.
