@@ -10,8 +10,9 @@
 //! child exits, and the error is returned with exit code 125 (126 when the
 //! command cannot be run, 127 when it does not exist), as Podman does.
 //!
-//! The caller must be single-threaded when it calls [`start`]: the child
-//! is made with a fork-like `clone`.
+//! Every process is started through [`crate::sys::spawn`]: the caller
+//! must be single-threaded (the child is made with a fork-like `clone`),
+//! or the start is refused.
 
 pub mod attach;
 pub mod cgroup;
@@ -834,8 +835,9 @@ pub(crate) struct Spawned {
 /// code may run (the state is recorded there). Returns once the command
 /// has been executed, or its error with Podman's exit code.
 ///
-/// The caller must be single-threaded and have `monitor_signals()`
-/// blocked; `old_mask` is restored in the child before exec.
+/// The caller must be single-threaded (or the start is refused, see
+/// [`Spawn::start`]) and have `monitor_signals()` blocked; `old_mask` is
+/// restored in the child before exec.
 pub(crate) fn spawn_container(
     store: &Store,
     paths: &Paths,

@@ -92,7 +92,8 @@ pub fn connect(paths: &Paths, id: &str) -> std::io::Result<UnixStream> {
 /// Starts the monitor for container `id` and waits until the container's
 /// command has been executed (or failed to be).
 ///
-/// The caller must be single-threaded.
+/// The caller must be single-threaded, or the start is refused (see
+/// [`Spawn::start`]).
 pub fn spawn(paths: &Paths, id: &str, opts: SpawnOptions) -> Result<Launch, RuntimeError> {
     paths
         .ensure_runroot()

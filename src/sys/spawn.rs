@@ -170,7 +170,9 @@ pub struct IdRange {
 
 /// The id maps the parent writes for a child's new user namespace.
 /// `setgroups` is denied first, as an unprivileged writer of `gid_map`
-/// must.
+/// must. The parent writes them itself, so an unprivileged parent can map
+/// only its own ids ([`IdMaps::own_ids_as`]); ranges of subordinate ids
+/// would need `newuidmap`/`newgidmap` to write them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IdMaps {
     pub uids: Vec<IdRange>,
