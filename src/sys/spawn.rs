@@ -471,7 +471,9 @@ impl Spawn {
     /// Joins the open namespace `fd` (of kind `ns`) in the child, after
     /// those given before it: a user namespace first gives the
     /// capabilities the others need. A pid namespace joined so applies to
-    /// the child's own children only.
+    /// the child's own children only. The namespaces made new
+    /// ([`Spawn::new_namespaces`]) are made by the clone itself, before
+    /// any is joined: they belong to the caller's user namespace.
     pub fn join(mut self, ns: Namespace, fd: OwnedFd) -> Spawn {
         self.join.push((ns, fd));
         self
