@@ -108,19 +108,6 @@ pub fn main() -> i32 {
     {
         return crate::runtime::exec::join_main(&argv[2..]);
     }
-    if argv
-        .get(1)
-        .is_some_and(|a| a == crate::storage::driver::PROBE_ARG)
-    {
-        return match crate::storage::driver::probe_main(&argv[2..]) {
-            None => 2,
-            Some(Ok(())) => 0,
-            Some(Err(e)) => {
-                eprintln!("{e}");
-                1
-            }
-        };
-    }
     let cli = match Cli::try_parse_from(argv) {
         Ok(c) => c,
         Err(e) => {

@@ -1195,3 +1195,39 @@ fn lines_of(r: impl Read + Send + 'static) -> std::sync::mpsc::Receiver<String> 
     });
     rx
 }
+
+/// Every restart starts the container's process from a monitor whose
+/// last run had threads (the network stack, the FUSE file server): the
+/// spawn waits until they are gone, and `--init` starts its command from
+/// inside the container the same way.
+#[test]
+fn issue15_restarts_after_the_last_runs_threads_are_gone() {
+    let env = env();
+    let port = free_port().to_string();
+    detach(
+        &env,
+        &[
+            "--name",
+            "again",
+            "--init",
+            "--storage-driver",
+            "fuse-overlay",
+            "-p",
+            &format!("127.0.0.1:{port}:80"),
+            "--restart",
+            "on-failure:2",
+        ],
+        &["sh", "-c", "echo attempt $$; exit 3"],
+    );
+    eventually(30, "two restarts", || {
+        inspect(&env, "again", "{{.RestartCount}} {{.State.Status}}") == "2 exited"
+            && inspect(&env, "again", "{{.State.ConmonPid}}") == "0"
+    });
+    // Under --init the command is pid 2 every time.
+    assert_eq!(
+        rsp(&env, &["logs", "again"]).ok(),
+        "attempt 2\nattempt 2\nattempt 2\n"
+    );
+    assert_eq!(inspect(&env, "again", "{{.State.ExitCode}}"), "3");
+    rsp(&env, &["rm", "again"]).ok();
+}

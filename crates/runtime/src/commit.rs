@@ -21,6 +21,7 @@ use crate::storage::driver::Driver;
 use crate::storage::pack::{self, ChangeList, Layer, PackError, TarSink};
 use crate::storage::unpack::{UnpackError, UnpackStats};
 use crate::storage::{ImageRecord, Store, StoreError};
+use crate::sys::spawn::{Failure, IdMaps, Spawn, SpawnError, Started};
 use serde_json::{Map, Value, json};
 use std::io::{self, Read, Write};
 
@@ -45,7 +46,7 @@ pub enum CommitError {
     #[error("reading the container's files: {0}")]
     Reader(String),
     #[error("starting the process that reads the container's files: {0}")]
-    Spawn(io::Error),
+    Spawn(SpawnError),
 }
 
 type Result<T, E = CommitError> = std::result::Result<T, E>;
@@ -170,18 +171,18 @@ pub fn export(store: &Store, c: &ContainerConfig, mut out: impl Write) -> Result
 
 /// A child process reading the container's files (see [`as_owner`]).
 struct Reader {
-    pid: nix::unistd::Pid,
-    err: std::fs::File,
+    child: Started<String>,
 }
 
 impl Reader {
     /// Waits for the child; its error, if it had one.
     fn finish(mut self) -> Result<()> {
-        let mut msg = String::new();
-        let _ = self.err.read_to_string(&mut msg);
-        let status = nix::sys::wait::waitpid(self.pid, None);
-        if !msg.is_empty() {
-            return Err(CommitError::Reader(msg));
+        let outcome = self.child.outcome();
+        let status = self.child.wait();
+        match outcome {
+            Ok(()) => {}
+            Err(Failure::Child(msg)) => return Err(CommitError::Reader(msg)),
+            Err(Failure::Setup(e)) => return Err(CommitError::Reader(e.to_string())),
         }
         match status {
             Ok(nix::sys::wait::WaitStatus::Exited(_, 0)) => Ok(()),
@@ -194,56 +195,21 @@ impl Reader {
 /// user is root: files the container made unreadable even to their owner
 /// (`chmod 000`) are readable there, as they are to the container's root,
 /// and nothing else of the host becomes accessible. Returns what `f`
-/// writes. Must be called before this process starts any thread.
+/// writes. Fails ([`SpawnError::Threaded`]) once this process has started
+/// a thread.
 fn as_owner(f: impl FnOnce(&mut std::fs::File) -> Result<()>) -> Result<(std::fs::File, Reader)> {
     use nix::fcntl::OFlag;
-    let pipe = || nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(|e| CommitError::Spawn(e.into()));
-    let (data_r, data_w) = pipe()?;
-    let (err_r, err_w) = pipe()?;
-    let (ready_r, ready_w) = pipe()?;
-    let (uid, gid) = (nix::unistd::getuid(), nix::unistd::getgid());
-    match crate::sys::clone_fork(libc::CLONE_NEWUSER).map_err(CommitError::Spawn)? {
-        crate::sys::Forked::Child => {
-            drop((data_r, err_r, ready_w));
-            let _ = nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL);
-            let mut b = [0u8; 1];
-            if !matches!(std::fs::File::from(ready_r).read(&mut b), Ok(1)) {
-                crate::sys::exit_now(1);
-            }
+    let (data_r, data_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC)
+        .map_err(|e| CommitError::Spawn(SpawnError::Pipe(e.into())))?;
+    let (child, data_r) = Spawn::new()
+        .id_maps(IdMaps::own_ids_as(0, 0))
+        .die_with_parent()
+        .start_keeping(data_r, move |_| {
             let mut w = std::fs::File::from(data_w);
-            match f(&mut w) {
-                Ok(()) => crate::sys::exit_now(0),
-                Err(e) => {
-                    let _ = std::fs::File::from(err_w).write_all(e.to_string().as_bytes());
-                    crate::sys::exit_now(1)
-                }
-            }
-        }
-        crate::sys::Forked::Parent(pid) => {
-            drop((data_w, err_w, ready_r));
-            let pid = nix::unistd::Pid::from_raw(pid);
-            let maps = [
-                ("setgroups", "deny".to_string()),
-                ("uid_map", format!("0 {uid} 1\n")),
-                ("gid_map", format!("0 {gid} 1\n")),
-            ];
-            for (file, data) in maps {
-                if let Err(e) = std::fs::write(format!("/proc/{pid}/{file}"), data) {
-                    let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
-                    let _ = nix::sys::wait::waitpid(pid, None);
-                    return Err(CommitError::Spawn(e));
-                }
-            }
-            let _ = std::fs::File::from(ready_w).write_all(b"1");
-            Ok((
-                std::fs::File::from(data_r),
-                Reader {
-                    pid,
-                    err: std::fs::File::from(err_r),
-                },
-            ))
-        }
-    }
+            f(&mut w).map_err(|e| e.to_string())
+        })
+        .map_err(CommitError::Spawn)?;
+    Ok((std::fs::File::from(data_r), Reader { child }))
 }
 
 /// Unpacks the tar `reader` gives into a new layer of the store, once

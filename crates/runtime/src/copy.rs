@@ -16,11 +16,10 @@ use super::container::Container;
 use super::{RuntimeError, rootfs};
 use crate::storage::Store;
 use crate::storage::copy::{self, ExtractOptions, Owner, SrcInfo};
+use crate::sys::spawn::{Failure, IdMaps, Namespace, SetupError, Spawn, SpawnError, Started};
 use nix::fcntl::OFlag;
-use nix::sched::CloneFlags;
-use nix::unistd::Pid;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::os::fd::OwnedFd;
 use std::path::Path;
 
 type Result<T, E = RuntimeError> = std::result::Result<T, E>;
@@ -33,36 +32,41 @@ fn pipe() -> Result<(OwnedFd, OwnedFd)> {
     nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(|e| RuntimeError::Fork(e.into()))
 }
 
-/// Forks a child that enters the container's root and runs `f` there. The
-/// child's failure message comes back through its own pipe.
-fn in_container(
+/// A child in the container's root, with our ends of its channels: its
+/// failure message comes back through its own pipe.
+type InContainer<P> = (Started<String>, P, Option<crate::storage::fuse::Server>);
+
+/// Starts a child that enters the container's root and runs `f` there.
+/// `parent_ends` (our ends of the pipes `f` uses) are closed in the child,
+/// so that it sees us close them, and given back.
+fn in_container<P>(
     store: &Store,
     c: &Container,
-    parent_ends: &[RawFd],
+    parent_ends: P,
     f: impl FnOnce() -> std::result::Result<(), String>,
-) -> Result<(Pid, OwnedFd, Option<crate::storage::fuse::Server>)> {
-    let (err_r, err_w) = pipe()?;
+) -> Result<InContainer<P>> {
     let running = c.state.is_active();
-    let (ready_r, ready_w) = pipe()?;
-    let namespaces = if running {
-        let mut v = Vec::new();
-        for (name, flag) in [
-            ("user", CloneFlags::CLONE_NEWUSER),
-            ("mnt", CloneFlags::CLONE_NEWNS),
-        ] {
-            let p = format!("/proc/{}/ns/{name}", c.state.ns_pid());
-            let fd = nix::fcntl::open(
-                p.as_str(),
-                OFlag::O_RDONLY | OFlag::O_CLOEXEC,
-                nix::sys::stat::Mode::empty(),
-            )
-            .map_err(|e| err(format!("opening {p}: {e}")))?;
-            v.push((fd, flag));
+    let mut spawn = Spawn::new().die_with_parent();
+    if running {
+        // Outside the container's pid namespace, but in its mount
+        // namespace: out of its reach all the same.
+        spawn = spawn.non_dumpable();
+        for ns in [Namespace::User, Namespace::Mount] {
+            let fd = ns.open(c.state.ns_pid()).map_err(|e| {
+                err(format!(
+                    "opening /proc/{}/ns/{}: {}",
+                    c.state.ns_pid(),
+                    ns.proc_name(),
+                    nix::Error::from_raw(e.raw_os_error().unwrap_or(libc::EIO))
+                ))
+            })?;
+            spawn = spawn.join(ns, fd);
         }
-        v
     } else {
-        Vec::new()
-    };
+        spawn = spawn
+            .new_namespaces(Namespace::User | Namespace::Mount)
+            .id_maps(IdMaps::own_ids_as(c.config.uid, c.config.gid));
+    }
     let layers_dir = store.layers_dir();
     let mut plan = super::rootfs_plan(store, &layers_dir, &c.config, Vec::new())?;
     let fuse_ours = if running {
@@ -70,79 +74,47 @@ fn in_container(
     } else {
         super::fuse_link(&c.config, &mut plan)?
     };
-    let flags = if running {
-        0
-    } else {
-        libc::CLONE_NEWUSER | libc::CLONE_NEWNS
-    };
-    match crate::sys::clone_fork(flags).map_err(RuntimeError::Fork)? {
-        crate::sys::Forked::Child => {
-            drop((err_r, ready_w));
-            // The parent's ends of our pipes: holding them would keep us
-            // from ever seeing end-of-file (or a closed reader).
-            for fd in parent_ends {
-                let _ = nix::unistd::close(*fd);
-            }
-            let fail = |msg: String| -> ! {
-                let _ =
-                    std::fs::File::from(err_w.try_clone().expect("dup")).write_all(msg.as_bytes());
-                crate::sys::exit_now(1)
-            };
-            let _ = nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL);
-            if running {
-                // Outside the container's pid namespace, but in its mount
-                // namespace: out of its reach all the same.
-                if let Err(e) = crate::sys::confine::set_non_dumpable() {
-                    fail(format!("making the copying process non-dumpable: {e}"));
-                }
-                for (fd, flag) in &namespaces {
-                    if let Err(e) = nix::sched::setns(fd, *flag) {
-                        fail(format!("joining the container's namespaces: {e}"));
-                    }
-                }
+    let started = spawn.start_keeping(parent_ends, |_| {
+        if !running {
+            rootfs::setup_files_only(&plan).map_err(|e| e.to_string())?;
+        }
+        f()
+    });
+    let (child, parent_ends) = match started {
+        Ok(s) => s,
+        Err(SpawnError::IdMap { path, source }) => {
+            return Err(if source.kind() == std::io::ErrorKind::PermissionDenied {
+                RuntimeError::UserNs(super::userns::diagnose())
             } else {
-                let mut b = [0u8; 1];
-                if !matches!(std::fs::File::from(ready_r).read(&mut b), Ok(1)) {
-                    crate::sys::exit_now(1);
-                }
-                if let Err(e) = rootfs::setup_files_only(&plan) {
-                    fail(e.to_string());
-                }
-            }
-            match f() {
-                Ok(()) => crate::sys::exit_now(0),
-                Err(e) => fail(e),
-            }
+                RuntimeError::IdMap { path, source }
+            });
         }
-        crate::sys::Forked::Parent(pid) => {
-            drop((err_w, ready_r, namespaces, plan.fuse.take()));
-            let kill = || {
-                let _ =
-                    nix::sys::signal::kill(Pid::from_raw(pid), nix::sys::signal::Signal::SIGKILL);
-                let _ = nix::sys::wait::waitpid(Pid::from_raw(pid), None);
-            };
-            if !running {
-                if let Err(e) = super::write_id_maps(pid, &c.config) {
-                    kill();
-                    return Err(e);
-                }
-                let _ = std::fs::File::from(ready_w).write_all(b"1");
-            }
-            let fuse = match &fuse_ours {
-                Some(sock) => super::serve_fuse(sock, &plan).inspect_err(|_| kill())?,
-                None => None,
-            };
-            Ok((Pid::from_raw(pid), err_r, fuse))
-        }
-    }
+        Err(SpawnError::Clone(e)) => return Err(RuntimeError::Fork(e)),
+        Err(e) => return Err(RuntimeError::Spawn(e)),
+    };
+    drop(plan.fuse.take());
+    let fuse = match &fuse_ours {
+        Some(sock) => super::serve_fuse(sock, &plan).inspect_err(|_| child.kill())?,
+        None => None,
+    };
+    Ok((child, parent_ends, fuse))
 }
 
 /// Waits for the child. Whichever side failed first says why: the other
 /// one then only saw its pipe closed ("Broken pipe"), which is not news.
-fn finish(child: Pid, err_r: OwnedFd, parent: std::result::Result<(), String>) -> Result<()> {
-    let mut msg = String::new();
-    let _ = std::fs::File::from(err_r).read_to_string(&mut msg);
-    let st = nix::sys::wait::waitpid(child, None);
+fn finish(mut child: Started<String>, parent: std::result::Result<(), String>) -> Result<()> {
+    let msg = match child.outcome() {
+        Ok(()) => String::new(),
+        Err(Failure::Child(m)) => m,
+        Err(Failure::Setup(SetupError::NonDumpable(e))) => {
+            format!("making the copying process non-dumpable: {e}")
+        }
+        Err(Failure::Setup(SetupError::Join { source, .. })) => {
+            format!("joining the container's namespaces: {source}")
+        }
+        Err(Failure::Setup(e @ SetupError::Panicked)) => e.to_string(),
+    };
+    let st = child.wait();
     let broken = |m: &str| m.contains("Broken pipe") || m.contains("os error 32");
     match parent {
         Err(p) if msg.is_empty() || (broken(&msg) && !broken(&p)) => return Err(err(p)),
@@ -191,7 +163,7 @@ pub fn copy_out(
 ) -> Result<()> {
     let (data_r, data_w) = pipe()?;
     let src_owned = src.to_string();
-    let (child, err_r, _fuse) = in_container(store, c, &[data_r.as_raw_fd()], move || {
+    let (child, data_r, _fuse) = in_container(store, c, data_r, move || {
         let mut w = std::fs::File::from(data_w);
         let info = copy::stat_path(Path::new(&src_owned), follow);
         w.write_all(&[info_byte(&info)])
@@ -233,7 +205,7 @@ pub fn copy_out(
     })();
     // Unblock a child still writing when we stopped reading.
     drop(r);
-    finish(child, err_r, parent)
+    finish(child, parent)
 }
 
 /// Where the copy in comes from.
@@ -259,39 +231,34 @@ pub fn copy_in(
     let (data_r, data_w) = pipe()?;
     let dest_owned = dest.to_string();
     let keep = archive || matches!(src, InSrc::Tar(_));
-    let (child, err_r, _fuse) = in_container(
-        store,
-        c,
-        &[info_r.as_raw_fd(), data_w.as_raw_fd()],
-        move || {
-            let info = copy::stat_path(Path::new(&dest_owned), true);
-            std::fs::File::from(info_w)
-                .write_all(&[info_byte(&info)])
-                .map_err(|e| e.to_string())?;
-            // The plan line: the directory to unpack into, then the rename.
-            let mut r = BufReader::new(std::fs::File::from(data_r));
-            let mut line = Vec::new();
-            r.read_until(b'\n', &mut line).map_err(|e| e.to_string())?;
-            if line.last() != Some(&b'\n') {
-                return Ok(()); // the parent gave up; its error says why
-            }
-            line.pop();
-            let parts: Vec<String> = line
-                .split(|b| *b == 0)
-                .map(|p| String::from_utf8_lossy(p).into_owned())
-                .collect();
-            let rename_top = match parts.as_slice() {
-                [_, old, new] if !old.is_empty() => Some((old.clone(), new.clone())),
-                _ => None,
-            };
-            let opts = ExtractOptions {
-                rename_top,
-                owner: if keep { Owner::Keep } else { Owner::Caller },
-                no_overwrite_dir_non_dir: !overwrite,
-            };
-            copy::extract(&mut r, Path::new(&parts[0]), &opts).map_err(|e| e.to_string())
-        },
-    )?;
+    let (child, (info_r, data_w), _fuse) = in_container(store, c, (info_r, data_w), move || {
+        let info = copy::stat_path(Path::new(&dest_owned), true);
+        std::fs::File::from(info_w)
+            .write_all(&[info_byte(&info)])
+            .map_err(|e| e.to_string())?;
+        // The plan line: the directory to unpack into, then the rename.
+        let mut r = BufReader::new(std::fs::File::from(data_r));
+        let mut line = Vec::new();
+        r.read_until(b'\n', &mut line).map_err(|e| e.to_string())?;
+        if line.last() != Some(&b'\n') {
+            return Ok(()); // the parent gave up; its error says why
+        }
+        line.pop();
+        let parts: Vec<String> = line
+            .split(|b| *b == 0)
+            .map(|p| String::from_utf8_lossy(p).into_owned())
+            .collect();
+        let rename_top = match parts.as_slice() {
+            [_, old, new] if !old.is_empty() => Some((old.clone(), new.clone())),
+            _ => None,
+        };
+        let opts = ExtractOptions {
+            rename_top,
+            owner: if keep { Owner::Keep } else { Owner::Caller },
+            no_overwrite_dir_non_dir: !overwrite,
+        };
+        copy::extract(&mut r, Path::new(&parts[0]), &opts).map_err(|e| e.to_string())
+    })?;
     let parent = (|| -> std::result::Result<(), String> {
         let mut b = [0u8; 1];
         if std::fs::File::from(info_r).read_exact(&mut b).is_err() {
@@ -324,5 +291,5 @@ pub fn copy_in(
         }
         Ok(())
     })();
-    finish(child, err_r, parent)
+    finish(child, parent)
 }

@@ -13,7 +13,8 @@
 //! (see [`join_main`]), and it is non-dumpable.
 
 use super::container::{Container, Status};
-use super::{RuntimeError, process};
+use super::{ChildFailure, RuntimeError, process};
+use crate::sys::spawn::{Reporter, Spawn, SpawnError};
 use nix::fcntl::{FcntlArg, FdFlag, OFlag};
 use nix::sched::CloneFlags;
 use nix::sys::signal::{SigSet, SigmaskHow, Signal, sigprocmask};
@@ -169,7 +170,6 @@ pub fn exec(c: &Container, opts: &ExecOptions) -> Result<i32> {
     if !adopted {
         crate::sys::exe::prepare().map_err(RuntimeError::SealedExe)?;
     }
-    let (err_r, err_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(fork_err)?;
     let (pid_r, pid_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(fork_err)?;
     let (plan_r, plan_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(fork_err)?;
     let (tty_ours, tty_theirs) = if opts.tty {
@@ -188,47 +188,52 @@ pub fn exec(c: &Container, opts: &ExecOptions) -> Result<i32> {
     let restore = || {
         let _ = sigprocmask(SigmaskHow::SIG_SETMASK, Some(&old_mask), None);
     };
-    let plan = JoinPlan {
-        namespaces: namespaces
-            .iter()
-            .map(|(fd, flag)| (fd.as_raw_fd(), flag.bits()))
-            .collect(),
-        err_fd: err_w.as_raw_fd(),
-        pid_fd: pid_w.as_raw_fd(),
-        tty_fd: tty_theirs.as_ref().map(|t| t.as_raw_fd()),
-        owners_fd: owners.as_ref().map(|o| o.as_raw_fd()),
-        detach: opts.detach,
-        interactive: opts.interactive,
-        args: opts.args.clone(),
-        env: env_list,
-        workdir,
-        mask: crate::sys::sigset_words(&old_mask),
-    };
+    // The helper keeps these numbers across its exec; the joiner learns
+    // them from its plan.
+    let ns_fds: Vec<(i32, i32)> = namespaces
+        .iter()
+        .map(|(fd, flag)| (fd.as_raw_fd(), flag.bits()))
+        .collect();
+    let pid_fd = pid_w.as_raw_fd();
+    let tty_fd = tty_theirs.as_ref().map(|t| t.as_raw_fd());
+    let owners_fd = owners.as_ref().map(|o| o.as_raw_fd());
     let argv = [
         c"rsp".to_owned(),
         CString::new(JOIN_ARG).expect("no NUL"),
         CString::new(plan_r.as_raw_fd().to_string()).expect("no NUL"),
     ];
 
-    let helper = match crate::sys::clone_fork(0) {
-        Err(e) => {
+    // The helper reports its own failure to execute the joiner on its
+    // error pipe, and the joiner (and the command) theirs.
+    let started = Spawn::new().start_keeping((pid_r, plan_w, tty_ours), move |ctx| {
+        let inherit = namespaces
+            .iter()
+            .map(|(fd, _)| fd.as_fd())
+            .chain([pid_w.as_fd(), plan_r.as_fd()])
+            .chain(tty_theirs.as_ref().map(|t| t.as_fd()))
+            .chain(owners.as_ref().map(|o| o.as_fd()));
+        for fd in inherit {
+            let _ = nix::fcntl::fcntl(fd, FcntlArg::F_SETFD(FdFlag::empty()));
+        }
+        let _ = ctx.reporter().keep_across_exec();
+        let e = crate::sys::exe::exec_self(&argv, &[] as &[CString]);
+        Err(ChildFailure {
+            code: 125,
+            message: format!("starting rsp's exec helper: {e}"),
+        })
+    });
+    // Our copies of the helper's ends went with the closure: a helper that
+    // died without reading its plan must fail the write below (EPIPE), not
+    // block it for good. Its error pipe then says why.
+    let (mut helper, (pid_r, plan_w, tty_ours)) = match started {
+        Ok(s) => s,
+        Err(SpawnError::Clone(e)) => {
             restore();
             return Err(RuntimeError::Fork(e));
         }
-        Ok(crate::sys::Forked::Parent(p)) => Pid::from_raw(p),
-        Ok(crate::sys::Forked::Child) => {
-            drop((err_r, pid_r, plan_w, tty_ours));
-            let inherit = namespaces
-                .iter()
-                .map(|(fd, _)| fd.as_fd())
-                .chain([err_w.as_fd(), pid_w.as_fd(), plan_r.as_fd()])
-                .chain(tty_theirs.as_ref().map(|t| t.as_fd()))
-                .chain(owners.as_ref().map(|o| o.as_fd()));
-            for fd in inherit {
-                let _ = nix::fcntl::fcntl(fd, FcntlArg::F_SETFD(FdFlag::empty()));
-            }
-            let e = crate::sys::exe::exec_self(&argv, &[] as &[CString]);
-            super::child_fail(&err_w, 125, &format!("starting rsp's exec helper: {e}"))
+        Err(e) => {
+            restore();
+            return Err(RuntimeError::Spawn(e));
         }
     };
     // Into the container's own cgroup first (while still ours to write as
@@ -237,18 +242,27 @@ pub fn exec(c: &Container, opts: &ExecOptions) -> Result<i32> {
     if !c.state.cgroup.is_empty() {
         let _ = std::fs::write(
             format!("{}/cgroup.procs", c.state.cgroup),
-            helper.as_raw().to_string(),
+            helper.pid().to_string(),
         );
     }
-    // Our copies of the helper's ends go first: a helper that died
-    // without reading its plan must fail the write (EPIPE), not block it
-    // for good. Its error pipe then says why.
-    drop((err_w, pid_w, plan_r, namespaces, tty_theirs, owners));
+    let plan = JoinPlan {
+        namespaces: ns_fds,
+        err_fd: helper.reporter_fd(),
+        pid_fd,
+        tty_fd,
+        owners_fd,
+        detach: opts.detach,
+        interactive: opts.interactive,
+        args: opts.args.clone(),
+        env: env_list,
+        workdir,
+        mask: crate::sys::sigset_words(&old_mask),
+    };
     let plan = serde_json::to_vec(&plan).expect("plain data serializes");
     let _ = std::fs::File::from(plan_w).write_all(&plan);
     // (Our copy of the child's end, dropped above, would have kept us
     // waiting for a terminal that a dying child never sends.)
-    let _ = waitpid(helper, None);
+    let _ = helper.wait();
     let mut pid_text = String::new();
     let _ = std::fs::File::from(pid_r).read_to_string(&mut pid_text);
     let child = pid_text.trim().parse::<i32>().ok().map(Pid::from_raw);
@@ -264,17 +278,12 @@ pub fn exec(c: &Container, opts: &ExecOptions) -> Result<i32> {
         master = Some(m);
     }
     drop(tty_ours);
-    let mut msg = Vec::new();
-    let _ = std::fs::File::from(err_r).read_to_end(&mut msg);
-    if !msg.is_empty() {
+    if let Err(f) = helper.outcome() {
         if let Some(ch) = child {
             let _ = waitpid(ch, None);
         }
         restore();
-        return Err(RuntimeError::Child {
-            code: msg[0] as i32,
-            message: String::from_utf8_lossy(&msg[1..]).into_owned(),
-        });
+        return Err(super::child_failure(f, "the exec helper"));
     }
     let Some(child) = child else {
         restore();
@@ -366,8 +375,9 @@ pub fn join_main(args: &[std::ffi::OsString]) -> i32 {
     let Some(err_w) = crate::sys::inherited_fd(plan.err_fd) else {
         return 125;
     };
-    let fail = |code: i32, msg: String| -> ! { super::child_fail(&err_w, code, &msg) };
-    let _ = nix::fcntl::fcntl(&err_w, FcntlArg::F_SETFD(FdFlag::FD_CLOEXEC));
+    let reporter = Reporter::inherited(err_w);
+    let fail = |code: i32, message: String| -> ! { reporter.fail(ChildFailure { code, message }) };
+    let _ = reporter.close_on_exec();
     // Close-on-exec again as soon as they are ours: the command must not
     // inherit them, even where close_range cannot say so later.
     let take = |fd: i32| {
@@ -393,52 +403,63 @@ pub fn join_main(args: &[std::ffi::OsString]) -> i32 {
     }
     drop(namespaces);
     // Joining a pid namespace applies to children only: the command is a
-    // child made as a sibling, so `rsp exec` is its parent.
-    match crate::sys::clone_fork(libc::CLONE_PARENT) {
-        Err(e) => fail(125, format!("starting the command: {e}")),
-        Ok(crate::sys::Forked::Parent(p)) => {
-            let _ = std::fs::File::from(pid_w).write_all(p.to_string().as_bytes());
+    // child made as a sibling, so `rsp exec` is its parent. It reports its
+    // failure where we do.
+    let report = reporter
+        .try_clone()
+        .unwrap_or_else(|e| fail(125, format!("starting the command: {e}")));
+    let started = Spawn::new()
+        .sibling()
+        .report_through(report)
+        .start_keeping(pid_w, |_| {
+            let fail = ChildFailure::new;
+            let _ = nix::unistd::setsid();
+            let io = match tty {
+                Some(theirs) => super::child_stdio(super::ChildIo::Tty(theirs), true),
+                None if plan.detach => detach_stdio(),
+                None if !plan.interactive => super::dev_null_stdin(),
+                None => Ok(()),
+            };
+            if let Err(e) = io {
+                return Err(fail(125, format!("setting up the command's stdio: {e}")));
+            }
+            if let Err(e) = nix::unistd::chdir(plan.workdir.as_str()) {
+                return Err(fail(
+                    125,
+                    format!(
+                        "changing to working directory {}: {e}: fix -w",
+                        plan.workdir
+                    ),
+                ));
+            }
+            let path_env = process::env_get(&plan.env, "PATH")
+                .unwrap_or(process::DEFAULT_PATH)
+                .to_string();
+            let env: Vec<CString> = plan
+                .env
+                .iter()
+                .filter_map(|e| CString::new(e.as_bytes()).ok())
+                .collect();
+            let mask = crate::sys::sigset_from_words(&plan.mask);
+            let (code, msg) = super::exec_command(
+                &plan.args,
+                &path_env,
+                &env,
+                &mask,
+                owners.as_ref().map(|s| (s, true)),
+            );
+            Err(fail(code, msg))
+        });
+    match started {
+        Err(e) => fail(
+            125,
+            format!("starting the command: {}", super::spawn_cause(&e)),
+        ),
+        Ok((command, pid_w)) => {
+            let _ = std::fs::File::from(pid_w).write_all(command.pid().to_string().as_bytes());
             crate::sys::exit_now(0)
         }
-        Ok(crate::sys::Forked::Child) => {}
     }
-    drop(pid_w);
-    let _ = nix::unistd::setsid();
-    let io = match tty {
-        Some(theirs) => super::child_stdio(super::ChildIo::Tty(theirs), true),
-        None if plan.detach => detach_stdio(),
-        None if !plan.interactive => super::dev_null_stdin(),
-        None => Ok(()),
-    };
-    if let Err(e) = io {
-        fail(125, format!("setting up the command's stdio: {e}"));
-    }
-    if let Err(e) = nix::unistd::chdir(plan.workdir.as_str()) {
-        fail(
-            125,
-            format!(
-                "changing to working directory {}: {e}: fix -w",
-                plan.workdir
-            ),
-        );
-    }
-    let path_env = process::env_get(&plan.env, "PATH")
-        .unwrap_or(process::DEFAULT_PATH)
-        .to_string();
-    let env: Vec<CString> = plan
-        .env
-        .iter()
-        .filter_map(|e| CString::new(e.as_bytes()).ok())
-        .collect();
-    let mask = crate::sys::sigset_from_words(&plan.mask);
-    let (code, msg) = super::exec_command(
-        &plan.args,
-        &path_env,
-        &env,
-        &mask,
-        owners.as_ref().map(|s| (s, true)),
-    );
-    fail(code, msg)
 }
 
 fn detach_stdio() -> std::io::Result<()> {

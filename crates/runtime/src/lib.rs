@@ -10,8 +10,9 @@
 //! child exits, and the error is returned with exit code 125 (126 when the
 //! command cannot be run, 127 when it does not exist), as Podman does.
 //!
-//! The caller must be single-threaded when it calls [`start`]: the child
-//! is made with a fork-like `clone`.
+//! Every process is started through [`crate::sys::spawn`]: the caller
+//! must be single-threaded (the child is made with a fork-like `clone`),
+//! or the start is refused.
 #![forbid(unsafe_code)]
 
 use rsp_base::{paths, timespec};
@@ -48,13 +49,15 @@ pub mod userns;
 use crate::paths::Paths;
 use crate::storage::driver::Driver;
 use crate::storage::{Store, StoreError};
+use crate::sys::spawn::{
+    ChildCtx, Failure, IdMaps, Namespace, SetupError, Spawn, SpawnError, Started,
+};
 use container::{ContainerConfig, NetworkMode, State};
 use nix::fcntl::OFlag;
 use nix::sys::signal::{SigSet, SigmaskHow, Signal, sigprocmask};
-use nix::sys::wait::{WaitStatus, waitpid};
-use nix::unistd::Pid;
+use nix::sys::wait::WaitStatus;
 use std::ffi::CString;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::path::{Path, PathBuf};
 
@@ -92,6 +95,8 @@ pub enum RuntimeError {
     UserNs(String),
     #[error("creating the container process: {0}")]
     Fork(std::io::Error),
+    #[error(transparent)]
+    Spawn(SpawnError),
     #[error(
         "making a write-protected image of rsp's executable for the container's processes: {0}"
     )]
@@ -362,65 +367,118 @@ struct ChildLinks {
     cmd: Option<OwnedFd>,
 }
 
-/// Runs in the forked child; never returns.
+/// Why a container's process (or `exec`'s command) did not get to run
+/// its command: Podman's exit code (125 for rsp's own errors, 126 when
+/// the command cannot be run, 127 when it does not exist) and why. It
+/// crosses the error pipe as the code's byte, then the message.
+#[derive(Debug)]
+pub(crate) struct ChildFailure {
+    pub code: i32,
+    pub message: String,
+}
+
+impl ChildFailure {
+    pub(crate) fn new(code: i32, message: String) -> ChildFailure {
+        ChildFailure { code, message }
+    }
+}
+
+impl crate::sys::spawn::ChildError for ChildFailure {
+    fn exit_code(&self) -> i32 {
+        self.code
+    }
+    fn encode(&self) -> Vec<u8> {
+        let mut data = vec![self.code as u8];
+        data.extend_from_slice(self.message.as_bytes());
+        data
+    }
+    fn decode(bytes: &[u8]) -> Self {
+        ChildFailure {
+            code: bytes.first().map_or(125, |&c| c as i32),
+            message: String::from_utf8_lossy(bytes.get(1..).unwrap_or_default()).into_owned(),
+        }
+    }
+}
+
+impl From<ChildFailure> for RuntimeError {
+    fn from(f: ChildFailure) -> RuntimeError {
+        RuntimeError::Child {
+            code: f.code,
+            message: f.message,
+        }
+    }
+}
+
+/// A container process's failure as its parent learns it: its own, or
+/// that of a step the spawn made before it (`what` names the process).
+fn child_failure(f: Failure<ChildFailure>, what: &str) -> RuntimeError {
+    match f {
+        Failure::Child(f) => f.into(),
+        Failure::Setup(SetupError::NonDumpable(e)) => RuntimeError::Child {
+            code: 125,
+            message: format!("making {what} non-dumpable: {e}"),
+        },
+        Failure::Setup(SetupError::Join { source, .. }) => RuntimeError::Child {
+            code: 125,
+            message: format!("joining the container's namespaces: {source}"),
+        },
+        Failure::Setup(e @ SetupError::Panicked) => RuntimeError::Child {
+            code: 125,
+            message: format!("{what}: {e}"),
+        },
+    }
+}
+
+/// The container's first process, in its new namespaces: it is released
+/// once its id maps are written, and made non-dumpable then (by the
+/// spawn). Returns only its failure to get to the command.
 fn child_main(
+    ctx: &mut ChildCtx,
     plan: &ChildPlan<'_>,
-    (ready, confined): (OwnedFd, OwnedFd),
-    errw: OwnedFd,
     io: ChildIo,
     links: ChildLinks,
     old_mask: &SigSet,
-) -> ! {
-    let fail = |code: i32, msg: String| -> ! { child_fail(&errw, code, &msg) };
-    let _ = nix::sys::prctl::set_pdeathsig(Signal::SIGKILL);
-    // Wait until the parent has written our uid/gid maps; EOF means it died.
-    let mut ready = std::fs::File::from(ready);
-    let mut b = [0u8; 1];
-    if !matches!(ready.read(&mut b), Ok(1)) {
-        crate::sys::exit_now(125);
-    }
+) -> Result<(), ChildFailure> {
+    let fail = ChildFailure::new;
     // Once the container is recorded as running, `rsp exec` may put
     // processes of the container's own in our pid namespace: rsp's
     // executable, memory and environment must be out of their reach (see
     // `sys::confine`) before. The parent has opened all it needs of our
-    // /proc entries by now; they belong to root from here.
-    if let Err(e) = crate::sys::confine::set_non_dumpable() {
-        fail(
-            125,
-            format!("making the container's first process non-dumpable: {e}"),
-        );
-    }
-    let _ = nix::unistd::write(&confined, b"1");
-    drop(confined);
+    // /proc entries by now; they belong to root from here. We are
+    // non-dumpable (the spawn did it): say so.
+    ctx.tell_parent();
     // Then wait until it is recorded (and we are in its cgroup).
-    if !matches!(ready.read(&mut b), Ok(1)) {
+    if !ctx.hear_parent() {
         crate::sys::exit_now(125);
     }
-    drop(ready);
+    ctx.stop_hearing();
     let title: &[u8] = if plan.cfg.init { b"rsp-init" } else { b"rsp" };
     if let Err(e) = crate::sys::confine::conceal_args_and_env(title) {
-        fail(
+        return Err(fail(
             125,
             format!("clearing the monitor's command line and environment: {e}"),
-        );
+        ));
     }
     let ChildLinks { net, owners, cmd } = links;
     // The cgroup namespace is made only now, after the monitor may have
     // moved us into the container's own cgroup, so that it is our root.
     if let Err(e) = nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWCGROUP) {
-        fail(
+        return Err(fail(
             125,
             format!("creating the container's cgroup namespace: {e}"),
-        );
+        ));
     }
     let _ = nix::unistd::setsid();
     if let Err(e) = nix::unistd::sethostname(&plan.cfg.hostname) {
-        fail(125, format!("setting the container's hostname: {e}"));
+        return Err(fail(125, format!("setting the container's hostname: {e}")));
     }
     if plan.own_netns
         && let Err(e) = crate::sys::loopback_up()
     {
-        fail(125, format!("bringing up loopback in the container: {e}"));
+        return Err(fail(
+            125,
+            format!("bringing up loopback in the container: {e}"),
+        ));
     }
     if let Some(sock) = net {
         let tap = crate::sys::net::tap_setup(&crate::sys::net::TapConfig {
@@ -433,25 +491,27 @@ fn child_main(
         match tap {
             Ok(tap) => {
                 if let Err(e) = crate::sys::send_fd(sock.as_fd(), tap.as_fd()) {
-                    fail(
+                    return Err(fail(
                         125,
                         format!("handing over the container's network device: {e}"),
-                    );
+                    ));
                 }
             }
-            Err(e) => fail(
-                125,
-                format!(
-                    "creating the container's network device with /dev/net/tun: {e}: rsp's slirp network needs /dev/net/tun readable and writable by you (mode 0666, as Debian ships it), or run with --network none or --network host"
-                ),
-            ),
+            Err(e) => {
+                return Err(fail(
+                    125,
+                    format!(
+                        "creating the container's network device with /dev/net/tun: {e}: rsp's slirp network needs /dev/net/tun readable and writable by you (mode 0666, as Debian ships it), or run with --network none or --network host"
+                    ),
+                ));
+            }
         }
     }
     if let Err(e) = rootfs::setup(&plan.rootfs) {
-        fail(125, e.to_string());
+        return Err(fail(125, e.to_string()));
     }
     if let Err(e) = child_stdio(io, plan.cfg.interactive) {
-        fail(125, format!("setting up the container's stdio: {e}"));
+        return Err(fail(125, format!("setting up the container's stdio: {e}")));
     }
 
     let wd = if plan.cfg.workdir.is_empty() {
@@ -462,59 +522,62 @@ fn child_main(
     if nix::unistd::chdir(wd).is_err() {
         let _ = std::fs::create_dir_all(wd);
         if let Err(e) = nix::unistd::chdir(wd) {
-            fail(
+            return Err(fail(
                 125,
                 format!(
                     "changing to working directory {wd}: {e}: fix -w or the image's WorkingDir"
                 ),
-            );
-        }
-    }
-    if plan.cfg.init {
-        // pid 1 stays rsp: it reaps orphans and passes signals on, and the
-        // command runs as pid 2.
-        match crate::sys::clone_fork(0) {
-            Ok(crate::sys::Forked::Child) => {
-                // The kernel adds our pid, as the parent's namespace sees
-                // it, to what we send.
-                if let Some(sock) = &cmd {
-                    let _ = nix::unistd::write(sock, b"p");
-                }
-            }
-            Ok(crate::sys::Forked::Parent(child)) => {
-                drop(errw);
-                init::run(Pid::from_raw(child))
-            }
-            Err(e) => fail(125, format!("starting the command under --init: {e}")),
+            ));
         }
     }
     // The ownership filter comes last, in the command's process (under
     // --init, pid 1 is rsp's reaper, which runs no code of the image;
     // everything else descends from the command and inherits it).
-    let (code, msg) = exec_command(
-        &plan.cfg.args,
-        &plan.path_env,
-        &plan.env,
-        old_mask,
-        owners.as_ref().map(|s| (s, false)),
-    );
-    fail(code, msg)
+    let run = |_: &mut ChildCtx| {
+        let (code, msg) = exec_command(
+            &plan.cfg.args,
+            &plan.path_env,
+            &plan.env,
+            old_mask,
+            owners.as_ref().map(|s| (s, false)),
+        );
+        Err(fail(code, msg))
+    };
+    if !plan.cfg.init {
+        return run(ctx);
+    }
+    // pid 1 stays rsp: it reaps orphans and passes signals on, and the
+    // command runs as pid 2, reporting its failure where we would.
+    let started = ctx
+        .reporter()
+        .try_clone()
+        .map_err(SpawnError::Pipe)
+        .and_then(|reporter| {
+            Spawn::new().report_through(reporter).start(|ctx| {
+                // The kernel adds our pid, as the parent's namespace sees
+                // it, to what we send.
+                if let Some(sock) = &cmd {
+                    let _ = nix::unistd::write(sock, b"p");
+                }
+                run(ctx)
+            })
+        });
+    match started {
+        Ok(command) => init::run(ctx, command.pid()),
+        Err(e) => Err(fail(
+            125,
+            format!("starting the command under --init: {}", spawn_cause(&e)),
+        )),
+    }
 }
 
-/// Ends a forked child that could not get to `exec`: its exit code as one
-/// byte, then why, on the error pipe its parent reads to the end.
-fn child_fail(errw: &OwnedFd, code: i32, msg: &str) -> ! {
-    let mut data = vec![code as u8];
-    data.extend_from_slice(msg.as_bytes());
-    let mut rest = &data[..];
-    while !rest.is_empty() {
-        match nix::unistd::write(errw, rest) {
-            Ok(n) if n > 0 => rest = &rest[n..],
-            Err(nix::Error::EINTR) => {}
-            _ => break,
-        }
+/// The system's own error under a spawn error, as rsp's messages quote
+/// it.
+pub(crate) fn spawn_cause(e: &SpawnError) -> String {
+    match e {
+        SpawnError::Clone(e) | SpawnError::Pipe(e) => e.to_string(),
+        other => other.to_string(),
     }
-    crate::sys::exit_now(code)
 }
 
 /// Finds and executes the container's command; returns only when it could
@@ -557,19 +620,30 @@ fn exec_command(
     let _ = sigprocmask(SigmaskHow::SIG_SETMASK, Some(old_mask), None);
     // The ownership filter, as late as possible: from here on the stat
     // and chown families wait for the supervisor.
-    if let Some((sock, wait_ack)) = owners {
-        match ownership::install_and_hand_over(sock.as_fd(), wait_ack) {
-            Ok(()) => {}
-            // Without the filter, the command runs with the plain view;
-            // the parent hears why instead of a listener (see
-            // `Spawned::owners_refused`).
-            Err(ownership::OwnershipError::Install(e)) if !wait_ack => {
-                let _ = nix::unistd::write(sock, format!("E{e}").as_bytes());
+    let err = match owners {
+        Some((sock, wait_ack)) => {
+            use crate::sys::seccomp::{FilteredExecError, exec_filtered};
+            use ownership::OwnershipError;
+            match exec_filtered(sock.as_fd(), wait_ack, &exe_c, &argv, env) {
+                FilteredExecError::Exec(e) => e,
+                // Without the filter, the command runs with the plain view;
+                // the parent hears why instead of a listener (see
+                // `Spawned::owners_refused`).
+                FilteredExecError::Install(e) if !wait_ack => {
+                    let _ = nix::unistd::write(&sock, format!("E{e}").as_bytes());
+                    nix::unistd::execve(&exe_c, &argv, env).unwrap_err()
+                }
+                FilteredExecError::Install(e) => {
+                    return (125, OwnershipError::Install(e).to_string());
+                }
+                FilteredExecError::HandOver(e) => {
+                    return (125, OwnershipError::HandOver(e).to_string());
+                }
+                FilteredExecError::NoAck => return (125, OwnershipError::NoAck.to_string()),
             }
-            Err(e) => return (125, e.to_string()),
         }
-    }
-    let err = nix::unistd::execve(&exe_c, &argv, env).unwrap_err();
+        None => nix::unistd::execve(&exe_c, &argv, env).unwrap_err(),
+    };
     match err {
         nix::Error::ENOENT => (
             127,
@@ -634,26 +708,6 @@ pub(crate) fn child_tty(sock: &OwnedFd) -> std::io::Result<()> {
     nix::unistd::dup2_stdin(&slave)?;
     nix::unistd::dup2_stdout(&slave)?;
     nix::unistd::dup2_stderr(&slave)?;
-    Ok(())
-}
-
-fn write_id_maps(pid: i32, cfg: &ContainerConfig) -> Result<()> {
-    let uid = nix::unistd::getuid().as_raw();
-    let gid = nix::unistd::getgid().as_raw();
-    for (file, data) in [
-        ("setgroups", "deny".to_string()),
-        ("uid_map", format!("{} {uid} 1\n", cfg.uid)),
-        ("gid_map", format!("{} {gid} 1\n", cfg.gid)),
-    ] {
-        let path = format!("/proc/{pid}/{file}");
-        std::fs::write(&path, data).map_err(|source| {
-            if source.kind() == std::io::ErrorKind::PermissionDenied {
-                RuntimeError::UserNs(userns::diagnose())
-            } else {
-                RuntimeError::IdMap { path, source }
-            }
-        })?;
-    }
     Ok(())
 }
 
@@ -802,8 +856,9 @@ pub(crate) struct Spawned {
 /// code may run (the state is recorded there). Returns once the command
 /// has been executed, or its error with Podman's exit code.
 ///
-/// The caller must be single-threaded and have `monitor_signals()`
-/// blocked; `old_mask` is restored in the child before exec.
+/// The caller must be single-threaded (or the start is refused, see
+/// [`Spawn::start`]) and have `monitor_signals()` blocked; `old_mask` is
+/// restored in the child before exec.
 pub(crate) fn spawn_container(
     store: &Store,
     paths: &Paths,
@@ -831,14 +886,6 @@ pub(crate) fn spawn_container(
             .collect(),
     };
 
-    let (ready_r, ready_w) =
-        nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(|e| RuntimeError::Fork(e.into()))?;
-    // The child says on it that it is non-dumpable: only then is the
-    // container recorded as running, which lets `rsp exec` in.
-    let (confined_r, confined_w) =
-        nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(|e| RuntimeError::Fork(e.into()))?;
-    let (err_r, err_w) =
-        nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(|e| RuntimeError::Fork(e.into()))?;
     let (net_ours, net_child) = if cfg.network == NetworkMode::Slirp {
         let (a, b) = std::os::unix::net::UnixStream::pair().map_err(RuntimeError::Fork)?;
         (Some(OwnedFd::from(a)), Some(OwnedFd::from(b)))
@@ -857,87 +904,82 @@ pub(crate) fn spawn_container(
     } else {
         (None, None)
     };
-    let mut flags = libc::CLONE_NEWUSER
-        | libc::CLONE_NEWNS
-        | libc::CLONE_NEWPID
-        | libc::CLONE_NEWUTS
-        | libc::CLONE_NEWIPC;
+    let mut namespaces =
+        Namespace::User | Namespace::Mount | Namespace::Pid | Namespace::Uts | Namespace::Ipc;
     if own_netns {
-        flags |= libc::CLONE_NEWNET;
+        namespaces = namespaces | Namespace::Net;
     }
-
-    let pid = match crate::sys::clone_fork(flags) {
-        Err(e) => {
-            return Err(match e.raw_os_error() {
-                Some(libc::EPERM) | Some(libc::ENOSPC) | Some(libc::EUSERS)
-                | Some(libc::EINVAL) => RuntimeError::UserNs(userns::diagnose()),
-                _ => RuntimeError::Fork(e),
-            });
-        }
-        Ok(crate::sys::Forked::Child) => {
-            drop((
-                ready_w,
-                confined_r,
-                err_r,
-                tty,
-                net_ours,
-                owners_ours,
-                cmd_ours,
-            ));
-            let links = ChildLinks {
-                net: net_child,
-                owners: owners_child,
-                cmd: cmd_child,
-            };
-            child_main(&plan, (ready_r, confined_w), err_w, io, links, old_mask)
-        }
-        Ok(crate::sys::Forked::Parent(pid)) => pid,
+    // Held until the container is recorded; it says (handshake) once it
+    // is non-dumpable: only then is it recorded as running, which lets
+    // `rsp exec` in.
+    let spawn = Spawn::new()
+        .new_namespaces(namespaces)
+        .id_maps(IdMaps::own_ids_as(cfg.uid, cfg.gid))
+        .die_with_parent()
+        .hold()
+        .non_dumpable()
+        .handshake();
+    let links = ChildLinks {
+        net: net_child,
+        owners: owners_child,
+        cmd: cmd_child,
     };
-    drop((
-        ready_r,
-        confined_w,
-        err_w,
-        io,
-        net_child,
-        owners_child,
-        cmd_child,
-        plan.rootfs.fuse.take(),
-    ));
-    let child = Pid::from_raw(pid);
+    let started = spawn.start_keeping((tty, net_ours, owners_ours, cmd_ours), |ctx| {
+        child_main(ctx, &plan, io, links, old_mask)
+    });
+    let (mut child, (tty, net_ours, owners_ours, cmd_ours)) = match started {
+        Ok(s) => s,
+        Err(SpawnError::Clone(e))
+            if matches!(
+                e.raw_os_error(),
+                Some(libc::EPERM | libc::ENOSPC | libc::EUSERS | libc::EINVAL)
+            ) =>
+        {
+            return Err(RuntimeError::UserNs(userns::diagnose()));
+        }
+        Err(SpawnError::IdMap { source, .. })
+            if source.kind() == std::io::ErrorKind::PermissionDenied =>
+        {
+            return Err(RuntimeError::UserNs(userns::diagnose()));
+        }
+        Err(SpawnError::IdMap { path, source }) => {
+            return Err(RuntimeError::IdMap { path, source });
+        }
+        Err(e) => return Err(RuntimeError::Spawn(e)),
+    };
+    drop(plan.rootfs.fuse.take());
+    let pid = child.pid();
     let (tty_sock, winsize) = match tty {
         Some((s, w)) => (Some(s), w),
         None => (None, None),
     };
-    let abort = |e: RuntimeError| {
-        let _ = nix::sys::signal::kill(child, Signal::SIGKILL);
-        let _ = waitpid(child, None);
+    let abort = |child: &Started<ChildFailure>, e: RuntimeError| {
+        child.kill();
         e
     };
-    if let Err(e) = write_id_maps(pid, cfg) {
-        return Err(abort(e));
-    }
     // Opened before the child may run: a command that exits at once
     // takes its namespaces with it.
     let netns = if cfg.network == NetworkMode::Slirp && !cfg.ports.is_empty() {
         match crate::sys::net::SocketFactory::namespaces(pid) {
             Ok(ns) => Some(ns),
             Err(e) => {
-                return Err(abort(RuntimeError::Net(crate::net::NetError::Setup(e))));
+                return Err(abort(
+                    &child,
+                    RuntimeError::Net(crate::net::NetError::Setup(e)),
+                ));
             }
         }
     } else {
         None
     };
     let pid_start = container::process_start_time(pid).unwrap_or(0);
-    let mut ready = std::fs::File::from(ready_w);
-    let _ = ready.write_all(b"1");
-    // EOF: the child failed; its error pipe says why.
-    let mut b = [0u8; 1];
-    if matches!(std::fs::File::from(confined_r).read(&mut b), Ok(1)) {
+    child.release();
+    // No word: the child failed; its error pipe says why.
+    if child.hear_child() {
         before_run(pid, pid_start);
     }
-    let _ = ready.write_all(b"2");
-    drop(ready);
+    child.tell_child();
+    child.stop_telling();
 
     // The tap comes first: the child makes it before its terminal.
     let tap = net_ours
@@ -948,7 +990,7 @@ pub(crate) fn spawn_container(
     let fuse = match &fuse_ours {
         Some(sock) => match serve_fuse(sock, &plan.rootfs) {
             Ok(f) => f,
-            Err(e) => return Err(abort(e)),
+            Err(e) => return Err(abort(&child, e)),
         },
         None => None,
     };
@@ -965,13 +1007,9 @@ pub(crate) fn spawn_container(
             master = Some(m);
         }
     }
-    let mut msg = Vec::new();
-    let _ = std::fs::File::from(err_r).read_to_end(&mut msg);
-    if !msg.is_empty() {
-        let _ = waitpid(child, None);
-        let code = msg[0] as i32;
-        let message = String::from_utf8_lossy(&msg[1..]).into_owned();
-        return Err(RuntimeError::Child { code, message });
+    if let Err(f) = child.outcome() {
+        let _ = child.wait();
+        return Err(child_failure(f, "the container's first process"));
     }
     // Under --init, pid 1 is rsp's and non-dumpable: the container's
     // namespaces are entered through the command, which reported itself

@@ -19,6 +19,7 @@ use super::{ChildIo, RuntimeError, Spawned, proto};
 use crate::logs::{LogWriter, Stream};
 use crate::paths::Paths;
 use crate::storage::Store;
+use crate::sys::spawn::{Spawn, SpawnError};
 use nix::fcntl::{FcntlArg, FdFlag, OFlag, fcntl};
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use nix::sys::signal::{SigSet, SigmaskHow, Signal, sigprocmask};
@@ -93,7 +94,8 @@ pub fn connect(paths: &Paths, id: &str) -> std::io::Result<UnixStream> {
 /// Starts the monitor for container `id` and waits until the container's
 /// command has been executed (or failed to be).
 ///
-/// The caller must be single-threaded.
+/// The caller must be single-threaded, or the start is refused (see
+/// [`Spawn::start`]).
 pub fn spawn(paths: &Paths, id: &str, opts: SpawnOptions) -> Result<Launch, RuntimeError> {
     paths
         .ensure_runroot()
@@ -138,31 +140,41 @@ pub fn spawn(paths: &Paths, id: &str, opts: SpawnOptions) -> Result<Launch, Runt
     // rsp's executable, write-protected: the container's first process
     // and pid 1 are forked from the monitor and run from the same image.
     crate::sys::exe::prepare().map_err(RuntimeError::SealedExe)?;
-    match crate::sys::clone_fork(0).map_err(RuntimeError::Fork)? {
-        crate::sys::Forked::Child => {
-            // Nothing our caller left open (a test harness's pipe, a make
-            // jobserver) may live on in the monitor for the container's life.
-            let _ = crate::sys::cloexec_from(3);
-            let _ = fcntl(&status_w, FcntlArg::F_SETFD(FdFlag::empty()));
-            if let Some((_, theirs)) = &pair {
-                let _ = fcntl(theirs, FcntlArg::F_SETFD(FdFlag::empty()));
-            }
-            if !opts.passthrough
-                && let Ok(null) =
-                    nix::fcntl::open("/dev/null", OFlag::O_RDWR, nix::sys::stat::Mode::empty())
-            {
-                let _ = nix::unistd::dup2_stdin(&null);
-                let _ = nix::unistd::dup2_stdout(&null);
-                let _ = nix::unistd::dup2_stderr(&null);
-            }
-            let _ = nix::unistd::setsid();
-            let _ = crate::sys::exe::exec_self(&argv, &env);
-            crate::sys::exit_now(127)
+    let (client, theirs) = match pair {
+        Some((ours, theirs)) => (Some(ours), Some(theirs)),
+        None => (None, None),
+    };
+    // Nobody reads its error pipe: a monitor that could not be executed
+    // closes its status pipe without a word, and exits with 127.
+    let started = Spawn::new().start(|_| {
+        // Nothing our caller left open (a test harness's pipe, a make
+        // jobserver) may live on in the monitor for the container's life.
+        let _ = crate::sys::cloexec_from(3);
+        let _ = fcntl(&status_w, FcntlArg::F_SETFD(FdFlag::empty()));
+        if let Some(theirs) = &theirs {
+            let _ = fcntl(theirs, FcntlArg::F_SETFD(FdFlag::empty()));
         }
-        crate::sys::Forked::Parent(_) => {}
+        if !opts.passthrough
+            && let Ok(null) =
+                nix::fcntl::open("/dev/null", OFlag::O_RDWR, nix::sys::stat::Mode::empty())
+        {
+            let _ = nix::unistd::dup2_stdin(&null);
+            let _ = nix::unistd::dup2_stdout(&null);
+            let _ = nix::unistd::dup2_stderr(&null);
+        }
+        let _ = nix::unistd::setsid();
+        let e = crate::sys::exe::exec_self(&argv, &env);
+        Err(super::ChildFailure::new(
+            127,
+            format!("executing the monitor: {e}"),
+        ))
+    });
+    match started {
+        Ok(_) => {}
+        Err(SpawnError::Clone(e)) => return Err(RuntimeError::Fork(e)),
+        Err(e) => return Err(RuntimeError::Spawn(e)),
     }
-    drop(status_w);
-    let client = pair.map(|(ours, _)| ours);
+    drop((status_w, theirs));
     let mut msg = Vec::new();
     let _ = std::fs::File::from(status_r).read_to_end(&mut msg);
     match msg.first() {

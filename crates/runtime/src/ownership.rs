@@ -182,22 +182,6 @@ pub fn connect(run_dir: &Path) -> Option<UnixStream> {
     with_dir(run_dir, |p| UnixStream::connect(p.join(CONTROL))).ok()
 }
 
-/// In a process about to exec: installs the filter and hands its listener
-/// to the supervisor on `sock`, waiting until it is served.
-pub fn install_and_hand_over(sock: BorrowedFd<'_>, wait_ack: bool) -> Result<(), OwnershipError> {
-    let listener = seccomp::install_filter().map_err(OwnershipError::Install)?;
-    crate::sys::send_fd(sock, listener.as_fd()).map_err(OwnershipError::HandOver)?;
-    drop(listener);
-    if wait_ack {
-        let mut b = [0u8; 1];
-        match nix::unistd::read(sock, &mut b) {
-            Ok(1) => {}
-            _ => return Err(OwnershipError::NoAck),
-        }
-    }
-    Ok(())
-}
-
 /// Runs `f` with a short path to `dir` (socket paths are limited to 108
 /// bytes): `/proc/self/fd/N`.
 fn with_dir<T>(dir: &Path, f: impl FnOnce(&Path) -> std::io::Result<T>) -> std::io::Result<T> {

@@ -4,7 +4,7 @@
 //! Contract: [`diagnose`] returns one line naming the cause and the fix, so
 //! `rsp run` and `rsp info` never show a raw `EPERM`.
 
-use crate::sys::{Forked, clone_fork};
+use crate::sys::spawn::{Namespace, Spawn};
 
 fn read_sysctl(path: &str) -> Option<i64> {
     std::fs::read_to_string(path).ok()?.trim().parse().ok()
@@ -34,24 +34,20 @@ pub fn diagnose() -> String {
 /// Tries to create a user and mount namespace and use its capabilities
 /// (AppArmor's restriction lets the namespace be made but strips them).
 pub fn probe() -> Result<(), String> {
-    match clone_fork(libc::CLONE_NEWUSER | libc::CLONE_NEWNS) {
-        Err(_) => Err(diagnose()),
-        Ok(Forked::Child) => {
-            let ok = nix::mount::mount(
+    let started = Spawn::new()
+        .new_namespaces(Namespace::User | Namespace::Mount)
+        .start(|_| {
+            nix::mount::mount(
                 None::<&str>,
                 "/",
                 None::<&str>,
                 nix::mount::MsFlags::MS_REC | nix::mount::MsFlags::MS_PRIVATE,
                 None::<&str>,
             )
-            .is_ok();
-            crate::sys::exit_now(if ok { 0 } else { 1 })
-        }
-        Ok(Forked::Parent(pid)) => {
-            match nix::sys::wait::waitpid(nix::unistd::Pid::from_raw(pid), None) {
-                Ok(nix::sys::wait::WaitStatus::Exited(_, 0)) => Ok(()),
-                _ => Err(diagnose()),
-            }
-        }
+            .map_err(|e| e.to_string())
+        });
+    match started.map(|child| child.wait()) {
+        Ok(Ok(nix::sys::wait::WaitStatus::Exited(_, 0))) => Ok(()),
+        _ => Err(diagnose()),
     }
 }

@@ -11,17 +11,14 @@
 //! Auto-detection probes once per store and remembers the answer in
 //! `<root>/storage-driver.json` with the kernel release it was probed on:
 //! a changed kernel, or `rsp system reset` (which removes the file), makes
-//! the next container probe again. The probe is rsp re-executed
-//! ([`PROBE_ARG`]): in a fresh user and mount namespace it mounts a small
+//! the next container probe again. The probe is a child process
+//! ([`crate::sys::spawn`]): in a fresh user and mount namespace it mounts a small
 //! kernel overlay inside the store (the filesystem that matters: NFS or an
 //! overlay home refuse where ext4 works), writes through it and deletes a
 //! lower file; failing that it mounts FUSE. The first that works wins, and
 //! `vfs` is the last resort.
 
 use std::path::{Path, PathBuf};
-
-/// The hidden first argument that makes rsp run [`probe_main`].
-pub const PROBE_ARG: &str = "__rsp-probe-storage";
 
 const RECORD: &str = "storage-driver.json";
 
@@ -230,18 +227,9 @@ fn probe(root: &Path, kernel: String) -> Detected {
     let run = |what: &str| -> Result<(), String> {
         let _ = super::remove_tree(&dir);
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        let out = std::process::Command::new("/proc/self/exe")
-            .arg(PROBE_ARG)
-            .arg(what)
-            .arg(&dir)
-            .stdin(std::process::Stdio::null())
-            .output();
+        let out = probe_in_child(what, &dir);
         let _ = super::remove_tree(&dir);
-        match out {
-            Ok(o) if o.status.success() => Ok(()),
-            Ok(o) => Err(String::from_utf8_lossy(&o.stderr).trim().to_string()),
-            Err(e) => Err(format!("running the probe: {e}")),
-        }
+        out
     };
     let (driver, reason) = match run("overlay") {
         Ok(()) => (
@@ -284,28 +272,39 @@ pub fn fuse_mount_data(dev: &impl std::os::fd::AsRawFd, uid: u32, gid: u32) -> S
     )
 }
 
-/// The probe itself, in a re-executed rsp: `what` is `overlay` or `fuse`,
-/// `dir` an empty directory in the store. `None` when the arguments are
-/// not a probe's; the caller reports the error on stderr, where the
-/// probing rsp reads it.
-pub fn probe_main(args: &[std::ffi::OsString]) -> Option<Result<(), String>> {
-    let (Some(what), Some(dir)) = (args.first(), args.get(1)) else {
-        return None;
+/// Runs the probe in a child in a new user namespace, where the caller
+/// is root, and mount namespace: `what` is `overlay` or `fuse`, `dir` an
+/// empty directory in the store. Why it failed, if it did.
+fn probe_in_child(what: &str, dir: &Path) -> Result<(), String> {
+    use crate::sys::spawn::{Failure, IdMaps, Namespace, Spawn, SpawnError};
+    let started = Spawn::new()
+        .new_namespaces(Namespace::Mount)
+        .id_maps(IdMaps::own_ids_as(0, 0))
+        .start(|_| probe_in_namespace(what, dir));
+    let mut child = match started {
+        Ok(c) => c,
+        Err(SpawnError::Clone(e)) => {
+            let errno = nix::Error::from_raw(e.raw_os_error().unwrap_or(libc::EIO));
+            return Err(format!("user namespace: {errno}"));
+        }
+        Err(SpawnError::IdMap { path, source }) => return Err(format!("{path}: {source}")),
+        Err(e) => return Err(format!("running the probe: {e}")),
     };
-    Some(probe_in_namespace(&what.to_string_lossy(), Path::new(dir)))
+    let outcome = child.outcome();
+    let status = child.wait();
+    match outcome {
+        Err(Failure::Child(msg)) => Err(msg.trim().to_string()),
+        Err(Failure::Setup(e)) => Err(e.to_string()),
+        Ok(()) => match status {
+            Ok(nix::sys::wait::WaitStatus::Exited(_, 0)) => Ok(()),
+            other => Err(format!("the probe ended: {other:?}")),
+        },
+    }
 }
 
+/// The probe itself, in the child of [`probe_in_child`].
 fn probe_in_namespace(what: &str, dir: &Path) -> Result<(), String> {
     use nix::mount::{MsFlags, mount};
-    let (uid, gid) = (nix::unistd::getuid(), nix::unistd::getgid());
-    nix::sched::unshare(
-        nix::sched::CloneFlags::CLONE_NEWUSER | nix::sched::CloneFlags::CLONE_NEWNS,
-    )
-    .map_err(|e| format!("user namespace: {e}"))?;
-    let w = |f: &str, s: String| std::fs::write(f, s).map_err(|e| format!("{f}: {e}"));
-    w("/proc/self/setgroups", "deny".into())?;
-    w("/proc/self/uid_map", format!("0 {uid} 1"))?;
-    w("/proc/self/gid_map", format!("0 {gid} 1"))?;
     mount(
         None::<&str>,
         "/",

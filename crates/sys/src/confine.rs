@@ -91,11 +91,7 @@ pub fn drop_all_capabilities() -> io::Result<()> {
 /// with EBUSY otherwise. Afterwards `std::env::args` and `std::env::var`
 /// read `title` and empty strings.
 pub fn conceal_args_and_env(title: &[u8]) -> io::Result<()> {
-    let status = std::fs::read_to_string("/proc/self/status")?;
-    if !status
-        .lines()
-        .any(|l| l.split_whitespace().eq(["Threads:", "1"]))
-    {
+    if !super::spawn::single_threaded()? {
         return Err(io::Error::from_raw_os_error(libc::EBUSY));
     }
     let stat = std::fs::read_to_string("/proc/self/stat")?;

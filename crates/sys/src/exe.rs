@@ -51,9 +51,8 @@ static SEALED: OnceLock<Result<OwnedFd, i32>> = OnceLock::new();
 /// The write-protected image of this process's executable, made on the
 /// first call (see the module documentation for how).
 ///
-/// The first call forks; like [`super::clone_fork`], it must come while
-/// the process is single-threaded, or at least while no other thread can
-/// hold a lock the child would need (the child only makes system calls).
+/// The first call forks a child that makes system calls only, so it may
+/// come from a process with threads.
 pub fn sealed() -> io::Result<BorrowedFd<'static>> {
     match SEALED.get_or_init(|| make().map_err(|e| e.raw_os_error().unwrap_or(libc::EIO))) {
         Ok(fd) => Ok(fd.as_fd()),
@@ -160,7 +159,13 @@ fn read_only_mount_of(path: &Path, want: &nix::sys::stat::FileStat) -> io::Resul
         nix::sys::stat::Mode::empty(),
     )?;
     let slot_raw = slot.as_raw_fd();
-    match super::clone_fork(libc::CLONE_NEWUSER | libc::CLONE_NEWNS | libc::CLONE_FILES)? {
+    // Not a `spawn::Spawn`: the child must share our descriptor table, and
+    // the caller may have threads.
+    // SAFETY: the child makes only system calls (everything it needs was
+    // made above) and ends with _exit; of the descriptor table it shares,
+    // it only replaces the placeholder `slot`, which it was made for.
+    match unsafe { super::clone_fork(libc::CLONE_NEWUSER | libc::CLONE_NEWNS | libc::CLONE_FILES) }?
+    {
         super::Forked::Child => {
             // Only system calls from here: the parent may have threads.
             let maps = [
@@ -318,7 +323,6 @@ fn sealed_memfd(src: &Path) -> io::Result<OwnedFd> {
 
 /// A fresh read-only mount of the executable file at `path` (the way
 /// [`sealed`] takes first), for the benchmark, which compares both ways.
-/// The caller must be single-threaded, as for [`sealed`].
 pub fn make_read_only_mount(path: &Path) -> io::Result<OwnedFd> {
     read_only_mount_of(path, &nix::sys::stat::stat(path)?)
 }
@@ -354,8 +358,7 @@ pub fn runs_sealed() -> bool {
     *SEALED_RUNS.get_or_init(|| apparmor_label().is_none())
 }
 
-/// Makes ready what [`exec_self`] executes (see [`sealed`]: call it while
-/// single-threaded).
+/// Makes ready what [`exec_self`] executes (see [`sealed`]).
 pub fn prepare() -> io::Result<()> {
     if runs_sealed() {
         sealed()?;
@@ -412,7 +415,8 @@ mod tests {
         // must not allocate.
         let argv = [c"true".as_ptr(), std::ptr::null()];
         let env = [std::ptr::null::<libc::c_char>()];
-        match super::super::clone_fork(0).unwrap() {
+        // SAFETY: the child makes two system calls and ends with _exit.
+        match unsafe { super::super::clone_fork(0) }.unwrap() {
             super::super::Forked::Child => {
                 // SAFETY: both arrays are live and null-terminated, their
                 // strings NUL-terminated.
@@ -447,7 +451,10 @@ mod tests {
             userns_fd: 0,
         };
         let reopen = CString::new(format!("/proc/self/fd/{}", fd.as_raw_fd())).unwrap();
-        match super::super::clone_fork(libc::CLONE_NEWUSER | libc::CLONE_NEWNS).unwrap() {
+        // SAFETY: the child makes system calls only (everything it needs
+        // was made above) and ends with _exit.
+        match unsafe { super::super::clone_fork(libc::CLONE_NEWUSER | libc::CLONE_NEWNS) }.unwrap()
+        {
             super::super::Forked::Child => {
                 // SAFETY: the path is empty and NUL-terminated, `attr` a live
                 // struct of the size passed.

@@ -1,10 +1,16 @@
-//! Thin wrappers over the few system calls that have no safe binding in
-//! `nix`: `clone(2)` with namespace flags, terminal ioctls, and closing
-//! inherited descriptors; [`exe`] keeps rsp's own executable out of a
+//! Thin wrappers over the system calls that have no safe binding in
+//! `nix`: `clone(2)` with namespace flags, terminal ioctls, closing
+//! inherited descriptors; [`spawn`] starts every child process rsp runs
+//! code of its own in, [`exe`] keeps rsp's own executable out of a
 //! container's reach and [`confine`] confines rsp's processes inside one.
 //!
-//! Contract: this is the only module where `unsafe` is allowed. Every
-//! function here is safe to call; each `unsafe` block states why it is sound.
+//! Contract: this is the only module where `unsafe` is allowed. A safe
+//! function here is sound whatever its caller does (where a rule must
+//! hold, the function checks it, as [`spawn::Spawn::start`] checks that
+//! the process has one thread); a function whose soundness depends on its
+//! caller is an `unsafe fn` whose `# Safety` section says what the caller
+//! must ensure, and is called only from this module. Each `unsafe` block
+//! states why it is sound.
 #![allow(unsafe_code)]
 
 pub mod confine;
@@ -12,6 +18,9 @@ pub mod exe;
 pub mod mem;
 pub mod net;
 pub mod seccomp;
+pub mod spawn;
+
+pub use spawn::inherited_fd;
 
 use std::io;
 use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
@@ -26,10 +35,20 @@ pub enum Forked {
 /// `flags` (`CLONE_NEW*`), as one `clone(2)` system call.
 ///
 /// A raw `clone` with no new stack behaves like `fork`: the child runs on a
-/// copy of the caller's stack and returns here. The caller must be
-/// single-threaded (no other thread may hold a lock the child needs); rsp
-/// only calls this before starting any thread.
-pub fn clone_fork(flags: libc::c_int) -> io::Result<Forked> {
+/// copy of the caller's stack and returns here. [`spawn::Spawn`] is the
+/// safe way to start a child.
+///
+/// # Safety
+///
+/// Either the calling process has one thread, or the child makes only
+/// async-signal-safe calls (raw system calls: no allocation, no lock)
+/// until it executes a program or exits with [`exit_now`]: another
+/// thread may hold a lock the child would wait on forever, or leave data
+/// half-updated. `flags` must not include `CLONE_VM`, `CLONE_THREAD`,
+/// `CLONE_VFORK`, `CLONE_SETTLS` or the `CLONE_*TID` flags (the child
+/// would share our memory or stack); with `CLONE_FILES`, the child must
+/// leave alone the descriptors objects of ours own.
+pub unsafe fn clone_fork(flags: libc::c_int) -> io::Result<Forked> {
     let flags = (flags | libc::SIGCHLD) as libc::c_ulong;
     // SAFETY: with a null child stack, clone(2) duplicates the calling
     // process like fork(2); all pointer arguments are null and unused
@@ -128,12 +147,16 @@ pub fn cloexec_from(first: RawFd) -> io::Result<()> {
 }
 
 /// Closes every descriptor from `first` upwards: for a forked process
-/// that will not exec (rsp's init inside a container), which must not keep
-/// the monitor's files open.
+/// that will not exec (rsp's init inside a container, see
+/// [`spawn::ChildCtx::become_init`]), which must not keep the monitor's
+/// files open.
 ///
-/// Descriptors owned by Rust objects in this process become dangling; the
-/// caller must not use such objects afterwards.
-pub fn close_from(first: RawFd) -> io::Result<()> {
+/// # Safety
+///
+/// Descriptors owned by objects in this process (statics included)
+/// become dangling: the process must have one thread, and must never use
+/// or drop such an object afterwards.
+pub unsafe fn close_from(first: RawFd) -> io::Result<()> {
     // SAFETY: close_range(2) closes descriptors; it touches no memory of
     // ours. The caller promises not to use objects owning those fds.
     let ret = unsafe {
@@ -148,26 +171,6 @@ pub fn close_from(first: RawFd) -> io::Result<()> {
         return Err(io::Error::last_os_error());
     }
     Ok(())
-}
-
-/// Takes ownership of a descriptor a parent handed down across `exec`,
-/// named by number on the command line. Returns None when `fd` is not open
-/// (a wrong number must not become a double close).
-///
-/// Only for numbers received that way: nothing else in this process may
-/// own `fd`.
-pub fn inherited_fd(fd: RawFd) -> Option<std::os::fd::OwnedFd> {
-    use std::os::fd::FromRawFd;
-    if fd < 3 {
-        return None;
-    }
-    // SAFETY: F_GETFD only reads descriptor flags.
-    if unsafe { libc::fcntl(fd, libc::F_GETFD) } == -1 {
-        return None;
-    }
-    // SAFETY: the descriptor is open and, by this function's contract, was
-    // inherited across exec for us alone: no other owner can close it.
-    Some(unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) })
 }
 
 /// Drops this process's resident pages of its own executable's code

@@ -3,12 +3,15 @@
 //! installation with a listener, the listener's ioctls, and reading and
 //! writing a stopped target's memory (`process_vm_readv`/`writev`).
 //!
-//! Contract: every function here is safe to call. A listener is an
+//! Contract: the safe functions here are safe to call whatever the
+//! caller does: the ownership filter is installed only by
+//! [`exec_filtered`], right before `execve`; installing an allow-list is
+//! `unsafe` (see [`install_allowlist`]). A listener is an
 //! [`OwnedFd`]; a notification is copied out into plain [`Notif`] values.
 //! Nothing here decides what to answer: see `runtime::ownership`.
 
 use std::io;
-use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
 
 const AUDIT_ARCH_X86_64: u32 = 0xC000_003E;
 const X32_SYSCALL_BIT: u32 = 0x4000_0000;
@@ -94,10 +97,65 @@ pub fn program() -> Vec<libc::sock_filter> {
     p
 }
 
+/// What kept [`exec_filtered`] from executing the program.
+#[derive(Debug)]
+pub enum FilteredExecError {
+    /// The filter could not be installed: nothing changed, and the
+    /// program may be executed without it.
+    Install(io::Error),
+    /// Its listener could not be sent.
+    HandOver(io::Error),
+    /// The supervisor did not acknowledge it.
+    NoAck,
+    /// `execve` failed, with the filter installed.
+    Exec(nix::Error),
+}
+
+/// Installs the filter on the calling thread, sends its listener to the
+/// supervisor on `sock` (and with `wait_ack`, waits for its one byte of
+/// acknowledgement), then executes `path`: returns only on failure.
+/// Nothing between the filter and `execve` makes a trapped call.
+pub fn exec_filtered(
+    sock: BorrowedFd<'_>,
+    wait_ack: bool,
+    path: &std::ffi::CStr,
+    argv: &[std::ffi::CString],
+    env: &[std::ffi::CString],
+) -> FilteredExecError {
+    // SAFETY: what follows until execve makes none of the trapped calls
+    // (sendmsg, close, read and execve; no allocation on success).
+    let listener = match unsafe { install_filter() } {
+        Ok(l) => l,
+        Err(e) => return FilteredExecError::Install(e),
+    };
+    if let Err(e) = super::send_fd(sock, listener.as_fd()) {
+        return FilteredExecError::HandOver(e);
+    }
+    drop(listener);
+    if wait_ack {
+        let mut b = [0u8; 1];
+        if !matches!(nix::unistd::read(sock, &mut b), Ok(1)) {
+            return FilteredExecError::NoAck;
+        }
+    }
+    match nix::unistd::execve(path, argv, env) {
+        Err(e) => FilteredExecError::Exec(e),
+        Ok(never) => match never {},
+    }
+}
+
 /// Installs the filter on the calling thread (inherited by its children
 /// and kept across exec) and returns its listener, close-on-exec. Needs
 /// CAP_SYS_ADMIN in the caller's user namespace or no_new_privs.
-pub fn install_filter() -> io::Result<OwnedFd> {
+///
+/// # Safety
+///
+/// From here on, the [`TRAPPED`] calls of this thread return what the
+/// supervisor reading the listener answers, which the code making them
+/// cannot check (a `stat` may succeed without filling its buffer): the
+/// thread must make none of them until it executes a program. See
+/// [`exec_filtered`].
+unsafe fn install_filter() -> io::Result<OwnedFd> {
     let mut f = program();
     let prog = libc::sock_fprog {
         len: f.len() as u16,
@@ -174,16 +232,30 @@ pub fn allowlist_program(allowed: &[libc::c_long]) -> Vec<libc::sock_filter> {
 /// Installs [`allowlist_program`] on the calling thread, for good (it is
 /// inherited and kept across exec). Needs no_new_privs or CAP_SYS_ADMIN in
 /// the caller's user namespace.
-pub fn install_allowlist(allowed: &[libc::c_long]) -> io::Result<()> {
+///
+/// # Safety
+///
+/// Every system call the thread makes from here on that is not in
+/// `allowed` fails with EPERM. Code that cannot take such a failure must
+/// not run afterwards: `allowed` must hold `rt_sigreturn` if a signal
+/// handler may run (a failed return from a handler resumes nowhere), and
+/// every call the code that follows needs.
+pub unsafe fn install_allowlist(allowed: &[libc::c_long]) -> io::Result<()> {
     if NATIVE_ARCH.is_none() {
         return Err(io::Error::from_raw_os_error(libc::ENOSYS));
     }
-    install_program(&mut allowlist_program(allowed))
+    // SAFETY: the caller vouches for `allowed`.
+    unsafe { install_program(&mut allowlist_program(allowed)) }
 }
 
 /// Installs a filter program made beforehand (a forked child of a
 /// threaded process must not allocate).
-pub fn install_program(f: &mut [libc::sock_filter]) -> io::Result<()> {
+///
+/// # Safety
+///
+/// As for [`install_allowlist`]: whatever the program refuses, the code
+/// that follows must cope without it.
+pub unsafe fn install_program(f: &mut [libc::sock_filter]) -> io::Result<()> {
     let prog = libc::sock_fprog {
         len: f.len() as u16,
         filter: f.as_mut_ptr(),
@@ -459,10 +531,14 @@ mod tests {
         // first: the test harness has threads, so the child must not
         // allocate.
         let mut prog = allowlist_program(&[libc::SYS_getpid, libc::SYS_exit_group, libc::SYS_exit]);
-        match crate::clone_fork(0).unwrap() {
+        // SAFETY: the child makes only system calls (the program is made
+        // and the errno read without allocating) and ends with _exit.
+        match unsafe { crate::clone_fork(0) }.unwrap() {
             crate::Forked::Child => {
                 let _ = nix::sys::prctl::set_no_new_privs();
-                let ok = install_program(&mut prog).is_ok();
+                // SAFETY: the child only makes the allowed calls, and
+                // getppid, whose failure it expects.
+                let ok = unsafe { install_program(&mut prog) }.is_ok();
                 // Through syscall(2), which sets errno: glibc's getppid()
                 // cannot fail, so it would not.
                 // SAFETY: getppid takes no arguments.
