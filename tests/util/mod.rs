@@ -44,23 +44,9 @@ pub fn rsp_bin() -> &'static str {
     option_env!("CARGO_BIN_EXE_rsp").unwrap_or("rsp")
 }
 
-/// True when a test's prerequisite `what` is `available`. Otherwise, where
-/// `CI` is set (`.ci/run` sets it), panics naming it and `how` to get it: a
-/// test that skips there passes while testing nothing. Elsewhere says the
-/// test skipped and returns false. (The unit tests in `src/` have their own
-/// copies, one per engine layer.)
-pub fn require_or_skip(what: &str, how: &str, available: bool) -> bool {
-    if available {
-        return true;
-    }
-    let ci = std::env::var("CI").is_ok_and(|v| !matches!(v.as_str(), "" | "0" | "false"));
-    assert!(
-        !ci,
-        "test prerequisite missing in CI: {what}; to get it: {how}"
-    );
-    eprintln!("skipped: no {what}; to get it: {how} (with CI set, this fails)");
-    false
-}
+/// A missing prerequisite fails in CI, skips elsewhere: the one helper
+/// every layer's tests use.
+pub use rsp_base::testing::require_or_skip;
 
 /// A static program built from C `source` with the host's `cc` (gcc and
 /// libc6-dev, as CI installs them), for a test image: busybox lacks it.

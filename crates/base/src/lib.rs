@@ -5,5 +5,6 @@
 #![forbid(unsafe_code)]
 
 pub mod paths;
+pub mod testing;
 pub mod text;
 pub mod timespec;

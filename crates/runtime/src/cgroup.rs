@@ -294,8 +294,8 @@ impl Cgroup {
 
 #[cfg(test)]
 mod tests {
-    use super::prereq::require_or_skip;
     use super::*;
+    use rsp_base::testing::require_or_skip;
 
     #[test]
     fn oom_kill_count() {
@@ -415,30 +415,5 @@ mod tests {
         if let Err(e) = result {
             std::panic::resume_unwind(e);
         }
-    }
-}
-
-/// A test's missing prerequisite: skipped on a developer's machine, a
-/// failure in CI. Shared by the runtime's unit tests; the storage layer has
-/// its own copy (`storage::tarsplit::prereq`), as `#[cfg(test)]` code cannot
-/// cross the crates these layers become, and `tests/util` has the
-/// integration tests' one.
-#[cfg(test)]
-pub(crate) mod prereq {
-    /// True when `available`. Otherwise, where `CI` is set (`.ci/run` sets
-    /// it), panics naming `what` is missing and `how` to get it: a test that
-    /// skips there passes while testing nothing. Elsewhere says the test
-    /// skipped and returns false.
-    pub(crate) fn require_or_skip(what: &str, how: &str, available: bool) -> bool {
-        if available {
-            return true;
-        }
-        let ci = std::env::var("CI").is_ok_and(|v| !matches!(v.as_str(), "" | "0" | "false"));
-        assert!(
-            !ci,
-            "test prerequisite missing in CI: {what}; to get it: {how}"
-        );
-        eprintln!("skipped: no {what}; to get it: {how} (with CI set, this fails)");
-        false
     }
 }

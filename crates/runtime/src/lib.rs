@@ -630,7 +630,7 @@ fn exec_command(
                 // the parent hears why instead of a listener (see
                 // `Spawned::owners_refused`).
                 FilteredExecError::Install(e) if !wait_ack => {
-                    let _ = nix::unistd::write(&sock, format!("E{e}").as_bytes());
+                    let _ = nix::unistd::write(sock, format!("E{e}").as_bytes());
                     nix::unistd::execve(&exe_c, &argv, env).unwrap_err()
                 }
                 FilteredExecError::Install(e) => {

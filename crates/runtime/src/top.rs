@@ -595,7 +595,7 @@ mod tests {
     #[test]
     fn ps_fallback_runs_the_host_ps() {
         let has_ps = Command::new("ps").arg("-p1").output().is_ok();
-        if !crate::cgroup::prereq::require_or_skip("ps", "apt-get install procps", has_ps) {
+        if !rsp_base::testing::require_or_skip("ps", "apt-get install procps", has_ps) {
             return;
         }
         let kids = Kids(vec![spawn(&["sleep", "34"])]);

@@ -1419,9 +1419,9 @@ mod tests {
     use std::os::unix::net::UnixListener;
     use tar::EntryType;
 
-    use super::super::tarsplit::prereq::require_or_skip;
     /// Builds tar streams, writing names raw so hostile ones survive.
     use super::super::testtar::{MTIME, Spec, Tar};
+    use rsp_base::testing::require_or_skip;
 
     fn opts() -> ExtractOptions {
         ExtractOptions {
