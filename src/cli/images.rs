@@ -308,7 +308,7 @@ pub fn rmi(g: &Global, a: &RmiArgs) -> CmdResult {
     Ok(code)
 }
 
-/// `image inspect` JSON, shaped like Podman's.
+/// `image inspect` JSON, shaped like Podman's (see [`super::inspect`]).
 pub fn inspect_json(store: &Store, rec: &ImageRecord) -> Value {
     let cfg = config_of(store, rec);
     let created = created_of(&cfg, rec);
@@ -319,33 +319,8 @@ pub fn inspect_json(store: &Store, rec: &ImageRecord) -> Value {
         .filter_map(|d| store.layer_path(d).ok())
         .map(|p| p.display().to_string())
         .collect();
-    json!({
-        "Id": rec.id,
-        "Digest": rec.manifest_digest,
-        "RepoTags": rec.names,
-        "RepoDigests": rec.digests,
-        "Parent": parent_of(store, rec),
-        "Comment": cfg.comment(),
-        "Created": created,
-        "Config": cfg.config,
-        "Version": "",
-        "Author": cfg.author.clone().unwrap_or_default(),
-        "Architecture": cfg.architecture,
-        "Os": cfg.os,
-        "Size": rec.size,
-        "VirtualSize": rec.size,
-        "GraphDriver": {
-            "Name": "overlay",
-            "Data": { "LowerDir": layer_dirs.join(":") }
-        },
-        "RootFS": { "Type": "layers", "Layers": rec.layers },
-        "Labels": cfg.config.labels.clone().unwrap_or_default(),
-        "Annotations": {},
-        "ManifestType": rec.manifest_media_type,
-        "User": cfg.config.user.clone().unwrap_or_default(),
-        "History": cfg.history,
-        "NamesHistory": rec.names,
-    })
+    let parent = parent_of(store, rec);
+    super::inspect::ImageInspect::new(rec, &cfg, created, parent, layer_dirs.join(":")).to_value()
 }
 
 /// The local image this one was built on, as Podman finds it: the image

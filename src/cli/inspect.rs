@@ -1,5 +1,6 @@
 //! `inspect` of a container: Podman's `InspectContainerData`, with its
-//! field names and order, built from the engine's record and state.
+//! field names and order, built from the engine's record and state; and of
+//! an image: Podman's `ImageData` ([`ImageInspect`]).
 //!
 //! rsp's own additions keep their places from before: `State.PauseMethod`
 //! and `State.Warnings`, `HostConfig.Owners` and `HostConfig.CgroupPath`.
@@ -403,4 +404,102 @@ pub fn container(c: &Container, paths: &Paths, store: &Store) -> ContainerInspec
 /// The inspect record as JSON, for `--format` and printing.
 pub fn container_json(c: &Container, paths: &Paths, store: &Store) -> serde_json::Value {
     serde_json::to_value(container(c, paths, store)).expect("inspect records serialize")
+}
+
+/// `image inspect`: Podman's `ImageData`, field names and order.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ImageInspect<'a> {
+    #[serde(rename = "Id")]
+    id: &'a str,
+    digest: &'a str,
+    repo_tags: &'a [String],
+    repo_digests: &'a [String],
+    parent: String,
+    comment: &'a str,
+    created: String,
+    config: &'a crate::image::config::ContainerConfig,
+    version: &'static str,
+    author: &'a str,
+    architecture: &'a str,
+    os: &'a str,
+    size: u64,
+    virtual_size: u64,
+    graph_driver: GraphDriver,
+    #[serde(rename = "RootFS")]
+    root_fs: ImageRootFs<'a>,
+    labels: BTreeMap<String, String>,
+    annotations: BTreeMap<String, String>,
+    manifest_type: &'a str,
+    user: &'a str,
+    history: &'a [serde_json::Value],
+    names_history: &'a [String],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct GraphDriver {
+    name: &'static str,
+    data: GraphDriverData,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct GraphDriverData {
+    lower_dir: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct ImageRootFs<'a> {
+    #[serde(rename = "Type")]
+    kind: &'static str,
+    layers: &'a [String],
+}
+
+impl<'a> ImageInspect<'a> {
+    /// `lower_dir` is the layers' directories, top first, joined by `:`.
+    pub fn new(
+        rec: &'a crate::storage::ImageRecord,
+        cfg: &'a crate::image::config::ImageConfig,
+        created: String,
+        parent: String,
+        lower_dir: String,
+    ) -> ImageInspect<'a> {
+        ImageInspect {
+            id: &rec.id,
+            digest: &rec.manifest_digest,
+            repo_tags: &rec.names,
+            repo_digests: &rec.digests,
+            parent,
+            comment: cfg.comment(),
+            created,
+            config: &cfg.config,
+            version: "",
+            author: cfg.author.as_deref().unwrap_or_default(),
+            architecture: &cfg.architecture,
+            os: &cfg.os,
+            size: rec.size,
+            virtual_size: rec.size,
+            graph_driver: GraphDriver {
+                name: "overlay",
+                data: GraphDriverData { lower_dir },
+            },
+            root_fs: ImageRootFs {
+                kind: "layers",
+                layers: &rec.layers,
+            },
+            labels: cfg.config.labels.clone().unwrap_or_default(),
+            annotations: BTreeMap::new(),
+            manifest_type: &rec.manifest_media_type,
+            user: cfg.config.user.as_deref().unwrap_or_default(),
+            history: &cfg.history,
+            names_history: &rec.names,
+        }
+    }
+
+    /// As the templates and `--format json` see it.
+    pub fn to_value(&self) -> serde_json::Value {
+        serde_json::to_value(self).expect("plain data always serializes")
+    }
 }
