@@ -25,12 +25,3 @@
 #![forbid(unsafe_code)]
 
 pub mod cli;
-
-use rsp_base::{paths, timespec};
-use rsp_image as image;
-use rsp_net as net;
-use rsp_registry as registry;
-use rsp_runtime as runtime;
-use rsp_runtime::{events, logs};
-use rsp_storage as storage;
-use rsp_transfer as transfer;

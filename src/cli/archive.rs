@@ -2,8 +2,8 @@
 
 use super::args::{Global, LoadArgs, SaveArgs};
 use super::{CmdResult, open_store};
-use crate::transfer::archive::{self, ArchiveFormat, SaveItem};
 use anyhow::{Context, anyhow, bail};
+use rsp_transfer::archive::{self, ArchiveFormat, SaveItem};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -72,7 +72,7 @@ pub fn save(g: &Global, a: &SaveArgs) -> CmdResult {
 /// alone, the others being extra tags for it (a docker-archive's
 /// `RepoTags`). An image named twice is written once, with both names.
 fn save_items(
-    store: &crate::storage::Store,
+    store: &rsp_storage::Store,
     a: &SaveArgs,
     format: ArchiveFormat,
 ) -> anyhow::Result<Vec<SaveItem>> {
@@ -96,14 +96,14 @@ fn save_items(
     }
     let tags: Vec<String> = extra_tags
         .iter()
-        .map(|t| crate::image::manage::normalize_tag(t).with_context(|| format!("extra tag {t:?}")))
+        .map(|t| rsp_image::manage::normalize_tag(t).with_context(|| format!("extra tag {t:?}")))
         .collect::<anyhow::Result<_>>()?;
     let db = store.images()?;
     let mut items: Vec<SaveItem> = Vec::new();
     for input in images {
-        let record = crate::image::lookup(&db, input)?.clone();
+        let record = rsp_image::lookup(&db, input)?.clone();
         // A name keeps that name; an ID saves the image unnamed, as Docker.
-        let names: Vec<String> = crate::image::lookup_name(&db, input).into_iter().collect();
+        let names: Vec<String> = rsp_image::lookup_name(&db, input).into_iter().collect();
         match items.iter_mut().find(|i| i.record.id == record.id) {
             Some(item) => {
                 for n in names {
@@ -150,11 +150,11 @@ pub fn load(g: &Global, a: &LoadArgs) -> CmdResult {
     for img in &loaded {
         if img.names.is_empty() {
             writeln!(out, "Loaded image: sha256:{}", img.id)?;
-            crate::runtime::image_event(&store, "load", &img.id, "");
+            rsp_runtime::image_event(&store, "load", &img.id, "");
         }
         for n in &img.names {
             writeln!(out, "Loaded image: {n}")?;
-            crate::runtime::image_event(&store, "load", &img.id, n);
+            rsp_runtime::image_event(&store, "load", &img.id, n);
         }
     }
     Ok(0)

@@ -2,9 +2,9 @@
 
 use super::args::{CommitArgs, DiffArgs, ExportArgs, Global, ImportArgs};
 use super::{CmdResult, open_store};
-use crate::runtime::commit::{self, CommitOptions, ImportOptions};
-use crate::runtime::container::{self, Status};
 use anyhow::{Context, anyhow};
+use rsp_runtime::commit::{self, CommitOptions, ImportOptions};
+use rsp_runtime::container::{self, Status};
 use std::io::{IsTerminal, Write};
 
 fn short(digest: &str) -> &str {
@@ -43,7 +43,7 @@ pub fn commit(g: &Global, a: &CommitArgs) -> CmdResult {
     };
     let paused = a.pause && c.state.status == Status::Running;
     if paused {
-        crate::runtime::ops::pause(&store, &c)?;
+        rsp_runtime::ops::pause(&store, &c)?;
     }
     progress_start(a.quiet, &c.config.layers);
     let quiet = a.quiet;
@@ -54,10 +54,10 @@ pub fn commit(g: &Global, a: &CommitArgs) -> CmdResult {
     });
     if paused {
         let c = container::find(&store, &c.config.id)?;
-        crate::runtime::ops::unpause(&store, &c)?;
+        rsp_runtime::ops::unpause(&store, &c)?;
     }
     let rec = result.with_context(|| format!("committing container {}", c.config.name))?;
-    crate::runtime::image_event(&store, "commit", &rec.id, name.as_deref().unwrap_or(""));
+    rsp_runtime::image_event(&store, "commit", &rec.id, name.as_deref().unwrap_or(""));
     progress_end(a.quiet, &rec.id);
     Ok(0)
 }
@@ -68,7 +68,7 @@ pub fn diff(g: &Global, a: &DiffArgs) -> CmdResult {
         Ok(c) => commit::container_changes(&store, &c.config)?,
         Err(container::LookupError::NotFound(_)) => {
             let db = store.images()?;
-            let rec = crate::image::lookup(&db, &a.name).map_err(|_| {
+            let rec = rsp_image::lookup(&db, &a.name).map_err(|_| {
                 anyhow!(
                     "{}: no container or image of that name or ID: see `rsp ps -a` and `rsp images`",
                     a.name
@@ -177,7 +177,7 @@ pub fn import(g: &Global, a: &ImportArgs) -> CmdResult {
         }
     })
     .with_context(|| format!("importing {}", a.source))?;
-    crate::runtime::image_event(&store, "import", &rec.id, name.as_deref().unwrap_or(""));
+    rsp_runtime::image_event(&store, "import", &rec.id, name.as_deref().unwrap_or(""));
     progress_end(a.quiet, &rec.id);
     Ok(0)
 }

@@ -8,15 +8,15 @@ use super::args::{
 };
 use super::output::{self, Format};
 use super::{CmdResult, Failure, open_store};
-use crate::paths::Paths;
-use crate::runtime::attach::{AttachOptions, parse_detach_keys};
-use crate::runtime::container::{self, Container, LogDriver, OwnersMode, StartWarning, Status};
-use crate::runtime::monitor::Launch;
-use crate::runtime::process;
-use crate::runtime::spec::{self, CgroupsMode, ContainerSpec, LogSpec, SpecError};
-use crate::storage::{ImageRecord, Store};
-use crate::transfer::ensure::{PullPolicy, ensure_image};
 use anyhow::{Context, anyhow, bail};
+use rsp_base::paths::Paths;
+use rsp_runtime::attach::{AttachOptions, parse_detach_keys};
+use rsp_runtime::container::{self, Container, LogDriver, OwnersMode, StartWarning, Status};
+use rsp_runtime::monitor::Launch;
+use rsp_runtime::process;
+use rsp_runtime::spec::{self, CgroupsMode, ContainerSpec, LogSpec, SpecError};
+use rsp_storage::{ImageRecord, Store};
+use rsp_transfer::ensure::{PullPolicy, ensure_image};
 use serde_json::{Value, json};
 use std::io::Write;
 
@@ -192,7 +192,7 @@ fn spec_failure(e: SpecError) -> Failure {
 /// The container spec the flags of `run` and `create` ask for.
 fn spec_from_flags(
     a: &RunArgs,
-    storage_driver: crate::storage::driver::Driver,
+    storage_driver: rsp_storage::driver::Driver,
 ) -> anyhow::Result<ContainerSpec> {
     let env = user_env(&a.env_file, &a.env)?;
     let entrypoint = a.entrypoint.as_deref().map(parse_entrypoint).transpose()?;
@@ -200,7 +200,7 @@ fn spec_from_flags(
     let ports = a
         .publish
         .iter()
-        .map(|p| crate::net::parse_publish(p))
+        .map(|p| rsp_net::parse_publish(p))
         .collect::<Result<Vec<_>, _>>()?;
     let (restart, restart_max) = spec::parse_restart(&a.restart)?;
     let mut log = LogSpec {
@@ -266,7 +266,7 @@ fn spec_from_flags(
 
 fn run_or_create(g: &Global, a: &RunArgs, create_only: bool) -> CmdResult {
     let (paths, store) = open_store(g)?;
-    let (driver, _) = crate::storage::driver::select(g.storage_driver.as_deref(), &paths.root)?;
+    let (driver, _) = rsp_storage::driver::select(g.storage_driver.as_deref(), &paths.root)?;
     // Every flag is checked before anything is fetched.
     let spec = spec_from_flags(a, driver)?;
     spec.validate().map_err(spec_failure)?;
@@ -286,7 +286,7 @@ fn run_or_create(g: &Global, a: &RunArgs, create_only: bool) -> CmdResult {
         config: cfg.clone(),
         state: Default::default(),
     };
-    let launch = crate::runtime::ops::start(&store, &paths, &c, !a.detach)?;
+    let launch = rsp_runtime::ops::start(&store, &paths, &c, !a.detach)?;
     let Launch::Started {
         pid,
         client,
@@ -366,7 +366,7 @@ fn ps_row(c: &Container, no_trunc: bool) -> Value {
         "State": c.state.status.as_str(),
         "Names": c.config.name,
         "Size": "",
-        "Ports": crate::net::ports::ps_text(&c.config.ports),
+        "Ports": rsp_net::ports::ps_text(&c.config.ports),
         "Pid": c.state.pid,
         "ExitCode": c.state.exit_code,
         "Exited": c.state.status == Status::Exited,
@@ -654,9 +654,9 @@ pub fn rm(g: &Global, a: &RmArgs) -> CmdResult {
     }
     let mut code = 0;
     for (t, c) in &found {
-        match crate::runtime::ops::remove(&store, &paths, c, a.force, a.time, &mut output::warn) {
+        match rsp_runtime::ops::remove(&store, &paths, c, a.force, a.time, &mut output::warn) {
             Ok(()) => println!("{t}"),
-            Err(e @ crate::runtime::RuntimeError::Running(_)) => {
+            Err(e @ rsp_runtime::RuntimeError::Running(_)) => {
                 eprintln!("Error: {e}");
                 code = 2;
             }
@@ -692,7 +692,7 @@ pub fn inspect(g: &Global, a: &InspectArgs) -> CmdResult {
             continue;
         }
         if a.kind != "container"
-            && let Ok(rec) = crate::image::lookup(&db, n)
+            && let Ok(rec) = rsp_image::lookup(&db, n)
         {
             items.push(super::images::inspect_json(&store, rec));
             continue;

@@ -1,16 +1,16 @@
 //! `tag`, `untag`, `history`, `image prune`, `image tree`, `system df` and
 //! `system prune`: the local image management commands. The work is in
-//! [`crate::image::manage`]; this file parses, asks and prints.
+//! [`rsp_image::manage`]; this file parses, asks and prints.
 
 use super::args::{
     DfArgs, Global, HistoryArgs, ImagePruneArgs, SystemPruneArgs, TagArgs, TreeArgs, UntagArgs,
 };
 use super::output::{self, Format, SizeStyle, human_size};
 use super::{CmdResult, open_store};
-use crate::image::manage::{self, Filters, ImageInfo, Removed};
-use crate::runtime::container::{self, Container};
-use crate::storage::{ImageDb, Store};
 use anyhow::{Context, anyhow, bail};
+use rsp_image::manage::{self, Filters, ImageInfo, Removed};
+use rsp_runtime::container::{self, Container};
+use rsp_storage::{ImageDb, Store};
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, Write};
@@ -67,7 +67,7 @@ pub fn image_filters(
     allowed: &[&str],
 ) -> Result<Filters, manage::ManageError> {
     Filters::parse(specs, allowed, |input| {
-        let rec = crate::image::lookup(db, input)?;
+        let rec = rsp_image::lookup(db, input)?;
         Ok(infos
             .iter()
             .find(|i| i.rec.id == rec.id)
@@ -94,7 +94,7 @@ pub fn tag(g: &Global, a: &TagArgs) -> CmdResult {
     let (_, store) = open_store(g)?;
     let (rec, names) = manage::tag(&store, &a.image, &a.targets)?;
     for n in &names {
-        crate::runtime::image_event(&store, "tag", &rec.id, n);
+        rsp_runtime::image_event(&store, "tag", &rec.id, n);
     }
     Ok(0)
 }
@@ -103,7 +103,7 @@ pub fn untag(g: &Global, a: &UntagArgs) -> CmdResult {
     let (_, store) = open_store(g)?;
     let (rec, names) = manage::untag(&store, &a.image, &a.names)?;
     for n in &names {
-        crate::runtime::image_event(&store, "untag", &rec.id, n);
+        rsp_runtime::image_event(&store, "untag", &rec.id, n);
     }
     Ok(0)
 }
@@ -131,7 +131,7 @@ fn rfc3339_secs(t: &str) -> String {
 pub fn history(g: &Global, a: &HistoryArgs) -> CmdResult {
     let (_, store) = open_store(g)?;
     let db = store.images()?;
-    let rec = crate::image::lookup(&db, &a.image)?;
+    let rec = rsp_image::lookup(&db, &a.image)?;
     let cfg = manage::config_of(&store, rec);
     let entries = manage::history(&cfg, rec, |d| store.layer_size(d));
     let fmt = output::parse_format(a.format.as_deref(), &[("CreatedBy", "CREATED BY")])?;
@@ -221,7 +221,7 @@ fn prune_images(store: &Store, all: bool, specs: &[String]) -> anyhow::Result<Re
             .find(|i| &i.rec.id == id)
             .and_then(|i| i.rec.names.first().cloned())
             .unwrap_or_default();
-        crate::runtime::image_event(store, "remove", id, &name);
+        rsp_runtime::image_event(store, "remove", id, &name);
     }
     Ok(removed)
 }
@@ -255,7 +255,7 @@ pub fn image_prune(g: &Global, a: &ImagePruneArgs) -> CmdResult {
 pub fn image_tree(g: &Global, a: &TreeArgs) -> CmdResult {
     let (_, store) = open_store(g)?;
     let db = store.images()?;
-    let rec = crate::image::lookup(&db, &a.image)?;
+    let rec = rsp_image::lookup(&db, &a.image)?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "Image ID: {}", short(&rec.id))?;
     writeln!(out, "Tags:     [{}]", rec.names.join(" "))?;
@@ -266,14 +266,14 @@ pub fn image_tree(g: &Global, a: &TreeArgs) -> CmdResult {
     )?;
     writeln!(out, "Image Layers")?;
     let line = |layer: &str, with_shared: bool| {
-        let label = |r: &crate::storage::ImageRecord| -> Vec<String> {
+        let label = |r: &rsp_storage::ImageRecord| -> Vec<String> {
             if r.names.is_empty() {
                 vec![short(&r.id).to_string()]
             } else {
                 r.names.clone()
             }
         };
-        let hex = crate::storage::digest_hex(layer).unwrap_or(layer);
+        let hex = rsp_storage::digest_hex(layer).unwrap_or(layer);
         let mut line = format!(
             "ID: {} Size: {:>7}",
             short(hex),
@@ -308,7 +308,7 @@ pub fn image_tree(g: &Global, a: &TreeArgs) -> CmdResult {
         // The image's top layer, with what other images stack on it.
         if let Some(top) = rec.layers.last() {
             writeln!(out, "└── {}", line(top, false))?;
-            let children = crate::image::manage::dependents(&db, rec);
+            let children = rsp_image::manage::dependents(&db, rec);
             print_layer_tree(&mut out, &children, "    ", &|l| line(l, false))?;
         }
     } else {
@@ -328,7 +328,7 @@ pub fn image_tree(g: &Global, a: &TreeArgs) -> CmdResult {
 
 fn print_layer_tree(
     out: &mut impl Write,
-    nodes: &[crate::image::manage::LayerNode],
+    nodes: &[rsp_image::manage::LayerNode],
     prefix: &str,
     line: &dyn Fn(&str) -> String,
 ) -> std::io::Result<()> {
@@ -440,7 +440,7 @@ pub fn system_df(g: &Global, a: &DfArgs) -> CmdResult {
             i.rec.names.clone()
         };
         for n in names {
-            let (repo, tag) = crate::image::split_name(&n);
+            let (repo, tag) = rsp_image::split_name(&n);
             images.push(json!({
                 "Repository": repo, "Tag": tag, "ImageID": i.rec.id,
                 "Created": created, "CreatedSince": ago(&created),
@@ -557,7 +557,7 @@ fn container_filter(specs: &[String]) -> anyhow::Result<impl Fn(&Container) -> b
             Some(("label", v)) => labels.push(v.to_string()),
             Some(("until", v)) => {
                 until = Some(
-                    crate::timespec::parse_time(v, chrono::Utc::now())
+                    rsp_base::timespec::parse_time(v, chrono::Utc::now())
                         .with_context(|| format!("--filter {f}"))?,
                 )
             }
@@ -606,7 +606,7 @@ pub fn system_prune(g: &Global, a: &SystemPruneArgs) -> CmdResult {
             continue;
         }
         let size = super::containers::upper_size(&store, &c.config.id);
-        crate::runtime::ops::remove(&store, &paths, &c, false, None, &mut output::warn)
+        rsp_runtime::ops::remove(&store, &paths, &c, false, None, &mut output::warn)
             .with_context(|| format!("removing container {}", c.config.name))?;
         reclaimed += size;
         removed_ctrs.push(c.config.id);

@@ -6,11 +6,11 @@ use super::args::{
 };
 use super::output::{self, Format};
 use super::{CmdResult, Failure, open_store};
-use crate::image::Platform;
-use crate::image::config::ImageConfig;
-use crate::registry::PullOptions;
-use crate::storage::{ImageRecord, Store};
 use anyhow::{Context, anyhow};
+use rsp_image::Platform;
+use rsp_image::config::ImageConfig;
+use rsp_registry::PullOptions;
+use rsp_storage::{ImageRecord, Store};
 use serde_json::{Value, json};
 use std::io::Write;
 
@@ -36,7 +36,7 @@ pub fn pull_into(
     quiet: bool,
 ) -> anyhow::Result<ImageRecord> {
     let ropts = registry_options(opts)?;
-    let rec = crate::transfer::pull(store, image, &ropts, super::progress::for_pull(quiet))?;
+    let rec = rsp_transfer::pull(store, image, &ropts, super::progress::for_pull(quiet))?;
     pull_event(store, &rec, image);
     Ok(rec)
 }
@@ -48,7 +48,7 @@ pub fn pull_event(store: &Store, rec: &ImageRecord, image: &str) {
         .first()
         .cloned()
         .unwrap_or_else(|| image.to_string());
-    crate::runtime::image_event(store, "pull", &rec.id, &name);
+    rsp_runtime::image_event(store, "pull", &rec.id, &name);
 }
 
 pub fn pull(g: &Global, a: &PullArgs) -> CmdResult {
@@ -88,7 +88,7 @@ fn image_rows(store: &Store, images: &[ImageRecord], a: &ImagesArgs) -> Vec<Valu
             rec.names.clone()
         };
         for n in names {
-            let (repo, tag) = crate::image::split_name(&n);
+            let (repo, tag) = rsp_image::split_name(&n);
             if let Some(filter) = &a.name {
                 let f = filter.split(':').next().unwrap_or(filter);
                 if repo != f && !repo.ends_with(&format!("/{f}")) {
@@ -137,9 +137,9 @@ pub fn list(g: &Global, a: &ImagesArgs) -> CmdResult {
         db.images.clone()
     } else {
         let counts = super::imagecmds::container_counts(
-            &crate::runtime::container::list(&store).unwrap_or_default(),
+            &rsp_runtime::container::list(&store).unwrap_or_default(),
         );
-        let infos = crate::image::manage::infos(&store, &db, &counts);
+        let infos = rsp_image::manage::infos(&store, &db, &counts);
         let filters = super::imagecmds::image_filters(
             &db,
             &infos,
@@ -227,8 +227,8 @@ pub fn list(g: &Global, a: &ImagesArgs) -> CmdResult {
     Ok(0)
 }
 
-fn containers_using(store: &Store, image_id: &str) -> Vec<crate::runtime::container::Container> {
-    crate::runtime::container::list(store)
+fn containers_using(store: &Store, image_id: &str) -> Vec<rsp_runtime::container::Container> {
+    rsp_runtime::container::list(store)
         .unwrap_or_default()
         .into_iter()
         .filter(|c| c.config.image_id == image_id)
@@ -253,7 +253,7 @@ pub fn rmi(g: &Global, a: &RmiArgs) -> CmdResult {
     let mut out = std::io::stdout().lock();
     for input in &targets {
         let db = store.images()?;
-        let rec = match crate::image::lookup(&db, input) {
+        let rec = match rsp_image::lookup(&db, input) {
             Ok(r) => r.clone(),
             Err(e) => {
                 eprintln!("Error: {e}");
@@ -275,17 +275,17 @@ pub fn rmi(g: &Global, a: &RmiArgs) -> CmdResult {
                 continue;
             }
             for c in &users {
-                crate::runtime::ops::remove(&store, &paths, c, true, None, &mut output::warn)?;
+                rsp_runtime::ops::remove(&store, &paths, c, true, None, &mut output::warn)?;
             }
         }
         let lock = store.lock()?;
         let mut db = store.images()?;
         if by_name {
-            let full = crate::image::lookup_name(&db, input).unwrap_or_else(|| input.clone());
+            let full = rsp_image::lookup_name(&db, input).unwrap_or_else(|| input.clone());
             db.untag(&full);
             store.save_images(&db, &lock)?;
             drop(lock);
-            crate::runtime::image_event(&store, "untag", &rec.id, &full);
+            rsp_runtime::image_event(&store, "untag", &rec.id, &full);
             writeln!(out, "Untagged: {full}")?;
             continue;
         }
@@ -294,7 +294,7 @@ pub fn rmi(g: &Global, a: &RmiArgs) -> CmdResult {
         store.remove_unused_layers(&db, &lock)?;
         store.remove_unused_blobs(&db, &lock)?;
         drop(lock);
-        crate::runtime::image_event(
+        rsp_runtime::image_event(
             &store,
             "remove",
             &rec.id,
@@ -362,7 +362,7 @@ fn inspect(g: &Global, a: &FormatOnlyArgs) -> CmdResult {
     let mut items = Vec::new();
     let mut missing = None;
     for n in &a.names {
-        match crate::image::lookup(&db, n) {
+        match rsp_image::lookup(&db, n) {
             Ok(rec) => items.push(inspect_json(&store, rec)),
             Err(e) => missing = Some(e),
         }
@@ -377,7 +377,7 @@ fn inspect(g: &Global, a: &FormatOnlyArgs) -> CmdResult {
 fn exists(g: &Global, a: &ExistsArgs) -> CmdResult {
     let (_, store) = open_store(g)?;
     let db = store.images()?;
-    Ok(if crate::image::lookup(&db, &a.name).is_ok() {
+    Ok(if rsp_image::lookup(&db, &a.name).is_ok() {
         0
     } else {
         1

@@ -7,9 +7,9 @@
 //! `Rootfs` is "" as Podman shows it for containers made from an image
 //! (rsp has no `--rootfs`).
 
-use crate::paths::Paths;
-use crate::runtime::container::{Container, ContainerConfig, NetworkMode, State, Status};
-use crate::storage::Store;
+use rsp_base::paths::Paths;
+use rsp_runtime::container::{Container, ContainerConfig, NetworkMode, State, Status};
+use rsp_storage::Store;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -201,11 +201,11 @@ struct HostConfig {
 /// Docker's `{"80/tcp": [{"HostIp": ..., "HostPort": ...}]}`; in
 /// `PortBindings` (`bindings`) an unspecified address is "", as asked.
 fn port_map(
-    ports: &[crate::net::PortMapping],
+    ports: &[rsp_net::PortMapping],
     bindings: bool,
 ) -> BTreeMap<String, Option<Vec<HostPort>>> {
     let mut m: BTreeMap<String, Option<Vec<HostPort>>> = BTreeMap::new();
-    for (ctr, ip, port) in crate::net::ports::each(ports) {
+    for (ctr, ip, port) in rsp_net::ports::each(ports) {
         let ip = if bindings && ip == "0.0.0.0" {
             String::new()
         } else {
@@ -226,9 +226,9 @@ fn network_settings(cfg: &ContainerConfig, st: &State) -> NetworkSettings {
     let slirp = cfg.network == NetworkMode::Slirp && st.is_active();
     let (ip, gw, prefix) = if slirp {
         (
-            crate::net::GUEST.to_string(),
-            crate::net::GATEWAY.to_string(),
-            crate::net::PREFIX,
+            rsp_net::GUEST.to_string(),
+            rsp_net::GATEWAY.to_string(),
+            rsp_net::PREFIX,
         )
     } else {
         (String::new(), String::new(), 0)
@@ -418,7 +418,7 @@ pub struct ImageInspect<'a> {
     parent: String,
     comment: &'a str,
     created: String,
-    config: &'a crate::image::config::ContainerConfig,
+    config: &'a rsp_image::config::ContainerConfig,
     version: &'static str,
     author: &'a str,
     architecture: &'a str,
@@ -460,8 +460,8 @@ struct ImageRootFs<'a> {
 impl<'a> ImageInspect<'a> {
     /// `lower_dir` is the layers' directories, top first, joined by `:`.
     pub fn new(
-        rec: &'a crate::storage::ImageRecord,
-        cfg: &'a crate::image::config::ImageConfig,
+        rec: &'a rsp_storage::ImageRecord,
+        cfg: &'a rsp_image::config::ImageConfig,
         created: String,
         parent: String,
         lower_dir: String,

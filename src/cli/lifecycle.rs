@@ -6,13 +6,13 @@ use super::args::{
     StartArgs, StopArgs,
 };
 use super::{CmdResult, Failure, open_store, output};
-use crate::runtime::attach::{self, AttachEnd, AttachOptions, parse_detach_keys};
-use crate::runtime::container::{self, Container, LogDriver, Status};
-use crate::runtime::exec::ExecOptions;
-use crate::runtime::monitor::{self, Launch};
-use crate::runtime::{RuntimeError, ops};
-use crate::storage::Store;
 use anyhow::{Context, anyhow};
+use rsp_runtime::attach::{self, AttachEnd, AttachOptions, parse_detach_keys};
+use rsp_runtime::container::{self, Container, LogDriver, Status};
+use rsp_runtime::exec::ExecOptions;
+use rsp_runtime::monitor::{self, Launch};
+use rsp_runtime::{RuntimeError, ops};
+use rsp_storage::Store;
 use std::os::unix::net::UnixStream;
 
 /// Resolves names (or every container `pick` accepts with `all`), running
@@ -262,7 +262,7 @@ pub fn attach(g: &Global, a: &AttachArgs) -> CmdResult {
         detach_keys: parse_detach_keys(&a.detach_keys).map_err(|e| anyhow!(e))?,
         sig_proxy: (a.sig_proxy && !c.config.tty).then_some(c.state.pid),
     };
-    crate::runtime::event(&store, &c.config, "attach", None);
+    rsp_runtime::event(&store, &c.config, "attach", None);
     finish_attach(&store, &c.config.id, sock, &opts)
 }
 
@@ -293,14 +293,14 @@ pub fn exec(g: &Global, a: &ExecArgs) -> CmdResult {
         tty: a.tty,
         interactive: a.interactive,
         detach: a.detach,
-        run_dir: crate::runtime::monitor::run_dir(&paths, &c.config.id),
+        run_dir: rsp_runtime::monitor::run_dir(&paths, &c.config.id),
     };
-    crate::runtime::event(&store, &c.config, "exec", None);
-    let code = crate::runtime::exec::exec(&c, &opts)?;
+    rsp_runtime::event(&store, &c.config, "exec", None);
+    let code = rsp_runtime::exec::exec(&c, &opts)?;
     if a.detach {
         println!("{}", &container::random_id());
     } else {
-        crate::runtime::event(&store, &c.config, "exec_died", Some(code));
+        rsp_runtime::event(&store, &c.config, "exec_died", Some(code));
     }
     Ok(code)
 }
@@ -314,7 +314,7 @@ pub fn prune(g: &Global, a: &PruneArgs) -> CmdResult {
             Some(("label", v)) => label_filters.push(v.to_string()),
             Some(("until", v)) => {
                 until = Some(
-                    crate::timespec::parse_time(v, chrono::Utc::now())
+                    rsp_base::timespec::parse_time(v, chrono::Utc::now())
                         .map_err(|e| anyhow!("{e}"))?,
                 )
             }

@@ -22,7 +22,6 @@ mod output;
 mod progress;
 mod registry;
 mod system;
-use gotmpl as template;
 
 pub use args::Cli;
 use args::Command;
@@ -39,7 +38,7 @@ impl<E: Into<anyhow::Error>> From<E> for Failure {
     fn from(e: E) -> Failure {
         let error = e.into();
         let code = error
-            .downcast_ref::<crate::runtime::RuntimeError>()
+            .downcast_ref::<rsp_runtime::RuntimeError>()
             .map(|r| r.exit_code())
             .unwrap_or(125);
         Failure { code, error }
@@ -84,17 +83,14 @@ pub fn main() -> i32 {
     // A container's monitor is rsp re-executed: it must stay small, so it
     // skips the command-line machinery entirely.
     let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    if argv
-        .get(1)
-        .is_some_and(|a| a == crate::runtime::monitor::ARG)
-    {
-        return crate::runtime::monitor::main(&argv[2..]);
+    if argv.get(1).is_some_and(|a| a == rsp_runtime::monitor::ARG) {
+        return rsp_runtime::monitor::main(&argv[2..]);
     }
     if argv
         .get(1)
-        .is_some_and(|a| a == crate::runtime::ownership::ARG)
+        .is_some_and(|a| a == rsp_runtime::ownership::ARG)
     {
-        return match crate::runtime::ownership::main(&argv[2..]) {
+        return match rsp_runtime::ownership::main(&argv[2..]) {
             Ok(()) => 0,
             Err(e) => {
                 eprintln!("Error: {e}");
@@ -104,9 +100,9 @@ pub fn main() -> i32 {
     }
     if argv
         .get(1)
-        .is_some_and(|a| a == crate::runtime::exec::JOIN_ARG)
+        .is_some_and(|a| a == rsp_runtime::exec::JOIN_ARG)
     {
-        return crate::runtime::exec::join_main(&argv[2..]);
+        return rsp_runtime::exec::join_main(&argv[2..]);
     }
     let cli = match Cli::try_parse_from(argv) {
         Ok(c) => c,
@@ -136,9 +132,9 @@ pub fn main() -> i32 {
 /// Resolves the state directories and opens the store.
 pub fn open_store(
     g: &args::Global,
-) -> anyhow::Result<(crate::paths::Paths, crate::storage::Store)> {
-    let paths = crate::paths::Paths::resolve(g.root.as_deref(), g.runroot.as_deref())?;
-    let store = crate::storage::Store::open(&paths.root)?;
+) -> anyhow::Result<(rsp_base::paths::Paths, rsp_storage::Store)> {
+    let paths = rsp_base::paths::Paths::resolve(g.root.as_deref(), g.runroot.as_deref())?;
+    let store = rsp_storage::Store::open(&paths.root)?;
     Ok((paths, store))
 }
 
@@ -199,7 +195,7 @@ mod tests {
     #[test]
     fn causes_are_not_repeated() {
         let io = std::io::Error::new(std::io::ErrorKind::NotFound, "gone");
-        let e = anyhow::Error::new(crate::storage::StoreError::Write {
+        let e = anyhow::Error::new(rsp_storage::StoreError::Write {
             path: "/x".into(),
             source: io,
         })

@@ -4,10 +4,10 @@
 use super::args::{EventsArgs, Global, LogsArgs, PortArgs, StatsArgs, TopArgs};
 use super::output::{self, Format};
 use super::{CmdResult, observe_fmt, open_store};
-use crate::events::{self, Event, Filter};
-use crate::logs::{LogError, LogOptions, Stream};
-use crate::runtime::container::{self, Container};
 use anyhow::{Context, anyhow};
+use rsp_runtime::container::{self, Container};
+use rsp_runtime::events::{self, Event, Filter};
+use rsp_runtime::logs::{LogError, LogOptions, Stream};
 use serde_json::{Value, json};
 use std::io::Write;
 use std::time::Duration;
@@ -17,7 +17,7 @@ fn time_arg(
     v: &Option<String>,
 ) -> anyhow::Result<Option<chrono::DateTime<chrono::Utc>>> {
     v.as_deref()
-        .map(|s| crate::timespec::parse_time(s, chrono::Utc::now()))
+        .map(|s| rsp_base::timespec::parse_time(s, chrono::Utc::now()))
         .transpose()
         .with_context(|| format!("--{flag}"))
 }
@@ -79,9 +79,15 @@ pub fn logs(g: &Global, a: &LogsArgs) -> CmdResult {
             let store = &store;
             let mut done =
                 move || container::load(store, &id).map_or(true, |c| !c.state.is_active());
-            crate::logs::follow_logs(&path, &opts, &mut out, &mut done, Duration::from_millis(50))
+            rsp_runtime::logs::follow_logs(
+                &path,
+                &opts,
+                &mut out,
+                &mut done,
+                Duration::from_millis(50),
+            )
         } else {
-            crate::logs::read_logs(&path, &opts, &mut out).map(|_| ())
+            rsp_runtime::logs::read_logs(&path, &opts, &mut out).map(|_| ())
         };
         match res {
             Ok(()) | Err(LogError::NotFound { .. }) => {}
@@ -159,7 +165,7 @@ pub fn port(g: &Global, a: &PortArgs) -> CmdResult {
         } else {
             format!("{p}/tcp")
         };
-        let found: Vec<_> = crate::net::ports::each(&c.config.ports)
+        let found: Vec<_> = rsp_net::ports::each(&c.config.ports)
             .into_iter()
             .filter(|(ctr, _, _)| *ctr == want)
             .collect();
@@ -179,7 +185,7 @@ pub fn port(g: &Global, a: &PortArgs) -> CmdResult {
         if a.all && (c.config.ports.is_empty() || !c.state.is_active()) {
             continue;
         }
-        for (ctr, ip, port) in crate::net::ports::each(&c.config.ports) {
+        for (ctr, ip, port) in rsp_net::ports::each(&c.config.ports) {
             if a.all {
                 writeln!(out, "{}\t{ctr} -> {ip}:{port}", &c.config.id[..12])?;
             } else {
@@ -194,11 +200,11 @@ pub fn top(g: &Global, a: &TopArgs) -> CmdResult {
     let (_, store) = open_store(g)?;
     let c = container::find(&store, &a.container)?;
     if !c.state.is_active() {
-        return Err(crate::runtime::RuntimeError::NotRunning(c.config.name.clone()).into());
+        return Err(rsp_runtime::RuntimeError::NotRunning(c.config.name.clone()).into());
     }
-    let pids = crate::runtime::procs::members(c.state.pid, c.state.ns_pid())
-        .map_err(anyhow::Error::new)?;
-    let read = |f: &str| crate::runtime::process::read_in_container(c.state.ns_pid(), f);
+    let pids =
+        rsp_runtime::procs::members(c.state.pid, c.state.ns_pid()).map_err(anyhow::Error::new)?;
+    let read = |f: &str| rsp_runtime::process::read_in_container(c.state.ns_pid(), f);
     let descriptors: Vec<String> = a
         .descriptors
         .iter()
@@ -206,7 +212,7 @@ pub fn top(g: &Global, a: &TopArgs) -> CmdResult {
         .filter(|d| !d.is_empty())
         .collect();
     let mut out = std::io::stdout().lock();
-    match crate::runtime::top::top(
+    match rsp_runtime::top::top(
         &pids,
         &descriptors,
         read("/etc/passwd").as_deref(),
@@ -216,10 +222,10 @@ pub fn top(g: &Global, a: &TopArgs) -> CmdResult {
             let header: Vec<&str> = header.iter().map(String::as_str).collect();
             output::table(&mut out, &header, &rows)?;
         }
-        Err(crate::runtime::top::TopError::UnknownDescriptor(_)) => {
+        Err(rsp_runtime::top::TopError::UnknownDescriptor(_)) => {
             // Not descriptors: ps(1) options, filtered to the container.
-            let text = crate::runtime::top::ps_fallback(&pids, &a.descriptors)
-                .map_err(anyhow::Error::new)?;
+            let text =
+                rsp_runtime::top::ps_fallback(&pids, &a.descriptors).map_err(anyhow::Error::new)?;
             out.write_all(text.as_bytes())?;
         }
         Err(e) => return Err(anyhow::Error::new(e).into()),
@@ -231,7 +237,7 @@ pub fn stats(g: &Global, a: &StatsArgs) -> CmdResult {
     let (_, store) = open_store(g)?;
     let fmt = output::parse_format(a.format.as_deref(), &[])?;
     // Each refresh shows the CPU use since the one before.
-    let mut cpu = crate::runtime::stats::CpuTracker::default();
+    let mut cpu = rsp_runtime::stats::CpuTracker::default();
     let mut first = true;
     loop {
         let targets: Vec<Container> = if a.containers.is_empty() {
@@ -247,10 +253,10 @@ pub fn stats(g: &Global, a: &StatsArgs) -> CmdResult {
         };
         let mut rows = Vec::new();
         for c in &targets {
-            let usage = crate::runtime::stats::of_container(c).map_err(anyhow::Error::new)?;
+            let usage = rsp_runtime::stats::of_container(c).map_err(anyhow::Error::new)?;
             let cpu = cpu.update(
                 &c.config.id,
-                crate::runtime::stats::started_at(c).filter(|_| c.state.is_active()),
+                rsp_runtime::stats::started_at(c).filter(|_| c.state.is_active()),
                 usage.cpu_nanos,
                 std::time::SystemTime::now(),
             );
@@ -324,7 +330,7 @@ fn ctr_path(c: &Container, p: &str) -> String {
 }
 
 pub fn cp(g: &super::args::Global, a: &super::args::CpArgs) -> CmdResult {
-    use crate::runtime::copy::{InSrc, OutDest, copy_in, copy_out};
+    use rsp_runtime::copy::{InSrc, OutDest, copy_in, copy_out};
     let (_, store) = open_store(g)?;
     match (cp_arg(&a.src), cp_arg(&a.dest)) {
         (CpArg::Container(n, p), dest) => {

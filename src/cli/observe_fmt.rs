@@ -2,16 +2,16 @@
 //! and JSON rows, and Podman's event lines and JSON objects.
 //!
 //! Contract: everything here is a pure function of typed engine data
-//! ([`ProcStats`] and [`CpuUse`] from [`crate::runtime::stats`],
-//! [`Event`] from [`crate::events`]) to text or JSON. Event times are
+//! ([`ProcStats`] and [`CpuUse`] from [`rsp_runtime::stats`],
+//! [`Event`] from [`rsp_runtime::events`]) to text or JSON. Event times are
 //! written in UTC, which is what Podman writes on a machine whose zone is
 //! UTC.
 
 use super::output::{SizeStyle, human_size};
-use crate::events::Event;
-use crate::runtime::stats::{CpuUse, ProcStats};
-use crate::timespec::go_duration;
 use chrono::{DateTime, Utc};
+use rsp_base::timespec::go_duration;
+use rsp_runtime::events::Event;
+use rsp_runtime::stats::{CpuUse, ProcStats};
 use std::time::Duration;
 
 fn size(bytes: u64) -> String {

@@ -2,8 +2,8 @@
 //! and times, the engine's warnings, and `--format` (json, Go templates,
 //! `table ...`).
 
-use super::template::{Template, strip_table, unescape};
 use anyhow::{Context, Result};
+use gotmpl::{Template, strip_table, unescape};
 use serde_json::Value;
 use std::io::Write;
 
@@ -92,9 +92,9 @@ fn go_g(v: f64, digits: usize) -> String {
 }
 
 /// Prints what the engine warns about, as Podman's log lines do.
-pub fn warn(w: crate::runtime::ops::Warning) {
+pub fn warn(w: rsp_runtime::ops::Warning) {
     match w {
-        crate::runtime::ops::Warning::StopSignalTimedOut {
+        rsp_runtime::ops::Warning::StopSignalTimedOut {
             container,
             signal,
             timeout,

@@ -1,9 +1,9 @@
 //! Pull and push progress: indicatif bars per layer on a terminal, plain
 //! lines (as Podman prints them) otherwise, nothing with `-q`.
 
-use crate::transfer::PullProgress;
-use crate::transfer::push::{PushProgress, QuietPush};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rsp_transfer::PullProgress;
+use rsp_transfer::push::{PushProgress, QuietPush};
 use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::sync::{Arc, Mutex};
@@ -123,7 +123,7 @@ fn bar_target() -> Option<ProgressDrawTarget> {
 /// The reporter for this terminal and flags.
 pub fn for_pull(quiet: bool) -> Arc<dyn PullProgress> {
     if quiet {
-        Arc::new(crate::transfer::Quiet)
+        Arc::new(rsp_transfer::Quiet)
     } else if let Some(target) = bar_target() {
         Arc::new(Bars {
             multi: MultiProgress::with_draw_target(target),

@@ -5,11 +5,11 @@ use super::args::{
 };
 use super::output::{self, Format};
 use super::{CmdResult, Failure, open_store};
-use crate::image::reference::Reference;
-use crate::registry::auth::{self, AuthError, Credentials};
-use crate::registry::{PullOptions, RegistriesConf, Registry};
-use crate::transfer::push::{Compression, ManifestFormat, PushOptions};
 use anyhow::{Context, anyhow};
+use rsp_image::reference::Reference;
+use rsp_registry::auth::{self, AuthError, Credentials};
+use rsp_registry::{PullOptions, RegistriesConf, Registry};
+use rsp_transfer::push::{Compression, ManifestFormat, PushOptions};
 use serde_json::{Value, json};
 use std::io::{IsTerminal, Read, Write};
 
@@ -73,14 +73,14 @@ pub fn push(g: &Global, a: &PushArgs) -> CmdResult {
     };
     let progress = super::progress::for_push(a.quiet);
     let pushed =
-        crate::transfer::push::push(&store, &a.image, a.destination.as_deref(), &opts, progress)?;
+        rsp_transfer::push::push(&store, &a.image, a.destination.as_deref(), &opts, progress)?;
     if let Some(path) = &a.digestfile {
         std::fs::write(path, &pushed.manifest_digest)
             .with_context(|| format!("writing the digest file {}", path.display()))?;
     }
     let db = store.images()?;
-    if let Ok(rec) = crate::image::lookup(&db, &a.image) {
-        crate::runtime::image_event(&store, "push", &rec.id, &pushed.reference.to_string());
+    if let Ok(rec) = rsp_image::lookup(&db, &a.image) {
+        rsp_runtime::image_event(&store, "push", &rec.id, &pushed.reference.to_string());
     }
     Ok(0)
 }
@@ -253,7 +253,7 @@ pub fn login(a: &LoginArgs) -> CmdResult {
         );
     }
     let conf = RegistriesConf::load()?;
-    let plain = crate::registry::plain_http_for(&registry, a.conn.tls_verify, &conf);
+    let plain = rsp_registry::plain_http_for(&registry, a.conn.tls_verify, &conf);
     let rt = runtime()?;
     if a.username.is_none() && a.password.is_none() && !a.password_stdin {
         // As Podman: stored credentials that still work need no new login.
@@ -416,7 +416,7 @@ pub fn search(a: &SearchArgs) -> CmdResult {
         return Ok(0);
     }
     let results = if registry == "docker.io" {
-        rt.block_on(crate::registry::search_docker_hub(&term, limit))?
+        rt.block_on(rsp_registry::search_docker_hub(&term, limit))?
     } else {
         let probe = Reference::parse(&format!("{registry}/search"))?;
         let client = Registry::new(&probe, &opts, &conf)?;

@@ -76,17 +76,16 @@ fn yaml(out: &mut dyn Write, v: &Value, indent: usize) -> std::io::Result<()> {
 
 pub fn info(g: &Global, a: &InfoArgs) -> CmdResult {
     let (paths, store) = open_store(g)?;
-    let userns = crate::runtime::userns::probe();
+    let userns = rsp_runtime::userns::probe();
     let uname = nix::sys::utsname::uname()?;
     let images = store.images().map(|d| d.images.len()).unwrap_or(0);
-    let containers = crate::runtime::container::list(&store).unwrap_or_default();
+    let containers = rsp_runtime::container::list(&store).unwrap_or_default();
     let running = containers
         .iter()
-        .filter(|c| c.state.status == crate::runtime::container::Status::Running)
+        .filter(|c| c.state.status == rsp_runtime::container::Status::Running)
         .count();
     let cgroup_v2 = std::path::Path::new("/sys/fs/cgroup/cgroup.controllers").exists();
-    let (driver, reason) =
-        crate::storage::driver::select(g.storage_driver.as_deref(), &paths.root)?;
+    let (driver, reason) = rsp_storage::driver::select(g.storage_driver.as_deref(), &paths.root)?;
     let v = json!({
         "host": {
             "arch": arch(),
@@ -121,7 +120,7 @@ pub fn info(g: &Global, a: &InfoArgs) -> CmdResult {
 /// layer, the runtime state, and the remembered storage driver, so the
 /// next container probes the kernel again.
 pub fn reset(g: &Global, a: &super::args::ResetArgs) -> CmdResult {
-    let paths = crate::paths::Paths::resolve(g.root.as_deref(), g.runroot.as_deref())?;
+    let paths = rsp_base::paths::Paths::resolve(g.root.as_deref(), g.runroot.as_deref())?;
     if !a.force {
         eprint!(
             "WARNING! This will remove:\n - all containers\n - all images\n - all build cache\n - the detected storage driver\nfrom {} and {}\nAre you sure you want to continue? [y/N] ",
@@ -135,14 +134,14 @@ pub fn reset(g: &Global, a: &super::args::ResetArgs) -> CmdResult {
         }
     }
     if paths.root.exists() {
-        let store = crate::storage::Store::open(&paths.root)?;
-        for c in crate::runtime::container::list(&store)? {
-            crate::runtime::ops::remove(&store, &paths, &c, true, Some(0), &mut output::warn)
+        let store = rsp_storage::Store::open(&paths.root)?;
+        for c in rsp_runtime::container::list(&store)? {
+            rsp_runtime::ops::remove(&store, &paths, &c, true, Some(0), &mut output::warn)
                 .with_context(|| format!("removing container {}", c.config.name))?;
         }
     }
     for dir in [&paths.root, &paths.runroot] {
-        crate::storage::remove_tree(dir).with_context(|| format!("removing {}", dir.display()))?;
+        rsp_storage::remove_tree(dir).with_context(|| format!("removing {}", dir.display()))?;
     }
     Ok(0)
 }

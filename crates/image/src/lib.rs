@@ -6,9 +6,6 @@
 //! digest, or a unique prefix (≥ 3 hex digits) of an image ID.
 #![forbid(unsafe_code)]
 
-use rsp_base::timespec;
-use rsp_storage as storage;
-
 pub mod change;
 pub mod config;
 pub mod local;
@@ -18,7 +15,7 @@ pub mod reference;
 
 pub use platform::Platform;
 
-use crate::storage::{ImageDb, ImageRecord};
+use rsp_storage::{ImageDb, ImageRecord};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImageError {

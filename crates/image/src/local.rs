@@ -8,7 +8,7 @@
 //! no image behind, only unreferenced blobs that the next prune removes.
 
 use super::config::ImageConfig;
-use crate::storage::{ImageRecord, Store, StoreError, digest_hex, sha256_digest};
+use rsp_storage::{ImageRecord, Store, StoreError, digest_hex, sha256_digest};
 
 /// OCI media types of what [`store_image`] writes.
 pub const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";

@@ -12,8 +12,8 @@
 
 use super::config::ImageConfig;
 use super::reference::{Reference, ReferenceError};
-use crate::storage::{ImageDb, ImageRecord, Store, StoreError};
 use chrono::{DateTime, Utc};
+use rsp_storage::{ImageDb, ImageRecord, Store, StoreError};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 #[derive(Debug, thiserror::Error)]
@@ -315,7 +315,7 @@ impl Filters {
                 )));
             }
             let time = |v: &str| {
-                crate::timespec::parse_time(v, Utc::now()).map_err(|e| bad(e.to_string()))
+                rsp_base::timespec::parse_time(v, Utc::now()).map_err(|e| bad(e.to_string()))
             };
             let image_time = |v: &str| {
                 created_of(v)?.ok_or_else(|| bad(format!("image {v} records no creation time")))

@@ -6,7 +6,7 @@
 //! receive ring's size is the window the container may fill, so it cannot
 //! start small and grow without costing throughput (1 MiB windows are what
 //! carries ~15 Gbit/s). Instead every TCP flow gets its rings in a mapping
-//! of its own ([`crate::sys::mem::TcpSockets`]) whose pages the kernel
+//! of its own ([`rsp_sys::mem::TcpSockets`]) whose pages the kernel
 //! commits only when a byte of them is first written: a flow's memory is
 //! the part of its rings it has used, not their size. Unmapping a flow's
 //! rings when it ends gives every page back at once (heap memory freed to
@@ -35,7 +35,7 @@
 //!   not predict), the whole ring is charged and never reclaimed while the
 //!   flow lives: never a page given back that may hold data.
 
-use crate::sys::mem::Ring;
+use rsp_sys::mem::Ring;
 
 /// Bytes the stack's buffers may use.
 pub(super) struct Budget {

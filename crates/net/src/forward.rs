@@ -7,7 +7,7 @@
 
 use super::budget::Budget;
 use super::{NetError, PortMapping};
-use crate::sys::mem::Region;
+use rsp_sys::mem::Region;
 use std::io;
 use std::net::{SocketAddr, TcpListener, UdpSocket};
 use std::os::fd::{AsRawFd, OwnedFd};

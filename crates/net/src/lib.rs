@@ -24,8 +24,6 @@
 //!   accessors; a malformed frame is dropped, never trusted.
 #![forbid(unsafe_code)]
 
-use rsp_sys as sys;
-
 mod budget;
 pub mod dns;
 pub mod forward;

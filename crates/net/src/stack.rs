@@ -28,12 +28,12 @@ use super::budget::{Budget, Rings};
 use super::forward::{self, Listeners, Pumped, Relay};
 use super::table::Slab;
 use super::{DNS, GATEWAY, GUEST, NetOptions, PREFIX, wire};
-use crate::sys::mem::{TcpId, TcpSockets};
-use crate::sys::net::SocketFactory;
 use nix::sys::epoll::{Epoll, EpollCreateFlags, EpollEvent, EpollFlags};
 use nix::sys::socket::{
     AddressFamily, MsgFlags, SockFlag, SockProtocol, SockType, SockaddrStorage, sockopt,
 };
+use rsp_sys::mem::{TcpId, TcpSockets};
+use rsp_sys::net::SocketFactory;
 use smoltcp::iface::{Config, Interface};
 use smoltcp::phy::{Checksum, Device, DeviceCapabilities, Medium, RxToken, TxToken};
 use smoltcp::socket::tcp;
@@ -588,8 +588,8 @@ impl<L: Link> Stack<L> {
             budget: Budget::new(limits.budget),
             tick: Self::tick_for(&limits),
             limits,
-            page: crate::sys::mem::page_size(),
-            reserve: 2 * (frame_max + 2 * crate::sys::mem::page_size()),
+            page: rsp_sys::mem::page_size(),
+            reserve: 2 * (frame_max + 2 * rsp_sys::mem::page_size()),
             starved: false,
             dirty: Vec::new(),
             spare: Vec::new(),
@@ -1261,7 +1261,7 @@ impl<L: Link> Stack<L> {
     fn service_one(
         id: usize,
         c: &mut Conn,
-        s: &mut crate::sys::mem::Tcp<'_>,
+        s: &mut rsp_sys::mem::Tcp<'_>,
         budget: &mut Budget,
         listening: &mut HashMap<(Ipv4Addr, u16), usize>,
         now: Instant,

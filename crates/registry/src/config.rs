@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::RegistryError;
-use crate::image::reference::{DEFAULT_REGISTRY, Reference};
+use rsp_image::reference::{DEFAULT_REGISTRY, Reference};
 
 const SYSTEM_PATH: &str = "/etc/containers/registries.conf";
 

@@ -23,7 +23,7 @@ use oci_client::secrets::RegistryAuth;
 use serde::Deserialize;
 
 use super::Registry;
-use crate::text::shorten;
+use rsp_base::text::shorten;
 
 /// containers/image `MaxManifestBodySize`, the limit of the Docker registry itself.
 pub const MAX_MANIFEST: u64 = 4 << 20;

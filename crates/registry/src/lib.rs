@@ -12,7 +12,7 @@
 //! answers) is capped at containers/image's limits, and the read stops at the cap (see
 //! [`http`]): an oversized manifest fails with [`RegistryError::TooLarge`], "exceeded maximum
 //! allowed size of 4194304 bytes" as in Podman. Text from the registry reaches messages
-//! shortened ([`crate::text::shorten`]).
+//! shortened ([`rsp_base::text::shorten`]).
 //!
 //! Plain HTTP is used only for loopback registries, registries marked insecure in
 //! registries.conf, or with `tls_verify == Some(false)`; `Some(true)` forces verified HTTPS even
@@ -20,9 +20,6 @@
 //! auth included); pushes use `oci-client`. A [`Registry`] is cheap to clone and can be used
 //! from many tasks at once.
 #![forbid(unsafe_code)]
-
-use rsp_base::text;
-use rsp_image as image;
 
 pub mod auth;
 mod config;
@@ -44,15 +41,15 @@ use oci_client::secrets::RegistryAuth;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::image::Platform;
 pub use auth::{AuthError, Credentials};
 pub use config::RegistriesConf;
 pub use http::{MAX_CONFIG, MAX_ERROR_BODY, MAX_MANIFEST, MAX_TOKEN};
+use rsp_image::Platform;
 pub use search::{SearchResult, TagResult, search_docker_hub};
 
-use crate::image::reference::{Reference, ReferenceError};
-use crate::text::shorten;
 use http::{Fail, Grants};
+use rsp_base::text::shorten;
+use rsp_image::reference::{Reference, ReferenceError};
 
 /// Docker image manifest, schema 2.
 pub const DOCKER_MANIFEST_V2: &str = "application/vnd.docker.distribution.manifest.v2+json";

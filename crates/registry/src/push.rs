@@ -12,7 +12,7 @@ use futures_util::stream;
 use oci_client::errors::{OciDistributionError, OciErrorCode};
 
 use super::{ACCEPTED_MANIFESTS, Registry, RegistryError, Transport, classify_transport, to_oci};
-use crate::image::reference::Reference;
+use rsp_image::reference::Reference;
 
 /// Bytes read from the file per upload request.
 const UPLOAD_CHUNK: usize = 4 << 20;

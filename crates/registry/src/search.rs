@@ -12,7 +12,7 @@ use oci_client::errors::OciDistributionError;
 
 use super::http::{self, Fail, MAX_LIST};
 use super::{Registry, RegistryError};
-use crate::image::reference::Reference;
+use rsp_image::reference::Reference;
 
 /// Catalog entries asked for per request.
 const PAGE: usize = 1000;
@@ -408,7 +408,7 @@ mod tests {
         let reference = Reference::parse(&format!("{addr}/x")).unwrap();
         let opts = super::super::PullOptions {
             tls_verify: Some(false),
-            platform: crate::image::Platform::parse("linux/amd64").unwrap(),
+            platform: rsp_image::Platform::parse("linux/amd64").unwrap(),
             auth: Some(("u".into(), password.into())),
             authfile: None,
         };

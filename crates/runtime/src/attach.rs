@@ -10,11 +10,11 @@
 //! a container that echoes its input cannot deadlock with us.
 
 use super::proto;
-use crate::sys::get_winsize;
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use nix::sys::signal::{SigSet, SigmaskHow, Signal, sigprocmask};
 use nix::sys::signalfd::{SfdFlags, SignalFd};
 use nix::unistd::Pid;
+use rsp_sys::get_winsize;
 use std::io::{self, Read, Write};
 use std::os::fd::AsFd;
 use std::os::unix::net::UnixStream;
@@ -136,7 +136,7 @@ pub fn attach(mut sock: UnixStream, opts: &AttachOptions) -> io::Result<AttachEn
         flags |= proto::WANT_STDERR;
     }
     proto::encode(proto::HELLO, &[flags], &mut pending);
-    let stdin_tty = crate::sys::isatty(io::stdin().as_fd());
+    let stdin_tty = rsp_sys::isatty(io::stdin().as_fd());
     if opts.tty {
         resize_frame(&mut pending);
     }

@@ -1,10 +1,10 @@
 //! Images from containers and tarballs (`commit`, `import`), and the
 //! filesystem views behind `diff` and `export`.
 //!
-//! Contract: a new layer is streamed from [`crate::storage::pack`] (or the
+//! Contract: a new layer is streamed from [`rsp_storage::pack`] (or the
 //! imported file) straight into the unpacker, in a directory of the
 //! store's `tmp/`, and moved into place only when complete; the image
-//! record is written last, by [`crate::image::local::store_image`]. A commit or
+//! record is written last, by [`rsp_image::local::store_image`]. A commit or
 //! import killed or failed at any point leaves no image behind, at most a
 //! layer nothing references, which the next prune removes.
 //!
@@ -14,14 +14,14 @@
 //! and nothing of the host beyond the user's own files becomes reachable.
 
 use super::container::ContainerConfig;
-use crate::image::change::{self, ChangeError};
-use crate::image::local::{self, LocalImageError};
-use crate::image::reference::{Reference, ReferenceError};
-use crate::storage::driver::Driver;
-use crate::storage::pack::{self, ChangeList, Layer, PackError, TarSink};
-use crate::storage::unpack::{UnpackError, UnpackStats};
-use crate::storage::{ImageRecord, Store, StoreError};
-use crate::sys::spawn::{Failure, IdMaps, Spawn, SpawnError, Started};
+use rsp_image::change::{self, ChangeError};
+use rsp_image::local::{self, LocalImageError};
+use rsp_image::reference::{Reference, ReferenceError};
+use rsp_storage::driver::Driver;
+use rsp_storage::pack::{self, ChangeList, Layer, PackError, TarSink};
+use rsp_storage::unpack::{UnpackError, UnpackStats};
+use rsp_storage::{ImageRecord, Store, StoreError};
+use rsp_sys::spawn::{Failure, IdMaps, Spawn, SpawnError, Started};
 use serde_json::{Map, Value, json};
 use std::io::{self, Read, Write};
 
@@ -419,7 +419,7 @@ pub fn import(
     // compression itself; read errors are the unpacker's to report.
     let stats = add_layer(store, source, || Ok(()))?;
     layer_done(&stats.diff_id);
-    let platform = crate::image::Platform::host();
+    let platform = rsp_image::Platform::host();
     let created = now();
     let mut history = json!({
         "created": created,

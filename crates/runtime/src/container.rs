@@ -8,9 +8,9 @@
 //! reports a container killed by SIGKILL, and [`load`] records that once,
 //! with the `died` event the monitor could not write.
 
-use crate::paths::Paths;
-use crate::storage::driver::Driver;
-use crate::storage::{Store, StoreError, StoreLock};
+use rsp_base::paths::Paths;
+use rsp_storage::driver::Driver;
+use rsp_storage::{Store, StoreError, StoreLock};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -217,10 +217,10 @@ pub struct ContainerConfig {
     pub storage_driver: Driver,
     /// `--network slirp:OPTS` options.
     #[serde(default)]
-    pub net_options: crate::net::NetOptions,
+    pub net_options: rsp_net::NetOptions,
     /// Published ports, with host ports chosen at create time.
     #[serde(default)]
-    pub ports: Vec<crate::net::PortMapping>,
+    pub ports: Vec<rsp_net::PortMapping>,
     /// Exposed ports (`80/tcp`): the image's and `--expose`'s, published
     /// or not, as Podman keeps them.
     #[serde(default)]
@@ -542,7 +542,7 @@ pub fn remove_orphans(store: &Store, paths: &Paths) -> Result<Vec<String>, Store
             continue;
         };
         store.remove_container_dir(&id)?;
-        let _ = crate::storage::remove_tree(&run_dir);
+        let _ = rsp_storage::remove_tree(&run_dir);
         removed.push(id);
     }
     // Runtime directories of containers this store no longer has. The
@@ -558,7 +558,7 @@ pub fn remove_orphans(store: &Store, paths: &Paths) -> Result<Vec<String>, Store
             let ours = std::fs::read(e.path().join(STORE_MARKER))
                 .is_ok_and(|r| r == paths.root.as_os_str().as_encoded_bytes());
             if ours && let Some(_monitor) = monitor_lock_free(&e.path()) {
-                let _ = crate::storage::remove_tree(&e.path());
+                let _ = rsp_storage::remove_tree(&e.path());
             }
         }
     }
@@ -813,8 +813,8 @@ mod tests {
         let c = ContainerConfig {
             expose: vec!["80/tcp".into(), "53/udp".into()],
             ports: vec![
-                crate::net::ports::parse_publish("8080:80").unwrap(),
-                crate::net::ports::parse_publish("9000-9001:9000-9001").unwrap(),
+                rsp_net::ports::parse_publish("8080:80").unwrap(),
+                rsp_net::ports::parse_publish("9000-9001:9000-9001").unwrap(),
             ],
             ..ContainerConfig::default()
         };

@@ -7,17 +7,17 @@
 //! Contract: paths inside the container are resolved by the kernel against
 //! the container's root, so no symlink in the container can reach the
 //! host; what comes out is unpacked on the host by
-//! [`crate::storage::copy::extract`], which never writes outside its
+//! [`rsp_storage::copy::extract`], which never writes outside its
 //! destination. Ownership inside the container is the container user's,
 //! or, for ids the user namespace cannot map, recorded the way image layers
 //! record it.
 
 use super::container::Container;
 use super::{RuntimeError, rootfs};
-use crate::storage::Store;
-use crate::storage::copy::{self, ExtractOptions, Owner, SrcInfo};
-use crate::sys::spawn::{Failure, IdMaps, Namespace, SetupError, Spawn, SpawnError, Started};
 use nix::fcntl::OFlag;
+use rsp_storage::Store;
+use rsp_storage::copy::{self, ExtractOptions, Owner, SrcInfo};
+use rsp_sys::spawn::{Failure, IdMaps, Namespace, SetupError, Spawn, SpawnError, Started};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::fd::OwnedFd;
 use std::path::Path;
@@ -34,7 +34,7 @@ fn pipe() -> Result<(OwnedFd, OwnedFd)> {
 
 /// A child in the container's root, with our ends of its channels: its
 /// failure message comes back through its own pipe.
-type InContainer<P> = (Started<String>, P, Option<crate::storage::fuse::Server>);
+type InContainer<P> = (Started<String>, P, Option<rsp_storage::fuse::Server>);
 
 /// Starts a child that enters the container's root and runs `f` there.
 /// `parent_ends` (our ends of the pipes `f` uses) are closed in the child,

@@ -14,13 +14,13 @@
 
 use super::container::{Container, Status};
 use super::{ChildFailure, RuntimeError, process};
-use crate::sys::spawn::{Reporter, Spawn, SpawnError};
 use nix::fcntl::{FcntlArg, FdFlag, OFlag};
 use nix::sched::CloneFlags;
 use nix::sys::signal::{SigSet, SigmaskHow, Signal, sigprocmask};
 use nix::sys::signalfd::{SfdFlags, SignalFd};
 use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use nix::unistd::Pid;
+use rsp_sys::spawn::{Reporter, Spawn, SpawnError};
 use serde::{Deserialize, Serialize};
 use std::ffi::CString;
 use std::io::{Read, Write};
@@ -166,9 +166,9 @@ pub fn exec(c: &Container, opts: &ExecOptions) -> Result<i32> {
             OFlag::O_PATH | OFlag::O_CLOEXEC,
             nix::sys::stat::Mode::empty(),
         )
-        .is_ok_and(crate::sys::exe::adopt);
+        .is_ok_and(rsp_sys::exe::adopt);
     if !adopted {
-        crate::sys::exe::prepare().map_err(RuntimeError::SealedExe)?;
+        rsp_sys::exe::prepare().map_err(RuntimeError::SealedExe)?;
     }
     let (pid_r, pid_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(fork_err)?;
     let (plan_r, plan_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(fork_err)?;
@@ -216,7 +216,7 @@ pub fn exec(c: &Container, opts: &ExecOptions) -> Result<i32> {
             let _ = nix::fcntl::fcntl(fd, FcntlArg::F_SETFD(FdFlag::empty()));
         }
         let _ = ctx.reporter().keep_across_exec();
-        let e = crate::sys::exe::exec_self(&argv, &[] as &[CString]);
+        let e = rsp_sys::exe::exec_self(&argv, &[] as &[CString]);
         Err(ChildFailure {
             code: 125,
             message: format!("starting rsp's exec helper: {e}"),
@@ -256,7 +256,7 @@ pub fn exec(c: &Container, opts: &ExecOptions) -> Result<i32> {
         args: opts.args.clone(),
         env: env_list,
         workdir,
-        mask: crate::sys::sigset_words(&old_mask),
+        mask: rsp_sys::sigset_words(&old_mask),
     };
     let plan = serde_json::to_vec(&plan).expect("plain data serializes");
     let _ = std::fs::File::from(plan_w).write_all(&plan);
@@ -269,10 +269,10 @@ pub fn exec(c: &Container, opts: &ExecOptions) -> Result<i32> {
 
     let mut master = None;
     if let (Some(ours), Some(_)) = (&tty_ours, child)
-        && let Ok(Some(m)) = crate::sys::recv_fd(ours.as_fd())
+        && let Ok(Some(m)) = rsp_sys::recv_fd(ours.as_fd())
     {
         if let Some(ws) = super::tty::host_winsize() {
-            let _ = crate::sys::set_winsize(m.as_fd(), ws);
+            let _ = rsp_sys::set_winsize(m.as_fd(), ws);
         }
         let _ = nix::unistd::write(ours.as_fd(), b"1");
         master = Some(m);
@@ -353,14 +353,14 @@ struct JoinPlan {
 ///
 /// Entry point: `rsp __exec-join PLAN_FD`.
 pub fn join_main(args: &[std::ffi::OsString]) -> i32 {
-    if crate::sys::confine::set_non_dumpable().is_err() {
+    if rsp_sys::confine::set_non_dumpable().is_err() {
         return 125;
     }
     let plan = args
         .first()
         .and_then(|a| a.to_str())
         .and_then(|s| s.parse().ok())
-        .and_then(crate::sys::inherited_fd)
+        .and_then(rsp_sys::inherited_fd)
         .and_then(|fd| {
             let mut data = Vec::new();
             std::fs::File::from(fd)
@@ -372,7 +372,7 @@ pub fn join_main(args: &[std::ffi::OsString]) -> i32 {
     // Without a plan there is no error pipe to report on: `rsp exec` sees
     // the helper end without starting the command (and says so).
     let Some(plan) = plan else { return 125 };
-    let Some(err_w) = crate::sys::inherited_fd(plan.err_fd) else {
+    let Some(err_w) = rsp_sys::inherited_fd(plan.err_fd) else {
         return 125;
     };
     let reporter = Reporter::inherited(err_w);
@@ -381,7 +381,7 @@ pub fn join_main(args: &[std::ffi::OsString]) -> i32 {
     // Close-on-exec again as soon as they are ours: the command must not
     // inherit them, even where close_range cannot say so later.
     let take = |fd: i32| {
-        let owned = crate::sys::inherited_fd(fd)
+        let owned = rsp_sys::inherited_fd(fd)
             .unwrap_or_else(|| fail(125, format!("the exec helper lost descriptor {fd}")));
         if let Err(e) = nix::fcntl::fcntl(&owned, FcntlArg::F_SETFD(FdFlag::FD_CLOEXEC)) {
             fail(125, format!("the exec helper's descriptor {fd}: {e}"));
@@ -440,7 +440,7 @@ pub fn join_main(args: &[std::ffi::OsString]) -> i32 {
                 .iter()
                 .filter_map(|e| CString::new(e.as_bytes()).ok())
                 .collect();
-            let mask = crate::sys::sigset_from_words(&plan.mask);
+            let mask = rsp_sys::sigset_from_words(&plan.mask);
             let (code, msg) = super::exec_command(
                 &plan.args,
                 &path_env,
@@ -457,7 +457,7 @@ pub fn join_main(args: &[std::ffi::OsString]) -> i32 {
         ),
         Ok((command, pid_w)) => {
             let _ = std::fs::File::from(pid_w).write_all(command.pid().to_string().as_bytes());
-            crate::sys::exit_now(0)
+            rsp_sys::exit_now(0)
         }
     }
 }

@@ -15,7 +15,7 @@
 //! every descriptor first, which only the child's own side of the spawn
 //! can do soundly.
 
-use crate::sys::spawn::ChildCtx;
+use rsp_sys::spawn::ChildCtx;
 
 /// Runs pid 1's loop until `cmd` exits; never returns. `ctx` is the
 /// container's first process's own (see [`super::child_main`]).

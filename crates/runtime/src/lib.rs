@@ -10,16 +10,10 @@
 //! child exits, and the error is returned with exit code 125 (126 when the
 //! command cannot be run, 127 when it does not exist), as Podman does.
 //!
-//! Every process is started through [`crate::sys::spawn`]: the caller
+//! Every process is started through [`rsp_sys::spawn`]: the caller
 //! must be single-threaded (the child is made with a fork-like `clone`),
 //! or the start is refused.
 #![forbid(unsafe_code)]
-
-use rsp_base::{paths, timespec};
-use rsp_image as image;
-use rsp_net as net;
-use rsp_storage as storage;
-use rsp_sys as sys;
 
 pub mod events;
 pub mod logs;
@@ -46,16 +40,16 @@ pub mod top;
 mod tty;
 pub mod userns;
 
-use crate::paths::Paths;
-use crate::storage::driver::Driver;
-use crate::storage::{Store, StoreError};
-use crate::sys::spawn::{
-    ChildCtx, Failure, IdMaps, Namespace, SetupError, Spawn, SpawnError, Started,
-};
 use container::{ContainerConfig, NetworkMode, State};
 use nix::fcntl::OFlag;
 use nix::sys::signal::{SigSet, SigmaskHow, Signal, sigprocmask};
 use nix::sys::wait::WaitStatus;
+use rsp_base::paths::Paths;
+use rsp_storage::driver::Driver;
+use rsp_storage::{Store, StoreError};
+use rsp_sys::spawn::{
+    ChildCtx, Failure, IdMaps, Namespace, SetupError, Spawn, SpawnError, Started,
+};
 use std::ffi::CString;
 use std::io::Read;
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
@@ -139,11 +133,11 @@ pub enum RuntimeError {
     #[error("{0}")]
     Exec(String),
     #[error("making the container's vfs copy: {0}")]
-    Vfs(crate::storage::vfs::VfsError),
+    Vfs(rsp_storage::vfs::VfsError),
     #[error(transparent)]
-    Net(#[from] crate::net::NetError),
+    Net(#[from] rsp_net::NetError),
     #[error(transparent)]
-    Fuse(crate::storage::fuse::FuseError),
+    Fuse(rsp_storage::fuse::FuseError),
 }
 
 impl RuntimeError {
@@ -171,8 +165,8 @@ pub fn create(store: &Store, cfg: &ContainerConfig) -> Result<()> {
             .iter()
             .map(|d| store.layer_path(d))
             .collect::<Result<Vec<_>, _>>()?;
-        if let Err(e) = crate::storage::vfs::materialize(&layers, &tmp) {
-            let _ = crate::storage::remove_tree(&tmp);
+        if let Err(e) = rsp_storage::vfs::materialize(&layers, &tmp) {
+            let _ = rsp_storage::remove_tree(&tmp);
             return Err(RuntimeError::Vfs(e));
         }
         Some(tmp)
@@ -194,7 +188,7 @@ pub fn create(store: &Store, cfg: &ContainerConfig) -> Result<()> {
         cfg.image_id.is_empty() || store.images()?.images.iter().any(|i| i.id == cfg.image_id);
     if !image_present || !cfg.layers.iter().all(|d| store.has_layer(d)) {
         if let Some(tmp) = &vfs_copy {
-            let _ = crate::storage::remove_tree(tmp);
+            let _ = rsp_storage::remove_tree(tmp);
         }
         return Err(RuntimeError::ImageGone(cfg.image_name.clone()));
     }
@@ -230,7 +224,7 @@ pub(crate) fn remove_files(store: &Store, paths: &Paths, id: &str) -> Result<()>
     // Drop container.json first so a half-removed container is not listed.
     let existed = std::fs::remove_file(store.container_dir(id).join("container.json")).is_ok();
     store.remove_container_dir(id)?;
-    let _ = crate::storage::remove_tree(&runtime_dir(paths, id));
+    let _ = rsp_storage::remove_tree(&runtime_dir(paths, id));
     // Layers it kept after its image was removed (see Store::remove_unused_layers) go with it.
     let db = store.images()?;
     if let Some(cfg) = &cfg
@@ -296,7 +290,7 @@ fn etc_files(paths: &Paths, cfg: &ContainerConfig) -> Result<Vec<(PathBuf, &'sta
     if slirp {
         hosts.push_str(&format!(
             "{}\t{} {}\n",
-            crate::net::GUEST,
+            rsp_net::GUEST,
             cfg.hostname,
             cfg.name
         ));
@@ -304,16 +298,15 @@ fn etc_files(paths: &Paths, cfg: &ContainerConfig) -> Result<Vec<(PathBuf, &'sta
         if cfg.net_options.allow_host_loopback {
             hosts.push_str(&format!(
                 "{}\thost.containers.internal host.docker.internal\n",
-                crate::net::GATEWAY
+                rsp_net::GATEWAY
             ));
         }
     } else {
         hosts.push_str(&format!("127.0.1.1\t{} {}\n", cfg.hostname, cfg.name));
     }
-    let host_resolv =
-        std::fs::read_to_string(crate::net::dns::host_resolv_conf()).unwrap_or_default();
+    let host_resolv = std::fs::read_to_string(rsp_net::dns::host_resolv_conf()).unwrap_or_default();
     let resolv = if slirp {
-        crate::net::dns::container_resolv_conf(&host_resolv)
+        rsp_net::dns::container_resolv_conf(&host_resolv)
     } else {
         host_resolv
     };
@@ -383,7 +376,7 @@ impl ChildFailure {
     }
 }
 
-impl crate::sys::spawn::ChildError for ChildFailure {
+impl rsp_sys::spawn::ChildError for ChildFailure {
     fn exit_code(&self) -> i32 {
         self.code
     }
@@ -449,11 +442,11 @@ fn child_main(
     ctx.tell_parent();
     // Then wait until it is recorded (and we are in its cgroup).
     if !ctx.hear_parent() {
-        crate::sys::exit_now(125);
+        rsp_sys::exit_now(125);
     }
     ctx.stop_hearing();
     let title: &[u8] = if plan.cfg.init { b"rsp-init" } else { b"rsp" };
-    if let Err(e) = crate::sys::confine::conceal_args_and_env(title) {
+    if let Err(e) = rsp_sys::confine::conceal_args_and_env(title) {
         return Err(fail(
             125,
             format!("clearing the monitor's command line and environment: {e}"),
@@ -473,7 +466,7 @@ fn child_main(
         return Err(fail(125, format!("setting the container's hostname: {e}")));
     }
     if plan.own_netns
-        && let Err(e) = crate::sys::loopback_up()
+        && let Err(e) = rsp_sys::loopback_up()
     {
         return Err(fail(
             125,
@@ -481,16 +474,16 @@ fn child_main(
         ));
     }
     if let Some(sock) = net {
-        let tap = crate::sys::net::tap_setup(&crate::sys::net::TapConfig {
-            name: crate::net::IFNAME,
+        let tap = rsp_sys::net::tap_setup(&rsp_sys::net::TapConfig {
+            name: rsp_net::IFNAME,
             mtu: plan.cfg.net_options.mtu,
-            addr: crate::net::GUEST,
-            netmask: crate::net::NETMASK,
-            gateway: crate::net::GATEWAY,
+            addr: rsp_net::GUEST,
+            netmask: rsp_net::NETMASK,
+            gateway: rsp_net::GATEWAY,
         });
         match tap {
             Ok(tap) => {
-                if let Err(e) = crate::sys::send_fd(sock.as_fd(), tap.as_fd()) {
+                if let Err(e) = rsp_sys::send_fd(sock.as_fd(), tap.as_fd()) {
                     return Err(fail(
                         125,
                         format!("handing over the container's network device: {e}"),
@@ -614,16 +607,16 @@ fn exec_command(
         .iter()
         .map(|a| CString::new(a.as_bytes()).unwrap_or_default())
         .collect();
-    let _ = crate::sys::cloexec_from(3);
+    let _ = rsp_sys::cloexec_from(3);
     // Rust ignores SIGPIPE for itself; the container must get the default.
-    crate::sys::default_sigpipe();
+    rsp_sys::default_sigpipe();
     let _ = sigprocmask(SigmaskHow::SIG_SETMASK, Some(old_mask), None);
     // The ownership filter, as late as possible: from here on the stat
     // and chown families wait for the supervisor.
     let err = match owners {
         Some((sock, wait_ack)) => {
-            use crate::sys::seccomp::{FilteredExecError, exec_filtered};
             use ownership::OwnershipError;
+            use rsp_sys::seccomp::{FilteredExecError, exec_filtered};
             match exec_filtered(sock.as_fd(), wait_ack, &exe_c, &argv, env) {
                 FilteredExecError::Exec(e) => e,
                 // Without the filter, the command runs with the plain view;
@@ -700,11 +693,11 @@ pub(crate) fn child_tty(sock: &OwnedFd) -> std::io::Result<()> {
         OFlag::O_RDWR | OFlag::O_NOCTTY,
         nix::sys::stat::Mode::empty(),
     )?;
-    crate::sys::send_fd(sock.as_fd(), master.as_fd())?;
+    rsp_sys::send_fd(sock.as_fd(), master.as_fd())?;
     let mut b = [0u8; 1];
     std::fs::File::from(sock.try_clone()?).read_exact(&mut b)?;
     drop(master);
-    crate::sys::set_controlling_tty(slave.as_fd())?;
+    rsp_sys::set_controlling_tty(slave.as_fd())?;
     nix::unistd::dup2_stdin(&slave)?;
     nix::unistd::dup2_stdout(&slave)?;
     nix::unistd::dup2_stderr(&slave)?;
@@ -757,7 +750,7 @@ fn rootfs_plan<'a>(
     let mut layer_names = cfg
         .layers
         .iter()
-        .map(|d| crate::storage::digest_hex(d).map(str::to_string))
+        .map(|d| rsp_storage::digest_hex(d).map(str::to_string))
         .collect::<Result<Vec<_>, _>>()?;
     // An image may list one layer twice; overlayfs refuses a repeated lower
     // dir (ELOOP). Only the highest copy matters: it re-applies everything
@@ -804,8 +797,8 @@ pub(crate) fn fuse_link(
 pub(crate) fn serve_fuse(
     sock: &OwnedFd,
     plan: &rootfs::RootfsPlan<'_>,
-) -> Result<Option<crate::storage::fuse::Server>> {
-    let Some(dev) = crate::sys::recv_fd(sock.as_fd()).ok().flatten() else {
+) -> Result<Option<rsp_storage::fuse::Server>> {
+    let Some(dev) = rsp_sys::recv_fd(sock.as_fd()).ok().flatten() else {
         return Ok(None);
     };
     let layers = plan
@@ -813,7 +806,7 @@ pub(crate) fn serve_fuse(
         .iter()
         .map(|l| plan.layers_dir.join(l))
         .collect();
-    crate::storage::fuse::serve(
+    rsp_storage::fuse::serve(
         dev,
         layers,
         plan.upper.clone(),
@@ -839,7 +832,7 @@ pub(crate) struct Spawned {
     pub netns: Option<(OwnedFd, OwnedFd)>,
     /// The FUSE server of its root filesystem, for fuse-overlay; it ends
     /// when the container's mount namespace does.
-    pub fuse: Option<crate::storage::fuse::Server>,
+    pub fuse: Option<rsp_storage::fuse::Server>,
     /// The listener of its ownership filter (`--owners image`), for the
     /// supervisor, with the user and mount namespaces it joins.
     pub owners: Option<(OwnedFd, OwnedFd, OwnedFd)>,
@@ -864,7 +857,7 @@ pub(crate) fn spawn_container(
     paths: &Paths,
     cfg: &ContainerConfig,
     io: ChildIo,
-    tty: Option<(OwnedFd, Option<crate::sys::WinSize>)>,
+    tty: Option<(OwnedFd, Option<rsp_sys::WinSize>)>,
     old_mask: &SigSet,
     before_run: &mut dyn FnMut(i32, u64),
 ) -> Result<Spawned> {
@@ -899,7 +892,7 @@ pub(crate) fn spawn_container(
         (None, None)
     };
     let (cmd_ours, cmd_child) = if cfg.init {
-        let (a, b) = crate::sys::pid_report_pair().map_err(RuntimeError::Fork)?;
+        let (a, b) = rsp_sys::pid_report_pair().map_err(RuntimeError::Fork)?;
         (Some(a), Some(b))
     } else {
         (None, None)
@@ -960,12 +953,12 @@ pub(crate) fn spawn_container(
     // Opened before the child may run: a command that exits at once
     // takes its namespaces with it.
     let netns = if cfg.network == NetworkMode::Slirp && !cfg.ports.is_empty() {
-        match crate::sys::net::SocketFactory::namespaces(pid) {
+        match rsp_sys::net::SocketFactory::namespaces(pid) {
             Ok(ns) => Some(ns),
             Err(e) => {
                 return Err(abort(
                     &child,
-                    RuntimeError::Net(crate::net::NetError::Setup(e)),
+                    RuntimeError::Net(rsp_net::NetError::Setup(e)),
                 ));
             }
         }
@@ -984,7 +977,7 @@ pub(crate) fn spawn_container(
     // The tap comes first: the child makes it before its terminal.
     let tap = net_ours
         .as_ref()
-        .and_then(|s| crate::sys::recv_fd(s.as_fd()).ok().flatten());
+        .and_then(|s| rsp_sys::recv_fd(s.as_fd()).ok().flatten());
     // Then the root filesystem: the child waits on it from the moment it
     // is mounted, so it is served before anything else.
     let fuse = match &fuse_ours {
@@ -998,10 +991,10 @@ pub(crate) fn spawn_container(
     if let Some(sock) = &tty_sock {
         // A child that failed before making its terminal sends nothing; the
         // error pipe below says why.
-        if let Ok(Some(m)) = crate::sys::recv_fd(sock.as_fd()) {
+        if let Ok(Some(m)) = rsp_sys::recv_fd(sock.as_fd()) {
             // Sized before the command runs: it may ask at once.
             if let Some(ws) = winsize {
-                let _ = crate::sys::set_winsize(m.as_fd(), ws);
+                let _ = rsp_sys::set_winsize(m.as_fd(), ws);
             }
             let _ = nix::unistd::write(sock.as_fd(), b"1");
             master = Some(m);
@@ -1016,14 +1009,14 @@ pub(crate) fn spawn_container(
     // before the exec we just saw.
     let ns_pid = cmd_ours
         .as_ref()
-        .and_then(|s| crate::sys::recv_sender_pid(s.as_fd()).ok().flatten())
+        .and_then(|s| rsp_sys::recv_sender_pid(s.as_fd()).ok().flatten())
         .unwrap_or(pid);
     // Sent before the exec we just saw; none when the kernel refused the
     // filter. The namespaces are opened while the container surely has
     // them: pid 1 cannot be reaped before we return.
     let listener = owners_ours
         .as_ref()
-        .map(|s| (s, crate::sys::recv_fd(s.as_fd()).ok().flatten()));
+        .map(|s| (s, rsp_sys::recv_fd(s.as_fd()).ok().flatten()));
     // No listener: what the child wrote after its one-byte marker is why.
     let owners_refused = match &listener {
         Some((s, None)) => {
@@ -1068,7 +1061,7 @@ pub(crate) fn spawn_container(
 
 /// The host's raw fd for stdin, for callers that check for a terminal.
 pub fn stdin_is_tty() -> bool {
-    crate::sys::isatty(std::io::stdin().as_fd()) && std::io::stdin().as_raw_fd() == 0
+    rsp_sys::isatty(std::io::stdin().as_fd()) && std::io::stdin().as_raw_fd() == 0
 }
 
 #[cfg(test)]

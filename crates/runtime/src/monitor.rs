@@ -17,15 +17,15 @@
 use super::container::{self, ContainerConfig, RestartPolicy, StartWarning, State, Status};
 use super::{ChildIo, RuntimeError, Spawned, proto};
 use crate::logs::{LogWriter, Stream};
-use crate::paths::Paths;
-use crate::storage::Store;
-use crate::sys::spawn::{Spawn, SpawnError};
 use nix::fcntl::{FcntlArg, FdFlag, OFlag, fcntl};
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use nix::sys::signal::{SigSet, SigmaskHow, Signal, sigprocmask};
 use nix::sys::signalfd::{SfdFlags, SignalFd};
 use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use nix::unistd::Pid;
+use rsp_base::paths::Paths;
+use rsp_storage::Store;
+use rsp_sys::spawn::{Spawn, SpawnError};
 use std::ffi::{CString, OsString};
 use std::io::{Read, Write};
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
@@ -139,7 +139,7 @@ pub fn spawn(paths: &Paths, id: &str, opts: SpawnOptions) -> Result<Launch, Runt
     let env = monitor_env();
     // rsp's executable, write-protected: the container's first process
     // and pid 1 are forked from the monitor and run from the same image.
-    crate::sys::exe::prepare().map_err(RuntimeError::SealedExe)?;
+    rsp_sys::exe::prepare().map_err(RuntimeError::SealedExe)?;
     let (client, theirs) = match pair {
         Some((ours, theirs)) => (Some(ours), Some(theirs)),
         None => (None, None),
@@ -149,7 +149,7 @@ pub fn spawn(paths: &Paths, id: &str, opts: SpawnOptions) -> Result<Launch, Runt
     let started = Spawn::new().start(|_| {
         // Nothing our caller left open (a test harness's pipe, a make
         // jobserver) may live on in the monitor for the container's life.
-        let _ = crate::sys::cloexec_from(3);
+        let _ = rsp_sys::cloexec_from(3);
         let _ = fcntl(&status_w, FcntlArg::F_SETFD(FdFlag::empty()));
         if let Some(theirs) = &theirs {
             let _ = fcntl(theirs, FcntlArg::F_SETFD(FdFlag::empty()));
@@ -163,7 +163,7 @@ pub fn spawn(paths: &Paths, id: &str, opts: SpawnOptions) -> Result<Launch, Runt
             let _ = nix::unistd::dup2_stderr(&null);
         }
         let _ = nix::unistd::setsid();
-        let e = crate::sys::exe::exec_self(&argv, &env);
+        let e = rsp_sys::exe::exec_self(&argv, &env);
         Err(super::ChildFailure::new(
             127,
             format!("executing the monitor: {e}"),
@@ -220,14 +220,14 @@ pub fn main(args: &[OsString]) -> i32 {
         arg(i)
             .to_str()
             .and_then(|s| s.parse::<i32>().ok())
-            .and_then(crate::sys::inherited_fd)
+            .and_then(rsp_sys::inherited_fd)
     };
     let status = fd(3);
     let client = fd(4);
     let passthrough = arg(5) == "p";
     let winsize = arg(6).to_str().and_then(|s| {
         let (r, c) = s.split_once('x')?;
-        Some(crate::sys::WinSize {
+        Some(rsp_sys::WinSize {
             rows: r.parse().ok()?,
             cols: c.parse().ok()?,
         })
@@ -307,7 +307,7 @@ pub fn main(args: &[OsString]) -> i32 {
             report(status, format!("R{pid}\n{warnings}").as_bytes());
             // Start-up ran most of rsp; the loop from here on runs little
             // of it: do not keep the rest resident for the container's life.
-            let _ = crate::sys::release_code_pages();
+            let _ = rsp_sys::release_code_pages();
         }
         Err(e) => {
             let code = e.exit_code();
@@ -401,14 +401,14 @@ struct Monitor {
     backoff: u32,
     started: Instant,
     cgroup: Option<super::cgroup::Cgroup>,
-    winsize: Option<crate::sys::WinSize>,
+    winsize: Option<rsp_sys::WinSize>,
     /// Published ports, bound before the first start and kept across
     /// restarts so no other process can take them meanwhile.
-    ports: Option<crate::net::forward::Listeners>,
+    ports: Option<rsp_net::forward::Listeners>,
     /// The network stack of the running container (`--network slirp`).
     net: Option<super::network::NetThread>,
     /// The FUSE server of the container's root filesystem (fuse-overlay).
-    fuse: Option<crate::storage::fuse::Server>,
+    fuse: Option<rsp_storage::fuse::Server>,
     /// The ownership supervisor of the current run (`--owners image`).
     owners: Option<std::process::Child>,
     /// What did not go as asked when the current run started.
@@ -542,7 +542,7 @@ impl Monitor {
             && self.cfg.network == container::NetworkMode::Slirp
             && !self.cfg.ports.is_empty()
         {
-            self.ports = Some(crate::net::forward::Listeners::bind(&self.cfg.ports)?);
+            self.ports = Some(rsp_net::forward::Listeners::bind(&self.cfg.ports)?);
         }
         let (store, id) = (&self.store, self.cfg.id.clone());
         let restarts = self.restarts;
@@ -791,11 +791,11 @@ impl Monitor {
                 }
                 (proto::RESIZE, p) if p.len() == 4 => {
                     if let Some(m) = &self.master {
-                        let ws = crate::sys::WinSize {
+                        let ws = rsp_sys::WinSize {
                             rows: u16::from_le_bytes([p[0], p[1]]),
                             cols: u16::from_le_bytes([p[2], p[3]]),
                         };
-                        let _ = crate::sys::set_winsize(m.as_fd(), ws);
+                        let _ = rsp_sys::set_winsize(m.as_fd(), ws);
                     }
                 }
                 (proto::STOPPING, _) => {

@@ -1,5 +1,5 @@
 //! Hosting a container's network stack: the thread in the container's
-//! monitor that runs [`crate::net::stack::Stack`] over its tap device,
+//! monitor that runs [`rsp_net::stack::Stack`] over its tap device,
 //! and stops with the container.
 //!
 //! Contract: [`NetThread::start`] must be called while the caller has no
@@ -10,8 +10,8 @@
 
 use super::RuntimeError;
 use super::container::ContainerConfig;
-use crate::net::forward::Listeners;
-use crate::net::stack::{Stack, Tap};
+use rsp_net::forward::Listeners;
+use rsp_net::stack::{Stack, Tap};
 use std::os::fd::{AsFd, OwnedFd};
 
 pub(crate) struct NetThread {
@@ -29,22 +29,22 @@ impl NetThread {
         cfg: &ContainerConfig,
         listeners: Option<&Listeners>,
     ) -> Result<NetThread, RuntimeError> {
-        let setup = |e: std::io::Error| RuntimeError::Net(crate::net::NetError::Setup(e));
-        crate::sys::net::raise_nofile_limit();
+        let setup = |e: std::io::Error| RuntimeError::Net(rsp_net::NetError::Setup(e));
+        rsp_sys::net::raise_nofile_limit();
         let listeners = match listeners {
             Some(l) => l.try_clone().map_err(setup)?,
             None => Listeners::default(),
         };
         let factory = match netns {
             Some((user, net)) if !listeners.is_empty() => {
-                Some(crate::sys::net::SocketFactory::start(user, net).map_err(setup)?)
+                Some(rsp_sys::net::SocketFactory::start(user, net).map_err(setup)?)
             }
             _ => None,
         };
         let mut stack = Stack::new(
             Tap(tap),
             cfg.net_options.clone(),
-            crate::net::dns::upstreams(),
+            rsp_net::dns::upstreams(),
             listeners,
             factory,
         )

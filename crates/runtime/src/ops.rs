@@ -12,10 +12,10 @@
 use super::container::{self, Container, Status};
 use super::monitor::{self, Launch, SpawnOptions};
 use super::{RuntimeError, proto};
-use crate::paths::Paths;
-use crate::storage::Store;
 use nix::sys::signal::Signal;
 use nix::unistd::Pid;
+use rsp_base::paths::Paths;
+use rsp_storage::Store;
 use std::io::Write;
 use std::os::unix::net::UnixStream;
 use std::path::Path;

@@ -33,10 +33,10 @@
 //! (`owners` in the container's runtime directory, for `rsp exec`), and
 //! exits once every listener is closed: the container is gone.
 
-use crate::storage::layer::{OVERRIDE_STAT_XATTR, OverrideStat};
-use crate::sys::seccomp::{self, Notif, Reply, nr};
 use nix::fcntl::{OFlag, OpenHow, ResolveFlag};
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+use rsp_storage::layer::{OVERRIDE_STAT_XATTR, OverrideStat};
+use rsp_sys::seccomp::{self, Notif, Reply, nr};
 use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
@@ -143,7 +143,7 @@ pub fn spawn(
     use std::os::unix::process::CommandExt;
     // Nothing else of the monitor's may live on in the supervisor (the
     // starter's status pipe would never see its end).
-    crate::sys::cloexec_from(3).map_err(OwnershipError::Spawn)?;
+    rsp_sys::cloexec_from(3).map_err(OwnershipError::Spawn)?;
     let inherit = |fd: &OwnedFd| {
         nix::fcntl::fcntl(
             fd,
@@ -156,7 +156,7 @@ pub fn spawn(
     inherit(&mntns)?;
     // From the write-protected image (the monitor's own) and with none of
     // the monitor's environment: it joins the container's namespaces.
-    let exe = crate::sys::exe::self_path().map_err(OwnershipError::Spawn)?;
+    let exe = rsp_sys::exe::self_path().map_err(OwnershipError::Spawn)?;
     let child = std::process::Command::new(exe)
         .env_clear()
         .arg0("rsp")
@@ -223,7 +223,7 @@ fn serve(args: &[OsString]) -> Result<(), OwnershipError> {
     let fd = |i: usize| {
         num(i)
             .ok()
-            .and_then(|n| crate::sys::inherited_fd(n as i32))
+            .and_then(|n| rsp_sys::inherited_fd(n as i32))
             .ok_or_else(bad)
     };
     let listener = fd(0)?;
@@ -261,7 +261,7 @@ fn serve(args: &[OsString]) -> Result<(), OwnershipError> {
         })?;
     // Start-up ran most of rsp, the loop runs little of it (and once in
     // the container's mount namespace, our /proc/self is not reachable).
-    let _ = crate::sys::release_code_pages();
+    let _ = rsp_sys::release_code_pages();
     // Nobody may ptrace us for the host handles above.
     nix::sys::prctl::set_dumpable(false).map_err(setup("PR_SET_DUMPABLE"))?;
     // Only the container's own user namespace gets container root's
@@ -329,7 +329,7 @@ fn serve(args: &[OsString]) -> Result<(), OwnershipError> {
                 continue;
             }
             done.push(i);
-            if let Ok(Some(l)) = crate::sys::recv_fd(c.as_fd()) {
+            if let Ok(Some(l)) = rsp_sys::recv_fd(c.as_fd()) {
                 let _ = seccomp::set_sync_wakeup(l.as_fd());
                 listeners.push(l);
                 let _ = c.write_all(b"1");

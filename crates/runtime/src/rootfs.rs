@@ -308,7 +308,7 @@ fn mount_overlay(plan: &RootfsPlan<'_>) -> Result<()> {
 fn mount_fuse(plan: &RootfsPlan<'_>, sock: &OwnedFd) -> Result<()> {
     let dev = nix::fcntl::open("/dev/fuse", OFlag::O_RDWR | OFlag::O_CLOEXEC, Mode::empty())
         .map_err(RootfsError::FuseDevice)?;
-    let data = crate::storage::driver::fuse_mount_data(&dev, plan.owner.0, plan.owner.1);
+    let data = rsp_storage::driver::fuse_mount_data(&dev, plan.owner.0, plan.owner.1);
     mount(
         Some("rsp-overlay"),
         &plan.merged,
@@ -321,7 +321,7 @@ fn mount_fuse(plan: &RootfsPlan<'_>, sock: &OwnedFd) -> Result<()> {
         path: plan.merged.display().to_string(),
         source,
     })?;
-    crate::sys::send_fd(sock.as_fd(), dev.as_fd()).map_err(RootfsError::FuseHandOver)?;
+    rsp_sys::send_fd(sock.as_fd(), dev.as_fd()).map_err(RootfsError::FuseHandOver)?;
     // The kernel makes the root inode owned by id 0 until it first asks
     // the server; where 0 is not mapped (`-u 33`), it would refuse every
     // write into it. Asking once now sets the real owner.

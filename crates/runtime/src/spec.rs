@@ -20,10 +20,10 @@ use super::container::{
     self, ContainerConfig, LogDriver, Mount, NetworkMode, OwnersMode, RestartPolicy,
 };
 use super::process::{self, ProcessError};
-use crate::image::config::ImageConfig;
-use crate::net::{NetError, NetOptions, PortMapping};
-use crate::storage::driver::Driver;
-use crate::storage::{ImageRecord, Store, StoreError};
+use rsp_image::config::ImageConfig;
+use rsp_net::{NetError, NetOptions, PortMapping};
+use rsp_storage::driver::Driver;
+use rsp_storage::{ImageRecord, Store, StoreError};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -373,7 +373,7 @@ pub struct Built {
 /// `PORT/PROTO` per port.
 fn expose_keys(specs: &[String]) -> Result<Vec<String>, SpecError> {
     let mut out = Vec::new();
-    for m in crate::net::ports::exposed(specs)? {
+    for m in rsp_net::ports::exposed(specs)? {
         for i in 0..m.range.max(1) {
             let k = format!(
                 "{}/{}",
@@ -500,7 +500,7 @@ impl ContainerSpec {
         expose.extend(self.expose.iter().cloned());
         let mut ports = self.ports.clone();
         if self.publish_all {
-            for m in crate::net::ports::exposed(&expose)? {
+            for m in rsp_net::ports::exposed(&expose)? {
                 let dup = ports
                     .iter()
                     .any(|p| p.container_port == m.container_port && p.protocol == m.protocol);
@@ -596,7 +596,7 @@ impl ContainerSpec {
             None => container::random_name(&hex::decode(&id[..4]).unwrap_or_default()),
         };
         // Last: it binds to find free ports, so nothing may fail after it.
-        crate::net::ports::assign_host_ports(&mut ports)?;
+        rsp_net::ports::assign_host_ports(&mut ports)?;
         let config = ContainerConfig {
             id,
             name,

@@ -10,7 +10,7 @@
 //! we look are skipped.
 
 use super::procs::{self, Proc, ProcsError, Status, proc_path};
-use crate::timespec::go_duration;
+use rsp_base::timespec::go_duration;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

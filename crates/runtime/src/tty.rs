@@ -3,13 +3,13 @@
 //! the container, with window-size changes passed on and the last output
 //! drained after the process exits.
 
-use crate::sys::{WinSize, get_winsize, set_winsize};
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use nix::sys::signal::Signal;
 use nix::sys::signalfd::SignalFd;
 use nix::sys::termios::{SetArg, Termios, cfmakeraw, tcgetattr, tcsetattr};
 use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use nix::unistd::Pid;
+use rsp_sys::{WinSize, get_winsize, set_winsize};
 use std::io::{self, Write};
 use std::os::fd::{AsFd, OwnedFd};
 

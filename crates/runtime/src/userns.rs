@@ -4,7 +4,7 @@
 //! Contract: [`diagnose`] returns one line naming the cause and the fix, so
 //! `rsp run` and `rsp info` never show a raw `EPERM`.
 
-use crate::sys::spawn::{Namespace, Spawn};
+use rsp_sys::spawn::{Namespace, Spawn};
 
 fn read_sysctl(path: &str) -> Option<i64> {
     std::fs::read_to_string(path).ok()?.trim().parse().ok()

@@ -40,7 +40,7 @@
 //! an error or a replacement per [`ExtractOptions::no_overwrite_dir_non_dir`].
 //! On error, `dest` is left partly filled and directory attributes unapplied.
 
-use crate::text::shown;
+use rsp_base::text::shown;
 use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
 use std::fs::File;

@@ -12,7 +12,7 @@
 //! `<root>/storage-driver.json` with the kernel release it was probed on:
 //! a changed kernel, or `rsp system reset` (which removes the file), makes
 //! the next container probe again. The probe is a child process
-//! ([`crate::sys::spawn`]): in a fresh user and mount namespace it mounts a small
+//! ([`rsp_sys::spawn`]): in a fresh user and mount namespace it mounts a small
 //! kernel overlay inside the store (the filesystem that matters: NFS or an
 //! overlay home refuse where ext4 works), writes through it and deletes a
 //! lower file; failing that it mounts FUSE. The first that works wins, and
@@ -276,7 +276,7 @@ pub fn fuse_mount_data(dev: &impl std::os::fd::AsRawFd, uid: u32, gid: u32) -> S
 /// is root, and mount namespace: `what` is `overlay` or `fuse`, `dir` an
 /// empty directory in the store. Why it failed, if it did.
 fn probe_in_child(what: &str, dir: &Path) -> Result<(), String> {
-    use crate::sys::spawn::{Failure, IdMaps, Namespace, Spawn, SpawnError};
+    use rsp_sys::spawn::{Failure, IdMaps, Namespace, Spawn, SpawnError};
     let started = Spawn::new()
         .new_namespaces(Namespace::Mount)
         .id_maps(IdMaps::own_ids_as(0, 0))

@@ -20,9 +20,6 @@
 //! exist. That is what keeps a killed pull from leaving a half image.
 #![forbid(unsafe_code)]
 
-use rsp_base::text;
-use rsp_sys as sys;
-
 pub mod copy;
 pub mod driver;
 pub mod fuse;

@@ -24,7 +24,7 @@
 //! `R <u32 len> <bytes>` (verbatim), `F <u64 size> <u32 len> <path>` (the
 //! first `size` bytes of the file at that clean relative path) and `E`.
 
-use crate::text::shown;
+use rsp_base::text::shown;
 use std::cell::RefCell;
 use std::collections::HashSet;
 use std::ffi::OsStr;

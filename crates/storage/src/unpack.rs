@@ -30,7 +30,7 @@
 //!
 //! On error, `dest` is left partly filled; the caller owns it and removes it.
 
-use crate::text::shown;
+use rsp_base::text::shown;
 use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
 use std::fs::File;

@@ -16,12 +16,12 @@
 
 use super::layer::{self, OPAQUE_MARKER, OPAQUE_XATTR, OVERRIDE_STAT_XATTR};
 use super::walk::{file_type, open_subdir, remove_tree};
-use crate::text::shown;
 use nix::errno::Errno;
 use nix::fcntl::{AtFlags, OFlag, openat};
 use nix::sys::stat::{FileStat, Mode, SFlag, fchmod, fstatat, futimens, mkdirat};
 use nix::sys::time::TimeSpec;
 use nix::unistd::{UnlinkatFlags, unlinkat};
+use rsp_base::text::shown;
 use std::collections::HashMap;
 use std::ffi::OsStr;
 use std::fs::File;

@@ -17,7 +17,7 @@
 //! place only when complete and verified; image records are written last,
 //! under the store lock, so a failed or killed load adds no image.
 
-use crate::text::shown;
+use rsp_base::text::shown;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
@@ -27,11 +27,11 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::image::config::ImageConfig;
-use crate::image::local::{self, LocalImageError, OCI_MANIFEST};
-use crate::image::reference::Reference;
-use crate::storage::unpack::{UnpackError, UnpackStats};
-use crate::storage::{ImageRecord, Store, StoreError, digest_hex, sha256_digest};
+use rsp_image::config::ImageConfig;
+use rsp_image::local::{self, LocalImageError, OCI_MANIFEST};
+use rsp_image::reference::Reference;
+use rsp_storage::unpack::{UnpackError, UnpackStats};
+use rsp_storage::{ImageRecord, Store, StoreError, digest_hex, sha256_digest};
 
 /// Largest JSON document (manifest, index, config) read from an archive.
 const MAX_JSON: u64 = 32 << 20;
@@ -219,7 +219,7 @@ impl Sink for DirSink {
 }
 
 /// Passes on exactly `size` bytes, then reads the source to its end, so a
-/// [`crate::storage::tarsplit::LayerTar`] checks its digest, and fails if
+/// [`rsp_storage::tarsplit::LayerTar`] checks its digest, and fails if
 /// the source is shorter or longer.
 struct Exact<R> {
     inner: R,
@@ -341,7 +341,7 @@ fn write_docker(store: &Store, items: &[SaveItem], sink: &mut dyn Sink) -> Resul
         if let Some(top) = rec.layers.last() {
             let top = digest_hex(top)?.to_string();
             for n in &item.names {
-                let (repo, tag) = crate::image::split_name(n);
+                let (repo, tag) = rsp_image::split_name(n);
                 repositories
                     .entry(repo.to_string())
                     .or_default()
@@ -673,7 +673,7 @@ pub fn load(store: &Store, path: Option<&Path>) -> Result<Vec<Loaded>> {
     };
     let result = load_from(store, &source, &archive);
     if let Some(tmp) = spooled {
-        let _ = crate::storage::remove_tree(&tmp);
+        let _ = rsp_storage::remove_tree(&tmp);
     }
     result
 }
@@ -1003,7 +1003,7 @@ fn oci_images(source: &Source, archive: &str) -> Result<Vec<ImageJob>> {
             let list = nested["manifests"]
                 .as_array()
                 .ok_or_else(|| bad(&digest, "an index without manifests"))?;
-            let host = crate::image::Platform::host();
+            let host = rsp_image::Platform::host();
             let pick = list
                 .iter()
                 .find(|m| {

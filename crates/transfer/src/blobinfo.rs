@@ -9,7 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::storage::{Store, StoreError, digest_hex, write_atomic};
+use rsp_storage::{Store, StoreError, digest_hex, write_atomic};
 
 const FILE: &str = "blob-info-cache.json";
 pub const MAX_ENTRIES: usize = 4096;

@@ -22,9 +22,9 @@
 //! outlive the pull for a moment.
 
 use super::{PullProgress, TransferError};
-use crate::image::reference::{Reference, is_image_id_prefix};
-use crate::registry::{PullOptions, RegistriesConf, Registry};
-use crate::storage::{ImageRecord, Store, digest_hex};
+use rsp_image::reference::{Reference, is_image_id_prefix};
+use rsp_registry::{PullOptions, RegistriesConf, Registry};
+use rsp_storage::{ImageRecord, Store, digest_hex};
 use std::sync::Arc;
 
 /// `--pull`: when a container's image is fetched from its registry.
@@ -81,7 +81,7 @@ pub fn ensure_image(
 ) -> Result<Ensured, TransferError> {
     let local = {
         let db = store.images()?;
-        crate::image::lookup(&db, input).cloned()
+        rsp_image::lookup(&db, input).cloned()
     };
     let pull = || {
         super::pull(store, input, opts, progress.clone()).map(|image| Ensured {

@@ -10,22 +10,17 @@
 //! next pull reuses).
 #![forbid(unsafe_code)]
 
-use rsp_base::text;
-use rsp_image as image;
-use rsp_registry as registry;
-use rsp_storage as storage;
-
 pub mod archive;
 pub mod blobinfo;
 pub mod ensure;
 mod gzip;
 pub mod push;
 
-use crate::image::config::ImageConfig;
-use crate::image::reference::Reference;
-use crate::registry::{BlobRef, PullOptions, RegistriesConf, Registry, RegistryError};
-use crate::storage::unpack::{UnpackError, unpack_layer_recorded};
-use crate::storage::{ImageRecord, Store, StoreError, digest_hex};
+use rsp_image::config::ImageConfig;
+use rsp_image::reference::Reference;
+use rsp_registry::{BlobRef, PullOptions, RegistriesConf, Registry, RegistryError};
+use rsp_storage::unpack::{UnpackError, unpack_layer_recorded};
+use rsp_storage::{ImageRecord, Store, StoreError, digest_hex};
 use std::io::{self, Read, Write};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -66,7 +61,7 @@ pub enum TransferError {
     #[error("layer {0} was removed while pulling: run the pull again")]
     LayerVanished(String),
     #[error(transparent)]
-    Image(#[from] crate::image::ImageError),
+    Image(#[from] rsp_image::ImageError),
     #[error(
         "image {image} has no name to push it under: give a destination, e.g. \
          rsp push {image} localhost:5000/name:tag"
@@ -359,8 +354,8 @@ async fn fetch_layer(
         Ok(())
     })();
     if result.is_err() {
-        let _ = crate::storage::remove_tree(&tmp);
-        let _ = crate::storage::remove_tree(&Store::split_temp(&tmp));
+        let _ = rsp_storage::remove_tree(&tmp);
+        let _ = rsp_storage::remove_tree(&Store::split_temp(&tmp));
     }
     result
 }

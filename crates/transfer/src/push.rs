@@ -17,9 +17,9 @@ use sha2::{Digest, Sha256};
 
 use super::TransferError;
 use super::blobinfo::{self, BlobInfoCache};
-use crate::image::reference::Reference;
-use crate::registry::{DOCKER_MANIFEST_V2, OCI_MANIFEST, PullOptions, RegistriesConf, Registry};
-use crate::storage::{Store, digest_hex};
+use rsp_image::reference::Reference;
+use rsp_registry::{DOCKER_MANIFEST_V2, OCI_MANIFEST, PullOptions, RegistriesConf, Registry};
+use rsp_storage::{Store, digest_hex};
 
 /// Compressions rsp can write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,7 +114,7 @@ pub fn destination(input: &str) -> Result<Reference, TransferError> {
             input
         }
     };
-    let reference = Reference::parse(bare).map_err(crate::registry::RegistryError::from)?;
+    let reference = Reference::parse(bare).map_err(rsp_registry::RegistryError::from)?;
     if reference.digest.is_some() {
         return Err(TransferError::DestinationDigest {
             destination: input.to_string(),
@@ -135,9 +135,9 @@ pub fn push(
         return Err(TransferError::ZstdNeedsOci);
     }
     let db = store.images()?;
-    let rec = crate::image::lookup(&db, image)?.clone();
+    let rec = rsp_image::lookup(&db, image)?.clone();
     // Without a destination, the name the user typed (as Podman), else the image's first name.
-    let typed = crate::image::lookup_name(&db, image);
+    let typed = rsp_image::lookup_name(&db, image);
     let dest = match dest {
         Some(d) => destination(d)?,
         None => match typed.as_ref().or(rec.names.first()) {

@@ -95,7 +95,7 @@ pub fn serve(
     let mut fs = OverlayFs::open(&layers, &upper, &work)?;
     fs.owner = Some(owner);
     // Every directory the kernel holds keeps one descriptor per layer open.
-    crate::sys::net::raise_nofile_limit();
+    rsp_sys::net::raise_nofile_limit();
     let mut config = Config::default();
     config.n_threads = Some(THREADS);
     config.clone_fd = true;

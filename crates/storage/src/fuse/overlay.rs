@@ -676,7 +676,7 @@ impl Overlay {
         // Only regular files and directories can carry user xattrs.
         let v = match kind {
             SFlag::S_IFDIR => own?.get_xattr(OVERRIDE_STAT_XATTR),
-            SFlag::S_IFREG => crate::sys::xattr_at(parent.as_fd(), name, OVERRIDE_STAT_XATTR_C),
+            SFlag::S_IFREG => rsp_sys::xattr_at(parent.as_fd(), name, OVERRIDE_STAT_XATTR_C),
             _ => return None,
         };
         OverrideStat::parse(&v.ok()??).ok()
@@ -1470,7 +1470,7 @@ impl Overlay {
             let raw = match (kind, &own, &loc.parent_fd) {
                 (SFlag::S_IFDIR, Some(d), _) => d.get_xattr(OVERRIDE_STAT_XATTR).ok().flatten(),
                 (SFlag::S_IFREG, _, Some(p)) => {
-                    crate::sys::xattr_at(p.as_fd(), loc.name.as_os_str(), OVERRIDE_STAT_XATTR_C)
+                    rsp_sys::xattr_at(p.as_fd(), loc.name.as_os_str(), OVERRIDE_STAT_XATTR_C)
                         .ok()
                         .flatten()
                 }
