@@ -64,25 +64,6 @@ fn names(level: Level) -> (&'static str, &'static str) {
     }
 }
 
-/// `s` as Go's `%q` would quote it, which logrus uses for `msg`.
-fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 /// One record as a line, without the newline.
 fn line(level: Level, msg: &str, terminal: bool, elapsed_secs: u64, now: &str) -> String {
     let (long, short) = names(level);
@@ -95,7 +76,7 @@ fn line(level: Level, msg: &str, terminal: bool, elapsed_secs: u64, now: &str) -
             .collect();
         format!("{short}[{elapsed_secs:04}] {clean}")
     } else {
-        format!("time=\"{now}\" level={long} msg={}", go_quote(msg))
+        format!("time=\"{now}\" level={long} msg={}", gotmpl::quote(msg))
     }
 }
 
@@ -131,6 +112,11 @@ mod tests {
         assert_eq!(
             line(Level::Warn, "a \"b\"\nc", false, 3, "2026-01-02T03:04:05Z"),
             r#"time="2026-01-02T03:04:05Z" level=warning msg="a \"b\"\nc""#
+        );
+        // Go's %q spelling of a control character, as logrus prints it.
+        assert_eq!(
+            line(Level::Error, "\x1b", false, 0, "t"),
+            r#"time="t" level=error msg="\x1b""#
         );
     }
 

@@ -1073,8 +1073,11 @@ mod tests {
                 .set_xattr(OVERRIDE_STAT_XATTR, value)
                 .is_ok();
         }
-        if !recorded {
-            eprintln!("skipped: no user xattrs on {}", t.path().display());
+        if !rsp_base::testing::require_or_skip(
+            &format!("user xattrs on {}", t.path().display()),
+            "point TMPDIR at ext4, xfs, btrfs, or tmpfs on Linux 6.6 or later",
+            recorded,
+        ) {
             return;
         }
         let mut sink = TarSink::new(Vec::new());
