@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod paths;
+#[cfg(feature = "testing")]
 pub mod testing;
 pub mod text;
 pub mod timespec;

@@ -5,8 +5,9 @@
 //! there; otherwise it panics where `CI` is set to anything but ``, `0` or
 //! `false` (`.ci/run` sets it), because a test that skips in CI passes
 //! while testing nothing, and elsewhere it says the test skipped and
-//! returns false. It lives here, not under `#[cfg(test)]`, so that the unit
-//! tests of each crate and the integration tests use the one copy.
+//! returns false. It lives here, behind the `testing` feature that only
+//! dev-dependencies enable, so that the unit tests of each crate and the
+//! integration tests use the one copy and the rsp binary has none.
 
 /// True when `what` is `available`; see the module docs. `how` says how to
 /// get it, e.g. `apt-get install procps`.
