@@ -49,7 +49,7 @@ fn image_for_run(store: &Store, a: &RunArgs) -> anyhow::Result<ImageRecord> {
         super::progress::for_pull(a.quiet),
     )?;
     for w in &ensured.warnings {
-        warn(w);
+        log::warn!("{w}");
     }
     if ensured.pulled {
         super::images::pull_event(store, &ensured.image, &a.image);
@@ -61,15 +61,10 @@ fn image_for_run(store: &Store, a: &RunArgs) -> anyhow::Result<ImageRecord> {
     Ok(ensured.image)
 }
 
-/// A warning line as Podman's logger prints one on stderr.
-fn warn(w: &dyn std::fmt::Display) {
-    eprintln!("WARN[0000] {w}");
-}
-
 /// Prints what did not go as asked when containers started.
 pub(super) fn print_start_warnings(warnings: &[StartWarning]) {
     for w in warnings {
-        warn(w);
+        log::warn!("{w}");
     }
 }
 
@@ -273,7 +268,7 @@ fn run_or_create(g: &Global, a: &RunArgs, create_only: bool) -> CmdResult {
     let rec = image_for_run(&store, a)?;
     let built = spec.build(&store, &rec).map_err(spec_failure)?;
     for w in &built.warnings {
-        eprintln!("WARNING: {w}");
+        log::warn!("{w}");
     }
     let mut cfg = built.config;
     spec::create(&store, &mut cfg, a.name.is_some())?;

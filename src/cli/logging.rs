@@ -1,23 +1,25 @@
-//! The log lines rsp prints on stderr, in Podman's (logrus's) two forms.
+//! The log lines rsp prints on stderr: every warning, info and debug line
+//! goes through here, so `--log-level` governs them all.
 //!
-//! Contract: every layer logs through the `log` facade; only this module
-//! writes log records. `--log-level` sets the threshold for every level
-//! (`error` hides warnings, `info` adds info lines, `debug`/`trace` more).
-//! On a terminal a record is `WARN[0003] message` (seconds since start);
-//! otherwise `time="RFC 3339" level=warning msg="message"`, as Podman
-//! prints them when its stderr is a file or a pipe. Records from rsp's own
-//! modules are shown at the chosen level; those of the libraries rsp uses
-//! (HTTP, TLS) only at `trace`, so `--log-level=debug` stays readable and
-//! never shows what a library chose to log about a request.
+//! Contract: every layer, the CLI included, logs through the `log` facade;
+//! only this module writes log records. `--log-level` sets the threshold
+//! for every level (`error` hides warnings, `info` adds info lines,
+//! `debug`/`trace` more). A record is one line in logrus's layout,
+//! `WARN[0003] message` (seconds since rsp started), whatever stderr is, so
+//! scripts can grep `WARN[` as they do Podman's terminal output; control
+//! characters in a message become spaces, so it cannot move the cursor or
+//! forge a second record. Records from rsp's own crates are shown at the
+//! chosen level; those of the libraries rsp uses (HTTP, TLS) only at
+//! `trace`, so `--log-level=debug` stays readable and never shows what a
+//! library chose to log about a request.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::time::Instant;
 
 use log::{Level, LevelFilter, Log, Metadata, Record};
 
 struct StderrLog {
     start: Instant,
-    terminal: bool,
     libraries: bool,
 }
 
@@ -39,7 +41,6 @@ pub fn init(level: &str) {
     let filter = level_filter(level);
     let logger = StderrLog {
         start: Instant::now(),
-        terminal: std::io::stderr().is_terminal(),
         libraries: filter == LevelFilter::Trace,
     };
     // One logger per process, for its whole life: leaking it is what
@@ -53,31 +54,24 @@ fn ours(target: &str) -> bool {
     target == "rsp" || target.starts_with("rsp::") || target.starts_with("rsp_")
 }
 
-/// logrus's name for a level, and its four-letter terminal form.
-fn names(level: Level) -> (&'static str, &'static str) {
+/// logrus's four-letter name for a level.
+fn short_name(level: Level) -> &'static str {
     match level {
-        Level::Error => ("error", "ERRO"),
-        Level::Warn => ("warning", "WARN"),
-        Level::Info => ("info", "INFO"),
-        Level::Debug => ("debug", "DEBU"),
-        Level::Trace => ("trace", "TRAC"),
+        Level::Error => "ERRO",
+        Level::Warn => "WARN",
+        Level::Info => "INFO",
+        Level::Debug => "DEBU",
+        Level::Trace => "TRAC",
     }
 }
 
 /// One record as a line, without the newline.
-fn line(level: Level, msg: &str, terminal: bool, elapsed_secs: u64, now: &str) -> String {
-    let (long, short) = names(level);
-    if terminal {
-        // A message cannot move the cursor or start a new line that looks
-        // like another record.
-        let clean: String = msg
-            .chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .collect();
-        format!("{short}[{elapsed_secs:04}] {clean}")
-    } else {
-        format!("time=\"{now}\" level={long} msg={}", gotmpl::quote(msg))
-    }
+fn line(level: Level, msg: &str, elapsed_secs: u64) -> String {
+    let clean: String = msg
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    format!("{}[{elapsed_secs:04}] {clean}", short_name(level))
 }
 
 impl Log for StderrLog {
@@ -89,13 +83,10 @@ impl Log for StderrLog {
         if !self.enabled(r.metadata()) {
             return;
         }
-        let now = chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
         let text = line(
             r.level(),
             &r.args().to_string(),
-            self.terminal,
             self.start.elapsed().as_secs(),
-            &now,
         );
         let _ = writeln!(std::io::stderr().lock(), "{text}");
     }
@@ -108,23 +99,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn pipe_form_is_logrus_text() {
+    fn a_record_is_one_logrus_line() {
         assert_eq!(
-            line(Level::Warn, "a \"b\"\nc", false, 3, "2026-01-02T03:04:05Z"),
-            r#"time="2026-01-02T03:04:05Z" level=warning msg="a \"b\"\nc""#
+            line(Level::Warn, "StopSignal SIGTERM failed", 10),
+            "WARN[0010] StopSignal SIGTERM failed"
         );
-        // Go's %q spelling of a control character, as logrus prints it.
         assert_eq!(
-            line(Level::Error, "\x1b", false, 0, "t"),
-            r#"time="t" level=error msg="\x1b""#
-        );
-    }
-
-    #[test]
-    fn terminal_form_has_seconds_and_no_control_characters() {
-        assert_eq!(
-            line(Level::Debug, "x\x1b[2Jy", true, 12, ""),
-            "DEBU[0012] x [2Jy"
+            line(Level::Debug, "x\x1b[2Jy\nz", 12),
+            "DEBU[0012] x [2Jy z"
         );
     }
 

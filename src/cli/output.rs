@@ -91,15 +91,15 @@ fn go_g(v: f64, digits: usize) -> String {
     trim(&format!("{v:.decimals$}")).to_string()
 }
 
-/// Prints what the engine warns about, as Podman's log lines do.
+/// Logs what the engine warns about, in Podman's words.
 pub fn warn(w: rsp_runtime::ops::Warning) {
     match w {
         rsp_runtime::ops::Warning::StopSignalTimedOut {
             container,
             signal,
             timeout,
-        } => eprintln!(
-            "WARN StopSignal {} failed to stop container {container} in {timeout} seconds, resorting to SIGKILL",
+        } => log::warn!(
+            "StopSignal {} failed to stop container {container} in {timeout} seconds, resorting to SIGKILL",
             signal.as_str()
         ),
     }

@@ -2058,12 +2058,6 @@ fn fmt_g(f: f64, prec: Option<usize>) -> String {
     }
 }
 
-/// `s` as Go's `strconv.Quote` (and so `%q`) spells it, for callers that
-/// print Go-style text outside a template (logrus's `msg="…"`).
-pub fn quote(s: &str) -> String {
-    go_quote(s, '"')
-}
-
 /// `strconv.Quote` (or `QuoteRune` with `'`).
 fn go_quote(s: &str, quote: char) -> String {
     let mut out = String::with_capacity(s.len() + 2);
