@@ -14,6 +14,7 @@
 
 use super::container::{Container, Status};
 use super::{ChildFailure, RuntimeError, process};
+use crate::ids::Creds;
 use nix::fcntl::{FcntlArg, FdFlag, OFlag};
 use nix::sched::CloneFlags;
 use nix::sys::signal::{SigSet, SigmaskHow, Signal, sigprocmask};
@@ -97,21 +98,27 @@ fn open_namespaces(pid: i32) -> Result<Vec<(OwnedFd, CloneFlags)>> {
     Ok(out)
 }
 
-/// Checks `-u` against the one uid the container's user namespace maps.
-fn check_user(c: &Container, user: &str) -> Result<()> {
+/// The credentials `-u USER` starts the command with: any user under id
+/// emulation (`--owners image`), else only the one uid the container's
+/// user namespace maps.
+fn exec_user(c: &Container, user: Option<&str>) -> Result<Creds> {
+    let cfg = &c.config;
+    let Some(user) = user else {
+        return Ok(Creds::new(cfg.uid, cfg.gid, &[]));
+    };
     let read = |f: &str| process::read_in_container(c.state.ns_pid(), f);
     let u = process::resolve_user(
         user,
         read("/etc/passwd").as_deref(),
         read("/etc/group").as_deref(),
     )?;
-    if u.uid != c.config.uid || u.gid != c.config.gid {
+    if !cfg.emulates_owners() && (u.uid != cfg.uid || u.gid != cfg.gid) {
         return Err(exec_err(format!(
-            "user {user:?} is uid {}:{}, but this rootless container maps only {}:{} (its --user): run exec without -u, or give the container that user",
-            u.uid, u.gid, c.config.uid, c.config.gid
+            "user {user:?} is uid {}:{}, but this rootless container maps only {}:{} (its --user) and runs with --owners user: run exec without -u, or give the container that user",
+            u.uid, u.gid, cfg.uid, cfg.gid
         )));
     }
-    Ok(())
+    Ok(Creds::new(u.uid, u.gid, &[]))
 }
 
 /// Runs `opts.args` in the container; returns its exit code (0 at once
@@ -132,9 +139,7 @@ pub fn exec(c: &Container, opts: &ExecOptions) -> Result<i32> {
             "rsp exec needs a command to run in the container".into(),
         ));
     }
-    if let Some(u) = &opts.user {
-        check_user(c, u)?;
-    }
+    let start = exec_user(c, opts.user.as_deref())?;
     let namespaces = open_namespaces(c.state.ns_pid())?;
     let cfg = &c.config;
     let mut extra = opts.env.clone();
@@ -154,7 +159,7 @@ pub fn exec(c: &Container, opts: &ExecOptions) -> Result<i32> {
     // filter): then it runs with the plain view, and so does this.
     let owners = cfg
         .emulates_owners()
-        .then(|| super::ownership::connect(&opts.run_dir))
+        .then(|| super::ownership::connect(&opts.run_dir, &start))
         .flatten()
         .map(OwnedFd::from);
     // The joiner runs from rsp's write-protected image, with an empty
@@ -391,6 +396,12 @@ pub fn join_main(args: &[std::ffi::OsString]) -> i32 {
     let pid_w = take(plan.pid_fd);
     let tty = plan.tty_fd.map(take);
     let owners = plan.owners_fd.map(take);
+    // Made before the command's fork.
+    let filter = if owners.is_some() {
+        super::ownership::filter_program()
+    } else {
+        Vec::new()
+    };
     let namespaces: Vec<(OwnedFd, CloneFlags)> = plan
         .namespaces
         .iter()
@@ -446,7 +457,7 @@ pub fn join_main(args: &[std::ffi::OsString]) -> i32 {
                 &path_env,
                 &env,
                 &mask,
-                owners.as_ref().map(|s| (s, true)),
+                owners.as_ref().map(|s| (s, true, filter.as_slice())),
             );
             Err(fail(code, msg))
         });

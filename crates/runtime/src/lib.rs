@@ -25,6 +25,7 @@ pub mod container;
 pub mod copy;
 pub mod exec;
 pub mod freeze;
+pub mod ids;
 mod init;
 pub mod monitor;
 mod network;
@@ -331,6 +332,8 @@ struct ChildPlan<'a> {
     own_netns: bool,
     path_env: String,
     env: Vec<CString>,
+    /// The ownership filter, made before the fork.
+    filter: Vec<libc::sock_filter>,
 }
 
 /// How the container's stdio is connected.
@@ -532,7 +535,7 @@ fn child_main(
             &plan.path_env,
             &plan.env,
             old_mask,
-            owners.as_ref().map(|s| (s, false)),
+            owners.as_ref().map(|s| (s, false, plan.filter.as_slice())),
         );
         Err(fail(code, msg))
     };
@@ -556,7 +559,12 @@ fn child_main(
             })
         });
     match started {
-        Ok(command) => init::run(ctx, command.pid()),
+        Ok(command) => {
+            // The command has its copy: ours would keep the parent
+            // waiting for a listener the command never sends.
+            drop(owners);
+            init::run(ctx, command.pid())
+        }
         Err(e) => Err(fail(
             125,
             format!("starting the command under --init: {}", spawn_cause(&e)),
@@ -580,7 +588,7 @@ fn exec_command(
     path_env: &str,
     env: &[CString],
     old_mask: &SigSet,
-    owners: Option<(&OwnedFd, bool)>,
+    owners: Option<(&OwnedFd, bool, &[libc::sock_filter])>,
 ) -> (i32, String) {
     let cmd = &args[0];
     let exe = match process::find_executable(cmd, path_env) {
@@ -614,10 +622,10 @@ fn exec_command(
     // The ownership filter, as late as possible: from here on the stat
     // and chown families wait for the supervisor.
     let err = match owners {
-        Some((sock, wait_ack)) => {
+        Some((sock, wait_ack, filter)) => {
             use ownership::OwnershipError;
             use rsp_sys::seccomp::{FilteredExecError, exec_filtered};
-            match exec_filtered(sock.as_fd(), wait_ack, &exe_c, &argv, env) {
+            match exec_filtered(filter, sock.as_fd(), wait_ack, &exe_c, &argv, env) {
                 FilteredExecError::Exec(e) => e,
                 // Without the filter, the command runs with the plain view;
                 // the parent hears why instead of a listener (see
@@ -833,9 +841,8 @@ pub(crate) struct Spawned {
     /// The FUSE server of its root filesystem, for fuse-overlay; it ends
     /// when the container's mount namespace does.
     pub fuse: Option<rsp_storage::fuse::Server>,
-    /// The listener of its ownership filter (`--owners image`), for the
-    /// supervisor, with the user and mount namespaces it joins.
-    pub owners: Option<(OwnedFd, OwnedFd, OwnedFd)>,
+    /// Its ownership and id supervisor (`--owners image`).
+    pub owners: Option<std::process::Child>,
     /// `--owners image` whose filter the kernel refused: why. The command
     /// runs with the plain ownership view.
     pub owners_refused: Option<String>,
@@ -877,6 +884,11 @@ pub(crate) fn spawn_container(
             .iter()
             .filter_map(|e| CString::new(e.as_bytes()).ok())
             .collect(),
+        filter: if cfg.emulates_owners() {
+            ownership::filter_program()
+        } else {
+            Vec::new()
+        },
     };
 
     let (net_ours, net_child) = if cfg.network == NetworkMode::Slirp {
@@ -950,6 +962,23 @@ pub(crate) fn spawn_container(
         child.kill();
         e
     };
+    // The namespaces the ownership supervisor joins, opened while we may
+    // (the child is made non-dumpable before it runs anything of its own).
+    let mut owner_ns = None;
+    if owners_ours.is_some() {
+        let ns = |n: &str| {
+            nix::fcntl::open(
+                format!("/proc/{pid}/ns/{n}").as_str(),
+                OFlag::O_RDONLY | OFlag::O_CLOEXEC,
+                nix::sys::stat::Mode::empty(),
+            )
+            .map_err(|e| RuntimeError::Exec(format!("opening the container's {n} namespace: {e}")))
+        };
+        match (ns("user"), ns("mnt")) {
+            (Ok(u), Ok(m)) => owner_ns = Some((u, m)),
+            (Err(e), _) | (_, Err(e)) => return Err(abort(&child, e)),
+        }
+    }
     // Opened before the child may run: a command that exits at once
     // takes its namespaces with it.
     let netns = if cfg.network == NetworkMode::Slirp && !cfg.ports.is_empty() {
@@ -1000,8 +1029,52 @@ pub(crate) fn spawn_container(
             master = Some(m);
         }
     }
+    // The command sends its filter's listener right before its exec,
+    // which the supervisor answers: it starts before we wait on that exec.
+    // None when the kernel refused the filter (what the child wrote after
+    // its one-byte marker is why), or the child failed before.
+    let mut owners_refused = None;
+    let mut owners = None;
+    if let Some(s) = &owners_ours {
+        match rsp_sys::recv_fd(s.as_fd()) {
+            Ok(Some(listener)) => {
+                let Some((userns, mntns)) = owner_ns.take() else {
+                    return Err(abort(
+                        &child,
+                        RuntimeError::Exec("the container's namespaces for its ownership supervisor were not opened".into()),
+                    ));
+                };
+                let start = ids::Creds::new(cfg.uid, cfg.gid, &[]);
+                let dir = monitor::run_dir(paths, &cfg.id);
+                match ownership::spawn(listener, userns, mntns, &dir, (cfg.uid, cfg.gid), &start) {
+                    Ok(sup) => owners = Some(sup),
+                    Err(e) => return Err(abort(&child, RuntimeError::Exec(e.to_string()))),
+                }
+            }
+            Ok(None) => {
+                let mut why = Vec::new();
+                let sock = std::os::unix::net::UnixStream::from(
+                    s.try_clone().map_err(RuntimeError::Fork)?,
+                );
+                let _ = sock.set_nonblocking(true);
+                // Ends with WouldBlock (or EOF): what was read is kept.
+                let _ = (&sock).read_to_end(&mut why);
+                let why = String::from_utf8_lossy(&why).into_owned();
+                owners_refused = Some(if why.is_empty() {
+                    "the command did not report it".to_string()
+                } else {
+                    why
+                });
+            }
+            Err(_) => {}
+        }
+    }
     if let Err(f) = child.outcome() {
         let _ = child.wait();
+        if let Some(mut sup) = owners {
+            let _ = sup.kill();
+            let _ = sup.wait();
+        }
         return Err(child_failure(f, "the container's first process"));
     }
     // Under --init, pid 1 is rsp's and non-dumpable: the container's
@@ -1011,42 +1084,6 @@ pub(crate) fn spawn_container(
         .as_ref()
         .and_then(|s| rsp_sys::recv_sender_pid(s.as_fd()).ok().flatten())
         .unwrap_or(pid);
-    // Sent before the exec we just saw; none when the kernel refused the
-    // filter. The namespaces are opened while the container surely has
-    // them: pid 1 cannot be reaped before we return.
-    let listener = owners_ours
-        .as_ref()
-        .map(|s| (s, rsp_sys::recv_fd(s.as_fd()).ok().flatten()));
-    // No listener: what the child wrote after its one-byte marker is why.
-    let owners_refused = match &listener {
-        Some((s, None)) => {
-            // Written before the exec we saw: it is there, or nothing is.
-            let mut why = Vec::new();
-            let sock =
-                std::os::unix::net::UnixStream::from(s.try_clone().map_err(RuntimeError::Fork)?);
-            let _ = sock.set_nonblocking(true);
-            // Ends with WouldBlock (or EOF): what was read is kept.
-            let _ = (&sock).read_to_end(&mut why);
-            let why = String::from_utf8_lossy(&why).into_owned();
-            Some(if why.is_empty() {
-                "the command did not report it".to_string()
-            } else {
-                why
-            })
-        }
-        _ => None,
-    };
-    let owners = listener.and_then(|(_, l)| l).and_then(|l| {
-        let ns = |n: &str| {
-            nix::fcntl::open(
-                format!("/proc/{ns_pid}/ns/{n}").as_str(),
-                OFlag::O_RDONLY | OFlag::O_CLOEXEC,
-                nix::sys::stat::Mode::empty(),
-            )
-            .ok()
-        };
-        Some((l, ns("user")?, ns("mnt")?))
-    });
     Ok(Spawned {
         pid,
         ns_pid,

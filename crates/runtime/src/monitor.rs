@@ -611,19 +611,8 @@ impl Monitor {
                 s.warnings = warnings;
             });
         }
-        // The container's command may already wait on its first stat.
-        if let Some((listener, userns, mntns)) = owners {
-            let ids = (self.cfg.uid, self.cfg.gid);
-            let dir = run_dir(&self.paths, &self.cfg.id);
-            match super::ownership::spawn(listener, userns, mntns, &dir, ids) {
-                Ok(child) => self.owners = Some(child),
-                Err(e) => {
-                    let _ = nix::sys::signal::kill(Pid::from_raw(pid), Signal::SIGKILL);
-                    let _ = waitpid(Pid::from_raw(pid), None);
-                    return Err(RuntimeError::Exec(e.to_string()));
-                }
-            }
-        }
+        // Started before the command's exec, which it answers.
+        self.owners = owners;
         if let Some(tap) = tap {
             match super::network::NetThread::start(tap, netns, &self.cfg, self.ports.as_ref()) {
                 Ok(n) => self.net = Some(n),

@@ -1,16 +1,19 @@
-//! Ownership emulation (`--owners image`): the image's owners and modes,
-//! recorded in the [`OVERRIDE_STAT_XATTR`] xattr, shown to the container
-//! and kept up to date by its `chown` and `chmod`, though its user
-//! namespace maps only one id.
+//! Ownership and id emulation (`--owners image`): the image's owners and
+//! modes, recorded in the [`OVERRIDE_STAT_XATTR`] xattr, shown to the
+//! container and kept up to date by its `chown` and `chmod`; and each
+//! thread's own user and group ids, changed by `setuid` and the rest, read
+//! by `getuid` and the rest, raised by setuid files, and given to the
+//! files it creates; though the container's user namespace maps one id.
 //!
 //! Contract: the container's command (and every `rsp exec` process) runs
-//! under a seccomp filter that hands the stat, chown and chmod families
-//! (x86_64 only) to one supervisor per container run: rsp re-executed with
-//! [`ARG`], started by the monitor. The supervisor opens the host `/proc`
-//! first, makes itself non-dumpable, then joins the container's user and
-//! mount namespaces, so its stat results come back in the container's id
-//! view and its privileges are exactly those of container root. For each
-//! call it resolves the path as the caller would (absolute paths with
+//! under a seccomp filter (`rsp_sys::seccomp`, the numbers of the
+//! architecture rsp is built for) that hands those calls to one
+//! supervisor per container run: rsp re-executed with [`ARG`], started by
+//! the monitor. The supervisor opens the host `/proc` first, makes itself
+//! non-dumpable, then joins the container's user and mount namespaces, so
+//! its stat results come back in the container's id view and its
+//! privileges are exactly those of container root. For each call it
+//! resolves the path as the caller would (absolute paths with
 //! RESOLVE_IN_ROOT from the caller's root; relative ones from its cwd or
 //! dirfd after a chroot into its root; never through magic links), and
 //! checks that the notification is still live after reading the caller's
@@ -21,36 +24,59 @@
 //! - stat: without the xattr, the kernel answers; with it, the owner,
 //!   permission bits (and a device placeholder's type and numbers) are
 //!   patched into the kernel's answer.
-//! - chown (needs CAP_CHOWN in the caller): `-1` keeps an id; the result is
+//! - chown (emulated root with CAP_CHOWN, or the recorded owner giving its
+//!   group to one of its groups): `-1` keeps an id; the result is
 //!   recorded in the xattr (removed once it says nothing more than the
 //!   inode), setuid/setgid cleared on non-directories as the kernel does.
 //!   Symlinks and special files cannot carry the xattr: the call succeeds
 //!   without recording.
-//! - chmod of a file with a record (by its recorded owner or with
-//!   CAP_FOWNER): done by the supervisor, then recorded.
+//! - chmod of a file with a record (by its recorded owner or emulated root
+//!   with CAP_FOWNER): done by the supervisor, then recorded.
+//! - ids: each thread's [`Creds`] follow the kernel's rules ([`ids`]); the
+//!   [`Table`] keeps them per thread, keyed by `/proc` handles so a reused
+//!   id never inherits a dead thread's. The id calls never reach the
+//!   kernel (its answer would be the one mapped id).
+//! - execve of a file whose (recorded) mode is setuid or setgid raises the
+//!   effective ids, once `/proc/PID/exe` shows the process runs it.
+//! - open(O_CREAT), mkdir and mknod (regular files) by a thread whose fs
+//!   ids are not the mapped ones: the supervisor creates the inode itself
+//!   with the thread's umask, records the thread as its owner, and hands
+//!   an opened file over with SECCOMP_IOCTL_NOTIF_ADDFD. Symlinks, fifos
+//!   and sockets cannot carry the record and stay the kernel's.
+//!
+//! Not emulated: the ids in `/proc/PID/status`, permission checks between
+//! emulated users (a thread that dropped to uid 33 can still open
+//! root's 0600 files: the kernel sees container root), signal permission,
+//! `SO_PEERCRED`, `PR_SET_KEEPCAPS` and file capabilities.
 //!
 //! The supervisor serves more listeners handed over on a control socket
-//! (`owners` in the container's runtime directory, for `rsp exec`), and
-//! exits once every listener is closed: the container is gone.
+//! (`owners` in the container's runtime directory, for `rsp exec`, each
+//! with the credentials its command starts with), and exits once every
+//! listener is closed: the container is gone.
 
+use crate::ids::{self, Creds, KEEP};
 use nix::fcntl::{OFlag, OpenHow, ResolveFlag};
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use rsp_storage::layer::{OVERRIDE_STAT_XATTR, OverrideStat};
 use rsp_sys::seccomp::{self, Notif, Reply, nr};
+use std::collections::HashMap;
 use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 /// argv[1] that makes rsp an ownership supervisor.
 pub const ARG: &str = "__owners";
 /// The control socket's name in the container's runtime directory.
 pub const CONTROL: &str = "owners";
 
-const AUDIT_ARCH_X86_64: u32 = 0xC000_003E;
 const CAP_CHOWN: u32 = 0;
+const CAP_DAC_OVERRIDE: u32 = 1;
 const CAP_FOWNER: u32 = 3;
+const CAP_SETGID: u32 = 6;
+const CAP_SETUID: u32 = 7;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OwnershipError {
@@ -130,15 +156,48 @@ pub fn chown_record(
 
 // ---- starting it ----
 
+/// The filter a container's processes run under: the ownership calls and
+/// the id calls.
+pub fn filter_program() -> Vec<libc::sock_filter> {
+    let mut traps = seccomp::owner_traps();
+    traps.extend(seccomp::id_traps());
+    seccomp::program(&traps)
+}
+
+/// The credentials a process tree starts with, as the supervisor's
+/// arguments and `rsp exec`'s control message carry them:
+/// `UID:GID:G1,G2,...`.
+pub fn creds_arg(c: &Creds) -> String {
+    let groups: Vec<String> = c.groups.iter().map(u32::to_string).collect();
+    format!("{}:{}:{}", c.uid[0], c.gid[0], groups.join(","))
+}
+
+/// Reads [`creds_arg`]'s text.
+pub fn parse_creds_arg(s: &str) -> Option<Creds> {
+    let mut it = s.splitn(3, ':');
+    let uid = it.next()?.parse().ok()?;
+    let gid = it.next()?.parse().ok()?;
+    let groups = match it.next()? {
+        "" => Vec::new(),
+        g => g
+            .split(',')
+            .map(|x| x.parse().ok())
+            .collect::<Option<Vec<u32>>>()?,
+    };
+    Some(Creds::new(uid, gid, &groups))
+}
+
 /// Starts the supervisor for a container run: `listener` from its command,
-/// the namespaces of its pid 1, `run_dir` for the control socket, and the
-/// one uid/gid its user namespace maps.
+/// the namespaces of its pid 1, `run_dir` for the control socket, the
+/// one uid/gid its user namespace maps, and the credentials its command
+/// starts with.
 pub fn spawn(
     listener: OwnedFd,
     userns: OwnedFd,
     mntns: OwnedFd,
     run_dir: &Path,
     ids: (u32, u32),
+    user: &Creds,
 ) -> Result<std::process::Child, OwnershipError> {
     use std::os::unix::process::CommandExt;
     // Nothing else of the monitor's may live on in the supervisor (the
@@ -167,6 +226,7 @@ pub fn spawn(
         .arg(run_dir)
         .arg(ids.0.to_string())
         .arg(ids.1.to_string())
+        .arg(creds_arg(user))
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .spawn()
@@ -177,9 +237,12 @@ pub fn spawn(
 }
 
 /// For `rsp exec`: a connection to the container's supervisor, when it
-/// has one.
-pub fn connect(run_dir: &Path) -> Option<UnixStream> {
-    with_dir(run_dir, |p| UnixStream::connect(p.join(CONTROL))).ok()
+/// has one, told the credentials the exec'd command starts with.
+pub fn connect(run_dir: &Path, user: &Creds) -> Option<UnixStream> {
+    let mut c = with_dir(run_dir, |p| UnixStream::connect(p.join(CONTROL))).ok()?;
+    c.write_all(format!("C {}\n", creds_arg(user)).as_bytes())
+        .ok()?;
+    Some(c)
 }
 
 /// Runs `f` with a short path to `dir` (socket paths are limited to 108
@@ -195,8 +258,9 @@ fn with_dir<T>(dir: &Path, f: impl FnOnce(&Path) -> std::io::Result<T>) -> std::
 
 // ---- the supervisor ----
 
-/// Entry point: `rsp __owners LISTENER_FD USERNS_FD MNTNS_FD RUN_DIR UID GID`.
-/// Returns when the container is gone; the caller reports an error.
+/// Entry point: `rsp __owners LISTENER_FD USERNS_FD MNTNS_FD RUN_DIR UID
+/// GID CREDS`. Returns when the container is gone; the caller reports an
+/// error.
 pub fn main(args: &[OsString]) -> Result<(), OwnershipError> {
     serve(args)
 }
@@ -206,6 +270,12 @@ fn setup(what: &'static str) -> impl Fn(nix::Error) -> OwnershipError {
         what,
         source: e.into(),
     }
+}
+
+/// A listener and the credentials its process tree started with.
+struct Listener {
+    fd: OwnedFd,
+    start: Rc<Creds>,
 }
 
 fn serve(args: &[OsString]) -> Result<(), OwnershipError> {
@@ -231,6 +301,11 @@ fn serve(args: &[OsString]) -> Result<(), OwnershipError> {
     let mntns = fd(2)?;
     let run_dir = PathBuf::from(args.get(3).ok_or_else(bad)?);
     let ids = (num(4)?, num(5)?);
+    let start = args
+        .get(6)
+        .and_then(|a| a.to_str())
+        .and_then(parse_creds_arg)
+        .ok_or_else(bad)?;
     seccomp::check_sizes().map_err(|source| OwnershipError::Setup {
         what: "seccomp notification sizes",
         source,
@@ -259,6 +334,16 @@ fn serve(args: &[OsString]) -> Result<(), OwnershipError> {
             what: "control socket",
             source,
         })?;
+    // One descriptor per thread we know: as many as the limit allows.
+    if let Ok((_, hard)) =
+        nix::sys::resource::getrlimit(nix::sys::resource::Resource::RLIMIT_NOFILE)
+    {
+        let _ =
+            nix::sys::resource::setrlimit(nix::sys::resource::Resource::RLIMIT_NOFILE, hard, hard);
+    }
+    // We create inodes for the container's processes with their umask,
+    // applied by us.
+    nix::sys::stat::umask(nix::sys::stat::Mode::empty());
     // Start-up ran most of rsp, the loop runs little of it (and once in
     // the container's mount namespace, our /proc/self is not reachable).
     let _ = rsp_sys::release_code_pages();
@@ -279,25 +364,30 @@ fn serve(args: &[OsString]) -> Result<(), OwnershipError> {
     // whatever root a relative lookup chrooted us into.
     nix::unistd::fchdir(&self_fd).map_err(setup("fchdir"))?;
     let _ = seccomp::set_sync_wakeup(listener.as_fd());
+    let start = Rc::new(start);
     let mut sup = Supervisor {
         proc,
         self_fd,
         ids,
         userns_ino,
+        table: Table::default(),
     };
-    let mut listeners = vec![listener];
-    let mut conns: Vec<UnixStream> = Vec::new();
+    let mut listeners = vec![Listener {
+        fd: listener,
+        start: start.clone(),
+    }];
+    let mut conns: Vec<(UnixStream, Vec<u8>)> = Vec::new();
     while !listeners.is_empty() {
         let mut fds = vec![PollFd::new(control.as_fd(), PollFlags::POLLIN)];
         fds.extend(
             conns
                 .iter()
-                .map(|c| PollFd::new(c.as_fd(), PollFlags::POLLIN)),
+                .map(|(c, _)| PollFd::new(c.as_fd(), PollFlags::POLLIN)),
         );
         fds.extend(
             listeners
                 .iter()
-                .map(|l| PollFd::new(l.as_fd(), PollFlags::POLLIN)),
+                .map(|l| PollFd::new(l.fd.as_fd(), PollFlags::POLLIN)),
         );
         match poll(&mut fds, PollTimeout::NONE) {
             Ok(_) => {}
@@ -314,7 +404,7 @@ fn serve(args: &[OsString]) -> Result<(), OwnershipError> {
         for (i, l) in listeners.iter().enumerate() {
             let r = revents[1 + nc + i];
             if r.contains(PollFlags::POLLIN) {
-                sup.handle(l.as_fd());
+                sup.handle(l);
             } else if r.intersects(PollFlags::POLLHUP | PollFlags::POLLERR | PollFlags::POLLNVAL) {
                 dead.push(i);
             }
@@ -322,17 +412,39 @@ fn serve(args: &[OsString]) -> Result<(), OwnershipError> {
         for i in dead.into_iter().rev() {
             listeners.remove(i);
         }
-        // New listeners from `rsp exec`: served from now on, then acked.
+        // New listeners from `rsp exec`, after the credentials their
+        // command starts with: served from now on, then acked.
         let mut done = Vec::new();
-        for (i, c) in conns.iter_mut().enumerate() {
+        for (i, (c, text)) in conns.iter_mut().enumerate() {
             if revents[1 + i].is_empty() {
                 continue;
             }
-            done.push(i);
-            if let Ok(Some(l)) = rsp_sys::recv_fd(c.as_fd()) {
-                let _ = seccomp::set_sync_wakeup(l.as_fd());
-                listeners.push(l);
-                let _ = c.write_all(b"1");
+            let mut buf = [0u8; 512];
+            match rsp_sys::recv_fd_data(c.as_fd(), &mut buf) {
+                Ok((n, fd)) if n > 0 || fd.is_some() => {
+                    if text.len() + n > 64 * 1024 {
+                        done.push(i);
+                        continue;
+                    }
+                    text.extend_from_slice(&buf[..n]);
+                    let Some(l) = fd else { continue };
+                    done.push(i);
+                    let first = text.split(|&b| b == b'\n').next().unwrap_or_default();
+                    let creds = std::str::from_utf8(first)
+                        .ok()
+                        .and_then(|l| l.strip_prefix("C "))
+                        .and_then(parse_creds_arg)
+                        .map(Rc::new)
+                        .unwrap_or_else(|| start.clone());
+                    let _ = seccomp::set_sync_wakeup(l.as_fd());
+                    listeners.push(Listener {
+                        fd: l,
+                        start: creds,
+                    });
+                    let _ = c.write_all(b"1");
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                _ => done.push(i),
             }
         }
         for i in done.into_iter().rev() {
@@ -340,12 +452,86 @@ fn serve(args: &[OsString]) -> Result<(), OwnershipError> {
         }
         if revents[0].contains(PollFlags::POLLIN) {
             while let Ok((c, _)) = control.accept() {
-                conns.push(c);
+                conns.push((c, Vec::new()));
             }
         }
     }
     Ok(())
 }
+
+/// What the supervisor knows of a thread: a handle on its `/proc`
+/// directory (which stops resolving once the thread is gone, so a reused
+/// thread id never finds another thread's entry), its process, and its
+/// credentials.
+struct Entry {
+    dir: OwnedFd,
+    tgid: u32,
+    creds: Rc<Creds>,
+}
+
+/// An `execve` that changes credentials, applied once the process runs
+/// the file (`/proc/PID/exe` is it): the kernel may still refuse it.
+struct Pending {
+    dir: OwnedFd,
+    exe: (u64, u64),
+    creds: Rc<Creds>,
+}
+
+/// The emulated credentials of the container's threads.
+///
+/// Until some thread's credentials first change (`changed`), every thread
+/// has its tree's starting ones and nothing is recorded. From then on a
+/// thread met for the first time takes those of the thread that made it:
+/// its process's leader, else its parent process, looked up the same way
+/// up to a process outside the filter. Before a thread's credentials
+/// change and before a process exits, its children not yet known are
+/// recorded with the credentials they were made with, so that neither a
+/// later change nor their being reparented gives them other ones.
+#[derive(Default)]
+struct Table {
+    threads: HashMap<u32, Entry>,
+    pending: HashMap<u32, Pending>,
+    changed: bool,
+    gc_at: usize,
+}
+
+/// Fields of `/proc/PID/status` the supervisor reads.
+#[derive(Default)]
+struct Status {
+    tgid: u32,
+    ppid: u32,
+    umask: u32,
+    cap_eff: u64,
+    cap_bnd: u64,
+    no_new_privs: bool,
+    filters: u32,
+}
+
+fn parse_status(s: &str) -> Status {
+    let mut st = Status::default();
+    for line in s.lines() {
+        let Some((k, v)) = line.split_once(':') else {
+            continue;
+        };
+        let v = v.trim();
+        match k {
+            "Tgid" => st.tgid = v.parse().unwrap_or(0),
+            "PPid" => st.ppid = v.parse().unwrap_or(0),
+            "Umask" => st.umask = u32::from_str_radix(v, 8).unwrap_or(0o022),
+            "CapEff" => st.cap_eff = u64::from_str_radix(v, 16).unwrap_or(0),
+            "CapBnd" => st.cap_bnd = u64::from_str_radix(v, 16).unwrap_or(0),
+            "NoNewPrivs" => st.no_new_privs = v == "1",
+            "Seccomp_filters" => st.filters = v.parse().unwrap_or(0),
+            _ => {}
+        }
+    }
+    st
+}
+
+/// How far up a process tree a lookup goes, and how many processes a
+/// change records: bounds on what one trapped call may cost.
+const MAX_DEPTH: usize = 64;
+const MAX_PINNED: usize = 4096;
 
 struct Supervisor {
     /// The host's /proc.
@@ -356,6 +542,7 @@ struct Supervisor {
     ids: (u32, u32),
     /// The inode of the container's user namespace.
     userns_ino: u64,
+    table: Table,
 }
 
 /// The trapped call's thread and cookie.
@@ -375,42 +562,116 @@ const AT_EMPTY_PATH: u64 = libc::AT_EMPTY_PATH as u64;
 const AT_NOFOLLOW: u64 = libc::AT_SYMLINK_NOFOLLOW as u64;
 
 impl Supervisor {
-    fn handle(&mut self, listener: BorrowedFd<'_>) {
-        let Ok(n) = seccomp::recv(listener) else {
+    fn handle(&mut self, l: &Listener) {
+        let Ok(n) = seccomp::recv(l.fd.as_fd()) else {
             return;
         };
-        let reply = self.dispatch(listener, &n);
-        let _ = seccomp::send(listener, n.id, reply);
+        let reply = self.dispatch(l, &n);
+        let _ = seccomp::send(l.fd.as_fd(), n.id, reply);
     }
 
-    fn dispatch(&mut self, listener: BorrowedFd<'_>, n: &Notif) -> Reply {
-        if n.arch != AUDIT_ARCH_X86_64 {
+    fn dispatch(&mut self, l: &Listener, n: &Notif) -> Reply {
+        if Some(n.arch) != seccomp::NATIVE_ARCH {
             return Reply::Continue;
         }
         let a = n.args;
         let t = Target {
             pid: n.pid,
             id: n.id,
-            listener,
+            listener: l.fd.as_fd(),
         };
         if !self.in_container_userns(&t) {
             return Reply::Continue;
         }
+        let start = &l.start;
         let cwd = libc::AT_FDCWD;
+        let (u, g) = (a[0] as u32, a[1] as u32);
+        use ids::Cap::{SetGid, SetUid};
         match n.nr {
-            nr::STAT => self.stat(&t, cwd, a[0], 0, a[1], None),
-            nr::LSTAT => self.stat(&t, cwd, a[0], AT_NOFOLLOW, a[1], None),
             nr::FSTAT => self.stat(&t, a[0] as i32, 0, AT_EMPTY_PATH, a[1], None),
             nr::NEWFSTATAT => self.stat(&t, a[0] as i32, a[1], a[3], a[2], None),
             nr::STATX => self.stat(&t, a[0] as i32, a[1], a[2], a[4], Some(a[3] as u32)),
-            nr::CHOWN => self.chown(&t, cwd, a[0], a[1] as u32, a[2] as u32, 0),
-            nr::LCHOWN => self.chown(&t, cwd, a[0], a[1] as u32, a[2] as u32, AT_NOFOLLOW),
-            nr::FCHOWN => self.chown(&t, a[0] as i32, 0, a[1] as u32, a[2] as u32, AT_EMPTY_PATH),
-            nr::FCHOWNAT => self.chown(&t, a[0] as i32, a[1], a[2] as u32, a[3] as u32, a[4]),
-            nr::CHMOD => self.chmod(&t, cwd, a[0], a[1] as u32, 0),
-            nr::FCHMOD => self.chmod(&t, a[0] as i32, 0, a[1] as u32, AT_EMPTY_PATH),
-            nr::FCHMODAT => self.chmod(&t, a[0] as i32, a[1], a[2] as u32, 0),
-            nr::FCHMODAT2 => self.chmod(&t, a[0] as i32, a[1], a[2] as u32, a[3]),
+            nr::FCHOWN => self.chown(
+                &t,
+                start,
+                a[0] as i32,
+                0,
+                u_at(a[1]),
+                u_at(a[2]),
+                AT_EMPTY_PATH,
+            ),
+            nr::FCHOWNAT => self.chown(&t, start, a[0] as i32, a[1], u_at(a[2]), u_at(a[3]), a[4]),
+            nr::FCHMOD => self.chmod(&t, start, a[0] as i32, 0, a[1] as u32, AT_EMPTY_PATH),
+            nr::FCHMODAT => self.chmod(&t, start, a[0] as i32, a[1], a[2] as u32, 0),
+            nr::FCHMODAT2 => self.chmod(&t, start, a[0] as i32, a[1], a[2] as u32, a[3]),
+            nr::GETUID => self.get(&t, start, |c| c.uid[0]),
+            nr::GETEUID => self.get(&t, start, |c| c.uid[1]),
+            nr::GETGID => self.get(&t, start, |c| c.gid[0]),
+            nr::GETEGID => self.get(&t, start, |c| c.gid[1]),
+            nr::GETRESUID => self.get_res(&t, start, SetUid, [a[0], a[1], a[2]]),
+            nr::GETRESGID => self.get_res(&t, start, SetGid, [a[0], a[1], a[2]]),
+            nr::GETGROUPS => self.get_groups(&t, start, a[0] as i32, a[1]),
+            nr::SETUID => self.set(&t, start, SetUid, |c, p| c.set_id(SetUid, p, u)),
+            nr::SETGID => self.set(&t, start, SetGid, |c, p| c.set_id(SetGid, p, u)),
+            nr::SETREUID => self.set(&t, start, SetUid, |c, p| c.set_re(SetUid, p, u, g)),
+            nr::SETREGID => self.set(&t, start, SetGid, |c, p| c.set_re(SetGid, p, u, g)),
+            nr::SETRESUID => self.set(&t, start, SetUid, |c, p| {
+                c.set_res(SetUid, p, u, g, a[2] as u32)
+            }),
+            nr::SETRESGID => self.set(&t, start, SetGid, |c, p| {
+                c.set_res(SetGid, p, u, g, a[2] as u32)
+            }),
+            nr::SETFSUID => self.set_fs(&t, start, SetUid, u),
+            nr::SETFSGID => self.set_fs(&t, start, SetGid, u),
+            nr::SETGROUPS => self.set_groups(&t, start, a[0] as i32, a[1]),
+            nr::EXECVE => self.exec(&t, start, cwd, a[0], 0),
+            nr::EXECVEAT => self.exec(&t, start, a[0] as i32, a[1], a[4]),
+            nr::EXIT_GROUP => self.exit_group(&t, start),
+            nr::OPENAT => self.create(
+                &t,
+                start,
+                a[0] as i32,
+                a[1],
+                Create::Open(a[2] as i32),
+                a[3] as u32,
+            ),
+            nr::OPENAT2 => self.openat2(&t, start, a[0] as i32, a[1], a[2], a[3]),
+            nr::MKDIRAT => self.create(&t, start, a[0] as i32, a[1], Create::Dir, a[2] as u32),
+            nr::MKNODAT => self.mknod(&t, start, a[0] as i32, a[1], a[2] as u32),
+            #[cfg(target_arch = "x86_64")]
+            other => self.dispatch_legacy(&t, start, other, a),
+            #[cfg(not(target_arch = "x86_64"))]
+            _ => Reply::Continue,
+        }
+    }
+
+    /// The x86_64 calls that take a path relative to the cwd.
+    #[cfg(target_arch = "x86_64")]
+    fn dispatch_legacy(
+        &mut self,
+        t: &Target<'_>,
+        start: &Rc<Creds>,
+        nr: i64,
+        a: [u64; 6],
+    ) -> Reply {
+        let cwd = libc::AT_FDCWD;
+        match nr {
+            nr::STAT => self.stat(t, cwd, a[0], 0, a[1], None),
+            nr::LSTAT => self.stat(t, cwd, a[0], AT_NOFOLLOW, a[1], None),
+            nr::CHOWN => self.chown(t, start, cwd, a[0], u_at(a[1]), u_at(a[2]), 0),
+            nr::LCHOWN => self.chown(t, start, cwd, a[0], u_at(a[1]), u_at(a[2]), AT_NOFOLLOW),
+            nr::CHMOD => self.chmod(t, start, cwd, a[0], a[1] as u32, 0),
+            nr::OPEN => self.create(t, start, cwd, a[0], Create::Open(a[1] as i32), a[2] as u32),
+            nr::CREAT => self.create(
+                t,
+                start,
+                cwd,
+                a[0],
+                Create::Open(libc::O_CREAT | libc::O_WRONLY | libc::O_TRUNC),
+                a[1] as u32,
+            ),
+            nr::MKDIR => self.create(t, start, cwd, a[0], Create::Dir, a[1] as u32),
+            nr::MKNOD => self.mknod(t, start, cwd, a[0], a[1] as u32),
             _ => Reply::Continue,
         }
     }
@@ -424,13 +685,652 @@ impl Supervisor {
         .is_ok_and(|st| st.st_ino == self.userns_ino)
     }
 
-    /// Writes `bytes` at `addr` in the trapped thread's memory. The memory
-    /// is opened first and the notification checked after: if the thread
-    /// died and its id went to another process meanwhile (a FUSE mount in
-    /// the container can stall us for as long as it likes), the check
-    /// fails, and an open memory file stays the memory of the process it
-    /// was opened for.
-    fn write_back(&self, t: &Target<'_>, addr: u64, bytes: &[u8]) -> Reply {
+    // ---- credentials ----
+
+    /// `/proc/PID` of a thread, as a handle that outlives its id.
+    fn open_pid(&self, pid: u32) -> Option<OwnedFd> {
+        self.open_proc(&pid.to_string(), OFlag::O_PATH | OFlag::O_DIRECTORY)
+    }
+
+    fn read_status(dir: &OwnedFd) -> Option<Status> {
+        let f = nix::fcntl::openat(
+            dir,
+            "status",
+            OFlag::O_RDONLY | OFlag::O_CLOEXEC,
+            nix::sys::stat::Mode::empty(),
+        )
+        .ok()?;
+        let mut s = String::with_capacity(1600);
+        std::fs::File::from(f).read_to_string(&mut s).ok()?;
+        Some(parse_status(&s))
+    }
+
+    fn alive(dir: &OwnedFd) -> bool {
+        nix::unistd::faccessat(
+            dir,
+            "stat",
+            nix::unistd::AccessFlags::F_OK,
+            nix::fcntl::AtFlags::empty(),
+        )
+        .is_ok()
+    }
+
+    /// The trapping thread's credentials; None when it is gone.
+    fn creds(&mut self, t: &Target<'_>, start: &Rc<Creds>) -> Option<Rc<Creds>> {
+        if !self.table.changed {
+            return Some(start.clone());
+        }
+        let c = self.lookup(t.pid, start, 0)?;
+        t.valid().then_some(c)
+    }
+
+    /// `tid`'s credentials, recorded from now on.
+    fn lookup(&mut self, tid: u32, start: &Rc<Creds>, depth: usize) -> Option<Rc<Creds>> {
+        if let Some(e) = self.table.threads.get(&tid)
+            && Self::alive(&e.dir)
+        {
+            let tgid = e.tgid;
+            let creds = e.creds.clone();
+            return Some(self.applied_exec(tgid).unwrap_or(creds));
+        }
+        let dir = self.open_pid(tid)?;
+        let st = Self::read_status(&dir)?;
+        if let Some(c) = self.applied_exec(st.tgid) {
+            if tid == st.tgid {
+                return Some(c);
+            }
+        }
+        let creds = if depth >= MAX_DEPTH {
+            start.clone()
+        } else if tid != st.tgid {
+            self.lookup(st.tgid, start, depth + 1)?
+        } else {
+            self.parent_creds(st.ppid, start, depth)
+        };
+        self.insert(tid, dir, st.tgid, creds.clone());
+        Some(creds)
+    }
+
+    /// The credentials a process inherited from `ppid`: the tree's start
+    /// once the parent is not one of the filtered processes of the
+    /// container.
+    fn parent_creds(&mut self, ppid: u32, start: &Rc<Creds>, depth: usize) -> Rc<Creds> {
+        if ppid == 0 {
+            return start.clone();
+        }
+        if let Some(e) = self.table.threads.get(&ppid)
+            && Self::alive(&e.dir)
+        {
+            return e.creds.clone();
+        }
+        let filtered = self.open_pid(ppid).is_some_and(|d| {
+            Self::read_status(&d).is_some_and(|s| s.filters > 0)
+                && nix::sys::stat::fstatat(&d, "ns/user", nix::fcntl::AtFlags::empty())
+                    .is_ok_and(|st| st.st_ino == self.userns_ino)
+        });
+        if !filtered {
+            return start.clone();
+        }
+        self.lookup(ppid, start, depth + 1)
+            .unwrap_or_else(|| start.clone())
+    }
+
+    fn insert(&mut self, tid: u32, dir: OwnedFd, tgid: u32, creds: Rc<Creds>) {
+        let table = &mut self.table;
+        if table.threads.len() >= table.gc_at {
+            table.threads.retain(|_, e| Self::alive(&e.dir));
+            table.pending.retain(|_, p| Self::alive(&p.dir));
+            table.gc_at = (2 * table.threads.len()).max(1024);
+        }
+        table.threads.insert(tid, Entry { dir, tgid, creds });
+    }
+
+    /// A pending `execve` of `tgid` that has happened: its credentials,
+    /// now recorded.
+    fn applied_exec(&mut self, tgid: u32) -> Option<Rc<Creds>> {
+        let p = self.table.pending.get(&tgid)?;
+        if !Self::alive(&p.dir) {
+            self.table.pending.remove(&tgid);
+            return None;
+        }
+        let st = nix::sys::stat::fstatat(&p.dir, "exe", nix::fcntl::AtFlags::empty()).ok()?;
+        if (st.st_dev, st.st_ino) != p.exe {
+            return None;
+        }
+        let p = self.table.pending.remove(&tgid)?;
+        let creds = p.creds.clone();
+        self.table.threads.retain(|_, e| e.tgid != tgid);
+        self.table.threads.insert(
+            tgid,
+            Entry {
+                dir: p.dir,
+                tgid,
+                creds: creds.clone(),
+            },
+        );
+        Some(creds)
+    }
+
+    /// Records the children of process `tgid` (and theirs) not known yet,
+    /// with the credentials of the thread that made them, before those
+    /// change or the process goes.
+    fn pin_children(&mut self, tgid: u32, start: &Rc<Creds>) {
+        let mut budget = MAX_PINNED;
+        self.pin_process(tgid, None, start, &mut budget);
+    }
+
+    fn pin_process(
+        &mut self,
+        tgid: u32,
+        inherited: Option<Rc<Creds>>,
+        start: &Rc<Creds>,
+        budget: &mut usize,
+    ) {
+        let Ok(tasks) = nix::dir::Dir::openat(
+            &self.proc,
+            format!("{tgid}/task").as_str(),
+            OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+            nix::sys::stat::Mode::empty(),
+        ) else {
+            return;
+        };
+        let tids: Vec<u32> = tasks
+            .into_iter()
+            .filter_map(|e| e.ok()?.file_name().to_str().ok()?.parse().ok())
+            .collect();
+        for tid in tids {
+            if *budget == 0 {
+                return;
+            }
+            *budget -= 1;
+            let creds = match &inherited {
+                Some(c) if !self.known(tid) => {
+                    if let Some(dir) = self.open_pid(tid) {
+                        self.insert(tid, dir, tgid, c.clone());
+                    }
+                    c.clone()
+                }
+                _ => match self.lookup(tid, start, 0) {
+                    Some(c) => c,
+                    None => continue,
+                },
+            };
+            let mut children = String::new();
+            if let Some(f) = self.open_proc(&format!("{tgid}/task/{tid}/children"), OFlag::O_RDONLY)
+            {
+                let _ = std::fs::File::from(f).read_to_string(&mut children);
+            }
+            for child in children
+                .split_whitespace()
+                .filter_map(|c| c.parse::<u32>().ok())
+            {
+                if !self.known(child) {
+                    self.pin_process(child, Some(creds.clone()), start, budget);
+                }
+            }
+        }
+    }
+
+    fn known(&self, tid: u32) -> bool {
+        self.table
+            .threads
+            .get(&tid)
+            .is_some_and(|e| Self::alive(&e.dir))
+    }
+
+    /// Makes `new` the trapping thread's credentials.
+    fn change(&mut self, t: &Target<'_>, start: &Rc<Creds>, old: &Rc<Creds>, new: Creds) {
+        if **old == new {
+            return;
+        }
+        let Some(dir) = self.open_pid(t.pid) else {
+            return;
+        };
+        let Some(st) = Self::read_status(&dir) else {
+            return;
+        };
+        if !t.valid() {
+            return;
+        }
+        // The thread itself is known before anything changes (the first
+        // change finds nothing recorded).
+        self.table.changed = true;
+        if !self.known(t.pid) {
+            self.insert(t.pid, dir, st.tgid, old.clone());
+        }
+        self.pin_children(st.tgid, start);
+        if let Some(e) = self.table.threads.get_mut(&t.pid) {
+            e.creds = Rc::new(new);
+        }
+    }
+
+    /// Whether the trapping thread's bounding set has `cap`.
+    fn bounding(&self, t: &Target<'_>, cap: u32) -> bool {
+        self.open_pid(t.pid)
+            .and_then(|d| Self::read_status(&d))
+            .is_some_and(|s| s.cap_bnd & (1 << cap) != 0)
+    }
+
+    fn get(&mut self, t: &Target<'_>, start: &Rc<Creds>, f: impl Fn(&Creds) -> u32) -> Reply {
+        match self.creds(t, start) {
+            Some(c) => Reply::Value(f(&c) as i64),
+            None => Reply::Continue,
+        }
+    }
+
+    fn get_res(&mut self, t: &Target<'_>, start: &Rc<Creds>, cap: ids::Cap, at: [u64; 3]) -> Reply {
+        let Some(c) = self.creds(t, start) else {
+            return Reply::Continue;
+        };
+        let ids = match cap {
+            ids::Cap::SetUid => c.uid,
+            ids::Cap::SetGid => c.gid,
+        };
+        let writes: Vec<(u64, Vec<u8>)> = (0..3)
+            .map(|i| (at[i], ids[i].to_ne_bytes().to_vec()))
+            .collect();
+        self.write_many(t, &writes)
+    }
+
+    fn get_groups(&mut self, t: &Target<'_>, start: &Rc<Creds>, size: i32, at: u64) -> Reply {
+        let Some(c) = self.creds(t, start) else {
+            return Reply::Continue;
+        };
+        let n = c.groups.len();
+        if size < 0 {
+            return Reply::Error(libc::EINVAL);
+        }
+        if size == 0 {
+            return Reply::Value(n as i64);
+        }
+        if (size as usize) < n {
+            return Reply::Error(libc::EINVAL);
+        }
+        let bytes: Vec<u8> = c.groups.iter().flat_map(|g| g.to_ne_bytes()).collect();
+        match self.write_many(t, &[(at, bytes)]) {
+            Reply::Value(_) => Reply::Value(n as i64),
+            r => r,
+        }
+    }
+
+    fn set(
+        &mut self,
+        t: &Target<'_>,
+        start: &Rc<Creds>,
+        cap: ids::Cap,
+        f: impl Fn(&Creds, bool) -> Result<Creds, i32>,
+    ) -> Reply {
+        let Some(old) = self.creds(t, start) else {
+            return Reply::Continue;
+        };
+        let bit = match cap {
+            ids::Cap::SetUid => CAP_SETUID,
+            ids::Cap::SetGid => CAP_SETGID,
+        };
+        let privileged = old.capable(true) && self.bounding(t, bit);
+        match f(&old, privileged) {
+            Ok(new) => {
+                self.change(t, start, &old, new);
+                Reply::Value(0)
+            }
+            Err(e) => Reply::Error(e),
+        }
+    }
+
+    fn set_fs(&mut self, t: &Target<'_>, start: &Rc<Creds>, cap: ids::Cap, id: u32) -> Reply {
+        let Some(old) = self.creds(t, start) else {
+            return Reply::Continue;
+        };
+        let bit = match cap {
+            ids::Cap::SetUid => CAP_SETUID,
+            ids::Cap::SetGid => CAP_SETGID,
+        };
+        let privileged = old.capable(true) && self.bounding(t, bit);
+        let (prev, new) = old.set_fs(cap, privileged, id);
+        if let Some(new) = new {
+            self.change(t, start, &old, new);
+        }
+        Reply::Value(prev as i64)
+    }
+
+    fn set_groups(&mut self, t: &Target<'_>, start: &Rc<Creds>, size: i32, at: u64) -> Reply {
+        let Some(old) = self.creds(t, start) else {
+            return Reply::Continue;
+        };
+        if size < 0 || size as usize > ids::NGROUPS_MAX {
+            return Reply::Error(libc::EINVAL);
+        }
+        let privileged = old.capable(true) && self.bounding(t, CAP_SETGID);
+        if !privileged {
+            return Reply::Error(libc::EPERM);
+        }
+        let mut raw = vec![0u8; size as usize * 4];
+        if !raw.is_empty()
+            && !matches!(seccomp::vm_read(t.pid, at, &mut raw), Ok(n) if n == raw.len())
+        {
+            return Reply::Error(libc::EFAULT);
+        }
+        // What we read was the trapping thread's only if it still waits.
+        if !t.valid() {
+            return Reply::Continue;
+        }
+        let groups: Vec<u32> = raw
+            .chunks_exact(4)
+            .map(|b| u32::from_ne_bytes([b[0], b[1], b[2], b[3]]))
+            .collect();
+        match old.set_groups(privileged, &groups) {
+            Ok(new) => {
+                self.change(t, start, &old, new);
+                Reply::Value(0)
+            }
+            Err(e) => Reply::Error(e),
+        }
+    }
+
+    /// `execve`: a setuid or setgid file (by its recorded mode and owner)
+    /// raises the effective ids as the kernel would, once the process
+    /// runs it; every exec makes the saved ids the effective ones.
+    fn exec(
+        &mut self,
+        t: &Target<'_>,
+        start: &Rc<Creds>,
+        dirfd: i32,
+        path: u64,
+        flags: u64,
+    ) -> Reply {
+        let Some(path) = self.read_path(t, path, flags) else {
+            return Reply::Continue;
+        };
+        let Some(fd) = self.resolve(t, dirfd, &path, flags & (AT_EMPTY_PATH | AT_NOFOLLOW)) else {
+            return Reply::Continue;
+        };
+        let Ok(st) = seccomp::fstat(fd.as_fd()) else {
+            return Reply::Continue;
+        };
+        if st.st_mode & libc::S_IFMT != libc::S_IFREG {
+            return Reply::Continue;
+        }
+        let (uid, gid, mode) = match self.record(&fd) {
+            Some(r) => (r.uid, r.gid, r.mode),
+            None => (st.st_uid, st.st_gid, st.st_mode),
+        };
+        let setuid = mode & libc::S_ISUID != 0;
+        let setgid = mode & libc::S_ISGID != 0 && mode & libc::S_IXGRP != 0;
+        let Some(old) = self.creds(t, start) else {
+            return Reply::Continue;
+        };
+        let plain = old.exec(None, None);
+        if !setuid && !setgid && plain == *old {
+            return Reply::Continue;
+        }
+        let mut new = plain;
+        if setuid || setgid {
+            let honoured = self
+                .open_pid(t.pid)
+                .and_then(|d| Self::read_status(&d))
+                .is_some_and(|s| !s.no_new_privs)
+                && nix::sys::statvfs::fstatvfs(&fd)
+                    .is_ok_and(|v| !v.flags().contains(nix::sys::statvfs::FsFlags::ST_NOSUID))
+                && !self.is_script(&fd);
+            if honoured {
+                new = old.exec(setuid.then_some(uid), setgid.then_some(gid));
+            }
+        }
+        if new == *old {
+            return Reply::Continue;
+        }
+        let Some(dir) = self.open_pid(t.pid) else {
+            return Reply::Continue;
+        };
+        let Some(status) = Self::read_status(&dir) else {
+            return Reply::Continue;
+        };
+        let Some(pdir) = self.open_pid(status.tgid) else {
+            return Reply::Continue;
+        };
+        if !t.valid() {
+            return Reply::Continue;
+        }
+        self.table.changed = true;
+        if !self.known(t.pid) {
+            self.insert(t.pid, dir, status.tgid, old.clone());
+        }
+        self.pin_children(status.tgid, start);
+        self.table.pending.insert(
+            status.tgid,
+            Pending {
+                dir: pdir,
+                exe: (st.st_dev, st.st_ino),
+                creds: Rc::new(new),
+            },
+        );
+        Reply::Continue
+    }
+
+    /// Whether a file starts with `#!`: the kernel runs its interpreter
+    /// and ignores its setuid bit.
+    fn is_script(&self, fd: &OwnedFd) -> bool {
+        let Ok(f) = nix::fcntl::openat(
+            &self.self_fd,
+            Self::name(fd).as_str(),
+            OFlag::O_RDONLY | OFlag::O_CLOEXEC | OFlag::O_NONBLOCK,
+            nix::sys::stat::Mode::empty(),
+        ) else {
+            return false;
+        };
+        let mut b = [0u8; 2];
+        matches!(nix::unistd::read(&f, &mut b), Ok(2)) && &b == b"#!"
+    }
+
+    /// `exit_group`: the process's children outlive it under another
+    /// parent; they keep the credentials they were made with.
+    fn exit_group(&mut self, t: &Target<'_>, start: &Rc<Creds>) -> Reply {
+        if !self.table.changed {
+            return Reply::Continue;
+        }
+        let Some(dir) = self.open_pid(t.pid) else {
+            return Reply::Continue;
+        };
+        if let Some(st) = Self::read_status(&dir)
+            && t.valid()
+        {
+            self.pin_children(st.tgid, start);
+        }
+        Reply::Continue
+    }
+
+    // ---- inodes made by a thread whose fs ids are not the kernel's ----
+
+    /// The trapping thread's credentials and status when the inode it
+    /// creates must be recorded as theirs, and it may create it as we
+    /// would (CAP_DAC_OVERRIDE: we create it with our own rights).
+    fn creator(&mut self, t: &Target<'_>, start: &Rc<Creds>) -> Option<(Rc<Creds>, Status)> {
+        if !self.table.changed && start.fsuid() == self.ids.0 && start.fsgid() == self.ids.1 {
+            return None;
+        }
+        let c = self.creds(t, start)?;
+        if c.fsuid() == self.ids.0 && c.fsgid() == self.ids.1 {
+            return None;
+        }
+        let st = self.open_pid(t.pid).and_then(|d| Self::read_status(&d))?;
+        if st.cap_eff & (1 << CAP_DAC_OVERRIDE) == 0 || !t.valid() {
+            return None;
+        }
+        Some((c, st))
+    }
+
+    /// The directory a new inode goes in, and its name; None leaves the
+    /// call to the kernel.
+    fn parent_of(
+        &self,
+        t: &Target<'_>,
+        dirfd: i32,
+        path: &[u8],
+        dir_ok: bool,
+    ) -> Option<(OwnedFd, Vec<u8>)> {
+        let mut p = path;
+        if dir_ok {
+            while p.len() > 1 && p.ends_with(b"/") {
+                p = &p[..p.len() - 1];
+            }
+        }
+        let (parent, name) = match p.iter().rposition(|&b| b == b'/') {
+            Some(i) => (if i == 0 { &p[..1] } else { &p[..i] }, &p[i + 1..]),
+            None => (&p[..0], p),
+        };
+        if name.is_empty() || name == b"." || name == b".." {
+            return None;
+        }
+        let fd = self.resolve(t, dirfd, parent, AT_EMPTY_PATH)?;
+        Some((fd, name.to_vec()))
+    }
+
+    fn create(
+        &mut self,
+        t: &Target<'_>,
+        start: &Rc<Creds>,
+        dirfd: i32,
+        path: u64,
+        what: Create,
+        mode: u32,
+    ) -> Reply {
+        if let Create::Open(flags) = what
+            && (flags & libc::O_CREAT == 0 || flags & libc::O_PATH != 0)
+        {
+            return Reply::Continue;
+        }
+        let Some((c, st)) = self.creator(t, start) else {
+            return Reply::Continue;
+        };
+        let Some(path) = self.read_path(t, path, 0) else {
+            return Reply::Continue;
+        };
+        let Some((parent, name)) = self.parent_of(t, dirfd, &path, matches!(what, Create::Dir))
+        else {
+            return Reply::Continue;
+        };
+        let name = std::ffi::OsStr::from_bytes(&name);
+        let pst = seccomp::fstat(parent.as_fd()).ok();
+        let precord = self.record(&parent);
+        let (pgid, pmode) = match (&precord, &pst) {
+            (Some(r), _) => (r.gid, r.mode),
+            (None, Some(s)) => (s.st_gid, s.st_mode),
+            (None, None) => return Reply::Continue,
+        };
+        let (uid, gid) = c.new_inode_owner(Some((pgid, pmode)));
+        let perm = mode & 0o7777 & !st.umask;
+        let md = nix::sys::stat::Mode::from_bits_truncate(perm);
+        match what {
+            Create::Dir => {
+                if let Err(e) = nix::sys::stat::mkdirat(&parent, name, md) {
+                    return Reply::Error(e as i32);
+                }
+                let Ok(fd) = nix::fcntl::openat(
+                    &parent,
+                    name,
+                    OFlag::O_PATH | OFlag::O_NOFOLLOW | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+                    nix::sys::stat::Mode::empty(),
+                ) else {
+                    return Reply::Value(0);
+                };
+                let mut rmode = perm;
+                if pmode & libc::S_ISGID != 0 {
+                    rmode |= libc::S_ISGID;
+                }
+                let _ = self.set_record(&fd, Some(OverrideStat::new(uid, gid, rmode)));
+                Reply::Value(0)
+            }
+            Create::Open(flags) => {
+                let cloexec = flags & libc::O_CLOEXEC != 0;
+                let oflags = OFlag::from_bits_retain((flags | libc::O_EXCL) & !libc::O_CLOEXEC)
+                    | OFlag::O_CLOEXEC;
+                let fd = match nix::fcntl::openat(&parent, name, oflags, md) {
+                    Ok(fd) => fd,
+                    // An existing file is opened, not made: the kernel's.
+                    Err(nix::Error::EEXIST) if flags & libc::O_EXCL == 0 => return Reply::Continue,
+                    Err(e) => return Reply::Error(e as i32),
+                };
+                let _ = self.set_record(&fd, Some(OverrideStat::new(uid, gid, perm)));
+                match seccomp::addfd_send(t.listener, t.id, fd.as_fd(), cloexec) {
+                    Ok(_) => Reply::Sent,
+                    Err(e) => Reply::Error(e.raw_os_error().unwrap_or(libc::EIO)),
+                }
+            }
+            Create::File => {
+                let fd = match nix::fcntl::openat(
+                    &parent,
+                    name,
+                    OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_WRONLY | OFlag::O_CLOEXEC,
+                    md,
+                ) {
+                    Ok(fd) => fd,
+                    Err(e) => return Reply::Error(e as i32),
+                };
+                let _ = self.set_record(&fd, Some(OverrideStat::new(uid, gid, perm)));
+                Reply::Value(0)
+            }
+        }
+    }
+
+    /// `openat2` that creates with no `resolve` flags is an `openat`; the
+    /// rest is left to the kernel.
+    fn openat2(
+        &mut self,
+        t: &Target<'_>,
+        start: &Rc<Creds>,
+        dirfd: i32,
+        path: u64,
+        how: u64,
+        size: u64,
+    ) -> Reply {
+        if size < 24 {
+            return Reply::Continue;
+        }
+        let mut raw = [0u8; 24];
+        if !matches!(seccomp::vm_read(t.pid, how, &mut raw), Ok(24)) {
+            return Reply::Continue;
+        }
+        let word =
+            |i: usize| u64::from_ne_bytes(raw[8 * i..8 * i + 8].try_into().unwrap_or_default());
+        let (flags, mode, resolve) = (word(0), word(1), word(2));
+        if resolve != 0 || flags > i32::MAX as u64 || mode > 0o7777 {
+            return Reply::Continue;
+        }
+        self.create(
+            t,
+            start,
+            dirfd,
+            path,
+            Create::Open(flags as i32),
+            mode as u32,
+        )
+    }
+
+    /// `mknod` of a regular file is a create; fifos, sockets and devices
+    /// are the kernel's (they cannot carry a record).
+    fn mknod(
+        &mut self,
+        t: &Target<'_>,
+        start: &Rc<Creds>,
+        dirfd: i32,
+        path: u64,
+        mode: u32,
+    ) -> Reply {
+        match mode & libc::S_IFMT {
+            0 | libc::S_IFREG => self.create(t, start, dirfd, path, Create::File, mode),
+            _ => Reply::Continue,
+        }
+    }
+
+    // ---- memory and paths ----
+
+    /// Writes `bytes` at each address in the trapped thread's memory. The
+    /// memory is opened first and the notification checked after: if the
+    /// thread died and its id went to another process meanwhile (a FUSE
+    /// mount in the container can stall us for as long as it likes), the
+    /// check fails, and an open memory file stays the memory of the
+    /// process it was opened for.
+    fn write_many(&self, t: &Target<'_>, writes: &[(u64, Vec<u8>)]) -> Reply {
         let Ok(mem) = nix::fcntl::openat(
             &self.proc,
             format!("{}/mem", t.pid).as_str(),
@@ -442,15 +1342,21 @@ impl Supervisor {
         if !t.valid() {
             return Reply::Continue;
         }
-        let Ok(offset) = i64::try_from(addr) else {
-            return Reply::Error(libc::EFAULT);
-        };
-        match nix::sys::uio::pwrite(&mem, bytes, offset) {
-            Ok(n) if n == bytes.len() => Reply::Value(0),
-            _ => Reply::Error(libc::EFAULT),
+        for (addr, bytes) in writes {
+            let Ok(offset) = i64::try_from(*addr) else {
+                return Reply::Error(libc::EFAULT);
+            };
+            match nix::sys::uio::pwrite(&mem, bytes, offset) {
+                Ok(n) if n == bytes.len() => {}
+                _ => return Reply::Error(libc::EFAULT),
+            }
         }
+        Reply::Value(0)
     }
 
+    fn write_back(&self, t: &Target<'_>, addr: u64, bytes: &[u8]) -> Reply {
+        self.write_many(t, &[(addr, bytes.to_vec())])
+    }
     /// The NUL-terminated path at `addr`; None leaves it to the kernel
     /// (a bad pointer is its EFAULT, a long path its ENAMETOOLONG).
     fn read_path(&self, t: &Target<'_>, addr: u64, flags: u64) -> Option<Vec<u8>> {
@@ -563,27 +1469,6 @@ impl Supervisor {
         }
     }
 
-    /// The target's effective capabilities and fsuid, from its status.
-    fn creds(&self, t: &Target<'_>) -> Option<(u64, u32)> {
-        let mut f =
-            std::fs::File::from(self.open_proc(&format!("{}/status", t.pid), OFlag::O_RDONLY)?);
-        let mut s = String::new();
-        f.read_to_string(&mut s).ok()?;
-        if !t.valid() {
-            return None;
-        }
-        let mut caps = None;
-        let mut fsuid = None;
-        for line in s.lines() {
-            if let Some(v) = line.strip_prefix("CapEff:") {
-                caps = u64::from_str_radix(v.trim(), 16).ok();
-            } else if let Some(v) = line.strip_prefix("Uid:") {
-                fsuid = v.split_whitespace().nth(3).and_then(|u| u.parse().ok());
-            }
-        }
-        Some((caps?, fsuid?))
-    }
-
     fn stat(
         &mut self,
         t: &Target<'_>,
@@ -621,9 +1506,13 @@ impl Supervisor {
         self.write_back(t, buf, &bytes)
     }
 
+    /// `chown`: root (emulated, with CAP_CHOWN) gives any owner; a file's
+    /// owner may give its group to one of its own groups.
+    #[allow(clippy::too_many_arguments)]
     fn chown(
         &mut self,
         t: &Target<'_>,
+        start: &Rc<Creds>,
         dirfd: i32,
         path: u64,
         uid: u32,
@@ -631,7 +1520,7 @@ impl Supervisor {
         flags: u64,
     ) -> Reply {
         let (cuid, cgid) = self.ids;
-        let native = (uid == u32::MAX || uid == cuid) && (gid == u32::MAX || gid == cgid);
+        let native = (uid == KEEP || uid == cuid) && (gid == KEEP || gid == cgid);
         let Some(path) = self.read_path(t, path, flags) else {
             return Reply::Continue;
         };
@@ -641,9 +1530,30 @@ impl Supervisor {
         let Ok(st) = seccomp::fstat(fd.as_fd()) else {
             return Reply::Continue;
         };
-        match self.creds(t) {
-            Some((caps, _)) if caps & (1 << CAP_CHOWN) != 0 => {}
-            _ => return Reply::Continue,
+        let Some(status) = self.open_pid(t.pid).and_then(|d| Self::read_status(&d)) else {
+            return Reply::Continue;
+        };
+        let Some(c) = self.creds(t, start) else {
+            return Reply::Continue;
+        };
+        let cur = self.record(&fd);
+        let root = c.euid() == 0 && status.cap_eff & (1 << CAP_CHOWN) != 0;
+        if !root {
+            // The kernel's rule for a file's owner, with the recorded owner.
+            let (ouid, ogid) = cur.map_or((st.st_uid, st.st_gid), |r| (r.uid, r.gid));
+            let may = c.fsuid() == ouid
+                && (uid == KEEP || uid == ouid)
+                && (gid == KEEP || gid == ogid || c.in_group(gid));
+            if !may {
+                return if status.cap_eff & (1 << CAP_CHOWN) == 0 {
+                    Reply::Continue
+                } else {
+                    Reply::Error(libc::EPERM)
+                };
+            }
+            if status.cap_eff & (1 << CAP_CHOWN) == 0 {
+                return Reply::Continue;
+            }
         }
         let fmt = st.st_mode & libc::S_IFMT;
         if fmt != libc::S_IFREG && fmt != libc::S_IFDIR {
@@ -655,7 +1565,6 @@ impl Supervisor {
                 Reply::Value(0)
             };
         }
-        let cur = self.record(&fd);
         if cur.is_none() && native {
             return Reply::Continue;
         }
@@ -665,7 +1574,18 @@ impl Supervisor {
         }
     }
 
-    fn chmod(&mut self, t: &Target<'_>, dirfd: i32, path: u64, mode: u32, flags: u64) -> Reply {
+    /// `chmod` of a file with a record, by its recorded owner (emulated
+    /// fsuid) or emulated root with CAP_FOWNER: done by us, then
+    /// recorded.
+    fn chmod(
+        &mut self,
+        t: &Target<'_>,
+        start: &Rc<Creds>,
+        dirfd: i32,
+        path: u64,
+        mode: u32,
+        flags: u64,
+    ) -> Reply {
         let Some(path) = self.read_path(t, path, flags) else {
             return Reply::Continue;
         };
@@ -682,9 +1602,15 @@ impl Supervisor {
         if fmt != libc::S_IFREG && fmt != libc::S_IFDIR {
             return Reply::Continue;
         }
-        match self.creds(t) {
-            Some((caps, fsuid)) if caps & (1 << CAP_FOWNER) != 0 || fsuid == rec.uid => {}
-            _ => return Reply::Continue,
+        let Some(status) = self.open_pid(t.pid).and_then(|d| Self::read_status(&d)) else {
+            return Reply::Continue;
+        };
+        let Some(c) = self.creds(t, start) else {
+            return Reply::Continue;
+        };
+        let fowner = c.euid() == 0 && status.cap_eff & (1 << CAP_FOWNER) != 0;
+        if !fowner && c.fsuid() != rec.uid {
+            return Reply::Continue;
         }
         let mode = mode & 0o7777;
         if let Err(e) = nix::sys::stat::fchmodat(
@@ -702,6 +1628,22 @@ impl Supervisor {
             Err(e) => Reply::Error(e.raw_os_error().unwrap_or(libc::EIO)),
         }
     }
+}
+
+/// What a trapped call creates.
+#[derive(Clone, Copy)]
+enum Create {
+    /// `open` with these flags (O_CREAT among them).
+    Open(i32),
+    /// `mkdir`.
+    Dir,
+    /// `mknod` of a regular file.
+    File,
+}
+
+/// An id argument as the kernel reads it (32 bits; -1 keeps).
+fn u_at(a: u64) -> u32 {
+    a as u32
 }
 
 use std::os::unix::ffi::OsStrExt;

@@ -92,8 +92,8 @@ pub enum SpecError {
     #[error("invalid --cgroups mode {0:?}: use enabled, disabled or no-conmon")]
     BadCgroups(String),
     #[error(
-        "--owners image is not available on this build of rsp: the ownership filter traps \
-         x86_64 system calls only; use --owners user"
+        "--owners image is not available on this build of rsp: the ownership and id filter \
+         traps x86_64 and aarch64 system calls only; use --owners user"
     )]
     OwnersUnsupported,
     #[error("working directory {0:?} must be an absolute path")]
@@ -292,22 +292,19 @@ pub fn parse_volume(spec: &str) -> Result<Mount, SpecError> {
     })
 }
 
-/// Whether this build of rsp can emulate the image's owners: its seccomp
-/// filter traps the x86_64 system calls only, and a supervisor on any
-/// other architecture would start and trap nothing.
-pub const OWNERS_EMULATION: bool = cfg!(target_arch = "x86_64");
+/// Whether this build of rsp can emulate owners and ids: its seccomp
+/// filter knows the system call numbers of x86_64 and aarch64, and a
+/// supervisor on any other architecture would trap nothing.
+pub const OWNERS_EMULATION: bool = cfg!(any(target_arch = "x86_64", target_arch = "aarch64"));
 
 /// The ownership mode a container gets: the one asked for, else `image`
-/// where the image records owners and this build can emulate them.
-fn owners_mode(
-    asked: Option<OwnersMode>,
-    image_records_owners: bool,
-    supported: bool,
-) -> Result<OwnersMode, SpecError> {
+/// wherever this build can emulate owners and ids (an image whose files
+/// are all root's may still change ids at run time).
+fn owners_mode(asked: Option<OwnersMode>, supported: bool) -> Result<OwnersMode, SpecError> {
     match asked {
         Some(OwnersMode::Image) if !supported => Err(SpecError::OwnersUnsupported),
         Some(mode) => Ok(mode),
-        None if image_records_owners && supported => Ok(OwnersMode::Image),
+        None if supported => Ok(OwnersMode::Image),
         None => Ok(OwnersMode::User),
     }
 }
@@ -355,7 +352,7 @@ pub struct ContainerSpec {
     pub stop_timeout: Option<u32>,
     pub log: LogSpec,
     pub cgroups: CgroupsMode,
-    /// None: `image` where the image records owners, else `user`.
+    /// None: `image` where this build can emulate owners and ids.
     pub owners: Option<OwnersMode>,
     pub storage_driver: Driver,
     /// The command line that made the container, for `inspect`.
@@ -430,7 +427,7 @@ impl ContainerSpec {
             }
         }
         if self.owners == Some(OwnersMode::Image) {
-            owners_mode(self.owners, false, OWNERS_EMULATION)?;
+            owners_mode(self.owners, OWNERS_EMULATION)?;
         }
         expose_keys(&self.expose)?;
         Ok(())
@@ -586,11 +583,7 @@ impl ContainerSpec {
             env.push(format!("HOSTNAME={hostname}"));
         }
 
-        let owners = owners_mode(
-            self.owners,
-            store.layers_record_owners(&rec.layers),
-            OWNERS_EMULATION,
-        )?;
+        let owners = owners_mode(self.owners, OWNERS_EMULATION)?;
         let name = match &self.name {
             Some(n) => n.clone(),
             None => container::random_name(&hex::decode(&id[..4]).unwrap_or_default()),
@@ -693,30 +686,28 @@ mod tests {
 
     #[test]
     fn owners_gate() {
-        // A build that can emulate owners: asked for, or the image's default.
+        // A build that can emulate owners and ids: the default.
         assert_eq!(
-            owners_mode(Some(OwnersMode::Image), false, true).unwrap(),
+            owners_mode(Some(OwnersMode::Image), true).unwrap(),
             OwnersMode::Image
         );
-        assert_eq!(owners_mode(None, true, true).unwrap(), OwnersMode::Image);
-        assert_eq!(owners_mode(None, false, true).unwrap(), OwnersMode::User);
+        assert_eq!(owners_mode(None, true).unwrap(), OwnersMode::Image);
         // One that cannot refuses `image` and never defaults to it.
         assert!(matches!(
-            owners_mode(Some(OwnersMode::Image), true, false),
+            owners_mode(Some(OwnersMode::Image), false),
             Err(SpecError::OwnersUnsupported)
         ));
-        assert_eq!(owners_mode(None, true, false).unwrap(), OwnersMode::User);
+        assert_eq!(owners_mode(None, false).unwrap(), OwnersMode::User);
         assert_eq!(
-            owners_mode(Some(OwnersMode::User), true, false).unwrap(),
+            owners_mode(Some(OwnersMode::User), false).unwrap(),
             OwnersMode::User
         );
-        // This build: x86_64 only.
-        assert_eq!(OWNERS_EMULATION, cfg!(target_arch = "x86_64"));
+        assert!(OWNERS_EMULATION);
         let spec = ContainerSpec {
             owners: Some(OwnersMode::Image),
             ..ContainerSpec::new("x")
         };
-        assert_eq!(spec.validate().is_ok(), cfg!(target_arch = "x86_64"));
+        assert!(spec.validate().is_ok());
     }
 
     #[test]

@@ -292,6 +292,40 @@ pub fn recv_fd(sock: BorrowedFd<'_>) -> io::Result<Option<std::os::fd::OwnedFd>>
     Ok(out)
 }
 
+/// Receives bytes into `buf`, and the one descriptor sent with them if
+/// any (a stream socket never returns bytes sent before a descriptor and
+/// the descriptor together). `(0, None)`: the peer closed the socket.
+pub fn recv_fd_data(
+    sock: BorrowedFd<'_>,
+    buf: &mut [u8],
+) -> io::Result<(usize, Option<std::os::fd::OwnedFd>)> {
+    use nix::sys::socket::{ControlMessageOwned, MsgFlags, recvmsg};
+    use std::os::fd::{FromRawFd, OwnedFd};
+    let mut iov = [io::IoSliceMut::new(buf)];
+    let mut space = nix::cmsg_space!([RawFd; 1]);
+    let msg = recvmsg::<()>(
+        sock.as_raw_fd(),
+        &mut iov,
+        Some(&mut space),
+        MsgFlags::MSG_CMSG_CLOEXEC | MsgFlags::MSG_DONTWAIT,
+    )?;
+    let n = msg.bytes;
+    let mut out = None;
+    for c in msg.cmsgs()? {
+        if let ControlMessageOwned::ScmRights(fds) = c {
+            for fd in fds {
+                // SAFETY: the kernel just installed this descriptor in our
+                // table for us; nothing else refers to it.
+                let owned = unsafe { OwnedFd::from_raw_fd(fd) };
+                if out.is_none() {
+                    out = Some(owned);
+                }
+            }
+        }
+    }
+    Ok((n, out))
+}
+
 /// A datagram socket pair on which the receiving end (the first) learns
 /// the sender's pid from the kernel (SO_PASSCRED), translated into the
 /// receiver's pid namespace: how a parent outside a pid namespace finds
