@@ -26,6 +26,7 @@ pub mod copy;
 pub mod exec;
 pub mod freeze;
 mod init;
+pub mod keepid;
 pub mod monitor;
 mod network;
 pub mod ops;
@@ -774,6 +775,7 @@ fn rootfs_plan<'a>(
         vfs_root: (driver == Driver::Vfs).then(|| cdir.join("rootfs")),
         fuse: None,
         owner: (cfg.uid, cfg.gid),
+        keep_id: cfg.keep_id.clone(),
     })
 }
 
