@@ -530,6 +530,8 @@ complete -c rsp -n "__fish_rsp_using_subcommand run" -l env-file -d 'Read enviro
 complete -c rsp -n "__fish_rsp_using_subcommand run" -s w -l workdir -d 'Working directory inside the container' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l entrypoint -d 'Overwrite the image\'s default ENTRYPOINT' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -s u -l user -d 'Username or UID, optionally with group (USER[:GROUP])' -r
+complete -c rsp -n "__fish_rsp_using_subcommand run" -l userns -d 'User namespace mode: keep-id[:uid=UID,gid=GID] runs the container as your own uid and gid (or those given), with an /etc/passwd entry and home for you; "" (the default) maps your uid to the container\'s user. host, auto, nomap, ns: and container: are refused: rsp maps one id, in a user namespace of its own' -r
+complete -c rsp -n "__fish_rsp_using_subcommand run" -l group-add -d 'Add a supplementary group for the container\'s user: a GID or a group name from the image\'s /etc/group (keep-groups is refused: rsp maps one id)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -s h -l hostname -d 'Set the container\'s host name' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -s v -l volume -d 'Bind mount a volume (HOST-DIR:CONTAINER-DIR[:ro|rw])' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l detach-keys -d 'Key sequence for detaching a container (ctrl-<value> or a character, comma-separated; "" disables)' -r
@@ -705,6 +707,8 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -s w -l workdir -d 'Working directory inside the container' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l entrypoint -d 'Overwrite the image\'s default ENTRYPOINT' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -s u -l user -d 'Username or UID, optionally with group (USER[:GROUP])' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l userns -d 'User namespace mode: keep-id[:uid=UID,gid=GID] runs the container as your own uid and gid (or those given), with an /etc/passwd entry and home for you; "" (the default) maps your uid to the container\'s user. host, auto, nomap, ns: and container: are refused: rsp maps one id, in a user namespace of its own' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l group-add -d 'Add a supplementary group for the container\'s user: a GID or a group name from the image\'s /etc/group (keep-groups is refused: rsp maps one id)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -s h -l hostname -d 'Set the container\'s host name' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -s v -l volume -d 'Bind mount a volume (HOST-DIR:CONTAINER-DIR[:ro|rw])' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l detach-keys -d 'Key sequence for detaching a container (ctrl-<value> or a character, comma-separated; "" disables)' -r
@@ -803,6 +807,8 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -s w -l workdir -d 'Working directory inside the container' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l entrypoint -d 'Overwrite the image\'s default ENTRYPOINT' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -s u -l user -d 'Username or UID, optionally with group (USER[:GROUP])' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l userns -d 'User namespace mode: keep-id[:uid=UID,gid=GID] runs the container as your own uid and gid (or those given), with an /etc/passwd entry and home for you; "" (the default) maps your uid to the container\'s user. host, auto, nomap, ns: and container: are refused: rsp maps one id, in a user namespace of its own' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l group-add -d 'Add a supplementary group for the container\'s user: a GID or a group name from the image\'s /etc/group (keep-groups is refused: rsp maps one id)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -s h -l hostname -d 'Set the container\'s host name' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -s v -l volume -d 'Bind mount a volume (HOST-DIR:CONTAINER-DIR[:ro|rw])' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l detach-keys -d 'Key sequence for detaching a container (ctrl-<value> or a character, comma-separated; "" disables)' -r
@@ -1183,6 +1189,8 @@ complete -c rsp -n "__fish_rsp_using_subcommand create" -l env-file -d 'Read env
 complete -c rsp -n "__fish_rsp_using_subcommand create" -s w -l workdir -d 'Working directory inside the container' -r
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l entrypoint -d 'Overwrite the image\'s default ENTRYPOINT' -r
 complete -c rsp -n "__fish_rsp_using_subcommand create" -s u -l user -d 'Username or UID, optionally with group (USER[:GROUP])' -r
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l userns -d 'User namespace mode: keep-id[:uid=UID,gid=GID] runs the container as your own uid and gid (or those given), with an /etc/passwd entry and home for you; "" (the default) maps your uid to the container\'s user. host, auto, nomap, ns: and container: are refused: rsp maps one id, in a user namespace of its own' -r
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l group-add -d 'Add a supplementary group for the container\'s user: a GID or a group name from the image\'s /etc/group (keep-groups is refused: rsp maps one id)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand create" -s h -l hostname -d 'Set the container\'s host name' -r
 complete -c rsp -n "__fish_rsp_using_subcommand create" -s v -l volume -d 'Bind mount a volume (HOST-DIR:CONTAINER-DIR[:ro|rw])' -r
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l detach-keys -d 'Key sequence for detaching a container (ctrl-<value> or a character, comma-separated; "" disables)' -r

@@ -382,6 +382,12 @@ pub struct RunArgs {
     /// Username or UID, optionally with group (USER[:GROUP])
     #[arg(short, long, value_name = "USER[:GROUP]")]
     pub user: Option<String>,
+    /// User namespace mode: keep-id[:uid=UID,gid=GID] runs the container as your own uid and gid (or those given), with an /etc/passwd entry and home for you; "" (the default) maps your uid to the container's user. host, auto, nomap, ns: and container: are refused: rsp maps one id, in a user namespace of its own
+    #[arg(long, value_name = "MODE")]
+    pub userns: Option<String>,
+    /// Add a supplementary group for the container's user: a GID or a group name from the image's /etc/group (keep-groups is refused: rsp maps one id)
+    #[arg(long, value_name = "GROUP", value_delimiter = ',')]
+    pub group_add: Vec<String>,
     /// Set the container's host name
     #[arg(short = 'h', long)]
     pub hostname: Option<String>,

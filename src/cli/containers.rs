@@ -235,6 +235,8 @@ fn spec_from_flags(
         env,
         workdir: a.workdir.clone(),
         user: a.user.clone(),
+        userns: spec::parse_userns(a.userns.as_deref().unwrap_or(""))?,
+        group_add: a.group_add.clone(),
         hostname: a.hostname.clone(),
         mounts,
         labels,

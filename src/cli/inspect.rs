@@ -196,6 +196,13 @@ struct HostConfig {
     init: bool,
     /// "image" (the image's recorded owners, emulated) or "user".
     owners: &'static str,
+    /// `--userns` as given: "" (the default) or keep-id[:uid=N,gid=N].
+    userns_mode: String,
+    /// `--group-add` as given.
+    group_add: Vec<String>,
+    /// The user's initial supplementary groups as resolved: the image's
+    /// `/etc/group` memberships and `--group-add`'s (rsp's own field).
+    supplementary_groups: Vec<u32>,
 }
 
 /// Docker's `{"80/tcp": [{"HostIp": ..., "HostPort": ...}]}`; in
@@ -397,6 +404,9 @@ pub fn container(c: &Container, paths: &Paths, store: &Store) -> ContainerInspec
             },
             init: cfg.init,
             owners: cfg.owners.as_str(),
+            userns_mode: cfg.userns.to_record(),
+            group_add: cfg.group_add.clone(),
+            supplementary_groups: cfg.groups.clone(),
         },
     }
 }

@@ -28,3 +28,4 @@ mod run;
 mod security;
 mod spec;
 mod storage;
+mod userns;

@@ -139,6 +139,112 @@ record_enum!(OwnersMode {
     Image => "image",
 });
 
+/// `--userns`: which id the container's user namespace maps the caller
+/// to. Every container gets a user namespace of its own that maps exactly
+/// one id, the caller's; the modes differ in which id that is inside.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum UsernsMode {
+    /// The container's user (`--user`, the image's `User`, else root).
+    #[default]
+    Default,
+    /// Podman's `keep-id[:uid=N,gid=N]`: the caller's own uid and gid (or
+    /// the ones given), unless `--user` or the image's `User` names
+    /// another user.
+    KeepId { uid: Option<u32>, gid: Option<u32> },
+}
+
+impl UsernsMode {
+    /// The mode as Podman spells it, as the record keeps it and `inspect`
+    /// shows it: `""`, `keep-id`, `keep-id:uid=N,gid=N`.
+    pub fn to_record(self) -> String {
+        match self {
+            UsernsMode::Default => String::new(),
+            UsernsMode::KeepId { uid, gid } => {
+                let opts: Vec<String> = [("uid", uid), ("gid", gid)]
+                    .into_iter()
+                    .filter_map(|(k, v)| v.map(|v| format!("{k}={v}")))
+                    .collect();
+                if opts.is_empty() {
+                    "keep-id".into()
+                } else {
+                    format!("keep-id:{}", opts.join(","))
+                }
+            }
+        }
+    }
+
+    /// The mode a recorded (or typed) string names, if rsp can run it.
+    pub fn from_record(s: &str) -> Option<UsernsMode> {
+        let (mode, opts) = match s.split_once(':') {
+            Some((m, o)) => (m, Some(o)),
+            None => (s, None),
+        };
+        match (mode, opts) {
+            ("", None) => Some(UsernsMode::Default),
+            ("keep-id", _) => {
+                let (mut uid, mut gid) = (None, None);
+                for opt in opts.unwrap_or("").split(',').filter(|o| !o.is_empty()) {
+                    match opt.split_once('=') {
+                        Some(("uid", v)) if uid.is_none() => uid = Some(v.parse().ok()?),
+                        Some(("gid", v)) if gid.is_none() => gid = Some(v.parse().ok()?),
+                        _ => return None,
+                    }
+                }
+                Some(UsernsMode::KeepId { uid, gid })
+            }
+            _ => None,
+        }
+    }
+}
+
+impl Serialize for UsernsMode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_record())
+    }
+}
+
+impl<'de> Deserialize<'de> for UsernsMode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<UsernsMode, D::Error> {
+        // As the record enums: a mode this rsp does not know reads as the
+        // default rather than making the record unreadable.
+        Ok(UsernsMode::from_record(&String::deserialize(d)?).unwrap_or_default())
+    }
+}
+
+/// `--userns=keep-id`: the caller's entry in the host's user database,
+/// taken when the container is created, for the container's `/etc/passwd`
+/// and `/etc/group` (where the image has no entry for the name or the id)
+/// and its home directory (made where missing).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct KeepIdUser {
+    pub name: String,
+    pub uid: u32,
+    pub gid: u32,
+    /// The passwd comment field (full name), `:` and newlines removed.
+    #[serde(default)]
+    pub gecos: String,
+    pub home: String,
+    /// The host's name for `gid`; empty: it has none, no group entry.
+    #[serde(default)]
+    pub group: String,
+}
+
+impl KeepIdUser {
+    /// The `/etc/passwd` line, as Podman writes it (shell `/bin/sh`).
+    pub fn passwd_line(&self) -> String {
+        format!(
+            "{}:*:{}:{}:{}:{}:/bin/sh\n",
+            self.name, self.uid, self.gid, self.gecos, self.home
+        )
+    }
+
+    /// The `/etc/group` line naming the user as its member, if the host
+    /// has a name for the group.
+    pub fn group_line(&self) -> Option<String> {
+        (!self.group.is_empty()).then(|| format!("{}:x:{}:{}\n", self.group, self.gid, self.name))
+    }
+}
+
 /// The storage driver as a container record keeps it: an empty or
 /// unknown name (older records) is overlay.
 fn driver_from_record<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Driver, D::Error> {
@@ -231,6 +337,21 @@ pub struct ContainerConfig {
     /// written before rsp kept it).
     #[serde(default)]
     pub create_command: Vec<String>,
+    /// `--userns`.
+    #[serde(default)]
+    pub userns: UsernsMode,
+    /// `--userns=keep-id` (without uid or gid, as Podman): the caller's
+    /// entries to add to the container's user database.
+    #[serde(default)]
+    pub keep_id: Option<KeepIdUser>,
+    /// `--group-add` as given, for `inspect`.
+    #[serde(default)]
+    pub group_add: Vec<String>,
+    /// The user's initial supplementary groups: those the image's
+    /// `/etc/group` lists it in, and `--group-add`'s; sorted, without
+    /// repeats, never the primary `gid`.
+    #[serde(default)]
+    pub groups: Vec<u32>,
 }
 
 fn default_stop_timeout() -> u32 {
@@ -742,6 +863,8 @@ mod tests {
         assert_eq!(c.stop_timeout, 10);
         assert!(c.create_command.is_empty() && c.expose.is_empty());
         assert!(c.logs_enabled() && !c.emulates_owners());
+        assert_eq!(c.userns, UsernsMode::Default);
+        assert!(c.keep_id.is_none() && c.group_add.is_empty() && c.groups.is_empty());
         // Empty strings, as records with the string fields' defaults had.
         let mut v: serde_json::Value = serde_json::from_str(OLDEST).unwrap();
         for (k, val) in [

@@ -27,6 +27,7 @@ pub mod exec;
 pub mod freeze;
 pub mod ids;
 mod init;
+pub mod keepid;
 pub mod monitor;
 mod network;
 pub mod ops;
@@ -782,6 +783,7 @@ fn rootfs_plan<'a>(
         vfs_root: (driver == Driver::Vfs).then(|| cdir.join("rootfs")),
         fuse: None,
         owner: (cfg.uid, cfg.gid),
+        keep_id: cfg.keep_id.clone(),
     })
 }
 

@@ -1,5 +1,6 @@
 //! Building the container's root filesystem inside its new user and mount
-//! namespaces: the overlay of the image layers, `/proc`, `/dev`, `/sys`, the
+//! namespaces: the overlay of the image layers (given the caller's user
+//! entries and home under `--userns=keep-id`), `/proc`, `/dev`, `/sys`, the
 //! generated `/etc` files, volumes, masked and read-only paths, then
 //! `pivot_root`.
 //!
@@ -43,6 +44,8 @@ pub enum RootfsError {
     Pivot(nix::Error),
     #[error("making mounts private: {0}")]
     Private(nix::Error),
+    #[error(transparent)]
+    KeepId(#[from] super::keepid::KeepIdError),
 }
 
 type Result<T> = std::result::Result<T, RootfsError>;
@@ -70,6 +73,9 @@ pub struct RootfsPlan<'a> {
     pub fuse: Option<OwnedFd>,
     /// The container's user and group: the only ids its namespace maps.
     pub owner: (u32, u32),
+    /// `--userns=keep-id`: the caller's entries and home, added to the
+    /// root before anything is mounted in it (see [`super::keepid`]).
+    pub keep_id: Option<super::container::KeepIdUser>,
 }
 
 const MASKED: &[&str] = &[
@@ -530,6 +536,9 @@ fn pivot(root: &OwnedFd) -> Result<()> {
 /// inside the new namespaces, before `exec`.
 pub fn setup(plan: &RootfsPlan<'_>) -> Result<()> {
     let root = mount_root(plan)?;
+    if let Some(user) = &plan.keep_id {
+        super::keepid::apply(&root, user)?;
+    }
 
     let proc_ = target(&root, "/proc", true)?;
     do_mount(

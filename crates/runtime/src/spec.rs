@@ -12,12 +12,13 @@
 //! (host ports are chosen last). Non-fatal surprises come back as
 //! [`SpecWarning`]s for the caller to show. The parsers here
 //! ([`parse_network`], [`parse_restart`], [`parse_volume`],
-//! [`parse_log_opt`], [`CgroupsMode::parse`]) read the short string forms
-//! that Podman's flags and compose files share, so every front end refuses
-//! the same things with the same words.
+//! [`parse_log_opt`], [`parse_userns`], [`CgroupsMode::parse`]) read the
+//! short string forms that Podman's flags and compose files share, so
+//! every front end refuses the same things with the same words.
 
 use super::container::{
-    self, ContainerConfig, LogDriver, Mount, NetworkMode, OwnersMode, RestartPolicy,
+    self, ContainerConfig, KeepIdUser, LogDriver, Mount, NetworkMode, OwnersMode, RestartPolicy,
+    UsernsMode,
 };
 use super::process::{self, ProcessError};
 use rsp_image::config::ImageConfig;
@@ -96,6 +97,40 @@ pub enum SpecError {
          traps x86_64 and aarch64 system calls only; use --owners user"
     )]
     OwnersUnsupported,
+    #[error(
+        "--userns=host is not supported: rsp never runs a container in your own user namespace; \
+         each container gets a user namespace of its own, which maps your uid to the \
+         container's user. Leave --userns unset (the container's root is you), or use \
+         --userns=keep-id (your own uid inside)"
+    )]
+    UsernsHost,
+    #[error(
+        "--userns={0} is not supported: it needs a range of subordinate ids (/etc/subuid and \
+         newuidmap), and rsp maps only your own uid. Leave --userns unset, or use \
+         --userns=keep-id"
+    )]
+    UsernsSubids(String),
+    #[error(
+        "--userns={0} is not supported: rsp cannot join another user namespace; each container \
+         gets one of its own. Leave --userns unset, or use --userns=keep-id"
+    )]
+    UsernsJoin(String),
+    #[error(
+        "invalid --userns {0:?}: keep-id takes uid=UID and gid=GID, as in \
+         keep-id:uid=1000,gid=1000 (size is not supported: rsp maps one id)"
+    )]
+    KeepIdOptions(String),
+    #[error(
+        "unknown --userns mode {0:?}: rsp runs each container in a user namespace of its own; \
+         leave --userns unset, or use keep-id[:uid=UID,gid=GID]"
+    )]
+    BadUserns(String),
+    #[error(
+        "--userns=keep-id: your uid {uid} has no entry in this system's user database, so there \
+         is no name or home to give you in the container: add one, or use \
+         --userns=keep-id:uid={uid},gid={gid}, which adds no entry"
+    )]
+    KeepIdNoEntry { uid: u32, gid: u32 },
     #[error("working directory {0:?} must be an absolute path")]
     RelativeWorkdir(String),
     #[error("invalid volume {0:?}: use -v HOST-DIR:CONTAINER-DIR[:ro]")]
@@ -248,6 +283,69 @@ pub fn parse_restart(p: &str) -> Result<(RestartPolicy, u32), SpecError> {
     }
 }
 
+/// Parses `--userns` as Podman spells it. `""` is the default (the
+/// caller mapped to the container's user), `keep-id[:uid=N,gid=N]` the
+/// caller's own ids; the rest needs what rsp does without (the caller's
+/// own user namespace, subordinate ids, another namespace) and is refused,
+/// each with why.
+pub fn parse_userns(s: &str) -> Result<UsernsMode, SpecError> {
+    if let Some(mode) = UsernsMode::from_record(s) {
+        return Ok(mode);
+    }
+    let name = s.split_once(':').map_or(s, |(m, _)| m);
+    Err(match name {
+        "host" => SpecError::UsernsHost,
+        "keep-id" => SpecError::KeepIdOptions(s.to_string()),
+        "auto" | "nomap" => SpecError::UsernsSubids(s.to_string()),
+        "ns" | "container" | "pod" => SpecError::UsernsJoin(s.to_string()),
+        _ => SpecError::BadUserns(s.to_string()),
+    })
+}
+
+/// The caller's own entry in the host's user database for
+/// `--userns=keep-id`; none for root, as Podman (root needs no entry).
+fn caller_entry() -> Result<Option<KeepIdUser>, SpecError> {
+    let (uid, gid) = (nix::unistd::getuid(), nix::unistd::getgid());
+    if uid.is_root() {
+        return Ok(None);
+    }
+    let no_entry = || SpecError::KeepIdNoEntry {
+        uid: uid.as_raw(),
+        gid: gid.as_raw(),
+    };
+    let user = nix::unistd::User::from_uid(uid)
+        .ok()
+        .flatten()
+        .ok_or_else(no_entry)?;
+    // Fields that would break the line they go in are not given.
+    let field = |s: &str| (!s.contains([':', '\n'])).then(|| s.to_string());
+    let name = field(&user.name)
+        .filter(|n| !n.is_empty())
+        .ok_or_else(no_entry)?;
+    let home = field(&user.dir.to_string_lossy())
+        .filter(|h| h.starts_with('/'))
+        .unwrap_or_else(|| "/".into());
+    let gecos = user.gecos.to_string_lossy();
+    let gecos = gecos
+        .split(',')
+        .next()
+        .unwrap_or("")
+        .replace([':', '\n'], "");
+    let group = nix::unistd::Group::from_gid(gid)
+        .ok()
+        .flatten()
+        .and_then(|g| field(&g.name))
+        .unwrap_or_default();
+    Ok(Some(KeepIdUser {
+        name,
+        uid: uid.as_raw(),
+        gid: gid.as_raw(),
+        gecos,
+        home,
+        group,
+    }))
+}
+
 /// Parses a bind mount `HOST-DIR:CONTAINER-DIR[:OPTIONS]`; the host
 /// directory must exist, and is recorded resolved.
 pub fn parse_volume(spec: &str) -> Result<Mount, SpecError> {
@@ -328,6 +426,10 @@ pub struct ContainerSpec {
     pub workdir: Option<String>,
     /// `USER[:GROUP]`, names or numbers, resolved in the image.
     pub user: Option<String>,
+    /// `--userns` (see [`parse_userns`]).
+    pub userns: UsernsMode,
+    /// `--group-add`: GIDs or group names of the image's `/etc/group`.
+    pub group_add: Vec<String>,
     pub hostname: Option<String>,
     /// Bind mounts, sources resolved (see [`parse_volume`]).
     pub mounts: Vec<Mount>,
@@ -428,6 +530,9 @@ impl ContainerSpec {
         }
         if self.owners == Some(OwnersMode::Image) {
             owners_mode(self.owners, OWNERS_EMULATION)?;
+        }
+        if self.group_add.iter().any(|g| g == "keep-groups") {
+            return Err(ProcessError::KeepGroups.into());
         }
         expose_keys(&self.expose)?;
         Ok(())
@@ -547,16 +652,48 @@ impl ContainerSpec {
             .iter()
             .filter_map(|d| store.layer_path(d).ok())
             .collect();
-        let user_spec = self
+        let passwd = process::read_from_layers(&layer_dirs, "/etc/passwd");
+        let group = process::read_from_layers(&layer_dirs, "/etc/group");
+        let mut user_spec = self
             .user
             .clone()
             .or_else(|| ic.user.clone())
             .unwrap_or_default();
-        let user = process::resolve_user(
-            &user_spec,
-            process::read_from_layers(&layer_dirs, "/etc/passwd").as_deref(),
-            process::read_from_layers(&layer_dirs, "/etc/group").as_deref(),
-        )?;
+        // keep-id: the caller's ids (or those given), unless `--user` or
+        // the image's User names someone else, as Podman; the caller's
+        // passwd and group entries only with the caller's own ids.
+        let keep_id = match self.userns {
+            UsernsMode::Default => None,
+            UsernsMode::KeepId { uid, gid } => {
+                if user_spec.is_empty() {
+                    user_spec = format!(
+                        "{}:{}",
+                        uid.unwrap_or(nix::unistd::getuid().as_raw()),
+                        gid.unwrap_or(nix::unistd::getgid().as_raw())
+                    );
+                }
+                if uid.is_none() && gid.is_none() {
+                    caller_entry()?
+                } else {
+                    None
+                }
+            }
+        };
+        let mut user = process::resolve_user(&user_spec, passwd.as_deref(), group.as_deref())?;
+        // The caller's entry the container will get gives its home.
+        if let Some(k) = &keep_id
+            && user.uid == k.uid
+            && !process::passwd_has_entry(passwd.as_deref().unwrap_or(""), &k.name, k.uid)
+        {
+            user.home = k.home.clone();
+        }
+        let mut groups = user.groups.clone();
+        for g in &self.group_add {
+            groups.push(process::resolve_group(g, group.as_deref())?);
+        }
+        groups.retain(|g| *g != user.gid);
+        groups.sort_unstable();
+        groups.dedup();
         let workdir = match &self.workdir {
             Some(w) => w.clone(),
             None => ic
@@ -649,6 +786,10 @@ impl ContainerSpec {
             storage_driver: self.storage_driver,
             owners,
             create_command: self.create_command.clone(),
+            userns: self.userns,
+            keep_id,
+            group_add: self.group_add.clone(),
+            groups,
         };
         Ok(Built { config, warnings })
     }
@@ -729,6 +870,95 @@ mod tests {
         assert!(matches!(mode("host:x"), Err(SpecError::UnknownNetwork(_))));
         assert!(matches!(mode("bogus"), Err(SpecError::UnknownNetwork(_))));
         assert!(mode("slirp:bogus=1").is_err());
+    }
+
+    #[test]
+    fn userns_modes() {
+        assert_eq!(parse_userns("").unwrap(), UsernsMode::Default);
+        assert_eq!(
+            parse_userns("keep-id").unwrap(),
+            UsernsMode::KeepId {
+                uid: None,
+                gid: None
+            }
+        );
+        assert_eq!(
+            parse_userns("keep-id:uid=200,gid=210").unwrap(),
+            UsernsMode::KeepId {
+                uid: Some(200),
+                gid: Some(210)
+            }
+        );
+        assert_eq!(
+            parse_userns("keep-id:gid=5").unwrap(),
+            UsernsMode::KeepId {
+                uid: None,
+                gid: Some(5)
+            }
+        );
+        // What the record keeps (and inspect shows) reads back the same.
+        for s in ["", "keep-id", "keep-id:uid=200,gid=210", "keep-id:gid=5"] {
+            assert_eq!(parse_userns(s).unwrap().to_record(), s);
+            let json = serde_json::to_string(&parse_userns(s).unwrap()).unwrap();
+            assert_eq!(
+                serde_json::from_str::<UsernsMode>(&json).unwrap(),
+                parse_userns(s).unwrap()
+            );
+        }
+        // A mode this rsp does not know reads as the default.
+        assert_eq!(
+            serde_json::from_str::<UsernsMode>("\"auto\"").unwrap(),
+            UsernsMode::Default
+        );
+        assert!(matches!(parse_userns("host"), Err(SpecError::UsernsHost)));
+        for s in ["auto", "auto:size=8192", "nomap"] {
+            assert!(
+                matches!(parse_userns(s), Err(SpecError::UsernsSubids(_))),
+                "{s}"
+            );
+        }
+        for s in ["ns:/proc/1/ns/user", "container:web", "pod"] {
+            assert!(
+                matches!(parse_userns(s), Err(SpecError::UsernsJoin(_))),
+                "{s}"
+            );
+        }
+        for s in [
+            "keep-id:size=10",
+            "keep-id:uid=x",
+            "keep-id:uid=1,uid=2",
+            "keep-id:uid",
+        ] {
+            assert!(
+                matches!(parse_userns(s), Err(SpecError::KeepIdOptions(_))),
+                "{s}"
+            );
+        }
+        for s in ["private", "keepid", "host:x"] {
+            let e = parse_userns(s).unwrap_err();
+            assert!(
+                matches!(e, SpecError::BadUserns(_) | SpecError::UsernsHost),
+                "{s}: {e}"
+            );
+        }
+        assert!(
+            SpecError::UsernsHost
+                .to_string()
+                .starts_with("--userns=host is not supported: ")
+        );
+    }
+
+    #[test]
+    fn keep_groups_is_refused_before_the_image() {
+        let spec = ContainerSpec {
+            group_add: vec!["wheel".into(), "keep-groups".into()],
+            ..ContainerSpec::new("x")
+        };
+        let e = spec.validate().unwrap_err();
+        assert!(
+            matches!(e, SpecError::Process(ProcessError::KeepGroups)),
+            "{e}"
+        );
     }
 
     #[test]
