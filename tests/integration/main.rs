@@ -14,6 +14,7 @@ mod commit;
 mod docs;
 mod flags;
 mod hostile;
+mod ids;
 mod imagecmds;
 mod images;
 mod layering;

@@ -1,6 +1,7 @@
 //! Integration-test harness for rsp: an isolated environment per test
 //! ([`TestEnv`]), a command builder for the rsp binary ([`Cmd`]), a
-//! throwaway registry ([`registry`]) and an image builder ([`image`]).
+//! throwaway registry ([`registry`]), an image builder ([`image`]), and a
+//! Debian image, a loopback APT repository and `gosu` ([`debian`]).
 //!
 //! Include it from a test crate with
 //! `#[path = "../util/mod.rs"] mod util;` (or plain `mod util;` next to it).
@@ -9,6 +10,7 @@
 // Each test binary uses a different subset of the harness.
 #![allow(dead_code)]
 
+pub mod debian;
 pub mod image;
 pub mod registry;
 
