@@ -104,7 +104,7 @@ fn open_namespaces(pid: i32) -> Result<Vec<(OwnedFd, CloneFlags)>> {
 fn exec_user(c: &Container, user: Option<&str>) -> Result<Creds> {
     let cfg = &c.config;
     let Some(user) = user else {
-        return Ok(Creds::new(cfg.uid, cfg.gid, &[]));
+        return Ok(Creds::new(cfg.uid, cfg.gid, &cfg.groups));
     };
     let read = |f: &str| process::read_in_container(c.state.ns_pid(), f);
     let u = process::resolve_user(
@@ -118,7 +118,7 @@ fn exec_user(c: &Container, user: Option<&str>) -> Result<Creds> {
             u.uid, u.gid, cfg.uid, cfg.gid
         )));
     }
-    Ok(Creds::new(u.uid, u.gid, &[]))
+    Ok(Creds::new(u.uid, u.gid, &u.groups))
 }
 
 /// Runs `opts.args` in the container; returns its exit code (0 at once

@@ -1046,7 +1046,7 @@ pub(crate) fn spawn_container(
                         RuntimeError::Exec("the container's namespaces for its ownership supervisor were not opened".into()),
                     ));
                 };
-                let start = ids::Creds::new(cfg.uid, cfg.gid, &[]);
+                let start = ids::Creds::new(cfg.uid, cfg.gid, &cfg.groups);
                 let dir = monitor::run_dir(paths, &cfg.id);
                 match ownership::spawn(listener, userns, mntns, &dir, (cfg.uid, cfg.gid), &start) {
                     Ok(sup) => owners = Some(sup),
