@@ -156,3 +156,59 @@ fn issue16_util_gosu_runs_in_any_image() {
         "{stderr}"
     );
 }
+
+const DRIVERS: &[&str] = &["overlay", "fuse-overlay", "vfs"];
+
+/// Runs `check` on every driver, then fails naming every driver that did.
+fn on_every_driver(check: impl Fn(&str) + std::panic::RefUnwindSafe) {
+    let failed: Vec<&str> = DRIVERS
+        .iter()
+        .copied()
+        .filter(|d| std::panic::catch_unwind(|| check(d)).is_err())
+        .collect();
+    assert!(failed.is_empty(), "failed on {failed:?}");
+}
+
+/// What the issue's examples print, in one container per driver.
+const ID_CHANGES: &str = r#"
+setpriv --reuid=33 --regid=33 --clear-groups id
+su -s /bin/sh nobody -c 'id -u; touch /tmp/n'
+stat -c %U:%G /tmp/n
+python3 -c '
+import os
+os.setuid(33)
+try:
+    os.setuid(0)
+    print("regained root")
+except PermissionError:
+    print("PermissionError")
+'
+useradd -m app && su app -c 'mkdir ~/d' && stat -c %U:%G /home/app/d
+gosu 33:33 id
+"#;
+
+#[test]
+fn issue16_id_changes_work_on_every_driver() {
+    if !have_debian() {
+        return;
+    }
+    let image = crate::util::debian::debian_with_gosu();
+    on_every_driver(|driver| {
+        let env = TestEnv::new();
+        let out = env
+            .rsp()
+            .args(["--storage-driver", driver, "run", "--rm", image])
+            .args(["sh", "-ec", ID_CHANGES])
+            .ok();
+        assert_eq!(
+            out,
+            "uid=33(www-data) gid=33(www-data) groups=33(www-data)\n\
+             65534\n\
+             nobody:nogroup\n\
+             PermissionError\n\
+             app:app\n\
+             uid=33(www-data) gid=33(www-data) groups=33(www-data)\n",
+            "{driver}"
+        );
+    });
+}

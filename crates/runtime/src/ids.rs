@@ -3,11 +3,13 @@
 //!
 //! Contract: each `set*` function returns the thread's new credentials,
 //! or the errno the kernel would return, following `kernel/sys.c` and
-//! `kernel/groups.c` for a process whose capabilities follow its
-//! effective uid (no `PR_SET_KEEPCAPS`, no file capabilities): it holds
-//! CAP_SETUID and CAP_SETGID while its emulated effective uid is 0 (and
-//! its bounding set has them), so a thread that gave up every uid 0
-//! cannot get it back. [`Creds::exec`] is `execve`'s transition, setuid
+//! `kernel/groups.c`, with the capabilities of root as
+//! `security/commoncap.c` moves them: all or nothing, permitted and
+//! effective, so a thread holds CAP_SETUID and CAP_SETGID while its
+//! emulated effective set is root's (and its bounding set has them). A
+//! thread that gives up every uid 0 loses them for good, unless it asked
+//! to keep them (`PR_SET_KEEPCAPS`, as `setpriv` does) and raises them
+//! again with `capset`. [`Creds::exec`] is `execve`'s transition, setuid
 //! and setgid files included. Nothing here reads a process: see
 //! `ownership`, which keeps one [`Creds`] per thread.
 
@@ -25,6 +27,12 @@ pub struct Creds {
     pub gid: [u32; 4],
     /// Supplementary groups, sorted (the kernel keeps them so).
     pub groups: Vec<u32>,
+    /// Whether root's capabilities are permitted, and effective.
+    pub permitted: bool,
+    pub effective: bool,
+    /// `PR_SET_KEEPCAPS`: a change away from uid 0 keeps the permitted
+    /// set (cleared by `execve`).
+    pub keepcaps: bool,
 }
 
 const R: usize = 0;
@@ -49,6 +57,9 @@ impl Creds {
             uid: [uid; 4],
             gid: [gid; 4],
             groups,
+            permitted: uid == 0,
+            effective: uid == 0,
+            keepcaps: false,
         }
     }
 
@@ -67,7 +78,44 @@ impl Creds {
     /// Whether the thread holds `cap` (given `bounding`: whether its
     /// bounding set has it, which only ever shrinks).
     pub fn capable(&self, bounding: bool) -> bool {
-        bounding && self.uid[E] == 0
+        bounding && self.effective
+    }
+
+    /// `PR_SET_KEEPCAPS`.
+    pub fn set_keepcaps(&self, on: bool) -> Creds {
+        let mut c = self.clone();
+        c.keepcaps = on;
+        c
+    }
+
+    /// `capset` of the thread itself: root's capabilities effective or
+    /// not, permitted or not (never more than permitted).
+    pub fn set_caps(&self, effective: bool, permitted: bool) -> Result<Creds, i32> {
+        if (permitted && !self.permitted) || (effective && !permitted) {
+            return Err(libc::EPERM);
+        }
+        let mut c = self.clone();
+        c.permitted = permitted;
+        c.effective = effective;
+        Ok(c)
+    }
+
+    /// What a uid change does to the capabilities
+    /// (`cap_task_fix_setuid`).
+    fn fix_caps(&self, mut new: Creds) -> Creds {
+        let had_root = self.uid[..3].contains(&0);
+        let has_root = new.uid[..3].contains(&0);
+        if had_root && !has_root && !self.keepcaps {
+            new.permitted = false;
+            new.effective = false;
+        }
+        if self.uid[E] == 0 && new.uid[E] != 0 {
+            new.effective = false;
+        }
+        if self.uid[E] != 0 && new.uid[E] == 0 {
+            new.effective = new.permitted;
+        }
+        new
     }
 
     /// Whether `gid` is the thread's fsgid or one of its groups (what
@@ -86,10 +134,15 @@ impl Creds {
     fn with(&self, cap: Cap, ids: [u32; 4]) -> Creds {
         let mut c = self.clone();
         match cap {
-            Cap::SetUid => c.uid = ids,
-            Cap::SetGid => c.gid = ids,
+            Cap::SetUid => {
+                c.uid = ids;
+                self.fix_caps(c)
+            }
+            Cap::SetGid => {
+                c.gid = ids;
+                c
+            }
         }
-        c
     }
 
     /// `setuid`/`setgid`: everything with the capability, else the
@@ -163,9 +216,12 @@ impl Creds {
         if id == KEEP || !(privileged || old.contains(&id)) {
             return (old[FS], None);
         }
-        let mut new = old;
-        new[FS] = id;
-        (old[FS], Some(self.with(cap, new)))
+        let mut c = self.clone();
+        match cap {
+            Cap::SetUid => c.uid[FS] = id,
+            Cap::SetGid => c.gid[FS] = id,
+        }
+        (old[FS], Some(c))
     }
 
     /// `setgroups`: needs CAP_SETGID.
@@ -197,6 +253,11 @@ impl Creds {
         c.uid[FS] = c.uid[E];
         c.gid[S] = c.gid[E];
         c.gid[FS] = c.gid[E];
+        // Root's capabilities for a root process (real or effective), in
+        // effect when the effective uid is root's; keepcaps ends.
+        c.permitted = c.uid[E] == 0 || c.uid[R] == 0;
+        c.effective = c.uid[E] == 0;
+        c.keepcaps = false;
         c
     }
 
@@ -304,6 +365,26 @@ mod tests {
         // A plain exec makes saved = effective.
         let x = root().set_res(Cap::SetUid, true, KEEP, 33, KEEP).unwrap();
         assert_eq!(x.exec(None, None).uid, [0, 33, 33, 33]);
+    }
+
+    #[test]
+    fn keepcaps_and_capset_as_setpriv_does() {
+        // setpriv --reuid=33 --regid=33: keepcaps, setresuid, capset back,
+        // setresgid.
+        let c = root().set_keepcaps(true);
+        let d = c.set_res(Cap::SetUid, true, 33, 33, 33).unwrap();
+        assert!(d.permitted && !d.effective && !d.capable(true));
+        let e = d.set_caps(true, true).unwrap();
+        assert!(e.capable(true));
+        let f = e.set_res(Cap::SetGid, true, 33, 33, 33).unwrap();
+        assert_eq!((f.uid, f.gid), ([33; 4], [33; 4]));
+        // Dropped, then exec: nothing left.
+        let g = f.exec(None, None);
+        assert!(!g.permitted && !g.effective && !g.keepcaps);
+        // Without keepcaps, capset cannot bring anything back.
+        let h = root().set_id(Cap::SetUid, true, 33).unwrap();
+        assert_eq!(h.set_caps(true, true), Err(libc::EPERM));
+        assert!(h.set_caps(false, false).is_ok());
     }
 
     #[test]

@@ -505,6 +505,8 @@ struct Status {
     cap_bnd: u64,
     no_new_privs: bool,
     filters: u32,
+    /// The thread's id in its own (the innermost) pid namespace.
+    ns_tid: u32,
 }
 
 fn parse_status(s: &str) -> Status {
@@ -522,6 +524,13 @@ fn parse_status(s: &str) -> Status {
             "CapBnd" => st.cap_bnd = u64::from_str_radix(v, 16).unwrap_or(0),
             "NoNewPrivs" => st.no_new_privs = v == "1",
             "Seccomp_filters" => st.filters = v.parse().unwrap_or(0),
+            "NSpid" => {
+                st.ns_tid = v
+                    .split_whitespace()
+                    .last()
+                    .and_then(|p| p.parse().ok())
+                    .unwrap_or(0)
+            }
             _ => {}
         }
     }
@@ -624,6 +633,8 @@ impl Supervisor {
             nr::SETFSUID => self.set_fs(&t, start, SetUid, u),
             nr::SETFSGID => self.set_fs(&t, start, SetGid, u),
             nr::SETGROUPS => self.set_groups(&t, start, a[0] as i32, a[1]),
+            nr::PRCTL => self.keepcaps(&t, start, a[1]),
+            nr::CAPSET => self.capset(&t, start, a[0], a[1]),
             nr::EXECVE => self.exec(&t, start, cwd, a[0], 0),
             nr::EXECVEAT => self.exec(&t, start, a[0] as i32, a[1], a[4]),
             nr::EXIT_GROUP => self.exit_group(&t, start),
@@ -1022,6 +1033,64 @@ impl Supervisor {
             Ok(new) => {
                 self.change(t, start, &old, new);
                 Reply::Value(0)
+            }
+            Err(e) => Reply::Error(e),
+        }
+    }
+
+    /// `prctl(PR_SET_KEEPCAPS)`: recorded, then the kernel's own (so
+    /// `PR_GET_KEEPCAPS` reads it back).
+    fn keepcaps(&mut self, t: &Target<'_>, start: &Rc<Creds>, on: u64) -> Reply {
+        if on > 1 {
+            return Reply::Continue;
+        }
+        if let Some(old) = self.creds(t, start) {
+            let new = old.set_keepcaps(on == 1);
+            self.change(t, start, &old, new);
+        }
+        Reply::Continue
+    }
+
+    /// `capset` of the thread itself: whether CAP_SETUID or CAP_SETGID
+    /// stays effective and permitted, recorded; refused when it would
+    /// raise what the emulated credentials do not permit, else the
+    /// kernel's own.
+    fn capset(&mut self, t: &Target<'_>, start: &Rc<Creds>, hdr: u64, data: u64) -> Reply {
+        const V1: u32 = 0x1998_0330;
+        let mut h = [0u8; 8];
+        if data == 0 || !matches!(seccomp::vm_read(t.pid, hdr, &mut h), Ok(8)) {
+            return Reply::Continue;
+        }
+        let version = u32::from_ne_bytes([h[0], h[1], h[2], h[3]]);
+        let pid = i32::from_ne_bytes([h[4], h[5], h[6], h[7]]);
+        // Its own id, as its pid namespace numbers it: another thread's
+        // capabilities are not ours to change (the kernel refuses).
+        if pid != 0
+            && self
+                .open_pid(t.pid)
+                .and_then(|d| Self::read_status(&d))
+                .is_none_or(|s| s.ns_tid != pid as u32)
+        {
+            return Reply::Continue;
+        }
+        // effective, permitted, inheritable: one set of words (v1), two
+        // (v2, v3); CAP_SETGID and CAP_SETUID are in the first.
+        let len = if version == V1 { 12 } else { 24 };
+        let mut d = [0u8; 24];
+        if !matches!(seccomp::vm_read(t.pid, data, &mut d[..len]), Ok(n) if n == len) {
+            return Reply::Continue;
+        }
+        let word =
+            |i: usize| u32::from_ne_bytes([d[4 * i], d[4 * i + 1], d[4 * i + 2], d[4 * i + 3]]);
+        let ids_caps = (1 << CAP_SETUID) | (1 << CAP_SETGID);
+        let (effective, permitted) = (word(0) & ids_caps != 0, word(1) & ids_caps != 0);
+        let Some(old) = self.creds(t, start) else {
+            return Reply::Continue;
+        };
+        match old.set_caps(effective, permitted) {
+            Ok(new) => {
+                self.change(t, start, &old, new);
+                Reply::Continue
             }
             Err(e) => Reply::Error(e),
         }

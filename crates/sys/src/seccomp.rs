@@ -66,6 +66,8 @@ pub mod nr {
     pub const GETRESUID: i64 = libc::SYS_getresuid as i64;
     pub const GETRESGID: i64 = libc::SYS_getresgid as i64;
     pub const GETGROUPS: i64 = libc::SYS_getgroups as i64;
+    pub const CAPSET: i64 = libc::SYS_capset as i64;
+    pub const PRCTL: i64 = libc::SYS_prctl as i64;
     #[cfg(target_arch = "x86_64")]
     pub const STAT: i64 = libc::SYS_stat as i64;
     #[cfg(target_arch = "x86_64")]
@@ -100,12 +102,15 @@ pub enum Trap {
     /// low 32 bits): `openat` creating a file, not the many opens that
     /// do not.
     IfArg { nr: i64, arg: u8, mask: u32 },
+    /// Only when argument `arg` (its low 32 bits) is `value`: one
+    /// `prctl` option, not the many others.
+    IfArgIs { nr: i64, arg: u8, value: u32 },
 }
 
 impl Trap {
     pub fn nr(&self) -> i64 {
         match *self {
-            Trap::Always(nr) | Trap::IfArg { nr, .. } => nr,
+            Trap::Always(nr) | Trap::IfArg { nr, .. } | Trap::IfArgIs { nr, .. } => nr,
         }
     }
 }
@@ -127,9 +132,10 @@ pub fn owner_traps() -> Vec<Trap> {
     v.into_iter().map(Trap::Always).collect()
 }
 
-/// Id emulation: the id calls, `execve` (setuid files), `exit_group`
-/// (its children's credentials) and the calls that create inodes (their
-/// owner). `openat` and `open` only when they may create.
+/// Id emulation: the id calls, `capset` and `prctl(PR_SET_KEEPCAPS)`
+/// (root's capabilities across a change of uid), `execve` (setuid files),
+/// `exit_group` (its children's credentials) and the calls that create
+/// inodes (their owner). `openat` and `open` only when they may create.
 pub fn id_traps() -> Vec<Trap> {
     let creat = libc::O_CREAT as u32;
     let mut v: Vec<Trap> = [
@@ -149,6 +155,7 @@ pub fn id_traps() -> Vec<Trap> {
         nr::GETRESUID,
         nr::GETRESGID,
         nr::GETGROUPS,
+        nr::CAPSET,
         nr::EXECVE,
         nr::EXECVEAT,
         nr::EXIT_GROUP,
@@ -163,6 +170,11 @@ pub fn id_traps() -> Vec<Trap> {
         nr: nr::OPENAT,
         arg: 2,
         mask: creat,
+    });
+    v.push(Trap::IfArgIs {
+        nr: nr::PRCTL,
+        arg: 0,
+        value: libc::PR_SET_KEEPCAPS as u32,
     });
     #[cfg(target_arch = "x86_64")]
     {
@@ -211,7 +223,7 @@ pub fn program(traps: &[Trap]) -> Vec<libc::sock_filter> {
     let first_allow = head + n;
     let conditional = traps
         .iter()
-        .filter(|t| matches!(t, Trap::IfArg { .. }))
+        .filter(|t| !matches!(t, Trap::Always(_)))
         .count();
     let allow = first_allow + 1 + 2 * conditional;
     let notify = allow + 1;
@@ -237,7 +249,7 @@ pub fn program(traps: &[Trap]) -> Vec<libc::sock_filter> {
         let at = head + i;
         let target = match t {
             Trap::Always(_) => notify,
-            Trap::IfArg { .. } => {
+            Trap::IfArg { .. } | Trap::IfArgIs { .. } => {
                 let b = first_allow + 1 + 2 * blocks.len();
                 blocks.push(*t);
                 b
@@ -247,11 +259,19 @@ pub fn program(traps: &[Trap]) -> Vec<libc::sock_filter> {
     }
     p.push(stmt(RET_K, libc::SECCOMP_RET_ALLOW));
     for t in blocks {
-        if let Trap::IfArg { arg, mask, .. } = t {
-            let at = p.len();
-            p.push(stmt(LD_W_ABS, 16 + 8 * arg as u32));
-            p.push(jump(JSET_K, mask, rel(at + 1, notify), rel(at + 1, allow)));
-        }
+        let at = p.len();
+        let (arg, test) = match t {
+            Trap::IfArg { arg, mask, .. } => (arg, stmt(JSET_K, mask)),
+            Trap::IfArgIs { arg, value, .. } => (arg, stmt(JEQ_K, value)),
+            Trap::Always(_) => continue,
+        };
+        p.push(stmt(LD_W_ABS, 16 + 8 * arg as u32));
+        p.push(jump(
+            test.code.into(),
+            test.k,
+            rel(at + 1, notify),
+            rel(at + 1, allow),
+        ));
     }
     p.push(stmt(RET_K, libc::SECCOMP_RET_ALLOW));
     p.push(stmt(RET_K, libc::SECCOMP_RET_USER_NOTIF));
@@ -704,11 +724,11 @@ mod tests {
             let to = at + 1 + p[at].jt as usize;
             match t {
                 Trap::Always(_) => assert_eq!(to, notify),
-                Trap::IfArg { arg, mask, .. } => {
+                Trap::IfArg { arg, mask: k, .. } | Trap::IfArgIs { arg, value: k, .. } => {
                     assert_eq!(to, first_allow + 1 + 2 * blocks);
                     blocks += 1;
                     assert_eq!(p[to].k, 16 + 8 * *arg as u32);
-                    assert_eq!(p[to + 1].k, *mask);
+                    assert_eq!(p[to + 1].k, *k);
                     assert_eq!(to + 2 + p[to + 1].jt as usize, notify);
                     assert_eq!(to + 2 + p[to + 1].jf as usize, allow);
                 }
