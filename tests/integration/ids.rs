@@ -116,24 +116,30 @@ fn issue16_apt_get_update_from_loopback_repo() {
     if !have_debian() {
         return;
     }
-    let repo = AptRepo::start();
-    let env = TestEnv::new();
-    let script = format!(
-        "echo '{}' > /etc/apt/sources.list && apt-get update && apt-get install -y rsp-hello \
-         && cat {HELLO_PATH}",
-        repo.sources_list_line()
-    );
-    let out = env
-        .rsp()
-        .args(["run", "--rm", "--network", HOST_LOOPBACK_NETWORK, debian()])
-        .args(["sh", "-c", &script])
-        .ok();
-    assert!(out.ends_with(HELLO_CONTENT), "{out}");
-    let requests = repo.requests();
-    assert!(
-        requests.iter().any(|r| r.ends_with(HELLO_DEB_URL_PATH)),
-        "{requests:?}"
-    );
+    on_every_driver(|driver| {
+        let repo = AptRepo::start();
+        let env = TestEnv::new();
+        let script = format!(
+            "echo '{}' > /etc/apt/sources.list && apt-get update && apt-get install -y rsp-hello \
+             && cat {HELLO_PATH} && stat -c %U /var/lib/apt/lists/partial",
+            repo.sources_list_line()
+        );
+        let out = env
+            .rsp()
+            .args(["--storage-driver", driver, "run", "--rm", "--network"])
+            .args([HOST_LOOPBACK_NETWORK, debian()])
+            .args(["sh", "-c", &script])
+            .ok();
+        assert!(
+            out.ends_with(&format!("{HELLO_CONTENT}_apt\n")),
+            "{driver}: {out}"
+        );
+        let requests = repo.requests();
+        assert!(
+            requests.iter().any(|r| r.ends_with(HELLO_DEB_URL_PATH)),
+            "{driver}: {requests:?}"
+        );
+    });
 }
 
 /// The gosu fixture itself: static, so it runs on any image, and it says
@@ -211,4 +217,273 @@ fn issue16_id_changes_work_on_every_driver() {
             "{driver}"
         );
     });
+}
+
+/// The layer with the hostile probes (`idprobe.c`).
+fn probe_image() -> &'static str {
+    static REF: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    REF.get_or_init(|| {
+        let probe = crate::util::static_c_program("idprobe", include_str!("idprobe.c"));
+        busybox_image()
+            .layer(crate::util::image::Layer::new().file("/idprobe", 0o755, &probe))
+            .push(shared(), "issue16-idprobe", "v1")
+            .reference
+    })
+}
+
+/// Credentials are per thread, and each thread's are its own: another
+/// thread's or process's change never reaches it, a child keeps what it
+/// was made with (its parent changing later, or dying, changes nothing),
+/// and a reused pid never finds a dead process's credentials.
+#[test]
+fn issue16_hostile_credentials_stay_with_their_thread() {
+    let env = TestEnv::new();
+    let image = probe_image();
+    for (mode, want) in [
+        ("threads", "A=33 B=0 B-setuid=0\n"),
+        ("parent", "parent=33 child=0\n"),
+        ("reuse", "reused uid=0\n"),
+        ("orphan", "orphan=33\n"),
+    ] {
+        let out = env
+            .rsp()
+            .args(["run", "--rm", image, "/idprobe", mode])
+            .ok();
+        assert_eq!(out, want, "{mode}");
+    }
+}
+
+/// Files made by a dropped process are recorded as its, and only inside
+/// the container: a path that climbs out through a symlink stays in the
+/// container's root.
+#[test]
+fn issue16_hostile_creation_stays_in_the_container() {
+    if !have_debian() {
+        return;
+    }
+    let env = TestEnv::new();
+    let host = env.tmp().join("host-dir");
+    std::fs::create_dir_all(&host).unwrap();
+    let script = format!(
+        "mkdir -p /tmp/w && chmod 777 /tmp/w && ln -s ../../../../../../../..{h} /tmp/w/up && \
+         su -s /bin/sh nobody -c 'touch /tmp/w/up/escaped; mkdir /tmp/w/up/escdir' ; \
+         ls {h} 2>&1; echo done",
+        h = host.display()
+    );
+    let out = env
+        .rsp()
+        .args(["run", "--rm", debian(), "sh", "-c", &script])
+        .ok();
+    assert!(out.ends_with("done\n"), "{out}");
+    assert_eq!(
+        std::fs::read_dir(&host).unwrap().count(),
+        0,
+        "the host directory got: {out}"
+    );
+}
+
+/// `su nobody` writes a file: it is nobody's in the container, in
+/// `export`, in a committed image, and in `save`'s layer tar headers.
+#[test]
+fn issue16_created_files_keep_their_owner_through_commit_export_and_save() {
+    if !have_debian() {
+        return;
+    }
+    on_every_driver(|driver| {
+        let env = TestEnv::new();
+        let rsp = |args: &[&str]| env.rsp().args(["--storage-driver", driver]).args(args);
+        rsp(&[
+            "run",
+            "--name",
+            "c",
+            debian(),
+            "su",
+            "-s",
+            "/bin/sh",
+            "nobody",
+        ])
+        .args(["-c", "touch /tmp/n && mkdir /tmp/nd && echo x > /tmp/nd/f"])
+        .ok();
+        let exported = rsp(&["export", "c"]).code(0).stdout;
+        let owners = owners_in_tar(&exported);
+        for f in ["tmp/n", "tmp/nd/", "tmp/nd/f"] {
+            assert_eq!(
+                owners.get(f),
+                Some(&(65534, 65534)),
+                "{driver}: export {f}: {owners:?}"
+            );
+        }
+        rsp(&["commit", "-q", "c", "localhost/issue16-owned"]).ok();
+        let out = rsp(&["run", "--rm", "localhost/issue16-owned"])
+            .args(["stat", "-c", "%U:%G", "/tmp/n", "/tmp/nd", "/tmp/nd/f"])
+            .ok();
+        assert_eq!(out, "nobody:nogroup\n".repeat(3), "{driver}: commit");
+        let saved = env.tmp().join(format!("saved-{driver}.tar"));
+        rsp(&[
+            "save",
+            "-o",
+            saved.to_str().unwrap(),
+            "localhost/issue16-owned",
+        ])
+        .ok();
+        let layers = nested_tars(&std::fs::read(&saved).unwrap());
+        let found: Vec<(u64, u64)> = layers
+            .iter()
+            .filter_map(|l| owners_in_tar(l).get("tmp/n").copied())
+            .collect();
+        assert_eq!(found, [(65534, 65534)], "{driver}: save");
+    });
+}
+
+/// Path (directories with their slash) to uid and gid, for each entry.
+fn owners_in_tar(data: &[u8]) -> std::collections::HashMap<String, (u64, u64)> {
+    let mut a = tar::Archive::new(data);
+    a.entries()
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            let h = e.header();
+            let mut p = String::from_utf8_lossy(&e.path_bytes()).into_owned();
+            if h.entry_type().is_dir() && !p.ends_with('/') {
+                p.push('/');
+            }
+            (
+                p.trim_start_matches("./").to_string(),
+                (h.uid().unwrap(), h.gid().unwrap()),
+            )
+        })
+        .collect()
+}
+
+/// The tars inside a `save` archive (its layers), gunzipped where they
+/// are compressed.
+fn nested_tars(data: &[u8]) -> Vec<Vec<u8>> {
+    use std::io::Read;
+    let mut a = tar::Archive::new(data);
+    let mut out = Vec::new();
+    for e in a.entries().unwrap() {
+        let mut e = e.unwrap();
+        let mut content = Vec::new();
+        e.read_to_end(&mut content).unwrap();
+        if content.starts_with(&[0x1f, 0x8b]) {
+            let mut plain = Vec::new();
+            flate2::read::GzDecoder::new(&content[..])
+                .read_to_end(&mut plain)
+                .unwrap();
+            content = plain;
+        }
+        if content.len() > 262 && &content[257..262] == b"ustar" {
+            out.push(content);
+        }
+    }
+    out
+}
+
+/// A server that drops privileges (busybox `httpd -u`) serves a file
+/// behind `-p` to a client on the host's loopback.
+#[test]
+fn issue16_httpd_dropping_to_www_data_serves_behind_publish() {
+    on_every_driver(|driver| {
+        let env = TestEnv::new();
+        let port = crate::util::registry::free_port();
+        let publish = format!("127.0.0.1:{port}:80");
+        let c = env
+            .rsp()
+            .args(["--storage-driver", driver, "run", "-d", "-p", &publish])
+            .arg(busybox_image_ref())
+            .args([
+                "sh",
+                "-c",
+                "mkdir -p /www && echo served-by-$(id -u) > /www/index.html && \
+                 exec httpd -f -u 33:33 -p 80 -h /www",
+            ])
+            .ok()
+            .trim()
+            .to_string();
+        let body = crate::network::http_get(port);
+        env.rsp().args(["rm", "-f", "-t", "0", &c]).ok();
+        assert!(body.contains("served-by-0"), "{driver}: {body}");
+    });
+}
+
+fn busybox_image_ref() -> &'static str {
+    static REF: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    REF.get_or_init(|| {
+        busybox_image()
+            .push(shared(), "issue16-busybox", "v1")
+            .reference
+    })
+}
+
+/// gosu as the image's entrypoint, as database images use it.
+#[test]
+fn issue16_gosu_entrypoint_starts_its_command_as_the_user() {
+    if !have_debian() {
+        return;
+    }
+    let env = TestEnv::new();
+    let out = env
+        .rsp()
+        .args(["run", "--rm", "--entrypoint", GOSU])
+        .arg(crate::util::debian::debian_with_gosu())
+        .args([
+            "www-data:www-data",
+            "sh",
+            "-c",
+            "id; touch /tmp/g; stat -c %U /tmp/g",
+        ])
+        .code(1);
+    // gosu takes numbers only: it says so.
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("usage: gosu UID:GID"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = env
+        .rsp()
+        .args(["run", "--rm", "--entrypoint", GOSU])
+        .arg(crate::util::debian::debian_with_gosu())
+        .args(["33:33", "sh", "-c", "id; touch /tmp/g; stat -c %U /tmp/g"])
+        .ok();
+    assert_eq!(
+        out,
+        "uid=33(www-data) gid=33(www-data) groups=33(www-data)\nwww-data\n"
+    );
+}
+
+/// `exec -u` starts its command as any user of the image, and `--user`
+/// by name gets the user's groups.
+#[test]
+fn issue16_exec_and_run_as_image_users() {
+    if !have_debian() {
+        return;
+    }
+    let env = TestEnv::new();
+    let c = env
+        .rsp()
+        .args(["run", "-d", debian(), "sleep", "300"])
+        .ok()
+        .trim()
+        .to_string();
+    let out = env
+        .rsp()
+        .args(["exec", "-u", "www-data", &c, "sh", "-c"])
+        .arg("id; touch /tmp/e; stat -c %U:%G /tmp/e")
+        .ok();
+    let root = env.rsp().args(["exec", &c, "id", "-u"]).ok();
+    env.rsp().args(["rm", "-f", "-t", "0", &c]).ok();
+    assert_eq!(
+        out,
+        "uid=33(www-data) gid=33(www-data) groups=33(www-data)\nwww-data:www-data\n"
+    );
+    assert_eq!(root, "0\n");
+    let out = env
+        .rsp()
+        .args(["run", "--rm", "--user", "_apt", "--group-add", "www-data"])
+        .args([debian(), "id"])
+        .ok();
+    assert_eq!(
+        out,
+        "uid=42(_apt) gid=65534(nogroup) groups=65534(nogroup),33(www-data)\n"
+    );
 }

@@ -100,7 +100,7 @@ fn ok_all(cmd: crate::util::Cmd) -> String {
 }
 
 /// GET / from 127.0.0.1:port, retrying while the server starts (bounded).
-fn http_get(port: u16) -> String {
+pub(crate) fn http_get(port: u16) -> String {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let attempt = (|| -> std::io::Result<String> {
