@@ -540,7 +540,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand run" -l cgroups -d 'Whether the 
 disabled\t''
 no-conmon\t''
 split\t''"
-complete -c rsp -n "__fish_rsp_using_subcommand run" -l owners -d 'Whose files the container sees: image (the owners and modes the image records, emulated; the default when it records any; x86_64 builds only) or user (all the container user\'s, at full speed)' -r -f -a "image\t''
+complete -c rsp -n "__fish_rsp_using_subcommand run" -l owners -d 'Owners and ids: image (the default: the owners and modes the image records, and each process\'s own user and group ids, so su, setpriv, gosu, servers that drop privileges and apt\'s sandbox work; emulated through seccomp user notification on x86_64 and aarch64 builds) or user (every file the container user\'s and one uid for every process, at full speed)' -r -f -a "image\t''
 user\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand run" -s l -l label -d 'Set metadata on the container (KEY=VALUE)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l stop-signal -d 'Signal to stop the container with (default: the image\'s StopSignal or SIGTERM)' -r
@@ -717,7 +717,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 disabled\t''
 no-conmon\t''
 split\t''"
-complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l owners -d 'Whose files the container sees: image (the owners and modes the image records, emulated; the default when it records any; x86_64 builds only) or user (all the container user\'s, at full speed)' -r -f -a "image\t''
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l owners -d 'Owners and ids: image (the default: the owners and modes the image records, and each process\'s own user and group ids, so su, setpriv, gosu, servers that drop privileges and apt\'s sandbox work; emulated through seccomp user notification on x86_64 and aarch64 builds) or user (every file the container user\'s and one uid for every process, at full speed)' -r -f -a "image\t''
 user\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -s l -l label -d 'Set metadata on the container (KEY=VALUE)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l stop-signal -d 'Signal to stop the container with (default: the image\'s StopSignal or SIGTERM)' -r
@@ -817,7 +817,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 disabled\t''
 no-conmon\t''
 split\t''"
-complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l owners -d 'Whose files the container sees: image (the owners and modes the image records, emulated; the default when it records any; x86_64 builds only) or user (all the container user\'s, at full speed)' -r -f -a "image\t''
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l owners -d 'Owners and ids: image (the default: the owners and modes the image records, and each process\'s own user and group ids, so su, setpriv, gosu, servers that drop privileges and apt\'s sandbox work; emulated through seccomp user notification on x86_64 and aarch64 builds) or user (every file the container user\'s and one uid for every process, at full speed)' -r -f -a "image\t''
 user\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -s l -l label -d 'Set metadata on the container (KEY=VALUE)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l stop-signal -d 'Signal to stop the container with (default: the image\'s StopSignal or SIGTERM)' -r
@@ -982,7 +982,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from exec" -l detach-keys -d 'Key sequence for detaching: only "" (none), as rsp exec cannot detach from a command (use -d to run it in the background)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from exec" -s e -l env -d 'Set environment variables' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from exec" -l env-file -d 'Read environment variables from a file' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from exec" -s u -l user -d 'Username or UID (must be the container\'s user in a rootless container)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from exec" -s u -l user -d 'Username or UID, resolved in the container\'s /etc/passwd and /etc/group (any user of the image under the default id emulation; only the container\'s own user with --owners user)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from exec" -s w -l workdir -d 'Working directory inside the container' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from exec" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from exec" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
@@ -1199,7 +1199,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand create" -l cgroups -d 'Whether t
 disabled\t''
 no-conmon\t''
 split\t''"
-complete -c rsp -n "__fish_rsp_using_subcommand create" -l owners -d 'Whose files the container sees: image (the owners and modes the image records, emulated; the default when it records any; x86_64 builds only) or user (all the container user\'s, at full speed)' -r -f -a "image\t''
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l owners -d 'Owners and ids: image (the default: the owners and modes the image records, and each process\'s own user and group ids, so su, setpriv, gosu, servers that drop privileges and apt\'s sandbox work; emulated through seccomp user notification on x86_64 and aarch64 builds) or user (every file the container user\'s and one uid for every process, at full speed)' -r -f -a "image\t''
 user\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand create" -s l -l label -d 'Set metadata on the container (KEY=VALUE)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l stop-signal -d 'Signal to stop the container with (default: the image\'s StopSignal or SIGTERM)' -r
@@ -1364,7 +1364,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand attach" -s V -l version -d 'Prin
 complete -c rsp -n "__fish_rsp_using_subcommand exec" -l detach-keys -d 'Key sequence for detaching: only "" (none), as rsp exec cannot detach from a command (use -d to run it in the background)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand exec" -s e -l env -d 'Set environment variables' -r
 complete -c rsp -n "__fish_rsp_using_subcommand exec" -l env-file -d 'Read environment variables from a file' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand exec" -s u -l user -d 'Username or UID (must be the container\'s user in a rootless container)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand exec" -s u -l user -d 'Username or UID, resolved in the container\'s /etc/passwd and /etc/group (any user of the image under the default id emulation; only the container\'s own user with --owners user)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand exec" -s w -l workdir -d 'Working directory inside the container' -r
 complete -c rsp -n "__fish_rsp_using_subcommand exec" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand exec" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F

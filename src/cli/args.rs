@@ -409,7 +409,7 @@ pub struct RunArgs {
     /// Run an init inside the container that forwards signals and reaps processes (rsp itself as pid 1, out of the container's reach: non-dumpable, no capabilities, a seccomp allow-list)
     #[arg(long)]
     pub init: bool,
-    /// Whose files the container sees: image (the owners and modes the image records, emulated; the default when it records any; x86_64 builds only) or user (all the container user's, at full speed)
+    /// Owners and ids: image (the default: the owners and modes the image records, and each process's own user and group ids, so su, setpriv, gosu, servers that drop privileges and apt's sandbox work; emulated through seccomp user notification on x86_64 and aarch64 builds) or user (every file the container user's and one uid for every process, at full speed)
     #[arg(long, value_name = "MODE", value_parser = ["image", "user"])]
     pub owners: Option<String>,
     /// Set metadata on the container (KEY=VALUE)
@@ -654,7 +654,7 @@ pub struct ExecArgs {
     /// Allocate a pseudo-TTY
     #[arg(short, long)]
     pub tty: bool,
-    /// Username or UID (must be the container's user in a rootless container)
+    /// Username or UID, resolved in the container's /etc/passwd and /etc/group (any user of the image under the default id emulation; only the container's own user with --owners user)
     #[arg(short, long, value_name = "USER[:GROUP]")]
     pub user: Option<String>,
     /// Working directory inside the container
