@@ -43,7 +43,7 @@ drop_root() {
   cd / && exec setpriv --reuid="$BENCH_USER" --regid="$BENCH_USER" --init-groups \
     env -i HOME="$home" USER="$BENCH_USER" LOGNAME="$BENCH_USER" \
     PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin TERM="${TERM:-dumb}" \
-    RSP="$RSP" BENCH_RUNS="${BENCH_RUNS:-}" BENCH_RESULTS="${BENCH_RESULTS:-}" \
+    RSP="$RSP" RSP_BEFORE="${RSP_BEFORE:-}" BENCH_RUNS="${BENCH_RUNS:-}" BENCH_RESULTS="${BENCH_RESULTS:-}" \
     BENCH_PULL_RUNS="${BENCH_PULL_RUNS:-}" BENCH_MB="${BENCH_MB:-}" \
     BENCH_LAYERS="${BENCH_LAYERS:-}" BENCH_TEXT_FILES="${BENCH_TEXT_FILES:-}" DRIVERS="${DRIVERS:-}" BIG_MB="${BIG_MB:-}" \
     HYPERFINE="${HYPERFINE:-}" "$script" "$@"

@@ -3,7 +3,7 @@
 registry on loopback over plain HTTP.
 
   mkimage.py REGISTRY REPO:TAG [--big MB --layers N] [--with-binary PATH[=DEST]]...
-             [--tree FILES --tree-layers N]
+             [--tree FILES --tree-layers N [--tree-owner UID]]
 
 With --big, adds N layers of incompressible data totalling about MB megabytes
 (compressed), for pull benchmarks. With --with-binary (repeatable), adds one
@@ -16,7 +16,9 @@ small files (100-2000 bytes, deterministic text) under /tree/aNN/bNN/ (20 x 10
 directories), spread over N layers (default 3) file by file, so that every
 directory is merged from all N layers; then one more layer holding
 /payload.tar (an uncompressed tar of the same tree, at tree/... inside) and
-an empty /dev (a mount point for runs outside rsp, e.g. chroot). Only ever
+an empty /dev (a mount point for runs outside rsp, e.g. chroot); with
+--tree-owner, the tree's entries belong to UID:UID (an image with recorded
+owners, for the id emulation benchmark). Only ever
 talks to the registry given, which must be on loopback.
 """
 import gzip, hashlib, io, json, os, random, re, subprocess, sys, tarfile, time, urllib.request, urllib.parse
@@ -80,16 +82,17 @@ def tree_files(nfiles):
     return out
 
 
-def tree_layers(nfiles, n):
+def tree_layers(nfiles, n, owner=0):
     """N layers holding the tree (file i in layer i % N, every directory in
     each), then a layer with /payload.tar (the same tree) and /dev."""
     files = tree_files(nfiles)
     dirs = ["tree"] + ["tree/a%02d" % a for a in range(20)] + \
         ["tree/a%02d/b%02d" % (a, b) for a in range(20) for b in range(10)]
-    dirents = [{"name": d, "dir": True, "mode": 0o755} for d in dirs]
+    dirents = [{"name": d, "dir": True, "mode": 0o755, "uid": owner, "gid": owner} for d in dirs]
     out = []
     for k in range(n):
-        out.append(tar_layer(dirents + [{"name": p, "data": data} for j, (p, data) in enumerate(files) if j % n == k]))
+        out.append(tar_layer(dirents + [{"name": p, "data": data, "uid": owner, "gid": owner}
+                                        for j, (p, data) in enumerate(files) if j % n == k]))
     payload = tar_layer(sorted(dirents, key=lambda e: e["name"]) + [{"name": p, "data": data} for p, data in sorted(files)])
     out.append(tar_layer([{"name": "dev", "dir": True, "mode": 0o755},
                           {"name": "payload.tar", "data": payload}]))
@@ -174,7 +177,8 @@ def main():
     if "--tree" in sys.argv:
         nfiles = int(sys.argv[sys.argv.index("--tree") + 1])
         n = int(sys.argv[sys.argv.index("--tree-layers") + 1]) if "--tree-layers" in sys.argv else 3
-        layers += tree_layers(nfiles, n)
+        owner = int(sys.argv[sys.argv.index("--tree-owner") + 1]) if "--tree-owner" in sys.argv else 0
+        layers += tree_layers(nfiles, n, owner)
     descs, diff_ids = [], []
     for raw in layers:
         comp = gzip.compress(raw, compresslevel=1, mtime=0)

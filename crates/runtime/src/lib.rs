@@ -964,9 +964,12 @@ pub(crate) fn spawn_container(
         child.kill();
         e
     };
-    // The namespaces the ownership supervisor joins, opened while we may
-    // (the child is made non-dumpable before it runs anything of its own).
-    let mut owner_ns = None;
+    // The ownership supervisor starts now, while the child builds its
+    // root filesystem: it joins the namespaces, opened while we may (the
+    // child is made non-dumpable before it runs anything of its own), and
+    // waits for the listener on `sup_sock`.
+    let mut owners = None;
+    let mut sup_sock = None;
     if owners_ours.is_some() {
         let ns = |n: &str| {
             nix::fcntl::open(
@@ -976,10 +979,28 @@ pub(crate) fn spawn_container(
             )
             .map_err(|e| RuntimeError::Exec(format!("opening the container's {n} namespace: {e}")))
         };
-        match (ns("user"), ns("mnt")) {
-            (Ok(u), Ok(m)) => owner_ns = Some((u, m)),
+        let (userns, mntns) = match (ns("user"), ns("mnt")) {
+            (Ok(u), Ok(m)) => (u, m),
             (Err(e), _) | (_, Err(e)) => return Err(abort(&child, e)),
+        };
+        let (ours, theirs) = match std::os::unix::net::UnixStream::pair() {
+            Ok(p) => p,
+            Err(e) => return Err(abort(&child, RuntimeError::Fork(e))),
+        };
+        let start = ids::Creds::new(cfg.uid, cfg.gid, &cfg.groups);
+        let dir = monitor::run_dir(paths, &cfg.id);
+        match ownership::spawn(
+            theirs.into(),
+            userns,
+            mntns,
+            &dir,
+            (cfg.uid, cfg.gid),
+            &start,
+        ) {
+            Ok(sup) => owners = Some(sup),
+            Err(e) => return Err(abort(&child, RuntimeError::Exec(e.to_string()))),
         }
+        sup_sock = Some(OwnedFd::from(ours));
     }
     // Opened before the child may run: a command that exits at once
     // takes its namespaces with it.
@@ -1032,25 +1053,17 @@ pub(crate) fn spawn_container(
         }
     }
     // The command sends its filter's listener right before its exec,
-    // which the supervisor answers: it starts before we wait on that exec.
-    // None when the kernel refused the filter (what the child wrote after
-    // its one-byte marker is why), or the child failed before.
+    // which the supervisor answers: it gets it before we wait on that
+    // exec. None when the kernel refused the filter (what the child wrote
+    // after its one-byte marker is why), or the child failed before.
     let mut owners_refused = None;
-    let mut owners = None;
     if let Some(s) = &owners_ours {
         match rsp_sys::recv_fd(s.as_fd()) {
             Ok(Some(listener)) => {
-                let Some((userns, mntns)) = owner_ns.take() else {
-                    return Err(abort(
-                        &child,
-                        RuntimeError::Exec("the container's namespaces for its ownership supervisor were not opened".into()),
-                    ));
-                };
-                let start = ids::Creds::new(cfg.uid, cfg.gid, &cfg.groups);
-                let dir = monitor::run_dir(paths, &cfg.id);
-                match ownership::spawn(listener, userns, mntns, &dir, (cfg.uid, cfg.gid), &start) {
-                    Ok(sup) => owners = Some(sup),
-                    Err(e) => return Err(abort(&child, RuntimeError::Exec(e.to_string()))),
+                if let Some(sock) = &sup_sock
+                    && let Err(e) = ownership::hand_over(sock, &listener)
+                {
+                    return Err(abort(&child, RuntimeError::Exec(e.to_string())));
                 }
             }
             Ok(None) => {
@@ -1071,6 +1084,8 @@ pub(crate) fn spawn_container(
             Err(_) => {}
         }
     }
+    // Without a listener, the supervisor sees its socket close and ends.
+    drop(sup_sock);
     if let Err(f) = child.outcome() {
         let _ = child.wait();
         if let Some(mut sup) = owners {

@@ -187,12 +187,14 @@ pub fn parse_creds_arg(s: &str) -> Option<Creds> {
     Some(Creds::new(uid, gid, &groups))
 }
 
-/// Starts the supervisor for a container run: `listener` from its command,
-/// the namespaces of its pid 1, `run_dir` for the control socket, the
-/// one uid/gid its user namespace maps, and the credentials its command
+/// Starts the supervisor for a container run, as soon as its namespaces
+/// exist: it gets its command's filter's listener on `source` (see
+/// [`hand_over`]; closed without one, the supervisor ends), the
+/// namespaces of its pid 1, `run_dir` for the control socket, the one
+/// uid/gid its user namespace maps, and the credentials its command
 /// starts with.
 pub fn spawn(
-    listener: OwnedFd,
+    source: OwnedFd,
     userns: OwnedFd,
     mntns: OwnedFd,
     run_dir: &Path,
@@ -210,7 +212,7 @@ pub fn spawn(
         )
         .map_err(|e| OwnershipError::Spawn(e.into()))
     };
-    inherit(&listener)?;
+    inherit(&source)?;
     inherit(&userns)?;
     inherit(&mntns)?;
     // From the write-protected image (the monitor's own) and with none of
@@ -220,7 +222,7 @@ pub fn spawn(
         .env_clear()
         .arg0("rsp")
         .arg(ARG)
-        .arg(listener.as_raw_fd().to_string())
+        .arg(source.as_raw_fd().to_string())
         .arg(userns.as_raw_fd().to_string())
         .arg(mntns.as_raw_fd().to_string())
         .arg(run_dir)
@@ -232,8 +234,14 @@ pub fn spawn(
         .spawn()
         .map_err(OwnershipError::Spawn);
     // Ours are closed here: the supervisor holds the only copies.
-    drop((listener, userns, mntns));
+    drop((source, userns, mntns));
     child
+}
+
+/// Gives the supervisor started with [`spawn`] its listener, on the other
+/// end of its `source`.
+pub fn hand_over(sock: &OwnedFd, listener: &OwnedFd) -> Result<(), OwnershipError> {
+    rsp_sys::send_fd(sock.as_fd(), listener.as_fd()).map_err(OwnershipError::HandOver)
 }
 
 /// For `rsp exec`: a connection to the container's supervisor, when it
@@ -258,7 +266,7 @@ fn with_dir<T>(dir: &Path, f: impl FnOnce(&Path) -> std::io::Result<T>) -> std::
 
 // ---- the supervisor ----
 
-/// Entry point: `rsp __owners LISTENER_FD USERNS_FD MNTNS_FD RUN_DIR UID
+/// Entry point: `rsp __owners SOURCE_FD USERNS_FD MNTNS_FD RUN_DIR UID
 /// GID CREDS`. Returns when the container is gone; the caller reports an
 /// error.
 pub fn main(args: &[OsString]) -> Result<(), OwnershipError> {
@@ -296,7 +304,7 @@ fn serve(args: &[OsString]) -> Result<(), OwnershipError> {
             .and_then(|n| rsp_sys::inherited_fd(n as i32))
             .ok_or_else(bad)
     };
-    let listener = fd(0)?;
+    let source = fd(0)?;
     let userns = fd(1)?;
     let mntns = fd(2)?;
     let run_dir = PathBuf::from(args.get(3).ok_or_else(bad)?);
@@ -363,6 +371,20 @@ fn serve(args: &[OsString]) -> Result<(), OwnershipError> {
     // Our cwd stays on our own fd directory: "N" names our descriptor N,
     // whatever root a relative lookup chrooted us into.
     nix::unistd::fchdir(&self_fd).map_err(setup("fchdir"))?;
+    // Ready before the container's command installs its filter: the
+    // listener comes once it has, and its first trapped call (the exec)
+    // waits for us. None: the command never got that far.
+    let listener = match rsp_sys::recv_fd(source.as_fd()) {
+        Ok(Some(l)) => l,
+        Ok(None) => return Ok(()),
+        Err(source) => {
+            return Err(OwnershipError::Setup {
+                what: "receiving the container's filter",
+                source,
+            });
+        }
+    };
+    drop(source);
     let _ = seccomp::set_sync_wakeup(listener.as_fd());
     let start = Rc::new(start);
     let mut sup = Supervisor {
@@ -768,6 +790,11 @@ impl Supervisor {
     fn parent_creds(&mut self, ppid: u32, start: &Rc<Creds>, depth: usize) -> Rc<Creds> {
         if ppid == 0 {
             return start.clone();
+        }
+        // A parent that executed a setuid file and forked before any
+        // trapped call of its own: the exec counts.
+        if let Some(c) = self.applied_exec(ppid) {
+            return c;
         }
         if let Some(e) = self.table.threads.get(&ppid)
             && Self::alive(&e.dir)
@@ -1752,6 +1779,32 @@ mod tests {
         let mut st = stat_of(0, 0, libc::S_IFDIR | 0o700);
         patch_stat(&mut st, &OverrideStat::parse(b"33:33:0755:dir").unwrap());
         assert_eq!((st.st_uid, st.st_mode), (33, libc::S_IFDIR | 0o755));
+    }
+
+    #[test]
+    fn creds_travel_as_text() {
+        let c = Creds::new(33, 44, &[27, 4]);
+        assert_eq!(creds_arg(&c), "33:44:4,27");
+        assert_eq!(parse_creds_arg("33:44:4,27"), Some(c));
+        assert_eq!(parse_creds_arg("0:0:"), Some(Creds::new(0, 0, &[])));
+        for bad in ["", "0", "0:x:", "0:0:a", "0:0:1,,2", "-1:0:"] {
+            assert_eq!(parse_creds_arg(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn status_fields() {
+        let st = parse_status(
+            "Name:\tsh\nUmask:\t0027\nTgid:\t812\nPid:\t815\nPPid:\t800\n\
+             NSpid:\t815\t7\nCapEff:\t00000000000000c0\nCapBnd:\t000001ffffffffff\n\
+             NoNewPrivs:\t1\nSeccomp_filters:\t2\n",
+        );
+        assert_eq!((st.tgid, st.ppid, st.ns_tid), (812, 800, 7));
+        assert_eq!(st.umask, 0o027);
+        assert_eq!(st.cap_eff, 0xc0);
+        assert_eq!(st.cap_bnd, 0x1ff_ffff_ffff);
+        assert!(st.no_new_privs);
+        assert_eq!(st.filters, 2);
     }
 
     #[test]
