@@ -15,6 +15,7 @@
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
 
+#[cfg(target_arch = "x86_64")]
 const AUDIT_ARCH_X86_64: u32 = 0xC000_003E;
 const X32_SYSCALL_BIT: u32 = 0x4000_0000;
 
@@ -117,6 +118,7 @@ impl Trap {
 
 /// The stat, chown and chmod families: the image's owners and modes.
 pub fn owner_traps() -> Vec<Trap> {
+    #[cfg_attr(not(target_arch = "x86_64"), allow(unused_mut))]
     let mut v = vec![
         nr::FSTAT,
         nr::NEWFSTATAT,
