@@ -33,6 +33,11 @@
 //!   a `/` and is never `.` or `..`, without following symlinks; a symlink
 //!   in a layer can never make the server touch a host path outside the
 //!   layers, upper and work.
+//! - A file unlinked or renamed over while open stays usable until its
+//!   last close, as on any filesystem: the kernel still names it by inode
+//!   (its times written back at every close, `fchmod`, `ftruncate`, xattrs,
+//!   an open through `/proc/PID/fd`), and every such request reaches it
+//!   through a descriptor the server holds open on it.
 //! - Requests are all treated as root's: no permission checks beyond
 //!   refusing to execute a file without any execute bit.
 //! - Locks: the inode table is behind one `RwLock` held only to copy out or
@@ -391,43 +396,98 @@ fn is_opaque(dir: &File) -> bool {
     matches!(dir.get_xattr(OPAQUE_XATTR), Ok(Some(v)) if layer::is_opaque_value(&v))
 }
 
-/// Where a node's xattrs live: its own descriptor (directories) or its
-/// name in its parent.
-enum XTarget {
-    Fd(Arc<LDir>),
-    Path(PathBuf),
+/// How a request reaches a node's copy: a directory by its own
+/// descriptor, anything else by its name in its parent, and a file no
+/// name leads to any more (unlinked, or renamed over, while open) through
+/// a handle still open on it, the only way left to it.
+enum Target {
+    Dir(Arc<LDir>),
+    Name(Arc<LDir>, OsString),
+    Open(Arc<Handle>),
 }
 
-impl XTarget {
-    fn get(&self, name: &OsStr) -> std::io::Result<Option<Vec<u8>>> {
+/// A [`Target`] as the syscalls take it.
+enum By<'a> {
+    Fd(&'a File),
+    Name(&'a File, &'a OsStr),
+}
+
+impl Target {
+    fn by(&self) -> By<'_> {
         match self {
-            XTarget::Fd(f) => f.get_xattr(name),
-            XTarget::Path(p) => xattr::get(p, name),
+            Target::Dir(d) => By::Fd(&d.file),
+            Target::Open(h) => By::Fd(&h.file),
+            Target::Name(d, n) => By::Name(&d.file, n),
+        }
+    }
+
+    fn get(&self, name: &OsStr) -> std::io::Result<Option<Vec<u8>>> {
+        match self.by() {
+            By::Fd(f) => f.get_xattr(name),
+            By::Name(d, n) => xattr::get(proc_path(d, n), name),
         }
     }
     fn set(&self, name: &OsStr, value: &[u8]) -> std::io::Result<()> {
-        match self {
-            XTarget::Fd(f) => f.set_xattr(name, value),
-            XTarget::Path(p) => xattr::set(p, name, value),
+        match self.by() {
+            By::Fd(f) => f.set_xattr(name, value),
+            By::Name(d, n) => xattr::set(proc_path(d, n), name, value),
         }
     }
     fn remove(&self, name: &OsStr) -> std::io::Result<()> {
-        match self {
-            XTarget::Fd(f) => f.remove_xattr(name),
-            XTarget::Path(p) => xattr::remove(p, name),
+        match self.by() {
+            By::Fd(f) => f.remove_xattr(name),
+            By::Name(d, n) => xattr::remove(proc_path(d, n), name),
         }
     }
     fn list(&self) -> std::io::Result<Vec<OsString>> {
-        match self {
-            XTarget::Fd(f) => Ok(f.list_xattr()?.collect()),
-            XTarget::Path(p) => Ok(xattr::list(p)?.collect()),
+        match self.by() {
+            By::Fd(f) => Ok(f.list_xattr()?.collect()),
+            By::Name(d, n) => Ok(xattr::list(proc_path(d, n))?.collect()),
+        }
+    }
+
+    fn stat(&self) -> Res<FileStat> {
+        match self.by() {
+            By::Fd(f) => fstat(f.as_fd()),
+            By::Name(d, n) => fstatat(d.as_fd(), n, AtFlags::AT_SYMLINK_NOFOLLOW),
+        }
+    }
+
+    /// The raw override record of a node of kind `kind`; only regular
+    /// files and directories can hold one.
+    fn override_raw(&self, kind: SFlag) -> Option<Vec<u8>> {
+        if kind != SFlag::S_IFDIR && kind != SFlag::S_IFREG {
+            return None;
+        }
+        let v = match self.by() {
+            By::Fd(f) => f.get_xattr(OVERRIDE_STAT_XATTR),
+            By::Name(d, n) => rsp_sys::xattr_at(d.as_fd(), n, OVERRIDE_STAT_XATTR_C),
+        };
+        v.ok().flatten()
+    }
+
+    fn chmod(&self, mode: u32) -> Res<()> {
+        let mode = Mode::from_bits_truncate(mode);
+        match self.by() {
+            By::Fd(f) => fchmod(f.as_fd(), mode),
+            By::Name(d, n) => fchmodat(d.as_fd(), n, mode, FchmodatFlags::FollowSymlink),
+        }
+    }
+
+    fn set_times(&self, atime: &TimeSpec, mtime: &TimeSpec) -> Res<()> {
+        match self.by() {
+            By::Fd(f) => futimens(f.as_fd(), atime, mtime),
+            By::Name(d, n) => {
+                utimensat(d.as_fd(), n, atime, mtime, UtimensatFlags::NoFollowSymlink)
+            }
         }
     }
 }
 
-/// An open file: the descriptor and whether it is a layer's (read-only,
-/// never changing) copy.
+/// An open file: the node it was opened on, the descriptor and whether
+/// it is a layer's (read-only, never changing) copy.
 pub(super) struct Handle {
+    pub ino: u64,
     pub file: File,
     pub lower: bool,
 }
@@ -811,17 +871,55 @@ impl Overlay {
 
     pub fn getattr(&self, ino: u64, fh: Option<u64>) -> Res<FileAttr> {
         if let Some(h) = fh.and_then(|fh| self.handle(fh).ok()) {
-            let st = fstat(h.file.as_fd())?;
-            let ov = h
-                .file
-                .get_xattr(OVERRIDE_STAT_XATTR)
-                .ok()
-                .flatten()
-                .and_then(|v| OverrideStat::parse(&v).ok());
-            return Ok(Self::make_attr(ino, &st, ov));
+            return Self::open_attr(ino, &h);
         }
-        let loc = self.loc(ino)?;
-        self.loc_attr(ino, &loc)
+        match self.loc(ino) {
+            Ok(loc) => self.loc_attr(ino, &loc),
+            Err(Errno::ENOENT) => match self.unlinked_handle(ino) {
+                Some(h) => Self::open_attr(ino, &h),
+                None => Err(Errno::ENOENT),
+            },
+            Err(e) => Err(e),
+        }
+    }
+
+    fn open_attr(ino: u64, h: &Handle) -> Res<FileAttr> {
+        let st = fstat(h.file.as_fd())?;
+        let ov = h
+            .file
+            .get_xattr(OVERRIDE_STAT_XATTR)
+            .ok()
+            .flatten()
+            .and_then(|v| OverrideStat::parse(&v).ok());
+        Ok(Self::make_attr(ino, &st, ov))
+    }
+
+    /// A handle open on the node's copy in upper, once no name leads to
+    /// the node any more (unlinked, or renamed over, while open): the only
+    /// way left to the file, which stays usable until its last close, as
+    /// on any filesystem. `None` while a name leads to it.
+    fn unlinked_handle(&self, ino: u64) -> Option<Arc<Handle>> {
+        if self.table().nodes.get(&ino).is_some_and(|n| !n.gone) {
+            return None;
+        }
+        let files = self.files.read().unwrap_or_else(|e| e.into_inner());
+        files.values().find(|h| h.ino == ino && !h.lower).cloned()
+    }
+
+    /// How to reach the node's topmost copy (see [`Target`]).
+    fn target(&self, ino: u64) -> Res<Target> {
+        match self.loc(ino) {
+            Ok(loc) => match (loc.dirs.first(), loc.parent_fd) {
+                (Some((_, d)), _) => Ok(Target::Dir(d.clone())),
+                (None, Some(p)) => Ok(Target::Name(p, loc.name)),
+                (None, None) => Err(Errno::ESTALE),
+            },
+            Err(Errno::ENOENT) => self
+                .unlinked_handle(ino)
+                .map(Target::Open)
+                .ok_or(Errno::ENOENT),
+            Err(e) => Err(e),
+        }
     }
 
     fn loc_attr(&self, ino: u64, loc: &Loc) -> Res<FileAttr> {
@@ -856,8 +954,12 @@ impl Overlay {
     /// then the node, data copied unless `with_data` is false (it is about
     /// to be truncated).
     pub fn copy_up(&self, ino: u64, with_data: bool) -> Res<()> {
-        if self.loc(ino)?.layer == UPPER {
-            return Ok(());
+        match self.loc(ino) {
+            Ok(loc) if loc.layer == UPPER => return Ok(()),
+            Ok(_) => {}
+            // Unlinked while open in upper: nothing left to copy.
+            Err(Errno::ENOENT) if self.unlinked_handle(ino).is_some() => return Ok(()),
+            Err(e) => return Err(e),
         }
         let _g = self.copy_lock.lock().unwrap_or_else(|e| e.into_inner());
         self.copy_up_locked(ino, with_data)
@@ -886,7 +988,7 @@ impl Overlay {
                     let src = &loc.dirs.first().ok_or(Errno::ESTALE)?.1;
                     mkdirat(self.work.as_fd(), tmp, Mode::from_bits_truncate(0o700))?;
                     let d = open_dir_at(&self.work, tmp)?;
-                    copy_xattrs(&XTarget::Fd(src.clone()), &d)?;
+                    copy_xattrs(&Target::Dir(src.clone()), &d)?;
                     // All the lower's bits: the sticky bit of /tmp must
                     // survive a copy-up, and nothing records it elsewhere.
                     fchmod(
@@ -914,7 +1016,7 @@ impl Overlay {
                     if with_data {
                         std::io::copy(&mut src, &mut dst).map_err(io_errno)?;
                     }
-                    copy_xattrs(&XTarget::Path(proc_path(src_parent, name)), &dst)?;
+                    copy_xattrs(&Target::Name(src_parent.clone(), name.to_owned()), &dst)?;
                     fchmod(dst.as_fd(), Mode::from_bits_truncate(st.st_mode & 0o7777))?;
                     futimens(dst.as_fd(), &times[0], &times[1])?;
                     Ok(None)
@@ -1048,7 +1150,7 @@ impl Overlay {
         Ok(upper)
     }
 
-    fn set_override_path(target: &XTarget, value: Option<String>) -> Res<()> {
+    fn set_override(target: &Target, value: Option<String>) -> Res<()> {
         match value {
             Some(v) => target
                 .set(OsStr::new(OVERRIDE_STAT_XATTR), v.as_bytes())
@@ -1427,55 +1529,34 @@ impl Overlay {
         mtime: Option<Option<SystemTime>>,
         fh: Option<u64>,
     ) -> Res<FileAttr> {
-        let handle = fh.and_then(|fh| self.handle(fh).ok()).filter(|h| !h.lower);
-        if handle.is_none() {
-            self.copy_up(ino, size != Some(0))?;
-        }
-        let loc = self.loc(ino)?;
-        let own = loc.dirs.first().map(|(_, d)| d.clone());
+        let target = match fh.and_then(|fh| self.handle(fh).ok()) {
+            // The request's own descriptor of the copy in upper: it
+            // reaches the file even once no name does (apt's temporary
+            // files are unlinked as soon as they are made, and the kernel
+            // still writes their times back at every close).
+            Some(h) if !h.lower => Target::Open(h),
+            _ => {
+                self.copy_up(ino, size != Some(0))?;
+                self.target(ino)?
+            }
+        };
         if let Some(size) = size {
             let len = i64::try_from(size).map_err(|_| Errno::EFBIG)?;
-            match &handle {
-                Some(h) => nix::unistd::ftruncate(h.file.as_fd(), len)?,
-                None => {
-                    if own.is_some() {
-                        return Err(Errno::EISDIR);
-                    }
-                    let pfd = loc.parent_fd.as_ref().ok_or(Errno::ESTALE)?;
+            match &target {
+                Target::Open(h) => nix::unistd::ftruncate(h.file.as_fd(), len)?,
+                Target::Dir(_) => return Err(Errno::EISDIR),
+                Target::Name(d, n) => {
                     let flags =
                         OFlag::O_WRONLY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC | OFlag::O_NONBLOCK;
-                    let f = openat(pfd.as_fd(), loc.name.as_os_str(), flags, Mode::empty())?;
+                    let f = openat(d.as_fd(), n.as_os_str(), flags, Mode::empty())?;
                     nix::unistd::ftruncate(f.as_fd(), len)?;
                 }
             }
         }
         if mode.is_some() || uid.is_some() || gid.is_some() {
-            let st = match &own {
-                Some(d) => fstat(d.as_fd())?,
-                None => {
-                    let pfd = loc.parent_fd.as_ref().ok_or(Errno::ESTALE)?;
-                    fstatat(
-                        pfd.as_fd(),
-                        loc.name.as_os_str(),
-                        AtFlags::AT_SYMLINK_NOFOLLOW,
-                    )?
-                }
-            };
+            let st = target.stat()?;
             let kind = kind_of(&st);
-            let target = match (&own, &loc.parent_fd) {
-                (Some(d), _) => XTarget::Fd(d.clone()),
-                (None, Some(p)) => XTarget::Path(proc_path(p, &loc.name)),
-                (None, None) => return Err(Errno::ESTALE),
-            };
-            let raw = match (kind, &own, &loc.parent_fd) {
-                (SFlag::S_IFDIR, Some(d), _) => d.get_xattr(OVERRIDE_STAT_XATTR).ok().flatten(),
-                (SFlag::S_IFREG, _, Some(p)) => {
-                    rsp_sys::xattr_at(p.as_fd(), loc.name.as_os_str(), OVERRIDE_STAT_XATTR_C)
-                        .ok()
-                        .flatten()
-                }
-                _ => None,
-            };
+            let raw = target.override_raw(kind);
             let cur = raw
                 .as_deref()
                 .and_then(|v| OverrideStat::parse(v).ok())
@@ -1495,33 +1576,15 @@ impl Overlay {
             match kind {
                 SFlag::S_IFDIR | SFlag::S_IFREG if disk_same && record_same => {}
                 SFlag::S_IFDIR | SFlag::S_IFREG => {
-                    match (&own, &loc.parent_fd) {
-                        (Some(d), _) => fchmod(d.as_fd(), Mode::from_bits_truncate(disk))?,
-                        (None, Some(p)) => fchmodat(
-                            p.as_fd(),
-                            loc.name.as_os_str(),
-                            Mode::from_bits_truncate(disk),
-                            FchmodatFlags::FollowSymlink,
-                        )?,
-                        (None, None) => return Err(Errno::ESTALE),
-                    }
+                    target.chmod(disk)?;
                     if !record_same {
-                        Self::set_override_path(&target, want)?;
+                        Self::set_override(&target, want)?;
                     }
                 }
                 // Symlinks have no mode, and fifos and sockets cannot hold
                 // user xattrs: their owner is not recorded.
                 SFlag::S_IFLNK => {}
-                _ => {
-                    if let Some(p) = &loc.parent_fd {
-                        fchmodat(
-                            p.as_fd(),
-                            loc.name.as_os_str(),
-                            Mode::from_bits_truncate(disk),
-                            FchmodatFlags::FollowSymlink,
-                        )?;
-                    }
-                }
+                _ => target.chmod(disk)?,
             }
         }
         if atime.is_some() || mtime.is_some() {
@@ -1539,20 +1602,12 @@ impl Overlay {
                     }
                 },
             };
-            let (a, m) = (ts(atime), ts(mtime));
-            match (&own, &loc.parent_fd) {
-                (Some(d), _) => futimens(d.as_fd(), &a, &m)?,
-                (None, Some(p)) => utimensat(
-                    p.as_fd(),
-                    loc.name.as_os_str(),
-                    &a,
-                    &m,
-                    UtimensatFlags::NoFollowSymlink,
-                )?,
-                (None, None) => return Err(Errno::ESTALE),
-            }
+            target.set_times(&ts(atime), &ts(mtime))?;
         }
-        self.getattr(ino, fh)
+        match &target {
+            Target::Open(h) => Self::open_attr(ino, h),
+            _ => self.getattr(ino, None),
+        }
     }
 
     // ---- files ----
@@ -1565,31 +1620,42 @@ impl Overlay {
         if write {
             self.copy_up(ino, !trunc)?;
         }
-        let loc = self.loc(ino)?;
-        if !loc.dirs.is_empty() {
-            return Err(Errno::EISDIR);
-        }
-        let pfd = loc.parent_fd.as_ref().ok_or(Errno::ESTALE)?;
         // O_APPEND is left out: the kernel sends each write's offset.
         let keep =
             OFlag::O_ACCMODE | OFlag::O_TRUNC | OFlag::O_SYNC | OFlag::O_DSYNC | OFlag::O_NOATIME;
-        let mut oflags =
-            OFlag::from_bits_truncate(flags) & keep | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
+        let mut oflags = OFlag::from_bits_truncate(flags) & keep | OFlag::O_CLOEXEC;
         // With the writeback cache the kernel reads to fill partial pages,
         // whatever the file was opened for.
         if acc == OFlag::O_WRONLY.bits() {
             oflags = oflags & !OFlag::O_ACCMODE | OFlag::O_RDWR;
         }
-        let file = File::from(openat(
-            pfd.as_fd(),
-            loc.name.as_os_str(),
-            oflags,
-            Mode::empty(),
-        )?);
-        let lower = loc.layer != UPPER;
+        let (file, lower) = match self.loc(ino) {
+            Ok(loc) => {
+                if !loc.dirs.is_empty() {
+                    return Err(Errno::EISDIR);
+                }
+                let pfd = loc.parent_fd.as_ref().ok_or(Errno::ESTALE)?;
+                let fd = openat(
+                    pfd.as_fd(),
+                    loc.name.as_os_str(),
+                    oflags | OFlag::O_NOFOLLOW,
+                    Mode::empty(),
+                )?;
+                (File::from(fd), loc.layer != UPPER)
+            }
+            // Unlinked, and opened again through `/proc/PID/fd` of a
+            // process holding it: so is a handle's descriptor.
+            Err(Errno::ENOENT) => {
+                let h = self.unlinked_handle(ino).ok_or(Errno::ENOENT)?;
+                let path = format!("/proc/self/fd/{}", h.file.as_raw_fd());
+                let fd = nix::fcntl::open(path.as_str(), oflags, Mode::empty())?;
+                (File::from(fd), false)
+            }
+            Err(e) => return Err(e),
+        };
         let fh = self.next_fh.fetch_add(1, Ordering::Relaxed);
         let mut files = self.files.write().unwrap_or_else(|e| e.into_inner());
-        files.insert(fh, Arc::new(Handle { file, lower }));
+        files.insert(fh, Arc::new(Handle { ino, file, lower }));
         Ok((fh, true))
     }
 
@@ -1805,15 +1871,6 @@ impl Overlay {
 
     // ---- xattrs ----
 
-    fn xtarget(&self, ino: u64) -> Res<XTarget> {
-        let loc = self.loc(ino)?;
-        match (loc.dirs.first(), loc.parent_fd) {
-            (Some((_, d)), _) => Ok(XTarget::Fd(d.clone())),
-            (None, Some(p)) => Ok(XTarget::Path(proc_path(&p, &loc.name))),
-            (None, None) => Err(Errno::ESTALE),
-        }
-    }
-
     /// The recorded owner (`user.containers.override_stat`) may be read
     /// and written as on the kernel's overlay, where the container's
     /// ownership emulation keeps it; it is only left out of listings, so
@@ -1822,7 +1879,7 @@ impl Overlay {
         if overlay_xattr(name) {
             return Err(Errno::ENODATA);
         }
-        self.xtarget(ino)?
+        self.target(ino)?
             .get(name)
             .map_err(io_errno)?
             .ok_or(Errno::ENODATA)
@@ -1831,7 +1888,7 @@ impl Overlay {
     /// The names, each followed by a NUL, as `listxattr(2)` returns them.
     pub fn listxattr(&self, ino: u64) -> Res<Vec<u8>> {
         let mut out = Vec::new();
-        for n in self.xtarget(ino)?.list().map_err(io_errno)? {
+        for n in self.target(ino)?.list().map_err(io_errno)? {
             if !hidden_xattr(&n) {
                 out.extend_from_slice(n.as_bytes());
                 out.push(0);
@@ -1849,7 +1906,7 @@ impl Overlay {
             return Err(Errno::EINVAL);
         }
         self.copy_up(ino, true)?;
-        let t = self.xtarget(ino)?;
+        let t = self.target(ino)?;
         // XATTR_CREATE = 1, XATTR_REPLACE = 2.
         if flags & 3 != 0 {
             let exists = t.get(name).map_err(io_errno)?.is_some();
@@ -1867,11 +1924,11 @@ impl Overlay {
         if overlay_xattr(name) {
             return Err(Errno::EPERM);
         }
-        if self.xtarget(ino)?.get(name).map_err(io_errno)?.is_none() {
+        if self.target(ino)?.get(name).map_err(io_errno)?.is_none() {
             return Err(Errno::ENODATA);
         }
         self.copy_up(ino, true)?;
-        self.xtarget(ino)?.remove(name).map_err(io_errno)
+        self.target(ino)?.remove(name).map_err(io_errno)
     }
 }
 
@@ -1893,7 +1950,7 @@ fn type_of(kind: SFlag) -> Type {
 
 /// Copies the user xattrs a copy-up must keep, except the overlay's own
 /// (an opaque marker copied up would hide the layers below its source).
-fn copy_xattrs(src: &XTarget, dst: &File) -> Res<()> {
+fn copy_xattrs(src: &Target, dst: &File) -> Res<()> {
     let names = match src.list() {
         Ok(n) => n,
         Err(e) if e.raw_os_error() == Some(Errno::EOPNOTSUPP as i32) => return Ok(()),

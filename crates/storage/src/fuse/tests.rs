@@ -1112,3 +1112,138 @@ fn real_mount_fallback_format() {
         std::panic::resume_unwind(e);
     }
 }
+
+/// A file unlinked (or renamed over) while open stays usable through its
+/// handles until the last one closes: its times (which the kernel writes
+/// back at every close of a file written through the writeback cache,
+/// with the handle), its size, mode, owner and xattrs (`fchmod` and
+/// `fchown` come without one), and a new open through `/proc/PID/fd`.
+/// apt's temporary files are unlinked as soon as they are made; every
+/// close of one failed with EIO before.
+#[test]
+fn issue16_fuse_an_unlinked_open_file_is_reached_through_its_handles() {
+    use std::time::{Duration, UNIX_EPOCH};
+    let fx = Fx::new(1);
+    let ov = fx.ov();
+    let name = OsStr::new("clearsigned.message.XXXXXX");
+    let (a, fh) = ov.create(ROOT, name, 0o600, (0, 0), libc::O_RDWR).unwrap();
+    let ino = a.ino.0;
+    ov.write(fh, 0, b"hello").unwrap();
+    ov.unlink(ROOT, name).unwrap();
+    assert!(disk_names(&fx.upper).is_empty());
+    let a = ov
+        .setattr(ino, None, None, None, Some(3), None, None, Some(fh))
+        .unwrap();
+    assert_eq!(a.size, 3);
+    let t = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    let a = ov
+        .setattr(ino, None, None, None, None, None, Some(Some(t)), Some(fh))
+        .unwrap();
+    assert_eq!((a.mtime, a.size), (t, 3));
+    let a = ov
+        .setattr(ino, Some(0o640), Some(33), Some(33), None, None, None, None)
+        .unwrap();
+    assert_eq!((a.perm, a.uid, a.gid), (0o640, 33, 33));
+    let a = ov.getattr(ino, None).unwrap();
+    assert_eq!((a.perm, a.uid, a.size, a.mtime), (0o640, 33, 3, t));
+    ov.setxattr(ino, OsStr::new("user.t"), b"1", 0).unwrap();
+    assert_eq!(ov.getxattr(ino, OsStr::new("user.t")).unwrap(), b"1");
+    let (again, _) = ov.open(ino, libc::O_RDONLY).unwrap();
+    assert_eq!(ov.read(again, 0, 10).unwrap(), b"hel");
+    ov.release(again);
+    ov.release(fh);
+    assert_eq!(ov.getattr(ino, None).unwrap_err(), Errno::ENOENT);
+    let err = ov
+        .setattr(ino, None, None, None, None, None, Some(Some(t)), None)
+        .unwrap_err();
+    assert_eq!(err, Errno::ENOENT);
+
+    // Renamed over while open: the same.
+    write(fx.upper.join("old"), "old");
+    let old = walk(&ov, "old").unwrap().ino.0;
+    let (fh, _) = ov.open(old, libc::O_RDWR).unwrap();
+    let (_, fh_new) = ov
+        .create(ROOT, OsStr::new("new"), 0o644, (0, 0), libc::O_RDWR)
+        .unwrap();
+    ov.release(fh_new);
+    ov.rename(ROOT, OsStr::new("new"), ROOT, OsStr::new("old"), 0)
+        .unwrap();
+    let a = ov
+        .setattr(
+            old,
+            Some(0o600),
+            None,
+            None,
+            None,
+            None,
+            Some(Some(t)),
+            Some(fh),
+        )
+        .unwrap();
+    assert_eq!((a.perm, a.mtime, a.size), (0o600, t, 3));
+    ov.release(fh);
+    assert_eq!(read_all(&ov, "old"), "");
+}
+
+/// apt's temporary file, through a real mount: made, unlinked at once,
+/// written, read back, changed, and closed, every close checked (a
+/// failing `close` is what apt reported).
+#[test]
+fn issue16_fuse_closing_an_unlinked_file_succeeds() {
+    if !in_user_namespace("issue16_fuse_closing_an_unlinked_file_succeeds") {
+        return;
+    }
+    use nix::mount::{MntFlags, umount2};
+    use std::io::{Read, Seek, SeekFrom, Write};
+    use std::os::unix::fs::OpenOptionsExt;
+    let fx = Fx::new(1);
+    write(fx.layer(0).join("tmp/keep"), "");
+    let mnt = fx.upper.parent().unwrap().join("mnt");
+    fs::create_dir(&mnt).unwrap();
+    let server = mount_at(&fx, &mnt);
+    let r = std::panic::catch_unwind(|| {
+        // No O_TMPFILE on FUSE: apt falls back to mkstemp and unlink.
+        let err = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .custom_flags(libc::O_TMPFILE)
+            .open(mnt.join("tmp"))
+            .unwrap_err();
+        assert_eq!(err.raw_os_error(), Some(libc::EOPNOTSUPP));
+        let close = |f: fs::File| nix::unistd::close(f);
+        let make = |name: &str| {
+            let p = mnt.join("tmp").join(name);
+            let f = fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&p)
+                .unwrap();
+            fs::remove_file(&p).unwrap();
+            f
+        };
+        close(make("empty")).unwrap();
+        let mut f = make("message");
+        f.write_all(b"Origin: rsp-tests\n").unwrap();
+        f.seek(SeekFrom::Start(0)).unwrap();
+        let mut s = String::new();
+        f.read_to_string(&mut s).unwrap();
+        assert_eq!(s, "Origin: rsp-tests\n");
+        f.set_len(6).unwrap();
+        f.set_permissions(fs::Permissions::from_mode(0o644))
+            .unwrap();
+        let m = f.metadata().unwrap();
+        assert_eq!((m.len(), m.mode() & 0o7777, m.nlink()), (6, 0o644, 0));
+        let again = format!("/proc/self/fd/{}", std::os::fd::AsRawFd::as_raw_fd(&f));
+        assert_eq!(fs::read_to_string(again).unwrap(), "Origin");
+        f.sync_all().unwrap();
+        close(f).unwrap();
+        assert_eq!(disk_names(fx.upper.join("tmp")), Vec::<String>::new());
+    });
+    umount2(&mnt, MntFlags::MNT_DETACH).unwrap();
+    server.join().unwrap();
+    if let Err(e) = r {
+        std::panic::resume_unwind(e);
+    }
+}
