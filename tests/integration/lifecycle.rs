@@ -418,7 +418,11 @@ fn issue3_exit_codes_through_wait_start_and_exec() {
     let mut ex = pty.spawn(rsp(&env, &["exec", "-it", "x", "sh", "-c", "tty; exit 3"]));
     pty.expect("/dev/pts/");
     assert_eq!(wait_child(&mut ex), 3);
-    rsp(&env, &["exec", "-u", "1000", "x", "true"]).code(125);
+    // Issue 16: any user of the image, under the default id emulation.
+    assert_eq!(
+        rsp(&env, &["exec", "-u", "1000", "x", "id", "-u"]).ok(),
+        "1000\n"
+    );
     rsp(&env, &["stop", "-t", "0", "x"]).ok();
     let err = rsp(&env, &["exec", "x", "true"]).code(125);
     assert!(String::from_utf8_lossy(&err.stderr).contains("not running"));

@@ -768,10 +768,10 @@ impl Supervisor {
         }
         let dir = self.open_pid(tid)?;
         let st = Self::read_status(&dir)?;
-        if let Some(c) = self.applied_exec(st.tgid) {
-            if tid == st.tgid {
-                return Some(c);
-            }
+        if tid == st.tgid
+            && let Some(c) = self.applied_exec(st.tgid)
+        {
+            return Some(c);
         }
         let creds = if depth >= MAX_DEPTH {
             start.clone()
