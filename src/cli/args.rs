@@ -130,6 +130,108 @@ pub enum Command {
     /// Inspect manifests and manifest lists in registries
     #[command(subcommand)]
     Manifest(ManifestCommand),
+    /// Build an image from a Containerfile or Dockerfile
+    Build(Box<BuildArgs>),
+    /// Docker Buildx compatibility: build images
+    #[command(subcommand)]
+    Buildx(BuildxCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BuildxCommand {
+    /// Build an image from a Containerfile or Dockerfile
+    Build(Box<BuildArgs>),
+}
+
+#[derive(Args, Debug)]
+pub struct BuildArgs {
+    /// Name (and tag) for the image; repeat for several
+    #[arg(short = 't', long = "tag", value_name = "NAME")]
+    pub tag: Vec<String>,
+    /// The Containerfile to build (`-`: read it from stdin); default: Containerfile, else Dockerfile, in the context
+    #[arg(short = 'f', long = "file", value_name = "PATH")]
+    pub file: Option<PathBuf>,
+    /// Build up to this stage (its name) only, skipping stages it does not need
+    #[arg(long, value_name = "STAGE")]
+    pub target: Option<String>,
+    /// Set a build argument (KEY=VALUE, or KEY to take rsp's own environment variable)
+    #[arg(long = "build-arg", value_name = "KEY[=VALUE]")]
+    pub build_arg: Vec<String>,
+    /// Read build arguments from a file of KEY=VALUE lines
+    #[arg(long = "build-arg-file", value_name = "FILE")]
+    pub build_arg_file: Vec<PathBuf>,
+    /// Do not use cached steps: run every step again
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Pull base images: always, missing (default), never or newer; `--pull` alone is always
+    #[arg(long, value_name = "POLICY", num_args = 0..=1, default_value = "missing", default_missing_value = "always", require_equals = true)]
+    pub pull: String,
+    /// Keep every step as an image and use the build cache (default true)
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_value = "true", default_missing_value = "true", require_equals = true, action = clap::ArgAction::Set)]
+    pub layers: bool,
+    /// Squash the layers the build adds into one
+    #[arg(long)]
+    pub squash: bool,
+    /// Squash every layer, the base image's included, into one
+    #[arg(long)]
+    pub squash_all: bool,
+    /// Add a label to the image (KEY=VALUE)
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub label: Vec<String>,
+    /// Add an annotation to the image (KEY=VALUE)
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub annotation: Vec<String>,
+    /// Write the image ID to this file
+    #[arg(long, value_name = "FILE")]
+    pub iidfile: Option<PathBuf>,
+    /// Manifest format of the image: oci (default) or docker
+    #[arg(long, value_name = "FORMAT", default_value = "oci")]
+    pub format: String,
+    /// Network of RUN steps: default, none, host or slirp4netns[:OPTIONS]
+    #[arg(long, value_name = "MODE", default_value = "default")]
+    pub network: String,
+    /// Platform to build for: only this machine's (OS/ARCH[/VARIANT])
+    #[arg(long, value_name = "OS/ARCH")]
+    pub platform: Option<String>,
+    /// A secret for `RUN --mount=type=secret`: id=ID,src=FILE or id=ID,env=VAR
+    #[arg(long, value_name = "id=ID,src=FILE")]
+    pub secret: Vec<String>,
+    /// An extra context for `COPY --from=NAME`: NAME=DIR or NAME=docker-image://IMAGE
+    #[arg(long = "build-context", value_name = "NAME=VALUE")]
+    pub build_context: Vec<String>,
+    /// Export the final stage's files: type=local,dest=DIR, type=tar,dest=FILE (`-`: stdout) or DIR
+    #[arg(short = 'o', long, value_name = "OUTPUT")]
+    pub output: Option<String>,
+    /// Not supported yet: rsp's build cache is local (refused with an error)
+    #[arg(long = "cache-from", value_name = "REPOSITORY")]
+    pub cache_from: Vec<String>,
+    /// Not supported yet: rsp's build cache is local (refused with an error)
+    #[arg(long = "cache-to", value_name = "REPOSITORY")]
+    pub cache_to: Vec<String>,
+    /// Print only the image ID; no step output, no RUN output
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Progress output: auto (tty on a terminal), plain, or tty (steps timed)
+    #[arg(long, value_name = "TYPE", default_value = "auto")]
+    pub progress: String,
+    /// Most stages built at the same time (0: every stage that is ready)
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub jobs: usize,
+    /// Ignore file to use instead of the context's .containerignore or .dockerignore
+    #[arg(long, value_name = "FILE")]
+    pub ignorefile: Option<PathBuf>,
+    /// Require HTTPS and verify certificates when contacting registries (loopback registries may use HTTP)
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true", require_equals = true)]
+    pub tls_verify: Option<bool>,
+    /// Credentials (USERNAME:PASSWORD) for the registry
+    #[arg(long, value_name = "USER:PASS")]
+    pub creds: Option<Secret>,
+    /// Path of the authentication file (default: $REGISTRY_AUTH_FILE, else ${XDG_RUNTIME_DIR}/containers/auth.json)
+    #[arg(long, value_name = "FILE")]
+    pub authfile: Option<PathBuf>,
+    /// The build context: a directory (default .), or - for a tar on stdin
+    #[arg(value_name = "CONTEXT")]
+    pub context: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -187,6 +289,8 @@ pub enum ImageCommand {
     Prune(ImagePruneArgs),
     /// Print the layers of an image as a tree, with the images whose top layer each one is
     Tree(TreeArgs),
+    /// Build an image from a Containerfile or Dockerfile
+    Build(Box<BuildArgs>),
 }
 
 #[derive(Subcommand, Debug)]
@@ -287,7 +391,7 @@ pub struct PullArgs {
 
 #[derive(Args, Debug)]
 pub struct ImagesArgs {
-    /// Show all images, intermediate ones too (rsp makes no intermediate images yet: lists the same as without)
+    /// Show all images, the intermediate images of builds too
     #[arg(short, long)]
     pub all: bool,
     /// Display only image IDs
@@ -491,7 +595,7 @@ pub struct PsArgs {
     /// Pretty-print containers to JSON or using a Go template
     #[arg(long)]
     pub format: Option<String>,
-    /// Also show containers in storage not made by rsp (rsp shares its storage with no other tool: lists what ps lists)
+    /// Also show the containers of builds in progress (Podman's external containers)
     #[arg(long)]
     pub external: bool,
 }

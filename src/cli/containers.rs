@@ -258,6 +258,7 @@ fn spec_from_flags(
         owners,
         storage_driver,
         create_command: std::env::args().collect(),
+        build: None,
     })
 }
 
@@ -483,6 +484,7 @@ pub fn ps(g: &Global, a: &PsArgs) -> CmdResult {
     let keep = ps_filter(&a.filter)?;
     let mut all: Vec<Container> = container::list(&store)?
         .into_iter()
+        .filter(|c| a.external || c.config.build.is_none())
         .filter(|c| {
             // As Podman: only a status filter widens the list beyond the
             // running containers (paused ones included only with -a).

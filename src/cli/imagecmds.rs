@@ -208,13 +208,22 @@ pub fn history(g: &Global, a: &HistoryArgs) -> CmdResult {
 }
 
 /// Removes the images a prune selects; `remove` events for each.
-fn prune_images(store: &Store, all: bool, specs: &[String]) -> anyhow::Result<Removed> {
+fn prune_images(
+    store: &Store,
+    paths: &rsp_base::paths::Paths,
+    all: bool,
+    specs: &[String],
+) -> anyhow::Result<Removed> {
+    // Containers of builds that were killed hold their images: gone first.
+    let _ = container::remove_dead_build_containers(store, paths);
     let db = store.images()?;
     let counts = container_counts(&container::list(store)?);
     let infos = manage::infos(store, &db, &counts);
     let filters = image_filters(&db, &infos, specs, PRUNE_FILTERS)?;
     let ids = manage::prune_candidates(&infos, all, &filters);
     let removed = manage::remove_images(store, &ids, || images_in_use(store))?;
+    // Cache entries of removed images stop being hits; drop them.
+    rsp_build::cache::Cache::open(store).prune(&store.images()?);
     for id in &removed.ids {
         let name = infos
             .iter()
@@ -227,7 +236,7 @@ fn prune_images(store: &Store, all: bool, specs: &[String]) -> anyhow::Result<Re
 }
 
 pub fn image_prune(g: &Global, a: &ImagePruneArgs) -> CmdResult {
-    let (_, store) = open_store(g)?;
+    let (paths, store) = open_store(g)?;
     // Bad filters are reported before the question.
     let db = store.images()?;
     image_filters(&db, &[], &a.filter, PRUNE_FILTERS)?;
@@ -244,7 +253,7 @@ pub fn image_prune(g: &Global, a: &ImagePruneArgs) -> CmdResult {
             return Ok(0);
         }
     }
-    let removed = prune_images(&store, a.all, &a.filter)?;
+    let removed = prune_images(&store, &paths, a.all, &a.filter)?;
     let mut out = std::io::stdout().lock();
     for id in &removed.ids {
         writeln!(out, "{id}")?;
@@ -612,7 +621,7 @@ pub fn system_prune(g: &Global, a: &SystemPruneArgs) -> CmdResult {
         removed_ctrs.push(c.config.id);
     }
     super::containers::remove_orphans(&store, &paths)?;
-    let images = prune_images(&store, a.all, &a.filter).map_err(|e| anyhow!(e))?;
+    let images = prune_images(&store, &paths, a.all, &a.filter).map_err(|e| anyhow!(e))?;
     reclaimed += images.reclaimed;
     let mut out = std::io::stdout().lock();
     for (title, ids) in [

@@ -126,8 +126,10 @@ fn image_rows(store: &Store, images: &[ImageRecord], a: &ImagesArgs) -> Vec<Valu
 /// lists those too.)
 // TODO(build): an unnamed image whose top layer is the parent of another
 // image's top layer, as libimage's layer tree says.
-fn is_intermediate(_rec: &ImageRecord) -> bool {
-    false
+/// A build step's image that has no name of its own (Podman hides these
+/// without `-a`).
+fn is_intermediate(rec: &ImageRecord) -> bool {
+    rec.intermediate && rec.names.is_empty()
 }
 
 pub fn list(g: &Global, a: &ImagesArgs) -> CmdResult {
@@ -402,5 +404,6 @@ pub fn image_cmd(g: &Global, sub: &ImageCommand) -> CmdResult {
         ImageCommand::History(a) => super::imagecmds::history(g, a),
         ImageCommand::Prune(a) => super::imagecmds::image_prune(g, a),
         ImageCommand::Tree(a) => super::imagecmds::image_tree(g, a),
+        ImageCommand::Build(a) => super::build::build(g, a),
     }
 }

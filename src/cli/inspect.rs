@@ -330,12 +330,12 @@ pub fn container(c: &Container, paths: &Paths, store: &Store) -> ContainerInspec
             .mounts
             .iter()
             .map(|m| InspectMount {
-                kind: "bind",
+                kind: if m.tmpfs { "tmpfs" } else { "bind" },
                 source: m.source.clone(),
                 destination: m.destination.clone(),
                 driver: "",
                 mode: "",
-                options: vec!["rbind".into()],
+                options: vec![if m.tmpfs { "tmpfs" } else { "rbind" }.into()],
                 rw: !m.readonly,
                 propagation: "rprivate",
             })

@@ -8,6 +8,7 @@
 
 mod archive;
 mod args;
+mod build;
 mod commit;
 mod containers;
 pub mod docs;
@@ -187,6 +188,8 @@ fn dispatch(cli: &Cli) -> CmdResult {
         Command::Logout(a) => registry::logout(a),
         Command::Search(a) => registry::search(a),
         Command::Manifest(args::ManifestCommand::Inspect(a)) => registry::manifest_inspect(a),
+        Command::Build(a) => build::build(g, a),
+        Command::Buildx(args::BuildxCommand::Build(a)) => build::build(g, a),
     }
 }
 

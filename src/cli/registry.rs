@@ -63,7 +63,14 @@ pub fn push(g: &Global, a: &PushArgs) -> CmdResult {
     }
     let format = match a.format.as_deref() {
         Some("v2s2") => ManifestFormat::V2s2,
-        _ => ManifestFormat::Oci,
+        Some(_) => ManifestFormat::Oci,
+        // An image built with `--format docker` goes out as it was made.
+        None => match rsp_image::lookup(&store.images()?, &a.image) {
+            Ok(rec) if rec.manifest_media_type == rsp_image::local::DOCKER_MANIFEST => {
+                ManifestFormat::V2s2
+            }
+            _ => ManifestFormat::Oci,
+        },
     };
     let opts = PushOptions {
         registry: options(&a.conn, a.creds.as_ref().map(|c| c.0.as_str()))?,

@@ -34,7 +34,12 @@ pub fn detect(head: &[u8]) -> Option<Compression> {
 
 /// Extracts the archive `reader` (compressed as `c`) into the empty
 /// directory `dest`, in the store's layer format.
-pub fn extract(reader: impl Read, c: Compression, name: &str, dest: &Path) -> Result<(), ArchiveError> {
+pub fn extract(
+    reader: impl Read,
+    c: Compression,
+    name: &str,
+    dest: &Path,
+) -> Result<(), ArchiveError> {
     let _ = (reader, c, name, dest);
     todo!("helper C")
 }

@@ -54,7 +54,9 @@ pub enum CopyError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{0:?}: when copying several sources the destination must be a directory and end with a /")]
+    #[error(
+        "{0:?}: when copying several sources the destination must be a directory and end with a /"
+    )]
     DestNotDir(String),
     #[error("{0}")]
     Other(String),
@@ -121,7 +123,12 @@ pub fn write_file(
 
 /// Makes directory `path` (absolute, in the image) and its missing
 /// parents in `upper`, as WORKDIR does: 0755, owned by `owner`.
-pub fn make_dir(path: &str, image: &dyn Tree, upper: &Path, owner: (u32, u32)) -> Result<(), CopyError> {
+pub fn make_dir(
+    path: &str,
+    image: &dyn Tree,
+    upper: &Path,
+    owner: (u32, u32),
+) -> Result<(), CopyError> {
     let _ = (path, image, upper, owner);
     todo!("helper B")
 }

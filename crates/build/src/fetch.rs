@@ -14,7 +14,9 @@ use std::path::{Path, PathBuf};
 pub enum FetchError {
     #[error("ADD {url}: {message}")]
     Get { url: String, message: String },
-    #[error("ADD {url}: redirected to {to}, another host: only redirects on the same host are followed")]
+    #[error(
+        "ADD {url}: redirected to {to}, another host: only redirects on the same host are followed"
+    )]
     Redirect { url: String, to: String },
     #[error("ADD {url}: checksum mismatch: expected {expected}, got {actual}")]
     Checksum {

@@ -25,9 +25,33 @@ pub enum LocalImageError {
     MissingLayer(String),
 }
 
+/// Docker schema 2 media types, for images built with `--format docker`.
+pub const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
+pub const DOCKER_CONFIG: &str = "application/vnd.docker.container.image.v1+json";
+pub const DOCKER_LAYER_TAR: &str = "application/vnd.docker.image.rootfs.diff.tar";
+
+/// How [`store_image_as`] keeps an image.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct StoreAs {
+    /// A build step's image (see `ImageRecord::intermediate`).
+    pub intermediate: bool,
+    /// A Docker schema 2 manifest instead of an OCI one (`push` then sends
+    /// it as `v2s2` unless told otherwise).
+    pub docker: bool,
+}
+
 /// The manifest of an image whose layers are stored uncompressed: each
 /// layer's descriptor digest is its diff ID.
 pub fn manifest_for(store: &Store, config_bytes: &[u8]) -> Result<Vec<u8>, LocalImageError> {
+    manifest_typed(store, config_bytes, false)
+}
+
+fn manifest_typed(store: &Store, config_bytes: &[u8], docker: bool) -> Result<Vec<u8>, LocalImageError> {
+    let (manifest_type, config_type, layer_type) = if docker {
+        (DOCKER_MANIFEST, DOCKER_CONFIG, DOCKER_LAYER_TAR)
+    } else {
+        (OCI_MANIFEST, OCI_CONFIG, OCI_LAYER_TAR)
+    };
     let config = ImageConfig::parse(config_bytes).map_err(LocalImageError::BadConfig)?;
     let mut layers = Vec::new();
     for d in &config.rootfs.diff_ids {
@@ -36,16 +60,16 @@ pub fn manifest_for(store: &Store, config_bytes: &[u8]) -> Result<Vec<u8>, Local
             return Err(LocalImageError::MissingLayer(d.clone()));
         }
         layers.push(serde_json::json!({
-            "mediaType": OCI_LAYER_TAR,
+            "mediaType": layer_type,
             "digest": d,
             "size": store.layer_size(d),
         }));
     }
     let manifest = serde_json::json!({
         "schemaVersion": 2,
-        "mediaType": OCI_MANIFEST,
+        "mediaType": manifest_type,
         "config": {
-            "mediaType": OCI_CONFIG,
+            "mediaType": config_type,
             "digest": sha256_digest(config_bytes),
             "size": config_bytes.len(),
         },
@@ -62,8 +86,18 @@ pub fn store_image(
     config_bytes: &[u8],
     names: Vec<String>,
 ) -> Result<ImageRecord, LocalImageError> {
+    store_image_as(store, config_bytes, names, StoreAs::default())
+}
+
+/// [`store_image`], kept as `how` says.
+pub fn store_image_as(
+    store: &Store,
+    config_bytes: &[u8],
+    names: Vec<String>,
+    how: StoreAs,
+) -> Result<ImageRecord, LocalImageError> {
     let config = ImageConfig::parse(config_bytes).map_err(LocalImageError::BadConfig)?;
-    let manifest = manifest_for(store, config_bytes)?;
+    let manifest = manifest_typed(store, config_bytes, how.docker)?;
     let config_digest = sha256_digest(config_bytes);
     let manifest_digest = sha256_digest(&manifest);
     store.put_blob(&config_digest, config_bytes)?;
@@ -74,10 +108,16 @@ pub fn store_image(
         names,
         digests: Vec::new(),
         manifest_digest,
-        manifest_media_type: OCI_MANIFEST.to_string(),
+        manifest_media_type: if how.docker {
+            DOCKER_MANIFEST
+        } else {
+            OCI_MANIFEST
+        }
+        .to_string(),
         size: diff_ids.iter().map(|d| store.layer_size(d)).sum(),
         layers: diff_ids,
         added: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        intermediate: how.intermediate,
     };
     let lock = store.lock()?;
     // A concurrent rmi may have removed a layer since the manifest was made.

@@ -432,9 +432,23 @@ fn glob(pattern: &str, s: &str) -> bool {
 /// The images a prune removes: those no container uses that are dangling
 /// (no name), or with `all` every one, and that match `filters`.
 pub fn prune_candidates(infos: &[ImageInfo], all: bool, filters: &Filters) -> Vec<String> {
+    // A build's intermediate image below a named image is its build
+    // cache: kept, as Podman keeps an image's parents, unless `all`.
+    let named: Vec<&[String]> = infos
+        .iter()
+        .filter(|i| !i.rec.names.is_empty())
+        .map(|i| i.rec.layers.as_slice())
+        .collect();
+    let parent = |i: &ImageInfo| {
+        i.rec.intermediate && named.iter().any(|l| l.starts_with(&i.rec.layers))
+    };
     infos
         .iter()
-        .filter(|i| i.containers == 0 && (all || i.rec.names.is_empty()) && filters.matches(i))
+        .filter(|i| {
+            i.containers == 0
+                && (all || (i.rec.names.is_empty() && !parent(i)))
+                && filters.matches(i)
+        })
         .map(|i| i.rec.id.clone())
         .collect()
 }
@@ -599,6 +613,7 @@ mod tests {
             layers: layers.iter().map(|s| s.to_string()).collect(),
             size: 0,
             added: String::new(),
+            intermediate: false,
         }
     }
 

@@ -378,6 +378,19 @@ pub fn commit(
         })?;
     // Checked before the layer is written: a bad --change wastes nothing.
     change::apply(&mut Map::new(), &o.changes)?;
+    let stats = container_layer(store, c)?;
+    layer_done(&stats.diff_id);
+    let config = commit_config(&base, &c.image_id, c, o, &stats.diff_id)?;
+    Ok(local::store_image(
+        store,
+        &config,
+        o.name.iter().cloned().collect(),
+    )?)
+}
+
+/// Stores the container's changes (against its image, the runtime's mount
+/// points and its volumes left out) as a new layer.
+pub fn container_layer(store: &Store, c: &ContainerConfig) -> Result<UnpackStats> {
     let (old, new, top) = container_views(store, c)?;
     let skip = mount_points(c);
     let (reader, child) = as_owner(move |w| {
@@ -387,14 +400,63 @@ pub fn commit(
         sink.finish()?;
         Ok(())
     })?;
-    let stats = add_layer(store, reader, || child.finish())?;
-    layer_done(&stats.diff_id);
-    let config = commit_config(&base, &c.image_id, c, o, &stats.diff_id)?;
-    Ok(local::store_image(
-        store,
-        &config,
-        o.name.iter().cloned().collect(),
-    )?)
+    add_layer(store, reader, || child.finish())
+}
+
+/// Stores what directory `upper` (the store's overlay format, entries
+/// without a record owned by 0:0) changes over the image layers `layers`
+/// (diff IDs, lowest first) as a new layer: how a build's COPY, ADD and
+/// WORKDIR become layers.
+pub fn upper_layer(
+    store: &Store,
+    upper: &std::path::Path,
+    layers: &[String],
+) -> Result<UnpackStats> {
+    let old = image_layers(store, layers)?;
+    let mut new = vec![Layer {
+        path: upper.to_path_buf(),
+        default_owner: (0, 0),
+    }];
+    new.extend(image_layers(store, layers)?);
+    let (reader, child) = as_owner(move |w| {
+        let mut sink = TarSink::new(w);
+        pack::compare(&old, &new, true, &[], &mut sink)?;
+        sink.finish()?;
+        Ok(())
+    })?;
+    add_layer(store, reader, || child.finish())
+}
+
+/// Stores one layer with everything the layers `all` change over their
+/// first `base` ones (`--squash`; `base` 0: the whole filesystem, for
+/// `--squash-all`).
+pub fn squash_layer(store: &Store, all: &[String], base: usize) -> Result<UnpackStats> {
+    let new = image_layers(store, all)?;
+    let old = image_layers(store, &all[..base.min(all.len())])?;
+    let (reader, child) = as_owner(move |w| {
+        let mut sink = TarSink::new(w);
+        pack::compare(&old, &new, false, &[], &mut sink)?;
+        sink.finish()?;
+        Ok(())
+    })?;
+    add_layer(store, reader, || child.finish())
+}
+
+/// Writes the filesystem of image layers `layers` (diff IDs, lowest
+/// first), flattened, as a tar to `out` (for `build --output`).
+pub fn export_layers(store: &Store, layers: &[String], mut out: impl Write) -> Result<()> {
+    let new = image_layers(store, layers)?;
+    let (mut reader, child) = as_owner(move |w| {
+        let mut sink = TarSink::new(w);
+        pack::compare(&[], &new, false, &[], &mut sink)?;
+        sink.finish()?;
+        Ok(())
+    })?;
+    let copied = io::copy(&mut reader, &mut out).and_then(|_| out.flush());
+    drop(reader);
+    child.finish()?;
+    copied.map_err(|e| CommitError::Pack(PackError::Write(e)))?;
+    Ok(())
 }
 
 /// What `import` takes besides the tarball.

@@ -15,12 +15,15 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-/// A bind mount from the host.
+/// A bind mount from the host, or with `tmpfs` a new tmpfs (`source`
+/// unused).
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 pub struct Mount {
     pub source: String,
     pub destination: String,
     pub readonly: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub tmpfs: bool,
 }
 
 /// Implements serde for a field enum kept in `container.json` as one of
@@ -352,6 +355,35 @@ pub struct ContainerConfig {
     /// repeats, never the primary `gid`.
     #[serde(default)]
     pub groups: Vec<u32>,
+    /// A step of `rsp build` (Podman's "external" containers): not listed
+    /// by `ps` without `--external`, tied to the build that started it, and
+    /// removed by [`remove_dead_build_containers`] if that build died.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build: Option<BuildOwner>,
+}
+
+/// The `rsp build` process a build container belongs to.
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct BuildOwner {
+    pub pid: i32,
+    /// Its start time (`/proc/PID/stat` field 22): a reused pid is not it.
+    pub start: u64,
+}
+
+impl BuildOwner {
+    /// The calling process.
+    pub fn me() -> BuildOwner {
+        let pid = std::process::id() as i32;
+        BuildOwner {
+            pid,
+            start: process_start_time(pid).unwrap_or(0),
+        }
+    }
+
+    /// Whether that process still runs.
+    pub fn alive(&self) -> bool {
+        process_start_time(self.pid) == Some(self.start)
+    }
 }
 
 fn default_stop_timeout() -> u32 {
@@ -700,6 +732,35 @@ fn monitor_lock_free(dir: &std::path::Path) -> Option<Option<nix::fcntl::Flock<s
         Ok(lock) => Some(Some(lock)),
         Err(_) => None,
     }
+}
+
+/// Removes build containers whose build process is gone (their monitor
+/// dies with it, and the container with the monitor). Returns their IDs.
+pub fn remove_dead_build_containers(
+    store: &Store,
+    paths: &Paths,
+) -> Result<Vec<String>, StoreError> {
+    let mut removed = Vec::new();
+    for c in list(store)? {
+        match c.config.build {
+            Some(owner) if !owner.alive() => {}
+            _ => continue,
+        }
+        let run_dir = paths.runroot.join("containers").join(&c.config.id);
+        let Some(_monitor) = monitor_lock_free(&run_dir) else {
+            continue;
+        };
+        let mut state = c.state.clone();
+        reconcile(&mut state);
+        if state.is_active() {
+            continue;
+        }
+        let _lock = store.lock()?;
+        store.remove_container_dir(&c.config.id)?;
+        let _ = rsp_storage::remove_tree(&run_dir);
+        removed.push(c.config.id);
+    }
+    Ok(removed)
 }
 
 /// Every container, newest first.

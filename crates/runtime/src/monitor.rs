@@ -44,7 +44,12 @@ const STDIN_HIGH_WATER: usize = 256 << 10;
 
 /// What the starter asks for.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct SpawnOptions {
+pub struct SpawnOptions<'a> {
+    /// A build step: the monitor (and with it the container) dies with
+    /// the caller, its stdin is `/dev/null`, and with `output` the
+    /// container's stdout and stderr go there (with `passthrough`).
+    pub tied: bool,
+    pub output: Option<&'a OwnedFd>,
     /// Hand back a client connected before the container runs, so none of
     /// its output is missed.
     pub attach: bool,
@@ -96,7 +101,7 @@ pub fn connect(paths: &Paths, id: &str) -> std::io::Result<UnixStream> {
 ///
 /// The caller must be single-threaded, or the start is refused (see
 /// [`Spawn::start`]).
-pub fn spawn(paths: &Paths, id: &str, opts: SpawnOptions) -> Result<Launch, RuntimeError> {
+pub fn spawn(paths: &Paths, id: &str, opts: SpawnOptions<'_>) -> Result<Launch, RuntimeError> {
     paths
         .ensure_runroot()
         .map_err(|e| RuntimeError::UserNs(e.to_string()))?;
@@ -146,7 +151,12 @@ pub fn spawn(paths: &Paths, id: &str, opts: SpawnOptions) -> Result<Launch, Runt
     };
     // Nobody reads its error pipe: a monitor that could not be executed
     // closes its status pipe without a word, and exits with 127.
-    let started = Spawn::new().start(|_| {
+    let spawn = if opts.tied {
+        Spawn::new().die_with_parent()
+    } else {
+        Spawn::new()
+    };
+    let started = spawn.start(|_| {
         // Nothing our caller left open (a test harness's pipe, a make
         // jobserver) may live on in the monitor for the container's life.
         let _ = rsp_sys::cloexec_from(3);
@@ -161,6 +171,16 @@ pub fn spawn(paths: &Paths, id: &str, opts: SpawnOptions) -> Result<Launch, Runt
             let _ = nix::unistd::dup2_stdin(&null);
             let _ = nix::unistd::dup2_stdout(&null);
             let _ = nix::unistd::dup2_stderr(&null);
+        }
+        if opts.tied
+            && let Ok(null) =
+                nix::fcntl::open("/dev/null", OFlag::O_RDONLY, nix::sys::stat::Mode::empty())
+        {
+            let _ = nix::unistd::dup2_stdin(&null);
+        }
+        if let Some(out) = opts.output {
+            let _ = nix::unistd::dup2_stdout(out);
+            let _ = nix::unistd::dup2_stderr(out);
         }
         let _ = nix::unistd::setsid();
         let e = rsp_sys::exe::exec_self(&argv, &env);

@@ -17,6 +17,7 @@ use nix::unistd::Pid;
 use rsp_base::paths::Paths;
 use rsp_storage::Store;
 use std::io::Write;
+use std::os::fd::OwnedFd;
 use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -56,7 +57,30 @@ pub fn start(store: &Store, paths: &Paths, c: &Container, attach: bool) -> Resul
     let opts = SpawnOptions {
         attach,
         passthrough,
+        ..SpawnOptions::default()
     };
+    launch(store, paths, c, opts)
+}
+
+/// Starts a build step's container: tied to the calling process (it dies
+/// with it), stdin `/dev/null`, output to the caller's stdout and stderr
+/// or to `output` (the container must use the passthrough log driver).
+pub fn start_build(
+    store: &Store,
+    paths: &Paths,
+    c: &Container,
+    output: Option<&OwnedFd>,
+) -> Result<Launch> {
+    let opts = SpawnOptions {
+        attach: false,
+        passthrough: true,
+        tied: true,
+        output,
+    };
+    launch(store, paths, c, opts)
+}
+
+fn launch(store: &Store, paths: &Paths, c: &Container, opts: SpawnOptions<'_>) -> Result<Launch> {
     // The previous monitor may still be saying goodbye (flushing its last
     // clients) while the state already says exited: wait for it to go.
     let deadline = Instant::now() + Duration::from_secs(10);

@@ -513,6 +513,26 @@ fn mount_root(plan: &RootfsPlan<'_>) -> Result<OwnedFd> {
 
 fn mount_volumes(root: &OwnedFd, plan: &RootfsPlan<'_>) -> Result<()> {
     for v in &plan.volumes {
+        if v.tmpfs {
+            let dest = target(root, &v.destination, true)?;
+            let flags = MsFlags::MS_NOSUID
+                | MsFlags::MS_NODEV
+                | if v.readonly {
+                    MsFlags::MS_RDONLY
+                } else {
+                    MsFlags::empty()
+                };
+            do_mount(
+                Some("tmpfs"),
+                &fd_path(&dest),
+                Some("tmpfs"),
+                flags,
+                Some("mode=755"),
+                "tmpfs",
+                &v.destination,
+            )?;
+            continue;
+        }
         let meta = std::fs::metadata(&v.source).map_err(|source| RootfsError::VolumeSource {
             path: v.source.clone(),
             source,

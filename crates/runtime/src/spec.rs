@@ -387,6 +387,7 @@ pub fn parse_volume(spec: &str) -> Result<Mount, SpecError> {
         source: source.display().to_string(),
         destination: dst.to_string(),
         readonly,
+        tmpfs: false,
     })
 }
 
@@ -459,6 +460,8 @@ pub struct ContainerSpec {
     pub storage_driver: Driver,
     /// The command line that made the container, for `inspect`.
     pub create_command: Vec<String>,
+    /// A build step's container, owned by this build process.
+    pub build: Option<crate::container::BuildOwner>,
 }
 
 /// A spec made into a container config.
@@ -786,6 +789,7 @@ impl ContainerSpec {
             storage_driver: self.storage_driver,
             owners,
             create_command: self.create_command.clone(),
+            build: self.build,
             userns: self.userns,
             keep_id,
             group_add: self.group_add.clone(),

@@ -89,6 +89,10 @@ pub struct ImageRecord {
     pub size: u64,
     /// When the image was pulled or made here (RFC 3339).
     pub added: String,
+    /// A build step's image (Podman's intermediate images): not listed
+    /// by `images` without `-a` while it has no name.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub intermediate: bool,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -110,6 +114,8 @@ impl ImageDb {
             self.untag(n);
         }
         if let Some(existing) = self.images.iter_mut().find(|i| i.id == rec.id) {
+            // Made again by something other than a build step: a real image.
+            existing.intermediate &= rec.intermediate;
             for n in rec.names {
                 if !existing.names.contains(&n) {
                     existing.names.push(n);
@@ -739,6 +745,7 @@ mod tests {
             layers: vec![],
             size: 0,
             added: String::new(),
+            intermediate: false,
         };
         let mut db = ImageDb::default();
         db.upsert(rec("a", "x:latest"));
@@ -769,6 +776,7 @@ mod tests {
             layers: vec![format!("sha256:{used}")],
             size: 0,
             added: String::new(),
+            intermediate: false,
         });
         let lock = s.lock().unwrap();
         s.remove_unused_layers(&db, &lock).unwrap();

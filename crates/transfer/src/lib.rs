@@ -273,6 +273,7 @@ async fn pull_one(
         layers: diff_ids.clone(),
         size: 0,
         added: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        intermediate: false,
     };
     let lock = store.lock()?;
     let mut rec = rec;
