@@ -202,10 +202,10 @@ pub struct BuildArgs {
     /// Export the final stage's files: type=local,dest=DIR, type=tar,dest=FILE (`-`: stdout) or DIR
     #[arg(short = 'o', long, value_name = "OUTPUT")]
     pub output: Option<String>,
-    /// Not supported yet: rsp's build cache is local (refused with an error)
+    /// A registry repository to look for cached steps in (tagged with their cache keys)
     #[arg(long = "cache-from", value_name = "REPOSITORY")]
     pub cache_from: Vec<String>,
-    /// Not supported yet: rsp's build cache is local (refused with an error)
+    /// A registry repository to push each step's image to, tagged with its cache key
     #[arg(long = "cache-to", value_name = "REPOSITORY")]
     pub cache_to: Vec<String>,
     /// Print only the image ID; no step output, no RUN output

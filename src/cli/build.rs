@@ -23,7 +23,8 @@ const PULLED_ENV: &str = "_RSP_BUILD_PULLED";
 /// when it re-executed itself, else from the real stdin.
 fn read_stdin() -> anyhow::Result<Vec<u8>> {
     if let Some(p) = std::env::var_os(STDIN_ENV) {
-        let data = std::fs::read(&p).with_context(|| format!("reading {}", Path::new(&p).display()))?;
+        let data =
+            std::fs::read(&p).with_context(|| format!("reading {}", Path::new(&p).display()))?;
         let _ = std::fs::remove_file(&p);
         return Ok(data);
     }
@@ -133,7 +134,8 @@ fn output(a: &BuildArgs) -> anyhow::Result<Option<(Output, bool)>> {
     match kind.as_deref() {
         Some("local") => Ok(Some((Output::Local(PathBuf::from(dest)), false))),
         Some("tar") if dest == "-" => {
-            let tmp = std::env::temp_dir().join(format!("rsp-build-output-{}.tar", std::process::id()));
+            let tmp =
+                std::env::temp_dir().join(format!("rsp-build-output-{}.tar", std::process::id()));
             Ok(Some((Output::Tar(tmp), true)))
         }
         Some("tar") => Ok(Some((Output::Tar(PathBuf::from(dest)), false))),
@@ -177,11 +179,15 @@ pub fn build(g: &Global, a: &BuildArgs) -> CmdResult {
     let (paths, store) = open_store(g)?;
     let (driver, _) = rsp_storage::driver::select(g.storage_driver.as_deref(), &paths.root)?;
     // Every flag is checked before anything is read or fetched.
-    if !a.cache_from.is_empty() || !a.cache_to.is_empty() {
-        return Err(anyhow!(
-            "--cache-from and --cache-to are not supported yet: rsp keeps its build cache in local storage; leave them out"
-        )
-        .into());
+    for r in a.cache_from.iter().chain(&a.cache_to) {
+        let parsed = rsp_image::reference::Reference::parse(r)
+            .with_context(|| format!("--cache-from/--cache-to {r:?}: give a repository"))?;
+        if parsed.tag.is_some() || parsed.digest.is_some() {
+            return Err(anyhow!(
+                "--cache-from/--cache-to {r:?}: give a repository without a tag; rsp tags each step with its cache key"
+            )
+            .into());
+        }
     }
     let format = match a.format.as_str() {
         "oci" => Format::Oci,
@@ -192,7 +198,10 @@ pub fn build(g: &Global, a: &BuildArgs) -> CmdResult {
         check_platform(p)?;
     }
     let policy = PullPolicy::parse(&a.pull).with_context(|| {
-        format!("invalid --pull policy {:?}: use always, missing, never or newer", a.pull)
+        format!(
+            "invalid --pull policy {:?}: use always, missing, never or newer",
+            a.pull
+        )
     })?;
     let pulled = std::env::var_os(PULLED_ENV).is_some();
     let policy = if pulled { PullPolicy::Never } else { policy };
@@ -229,9 +238,14 @@ pub fn build(g: &Global, a: &BuildArgs) -> CmdResult {
     let ctx_arg = a.context.clone().unwrap_or_else(|| ".".into());
     let file_stdin = a.file.as_deref() == Some(Path::new("-"));
     if ctx_arg == "-" && file_stdin {
-        return Err(anyhow!("the context and the Containerfile cannot both come from stdin").into());
+        return Err(
+            anyhow!("the context and the Containerfile cannot both come from stdin").into(),
+        );
     }
-    if ctx_arg.starts_with("http://") || ctx_arg.starts_with("https://") || ctx_arg.starts_with("git@") {
+    if ctx_arg.starts_with("http://")
+        || ctx_arg.starts_with("https://")
+        || ctx_arg.starts_with("git@")
+    {
         return Err(anyhow!("{ctx_arg}: remote build contexts are not supported: clone or download it and give the directory").into());
     }
     let stdin = if ctx_arg == "-" || file_stdin {
@@ -241,8 +255,25 @@ pub fn build(g: &Global, a: &BuildArgs) -> CmdResult {
     };
     let scratch = store.temp_dir("build-context")?;
     let result = build_in(
-        &paths, &store, a, driver, &ctx_arg, stdin.as_deref(), &scratch, policy, pulled, format,
-        network, net_options, labels, annotations, tags, args, secrets, output, progress,
+        &paths,
+        &store,
+        a,
+        driver,
+        &ctx_arg,
+        stdin.as_deref(),
+        &scratch,
+        policy,
+        pulled,
+        format,
+        network,
+        net_options,
+        labels,
+        annotations,
+        tags,
+        args,
+        secrets,
+        output,
+        progress,
     );
     let _ = rsp_storage::remove_tree(&scratch);
     result
@@ -289,7 +320,8 @@ fn build_in(
     let plan = rsp_build::plan::plan(&dockerfile, &build_args, a.target.as_deref())?;
     for s in plan.stages.iter().filter(|s| plan.needed[s.index]) {
         if let Some(p) = &s.platform {
-            check_platform(p).with_context(|| format!("FROM --platform in stage {}", s.index + 1))?;
+            check_platform(p)
+                .with_context(|| format!("FROM --platform in stage {}", s.index + 1))?;
         }
     }
     // Build args no ARG declares: Podman's warning.
@@ -323,7 +355,9 @@ fn build_in(
         {
             NamedContext::Image(img.to_string())
         } else if value.contains("://") {
-            return Err(anyhow!("--build-context {c:?}: use a directory or docker-image://IMAGE").into());
+            return Err(
+                anyhow!("--build-context {c:?}: use a directory or docker-image://IMAGE").into(),
+            );
         } else {
             NamedContext::Dir(Context::open(Path::new(value), None)?)
         };
@@ -393,6 +427,17 @@ fn build_in(
         jobs: a.jobs,
         run_output,
         output: out.clone(),
+        remote: if a.cache_from.is_empty() && a.cache_to.is_empty() {
+            None
+        } else {
+            Some(Box::new(RegistryCache {
+                global: global_args(paths, driver),
+                from: a.cache_from.clone(),
+                to: a.cache_to.clone(),
+                tls_verify: a.tls_verify,
+                root: paths.root.clone(),
+            }))
+        },
     };
     let sources = Sources {
         context,
@@ -446,7 +491,12 @@ fn build_in(
         };
         Failure::new(code, e.into())
     })?;
-    rsp_runtime::image_event(store, "build", &built.id, tags.first().map(String::as_str).unwrap_or(""));
+    rsp_runtime::image_event(
+        store,
+        "build",
+        &built.id,
+        tags.first().map(String::as_str).unwrap_or(""),
+    );
     if let Some(p) = &a.iidfile {
         std::fs::write(p, format!("sha256:{}", built.id))
             .with_context(|| format!("writing the image ID file {}", p.display()))?;
@@ -460,4 +510,83 @@ fn build_in(
     }
     println!("{}", built.id);
     Ok(0)
+}
+
+/// rsp's global flags for a child rsp working on the same store.
+fn global_args(
+    paths: &rsp_base::paths::Paths,
+    driver: rsp_storage::driver::Driver,
+) -> Vec<std::ffi::OsString> {
+    vec![
+        "--root".into(),
+        paths.root.clone().into_os_string(),
+        "--runroot".into(),
+        paths.runroot.clone().into_os_string(),
+        "--storage-driver".into(),
+        driver.as_str().into(),
+    ]
+}
+
+/// `--cache-from` / `--cache-to` through child rsp processes (`pull`,
+/// `push`): a stage process must stay single-threaded to start RUN
+/// containers, and registry clients are not.
+struct RegistryCache {
+    global: Vec<std::ffi::OsString>,
+    from: Vec<String>,
+    to: Vec<String>,
+    tls_verify: Option<bool>,
+    root: PathBuf,
+}
+
+impl RegistryCache {
+    fn rsp(&self, args: &[&str]) -> std::process::Command {
+        let mut c = std::process::Command::new("/proc/self/exe");
+        c.args(&self.global);
+        c.args(args);
+        if let Some(t) = self.tls_verify {
+            c.arg(format!("--tls-verify={t}"));
+        }
+        c.stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null());
+        c
+    }
+}
+
+impl exec::RemoteCache for RegistryCache {
+    fn fetch(&self, key: &str) -> Option<String> {
+        for repo in &self.from {
+            let name = format!("{repo}:{key}");
+            let ok = self
+                .rsp(&["pull", "-q", &name])
+                .stderr(std::process::Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success());
+            if ok {
+                let store = rsp_storage::Store::open(&self.root).ok()?;
+                let db = store.images().ok()?;
+                if let Ok(rec) = rsp_image::lookup(&db, &name) {
+                    return Some(rec.id.clone());
+                }
+            }
+        }
+        None
+    }
+
+    fn store(&self, key: &str, id: &str) -> Result<(), String> {
+        for repo in &self.to {
+            let name = format!("{repo}:{key}");
+            let out = self
+                .rsp(&["push", "-q", id, &name])
+                .stderr(std::process::Stdio::piped())
+                .output()
+                .map_err(|e| format!("pushing {name}: {e}"))?;
+            if !out.status.success() {
+                return Err(format!(
+                    "pushing {name}: {}",
+                    String::from_utf8_lossy(&out.stderr).trim()
+                ));
+            }
+        }
+        Ok(())
+    }
 }

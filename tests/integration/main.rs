@@ -9,6 +9,7 @@
 mod util;
 
 mod archive;
+mod build;
 mod cli;
 mod commit;
 mod docs;

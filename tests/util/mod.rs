@@ -10,6 +10,7 @@
 // Each test binary uses a different subset of the harness.
 #![allow(dead_code)]
 
+pub mod build;
 pub mod debian;
 pub mod image;
 pub mod registry;

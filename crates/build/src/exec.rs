@@ -79,6 +79,8 @@ pub enum BuildError {
     Unresolved(String),
     #[error("the config of image {id} is not JSON: {reason}")]
     BadConfig { id: String, reason: String },
+    #[error("reading the layers of the build: {0}")]
+    Layers(std::io::Error),
     #[error("--output {what}: {source}")]
     Output {
         what: String,
@@ -143,6 +145,18 @@ pub enum NamedContext {
     Image(String),
 }
 
+/// `--cache-from` / `--cache-to`: a registry repository holding step
+/// images tagged with their cache keys. The caller implements it (it talks
+/// to registries, which this crate does not).
+pub trait RemoteCache {
+    /// Fetches the image of cache key `key` into the store, if a
+    /// `--cache-from` repository has it; its ID.
+    fn fetch(&self, key: &str) -> Option<String>;
+    /// Sends image `id` as the result of `key` to the `--cache-to`
+    /// repositories; an error is a warning, not a failed build.
+    fn store(&self, key: &str, id: &str) -> std::result::Result<(), String>;
+}
+
 /// What the build is asked to do.
 pub struct BuildOptions {
     pub dockerfile: dockerfile::Dockerfile,
@@ -167,6 +181,7 @@ pub struct BuildOptions {
     /// RUN output goes here instead of the caller's stdout/stderr (`-q`).
     pub run_output: Option<OwnedFd>,
     pub output: Option<Output>,
+    pub remote: Option<Box<dyn RemoteCache>>,
 }
 
 /// Where sources and base images come from.
@@ -385,9 +400,7 @@ impl Builder<'_> {
         let plan = self.plan;
         let mut done: BTreeMap<usize, String> = BTreeMap::new();
         let mut running: Vec<Worker> = Vec::new();
-        let mut pending: Vec<usize> = (0..plan.stages.len())
-            .filter(|&i| plan.needed[i])
-            .collect();
+        let mut pending: Vec<usize> = (0..plan.stages.len()).filter(|&i| plan.needed[i]).collect();
         let limit = if self.opts.jobs == 0 {
             usize::MAX
         } else {
@@ -635,8 +648,15 @@ impl Builder<'_> {
             return Ok(false);
         }
         let db = self.store.images()?;
-        let Some(id) = self.cache.get(key, &db) else {
-            return Ok(false);
+        let id = match self.cache.get(key, &db) {
+            Some(id) => id,
+            None => match self.opts.remote.as_ref().and_then(|r| r.fetch(key)) {
+                Some(id) => {
+                    self.cache.put(key, &id)?;
+                    id
+                }
+                None => return Ok(false),
+            },
         };
         let args = std::mem::take(&mut st.args);
         let cmd_set = st.cmd_set;
@@ -656,6 +676,11 @@ impl Builder<'_> {
     fn remember(&self, key: &str, id: &str) -> Result<()> {
         if self.opts.layers {
             self.cache.put(key, id)?;
+            if let Some(r) = &self.opts.remote
+                && let Err(e) = r.store(key, id)
+            {
+                (self.events)(Event::Warning(format!("--cache-to: {e}")));
+            }
         }
         Ok(())
     }
@@ -982,7 +1007,7 @@ impl Builder<'_> {
         for d in layers.iter().rev() {
             ls.push(Layer::image(self.store.layer_path(d)?));
         }
-        Ok(LayersTree(View::new(ls)))
+        Ok(LayersTree(View::new(ls).map_err(BuildError::Layers)?))
     }
 
     /// Adds layer `diff_id` and a history entry to the state, and stores it.
@@ -1000,7 +1025,9 @@ impl Builder<'_> {
         if !ids.is_array() {
             *ids = json!([]);
         }
-        ids.as_array_mut().expect("made a list").push(json!(diff_id));
+        ids.as_array_mut()
+            .expect("made a list")
+            .push(json!(diff_id));
         self.store_state(st, Some((created_by, false)))
     }
 
@@ -1032,12 +1059,11 @@ impl Builder<'_> {
         } else {
             let owner = self.user_owner(st)?;
             let upper = self.store.temp_dir("build-workdir")?;
-            let made = copy::make_dir(&path, &view, &upper, owner).map_err(|source| {
-                BuildError::Copy {
+            let made =
+                copy::make_dir(&path, &view, &upper, owner).map_err(|source| BuildError::Copy {
                     step: ins.text.clone(),
                     source,
-                }
-            });
+                });
             let r = made.and_then(|()| self.commit_upper(st, &upper, &by));
             let _ = rsp_storage::remove_tree(&upper);
             r?
@@ -1065,7 +1091,8 @@ impl Builder<'_> {
     /// group files, a user alone also naming the group (Docker's rule).
     fn chown(&self, st: &State, ins: &Instruction, spec: &str) -> Result<(u32, u32)> {
         let dirs = self.layer_dirs(st)?;
-        let passwd = rsp_runtime::process::read_from_layers(&dirs, "/etc/passwd").unwrap_or_default();
+        let passwd =
+            rsp_runtime::process::read_from_layers(&dirs, "/etc/passwd").unwrap_or_default();
         let group = rsp_runtime::process::read_from_layers(&dirs, "/etc/group").unwrap_or_default();
         let (u, g) = match spec.split_once(':') {
             Some((u, g)) => (u, Some(g)),
@@ -1191,7 +1218,10 @@ impl Builder<'_> {
         for raw in &c.sources {
             if let Some(h) = raw
                 .strip_prefix("<<")
-                .map(|n| n.trim_start_matches('-').trim_matches(|c| c == '"' || c == '\''))
+                .map(|n| {
+                    n.trim_start_matches('-')
+                        .trim_matches(|c| c == '"' || c == '\'')
+                })
                 .and_then(|n| c.heredocs.iter().find(|h| h.name == n))
             {
                 let body = if h.expand {
@@ -1219,10 +1249,7 @@ impl Builder<'_> {
         if patterns.is_empty() && heredocs.is_empty() && urls.is_empty() {
             return Err(cerr(CopyError::NoSources));
         }
-        let several = c.sources.len() > 1
-            || patterns
-                .iter()
-                .any(|p| p.contains(['*', '?', '[']));
+        let several = c.sources.len() > 1 || patterns.iter().any(|p| p.contains(['*', '?', '[']));
         let matched = if patterns.is_empty() {
             Vec::new()
         } else {
@@ -1232,8 +1259,20 @@ impl Builder<'_> {
         // part of the key.
         let scratch = self.store.temp_dir("build-copy")?;
         let r = self.copy_in(
-            st, ins, add, tree, &matched, several, &heredocs, &urls, checksum.as_deref(), &dest,
-            &workdir, &opts, &scratch, from.as_deref(),
+            st,
+            ins,
+            add,
+            tree,
+            &matched,
+            several,
+            &heredocs,
+            &urls,
+            checksum.as_deref(),
+            &dest,
+            &workdir,
+            &opts,
+            &scratch,
+            from.as_deref(),
         );
         let _ = rsp_storage::remove_tree(&scratch);
         r
@@ -1296,7 +1335,8 @@ impl Builder<'_> {
             return Ok(());
         }
         let upper = scratch.join("upper");
-        std::fs::create_dir(&upper).map_err(|e| self.step_err(ins, format!("{}: {e}", upper.display())))?;
+        std::fs::create_dir(&upper)
+            .map_err(|e| self.step_err(ins, format!("{}: {e}", upper.display())))?;
         let layers = st.layers();
         let image = self.view(&layers)?;
         // ADD extracts local archives.
@@ -1316,7 +1356,10 @@ impl Builder<'_> {
                 })?;
                 archive::extract(r, c, &src.display().to_string(), &dir)
                     .map_err(|e| self.step_err(ins, e.to_string()))?;
-                let t = LayersTree(View::new(vec![Layer::image(dir)]));
+                let t = LayersTree(
+                    View::new(vec![Layer::image(dir)])
+                        .map_err(|e| self.step_err(ins, e.to_string()))?,
+                );
                 let dir_dest = if dest.ends_with('/') {
                     dest.to_string()
                 } else {
@@ -1326,8 +1369,17 @@ impl Builder<'_> {
                     keep_owners: opts.chown.is_none(),
                     ..opts.clone()
                 };
-                copy::copy(&t, &[PathBuf::new()], true, &dir_dest, workdir, &image, &upper, &keep)
-                    .map_err(cerr)?;
+                copy::copy(
+                    &t,
+                    &[PathBuf::new()],
+                    true,
+                    &dir_dest,
+                    workdir,
+                    &image,
+                    &upper,
+                    &keep,
+                )
+                .map_err(cerr)?;
             } else {
                 plain.push(src.clone());
             }
@@ -1342,7 +1394,9 @@ impl Builder<'_> {
                 if f.file_name.is_empty() {
                     return Err(self.step_err(
                         ins,
-                        format!("cannot determine a file name for {u}: give a destination file name"),
+                        format!(
+                            "cannot determine a file name for {u}: give a destination file name"
+                        ),
                     ));
                 }
                 format!("{}/{}", dest.trim_end_matches('/'), f.file_name)
@@ -1360,7 +1414,10 @@ impl Builder<'_> {
         for (_, body) in heredocs {
             copy::write_file(body.as_bytes(), dest, workdir, &image, &upper, opts).map_err(cerr)?;
         }
-        let what = match (matched.len() + heredocs.len() + fetched.len(), matched.first()) {
+        let what = match (
+            matched.len() + heredocs.len() + fetched.len(),
+            matched.first(),
+        ) {
             (1, Some(p)) => match tree.lstat(p) {
                 Ok(Some(m)) if m.kind == crate::tree::Kind::Dir => "dir",
                 _ => "file",
@@ -1392,7 +1449,11 @@ impl Builder<'_> {
             return None;
         }
         let mut head = Vec::new();
-        tree.open(src).ok()?.take(4096).read_to_end(&mut head).ok()?;
+        tree.open(src)
+            .ok()?
+            .take(4096)
+            .read_to_end(&mut head)
+            .ok()?;
         archive::detect(&head)
     }
 
@@ -1450,7 +1511,9 @@ impl Builder<'_> {
                     if v != "sandbox" {
                         return Err(self.step_err(
                             ins,
-                            format!("--security={v} is not supported: rootless builds run sandboxed"),
+                            format!(
+                                "--security={v} is not supported: rootless builds run sandboxed"
+                            ),
                         ));
                     }
                 }
@@ -1463,7 +1526,11 @@ impl Builder<'_> {
         let args = st.arg_values();
         let by = if args.is_empty() {
             match cmd {
-                Command::Shell(_) => format!("{} {}", st.shell().join(" "), argv.last().cloned().unwrap_or_default()),
+                Command::Shell(_) => format!(
+                    "{} {}",
+                    st.shell().join(" "),
+                    argv.last().cloned().unwrap_or_default()
+                ),
                 Command::Exec(v) => v.join(" "),
             }
         } else {
@@ -1495,7 +1562,10 @@ impl Builder<'_> {
             return Ok(());
         }
         let Some(image_id) = st.id.clone() else {
-            return Err(self.step_err(ins, "RUN needs a base image with a shell: FROM scratch has none"));
+            return Err(self.step_err(
+                ins,
+                "RUN needs a base image with a shell: FROM scratch has none",
+            ));
         };
         // Build args are the command's environment, under its ENV.
         let env: Vec<String> = st
@@ -1522,7 +1592,11 @@ impl Builder<'_> {
                     readonly: false,
                     tmpfs: true,
                 }),
-                MountKind::Cache { id, sharing, readonly } => {
+                MountKind::Cache {
+                    id,
+                    sharing,
+                    readonly,
+                } => {
                     let (dir, lock) = self.cache.mount_dir(id)?;
                     let dir = match sharing.as_str() {
                         "locked" => {
@@ -1641,7 +1715,12 @@ impl Builder<'_> {
         let remove = |c: &Container| {
             let _ = rsp_runtime::ops::remove(self.store, self.paths, c, true, Some(0), &mut |_| {});
         };
-        let launched = rsp_runtime::ops::start_build(self.store, self.paths, &c, self.opts.run_output.as_ref());
+        let launched = rsp_runtime::ops::start_build(
+            self.store,
+            self.paths,
+            &c,
+            self.opts.run_output.as_ref(),
+        );
         let code = match launched {
             Ok(Launch::Started { .. }) => {
                 let now = rsp_runtime::container::load(self.store, &cfg.id)
@@ -1768,7 +1847,8 @@ impl Builder<'_> {
         };
         match kind.as_str() {
             "cache" => {
-                let target = target.ok_or_else(|| bad("--mount=type=cache needs target=".into()))?;
+                let target =
+                    target.ok_or_else(|| bad("--mount=type=cache needs target=".into()))?;
                 let id = kv.remove("id").unwrap_or_else(|| target.clone());
                 let sharing = kv.remove("sharing").unwrap_or_else(|| "shared".into());
                 if !["shared", "private", "locked"].contains(&sharing.as_str()) {
@@ -1793,7 +1873,8 @@ impl Builder<'_> {
                 })
             }
             "tmpfs" => {
-                let target = target.ok_or_else(|| bad("--mount=type=tmpfs needs target=".into()))?;
+                let target =
+                    target.ok_or_else(|| bad("--mount=type=tmpfs needs target=".into()))?;
                 kv.remove("size");
                 check_left(&kv)?;
                 let target = abs(&target);
@@ -1808,7 +1889,11 @@ impl Builder<'_> {
                 let id = kv.remove("id");
                 let target = target.or_else(|| id.as_ref().map(|i| format!("/run/secrets/{i}")));
                 let id = id
-                    .or_else(|| target.as_ref().and_then(|t| t.rsplit('/').next().map(str::to_string)))
+                    .or_else(|| {
+                        target
+                            .as_ref()
+                            .and_then(|t| t.rsplit('/').next().map(str::to_string))
+                    })
                     .ok_or_else(|| bad("--mount=type=secret needs id=".into()))?;
                 let target = target.unwrap_or_else(|| format!("/run/secrets/{id}"));
                 let required = kv
@@ -1835,7 +1920,10 @@ impl Builder<'_> {
                             .into(),
                     ));
                 }
-                let source = kv.remove("source").or_else(|| kv.remove("src")).unwrap_or_default();
+                let source = kv
+                    .remove("source")
+                    .or_else(|| kv.remove("src"))
+                    .unwrap_or_default();
                 let from = kv.remove("from");
                 check_left(&kv)?;
                 let rel = clean_path(&format!("/{source}"));
@@ -1843,12 +1931,17 @@ impl Builder<'_> {
                 let mut cleanup = None;
                 let (root, hash) = match &from {
                     None => (self.sources.context.root().to_path_buf(), {
-                        let p = if rel.is_empty() { PathBuf::new() } else { PathBuf::from(rel) };
-                        copy::hash(&self.sources.context, &[p], &CopyOptions::default())
-                            .map_err(|source| BuildError::Copy {
+                        let p = if rel.is_empty() {
+                            PathBuf::new()
+                        } else {
+                            PathBuf::from(rel)
+                        };
+                        copy::hash(&self.sources.context, &[p], &CopyOptions::default()).map_err(
+                            |source| BuildError::Copy {
                                 step: ins.text.clone(),
                                 source,
-                            })?
+                            },
+                        )?
                     }),
                     Some(f) => {
                         if let Some(NamedContext::Dir(ctx)) = self.sources.named.get(f) {
@@ -1865,8 +1958,11 @@ impl Builder<'_> {
                     }
                 };
                 // Never a path through a symlink of the source.
-                let source = safe_join(&root, rel)
-                    .ok_or_else(|| bad(format!("--mount source={source:?}: outside the build context or through a symlink")))?;
+                let source = safe_join(&root, rel).ok_or_else(|| {
+                    bad(format!(
+                        "--mount source={source:?}: outside the build context or through a symlink"
+                    ))
+                })?;
                 let target = abs(&target);
                 Ok(MountReq {
                     cleanup,
@@ -2035,7 +2131,9 @@ impl Builder<'_> {
                 };
                 let tmp = path.with_file_name(format!(
                     ".{}.rsp-tmp",
-                    path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+                    path.file_name()
+                        .map(|n| n.to_string_lossy())
+                        .unwrap_or_default()
                 ));
                 let mut f = std::fs::File::create(&tmp).map_err(err)?;
                 commit::export_layers(self.store, &layers, &mut f)?;
@@ -2072,10 +2170,20 @@ struct MountReq {
 }
 
 enum MountKind {
-    Bind { source: PathBuf, readonly: bool },
-    Cache { id: String, sharing: String, readonly: bool },
+    Bind {
+        source: PathBuf,
+        readonly: bool,
+    },
+    Cache {
+        id: String,
+        sharing: String,
+        readonly: bool,
+    },
     Tmpfs,
-    Secret { id: String, required: bool },
+    Secret {
+        id: String,
+        required: bool,
+    },
 }
 
 /// Index of a worker that has finished (its result pipe is readable or

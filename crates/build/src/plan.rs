@@ -28,11 +28,15 @@ pub enum PlanError {
     },
     #[error("Containerfile line {line}: FROM needs an image name")]
     EmptyFrom { line: usize },
-    #[error("Containerfile line {line}: stage name {name:?} is invalid: use letters, digits, '-', '_' and '.', starting with a letter")]
+    #[error(
+        "Containerfile line {line}: stage name {name:?} is invalid: use letters, digits, '-', '_' and '.', starting with a letter"
+    )]
     BadStageName { line: usize, name: String },
     #[error("Containerfile line {line}: duplicate stage name {name:?}")]
     DuplicateStage { line: usize, name: String },
-    #[error("Containerfile line {line}: stage {name:?} refers to itself or a later stage: stages can only use earlier ones")]
+    #[error(
+        "Containerfile line {line}: stage {name:?} refers to itself or a later stage: stages can only use earlier ones"
+    )]
     Cycle { line: usize, name: String },
 }
 

@@ -46,7 +46,11 @@ pub fn manifest_for(store: &Store, config_bytes: &[u8]) -> Result<Vec<u8>, Local
     manifest_typed(store, config_bytes, false)
 }
 
-fn manifest_typed(store: &Store, config_bytes: &[u8], docker: bool) -> Result<Vec<u8>, LocalImageError> {
+fn manifest_typed(
+    store: &Store,
+    config_bytes: &[u8],
+    docker: bool,
+) -> Result<Vec<u8>, LocalImageError> {
     let (manifest_type, config_type, layer_type) = if docker {
         (DOCKER_MANIFEST, DOCKER_CONFIG, DOCKER_LAYER_TAR)
     } else {

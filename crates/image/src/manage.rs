@@ -439,9 +439,8 @@ pub fn prune_candidates(infos: &[ImageInfo], all: bool, filters: &Filters) -> Ve
         .filter(|i| !i.rec.names.is_empty())
         .map(|i| i.rec.layers.as_slice())
         .collect();
-    let parent = |i: &ImageInfo| {
-        i.rec.intermediate && named.iter().any(|l| l.starts_with(&i.rec.layers))
-    };
+    let parent =
+        |i: &ImageInfo| i.rec.intermediate && named.iter().any(|l| l.starts_with(&i.rec.layers));
     infos
         .iter()
         .filter(|i| {

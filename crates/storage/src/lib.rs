@@ -30,6 +30,7 @@ pub mod tarsplit;
 mod testtar;
 pub mod unpack;
 pub mod vfs;
+pub mod view;
 mod walk;
 
 use serde::{Deserialize, Serialize};
