@@ -436,6 +436,7 @@ fn build_in(
                 to: a.cache_to.clone(),
                 tls_verify: a.tls_verify,
                 root: paths.root.clone(),
+                quiet: a.quiet,
             }))
         },
     };
@@ -470,8 +471,24 @@ fn build_in(
                 format!("--> {id} ({:.1}s)", started.get().elapsed().as_secs_f64())
             }
             Event::Done { id } => format!("--> {id}"),
-            Event::Commit { name } if name.is_empty() => "COMMIT".to_string(),
-            Event::Commit { name } => format!("COMMIT {name}"),
+            Event::Commit {
+                name,
+                stage,
+                stages,
+            } => {
+                // Podman names the image as it was given to -t.
+                let name = a.tag.first().map_or(name, String::as_str);
+                let commit = if name.is_empty() {
+                    "COMMIT".to_string()
+                } else {
+                    format!("COMMIT {name}")
+                };
+                if stages > 1 {
+                    format!("[{stage}/{stages}] {commit}")
+                } else {
+                    commit
+                }
+            }
             Event::Tagged { name } => format!("Successfully tagged {name}"),
             Event::Warning(w) => {
                 log::warn!("{w}");
@@ -536,6 +553,7 @@ struct RegistryCache {
     to: Vec<String>,
     tls_verify: Option<bool>,
     root: PathBuf,
+    quiet: bool,
 }
 
 impl RegistryCache {
@@ -573,6 +591,13 @@ impl exec::RemoteCache for RegistryCache {
     }
 
     fn store(&self, key: &str, id: &str) -> Result<(), String> {
+        if !self.quiet {
+            // Podman's line, before the step's `--> ID`.
+            let line = format!("--> Pushing cache [{}]:{key}\n", self.to.join(" "));
+            let mut so = std::io::stdout().lock();
+            let _ = so.write_all(line.as_bytes());
+            let _ = so.flush();
+        }
         for repo in &self.to {
             let name = format!("{repo}:{key}");
             let out = self

@@ -480,7 +480,10 @@ pub(super) fn upper_size(store: &Store, id: &str) -> u64 {
 }
 
 pub fn ps(g: &Global, a: &PsArgs) -> CmdResult {
-    let (_, store) = open_store(g)?;
+    let (paths, store) = open_store(g)?;
+    // What a killed `rsp build` left (its steps' containers, tied to it)
+    // goes before anyone sees it.
+    let _ = container::remove_dead_build_containers(&store, &paths);
     let keep = ps_filter(&a.filter)?;
     let mut all: Vec<Container> = container::list(&store)?
         .into_iter()

@@ -216,6 +216,8 @@ fn prune_images(
 ) -> anyhow::Result<Removed> {
     // Containers of builds that were killed hold their images: gone first.
     let _ = container::remove_dead_build_containers(store, paths);
+    // And the work files of rsp processes that were killed.
+    store.clean_temp();
     let db = store.images()?;
     let counts = container_counts(&container::list(store)?);
     let infos = manage::infos(store, &db, &counts);

@@ -322,7 +322,16 @@ pub fn inspect_json(store: &Store, rec: &ImageRecord) -> Value {
         .map(|p| p.display().to_string())
         .collect();
     let parent = parent_of(store, rec);
-    super::inspect::ImageInspect::new(rec, &cfg, created, parent, layer_dirs.join(":")).to_value()
+    // Podman shows the manifest's annotations (`build --annotation`).
+    let annotations = store
+        .get_blob(&rec.manifest_digest)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+        .and_then(|m| serde_json::from_value(m["annotations"].clone()).ok())
+        .unwrap_or_default();
+    let mut i = super::inspect::ImageInspect::new(rec, &cfg, created, parent, layer_dirs.join(":"));
+    i.annotations = annotations;
+    i.to_value()
 }
 
 /// The local image this one was built on, as Podman finds it: the image

@@ -439,7 +439,7 @@ pub struct ImageInspect<'a> {
     #[serde(rename = "RootFS")]
     root_fs: ImageRootFs<'a>,
     labels: BTreeMap<String, String>,
-    annotations: BTreeMap<String, String>,
+    pub annotations: BTreeMap<String, String>,
     manifest_type: &'a str,
     user: &'a str,
     history: &'a [serde_json::Value],

@@ -13,9 +13,9 @@
 //! architecture) the comment says so.
 
 use crate::util::build::{
-    Context, HttpServer, Reply, assert_in_order, base, build, build_at, build_cmd, build_fails,
-    contains, go_arch, inspect, is_full_id, layer_entry_names, other_arch, parse_build,
-    python_compress, raw_config, run, saved, tar_of,
+    Context, HttpServer, Reply, assert_in_order, base, build, build_cmd, build_fails, contains,
+    go_arch, inspect, is_full_id, layer_entry_names, other_arch, parse_build, python_compress,
+    raw_config, run, saved, tar_of,
 };
 use crate::util::debian::{
     AptRepo, DEBIAN_HOW, HELLO_CONTENT, HELLO_DEB_URL_PATH, HELLO_PATH, HOST_LOOPBACK_NETWORK,

@@ -56,6 +56,9 @@ pub enum ContextError {
     Tar(String),
     #[error("{}: {message}", .path.display())]
     Dockerfile { path: PathBuf, message: String },
+    /// Podman's words for a `-f` file that is not there.
+    #[error("stat {}: no such file or directory", .0.display())]
+    Missing(PathBuf),
 }
 
 /// The default Dockerfile names, in the order Podman looks for them.
@@ -180,10 +183,7 @@ impl Context {
                 }
             });
         };
-        let missing = |path: &Path| ContextError::Dockerfile {
-            path: path.to_path_buf(),
-            message: "the specified Containerfile or Dockerfile does not exist".into(),
-        };
+        let missing = |path: &Path| ContextError::Missing(path.to_path_buf());
         let cwd = std::env::current_dir().map_err(|e| ContextError::Dockerfile {
             path: name.to_path_buf(),
             message: format!("finding the current directory: {e}"),
@@ -666,13 +666,15 @@ fn lexical_clean(path: &Path) -> PathBuf {
 /// Reads a Dockerfile outside the context, as Podman does: the user
 /// named it.
 fn read_outside(path: &Path) -> Result<(PathBuf, String), ContextError> {
-    let err = |path: &Path, e: io::Error| ContextError::Dockerfile {
-        path: path.to_path_buf(),
-        message: if e.kind() == io::ErrorKind::NotFound {
-            "the specified Containerfile or Dockerfile does not exist".into()
+    let err = |path: &Path, e: io::Error| {
+        if e.kind() == io::ErrorKind::NotFound {
+            ContextError::Missing(path.to_path_buf())
         } else {
-            e.to_string()
-        },
+            ContextError::Dockerfile {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            }
+        }
     };
     let meta = std::fs::metadata(path).map_err(|e| err(path, e))?;
     let file = if meta.is_dir() {

@@ -105,8 +105,13 @@ pub enum Event<'a> {
     UsingCache { id: &'a str },
     /// `--> ID` (short) after a step or stage.
     Done { id: &'a str },
-    /// `COMMIT NAME` before the final image is stored.
-    Commit { name: &'a str },
+    /// `COMMIT NAME` before the final image is stored; `stage` of
+    /// `stages` is the target's (1-based), for the `[i/n]` prefix.
+    Commit {
+        name: &'a str,
+        stage: usize,
+        stages: usize,
+    },
     /// `Successfully tagged NAME`.
     Tagged { name: &'a str },
     /// Something the user should know that does not stop the build.
@@ -241,6 +246,10 @@ struct State {
     args: BTreeMap<String, Option<String>>,
     /// Whether this stage set CMD (ENTRYPOINT then keeps it).
     cmd_set: bool,
+    /// Directories WORKDIR named that the image lacks, with their owner:
+    /// as in Podman, WORKDIR is an empty layer and they go into the next
+    /// step's layer (RUN's container makes its working directory itself).
+    pending_dirs: Vec<(String, (u32, u32))>,
 }
 
 impl State {
@@ -352,6 +361,7 @@ pub fn build(
 ) -> Result<Built> {
     // Containers of builds that died are swept before we add ours.
     let _ = rsp_runtime::container::remove_dead_build_containers(store, paths);
+    store.clean_temp();
     let b = Builder {
         store,
         paths,
@@ -527,6 +537,7 @@ impl Builder<'_> {
             id,
             args: BTreeMap::new(),
             cmd_set: false,
+            pending_dirs: Vec::new(),
         })
     }
 
@@ -553,18 +564,12 @@ impl Builder<'_> {
     fn run_stage(&self, i: usize, done: &BTreeMap<usize, String>) -> Result<String> {
         *self.results.borrow_mut() = done.clone();
         let stage = &self.plan.stages[i];
-        let stages = self.plan.stages.len();
-        let of = stage.steps.len() + 1;
+        // Podman counts the stages up to the target only.
+        let stages = self.plan.target + 1;
         let ev = self.events;
-        ev(Event::Step {
-            stage: i + 1,
-            stages,
-            n: 1,
-            of,
-            text: &stage.from.text,
-        });
         let mut st = self.base_state(i, done)?;
-        // ONBUILD triggers of the base image run first, then are dropped.
+        // ONBUILD triggers of the base image run first, numbered as steps
+        // after FROM (Podman's FROM line still counts without them).
         let triggers: Vec<String> = st
             .cfg_ref()
             .and_then(|c| c.get("OnBuild"))
@@ -575,26 +580,49 @@ impl Builder<'_> {
                     .collect()
             })
             .unwrap_or_default();
+        ev(Event::Step {
+            stage: i + 1,
+            stages,
+            n: 1,
+            of: stage.steps.len() + 1,
+            text: &stage.from_text,
+        });
+        let of = stage.steps.len() + 1 + triggers.len();
+        let mut n = 1;
+        let last = stage.steps.len();
         if !triggers.is_empty() {
+            // The triggers' steps build on the base image (their cache
+            // keys name it) but commit a config without them.
             st.cfg().remove("OnBuild");
-            st.id = None;
             for t in &triggers {
                 let df = dockerfile::parse(&format!("FROM scratch\n{t}\n"))?;
                 if let Some(ins) = df.instructions.get(1) {
-                    self.step(i, &mut st, ins, false)?;
+                    n += 1;
+                    ev(Event::Step {
+                        stage: i + 1,
+                        stages,
+                        n,
+                        of,
+                        text: ins.original.trim_end(),
+                    });
+                    let final_step = i == self.plan.target && last == 0 && n == of;
+                    self.step(i, &mut st, ins, final_step)?;
+                    if !final_step && let Some(id) = &st.id {
+                        ev(Event::Done { id: short(id) });
+                    }
                 }
             }
         }
-        let last = stage.steps.len();
-        for (n, ins) in stage.steps.iter().enumerate() {
+        for (k, ins) in stage.steps.iter().enumerate() {
+            n += 1;
             ev(Event::Step {
                 stage: i + 1,
                 stages,
-                n: n + 2,
+                n,
                 of,
-                text: &ins.text,
+                text: ins.original.trim_end(),
             });
-            let final_step = i == self.plan.target && n + 1 == last;
+            let final_step = i == self.plan.target && k + 1 == last;
             self.step(i, &mut st, ins, final_step)?;
             if !final_step && let Some(id) = &st.id {
                 ev(Event::Done { id: short(id) });
@@ -632,6 +660,7 @@ impl Builder<'_> {
             StoreAs {
                 intermediate: true,
                 docker: self.opts.format == Format::Docker,
+                annotations: Default::default(),
             },
         )?;
         st.id = Some(rec.id.clone());
@@ -660,7 +689,10 @@ impl Builder<'_> {
         };
         let args = std::mem::take(&mut st.args);
         let cmd_set = st.cmd_set;
+        let pending_dirs = std::mem::take(&mut st.pending_dirs);
         let Value::Object(config) = self.config_of(&id)? else {
+            st.args = args;
+            st.pending_dirs = pending_dirs;
             return Ok(false);
         };
         *st = State {
@@ -668,6 +700,7 @@ impl Builder<'_> {
             id: Some(id.clone()),
             args,
             cmd_set,
+            pending_dirs,
         };
         (self.events)(Event::UsingCache { id: &id });
         Ok(true)
@@ -751,19 +784,27 @@ impl Builder<'_> {
 
     /// A step that changes only the config: `change` applies it; the
     /// result is cached by parent and expanded text.
+    ///
+    /// `expanded` (the instruction with its variables substituted) keys
+    /// the cache; the history has the instruction as written, as Podman's
+    /// does (`/bin/sh -c #(nop) env  A=$X`), but ARG's only names.
     fn config_step(
         &self,
         st: &mut State,
-        _ins: &Instruction,
-        created_by: &str,
+        ins: &Instruction,
+        expanded: &str,
         change: impl FnOnce(&mut State) -> Result<()>,
     ) -> Result<()> {
-        let key = self.parent_key("config", st, created_by).finish();
+        let key = self.parent_key("config", st, expanded).finish();
         if self.try_cache(st, &key)? {
             return Ok(());
         }
         change(st)?;
-        let id = self.store_state(st, Some((created_by, true)))?;
+        let by = match ins.kind {
+            Kind::Arg(_) => expanded.to_string(),
+            _ => format!("/bin/sh -c #(nop) {}", ins.original.trim_end()),
+        };
+        let id = self.store_state(st, Some((&by, true)))?;
         self.remember(&key, &id)
     }
 
@@ -1047,27 +1088,19 @@ impl Builder<'_> {
         };
         let path = clean_path(&joined);
         let by = format!("/bin/sh -c #(nop) WORKDIR {path}");
+        let view = self.view(&st.layers())?;
+        if !resolve_exists(&view, &path) && !st.pending_dirs.iter().any(|(d, _)| *d == path) {
+            let owner = self.user_owner(st)?;
+            st.pending_dirs.push((path.clone(), owner));
+        }
         let key = self.parent_key("workdir", st, &by).finish();
         if self.try_cache(st, &key)? {
             return Ok(());
         }
-        let view = self.view(&st.layers())?;
-        let exists = resolve_exists(&view, &path);
         st.cfg().insert("WorkingDir".into(), json!(path));
-        let id = if exists {
-            self.store_state(st, Some((&by, true)))?
-        } else {
-            let owner = self.user_owner(st)?;
-            let upper = self.store.temp_dir("build-workdir")?;
-            let made =
-                copy::make_dir(&path, &view, &upper, owner).map_err(|source| BuildError::Copy {
-                    step: ins.text.clone(),
-                    source,
-                });
-            let r = made.and_then(|()| self.commit_upper(st, &upper, &by));
-            let _ = rsp_storage::remove_tree(&upper);
-            r?
-        };
+        // Podman's history has the line as written.
+        let by = format!("/bin/sh -c #(nop) {}", ins.original.trim_end());
+        let id = self.store_state(st, Some((&by, true)))?;
         self.remember(&key, &id)
     }
 
@@ -1331,6 +1364,7 @@ impl Builder<'_> {
             key.add(u).add(&f.digest).add(&format!("{:?}", f.mtime));
         }
         let key = key.finish();
+        let pending = std::mem::take(&mut st.pending_dirs);
         if self.try_cache(st, &key)? {
             return Ok(());
         }
@@ -1339,6 +1373,12 @@ impl Builder<'_> {
             .map_err(|e| self.step_err(ins, format!("{}: {e}", upper.display())))?;
         let layers = st.layers();
         let image = self.view(&layers)?;
+        for (dir, owner) in &pending {
+            copy::make_dir(dir, &image, &upper, *owner).map_err(|source| BuildError::Copy {
+                step: ins.text.clone(),
+                source,
+            })?;
+        }
         // ADD extracts local archives.
         let mut plain = Vec::new();
         let mut n_archive = 0;
@@ -1558,6 +1598,9 @@ impl Builder<'_> {
         }
         key.add(&format!("{:?}", network.0));
         let key = key.finish();
+        // The container makes its working directory; others WORKDIR named
+        // before it are not made (nor are they in Podman).
+        st.pending_dirs.clear();
         if self.try_cache(st, &key)? {
             return Ok(());
         }
@@ -1568,10 +1611,14 @@ impl Builder<'_> {
             ));
         };
         // Build args are the command's environment, under its ENV.
-        let env: Vec<String> = st
-            .args
-            .iter()
-            .filter_map(|(k, v)| v.as_ref().map(|v| (k, v)))
+        // The proxy ARGs need no ARG line (Docker's predefined ARGs).
+        let proxies = plan::PROXY_ARGS.iter().filter_map(|p| {
+            let v = self.opts.build_args.get(*p)?;
+            (!st.args.contains_key(*p)).then(|| (p.to_string(), Some(v.clone())))
+        });
+        let declared = st.args.clone().into_iter().chain(proxies);
+        let env: Vec<String> = declared
+            .filter_map(|(k, v)| v.map(|v| (k, v)))
             .filter(|(k, _)| st.env_get(k).is_none())
             .map(|(k, v)| format!("{k}={v}"))
             .collect();
@@ -2004,6 +2051,7 @@ impl Builder<'_> {
             id: Some(id.to_string()),
             args: BTreeMap::new(),
             cmd_set: false,
+            pending_dirs: Vec::new(),
         };
         let mut changed = false;
         if !o.labels.is_empty() {
@@ -2051,52 +2099,47 @@ impl Builder<'_> {
                     }
                     kept.push(h);
                 }
-                kept.push(json!({"created": now(), "created_by": "/bin/sh -c #(nop) squashed"}));
+                let created = st
+                    .config
+                    .get("created")
+                    .cloned()
+                    .unwrap_or_else(|| json!(now()));
+                kept.push(json!({"created": created, "created_by": "/bin/sh -c #(nop) squashed"}));
                 st.config.insert("history".into(), json!(kept));
                 changed = true;
             }
         }
-        if !o.annotations.is_empty() {
-            // Kept in the config's labels' sibling: rsp stores manifests
-            // it makes itself, so annotations ride in the config.
-            let m: Map<String, Value> = o
-                .annotations
-                .iter()
-                .map(|(k, v)| (k.clone(), json!(v)))
-                .collect();
-            st.config.insert("annotations".into(), Value::Object(m));
+        if o.format == Format::Docker && !st.config.contains_key("container_config") {
+            // Docker's image config repeats the run config as
+            // `container_config` (Podman's docker format writes it too):
+            // the config, and so the ID, differ from the OCI build's.
+            let c = st
+                .config
+                .get("config")
+                .cloned()
+                .unwrap_or_else(|| json!({}));
+            st.config.insert("container_config".into(), c);
             changed = true;
         }
         let name = o.tags.first().map(String::as_str).unwrap_or("");
-        (self.events)(Event::Commit { name });
-        let final_id = if changed {
-            let t = now();
-            st.config.insert("created".into(), json!(t));
-            let bytes =
-                serde_json::to_vec(&Value::Object(st.config.clone())).expect("JSON serializes");
-            local::store_image_as(
-                self.store,
-                &bytes,
-                o.tags.clone(),
-                StoreAs {
-                    intermediate: false,
-                    docker: o.format == Format::Docker,
-                },
-            )?
-            .id
-        } else {
-            let bytes = self.store.get_blob(&format!("sha256:{id}"))?;
-            local::store_image_as(
-                self.store,
-                &bytes,
-                o.tags.clone(),
-                StoreAs {
-                    intermediate: false,
-                    docker: o.format == Format::Docker,
-                },
-            )?
-            .id
+        (self.events)(Event::Commit {
+            name,
+            stage: self.plan.target + 1,
+            stages: self.plan.target + 1,
+        });
+        let how = StoreAs {
+            intermediate: false,
+            docker: o.format == Format::Docker,
+            annotations: o.annotations.iter().cloned().collect(),
         };
+        // `created` stays the last step's: a rebuild from cache with the
+        // same options is the same image.
+        let bytes = if changed {
+            serde_json::to_vec(&Value::Object(st.config.clone())).expect("JSON serializes")
+        } else {
+            self.store.get_blob(&format!("sha256:{id}"))?
+        };
+        let final_id = local::store_image_as(self.store, &bytes, o.tags.clone(), how)?.id;
         (self.events)(Event::Done {
             id: short(&final_id),
         });

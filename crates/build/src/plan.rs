@@ -92,6 +92,9 @@ pub struct Stage {
     pub name: Option<String>,
     /// The FROM instruction.
     pub from: Instruction,
+    /// FROM as Podman's `STEP 1/n:` line shows it: the image name
+    /// expanded (`FROM $BASE AS b` is `FROM busybox AS b`).
+    pub from_text: String,
     /// FROM's `--platform`, expanded.
     pub platform: Option<String>,
     pub base: Base,
@@ -203,6 +206,18 @@ pub fn plan(
                 if image.is_empty() {
                     return Err(PlanError::EmptyFrom { line: ins.line });
                 }
+                let keyword = ins.original.split_whitespace().next().unwrap_or("FROM");
+                let mut from_text = format!("{keyword} ");
+                for (k, v) in flags {
+                    match v {
+                        Some(v) => from_text.push_str(&format!("--{k}={} ", ex(v)?)),
+                        None => from_text.push_str(&format!("--{k} ")),
+                    }
+                }
+                from_text.push_str(&image);
+                if let Some(a) = alias {
+                    from_text.push_str(&format!(" AS {a}"));
+                }
                 let platform = flag(flags, "platform").map(ex).transpose()?;
                 let name = alias.as_ref().map(|a| a.to_ascii_lowercase());
                 if let Some(n) = &name {
@@ -237,6 +252,7 @@ pub fn plan(
                     deps.insert(i);
                 }
                 stages.push(Stage {
+                    from_text,
                     index: stages.len(),
                     name,
                     from: ins.clone(),

@@ -31,25 +31,29 @@ pub const DOCKER_CONFIG: &str = "application/vnd.docker.container.image.v1+json"
 pub const DOCKER_LAYER_TAR: &str = "application/vnd.docker.image.rootfs.diff.tar";
 
 /// How [`store_image_as`] keeps an image.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct StoreAs {
     /// A build step's image (see `ImageRecord::intermediate`).
     pub intermediate: bool,
     /// A Docker schema 2 manifest instead of an OCI one (`push` then sends
     /// it as `v2s2` unless told otherwise).
     pub docker: bool,
+    /// Manifest annotations (`build --annotation`); an OCI manifest
+    /// carries them, a Docker one has no place for them.
+    pub annotations: std::collections::BTreeMap<String, String>,
 }
 
 /// The manifest of an image whose layers are stored uncompressed: each
 /// layer's descriptor digest is its diff ID.
 pub fn manifest_for(store: &Store, config_bytes: &[u8]) -> Result<Vec<u8>, LocalImageError> {
-    manifest_typed(store, config_bytes, false)
+    manifest_typed(store, config_bytes, false, &Default::default())
 }
 
 fn manifest_typed(
     store: &Store,
     config_bytes: &[u8],
     docker: bool,
+    annotations: &std::collections::BTreeMap<String, String>,
 ) -> Result<Vec<u8>, LocalImageError> {
     let (manifest_type, config_type, layer_type) = if docker {
         (DOCKER_MANIFEST, DOCKER_CONFIG, DOCKER_LAYER_TAR)
@@ -69,7 +73,7 @@ fn manifest_typed(
             "size": store.layer_size(d),
         }));
     }
-    let manifest = serde_json::json!({
+    let mut manifest = serde_json::json!({
         "schemaVersion": 2,
         "mediaType": manifest_type,
         "config": {
@@ -79,6 +83,9 @@ fn manifest_typed(
         },
         "layers": layers,
     });
+    if !docker && !annotations.is_empty() {
+        manifest["annotations"] = serde_json::json!(annotations);
+    }
     Ok(serde_json::to_vec(&manifest).expect("a JSON value serializes"))
 }
 
@@ -101,7 +108,7 @@ pub fn store_image_as(
     how: StoreAs,
 ) -> Result<ImageRecord, LocalImageError> {
     let config = ImageConfig::parse(config_bytes).map_err(LocalImageError::BadConfig)?;
-    let manifest = manifest_typed(store, config_bytes, how.docker)?;
+    let manifest = manifest_typed(store, config_bytes, how.docker, &how.annotations)?;
     let config_digest = sha256_digest(config_bytes);
     let manifest_digest = sha256_digest(&manifest);
     store.put_blob(&config_digest, config_bytes)?;
@@ -130,6 +137,14 @@ pub fn store_image_as(
     }
     let mut db = store.images()?;
     db.upsert(rec.clone());
+    // The same config with annotations of its own: its manifest is the
+    // one asked for now (the ID names the config, not the manifest).
+    if !how.annotations.is_empty()
+        && let Some(existing) = db.images.iter_mut().find(|i| i.id == rec.id)
+    {
+        existing.manifest_digest = rec.manifest_digest.clone();
+        existing.manifest_media_type = rec.manifest_media_type.clone();
+    }
     store.save_images(&db, &lock)?;
     Ok(db
         .images

@@ -151,6 +151,13 @@ pub fn push(
     };
     let config_digest = format!("sha256:{}", rec.id);
     let config_bytes = store.get_blob(&config_digest)?;
+    // Annotations (`build --annotation`) live in the stored manifest.
+    let annotations = store
+        .get_blob(&rec.manifest_digest)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .map(|m| m["annotations"].clone())
+        .filter(serde_json::Value::is_object);
     for d in &rec.layers {
         digest_hex(d)?;
     }
@@ -168,6 +175,7 @@ pub fn push(
         &rec.layers,
         &config_digest,
         config_bytes,
+        annotations,
         opts,
         progress,
     ));
@@ -187,6 +195,7 @@ async fn push_async(
     layers: &[String],
     config_digest: &str,
     config_bytes: Vec<u8>,
+    annotations: Option<serde_json::Value>,
     opts: &PushOptions,
     progress: Arc<dyn PushProgress>,
 ) -> Result<String, TransferError> {
@@ -278,7 +287,7 @@ async fn push_async(
             json!({"mediaType": layer_type, "digest": digest, "size": size})
         })
         .collect();
-    let manifest = json!({
+    let mut manifest = json!({
         "schemaVersion": 2,
         "mediaType": manifest_type,
         "config": {
@@ -288,6 +297,10 @@ async fn push_async(
         },
         "layers": layer_descs,
     });
+    // Docker's schema 2 has no annotations.
+    if let Some(a) = annotations.filter(|_| manifest_type == OCI_MANIFEST) {
+        manifest["annotations"] = a;
+    }
     let bytes = serde_json::to_vec_pretty(&manifest)
         .map_err(|e| TransferError::Runtime(io::Error::other(e)))?;
     let digest = format!("sha256:{}", hex::encode(Sha256::digest(&bytes)));
