@@ -7,6 +7,8 @@
 //!
 //! ```text
 //! rsp (cli)        parses, calls the engine, the only layer that prints
+//!  ├─ rsp-build    `rsp build`: Dockerfiles, contexts, cache, stages
+//!  │   └─ (uses rsp-runtime to run each RUN step as a container)
 //!  ├─ rsp-runtime  containers: records, namespaces, monitor, exec, logs, events
 //!  │   ├─ rsp-net      the userspace TCP/IP stack
 //!  ├─ rsp-transfer pull, push, save, load
@@ -18,7 +20,8 @@
 //!  └─ gotmpl       Go templates for --format (no rsp deps)
 //! ```
 //!
-//! `rsp-runtime` also uses `rsp-image`, `rsp-storage`, `rsp-sys` and
+//! `rsp-build` uses `rsp-runtime`, `rsp-net`, `rsp-image`,
+//! `rsp-storage`, `rsp-sys` and `rsp-base`. `rsp-runtime` also uses `rsp-image`, `rsp-storage`, `rsp-sys` and
 //! `rsp-base`; `rsp-net` uses only `rsp-sys`. Nothing below the CLI uses
 //! the CLI: layers log through the `log` facade and report progress
 //! through traits the CLI implements. `unsafe` is allowed only in `rsp-sys`.

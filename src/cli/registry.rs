@@ -64,9 +64,14 @@ pub fn push(g: &Global, a: &PushArgs) -> CmdResult {
     let format = match a.format.as_deref() {
         Some("v2s2") => ManifestFormat::V2s2,
         Some(_) => ManifestFormat::Oci,
-        // An image built with `--format docker` goes out as it was made.
+        // An image built here with `--format docker` goes out as it was
+        // made (its stored manifest lists uncompressed Docker layers);
+        // pulled ones, whatever their source, go out as OCI.
         None => match rsp_image::lookup(&store.images()?, &a.image) {
-            Ok(rec) if rec.manifest_media_type == rsp_image::local::DOCKER_MANIFEST => {
+            Ok(rec)
+                if rec.manifest_media_type == rsp_image::local::DOCKER_MANIFEST
+                    && made_as_docker(&store, &rec.manifest_digest) =>
+            {
                 ManifestFormat::V2s2
             }
             _ => ManifestFormat::Oci,
@@ -487,4 +492,19 @@ pub fn manifest_inspect(a: &ManifestInspectArgs) -> CmdResult {
         }
     }
     Err(anyhow!("{}", errors.join("; ")).into())
+}
+
+/// Whether the stored manifest `digest` is one rsp made for a
+/// `--format docker` image (Docker media types, uncompressed layers).
+fn made_as_docker(store: &rsp_storage::Store, digest: &str) -> bool {
+    store
+        .get_blob(digest)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .is_some_and(|m| {
+            m["layers"].as_array().is_some_and(|l| {
+                l.iter()
+                    .all(|l| l["mediaType"] == rsp_image::local::DOCKER_LAYER_TAR)
+            })
+        })
 }

@@ -23,6 +23,17 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "rsp-runtime",
         &["rsp-sys", "rsp-base", "rsp-storage", "rsp-image", "rsp-net"],
     ),
+    (
+        "rsp-build",
+        &[
+            "rsp-sys",
+            "rsp-base",
+            "rsp-storage",
+            "rsp-image",
+            "rsp-net",
+            "rsp-runtime",
+        ],
+    ),
 ];
 
 fn ours(name: &str) -> bool {

@@ -1272,6 +1272,20 @@ impl Builder<'_> {
                 continue;
             }
             for w in self.expand_words(st, ins, raw)? {
+                // BuildKit clones git repositories here; rsp would fetch
+                // a web page instead, so it says so.
+                let git = w.starts_with("git@")
+                    || w.starts_with("git://")
+                    || (fetch::is_url(&w)
+                        && w.split(['?', '#'])
+                            .next()
+                            .is_some_and(|u| u.ends_with(".git")));
+                if add && git {
+                    return Err(self.step_err(
+                        ins,
+                        format!("ADD {w}: git sources are not supported by rsp build: clone it into the context and COPY it"),
+                    ));
+                }
                 if add && fetch::is_url(&w) {
                     urls.push(w);
                 } else {
