@@ -306,10 +306,8 @@ impl Cmd {
             // Own process group, so a timeout can kill rsp's helpers too.
             .process_group(0);
         let start = Instant::now();
-        let mut child = self
-            .cmd
-            .spawn()
-            .unwrap_or_else(|e| panic!("spawning {desc}: {e}"));
+        let mut child =
+            spawn_retrying(&mut self.cmd).unwrap_or_else(|e| panic!("spawning {desc}: {e}"));
         if let Some(bytes) = self.stdin.take() {
             let mut w = child.stdin.take().expect("piped stdin");
             // A thread, because rsp may not read stdin before filling its
@@ -438,5 +436,22 @@ impl Drop for Spawned {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
+    }
+}
+
+/// Spawns `cmd`, again while the program is "busy": a binary a test has
+/// just written (a copy of rsp) can be held open for writing for a moment
+/// by a child another test thread forked before its exec closed the
+/// descriptor (ETXTBSY). Bounded: 100 tries, 10 ms apart.
+pub fn spawn_retrying(cmd: &mut Command) -> std::io::Result<std::process::Child> {
+    let mut tries = 0;
+    loop {
+        match cmd.spawn() {
+            Err(e) if e.raw_os_error() == Some(libc::ETXTBSY) && tries < 100 => {
+                tries += 1;
+                thread::sleep(Duration::from_millis(10));
+            }
+            r => return r,
+        }
     }
 }

@@ -891,7 +891,10 @@ mod tests {
             .dockerfile(Some(&context.root().join("missing")))
             .err()
             .unwrap();
-        assert!(err.to_string().contains("does not exist"), "{err}");
+        assert!(
+            err.to_string().contains("no such file or directory"),
+            "{err}"
+        );
         let empty = tempfile::tempdir().unwrap();
         let err = Context::open(empty.path(), None)
             .unwrap()
@@ -965,7 +968,10 @@ mod tests {
         builder.append(&header, data).unwrap();
     }
 
-    fn tar_of(entries: &[(&[u8], tar::EntryType, &[u8], &[u8])]) -> Vec<u8> {
+    /// (name, type, link target, data).
+    type Entry<'a> = (&'a [u8], tar::EntryType, &'a [u8], &'a [u8]);
+
+    fn tar_of(entries: &[Entry<'_>]) -> Vec<u8> {
         let mut builder = tar::Builder::new(Vec::new());
         for (name, kind, link, data) in entries {
             raw_entry(&mut builder, name, *kind, link, data);

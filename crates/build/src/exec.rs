@@ -254,11 +254,7 @@ struct State {
 
 impl State {
     fn cfg(&mut self) -> &mut Map<String, Value> {
-        let c = self.config.entry("config").or_insert_with(|| json!({}));
-        if !c.is_object() {
-            *c = json!({});
-        }
-        c.as_object_mut().expect("made an object")
+        object_at(&mut self.config, "config")
     }
 
     fn cfg_ref(&self) -> Option<&Map<String, Value>> {
@@ -347,6 +343,15 @@ impl State {
             .filter_map(|(k, v)| v.clone().map(|v| (k.clone(), v)))
             .collect()
     }
+}
+
+/// The object under `key` of `m`, made (or made an object) if it is not.
+fn object_at<'a>(m: &'a mut Map<String, Value>, key: &str) -> &'a mut Map<String, Value> {
+    let v = m.entry(key).or_insert_with(|| json!({}));
+    if !v.is_object() {
+        *v = json!({});
+    }
+    v.as_object_mut().expect("made an object")
 }
 
 /// Builds the plan's target. `sources.images` must hold every name
@@ -839,11 +844,7 @@ impl Builder<'_> {
                     .collect::<Vec<_>>()
                     .join(" ");
                 self.config_step(st, ins, &nop(&format!("LABEL {text}")), |st| {
-                    let labels = st.cfg().entry("Labels").or_insert_with(|| json!({}));
-                    if !labels.is_object() {
-                        *labels = json!({});
-                    }
-                    let m = labels.as_object_mut().expect("made an object");
+                    let m = object_at(st.cfg(), "Labels");
                     for (k, v) in vals {
                         m.insert(k, json!(v));
                     }
@@ -882,11 +883,7 @@ impl Builder<'_> {
                 }
                 let text = ports.join(" ");
                 self.config_step(st, ins, &nop(&format!("EXPOSE {text}")), |st| {
-                    let m = st.cfg().entry("ExposedPorts").or_insert_with(|| json!({}));
-                    if !m.is_object() {
-                        *m = json!({});
-                    }
-                    let m = m.as_object_mut().expect("made an object");
+                    let m = object_at(st.cfg(), "ExposedPorts");
                     for p in ports {
                         m.insert(p, json!({}));
                     }
@@ -903,11 +900,7 @@ impl Builder<'_> {
                 }
                 let text = format!("VOLUME {}", serde_json::to_string(&vols).expect("JSON"));
                 self.config_step(st, ins, &nop(&text), |st| {
-                    let m = st.cfg().entry("Volumes").or_insert_with(|| json!({}));
-                    if !m.is_object() {
-                        *m = json!({});
-                    }
-                    let m = m.as_object_mut().expect("made an object");
+                    let m = object_at(st.cfg(), "Volumes");
                     for v in vols {
                         m.insert(v, json!({}));
                     }
@@ -2069,11 +2062,7 @@ impl Builder<'_> {
         };
         let mut changed = false;
         if !o.labels.is_empty() {
-            let labels = st.cfg().entry("Labels").or_insert_with(|| json!({}));
-            if !labels.is_object() {
-                *labels = json!({});
-            }
-            let m = labels.as_object_mut().expect("made an object");
+            let m = object_at(st.cfg(), "Labels");
             for (k, v) in &o.labels {
                 m.insert(k.clone(), json!(v));
             }

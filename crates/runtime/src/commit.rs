@@ -154,11 +154,16 @@ pub fn image_changes(store: &Store, rec: &ImageRecord) -> Result<Vec<(char, Stri
 }
 
 /// Writes the container's root filesystem, flattened, as a tar to `out`.
-pub fn export(store: &Store, c: &ContainerConfig, mut out: impl Write) -> Result<()> {
+pub fn export(store: &Store, c: &ContainerConfig, out: impl Write) -> Result<()> {
     let (_, new, _) = container_views(store, c)?;
+    flatten(new, out)
+}
+
+/// Writes the merged view of `layers` (topmost first) as one tar.
+fn flatten(layers: Vec<Layer>, mut out: impl Write) -> Result<()> {
     let (mut reader, child) = as_owner(move |w| {
         let mut sink = TarSink::new(w);
-        pack::compare(&[], &new, false, &[], &mut sink)?;
+        pack::compare(&[], &layers, false, &[], &mut sink)?;
         sink.finish()?;
         Ok(())
     })?;
@@ -444,19 +449,8 @@ pub fn squash_layer(store: &Store, all: &[String], base: usize) -> Result<Unpack
 
 /// Writes the filesystem of image layers `layers` (diff IDs, lowest
 /// first), flattened, as a tar to `out` (for `build --output`).
-pub fn export_layers(store: &Store, layers: &[String], mut out: impl Write) -> Result<()> {
-    let new = image_layers(store, layers)?;
-    let (mut reader, child) = as_owner(move |w| {
-        let mut sink = TarSink::new(w);
-        pack::compare(&[], &new, false, &[], &mut sink)?;
-        sink.finish()?;
-        Ok(())
-    })?;
-    let copied = io::copy(&mut reader, &mut out).and_then(|_| out.flush());
-    drop(reader);
-    child.finish()?;
-    copied.map_err(|e| CommitError::Pack(PackError::Write(e)))?;
-    Ok(())
+pub fn export_layers(store: &Store, layers: &[String], out: impl Write) -> Result<()> {
+    flatten(image_layers(store, layers)?, out)
 }
 
 /// What `import` takes besides the tarball.
