@@ -4,7 +4,11 @@
 #      COPY of a context of 5 000 small files, RUN over them, COPY, LABEL,
 #      CMD): cold build (--no-cache), fully cached rebuild, and rebuild
 #      after one of the 5 000 context files changed (the big COPY and every
-#      step after it run again);
+#      step after it run again). Every run shares one store, as a user's
+#      builds do: a --no-cache rebuild runs every step again, but a layer
+#      whose content the store already has is not written again (rsp), so
+#      the one-file-changed row is the one that writes a new 5 000-file
+#      layer each time;
 #   2. a 3-stage Dockerfile: two independent builder stages (`RUN sleep 2`
 #      each, plus a little CPU work) and a final stage COPYing from both:
 #      cold and cached; for rsp also each builder stage alone

@@ -206,6 +206,17 @@ pub fn sources(tree: &dyn Tree, patterns: &[String]) -> Result<Vec<PathBuf>, Cop
 /// they will be copied, symlink target, and file contents. Mtimes are
 /// left out, as in BuildKit's content hash.
 pub fn hash(tree: &dyn Tree, sources: &[PathBuf], opts: &CopyOptions) -> Result<String, CopyError> {
+    hash_sized(tree, sources, opts).map(|(h, _)| h)
+}
+
+/// [`hash`], and the bytes of file contents the copy will write (to
+/// choose where to stage it).
+pub fn hash_sized(
+    tree: &dyn Tree,
+    sources: &[PathBuf],
+    opts: &CopyOptions,
+) -> Result<(String, u64), CopyError> {
+    let mut bytes = 0;
     let mut h = Sha256::new();
     field(&mut h, b"rsp-build copy 1");
     let o = format!("{:?} {:?} {}", opts.chown, opts.chmod, opts.keep_owners);
@@ -215,12 +226,12 @@ pub fn hash(tree: &dyn Tree, sources: &[PathBuf], opts: &CopyOptions) -> Result<
         field(&mut h, b"source");
         field(&mut h, src.file_name().unwrap_or_default().as_bytes());
         if meta.kind == Kind::Dir {
-            hash_dir(tree, &real, Path::new(""), opts, &mut h)?;
+            hash_dir(tree, &real, Path::new(""), opts, &mut h, &mut bytes)?;
         } else {
-            hash_entry(tree, &real, Path::new(""), &meta, opts, &mut h)?;
+            hash_entry(tree, &real, Path::new(""), &meta, opts, &mut h, &mut bytes)?;
         }
     }
-    Ok(format!("sha256:{}", hex::encode(h.finalize())))
+    Ok((format!("sha256:{}", hex::encode(h.finalize())), bytes))
 }
 
 /// Copies `sources` of `tree` to `dest` (already expanded; relative to
@@ -645,12 +656,14 @@ fn field(h: &mut Sha256, data: &[u8]) {
     h.update(data);
 }
 
+#[allow(clippy::too_many_arguments)]
 fn hash_dir(
     tree: &dyn Tree,
     dir: &Path,
     rel: &Path,
     opts: &CopyOptions,
     h: &mut Sha256,
+    bytes: &mut u64,
 ) -> Result<(), CopyError> {
     for name in tree.list(dir).map_err(read_err(dir))? {
         let path = dir.join(&name);
@@ -658,14 +671,15 @@ fn hash_dir(
             continue;
         };
         let child = rel.join(&name);
-        hash_entry(tree, &path, &child, &m, opts, h)?;
+        hash_entry(tree, &path, &child, &m, opts, h, bytes)?;
         if m.kind == Kind::Dir {
-            hash_dir(tree, &path, &child, opts, h)?;
+            hash_dir(tree, &path, &child, opts, h, bytes)?;
         }
     }
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)]
 fn hash_entry(
     tree: &dyn Tree,
     path: &Path,
@@ -673,6 +687,7 @@ fn hash_entry(
     m: &Meta,
     opts: &CopyOptions,
     h: &mut Sha256,
+    bytes: &mut u64,
 ) -> Result<(), CopyError> {
     let kind = match m.kind {
         Kind::File => b"f",
@@ -695,6 +710,7 @@ fn hash_entry(
                 .as_bytes(),
         ),
         Kind::File => {
+            *bytes += m.size;
             let mut contents = Sha256::new();
             let mut f = tree.open(path).map_err(read_err(path))?;
             let mut buf = vec![0; 64 * 1024];

@@ -345,6 +345,79 @@ impl State {
     }
 }
 
+/// A directory removed (with what it holds) when this goes.
+struct RemoveOnDrop(Option<PathBuf>);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        if let Some(d) = &self.0 {
+            let _ = rsp_storage::remove_tree(d);
+        }
+    }
+}
+
+/// Copies up to this many bytes are staged on a tmpfs.
+const FAST_SCRATCH_LIMIT: u64 = 64 << 20;
+
+/// The tmpfs directories a COPY may be staged in: the run root (usually
+/// `$XDG_RUNTIME_DIR/rsp`), else `/dev/shm`; each gets a directory of
+/// this user's, `rsp-build-UID`, checked to be ours (never followed if it
+/// is a link another user planted).
+fn scratch_bases(paths: &Paths) -> Vec<PathBuf> {
+    let uid = nix::unistd::getuid().as_raw();
+    [paths.runroot.clone(), PathBuf::from("/dev/shm")]
+        .into_iter()
+        .filter(|b| {
+            nix::sys::statfs::statfs(b.as_path())
+                .is_ok_and(|f| f.filesystem_type() == nix::sys::statfs::TMPFS_MAGIC)
+        })
+        .map(|b| b.join(format!("rsp-build-{uid}")))
+        .collect()
+}
+
+/// A new empty directory on a tmpfs for `bytes` of copied files, if
+/// there is one to use and the copy is small enough.
+fn fast_scratch(paths: &Paths, bytes: u64) -> Option<PathBuf> {
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+    static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    if bytes > FAST_SCRATCH_LIMIT {
+        return None;
+    }
+    let uid = nix::unistd::getuid().as_raw();
+    for base in scratch_bases(paths) {
+        let _ = std::fs::DirBuilder::new().mode(0o700).create(&base);
+        let ours = std::fs::symlink_metadata(&base)
+            .is_ok_and(|m| m.is_dir() && m.uid() == uid && m.mode() & 0o077 == 0);
+        if !ours {
+            continue;
+        }
+        let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = base.join(format!("{}-{seq}", std::process::id()));
+        let _ = rsp_storage::remove_tree(&dir);
+        if std::fs::DirBuilder::new().mode(0o755).create(&dir).is_ok() {
+            return Some(dir);
+        }
+    }
+    None
+}
+
+/// Removes what killed builds left in the tmpfs scratch directories
+/// (named after their process, as the store's work files are).
+fn sweep_scratch(paths: &Paths) {
+    for base in scratch_bases(paths) {
+        let Ok(entries) = std::fs::read_dir(&base) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let pid = name.split('-').next().and_then(|p| p.parse::<i32>().ok());
+            if !pid.is_some_and(|p| Path::new(&format!("/proc/{p}")).exists()) {
+                let _ = rsp_storage::remove_tree(&e.path());
+            }
+        }
+    }
+}
+
 /// The object under `key` of `m`, made (or made an object) if it is not.
 fn object_at<'a>(m: &'a mut Map<String, Value>, key: &str) -> &'a mut Map<String, Value> {
     let v = m.entry(key).or_insert_with(|| json!({}));
@@ -367,6 +440,7 @@ pub fn build(
     // Containers of builds that died are swept before we add ours.
     let _ = rsp_runtime::container::remove_dead_build_containers(store, paths);
     store.clean_temp();
+    sweep_scratch(paths);
     let b = Builder {
         store,
         paths,
@@ -1353,10 +1427,10 @@ impl Builder<'_> {
         }
         // The key: parent, expanded instruction, and the content hash.
         let word = if add { "ADD" } else { "COPY" };
-        let hash = if matched.is_empty() {
-            String::new()
+        let (hash, bytes) = if matched.is_empty() {
+            (String::new(), 0)
         } else {
-            copy::hash(tree, matched, opts).map_err(cerr)?
+            copy::hash_sized(tree, matched, opts).map_err(cerr)?
         };
         let mut key = self.parent_key(word, st, &ins.text);
         key.add(from.unwrap_or(""));
@@ -1375,9 +1449,18 @@ impl Builder<'_> {
         if self.try_cache(st, &key)? {
             return Ok(());
         }
-        let upper = scratch.join("upper");
-        std::fs::create_dir(&upper)
-            .map_err(|e| self.step_err(ins, format!("{}: {e}", upper.display())))?;
+        // The upper is read once, into the layer, and removed: on a tmpfs
+        // its thousands of small files cost nothing on disk.
+        let fast = RemoveOnDrop(fast_scratch(self.paths, bytes));
+        let upper = match &fast.0 {
+            Some(d) => d.clone(),
+            None => {
+                let u = scratch.join("upper");
+                std::fs::create_dir(&u)
+                    .map_err(|e| self.step_err(ins, format!("{}: {e}", u.display())))?;
+                u
+            }
+        };
         let layers = st.layers();
         let image = self.view(&layers)?;
         for (dir, owner) in &pending {

@@ -423,6 +423,33 @@ pub fn upper_layer(
         default_owner: (0, 0),
     }];
     new.extend(image_layers(store, layers)?);
+    // The same files again (a `--no-cache` rebuild): the layer is already
+    // there, and writing thousands of files only to remove them would cost
+    // more than reading the upper twice.
+    let (o, n) = (old.clone(), new.clone());
+    let (mut reader, child) = as_owner(move |w| {
+        let mut sink = TarSink::new(w);
+        pack::compare(&o, &n, true, &[], &mut sink)?;
+        sink.finish()?;
+        Ok(())
+    })?;
+    let mut digest = DigestWriter::default();
+    let hashed = io::copy(&mut reader, &mut digest);
+    drop(reader);
+    child.finish()?;
+    hashed.map_err(|e| CommitError::Pack(PackError::Write(e)))?;
+    let diff_id = format!(
+        "sha256:{}",
+        hex::encode(sha2::Digest::finalize(digest.hash))
+    );
+    if store.has_layer(&diff_id) {
+        return Ok(UnpackStats {
+            diff_id,
+            size: digest.len,
+            records_owners: false,
+            recorded: true,
+        });
+    }
     let (reader, child) = as_owner(move |w| {
         let mut sink = TarSink::new(w);
         pack::compare(&old, &new, true, &[], &mut sink)?;
@@ -430,6 +457,25 @@ pub fn upper_layer(
         Ok(())
     })?;
     add_layer(store, reader, || child.finish())
+}
+
+/// A sink that only hashes and counts what is written.
+#[derive(Default)]
+struct DigestWriter {
+    hash: sha2::Sha256,
+    len: u64,
+}
+
+impl Write for DigestWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        use sha2::Digest;
+        self.hash.update(buf);
+        self.len += buf.len() as u64;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Stores one layer with everything the layers `all` change over their

@@ -73,6 +73,7 @@ type Result<T, E = PackError> = std::result::Result<T, E>;
 
 /// One directory tree in the store's overlay format, and who owns its
 /// entries that record no owner.
+#[derive(Clone, Debug)]
 pub struct Layer {
     pub path: PathBuf,
     pub default_owner: (u32, u32),
