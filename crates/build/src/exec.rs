@@ -352,6 +352,11 @@ impl Drop for RemoveOnDrop {
     fn drop(&mut self) {
         if let Some(d) = &self.0 {
             let _ = rsp_storage::remove_tree(d);
+            // The per-user scratch base goes too once empty (a build that
+            // makes its own at the same time falls back to the store's).
+            if let Some(base) = d.parent() {
+                let _ = std::fs::remove_dir(base);
+            }
         }
     }
 }
