@@ -591,6 +591,7 @@ user\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand run" -s l -l label -d 'Set metadata on the container (KEY=VALUE)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l stop-signal -d 'Signal to stop the container with (default: the image\'s StopSignal or SIGTERM)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l stop-timeout -d 'Seconds to wait before forcibly stopping the container' -r
+complete -c rsp -n "__fish_rsp_using_subcommand run" -l ulimit -d 'Resource limit for the container\'s processes (TYPE=SOFT[:HARD], e.g. nofile=1024:2048; -1 is unlimited); repeatable' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l log-driver -d 'Logging driver: k8s-file, none, passthrough' -r -f -a "k8s-file\t''
 none\t''
 passthrough\t''"
@@ -768,6 +769,7 @@ user\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -s l -l label -d 'Set metadata on the container (KEY=VALUE)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l stop-signal -d 'Signal to stop the container with (default: the image\'s StopSignal or SIGTERM)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l stop-timeout -d 'Seconds to wait before forcibly stopping the container' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l ulimit -d 'Resource limit for the container\'s processes (TYPE=SOFT[:HARD], e.g. nofile=1024:2048; -1 is unlimited); repeatable' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l log-driver -d 'Logging driver: k8s-file, none, passthrough' -r -f -a "k8s-file\t''
 none\t''
 passthrough\t''"
@@ -868,6 +870,7 @@ user\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -s l -l label -d 'Set metadata on the container (KEY=VALUE)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l stop-signal -d 'Signal to stop the container with (default: the image\'s StopSignal or SIGTERM)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l stop-timeout -d 'Seconds to wait before forcibly stopping the container' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l ulimit -d 'Resource limit for the container\'s processes (TYPE=SOFT[:HARD], e.g. nofile=1024:2048; -1 is unlimited); repeatable' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l log-driver -d 'Logging driver: k8s-file, none, passthrough' -r -f -a "k8s-file\t''
 none\t''
 passthrough\t''"
@@ -1250,6 +1253,7 @@ user\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand create" -s l -l label -d 'Set metadata on the container (KEY=VALUE)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l stop-signal -d 'Signal to stop the container with (default: the image\'s StopSignal or SIGTERM)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l stop-timeout -d 'Seconds to wait before forcibly stopping the container' -r
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l ulimit -d 'Resource limit for the container\'s processes (TYPE=SOFT[:HARD], e.g. nofile=1024:2048; -1 is unlimited); repeatable' -r
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l log-driver -d 'Logging driver: k8s-file, none, passthrough' -r -f -a "k8s-file\t''
 none\t''
 passthrough\t''"

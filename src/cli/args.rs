@@ -525,6 +525,9 @@ pub struct RunArgs {
     /// Seconds to wait before forcibly stopping the container
     #[arg(long, value_name = "SECONDS")]
     pub stop_timeout: Option<u32>,
+    /// Resource limit for the container's processes (TYPE=SOFT[:HARD], e.g. nofile=1024:2048; -1 is unlimited); repeatable
+    #[arg(long, value_name = "TYPE=SOFT[:HARD]")]
+    pub ulimit: Vec<String>,
     /// Logging driver: k8s-file, none, passthrough
     #[arg(long, value_name = "DRIVER", default_value = "k8s-file", value_parser = ["k8s-file", "none", "passthrough"])]
     pub log_driver: String,

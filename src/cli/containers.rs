@@ -252,6 +252,7 @@ fn spec_from_flags(
         restart,
         restart_max,
         stop_signal: a.stop_signal.clone(),
+        ulimits: a.ulimit.clone(),
         stop_timeout: a.stop_timeout,
         log,
         cgroups: CgroupsMode::parse(&a.cgroups)?,

@@ -203,6 +203,8 @@ struct HostConfig {
     /// The user's initial supplementary groups as resolved: the image's
     /// `/etc/group` memberships and `--group-add`'s (rsp's own field).
     supplementary_groups: Vec<u32>,
+    /// `--ulimit`s: `[{"Name": "RLIMIT_NOFILE", "Soft": 64, "Hard": 64}]`.
+    ulimits: Vec<rsp_runtime::ulimit::Ulimit>,
 }
 
 /// Docker's `{"80/tcp": [{"HostIp": ..., "HostPort": ...}]}`; in
@@ -407,6 +409,7 @@ pub fn container(c: &Container, paths: &Paths, store: &Store) -> ContainerInspec
             userns_mode: cfg.userns.to_record(),
             group_add: cfg.group_add.clone(),
             supplementary_groups: cfg.groups.clone(),
+            ulimits: cfg.ulimits.clone(),
         },
     }
 }

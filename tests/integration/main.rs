@@ -20,6 +20,7 @@ mod imagecmds;
 mod images;
 mod layering;
 mod lifecycle;
+mod limits;
 mod netchurn;
 mod network;
 mod ownership;

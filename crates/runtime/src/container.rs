@@ -299,6 +299,10 @@ pub struct ContainerConfig {
     /// `--stop-signal` says otherwise).
     #[serde(default)]
     pub stop_signal: String,
+    /// `--ulimit`: set in the container's first process and in every
+    /// `exec`'d one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ulimits: Vec<crate::ulimit::Ulimit>,
     #[serde(default = "default_stop_timeout")]
     pub stop_timeout: u32,
     #[serde(default)]

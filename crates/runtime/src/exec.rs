@@ -261,6 +261,7 @@ pub fn exec(c: &Container, opts: &ExecOptions) -> Result<i32> {
         args: opts.args.clone(),
         env: env_list,
         workdir,
+        ulimits: c.config.ulimits.clone(),
         mask: rsp_sys::sigset_words(&old_mask),
     };
     let plan = serde_json::to_vec(&plan).expect("plain data serializes");
@@ -342,6 +343,9 @@ struct JoinPlan {
     args: Vec<String>,
     env: Vec<String>,
     workdir: String,
+    /// The container's `--ulimit`s, set for the command too.
+    #[serde(default)]
+    ulimits: Vec<crate::ulimit::Ulimit>,
     /// `rsp exec`'s own signal mask, restored for the command: the words
     /// of its `sigset_t`, real-time signals included.
     mask: Vec<u64>,
@@ -442,6 +446,9 @@ pub fn join_main(args: &[std::ffi::OsString]) -> i32 {
                         plan.workdir
                     ),
                 ));
+            }
+            if let Err(e) = crate::ulimit::apply(&plan.ulimits) {
+                return Err(fail(125, e.to_string()));
             }
             let path_env = process::env_get(&plan.env, "PATH")
                 .unwrap_or(process::DEFAULT_PATH)

@@ -40,6 +40,7 @@ pub mod spec;
 pub mod stats;
 pub mod top;
 mod tty;
+pub mod ulimit;
 pub mod userns;
 
 use container::{ContainerConfig, NetworkMode, State};
@@ -526,6 +527,9 @@ fn child_main(
                 ),
             ));
         }
+    }
+    if let Err(e) = ulimit::apply(&plan.cfg.ulimits) {
+        return Err(fail(125, e.to_string()));
     }
     // The ownership filter comes last, in the command's process (under
     // --init, pid 1 is rsp's reaper, which runs no code of the image;

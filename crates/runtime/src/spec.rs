@@ -60,6 +60,8 @@ pub enum SpecError {
     RemoveWithRestart(String),
     #[error("invalid --stop-signal {0:?}: use a name such as SIGTERM or a number")]
     BadStopSignal(String),
+    #[error(transparent)]
+    Ulimit(#[from] crate::ulimit::UlimitError),
     #[error("the passthrough log driver cannot be used with --tty: use --log-driver k8s-file")]
     PassthroughWithTty,
     #[error("--log-opt {0:?}: give a size such as 10m or 512k")]
@@ -453,6 +455,8 @@ pub struct ContainerSpec {
     pub restart_max: u32,
     pub stop_signal: Option<String>,
     pub stop_timeout: Option<u32>,
+    /// `--ulimit TYPE=SOFT[:HARD]`, as given.
+    pub ulimits: Vec<String>,
     pub log: LogSpec,
     pub cgroups: CgroupsMode,
     /// None: `image` where this build can emulate owners and ids.
@@ -517,6 +521,7 @@ impl ContainerSpec {
         if self.log.driver == LogDriver::Passthrough && self.tty {
             return Err(SpecError::PassthroughWithTty);
         }
+        crate::ulimit::parse_all(&self.ulimits)?;
         self.validate_log()?;
         if let Some(w) = &self.workdir
             && !w.starts_with('/')
@@ -775,6 +780,7 @@ impl ContainerSpec {
                 .map(|s| s.as_str().to_string())
                 .unwrap_or_else(|| "SIGTERM".into()),
             stop_timeout: self.stop_timeout.unwrap_or(10),
+            ulimits: crate::ulimit::parse_all(&self.ulimits)?,
             log_driver: self.log.driver,
             log_max_size: self.log.max_size.filter(|m| *m > 0),
             log_max_file: self.log.max_file.unwrap_or(0),
