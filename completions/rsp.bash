@@ -1408,7 +1408,7 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__container__subcmd__create)
-            opts="-i -t -e -w -u -h -v -d -l -p -P -q -V --help --rm --interactive --tty --name --env --env-file --workdir --entrypoint --user --userns --group-add --hostname --volume --detach --detach-keys --restart --cgroups --init --owners --label --stop-signal --stop-timeout --ulimit --log-driver --log-opt --sig-proxy --net --network --publish --publish-all --expose --pull --quiet --tls-verify --platform --creds --authfile --root --runroot --storage-driver --log-level --version"
+            opts="-i -t -e -w -u -h -v -d -l -p -P -q -V --help --rm --interactive --tty --name --env --env-file --workdir --entrypoint --user --userns --group-add --hostname --volume --detach --detach-keys --restart --cgroups --init --owners --label --stop-signal --stop-timeout --security-opt --read-only --read-only-tmpfs --ulimit --log-driver --log-opt --sig-proxy --net --network --publish --publish-all --expose --pull --quiet --tls-verify --platform --creds --authfile --root --runroot --storage-driver --log-level --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1504,6 +1504,14 @@ _rsp() {
                     ;;
                 --stop-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --security-opt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-only-tmpfs)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --ulimit)
@@ -2504,7 +2512,7 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__container__subcmd__run)
-            opts="-i -t -e -w -u -h -v -d -l -p -P -q -V --help --rm --interactive --tty --name --env --env-file --workdir --entrypoint --user --userns --group-add --hostname --volume --detach --detach-keys --restart --cgroups --init --owners --label --stop-signal --stop-timeout --ulimit --log-driver --log-opt --sig-proxy --net --network --publish --publish-all --expose --pull --quiet --tls-verify --platform --creds --authfile --root --runroot --storage-driver --log-level --version"
+            opts="-i -t -e -w -u -h -v -d -l -p -P -q -V --help --rm --interactive --tty --name --env --env-file --workdir --entrypoint --user --userns --group-add --hostname --volume --detach --detach-keys --restart --cgroups --init --owners --label --stop-signal --stop-timeout --security-opt --read-only --read-only-tmpfs --ulimit --log-driver --log-opt --sig-proxy --net --network --publish --publish-all --expose --pull --quiet --tls-verify --platform --creds --authfile --root --runroot --storage-driver --log-level --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2600,6 +2608,14 @@ _rsp() {
                     ;;
                 --stop-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --security-opt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-only-tmpfs)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --ulimit)
@@ -2924,7 +2940,7 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__create)
-            opts="-i -t -e -w -u -h -v -d -l -p -P -q -V --help --rm --interactive --tty --name --env --env-file --workdir --entrypoint --user --userns --group-add --hostname --volume --detach --detach-keys --restart --cgroups --init --owners --label --stop-signal --stop-timeout --ulimit --log-driver --log-opt --sig-proxy --net --network --publish --publish-all --expose --pull --quiet --tls-verify --platform --creds --authfile --root --runroot --storage-driver --log-level --version"
+            opts="-i -t -e -w -u -h -v -d -l -p -P -q -V --help --rm --interactive --tty --name --env --env-file --workdir --entrypoint --user --userns --group-add --hostname --volume --detach --detach-keys --restart --cgroups --init --owners --label --stop-signal --stop-timeout --security-opt --read-only --read-only-tmpfs --ulimit --log-driver --log-opt --sig-proxy --net --network --publish --publish-all --expose --pull --quiet --tls-verify --platform --creds --authfile --root --runroot --storage-driver --log-level --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3020,6 +3036,14 @@ _rsp() {
                     ;;
                 --stop-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --security-opt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-only-tmpfs)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --ulimit)
@@ -6574,7 +6598,7 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__run)
-            opts="-i -t -e -w -u -h -v -d -l -p -P -q -V --help --rm --interactive --tty --name --env --env-file --workdir --entrypoint --user --userns --group-add --hostname --volume --detach --detach-keys --restart --cgroups --init --owners --label --stop-signal --stop-timeout --ulimit --log-driver --log-opt --sig-proxy --net --network --publish --publish-all --expose --pull --quiet --tls-verify --platform --creds --authfile --root --runroot --storage-driver --log-level --version"
+            opts="-i -t -e -w -u -h -v -d -l -p -P -q -V --help --rm --interactive --tty --name --env --env-file --workdir --entrypoint --user --userns --group-add --hostname --volume --detach --detach-keys --restart --cgroups --init --owners --label --stop-signal --stop-timeout --security-opt --read-only --read-only-tmpfs --ulimit --log-driver --log-opt --sig-proxy --net --network --publish --publish-all --expose --pull --quiet --tls-verify --platform --creds --authfile --root --runroot --storage-driver --log-level --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6670,6 +6694,14 @@ _rsp() {
                     ;;
                 --stop-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --security-opt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-only-tmpfs)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --ulimit)

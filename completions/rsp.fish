@@ -591,6 +591,9 @@ user\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand run" -s l -l label -d 'Set metadata on the container (KEY=VALUE)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l stop-signal -d 'Signal to stop the container with (default: the image\'s StopSignal or SIGTERM)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l stop-timeout -d 'Seconds to wait before forcibly stopping the container' -r
+complete -c rsp -n "__fish_rsp_using_subcommand run" -l security-opt -d 'Security options: no-new-privileges[=true|false] (setuid files raise nothing), label=disable (rsp applies no SELinux labels); others are refused' -r
+complete -c rsp -n "__fish_rsp_using_subcommand run" -l read-only-tmpfs -d 'With --read-only, mount a tmpfs on /tmp, /var/tmp and /run (default true)' -r -f -a "true\t''
+false\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l ulimit -d 'Resource limit for the container\'s processes (TYPE=SOFT[:HARD], e.g. nofile=1024:2048; -1 is unlimited); repeatable' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l log-driver -d 'Logging driver: k8s-file, none, passthrough' -r -f -a "k8s-file\t''
 none\t''
@@ -626,6 +629,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand run" -s i -l interactive -d 'Kee
 complete -c rsp -n "__fish_rsp_using_subcommand run" -s t -l tty -d 'Allocate a pseudo-TTY'
 complete -c rsp -n "__fish_rsp_using_subcommand run" -s d -l detach -d 'Run the container in the background and print its ID'
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l init -d 'Run an init inside the container that forwards signals and reaps processes (rsp itself as pid 1, out of the container\'s reach: non-dumpable, no capabilities, a seccomp allow-list)'
+complete -c rsp -n "__fish_rsp_using_subcommand run" -l read-only -d 'Mount the container\'s root filesystem read-only (volumes and the tmpfs of --read-only-tmpfs stay writable)'
 complete -c rsp -n "__fish_rsp_using_subcommand run" -s P -l publish-all -d 'Publish every port the image exposes to a free host port'
 complete -c rsp -n "__fish_rsp_using_subcommand run" -s q -l quiet -d 'Suppress output information when pulling images'
 complete -c rsp -n "__fish_rsp_using_subcommand run" -s V -l version -d 'Print version'
@@ -769,6 +773,9 @@ user\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -s l -l label -d 'Set metadata on the container (KEY=VALUE)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l stop-signal -d 'Signal to stop the container with (default: the image\'s StopSignal or SIGTERM)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l stop-timeout -d 'Seconds to wait before forcibly stopping the container' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l security-opt -d 'Security options: no-new-privileges[=true|false] (setuid files raise nothing), label=disable (rsp applies no SELinux labels); others are refused' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l read-only-tmpfs -d 'With --read-only, mount a tmpfs on /tmp, /var/tmp and /run (default true)' -r -f -a "true\t''
+false\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l ulimit -d 'Resource limit for the container\'s processes (TYPE=SOFT[:HARD], e.g. nofile=1024:2048; -1 is unlimited); repeatable' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l log-driver -d 'Logging driver: k8s-file, none, passthrough' -r -f -a "k8s-file\t''
 none\t''
@@ -804,6 +811,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -s t -l tty -d 'Allocate a pseudo-TTY'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -s d -l detach -d 'Run the container in the background and print its ID'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l init -d 'Run an init inside the container that forwards signals and reaps processes (rsp itself as pid 1, out of the container\'s reach: non-dumpable, no capabilities, a seccomp allow-list)'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l read-only -d 'Mount the container\'s root filesystem read-only (volumes and the tmpfs of --read-only-tmpfs stay writable)'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -s P -l publish-all -d 'Publish every port the image exposes to a free host port'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Suppress output information when pulling images'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -s V -l version -d 'Print version'
@@ -870,6 +878,9 @@ user\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -s l -l label -d 'Set metadata on the container (KEY=VALUE)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l stop-signal -d 'Signal to stop the container with (default: the image\'s StopSignal or SIGTERM)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l stop-timeout -d 'Seconds to wait before forcibly stopping the container' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l security-opt -d 'Security options: no-new-privileges[=true|false] (setuid files raise nothing), label=disable (rsp applies no SELinux labels); others are refused' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l read-only-tmpfs -d 'With --read-only, mount a tmpfs on /tmp, /var/tmp and /run (default true)' -r -f -a "true\t''
+false\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l ulimit -d 'Resource limit for the container\'s processes (TYPE=SOFT[:HARD], e.g. nofile=1024:2048; -1 is unlimited); repeatable' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l log-driver -d 'Logging driver: k8s-file, none, passthrough' -r -f -a "k8s-file\t''
 none\t''
@@ -905,6 +916,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -s t -l tty -d 'Allocate a pseudo-TTY'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -s d -l detach -d 'Run the container in the background and print its ID'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l init -d 'Run an init inside the container that forwards signals and reaps processes (rsp itself as pid 1, out of the container\'s reach: non-dumpable, no capabilities, a seccomp allow-list)'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l read-only -d 'Mount the container\'s root filesystem read-only (volumes and the tmpfs of --read-only-tmpfs stay writable)'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -s P -l publish-all -d 'Publish every port the image exposes to a free host port'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Suppress output information when pulling images'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
@@ -1253,6 +1265,9 @@ user\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand create" -s l -l label -d 'Set metadata on the container (KEY=VALUE)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l stop-signal -d 'Signal to stop the container with (default: the image\'s StopSignal or SIGTERM)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l stop-timeout -d 'Seconds to wait before forcibly stopping the container' -r
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l security-opt -d 'Security options: no-new-privileges[=true|false] (setuid files raise nothing), label=disable (rsp applies no SELinux labels); others are refused' -r
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l read-only-tmpfs -d 'With --read-only, mount a tmpfs on /tmp, /var/tmp and /run (default true)' -r -f -a "true\t''
+false\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l ulimit -d 'Resource limit for the container\'s processes (TYPE=SOFT[:HARD], e.g. nofile=1024:2048; -1 is unlimited); repeatable' -r
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l log-driver -d 'Logging driver: k8s-file, none, passthrough' -r -f -a "k8s-file\t''
 none\t''
@@ -1288,6 +1303,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand create" -s i -l interactive -d '
 complete -c rsp -n "__fish_rsp_using_subcommand create" -s t -l tty -d 'Allocate a pseudo-TTY'
 complete -c rsp -n "__fish_rsp_using_subcommand create" -s d -l detach -d 'Run the container in the background and print its ID'
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l init -d 'Run an init inside the container that forwards signals and reaps processes (rsp itself as pid 1, out of the container\'s reach: non-dumpable, no capabilities, a seccomp allow-list)'
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l read-only -d 'Mount the container\'s root filesystem read-only (volumes and the tmpfs of --read-only-tmpfs stay writable)'
 complete -c rsp -n "__fish_rsp_using_subcommand create" -s P -l publish-all -d 'Publish every port the image exposes to a free host port'
 complete -c rsp -n "__fish_rsp_using_subcommand create" -s q -l quiet -d 'Suppress output information when pulling images'
 complete -c rsp -n "__fish_rsp_using_subcommand create" -s V -l version -d 'Print version'

@@ -525,6 +525,15 @@ pub struct RunArgs {
     /// Seconds to wait before forcibly stopping the container
     #[arg(long, value_name = "SECONDS")]
     pub stop_timeout: Option<u32>,
+    /// Security options: no-new-privileges[=true|false] (setuid files raise nothing), label=disable (rsp applies no SELinux labels); others are refused
+    #[arg(long = "security-opt", value_name = "OPTION")]
+    pub security_opt: Vec<String>,
+    /// Mount the container's root filesystem read-only (volumes and the tmpfs of --read-only-tmpfs stay writable)
+    #[arg(long)]
+    pub read_only: bool,
+    /// With --read-only, mount a tmpfs on /tmp, /var/tmp and /run (default true)
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_value = "true", default_missing_value = "true", require_equals = true, action = clap::ArgAction::Set)]
+    pub read_only_tmpfs: bool,
     /// Resource limit for the container's processes (TYPE=SOFT[:HARD], e.g. nofile=1024:2048; -1 is unlimited); repeatable
     #[arg(long, value_name = "TYPE=SOFT[:HARD]")]
     pub ulimit: Vec<String>,

@@ -205,6 +205,10 @@ struct HostConfig {
     supplementary_groups: Vec<u32>,
     /// `--ulimit`s: `[{"Name": "RLIMIT_NOFILE", "Soft": 64, "Hard": 64}]`.
     ulimits: Vec<rsp_runtime::ulimit::Ulimit>,
+    /// `--read-only`.
+    readonly_rootfs: bool,
+    /// `["no-new-privileges"]` when set, as Podman shows it.
+    security_opt: Vec<&'static str>,
 }
 
 /// Docker's `{"80/tcp": [{"HostIp": ..., "HostPort": ...}]}`; in
@@ -410,6 +414,12 @@ pub fn container(c: &Container, paths: &Paths, store: &Store) -> ContainerInspec
             group_add: cfg.group_add.clone(),
             supplementary_groups: cfg.groups.clone(),
             ulimits: cfg.ulimits.clone(),
+            readonly_rootfs: cfg.read_only,
+            security_opt: if cfg.no_new_privileges {
+                vec!["no-new-privileges"]
+            } else {
+                Vec::new()
+            },
         },
     }
 }

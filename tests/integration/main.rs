@@ -14,6 +14,7 @@ mod cli;
 mod commit;
 mod docs;
 mod flags;
+mod hardening;
 mod hostile;
 mod ids;
 mod imagecmds;

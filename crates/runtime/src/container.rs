@@ -303,6 +303,18 @@ pub struct ContainerConfig {
     /// `exec`'d one.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ulimits: Vec<crate::ulimit::Ulimit>,
+    /// `--security-opt no-new-privileges`: set in the container's first
+    /// process and in `exec`'d ones (setuid files then raise nothing,
+    /// emulated or not).
+    #[serde(default)]
+    pub no_new_privileges: bool,
+    /// `--read-only`: the root filesystem is mounted read-only.
+    #[serde(default)]
+    pub read_only: bool,
+    /// `--read-only-tmpfs` (with `read_only`): tmpfs on /tmp, /var/tmp
+    /// and /run.
+    #[serde(default)]
+    pub read_only_tmpfs: bool,
     #[serde(default = "default_stop_timeout")]
     pub stop_timeout: u32,
     #[serde(default)]

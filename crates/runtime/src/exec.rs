@@ -262,6 +262,7 @@ pub fn exec(c: &Container, opts: &ExecOptions) -> Result<i32> {
         env: env_list,
         workdir,
         ulimits: c.config.ulimits.clone(),
+        no_new_privileges: c.config.no_new_privileges,
         mask: rsp_sys::sigset_words(&old_mask),
     };
     let plan = serde_json::to_vec(&plan).expect("plain data serializes");
@@ -346,6 +347,9 @@ struct JoinPlan {
     /// The container's `--ulimit`s, set for the command too.
     #[serde(default)]
     ulimits: Vec<crate::ulimit::Ulimit>,
+    /// The container's `--security-opt no-new-privileges`.
+    #[serde(default)]
+    no_new_privileges: bool,
     /// `rsp exec`'s own signal mask, restored for the command: the words
     /// of its `sigset_t`, real-time signals included.
     mask: Vec<u64>,
@@ -449,6 +453,11 @@ pub fn join_main(args: &[std::ffi::OsString]) -> i32 {
             }
             if let Err(e) = crate::ulimit::apply(&plan.ulimits) {
                 return Err(fail(125, e.to_string()));
+            }
+            if plan.no_new_privileges
+                && let Err(e) = nix::sys::prctl::set_no_new_privs()
+            {
+                return Err(fail(125, format!("setting no-new-privileges: {e}")));
             }
             let path_env = process::env_get(&plan.env, "PATH")
                 .unwrap_or(process::DEFAULT_PATH)

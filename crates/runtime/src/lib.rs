@@ -531,6 +531,11 @@ fn child_main(
     if let Err(e) = ulimit::apply(&plan.cfg.ulimits) {
         return Err(fail(125, e.to_string()));
     }
+    if plan.cfg.no_new_privileges
+        && let Err(e) = nix::sys::prctl::set_no_new_privs()
+    {
+        return Err(fail(125, format!("setting no-new-privileges: {e}")));
+    }
     // The ownership filter comes last, in the command's process (under
     // --init, pid 1 is rsp's reaper, which runs no code of the image;
     // everything else descends from the command and inherits it).
@@ -788,6 +793,8 @@ fn rootfs_plan<'a>(
         fuse: None,
         owner: (cfg.uid, cfg.gid),
         keep_id: cfg.keep_id.clone(),
+        read_only: cfg.read_only,
+        read_only_tmpfs: cfg.read_only_tmpfs,
     })
 }
 

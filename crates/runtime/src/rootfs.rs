@@ -76,7 +76,16 @@ pub struct RootfsPlan<'a> {
     /// `--userns=keep-id`: the caller's entries and home, added to the
     /// root before anything is mounted in it (see [`super::keepid`]).
     pub keep_id: Option<super::container::KeepIdUser>,
+    /// `--read-only`: the root is remounted read-only last (its submounts,
+    /// volumes and the `/etc` files rsp generates stay as they are).
+    pub read_only: bool,
+    /// `--read-only-tmpfs`: with `read_only`, fresh tmpfs mounts on
+    /// [`READ_ONLY_TMPFS`], as Podman gives.
+    pub read_only_tmpfs: bool,
 }
+
+/// Where `--read-only` keeps writable tmpfs mounts (Podman's list).
+pub const READ_ONLY_TMPFS: &[&str] = &["/tmp", "/var/tmp", "/run"];
 
 const MASKED: &[&str] = &[
     "/proc/acpi",
@@ -589,5 +598,41 @@ pub fn setup(plan: &RootfsPlan<'_>) -> Result<()> {
     for p in READONLY {
         readonly(&root, p)?;
     }
+    if plan.read_only {
+        read_only_root(&root, plan.read_only_tmpfs)?;
+    }
     pivot(&root)
+}
+
+/// `--read-only`: the tmpfs mounts first (their mount points may need
+/// making), then the root itself read-only.
+fn read_only_root(root: &OwnedFd, tmpfs: bool) -> Result<()> {
+    if tmpfs {
+        for p in READ_ONLY_TMPFS {
+            let dest = target(root, p, true)?;
+            do_mount(
+                Some("tmpfs"),
+                &fd_path(&dest),
+                Some("tmpfs"),
+                MsFlags::MS_NOSUID | MsFlags::MS_NODEV,
+                Some(if *p == "/run" {
+                    "mode=755"
+                } else {
+                    "mode=1777"
+                }),
+                "tmpfs",
+                p,
+            )?;
+        }
+    }
+    let path = fd_path(root);
+    do_mount(
+        None,
+        &path,
+        None,
+        MsFlags::MS_REMOUNT | MsFlags::MS_BIND | MsFlags::MS_RDONLY | locked_flags(&path),
+        None,
+        "the root read-only",
+        "/",
+    )
 }

@@ -62,6 +62,11 @@ pub enum SpecError {
     BadStopSignal(String),
     #[error(transparent)]
     Ulimit(#[from] crate::ulimit::UlimitError),
+    #[error(
+        "--security-opt {0:?} is not supported by rsp yet: it takes no-new-privileges[=true|false] \
+         and label=disable (rsp applies no SELinux labels)"
+    )]
+    SecurityOpt(String),
     #[error("the passthrough log driver cannot be used with --tty: use --log-driver k8s-file")]
     PassthroughWithTty,
     #[error("--log-opt {0:?}: give a size such as 10m or 512k")]
@@ -457,6 +462,11 @@ pub struct ContainerSpec {
     pub stop_timeout: Option<u32>,
     /// `--ulimit TYPE=SOFT[:HARD]`, as given.
     pub ulimits: Vec<String>,
+    /// `--security-opt`, as given.
+    pub security_opts: Vec<String>,
+    /// `--read-only` and `--read-only-tmpfs`.
+    pub read_only: bool,
+    pub read_only_tmpfs: bool,
     pub log: LogSpec,
     pub cgroups: CgroupsMode,
     /// None: `image` where this build can emulate owners and ids.
@@ -473,6 +483,25 @@ pub struct ContainerSpec {
 pub struct Built {
     pub config: ContainerConfig,
     pub warnings: Vec<SpecWarning>,
+}
+
+/// Whether `--security-opt` values ask for no-new-privileges (the last
+/// one given wins, as in Podman); anything else rsp cannot do is refused.
+fn no_new_privileges(opts: &[String]) -> Result<bool, SpecError> {
+    let mut on = false;
+    for o in opts {
+        let (k, v) = match o.split_once(['=', ':']) {
+            Some((k, v)) => (k, Some(v)),
+            None => (o.as_str(), None),
+        };
+        match (k, v) {
+            ("no-new-privileges", None | Some("true")) => on = true,
+            ("no-new-privileges", Some("false")) => on = false,
+            ("label", Some("disable")) => {}
+            _ => return Err(SpecError::SecurityOpt(o.clone())),
+        }
+    }
+    Ok(on)
 }
 
 /// `80`, `80/tcp`, `8000-8001/udp` as Podman keys exposed ports: one
@@ -522,6 +551,7 @@ impl ContainerSpec {
             return Err(SpecError::PassthroughWithTty);
         }
         crate::ulimit::parse_all(&self.ulimits)?;
+        no_new_privileges(&self.security_opts)?;
         self.validate_log()?;
         if let Some(w) = &self.workdir
             && !w.starts_with('/')
@@ -781,6 +811,9 @@ impl ContainerSpec {
                 .unwrap_or_else(|| "SIGTERM".into()),
             stop_timeout: self.stop_timeout.unwrap_or(10),
             ulimits: crate::ulimit::parse_all(&self.ulimits)?,
+            read_only: self.read_only,
+            read_only_tmpfs: self.read_only && self.read_only_tmpfs,
+            no_new_privileges: no_new_privileges(&self.security_opts)?,
             log_driver: self.log.driver,
             log_max_size: self.log.max_size.filter(|m| *m > 0),
             log_max_file: self.log.max_file.unwrap_or(0),
