@@ -525,6 +525,9 @@ pub struct RunArgs {
     /// Seconds to wait before forcibly stopping the container
     #[arg(long, value_name = "SECONDS")]
     pub stop_timeout: Option<u32>,
+    /// Kernel parameter of the container's own namespaces (KEY=VALUE: kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.*, net.* with its own network); repeatable
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub sysctl: Vec<String>,
     /// Security options: no-new-privileges[=true|false] (setuid files raise nothing), label=disable (rsp applies no SELinux labels); others are refused
     #[arg(long = "security-opt", value_name = "OPTION")]
     pub security_opt: Vec<String>,

@@ -255,6 +255,7 @@ fn spec_from_flags(
         ulimits: a.ulimit.clone(),
         read_only: a.read_only,
         security_opts: a.security_opt.clone(),
+        sysctls: a.sysctl.clone(),
         read_only_tmpfs: a.read_only_tmpfs,
         stop_timeout: a.stop_timeout,
         log,

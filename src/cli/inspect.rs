@@ -209,6 +209,8 @@ struct HostConfig {
     readonly_rootfs: bool,
     /// `["no-new-privileges"]` when set, as Podman shows it.
     security_opt: Vec<&'static str>,
+    /// `--sysctl`s: `{"net.ipv4.ip_forward": "1"}`.
+    sysctls: BTreeMap<String, String>,
 }
 
 /// Docker's `{"80/tcp": [{"HostIp": ..., "HostPort": ...}]}`; in
@@ -415,6 +417,7 @@ pub fn container(c: &Container, paths: &Paths, store: &Store) -> ContainerInspec
             supplementary_groups: cfg.groups.clone(),
             ulimits: cfg.ulimits.clone(),
             readonly_rootfs: cfg.read_only,
+            sysctls: cfg.sysctls.clone(),
             security_opt: if cfg.no_new_privileges {
                 vec!["no-new-privileges"]
             } else {

@@ -199,3 +199,77 @@ fn issue18_read_only_root_with_tmpfs_where_podman_has_them() {
     assert_eq!(shown.trim(), "true");
     env.rsp().args(["rm", &id]).ok();
 }
+
+#[test]
+fn issue18_sysctl_sets_the_containers_own_and_refuses_the_hosts() {
+    let env = TestEnv::new();
+    let img = image();
+    env.rsp().args(["pull", "-q", img]).ok();
+    let host_before = std::fs::read_to_string("/proc/sys/kernel/msgmax").unwrap();
+    for network in ["none", "slirp"] {
+        let out = env
+            .rsp()
+            .args(["run", "--rm", "--network", network])
+            .args(["--sysctl", "net.ipv4.ip_unprivileged_port_start=0"])
+            .args([
+                "--sysctl",
+                "kernel.msgmax=4321",
+                "--sysctl",
+                "fs/mqueue/msg_max=20",
+            ])
+            .args([
+                img,
+                "cat",
+                "/proc/sys/net/ipv4/ip_unprivileged_port_start",
+                "/proc/sys/kernel/msgmax",
+                "/proc/sys/fs/mqueue/msg_max",
+            ])
+            .ok();
+        assert_eq!(out, "0\n4321\n20\n", "{network}");
+    }
+    assert_eq!(
+        std::fs::read_to_string("/proc/sys/kernel/msgmax").unwrap(),
+        host_before,
+        "the host's value changed"
+    );
+    let id = env
+        .rsp()
+        .args([
+            "create",
+            "--network",
+            "none",
+            "--sysctl",
+            "kernel.shmmni=100",
+            img,
+            "true",
+        ])
+        .ok()
+        .trim()
+        .to_string();
+    let shown = env
+        .rsp()
+        .args(["inspect", "--format", "{{json .HostConfig.Sysctls}}", &id])
+        .ok();
+    assert_eq!(shown.trim(), r#"{"kernel.shmmni":"100"}"#);
+    env.rsp().args(["rm", &id]).ok();
+    for (args, words) in [
+        (
+            vec!["--sysctl", "vm.swappiness=1"],
+            "not a sysctl of the container's own namespaces",
+        ),
+        (
+            vec!["--network", "host", "--sysctl", "net.ipv4.ip_forward=1"],
+            "shares your network namespace",
+        ),
+        (vec!["--sysctl", "kernel.msgmax"], "give KEY=VALUE"),
+    ] {
+        let out = env
+            .rsp()
+            .args(["run", "--rm"])
+            .args(&args)
+            .args([img, "true"])
+            .code(125);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(words), "{args:?}: {err}");
+    }
+}

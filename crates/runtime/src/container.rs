@@ -308,6 +308,9 @@ pub struct ContainerConfig {
     /// emulated or not).
     #[serde(default)]
     pub no_new_privileges: bool,
+    /// `--sysctl`s, checked to be the container's own namespaces'.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub sysctls: std::collections::BTreeMap<String, String>,
     /// `--read-only`: the root filesystem is mounted read-only.
     #[serde(default)]
     pub read_only: bool,

@@ -38,6 +38,7 @@ mod proto;
 pub mod rootfs;
 pub mod spec;
 pub mod stats;
+pub mod sysctl;
 pub mod top;
 mod tty;
 pub mod ulimit;
@@ -795,6 +796,7 @@ fn rootfs_plan<'a>(
         keep_id: cfg.keep_id.clone(),
         read_only: cfg.read_only,
         read_only_tmpfs: cfg.read_only_tmpfs,
+        sysctls: cfg.sysctls.clone(),
     })
 }
 

@@ -46,6 +46,8 @@ pub enum RootfsError {
     Private(nix::Error),
     #[error(transparent)]
     KeepId(#[from] super::keepid::KeepIdError),
+    #[error("--sysctl {key}: {source}")]
+    Sysctl { key: String, source: std::io::Error },
 }
 
 type Result<T> = std::result::Result<T, RootfsError>;
@@ -82,6 +84,9 @@ pub struct RootfsPlan<'a> {
     /// `--read-only-tmpfs`: with `read_only`, fresh tmpfs mounts on
     /// [`READ_ONLY_TMPFS`], as Podman gives.
     pub read_only_tmpfs: bool,
+    /// `--sysctl`s (checked by [`super::sysctl::check`]), written into the
+    /// container's `/proc/sys` before it is made read-only.
+    pub sysctls: std::collections::BTreeMap<String, String>,
 }
 
 /// Where `--read-only` keeps writable tmpfs mounts (Podman's list).
@@ -579,6 +584,20 @@ pub fn setup(plan: &RootfsPlan<'_>) -> Result<()> {
         "proc",
         "/proc",
     )?;
+    // The proc just mounted (`proc_` is the directory beneath it).
+    let procfs = if plan.sysctls.is_empty() {
+        None
+    } else {
+        Some(target(&root, "/proc", true)?)
+    };
+    for (key, value) in &plan.sysctls {
+        let Some(procfs) = &procfs else { break };
+        let path = format!("{}/{}", fd_path(procfs), super::sysctl::proc_path(key));
+        std::fs::write(&path, value).map_err(|source| RootfsError::Sysctl {
+            key: key.clone(),
+            source,
+        })?;
+    }
     setup_dev(&root)?;
     setup_sys(&root, plan.own_netns)?;
 

@@ -62,6 +62,8 @@ pub enum SpecError {
     BadStopSignal(String),
     #[error(transparent)]
     Ulimit(#[from] crate::ulimit::UlimitError),
+    #[error(transparent)]
+    Sysctl(#[from] crate::sysctl::SysctlError),
     #[error(
         "--security-opt {0:?} is not supported by rsp yet: it takes no-new-privileges[=true|false] \
          and label=disable (rsp applies no SELinux labels)"
@@ -462,6 +464,8 @@ pub struct ContainerSpec {
     pub stop_timeout: Option<u32>,
     /// `--ulimit TYPE=SOFT[:HARD]`, as given.
     pub ulimits: Vec<String>,
+    /// `--sysctl KEY=VALUE`, as given.
+    pub sysctls: Vec<String>,
     /// `--security-opt`, as given.
     pub security_opts: Vec<String>,
     /// `--read-only` and `--read-only-tmpfs`.
@@ -552,6 +556,7 @@ impl ContainerSpec {
         }
         crate::ulimit::parse_all(&self.ulimits)?;
         no_new_privileges(&self.security_opts)?;
+        crate::sysctl::check(&self.sysctls, self.network.own_namespace())?;
         self.validate_log()?;
         if let Some(w) = &self.workdir
             && !w.starts_with('/')
@@ -814,6 +819,7 @@ impl ContainerSpec {
             read_only: self.read_only,
             read_only_tmpfs: self.read_only && self.read_only_tmpfs,
             no_new_privileges: no_new_privileges(&self.security_opts)?,
+            sysctls: crate::sysctl::check(&self.sysctls, self.network.own_namespace())?,
             log_driver: self.log.driver,
             log_max_size: self.log.max_size.filter(|m| *m > 0),
             log_max_file: self.log.max_file.unwrap_or(0),
