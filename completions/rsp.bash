@@ -1408,7 +1408,7 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__container__subcmd__create)
-            opts="-i -t -e -w -u -h -v -d -l -p -P -q -V --help --rm --interactive --tty --name --env --env-file --workdir --entrypoint --user --userns --group-add --hostname --volume --detach --detach-keys --restart --cgroups --init --owners --label --stop-signal --stop-timeout --sysctl --security-opt --read-only --read-only-tmpfs --ulimit --log-driver --log-opt --sig-proxy --net --network --publish --publish-all --expose --pull --quiet --tls-verify --platform --creds --authfile --root --runroot --storage-driver --log-level --version"
+            opts="-i -t -e -w -u -h -v -d -l -p -P -q -V --help --rm --interactive --tty --name --env --env-file --workdir --entrypoint --user --userns --group-add --hostname --volume --detach --detach-keys --restart --cgroups --init --owners --label --stop-signal --stop-timeout --device --sysctl --security-opt --read-only --read-only-tmpfs --ulimit --log-driver --log-opt --sig-proxy --net --network --publish --publish-all --expose --pull --quiet --tls-verify --platform --creds --authfile --root --runroot --storage-driver --log-level --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1503,6 +1503,10 @@ _rsp() {
                     return 0
                     ;;
                 --stop-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --device)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2516,7 +2520,7 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__container__subcmd__run)
-            opts="-i -t -e -w -u -h -v -d -l -p -P -q -V --help --rm --interactive --tty --name --env --env-file --workdir --entrypoint --user --userns --group-add --hostname --volume --detach --detach-keys --restart --cgroups --init --owners --label --stop-signal --stop-timeout --sysctl --security-opt --read-only --read-only-tmpfs --ulimit --log-driver --log-opt --sig-proxy --net --network --publish --publish-all --expose --pull --quiet --tls-verify --platform --creds --authfile --root --runroot --storage-driver --log-level --version"
+            opts="-i -t -e -w -u -h -v -d -l -p -P -q -V --help --rm --interactive --tty --name --env --env-file --workdir --entrypoint --user --userns --group-add --hostname --volume --detach --detach-keys --restart --cgroups --init --owners --label --stop-signal --stop-timeout --device --sysctl --security-opt --read-only --read-only-tmpfs --ulimit --log-driver --log-opt --sig-proxy --net --network --publish --publish-all --expose --pull --quiet --tls-verify --platform --creds --authfile --root --runroot --storage-driver --log-level --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2611,6 +2615,10 @@ _rsp() {
                     return 0
                     ;;
                 --stop-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --device)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2948,7 +2956,7 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__create)
-            opts="-i -t -e -w -u -h -v -d -l -p -P -q -V --help --rm --interactive --tty --name --env --env-file --workdir --entrypoint --user --userns --group-add --hostname --volume --detach --detach-keys --restart --cgroups --init --owners --label --stop-signal --stop-timeout --sysctl --security-opt --read-only --read-only-tmpfs --ulimit --log-driver --log-opt --sig-proxy --net --network --publish --publish-all --expose --pull --quiet --tls-verify --platform --creds --authfile --root --runroot --storage-driver --log-level --version"
+            opts="-i -t -e -w -u -h -v -d -l -p -P -q -V --help --rm --interactive --tty --name --env --env-file --workdir --entrypoint --user --userns --group-add --hostname --volume --detach --detach-keys --restart --cgroups --init --owners --label --stop-signal --stop-timeout --device --sysctl --security-opt --read-only --read-only-tmpfs --ulimit --log-driver --log-opt --sig-proxy --net --network --publish --publish-all --expose --pull --quiet --tls-verify --platform --creds --authfile --root --runroot --storage-driver --log-level --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3043,6 +3051,10 @@ _rsp() {
                     return 0
                     ;;
                 --stop-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --device)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -6610,7 +6622,7 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__run)
-            opts="-i -t -e -w -u -h -v -d -l -p -P -q -V --help --rm --interactive --tty --name --env --env-file --workdir --entrypoint --user --userns --group-add --hostname --volume --detach --detach-keys --restart --cgroups --init --owners --label --stop-signal --stop-timeout --sysctl --security-opt --read-only --read-only-tmpfs --ulimit --log-driver --log-opt --sig-proxy --net --network --publish --publish-all --expose --pull --quiet --tls-verify --platform --creds --authfile --root --runroot --storage-driver --log-level --version"
+            opts="-i -t -e -w -u -h -v -d -l -p -P -q -V --help --rm --interactive --tty --name --env --env-file --workdir --entrypoint --user --userns --group-add --hostname --volume --detach --detach-keys --restart --cgroups --init --owners --label --stop-signal --stop-timeout --device --sysctl --security-opt --read-only --read-only-tmpfs --ulimit --log-driver --log-opt --sig-proxy --net --network --publish --publish-all --expose --pull --quiet --tls-verify --platform --creds --authfile --root --runroot --storage-driver --log-level --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6705,6 +6717,10 @@ _rsp() {
                     return 0
                     ;;
                 --stop-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --device)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

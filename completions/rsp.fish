@@ -591,6 +591,7 @@ user\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand run" -s l -l label -d 'Set metadata on the container (KEY=VALUE)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l stop-signal -d 'Signal to stop the container with (default: the image\'s StopSignal or SIGTERM)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l stop-timeout -d 'Seconds to wait before forcibly stopping the container' -r
+complete -c rsp -n "__fish_rsp_using_subcommand run" -l device -d 'Give the container a device node of the host you can read and write (HOST[:CONTAINER][:PERMISSIONS], e.g. /dev/fuse; PERMISSIONS rw or rwm); repeatable' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l sysctl -d 'Kernel parameter of the container\'s own namespaces (KEY=VALUE: kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.*, net.* with its own network); repeatable' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l security-opt -d 'Security options: no-new-privileges[=true|false] (setuid files raise nothing), label=disable (rsp applies no SELinux labels); others are refused' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l read-only-tmpfs -d 'With --read-only, mount a tmpfs on /tmp, /var/tmp and /run (default true)' -r -f -a "true\t''
@@ -774,6 +775,7 @@ user\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -s l -l label -d 'Set metadata on the container (KEY=VALUE)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l stop-signal -d 'Signal to stop the container with (default: the image\'s StopSignal or SIGTERM)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l stop-timeout -d 'Seconds to wait before forcibly stopping the container' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l device -d 'Give the container a device node of the host you can read and write (HOST[:CONTAINER][:PERMISSIONS], e.g. /dev/fuse; PERMISSIONS rw or rwm); repeatable' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l sysctl -d 'Kernel parameter of the container\'s own namespaces (KEY=VALUE: kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.*, net.* with its own network); repeatable' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l security-opt -d 'Security options: no-new-privileges[=true|false] (setuid files raise nothing), label=disable (rsp applies no SELinux labels); others are refused' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l read-only-tmpfs -d 'With --read-only, mount a tmpfs on /tmp, /var/tmp and /run (default true)' -r -f -a "true\t''
@@ -880,6 +882,7 @@ user\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -s l -l label -d 'Set metadata on the container (KEY=VALUE)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l stop-signal -d 'Signal to stop the container with (default: the image\'s StopSignal or SIGTERM)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l stop-timeout -d 'Seconds to wait before forcibly stopping the container' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l device -d 'Give the container a device node of the host you can read and write (HOST[:CONTAINER][:PERMISSIONS], e.g. /dev/fuse; PERMISSIONS rw or rwm); repeatable' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l sysctl -d 'Kernel parameter of the container\'s own namespaces (KEY=VALUE: kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.*, net.* with its own network); repeatable' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l security-opt -d 'Security options: no-new-privileges[=true|false] (setuid files raise nothing), label=disable (rsp applies no SELinux labels); others are refused' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l read-only-tmpfs -d 'With --read-only, mount a tmpfs on /tmp, /var/tmp and /run (default true)' -r -f -a "true\t''
@@ -1268,6 +1271,7 @@ user\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand create" -s l -l label -d 'Set metadata on the container (KEY=VALUE)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l stop-signal -d 'Signal to stop the container with (default: the image\'s StopSignal or SIGTERM)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l stop-timeout -d 'Seconds to wait before forcibly stopping the container' -r
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l device -d 'Give the container a device node of the host you can read and write (HOST[:CONTAINER][:PERMISSIONS], e.g. /dev/fuse; PERMISSIONS rw or rwm); repeatable' -r
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l sysctl -d 'Kernel parameter of the container\'s own namespaces (KEY=VALUE: kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.*, net.* with its own network); repeatable' -r
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l security-opt -d 'Security options: no-new-privileges[=true|false] (setuid files raise nothing), label=disable (rsp applies no SELinux labels); others are refused' -r
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l read-only-tmpfs -d 'With --read-only, mount a tmpfs on /tmp, /var/tmp and /run (default true)' -r -f -a "true\t''

@@ -525,6 +525,9 @@ pub struct RunArgs {
     /// Seconds to wait before forcibly stopping the container
     #[arg(long, value_name = "SECONDS")]
     pub stop_timeout: Option<u32>,
+    /// Give the container a device node of the host you can read and write (HOST[:CONTAINER][:PERMISSIONS], e.g. /dev/fuse; PERMISSIONS rw or rwm); repeatable
+    #[arg(long, value_name = "HOST[:CONTAINER][:PERMS]")]
+    pub device: Vec<String>,
     /// Kernel parameter of the container's own namespaces (KEY=VALUE: kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.*, net.* with its own network); repeatable
     #[arg(long, value_name = "KEY=VALUE")]
     pub sysctl: Vec<String>,

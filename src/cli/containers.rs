@@ -256,6 +256,7 @@ fn spec_from_flags(
         read_only: a.read_only,
         security_opts: a.security_opt.clone(),
         sysctls: a.sysctl.clone(),
+        devices: a.device.clone(),
         read_only_tmpfs: a.read_only_tmpfs,
         stop_timeout: a.stop_timeout,
         log,

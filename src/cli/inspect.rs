@@ -209,6 +209,8 @@ struct HostConfig {
     readonly_rootfs: bool,
     /// `["no-new-privileges"]` when set, as Podman shows it.
     security_opt: Vec<&'static str>,
+    /// `--device`s.
+    devices: Vec<rsp_runtime::container::Device>,
     /// `--sysctl`s: `{"net.ipv4.ip_forward": "1"}`.
     sysctls: BTreeMap<String, String>,
 }
@@ -418,6 +420,7 @@ pub fn container(c: &Container, paths: &Paths, store: &Store) -> ContainerInspec
             ulimits: cfg.ulimits.clone(),
             readonly_rootfs: cfg.read_only,
             sysctls: cfg.sysctls.clone(),
+            devices: cfg.devices.clone(),
             security_opt: if cfg.no_new_privileges {
                 vec!["no-new-privileges"]
             } else {

@@ -273,3 +273,74 @@ fn issue18_sysctl_sets_the_containers_own_and_refuses_the_hosts() {
         assert!(err.contains(words), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn issue18_device_nodes_you_can_open_and_no_others() {
+    let env = TestEnv::new();
+    let img = image();
+    env.rsp().args(["pull", "-q", img]).ok();
+    let out = env
+        .rsp()
+        .args([
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            "--device",
+            "/dev/null:/dev/xnull",
+        ])
+        .args(["--device", "/dev/zero:/dev/z:rw"])
+        .args([
+            img,
+            "sh",
+            "-c",
+            "echo hi > /dev/xnull && echo null-ok; head -c 3 /dev/z | wc -c",
+        ])
+        .ok();
+    assert_eq!(out.split_whitespace().collect::<Vec<_>>(), ["null-ok", "3"]);
+    let id = env
+        .rsp()
+        .args([
+            "create",
+            "--device",
+            "/dev/null:/dev/xnull:rwm",
+            img,
+            "true",
+        ])
+        .ok()
+        .trim()
+        .to_string();
+    let shown = env
+        .rsp()
+        .args(["inspect", "--format", "{{json .HostConfig.Devices}}", &id])
+        .ok();
+    assert_eq!(
+        shown.trim(),
+        r#"[{"PathOnHost":"/dev/null","PathInContainer":"/dev/xnull","CgroupPermissions":"rwm"}]"#
+    );
+    env.rsp().args(["rm", &id]).ok();
+    // /dev/kmsg is root's and not writable by the test user.
+    for (dev, words) in [
+        ("/dev/kmsg", "you cannot open it"),
+        ("/tmp", "not a device node"),
+        ("dev/null", "absolute paths"),
+        ("/dev/null:/dev/n:r", "cannot be enforced"),
+        ("/dev/does-not-exist", "No such file"),
+    ] {
+        let out = env
+            .rsp()
+            .args([
+                "run",
+                "--rm",
+                "--network",
+                "none",
+                "--device",
+                dev,
+                img,
+                "true",
+            ])
+            .code(125);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(words), "{dev}: {err}");
+    }
+}

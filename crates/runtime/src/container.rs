@@ -87,6 +87,16 @@ record_enum!(NetworkMode {
     Host => "host",
 });
 
+/// `--device HOST[:CONTAINER][:PERMS]`, as `inspect` shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Device {
+    pub path_on_host: String,
+    pub path_in_container: String,
+    /// `rwm` or `rw` (others cannot be enforced without a device cgroup).
+    pub cgroup_permissions: String,
+}
+
 impl NetworkMode {
     /// Whether the container gets a network namespace of its own.
     pub fn own_namespace(self) -> bool {
@@ -308,6 +318,9 @@ pub struct ContainerConfig {
     /// emulated or not).
     #[serde(default)]
     pub no_new_privileges: bool,
+    /// `--device`s: host nodes bound into the container.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub devices: Vec<Device>,
     /// `--sysctl`s, checked to be the container's own namespaces'.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub sysctls: std::collections::BTreeMap<String, String>,

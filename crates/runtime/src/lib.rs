@@ -797,6 +797,7 @@ fn rootfs_plan<'a>(
         read_only: cfg.read_only,
         read_only_tmpfs: cfg.read_only_tmpfs,
         sysctls: cfg.sysctls.clone(),
+        devices: cfg.devices.clone(),
     })
 }
 

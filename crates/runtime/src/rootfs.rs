@@ -87,6 +87,8 @@ pub struct RootfsPlan<'a> {
     /// `--sysctl`s (checked by [`super::sysctl::check`]), written into the
     /// container's `/proc/sys` before it is made read-only.
     pub sysctls: std::collections::BTreeMap<String, String>,
+    /// `--device`s: host nodes bound in after `/dev` is made.
+    pub devices: Vec<super::container::Device>,
 }
 
 /// Where `--read-only` keeps writable tmpfs mounts (Podman's list).
@@ -599,6 +601,9 @@ pub fn setup(plan: &RootfsPlan<'_>) -> Result<()> {
         })?;
     }
     setup_dev(&root)?;
+    for d in &plan.devices {
+        bind(&root, &d.path_on_host, &d.path_in_container, false, false)?;
+    }
     setup_sys(&root, plan.own_netns)?;
 
     for (src, name) in &plan.etc_files {

@@ -65,6 +65,12 @@ pub enum SpecError {
     #[error(transparent)]
     Sysctl(#[from] crate::sysctl::SysctlError),
     #[error(
+        "--device {0:?}: give HOST[:CONTAINER][:PERMISSIONS] with absolute paths, as in /dev/fuse or /dev/dri/card0:/dev/card0:rw"
+    )]
+    DeviceFormat(String),
+    #[error("--device {path}: {why}")]
+    Device { path: String, why: String },
+    #[error(
         "--security-opt {0:?} is not supported by rsp yet: it takes no-new-privileges[=true|false] \
          and label=disable (rsp applies no SELinux labels)"
     )]
@@ -464,6 +470,8 @@ pub struct ContainerSpec {
     pub stop_timeout: Option<u32>,
     /// `--ulimit TYPE=SOFT[:HARD]`, as given.
     pub ulimits: Vec<String>,
+    /// `--device HOST[:CONTAINER][:PERMS]`, as given.
+    pub devices: Vec<String>,
     /// `--sysctl KEY=VALUE`, as given.
     pub sysctls: Vec<String>,
     /// `--security-opt`, as given.
@@ -487,6 +495,71 @@ pub struct ContainerSpec {
 pub struct Built {
     pub config: ContainerConfig,
     pub warnings: Vec<SpecWarning>,
+}
+
+/// `--device`s, checked: a device node on the host that you can open
+/// as asked (a container cannot be given more than you have).
+fn devices(specs: &[String]) -> Result<Vec<crate::container::Device>, SpecError> {
+    use std::os::unix::fs::FileTypeExt;
+    let perms_ok = |p: &str| !p.is_empty() && p.chars().all(|c| matches!(c, 'r' | 'w' | 'm'));
+    let mut out = Vec::new();
+    for s in specs {
+        let parts: Vec<&str> = s.split(':').collect();
+        let (host, ctr, perms) = match parts.as_slice() {
+            [h] => (*h, *h, "rwm"),
+            [h, p] if perms_ok(p) => (*h, *h, *p),
+            [h, c] => (*h, *c, "rwm"),
+            [h, c, p] if perms_ok(p) => (*h, *c, *p),
+            _ => return Err(SpecError::DeviceFormat(s.clone())),
+        };
+        if !host.starts_with('/') || !ctr.starts_with('/') {
+            return Err(SpecError::DeviceFormat(s.clone()));
+        }
+        // Without a device cgroup (which needs root) the kernel cannot be
+        // told to allow reads but not writes of a node: refuse rather than
+        // pretend.
+        if !(perms.contains('r') && perms.contains('w')) {
+            return Err(SpecError::Device {
+                path: host.to_string(),
+                why: format!(
+                    "permissions {perms:?} cannot be enforced without a device cgroup, which \
+                     needs root: give rw (or leave them out)"
+                ),
+            });
+        }
+        let bad = |why: String| SpecError::Device {
+            path: host.to_string(),
+            why,
+        };
+        let meta = std::fs::metadata(host).map_err(|e| bad(e.to_string()))?;
+        let ft = meta.file_type();
+        if !ft.is_char_device() && !ft.is_block_device() {
+            return Err(bad("not a device node: give one, such as /dev/fuse".into()));
+        }
+        let mut mode = nix::unistd::AccessFlags::empty();
+        if perms.contains('r') {
+            mode |= nix::unistd::AccessFlags::R_OK;
+        }
+        if perms.contains('w') {
+            mode |= nix::unistd::AccessFlags::W_OK;
+        }
+        if !mode.is_empty() && nix::unistd::access(host, mode).is_err() {
+            return Err(bad(format!(
+                "you cannot open it for {}: a container gets no more than you have (check its mode and group)",
+                if perms.contains('w') {
+                    "writing"
+                } else {
+                    "reading"
+                }
+            )));
+        }
+        out.push(crate::container::Device {
+            path_on_host: host.to_string(),
+            path_in_container: ctr.to_string(),
+            cgroup_permissions: perms.to_string(),
+        });
+    }
+    Ok(out)
 }
 
 /// Whether `--security-opt` values ask for no-new-privileges (the last
@@ -557,6 +630,7 @@ impl ContainerSpec {
         crate::ulimit::parse_all(&self.ulimits)?;
         no_new_privileges(&self.security_opts)?;
         crate::sysctl::check(&self.sysctls, self.network.own_namespace())?;
+        devices(&self.devices)?;
         self.validate_log()?;
         if let Some(w) = &self.workdir
             && !w.starts_with('/')
@@ -820,6 +894,7 @@ impl ContainerSpec {
             read_only_tmpfs: self.read_only && self.read_only_tmpfs,
             no_new_privileges: no_new_privileges(&self.security_opts)?,
             sysctls: crate::sysctl::check(&self.sysctls, self.network.own_namespace())?,
+            devices: devices(&self.devices)?,
             log_driver: self.log.driver,
             log_max_size: self.log.max_size.filter(|m| *m > 0),
             log_max_file: self.log.max_file.unwrap_or(0),
