@@ -593,7 +593,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand run" -l stop-signal -d 'Signal t
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l stop-timeout -d 'Seconds to wait before forcibly stopping the container' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l device -d 'Give the container a device node of the host you can read and write (HOST[:CONTAINER][:PERMISSIONS], e.g. /dev/fuse; PERMISSIONS rw or rwm); repeatable' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l sysctl -d 'Kernel parameter of the container\'s own namespaces (KEY=VALUE: kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.*, net.* with its own network); repeatable' -r
-complete -c rsp -n "__fish_rsp_using_subcommand run" -l security-opt -d 'Security options: no-new-privileges[=true|false] (setuid files raise nothing), label=disable (rsp applies no SELinux labels); others are refused' -r
+complete -c rsp -n "__fish_rsp_using_subcommand run" -l security-opt -d 'Security options: no-new-privileges[=true|false] (setuid files raise nothing), mask=PATH[:PATH...] (hide more paths), unmask=PATH[:PATH...]|ALL (leave default masked or read-only paths alone), label=disable (rsp applies no SELinux labels); others are refused' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l read-only-tmpfs -d 'With --read-only, mount a tmpfs on /tmp, /var/tmp and /run (default true)' -r -f -a "true\t''
 false\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l ulimit -d 'Resource limit for the container\'s processes (TYPE=SOFT[:HARD], e.g. nofile=1024:2048; -1 is unlimited); repeatable' -r
@@ -777,7 +777,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l stop-timeout -d 'Seconds to wait before forcibly stopping the container' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l device -d 'Give the container a device node of the host you can read and write (HOST[:CONTAINER][:PERMISSIONS], e.g. /dev/fuse; PERMISSIONS rw or rwm); repeatable' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l sysctl -d 'Kernel parameter of the container\'s own namespaces (KEY=VALUE: kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.*, net.* with its own network); repeatable' -r
-complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l security-opt -d 'Security options: no-new-privileges[=true|false] (setuid files raise nothing), label=disable (rsp applies no SELinux labels); others are refused' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l security-opt -d 'Security options: no-new-privileges[=true|false] (setuid files raise nothing), mask=PATH[:PATH...] (hide more paths), unmask=PATH[:PATH...]|ALL (leave default masked or read-only paths alone), label=disable (rsp applies no SELinux labels); others are refused' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l read-only-tmpfs -d 'With --read-only, mount a tmpfs on /tmp, /var/tmp and /run (default true)' -r -f -a "true\t''
 false\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l ulimit -d 'Resource limit for the container\'s processes (TYPE=SOFT[:HARD], e.g. nofile=1024:2048; -1 is unlimited); repeatable' -r
@@ -884,7 +884,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l stop-timeout -d 'Seconds to wait before forcibly stopping the container' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l device -d 'Give the container a device node of the host you can read and write (HOST[:CONTAINER][:PERMISSIONS], e.g. /dev/fuse; PERMISSIONS rw or rwm); repeatable' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l sysctl -d 'Kernel parameter of the container\'s own namespaces (KEY=VALUE: kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.*, net.* with its own network); repeatable' -r
-complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l security-opt -d 'Security options: no-new-privileges[=true|false] (setuid files raise nothing), label=disable (rsp applies no SELinux labels); others are refused' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l security-opt -d 'Security options: no-new-privileges[=true|false] (setuid files raise nothing), mask=PATH[:PATH...] (hide more paths), unmask=PATH[:PATH...]|ALL (leave default masked or read-only paths alone), label=disable (rsp applies no SELinux labels); others are refused' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l read-only-tmpfs -d 'With --read-only, mount a tmpfs on /tmp, /var/tmp and /run (default true)' -r -f -a "true\t''
 false\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l ulimit -d 'Resource limit for the container\'s processes (TYPE=SOFT[:HARD], e.g. nofile=1024:2048; -1 is unlimited); repeatable' -r
@@ -1273,7 +1273,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand create" -l stop-signal -d 'Signa
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l stop-timeout -d 'Seconds to wait before forcibly stopping the container' -r
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l device -d 'Give the container a device node of the host you can read and write (HOST[:CONTAINER][:PERMISSIONS], e.g. /dev/fuse; PERMISSIONS rw or rwm); repeatable' -r
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l sysctl -d 'Kernel parameter of the container\'s own namespaces (KEY=VALUE: kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.*, net.* with its own network); repeatable' -r
-complete -c rsp -n "__fish_rsp_using_subcommand create" -l security-opt -d 'Security options: no-new-privileges[=true|false] (setuid files raise nothing), label=disable (rsp applies no SELinux labels); others are refused' -r
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l security-opt -d 'Security options: no-new-privileges[=true|false] (setuid files raise nothing), mask=PATH[:PATH...] (hide more paths), unmask=PATH[:PATH...]|ALL (leave default masked or read-only paths alone), label=disable (rsp applies no SELinux labels); others are refused' -r
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l read-only-tmpfs -d 'With --read-only, mount a tmpfs on /tmp, /var/tmp and /run (default true)' -r -f -a "true\t''
 false\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l ulimit -d 'Resource limit for the container\'s processes (TYPE=SOFT[:HARD], e.g. nofile=1024:2048; -1 is unlimited); repeatable' -r

@@ -531,7 +531,7 @@ pub struct RunArgs {
     /// Kernel parameter of the container's own namespaces (KEY=VALUE: kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.*, net.* with its own network); repeatable
     #[arg(long, value_name = "KEY=VALUE")]
     pub sysctl: Vec<String>,
-    /// Security options: no-new-privileges[=true|false] (setuid files raise nothing), label=disable (rsp applies no SELinux labels); others are refused
+    /// Security options: no-new-privileges[=true|false] (setuid files raise nothing), mask=PATH[:PATH...] (hide more paths), unmask=PATH[:PATH...]|ALL (leave default masked or read-only paths alone), label=disable (rsp applies no SELinux labels); others are refused
     #[arg(long = "security-opt", value_name = "OPTION")]
     pub security_opt: Vec<String>,
     /// Mount the container's root filesystem read-only (volumes and the tmpfs of --read-only-tmpfs stay writable)

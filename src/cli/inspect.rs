@@ -208,7 +208,7 @@ struct HostConfig {
     /// `--read-only`.
     readonly_rootfs: bool,
     /// `["no-new-privileges"]` when set, as Podman shows it.
-    security_opt: Vec<&'static str>,
+    security_opt: Vec<String>,
     /// `--device`s.
     devices: Vec<rsp_runtime::container::Device>,
     /// `--sysctl`s: `{"net.ipv4.ip_forward": "1"}`.
@@ -421,10 +421,18 @@ pub fn container(c: &Container, paths: &Paths, store: &Store) -> ContainerInspec
             readonly_rootfs: cfg.read_only,
             sysctls: cfg.sysctls.clone(),
             devices: cfg.devices.clone(),
-            security_opt: if cfg.no_new_privileges {
-                vec!["no-new-privileges"]
-            } else {
-                Vec::new()
+            security_opt: {
+                let mut v = Vec::new();
+                if cfg.no_new_privileges {
+                    v.push("no-new-privileges".to_string());
+                }
+                if !cfg.mask.is_empty() {
+                    v.push(format!("mask={}", cfg.mask.join(":")));
+                }
+                if !cfg.unmask.is_empty() {
+                    v.push(format!("unmask={}", cfg.unmask.join(":")));
+                }
+                v
             },
         },
     }

@@ -344,3 +344,57 @@ fn issue18_device_nodes_you_can_open_and_no_others() {
         assert!(err.contains(words), "{dev}: {err}");
     }
 }
+
+#[test]
+fn issue18_mask_and_unmask_paths() {
+    let env = TestEnv::new();
+    let img = image();
+    env.rsp().args(["pull", "-q", img]).ok();
+    let write_sysctl = "if echo 0 > /proc/sys/net/ipv4/ip_unprivileged_port_start 2>/dev/null; \
+                        then echo writable; else echo read-only; fi";
+    let run = |opts: &[&str], script: &str| {
+        env.rsp()
+            .args(["run", "--rm", "--network", "none"])
+            .args(opts)
+            .args([img, "sh", "-c", script])
+            .ok()
+    };
+    // /proc/sys is read-only by default; unmask leaves it as the
+    // container's own network namespace has it (the host's is untouched).
+    let host = std::fs::read_to_string("/proc/sys/net/ipv4/ip_unprivileged_port_start").unwrap();
+    assert_eq!(run(&[], write_sysctl), "read-only\n");
+    assert_eq!(
+        run(&["--security-opt", "unmask=/proc/sys"], write_sysctl),
+        "writable\n"
+    );
+    assert_eq!(
+        run(&["--security-opt", "unmask=ALL"], write_sysctl),
+        "writable\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string("/proc/sys/net/ipv4/ip_unprivileged_port_start").unwrap(),
+        host
+    );
+    // mask= hides more: a file reads empty, a directory is empty.
+    assert_eq!(
+        run(
+            &["--security-opt", "mask=/etc/passwd:/home"],
+            "wc -c < /etc/passwd; ls /home | wc -l"
+        )
+        .split_whitespace()
+        .collect::<Vec<_>>(),
+        ["0", "0"]
+    );
+    let out = env
+        .rsp()
+        .args([
+            "run",
+            "--rm",
+            "--security-opt",
+            "mask=etc/passwd",
+            img,
+            "true",
+        ])
+        .code(125);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("give absolute paths"));
+}

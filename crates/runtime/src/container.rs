@@ -324,6 +324,13 @@ pub struct ContainerConfig {
     /// `--sysctl`s, checked to be the container's own namespaces'.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub sysctls: std::collections::BTreeMap<String, String>,
+    /// `--security-opt mask=`: more paths masked.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mask: Vec<String>,
+    /// `--security-opt unmask=`: default masked or read-only paths left
+    /// as they are (`ALL`: every one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unmask: Vec<String>,
     /// `--read-only`: the root filesystem is mounted read-only.
     #[serde(default)]
     pub read_only: bool,

@@ -798,6 +798,8 @@ fn rootfs_plan<'a>(
         read_only_tmpfs: cfg.read_only_tmpfs,
         sysctls: cfg.sysctls.clone(),
         devices: cfg.devices.clone(),
+        mask: cfg.mask.clone(),
+        unmask: cfg.unmask.clone(),
     })
 }
 

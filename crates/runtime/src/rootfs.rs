@@ -87,6 +87,9 @@ pub struct RootfsPlan<'a> {
     /// `--sysctl`s (checked by [`super::sysctl::check`]), written into the
     /// container's `/proc/sys` before it is made read-only.
     pub sysctls: std::collections::BTreeMap<String, String>,
+    /// `--security-opt mask=` and `unmask=` paths.
+    pub mask: Vec<String>,
+    pub unmask: Vec<String>,
     /// `--device`s: host nodes bound in after `/dev` is made.
     pub devices: Vec<super::container::Device>,
 }
@@ -616,10 +619,14 @@ pub fn setup(plan: &RootfsPlan<'_>) -> Result<()> {
         )?;
     }
     mount_volumes(&root, plan)?;
-    for p in MASKED {
+    let kept = |p: &str| plan.unmask.iter().any(|u| u == "ALL" || u == p);
+    for p in MASKED.iter().filter(|p| !kept(p)) {
         mask(&root, p)?;
     }
-    for p in READONLY {
+    for p in &plan.mask {
+        mask(&root, p)?;
+    }
+    for p in READONLY.iter().filter(|p| !kept(p)) {
         readonly(&root, p)?;
     }
     if plan.read_only {

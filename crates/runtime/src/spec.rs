@@ -71,10 +71,14 @@ pub enum SpecError {
     #[error("--device {path}: {why}")]
     Device { path: String, why: String },
     #[error(
-        "--security-opt {0:?} is not supported by rsp yet: it takes no-new-privileges[=true|false] \
-         and label=disable (rsp applies no SELinux labels)"
+        "--security-opt {0:?} is not supported by rsp yet: it takes no-new-privileges[=true|false], \
+         mask=PATHS, unmask=PATHS|ALL and label=disable (rsp applies no SELinux labels)"
     )]
     SecurityOpt(String),
+    #[error(
+        "--security-opt {0:?}: give absolute paths separated by colons, as in mask=/proc/cpuinfo:/sys/kernel (unmask also takes ALL)"
+    )]
+    MaskPath(String),
     #[error("the passthrough log driver cannot be used with --tty: use --log-driver k8s-file")]
     PassthroughWithTty,
     #[error("--log-opt {0:?}: give a size such as 10m or 512k")]
@@ -565,7 +569,14 @@ fn devices(specs: &[String]) -> Result<Vec<crate::container::Device>, SpecError>
 /// Whether `--security-opt` values ask for no-new-privileges (the last
 /// one given wins, as in Podman); anything else rsp cannot do is refused.
 fn no_new_privileges(opts: &[String]) -> Result<bool, SpecError> {
+    Ok(security_opts(opts)?.0)
+}
+
+/// `--security-opt`s: no-new-privileges, and the paths of `mask=` and
+/// `unmask=` (colon-separated absolute paths; `unmask=ALL`).
+fn security_opts(opts: &[String]) -> Result<(bool, Vec<String>, Vec<String>), SpecError> {
     let mut on = false;
+    let (mut mask, mut unmask) = (Vec::new(), Vec::new());
     for o in opts {
         let (k, v) = match o.split_once(['=', ':']) {
             Some((k, v)) => (k, Some(v)),
@@ -575,10 +586,23 @@ fn no_new_privileges(opts: &[String]) -> Result<bool, SpecError> {
             ("no-new-privileges", None | Some("true")) => on = true,
             ("no-new-privileges", Some("false")) => on = false,
             ("label", Some("disable")) => {}
+            ("mask" | "unmask", Some(paths)) => {
+                for p in paths.split(':') {
+                    let all = k == "unmask" && p == "ALL";
+                    if !all && (!p.starts_with('/') || p.split('/').any(|c| c == "..")) {
+                        return Err(SpecError::MaskPath(o.clone()));
+                    }
+                    if k == "mask" {
+                        mask.push(p.to_string());
+                    } else {
+                        unmask.push(p.to_string());
+                    }
+                }
+            }
             _ => return Err(SpecError::SecurityOpt(o.clone())),
         }
     }
-    Ok(on)
+    Ok((on, mask, unmask))
 }
 
 /// `80`, `80/tcp`, `8000-8001/udp` as Podman keys exposed ports: one
@@ -893,6 +917,8 @@ impl ContainerSpec {
             read_only: self.read_only,
             read_only_tmpfs: self.read_only && self.read_only_tmpfs,
             no_new_privileges: no_new_privileges(&self.security_opts)?,
+            mask: security_opts(&self.security_opts)?.1,
+            unmask: security_opts(&self.security_opts)?.2,
             sysctls: crate::sysctl::check(&self.sysctls, self.network.own_namespace())?,
             devices: devices(&self.devices)?,
             log_driver: self.log.driver,
