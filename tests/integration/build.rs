@@ -1677,8 +1677,10 @@ fn issue17_killed_build_leaves_nothing() {
         left = pids_with(&marker);
     }
     for pid in &left {
-        // SAFETY: a plain kill(2) of a process of ours that outlived the test's build.
-        unsafe { libc::kill(*pid, libc::SIGKILL) };
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(*pid),
+            nix::sys::signal::Signal::SIGKILL,
+        );
     }
     assert!(
         left.is_empty(),

@@ -32,6 +32,18 @@ fn image() -> &'static str {
     })
 }
 
+/// `rsp run --rm ARGS IMAGE true`, which must be refused (exit 125) before
+/// anything runs; its stderr.
+pub(crate) fn refused(env: &TestEnv, image: &str, args: &[&str]) -> String {
+    let out = env
+        .rsp()
+        .args(["run", "--rm"])
+        .args(args)
+        .args([image, "true"])
+        .code(125);
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 fn status_field(status: &str, name: &str) -> String {
     status
         .lines()
@@ -113,20 +125,7 @@ fn issue18_security_opts_rsp_cannot_honour_are_refused() {
         "label=type:x",
         "bogus",
     ] {
-        let out = env
-            .rsp()
-            .args([
-                "run",
-                "--rm",
-                "--network",
-                "none",
-                "--security-opt",
-                opt,
-                img,
-                "true",
-            ])
-            .code(125);
-        let err = String::from_utf8_lossy(&out.stderr);
+        let err = refused(&env, img, &["--network", "none", "--security-opt", opt]);
         assert!(err.contains("is not supported by rsp yet"), "{opt}: {err}");
     }
     // label=disable asks for nothing rsp does.
@@ -263,13 +262,7 @@ fn issue18_sysctl_sets_the_containers_own_and_refuses_the_hosts() {
         ),
         (vec!["--sysctl", "kernel.msgmax"], "give KEY=VALUE"),
     ] {
-        let out = env
-            .rsp()
-            .args(["run", "--rm"])
-            .args(&args)
-            .args([img, "true"])
-            .code(125);
-        let err = String::from_utf8_lossy(&out.stderr);
+        let err = refused(&env, img, &args);
         assert!(err.contains(words), "{args:?}: {err}");
     }
 }
@@ -327,20 +320,7 @@ fn issue18_device_nodes_you_can_open_and_no_others() {
         ("/dev/null:/dev/n:r", "cannot be enforced"),
         ("/dev/does-not-exist", "No such file"),
     ] {
-        let out = env
-            .rsp()
-            .args([
-                "run",
-                "--rm",
-                "--network",
-                "none",
-                "--device",
-                dev,
-                img,
-                "true",
-            ])
-            .code(125);
-        let err = String::from_utf8_lossy(&out.stderr);
+        let err = refused(&env, img, &["--network", "none", "--device", dev]);
         assert!(err.contains(words), "{dev}: {err}");
     }
 }
@@ -385,16 +365,7 @@ fn issue18_mask_and_unmask_paths() {
         .collect::<Vec<_>>(),
         ["0", "0"]
     );
-    let out = env
-        .rsp()
-        .args([
-            "run",
-            "--rm",
-            "--security-opt",
-            "mask=etc/passwd",
-            img,
-            "true",
-        ])
-        .code(125);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("give absolute paths"));
+    assert!(
+        refused(&env, img, &["--security-opt", "mask=etc/passwd"]).contains("give absolute paths")
+    );
 }

@@ -566,14 +566,10 @@ fn devices(specs: &[String]) -> Result<Vec<crate::container::Device>, SpecError>
     Ok(out)
 }
 
-/// Whether `--security-opt` values ask for no-new-privileges (the last
-/// one given wins, as in Podman); anything else rsp cannot do is refused.
-fn no_new_privileges(opts: &[String]) -> Result<bool, SpecError> {
-    Ok(security_opts(opts)?.0)
-}
-
-/// `--security-opt`s: no-new-privileges, and the paths of `mask=` and
-/// `unmask=` (colon-separated absolute paths; `unmask=ALL`).
+/// `--security-opt`s: whether no-new-privileges is asked for (the last
+/// one given wins, as in Podman), and the paths of `mask=` and `unmask=`
+/// (colon-separated absolute paths; `unmask=ALL`); anything else rsp
+/// cannot do is refused.
 fn security_opts(opts: &[String]) -> Result<(bool, Vec<String>, Vec<String>), SpecError> {
     let mut on = false;
     let (mut mask, mut unmask) = (Vec::new(), Vec::new());
@@ -652,7 +648,7 @@ impl ContainerSpec {
             return Err(SpecError::PassthroughWithTty);
         }
         crate::ulimit::parse_all(&self.ulimits)?;
-        no_new_privileges(&self.security_opts)?;
+        security_opts(&self.security_opts)?;
         crate::sysctl::check(&self.sysctls, self.network.own_namespace())?;
         devices(&self.devices)?;
         self.validate_log()?;
@@ -868,6 +864,7 @@ impl ContainerSpec {
         };
         // Last: it binds to find free ports, so nothing may fail after it.
         rsp_net::ports::assign_host_ports(&mut ports)?;
+        let (no_new_privileges, mask, unmask) = security_opts(&self.security_opts)?;
         let config = ContainerConfig {
             id,
             name,
@@ -916,9 +913,9 @@ impl ContainerSpec {
             ulimits: crate::ulimit::parse_all(&self.ulimits)?,
             read_only: self.read_only,
             read_only_tmpfs: self.read_only && self.read_only_tmpfs,
-            no_new_privileges: no_new_privileges(&self.security_opts)?,
-            mask: security_opts(&self.security_opts)?.1,
-            unmask: security_opts(&self.security_opts)?.2,
+            no_new_privileges,
+            mask,
+            unmask,
             sysctls: crate::sysctl::check(&self.sysctls, self.network.own_namespace())?,
             devices: devices(&self.devices)?,
             log_driver: self.log.driver,
