@@ -891,13 +891,14 @@ fn issue17_heredocs() {
          COPY <<EOF /etc/app.conf\nname=${{NAME}}\nEOF\n\
          COPY <<\"EOF\" /etc/raw.conf\nname=${{NAME}}\nEOF\n\
          COPY <<-EOT /tabbed\n\ttab-stripped\n\tEOT\n\
-         RUN cat /greeting /etc/app.conf /etc/raw.conf /tabbed > /all\n"
+         COPY <<NOTE /etc/\nnote\nNOTE\n\
+         RUN cat /greeting /etc/app.conf /etc/raw.conf /tabbed /etc/NOTE > /all\n"
     );
     let ctx = Context::with(&env, &[], &df);
     build(&env, &ctx, &["-t", "here"]);
     assert_eq!(
         run(&env, "here", &["cat", "/all"]),
-        "hello world\nsecond line\nname=world\nname=${NAME}\ntab-stripped\n"
+        "hello world\nsecond line\nname=world\nname=${NAME}\ntab-stripped\nnote\n"
     );
 }
 

@@ -1546,8 +1546,19 @@ impl Builder<'_> {
             };
             copy::write_file(&data, &to, workdir, &image, &upper, &file_opts).map_err(cerr)?;
         }
-        for (_, body) in heredocs {
-            copy::write_file(body.as_bytes(), dest, workdir, &image, &upper, opts).map_err(cerr)?;
+        // Into a directory, a heredoc is a file named after its delimiter
+        // (BuildKit copies it from a scratch file of that name).
+        for (h, body) in heredocs {
+            copy::write_named_file(
+                &h.name,
+                body.as_bytes(),
+                dest,
+                workdir,
+                &image,
+                &upper,
+                opts,
+            )
+            .map_err(cerr)?;
         }
         let what = match (
             matched.len() + heredocs.len() + fetched.len(),
