@@ -45,37 +45,9 @@ if ! $rsp build --help >/dev/null 2>&1; then
 fi
 have_podman && podman_store "$WORK/podman"
 
-# ---- the Debian image (as bench/ids.sh makes it, plus passwd for useradd) ----
+# ---- the Debian image (debian_root_tar in lib.sh), with passwd for useradd ----
 deb=$WORK/debian
-mkdir -p "$deb"
-pkgs=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks \
-  --no-replaces --no-enhances --installed apt passwd login dash bash coreutils base-files base-passwd diffutils libc-bin \
-  sed grep gzip findutils debianutils 2>/dev/null | grep -v '^[ <]' | sort -u)
-# shellcheck disable=SC2086 # a list of package names
-{ dpkg-query -L $pkgs 2>/dev/null || true; } | grep -v -e '^/usr/share/\(doc\|man\|locale\|info\)' \
-  -e '^/etc/\(shadow\|gshadow\)' -e 'diverted by' -e 'package diverts' |
-  python3 -c 'import os, sys
-for p in sys.stdin.read().split("\n"):
-    if p.startswith("/"):
-        print(os.path.join(os.path.realpath(os.path.dirname(p)), os.path.basename(p)))' |
-  sort -u >"$deb/files"
-mkdir -p "$deb/extra/etc/apt" "$deb/extra/tmp" "$deb/extra/root" "$deb/extra/home" \
-  "$deb/extra/var/lib/apt/lists/partial" "$deb/extra/var/cache/apt/archives/partial" "$deb/extra/var/lib/dpkg"
-chmod 1777 "$deb/extra/tmp"
-awk -F: '$3 < 1000 || $3 == 65534' /etc/passwd >"$deb/extra/etc/passwd"
-awk -F: '$3 < 1000 || $3 == 65534' /etc/group >"$deb/extra/etc/group"
-cut -d: -f1 "$deb/extra/etc/passwd" | sed 's/$/:*:19000:0:99999:7:::/' >"$deb/extra/etc/shadow"
-cut -d: -f1 "$deb/extra/etc/group" | sed 's/$/:*::/' >"$deb/extra/etc/gshadow"
-chmod 640 "$deb/extra/etc/shadow" "$deb/extra/etc/gshadow"
-cp /var/lib/dpkg/status "$deb/extra/var/lib/dpkg/status"
-: >"$deb/extra/etc/apt/sources.list"
-(cd "$deb/extra" && find . -mindepth 1 | sed 's|^\./||' | sort) >"$deb/extra.list"
-sed 's|^|/|' "$deb/extra.list" | grep -vxF -f - "$deb/files" >"$deb/host.list" || true
-(cd / && tar --no-recursion --ignore-failed-read -cf "$deb/root.tar" -T "$deb/host.list" 2>/dev/null) || true
-apt_uid=$(getent passwd _apt | cut -d: -f3)
-grep -vx 'var/lib/apt/lists/partial' "$deb/extra.list" |
-  tar -C "$deb/extra" --owner=0 --group=0 --no-recursion -rf "$deb/root.tar" -T -
-tar -C "$deb/extra" --owner="$apt_uid" --group=0 --no-recursion -rf "$deb/root.tar" var/lib/apt/lists/partial
+debian_root_tar "$deb" passwd login diffutils libc-bin
 base=localhost/bench-debian
 if $have_rsp_build; then
   $rsp import -q "$deb/root.tar" "$base" >/dev/null || die "rsp import failed"

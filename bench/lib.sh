@@ -154,3 +154,47 @@ print("%.1f %.1f" % (r["median"] * 1000, r["min"] * 1000))' "$WORK/h.json")
       END {m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.1f %.1f", m / 1000, a[1] / 1000}')
   fi
 }
+
+# debian_root_tar DIR [PACKAGE...]: DIR/root.tar, a Debian image made from
+# the host's own installed files: apt, a shell and the base system, plus
+# PACKAGEs and what they depend on. Paths are stored as the host resolves
+# their parents (on a merged-usr host /bin/bash is usr/bin/bash and /bin
+# stays a symlink), one entry per path (Podman refuses a layer with
+# duplicates), docs left out. The image gets its own passwd, group, shadow
+# and gshadow (system users only), dpkg status, an empty sources.list and
+# the _apt-owned partial directory apt's sandbox needs.
+debian_root_tar() {
+  local deb=$1 pkgs apt_uid
+  shift
+  mkdir -p "$deb"
+  pkgs=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks \
+    --no-replaces --no-enhances --installed apt dash bash coreutils base-files base-passwd sed \
+    grep gzip findutils debianutils "$@" 2>/dev/null | grep -v '^[ <]' | sort -u)
+  # shellcheck disable=SC2086 # a list of package names
+  { dpkg-query -L $pkgs 2>/dev/null || true; } | grep -v -e '^/usr/share/\(doc\|man\|locale\|info\)' \
+    -e '^/etc/\(shadow\|gshadow\)' -e 'diverted by' -e 'package diverts' |
+    python3 -c 'import os, sys
+for p in sys.stdin.read().split("\n"):
+    if p.startswith("/"):
+        print(os.path.join(os.path.realpath(os.path.dirname(p)), os.path.basename(p)))' |
+    sort -u >"$deb/files"
+  # Files only root can read are left out (the image gets its own shadow).
+  mkdir -p "$deb/extra/etc/apt" "$deb/extra/tmp" "$deb/extra/root" "$deb/extra/home" \
+    "$deb/extra/var/lib/apt/lists/partial" "$deb/extra/var/cache/apt/archives/partial" "$deb/extra/var/lib/dpkg"
+  chmod 1777 "$deb/extra/tmp"
+  awk -F: '$3 < 1000 || $3 == 65534' /etc/passwd >"$deb/extra/etc/passwd"
+  awk -F: '$3 < 1000 || $3 == 65534' /etc/group >"$deb/extra/etc/group"
+  cut -d: -f1 "$deb/extra/etc/passwd" | sed 's/$/:*:19000:0:99999:7:::/' >"$deb/extra/etc/shadow"
+  cut -d: -f1 "$deb/extra/etc/group" | sed 's/$/:*::/' >"$deb/extra/etc/gshadow"
+  chmod 640 "$deb/extra/etc/shadow" "$deb/extra/etc/gshadow"
+  cp /var/lib/dpkg/status "$deb/extra/var/lib/dpkg/status"
+  : >"$deb/extra/etc/apt/sources.list"
+  # The image's own files replace the host's.
+  (cd "$deb/extra" && find . -mindepth 1 | sed 's|^\./||' | sort) >"$deb/extra.list"
+  sed 's|^|/|' "$deb/extra.list" | grep -vxF -f - "$deb/files" >"$deb/host.list" || true
+  (cd / && tar --no-recursion --ignore-failed-read -cf "$deb/root.tar" -T "$deb/host.list" 2>/dev/null) || true
+  apt_uid=$(getent passwd _apt | cut -d: -f3)
+  grep -vx 'var/lib/apt/lists/partial' "$deb/extra.list" |
+    tar -C "$deb/extra" --owner=0 --group=0 --no-recursion -rf "$deb/root.tar" -T -
+  tar -C "$deb/extra" --owner="$apt_uid" --group=0 --no-recursion -rf "$deb/root.tar" var/lib/apt/lists/partial
+}
