@@ -1408,7 +1408,7 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__container__subcmd__create)
-            opts="-i -t -e -w -u -h -v -d -l -p -P -q -V --help --rm --interactive --tty --name --env --env-file --workdir --entrypoint --user --userns --group-add --hostname --volume --detach --detach-keys --restart --cgroups --init --owners --label --stop-signal --stop-timeout --device --sysctl --security-opt --read-only --read-only-tmpfs --ulimit --log-driver --log-opt --sig-proxy --net --network --publish --publish-all --expose --pull --quiet --tls-verify --platform --creds --authfile --root --runroot --storage-driver --log-level --version"
+            opts="-i -t -e -w -u -h -v -d -l -p -P -q -V --help --rm --interactive --tty --name --env --env-file --workdir --entrypoint --user --userns --group-add --hostname --volume --detach --detach-keys --restart --cgroups --init --owners --label --stop-signal --stop-timeout --device --sysctl --cap-add --cap-drop --privileged --security-opt --read-only --read-only-tmpfs --ulimit --log-driver --log-opt --sig-proxy --net --network --publish --publish-all --expose --pull --quiet --tls-verify --platform --creds --authfile --root --runroot --storage-driver --log-level --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1511,6 +1511,14 @@ _rsp() {
                     return 0
                     ;;
                 --sysctl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cap-add)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cap-drop)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2520,7 +2528,7 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__container__subcmd__run)
-            opts="-i -t -e -w -u -h -v -d -l -p -P -q -V --help --rm --interactive --tty --name --env --env-file --workdir --entrypoint --user --userns --group-add --hostname --volume --detach --detach-keys --restart --cgroups --init --owners --label --stop-signal --stop-timeout --device --sysctl --security-opt --read-only --read-only-tmpfs --ulimit --log-driver --log-opt --sig-proxy --net --network --publish --publish-all --expose --pull --quiet --tls-verify --platform --creds --authfile --root --runroot --storage-driver --log-level --version"
+            opts="-i -t -e -w -u -h -v -d -l -p -P -q -V --help --rm --interactive --tty --name --env --env-file --workdir --entrypoint --user --userns --group-add --hostname --volume --detach --detach-keys --restart --cgroups --init --owners --label --stop-signal --stop-timeout --device --sysctl --cap-add --cap-drop --privileged --security-opt --read-only --read-only-tmpfs --ulimit --log-driver --log-opt --sig-proxy --net --network --publish --publish-all --expose --pull --quiet --tls-verify --platform --creds --authfile --root --runroot --storage-driver --log-level --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2623,6 +2631,14 @@ _rsp() {
                     return 0
                     ;;
                 --sysctl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cap-add)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cap-drop)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2956,7 +2972,7 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__create)
-            opts="-i -t -e -w -u -h -v -d -l -p -P -q -V --help --rm --interactive --tty --name --env --env-file --workdir --entrypoint --user --userns --group-add --hostname --volume --detach --detach-keys --restart --cgroups --init --owners --label --stop-signal --stop-timeout --device --sysctl --security-opt --read-only --read-only-tmpfs --ulimit --log-driver --log-opt --sig-proxy --net --network --publish --publish-all --expose --pull --quiet --tls-verify --platform --creds --authfile --root --runroot --storage-driver --log-level --version"
+            opts="-i -t -e -w -u -h -v -d -l -p -P -q -V --help --rm --interactive --tty --name --env --env-file --workdir --entrypoint --user --userns --group-add --hostname --volume --detach --detach-keys --restart --cgroups --init --owners --label --stop-signal --stop-timeout --device --sysctl --cap-add --cap-drop --privileged --security-opt --read-only --read-only-tmpfs --ulimit --log-driver --log-opt --sig-proxy --net --network --publish --publish-all --expose --pull --quiet --tls-verify --platform --creds --authfile --root --runroot --storage-driver --log-level --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3059,6 +3075,14 @@ _rsp() {
                     return 0
                     ;;
                 --sysctl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cap-add)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cap-drop)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -6622,7 +6646,7 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__run)
-            opts="-i -t -e -w -u -h -v -d -l -p -P -q -V --help --rm --interactive --tty --name --env --env-file --workdir --entrypoint --user --userns --group-add --hostname --volume --detach --detach-keys --restart --cgroups --init --owners --label --stop-signal --stop-timeout --device --sysctl --security-opt --read-only --read-only-tmpfs --ulimit --log-driver --log-opt --sig-proxy --net --network --publish --publish-all --expose --pull --quiet --tls-verify --platform --creds --authfile --root --runroot --storage-driver --log-level --version"
+            opts="-i -t -e -w -u -h -v -d -l -p -P -q -V --help --rm --interactive --tty --name --env --env-file --workdir --entrypoint --user --userns --group-add --hostname --volume --detach --detach-keys --restart --cgroups --init --owners --label --stop-signal --stop-timeout --device --sysctl --cap-add --cap-drop --privileged --security-opt --read-only --read-only-tmpfs --ulimit --log-driver --log-opt --sig-proxy --net --network --publish --publish-all --expose --pull --quiet --tls-verify --platform --creds --authfile --root --runroot --storage-driver --log-level --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6725,6 +6749,14 @@ _rsp() {
                     return 0
                     ;;
                 --sysctl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cap-add)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cap-drop)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

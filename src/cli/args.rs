@@ -531,7 +531,16 @@ pub struct RunArgs {
     /// Kernel parameter of the container's own namespaces (KEY=VALUE: kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.*, net.* with its own network); repeatable
     #[arg(long, value_name = "KEY=VALUE")]
     pub sysctl: Vec<String>,
-    /// Security options: no-new-privileges[=true|false] (setuid files raise nothing), mask=PATH[:PATH...] (hide more paths), unmask=PATH[:PATH...]|ALL (leave default masked or read-only paths alone), label=disable (rsp applies no SELinux labels); others are refused
+    /// Add Linux capabilities to the default set (CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP, SETUID, SYS_CHROOT): NAME or CAP_NAME, or ALL; comma-separated or repeated. A non-root --user gets only the added ones. All within the container's user namespace
+    #[arg(long = "cap-add", value_name = "CAPABILITY")]
+    pub cap_add: Vec<String>,
+    /// Drop Linux capabilities from the default set: NAME or CAP_NAME, or ALL; comma-separated or repeated
+    #[arg(long = "cap-drop", value_name = "CAPABILITY")]
+    pub cap_drop: Vec<String>,
+    /// Give the container every capability, no seccomp filter and no masked or read-only kernel paths (it still has nothing beyond its user namespace: nothing you do not have)
+    #[arg(long)]
+    pub privileged: bool,
+    /// Security options: no-new-privileges[=true|false] (setuid files raise nothing), seccomp=unconfined|PROFILE.json (no filter, or a Docker/Podman JSON profile instead of rsp's default), mask=PATH[:PATH...] (hide more paths), unmask=PATH[:PATH...]|ALL (leave default masked or read-only paths alone), label=disable (rsp applies no SELinux labels); others are refused
     #[arg(long = "security-opt", value_name = "OPTION")]
     pub security_opt: Vec<String>,
     /// Mount the container's root filesystem read-only (volumes and the tmpfs of --read-only-tmpfs stay writable)

@@ -35,6 +35,10 @@ pub struct ContainerInspect {
     name: String,
     restart_count: u32,
     driver: &'static str,
+    /// The capabilities the container's command holds (its user's), and
+    /// the bounding set: `["CAP_CHOWN", ...]`.
+    effective_caps: Vec<String>,
+    bounding_caps: Vec<String>,
     mounts: Vec<InspectMount>,
     network_settings: NetworkSettings,
     config: InspectConfig,
@@ -209,6 +213,10 @@ struct HostConfig {
     readonly_rootfs: bool,
     /// `["no-new-privileges"]` when set, as Podman shows it.
     security_opt: Vec<String>,
+    /// `--cap-add` and `--cap-drop`, normalized (`CAP_NET_ADMIN`, `ALL`).
+    cap_add: Vec<String>,
+    cap_drop: Vec<String>,
+    privileged: bool,
     /// `--device`s.
     devices: Vec<rsp_runtime::container::Device>,
     /// `--sysctl`s: `{"net.ipv4.ip_forward": "1"}`.
@@ -336,6 +344,13 @@ pub fn container(c: &Container, paths: &Paths, store: &Store) -> ContainerInspec
         name: cfg.name.clone(),
         restart_count: st.restart_count,
         driver: cfg.storage_driver.as_str(),
+        effective_caps: {
+            let sets = rsp_runtime::caps::resolve(&cfg.cap_add, &cfg.cap_drop, cfg.privileged);
+            rsp_runtime::caps::names(sets.effective(cfg.uid))
+        },
+        bounding_caps: rsp_runtime::caps::names(
+            rsp_runtime::caps::resolve(&cfg.cap_add, &cfg.cap_drop, cfg.privileged).bounding,
+        ),
         mounts: cfg
             .mounts
             .iter()
@@ -432,8 +447,14 @@ pub fn container(c: &Container, paths: &Paths, store: &Store) -> ContainerInspec
                 if !cfg.unmask.is_empty() {
                     v.push(format!("unmask={}", cfg.unmask.join(":")));
                 }
+                if !cfg.seccomp_profile.is_empty() {
+                    v.push(format!("seccomp={}", cfg.seccomp_profile));
+                }
                 v
             },
+            cap_add: cfg.cap_add.clone(),
+            cap_drop: cfg.cap_drop.clone(),
+            privileged: cfg.privileged,
         },
     }
 }

@@ -119,12 +119,7 @@ fn issue18_security_opts_rsp_cannot_honour_are_refused() {
     let env = TestEnv::new();
     let img = image();
     env.rsp().args(["pull", "-q", img]).ok();
-    for opt in [
-        "seccomp=unconfined",
-        "apparmor=unconfined",
-        "label=type:x",
-        "bogus",
-    ] {
+    for opt in ["apparmor=unconfined", "label=type:x", "bogus"] {
         let err = refused(&env, img, &["--network", "none", "--security-opt", opt]);
         assert!(err.contains("is not supported by rsp yet"), "{opt}: {err}");
     }
@@ -341,14 +336,27 @@ fn issue18_mask_and_unmask_paths() {
     };
     // /proc/sys is read-only by default; unmask leaves it as the
     // container's own network namespace has it (the host's is untouched).
+    // Writing a net sysctl takes CAP_NET_ADMIN, which is not a default.
     let host = std::fs::read_to_string("/proc/sys/net/ipv4/ip_unprivileged_port_start").unwrap();
-    assert_eq!(run(&[], write_sysctl), "read-only\n");
+    let admin = ["--cap-add", "NET_ADMIN"];
+    assert_eq!(run(&admin, write_sysctl), "read-only\n");
     assert_eq!(
-        run(&["--security-opt", "unmask=/proc/sys"], write_sysctl),
+        run(
+            &[
+                "--cap-add",
+                "NET_ADMIN",
+                "--security-opt",
+                "unmask=/proc/sys"
+            ],
+            write_sysctl
+        ),
         "writable\n"
     );
     assert_eq!(
-        run(&["--security-opt", "unmask=ALL"], write_sysctl),
+        run(
+            &["--cap-add", "NET_ADMIN", "--security-opt", "unmask=ALL"],
+            write_sysctl
+        ),
         "writable\n"
     );
     assert_eq!(

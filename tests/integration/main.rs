@@ -12,6 +12,7 @@ mod archive;
 mod build;
 mod cli;
 mod commit;
+mod confinement;
 mod docs;
 mod flags;
 mod hardening;

@@ -152,9 +152,15 @@ fn issue4_container_reaches_host_loopback_only_when_allowed() {
     let env = env();
     let (port, server) = host_http_server("hello from the host");
     let url = format!("http://10.0.2.2:{port}/");
+    // busybox's ping needs a raw socket: CAP_NET_RAW, not a default.
     let out = run(
         &env,
-        &["--network", "slirp:allow_host_loopback=true"],
+        &[
+            "--network",
+            "slirp:allow_host_loopback=true",
+            "--cap-add",
+            "NET_RAW",
+        ],
         &[
             "sh",
             "-c",

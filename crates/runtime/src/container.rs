@@ -331,6 +331,23 @@ pub struct ContainerConfig {
     /// as they are (`ALL`: every one).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unmask: Vec<String>,
+    /// `--cap-add`, normalized (`CAP_NET_ADMIN`, `ALL`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cap_add: Vec<String>,
+    /// `--cap-drop`, normalized.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cap_drop: Vec<String>,
+    /// `--privileged`: every capability, no seccomp filter, nothing
+    /// masked (still nothing beyond the container's user namespace).
+    #[serde(default)]
+    pub privileged: bool,
+    /// `--security-opt seccomp=`: "" (rsp's default profile),
+    /// `unconfined`, or the profile file's path as given.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub seccomp_profile: String,
+    /// That file's JSON as it was when the container was created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seccomp_json: Option<String>,
     /// `--read-only`: the root filesystem is mounted read-only.
     #[serde(default)]
     pub read_only: bool,

@@ -140,6 +140,13 @@ pub fn exec(c: &Container, opts: &ExecOptions) -> Result<i32> {
         ));
     }
     let start = exec_user(c, opts.user.as_deref())?;
+    // The run dir is RUNROOT/containers/ID: the cache is RUNROOT's.
+    let cache = opts
+        .run_dir
+        .parent()
+        .and_then(|p| p.parent())
+        .map(|r| r.join("seccomp"));
+    let confinement = super::Confinement::of(&c.config, start.euid(), cache.as_deref())?;
     let namespaces = open_namespaces(c.state.ns_pid())?;
     let cfg = &c.config;
     let mut extra = opts.env.clone();
@@ -263,6 +270,14 @@ pub fn exec(c: &Container, opts: &ExecOptions) -> Result<i32> {
         workdir,
         ulimits: c.config.ulimits.clone(),
         no_new_privileges: c.config.no_new_privileges,
+        bounding: confinement.bounding,
+        non_root: confinement.non_root,
+        ambient: confinement.ambient,
+        seccomp: confinement
+            .filter
+            .iter()
+            .map(|f| (f.code, f.jt, f.jf, f.k))
+            .collect(),
         mask: rsp_sys::sigset_words(&old_mask),
     };
     let plan = serde_json::to_vec(&plan).expect("plain data serializes");
@@ -353,6 +368,12 @@ struct JoinPlan {
     /// `rsp exec`'s own signal mask, restored for the command: the words
     /// of its `sigset_t`, real-time signals included.
     mask: Vec<u64>,
+    /// The container's capabilities and seccomp program (see
+    /// `Confinement`), for the command too.
+    bounding: u64,
+    non_root: bool,
+    ambient: u64,
+    seccomp: Vec<(u16, u8, u8, u32)>,
 }
 
 /// The joiner: rsp executed from its write-protected image, with an empty
@@ -405,6 +426,16 @@ pub fn join_main(args: &[std::ffi::OsString]) -> i32 {
     let tty = plan.tty_fd.map(take);
     let owners = plan.owners_fd.map(take);
     // Made before the command's fork.
+    let confinement = super::Confinement {
+        bounding: plan.bounding,
+        non_root: plan.non_root,
+        ambient: plan.ambient,
+        filter: plan
+            .seccomp
+            .iter()
+            .map(|&(code, jt, jf, k)| libc::sock_filter { code, jt, jf, k })
+            .collect(),
+    };
     let filter = if owners.is_some() {
         super::ownership::filter_program()
     } else {
@@ -474,6 +505,7 @@ pub fn join_main(args: &[std::ffi::OsString]) -> i32 {
                 &env,
                 &mask,
                 owners.as_ref().map(|s| (s, true, filter.as_slice())),
+                &confinement,
             );
             Err(fail(code, msg))
         });

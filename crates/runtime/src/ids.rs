@@ -33,6 +33,11 @@ pub struct Creds {
     /// `PR_SET_KEEPCAPS`: a change away from uid 0 keeps the permitted
     /// set (cleared by `execve`).
     pub keepcaps: bool,
+    /// The process started as a non-root user, so the kernel gives it no
+    /// capabilities (`SECBIT_NOROOT`, inherited and locked: see
+    /// `caps`): what emulated root may do is judged by these credentials
+    /// and the bounding set alone, not by the kernel's effective set.
+    pub noroot: bool,
 }
 
 const R: usize = 0;
@@ -60,6 +65,7 @@ impl Creds {
             permitted: uid == 0,
             effective: uid == 0,
             keepcaps: false,
+            noroot: uid != 0,
         }
     }
 

@@ -19,6 +19,7 @@ pub mod events;
 pub mod logs;
 
 pub mod attach;
+pub mod caps;
 pub mod cgroup;
 pub mod commit;
 pub mod container;
@@ -36,8 +37,10 @@ pub mod process;
 pub mod procs;
 mod proto;
 pub mod rootfs;
+pub mod seccomp;
 pub mod spec;
 pub mod stats;
+mod syscalls;
 pub mod sysctl;
 pub mod top;
 mod tty;
@@ -91,6 +94,8 @@ pub enum RuntimeError {
     LayersGone(String),
     #[error("{0}")]
     UserNs(String),
+    #[error(transparent)]
+    Seccomp(#[from] seccomp::SeccompError),
     #[error("creating the container process: {0}")]
     Fork(std::io::Error),
     #[error(transparent)]
@@ -337,6 +342,7 @@ struct ChildPlan<'a> {
     env: Vec<CString>,
     /// The ownership filter, made before the fork.
     filter: Vec<libc::sock_filter>,
+    confinement: Confinement,
 }
 
 /// How the container's stdio is connected.
@@ -547,6 +553,7 @@ fn child_main(
             &plan.env,
             old_mask,
             owners.as_ref().map(|s| (s, false, plan.filter.as_slice())),
+            &plan.confinement,
         );
         Err(fail(code, msg))
     };
@@ -592,6 +599,62 @@ pub(crate) fn spawn_cause(e: &SpawnError) -> String {
     }
 }
 
+/// What a container's command is confined with, made before the fork
+/// (a forked child of a threaded process must not allocate): its
+/// capabilities and its seccomp program (empty: unconfined).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Confinement {
+    pub bounding: u64,
+    /// The command starts as a non-root user: root's automatic
+    /// capabilities are locked out, and it keeps `ambient` only.
+    pub non_root: bool,
+    pub ambient: u64,
+    pub filter: Vec<libc::sock_filter>,
+}
+
+impl Confinement {
+    /// For a process of `cfg`'s container that starts as `uid`; the
+    /// seccomp program comes from `cache` when it was compiled before.
+    pub(crate) fn of(
+        cfg: &ContainerConfig,
+        uid: u32,
+        cache: Option<&Path>,
+    ) -> Result<Confinement, seccomp::SeccompError> {
+        let sets = caps::resolve(&cfg.cap_add, &cfg.cap_drop, cfg.privileged);
+        let filter = if cfg.privileged || cfg.seccomp_profile == "unconfined" {
+            Vec::new()
+        } else {
+            let custom = cfg
+                .seccomp_json
+                .as_deref()
+                .map(|j| (cfg.seccomp_profile.as_str(), j));
+            seccomp::cached_program(custom, sets.bounding, cache)?
+        };
+        Ok(Confinement {
+            bounding: sets.bounding,
+            non_root: uid != 0,
+            ambient: sets.non_root,
+            filter,
+        })
+    }
+
+    /// Cuts the calling process's capabilities, which executes its
+    /// command next; the seccomp program goes on right before `execve`
+    /// (`rsp_sys::seccomp::exec_confined`), while the process still has
+    /// CAP_SYS_ADMIN (the capability sets change at `execve`), so it needs
+    /// no no_new_privs.
+    fn limit_capabilities(&self) -> Result<(), String> {
+        rsp_sys::confine::limit_capabilities(self.bounding, self.non_root, self.ambient)
+            .map_err(|e| format!("setting the container's capabilities: {e}"))
+    }
+}
+
+/// Where compiled seccomp programs are kept (see
+/// [`seccomp::cached_program`]).
+pub(crate) fn seccomp_cache(paths: &Paths) -> PathBuf {
+    paths.runroot.join("seccomp")
+}
+
 /// Finds and executes the container's command; returns only when it could
 /// not, with Podman's code (126 not runnable, 127 not found) and why.
 fn exec_command(
@@ -600,6 +663,7 @@ fn exec_command(
     env: &[CString],
     old_mask: &SigSet,
     owners: Option<(&OwnedFd, bool, &[libc::sock_filter])>,
+    confinement: &Confinement,
 ) -> (i32, String) {
     let cmd = &args[0];
     let exe = match process::find_executable(cmd, path_env) {
@@ -630,13 +694,17 @@ fn exec_command(
     // Rust ignores SIGPIPE for itself; the container must get the default.
     rsp_sys::default_sigpipe();
     let _ = sigprocmask(SigmaskHow::SIG_SETMASK, Some(old_mask), None);
+    if let Err(msg) = confinement.limit_capabilities() {
+        return (125, msg);
+    }
+    let confine = confinement.filter.as_slice();
     // The ownership filter, as late as possible: from here on the stat
     // and chown families wait for the supervisor.
     let err = match owners {
         Some((sock, wait_ack, filter)) => {
             use ownership::OwnershipError;
             use rsp_sys::seccomp::{FilteredExecError, exec_filtered};
-            match exec_filtered(filter, sock.as_fd(), wait_ack, &exe_c, &argv, env) {
+            match exec_filtered(confine, filter, sock.as_fd(), wait_ack, &exe_c, &argv, env) {
                 FilteredExecError::Exec(e) => e,
                 // Without the filter, the command runs with the plain view;
                 // the parent hears why instead of a listener (see
@@ -652,9 +720,14 @@ fn exec_command(
                     return (125, OwnershipError::HandOver(e).to_string());
                 }
                 FilteredExecError::NoAck => return (125, OwnershipError::NoAck.to_string()),
+                FilteredExecError::Confine(e) => return (125, confine_failed(e)),
             }
         }
-        None => nix::unistd::execve(&exe_c, &argv, env).unwrap_err(),
+        None => match rsp_sys::seccomp::exec_confined(confine, &exe_c, &argv, env) {
+            rsp_sys::seccomp::FilteredExecError::Exec(e) => e,
+            rsp_sys::seccomp::FilteredExecError::Confine(e) => return (125, confine_failed(e)),
+            _ => nix::Error::EINVAL,
+        },
     };
     match err {
         nix::Error::ENOENT => (
@@ -666,6 +739,10 @@ fn exec_command(
         nix::Error::EACCES | nix::Error::EPERM => (126, format!("{exe}: permission denied")),
         e => (126, format!("{exe}: cannot execute: {e}")),
     }
+}
+
+fn confine_failed(e: std::io::Error) -> String {
+    format!("installing the container's seccomp filter: {e}")
 }
 
 /// Connects the child's stdin, stdout and stderr as `io` says.
@@ -796,10 +873,27 @@ fn rootfs_plan<'a>(
         keep_id: cfg.keep_id.clone(),
         read_only: cfg.read_only,
         read_only_tmpfs: cfg.read_only_tmpfs,
-        sysctls: cfg.sysctls.clone(),
+        sysctls: {
+            let mut s = cfg.sysctls.clone();
+            // Podman's default (containers.conf default_sysctls, "0 0"):
+            // ICMP echo sockets for the container's group, so ping works
+            // without CAP_NET_RAW, which is not in the default set. The
+            // one group the user namespace maps is the only one the
+            // kernel takes, and every process's real group.
+            if cfg.network.own_namespace() {
+                s.entry("net.ipv4.ping_group_range".into())
+                    .or_insert_with(|| format!("{0} {0}", cfg.gid));
+            }
+            s
+        },
         devices: cfg.devices.clone(),
         mask: cfg.mask.clone(),
-        unmask: cfg.unmask.clone(),
+        // --privileged: nothing of the kernel's is hidden or read-only.
+        unmask: if cfg.privileged {
+            vec!["ALL".into()]
+        } else {
+            cfg.unmask.clone()
+        },
     })
 }
 
@@ -907,6 +1001,7 @@ pub(crate) fn spawn_container(
         } else {
             Vec::new()
         },
+        confinement: Confinement::of(cfg, cfg.uid, Some(&seccomp_cache(paths)))?,
     };
 
     let (net_ours, net_child) = if cfg.network == NetworkMode::Slirp {

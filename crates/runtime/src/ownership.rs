@@ -531,6 +531,17 @@ struct Status {
     ns_tid: u32,
 }
 
+impl Status {
+    /// Whether a thread with emulated credentials `c` holds `cap`: the
+    /// kernel's effective set says so, or, under SECBIT_NOROOT (where the
+    /// kernel gives none), emulated root's effective capabilities within
+    /// the bounding set.
+    fn holds(&self, c: &Creds, cap: u32) -> bool {
+        self.cap_eff & (1 << cap) != 0
+            || (c.noroot && c.effective && self.cap_bnd & (1 << cap) != 0)
+    }
+}
+
 fn parse_status(s: &str) -> Status {
     let mut st = Status::default();
     for line in s.lines() {
@@ -1249,7 +1260,9 @@ impl Supervisor {
             return None;
         }
         let st = self.open_pid(t.pid).and_then(|d| Self::read_status(&d))?;
-        if st.cap_eff & (1 << CAP_DAC_OVERRIDE) == 0 || !t.valid() {
+        // Without CAP_DAC_OVERRIDE the thread may still create what its
+        // real credentials let it (see `create`) under SECBIT_NOROOT.
+        if (st.cap_eff & (1 << CAP_DAC_OVERRIDE) == 0 && !c.noroot) || !t.valid() {
             return None;
         }
         Some((c, st))
@@ -1313,6 +1326,24 @@ impl Supervisor {
             (None, Some(s)) => (s.st_gid, s.st_mode),
             (None, None) => return Reply::Continue,
         };
+        // We create with our own rights: a thread without
+        // CAP_DAC_OVERRIDE only where the kernel would let it, uid 0 with
+        // no capabilities (write and search on the parent).
+        if st.cap_eff & (1 << CAP_DAC_OVERRIDE) == 0 {
+            let Some(p) = &pst else {
+                return Reply::Continue;
+            };
+            let bits = if p.st_uid == self.ids.0 {
+                p.st_mode >> 6
+            } else if p.st_gid == self.ids.1 {
+                p.st_mode >> 3
+            } else {
+                p.st_mode
+            };
+            if bits & 0o3 != 0o3 {
+                return Reply::Continue;
+            }
+        }
         let (uid, gid) = c.new_inode_owner(Some((pgid, pmode)));
         let perm = mode & 0o7777 & !st.umask;
         let md = nix::sys::stat::Mode::from_bits_truncate(perm);
@@ -1633,21 +1664,24 @@ impl Supervisor {
             return Reply::Continue;
         };
         let cur = self.record(&fd);
-        let root = c.euid() == 0 && status.cap_eff & (1 << CAP_CHOWN) != 0;
+        let real = status.cap_eff & (1 << CAP_CHOWN) != 0;
+        let root = c.euid() == 0 && status.holds(&c, CAP_CHOWN);
         if !root {
             // The kernel's rule for a file's owner, with the recorded owner.
             let (ouid, ogid) = cur.map_or((st.st_uid, st.st_gid), |r| (r.uid, r.gid));
             let may = c.fsuid() == ouid
                 && (uid == KEEP || uid == ouid)
                 && (gid == KEEP || gid == ogid || c.in_group(gid));
+            // Under SECBIT_NOROOT the kernel's view (uid 0 without
+            // capabilities) cannot express the change: ours decides.
             if !may {
-                return if status.cap_eff & (1 << CAP_CHOWN) == 0 {
-                    Reply::Continue
-                } else {
+                return if real || c.noroot {
                     Reply::Error(libc::EPERM)
+                } else {
+                    Reply::Continue
                 };
             }
-            if status.cap_eff & (1 << CAP_CHOWN) == 0 {
+            if !real && !c.noroot {
                 return Reply::Continue;
             }
         }
@@ -1704,7 +1738,7 @@ impl Supervisor {
         let Some(c) = self.creds(t, start) else {
             return Reply::Continue;
         };
-        let fowner = c.euid() == 0 && status.cap_eff & (1 << CAP_FOWNER) != 0;
+        let fowner = c.euid() == 0 && status.holds(&c, CAP_FOWNER);
         if !fowner && c.fsuid() != rec.uid {
             return Reply::Continue;
         }

@@ -63,6 +63,10 @@ pub enum SpecError {
     #[error(transparent)]
     Ulimit(#[from] crate::ulimit::UlimitError),
     #[error(transparent)]
+    Caps(#[from] crate::caps::CapsError),
+    #[error(transparent)]
+    Seccomp(#[from] crate::seccomp::SeccompError),
+    #[error(transparent)]
     Sysctl(#[from] crate::sysctl::SysctlError),
     #[error(
         "--device {0:?}: give HOST[:CONTAINER][:PERMISSIONS] with absolute paths, as in /dev/fuse or /dev/dri/card0:/dev/card0:rw"
@@ -72,7 +76,8 @@ pub enum SpecError {
     Device { path: String, why: String },
     #[error(
         "--security-opt {0:?} is not supported by rsp yet: it takes no-new-privileges[=true|false], \
-         mask=PATHS, unmask=PATHS|ALL and label=disable (rsp applies no SELinux labels)"
+         seccomp=unconfined|PROFILE.json, mask=PATHS, unmask=PATHS|ALL and label=disable (rsp \
+         applies no SELinux labels)"
     )]
     SecurityOpt(String),
     #[error(
@@ -480,6 +485,11 @@ pub struct ContainerSpec {
     pub sysctls: Vec<String>,
     /// `--security-opt`, as given.
     pub security_opts: Vec<String>,
+    /// `--cap-add` and `--cap-drop`, as given.
+    pub cap_add: Vec<String>,
+    pub cap_drop: Vec<String>,
+    /// `--privileged`.
+    pub privileged: bool,
     /// `--read-only` and `--read-only-tmpfs`.
     pub read_only: bool,
     pub read_only_tmpfs: bool,
@@ -566,22 +576,50 @@ fn devices(specs: &[String]) -> Result<Vec<crate::container::Device>, SpecError>
     Ok(out)
 }
 
-/// `--security-opt`s: whether no-new-privileges is asked for (the last
-/// one given wins, as in Podman), and the paths of `mask=` and `unmask=`
-/// (colon-separated absolute paths; `unmask=ALL`); anything else rsp
-/// cannot do is refused.
-fn security_opts(opts: &[String]) -> Result<(bool, Vec<String>, Vec<String>), SpecError> {
-    let mut on = false;
-    let (mut mask, mut unmask) = (Vec::new(), Vec::new());
+/// `--security-opt`s, checked.
+#[derive(Debug, Default)]
+struct SecurityOpts {
+    /// no-new-privileges (the last one given wins, as in Podman).
+    no_new_privileges: bool,
+    /// The paths of `mask=` and `unmask=` (colon-separated absolute
+    /// paths; `unmask=ALL`).
+    mask: Vec<String>,
+    unmask: Vec<String>,
+    /// `seccomp=unconfined|PROFILE`: "unconfined" or the path, and the
+    /// profile's JSON (read and checked now).
+    seccomp: String,
+    seccomp_json: Option<String>,
+}
+
+/// `--security-opt`s (see [`SecurityOpts`]); anything else rsp cannot do
+/// is refused.
+fn security_opts(opts: &[String]) -> Result<SecurityOpts, SpecError> {
+    let mut out = SecurityOpts::default();
     for o in opts {
         let (k, v) = match o.split_once(['=', ':']) {
             Some((k, v)) => (k, Some(v)),
             None => (o.as_str(), None),
         };
         match (k, v) {
-            ("no-new-privileges", None | Some("true")) => on = true,
-            ("no-new-privileges", Some("false")) => on = false,
+            ("no-new-privileges", None | Some("true")) => out.no_new_privileges = true,
+            ("no-new-privileges", Some("false")) => out.no_new_privileges = false,
             ("label", Some("disable")) => {}
+            ("seccomp", Some("unconfined")) => {
+                out.seccomp = "unconfined".into();
+                out.seccomp_json = None;
+            }
+            ("seccomp", Some(path)) if !path.is_empty() => {
+                let text = std::fs::read_to_string(path).map_err(|source| {
+                    crate::seccomp::SeccompError::Read {
+                        path: path.into(),
+                        source,
+                    }
+                })?;
+                // Checked now, compiled at each start.
+                crate::seccomp::Profile::parse(path, &text)?;
+                out.seccomp = path.to_string();
+                out.seccomp_json = Some(text);
+            }
             ("mask" | "unmask", Some(paths)) => {
                 for p in paths.split(':') {
                     let all = k == "unmask" && p == "ALL";
@@ -589,16 +627,16 @@ fn security_opts(opts: &[String]) -> Result<(bool, Vec<String>, Vec<String>), Sp
                         return Err(SpecError::MaskPath(o.clone()));
                     }
                     if k == "mask" {
-                        mask.push(p.to_string());
+                        out.mask.push(p.to_string());
                     } else {
-                        unmask.push(p.to_string());
+                        out.unmask.push(p.to_string());
                     }
                 }
             }
             _ => return Err(SpecError::SecurityOpt(o.clone())),
         }
     }
-    Ok((on, mask, unmask))
+    Ok(out)
 }
 
 /// `80`, `80/tcp`, `8000-8001/udp` as Podman keys exposed ports: one
@@ -649,6 +687,8 @@ impl ContainerSpec {
         }
         crate::ulimit::parse_all(&self.ulimits)?;
         security_opts(&self.security_opts)?;
+        crate::caps::normalize("--cap-add", &self.cap_add)?;
+        crate::caps::normalize("--cap-drop", &self.cap_drop)?;
         crate::sysctl::check(&self.sysctls, self.network.own_namespace())?;
         devices(&self.devices)?;
         self.validate_log()?;
@@ -864,7 +904,7 @@ impl ContainerSpec {
         };
         // Last: it binds to find free ports, so nothing may fail after it.
         rsp_net::ports::assign_host_ports(&mut ports)?;
-        let (no_new_privileges, mask, unmask) = security_opts(&self.security_opts)?;
+        let sec = security_opts(&self.security_opts)?;
         let config = ContainerConfig {
             id,
             name,
@@ -913,9 +953,14 @@ impl ContainerSpec {
             ulimits: crate::ulimit::parse_all(&self.ulimits)?,
             read_only: self.read_only,
             read_only_tmpfs: self.read_only && self.read_only_tmpfs,
-            no_new_privileges,
-            mask,
-            unmask,
+            no_new_privileges: sec.no_new_privileges,
+            mask: sec.mask,
+            unmask: sec.unmask,
+            cap_add: crate::caps::normalize("--cap-add", &self.cap_add)?,
+            cap_drop: crate::caps::normalize("--cap-drop", &self.cap_drop)?,
+            privileged: self.privileged,
+            seccomp_profile: sec.seccomp,
+            seccomp_json: sec.seccomp_json,
             sysctls: crate::sysctl::check(&self.sysctls, self.network.own_namespace())?,
             devices: devices(&self.devices)?,
             log_driver: self.log.driver,

@@ -26,18 +26,7 @@ pub fn set_non_dumpable() -> io::Result<()> {
 /// Drops every capability for good: the bounding set, the ambient,
 /// inheritable, permitted and effective sets, and sets no_new_privs.
 pub fn drop_all_capabilities() -> io::Result<()> {
-    for cap in 0..64 {
-        // SAFETY: PR_CAPBSET_DROP takes the capability number by value.
-        let r = unsafe { libc::prctl(libc::PR_CAPBSET_DROP, cap, 0, 0, 0) };
-        if r < 0 {
-            let e = io::Error::last_os_error();
-            // Past the last capability this kernel knows.
-            if e.raw_os_error() == Some(libc::EINVAL) {
-                break;
-            }
-            return Err(e);
-        }
-    }
+    cut_bounding(0)?;
     // SAFETY: PR_CAP_AMBIENT_CLEAR_ALL takes no pointers.
     unsafe {
         libc::prctl(
@@ -48,36 +37,139 @@ pub fn drop_all_capabilities() -> io::Result<()> {
             0,
         )
     };
-    #[repr(C)]
-    struct Header {
-        version: u32,
-        pid: libc::c_int,
+    capset(&[CapData::default(); 2])?;
+    nix::sys::prctl::set_no_new_privs()?;
+    Ok(())
+}
+
+/// The capabilities the calling process executes its command with: the
+/// bounding set is cut to `bounding`; with `non_root`, root's automatic
+/// capabilities end for good (`SECBIT_NOROOT`, locked: uid 0 gains
+/// nothing from `execve`) and the process keeps `ambient` only (raised in
+/// its inheritable and ambient sets, so they survive `execve`). The
+/// effective and permitted sets are left alone until `execve` recomputes
+/// them, so the caller may still do what needs privilege (install seccomp
+/// filters) after this.
+pub fn limit_capabilities(bounding: u64, non_root: bool, ambient: u64) -> io::Result<()> {
+    cut_bounding(bounding)?;
+    if !non_root {
+        return Ok(());
     }
-    #[repr(C)]
-    #[derive(Clone, Copy)]
-    struct Data {
-        effective: u32,
-        permitted: u32,
-        inheritable: u32,
+    let mut sets = capget()?;
+    sets[0].inheritable = ambient as u32;
+    sets[1].inheritable = (ambient >> 32) as u32;
+    capset(&sets)?;
+    for cap in 0..64u32 {
+        if ambient & (1 << cap) == 0 {
+            continue;
+        }
+        // SAFETY: PR_CAP_AMBIENT_RAISE takes the capability number by value.
+        let r = unsafe {
+            libc::prctl(
+                libc::PR_CAP_AMBIENT,
+                libc::PR_CAP_AMBIENT_RAISE as libc::c_ulong,
+                cap as libc::c_ulong,
+                0,
+                0,
+            )
+        };
+        if r < 0 {
+            return Err(io::Error::last_os_error());
+        }
     }
-    /// _LINUX_CAPABILITY_VERSION_3: two 32-bit words per set.
-    const VERSION_3: u32 = 0x2008_0522;
-    let mut header = Header {
-        version: VERSION_3,
-        pid: 0,
+    const SECBIT_NOROOT: libc::c_ulong = 1 << 0;
+    const SECBIT_NOROOT_LOCKED: libc::c_ulong = 1 << 1;
+    // SAFETY: PR_SET_SECUREBITS takes the bits by value.
+    let r = unsafe {
+        libc::prctl(
+            libc::PR_SET_SECUREBITS,
+            SECBIT_NOROOT | SECBIT_NOROOT_LOCKED,
+            0,
+            0,
+            0,
+        )
     };
-    let data = [Data {
-        effective: 0,
-        permitted: 0,
-        inheritable: 0,
-    }; 2];
-    // SAFETY: capset reads one header and two data structs of the
-    // version-3 layout, both live locals.
-    let r = unsafe { libc::syscall(libc::SYS_capset, &mut header as *mut Header, data.as_ptr()) };
     if r < 0 {
         return Err(io::Error::last_os_error());
     }
-    nix::sys::prctl::set_no_new_privs()?;
+    Ok(())
+}
+
+/// Drops every capability not in `keep` from the bounding set.
+fn cut_bounding(keep: u64) -> io::Result<()> {
+    for cap in 0..64u32 {
+        if keep & (1 << cap) != 0 {
+            continue;
+        }
+        // SAFETY: PR_CAPBSET_DROP takes the capability number by value.
+        let r = unsafe { libc::prctl(libc::PR_CAPBSET_DROP, cap as libc::c_ulong, 0, 0, 0) };
+        if r < 0 {
+            let e = io::Error::last_os_error();
+            // Past the last capability this kernel knows.
+            if e.raw_os_error() == Some(libc::EINVAL) {
+                break;
+            }
+            return Err(e);
+        }
+    }
+    Ok(())
+}
+
+#[repr(C)]
+struct CapHeader {
+    version: u32,
+    pid: libc::c_int,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+struct CapData {
+    effective: u32,
+    permitted: u32,
+    inheritable: u32,
+}
+
+/// _LINUX_CAPABILITY_VERSION_3: two 32-bit words per set.
+const CAP_VERSION_3: u32 = 0x2008_0522;
+
+fn capget() -> io::Result<[CapData; 2]> {
+    let mut header = CapHeader {
+        version: CAP_VERSION_3,
+        pid: 0,
+    };
+    let mut data = [CapData::default(); 2];
+    // SAFETY: capget writes two data structs of the version-3 layout into
+    // a live local array and reads the header.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_capget,
+            &mut header as *mut CapHeader,
+            data.as_mut_ptr(),
+        )
+    };
+    if r < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(data)
+}
+
+fn capset(data: &[CapData; 2]) -> io::Result<()> {
+    let mut header = CapHeader {
+        version: CAP_VERSION_3,
+        pid: 0,
+    };
+    // SAFETY: capset reads one header and two data structs of the
+    // version-3 layout, both live.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_capset,
+            &mut header as *mut CapHeader,
+            data.as_ptr(),
+        )
+    };
+    if r < 0 {
+        return Err(io::Error::last_os_error());
+    }
     Ok(())
 }
 

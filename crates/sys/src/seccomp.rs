@@ -292,15 +292,43 @@ pub enum FilteredExecError {
     NoAck,
     /// `execve` failed, with the filter installed.
     Exec(nix::Error),
+    /// The confining program (`confine`) could not be installed: nothing
+    /// is executed.
+    Confine(io::Error),
 }
 
-/// Installs `prog` (a [`program`], made beforehand: a forked child of a
-/// threaded process must not allocate) on the calling thread, sends its
+/// Installs the confining program `confine` (if not empty) on the calling
+/// thread, then executes `path`: returns only on failure. Nothing runs in
+/// between: whatever the program refuses, only `execve` can meet it.
+pub fn exec_confined(
+    confine: &[libc::sock_filter],
+    path: &std::ffi::CStr,
+    argv: &[std::ffi::CString],
+    env: &[std::ffi::CString],
+) -> FilteredExecError {
+    if !confine.is_empty() {
+        let mut prog = confine.to_vec();
+        // SAFETY: execve follows at once; its failure is returned as is.
+        if let Err(e) = unsafe { install_program(&mut prog) } {
+            return FilteredExecError::Confine(e);
+        }
+    }
+    match nix::unistd::execve(path, argv, env) {
+        Err(e) => FilteredExecError::Exec(e),
+        Ok(never) => match never {},
+    }
+}
+
+/// Installs the confining program `confine` (if not empty; see
+/// [`exec_confined`]), then `prog` (a [`program`]; both made beforehand:
+/// a forked child of a threaded process must not allocate) on the calling
+/// thread, sends its
 /// listener to the supervisor on `sock` (and with `wait_ack`, waits for
 /// its one byte of acknowledgement), then executes `path`: returns only
 /// on failure. Nothing between the filter and `execve` makes a trapped
 /// call but `execve` itself, which the supervisor answers.
 pub fn exec_filtered(
+    confine: &[libc::sock_filter],
     prog: &[libc::sock_filter],
     sock: BorrowedFd<'_>,
     wait_ack: bool,
@@ -308,6 +336,14 @@ pub fn exec_filtered(
     argv: &[std::ffi::CString],
     env: &[std::ffi::CString],
 ) -> FilteredExecError {
+    if !confine.is_empty() {
+        let mut c = confine.to_vec();
+        // SAFETY: what follows until execve is the code below: a refused
+        // call there fails, and its failure is returned.
+        if let Err(e) = unsafe { install_program(&mut c) } {
+            return FilteredExecError::Confine(e);
+        }
+    }
     // SAFETY: what follows until execve makes none of the trapped calls
     // (sendmsg, close, read; no allocation on success) but execve, whose
     // result is the kernel's own.
@@ -446,6 +482,28 @@ pub unsafe fn install_program(f: &mut [libc::sock_filter]) -> io::Result<()> {
             libc::SECCOMP_SET_MODE_FILTER,
             0,
             &prog as *const libc::sock_fprog,
+        )
+    };
+    if r >= 0 {
+        return Ok(());
+    }
+    let e = io::Error::last_os_error();
+    if !matches!(
+        e.raw_os_error(),
+        Some(libc::EPERM | libc::ENOSYS | libc::EACCES)
+    ) {
+        return Err(e);
+    }
+    // A sandbox around rsp may refuse seccomp(2) itself but not the older
+    // prctl, which installs the same filter (without flags).
+    // SAFETY: as above.
+    let r = unsafe {
+        libc::prctl(
+            libc::PR_SET_SECCOMP,
+            libc::SECCOMP_MODE_FILTER,
+            &prog as *const libc::sock_fprog,
+            0,
+            0,
         )
     };
     if r < 0 {
