@@ -1,5 +1,6 @@
 //! What the tests of every layer share: a missing prerequisite is a
-//! failure in CI and a skip elsewhere.
+//! failure in CI and a skip elsewhere, and the input generator of the
+//! property tests ([`fuzz`]).
 //!
 //! Contract: [`require_or_skip`] returns true when the prerequisite is
 //! there; otherwise it panics where `CI` is set to anything but ``, `0` or
@@ -8,6 +9,8 @@
 //! returns false. It lives here, behind the `testing` feature that only
 //! dev-dependencies enable, so that the unit tests of each crate and the
 //! integration tests use the one copy and the rsp binary has none.
+
+pub mod fuzz;
 
 /// True when `what` is `available`; see the module docs. `how` says how to
 /// get it, e.g. `apt-get install procps`.

@@ -1260,6 +1260,9 @@ fn attach_heredocs(
 }
 
 #[cfg(test)]
+mod fuzz_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -100,3 +100,43 @@ mod tests {
         assert_eq!(again.comment.as_deref(), Some("mine"));
     }
 }
+
+/// Property tests (issue 18): config blobs from registries and archives
+/// are untrusted; any bytes, and valid configs mutated, must parse or be
+/// refused without panicking, and what parses must write back out as
+/// JSON that parses to the same thing.
+#[cfg(test)]
+mod fuzz_tests {
+    use super::*;
+    use rsp_base::testing::fuzz;
+
+    const SAMPLE: &str = r#"{"created":"2024-01-01T00:00:00Z","architecture":"amd64","os":"linux",
+        "config":{"User":"1000:1000","ExposedPorts":{"80/tcp":{}},"Env":["PATH=/bin","A=b"],
+        "Entrypoint":["/bin/sh","-c"],"Cmd":["echo hi"],"Volumes":{"/data":{}},
+        "WorkingDir":"/w","Labels":{"k":"v"},"StopSignal":"SIGTERM"},
+        "rootfs":{"type":"layers","diff_ids":["sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"]},
+        "history":[{"created_by":"x","empty_layer":true},{"comment":"c"}]}"#;
+
+    #[test]
+    fn issue18_image_config_parse_never_panics() {
+        fuzz::run("image-config", 20_000, |rng| {
+            let bytes = if rng.chance(10) {
+                let n = rng.size(200);
+                rng.bytes(n)
+            } else {
+                let mut b = SAMPLE.as_bytes().to_vec();
+                for _ in 0..1 + rng.below(4) {
+                    rng.mutate(&mut b);
+                }
+                b
+            };
+            let Ok(config) = ImageConfig::parse(&bytes) else {
+                return;
+            };
+            let _ = config.comment();
+            let out = serde_json::to_vec(&config).expect("a parsed config serializes");
+            let again = ImageConfig::parse(&out).expect("a written config parses");
+            assert_eq!(serde_json::to_vec(&again).unwrap(), out);
+        });
+    }
+}

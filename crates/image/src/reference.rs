@@ -82,7 +82,17 @@ impl Reference {
         let parts = split(s)?;
         let qualified = parts.registry.is_some();
         let registry = parts.registry.unwrap_or(DEFAULT_REGISTRY);
-        Ok((parts.into_reference(registry), qualified))
+        let reference = parts.into_reference(registry);
+        // The limit is on the normalized name, as in the distribution
+        // grammar (`ParseNormalizedNamed` checks `docker.io/library/...`):
+        // checked on the name as written, a 250-character `aaa...` was
+        // accepted while its own `to_string()` was refused (issue 18).
+        if reference.name().len() > MAX_NAME_LEN {
+            return Err(ReferenceError::TooLong {
+                input: s.to_string(),
+            });
+        }
+        Ok((reference, qualified))
     }
 
     /// The same image on another registry, for trying search registries. Docker Hub puts
@@ -219,11 +229,6 @@ fn split(input: &str) -> Result<Parts<'_>, ReferenceError> {
         });
     }
     validate_path(input, path)?;
-    if name.len() > MAX_NAME_LEN {
-        return Err(ReferenceError::TooLong {
-            input: input.to_string(),
-        });
-    }
     Ok(Parts {
         registry,
         path,
@@ -337,6 +342,9 @@ fn is_valid_digest(digest: &str) -> bool {
 fn is_lower_hex(b: u8) -> bool {
     b.is_ascii_digit() || (b'a'..=b'f').contains(&b)
 }
+
+#[cfg(test)]
+mod fuzz_tests;
 
 #[cfg(test)]
 mod tests {
@@ -484,6 +492,24 @@ mod tests {
         Reference::parse("x:_under").unwrap();
         Reference::parse("x:UPPER.case-ok_1").unwrap();
         Reference::parse(&format!("x:{}", "a".repeat(128))).unwrap();
+    }
+
+    /// Regression (issue 18, found by `fuzz_tests`): the name limit was
+    /// checked before normalization, so a reference printed to a string
+    /// that did not parse.
+    #[test]
+    fn issue18_name_limit_is_on_the_normalized_name() {
+        let short = "a".repeat(255 - "docker.io/library/".len());
+        let shown = Reference::parse(&short).unwrap().to_string();
+        assert!(Reference::parse(&shown).is_ok(), "{shown}");
+        let long = format!("{short}a");
+        assert!(matches!(
+            Reference::parse(&long),
+            Err(ReferenceError::TooLong { .. })
+        ));
+        // Written longer than the limit, normalized within it.
+        let legacy = format!("index.docker.io/library/{short}");
+        assert_eq!(Reference::parse(&legacy).unwrap().to_string(), shown);
     }
 
     #[test]

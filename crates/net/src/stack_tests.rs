@@ -1671,3 +1671,107 @@ fn a_reused_port_replaces_the_half_closed_flow_it_belonged_to() {
     assert_eq!(host_read(&mut old), Ok(0), "the container's FIN");
     assert!(old.write_all(b"late").is_err(), "the old flow lives on");
 }
+
+/// Property tests (issue 18): frames from the container are untrusted.
+/// Valid frames of every kind the stack parses (a SYN, a datagram, a DNS
+/// query, an ARP request, an ICMP echo) are mutated byte-wise, cut, or
+/// replaced by noise, and fed to one stack; it must never panic, never
+/// hold more flows than its limit, and still answer a ping afterwards.
+///
+/// Whatever the mutation, the IPv4 destination is put back to 10.0.2.2 or
+/// 10.0.2.3 and the TCP/UDP destination port to a test socket's, so that
+/// what the stack NATs only ever reaches this test's own sockets on
+/// 127.0.0.1, never another address or another program's port.
+mod fuzz_tests {
+    use super::*;
+    use rsp_base::testing::fuzz;
+
+    /// Points a frame's IPv4 destination (and, for TCP and UDP, its port)
+    /// at this test's own targets, as the stack would read them.
+    fn aim(f: &mut [u8], rng: &mut fuzz::Rng, ports: &[u16]) {
+        if f.len() < 34 {
+            return;
+        }
+        let dst = if rng.chance(50) { GATEWAY } else { DNS };
+        f[30..34].copy_from_slice(&dst.octets());
+        let at = 14 + usize::from(f[14] & 0x0f) * 4 + 2;
+        if f.len() >= at + 2 {
+            let port: &u16 = rng.pick(ports);
+            f[at..at + 2].copy_from_slice(&port.to_be_bytes());
+        }
+    }
+
+    #[test]
+    fn issue18_mutated_frames_never_panic_the_stack() {
+        let t = targets();
+        let tport = t._tcp.local_addr().unwrap().port();
+        let uport = t._udp.local_addr().unwrap().port();
+        let ports = [tport, uport, 53];
+        let max_flows = 16;
+        let Raw {
+            stack,
+            to_stack,
+            to_guest,
+        } = raw(loopback(), vec![t.dns]);
+        let mut r = Raw {
+            stack: stack.with_limits(Limits {
+                max_flows,
+                ..Limits::default()
+            }),
+            to_stack,
+            to_guest,
+        };
+        let seeds = [
+            t.syn.clone(),
+            t.dgram.clone(),
+            t.query.clone(),
+            arp_request(GATEWAY),
+            echo_frame(GATEWAY, 1, 2, b"ping"),
+        ];
+        fuzz::run("net-frames", 20_000, |rng| {
+            let mut f = match rng.below(10) {
+                0 => {
+                    let n = rng.size(200);
+                    rng.bytes(n)
+                }
+                1 => {
+                    // A valid frame cut anywhere.
+                    let mut f = rng.pick(&seeds).clone();
+                    let keep = rng.below(f.len() + 1);
+                    f.truncate(keep);
+                    f
+                }
+                _ => {
+                    let mut f = rng.pick(&seeds).clone();
+                    for _ in 0..1 + rng.below(3) {
+                        rng.mutate(&mut f);
+                    }
+                    // Half the time the IPv4 header checksum is made right
+                    // again, so the mutation gets past it.
+                    if f.len() >= 34 && rng.chance(50) {
+                        let hl = usize::from(f[14] & 0x0f) * 4;
+                        if (20..=f.len() - 14).contains(&hl) {
+                            Ipv4Packet::new_unchecked(&mut f[14..]).fill_checksum();
+                        }
+                    }
+                    f
+                }
+            };
+            aim(&mut f, rng, &ports);
+            r.push(f);
+            if rng.chance(10) {
+                r.turn();
+                let (tcp, udp, _) = r.stack.flow_counts();
+                assert!(
+                    tcp <= max_flows && udp <= max_flows,
+                    "{tcp} TCP and {udp} UDP flows"
+                );
+            }
+        });
+        r.turn();
+        r.to_guest.borrow_mut().clear();
+        r.push(echo_frame(GATEWAY, 7, 8, b"still there?"));
+        let reply = r.until("the echo reply", echo_reply);
+        assert_eq!(reply, (GATEWAY, 7, 8, b"still there?".to_vec()));
+    }
+}

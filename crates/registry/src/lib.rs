@@ -943,3 +943,75 @@ fn is_schema1(bytes: &[u8]) -> bool {
                 .is_some_and(|t| t.starts_with("application/vnd.docker.distribution.manifest.v1"))
     })
 }
+
+/// Property tests (issue 18): manifests and indexes come from registries
+/// and are untrusted. Arbitrary bytes and mutated valid documents must
+/// never panic [`parse_manifest`]; what it accepts must be what it
+/// promises: an image manifest of a known media type with a config, an
+/// index of a known one, and every descriptor's digest
+/// `sha256:<64 lowercase hex>` and size non-negative.
+#[cfg(test)]
+mod fuzz_tests {
+    use super::*;
+    use rsp_base::testing::fuzz;
+
+    const D: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    fn samples() -> Vec<String> {
+        vec![
+            format!(
+                r#"{{"schemaVersion":2,"mediaType":"{OCI_MANIFEST}","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{D}","size":7023}},"layers":[{{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"{D}","size":32654}}]}}"#
+            ),
+            format!(r#"{{"schemaVersion":2,"config":{{"digest":"{D}","size":1}},"layers":[]}}"#),
+            format!(
+                r#"{{"schemaVersion":2,"mediaType":"{OCI_INDEX}","manifests":[{{"mediaType":"{OCI_MANIFEST}","digest":"{D}","size":7143,"platform":{{"architecture":"amd64","os":"linux","variant":"v8"}}}}]}}"#
+            ),
+            format!(
+                r#"{{"schemaVersion":2,"mediaType":"{DOCKER_MANIFEST_LIST}","manifests":[{{"digest":"{D}","size":1,"platform":{{"architecture":"arm","os":"linux"}}}}]}}"#
+            ),
+            r#"{"schemaVersion":1,"name":"x","fsLayers":[]}"#.to_string(),
+        ]
+    }
+
+    fn check_blob(b: &BlobRef) {
+        assert!(
+            is_sha256_digest(&b.digest),
+            "accepted digest {:?}",
+            b.digest
+        );
+        assert!(b.size >= 0, "accepted size {}", b.size);
+    }
+
+    #[test]
+    fn issue18_manifest_parse_never_panics() {
+        let reference = Reference::parse("localhost/x").unwrap();
+        let samples = samples();
+        fuzz::run("manifest", 20_000, |rng| {
+            let bytes = if rng.chance(10) {
+                let n = rng.size(300);
+                rng.bytes(n)
+            } else {
+                let mut b = rng.pick(&samples).clone().into_bytes();
+                for _ in 0..1 + rng.below(4) {
+                    rng.mutate(&mut b);
+                }
+                b
+            };
+            match parse_manifest(&reference, D, &bytes) {
+                Ok(Manifest::Image(m)) => {
+                    assert!(
+                        [OCI_MANIFEST, DOCKER_MANIFEST_V2].contains(&m.media_type.as_str()),
+                        "accepted media type {:?}",
+                        m.media_type
+                    );
+                    check_blob(&m.config);
+                    m.layers.iter().for_each(check_blob);
+                }
+                Ok(Manifest::Index(entries)) => {
+                    entries.iter().for_each(|e| check_blob(&e.blob));
+                }
+                Err(e) => assert!(!e.to_string().is_empty()),
+            }
+        });
+    }
+}
