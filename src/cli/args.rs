@@ -84,6 +84,8 @@ pub enum Command {
     Wait(NamesArgs),
     /// Rename an existing container
     Rename(RenameArgs),
+    /// Change a container's resource limits (at once while it runs, and for its next starts)
+    Update(UpdateArgs),
     /// Fetch the logs of one or more containers
     Logs(LogsArgs),
     /// Attach to a running container
@@ -320,6 +322,8 @@ pub enum ContainerCommand {
     Wait(NamesArgs),
     /// Rename an existing container
     Rename(RenameArgs),
+    /// Change a container's resource limits (at once while it runs, and for its next starts)
+    Update(UpdateArgs),
     /// Fetch the logs of one or more containers
     Logs(LogsArgs),
     /// Attach to a running container
@@ -552,6 +556,8 @@ pub struct RunArgs {
     /// Resource limit for the container's processes (TYPE=SOFT[:HARD], e.g. nofile=1024:2048; -1 is unlimited); repeatable
     #[arg(long, value_name = "TYPE=SOFT[:HARD]")]
     pub ulimit: Vec<String>,
+    #[command(flatten)]
+    pub limits: LimitArgs,
     /// Logging driver: k8s-file, none, passthrough
     #[arg(long, value_name = "DRIVER", default_value = "k8s-file", value_parser = ["k8s-file", "none", "passthrough"])]
     pub log_driver: String,
@@ -715,6 +721,57 @@ pub struct AllNamesArgs {
     pub all: bool,
     /// Containers
     pub containers: Vec<String>,
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct LimitArgs {
+    /// Memory limit (e.g. 512m, 1g; at least 6m): the container's processes are killed by the kernel beyond it (OOMKilled in inspect, exit 137). Needs a delegated cgroup with the memory controller
+    #[arg(short = 'm', long, value_name = "SIZE")]
+    pub memory: Option<String>,
+    /// Memory and swap together (at least --memory; -1: unlimited swap; default twice --memory)
+    #[arg(long, value_name = "SIZE")]
+    pub memory_swap: Option<String>,
+    /// Memory the container is guaranteed under pressure (a soft limit, below --memory)
+    #[arg(long, value_name = "SIZE")]
+    pub memory_reservation: Option<String>,
+    /// CPUs the container may use (e.g. 1.5), as a CFS quota over 100 ms periods
+    #[arg(long, value_name = "NUMBER")]
+    pub cpus: Option<String>,
+    /// CPU shares, a relative weight (2 to 262144; 1024 is the default)
+    #[arg(short = 'c', long, value_name = "SHARES")]
+    pub cpu_shares: Option<String>,
+    /// CPUs the container may run on (e.g. 0-1,3)
+    #[arg(long, value_name = "CPUS")]
+    pub cpuset_cpus: Option<String>,
+    /// Most processes and threads the container may have (-1 or 0: no limit; default 2048 where the pids controller is delegated)
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub pids_limit: Option<String>,
+    /// Block IO weight, relative (10 to 1000)
+    #[arg(long, value_name = "WEIGHT")]
+    pub blkio_weight: Option<String>,
+}
+
+impl LimitArgs {
+    pub fn flags(&self) -> rsp_runtime::limits::LimitFlags {
+        rsp_runtime::limits::LimitFlags {
+            memory: self.memory.clone(),
+            memory_swap: self.memory_swap.clone(),
+            memory_reservation: self.memory_reservation.clone(),
+            cpus: self.cpus.clone(),
+            cpu_shares: self.cpu_shares.clone(),
+            cpuset_cpus: self.cpuset_cpus.clone(),
+            pids_limit: self.pids_limit.clone(),
+            blkio_weight: self.blkio_weight.clone(),
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct UpdateArgs {
+    #[command(flatten)]
+    pub limits: LimitArgs,
+    /// Container name or ID
+    pub container: String,
 }
 
 #[derive(Args, Debug)]

@@ -213,6 +213,17 @@ struct HostConfig {
     readonly_rootfs: bool,
     /// `["no-new-privileges"]` when set, as Podman shows it.
     security_opt: Vec<String>,
+    /// Resource limits, as Docker and Podman show them (0: none).
+    memory: u64,
+    memory_swap: i64,
+    memory_reservation: u64,
+    nano_cpus: u64,
+    cpu_shares: u64,
+    cpu_period: u64,
+    cpu_quota: i64,
+    cpuset_cpus: String,
+    pids_limit: i64,
+    blkio_weight: u16,
     /// `--cap-add` and `--cap-drop`, normalized (`CAP_NET_ADMIN`, `ALL`).
     cap_add: Vec<String>,
     cap_drop: Vec<String>,
@@ -452,6 +463,20 @@ pub fn container(c: &Container, paths: &Paths, store: &Store) -> ContainerInspec
                 }
                 v
             },
+            memory: cfg.limits.memory.unwrap_or(0),
+            memory_swap: cfg.limits.memory_swap.unwrap_or(0),
+            memory_reservation: cfg.limits.memory_reservation.unwrap_or(0),
+            nano_cpus: cfg.limits.nano_cpus.unwrap_or(0),
+            cpu_shares: cfg.limits.cpu_shares.unwrap_or(0),
+            cpu_period: if cfg.limits.nano_cpus.is_some() {
+                100_000
+            } else {
+                0
+            },
+            cpu_quota: cfg.limits.nano_cpus.map_or(0, |n| (n / 10_000) as i64),
+            cpuset_cpus: cfg.limits.cpuset_cpus.clone().unwrap_or_default(),
+            pids_limit: cfg.limits.pids().max(0),
+            blkio_weight: cfg.limits.blkio_weight.unwrap_or(0),
             cap_add: cfg.cap_add.clone(),
             cap_drop: cfg.cap_drop.clone(),
             privileged: cfg.privileged,

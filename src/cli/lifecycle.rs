@@ -3,7 +3,7 @@
 
 use super::args::{
     AllNamesArgs, AttachArgs, ExecArgs, Global, KillArgs, NamesArgs, PruneArgs, RenameArgs,
-    StartArgs, StopArgs,
+    StartArgs, StopArgs, UpdateArgs,
 };
 use super::{CmdResult, Failure, open_store, output};
 use anyhow::{Context, anyhow};
@@ -215,6 +215,22 @@ pub fn rename(g: &Global, a: &RenameArgs) -> CmdResult {
     let (_, store) = open_store(g)?;
     let c = container::find(&store, &a.container)?;
     ops::rename(&store, &c, &a.name)?;
+    Ok(0)
+}
+
+/// `update`: prints the container's full ID, as Podman does.
+pub fn update(g: &Global, a: &UpdateArgs) -> CmdResult {
+    let flags = a.limits.flags();
+    if !flags.any() {
+        return Err(anyhow::anyhow!(
+            "rsp update needs a limit to change: give --memory, --memory-swap, --memory-reservation, --cpus, --cpu-shares, --cpuset-cpus, --pids-limit or --blkio-weight"
+        )
+        .into());
+    }
+    let (_, store) = open_store(g)?;
+    let c = container::find(&store, &a.container)?;
+    ops::update(&store, &c, &flags)?;
+    println!("{}", c.config.id);
     Ok(0)
 }
 

@@ -167,6 +167,7 @@ fn dispatch(cli: &Cli) -> CmdResult {
         Command::Restart(a) => lifecycle::restart(g, a),
         Command::Wait(a) => lifecycle::wait(g, a),
         Command::Rename(a) => lifecycle::rename(g, a),
+        Command::Update(a) => lifecycle::update(g, a),
         Command::Attach(a) => lifecycle::attach(g, a),
         Command::Exec(a) => lifecycle::exec(g, a),
         Command::Pause(a) => lifecycle::pause(g, a),

@@ -86,6 +86,43 @@ pub fn info(g: &Global, a: &InfoArgs) -> CmdResult {
         .count();
     let cgroup_v2 = std::path::Path::new("/sys/fs/cgroup/cgroup.controllers").exists();
     let (driver, reason) = rsp_storage::driver::select(g.storage_driver.as_deref(), &paths.root)?;
+    // Which limit flags work here, and why the others do not.
+    let placement = rsp_runtime::cgroup::placement();
+    let mut controllers = Vec::new();
+    let mut limits = serde_json::Map::new();
+    for (controller, flags) in [
+        ("memory", "--memory, --memory-swap, --memory-reservation"),
+        ("cpu", "--cpus, --cpu-shares"),
+        ("cpuset", "--cpuset-cpus"),
+        ("pids", "--pids-limit"),
+        ("io", "--blkio-weight"),
+    ] {
+        let state = match &placement {
+            Ok(p) if p.controllers.iter().any(|c| c == controller) => {
+                controllers.push(controller);
+                format!(
+                    "available (cgroup v2, containers in {})",
+                    p.parent.display()
+                )
+            }
+            Ok(p) if p.has(controller) => {
+                controllers.push(controller);
+                format!(
+                    "available (cgroup v1 memory hierarchy, containers in {})",
+                    p.memory_v1
+                        .as_ref()
+                        .map(|d| d.display().to_string())
+                        .unwrap_or_default()
+                )
+            }
+            Ok(p) => format!("unavailable: {}", p.why_not(controller)),
+            Err(why) => format!("unavailable: {why}"),
+        };
+        limits.insert(
+            controller.to_string(),
+            json!({ "flags": flags, "state": state }),
+        );
+    }
     let v = json!({
         "host": {
             "arch": arch(),
@@ -93,7 +130,15 @@ pub fn info(g: &Global, a: &InfoArgs) -> CmdResult {
             "kernel": uname.release().to_string_lossy(),
             "hostname": uname.nodename().to_string_lossy(),
             "cgroupVersion": if cgroup_v2 { "v2" } else { "v1" },
-            "security": { "rootless": !nix::unistd::getuid().is_root() },
+            "cgroupManager": "cgroupfs",
+            "cgroupControllers": controllers,
+            "limits": limits,
+            "security": {
+                "rootless": !nix::unistd::getuid().is_root(),
+                "capabilities": rsp_runtime::caps::names(rsp_runtime::caps::DEFAULT).join(","),
+                "seccompEnabled": true,
+                "seccompProfilePath": "(rsp's default, built in)",
+            },
             "userNamespaces": {
                 "available": userns.is_ok(),
                 "detail": match &userns { Ok(()) => "unprivileged user namespaces work".to_string(), Err(e) => e.clone() },

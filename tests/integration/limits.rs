@@ -114,3 +114,270 @@ fn issue18_ulimit_bad_values_are_refused() {
     assert!(e.contains(&format!("give at most {ceiling}")), "{e}");
     assert_eq!(env.rsp().args(["ps", "-a", "-q"]).ok(), "");
 }
+
+/// busybox plus `/hog` (touches MiB after MiB of memory until killed,
+/// printing each) and `/forker` (forks sleeping children until fork
+/// fails, then prints how many it made).
+fn hog_image() -> &'static str {
+    static REF: OnceLock<String> = OnceLock::new();
+    REF.get_or_init(|| {
+        let hog = crate::util::static_c_program(
+            "hog",
+            "#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n\
+             int main(void) { for (int i = 1; i <= 1024; i++) { char *p = malloc(1 << 20); \
+             if (!p) return 2; memset(p, 1, 1 << 20); if (i % 16 == 0) { printf(\"%d\\n\", i); fflush(stdout); } } \
+             return 0; }\n",
+        );
+        let forker = crate::util::static_c_program(
+            "forker",
+            "#include <stdio.h>\n#include <signal.h>\n#include <unistd.h>\n\
+             int main(void) { int n = 0; for (; n < 500; n++) { pid_t p = fork(); \
+             if (p < 0) break; if (p == 0) { sleep(30); _exit(0); } } \
+             printf(\"%d\\n\", n); fflush(stdout); kill(0, SIGKILL); return 0; }\n",
+        );
+        busybox_image()
+            .layer(
+                crate::util::image::Layer::new()
+                    .file("/hog", 0o755, &hog)
+                    .file("/forker", 0o755, &forker),
+            )
+            .push(shared(), "limits-hog", "latest")
+            .reference
+    })
+}
+
+/// A file of the container's cgroup (`.State.CgroupPath`), trimmed.
+fn cgroup_file(env: &TestEnv, id: &str, file: &str) -> String {
+    let dir = env
+        .rsp()
+        .args(["inspect", "--format", "{{.State.CgroupPath}}", id])
+        .ok();
+    let dir = dir.trim();
+    assert!(
+        !dir.is_empty(),
+        "{id} has no cgroup: the tests need a delegated cgroup v2 (see .ci/run)"
+    );
+    std::fs::read_to_string(std::path::Path::new(dir).join(file))
+        .unwrap_or_else(|e| panic!("{dir}/{file}: {e}"))
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn issue18_memory_limit_ends_a_hog_with_oomkilled() {
+    let env = TestEnv::new();
+    let image = hog_image();
+    env.rsp().args(["pull", "-q", image]).ok();
+    let out = env
+        .rsp()
+        .args([
+            "run",
+            "--name",
+            "hog",
+            "--network",
+            "none",
+            "--memory",
+            "32m",
+            "--memory-swap",
+            "32m",
+            image,
+            "/hog",
+        ])
+        .code(137);
+    // It ran, and was stopped well before its 1024 MiB.
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(!printed.contains("1024"), "{printed}");
+    let shown = env
+        .rsp()
+        .args(["inspect", "--format", "{{.State.OOMKilled}} {{.State.ExitCode}} {{.HostConfig.Memory}} {{.HostConfig.MemorySwap}}", "hog"])
+        .ok();
+    assert_eq!(shown.trim(), "true 137 33554432 33554432");
+    let ps = env
+        .rsp()
+        .args([
+            "ps",
+            "-a",
+            "--filter",
+            "name=hog",
+            "--format",
+            "{{.Status}}",
+        ])
+        .ok();
+    assert!(ps.starts_with("Exited (137)"), "{ps}");
+    let events = env
+        .rsp()
+        .args([
+            "events",
+            "--stream=false",
+            "--filter",
+            "container=hog",
+            "--format",
+            "{{.Status}}",
+        ])
+        .ok();
+    assert!(events.lines().any(|l| l == "oom"), "{events}");
+    // Without the limit it runs to the end.
+    env.rsp()
+        .args(["run", "--rm", "--network", "none", image, "/hog"])
+        .ok();
+}
+
+#[test]
+fn issue18_pids_limit_stops_a_fork_loop_and_defaults_to_2048() {
+    let env = TestEnv::new();
+    let image = hog_image();
+    env.rsp().args(["pull", "-q", image]).ok();
+    let made: u32 = env
+        .rsp()
+        .args([
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            "--pids-limit",
+            "50",
+            image,
+            "/forker",
+        ])
+        .ok()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(
+        made > 0 && made < 50,
+        "made {made} processes under --pids-limit 50"
+    );
+    let id = env
+        .rsp()
+        .args(["run", "-d", "--network", "none", image, "sleep", "300"])
+        .ok()
+        .trim()
+        .to_string();
+    assert_eq!(cgroup_file(&env, &id, "pids.max"), "2048");
+    assert_eq!(
+        env.rsp()
+            .args(["inspect", "--format", "{{.HostConfig.PidsLimit}}", &id])
+            .ok()
+            .trim(),
+        "2048"
+    );
+    // rsp update changes it on the running container, and for good.
+    env.rsp().args(["update", "--pids-limit", "100", &id]).ok();
+    assert_eq!(cgroup_file(&env, &id, "pids.max"), "100");
+    env.rsp().args(["update", "--pids-limit=-1", &id]).ok();
+    assert_eq!(cgroup_file(&env, &id, "pids.max"), "max");
+    env.rsp().args(["rm", "-f", "-t", "0", &id]).ok();
+}
+
+#[test]
+fn issue18_cpu_limits_and_update() {
+    let env = TestEnv::new();
+    let image = hog_image();
+    env.rsp().args(["pull", "-q", image]).ok();
+    let id = env
+        .rsp()
+        .args([
+            "run",
+            "-d",
+            "--network",
+            "none",
+            "--cpus",
+            "0.5",
+            "--cpu-shares",
+            "512",
+            "--cpuset-cpus",
+            "0",
+            "--memory",
+            "64m",
+            "--memory-reservation",
+            "16m",
+            "--blkio-weight",
+            "300",
+            image,
+            "sleep",
+            "300",
+        ])
+        .ok()
+        .trim()
+        .to_string();
+    assert_eq!(cgroup_file(&env, &id, "cpu.max"), "50000 100000");
+    assert_eq!(cgroup_file(&env, &id, "cpu.weight"), "20");
+    assert_eq!(cgroup_file(&env, &id, "cpuset.cpus"), "0");
+    assert_eq!(cgroup_file(&env, &id, "io.weight"), "default 300");
+    let shown = env
+        .rsp()
+        .args([
+            "inspect",
+            "--format",
+            "{{.HostConfig.NanoCpus}} {{.HostConfig.CpuQuota}} {{.HostConfig.CpuPeriod}} {{.HostConfig.CpuShares}} {{.HostConfig.CpusetCpus}} {{.HostConfig.MemoryReservation}}",
+            &id,
+        ])
+        .ok();
+    assert_eq!(shown.trim(), "500000000 50000 100000 512 0 16777216");
+    env.rsp()
+        .args(["update", "--cpus", "1", "--memory", "128m", &id])
+        .ok();
+    assert_eq!(cgroup_file(&env, &id, "cpu.max"), "100000 100000");
+    assert_eq!(
+        env.rsp()
+            .args([
+                "inspect",
+                "--format",
+                "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}}",
+                &id
+            ])
+            .ok()
+            .trim(),
+        "134217728 1000000000"
+    );
+    // Bad values are refused naming the flag, and change nothing.
+    let out = env.rsp().args(["update", "--cpus", "lots", &id]).code(125);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("invalid --cpus \"lots\""),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(cgroup_file(&env, &id, "cpu.max"), "100000 100000");
+    env.rsp().args(["rm", "-f", "-t", "0", &id]).ok();
+    // rsp info says what is available.
+    let info = env
+        .rsp()
+        .args(["info", "--format", "{{json .host.cgroupControllers}}"])
+        .ok();
+    for c in ["cpu", "memory", "pids"] {
+        assert!(info.contains(&format!("\"{c}\"")), "{info}");
+    }
+}
+
+#[test]
+fn issue18_limits_that_cannot_be_enforced_are_refused() {
+    let env = TestEnv::new();
+    let image = busybox();
+    for (args, words) in [
+        (
+            &["--memory", "32m", "--cgroups", "disabled"][..],
+            "--memory: rsp cannot enforce limits with --cgroups=disabled",
+        ),
+        (
+            &["--memory", "1k"][..],
+            "invalid --memory \"1k\": the minimum is 6m",
+        ),
+        (&["--memory-swap", "1g"][..], "--memory-swap needs --memory"),
+        (
+            &["--memory", "64m", "--memory-swap", "32m"][..],
+            "is less than --memory",
+        ),
+        (&["--cpu-shares", "1"][..], "invalid --cpu-shares"),
+        (&["--cpuset-cpus", "x"][..], "invalid --cpuset-cpus"),
+        (&["--blkio-weight", "5"][..], "invalid --blkio-weight"),
+    ] {
+        let err = refused(&env, image, args);
+        assert!(err.contains(words), "{args:?}: {err}");
+    }
+    let out = env.rsp().args(["update", "nosuch"]).code(125);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("needs a limit to change"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -1,13 +1,19 @@
-//! A container's own cgroup (v2), for freezing it and reading its usage,
-//! when the invoking user has a cgroup delegated to it (as a systemd user
-//! session gives).
+//! A container's own cgroup (v2), for freezing it, reading its usage and
+//! enforcing its resource limits, when the invoking user has a cgroup
+//! delegated to it (as a systemd user session gives).
 //!
 //! Contract: [`delegated`] returns a directory only when we can both create
 //! a cgroup under it and move processes into that cgroup; everywhere else
 //! (cgroup v1 only, no delegation, no write access) it returns `None` and
-//! callers fall back to `procs` (signals and `/proc`). Missing interface
-//! files (controllers not enabled, kernels without `cgroup.freeze`) are
-//! reported as absent values or errors, never as panics.
+//! callers fall back to `procs` (signals and `/proc`). [`placement`] says
+//! where containers' cgroups go (the parent of ours when it is ours and
+//! holds no process, since the kernel gives controllers only below such a
+//! cgroup; else ours), enables the controllers it can there, and says why
+//! each one it cannot have is missing; where memory is bound to a v1
+//! hierarchy (hybrid layouts) it names the v1 memory cgroup of ours that
+//! [`MemoryV1`] limits in. Missing interface files (controllers not
+//! enabled, kernels without `cgroup.freeze`) are reported as absent values
+//! or errors, never as panics.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -37,6 +43,12 @@ pub enum CgroupError {
     },
     #[error("cgroup {path} did not become {state} within {}s", FREEZE_WAIT.as_secs())]
     FreezeTimeout { path: PathBuf, state: &'static str },
+    #[error("setting {path} to {value}: {source}")]
+    Limit {
+        path: PathBuf,
+        value: String,
+        source: std::io::Error,
+    },
     #[error("removing cgroup {path}: {source}")]
     Remove {
         path: PathBuf,
@@ -125,6 +137,280 @@ pub fn delegated() -> Option<PathBuf> {
 
 /// Usage as the cgroup counts it; `None` where the controller is not
 /// enabled for this cgroup.
+/// The controllers rsp gives containers where they are delegated.
+const CONTROLLERS: [&str; 5] = ["cpu", "cpuset", "io", "memory", "pids"];
+
+/// Where a container's cgroups go and what they can have.
+#[derive(Debug, Clone, Default)]
+pub struct Placement {
+    /// The cgroup v2 directory containers' cgroups are made in: the
+    /// parent of our own when it is ours and holds no process (the
+    /// kernel gives controllers only below such a cgroup), else our own.
+    pub parent: PathBuf,
+    /// The controllers enabled for them.
+    pub controllers: Vec<String>,
+    /// Where memory is bound to a cgroup v1 hierarchy (a hybrid layout):
+    /// the v1 memory cgroup that holds us, when it is ours to write.
+    pub memory_v1: Option<PathBuf>,
+    /// Why each controller rsp wants and does not have is missing.
+    pub missing: Vec<(&'static str, String)>,
+}
+
+impl Placement {
+    /// Whether `controller` can be limited (memory: in v2 or v1).
+    pub fn has(&self, controller: &str) -> bool {
+        self.controllers.iter().any(|c| c == controller)
+            || (controller == "memory" && self.memory_v1.is_some())
+    }
+
+    /// Why `controller` cannot be limited.
+    pub fn why_not(&self, controller: &str) -> String {
+        self.missing
+            .iter()
+            .find(|(c, _)| *c == controller)
+            .map(|(_, w)| w.clone())
+            .unwrap_or_else(|| format!("the {controller} controller is not delegated to you"))
+    }
+}
+
+/// The v1 hierarchy (its mount point and our path in it) that holds
+/// `controller`, where it is bound to cgroup v1.
+fn v1_dir(mountinfo: &str, cgroup: &str, controller: &str) -> Option<PathBuf> {
+    let rel = cgroup.lines().find_map(|l| {
+        let mut f = l.splitn(3, ':');
+        let (id, subs, path) = (f.next()?, f.next()?, f.next()?);
+        (id != "0" && subs.split(',').any(|s| s == controller)).then_some(path)
+    })?;
+    mountinfo.lines().find_map(|l| {
+        let (mount, fs) = l.split_once(" - ")?;
+        let mut fsf = fs.split_whitespace();
+        if fsf.next()? != "cgroup" {
+            return None;
+        }
+        let opts = fsf.nth(1)?;
+        if !opts.split(',').any(|o| o == controller) {
+            return None;
+        }
+        let f: Vec<&str> = mount.split_whitespace().collect();
+        let (root, point) = (unescape(f.get(3)?), unescape(f.get(4)?));
+        let inner = if root == "/" {
+            rel
+        } else {
+            rel.strip_prefix(root.as_str())?
+        };
+        let inner = inner.trim_start_matches('/');
+        Some(if inner.is_empty() {
+            PathBuf::from(point)
+        } else {
+            Path::new(&point).join(inner)
+        })
+    })
+}
+
+fn ours(dir: &Path) -> bool {
+    std::fs::metadata(dir)
+        .is_ok_and(|m| std::os::unix::fs::MetadataExt::uid(&m) == nix::unistd::geteuid().as_raw())
+        && writable(dir)
+}
+
+fn holds_processes(dir: &Path) -> bool {
+    std::fs::read_to_string(dir.join("cgroup.procs")).map_or(true, |p| !p.trim().is_empty())
+}
+
+/// Where containers' cgroups go, with the controllers rsp can enable
+/// there (enabling them: writing the parent's `cgroup.subtree_control`).
+/// Err: why there is no delegated cgroup at all.
+pub fn placement() -> Result<Placement, String> {
+    let mountinfo = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
+    let cgroup = std::fs::read_to_string("/proc/self/cgroup").unwrap_or_default();
+    let Some(own) = delegated() else {
+        return Err(match cgroup_dir(&mountinfo, &cgroup) {
+            None => "cgroup v2 is not mounted here".to_string(),
+            Some(d) => format!("your cgroup {} is not yours to write", d.display()),
+        });
+    };
+    let parent = own
+        .parent()
+        .filter(|p| ours(p) && !holds_processes(p) && p.join("cgroup.procs").exists())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| own.clone());
+    let available: Vec<String> = std::fs::read_to_string(parent.join("cgroup.controllers"))
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
+    let read_enabled = || -> Vec<String> {
+        std::fs::read_to_string(parent.join("cgroup.subtree_control"))
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(str::to_string)
+            .collect()
+    };
+    let mut enabled = read_enabled();
+    let wanted: Vec<&str> = CONTROLLERS
+        .iter()
+        .copied()
+        .filter(|c| available.iter().any(|a| a == c) && !enabled.iter().any(|e| e == c))
+        .collect();
+    if !wanted.is_empty() {
+        let line: Vec<String> = wanted.iter().map(|c| format!("+{c}")).collect();
+        let _ = std::fs::write(parent.join("cgroup.subtree_control"), line.join(" "));
+        enabled = read_enabled();
+    }
+    let mut p = Placement {
+        parent: parent.clone(),
+        controllers: enabled
+            .into_iter()
+            .filter(|c| CONTROLLERS.contains(&c.as_str()))
+            .collect(),
+        ..Placement::default()
+    };
+    for c in CONTROLLERS {
+        if p.controllers.iter().any(|e| e == c) {
+            continue;
+        }
+        let v1 = v1_dir(&mountinfo, &cgroup, c);
+        if c == "memory"
+            && let Some(d) = v1.as_ref().filter(|d| ours(d))
+        {
+            p.memory_v1 = Some(d.clone());
+            continue;
+        }
+        let why = if let Some(d) = v1 {
+            format!(
+                "the {c} controller is bound to cgroup v1 here (a hybrid layout) and your v1 cgroup {} is not yours to write",
+                d.display()
+            )
+        } else if !available.iter().any(|a| a == c) {
+            format!(
+                "the {c} controller is not delegated to {}",
+                parent.display()
+            )
+        } else {
+            format!(
+                "{} holds processes, and the kernel gives controllers only below a cgroup that holds none",
+                parent.display()
+            )
+        };
+        p.missing.push((c, why));
+    }
+    Ok(p)
+}
+
+/// A container's cgroup in a cgroup v1 memory hierarchy (hybrid
+/// layouts), for its memory limits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemoryV1 {
+    path: PathBuf,
+}
+
+impl MemoryV1 {
+    pub fn create(parent: &Path, name: &str) -> Result<MemoryV1> {
+        let path = parent.join(name);
+        match std::fs::create_dir(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            r => r.map_err(|source| CgroupError::Create {
+                path: path.clone(),
+                source,
+            })?,
+        }
+        Ok(MemoryV1 { path })
+    }
+
+    pub fn open(path: &Path) -> Option<MemoryV1> {
+        path.join("memory.limit_in_bytes")
+            .exists()
+            .then(|| MemoryV1 {
+                path: path.to_path_buf(),
+            })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn apply(&self, limits: &crate::limits::Limits) -> Result<()> {
+        let memsw = self.path.join("memory.memsw.limit_in_bytes").exists();
+        let mut files = limits.v1_memory_files(memsw);
+        // v1 refuses a memory limit above memsw's, and memsw below the
+        // memory limit: lift memsw first, set the rest, then memsw.
+        if memsw {
+            let _ = std::fs::write(self.path.join("memory.memsw.limit_in_bytes"), "-1");
+            if let Some(i) = files
+                .iter()
+                .position(|(f, _)| *f == "memory.memsw.limit_in_bytes")
+            {
+                let last = files.remove(i);
+                files.push(last);
+            }
+        }
+        write_files(&self.path, &files)
+    }
+
+    pub fn add(&self, pid: i32) -> Result<()> {
+        add_to(&self.path, pid)
+    }
+
+    pub fn oom_kills(&self) -> u64 {
+        std::fs::read_to_string(self.path.join("memory.oom_control"))
+            .map(|s| oom_kills_in(&s))
+            .unwrap_or(0)
+    }
+
+    pub fn remove(&self) -> Result<()> {
+        remove_dir_waiting(&self.path)
+    }
+}
+
+fn write_files(dir: &Path, files: &[(&'static str, String)]) -> Result<()> {
+    for (f, v) in files {
+        let path = dir.join(f);
+        std::fs::write(&path, v).map_err(|source| CgroupError::Limit {
+            path: path.clone(),
+            value: v.clone(),
+            source,
+        })?;
+    }
+    Ok(())
+}
+
+fn add_to(dir: &Path, pid: i32) -> Result<()> {
+    let procs = dir.join("cgroup.procs");
+    match std::fs::write(&procs, pid.to_string()) {
+        Err(e) if e.raw_os_error() == Some(libc::ESRCH) => Ok(()),
+        r => r.map_err(|source| CgroupError::Add {
+            path: procs,
+            pid,
+            source,
+        }),
+    }
+}
+
+fn remove_dir_waiting(path: &Path) -> Result<()> {
+    let rounds = FREEZE_WAIT.as_millis() / POLL.as_millis();
+    let mut last = None;
+    for _ in 0..rounds {
+        match std::fs::remove_dir(path) {
+            Ok(()) => return Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) if e.raw_os_error() == Some(libc::EBUSY) => {
+                last = Some(e);
+                std::thread::sleep(POLL);
+            }
+            Err(source) => {
+                return Err(CgroupError::Remove {
+                    path: path.to_path_buf(),
+                    source,
+                });
+            }
+        }
+    }
+    Err(CgroupError::Remove {
+        path: path.to_path_buf(),
+        source: last.unwrap_or_else(|| std::io::Error::from_raw_os_error(libc::EBUSY)),
+    })
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CgroupStats {
     pub cpu_nanos: Option<u64>,
@@ -187,15 +473,12 @@ impl Cgroup {
     /// it forks later are born here. A process that has already exited
     /// needs no moving, so that is not an error.
     pub fn add(&self, pid: i32) -> Result<()> {
-        let procs = self.path.join("cgroup.procs");
-        match std::fs::write(&procs, pid.to_string()) {
-            Err(e) if e.raw_os_error() == Some(libc::ESRCH) => Ok(()),
-            r => r.map_err(|source| CgroupError::Add {
-                path: procs,
-                pid,
-                source,
-            }),
-        }
+        add_to(&self.path, pid)
+    }
+
+    /// Writes `limits` for the `controllers` enabled for it.
+    pub fn apply(&self, limits: &crate::limits::Limits, controllers: &[String]) -> Result<()> {
+        write_files(&self.path, &limits.v2_files(controllers))
     }
 
     fn events_frozen(&self) -> Option<bool> {
@@ -267,28 +550,7 @@ impl Cgroup {
     /// may still hold it briefly (EBUSY), so this retries for a while; a
     /// cgroup already gone counts as removed.
     pub fn remove(&self) -> Result<()> {
-        let rounds = FREEZE_WAIT.as_millis() / POLL.as_millis();
-        let mut last = None;
-        for _ in 0..rounds {
-            match std::fs::remove_dir(&self.path) {
-                Ok(()) => return Ok(()),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-                Err(e) if e.raw_os_error() == Some(libc::EBUSY) => {
-                    last = Some(e);
-                    std::thread::sleep(POLL);
-                }
-                Err(source) => {
-                    return Err(CgroupError::Remove {
-                        path: self.path.clone(),
-                        source,
-                    });
-                }
-            }
-        }
-        Err(CgroupError::Remove {
-            path: self.path.clone(),
-            source: last.unwrap_or_else(|| std::io::Error::from_raw_os_error(libc::EBUSY)),
-        })
+        remove_dir_waiting(&self.path)
     }
 }
 

@@ -331,6 +331,10 @@ pub struct ContainerConfig {
     /// as they are (`ALL`: every one).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unmask: Vec<String>,
+    /// Resource limits (`--memory`, `--cpus`, `--pids-limit`...), written
+    /// into the container's cgroup at each start and by `update`.
+    #[serde(default)]
+    pub limits: crate::limits::Limits,
     /// `--cap-add`, normalized (`CAP_NET_ADMIN`, `ALL`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cap_add: Vec<String>,
@@ -547,6 +551,10 @@ pub struct State {
     /// delegated cgroup to make it in.
     #[serde(default)]
     pub cgroup: String,
+    /// Its cgroup in a v1 memory hierarchy (hybrid layouts), for
+    /// memory limits.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub cgroup_memory_v1: String,
     /// Exited, and its monitor waits to start it again under its restart
     /// policy (true only while that monitor lives: see [`State::restarting`]).
     #[serde(default)]

@@ -29,6 +29,7 @@ pub mod freeze;
 pub mod ids;
 mod init;
 pub mod keepid;
+pub mod limits;
 pub mod monitor;
 mod network;
 pub mod ops;
@@ -96,6 +97,10 @@ pub enum RuntimeError {
     UserNs(String),
     #[error(transparent)]
     Seccomp(#[from] seccomp::SeccompError),
+    #[error("the container's resource limits: {0}")]
+    Limits(#[from] cgroup::CgroupError),
+    #[error(transparent)]
+    Spec(#[from] Box<spec::SpecError>),
     #[error("creating the container process: {0}")]
     Fork(std::io::Error),
     #[error(transparent)]

@@ -421,6 +421,9 @@ struct Monitor {
     backoff: u32,
     started: Instant,
     cgroup: Option<super::cgroup::Cgroup>,
+    /// Its cgroup in a v1 memory hierarchy, for memory limits where
+    /// memory is bound to v1.
+    memory_v1: Option<super::cgroup::MemoryV1>,
     winsize: Option<rsp_sys::WinSize>,
     /// Published ports, bound before the first start and kept across
     /// restarts so no other process can take them meanwhile.
@@ -512,6 +515,7 @@ impl Monitor {
             backoff: 0,
             started: Instant::now(),
             cgroup: None,
+            memory_v1: None,
             winsize: None,
             ports: None,
             net: None,
@@ -568,19 +572,62 @@ impl Monitor {
         let restarts = self.restarts;
         // Its own cgroup (v2) where the user has one delegated: the freezer
         // and exact usage figures; elsewhere signals and /proc do.
-        self.cgroup = if self.cfg.no_cgroup {
-            None
-        } else {
-            super::cgroup::delegated().and_then(|parent| {
-                super::cgroup::Cgroup::create(&parent, &format!("rsp-{}", &id[..12])).ok()
-            })
-        };
+        // Limits go in before the container's first process joins it;
+        // limits that were asked for and cannot be written fail the start
+        // (the default pids limit is applied where it can be).
+        // `update` may have changed them since this monitor read them.
+        if let Ok(c) = container::load(&self.store, &id) {
+            self.cfg.limits = c.config.limits;
+        }
+        let asked = !self.cfg.limits.controllers().is_empty();
+        self.cgroup = None;
+        self.memory_v1 = None;
+        if !self.cfg.no_cgroup {
+            let name = format!("rsp-{}", &id[..12]);
+            let placement = super::cgroup::placement();
+            if let Ok(p) = &placement
+                && let Ok(cg) = super::cgroup::Cgroup::create(&p.parent, &name)
+            {
+                let applied = cg.apply(&self.cfg.limits, &p.controllers);
+                self.cgroup = Some(cg);
+                if asked {
+                    applied?;
+                }
+                if let Some(dir) = &p.memory_v1 {
+                    let mem = super::cgroup::MemoryV1::create(dir, &name);
+                    match mem.and_then(|m| m.apply(&self.cfg.limits).map(|()| m)) {
+                        Ok(m) => self.memory_v1 = Some(m),
+                        Err(e)
+                            if self
+                                .cfg
+                                .limits
+                                .controllers()
+                                .iter()
+                                .any(|(c, _)| *c == "memory") =>
+                        {
+                            return Err(e.into());
+                        }
+                        Err(_) => {}
+                    }
+                }
+            }
+            if asked && self.cgroup.is_none() {
+                // What `create` checked has changed since (another cgroup).
+                super::spec::check_limits(&self.cfg.limits, false).map_err(Box::new)?;
+            }
+        }
         let cgroup = self.cgroup.clone();
+        let memory_v1 = self.memory_v1.clone();
         let mut record = |pid: i32, pid_start: u64| {
             let cg_path = cgroup
                 .as_ref()
                 .filter(|cg| cg.add(pid).is_ok())
                 .map(|cg| cg.path().display().to_string())
+                .unwrap_or_default();
+            let mem_path = memory_v1
+                .as_ref()
+                .filter(|m| m.add(pid).is_ok())
+                .map(|m| m.path().display().to_string())
                 .unwrap_or_default();
             let _ = container::update_state(store, &id, |s| {
                 *s = State {
@@ -597,6 +644,7 @@ impl Monitor {
                     restart_count: restarts,
                     pause_method: String::new(),
                     cgroup: cg_path.clone(),
+                    cgroup_memory_v1: mem_path.clone(),
                     ..State::default()
                 };
             });
@@ -677,6 +725,9 @@ impl Monitor {
         if let Some(cg) = self.cgroup.take() {
             let _ = cg.remove();
         }
+        if let Some(m) = self.memory_v1.take() {
+            let _ = m.remove();
+        }
         self.record_exit(code);
         if self.cfg.remove {
             let _ = super::remove_files(&self.store, &self.paths, &self.cfg.id);
@@ -686,7 +737,11 @@ impl Monitor {
     fn record_exit(&self, code: i32) {
         // Read before the cgroup goes: it is new for every run, so any
         // count is this run's.
-        let oom_killed = self.cgroup.as_ref().is_some_and(|cg| cg.oom_kills() > 0);
+        let oom_killed = self.cgroup.as_ref().is_some_and(|cg| cg.oom_kills() > 0)
+            || self.memory_v1.as_ref().is_some_and(|m| m.oom_kills() > 0);
+        if oom_killed {
+            super::event(&self.store, &self.cfg, "oom", None);
+        }
         let _ = container::update_state(&self.store, &self.cfg.id, |s| {
             s.oom_killed = oom_killed;
             s.restarting = false;
@@ -936,6 +991,12 @@ impl Monitor {
             && cg.remove().is_ok()
         {
             let _ = container::update_state(&self.store, &self.cfg.id, |s| s.cgroup.clear());
+        }
+        if let Some(m) = self.memory_v1.take()
+            && m.remove().is_ok()
+        {
+            let _ =
+                container::update_state(&self.store, &self.cfg.id, |s| s.cgroup_memory_v1.clear());
         }
         if self.should_restart(code) {
             // Docker's backoff: 100 ms, doubling, reset after a run of 10 s.

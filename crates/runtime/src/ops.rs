@@ -398,6 +398,38 @@ pub fn rename(store: &Store, c: &Container, new: &str) -> Result<()> {
     Ok(())
 }
 
+/// `rsp update`: new resource limits for `c`, kept in its config (for
+/// its next starts) and, while it runs, written into its cgroup at once.
+/// Limits this machine cannot enforce are refused before anything
+/// changes.
+pub fn update(store: &Store, c: &Container, flags: &crate::limits::LimitFlags) -> Result<()> {
+    let lock = store.lock()?;
+    let cur = container::load(store, &c.config.id)?;
+    let mut cfg = cur.config.clone();
+    cfg.limits = flags
+        .parse(&cfg.limits)
+        .map_err(|e| RuntimeError::Spec(Box::new(crate::spec::SpecError::from(e))))?;
+    crate::spec::check_limits(&cfg.limits, cfg.no_cgroup).map_err(Box::new)?;
+    if cur.state.is_active() {
+        if !cur.state.cgroup.is_empty() {
+            let cg = crate::cgroup::Cgroup::open(std::path::Path::new(&cur.state.cgroup))?;
+            let controllers = crate::cgroup::placement()
+                .map(|p| p.controllers)
+                .unwrap_or_default();
+            cg.apply(&cfg.limits, &controllers)?;
+        }
+        if let Some(m) =
+            crate::cgroup::MemoryV1::open(std::path::Path::new(&cur.state.cgroup_memory_v1))
+        {
+            m.apply(&cfg.limits)?;
+        }
+    }
+    store.write_container_file(&cfg.id, "container.json", &cfg)?;
+    drop(lock);
+    super::event(store, &cfg, "update", None);
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -65,6 +65,14 @@ pub enum SpecError {
     #[error(transparent)]
     Caps(#[from] crate::caps::CapsError),
     #[error(transparent)]
+    Limits(#[from] crate::limits::LimitsError),
+    #[error(
+        "{flag}: rsp cannot enforce it here: {why}. Limits need a cgroup v2 delegated to you with that controller: run rsp in one with `systemd-run --user --scope -p Delegate=yes rsp ...` (and `loginctl enable-linger` for containers that outlive your login)"
+    )]
+    LimitUnavailable { flag: &'static str, why: String },
+    #[error("{0}: rsp cannot enforce limits with --cgroups=disabled: drop one or the other")]
+    LimitWithoutCgroup(&'static str),
+    #[error(transparent)]
     Seccomp(#[from] crate::seccomp::SeccompError),
     #[error(transparent)]
     Sysctl(#[from] crate::sysctl::SysctlError),
@@ -485,6 +493,8 @@ pub struct ContainerSpec {
     pub sysctls: Vec<String>,
     /// `--security-opt`, as given.
     pub security_opts: Vec<String>,
+    /// Resource limit flags, as given.
+    pub limits: crate::limits::LimitFlags,
     /// `--cap-add` and `--cap-drop`, as given.
     pub cap_add: Vec<String>,
     pub cap_drop: Vec<String>,
@@ -574,6 +584,37 @@ fn devices(specs: &[String]) -> Result<Vec<crate::container::Device>, SpecError>
         });
     }
     Ok(out)
+}
+
+/// Refuses limits this machine cannot enforce for us, naming the flag,
+/// why, and the fix (also for `update`).
+pub fn check_limits(limits: &crate::limits::Limits, no_cgroup: bool) -> Result<(), SpecError> {
+    let wanted = limits.controllers();
+    let Some(&(_, first)) = wanted.first() else {
+        return Ok(());
+    };
+    if no_cgroup {
+        return Err(SpecError::LimitWithoutCgroup(first));
+    }
+    let placement = crate::cgroup::placement();
+    for (controller, flag) in wanted {
+        match &placement {
+            Err(why) => {
+                return Err(SpecError::LimitUnavailable {
+                    flag,
+                    why: why.clone(),
+                });
+            }
+            Ok(p) if !p.has(controller) => {
+                return Err(SpecError::LimitUnavailable {
+                    flag,
+                    why: p.why_not(controller),
+                });
+            }
+            Ok(_) => {}
+        }
+    }
+    Ok(())
 }
 
 /// `--security-opt`s, checked.
@@ -687,6 +728,10 @@ impl ContainerSpec {
         }
         crate::ulimit::parse_all(&self.ulimits)?;
         security_opts(&self.security_opts)?;
+        check_limits(
+            &self.limits.parse(&crate::limits::Limits::default())?,
+            self.cgroups == CgroupsMode::Disabled,
+        )?;
         crate::caps::normalize("--cap-add", &self.cap_add)?;
         crate::caps::normalize("--cap-drop", &self.cap_drop)?;
         crate::sysctl::check(&self.sysctls, self.network.own_namespace())?;
@@ -956,6 +1001,7 @@ impl ContainerSpec {
             no_new_privileges: sec.no_new_privileges,
             mask: sec.mask,
             unmask: sec.unmask,
+            limits: self.limits.parse(&crate::limits::Limits::default())?,
             cap_add: crate::caps::normalize("--cap-add", &self.cap_add)?,
             cap_drop: crate::caps::normalize("--cap-drop", &self.cap_drop)?,
             privileged: self.privileged,
