@@ -610,6 +610,9 @@ _rsp() {
             rsp__subcmd__help__subcmd__manifest,inspect)
                 cmd="rsp__subcmd__help__subcmd__manifest__subcmd__inspect"
                 ;;
+            rsp__subcmd__help__subcmd__system,check)
+                cmd="rsp__subcmd__help__subcmd__system__subcmd__check"
+                ;;
             rsp__subcmd__help__subcmd__system,df)
                 cmd="rsp__subcmd__help__subcmd__system__subcmd__df"
                 ;;
@@ -748,6 +751,9 @@ _rsp() {
             rsp__subcmd__manifest__subcmd__help,inspect)
                 cmd="rsp__subcmd__manifest__subcmd__help__subcmd__inspect"
                 ;;
+            rsp__subcmd__system,check)
+                cmd="rsp__subcmd__system__subcmd__check"
+                ;;
             rsp__subcmd__system,df)
                 cmd="rsp__subcmd__system__subcmd__df"
                 ;;
@@ -762,6 +768,9 @@ _rsp() {
                 ;;
             rsp__subcmd__system,reset)
                 cmd="rsp__subcmd__system__subcmd__reset"
+                ;;
+            rsp__subcmd__system__subcmd__help,check)
+                cmd="rsp__subcmd__system__subcmd__help__subcmd__check"
                 ;;
             rsp__subcmd__system__subcmd__help,df)
                 cmd="rsp__subcmd__system__subcmd__help__subcmd__df"
@@ -4771,8 +4780,22 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__help__subcmd__system)
-            opts="info reset df prune"
+            opts="info reset df prune check"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__help__subcmd__system__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -7349,8 +7372,38 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__system)
-            opts="-h -V --root --runroot --storage-driver --log-level --help --version info reset df prune help"
+            opts="-h -V --root --runroot --storage-driver --log-level --help --version info reset df prune check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__system__subcmd__check)
+            opts="-r -f -q -h -V --repair --force --quick --root --runroot --storage-driver --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -7413,8 +7466,22 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__system__subcmd__help)
-            opts="info reset df prune help"
+            opts="info reset df prune check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__system__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -1643,23 +1643,24 @@ fatal\t''
 panic\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand events" -s h -l help -d 'Print help'
 complete -c rsp -n "__fish_rsp_using_subcommand events" -s V -l version -d 'Print version'
-complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset df prune help" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset df prune help" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset df prune help" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
-complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset df prune help" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset df prune check help" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset df prune check help" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset df prune check help" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset df prune check help" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
 warn\t''
 error\t''
 fatal\t''
 panic\t''"
-complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset df prune help" -s h -l help -d 'Print help'
-complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset df prune help" -s V -l version -d 'Print version'
-complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset df prune help" -f -a "info" -d 'Display rsp and system information'
-complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset df prune help" -f -a "reset" -d 'Remove all containers, images and state, and forget the storage driver rsp detected'
-complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset df prune help" -f -a "df" -d 'Show rsp disk usage'
-complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset df prune help" -f -a "prune" -d 'Remove unused data: stopped containers, dangling (or with -a unused) images'
-complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset df prune help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset df prune check help" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset df prune check help" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset df prune check help" -f -a "info" -d 'Display rsp and system information'
+complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset df prune check help" -f -a "reset" -d 'Remove all containers, images and state, and forget the storage driver rsp detected'
+complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset df prune check help" -f -a "df" -d 'Show rsp disk usage'
+complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset df prune check help" -f -a "prune" -d 'Remove unused data: stopped containers, dangling (or with -a unused) images'
+complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset df prune check help" -f -a "check" -d 'Check the store: every layer against its digest and tar-split record, every blob, image and container against what it needs, and leftovers of killed commands'
+complete -c rsp -n "__fish_rsp_using_subcommand system; and not __fish_seen_subcommand_from info reset df prune check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from info" -s f -l format -d 'Change the output format to JSON or a Go template' -r
 complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from info" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from info" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
@@ -1716,10 +1717,26 @@ complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcomma
 complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from prune" -l volumes -d 'Prune volumes too (rsp has no volumes yet: says so, removes nothing more)'
 complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help'
 complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from prune" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from check" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from check" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from check" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from check" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from check" -s r -l repair -d 'Remove what cannot be trusted: damaged layers and blobs, the images that need them, leftovers of killed commands'
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from check" -s f -l force -d 'With --repair, remove damaged containers too (their changes are lost)'
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from check" -s q -l quick -d 'Skip the slow checks: layer and blob contents'
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
 complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from help" -f -a "info" -d 'Display rsp and system information'
 complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from help" -f -a "reset" -d 'Remove all containers, images and state, and forget the storage driver rsp detected'
 complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from help" -f -a "df" -d 'Show rsp disk usage'
 complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from help" -f -a "prune" -d 'Remove unused data: stopped containers, dangling (or with -a unused) images'
+complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from help" -f -a "check" -d 'Check the store: every layer against its digest and tar-split record, every blob, image and container against what it needs, and leftovers of killed commands'
 complete -c rsp -n "__fish_rsp_using_subcommand system; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rsp -n "__fish_rsp_using_subcommand commit" -s a -l author -d 'Set the author of the committed image' -r
 complete -c rsp -n "__fish_rsp_using_subcommand commit" -s c -l change -d 'Apply a Dockerfile instruction to the image config: CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME or WORKDIR (repeatable)' -r
@@ -2115,5 +2132,6 @@ complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from system" -f -a "reset" -d 'Remove all containers, images and state, and forget the storage driver rsp detected'
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from system" -f -a "df" -d 'Show rsp disk usage'
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from system" -f -a "prune" -d 'Remove unused data: stopped containers, dangling (or with -a unused) images'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from system" -f -a "check" -d 'Check the store: every layer against its digest and tar-split record, every blob, image and container against what it needs, and leftovers of killed commands'
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from manifest" -f -a "inspect" -d 'Display the manifest or manifest list of an image in a registry'
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from buildx" -f -a "build" -d 'Build an image from a Containerfile or Dockerfile'

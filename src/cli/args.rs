@@ -246,6 +246,21 @@ pub enum SystemCommand {
     Df(DfArgs),
     /// Remove unused data: stopped containers, dangling (or with -a unused) images
     Prune(SystemPruneArgs),
+    /// Check the store: every layer against its digest and tar-split record, every blob, image and container against what it needs, and leftovers of killed commands
+    Check(CheckArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// Remove what cannot be trusted: damaged layers and blobs, the images that need them, leftovers of killed commands
+    #[arg(short, long)]
+    pub repair: bool,
+    /// With --repair, remove damaged containers too (their changes are lost)
+    #[arg(short, long)]
+    pub force: bool,
+    /// Skip the slow checks: layer and blob contents
+    #[arg(short, long)]
+    pub quick: bool,
 }
 
 #[derive(Args, Debug)]

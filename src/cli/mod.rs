@@ -148,6 +148,7 @@ fn dispatch(cli: &Cli) -> CmdResult {
         Command::System(args::SystemCommand::Reset(a)) => system::reset(g, a),
         Command::System(args::SystemCommand::Df(a)) => imagecmds::system_df(g, a),
         Command::System(args::SystemCommand::Prune(a)) => imagecmds::system_prune(g, a),
+        Command::System(args::SystemCommand::Check(a)) => system::check(g, a),
         Command::Tag(a) => imagecmds::tag(g, a),
         Command::Untag(a) => imagecmds::untag(g, a),
         Command::History(a) => imagecmds::history(g, a),

@@ -161,6 +161,40 @@ pub fn info(g: &Global, a: &InfoArgs) -> CmdResult {
     print_value(a.format.as_deref(), &v, |out| yaml(out, &v, 0))
 }
 
+/// `rsp system check`: what is wrong with the store, one line each, and
+/// with `--repair` what was removed. Exit 0 when nothing untrusted is
+/// left, 1 otherwise (findings it was not asked to repair).
+pub fn check(g: &Global, a: &super::args::CheckArgs) -> CmdResult {
+    if a.force && !a.repair {
+        return Err(anyhow::anyhow!("--force only goes with --repair").into());
+    }
+    let (_, store) = open_store(g)?;
+    let lock = store.lock()?;
+    let findings = rsp_storage::check::check(&store, &lock, a.quick);
+    for f in &findings {
+        println!("{f}");
+    }
+    let mut left = findings.iter().filter(|f| f.damaged()).count();
+    if a.repair && left > 0 {
+        for line in rsp_storage::check::repair(&store, &lock, &findings, a.force)? {
+            println!("{line}");
+        }
+        left = rsp_storage::check::check(&store, &lock, a.quick)
+            .iter()
+            .filter(|f| f.damaged())
+            .count();
+        if left > 0 {
+            println!(
+                "{left} problem(s) left: damaged containers are removed only with --repair --force"
+            );
+        }
+    }
+    if findings.is_empty() {
+        println!("No problems found");
+    }
+    Ok(if left > 0 { 1 } else { 0 })
+}
+
 /// `rsp system reset`: every container (running ones killed), image and
 /// layer, the runtime state, and the remembered storage driver, so the
 /// next container probes the kernel again.

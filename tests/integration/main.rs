@@ -33,4 +33,5 @@ mod run;
 mod security;
 mod spec;
 mod storage;
+mod syscheck;
 mod userns;

@@ -20,6 +20,7 @@
 //! exist. That is what keeps a killed pull from leaving a half image.
 #![forbid(unsafe_code)]
 
+pub mod check;
 pub mod copy;
 pub mod driver;
 pub mod fuse;

@@ -288,6 +288,15 @@ impl LayerTar {
                 let mut path = vec![0; len];
                 self.split.read_exact(&mut path)?;
                 let file = self.open_file(&path)?;
+                // A file that grew would replay its first `size` bytes and
+                // pass: its length must be the recorded one too.
+                if file.metadata()?.len() != size {
+                    return Err(io::Error::other(format!(
+                        "layer {}: a file's size is not the one it was unpacked with: the layer \
+                         was changed on disk",
+                        self.diff_id
+                    )));
+                }
                 self.current = Segment::File(file, size);
             }
             b'E' => return Ok(false),
@@ -458,7 +467,15 @@ mod tests {
 
         std::fs::write(d.path().join("layer/dir/a"), b"hi").unwrap();
         let err = replay(&d, &split, &stats.diff_id).unwrap_err();
-        assert!(err.to_string().contains("shorter"), "{err}");
+        assert!(err.to_string().contains("changed on disk"), "{err}");
+
+        // Grown: its first bytes are the same, its length is not.
+        let (d2, split2, stats2) = record(&tar);
+        let mut grown = std::fs::read(d2.path().join("layer/dir/a")).unwrap();
+        grown.extend_from_slice(b" and more");
+        std::fs::write(d2.path().join("layer/dir/a"), grown).unwrap();
+        let err = replay(&d2, &split2, &stats2.diff_id).unwrap_err();
+        assert!(err.to_string().contains("size is not the one"), "{err}");
 
         std::fs::remove_file(d.path().join("layer/dir/a")).unwrap();
         std::os::unix::fs::symlink("/etc/passwd", d.path().join("layer/dir/a")).unwrap();
