@@ -374,6 +374,34 @@ fn issue18_limits_that_cannot_be_enforced_are_refused() {
         let err = refused(&env, image, args);
         assert!(err.contains(words), "{args:?}: {err}");
     }
+    // No delegated cgroup to be seen: in a cgroup namespace of our own
+    // (util-linux's unshare), rsp cannot reach its cgroup.
+    let out = env
+        .cmd("unshare")
+        .args(["--user", "--map-current-user", "--cgroup"])
+        .arg(crate::util::rsp_bin())
+        .arg("--root")
+        .arg(env.root())
+        .arg("--runroot")
+        .arg(env.runroot())
+        .args([
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            "--pids-limit",
+            "10",
+            image,
+            "true",
+        ])
+        .code(125);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("Error: --pids-limit: rsp cannot enforce it here: your cgroup is outside")
+            && err.contains("systemd-run --user --scope -p Delegate=yes")
+            && err.lines().count() == 1,
+        "{err}"
+    );
     let out = env.rsp().args(["update", "nosuch"]).code(125);
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("needs a limit to change"),

@@ -224,8 +224,14 @@ pub fn placement() -> Result<Placement, String> {
     let mountinfo = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
     let cgroup = std::fs::read_to_string("/proc/self/cgroup").unwrap_or_default();
     let Some(own) = delegated() else {
+        let mounted = mountinfo.lines().any(|l| {
+            l.split_once(" - ")
+                .is_some_and(|(_, fs)| fs.starts_with("cgroup2 "))
+        });
         return Err(match cgroup_dir(&mountinfo, &cgroup) {
-            None => "cgroup v2 is not mounted here".to_string(),
+            None if !mounted => "cgroup v2 is not mounted here".to_string(),
+            None => "your cgroup is outside the cgroup v2 mount rsp sees (a cgroup namespace?)"
+                .to_string(),
             Some(d) => format!("your cgroup {} is not yours to write", d.display()),
         });
     };
