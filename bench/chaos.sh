@@ -22,7 +22,6 @@ rsp="$RSP --root $WORK/root --runroot $WORK/run"
 
 $rsp pull -q "$img" >/dev/null
 $rsp save -o "$WORK/img.tar" "$img"
-$rsp run --name base --network none "$img" sh -c 'echo changed > /f'
 
 # The duration of one uninterrupted command, in microseconds: kills land
 # anywhere in it.
@@ -80,6 +79,8 @@ trial() {
 
 trial pull "$rsp rmi -f $img" "$rsp pull -q $img" "$rsp pull -q $img"
 trial load "$rsp rmi -f $img" "$rsp load -q -i $WORK/img.tar" "$rsp load -q -i $WORK/img.tar"
+# (rmi -f of the image, in the trials above, removes its containers.)
+$rsp run --name base --network none "$img" sh -c 'echo changed > /f'
 trial commit "$rsp rmi -f chaos:commit" "$rsp commit -q base chaos:commit" "$rsp commit -q base chaos:commit"
 trial run-d "$rsp rm -f -t 0 chaosrun" "$rsp run -d --name chaosrun --network none $img sleep 60" \
   "$rsp rm -f -t 0 chaosrun"
