@@ -375,3 +375,44 @@ fn issue6_killed_load_leaves_no_image() {
         .unwrap_or_default();
     assert!(tmp.is_empty(), "{tmp:?}");
 }
+
+/// Issue 18: an OCI layout directory whose `blobs` is a symlink to
+/// another directory (a symlinked parent of every blob) is read through
+/// nothing: refused as leaving the archive, and nothing is added.
+#[test]
+fn issue18_oci_dir_reads_nothing_through_a_symlinked_directory() {
+    let env = TestEnv::new();
+    let reg = util::shared();
+    let src = util::busybox_image().push(reg, "issue18-ocidir", "v1");
+    pull_quiet(&env, &src.reference);
+    let dir = env.tmp();
+    let layout = dir.join("layout");
+    env.rsp()
+        .args([
+            "save",
+            "--format",
+            "oci-dir",
+            "-o",
+            layout.to_str().unwrap(),
+            &src.reference,
+        ])
+        .ok();
+    env.rsp().args(["rmi", "-a"]).ok();
+    // The blobs moved out, and a symlink left in their place.
+    let outside = dir.join("elsewhere");
+    fs::rename(layout.join("blobs"), &outside).unwrap();
+    std::os::unix::fs::symlink(&outside, layout.join("blobs")).unwrap();
+    let out = env
+        .rsp()
+        .args(["load", "-i", layout.to_str().unwrap()])
+        .code(125);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("it leaves the archive"), "{err}");
+    assert_no_images(&env);
+    // Put back, it loads.
+    fs::remove_file(layout.join("blobs")).unwrap();
+    fs::rename(&outside, layout.join("blobs")).unwrap();
+    env.rsp()
+        .args(["load", "-i", layout.to_str().unwrap()])
+        .ok();
+}

@@ -549,18 +549,38 @@ impl Source {
         let mut name = clean(path).ok_or_else(hostile)?;
         match self {
             Source::Dir(dir) => {
-                // Only names this module makes (blobs/sha256/<hex>, fixed
-                // file names) reach a directory; still, never follow a
-                // symlink out of it.
-                let full = dir.join(&name);
-                let meta = std::fs::symlink_metadata(&full).map_err(|_| missing(&name))?;
+                // Names come from the archive's own manifests: resolved
+                // beneath the directory with no symlink anywhere on the
+                // way (a symlinked parent would lead out of it too).
+                use nix::fcntl::{OFlag, OpenHow, ResolveFlag};
+                let read = |source: std::io::Error| ArchiveError::Read {
+                    archive: archive.to_string(),
+                    source,
+                };
+                let root = nix::fcntl::open(
+                    dir.as_path(),
+                    OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+                    nix::sys::stat::Mode::empty(),
+                )
+                .map_err(|e| read(e.into()))?;
+                let how = OpenHow::new()
+                    .flags(OFlag::O_RDONLY | OFlag::O_CLOEXEC | OFlag::O_NOFOLLOW)
+                    .resolve(
+                        ResolveFlag::RESOLVE_BENEATH
+                            | ResolveFlag::RESOLVE_NO_SYMLINKS
+                            | ResolveFlag::RESOLVE_NO_MAGICLINKS,
+                    );
+                let fd = match nix::fcntl::openat2(&root, name.as_str(), how) {
+                    Ok(fd) => fd,
+                    Err(nix::Error::ENOENT) => return Err(missing(&name)),
+                    Err(nix::Error::ELOOP | nix::Error::EXDEV) => return Err(hostile()),
+                    Err(e) => return Err(read(e.into())),
+                };
+                let f = File::from(fd);
+                let meta = f.metadata().map_err(read)?;
                 if !meta.is_file() {
                     return Err(hostile());
                 }
-                let f = File::open(&full).map_err(|source| ArchiveError::Read {
-                    archive: archive.to_string(),
-                    source,
-                })?;
                 Ok((Box::new(f), meta.len()))
             }
             Source::Tar { file, entries } => {
