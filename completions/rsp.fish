@@ -605,6 +605,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand run" -l memory-swap -d 'Memory a
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l memory-reservation -d 'Memory the container is guaranteed under pressure (a soft limit, below --memory)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l cpus -d 'CPUs the container may use (e.g. 1.5), as a CFS quota over 100 ms periods' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -s c -l cpu-shares -d 'CPU shares, a relative weight (2 to 262144; 1024 is the default)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand run" -l cpu-weight -d 'CPU weight, cgroup v2\'s own relative weight (1 to 10000; 100 is the default); instead of --cpu-shares' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l cpuset-cpus -d 'CPUs the container may run on (e.g. 0-1,3)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l pids-limit -d 'Most processes and threads the container may have (-1 or 0: no limit; default 2048 where the pids controller is delegated)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l blkio-weight -d 'Block IO weight, relative (10 to 1000)' -r
@@ -801,6 +802,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l memory-reservation -d 'Memory the container is guaranteed under pressure (a soft limit, below --memory)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l cpus -d 'CPUs the container may use (e.g. 1.5), as a CFS quota over 100 ms periods' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -s c -l cpu-shares -d 'CPU shares, a relative weight (2 to 262144; 1024 is the default)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l cpu-weight -d 'CPU weight, cgroup v2\'s own relative weight (1 to 10000; 100 is the default); instead of --cpu-shares' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l cpuset-cpus -d 'CPUs the container may run on (e.g. 0-1,3)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l pids-limit -d 'Most processes and threads the container may have (-1 or 0: no limit; default 2048 where the pids controller is delegated)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l blkio-weight -d 'Block IO weight, relative (10 to 1000)' -r
@@ -919,6 +921,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l memory-reservation -d 'Memory the container is guaranteed under pressure (a soft limit, below --memory)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l cpus -d 'CPUs the container may use (e.g. 1.5), as a CFS quota over 100 ms periods' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -s c -l cpu-shares -d 'CPU shares, a relative weight (2 to 262144; 1024 is the default)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l cpu-weight -d 'CPU weight, cgroup v2\'s own relative weight (1 to 10000; 100 is the default); instead of --cpu-shares' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l cpuset-cpus -d 'CPUs the container may run on (e.g. 0-1,3)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l pids-limit -d 'Most processes and threads the container may have (-1 or 0: no limit; default 2048 where the pids controller is delegated)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l blkio-weight -d 'Block IO weight, relative (10 to 1000)' -r
@@ -1052,6 +1055,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from update" -l memory-reservation -d 'Memory the container is guaranteed under pressure (a soft limit, below --memory)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from update" -l cpus -d 'CPUs the container may use (e.g. 1.5), as a CFS quota over 100 ms periods' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from update" -s c -l cpu-shares -d 'CPU shares, a relative weight (2 to 262144; 1024 is the default)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from update" -l cpu-weight -d 'CPU weight, cgroup v2\'s own relative weight (1 to 10000; 100 is the default); instead of --cpu-shares' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from update" -l cpuset-cpus -d 'CPUs the container may run on (e.g. 0-1,3)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from update" -l pids-limit -d 'Most processes and threads the container may have (-1 or 0: no limit; default 2048 where the pids controller is delegated)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from update" -l blkio-weight -d 'Block IO weight, relative (10 to 1000)' -r
@@ -1340,6 +1344,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand create" -l memory-swap -d 'Memor
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l memory-reservation -d 'Memory the container is guaranteed under pressure (a soft limit, below --memory)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l cpus -d 'CPUs the container may use (e.g. 1.5), as a CFS quota over 100 ms periods' -r
 complete -c rsp -n "__fish_rsp_using_subcommand create" -s c -l cpu-shares -d 'CPU shares, a relative weight (2 to 262144; 1024 is the default)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l cpu-weight -d 'CPU weight, cgroup v2\'s own relative weight (1 to 10000; 100 is the default); instead of --cpu-shares' -r
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l cpuset-cpus -d 'CPUs the container may run on (e.g. 0-1,3)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l pids-limit -d 'Most processes and threads the container may have (-1 or 0: no limit; default 2048 where the pids controller is delegated)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l blkio-weight -d 'Block IO weight, relative (10 to 1000)' -r
@@ -1473,6 +1478,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand update" -l memory-swap -d 'Memor
 complete -c rsp -n "__fish_rsp_using_subcommand update" -l memory-reservation -d 'Memory the container is guaranteed under pressure (a soft limit, below --memory)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand update" -l cpus -d 'CPUs the container may use (e.g. 1.5), as a CFS quota over 100 ms periods' -r
 complete -c rsp -n "__fish_rsp_using_subcommand update" -s c -l cpu-shares -d 'CPU shares, a relative weight (2 to 262144; 1024 is the default)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand update" -l cpu-weight -d 'CPU weight, cgroup v2\'s own relative weight (1 to 10000; 100 is the default); instead of --cpu-shares' -r
 complete -c rsp -n "__fish_rsp_using_subcommand update" -l cpuset-cpus -d 'CPUs the container may run on (e.g. 0-1,3)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand update" -l pids-limit -d 'Most processes and threads the container may have (-1 or 0: no limit; default 2048 where the pids controller is delegated)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand update" -l blkio-weight -d 'Block IO weight, relative (10 to 1000)' -r

@@ -755,6 +755,9 @@ pub struct LimitArgs {
     /// CPU shares, a relative weight (2 to 262144; 1024 is the default)
     #[arg(short = 'c', long, value_name = "SHARES")]
     pub cpu_shares: Option<String>,
+    /// CPU weight, cgroup v2's own relative weight (1 to 10000; 100 is the default); instead of --cpu-shares
+    #[arg(long, value_name = "WEIGHT")]
+    pub cpu_weight: Option<String>,
     /// CPUs the container may run on (e.g. 0-1,3)
     #[arg(long, value_name = "CPUS")]
     pub cpuset_cpus: Option<String>,
@@ -774,6 +777,7 @@ impl LimitArgs {
             memory_reservation: self.memory_reservation.clone(),
             cpus: self.cpus.clone(),
             cpu_shares: self.cpu_shares.clone(),
+            cpu_weight: self.cpu_weight.clone(),
             cpuset_cpus: self.cpuset_cpus.clone(),
             pids_limit: self.pids_limit.clone(),
             blkio_weight: self.blkio_weight.clone(),

@@ -219,6 +219,8 @@ struct HostConfig {
     memory_reservation: u64,
     nano_cpus: u64,
     cpu_shares: u64,
+    /// `--cpu-weight` (rsp's own field; 0: none).
+    cpu_weight: u64,
     cpu_period: u64,
     cpu_quota: i64,
     cpuset_cpus: String,
@@ -468,6 +470,7 @@ pub fn container(c: &Container, paths: &Paths, store: &Store) -> ContainerInspec
             memory_reservation: cfg.limits.memory_reservation.unwrap_or(0),
             nano_cpus: cfg.limits.nano_cpus.unwrap_or(0),
             cpu_shares: cfg.limits.cpu_shares.unwrap_or(0),
+            cpu_weight: cfg.limits.cpu_weight.unwrap_or(0),
             cpu_period: if cfg.limits.nano_cpus.is_some() {
                 100_000
             } else {

@@ -223,7 +223,7 @@ pub fn update(g: &Global, a: &UpdateArgs) -> CmdResult {
     let flags = a.limits.flags();
     if !flags.any() {
         return Err(anyhow::anyhow!(
-            "rsp update needs a limit to change: give --memory, --memory-swap, --memory-reservation, --cpus, --cpu-shares, --cpuset-cpus, --pids-limit or --blkio-weight"
+            "rsp update needs a limit to change: give --memory, --memory-swap, --memory-reservation, --cpus, --cpu-shares, --cpu-weight, --cpuset-cpus, --pids-limit or --blkio-weight"
         )
         .into());
     }

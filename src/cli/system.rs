@@ -92,7 +92,7 @@ pub fn info(g: &Global, a: &InfoArgs) -> CmdResult {
     let mut limits = serde_json::Map::new();
     for (controller, flags) in [
         ("memory", "--memory, --memory-swap, --memory-reservation"),
-        ("cpu", "--cpus, --cpu-shares"),
+        ("cpu", "--cpus, --cpu-shares, --cpu-weight"),
         ("cpuset", "--cpuset-cpus"),
         ("pids", "--pids-limit"),
         ("io", "--blkio-weight"),

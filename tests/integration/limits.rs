@@ -318,6 +318,8 @@ fn issue18_cpu_limits_and_update() {
         .args(["update", "--cpus", "1", "--memory", "128m", &id])
         .ok();
     assert_eq!(cgroup_file(&env, &id, "cpu.max"), "100000 100000");
+    env.rsp().args(["update", "--cpu-weight", "250", &id]).ok();
+    assert_eq!(cgroup_file(&env, &id, "cpu.weight"), "250");
     assert_eq!(
         env.rsp()
             .args([

@@ -1,5 +1,5 @@
 //! Resource limits (`--memory`, `--memory-swap`, `--memory-reservation`,
-//! `--cpus`, `--cpu-shares`, `--cpuset-cpus`, `--pids-limit`,
+//! `--cpus`, `--cpu-shares`, `--cpu-weight`, `--cpuset-cpus`, `--pids-limit`,
 //! `--blkio-weight`): parsed from Podman's flag values, kept in the
 //! container's config, and written into its cgroup.
 //!
@@ -50,6 +50,7 @@ pub struct LimitFlags {
     pub memory_reservation: Option<String>,
     pub cpus: Option<String>,
     pub cpu_shares: Option<String>,
+    pub cpu_weight: Option<String>,
     pub cpuset_cpus: Option<String>,
     pub pids_limit: Option<String>,
     pub blkio_weight: Option<String>,
@@ -72,6 +73,9 @@ pub struct Limits {
     pub nano_cpus: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cpu_shares: Option<u64>,
+    /// cgroup v2's own `cpu.weight` (1 to 10000); over `cpu_shares`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpu_weight: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cpuset_cpus: Option<String>,
     /// -1 or 0: unlimited. None: rsp's default where it can apply it.
@@ -112,6 +116,7 @@ impl LimitFlags {
             || self.memory_reservation.is_some()
             || self.cpus.is_some()
             || self.cpu_shares.is_some()
+            || self.cpu_weight.is_some()
             || self.cpuset_cpus.is_some()
             || self.pids_limit.is_some()
             || self.blkio_weight.is_some()
@@ -171,6 +176,32 @@ impl LimitFlags {
                     )
                 })?;
             l.cpu_shares = Some(n);
+        }
+        if let Some(v) = &self.cpu_weight {
+            let n: u64 = v
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| (1..=10_000).contains(n))
+                .ok_or_else(|| {
+                    bad(
+                        "--cpu-weight",
+                        v,
+                        "give a relative weight from 1 to 10000 (100 is the default)",
+                    )
+                })?;
+            l.cpu_weight = Some(n);
+            l.cpu_shares = None;
+        }
+        if self.cpu_shares.is_some() && self.cpu_weight.is_some() {
+            return Err(bad(
+                "--cpu-weight",
+                self.cpu_weight.as_deref().unwrap_or_default(),
+                "give --cpu-shares or --cpu-weight, not both",
+            ));
+        }
+        if self.cpu_shares.is_some() {
+            l.cpu_weight = None;
         }
         if let Some(v) = &self.cpuset_cpus {
             if !valid_cpu_list(v) {
@@ -276,6 +307,9 @@ impl Limits {
         if self.cpu_shares.is_some() {
             v.push(("cpu", "--cpu-shares"));
         }
+        if self.cpu_weight.is_some() {
+            v.push(("cpu", "--cpu-weight"));
+        }
         if self.cpuset_cpus.is_some() {
             v.push(("cpuset", "--cpuset-cpus"));
         }
@@ -324,10 +358,10 @@ impl Limits {
                     None => format!("max {CPU_PERIOD}"),
                 },
             ));
-            f.push((
-                "cpu.weight",
-                self.cpu_shares.map_or(100, shares_to_weight).to_string(),
-            ));
+            let weight = self
+                .cpu_weight
+                .unwrap_or_else(|| self.cpu_shares.map_or(100, shares_to_weight));
+            f.push(("cpu.weight", weight.to_string()));
         }
         if has("cpuset")
             && let Some(c) = &self.cpuset_cpus
@@ -417,6 +451,14 @@ mod tests {
         assert_eq!(v1[0], ("memory.limit_in_bytes", "33554432".into()));
         assert_eq!(v1[2], ("memory.memsw.limit_in_bytes", "67108864".into()));
         assert_eq!(shares_to_weight(1024), 39);
+        let w = flags(|f| f.cpu_weight = Some("250".into()))
+            .parse(&l)
+            .unwrap();
+        assert_eq!(w.cpu_shares, None);
+        assert!(
+            w.v2_files(&["cpu".into()])
+                .contains(&("cpu.weight", "250".into()))
+        );
         assert_eq!(shares_to_weight(2), 1);
         assert_eq!(shares_to_weight(262_144), 10000);
     }
@@ -460,6 +502,14 @@ mod tests {
         );
         assert!(e(flags(|f| f.cpus = Some("100000".into()))).contains("more CPUs"));
         assert!(e(flags(|f| f.cpu_shares = Some("1".into()))).contains("2 to 262144"));
+        assert!(e(flags(|f| f.cpu_weight = Some("0".into()))).contains("1 to 10000"));
+        assert!(
+            e(flags(|f| {
+                f.cpu_weight = Some("50".into());
+                f.cpu_shares = Some("512".into());
+            }))
+            .contains("not both")
+        );
         assert!(e(flags(|f| f.cpuset_cpus = Some("1-0".into()))).contains("--cpuset-cpus"));
         assert!(e(flags(|f| f.pids_limit = Some("-2".into()))).contains("--pids-limit"));
         assert!(e(flags(|f| f.blkio_weight = Some("5".into()))).contains("10 to 1000"));
