@@ -310,6 +310,7 @@ pub fn exec(g: &Global, a: &ExecArgs) -> CmdResult {
         interactive: a.interactive,
         detach: a.detach,
         run_dir: rsp_runtime::monitor::run_dir(&paths, &c.config.id),
+        seccomp_cache: rsp_runtime::seccomp_cache(&paths),
     };
     rsp_runtime::event(&store, &c.config, "exec", None);
     let code = rsp_runtime::exec::exec(&c, &opts)?;

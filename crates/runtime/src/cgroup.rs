@@ -95,9 +95,17 @@ fn oom_kills_in(events: &str) -> u64 {
 /// `/proc/self/cgroup`.
 fn cgroup_dir(mountinfo: &str, cgroup: &str) -> Option<PathBuf> {
     let rel = cgroup.lines().find_map(|l| l.strip_prefix("0::"))?;
+    in_mount(mountinfo, rel, |fstype, _| fstype == "cgroup2")
+}
+
+/// Where cgroup path `rel` is, in the first mount whose filesystem type
+/// and super options `wanted` accepts.
+fn in_mount(mountinfo: &str, rel: &str, wanted: impl Fn(&str, &str) -> bool) -> Option<PathBuf> {
     mountinfo.lines().find_map(|l| {
         let (mount, fs) = l.split_once(" - ")?;
-        if fs.split_whitespace().next()? != "cgroup2" {
+        let mut fsf = fs.split_whitespace();
+        let fstype = fsf.next()?;
+        if !wanted(fstype, fsf.nth(1).unwrap_or("")) {
             return None;
         }
         let f: Vec<&str> = mount.split_whitespace().collect();
@@ -129,7 +137,13 @@ fn writable(path: &Path) -> bool {
 pub fn delegated() -> Option<PathBuf> {
     let mountinfo = std::fs::read_to_string("/proc/self/mountinfo").ok()?;
     let cgroup = std::fs::read_to_string("/proc/self/cgroup").ok()?;
-    let dir = cgroup_dir(&mountinfo, &cgroup)?;
+    delegated_in(&mountinfo, &cgroup)
+}
+
+/// [`delegated`], from the texts of `/proc/self/mountinfo` and
+/// `/proc/self/cgroup`.
+fn delegated_in(mountinfo: &str, cgroup: &str) -> Option<PathBuf> {
+    let dir = cgroup_dir(mountinfo, cgroup)?;
     let meta = std::fs::metadata(&dir).ok()?;
     let ours = std::os::unix::fs::MetadataExt::uid(&meta) == nix::unistd::geteuid().as_raw();
     (ours && writable(&dir) && writable(&dir.join("cgroup.procs"))).then_some(dir)
@@ -181,29 +195,8 @@ fn v1_dir(mountinfo: &str, cgroup: &str, controller: &str) -> Option<PathBuf> {
         let (id, subs, path) = (f.next()?, f.next()?, f.next()?);
         (id != "0" && subs.split(',').any(|s| s == controller)).then_some(path)
     })?;
-    mountinfo.lines().find_map(|l| {
-        let (mount, fs) = l.split_once(" - ")?;
-        let mut fsf = fs.split_whitespace();
-        if fsf.next()? != "cgroup" {
-            return None;
-        }
-        let opts = fsf.nth(1)?;
-        if !opts.split(',').any(|o| o == controller) {
-            return None;
-        }
-        let f: Vec<&str> = mount.split_whitespace().collect();
-        let (root, point) = (unescape(f.get(3)?), unescape(f.get(4)?));
-        let inner = if root == "/" {
-            rel
-        } else {
-            rel.strip_prefix(root.as_str())?
-        };
-        let inner = inner.trim_start_matches('/');
-        Some(if inner.is_empty() {
-            PathBuf::from(point)
-        } else {
-            Path::new(&point).join(inner)
-        })
+    in_mount(mountinfo, rel, |fstype, opts| {
+        fstype == "cgroup" && opts.split(',').any(|o| o == controller)
     })
 }
 
@@ -223,7 +216,7 @@ fn holds_processes(dir: &Path) -> bool {
 pub fn placement() -> Result<Placement, String> {
     let mountinfo = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
     let cgroup = std::fs::read_to_string("/proc/self/cgroup").unwrap_or_default();
-    let Some(own) = delegated() else {
+    let Some(own) = delegated_in(&mountinfo, &cgroup) else {
         let mounted = mountinfo.lines().any(|l| {
             l.split_once(" - ")
                 .is_some_and(|(_, fs)| fs.starts_with("cgroup2 "))
@@ -312,15 +305,9 @@ pub struct MemoryV1 {
 
 impl MemoryV1 {
     pub fn create(parent: &Path, name: &str) -> Result<MemoryV1> {
-        let path = parent.join(name);
-        match std::fs::create_dir(&path) {
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            r => r.map_err(|source| CgroupError::Create {
-                path: path.clone(),
-                source,
-            })?,
-        }
-        Ok(MemoryV1 { path })
+        Ok(MemoryV1 {
+            path: make_dir(parent, name)?,
+        })
     }
 
     pub fn open(path: &Path) -> Option<MemoryV1> {
@@ -366,6 +353,20 @@ impl MemoryV1 {
     pub fn remove(&self) -> Result<()> {
         remove_dir_waiting(&self.path)
     }
+}
+
+/// `parent/name`, made or reused: one left by a monitor that was killed
+/// is empty now.
+fn make_dir(parent: &Path, name: &str) -> Result<PathBuf> {
+    let path = parent.join(name);
+    match std::fs::create_dir(&path) {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        r => r.map_err(|source| CgroupError::Create {
+            path: path.clone(),
+            source,
+        })?,
+    }
+    Ok(path)
 }
 
 fn write_files(dir: &Path, files: &[(&'static str, String)]) -> Result<()> {
@@ -437,27 +438,12 @@ impl Cgroup {
     /// cpu, memory, pids and io controllers it offers, best effort: the
     /// kernel refuses while `parent` itself holds processes, and then the
     /// new cgroup still works for freezing and CPU time.
+    /// `parent/name` (a [`Placement`]'s parent, whose controllers it
+    /// has enabled), made or reused.
     pub fn create(parent: &Path, name: &str) -> Result<Cgroup> {
-        if let Ok(available) = std::fs::read_to_string(parent.join("cgroup.controllers")) {
-            let wanted: Vec<String> = available
-                .split_whitespace()
-                .filter(|c| matches!(*c, "cpu" | "memory" | "pids" | "io"))
-                .map(|c| format!("+{c}"))
-                .collect();
-            if !wanted.is_empty() {
-                let _ = std::fs::write(parent.join("cgroup.subtree_control"), wanted.join(" "));
-            }
-        }
-        let path = parent.join(name);
-        match std::fs::create_dir(&path) {
-            // Left by a monitor that was killed: empty now, so reuse it.
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            r => r.map_err(|source| CgroupError::Create {
-                path: path.clone(),
-                source,
-            })?,
-        }
-        Ok(Cgroup { path })
+        Ok(Cgroup {
+            path: make_dir(parent, name)?,
+        })
     }
 
     /// An existing cgroup, such as one recorded in a container's state.
@@ -580,6 +566,27 @@ mod tests {
 32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu
 41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw
 ";
+
+    #[test]
+    fn finds_our_v1_memory_cgroup_in_a_hybrid_layout() {
+        let mi = "33 31 0:30 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n\
+                  32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n\
+                  41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n";
+        let cg = "4:memory:/api/x\n1:cpu:/\n0::/u\n";
+        assert_eq!(
+            v1_dir(mi, cg, "memory"),
+            Some(PathBuf::from("/sys/fs/cgroup/memory/api/x"))
+        );
+        assert_eq!(
+            v1_dir(mi, cg, "cpu"),
+            Some(PathBuf::from("/sys/fs/cgroup/cpu"))
+        );
+        assert_eq!(v1_dir(mi, cg, "pids"), None);
+        assert_eq!(
+            cgroup_dir(mi, cg),
+            Some(PathBuf::from("/sys/fs/cgroup/unified/u"))
+        );
+    }
 
     #[test]
     fn finds_our_directory_in_hybrid_and_unified_layouts() {

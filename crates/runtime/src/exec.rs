@@ -40,6 +40,8 @@ pub struct ExecOptions {
     /// The container's runtime directory, where its ownership supervisor
     /// listens (`--owners image`).
     pub run_dir: std::path::PathBuf,
+    /// Where compiled seccomp programs are kept ([`crate::seccomp_cache`]).
+    pub seccomp_cache: std::path::PathBuf,
 }
 
 type Result<T, E = RuntimeError> = std::result::Result<T, E>;
@@ -140,13 +142,7 @@ pub fn exec(c: &Container, opts: &ExecOptions) -> Result<i32> {
         ));
     }
     let start = exec_user(c, opts.user.as_deref())?;
-    // The run dir is RUNROOT/containers/ID: the cache is RUNROOT's.
-    let cache = opts
-        .run_dir
-        .parent()
-        .and_then(|p| p.parent())
-        .map(|r| r.join("seccomp"));
-    let confinement = super::Confinement::of(&c.config, start.euid(), cache.as_deref())?;
+    let confinement = super::Confinement::of(&c.config, start.euid(), Some(&opts.seccomp_cache))?;
     let namespaces = open_namespaces(c.state.ns_pid())?;
     let cfg = &c.config;
     let mut extra = opts.env.clone();

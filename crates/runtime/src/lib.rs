@@ -656,7 +656,7 @@ impl Confinement {
 
 /// Where compiled seccomp programs are kept (see
 /// [`seccomp::cached_program`]).
-pub(crate) fn seccomp_cache(paths: &Paths) -> PathBuf {
+pub fn seccomp_cache(paths: &Paths) -> PathBuf {
     paths.runroot.join("seccomp")
 }
 

@@ -23,11 +23,11 @@
 //! Container records are read here only for their layers (their format is
 //! the runtime's); removing a container's directory is all a store can do.
 
-use crate::{Store, StoreLock, digest_hex, remove_tree, sha256_digest};
+use crate::{Store, StoreLock, digest_hex, is_hex64, remove_tree, sha256_digest, writer_dead};
 use std::collections::HashSet;
 use std::fs;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// One thing found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,21 +89,6 @@ impl std::fmt::Display for Finding {
     }
 }
 
-fn is_hex64(s: &str) -> bool {
-    s.len() == 64
-        && s.bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-}
-
-/// Whether the process that wrote a `.NAME.tmp-PID-SEQ` file or a
-/// `tmp/PID-...` directory is gone.
-fn writer_dead(tag: &str) -> bool {
-    tag.split('-')
-        .next()
-        .and_then(|p| p.parse::<i32>().ok())
-        .is_none_or(|p| !Path::new(&format!("/proc/{p}")).exists())
-}
-
 /// A temporary file of [`crate::write_atomic`] whose writer is dead.
 fn dead_temp_file(name: &str) -> bool {
     name.starts_with('.')
@@ -124,27 +109,6 @@ fn verify_layer(store: &Store, diff_id: &str) -> Result<(), String> {
             Err(e) => return Err(e.to_string()),
         }
     }
-}
-
-/// The layers of each container (id, diff IDs), from its record.
-fn container_layers(store: &Store) -> Vec<(String, Vec<String>)> {
-    #[derive(serde::Deserialize, Default)]
-    struct Layers {
-        #[serde(default)]
-        layers: Vec<String>,
-    }
-    store
-        .container_ids()
-        .unwrap_or_default()
-        .into_iter()
-        .map(|id| {
-            let l = store
-                .read_container_file::<Layers>(&id, "container.json")
-                .map(|r| r.layers)
-                .unwrap_or_default();
-            (id, l)
-        })
-        .collect()
 }
 
 /// Everything wrong with the store (see the module documentation).
@@ -257,7 +221,7 @@ pub fn check(store: &Store, _lock: &StoreLock, quick: bool) -> Vec<Finding> {
         }
     }
     // Containers.
-    for (id, layers) in container_layers(store) {
+    for (id, layers) in store.layers_by_container().unwrap_or_default() {
         let why: Vec<String> = layers
             .iter()
             .filter_map(|l| layer_state(l).map(|s| format!("layer {l} is {s}")))

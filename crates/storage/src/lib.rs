@@ -175,6 +175,21 @@ fn unique_tag() -> String {
     format!("{}-{seq}", std::process::id())
 }
 
+/// Whether `s` is 64 lowercase hex digits: a sha256 in the store's names.
+pub(crate) fn is_hex64(s: &str) -> bool {
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// Whether the process named by a [`unique_tag`] (`PID-...`) is gone.
+pub(crate) fn writer_dead(tag: &str) -> bool {
+    tag.split('-')
+        .next()
+        .and_then(|p| p.parse::<i32>().ok())
+        .is_none_or(|p| !Path::new(&format!("/proc/{p}")).exists())
+}
+
 /// Writes `data` to `path` atomically: temp file in the same directory,
 /// fsync, rename, fsync of the directory.
 pub fn write_atomic(path: &Path, data: &[u8]) -> Result<()> {
@@ -498,19 +513,33 @@ impl Store {
     /// Layers the containers' records (`container.json`) name. Under the store lock this is
     /// every container that exists or is being created.
     fn container_layers(&self) -> Result<Vec<String>> {
+        Ok(self
+            .layers_by_container()?
+            .into_iter()
+            .flat_map(|(_, layers)| layers)
+            .collect())
+    }
+
+    /// Each container's ID and the layers its record names (none for a
+    /// record that cannot be read: a broken container, not one being
+    /// started).
+    pub(crate) fn layers_by_container(&self) -> Result<Vec<(String, Vec<String>)>> {
         #[derive(Deserialize, Default)]
         struct Layers {
             #[serde(default)]
             layers: Vec<String>,
         }
-        let mut out = Vec::new();
-        for id in self.container_ids()? {
-            // A record that cannot be read is a broken container, not one being started.
-            if let Ok(rec) = self.read_container_file::<Layers>(&id, "container.json") {
-                out.extend(rec.layers);
-            }
-        }
-        Ok(out)
+        Ok(self
+            .container_ids()?
+            .into_iter()
+            .map(|id| {
+                let layers = self
+                    .read_container_file::<Layers>(&id, "container.json")
+                    .map(|r| r.layers)
+                    .unwrap_or_default();
+                (id, layers)
+            })
+            .collect())
     }
 
     /// Removes layers that no image and no container references. A container
@@ -539,11 +568,7 @@ impl Store {
                 Some((hex, _)) => (hex, true),
                 None => (name.as_str(), false),
             };
-            let is_hex = hex.len() == 64
-                && hex
-                    .bytes()
-                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-            if is_hex && !used.contains(hex) {
+            if is_hex64(hex) && !used.contains(hex) {
                 if marker {
                     let _ = fs::remove_file(e.path());
                 } else {
@@ -599,10 +624,7 @@ impl Store {
             return;
         };
         for e in entries.flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            let pid = name.split('-').next().and_then(|p| p.parse::<i32>().ok());
-            let alive = pid.is_some_and(|p| Path::new(&format!("/proc/{p}")).exists());
-            if !alive {
+            if writer_dead(&e.file_name().to_string_lossy()) {
                 let _ = remove_tree(&e.path());
             }
         }

@@ -170,25 +170,6 @@ fn name_hash(name: &str) -> u64 {
     })
 }
 
-/// Says which case was running when the property panicked.
-struct Reporter<'a> {
-    name: &'a str,
-    case: usize,
-    seed: u64,
-}
-
-impl Drop for Reporter<'_> {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            eprintln!(
-                "fuzz target {} failed at case {} (RSP_FUZZ_SEED={}); rerun that case alone with \
-                 RSP_FUZZ_SEED={} RSP_FUZZ_CASE={}",
-                self.name, self.case, self.seed, self.seed, self.case
-            );
-        }
-    }
-}
-
 /// Runs `property` on `cases(default_cases)` cases (or only on case
 /// `RSP_FUZZ_CASE`), each with its own deterministic [`Rng`].
 pub fn run(name: &str, default_cases: usize, mut property: impl FnMut(&mut Rng)) {
@@ -200,9 +181,21 @@ pub fn run(name: &str, default_cases: usize, mut property: impl FnMut(&mut Rng))
         if only.is_some_and(|o| o != case) {
             continue;
         }
-        let _reporter = Reporter { name, case, seed };
         let mut rng = Rng::new(base.wrapping_add(case as u64));
-        property(&mut rng);
+        // A failing case is named in the panic itself, with how to rerun
+        // it alone (nothing here prints).
+        let failed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| property(&mut rng)));
+        if let Err(payload) = failed {
+            let why = payload
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| payload.downcast_ref::<&str>().copied())
+                .unwrap_or("(a panic without a message)");
+            panic!(
+                "fuzz target {name} failed at case {case} (RSP_FUZZ_SEED={seed}): {why}; rerun \
+                 that case alone with RSP_FUZZ_SEED={seed} RSP_FUZZ_CASE={case}"
+            );
+        }
     }
 }
 
