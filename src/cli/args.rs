@@ -111,6 +111,9 @@ pub enum Command {
     System(SystemCommand),
     /// Create a new image from a container's changes
     Commit(CommitArgs),
+    /// Manage volumes
+    #[command(subcommand)]
+    Volume(VolumeCommand),
     /// Inspect changes to a container's or an image's filesystem
     Diff(DiffArgs),
     /// Export a container's filesystem contents as a tar archive
@@ -514,9 +517,21 @@ pub struct RunArgs {
     /// Set the container's host name
     #[arg(short = 'h', long)]
     pub hostname: Option<String>,
-    /// Bind mount a volume (HOST-DIR:CONTAINER-DIR[:ro|rw])
-    #[arg(short, long = "volume", value_name = "HOST:CTR[:OPTS]")]
+    /// Mount a volume: HOST-DIR:CTR (a bind mount), NAME:CTR (a named volume, made if missing) or CTR (an anonymous volume), with options ro, rw, z, Z, U, O, nocopy, bind, rbind, propagation, [no]exec, [no]suid, [no]dev
+    #[arg(short, long = "volume", value_name = "[SRC:]CTR[:OPTS]")]
     pub volume: Vec<String>,
+    /// Attach a filesystem mount: type=bind|volume|tmpfs|image|devpts,src=...,dst=...[,ro][,options]
+    #[arg(long, value_name = "type=TYPE,KEY=VALUE,...")]
+    pub mount: Vec<String>,
+    /// Mount a new tmpfs: CONTAINER-DIR[:size=,mode=,noexec,...] (filled with the image's files there unless notmpcopyup)
+    #[arg(long, value_name = "CTR[:OPTS]")]
+    pub tmpfs: Vec<String>,
+    /// Mount every volume and bind mount of another container: CONTAINER[:ro|rw]
+    #[arg(long, value_name = "CONTAINER[:OPTS]")]
+    pub volumes_from: Vec<String>,
+    /// What the image's VOLUMEs become: bind (anonymous volumes), tmpfs or ignore
+    #[arg(long, value_name = "MODE", default_value = "bind")]
+    pub image_volume: String,
     /// Run the container in the background and print its ID
     #[arg(short, long)]
     pub detach: bool,
@@ -653,7 +668,7 @@ pub struct RmArgs {
     /// Force removal of a running container
     #[arg(short, long)]
     pub force: bool,
-    /// Remove anonymous volumes associated with the container (rsp creates none)
+    /// Remove the anonymous volumes made for the container (-v /path, the image's VOLUMEs) that no other container uses
     #[arg(short, long)]
     pub volumes: bool,
     /// Ignore errors when a specified container is missing
@@ -1254,7 +1269,7 @@ pub struct SystemPruneArgs {
     /// Do not prompt for confirmation
     #[arg(short, long)]
     pub force: bool,
-    /// Prune volumes too (rsp has no volumes yet: says so, removes nothing more)
+    /// Prune unused volumes too
     #[arg(long)]
     pub volumes: bool,
     /// Only containers and images matching (label=, until=)
@@ -1290,4 +1305,122 @@ pub struct LoadArgs {
     /// Print nothing but errors
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum VolumeCommand {
+    /// Create a new volume
+    Create(VolumeCreateArgs),
+    /// List volumes
+    #[command(visible_alias = "list")]
+    Ls(VolumeLsArgs),
+    /// Display detailed information on one or more volumes
+    Inspect(VolumeInspectArgs),
+    /// Remove one or more volumes
+    #[command(visible_alias = "remove")]
+    Rm(VolumeRmArgs),
+    /// Remove all unused volumes
+    Prune(VolumePruneArgs),
+    /// Check if a volume exists (exit 0 if it does, 1 if not)
+    Exists(VolumeNameArg),
+    /// Export a volume's contents as a tar archive
+    Export(VolumeExportArgs),
+    /// Import a tar archive into a volume
+    Import(VolumeImportArgs),
+    /// Reload volumes from volume plugins (rsp has none: nothing to do)
+    Reload,
+}
+
+#[derive(Args, Debug)]
+pub struct VolumeCreateArgs {
+    /// Volume driver (only local)
+    #[arg(short, long, default_value = "local")]
+    pub driver: String,
+    /// Driver options: type=tmpfs with o=size=..., type=none with device=DIR and o=bind, or o=uid=N,gid=N
+    #[arg(short, long = "opt", value_name = "KEY=VALUE")]
+    pub opt: Vec<String>,
+    /// Set metadata for the volume
+    #[arg(short, long, value_name = "KEY=VALUE")]
+    pub label: Vec<String>,
+    /// Do not fail if a volume of that name exists
+    #[arg(long)]
+    pub ignore: bool,
+    /// Name of the volume (default: a random ID)
+    pub name: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct VolumeLsArgs {
+    /// Filter output (name=, label=, label!=, driver=, dangling=true|false, until=, scope=local)
+    #[arg(short, long, value_name = "KEY=VALUE")]
+    pub filter: Vec<String>,
+    /// Pretty-print volumes to JSON or using a Go template
+    #[arg(long)]
+    pub format: Option<String>,
+    /// Print volume names only
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Do not print headings
+    #[arg(long)]
+    pub noheading: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct VolumeInspectArgs {
+    /// Inspect all volumes
+    #[arg(short, long)]
+    pub all: bool,
+    /// Format the output using a Go template or json
+    #[arg(short, long)]
+    pub format: Option<String>,
+    /// Volumes to inspect
+    pub names: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct VolumeRmArgs {
+    /// Remove all volumes
+    #[arg(short, long)]
+    pub all: bool,
+    /// Remove the containers using a volume first (stopping running ones)
+    #[arg(short, long)]
+    pub force: bool,
+    /// With -f, seconds to wait for a running container to stop before killing it
+    #[arg(short = 't', long = "time", value_name = "SECONDS")]
+    pub time: Option<u32>,
+    /// Volumes to remove
+    pub names: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct VolumePruneArgs {
+    /// Do not prompt for confirmation
+    #[arg(short, long)]
+    pub force: bool,
+    /// Only volumes matching (label=, label!=, until=, name=, driver=)
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub filter: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct VolumeNameArg {
+    /// The volume
+    pub name: String,
+}
+
+#[derive(Args, Debug)]
+pub struct VolumeExportArgs {
+    /// Write to this file instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The volume
+    pub name: String,
+}
+
+#[derive(Args, Debug)]
+pub struct VolumeImportArgs {
+    /// The volume (it must exist)
+    pub name: String,
+    /// The tar archive, or - for standard input
+    pub source: String,
 }

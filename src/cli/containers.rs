@@ -184,6 +184,10 @@ fn spec_failure(e: SpecError) -> Failure {
     Failure::new(125, e.into())
 }
 
+fn spec_error(e: rsp_runtime::mounts::MountError) -> SpecError {
+    SpecError::Mount(e)
+}
+
 /// The container spec the flags of `run` and `create` ask for.
 fn spec_from_flags(
     a: &RunArgs,
@@ -222,11 +226,16 @@ fn spec_from_flags(
                 .with_context(|| format!("invalid --owners {o:?}: use image or user"))?,
         ),
     };
-    let mounts = a
-        .volume
-        .iter()
-        .map(|v| spec::parse_volume(v))
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut mounts = Vec::new();
+    for v in &a.volume {
+        mounts.push(rsp_runtime::mounts::parse_volume(v).map_err(spec_error)?);
+    }
+    for m in &a.mount {
+        mounts.push(rsp_runtime::mounts::parse_mount(m).map_err(spec_error)?);
+    }
+    for t in &a.tmpfs {
+        mounts.push(rsp_runtime::mounts::parse_tmpfs(t).map_err(spec_error)?);
+    }
     Ok(ContainerSpec {
         image: a.image.clone(),
         name: a.name.clone(),
@@ -239,6 +248,8 @@ fn spec_from_flags(
         group_add: a.group_add.clone(),
         hostname: a.hostname.clone(),
         mounts,
+        volumes_from: a.volumes_from.clone(),
+        image_volume: spec::ImageVolumeMode::parse(&a.image_volume)?,
         labels,
         tty: a.tty,
         interactive: a.interactive,
@@ -666,7 +677,15 @@ pub fn rm(g: &Global, a: &RmArgs) -> CmdResult {
     }
     let mut code = 0;
     for (t, c) in &found {
-        match rsp_runtime::ops::remove(&store, &paths, c, a.force, a.time, &mut output::warn) {
+        match rsp_runtime::ops::remove(
+            &store,
+            &paths,
+            c,
+            a.force,
+            a.time,
+            a.volumes,
+            &mut output::warn,
+        ) {
             Ok(()) => println!("{t}"),
             Err(e @ rsp_runtime::RuntimeError::Running(_)) => {
                 eprintln!("Error: {e}");

@@ -77,7 +77,7 @@ pub fn image_filters(
 
 /// Asks on stdout and reads the answer from stdin, as Podman does (a
 /// script may pipe `y`). No answer at all is an error, not a yes.
-fn confirm(prompt: &str) -> anyhow::Result<bool> {
+pub(super) fn confirm(prompt: &str) -> anyhow::Result<bool> {
     let mut out = std::io::stdout().lock();
     write!(out, "{prompt}")?;
     out.flush()?;
@@ -389,6 +389,16 @@ pub fn system_df(g: &Global, a: &DfArgs) -> CmdResult {
         .map(|c| super::containers::upper_size(&store, &c.config.id))
         .collect();
     let running = |c: &Container| c.state.is_active();
+    let users = rsp_runtime::volumes::users(&store)?;
+    // (name, size, containers using it)
+    let vols: Vec<(String, u64, usize)> = store
+        .volumes()?
+        .into_iter()
+        .map(|v| {
+            let links = users.get(&v.name).map_or(0, Vec::len);
+            (v.name.clone(), store.volume_size(&v.name), links)
+        })
+        .collect();
     let ctotal: u64 = csize.iter().sum();
     let cfree: u64 = containers
         .iter()
@@ -411,7 +421,16 @@ pub fn system_df(g: &Global, a: &DfArgs) -> CmdResult {
             ctotal,
             cfree,
         ),
-        summary_row("Local Volumes", 0, 0, 0, 0),
+        summary_row(
+            "Local Volumes",
+            vols.len(),
+            vols.iter().filter(|(_, _, links)| *links > 0).count(),
+            vols.iter().map(|(_, s, _)| s).sum(),
+            vols.iter()
+                .filter(|(_, _, links)| *links == 0)
+                .map(|(_, s, _)| s)
+                .sum(),
+        ),
     ];
     let fmt = output::parse_format(a.format.as_deref(), &[])?;
     let mut out = std::io::stdout().lock();
@@ -442,6 +461,10 @@ pub fn system_df(g: &Global, a: &DfArgs) -> CmdResult {
         return Ok(0);
     }
     let ago = |t: &str| output::human_ago(t).trim_end_matches(" ago").to_string();
+    let volumes: Vec<Value> = vols
+        .iter()
+        .map(|(n, size, links)| json!({"VolumeName": n, "Links": links, "Size": size}))
+        .collect();
     let mut images = Vec::new();
     for (i, u) in infos.iter().zip(&usage.images) {
         let created = i.created.map(|t| t.to_rfc3339()).unwrap_or_default();
@@ -466,7 +489,9 @@ pub fn system_df(g: &Global, a: &DfArgs) -> CmdResult {
         .map(|(c, s)| {
             json!({
                 "ContainerID": c.config.id, "Image": c.config.image_id,
-                "Command": c.config.args.join(" "), "LocalVolumes": 0, "Size": s,
+                "Command": c.config.args.join(" "),
+                "LocalVolumes": c.config.mounts.iter().filter(|m| m.kind() == rsp_runtime::container::MountKind::Volume).count(),
+                "Size": s,
                 "Created": c.config.created, "CreatedSince": ago(&c.config.created),
                 "Status": c.state.status.as_str(), "Names": c.config.name,
             })
@@ -474,7 +499,7 @@ pub fn system_df(g: &Global, a: &DfArgs) -> CmdResult {
         .collect();
     match fmt {
         Format::Json => {
-            let v = json!({"Images": images, "Containers": ctrs, "Volumes": []});
+            let v = json!({"Images": images, "Containers": ctrs, "Volumes": volumes});
             writeln!(out, "{}", output::json_pretty(&v))?;
         }
         Format::Template { .. } => {
@@ -483,12 +508,17 @@ pub fn system_df(g: &Global, a: &DfArgs) -> CmdResult {
             )
             .into());
         }
-        Format::Default => print_df_verbose(&mut out, &images, &ctrs)?,
+        Format::Default => print_df_verbose(&mut out, &images, &ctrs, &volumes)?,
     }
     Ok(0)
 }
 
-fn print_df_verbose(out: &mut impl Write, images: &[Value], ctrs: &[Value]) -> anyhow::Result<()> {
+fn print_df_verbose(
+    out: &mut impl Write,
+    images: &[Value],
+    ctrs: &[Value],
+    volumes: &[Value],
+) -> anyhow::Result<()> {
     let s = |v: &Value, k: &str| match &v[k] {
         Value::String(s) => s.clone(),
         other => other.to_string(),
@@ -555,7 +585,11 @@ fn print_df_verbose(out: &mut impl Write, images: &[Value], ctrs: &[Value]) -> a
         &rows,
     )?;
     writeln!(out, "\nLocal Volumes space usage:\n")?;
-    output::table(out, &["VOLUME NAME", "LINKS", "SIZE"], &[])?;
+    let rows: Vec<Vec<String>> = volumes
+        .iter()
+        .map(|v| vec![s(v, "VolumeName"), s(v, "Links"), size(v, "Size")])
+        .collect();
+    output::table(out, &["VOLUME NAME", "LINKS", "SIZE"], &rows)?;
     Ok(())
 }
 
@@ -617,7 +651,7 @@ pub fn system_prune(g: &Global, a: &SystemPruneArgs) -> CmdResult {
             continue;
         }
         let size = super::containers::upper_size(&store, &c.config.id);
-        rsp_runtime::ops::remove(&store, &paths, &c, false, None, &mut output::warn)
+        rsp_runtime::ops::remove(&store, &paths, &c, false, None, false, &mut output::warn)
             .with_context(|| format!("removing container {}", c.config.name))?;
         reclaimed += size;
         removed_ctrs.push(c.config.id);
@@ -638,9 +672,14 @@ pub fn system_prune(g: &Global, a: &SystemPruneArgs) -> CmdResult {
         }
     }
     if a.volumes {
-        // Podman would list the volumes it removed here; rsp has none to
-        // remove, and says so rather than accept --volumes in silence.
-        eprintln!("No volumes pruned: rsp has no volumes yet");
+        let vols = super::volumes::prune_volumes(&store, &|_| true)?;
+        if !vols.is_empty() {
+            writeln!(out, "Deleted Volumes")?;
+            for (name, size) in vols {
+                writeln!(out, "{name}")?;
+                reclaimed += size;
+            }
+        }
     }
     writeln!(
         out,

@@ -277,7 +277,7 @@ pub fn rmi(g: &Global, a: &RmiArgs) -> CmdResult {
                 continue;
             }
             for c in &users {
-                rsp_runtime::ops::remove(&store, &paths, c, true, None, &mut output::warn)?;
+                rsp_runtime::ops::remove(&store, &paths, c, true, None, false, &mut output::warn)?;
             }
         }
         let lock = store.lock()?;

@@ -78,14 +78,50 @@ struct InspectState {
 struct InspectMount {
     #[serde(rename = "Type")]
     kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
     source: String,
     destination: String,
     driver: &'static str,
-    mode: &'static str,
+    mode: String,
     options: Vec<String>,
     #[serde(rename = "RW")]
     rw: bool,
-    propagation: &'static str,
+    propagation: String,
+}
+
+/// A mount as Podman's inspect shows it: a volume by its name and the
+/// directory it is, an image by its ID.
+fn inspect_mount(store: &rsp_storage::Store, m: &rsp_runtime::container::Mount) -> InspectMount {
+    use rsp_runtime::container::MountKind;
+    let kind = m.kind();
+    let (name, source, driver) = match kind {
+        MountKind::Volume => {
+            let rec = store.volume(&m.source).ok();
+            let source = match rec.as_ref().and_then(|r| r.options.get("device")) {
+                Some(d) => d.clone(),
+                None => store
+                    .volume_data(&m.source)
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default(),
+            };
+            (Some(m.source.clone()), source, "local")
+        }
+        MountKind::Tmpfs => (None, "tmpfs".to_string(), ""),
+        MountKind::Devpts => (None, "devpts".to_string(), ""),
+        _ => (None, m.source.clone(), ""),
+    };
+    InspectMount {
+        kind: kind.as_str(),
+        name,
+        source,
+        destination: m.destination.clone(),
+        driver,
+        mode: m.options.relabel.clone().unwrap_or_default(),
+        options: rsp_runtime::mounts::inspect_options(m),
+        rw: !m.readonly,
+        propagation: rsp_runtime::mounts::propagation(m).to_string(),
+    }
 }
 
 #[derive(Serialize)]
@@ -364,20 +400,7 @@ pub fn container(c: &Container, paths: &Paths, store: &Store) -> ContainerInspec
         bounding_caps: rsp_runtime::caps::names(
             rsp_runtime::caps::resolve(&cfg.cap_add, &cfg.cap_drop, cfg.privileged).bounding,
         ),
-        mounts: cfg
-            .mounts
-            .iter()
-            .map(|m| InspectMount {
-                kind: if m.tmpfs { "tmpfs" } else { "bind" },
-                source: m.source.clone(),
-                destination: m.destination.clone(),
-                driver: "",
-                mode: "",
-                options: vec![if m.tmpfs { "tmpfs" } else { "rbind" }.into()],
-                rw: !m.readonly,
-                propagation: "rprivate",
-            })
-            .collect(),
+        mounts: cfg.mounts.iter().map(|m| inspect_mount(store, m)).collect(),
         network_settings: network_settings(cfg, st),
         config: InspectConfig {
             hostname: cfg.hostname.clone(),
@@ -408,6 +431,13 @@ pub fn container(c: &Container, paths: &Paths, store: &Store) -> ContainerInspec
             binds: cfg
                 .mounts
                 .iter()
+                .filter(|m| {
+                    matches!(
+                        m.kind(),
+                        rsp_runtime::container::MountKind::Bind
+                            | rsp_runtime::container::MountKind::Volume
+                    )
+                })
                 .map(|m| {
                     format!(
                         "{}:{}:{}",

@@ -369,7 +369,7 @@ pub fn prune(g: &Global, a: &PruneArgs) -> CmdResult {
             _ => true,
         };
         if labels_ok && until_ok {
-            ops::remove(&store, &paths, &c, false, None, &mut output::warn)?;
+            ops::remove(&store, &paths, &c, false, None, false, &mut output::warn)?;
             println!("{}", c.config.id);
         }
     }

@@ -23,6 +23,7 @@ mod output;
 mod progress;
 mod registry;
 mod system;
+mod volumes;
 
 pub use args::Cli;
 use args::Command;
@@ -180,6 +181,7 @@ fn dispatch(cli: &Cli) -> CmdResult {
         Command::Events(a) => observe::events(g, a),
         Command::Cp(a) => observe::cp(g, a),
         Command::Commit(a) => commit::commit(g, a),
+        Command::Volume(sub) => volumes::volume_cmd(g, sub),
         Command::Diff(a) => commit::diff(g, a),
         Command::Export(a) => commit::export(g, a),
         Command::Import(a) => commit::import(g, a),

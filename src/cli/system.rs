@@ -215,7 +215,7 @@ pub fn reset(g: &Global, a: &super::args::ResetArgs) -> CmdResult {
     if paths.root.exists() {
         let store = rsp_storage::Store::open(&paths.root)?;
         for c in rsp_runtime::container::list(&store)? {
-            rsp_runtime::ops::remove(&store, &paths, &c, true, Some(0), &mut output::warn)
+            rsp_runtime::ops::remove(&store, &paths, &c, true, Some(0), true, &mut output::warn)
                 .with_context(|| format!("removing container {}", c.config.name))?;
         }
     }

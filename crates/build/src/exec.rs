@@ -1733,18 +1733,17 @@ impl Builder<'_> {
         let mut rt_mounts = Vec::new();
         for m in &mounts {
             match &m.kind {
-                MountKind::Bind { source, readonly } => rt_mounts.push(Mount {
-                    source: source.display().to_string(),
-                    destination: m.target.clone(),
-                    readonly: *readonly,
-                    tmpfs: false,
-                }),
-                MountKind::Tmpfs => rt_mounts.push(Mount {
-                    source: String::new(),
-                    destination: m.target.clone(),
-                    readonly: false,
-                    tmpfs: true,
-                }),
+                MountKind::Bind { source, readonly } => rt_mounts.push(Mount::bind(
+                    source.display().to_string(),
+                    m.target.clone(),
+                    *readonly,
+                )),
+                MountKind::Tmpfs => {
+                    // BuildKit's tmpfs starts empty.
+                    let mut t = Mount::tmpfs(m.target.clone());
+                    t.options.nocopy = true;
+                    rt_mounts.push(t);
+                }
                 MountKind::Cache {
                     id,
                     sharing,
@@ -1771,12 +1770,11 @@ impl Builder<'_> {
                         },
                         _ => dir,
                     };
-                    rt_mounts.push(Mount {
-                        source: dir.display().to_string(),
-                        destination: m.target.clone(),
-                        readonly: *readonly,
-                        tmpfs: false,
-                    });
+                    rt_mounts.push(Mount::bind(
+                        dir.display().to_string(),
+                        m.target.clone(),
+                        *readonly,
+                    ));
                 }
                 MountKind::Secret { id, required } => {
                     let path = match self.opts.secrets.get(id) {
@@ -1798,12 +1796,11 @@ impl Builder<'_> {
                         None => None,
                     };
                     if let Some(p) = path {
-                        rt_mounts.push(Mount {
-                            source: p.display().to_string(),
-                            destination: m.target.clone(),
-                            readonly: true,
-                            tmpfs: false,
-                        });
+                        rt_mounts.push(Mount::bind(
+                            p.display().to_string(),
+                            m.target.clone(),
+                            true,
+                        ));
                     }
                 }
             }
@@ -1866,7 +1863,15 @@ impl Builder<'_> {
             state: Default::default(),
         };
         let remove = |c: &Container| {
-            let _ = rsp_runtime::ops::remove(self.store, self.paths, c, true, Some(0), &mut |_| {});
+            let _ = rsp_runtime::ops::remove(
+                self.store,
+                self.paths,
+                c,
+                true,
+                Some(0),
+                true,
+                &mut |_| {},
+            );
         };
         let launched = rsp_runtime::ops::start_build(
             self.store,

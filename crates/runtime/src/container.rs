@@ -15,15 +15,126 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-/// A bind mount from the host, or with `tmpfs` a new tmpfs (`source`
-/// unused).
+/// What a [`Mount`] mounts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum MountKind {
+    /// A host file or directory (`source`, resolved).
+    #[default]
+    Bind,
+    /// A volume of the store (`source` is its name).
+    Volume,
+    /// A new tmpfs (`source` unused).
+    Tmpfs,
+    /// An image's root filesystem, read-only unless `readonly` is false
+    /// (`source` is the image ID; `layers` its layers).
+    Image,
+    /// A new devpts instance.
+    Devpts,
+}
+
+/// A mount the container gets: `-v`, `--mount`, `--tmpfs`,
+/// `--volumes-from` and the image's `VOLUME`s, checked and resolved.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 pub struct Mount {
+    /// Records written before kinds existed say only `tmpfs`.
+    #[serde(default)]
+    pub kind: MountKind,
     pub source: String,
     pub destination: String,
     pub readonly: bool,
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub tmpfs: bool,
+    /// Written by older rsp for a tmpfs: read as [`MountKind::Tmpfs`].
+    #[serde(default, rename = "tmpfs", skip_serializing)]
+    pub legacy_tmpfs: bool,
+    #[serde(default, skip_serializing_if = "MountOptions::is_empty")]
+    pub options: MountOptions,
+}
+
+/// The options of a [`Mount`] beyond its kind, source and target.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default)]
+pub struct MountOptions {
+    /// `bind` rather than `rbind`: submounts of the source are left out.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub nonrecursive: bool,
+    /// `nocopy`: a new volume is not filled from the image.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub nocopy: bool,
+    /// `U`: the container's user is recorded as owner of everything in it
+    /// at each start.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub chown: bool,
+    /// `O`: an overlay over the source whose changes are thrown away when
+    /// the container stops.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub overlay: bool,
+    /// A volume made for this container (`-v /path`, an image `VOLUME`):
+    /// removed with it by `--rm` and `rm -v`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub anonymous: bool,
+    /// `private` (the default), `rprivate`, `shared`, `rshared`, `slave`,
+    /// `rslave`, `unbindable` or `runbindable`, applied inside the
+    /// container's mount namespace.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub propagation: Option<String>,
+    /// `z` or `Z` (SELinux relabelling: nothing to do where SELinux is
+    /// not enabled, as here; kept for `inspect`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relabel: Option<String>,
+    /// `nosuid`, `nodev`, `noexec` and their opposites, `noatime`...
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub flags: Vec<String>,
+    /// Filesystem options of a tmpfs or devpts (`size=64m`, `mode=1777`,
+    /// `uid=`, `gid=`, `nr_inodes=`; devpts `mode=`, `max=`...).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub data: Vec<String>,
+    /// For an image mount: the image's layers (diff IDs, lowest first).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub layers: Vec<String>,
+}
+
+impl MountOptions {
+    pub fn is_empty(&self) -> bool {
+        *self == MountOptions::default()
+    }
+}
+
+impl Mount {
+    /// What it mounts; older records' `tmpfs` included.
+    pub fn kind(&self) -> MountKind {
+        if self.legacy_tmpfs {
+            MountKind::Tmpfs
+        } else {
+            self.kind
+        }
+    }
+
+    /// A host path bound in.
+    pub fn bind(
+        source: impl Into<String>,
+        destination: impl Into<String>,
+        readonly: bool,
+    ) -> Mount {
+        Mount {
+            kind: MountKind::Bind,
+            source: source.into(),
+            destination: destination.into(),
+            readonly,
+            ..Mount::default()
+        }
+    }
+
+    /// A fresh tmpfs, as `--tmpfs` gives (`rw,nosuid,nodev`).
+    pub fn tmpfs(destination: impl Into<String>) -> Mount {
+        Mount {
+            kind: MountKind::Tmpfs,
+            destination: destination.into(),
+            options: MountOptions {
+                flags: vec!["nosuid".into(), "nodev".into()],
+                ..MountOptions::default()
+            },
+            ..Mount::default()
+        }
+    }
 }
 
 /// Implements serde for a field enum kept in `container.json` as one of
@@ -69,6 +180,14 @@ macro_rules! record_enum {
         }
     };
 }
+
+record_enum!(MountKind {
+    Bind => "bind",
+    Volume => "volume",
+    Tmpfs => "tmpfs",
+    Image => "image",
+    Devpts => "devpts",
+});
 
 /// `--network`: which network namespace the container gets.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

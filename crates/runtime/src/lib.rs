@@ -31,6 +31,7 @@ mod init;
 pub mod keepid;
 pub mod limits;
 pub mod monitor;
+pub mod mounts;
 mod network;
 pub mod ops;
 pub mod ownership;
@@ -47,6 +48,7 @@ pub mod top;
 mod tty;
 pub mod ulimit;
 pub mod userns;
+pub mod volumes;
 
 use container::{ContainerConfig, NetworkMode, State};
 use nix::fcntl::OFlag;
@@ -67,6 +69,8 @@ use std::path::{Path, PathBuf};
 pub enum RuntimeError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Volumes(#[from] volumes::VolumesError),
     #[error(transparent)]
     Lookup(#[from] container::LookupError),
     #[error(transparent)]
@@ -206,6 +210,13 @@ pub fn create(store: &Store, cfg: &ContainerConfig) -> Result<()> {
         }
         return Err(RuntimeError::ImageGone(cfg.image_name.clone()));
     }
+    // Its volumes: made if new, filled from the image on first use.
+    if let Err(e) = volumes::prepare(store, cfg, &lock) {
+        if let Some(tmp) = &vfs_copy {
+            let _ = rsp_storage::remove_tree(tmp);
+        }
+        return Err(e.into());
+    }
     store.create_container_dir(&cfg.id)?;
     if let Some(tmp) = vfs_copy {
         let dest = store.container_dir(&cfg.id).join("rootfs");
@@ -225,8 +236,9 @@ fn runtime_dir(paths: &Paths, id: &str) -> PathBuf {
 }
 
 /// Deletes a container's record and files, whatever its state; the
-/// caller has made sure nothing runs in it.
-pub(crate) fn remove_files(store: &Store, paths: &Paths, id: &str) -> Result<()> {
+/// caller has made sure nothing runs in it. With `volumes`, its anonymous
+/// volumes that no other container uses go too.
+pub(crate) fn remove_files(store: &Store, paths: &Paths, id: &str, volumes: bool) -> Result<()> {
     let cfg: Option<ContainerConfig> = store.read_container_file(id, "container.json").ok();
     // A cgroup its monitor could not remove (killed, or still busy then).
     if let Ok(st) = store.read_container_file::<State>(id, "state.json")
@@ -246,6 +258,9 @@ pub(crate) fn remove_files(store: &Store, paths: &Paths, id: &str) -> Result<()>
         && !db.images.iter().any(|i| i.id == cfg.image_id)
     {
         store.remove_unused_layers(&db, &lock)?;
+    }
+    if volumes && let Some(cfg) = &cfg {
+        volumes::remove_anonymous(store, cfg, &lock)?;
     }
     if existed && let Some(cfg) = cfg {
         event(store, &cfg, "remove", None);
@@ -869,7 +884,7 @@ fn rootfs_plan<'a>(
         work: cdir.join("work"),
         merged: cdir.join("merged"),
         etc_files,
-        volumes: cfg.mounts.clone(),
+        volumes: plan_mounts(store, cfg)?,
         own_netns: cfg.network.own_namespace(),
         empty_dir,
         vfs_root: (driver == Driver::Vfs).then(|| cdir.join("rootfs")),
@@ -900,6 +915,140 @@ fn rootfs_plan<'a>(
             cfg.unmask.clone()
         },
     })
+}
+
+/// The container's mounts as the child mounts them: volumes by their
+/// directories (or, for `-o type=tmpfs`/`type=none` volumes, what their
+/// options say), image mounts by their layers. Applies `:U` (records the
+/// container's user as owner) and empties each `:O` overlay's upper
+/// directory, so every start begins from the host directory as it is.
+fn plan_mounts(store: &Store, cfg: &ContainerConfig) -> Result<Vec<rootfs::Planned>> {
+    use container::MountKind;
+    use nix::mount::MsFlags;
+    let cdir = store.container_dir(&cfg.id);
+    let mut out = Vec::new();
+    for (i, m) in cfg.mounts.iter().enumerate() {
+        let flags = rootfs::option_flags(&m.options.flags);
+        let ro = if m.readonly {
+            MsFlags::MS_RDONLY
+        } else {
+            MsFlags::empty()
+        };
+        let mut source = PathBuf::from(&m.source);
+        let mut recursive = !m.options.nonrecursive;
+        match m.kind() {
+            MountKind::Tmpfs => {
+                let mut data = m.options.data.clone();
+                if !data.iter().any(|d| d.starts_with("mode=")) {
+                    data.push("mode=1777".into());
+                }
+                out.push(rootfs::Planned::Tmpfs {
+                    dest: m.destination.clone(),
+                    flags: flags | ro,
+                    data: data.join(","),
+                    copy_up: !m.options.nocopy,
+                });
+                continue;
+            }
+            MountKind::Devpts => {
+                out.push(rootfs::Planned::Devpts {
+                    dest: m.destination.clone(),
+                    data: m.options.data.join(","),
+                });
+                continue;
+            }
+            MountKind::Image => {
+                let lowers = m
+                    .options
+                    .layers
+                    .iter()
+                    .map(|d| store.layer_path(d))
+                    .collect::<Result<Vec<_>, _>>()?;
+                // Always over a fresh upper directory: overlayfs wants two
+                // lower directories without one, and an image may have one
+                // layer. Read-only mounts are read-only at the mount.
+                let d = cdir.join("mounts").join(i.to_string());
+                out.push(rootfs::Planned::Image {
+                    lowers,
+                    upper: fresh_overlay_dirs(&d)?,
+                    readonly: m.readonly,
+                    dest: m.destination.clone(),
+                });
+                continue;
+            }
+            MountKind::Volume => {
+                let rec = store
+                    .volume(&m.source)
+                    .map_err(volumes::VolumesError::from)?;
+                match rec.options.get("type").map(String::as_str) {
+                    Some("tmpfs") => {
+                        out.push(rootfs::Planned::Tmpfs {
+                            dest: m.destination.clone(),
+                            flags: MsFlags::MS_NOSUID | MsFlags::MS_NODEV | flags | ro,
+                            data: rec.options.get("o").cloned().unwrap_or_default(),
+                            copy_up: false,
+                        });
+                        continue;
+                    }
+                    Some(_) => {
+                        let o = rec.options.get("o").map(String::as_str).unwrap_or("");
+                        source =
+                            PathBuf::from(rec.options.get("device").cloned().unwrap_or_default());
+                        recursive = o.split(',').any(|x| x == "rbind");
+                    }
+                    None => {
+                        source = store
+                            .volume_data(&m.source)
+                            .map_err(volumes::VolumesError::from)?
+                    }
+                }
+            }
+            MountKind::Bind => {}
+        }
+        if m.options.chown {
+            rsp_storage::volume::record_owner(&source, cfg.uid, cfg.gid)
+                .map_err(volumes::VolumesError::from)?;
+        }
+        if m.options.overlay {
+            let d = cdir.join("mounts").join(i.to_string());
+            let (upper, work) = fresh_overlay_dirs(&d)?;
+            out.push(rootfs::Planned::Overlay {
+                lower: source,
+                upper,
+                work,
+                dest: m.destination.clone(),
+            });
+            continue;
+        }
+        out.push(rootfs::Planned::Bind {
+            source,
+            dest: m.destination.clone(),
+            readonly: m.readonly,
+            recursive,
+            flags: flags
+                | if m.kind() == MountKind::Volume {
+                    MsFlags::MS_NOSUID | MsFlags::MS_NODEV
+                } else {
+                    MsFlags::empty()
+                },
+            propagation: rootfs::propagation_flags(m.options.propagation.as_deref()),
+        });
+    }
+    Ok(out)
+}
+
+/// Empty `upper` and `work` directories under `dir` for an overlay whose
+/// changes are thrown away: whatever an earlier start left goes first.
+fn fresh_overlay_dirs(dir: &Path) -> Result<(PathBuf, PathBuf)> {
+    rsp_storage::remove_tree(dir)?;
+    let (upper, work) = (dir.join("upper"), dir.join("work"));
+    for d in [&upper, &work] {
+        std::fs::create_dir_all(d).map_err(|source| RuntimeError::RuntimeFile {
+            path: d.clone(),
+            source,
+        })?;
+    }
+    Ok((upper, work))
 }
 
 /// For the fuse-overlay driver: a socket pair, one end in `plan` for the

@@ -730,7 +730,7 @@ impl Monitor {
         }
         self.record_exit(code);
         if self.cfg.remove {
-            let _ = super::remove_files(&self.store, &self.paths, &self.cfg.id);
+            let _ = super::remove_files(&self.store, &self.paths, &self.cfg.id, true);
         }
     }
 
@@ -1013,7 +1013,7 @@ impl Monitor {
             return true;
         }
         if self.cfg.remove {
-            let _ = super::remove_files(&self.store, &self.paths, &self.cfg.id);
+            let _ = super::remove_files(&self.store, &self.paths, &self.cfg.id, true);
         } else {
             let _ = container::update_state(&self.store, &self.cfg.id, |s| s.monitor_pid = 0);
         }

@@ -358,6 +358,7 @@ pub fn remove(
     c: &Container,
     force: bool,
     timeout: Option<u32>,
+    volumes: bool,
     warn: &mut dyn FnMut(Warning),
 ) -> Result<()> {
     if c.state.is_active() {
@@ -378,7 +379,7 @@ pub fn remove(
     {
         std::thread::sleep(Duration::from_millis(2));
     }
-    super::remove_files(store, paths, &c.config.id)
+    super::remove_files(store, paths, &c.config.id, volumes)
 }
 
 /// Renames a container; the new name must be valid and free.

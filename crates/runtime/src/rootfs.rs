@@ -40,6 +40,11 @@ pub enum RootfsError {
         path: String,
         source: std::io::Error,
     },
+    #[error("copying the image's files at {path} into its tmpfs: {source}")]
+    CopyUp {
+        path: String,
+        source: rsp_storage::vfs::VfsError,
+    },
     #[error("switching to the container's root (pivot_root): {0}")]
     Pivot(nix::Error),
     #[error("making mounts private: {0}")]
@@ -62,7 +67,8 @@ pub struct RootfsPlan<'a> {
     pub merged: PathBuf,
     /// Generated files bind-mounted over `/etc/<name>`.
     pub etc_files: Vec<(PathBuf, &'static str)>,
-    pub volumes: Vec<super::container::Mount>,
+    /// The container's mounts, resolved to host paths by the parent.
+    pub volumes: Vec<Planned>,
     /// Whether the container has its own network namespace (so a fresh
     /// sysfs may be mounted).
     pub own_netns: bool,
@@ -92,6 +98,79 @@ pub struct RootfsPlan<'a> {
     pub unmask: Vec<String>,
     /// `--device`s: host nodes bound in after `/dev` is made.
     pub devices: Vec<super::container::Device>,
+}
+
+/// One of the container's own mounts, resolved to what the child mounts.
+#[derive(Clone, Debug)]
+pub enum Planned {
+    /// A host path (a bind mount, or a volume's directory).
+    Bind {
+        source: PathBuf,
+        dest: String,
+        readonly: bool,
+        /// `rbind` (the default) rather than `bind`.
+        recursive: bool,
+        /// `nosuid`, `nodev`, `noexec`, `noatime` asked for.
+        flags: MsFlags,
+        /// `MS_SHARED`, `MS_SLAVE`, `MS_PRIVATE` or `MS_UNBINDABLE`, with
+        /// `MS_REC` for the `r` forms.
+        propagation: MsFlags,
+    },
+    /// `:O`: an overlay over a host directory whose changes go to `upper`
+    /// (emptied at each start).
+    Overlay {
+        lower: PathBuf,
+        upper: PathBuf,
+        work: PathBuf,
+        dest: String,
+    },
+    /// A fresh tmpfs; `copy_up` fills it from what it covers.
+    Tmpfs {
+        dest: String,
+        flags: MsFlags,
+        data: String,
+        copy_up: bool,
+    },
+    /// An image's layers (lowest first) under a fresh `upper` (and work)
+    /// directory.
+    Image {
+        lowers: Vec<PathBuf>,
+        upper: (PathBuf, PathBuf),
+        readonly: bool,
+        dest: String,
+    },
+    /// A new devpts instance.
+    Devpts { dest: String, data: String },
+}
+
+/// The `MS_*` flags of mount option names (`nosuid`...); unknown names
+/// and the positive forms add nothing.
+pub fn option_flags(names: &[String]) -> MsFlags {
+    let mut f = MsFlags::empty();
+    for n in names {
+        f |= match n.as_str() {
+            "nosuid" => MsFlags::MS_NOSUID,
+            "nodev" => MsFlags::MS_NODEV,
+            "noexec" => MsFlags::MS_NOEXEC,
+            "noatime" => MsFlags::MS_NOATIME,
+            _ => MsFlags::empty(),
+        };
+    }
+    f
+}
+
+/// The propagation flags of a propagation option name.
+pub fn propagation_flags(name: Option<&str>) -> MsFlags {
+    match name {
+        Some("shared") => MsFlags::MS_SHARED,
+        Some("rshared") => MsFlags::MS_SHARED | MsFlags::MS_REC,
+        Some("slave") => MsFlags::MS_SLAVE,
+        Some("rslave") => MsFlags::MS_SLAVE | MsFlags::MS_REC,
+        Some("unbindable") => MsFlags::MS_UNBINDABLE,
+        Some("runbindable") => MsFlags::MS_UNBINDABLE | MsFlags::MS_REC,
+        Some("private") => MsFlags::MS_PRIVATE,
+        _ => MsFlags::MS_PRIVATE | MsFlags::MS_REC,
+    }
 }
 
 /// Where `--read-only` keeps writable tmpfs mounts (Podman's list).
@@ -249,24 +328,64 @@ fn locked_flags(path: &str) -> MsFlags {
 
 /// Bind-mounts `source` at `path` in the container (created if missing).
 fn bind(root: &OwnedFd, source: &str, path: &str, dir: bool, readonly: bool) -> Result<()> {
+    bind_with(root, source, path, dir, readonly, true, MsFlags::empty())
+}
+
+/// [`bind`] with the choice of `rbind` or `bind` and extra flags
+/// (`nosuid`...). A read-only recursive bind is read-only all the way
+/// down where the kernel has `mount_setattr`; else only its top mount.
+fn bind_with(
+    root: &OwnedFd,
+    source: &str,
+    path: &str,
+    dir: bool,
+    readonly: bool,
+    recursive: bool,
+    extra: MsFlags,
+) -> Result<()> {
     let dest = target(root, path, dir)?;
     let t = fd_path(&dest);
+    let rec = if recursive {
+        MsFlags::MS_REC
+    } else {
+        MsFlags::empty()
+    };
     do_mount(
         Some(source),
         &t,
         None,
-        MsFlags::MS_BIND | MsFlags::MS_REC,
+        MsFlags::MS_BIND | rec,
         None,
         "bind mount",
         path,
     )?;
-    if readonly {
+    if readonly || !extra.is_empty() {
         // Our handle still names the covered mount: open the path again to
         // reach the new one.
         let top = target(root, path, dir)?;
         let t = fd_path(&top);
-        let flags = MsFlags::MS_BIND | MsFlags::MS_REMOUNT | MsFlags::MS_RDONLY | locked_flags(&t);
+        let ro = if readonly {
+            MsFlags::MS_RDONLY
+        } else {
+            MsFlags::empty()
+        };
+        let flags = MsFlags::MS_BIND | MsFlags::MS_REMOUNT | ro | extra | locked_flags(&t);
         do_mount(None, &t, None, flags, None, "read-only remount", path)?;
+        if readonly && recursive {
+            match rsp_sys::mount_set_readonly_recursive(top.as_fd()) {
+                Ok(()) => {}
+                // An older kernel: the top mount is read-only, as before
+                // mount_setattr existed.
+                Err(e) if e.raw_os_error() == Some(libc::ENOSYS) => {}
+                Err(e) => {
+                    return Err(RootfsError::Mount {
+                        what: "recursive read-only".into(),
+                        path: path.to_string(),
+                        source: nix::Error::from_raw(e.raw_os_error().unwrap_or(libc::EIO)),
+                    });
+                }
+            }
+        }
     }
     Ok(())
 }
@@ -532,33 +651,199 @@ fn mount_root(plan: &RootfsPlan<'_>) -> Result<OwnedFd> {
 
 fn mount_volumes(root: &OwnedFd, plan: &RootfsPlan<'_>) -> Result<()> {
     for v in &plan.volumes {
-        if v.tmpfs {
-            let dest = target(root, &v.destination, true)?;
-            let flags = MsFlags::MS_NOSUID
-                | MsFlags::MS_NODEV
-                | if v.readonly {
+        match v {
+            Planned::Bind {
+                source,
+                dest,
+                readonly,
+                recursive,
+                flags,
+                propagation,
+            } => {
+                let meta = std::fs::metadata(source).map_err(|e| RootfsError::VolumeSource {
+                    path: source.display().to_string(),
+                    source: e,
+                })?;
+                bind_with(
+                    root,
+                    &source.display().to_string(),
+                    dest,
+                    meta.is_dir(),
+                    *readonly,
+                    *recursive,
+                    *flags,
+                )?;
+                if *propagation != MsFlags::MS_PRIVATE | MsFlags::MS_REC {
+                    let top = target(root, dest, meta.is_dir())?;
+                    do_mount(
+                        None,
+                        &fd_path(&top),
+                        None,
+                        *propagation,
+                        None,
+                        "propagation",
+                        dest,
+                    )?;
+                }
+            }
+            Planned::Overlay {
+                lower,
+                upper,
+                work,
+                dest,
+            } => {
+                let d = target(root, dest, true)?;
+                let data = format!(
+                    "lowerdir={},upperdir={},workdir={},userxattr",
+                    overlay_path(lower),
+                    overlay_path(upper),
+                    overlay_path(work)
+                );
+                do_mount(
+                    Some("overlay"),
+                    &fd_path(&d),
+                    Some("overlay"),
+                    MsFlags::MS_NOSUID | MsFlags::MS_NODEV,
+                    Some(&data),
+                    "overlay (:O)",
+                    dest,
+                )?;
+            }
+            Planned::Tmpfs {
+                dest,
+                flags,
+                data,
+                copy_up,
+            } => {
+                let d = target(root, dest, true)?;
+                // What the tmpfs covers, for tmpcopyup: a handle taken before
+                // it is covered still reads it.
+                let under = if *copy_up {
+                    nix::fcntl::openat(
+                        d.as_fd(),
+                        ".",
+                        OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+                        Mode::empty(),
+                    )
+                    .ok()
+                } else {
+                    None
+                };
+                let rdonly = flags.contains(MsFlags::MS_RDONLY);
+                do_mount(
+                    Some("tmpfs"),
+                    &fd_path(&d),
+                    Some("tmpfs"),
+                    *flags & !MsFlags::MS_RDONLY,
+                    Some(data),
+                    "tmpfs",
+                    dest,
+                )?;
+                let top = target(root, dest, true)?;
+                if let Some(under) = under {
+                    tmpfs_copy_up(&under, &top, data, dest)?;
+                }
+                if rdonly {
+                    let t = fd_path(&top);
+                    let f = MsFlags::MS_REMOUNT | MsFlags::MS_BIND | MsFlags::MS_RDONLY | *flags;
+                    do_mount(None, &t, None, f, None, "read-only remount", dest)?;
+                }
+            }
+            Planned::Image {
+                lowers,
+                upper: (u, w),
+                readonly,
+                dest,
+            } => {
+                let d = target(root, dest, true)?;
+                // overlayfs lists lower directories topmost first.
+                let lower = lowers
+                    .iter()
+                    .rev()
+                    .map(|l| overlay_path(l))
+                    .collect::<Vec<_>>()
+                    .join(":");
+                let data = format!(
+                    "lowerdir={lower},upperdir={},workdir={},userxattr",
+                    overlay_path(u),
+                    overlay_path(w)
+                );
+                if data.len() >= 4000 {
+                    return Err(RootfsError::TooManyLayers(lowers.len()));
+                }
+                let ro = if *readonly {
                     MsFlags::MS_RDONLY
                 } else {
                     MsFlags::empty()
                 };
-            do_mount(
-                Some("tmpfs"),
-                &fd_path(&dest),
-                Some("tmpfs"),
-                flags,
-                Some("mode=755"),
-                "tmpfs",
-                &v.destination,
-            )?;
-            continue;
+                do_mount(
+                    Some("overlay"),
+                    &fd_path(&d),
+                    Some("overlay"),
+                    MsFlags::MS_NOSUID | MsFlags::MS_NODEV | ro,
+                    Some(&data),
+                    "image mount",
+                    dest,
+                )?;
+            }
+            Planned::Devpts { dest, data } => {
+                let d = target(root, dest, true)?;
+                let mut opts = String::from("newinstance,ptmxmode=0666");
+                if !data.is_empty() {
+                    opts.push(',');
+                    opts.push_str(data);
+                }
+                do_mount(
+                    Some("devpts"),
+                    &fd_path(&d),
+                    Some("devpts"),
+                    MsFlags::MS_NOSUID | MsFlags::MS_NOEXEC,
+                    Some(&opts),
+                    "devpts",
+                    dest,
+                )?;
+            }
         }
-        let meta = std::fs::metadata(&v.source).map_err(|source| RootfsError::VolumeSource {
-            path: v.source.clone(),
-            source,
-        })?;
-        bind(root, &v.source, &v.destination, meta.is_dir(), v.readonly)?;
     }
     Ok(())
+}
+
+/// A path in an overlay option string: `,` and `:` separate options and
+/// layers, so they are escaped.
+fn overlay_path(p: &Path) -> String {
+    p.display()
+        .to_string()
+        .replace('\\', "\\\\")
+        .replace(',', "\\,")
+        .replace(':', "\\:")
+}
+
+/// Podman's tmpcopyup: the files a new tmpfs covers (`under`) are copied
+/// into it, owners' records included; the tmpfs root keeps its own mode.
+fn tmpfs_copy_up(under: &OwnedFd, top: &OwnedFd, data: &str, dest: &str) -> Result<()> {
+    let from = PathBuf::from(fd_path(under));
+    let to = PathBuf::from(fd_path(top));
+    rsp_storage::vfs::materialize(&[from], &to).map_err(|e| RootfsError::CopyUp {
+        path: dest.to_string(),
+        source: e,
+    })?;
+    // materialize leaves a root's 0755; the tmpfs's mode= (or 1777) wins.
+    let mode = data
+        .split(',')
+        .find_map(|o| o.strip_prefix("mode="))
+        .and_then(|m| u32::from_str_radix(m, 8).ok())
+        .unwrap_or(0o1777);
+    nix::sys::stat::fchmodat(
+        nix::fcntl::AT_FDCWD,
+        to.as_path(),
+        Mode::from_bits_truncate(mode),
+        nix::sys::stat::FchmodatFlags::FollowSymlink,
+    )
+    .map_err(|source| RootfsError::Mount {
+        what: "tmpfs mode".into(),
+        path: dest.to_string(),
+        source,
+    })
 }
 
 fn pivot(root: &OwnedFd) -> Result<()> {

@@ -11,7 +11,7 @@
 //! and nothing is created, bound or written before validation passed
 //! (host ports are chosen last). Non-fatal surprises come back as
 //! [`SpecWarning`]s for the caller to show. The parsers here
-//! ([`parse_network`], [`parse_restart`], [`parse_volume`],
+//! ([`parse_network`], [`parse_restart`], [`crate::mounts`],
 //! [`parse_log_opt`], [`parse_userns`], [`CgroupsMode::parse`]) read the
 //! short string forms that Podman's flags and compose files share, so
 //! every front end refuses the same things with the same words.
@@ -165,19 +165,37 @@ pub enum SpecError {
     KeepIdNoEntry { uid: u32, gid: u32 },
     #[error("working directory {0:?} must be an absolute path")]
     RelativeWorkdir(String),
-    #[error("invalid volume {0:?}: use -v HOST-DIR:CONTAINER-DIR[:ro]")]
-    BadVolume(String),
-    #[error("volume {0:?}: named volumes are not supported yet: give an absolute host path")]
-    NamedVolume(String),
-    #[error("volume {spec:?}: the container path {destination:?} must be absolute")]
-    RelativeVolumeDestination { spec: String, destination: String },
-    #[error("volume {spec:?}: unknown option {option:?}: use ro or rw")]
-    VolumeOption { spec: String, option: String },
-    #[error("volume source {source_path}: create it first or fix the -v option")]
-    VolumeSource {
-        source_path: String,
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Mount(#[from] crate::mounts::MountError),
+    #[error("--volumes-from {0}: {1}")]
+    VolumesFrom(String, String),
+    #[error("--mount type=image,src={0}: {1}")]
+    ImageMount(String, String),
+    #[error("invalid --image-volume {0:?}: use bind, tmpfs or ignore")]
+    ImageVolumeMode(String),
+}
+
+/// `--image-volume`: what an image's `VOLUME` paths become.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ImageVolumeMode {
+    /// An anonymous volume, filled from the image (Podman's default).
+    #[default]
+    Bind,
+    /// A fresh tmpfs.
+    Tmpfs,
+    /// Nothing: the image's files stay in the container's own layer.
+    Ignore,
+}
+
+impl ImageVolumeMode {
+    pub fn parse(s: &str) -> Result<ImageVolumeMode, SpecError> {
+        match s {
+            "bind" | "anonymous" => Ok(ImageVolumeMode::Bind),
+            "tmpfs" => Ok(ImageVolumeMode::Tmpfs),
+            "ignore" => Ok(ImageVolumeMode::Ignore),
+            _ => Err(SpecError::ImageVolumeMode(s.to_string())),
+        }
+    }
 }
 
 /// What the caller should hear about although the container is made.
@@ -378,51 +396,6 @@ fn caller_entry() -> Result<Option<KeepIdUser>, SpecError> {
     }))
 }
 
-/// Parses a bind mount `HOST-DIR:CONTAINER-DIR[:OPTIONS]`; the host
-/// directory must exist, and is recorded resolved.
-pub fn parse_volume(spec: &str) -> Result<Mount, SpecError> {
-    let parts: Vec<&str> = spec.split(':').collect();
-    let (src, dst, opts) = match parts.as_slice() {
-        [s, d] => (*s, *d, ""),
-        [s, d, o] => (*s, *d, *o),
-        _ => return Err(SpecError::BadVolume(spec.to_string())),
-    };
-    if !(src.starts_with('/') || src.starts_with('.')) {
-        return Err(SpecError::NamedVolume(spec.to_string()));
-    }
-    if !dst.starts_with('/') {
-        return Err(SpecError::RelativeVolumeDestination {
-            spec: spec.to_string(),
-            destination: dst.to_string(),
-        });
-    }
-    let mut readonly = false;
-    for o in opts.split(',').filter(|o| !o.is_empty()) {
-        match o {
-            "ro" => readonly = true,
-            "rw" => readonly = false,
-            // SELinux relabelling and propagation options mean nothing here.
-            "z" | "Z" | "rprivate" | "private" | "rbind" | "bind" => {}
-            _ => {
-                return Err(SpecError::VolumeOption {
-                    spec: spec.to_string(),
-                    option: o.to_string(),
-                });
-            }
-        }
-    }
-    let source = std::fs::canonicalize(src).map_err(|source| SpecError::VolumeSource {
-        source_path: src.to_string(),
-        source,
-    })?;
-    Ok(Mount {
-        source: source.display().to_string(),
-        destination: dst.to_string(),
-        readonly,
-        tmpfs: false,
-    })
-}
-
 /// Whether this build of rsp can emulate owners and ids: its seccomp
 /// filter knows the system call numbers of x86_64 and aarch64, and a
 /// supervisor on any other architecture would trap nothing.
@@ -464,8 +437,12 @@ pub struct ContainerSpec {
     /// `--group-add`: GIDs or group names of the image's `/etc/group`.
     pub group_add: Vec<String>,
     pub hostname: Option<String>,
-    /// Bind mounts, sources resolved (see [`parse_volume`]).
+    /// `-v`, `--mount` and `--tmpfs`, parsed (see [`crate::mounts`]).
     pub mounts: Vec<Mount>,
+    /// `--volumes-from CONTAINER[:ro|rw]`.
+    pub volumes_from: Vec<String>,
+    /// `--image-volume`: what the image's `VOLUME`s become.
+    pub image_volume: ImageVolumeMode,
     /// Over the image's labels.
     pub labels: BTreeMap<String, String>,
     pub tty: bool,
@@ -742,12 +719,17 @@ impl ContainerSpec {
         {
             return Err(SpecError::RelativeWorkdir(w.clone()));
         }
-        for m in &self.mounts {
-            if !m.destination.starts_with('/') {
-                return Err(SpecError::RelativeVolumeDestination {
-                    spec: format!("{}:{}", m.source, m.destination),
-                    destination: m.destination.clone(),
-                });
+        crate::mounts::check_unique(&self.mounts)?;
+        for v in &self.volumes_from {
+            let (_, mode) = v.split_once(':').unwrap_or((v, ""));
+            if !mode
+                .split(',')
+                .all(|o| matches!(o, "" | "ro" | "rw" | "z" | "Z"))
+            {
+                return Err(SpecError::VolumesFrom(
+                    v.clone(),
+                    "unknown option: use CONTAINER[:ro|rw]".into(),
+                ));
             }
         }
         if self.owners == Some(OwnersMode::Image) {
@@ -758,6 +740,87 @@ impl ContainerSpec {
         }
         expose_keys(&self.expose)?;
         Ok(())
+    }
+
+    /// The container's mounts: the caller's, then those of
+    /// `--volumes-from` on paths not yet taken, then the image's
+    /// `VOLUME`s on paths still free; anonymous volumes get their names,
+    /// image mounts their image's ID and layers.
+    fn resolve_mounts(&self, store: &Store, img: &ImageConfig) -> Result<Vec<Mount>, SpecError> {
+        let mut mounts = self.mounts.clone();
+        let taken = |mounts: &[Mount], d: &str| mounts.iter().any(|m| m.destination == d);
+        for v in &self.volumes_from {
+            let (name, mode) = v.split_once(':').unwrap_or((v, ""));
+            let c = container::find(store, name)
+                .map_err(|e| SpecError::VolumesFrom(v.clone(), e.to_string()))?;
+            for m in &c.config.mounts {
+                if !matches!(
+                    m.kind(),
+                    container::MountKind::Bind | container::MountKind::Volume
+                ) || taken(&mounts, &m.destination)
+                {
+                    continue;
+                }
+                let mut m = m.clone();
+                // Its anonymous volumes stay its own: removing this
+                // container leaves them.
+                m.options.anonymous = false;
+                for o in mode.split(',') {
+                    match o {
+                        "ro" => m.readonly = true,
+                        "rw" => m.readonly = false,
+                        _ => {}
+                    }
+                }
+                mounts.push(m);
+            }
+        }
+        let image_volumes: Vec<String> = img
+            .config
+            .volumes
+            .as_ref()
+            .map(|v| v.keys().map(|k| crate::mounts::clean_path(k)).collect())
+            .unwrap_or_default();
+        for path in image_volumes {
+            if !path.starts_with('/') || path == "/" || taken(&mounts, &path) {
+                continue;
+            }
+            match self.image_volume {
+                ImageVolumeMode::Ignore => {}
+                ImageVolumeMode::Tmpfs => {
+                    let mut m = Mount::tmpfs(path);
+                    m.options.flags = vec!["nosuid".into(), "nodev".into()];
+                    mounts.push(m);
+                }
+                ImageVolumeMode::Bind => {
+                    let mut m = Mount {
+                        kind: container::MountKind::Volume,
+                        destination: path,
+                        ..Mount::default()
+                    };
+                    m.options.anonymous = true;
+                    mounts.push(m);
+                }
+            }
+        }
+        for m in &mut mounts {
+            match m.kind() {
+                container::MountKind::Volume if m.source.is_empty() => {
+                    m.source = container::random_id();
+                    m.options.anonymous = true;
+                }
+                container::MountKind::Image => {
+                    let db = store.images()?;
+                    let rec = rsp_image::lookup(&db, &m.source)
+                        .map_err(|e| SpecError::ImageMount(m.source.clone(), e.to_string()))?;
+                    m.source = rec.id.clone();
+                    m.options.layers = rec.layers.clone();
+                }
+                _ => {}
+            }
+        }
+        crate::mounts::check_unique(&mounts)?;
+        Ok(mounts)
     }
 
     fn validate_log(&self) -> Result<(), SpecError> {
@@ -974,7 +1037,7 @@ impl ContainerSpec {
             tty: self.tty,
             interactive: self.interactive,
             remove: self.remove,
-            mounts: self.mounts.clone(),
+            mounts: self.resolve_mounts(store, &img)?,
             layers: rec.layers.clone(),
             labels,
             entrypoint: self.entrypoint.clone().unwrap_or(image_ep),
@@ -1327,31 +1390,5 @@ mod tests {
         .unwrap();
         assert_eq!(keys, ["80/tcp", "53/udp", "8000/tcp", "8001/tcp"]);
         assert!(expose_keys(&["x".into()]).is_err());
-    }
-
-    #[test]
-    fn volumes() {
-        let dir = tempfile::tempdir().unwrap();
-        let src = dir.path().display().to_string();
-        let m = parse_volume(&format!("{src}:/data:ro,z")).unwrap();
-        assert_eq!((m.destination.as_str(), m.readonly), ("/data", true));
-        assert!(matches!(
-            parse_volume("name:/data"),
-            Err(SpecError::NamedVolume(_))
-        ));
-        assert!(matches!(
-            parse_volume(&format!("{src}:data")),
-            Err(SpecError::RelativeVolumeDestination { .. })
-        ));
-        assert!(matches!(
-            parse_volume(&format!("{src}:/d:exec")),
-            Err(SpecError::VolumeOption { .. })
-        ));
-        assert!(matches!(parse_volume("/a"), Err(SpecError::BadVolume(_))));
-        let e = parse_volume("/no/such/dir:/d").unwrap_err();
-        assert!(
-            e.to_string()
-                .starts_with("volume source /no/such/dir: create it first")
-        );
     }
 }

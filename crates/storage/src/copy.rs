@@ -654,6 +654,11 @@ pub enum Owner {
     /// this user namespace, or no privilege) is recorded in
     /// `user.containers.override_stat` instead, where the filesystem allows it.
     Keep,
+    /// Never chowns: the tar's owner and mode are recorded in
+    /// `user.containers.override_stat` unless they are root's with the
+    /// mode on disk, as a layer records them. For a volume's files, which
+    /// the container sees through its ownership emulation.
+    Record,
     /// Whoever extracts owns everything, as when copying out to the host.
     /// Device entries are skipped: a container must not be able to hand
     /// the host a device node, even when `rsp` runs as root.
@@ -1208,8 +1213,19 @@ impl Extractor<'_> {
     /// since a chown clears setuid and setgid bits. Returns whether it
     /// changed the owner on disk.
     fn set_owner(&self, file: &File, meta: Meta, path: &Path) -> Result<bool> {
-        if self.opts.owner == Owner::Caller {
-            return Ok(false);
+        match self.opts.owner {
+            Owner::Caller => return Ok(false),
+            Owner::Record => {
+                if (meta.uid, meta.gid) != (0, 0) {
+                    let _ =
+                        file.set_xattr(OVERRIDE_STAT_XATTR, meta.override_stat(None).as_bytes());
+                } else {
+                    // A directory merged into may carry an older record.
+                    let _ = file.remove_xattr(OVERRIDE_STAT_XATTR);
+                }
+                return Ok(false);
+            }
+            Owner::Keep => {}
         }
         match ids(meta).and_then(|(uid, gid)| fchown(file, Some(uid), Some(gid))) {
             Ok(()) => Ok(true),
@@ -1235,7 +1251,7 @@ impl Extractor<'_> {
         meta: Meta,
         path: &Path,
     ) -> Result<()> {
-        if self.opts.owner == Owner::Caller {
+        if self.opts.owner != Owner::Keep {
             return Ok(());
         }
         let chown = ids(meta).and_then(|(uid, gid)| {

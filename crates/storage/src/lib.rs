@@ -32,6 +32,7 @@ mod testtar;
 pub mod unpack;
 pub mod vfs;
 pub mod view;
+pub mod volume;
 mod walk;
 
 use serde::{Deserialize, Serialize};
@@ -524,8 +525,22 @@ impl Store {
     /// record that cannot be read: a broken container, not one being
     /// started).
     pub(crate) fn layers_by_container(&self) -> Result<Vec<(String, Vec<String>)>> {
+        // An image mount (`--mount type=image`) keeps its image's layers
+        // too: they are in the mount's options.
         #[derive(Deserialize, Default)]
         struct Layers {
+            #[serde(default)]
+            layers: Vec<String>,
+            #[serde(default)]
+            mounts: Vec<MountLayers>,
+        }
+        #[derive(Deserialize, Default)]
+        struct MountLayers {
+            #[serde(default)]
+            options: MountOptionLayers,
+        }
+        #[derive(Deserialize, Default)]
+        struct MountOptionLayers {
             #[serde(default)]
             layers: Vec<String>,
         }
@@ -535,7 +550,11 @@ impl Store {
             .map(|id| {
                 let layers = self
                     .read_container_file::<Layers>(&id, "container.json")
-                    .map(|r| r.layers)
+                    .map(|r| {
+                        let mut all = r.layers;
+                        all.extend(r.mounts.into_iter().flat_map(|m| m.options.layers));
+                        all
+                    })
                     .unwrap_or_default();
                 (id, layers)
             })

@@ -474,6 +474,41 @@ pub fn xattr_at(
     xattr::get(path, attr)
 }
 
+/// Makes the mount at `fd` (an `O_PATH` handle on its root) and every
+/// mount below it read-only, with `mount_setattr(AT_RECURSIVE)`. ENOSYS
+/// on kernels before 5.12, which the caller may accept.
+pub fn mount_set_readonly_recursive(fd: BorrowedFd<'_>) -> io::Result<()> {
+    #[repr(C)]
+    struct MountAttr {
+        attr_set: u64,
+        attr_clr: u64,
+        propagation: u64,
+        userns_fd: u64,
+    }
+    let attr = MountAttr {
+        attr_set: libc::MOUNT_ATTR_RDONLY,
+        attr_clr: 0,
+        propagation: 0,
+        userns_fd: 0,
+    };
+    // SAFETY: the path is an empty NUL-terminated string and `attr` a live
+    // struct of the size passed; the kernel only reads both during the call.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_mount_setattr,
+            fd.as_raw_fd(),
+            c"".as_ptr(),
+            libc::AT_EMPTY_PATH | libc::AT_RECURSIVE,
+            &attr as *const MountAttr,
+            std::mem::size_of::<MountAttr>(),
+        )
+    };
+    if r < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
