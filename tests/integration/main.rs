@@ -35,3 +35,4 @@ mod spec;
 mod storage;
 mod syscheck;
 mod userns;
+mod volumes;
