@@ -151,7 +151,7 @@ fn filter(
             "name" => vals.iter().any(|n| v.name.contains(n.as_str())),
             "label" => vals.iter().any(|l| label(l)),
             "label!" => vals.iter().all(|l| !label(l)),
-            "driver" => vals.iter().any(|d| *d == v.driver),
+            "driver" => vals.contains(&v.driver),
             "scope" => vals.iter().any(|s| s == "local"),
             "dangling" => vals
                 .iter()
@@ -229,7 +229,7 @@ fn ls(g: &Global, a: &VolumeLsArgs) -> CmdResult {
 
 fn inspect(g: &Global, a: &VolumeInspectArgs) -> CmdResult {
     let (_, store) = super::open_store(g)?;
-    if a.all == !a.names.is_empty() {
+    if a.all != a.names.is_empty() {
         return Err(anyhow!("give volume names or --all (not both)").into());
     }
     let users = volumes::users(&store).map_err(failure)?;
@@ -259,7 +259,7 @@ fn inspect(g: &Global, a: &VolumeInspectArgs) -> CmdResult {
 
 fn rm(g: &Global, a: &VolumeRmArgs) -> CmdResult {
     let (paths, store) = super::open_store(g)?;
-    if a.all == !a.names.is_empty() {
+    if a.all != a.names.is_empty() {
         return Err(anyhow!("give volume names or --all (not both)").into());
     }
     let names: Vec<String> = if a.all {
