@@ -6506,11 +6506,11 @@ _rsp() {
                     return 0
                     ;;
                 --type)
-                    COMPREPLY=($(compgen -W "all container image" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "all container image volume" -- "${cur}"))
                     return 0
                     ;;
                 -t)
-                    COMPREPLY=($(compgen -W "all container image" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "all container image volume" -- "${cur}"))
                     return 0
                     ;;
                 --root)

@@ -467,8 +467,8 @@ pub struct InspectArgs {
     /// Format the output using a Go template or json
     #[arg(short, long)]
     pub format: Option<String>,
-    /// Only inspect objects of this type (container, image)
-    #[arg(short = 't', long = "type", value_parser = ["all", "container", "image"], default_value = "all")]
+    /// Only inspect objects of this type (container, image, volume)
+    #[arg(short = 't', long = "type", value_parser = ["all", "container", "image", "volume"], default_value = "all")]
     pub kind: String,
     /// Names or IDs of containers or images
     #[arg(required = true)]

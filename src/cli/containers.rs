@@ -716,16 +716,22 @@ pub fn inspect(g: &Global, a: &InspectArgs) -> CmdResult {
     let db = store.images()?;
     let mut items = Vec::new();
     for n in &a.names {
-        if a.kind != "image"
+        if (a.kind == "all" || a.kind == "container")
             && let Ok(c) = container::find(&store, n)
         {
             items.push(super::inspect::container_json(&c, &paths, &store));
             continue;
         }
-        if a.kind != "container"
+        if (a.kind == "all" || a.kind == "image")
             && let Ok(rec) = rsp_image::lookup(&db, n)
         {
             items.push(super::images::inspect_json(&store, rec));
+            continue;
+        }
+        if (a.kind == "all" || a.kind == "volume")
+            && let Ok(v) = store.volume(n)
+        {
+            items.push(super::volumes::inspect_json(&store, &v)?);
             continue;
         }
         super::images::print_inspect(a.format.as_deref(), &items)?;

@@ -110,6 +110,12 @@ fn parse_until(v: &str) -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
         .map_err(|e| anyhow!("invalid until filter {v:?}: {e}"))
 }
 
+/// One volume as `rsp inspect` shows it.
+pub fn inspect_json(store: &Store, v: &VolumeRecord) -> anyhow::Result<Value> {
+    let users = volumes::users(store)?;
+    Ok(volume_json(store, v, &users))
+}
+
 /// `--filter` for `volume ls` and `volume prune`: every key must match
 /// (several values of one key: any of them).
 fn filter(

@@ -385,6 +385,19 @@ fn issue19_volumes_from_and_removal_rules() {
         "Error: no volume with name \"nope\" found: no such volume\n"
     );
     env.rsp().args(["volume", "exists", "named"]).ok();
+    assert_eq!(
+        env.rsp()
+            .args([
+                "inspect",
+                "--type",
+                "volume",
+                "--format",
+                "{{.Name}} {{.MountCount}}",
+                "named"
+            ])
+            .ok(),
+        "named 1\n"
+    );
     env.rsp().args(["volume", "exists", "nope"]).code(1);
     // prune keeps what is in use.
     env.rsp()
