@@ -276,6 +276,57 @@ fn issue19_mount_forms_tmpfs_and_recursive_read_only() {
     assert!(out.contains("/dev/pts2 devpts"), "{out}");
     // --tmpfs copies the image's files in (Podman's tmpcopyup).
     assert!(out.ends_with("img\n"), "{out}");
+    // `volume create -o`: a tmpfs volume, and one binding a host directory.
+    env.rsp()
+        .args([
+            "volume",
+            "create",
+            "-o",
+            "type=tmpfs",
+            "-o",
+            "o=size=8m",
+            "tv",
+        ])
+        .ok();
+    env.rsp()
+        .args(["volume", "create", "-o", "type=none", "-o", "o=bind", "-o"])
+        .arg(format!("device={}", host.display()))
+        .arg("bv")
+        .ok();
+    std::fs::write(host.join("from-host"), "h\n").unwrap();
+    let out = env
+        .rsp()
+        .args([
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            "-v",
+            "tv:/tv",
+            "-v",
+            "bv:/bv",
+            img,
+        ])
+        .args([
+            "sh",
+            "-c",
+            "grep ' /tv ' /proc/mounts | cut -d' ' -f3; cat /bv/from-host",
+        ])
+        .ok();
+    assert_eq!(out, "tmpfs\nh\n");
+    let err = env
+        .rsp()
+        .args([
+            "volume",
+            "create",
+            "-o",
+            "type=ext4",
+            "-o",
+            "device=/dev/vda",
+            "dev",
+        ])
+        .fails();
+    assert!(String::from_utf8_lossy(&err.stderr).contains("type=ext4"));
     // A read-only bind of a tree with submounts is read-only all the way
     // down (mount_setattr): the host's /sys has cgroup and other mounts.
     let out = env
