@@ -21,12 +21,26 @@
 //!   `../../etc/passwd` means `dest/etc/passwd`;
 //! - every parent directory is opened one component at a time with
 //!   `O_NOFOLLOW | O_DIRECTORY` relative to its parent's descriptor, and a
-//!   symlink there is refused with [`UnpackError::SymlinkInPath`];
-//! - the final component is unlinked before it is re-created, and created
-//!   with `O_CREAT | O_EXCL | O_NOFOLLOW` or an `*at` call that never follows
-//!   it, so nothing is ever written through an existing symlink;
+//!   symlink there is refused with [`UnpackError::SymlinkInPath`]; the
+//!   descriptors of the last entry's parent and its ancestors are kept
+//!   open for the next entries, which can never remove them;
+//! - the final component is created with `O_CREAT | O_EXCL | O_NOFOLLOW`
+//!   or an `*at` call that never follows it, so nothing is ever written
+//!   through an existing symlink; where that fails with EEXIST, what is
+//!   there is unlinked and the creation tried once more;
 //! - hard-link targets are resolved the same way and must already exist in
 //!   this layer.
+//!
+//! # Cost
+//!
+//! A layer is usually unpacked into an empty directory, so nothing is
+//! probed before it is created, and entries are created with their final
+//! modes where the umask allows (see [`creation_mask`]): a regular file
+//! costs `openat`, its `write`s, `utimensat` on the descriptor and
+//! `close`; a symlink `symlinkat` and `utimensat`; a directory `mkdirat`,
+//! the `openat` of its first child's walk and a `utimensat` at the end.
+//! `fchmod` is left for the modes the umask or a write would change
+//! (group- or world-writable, setuid, setgid, sticky).
 //!
 //! On error, `dest` is left partly filled; the caller owns it and removes it.
 
@@ -1124,7 +1138,10 @@ impl Unpacker {
             path: path.to_path_buf(),
             source,
         };
-        let create_mode = meta.mode & 0o777;
+        // Made with its mode where that comes out exact; else readable by
+        // its owner, to be opened and given its mode below.
+        let exact = meta.mode & 0o7000 == 0 && self.creates_exactly(meta.mode);
+        let create_mode = if exact { meta.mode } else { 0o600 };
         self.create_at(
             parent,
             name,
@@ -1134,7 +1151,7 @@ impl Unpacker {
             fifo_err,
         )?;
         // Fifos cannot carry user xattrs, so their owner is not recorded.
-        if create_mode == meta.mode && self.creates_exactly(create_mode) {
+        if exact {
             return set_times_at(parent, name, meta.mtime, path);
         }
         // A non-blocking read-only open of a fifo returns at once, and gives
@@ -1556,9 +1573,9 @@ mod tests {
             0o000, 0o400, 0o644, 0o664, 0o666, 0o755, 0o777, 0o4755, 0o2755, 0o6755, 0o1644,
         ];
         let dir_modes = [
-            0o000, 0o555, 0o700, 0o755, 0o775, 0o777, 0o1777, 0o2775, 0o4755,
+            0o000, 0o555, 0o700, 0o755, 0o775, 0o777, 0o1755, 0o1777, 0o2775, 0o4755,
         ];
-        let fifo_modes = [0o600, 0o644, 0o666, 0o777, 0o1666];
+        let fifo_modes = [0o000, 0o200, 0o600, 0o644, 0o666, 0o777, 0o1666, 0o4000];
         let names: Vec<_> = (0..file_modes.len().max(dir_modes.len()))
             .map(|i| (format!("f{i}"), format!("d{i}/"), format!("p{i}")))
             .collect();
