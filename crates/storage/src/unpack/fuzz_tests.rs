@@ -708,8 +708,7 @@ fn colliding_tar(rng: &mut Rng) -> Vec<u8> {
             files.push(name);
         }
         let data: &[u8] = if kind == EntryType::Regular {
-            let choices: [&[u8]; 3] = [b"", b"data", b"other data"];
-            *rng.pick(&choices)
+            [b"".as_slice(), b"data", b"other data"][rng.below(3)]
         } else {
             b""
         };
