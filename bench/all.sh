@@ -1,6 +1,6 @@
 #!/bin/bash
-# Runs every benchmark (run.sh: container start-up latency, pull.sh: pull of
-# a ~200 MB multi-layer image, lifecycle.sh: run -d/stop/rm, exec, monitor
+# Runs every benchmark (run.sh: container start-up latency, pull.sh: pulls of
+# a ~200 MB multi-layer image and of a Debian-like one of 8 000 files, lifecycle.sh: run -d/stop/rm, exec, monitor
 # memory, images.sh: save, load and push of the ~200 MB image) and prints a summary table of wall times
 # (median and min, ms), rsp and podman side by side; then net.sh (network
 # throughput, connection rate and memory, with its own table) and storage.sh

@@ -44,7 +44,7 @@ drop_root() {
     env -i HOME="$home" USER="$BENCH_USER" LOGNAME="$BENCH_USER" \
     PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin TERM="${TERM:-dumb}" \
     RSP="$RSP" RSP_BEFORE="${RSP_BEFORE:-}" BENCH_RUNS="${BENCH_RUNS:-}" BENCH_RESULTS="${BENCH_RESULTS:-}" \
-    BENCH_PULL_RUNS="${BENCH_PULL_RUNS:-}" BENCH_MB="${BENCH_MB:-}" \
+    BENCH_PULL_RUNS="${BENCH_PULL_RUNS:-}" BENCH_PULL_IMAGES="${BENCH_PULL_IMAGES:-}" BENCH_MB="${BENCH_MB:-}" \
     BENCH_LAYERS="${BENCH_LAYERS:-}" BENCH_TEXT_FILES="${BENCH_TEXT_FILES:-}" DRIVERS="${DRIVERS:-}" BIG_MB="${BIG_MB:-}" \
     HYPERFINE="${HYPERFINE:-}" "$script" "$@"
 }
@@ -69,6 +69,11 @@ cleanup() {
   # Podman's rootless pause processes (pid files in each --tmpdir): stop last.
   pids=$(cat "$WORK"/*/tmp/pause.pid 2>/dev/null)
   for s in "${PODMAN_STORES[@]}"; do "$s.reset"; done
+  # Stashed stores (see `stash`): podman's hold files of its subuids.
+  if [[ -d $WORK/trash ]]; then
+    [[ -z ${PODMAN:-} ]] || $PODMAN unshare rm -rf "$WORK/trash" 2>/dev/null
+    rm -rf "$WORK/trash" 2>/dev/null
+  fi
   pids+=" $(cat "$WORK"/*/tmp/pause.pid 2>/dev/null)"
   for s in $pids; do kill "$s" 2>/dev/null; done
   rm -rf "$WORK" 2>/dev/null || log "could not fully remove $WORK"
@@ -89,6 +94,22 @@ podman_store() {
   printf '#!/bin/sh\n%s unshare rm -rf %s %s 2>/dev/null; rm -rf %s %s\n' \
     "$PODMAN" "$1/root" "$1/run" "$1/root" "$1/run" >"$1.reset"
   chmod +x "$1.reset"
+}
+
+# stash NAME DIR...: writes $WORK/NAME.stash, which moves the DIRs (those
+# that exist) out of the way into a new directory under $WORK/trash, all
+# removed at exit: a prepare step for runs that need a fresh store. Not
+# `rm -rf`: on a journal-less ext4 (as on this VM's disk) the kernel avoids
+# reusing inodes deleted in the last minute, scanning past every one of
+# them for each new inode, so creating 8 000 files right after deleting
+# 8 000 costs seconds of system time in the allocator
+# (`find_inode_bit`/`recently_deleted` in a profile) whoever creates them.
+stash() {
+  local name=$1
+  shift
+  printf '#!/bin/sh\nt=%s/trash/%s.$(date +%%s%%N)\nmkdir -p "$t"\nfor d in %s; do [ ! -e "$d" ] || mv "$d" "$t"/; done\n' \
+    "$WORK" "$name" "$*" >"$WORK/$name.stash"
+  chmod +x "$WORK/$name.stash"
 }
 
 # Start docker-registry on a free loopback port; sets REGISTRY=127.0.0.1:PORT.
@@ -153,6 +174,25 @@ print("%.1f %.1f" % (r["median"] * 1000, r["min"] * 1000))' "$WORK/h.json")
     record "$label" $(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR] = $1}
       END {m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.1f %.1f", m / 1000, a[1] / 1000}')
   fi
+}
+
+# cpu_times LABEL COPY: after `measure` with hyperfine, prints the mean user
+# and system time of its runs and keeps its results as COPY (for `ratio`).
+cpu_times() {
+  [[ -e $WORK/h.json ]] || return 0
+  mv "$WORK/h.json" "$2"
+  python3 -c 'import json, sys
+r = json.load(open(sys.argv[2]))["results"][0]
+print("%-40s user %8.1f ms   sys %8.1f ms   (means)" % (sys.argv[1], r["user"] * 1000, r["system"] * 1000))' "$1" "$2"
+}
+
+# ratio LABEL A B: the median wall time of A's results over B's (copies
+# made by cpu_times).
+ratio() {
+  [[ -e $2 && -e $3 ]] || return 0
+  python3 -c 'import json, sys
+a, b = (json.load(open(f))["results"][0]["median"] for f in sys.argv[2:4])
+print("%-40s %.2f" % (sys.argv[1], a / b))' "$@"
 }
 
 # debian_root_tar DIR [PACKAGE...]: DIR/root.tar, a Debian image made from

@@ -4,6 +4,7 @@ registry on loopback over plain HTTP.
 
   mkimage.py REGISTRY REPO:TAG [--big MB --layers N] [--with-binary PATH[=DEST]]...
              [--tree FILES --tree-layers N [--tree-owner UID]]
+  mkimage.py REGISTRY REPO:TAG --host-debian
 
 With --big, adds N layers of incompressible data totalling about MB megabytes
 (compressed), for pull benchmarks. With --with-binary (repeatable), adds one
@@ -18,10 +19,23 @@ directory is merged from all N layers; then one more layer holding
 /payload.tar (an uncompressed tar of the same tree, at tree/... inside) and
 an empty /dev (a mount point for runs outside rsp, e.g. chroot); with
 --tree-owner, the tree's entries belong to UID:UID (an image with recorded
-owners, for the id emulation benchmark). Only ever
-talks to the registry given, which must be on loopback.
+owners, for the id emulation benchmark).
+
+With --host-debian, the image is instead a Debian-like one of five layers
+made from the host's own files (no busybox layer): the merged-usr symlinks,
+/etc, /usr/bin and /usr/sbin; shared libraries; Python; /usr/share; GCC
+and headers (HOST_LAYERS: each directory walked in sorted order, within a budget of
+files and bytes per layer, files over 16 MB and files the user cannot read
+left out). Real modes, mtimes, symlinks and hard links; owners 0:0; gzip
+level 6 as `docker push` and `podman push` compress. On a Debian 12 host
+this is 7 988 entries (5 206 regular files, 1 785 symlinks, 993
+directories, 4 hard links), 342 MB unpacked and about 115 MB compressed:
+the shape of a real distribution image, for the unpacking benchmark. It
+prints the totals on stderr.
+
+Only ever talks to the registry given, which must be on loopback.
 """
-import gzip, hashlib, io, json, os, random, re, subprocess, sys, tarfile, time, urllib.request, urllib.parse
+import gzip, hashlib, io, json, os, random, re, stat, subprocess, sys, tarfile, time, urllib.request, urllib.parse
 
 BUSYBOX = "/bin/busybox"
 APPLETS = ["sh", "ls", "cat", "echo", "id", "env", "true", "false", "sleep", "stat", "hostname", "mount", "ps", "test", "wc", "grep", "touch", "rm", "mkdir", "pwd", "uname", "nc", "httpd", "tty", "stty", "head", "kill", "find"]
@@ -99,6 +113,79 @@ def tree_layers(nfiles, n, owner=0):
     return out
 
 
+# (directories, max entries, max MB) per layer of --host-debian.
+HOST_LAYERS = [
+    (["/etc", "/usr/bin", "/usr/sbin"], 2000, 100),
+    (["/usr/lib/x86_64-linux-gnu"], 2000, 140),
+    (["/usr/lib/python3.11", "/usr/lib/python3"], 1800, 60),
+    (["/usr/share"], 2000, 40),
+    (["/usr/lib/gcc", "/usr/include"], 1000, 60),
+]
+HOST_MAX_FILE = 16 << 20
+
+
+def host_layers():
+    """The --host-debian layers, as raw tars, and (entries, bytes) totals."""
+    out, entries, size = [], 0, 0
+    for n, (roots, max_entries, max_mb) in enumerate(HOST_LAYERS):
+        buf = io.BytesIO()
+        budget, count, seen = max_mb << 20, 0, set()
+        with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as t:
+            def add(path):
+                nonlocal budget, count
+                name = path.lstrip("/")
+                if name in seen:
+                    return True
+                # Parents first, as tar does (they may be outside the roots).
+                parent = os.path.dirname(name)
+                if parent and parent not in seen:
+                    add("/" + parent)
+                st = os.lstat(path)
+                if stat.S_ISREG(st.st_mode):
+                    if st.st_size > HOST_MAX_FILE or st.st_size > budget or not os.access(path, os.R_OK):
+                        return True
+                    budget -= st.st_size
+                elif not (stat.S_ISDIR(st.st_mode) or stat.S_ISLNK(st.st_mode)):
+                    return True
+                ti = t.gettarinfo(path, name)
+                ti.uid = ti.gid = 0
+                ti.uname = ti.gname = ""
+                if ti.isreg():
+                    with open(path, "rb") as f:
+                        t.addfile(ti, f)
+                else:
+                    t.addfile(ti)
+                seen.add(name)
+                count += 1
+                return count < max_entries
+            if n == 0:
+                for link, target in [("bin", "usr/bin"), ("sbin", "usr/sbin"), ("lib", "usr/lib"), ("lib64", "usr/lib64")]:
+                    ti = tarfile.TarInfo(link)
+                    ti.type, ti.linkname, ti.mode, ti.mtime = tarfile.SYMTYPE, target, 0o777, 1700000000
+                    t.addfile(ti)
+            full = False
+            for root in roots:
+                for dirpath, dirnames, filenames in os.walk(root):
+                    dirnames.sort()
+                    # Unreadable directories cannot be walked by the user.
+                    dirnames[:] = [d for d in dirnames if os.access(os.path.join(dirpath, d), os.R_OK | os.X_OK)
+                                   or os.path.islink(os.path.join(dirpath, d))]
+                    names = [dirpath] + [os.path.join(dirpath, f) for f in sorted(filenames)]
+                    names += [os.path.join(dirpath, d) for d in dirnames if os.path.islink(os.path.join(dirpath, d))]
+                    for path in names:
+                        if not add(path):
+                            full = True
+                            break
+                    if full:
+                        break
+                if full:
+                    break
+        out.append(buf.getvalue())
+        entries += count
+        size += (max_mb << 20) - budget
+    return out, entries, size
+
+
 def binary_layer(specs):
     """The binaries SPECS (PATH or PATH=DEST) with their shared libraries and
     loader (per ldd)."""
@@ -166,7 +253,14 @@ def main():
     host = reg.split(":")[0]
     assert host in ("localhost", "::1") or host.startswith("127."), "loopback registries only"
     repo, tag = ref.rsplit(":", 1)
-    layers = [busybox_layer()]
+    level = 1
+    if "--host-debian" in sys.argv:
+        layers, entries, size = host_layers()
+        print("host-debian: %d layers, %d entries, %.0f MB of file data"
+              % (len(layers), entries, size / 1e6), file=sys.stderr)
+        level = 6
+    else:
+        layers = [busybox_layer()]
     if "--big" in sys.argv:
         mb = int(sys.argv[sys.argv.index("--big") + 1])
         n = int(sys.argv[sys.argv.index("--layers") + 1]) if "--layers" in sys.argv else 4
@@ -181,7 +275,7 @@ def main():
         layers += tree_layers(nfiles, n, owner)
     descs, diff_ids = [], []
     for raw in layers:
-        comp = gzip.compress(raw, compresslevel=1, mtime=0)
+        comp = gzip.compress(raw, compresslevel=level, mtime=0)
         diff_ids.append(sha(raw))
         descs.append({"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": push_blob(reg, repo, comp), "size": len(comp)})
     config = json.dumps({"created": "2024-01-01T00:00:00Z", "architecture": "amd64", "os": "linux",

@@ -21,12 +21,26 @@
 //!   `../../etc/passwd` means `dest/etc/passwd`;
 //! - every parent directory is opened one component at a time with
 //!   `O_NOFOLLOW | O_DIRECTORY` relative to its parent's descriptor, and a
-//!   symlink there is refused with [`UnpackError::SymlinkInPath`];
-//! - the final component is unlinked before it is re-created, and created
-//!   with `O_CREAT | O_EXCL | O_NOFOLLOW` or an `*at` call that never follows
-//!   it, so nothing is ever written through an existing symlink;
+//!   symlink there is refused with [`UnpackError::SymlinkInPath`]; the
+//!   descriptors of the last entry's parent and its ancestors are kept
+//!   open for the next entries, which can never remove them;
+//! - the final component is created with `O_CREAT | O_EXCL | O_NOFOLLOW`
+//!   or an `*at` call that never follows it, so nothing is ever written
+//!   through an existing symlink; where that fails with EEXIST, what is
+//!   there is unlinked and the creation tried once more;
 //! - hard-link targets are resolved the same way and must already exist in
 //!   this layer.
+//!
+//! # Cost
+//!
+//! A layer is usually unpacked into an empty directory, so nothing is
+//! probed before it is created, and entries are created with their final
+//! modes where the umask allows (see [`creation_mask`]): a regular file
+//! costs `openat`, its `write`s, `utimensat` on the descriptor and
+//! `close`; a symlink `symlinkat` and `utimensat`; a directory `mkdirat`,
+//! the `openat` of its first child's walk and a `utimensat` at the end.
+//! `fchmod` is left for the modes the umask or a write would change
+//! (group- or world-writable, setuid, setgid, sticky).
 //!
 //! On error, `dest` is left partly filled; the caller owns it and removes it.
 
@@ -38,6 +52,7 @@ use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use nix::errno::Errno;
 use nix::fcntl::{AT_FDCWD, AtFlags, OFlag, openat};
@@ -156,7 +171,7 @@ type Result<T, E = UnpackError> = std::result::Result<T, E>;
 /// The whole stream is read, including any padding after the end-of-archive
 /// blocks, so that the returned diff ID covers every byte.
 pub fn unpack_layer<R: Read>(reader: R, dest: &Path) -> Result<UnpackStats> {
-    unpack_layer_as(reader, dest, false, None)
+    unpack_layer_as(reader, dest, How::default(), None)
 }
 
 /// [`unpack_layer`], also writing to `split` the record that gives the
@@ -167,7 +182,7 @@ pub fn unpack_layer_recorded<R: Read>(reader: R, dest: &Path, split: &Path) -> R
         path: split.to_path_buf(),
         source,
     })?;
-    let mut stats = unpack_layer_as(reader, dest, false, Some(recorder.clone()))?;
+    let mut stats = unpack_layer_as(reader, dest, How::default(), Some(recorder.clone()))?;
     stats.recorded = recorder
         .borrow_mut()
         .finish()
@@ -181,12 +196,23 @@ pub fn unpack_layer_recorded<R: Read>(reader: R, dest: &Path, split: &Path) -> R
     Ok(stats)
 }
 
-/// [`unpack_layer`], writing the fallback format from the start if
-/// `fallback` (as a filesystem refusing the normal one makes it do).
+/// How [`unpack_layer_as`] works, where tests need other than the default.
+#[derive(Debug, Default, Clone, Copy)]
+struct How {
+    /// Write the fallback format from the start (as a filesystem refusing
+    /// the normal one makes the unpacker do).
+    fallback: bool,
+    /// Work as the unpacker did before issue 19, the reference of the
+    /// differential tests: probe for an existing entry before creating
+    /// each one, and set every mode after creation.
+    reference: bool,
+}
+
+/// [`unpack_layer`], as `how` says.
 fn unpack_layer_as<R: Read>(
     mut reader: R,
     dest: &Path,
-    fallback: bool,
+    how: How,
     recorder: Option<SharedRecorder>,
 ) -> Result<UnpackStats> {
     let root = openat(
@@ -219,8 +245,12 @@ fn unpack_layer_as<R: Read>(
     let mut archive = tar::Archive::new(hashing);
     let mut unpacker = Unpacker::new(root);
     unpacker.recorder = recorder;
-    unpacker.whiteout_files = fallback;
-    unpacker.opaque_files = fallback;
+    unpacker.whiteout_files = how.fallback;
+    unpacker.opaque_files = how.fallback;
+    if how.reference {
+        unpacker.umask = None;
+        unpacker.probe_first = true;
+    }
     for entry in archive.entries().map_err(read_err)? {
         unpacker.unpack_entry(&mut entry.map_err(read_err)?)?;
     }
@@ -359,17 +389,19 @@ impl WalkError {
 }
 
 struct Unpacker {
-    root: OwnedFd,
-    /// The parent directory of the previous entry: tars list siblings
-    /// together, so this saves re-walking the path for most entries. It is
-    /// taken out while an entry is processed and only put back for the
-    /// entry's own parent, which that entry cannot remove, so it never goes
-    /// stale.
-    parent_cache: Option<(PathBuf, OwnedFd)>,
+    root: Rc<File>,
+    /// The open directories down to the previous entry's parent.
+    ancestors: Ancestors,
+    /// The permission bits the kernel clears from a new inode's mode, if
+    /// [`creation_mask`] could tell: then entries are created with their
+    /// final mode and changed afterwards only where this would clear bits.
+    /// `None`: every entry gets its mode set after creation.
+    umask: Option<u32>,
     /// Directory modes and mtimes, applied after all entries because writing
-    /// into a directory changes its mtime and a read-only one would block
-    /// later entries. Keyed by clean path so a later entry wins.
-    dirs: HashMap<PathBuf, Meta>,
+    /// into a directory changes its mtime. Keyed by clean path so a later
+    /// entry wins; every entry that replaces a directory goes through
+    /// [`Unpacker::clear`], which drops it and what was below it.
+    dirs: HashMap<PathBuf, DirMeta>,
     buf: Vec<u8>,
     /// The filesystem refused a 0/0 device: whiteouts are `.wh.NAME` files
     /// from then on, and every new entry removes its own.
@@ -379,6 +411,127 @@ struct Unpacker {
     /// An override xattr was written.
     records_owners: bool,
     recorder: Option<SharedRecorder>,
+    /// Look for an existing entry before creating each one
+    /// ([`How::reference`]).
+    probe_first: bool,
+}
+
+/// A directory entry's attributes, and the mode the directory was made
+/// with if that is known to be what it has on disk.
+#[derive(Debug, Clone, Copy)]
+struct DirMeta {
+    meta: Meta,
+    made_with: Option<u32>,
+}
+
+/// How many directories [`Ancestors`] keeps open: real images stay far
+/// below; a hostile tar's deeper paths are opened from the deepest kept
+/// one each time instead, so no layer holds more descriptors than this.
+const MAX_OPEN_DIRS: usize = 48;
+
+/// The directories from the layer root down to the previous entry's
+/// parent, open. Tars list a directory's entries together and walk the
+/// tree depth first, so most entries find their parent here, and the others
+/// share a prefix with it and only open what is below that, instead of
+/// walking from the root. Opening an entry's parent first truncates this
+/// to that parent's own chain, and an entry can only remove itself and
+/// what is below it, never its ancestors, so nothing kept here goes stale.
+struct Ancestors {
+    root: Rc<File>,
+    open: Vec<(OsString, OwnedFd)>,
+}
+
+/// A directory opened through [`Ancestors`]: one of the descriptors it
+/// keeps, or, deeper than it keeps them, one of its own.
+enum DirFd<'a> {
+    Kept(BorrowedFd<'a>),
+    Own(OwnedFd),
+}
+
+impl AsFd for DirFd<'_> {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        match self {
+            Self::Kept(fd) => fd.as_fd(),
+            Self::Own(fd) => fd.as_fd(),
+        }
+    }
+}
+
+impl Ancestors {
+    fn new(root: &Rc<File>) -> Self {
+        Self {
+            root: Rc::clone(root),
+            open: Vec::new(),
+        }
+    }
+
+    /// Opens directory `dir` (clean, relative to the root) from the deepest
+    /// kept directory on its path, one component at a time, never following
+    /// a symlink, creating missing components (mode 0755) if `create`.
+    fn open(&mut self, dir: &Path, create: bool) -> Result<DirFd<'_>, WalkError> {
+        let names: Vec<&OsStr> = dir.iter().collect();
+        let common = self
+            .open
+            .iter()
+            .zip(&names)
+            .take_while(|((kept, _), name)| kept == *name)
+            .count();
+        self.open.truncate(common);
+        let mut own: Option<OwnedFd> = None;
+        for (i, name) in names.iter().enumerate().skip(common) {
+            let base = match &own {
+                Some(fd) => fd.as_fd(),
+                None => self
+                    .open
+                    .last()
+                    .map_or(self.root.as_fd(), |(_, fd)| fd.as_fd()),
+            };
+            let fd = walk::open_subdir(base, name, create).map_err(|kind| WalkError {
+                component: names[..=i].iter().collect(),
+                kind,
+            })?;
+            if own.is_none() && self.open.len() < MAX_OPEN_DIRS {
+                self.open.push((name.to_os_string(), fd));
+            } else {
+                own = Some(fd);
+            }
+        }
+        Ok(match own {
+            Some(fd) => DirFd::Own(fd),
+            None => DirFd::Kept(
+                self.open
+                    .last()
+                    .map_or(self.root.as_fd(), |(_, fd)| fd.as_fd()),
+            ),
+        })
+    }
+}
+
+/// The permission bits that creating an inode below `root` clears (the
+/// umask), or `None` if the modes new inodes get there cannot be told in
+/// advance: the umask is unknown (no `/proc`), or `root` is not empty (what
+/// is already there could have any mode), is setgid (new directories would
+/// inherit the bit) or has a default ACL (which replaces the umask).
+fn creation_mask(root: &File) -> Option<u32> {
+    let status = std::fs::read_to_string("/proc/thread-self/status").ok()?;
+    let umask = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Umask:"))
+        .and_then(|v| u32::from_str_radix(v.trim(), 8).ok())?;
+    let stat = nix::sys::stat::fstat(root).ok()?;
+    if stat.st_mode & libc::S_ISGID != 0 {
+        return None;
+    }
+    match root.get_xattr("system.posix_acl_default") {
+        Ok(None) => {}
+        Err(e) if e.raw_os_error() == Some(libc::EOPNOTSUPP) => {}
+        _ => return None,
+    }
+    let mut listing = nix::dir::Dir::from_fd(nix::unistd::dup(root).ok()?).ok()?;
+    let empty = listing
+        .iter()
+        .all(|entry| entry.is_ok_and(|e| matches!(e.file_name().to_bytes(), b"." | b"..")));
+    empty.then_some(umask & 0o777)
 }
 
 /// The errors of a filesystem that cannot hold a whiteout device or the
@@ -392,16 +545,25 @@ fn refuses_format(e: &io::Error) -> bool {
 
 impl Unpacker {
     fn new(root: OwnedFd) -> Self {
+        let root = Rc::new(File::from(root));
         Self {
+            umask: creation_mask(&root),
+            ancestors: Ancestors::new(&root),
             root,
-            parent_cache: None,
             dirs: HashMap::new(),
             buf: vec![0; IO_BUF_SIZE],
             whiteout_files: false,
             opaque_files: false,
             records_owners: false,
             recorder: None,
+            probe_first: false,
         }
+    }
+
+    /// Whether an inode created with permission bits `mode` (no setuid,
+    /// setgid or sticky bit) is known to get exactly those.
+    fn creates_exactly(&self, mode: u32) -> bool {
+        self.umask.is_some_and(|umask| mode & umask == 0)
     }
 
     fn unpack_entry<R: Read>(&mut self, entry: &mut tar::Entry<'_, R>) -> Result<()> {
@@ -432,14 +594,19 @@ impl Unpacker {
             // The layer root itself.
             return Ok(());
         };
-        let parent = self.parent_dir(parent_path, &path)?;
-
-        let result = if let Some(marker) = layer::whiteout_name_kind(name) {
-            self.whiteout(parent.as_fd(), name, marker, &clean, &path)
-        } else {
-            self.create(entry, kind, parent.as_fd(), name, &clean, &path)
+        // Taken out while the entry is handled, which needs `self` too.
+        let mut ancestors = std::mem::replace(&mut self.ancestors, Ancestors::new(&self.root));
+        let result = match ancestors.open(parent_path, true) {
+            Ok(parent) => {
+                if let Some(marker) = layer::whiteout_name_kind(name) {
+                    self.whiteout(parent.as_fd(), name, marker, &clean, &path)
+                } else {
+                    self.create(entry, kind, parent.as_fd(), name, &clean, &path)
+                }
+            }
+            Err(e) => Err(e.into_unpack(&path)),
         };
-        self.parent_cache = Some((parent_path.to_path_buf(), parent));
+        self.ancestors = ancestors;
         result
     }
 
@@ -504,21 +671,31 @@ impl Unpacker {
         }
     }
 
-    /// Returns the directory `parent` (clean, relative to the root), creating
-    /// missing components with mode 0755.
-    fn parent_dir(&mut self, parent: &Path, path: &Path) -> Result<OwnedFd> {
-        if let Some((cached, fd)) = self.parent_cache.take()
-            && cached == parent
-        {
-            return Ok(fd);
-        }
-        self.walk(parent, true).map_err(|e| e.into_unpack(path))
-    }
-
     /// Opens directory `dir` (clean, relative to the root) one component at
     /// a time, never following a symlink.
     fn walk(&self, dir: &Path, create: bool) -> Result<OwnedFd, WalkError> {
         walk::walk_dirs(self.root.as_fd(), dir, create)
+    }
+
+    /// In the fallback format, removes the whiteout file `.wh.NAME` that a
+    /// new entry `name` undoes.
+    fn remove_whiteout_file(
+        &mut self,
+        parent: BorrowedFd<'_>,
+        name: &OsStr,
+        path: &Path,
+    ) -> Result<()> {
+        if !self.whiteout_files || layer::is_whiteout_name(name.as_bytes()) {
+            return Ok(());
+        }
+        let wh = layer::whiteout_name(name);
+        match unlinkat(parent, wh.as_os_str(), UnlinkatFlags::NoRemoveDir) {
+            Ok(()) | Err(Errno::ENOENT) => Ok(()),
+            Err(e) => Err(UnpackError::RemoveExisting {
+                path: path.to_path_buf(),
+                source: e.into(),
+            }),
+        }
     }
 
     /// Makes room for a new entry at `name`: removes whatever is there,
@@ -536,13 +713,6 @@ impl Unpacker {
             path: path.to_path_buf(),
             source: e.into(),
         };
-        if self.whiteout_files && !layer::is_whiteout_name(name.as_bytes()) {
-            let wh = layer::whiteout_name(name);
-            match unlinkat(parent, wh.as_os_str(), UnlinkatFlags::NoRemoveDir) {
-                Ok(()) | Err(Errno::ENOENT) => {}
-                Err(e) => return Err(remove_err(e)),
-            }
-        }
         let stat = match fstatat(parent, name, AtFlags::AT_SYMLINK_NOFOLLOW) {
             Ok(stat) => stat,
             Err(Errno::ENOENT) => return Ok(false),
@@ -564,6 +734,33 @@ impl Unpacker {
         Ok(false)
     }
 
+    /// Creates the entry `name` with `make`, an `*at` call that never
+    /// follows `name` and fails with EEXIST if anything is there. Only then
+    /// is the old entry removed ([`Unpacker::clear`]) and `make` tried
+    /// again: in a fresh layer directory nothing is there but what an
+    /// earlier entry of the same name made, so probing first would cost a
+    /// failed `newfstatat` for nearly every entry.
+    fn create_at<T>(
+        &mut self,
+        parent: BorrowedFd<'_>,
+        name: &OsStr,
+        clean: &Path,
+        path: &Path,
+        mut make: impl FnMut() -> nix::Result<T>,
+        err: impl Fn(io::Error) -> UnpackError,
+    ) -> Result<T> {
+        self.remove_whiteout_file(parent, name, path)?;
+        if self.probe_first {
+            self.clear(parent, name, clean, false, path)?;
+        }
+        match make() {
+            Err(Errno::EEXIST) => {}
+            r => return r.map_err(|e| err(e.into())),
+        }
+        self.clear(parent, name, clean, false, path)?;
+        make().map_err(|e| err(e.into()))
+    }
+
     fn whiteout(
         &mut self,
         parent: BorrowedFd<'_>,
@@ -579,6 +776,7 @@ impl Unpacker {
             WhiteoutName::Opaque => return self.opaque(parent, name, clean, path),
         };
         let target = clean.with_file_name(hidden);
+        self.remove_whiteout_file(parent, hidden, path)?;
         self.clear(parent, hidden, &target, false, path)?;
         if !self.whiteout_files {
             match mknodat(parent, hidden, SFlag::S_IFCHR, Mode::empty(), 0) {
@@ -638,9 +836,11 @@ impl Unpacker {
         clean: &Path,
         path: &Path,
     ) -> Result<()> {
-        self.new_file(parent, name, clean, path, |source| UnpackError::Whiteout {
-            path: path.to_path_buf(),
-            source,
+        self.new_file(parent, name, clean, 0o600, path, |source| {
+            UnpackError::Whiteout {
+                path: path.to_path_buf(),
+                source,
+            }
         })
         .map(drop)
     }
@@ -654,27 +854,41 @@ impl Unpacker {
         pax: &PaxInfo,
         path: &Path,
     ) -> Result<()> {
-        if !self.clear(parent, name, clean, true, path)? {
-            mkdirat(parent, name, Mode::S_IRWXU).map_err(|e| UnpackError::CreateDir {
-                path: path.to_path_buf(),
-                source: e.into(),
-            })?;
+        let create_err = |e: Errno| UnpackError::CreateDir {
+            path: path.to_path_buf(),
+            source: e.into(),
+        };
+        // Made with its final permission bits where mkdir can give them
+        // (not setuid or setgid); the owner must always be able to add to
+        // and delete the layer.
+        let mode = (meta.mode | 0o700) & 0o1777;
+        let mkdir = || mkdirat(parent, name, Mode::from_bits_truncate(mode));
+        self.remove_whiteout_file(parent, name, path)?;
+        if self.probe_first && self.clear(parent, name, clean, true, path)? {
+            self.dirs.insert(
+                clean.to_path_buf(),
+                DirMeta {
+                    meta,
+                    made_with: None,
+                },
+            );
+            return set_dir_xattrs(parent, name, pax, path);
         }
-        if !pax.xattrs.is_empty() {
-            let dir = openat(
-                parent,
-                name,
-                OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
-                Mode::empty(),
-            )
-            .map_err(|e| UnpackError::CreateDir {
-                path: path.to_path_buf(),
-                source: e.into(),
-            })?;
-            set_xattrs(&File::from(dir), &pax.xattrs, path)?;
-        }
-        self.dirs.insert(clean.to_path_buf(), meta);
-        Ok(())
+        let made = match mkdir() {
+            Ok(()) => true,
+            Err(Errno::EEXIST) => {
+                // A directory already there is kept, with its contents.
+                !self.clear(parent, name, clean, true, path)? && {
+                    mkdir().map_err(create_err)?;
+                    true
+                }
+            }
+            Err(e) => return Err(create_err(e)),
+        };
+        let made_with = (made && self.creates_exactly(mode & 0o777)).then_some(mode);
+        self.dirs
+            .insert(clean.to_path_buf(), DirMeta { meta, made_with });
+        set_dir_xattrs(parent, name, pax, path)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -688,9 +902,16 @@ impl Unpacker {
         pax: &PaxInfo,
         path: &Path,
     ) -> Result<()> {
-        let file = self.new_file(parent, name, clean, path, |source| UnpackError::WriteFile {
-            path: path.to_path_buf(),
-            source,
+        // The owner must always be able to rewrite and delete the layer.
+        let disk_mode = meta.mode | 0o600;
+        // Writing clears setuid and setgid, so those are set afterwards,
+        // as is anything the umask would clear.
+        let create_mode = disk_mode & 0o777;
+        let file = self.new_file(parent, name, clean, create_mode, path, |source| {
+            UnpackError::WriteFile {
+                path: path.to_path_buf(),
+                source,
+            }
         })?;
         let expected = entry.size();
         if let Some(r) = &self.recorder
@@ -710,27 +931,41 @@ impl Unpacker {
                 actual,
             });
         }
-        // The owner must always be able to rewrite and delete the layer.
-        self.records_owners |= finish_file(&file, meta, meta.mode | 0o600, None, pax, path)?;
+        let exact = create_mode == disk_mode && self.creates_exactly(create_mode);
+        self.records_owners |= finish_file(&file, meta, disk_mode, !exact, None, pax, path)?;
         Ok(())
     }
 
+    /// Creates the regular file `name` with permission bits `mode` (to
+    /// which the umask applies) and opens it for writing.
     fn new_file(
         &mut self,
         parent: BorrowedFd<'_>,
         name: &OsStr,
         clean: &Path,
+        mode: u32,
         path: &Path,
         err: impl Fn(io::Error) -> UnpackError,
     ) -> Result<File> {
-        self.clear(parent, name, clean, false, path)?;
-        let fd = openat(
+        let fd = self.create_at(
             parent,
             name,
-            OFlag::O_WRONLY | OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
-            Mode::S_IRUSR | Mode::S_IWUSR,
-        )
-        .map_err(|e| err(e.into()))?;
+            clean,
+            path,
+            || {
+                openat(
+                    parent,
+                    name,
+                    OFlag::O_WRONLY
+                        | OFlag::O_CREAT
+                        | OFlag::O_EXCL
+                        | OFlag::O_NOFOLLOW
+                        | OFlag::O_CLOEXEC,
+                    Mode::from_bits_truncate(mode),
+                )
+            },
+            err,
+        )?;
         Ok(File::from(fd))
     }
 
@@ -791,23 +1026,19 @@ impl Unpacker {
         meta: Meta,
         path: &Path,
     ) -> Result<()> {
-        self.clear(parent, name, clean, false, path)?;
-        symlinkat(target, parent, name).map_err(|e| UnpackError::Symlink {
-            path: path.to_path_buf(),
-            source: e.into(),
-        })?;
-        // Symlinks cannot carry user xattrs, so their owner is not recorded.
-        utimensat(
+        self.create_at(
             parent,
             name,
-            &meta.mtime,
-            &meta.mtime,
-            UtimensatFlags::NoFollowSymlink,
-        )
-        .map_err(|e| UnpackError::Times {
-            path: path.to_path_buf(),
-            source: e.into(),
-        })
+            clean,
+            path,
+            || symlinkat(target, parent, name),
+            |source| UnpackError::Symlink {
+                path: path.to_path_buf(),
+                source,
+            },
+        )?;
+        // Symlinks cannot carry user xattrs, so their owner is not recorded.
+        set_times_at(parent, name, meta.mtime, path)
     }
 
     fn hardlink(
@@ -833,37 +1064,44 @@ impl Unpacker {
         else {
             return Err(bad_target("is the layer root"));
         };
-        let target_dir = match self.walk(target_parent, false) {
-            Ok(fd) => fd,
-            Err(WalkError {
-                kind: WalkErrorKind::Missing,
-                ..
-            }) => return Err(bad_target("does not exist in this layer")),
-            Err(e) => return Err(e.into_unpack(path)),
+        // Most links are to a sibling, whose directory is open already.
+        let walked;
+        let target_dir = if Some(target_parent) == clean.parent() {
+            parent
+        } else {
+            walked = match self.walk(target_parent, false) {
+                Ok(fd) => fd,
+                Err(WalkError {
+                    kind: WalkErrorKind::Missing,
+                    ..
+                }) => return Err(bad_target("does not exist in this layer")),
+                Err(e) => return Err(e.into_unpack(path)),
+            };
+            walked.as_fd()
         };
-        match fstatat(&target_dir, target_name, AtFlags::AT_SYMLINK_NOFOLLOW) {
-            Ok(stat) if file_type(&stat) == SFlag::S_IFDIR => {
-                return Err(bad_target("is a directory"));
-            }
-            Ok(_) => {}
-            Err(Errno::ENOENT) => return Err(bad_target("does not exist in this layer")),
-            Err(e) => {
-                return Err(UnpackError::Hardlink {
-                    path: path.to_path_buf(),
-                    target: target_path,
-                    source: e.into(),
-                });
-            }
-        }
-        self.clear(parent, name, clean, false, path)?;
+        let link_err = |source| UnpackError::Hardlink {
+            path: path.to_path_buf(),
+            target: target_path.clone(),
+            source,
+        };
         // No AT_SYMLINK_FOLLOW: a link to a symlink links the symlink itself.
-        linkat(&target_dir, target_name, parent, name, AtFlags::empty()).map_err(|e| {
-            UnpackError::Hardlink {
-                path: path.to_path_buf(),
-                target: target_path.clone(),
-                source: e.into(),
-            }
-        })
+        let linked = self.create_at(
+            parent,
+            name,
+            clean,
+            path,
+            || linkat(target_dir, target_name, parent, name, AtFlags::empty()),
+            link_err,
+        );
+        let Err(err) = linked else {
+            return Ok(());
+        };
+        // Say why, where it is the target's fault.
+        match fstatat(target_dir, target_name, AtFlags::AT_SYMLINK_NOFOLLOW) {
+            Ok(stat) if file_type(&stat) == SFlag::S_IFDIR => Err(bad_target("is a directory")),
+            Err(Errno::ENOENT) => Err(bad_target("does not exist in this layer")),
+            _ => Err(err),
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -877,11 +1115,14 @@ impl Unpacker {
         pax: &PaxInfo,
         path: &Path,
     ) -> Result<()> {
-        let file = self.new_file(parent, name, clean, path, |source| UnpackError::Device {
-            path: path.to_path_buf(),
-            source,
+        let file = self.new_file(parent, name, clean, 0o600, path, |source| {
+            UnpackError::Device {
+                path: path.to_path_buf(),
+                source,
+            }
         })?;
-        self.records_owners |= finish_file(&file, meta, 0o600, Some(device), pax, path)?;
+        let exact = self.creates_exactly(0o600);
+        self.records_owners |= finish_file(&file, meta, 0o600, !exact, Some(device), pax, path)?;
         Ok(())
     }
 
@@ -893,37 +1134,56 @@ impl Unpacker {
         meta: Meta,
         path: &Path,
     ) -> Result<()> {
-        let fifo_err = |e: Errno| UnpackError::Fifo {
+        let fifo_err = |source| UnpackError::Fifo {
             path: path.to_path_buf(),
-            source: e.into(),
+            source,
         };
-        self.clear(parent, name, clean, false, path)?;
-        mkfifoat(parent, name, Mode::S_IRUSR | Mode::S_IWUSR).map_err(fifo_err)?;
+        // Made with its mode where that comes out exact; else readable by
+        // its owner, to be opened and given its mode below.
+        let exact = meta.mode & 0o7000 == 0 && self.creates_exactly(meta.mode);
+        let create_mode = if exact { meta.mode } else { 0o600 };
+        self.create_at(
+            parent,
+            name,
+            clean,
+            path,
+            || mkfifoat(parent, name, Mode::from_bits_truncate(create_mode)),
+            fifo_err,
+        )?;
+        // Fifos cannot carry user xattrs, so their owner is not recorded.
+        if exact {
+            return set_times_at(parent, name, meta.mtime, path);
+        }
         // A non-blocking read-only open of a fifo returns at once, and gives
         // a descriptor to set the exact mode (no umask) and mtime through.
-        // Fifos cannot carry user xattrs, so their owner is not recorded.
         let fd = openat(
             parent,
             name,
             OFlag::O_RDONLY | OFlag::O_NONBLOCK | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
             Mode::empty(),
         )
-        .map_err(fifo_err)?;
-        set_mode_and_times(&fd, meta.mode, meta.mtime, path)
+        .map_err(|e| fifo_err(e.into()))?;
+        set_mode(&fd, meta.mode, path)?;
+        set_times(&fd, meta.mtime, path)
     }
 
     /// Applies the deferred directory attributes.
     /// Returns whether the layer records any owner or mode.
-    fn finish(self) -> Result<bool> {
+    fn finish(mut self) -> Result<bool> {
         let mut records_owners = self.records_owners;
-        for (dir, meta) in &self.dirs {
-            let path = Path::new("/").join(dir);
+        // In path order, so that each directory's parent is open already
+        // or nearly.
+        let mut dirs: Vec<(PathBuf, DirMeta)> = self.dirs.drain().collect();
+        dirs.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
+        for (dir, DirMeta { meta, made_with }) in dirs {
+            let path = Path::new("/").join(&dir);
             let (Some(parent_path), Some(name)) = (dir.parent(), dir.file_name()) else {
                 continue;
             };
-            // A directory that a later entry replaced by something else has
-            // no attributes left to apply.
-            let parent = match self.walk(parent_path, false) {
+            // A directory that a later entry replaced by something else is
+            // not in `dirs` any more; one that vanished with its parent
+            // has no attributes left to apply.
+            let parent = match self.ancestors.open(parent_path, false) {
                 Ok(fd) => fd,
                 Err(WalkError {
                     kind: WalkErrorKind::Io(e),
@@ -937,6 +1197,27 @@ impl Unpacker {
                 }
                 Err(_) => continue,
             };
+            let disk_mode = meta.mode | 0o700;
+            let record = meta.override_stat(disk_mode);
+            if record.is_none() && made_with == Some(disk_mode) {
+                // Nothing to set but the times: no need to open it.
+                match utimensat(
+                    &parent,
+                    name,
+                    &meta.mtime,
+                    &meta.mtime,
+                    UtimensatFlags::NoFollowSymlink,
+                ) {
+                    Err(Errno::ENOENT) => continue,
+                    r => {
+                        r.map_err(|e| UnpackError::Times {
+                            path: path.clone(),
+                            source: e.into(),
+                        })?;
+                        continue;
+                    }
+                }
+            }
             let fd = match openat(
                 &parent,
                 name,
@@ -952,10 +1233,8 @@ impl Unpacker {
                     });
                 }
             };
-            // The owner must always be able to add to and delete the layer.
-            let disk_mode = meta.mode | 0o700;
             let dir = File::from(fd);
-            if let Some(record) = meta.override_stat(disk_mode) {
+            if let Some(record) = record {
                 set_xattr(
                     &dir,
                     OVERRIDE_STAT_XATTR,
@@ -964,7 +1243,10 @@ impl Unpacker {
                 )?;
                 records_owners = true;
             }
-            set_mode_and_times(&dir, disk_mode, meta.mtime, &path)?;
+            if made_with != Some(disk_mode) {
+                set_mode(&dir, disk_mode, &path)?;
+            }
+            set_times(&dir, meta.mtime, &path)?;
         }
         Ok(records_owners)
     }
@@ -1043,13 +1325,15 @@ fn parse_pax_time(value: &[u8]) -> Option<TimeSpec> {
     Some(TimeSpec::new(secs, nanos))
 }
 
-/// Sets the mode, xattrs and mtime of a regular file just written or a
-/// device placeholder, in that order so nothing bumps the mtime afterwards.
+/// Sets the xattrs, mode (if `chmod`: creating it did not give it
+/// `disk_mode`) and mtime of a regular file just written or a device
+/// placeholder, in that order so nothing bumps the mtime afterwards.
 /// Returns whether it recorded an owner or mode.
 fn finish_file(
     file: &File,
     meta: Meta,
     disk_mode: u32,
+    chmod: bool,
     device: Option<Device>,
     pax: &PaxInfo,
     path: &Path,
@@ -1068,19 +1352,59 @@ fn finish_file(
             path,
         )?;
     }
-    set_mode_and_times(file, disk_mode, meta.mtime, path)?;
+    if chmod {
+        set_mode(file, disk_mode, path)?;
+    }
+    set_times(file, meta.mtime, path)?;
     Ok(records)
 }
 
-fn set_mode_and_times(fd: impl AsFd, mode: u32, mtime: TimeSpec, path: &Path) -> Result<()> {
+fn set_mode(fd: impl AsFd, mode: u32, path: &Path) -> Result<()> {
     fchmod(fd.as_fd(), Mode::from_bits_truncate(mode)).map_err(|e| UnpackError::Chmod {
         path: path.to_path_buf(),
         source: e.into(),
-    })?;
+    })
+}
+
+fn set_times(fd: impl AsFd, mtime: TimeSpec, path: &Path) -> Result<()> {
     futimens(fd.as_fd(), &mtime, &mtime).map_err(|e| UnpackError::Times {
         path: path.to_path_buf(),
         source: e.into(),
     })
+}
+
+/// Sets the times of the entry `name` just made in `parent`, without
+/// following it: for symlinks and fifos, which are not opened.
+fn set_times_at(parent: BorrowedFd<'_>, name: &OsStr, mtime: TimeSpec, path: &Path) -> Result<()> {
+    utimensat(
+        parent,
+        name,
+        &mtime,
+        &mtime,
+        UtimensatFlags::NoFollowSymlink,
+    )
+    .map_err(|e| UnpackError::Times {
+        path: path.to_path_buf(),
+        source: e.into(),
+    })
+}
+
+/// Sets the PAX header's xattrs on the directory `name` just made or kept.
+fn set_dir_xattrs(parent: BorrowedFd<'_>, name: &OsStr, pax: &PaxInfo, path: &Path) -> Result<()> {
+    if pax.xattrs.is_empty() {
+        return Ok(());
+    }
+    let dir = openat(
+        parent,
+        name,
+        OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
+        Mode::empty(),
+    )
+    .map_err(|e| UnpackError::CreateDir {
+        path: path.to_path_buf(),
+        source: e.into(),
+    })?;
+    set_xattrs(&File::from(dir), &pax.xattrs, path)
 }
 
 fn set_xattrs(file: &File, xattrs: &[(OsString, Vec<u8>)], path: &Path) -> Result<()> {
@@ -1236,6 +1560,192 @@ mod tests {
         let pipe = fs::symlink_metadata(dest.join("run/pipe")).unwrap();
         assert!(pipe.file_type().is_fifo());
         assert_eq!(mode_of(dest.join("run/pipe")), 0o644);
+    }
+
+    /// Issue 19: entries are created with their final modes where the
+    /// umask lets them be, and changed afterwards where it does not or
+    /// where writing would clear the bits (setuid, setgid); either way the
+    /// result is the tar's modes and times.
+    #[test]
+    fn modes_and_times_are_exact() {
+        let sandbox = Sandbox::new();
+        let file_modes = [
+            0o000, 0o400, 0o644, 0o664, 0o666, 0o755, 0o777, 0o4755, 0o2755, 0o6755, 0o1644,
+        ];
+        let dir_modes = [
+            0o000, 0o555, 0o700, 0o755, 0o775, 0o777, 0o1755, 0o1777, 0o2775, 0o4755,
+        ];
+        let fifo_modes = [0o000, 0o200, 0o600, 0o644, 0o666, 0o777, 0o1666, 0o4000];
+        let names: Vec<_> = (0..file_modes.len().max(dir_modes.len()))
+            .map(|i| (format!("f{i}"), format!("d{i}/"), format!("p{i}")))
+            .collect();
+        let mut tar = Tar::new();
+        for (i, mode) in file_modes.iter().enumerate() {
+            tar.add(Spec {
+                mode: *mode,
+                data: b"#!/bin/sh\n",
+                ..Spec::new(EntryType::Regular, &names[i].0)
+            });
+        }
+        for (i, mode) in dir_modes.iter().enumerate() {
+            tar.add(Spec {
+                mode: *mode,
+                ..Spec::new(EntryType::Directory, &names[i].1)
+            });
+            // Something inside, made before the directory gets its mode.
+            tar.file(&format!("{}inner", names[i].1), b"x");
+        }
+        for (i, mode) in fifo_modes.iter().enumerate() {
+            tar.add(Spec {
+                mode: *mode,
+                ..Spec::new(EntryType::Fifo, &names[i].2)
+            });
+        }
+        tar.symlink("link", "f0");
+        sandbox.unpack(&tar.finish()).unwrap();
+        let dest = sandbox.dest();
+
+        let check = |name: &str, disk: u32, mode: u32| {
+            let path = dest.join(name);
+            assert_eq!(mode_of(&path), disk, "{name}: {mode:o}");
+            let meta = fs::symlink_metadata(&path).unwrap();
+            assert_eq!(
+                (meta.mtime(), meta.mtime_nsec()),
+                (MTIME as i64, 0),
+                "{name}"
+            );
+        };
+        for (i, mode) in file_modes.iter().enumerate() {
+            let disk = mode | 0o600;
+            check(&names[i].0, disk, *mode);
+            let record = xattr_of(dest.join(&names[i].0), OVERRIDE_STAT_XATTR);
+            let want = (disk != *mode).then(|| format!("0:0:0{mode:o}"));
+            assert_eq!(record, want, "{}", names[i].0);
+            assert_eq!(fs::read(dest.join(&names[i].0)).unwrap(), b"#!/bin/sh\n");
+        }
+        for (i, mode) in dir_modes.iter().enumerate() {
+            check(&names[i].1, mode | 0o700, *mode);
+        }
+        for (i, mode) in fifo_modes.iter().enumerate() {
+            check(&names[i].2, *mode, *mode);
+        }
+        check("link", 0o777, 0o777);
+    }
+
+    /// Issue 19: entries are created without looking first, so every kind
+    /// of collision goes through the retry after EEXIST.
+    #[test]
+    fn collisions_replace_what_was_there() {
+        let sandbox = Sandbox::new();
+        let tar = Tar::new()
+            .file("n", b"a file first")
+            .dir("n/")
+            .file("n/inner", b"then a directory")
+            .dir("m/")
+            .file("m/inner", b"a directory first")
+            .file("m", b"then a file")
+            .file("h", b"old")
+            .hardlink("h2", "h")
+            .file("h", b"new")
+            .add(Spec::new(EntryType::Fifo, "p"))
+            .file("p", b"")
+            .symlink("l", "n")
+            .symlink("l", "m")
+            .hardlink("l2", "l")
+            .add(Spec {
+                mode: 0o700,
+                ..Spec::new(EntryType::Directory, "n/")
+            })
+            .finish();
+        sandbox.unpack_hostile(&tar).unwrap();
+        let dest = sandbox.dest();
+
+        assert_eq!(fs::read(dest.join("n/inner")).unwrap(), b"then a directory");
+        assert_eq!(mode_of(dest.join("n")), 0o700);
+        assert_eq!(fs::read(dest.join("m")).unwrap(), b"then a file");
+        // The link keeps the inode it was made to.
+        assert_eq!(fs::read(dest.join("h2")).unwrap(), b"old");
+        assert_eq!(fs::read(dest.join("h")).unwrap(), b"new");
+        assert_eq!(fs::metadata(dest.join("h")).unwrap().nlink(), 1);
+        assert!(fs::symlink_metadata(dest.join("p")).unwrap().is_file());
+        assert_eq!(fs::read_link(dest.join("l")).unwrap(), Path::new("m"));
+        assert_eq!(fs::read_link(dest.join("l2")).unwrap(), Path::new("m"));
+    }
+
+    /// The unpacker is given an empty directory, but one that is not
+    /// (so that it cannot tell the modes new entries get) is unpacked into
+    /// the same way, and what is there is replaced, never written through.
+    #[test]
+    fn unpacks_into_a_directory_that_is_not_empty() {
+        let sandbox = Sandbox::new();
+        let dest = sandbox.dest();
+        fs::write(dest.join("f"), b"before").unwrap();
+        fs::create_dir(dest.join("d")).unwrap();
+        fs::set_permissions(dest.join("d"), fs::Permissions::from_mode(0o700)).unwrap();
+        std::os::unix::fs::symlink(sandbox.outside().join("secret"), dest.join("s")).unwrap();
+        let tar = Tar::new()
+            .file("f", b"after")
+            .dir("d/")
+            .file("d/x", b"x")
+            .file("s", b"not through the link")
+            .add(Spec {
+                mode: 0o777,
+                ..Spec::new(EntryType::Directory, "e/")
+            })
+            .finish();
+        sandbox.unpack_hostile(&tar).unwrap();
+
+        assert_eq!(fs::read(dest.join("f")).unwrap(), b"after");
+        assert_eq!(mode_of(dest.join("d")), 0o755);
+        assert_eq!(fs::read(dest.join("d/x")).unwrap(), b"x");
+        assert!(fs::symlink_metadata(dest.join("s")).unwrap().is_file());
+        assert_eq!(mode_of(dest.join("e")), 0o777);
+    }
+
+    /// Deeper than the unpacker keeps directories open, entries still go
+    /// where they belong, and directories there get their times.
+    #[test]
+    fn deep_paths() {
+        let sandbox = Sandbox::new();
+        let deep: String = (0..MAX_OPEN_DIRS + 10).map(|i| format!("d{i}/")).collect();
+        let header = |kind, size| {
+            let mut h = tar::Header::new_gnu();
+            h.set_entry_type(kind);
+            h.set_mode(0o755);
+            h.set_uid(0);
+            h.set_gid(0);
+            h.set_mtime(MTIME);
+            h.set_size(size);
+            h
+        };
+        let mut tar = Tar::new();
+        let mut dir = String::new();
+        for part in deep.split_inclusive('/') {
+            dir.push_str(part);
+            let mut h = header(EntryType::Directory, 0);
+            tar.0.append_data(&mut h, &dir, &[][..]).unwrap();
+            let mut h = header(EntryType::Regular, 1);
+            tar.0
+                .append_data(&mut h, format!("{dir}f"), &b"f"[..])
+                .unwrap();
+        }
+        // Back up to a shallow directory and down again.
+        let mut h = header(EntryType::Regular, 1);
+        tar.0.append_data(&mut h, "d0/g", &b"g"[..]).unwrap();
+        tar.0
+            .append_data(&mut h, format!("{deep}g"), &b"g"[..])
+            .unwrap();
+        sandbox.unpack(&tar.finish()).unwrap();
+        let dest = sandbox.dest();
+
+        let mut dir = dest.clone();
+        for part in deep.split('/').filter(|p| !p.is_empty()) {
+            dir.push(part);
+            assert_eq!(fs::read(dir.join("f")).unwrap(), b"f");
+        }
+        assert_eq!(fs::read(dir.join("g")).unwrap(), b"g");
+        assert_eq!(fs::read(dest.join("d0/g")).unwrap(), b"g");
+        assert_eq!(fs::metadata(&dir).unwrap().mtime(), MTIME as i64);
     }
 
     #[test]
@@ -1464,7 +1974,11 @@ mod tests {
             .file("opaque/kept", b"")
             .file("x/.wh..wh.plnk", b"")
             .finish();
-        unpack_layer_as(&tar[..], &sandbox.dest(), true, None).unwrap();
+        let fallback = How {
+            fallback: true,
+            ..How::default()
+        };
+        unpack_layer_as(&tar[..], &sandbox.dest(), fallback, None).unwrap();
         let dest = sandbox.dest();
         let names = |d: &str| {
             let mut v: Vec<String> = fs::read_dir(dest.join(d))

@@ -586,3 +586,212 @@ fn issue18_sparse_holes_stay_holes() {
     );
     assert!(content[8 * MIB as usize + 512..].iter().all(|&b| b == 0));
 }
+
+// Issue 19: the unpacker no longer looks for an existing entry before
+// creating each one (it creates, and only on EEXIST removes what is there
+// and creates again), creates entries with their final modes where the
+// umask allows, keeps its parents' directories open, and sets directory
+// times without opening them. Against the unpacker as it was
+// ([`How::reference`]), every stream must give the same tree.
+
+/// One unpacked entry as the tests compare it: type and mode bits, size,
+/// device number, content or link target, user xattrs, the mtime where the
+/// tar set it, and the first path (in sorted order) of its inode, so that
+/// hard links compare as a structure.
+#[derive(Debug, PartialEq)]
+struct Node {
+    mode: u32,
+    size: u64,
+    rdev: u64,
+    content: Vec<u8>,
+    xattrs: BTreeMap<String, Vec<u8>>,
+    mtime: Option<(i64, i64)>,
+    inode_of: PathBuf,
+}
+
+/// Everything below `root`. Times within a minute of `since` belong to
+/// directories the unpacker made for a path's parents, not to the tar,
+/// and are left out.
+fn tree(root: &Path, since: i64) -> BTreeMap<PathBuf, Node> {
+    let mut paths = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if fs::symlink_metadata(&path).unwrap().is_dir() {
+                stack.push(path.clone());
+            }
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    let mut inodes = BTreeMap::new();
+    let mut out = BTreeMap::new();
+    for path in paths {
+        let meta = fs::symlink_metadata(&path).unwrap();
+        let rel = path.strip_prefix(root).unwrap().to_path_buf();
+        let content = if meta.is_file() {
+            fs::read(&path).unwrap()
+        } else if meta.is_symlink() {
+            fs::read_link(&path).unwrap().into_os_string().into_vec()
+        } else {
+            Vec::new()
+        };
+        let xattrs = if meta.is_file() || meta.is_dir() {
+            xattr::list(&path)
+                .unwrap()
+                .filter(|n| n.as_bytes().starts_with(b"user."))
+                .map(|n| {
+                    let value = xattr::get(&path, &n).unwrap().unwrap_or_default();
+                    (n.to_string_lossy().into_owned(), value)
+                })
+                .collect()
+        } else {
+            BTreeMap::new()
+        };
+        let mtime = (meta.mtime() < since - 60 || meta.mtime() > since + 60)
+            .then_some((meta.mtime(), meta.mtime_nsec()));
+        let inode_of = inodes
+            .entry((meta.dev(), meta.ino()))
+            .or_insert_with(|| rel.clone())
+            .clone();
+        let node = Node {
+            mode: meta.mode(),
+            size: if meta.is_dir() { 0 } else { meta.size() },
+            rdev: meta.rdev(),
+            content,
+            xattrs,
+            mtime,
+            inode_of,
+        };
+        out.insert(rel, node);
+    }
+    out
+}
+
+/// A well-formed layer whose entries collide: the same names as files,
+/// directories, symlinks, hard links, fifos, devices and whiteouts, with
+/// odd modes (none, setuid, setgid, sticky, group- and world-writable),
+/// owners and PAX xattrs, in a random order.
+fn colliding_tar(rng: &mut Rng) -> Vec<u8> {
+    use super::super::testtar::{Spec, Tar};
+    use tar::EntryType;
+    const NAMES: &[&str] = &["a", "a/b", "a/b/c", "d", "d/e", "a/d", "f", "x/y/z"];
+    const MODES: &[u32] = &[
+        0o644, 0o755, 0o000, 0o4755, 0o2755, 0o6755, 0o1777, 0o777, 0o666, 0o700, 0o555, 0o2775,
+    ];
+    let mut tar = Tar::new();
+    let mut files = Vec::new();
+    for _ in 0..1 + rng.below(14) {
+        let name = *rng.pick(NAMES);
+        let mode = *rng.pick(MODES);
+        let uid = *rng.pick(&[0, 0, 33, 1000]);
+        if rng.chance(10) {
+            tar.pax(&[("SCHILY.xattr.user.note", b"kept")]);
+        }
+        let mut kind = *rng.pick(&[
+            EntryType::Regular,
+            EntryType::Regular,
+            EntryType::Directory,
+            EntryType::Directory,
+            EntryType::Symlink,
+            EntryType::Link,
+            EntryType::Fifo,
+            EntryType::Char,
+        ]);
+        // Mostly to a file that is there (but may have been replaced
+        // since), or the whole layer fails.
+        if kind == EntryType::Link && files.is_empty() {
+            kind = EntryType::Regular;
+        }
+        if kind == EntryType::Regular {
+            files.push(name);
+        }
+        let data: &[u8] = if kind == EntryType::Regular {
+            [b"".as_slice(), b"data", b"other data"][rng.below(3)]
+        } else {
+            b""
+        };
+        let link = match kind {
+            EntryType::Symlink => *rng.pick(&["a", "../..", "/etc", "b"]),
+            EntryType::Link if rng.chance(90) => *rng.pick(&files),
+            EntryType::Link => *rng.pick(NAMES),
+            _ => "",
+        };
+        let whiteout;
+        let name = if rng.chance(8) {
+            let (dir, base) = name.rsplit_once('/').unwrap_or(("", name));
+            let base = if rng.chance(30) { ".wh..opq" } else { base };
+            whiteout = if dir.is_empty() {
+                format!(".wh.{base}")
+            } else {
+                format!("{dir}/.wh.{base}")
+            };
+            whiteout.as_str()
+        } else {
+            name
+        };
+        tar.add(Spec {
+            mode,
+            uid,
+            data,
+            link,
+            device: (1, 3),
+            ..Spec::new(kind, name)
+        });
+    }
+    tar.finish()
+}
+
+#[test]
+fn issue19_unpack_matches_the_reference() {
+    fuzz::run("unpack-reference", 600, |rng| {
+        let since = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64;
+        let tar = match rng.below(3) {
+            0 => hostile_tar(rng),
+            _ => colliding_tar(rng),
+        };
+        let recorded = rng.chance(50);
+        let unpack = |sandbox: &Sandbox, reference| {
+            let how = How {
+                reference,
+                ..How::default()
+            };
+            let recorder = recorded.then(|| Recorder::create(&sandbox.split()).unwrap());
+            let stats = unpack_layer_as(&tar[..], &sandbox.dest(), how, recorder.clone());
+            stats.map(|mut stats| {
+                if let Some(r) = recorder {
+                    stats.recorded = r.borrow_mut().finish().unwrap();
+                }
+                stats
+            })
+        };
+        let (fast, reference) = (Sandbox::new(), Sandbox::new());
+        let got = unpack(&fast, false);
+        let want = unpack(&reference, true);
+        match (got, want) {
+            (Ok(got), Ok(want)) => {
+                assert_eq!(got, want);
+                assert_eq!(tree(&fast.dest(), since), tree(&reference.dest(), since));
+                if got.recorded {
+                    let split = fast.split();
+                    let mut replay =
+                        super::super::tarsplit::LayerTar::open(&split, &fast.dest(), &got.diff_id)
+                            .expect("the record opens");
+                    let mut bytes = Vec::new();
+                    replay.read_to_end(&mut bytes).expect("the record replays");
+                    assert_eq!(bytes.len() as u64, got.size);
+                }
+            }
+            (Err(got), Err(want)) => {
+                // What is left is the caller's to remove: only the
+                // reason has to match.
+                assert_eq!(got.to_string(), want.to_string());
+            }
+            (got, want) => panic!("unpacked: {got:?}\nthe reference: {want:?}"),
+        }
+    });
+}
