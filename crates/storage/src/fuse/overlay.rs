@@ -1659,9 +1659,10 @@ impl Overlay {
         Ok((fh, true))
     }
 
-    pub fn read(&self, fh: u64, offset: u64, size: u32) -> Res<Vec<u8>> {
+    /// Reads at `offset` into all of `buf` (less at the end of the file);
+    /// how many bytes it read.
+    pub fn read_into(&self, fh: u64, offset: u64, buf: &mut [u8]) -> Res<usize> {
         let h = self.handle(fh)?;
-        let mut buf = vec![0u8; size as usize];
         let mut done = 0;
         while done < buf.len() {
             match h.file.read_at(&mut buf[done..], offset + done as u64) {
@@ -1671,7 +1672,14 @@ impl Overlay {
                 Err(e) => return Err(io_errno(e)),
             }
         }
-        buf.truncate(done);
+        Ok(done)
+    }
+
+    #[cfg(test)]
+    pub fn read(&self, fh: u64, offset: u64, size: u32) -> Res<Vec<u8>> {
+        let mut buf = vec![0u8; size as usize];
+        let n = self.read_into(fh, offset, &mut buf)?;
+        buf.truncate(n);
         Ok(buf)
     }
 
@@ -1875,8 +1883,14 @@ impl Overlay {
     /// and written as on the kernel's overlay, where the container's
     /// ownership emulation keeps it; it is only left out of listings, so
     /// copies (`cp -a`, `tar --xattrs`) do not carry it around.
+    ///
+    /// `security.capability`, which the kernel asks for at every `execve`
+    /// (FUSE caches no xattr, not even a missing one), is answered without
+    /// touching the disk: no file here can carry one. Layers keep only
+    /// `user.*` xattrs (see [`crate::layer::is_content_xattr`]), and the
+    /// server's unprivileged user cannot set a `security.*` one in upper.
     pub fn getxattr(&self, ino: u64, name: &OsStr) -> Res<Vec<u8>> {
-        if overlay_xattr(name) {
+        if overlay_xattr(name) || name.as_bytes() == b"security.capability" {
             return Err(Errno::ENODATA);
         }
         self.target(ino)?
