@@ -88,14 +88,13 @@ fn ino(ov: &Overlay, path: &str) -> u64 {
 }
 
 fn names(ov: &Overlay, path: &str) -> Vec<String> {
-    let fh = ov.opendir(ino(ov, path)).unwrap();
     let mut v: Vec<String> = ov
-        .listing(fh)
+        .listing_at(ino(ov, path), 0)
         .unwrap()
+        .0
         .iter()
         .map(|e| e.name.to_string_lossy().into_owned())
         .collect();
-    ov.releasedir(fh);
     v.sort();
     v
 }
@@ -252,11 +251,9 @@ fn inode_numbers_are_stable() {
     assert_ne!(g, f);
     assert_eq!(walk(&ov, "g").unwrap().nlink, 2);
     let d = ino(&ov, "d");
-    let fh = ov.opendir(d).unwrap();
-    let listed = ov.listing(fh).unwrap();
+    let listed = ov.listing_at(d, 0).unwrap().0;
     assert_eq!(listed.iter().find(|e| e.name == "f").unwrap().ino, f);
-    let fh = ov.opendir(ROOT).unwrap();
-    let listed = ov.listing(fh).unwrap();
+    let listed = ov.listing_at(ROOT, 0).unwrap().0;
     assert_eq!(listed.iter().find(|e| e.name == "g").unwrap().ino, g);
     assert_eq!(listed.iter().find(|e| e.name == "d").unwrap().ino, d);
     // Copy-up keeps the number, for the file and its directory.
@@ -1421,6 +1418,103 @@ fn issue19_fuse_caches_stay_coherent_with_the_containers_changes() {
         // none can be set.
         assert_eq!(xattr::get(m("moved"), "security.capability").unwrap(), None);
         assert!(xattr::set(m("moved"), "security.capability", b"\x01").is_err());
+    });
+    umount2(&mnt, MntFlags::MNT_DETACH).unwrap();
+    server.join().unwrap();
+    if let Err(e) = r {
+        std::panic::resume_unwind(e);
+    }
+}
+
+/// With no directory handles, a read of a directory continues the
+/// listing its offset names: kept while the directory changes (nothing
+/// skipped or repeated), new for a read from the start (`rewinddir`),
+/// and taken again from the same index once too many newer reads
+/// pushed it out.
+#[test]
+fn issue19_fuse_reads_of_a_directory_continue_their_own_listing() {
+    use std::sync::Arc;
+    let fx = Fx::new(1);
+    for i in 0..10 {
+        write(fx.layer(0).join(format!("d/f{i}")), "x");
+    }
+    let ov = fx.ov();
+    let d = ino(&ov, "d");
+    let (first, start, base) = ov.listing_at(d, 0).unwrap();
+    assert_eq!((first.len(), start), (12, 0));
+    assert_ne!(base, 0);
+    ov.unlink(d, OsStr::new("f3")).unwrap();
+    let (_, fh) = ov
+        .create(d, OsStr::new("new"), 0o644, (0, 0), libc::O_RDWR)
+        .unwrap();
+    ov.release(fh);
+    let (cont, i, b) = ov.listing_at(d, base | 5).unwrap();
+    assert!(Arc::ptr_eq(&cont, &first));
+    assert_eq!((i, b), (5, base));
+    let (fresh, i, b) = ov.listing_at(d, 0).unwrap();
+    assert_eq!(i, 0);
+    assert_ne!(b, base);
+    let names: Vec<_> = fresh.iter().map(|e| e.name.to_str().unwrap()).collect();
+    assert!(names.contains(&"new") && !names.contains(&"f3"));
+    for _ in 0..4 {
+        ov.listing_at(d, 0).unwrap();
+    }
+    let (again, i, _) = ov.listing_at(d, base | 5).unwrap();
+    assert!(!Arc::ptr_eq(&again, &first));
+    assert_eq!(i, 5);
+    assert_eq!(names.len(), 12);
+}
+
+/// Through a mount: a directory too big for one reply is listed whole,
+/// each name once, while another reader changes it between batches; a
+/// new listing (or `rewinddir`) shows the change.
+#[test]
+fn issue19_fuse_big_directories_list_each_name_once() {
+    if !in_user_namespace("issue19_fuse_big_directories_list_each_name_once") {
+        return;
+    }
+    use nix::mount::{MntFlags, umount2};
+    let fx = Fx::new(2);
+    let long = "n".repeat(100);
+    for i in 0..400 {
+        let l = if i % 2 == 0 { 0 } else { 1 };
+        write(fx.layer(l).join(format!("big/{long}{i:04}")), "");
+    }
+    let mnt = fx.upper.parent().unwrap().join("mnt");
+    fs::create_dir(&mnt).unwrap();
+    let server = mount_at(&fx, &mnt);
+    let r = std::panic::catch_unwind(|| {
+        let big = mnt.join("big");
+        let mut dir = nix::dir::Dir::open(
+            &big,
+            nix::fcntl::OFlag::O_RDONLY | nix::fcntl::OFlag::O_DIRECTORY,
+            nix::sys::stat::Mode::empty(),
+        )
+        .unwrap();
+        let mut seen = std::collections::HashMap::<String, usize>::new();
+        let mut changed = false;
+        for e in dir.iter() {
+            let name = e.unwrap().file_name().to_str().unwrap().to_owned();
+            *seen.entry(name).or_default() += 1;
+            if seen.len() == 50 && !changed {
+                changed = true;
+                fs::write(big.join("added"), "").unwrap();
+                fs::remove_file(big.join(format!("{long}0399"))).unwrap();
+                fs::remove_file(big.join(format!("{long}0398"))).unwrap();
+            }
+        }
+        for i in 0..398 {
+            assert_eq!(seen.get(&format!("{long}{i:04}")), Some(&1), "{i}");
+        }
+        assert!(seen.values().all(|n| *n == 1));
+        let names: Vec<String> = fs::read_dir(&big)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(names.len(), 399);
+        assert!(names.iter().any(|n| n == "added"));
+        assert!(!names.iter().any(|n| n.ends_with("0399")));
+        assert_eq!(fs::read_dir(&mnt).unwrap().count(), 1);
     });
     umount2(&mnt, MntFlags::MNT_DETACH).unwrap();
     server.join().unwrap();
