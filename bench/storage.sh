@@ -44,8 +44,11 @@
 # imported (`rsp import`): one layer. Its workloads run under bash (for
 # $EPOCHREALTIME) with the image's GNU find, tar and cat.
 #
+# With RSP_BEFORE=/path/to/an/older/rsp, its fuse-overlay is one more
+# column (same store, same rounds): a before/after comparison of a change.
+#
 #   [DRIVERS="overlay vfs fuse-overlay"] [STORAGE_WORKLOADS="unpack find stat dd dfind tar cat"]
-#   [BIG_MB=1024] [BENCH_RUNS=5] bench/storage.sh
+#   [RSP_BEFORE=...] [BIG_MB=1024] [BENCH_RUNS=5] bench/storage.sh
 #
 # Only the loopback registry is contacted. Runs rootless (re-execs as
 # $BENCH_USER if started as root); containers, mounts (their namespaces
@@ -190,6 +193,9 @@ run_wl() {
     rsp:*)
       timeout "$RUN_TIMEOUT" $rsp --storage-driver "${col#rsp:}" run --rm --network none "$image" "$shell" -c "${WL[$wl]}" >"$out" 2>&1 || rc=$?
       ;;
+    before:*)
+      timeout "$RUN_TIMEOUT" $rsp_before --storage-driver "${col#before:}" run --rm --network none "$image" "$shell" -c "${WL[$wl]}" >"$out" 2>&1 || rc=$?
+      ;;
     fuse-overlayfs | kernel)
       d=$HAND/$col-$wl
       timeout "$RUN_TIMEOUT" unshare -Urm "$WORK/hand.sh" "$col" "$lower" "$d" "${WL[$wl]}" "$shell" >"$out" 2>&1 || rc=$?
@@ -251,6 +257,12 @@ for drv in $DRIVERS; do
     NOTES+=("rsp --storage-driver $drv skipped: $(head -1 <<<"$out")")
   fi
 done
+if [[ -n ${RSP_BEFORE:-} ]]; then
+  [[ -x $RSP_BEFORE ]] || die "RSP_BEFORE=$RSP_BEFORE is not executable"
+  rsp_before="$RSP_BEFORE --root $WORK/rsp/root --runroot $WORK/rsp/run"
+  COLS+=("before:fuse-overlay")
+  COL_TITLE[before:fuse-overlay]="fuse-ovl (before)"
+fi
 if [[ -x $FUSE_OVERLAYFS ]]; then
   COLS+=(fuse-overlayfs)
   COL_TITLE[fuse-overlayfs]="fuse-overlayfs"
