@@ -17,7 +17,15 @@
 #      same container: 1st pass (fresh mount), 2nd pass (its caches warm);
 #   4. write: `dd if=/dev/zero of=/big bs=1M count=$BIG_MB && sync` (default
 #      1024 MiB), then read: `dd if=/big of=/dev/null bs=1M`, in the same
-#      container (the file it just wrote).
+#      container (the file it just wrote);
+# and, on a Debian image with a real /usr (issue 19's cold-container
+# workloads, each in a fresh container):
+#   5. `find / -xdev | wc -l`;
+#   6. `tar -C /usr -cf - . | wc -c` (through a pipe: GNU tar writing to
+#      /dev/null skips reading the files);
+#   7. `find /usr -type f -exec cat {} + | wc -c` (~5 400 files, ~160 MB),
+#      twice in one container: the 2nd pass shows whether file data stayed
+#      in the page cache across opens.
 # The image: busybox, /tree (the 20 000 files spread over 3 layers file by
 # file: every directory is merged from 3 layers) and /payload.tar (the same
 # tree) in a 4th layer (mkimage.py --tree), from a throwaway loopback
@@ -29,10 +37,18 @@
 # untimed warm-up round; the columns take turns (rotated each round). They are
 # warm-cache: dropping the page cache needs root (the host's caches are
 # warm, each overlay mount's own caches start cold). Targets: fuse-overlay
-# at most 2x the kernel overlay's time on the metadata workloads (1-3) and
-# faster than fuse-overlayfs on each.
+# at most 2x the kernel overlay's time on the metadata workloads (1-3, 5),
+# 2.5x on reading /usr (6, 7), and faster than fuse-overlayfs on each.
+# The Debian image is made from the host's own packages (debian_root_tar in
+# lib.sh, with perl, python3 and libc6-dev for a /usr of some size) and
+# imported (`rsp import`): one layer. Its workloads run under bash (for
+# $EPOCHREALTIME) with the image's GNU find, tar and cat.
 #
-#   [DRIVERS="overlay vfs fuse-overlay"] [BIG_MB=1024] [BENCH_RUNS=5] bench/storage.sh
+# With RSP_BEFORE=/path/to/an/older/rsp, its fuse-overlay is one more
+# column (same store, same rounds): a before/after comparison of a change.
+#
+#   [DRIVERS="overlay vfs fuse-overlay"] [STORAGE_WORKLOADS="unpack find stat dd dfind tar cat"]
+#   [RSP_BEFORE=...] [BIG_MB=1024] [BENCH_RUNS=5] bench/storage.sh
 #
 # Only the loopback registry is contacted. Runs rootless (re-execs as
 # $BENCH_USER if started as root); containers, mounts (their namespaces
@@ -44,6 +60,9 @@ source "$(dirname "$0")/lib.sh"
 runs=${BENCH_RUNS:-5}
 BIG_MB=${BIG_MB:-1024}
 DRIVERS=${DRIVERS:-overlay vfs fuse-overlay}
+read -ra WORKLOADS <<<"${STORAGE_WORKLOADS:-unpack find stat dd dfind tar cat}"
+# A run that takes longer than this (seconds) is a failure, not a figure.
+RUN_TIMEOUT=600
 FILES=20000
 TREE_LAYERS=3
 FUSE_OVERLAYFS=/usr/bin/fuse-overlayfs
@@ -90,9 +109,19 @@ echo "@stat1 $t0 $t1 $(find /tree -type f | wc -l) files"; echo "@stat2 $t1 $t2"
 busybox dd if=/dev/zero of=/big bs=1M count=$BIG_MB 2>/dev/null; busybox sync; t1=\$EPOCHREALTIME
 busybox dd if=/big of=/dev/null bs=1M 2>/dev/null; t2=\$EPOCHREALTIME
 echo \"@write \$t0 \$t1 \$(stat -c %s /big) bytes\"; echo \"@read \$t1 \$t2\""
+  # The Debian image's (bash, GNU tools).
+  [dfind]='set -e -o pipefail; sync; t0=$EPOCHREALTIME; n=$(find / -xdev | wc -l); t1=$EPOCHREALTIME
+echo "@dfind $t0 $t1 $n entries"'
+  [tar]='set -e -o pipefail; sync; t0=$EPOCHREALTIME; n=$(tar -C /usr -cf - . | wc -c); t1=$EPOCHREALTIME
+echo "@tar $t0 $t1 $n bytes"'
+  [cat]='set -e -o pipefail; sync; t0=$EPOCHREALTIME; n=$(find /usr -type f -exec cat {} + | wc -c); t1=$EPOCHREALTIME
+find /usr -type f -exec cat {} + | wc -c >/dev/null; t2=$EPOCHREALTIME
+echo "@cat1 $t0 $t1 $(find /usr -type f | wc -l) files $n bytes"; echo "@cat2 $t1 $t2"'
 )
-WORKLOADS=(unpack find stat dd)
-ROWS=(unpack unpacksync find stat1 stat2 write read)
+for wl in "${WORKLOADS[@]}"; do [[ -n ${WL[$wl]:-} ]] || die "STORAGE_WORKLOADS: no workload $wl (${!WL[*]})"; done
+# The workloads run on the Debian image, under bash.
+declare -A DEBIAN_WL=([dfind]=1 [tar]=1 [cat]=1)
+ALL_ROWS=(unpack unpacksync find stat1 stat2 write read dfind tar cat1 cat2)
 declare -A TITLE=(
   [unpack]="unpack $FILES files (tar xf)"
   [unpacksync]="the same, until synced"
@@ -101,11 +130,21 @@ declare -A TITLE=(
   [stat2]="stat storm, 2nd pass"
   [write]="write ${BIG_MB} MiB (dd + sync)"
   [read]="read ${BIG_MB} MiB back (dd)"
+  [dfind]="debian: find / -xdev | wc -l"
+  [tar]="debian: tar -C /usr -cf - ."
+  [cat1]="debian: cat /usr/*, 1st pass"
+  [cat2]="debian: cat /usr/*, 2nd pass"
 )
-declare -A WL_OF=([unpack]=unpack [unpacksync]=unpack [find]=find [stat1]=stat [stat2]=stat [write]=dd [read]=dd)
-META_ROWS=(unpack unpacksync find stat1 stat2)
+declare -A WL_OF=([unpack]=unpack [unpacksync]=unpack [find]=find [stat1]=stat [stat2]=stat [write]=dd [read]=dd
+  [dfind]=dfind [tar]=tar [cat1]=cat [cat2]=cat)
+ROWS=()
+for row in "${ALL_ROWS[@]}"; do
+  [[ " ${WORKLOADS[*]} " != *" ${WL_OF[$row]} "* ]] || ROWS+=("$row")
+done
+# Targets against the kernel overlay: 2x on metadata, 2.5x on reading /usr.
+declare -A TARGET=([unpack]=2 [unpacksync]=2 [find]=2 [stat1]=2 [stat2]=2 [dfind]=2 [tar]=2.5 [cat1]=2.5 [cat2]=2.5)
 
-# ---- by-hand mounts: hand.sh MODE LOWERDIR DIR SCRIPT, run in `unshare
+# ---- by-hand mounts: hand.sh MODE LOWERDIR DIR SCRIPT SHELL, run in `unshare
 # -Urm` (we are root in a user namespace that owns a mount namespace):
 # mounts the layers (fuse-overlayfs, or the kernel's overlay) on DIR/mnt
 # with DIR/upper and DIR/work, binds /dev (the image has an empty /dev),
@@ -114,7 +153,7 @@ META_ROWS=(unpack unpacksync find stat1 stat2)
 cat >"$WORK/hand.sh" <<EOF
 #!/bin/sh
 set -e
-mode=\$1 lower=\$2 d=\$3 script=\$4
+mode=\$1 lower=\$2 d=\$3 script=\$4 shell=\$5
 mkdir -p "\$d/upper" "\$d/work" "\$d/mnt"
 opts="lowerdir=\$lower,upperdir=\$d/upper,workdir=\$d/work"
 if [ "\$mode" = fuse-overlayfs ]; then
@@ -133,9 +172,10 @@ if [ "\$mode" = fuse-overlayfs ]; then
 else
   mount -t overlay overlay -o "\$opts,userxattr" "\$d/mnt"
 fi
+[ -d "\$d/mnt/dev" ] || mkdir "\$d/mnt/dev"
 mount --rbind /dev "\$d/mnt/dev"
 rc=0
-chroot "\$d/mnt" /bin/sh -c "\$script" || rc=\$?
+chroot "\$d/mnt" "\$shell" -c "\$script" || rc=\$?
 umount -R "\$d/mnt" || umount -l "\$d/mnt"
 [ -z "\${fpid:-}" ] || wait \$fpid || true
 exit \$rc
@@ -145,14 +185,20 @@ chmod +x "$WORK/hand.sh"
 # run_wl COLUMN WORKLOAD OUT: runs the workload once in a fresh container
 # or mount, its output in OUT.
 run_wl() {
-  local col=$1 wl=$2 out=$3 d rc=0
+  local col=$1 wl=$2 out=$3 d rc=0 image=$img lower=$LOWER shell=sh
+  if [[ -n ${DEBIAN_WL[$wl]:-} ]]; then
+    image=$deb_img lower=$DEB_LOWER shell=bash
+  fi
   case $col in
     rsp:*)
-      $rsp --storage-driver "${col#rsp:}" run --rm --network none "$img" sh -c "${WL[$wl]}" >"$out" 2>&1 || rc=$?
+      timeout "$RUN_TIMEOUT" $rsp --storage-driver "${col#rsp:}" run --rm --network none "$image" "$shell" -c "${WL[$wl]}" >"$out" 2>&1 || rc=$?
+      ;;
+    before:*)
+      timeout "$RUN_TIMEOUT" $rsp_before --storage-driver "${col#before:}" run --rm --network none "$image" "$shell" -c "${WL[$wl]}" >"$out" 2>&1 || rc=$?
       ;;
     fuse-overlayfs | kernel)
       d=$HAND/$col-$wl
-      unshare -Urm "$WORK/hand.sh" "$col" "$LOWER" "$d" "${WL[$wl]}" >"$out" 2>&1 || rc=$?
+      timeout "$RUN_TIMEOUT" unshare -Urm "$WORK/hand.sh" "$col" "$lower" "$d" "${WL[$wl]}" "$shell" >"$out" 2>&1 || rc=$?
       chmod -R u+rwx "$d" 2>/dev/null
       rm -rf "$d"
       ;;
@@ -185,6 +231,18 @@ log "layers (top first): $LOWER"
 IFS=: read -ra lower_dirs <<<"$LOWER"
 ((${#lower_dirs[@]} == TREE_LAYERS + 2)) || die "expected $((TREE_LAYERS + 2)) layers, the store lists ${#lower_dirs[@]}"
 for d in "${lower_dirs[@]}"; do [[ -d $d ]] || die "layer directory $d missing"; done
+deb_img=localhost/bench-debian-storage:latest
+DEB_LOWER=
+if [[ " ${WORKLOADS[*]} " == *" dfind "* || " ${WORKLOADS[*]} " == *" tar "* || " ${WORKLOADS[*]} " == *" cat "* ]]; then
+  log "building the Debian image (the host's own packages)"
+  debian_root_tar "$WORK/debian" perl python3 libc6-dev util-linux procps diffutils tar
+  $rsp import -q "$WORK/debian/root.tar" "$deb_img" >"$WORK/rsp-import.log" 2>&1 ||
+    die "rsp import failed: $(cat "$WORK/rsp-import.log")"
+  rm -f "$WORK/debian/root.tar"
+  DEB_LOWER=$($rsp image inspect "$deb_img" | python3 -c 'import json, sys
+print(json.load(sys.stdin)[0]["GraphDriver"]["Data"]["LowerDir"])')
+  log "Debian image layers: $DEB_LOWER"
+fi
 mkdir -p "$HAND"
 
 NOTES=()
@@ -199,6 +257,12 @@ for drv in $DRIVERS; do
     NOTES+=("rsp --storage-driver $drv skipped: $(head -1 <<<"$out")")
   fi
 done
+if [[ -n ${RSP_BEFORE:-} ]]; then
+  [[ -x $RSP_BEFORE ]] || die "RSP_BEFORE=$RSP_BEFORE is not executable"
+  rsp_before="$RSP_BEFORE --root $WORK/rsp/root --runroot $WORK/rsp/run"
+  COLS+=("before:fuse-overlay")
+  COL_TITLE[before:fuse-overlay]="fuse-ovl (before)"
+fi
 if [[ -x $FUSE_OVERLAYFS ]]; then
   COLS+=(fuse-overlayfs)
   COL_TITLE[fuse-overlayfs]="fuse-overlayfs"
@@ -245,12 +309,13 @@ done
 # Files/entries each column saw: the same image, the same counts (rsp's
 # containers have a few more entries: the mount points it adds, /proc, /sys,
 # /etc/hosts...). Flagged when they differ by more than 20.
-for row in unpack find stat1 write; do
+for row in unpack find stat1 write dfind tar cat1; do
+  [[ " ${ROWS[*]} " == *" $row "* ]] || continue
   counts=$(for col in "${COLS[@]}"; do printf '%s=%s; ' "${COL_TITLE[$col]}" "${INFO[$row|$col]:-?}"; done)
   for col in "${COLS[@]}"; do echo "${INFO[$row|$col]:-}" | cut -d' ' -f1; done | grep . | sort -n |
     awk 'NR == 1 {a = $1} {b = $1} END {exit !(b - a > 20)}' &&
     NOTES+=("$row: the columns saw different counts: $counts")
-  [[ $row != find ]] || NOTES+=("find counted: $counts")
+  [[ $row != find && $row != dfind ]] || NOTES+=("$row counted: $counts")
 done
 
 # ---- table
@@ -276,9 +341,9 @@ for row in "${ROWS[@]}"; do
   if $have_fo; then
     a=$(ratio "${R[$row|$FO]:-}" "${R[$row|rsp:overlay]:-}")
     b=$(ratio "${R[$row|$FO]:-}" "${R[$row|fuse-overlayfs]:-}")
-    # Targets: <= 2x overlay on the metadata rows, < fuse-overlayfs on all.
-    if [[ $a != n/a && " ${META_ROWS[*]} " == *" $row "* ]]; then
-      awk -v x="$a" 'BEGIN {exit !(x <= 2)}' && a+=" ok" || a+=" MISS"
+    # Targets: TARGET[row] x overlay, < fuse-overlayfs on all.
+    if [[ $a != n/a && -n ${TARGET[$row]:-} ]]; then
+      awk -v x="$a" -v t="${TARGET[$row]}" 'BEGIN {exit !(x <= t)}' && a+=" ok" || a+=" MISS"
     fi
     [[ $b == n/a ]] || { awk -v x="$b" 'BEGIN {exit !(x < 1)}' && b+=" ok" || b+=" MISS"; }
     printf ' %14s %14s' "$a" "$b"
@@ -290,6 +355,7 @@ echo "Timed inside the container (busybox ash \$EPOCHREALTIME): start-up, vfs's 
 echo "Image: busybox + $FILES files of 100-2000 bytes in 200 directories, spread over $TREE_LAYERS layers (every directory merged from all $TREE_LAYERS), and /payload.tar (the same tree) in one more layer."
 echo "stat storm: find /tree -type f | xargs stat -c %s >/dev/null (busybox), twice in one container: 1st pass on a fresh mount, 2nd with its caches warm."
 echo "fuse-overlayfs and kernel ovl (hand): rsp's layer directories mounted in unshare -Urm (kernel: -o userxattr) with a fresh upper/work per run, workload chrooted."
-echo "Warm cache: the page cache cannot be dropped unprivileged. Targets: fuse-overlay <= 2x overlay on unpack/find/stat, and < fuse-overlayfs on every row."
+[[ -z $DEB_LOWER ]] || echo "debian: an image of the host's packages ($(wc -l <"$WORK/debian/files") paths), one layer; each workload in a fresh container, cat's 2nd pass in the same one."
+echo "Warm cache: the page cache cannot be dropped unprivileged. Targets: fuse-overlay <= 2x overlay on unpack/find/stat/debian find, <= 2.5x on debian tar/cat, and < fuse-overlayfs on every row."
 ! $have_fo || echo "fuse-ovl/ovl: rsp fuse-overlay / rsp overlay; fuse-ovl/f-o: rsp fuse-overlay / fuse-overlayfs; ok or MISS against those targets."
 for n in "${NOTES[@]}"; do echo "note: $n"; done

@@ -393,6 +393,7 @@ fn serve(args: &[OsString]) -> Result<(), OwnershipError> {
         ids,
         userns_ino,
         table: Table::default(),
+        chrooted: std::cell::Cell::new(None),
     };
     let mut listeners = vec![Listener {
         fd: listener,
@@ -585,6 +586,9 @@ struct Supervisor {
     /// The inode of the container's user namespace.
     userns_ino: u64,
     table: Table,
+    /// The root we are chrooted into (see [`Supervisor::dir_id`]), once a
+    /// relative lookup has put us there.
+    chrooted: std::cell::Cell<Option<(u64, u64)>>,
 }
 
 /// The trapped call's thread and cookie.
@@ -1557,11 +1561,19 @@ impl Supervisor {
             }
             Some(b) => {
                 // ".." must stop at the target's root, which openat2 cannot
-                // say for a start below it: take that root as ours.
-                nix::unistd::fchdir(&root).ok()?;
-                let r = nix::unistd::chroot(".");
-                let _ = nix::unistd::fchdir(&self.self_fd);
-                r.ok()?;
+                // say for a start below it: take that root as ours, unless
+                // it already is. The fchdir and chroot each cost a FUSE
+                // ACCESS round trip on fuse-overlay (nothing caches them),
+                // twice per `fstatat(dirfd, name)` of a `find`.
+                let id = Self::dir_id(&root);
+                if id.is_none() || self.chrooted.get() != id {
+                    self.chrooted.set(None);
+                    nix::unistd::fchdir(&root).ok()?;
+                    let r = nix::unistd::chroot(".");
+                    let _ = nix::unistd::fchdir(&self.self_fd);
+                    r.ok()?;
+                    self.chrooted.set(id);
+                }
                 b.as_fd()
             }
         };
@@ -1571,6 +1583,18 @@ impl Supervisor {
         }
         let how = OpenHow::new().flags(oflags).resolve(resolve);
         nix::fcntl::openat2(dir, std::ffi::OsStr::from_bytes(path), how).ok()
+    }
+
+    /// What identifies a directory as a root: its mount and inode (the
+    /// same inode reached through another bind mount is another root, for
+    /// ".."), the mount by its unique id (kernel 6.8: the short id is
+    /// reused once a mount is gone), so a root that matches is the very
+    /// one we are in. From the kernel's cached attributes (no FUSE round
+    /// trip); `None` where the kernel cannot say, and we chroot each time.
+    fn dir_id(fd: &OwnedFd) -> Option<(u64, u64)> {
+        let mask = libc::STATX_INO | libc::STATX_MNT_ID_UNIQUE;
+        let sx = seccomp::statx_fd(fd.as_fd(), libc::AT_STATX_DONT_SYNC, mask).ok()?;
+        (sx.stx_mask & mask == mask).then_some((sx.stx_mnt_id, sx.stx_ino))
     }
 
     /// Our own name for `fd`, relative to our cwd.

@@ -11,6 +11,27 @@
 //! returns once the kernel side is gone (unmounted, or its mount namespace
 //! died), which is a normal end.
 //!
+//! Caching: the kernel keeps entries (missing names too) and attributes
+//! for an hour ([`TTL`]), file data across opens (`FOPEN_KEEP_CACHE`),
+//! directory listings (what it does for a filesystem without OPENDIR,
+//! which this one refuses, see `opendir`), symlink targets, and holds
+//! writes in its page cache until written back (`FUSE_WRITEBACK_CACHE`).
+//! That is coherent because the container is the only writer: layers
+//! never change, and upper is written only by this server, for requests
+//! that came through this mount while it is mounted (`rsp cp` into a
+//! running container enters its mount namespace; the ownership
+//! supervisor writes its records through the mount too). The kernel
+//! updates or drops what it cached of every inode and name a request of
+//! its own changes: writes land in the page cache that later opens read;
+//! a copy-up keeps the node number, so the kernel inode and the data it
+//! caches (the same bytes) carry over; create, unlink, rename, link,
+//! mkdir and rmdir update the entries and drop the parent's cached
+//! listing; setattr replies with the new attributes; setxattr and
+//! removexattr drop them (an `override_stat` record changes the mode
+//! shown). So nothing here ever has to invalidate the kernel's caches,
+//! and anything that changed upper behind a mounted server would have
+//! to. `fuse/tests.rs` (`issue19_*`) checks each case through a mount.
+//!
 //! This module only translates requests and replies; nothing here touches
 //! the disk.
 
@@ -128,6 +149,11 @@ const THREADS: usize = 4;
 /// Nothing but this mount changes the tree, and the kernel drops what our
 /// own replies invalidate, so entries and attributes can live long.
 const TTL: Duration = Duration::from_secs(3600);
+
+thread_local! {
+    /// A server thread's read buffer (see `read`).
+    static READ_BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
 
 fn open_dir(path: &Path) -> std::io::Result<File> {
     use std::os::unix::fs::OpenOptionsExt;
@@ -434,10 +460,18 @@ impl Filesystem for OverlayFs {
         _lock_owner: Option<LockOwner>,
         reply: ReplyData,
     ) {
-        match self.ov.read(fh.0, offset, size) {
-            Ok(d) => reply.data(&d),
-            Err(e) => reply.error(errno(e)),
-        }
+        // One buffer per server thread, grown to the largest read: no
+        // allocation, and no zeroing, per request.
+        READ_BUF.with_borrow_mut(|buf| {
+            let size = size as usize;
+            if buf.len() < size {
+                buf.resize(size, 0);
+            }
+            match self.ov.read_into(fh.0, offset, &mut buf[..size]) {
+                Ok(n) => reply.data(&buf[..n]),
+                Err(e) => reply.error(errno(e)),
+            }
+        });
     }
 
     fn write(
@@ -483,32 +517,31 @@ impl Filesystem for OverlayFs {
         empty(reply, self.ov.fsync(fh.0, datasync));
     }
 
-    fn opendir(&self, _req: &Request, ino: INodeNo, _flags: OpenFlags, reply: ReplyOpen) {
-        match self.ov.opendir(ino.0) {
-            // Listings only change through this mount, and the kernel
-            // drops its cached copy when it changes one itself.
-            Ok(fh) => reply.opened(
-                FileHandle(fh),
-                FopenFlags::FOPEN_CACHE_DIR | FopenFlags::FOPEN_KEEP_CACHE,
-            ),
-            Err(e) => reply.error(errno(e)),
-        }
+    /// Refused with ENOSYS, which tells the kernel to send no OPENDIR and
+    /// no RELEASEDIR for the rest of the mount (two round trips per
+    /// directory read), and to keep each directory's listing in its cache
+    /// (`FOPEN_CACHE_DIR | FOPEN_KEEP_CACHE`, what we answered before):
+    /// listings only change through this mount, and the kernel drops its
+    /// copy when it changes one itself. Reads say which listing they
+    /// continue by their offsets ([`Overlay::listing_at`]).
+    fn opendir(&self, _req: &Request, _ino: INodeNo, _flags: OpenFlags, reply: ReplyOpen) {
+        reply.error(Errno::ENOSYS);
     }
 
     fn readdir(
         &self,
         _req: &Request,
-        _ino: INodeNo,
-        fh: FileHandle,
+        ino: INodeNo,
+        _fh: FileHandle,
         offset: u64,
         mut reply: ReplyDirectory,
     ) {
-        let list = match self.ov.listing(fh.0) {
+        let (list, start, base) = match self.ov.listing_at(ino.0, offset) {
             Ok(l) => l,
             Err(e) => return reply.error(errno(e)),
         };
-        for (i, e) in list.iter().enumerate().skip(offset as usize) {
-            if reply.add(INodeNo(e.ino), i as u64 + 1, e.kind, &e.name) {
+        for (i, e) in list.iter().enumerate().skip(start) {
+            if reply.add(INodeNo(e.ino), base | (i as u64 + 1), e.kind, &e.name) {
                 break;
             }
         }
@@ -522,19 +555,23 @@ impl Filesystem for OverlayFs {
         &self,
         _req: &Request,
         ino: INodeNo,
-        fh: FileHandle,
+        _fh: FileHandle,
         offset: u64,
         mut reply: ReplyDirectoryPlus,
     ) {
-        let list = match self.ov.listing(fh.0) {
+        let (list, start, base) = match self.ov.listing_at(ino.0, offset) {
             Ok(l) => l,
             Err(e) => return reply.error(errno(e)),
         };
-        for (i, e) in list.iter().enumerate().skip(offset as usize) {
-            let off = i as u64 + 1;
+        for (i, e) in list.iter().enumerate().skip(start) {
+            let off = base | (i as u64 + 1);
             if e.name == "." || e.name == ".." {
-                let Ok(a) = self.ov.getattr(ino.0, None) else {
-                    continue;
+                // The kernel links no entry for these and ignores their
+                // attributes: only the number and type reach `getdents`.
+                let a = FileAttr {
+                    ino: INodeNo(e.ino),
+                    kind: fuser::FileType::Directory,
+                    ..negative_attr()
                 };
                 if reply.add(INodeNo(e.ino), off, &e.name, &TTL, &a, Generation(0)) {
                     break;
@@ -553,18 +590,6 @@ impl Filesystem for OverlayFs {
                 break;
             }
         }
-        reply.ok();
-    }
-
-    fn releasedir(
-        &self,
-        _req: &Request,
-        _ino: INodeNo,
-        fh: FileHandle,
-        _flags: OpenFlags,
-        reply: ReplyEmpty,
-    ) {
-        self.ov.releasedir(fh.0);
         reply.ok();
     }
 

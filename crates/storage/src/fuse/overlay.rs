@@ -239,7 +239,8 @@ impl Table {
     }
 }
 
-/// One entry of a directory listing, snapshotted at opendir.
+/// One entry of a directory listing, snapshotted when a read of the
+/// directory starts.
 pub(super) struct DirEntry {
     pub ino: u64,
     pub kind: FileType,
@@ -328,12 +329,16 @@ fn overlay_xattr(name: &OsStr) -> bool {
     layer::is_overlay_xattr(name.as_bytes())
 }
 
-/// An open directory handle: its directory until the first read, then
-/// the snapshot that read took.
-enum Listing {
-    Pending(u64),
-    Ready(Arc<Vec<DirEntry>>),
+/// The listings of one directory that reads are under way in (see
+/// [`Overlay::listing_at`]): a few of the latest, by generation.
+#[derive(Default)]
+struct Snapshots {
+    next: u32,
+    latest: std::collections::VecDeque<(u32, Arc<Vec<DirEntry>>)>,
 }
+
+/// How many listings of one directory are kept for reads under way.
+const SNAPSHOTS: usize = 4;
 
 pub(super) fn hidden_xattr(name: &OsStr) -> bool {
     overlay_xattr(name) || name.as_bytes() == OVERRIDE_STAT_XATTR.as_bytes()
@@ -498,7 +503,8 @@ pub(super) struct Overlay {
     copy_lock: Mutex<()>,
     tmp_seq: AtomicU64,
     files: RwLock<HashMap<u64, Arc<Handle>>>,
-    listings: Mutex<HashMap<u64, Listing>>,
+    /// Directory inode to the listings reads of it go through.
+    listings: Mutex<HashMap<u64, Snapshots>>,
     next_fh: AtomicU64,
     upper: Arc<LDir>,
     /// Upper refused a 0/0 device, or the opaque xattr: the fallback
@@ -860,6 +866,9 @@ impl Overlay {
             node.lookups = node.lookups.saturating_sub(n);
             if node.lookups == 0 {
                 t.nodes.remove(&ino);
+                drop(t);
+                let mut l = self.listings.lock().unwrap_or_else(|e| e.into_inner());
+                l.remove(&ino);
             }
         }
     }
@@ -1659,9 +1668,10 @@ impl Overlay {
         Ok((fh, true))
     }
 
-    pub fn read(&self, fh: u64, offset: u64, size: u32) -> Res<Vec<u8>> {
+    /// Reads at `offset` into all of `buf` (less at the end of the file);
+    /// how many bytes it read.
+    pub fn read_into(&self, fh: u64, offset: u64, buf: &mut [u8]) -> Res<usize> {
         let h = self.handle(fh)?;
-        let mut buf = vec![0u8; size as usize];
         let mut done = 0;
         while done < buf.len() {
             match h.file.read_at(&mut buf[done..], offset + done as u64) {
@@ -1671,7 +1681,14 @@ impl Overlay {
                 Err(e) => return Err(io_errno(e)),
             }
         }
-        buf.truncate(done);
+        Ok(done)
+    }
+
+    #[cfg(test)]
+    pub fn read(&self, fh: u64, offset: u64, size: u32) -> Res<Vec<u8>> {
+        let mut buf = vec![0u8; size as usize];
+        let n = self.read_into(fh, offset, &mut buf)?;
+        buf.truncate(n);
         Ok(buf)
     }
 
@@ -1784,17 +1801,6 @@ impl Overlay {
         Ok(out)
     }
 
-    /// Opening costs nothing: the kernel serves most re-reads of a
-    /// directory from its own cache, so the merged listing is only made
-    /// when the first read of this handle asks for it.
-    pub fn opendir(&self, ino: u64) -> Res<u64> {
-        self.loc(ino)?;
-        let fh = self.next_fh.fetch_add(1, Ordering::Relaxed);
-        let mut l = self.listings.lock().unwrap_or_else(|e| e.into_inner());
-        l.insert(fh, Listing::Pending(ino));
-        Ok(fh)
-    }
-
     /// The merged entries of directory `ino`, `.` and `..` first.
     fn build_listing(&self, ino: u64) -> Res<Vec<DirEntry>> {
         let dirs = self.dir_fds(ino)?;
@@ -1839,30 +1845,42 @@ impl Overlay {
         Ok(entries)
     }
 
-    /// The handle's snapshot, taken by its first read.
-    pub fn listing(&self, fh: u64) -> Res<Arc<Vec<DirEntry>>> {
-        let ino = {
+    /// The listing a read of directory `ino` at `offset` goes through, the
+    /// index in it to start at, and the base of its entries' offsets.
+    ///
+    /// There are no directory handles (the kernel is told to send no
+    /// OPENDIR or RELEASEDIR, two round trips per directory a `find`
+    /// walks), so the offsets themselves say which listing a read
+    /// continues: a read at offset 0 (a new `opendir`, or `rewinddir`)
+    /// takes a snapshot of generation `g`, and its entries carry the
+    /// offsets `g << 32 | index + 1`, which the kernel hands back to
+    /// continue. A read keeps its own snapshot while the directory
+    /// changes, as a handle's did, so no entry is skipped or repeated; the
+    /// few latest per directory are kept, and one that is gone (more reads
+    /// started meanwhile) is taken again, from the same index.
+    pub fn listing_at(&self, ino: u64, offset: u64) -> Res<(Arc<Vec<DirEntry>>, usize, u64)> {
+        let (generation, index) = ((offset >> 32) as u32, (offset & 0xffff_ffff) as usize);
+        if offset != 0 {
             let l = self.listings.lock().unwrap_or_else(|e| e.into_inner());
-            match l.get(&fh).ok_or(Errno::EBADF)? {
-                Listing::Ready(v) => return Ok(v.clone()),
-                Listing::Pending(ino) => *ino,
-            }
-        };
-        let v = Arc::new(self.build_listing(ino)?);
-        let mut l = self.listings.lock().unwrap_or_else(|e| e.into_inner());
-        match l.get_mut(&fh).ok_or(Errno::EBADF)? {
-            // Another thread's read got there first: one snapshot per handle.
-            Listing::Ready(first) => Ok(first.clone()),
-            slot => {
-                *slot = Listing::Ready(v.clone());
-                Ok(v)
+            if let Some((_, v)) = l
+                .get(&ino)
+                .and_then(|s| s.latest.iter().find(|(g, _)| *g == generation))
+            {
+                return Ok((v.clone(), index, u64::from(generation) << 32));
             }
         }
-    }
-
-    pub fn releasedir(&self, fh: u64) {
+        let v = Arc::new(self.build_listing(ino)?);
         let mut l = self.listings.lock().unwrap_or_else(|e| e.into_inner());
-        l.remove(&fh);
+        let snaps = l.entry(ino).or_default();
+        // Generation 0 would make the first entry's offset 0, which means
+        // "from the start".
+        snaps.next = snaps.next.wrapping_add(1).max(1);
+        let generation = snaps.next;
+        if snaps.latest.len() == SNAPSHOTS {
+            snaps.latest.pop_front();
+        }
+        snaps.latest.push_back((generation, v.clone()));
+        Ok((v, index, u64::from(generation) << 32))
     }
 
     pub fn statfs(&self) -> Res<nix::sys::statvfs::Statvfs> {
@@ -1875,8 +1893,14 @@ impl Overlay {
     /// and written as on the kernel's overlay, where the container's
     /// ownership emulation keeps it; it is only left out of listings, so
     /// copies (`cp -a`, `tar --xattrs`) do not carry it around.
+    ///
+    /// `security.capability`, which the kernel asks for at every `execve`
+    /// (FUSE caches no xattr, not even a missing one), is answered without
+    /// touching the disk: no file here can carry one. Layers keep only
+    /// `user.*` xattrs (see [`crate::layer::is_content_xattr`]), and the
+    /// server's unprivileged user cannot set a `security.*` one in upper.
     pub fn getxattr(&self, ino: u64, name: &OsStr) -> Res<Vec<u8>> {
-        if overlay_xattr(name) {
+        if overlay_xattr(name) || name.as_bytes() == b"security.capability" {
             return Err(Errno::ENODATA);
         }
         self.target(ino)?

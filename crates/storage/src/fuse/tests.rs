@@ -88,14 +88,13 @@ fn ino(ov: &Overlay, path: &str) -> u64 {
 }
 
 fn names(ov: &Overlay, path: &str) -> Vec<String> {
-    let fh = ov.opendir(ino(ov, path)).unwrap();
     let mut v: Vec<String> = ov
-        .listing(fh)
+        .listing_at(ino(ov, path), 0)
         .unwrap()
+        .0
         .iter()
         .map(|e| e.name.to_string_lossy().into_owned())
         .collect();
-    ov.releasedir(fh);
     v.sort();
     v
 }
@@ -252,11 +251,9 @@ fn inode_numbers_are_stable() {
     assert_ne!(g, f);
     assert_eq!(walk(&ov, "g").unwrap().nlink, 2);
     let d = ino(&ov, "d");
-    let fh = ov.opendir(d).unwrap();
-    let listed = ov.listing(fh).unwrap();
+    let listed = ov.listing_at(d, 0).unwrap().0;
     assert_eq!(listed.iter().find(|e| e.name == "f").unwrap().ino, f);
-    let fh = ov.opendir(ROOT).unwrap();
-    let listed = ov.listing(fh).unwrap();
+    let listed = ov.listing_at(ROOT, 0).unwrap().0;
     assert_eq!(listed.iter().find(|e| e.name == "g").unwrap().ino, g);
     assert_eq!(listed.iter().find(|e| e.name == "d").unwrap().ino, d);
     // Copy-up keeps the number, for the file and its directory.
@@ -1240,6 +1237,284 @@ fn issue16_fuse_closing_an_unlinked_file_succeeds() {
         f.sync_all().unwrap();
         close(f).unwrap();
         assert_eq!(disk_names(fx.upper.join("tmp")), Vec::<String>::new());
+    });
+    umount2(&mnt, MntFlags::MNT_DETACH).unwrap();
+    server.join().unwrap();
+    if let Err(e) = r {
+        std::panic::resume_unwind(e);
+    }
+}
+
+/// What the kernel caches of a fuse-overlay mount (file data across
+/// opens, entries, attributes and listings, all for an hour) stays
+/// coherent with the container's own changes, the only ones there are:
+/// each is made through the mount, and the kernel updates or drops what
+/// it cached of it. Every read below fills a cache first, then a change
+/// is made another way (another descriptor, a copy-up, a rename, an
+/// unlink, a chmod), then a new open, lookup or listing must show it.
+#[test]
+fn issue19_fuse_caches_stay_coherent_with_the_containers_changes() {
+    if !in_user_namespace("issue19_fuse_caches_stay_coherent_with_the_containers_changes") {
+        return;
+    }
+    use nix::mount::{MntFlags, umount2};
+    use std::io::{Read, Seek, SeekFrom, Write};
+    let fx = Fx::new(2);
+    let (l0, l1) = (fx.layer(0).to_path_buf(), fx.layer(1).to_path_buf());
+    write(l0.join("lower"), "lower data");
+    write(l0.join("d/a"), "a");
+    write(l1.join("d/b"), "b");
+    write(l1.join("mode"), "m");
+    write(l0.join("big"), &"0123456789".repeat(100_000));
+    let mnt = fx.upper.parent().unwrap().join("mnt");
+    fs::create_dir(&mnt).unwrap();
+    let server = mount_at(&fx, &mnt);
+    let r = std::panic::catch_unwind(|| {
+        let m = |p: &str| mnt.join(p);
+        let read = |p: &str| fs::read_to_string(m(p)).unwrap();
+        let listed = |p: &str| {
+            let mut v: Vec<String> = fs::read_dir(m(p))
+                .unwrap()
+                .map(|e| e.unwrap().file_name().into_string().unwrap())
+                .collect();
+            v.sort();
+            v
+        };
+
+        // A lower file, cached, then copied up by a write through another
+        // open: a new open reads the new data, and so does a descriptor
+        // opened before the write.
+        assert_eq!(read("lower"), "lower data");
+        let mut reader = fs::File::open(m("lower")).unwrap();
+        let mut w = fs::OpenOptions::new().write(true).open(m("lower")).unwrap();
+        w.write_all(b"UPPER").unwrap();
+        drop(w);
+        assert_eq!(read("lower"), "UPPER data");
+        let mut s = String::new();
+        reader.read_to_string(&mut s).unwrap();
+        assert_eq!(s, "UPPER data");
+        drop(reader);
+        assert_eq!(fs::read_to_string(l0.join("lower")).unwrap(), "lower data");
+        assert_eq!(
+            fs::read_to_string(fx.upper.join("lower")).unwrap(),
+            "UPPER data"
+        );
+
+        // Appending (a copy-up of a big lower file the cache holds part
+        // of), then truncating, then rewriting with O_TRUNC.
+        let mut f = fs::File::open(m("big")).unwrap();
+        let mut head = [0u8; 10];
+        f.read_exact(&mut head).unwrap();
+        drop(f);
+        let mut f = fs::OpenOptions::new().append(true).open(m("big")).unwrap();
+        f.write_all(b"END").unwrap();
+        drop(f);
+        let big = fs::read(m("big")).unwrap();
+        assert_eq!(big.len(), 1_000_003);
+        assert_eq!(&big[999_990..], b"0123456789END");
+        fs::OpenOptions::new()
+            .write(true)
+            .open(m("big"))
+            .unwrap()
+            .set_len(5)
+            .unwrap();
+        assert_eq!(read("big"), "01234");
+        fs::write(m("big"), "short").unwrap();
+        assert_eq!(read("big"), "short");
+        assert_eq!(fs::metadata(m("big")).unwrap().len(), 5);
+
+        // An upper file written in place through one descriptor while
+        // another is open and has read it.
+        fs::write(m("up"), "first version").unwrap();
+        let mut r1 = fs::File::open(m("up")).unwrap();
+        let mut s = String::new();
+        r1.read_to_string(&mut s).unwrap();
+        assert_eq!(s, "first version");
+        let mut w = fs::OpenOptions::new().write(true).open(m("up")).unwrap();
+        w.seek(SeekFrom::Start(0)).unwrap();
+        w.write_all(b"FIRST").unwrap();
+        drop(w);
+        r1.seek(SeekFrom::Start(0)).unwrap();
+        s.clear();
+        r1.read_to_string(&mut s).unwrap();
+        assert_eq!(s, "FIRST version");
+        assert_eq!(read("up"), "FIRST version");
+
+        // Hard links in upper share one inode, and so one cache.
+        fs::hard_link(m("up"), m("up2")).unwrap();
+        fs::write(m("up2"), "via the link").unwrap();
+        assert_eq!(read("up"), "via the link");
+
+        // Unlink, then the cached entry is gone; a new file by that name
+        // has its own data and attributes.
+        let old_ino = fs::metadata(m("up")).unwrap().ino();
+        fs::remove_file(m("up")).unwrap();
+        assert_eq!(
+            fs::metadata(m("up")).unwrap_err().raw_os_error(),
+            Some(libc::ENOENT)
+        );
+        fs::write(m("up"), "reborn").unwrap();
+        assert_eq!(read("up"), "reborn");
+        assert_ne!(fs::metadata(m("up")).unwrap().ino(), old_ino);
+        assert_eq!(read("up2"), "via the link");
+
+        // A lower file unlinked (a whiteout), then made again.
+        assert_eq!(read("d/a"), "a");
+        fs::remove_file(m("d/a")).unwrap();
+        assert!(!m("d/a").exists());
+        assert_eq!(listed("d"), ["b"]);
+        fs::write(m("d/a"), "new a").unwrap();
+        assert_eq!(read("d/a"), "new a");
+        assert_eq!(listed("d"), ["a", "b"]);
+
+        // Rename over a cached file: the new name reads the moved data,
+        // the old one is gone; the listing (cached too) shows it.
+        assert_eq!(read("d/b"), "b");
+        fs::rename(m("d/a"), m("d/b")).unwrap();
+        assert_eq!(read("d/b"), "new a");
+        assert!(!m("d/a").exists());
+        assert_eq!(listed("d"), ["b"]);
+        fs::rename(m("d/b"), m("moved")).unwrap();
+        assert_eq!(listed("d"), Vec::<String>::new());
+        assert_eq!(read("moved"), "new a");
+
+        // A name looked up and missing (a cached negative entry) appears.
+        assert!(!m("later").exists());
+        fs::create_dir(m("later")).unwrap();
+        assert!(m("later").is_dir());
+        fs::remove_dir(m("later")).unwrap();
+        assert!(!m("later").exists());
+        fs::write(m("later"), "file now").unwrap();
+        assert_eq!(read("later"), "file now");
+
+        // chmod of a lower file (a copy-up that records the mode), then
+        // stat through the cached entry and through a new lookup.
+        assert_eq!(fs::metadata(m("mode")).unwrap().mode() & 0o7777, 0o644);
+        fs::set_permissions(m("mode"), fs::Permissions::from_mode(0o4750)).unwrap();
+        assert_eq!(fs::metadata(m("mode")).unwrap().mode() & 0o7777, 0o4750);
+        let f = fs::File::open(m("mode")).unwrap();
+        assert_eq!(f.metadata().unwrap().mode() & 0o7777, 0o4750);
+        drop(f);
+        // The recorded owner, written as the ownership supervisor writes
+        // it, shows in the mode at once.
+        xattr::set(m("mode"), OVERRIDE_STAT_XATTR, b"33:33:0600").unwrap();
+        assert_eq!(fs::metadata(m("mode")).unwrap().mode() & 0o7777, 0o600);
+        assert_eq!(
+            xattr::get(m("mode"), OVERRIDE_STAT_XATTR).unwrap().unwrap(),
+            b"33:33:0600"
+        );
+
+        // Times set and read back through the cache.
+        let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_600_000_000);
+        fs::File::options()
+            .write(true)
+            .open(m("moved"))
+            .unwrap()
+            .set_modified(t)
+            .unwrap();
+        assert_eq!(fs::metadata(m("moved")).unwrap().modified().unwrap(), t);
+
+        // No file capability anywhere: answered without the disk, and
+        // none can be set.
+        assert_eq!(xattr::get(m("moved"), "security.capability").unwrap(), None);
+        assert!(xattr::set(m("moved"), "security.capability", b"\x01").is_err());
+    });
+    umount2(&mnt, MntFlags::MNT_DETACH).unwrap();
+    server.join().unwrap();
+    if let Err(e) = r {
+        std::panic::resume_unwind(e);
+    }
+}
+
+/// With no directory handles, a read of a directory continues the
+/// listing its offset names: kept while the directory changes (nothing
+/// skipped or repeated), new for a read from the start (`rewinddir`),
+/// and taken again from the same index once too many newer reads
+/// pushed it out.
+#[test]
+fn issue19_fuse_reads_of_a_directory_continue_their_own_listing() {
+    use std::sync::Arc;
+    let fx = Fx::new(1);
+    for i in 0..10 {
+        write(fx.layer(0).join(format!("d/f{i}")), "x");
+    }
+    let ov = fx.ov();
+    let d = ino(&ov, "d");
+    let (first, start, base) = ov.listing_at(d, 0).unwrap();
+    assert_eq!((first.len(), start), (12, 0));
+    assert_ne!(base, 0);
+    ov.unlink(d, OsStr::new("f3")).unwrap();
+    let (_, fh) = ov
+        .create(d, OsStr::new("new"), 0o644, (0, 0), libc::O_RDWR)
+        .unwrap();
+    ov.release(fh);
+    let (cont, i, b) = ov.listing_at(d, base | 5).unwrap();
+    assert!(Arc::ptr_eq(&cont, &first));
+    assert_eq!((i, b), (5, base));
+    let (fresh, i, b) = ov.listing_at(d, 0).unwrap();
+    assert_eq!(i, 0);
+    assert_ne!(b, base);
+    let names: Vec<_> = fresh.iter().map(|e| e.name.to_str().unwrap()).collect();
+    assert!(names.contains(&"new") && !names.contains(&"f3"));
+    for _ in 0..4 {
+        ov.listing_at(d, 0).unwrap();
+    }
+    let (again, i, _) = ov.listing_at(d, base | 5).unwrap();
+    assert!(!Arc::ptr_eq(&again, &first));
+    assert_eq!(i, 5);
+    assert_eq!(names.len(), 12);
+}
+
+/// Through a mount: a directory too big for one reply is listed whole,
+/// each name once, while another reader changes it between batches; a
+/// new listing (or `rewinddir`) shows the change.
+#[test]
+fn issue19_fuse_big_directories_list_each_name_once() {
+    if !in_user_namespace("issue19_fuse_big_directories_list_each_name_once") {
+        return;
+    }
+    use nix::mount::{MntFlags, umount2};
+    let fx = Fx::new(2);
+    let long = "n".repeat(100);
+    for i in 0..400 {
+        let l = if i % 2 == 0 { 0 } else { 1 };
+        write(fx.layer(l).join(format!("big/{long}{i:04}")), "");
+    }
+    let mnt = fx.upper.parent().unwrap().join("mnt");
+    fs::create_dir(&mnt).unwrap();
+    let server = mount_at(&fx, &mnt);
+    let r = std::panic::catch_unwind(|| {
+        let big = mnt.join("big");
+        let mut dir = nix::dir::Dir::open(
+            &big,
+            nix::fcntl::OFlag::O_RDONLY | nix::fcntl::OFlag::O_DIRECTORY,
+            nix::sys::stat::Mode::empty(),
+        )
+        .unwrap();
+        let mut seen = std::collections::HashMap::<String, usize>::new();
+        let mut changed = false;
+        for e in dir.iter() {
+            let name = e.unwrap().file_name().to_str().unwrap().to_owned();
+            *seen.entry(name).or_default() += 1;
+            if seen.len() == 50 && !changed {
+                changed = true;
+                fs::write(big.join("added"), "").unwrap();
+                fs::remove_file(big.join(format!("{long}0399"))).unwrap();
+                fs::remove_file(big.join(format!("{long}0398"))).unwrap();
+            }
+        }
+        for i in 0..398 {
+            assert_eq!(seen.get(&format!("{long}{i:04}")), Some(&1), "{i}");
+        }
+        assert!(seen.values().all(|n| *n == 1));
+        let names: Vec<String> = fs::read_dir(&big)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(names.len(), 399);
+        assert!(names.iter().any(|n| n == "added"));
+        assert!(!names.iter().any(|n| n.ends_with("0399")));
+        assert_eq!(fs::read_dir(&mnt).unwrap().count(), 1);
     });
     umount2(&mnt, MntFlags::MNT_DETACH).unwrap();
     server.join().unwrap();
