@@ -687,3 +687,29 @@ fn issue19_two_containers_write_one_volume_at_once() {
         .ok();
     assert_eq!(out, "300\n300\n300\n300\n");
 }
+
+/// fuse-overlay speed: the ownership supervisor keeps the records of files
+/// on the FUSE root by inode and change time; changes within one tick of
+/// the kernel's coarse clock, a file removed and made again, and files
+/// made for an emulated user must still read right.
+#[test]
+fn issue19_fuse_overlay_owner_records_stay_coherent() {
+    let env = TestEnv::new();
+    let img = pulled(&env);
+    let out = env
+        .rsp()
+        .args(["--storage-driver", "fuse-overlay", "run", "--rm", "--network", "none", img])
+        .args(["sh", "-c"])
+        .arg(
+            "for i in 1 2 3; do touch /f$i; chown 33:33 /f$i; stat -c %u /f$i; \
+             chown 34:34 /f$i; stat -c %u /f$i; chown 0:0 /f$i; stat -c %u /f$i; \
+             chmod 600 /f$i; stat -c %a /f$i; done; \
+             stat -c %u /data/f; rm /data/f; touch /data/f; stat -c %u /data/f; \
+             gosu 33:33 touch /tmp/g; stat -c %u /tmp/g; rm /tmp/g; touch /tmp/g; stat -c %u /tmp/g",
+        )
+        .ok();
+    assert_eq!(
+        out,
+        "33\n34\n0\n600\n33\n34\n0\n600\n33\n34\n0\n600\n33\n0\n33\n0\n"
+    );
+}

@@ -394,6 +394,7 @@ fn serve(args: &[OsString]) -> Result<(), OwnershipError> {
         userns_ino,
         table: Table::default(),
         chrooted: std::cell::Cell::new(None),
+        records: Default::default(),
     };
     let mut listeners = vec![Listener {
         fd: listener,
@@ -589,7 +590,32 @@ struct Supervisor {
     /// The root we are chrooted into (see [`Supervisor::dir_id`]), once a
     /// relative lookup has put us there.
     chrooted: std::cell::Cell<Option<(u64, u64)>>,
+    /// Records of files on FUSE mounts (see [`RecordCache`]).
+    records: std::cell::RefCell<RecordCache>,
 }
+
+/// The records of files on FUSE filesystems (the fuse-overlay root), by
+/// device, inode and change time, so a `stat` of a file whose record was
+/// read before costs no FUSE round trip for the xattr.
+///
+/// Sound because, on rsp's FUSE overlay: inode numbers are never reused
+/// (the server counts them up); every change of a record goes through the
+/// mount, which updates the inode's change time in the kernel's cache;
+/// and a change this supervisor makes (the usual one: `chown`, `chmod`,
+/// a file created for an emulated user) drops the entry itself, since two
+/// changes within one tick of the kernel's coarse clock could keep the
+/// same change time. Other filesystems (the kernel overlay, volumes) are
+/// asked every time, as before.
+#[derive(Default)]
+struct RecordCache {
+    /// Devices known to be FUSE (true) or not.
+    fuse: HashMap<u64, bool>,
+    entries: HashMap<(u64, u64), ((i64, u32), Option<OverrideStat>)>,
+}
+
+/// Entries kept before the cache starts again: a bound on its memory.
+const MAX_CACHED_RECORDS: usize = 1 << 16;
+const FUSE_SUPER_MAGIC: i64 = 0x6573_5546;
 
 /// The trapped call's thread and cookie.
 struct Target<'a> {
@@ -1609,7 +1635,54 @@ impl Supervisor {
             .and_then(|v| OverrideStat::parse(&v).ok())
     }
 
+    /// [`Self::record`] through the [`RecordCache`] for files on FUSE.
+    fn cached_record(&self, fd: &OwnedFd) -> Option<OverrideStat> {
+        let mask = libc::STATX_INO | libc::STATX_CTIME;
+        // The kernel's cached attributes only: no round trip.
+        let sx = seccomp::statx_fd(fd.as_fd(), libc::AT_STATX_DONT_SYNC, mask).ok();
+        let Some(sx) = sx.filter(|sx| sx.stx_mask & mask == mask) else {
+            return self.record(fd);
+        };
+        let dev = libc::makedev(sx.stx_dev_major, sx.stx_dev_minor);
+        let mut cache = self.records.borrow_mut();
+        let fuse = *cache.fuse.entry(dev).or_insert_with(|| {
+            nix::sys::statfs::fstatfs(fd)
+                .map(|f| f.filesystem_type().0 as i64 == FUSE_SUPER_MAGIC)
+                .unwrap_or(false)
+        });
+        if !fuse {
+            drop(cache);
+            return self.record(fd);
+        }
+        let key = (dev, sx.stx_ino);
+        let ctime = (sx.stx_ctime.tv_sec, sx.stx_ctime.tv_nsec);
+        if let Some((t, r)) = cache.entries.get(&key)
+            && *t == ctime
+        {
+            return *r;
+        }
+        let r = self.record(fd);
+        if cache.entries.len() >= MAX_CACHED_RECORDS {
+            cache.entries.clear();
+        }
+        cache.entries.insert(key, (ctime, r));
+        r
+    }
+
+    /// Drops what the [`RecordCache`] knows of `fd`'s inode.
+    fn forget_record(&self, fd: &OwnedFd) {
+        let mut cache = self.records.borrow_mut();
+        if cache.entries.is_empty() {
+            return;
+        }
+        if let Ok(sx) = seccomp::statx_fd(fd.as_fd(), libc::AT_STATX_DONT_SYNC, libc::STATX_INO) {
+            let dev = libc::makedev(sx.stx_dev_major, sx.stx_dev_minor);
+            cache.entries.remove(&(dev, sx.stx_ino));
+        }
+    }
+
     fn set_record(&self, fd: &OwnedFd, r: Option<OverrideStat>) -> std::io::Result<()> {
+        self.forget_record(fd);
         let name = Self::name(fd);
         match r {
             Some(r) => xattr::set_deref(&name, OVERRIDE_STAT_XATTR, r.to_string().as_bytes()),
@@ -1635,7 +1708,7 @@ impl Supervisor {
         let Some(fd) = self.resolve(t, dirfd, &path, flags) else {
             return Reply::Continue;
         };
-        let Some(rec) = self.record(&fd) else {
+        let Some(rec) = self.cached_record(&fd) else {
             return Reply::Continue;
         };
         let bytes = match statx_mask {
