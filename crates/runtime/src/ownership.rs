@@ -610,12 +610,14 @@ struct Supervisor {
 struct RecordCache {
     /// Devices known to be FUSE (true) or not.
     fuse: HashMap<u64, bool>,
-    entries: HashMap<(u64, u64), ((i64, u32), Option<OverrideStat>)>,
+    entries: HashMap<(u64, u64), CachedRecord>,
 }
+
+/// A file's change time (seconds, nanoseconds) and its record then.
+type CachedRecord = ((i64, u32), Option<OverrideStat>);
 
 /// Entries kept before the cache starts again: a bound on its memory.
 const MAX_CACHED_RECORDS: usize = 1 << 16;
-const FUSE_SUPER_MAGIC: i64 = 0x6573_5546;
 
 /// The trapped call's thread and cookie.
 struct Target<'a> {
@@ -1647,7 +1649,7 @@ impl Supervisor {
         let mut cache = self.records.borrow_mut();
         let fuse = *cache.fuse.entry(dev).or_insert_with(|| {
             nix::sys::statfs::fstatfs(fd)
-                .map(|f| f.filesystem_type().0 as i64 == FUSE_SUPER_MAGIC)
+                .map(|f| f.filesystem_type() == nix::sys::statfs::FUSE_SUPER_MAGIC)
                 .unwrap_or(false)
         });
         if !fuse {
