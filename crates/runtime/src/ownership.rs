@@ -1638,10 +1638,12 @@ impl Supervisor {
     }
 
     /// [`Self::record`] through the [`RecordCache`] for files on FUSE.
-    fn cached_record(&self, fd: &OwnedFd) -> Option<OverrideStat> {
-        let mask = libc::STATX_INO | libc::STATX_CTIME;
-        // The kernel's cached attributes only: no round trip.
-        let sx = seccomp::statx_fd(fd.as_fd(), libc::AT_STATX_DONT_SYNC, mask).ok();
+    fn cached_record(&self, t: &Target<'_>, fd: &OwnedFd) -> Option<OverrideStat> {
+        let mask = libc::STATX_INO | libc::STATX_CTIME | libc::STATX_MODE;
+        // The kernel's cached attributes, asked again only where they
+        // were dropped (STATX_MODE: change times alone never are, under
+        // the writeback cache).
+        let sx = seccomp::statx_fd(fd.as_fd(), 0, mask).ok();
         let Some(sx) = sx.filter(|sx| sx.stx_mask & mask == mask) else {
             return self.record(fd);
         };
@@ -1656,6 +1658,12 @@ impl Supervisor {
             drop(cache);
             return self.record(fd);
         }
+        // rsp's FUSE overlay (the container's root) says in st_blksize
+        // whether a file has a record.
+        if sx.stx_blksize == rsp_storage::layer::FUSE_BLKSIZE_PLAIN && self.root_dev(t) == Some(dev)
+        {
+            return None;
+        }
         let key = (dev, sx.stx_ino);
         let ctime = (sx.stx_ctime.tv_sec, sx.stx_ctime.tv_nsec);
         if let Some((t, r)) = cache.entries.get(&key)
@@ -1669,6 +1677,13 @@ impl Supervisor {
         }
         cache.entries.insert(key, (ctime, r));
         r
+    }
+
+    /// The device of the target's root directory.
+    fn root_dev(&self, t: &Target<'_>) -> Option<u64> {
+        let root = self.open_proc(&format!("{}/root", t.pid), OFlag::O_PATH)?;
+        let sx = seccomp::statx_fd(root.as_fd(), libc::AT_STATX_DONT_SYNC, libc::STATX_INO).ok()?;
+        Some(libc::makedev(sx.stx_dev_major, sx.stx_dev_minor))
     }
 
     /// Drops what the [`RecordCache`] knows of `fd`'s inode.
@@ -1710,7 +1725,7 @@ impl Supervisor {
         let Some(fd) = self.resolve(t, dirfd, &path, flags) else {
             return Reply::Continue;
         };
-        let Some(rec) = self.cached_record(&fd) else {
+        let Some(rec) = self.cached_record(t, &fd) else {
             return Reply::Continue;
         };
         let bytes = match statx_mask {

@@ -80,6 +80,17 @@ pub const OVERRIDE_STAT_XATTR: &str = "user.containers.override_stat";
 /// [`OVERRIDE_STAT_XATTR`] for calls that take a C string.
 pub const OVERRIDE_STAT_XATTR_C: &CStr = c"user.containers.override_stat";
 
+/// The `st_blksize` rsp's FUSE overlay gives a file or directory without
+/// an [`OVERRIDE_STAT_XATTR`] record ([`FUSE_BLKSIZE_RECORDED`]: one with
+/// a record), so the ownership supervisor can tell from the kernel's
+/// cached attributes, without a round trip to the server, that there is
+/// no record to read. The server drops the kernel's attributes whenever
+/// a record is set or removed through the mount. Powers of two, as the
+/// kernel wants.
+pub const FUSE_BLKSIZE_PLAIN: u32 = 1 << 12;
+/// See [`FUSE_BLKSIZE_PLAIN`].
+pub const FUSE_BLKSIZE_RECORDED: u32 = 1 << 13;
+
 /// The xattr namespace of overlayfs mounted with `userxattr`: overlay's
 /// own bookkeeping, never an image's to set nor a container's to see.
 pub const OVERLAY_XATTR_PREFIX: &[u8] = b"user.overlay.";

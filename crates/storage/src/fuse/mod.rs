@@ -115,6 +115,7 @@ pub fn serve(
 ) -> Result<Server, FuseError> {
     let mut fs = OverlayFs::open(&layers, &upper, &work)?;
     fs.owner = Some(owner);
+    let notifier = fs.notifier.clone();
     // Every directory the kernel holds keeps one descriptor per layer open.
     rsp_sys::net::raise_nofile_limit();
     let mut config = Config::default();
@@ -126,6 +127,7 @@ pub fn serve(
             source,
         }
     })?;
+    let _ = notifier.set(session.notifier());
     let thread = std::thread::Builder::new()
         .name("rsp-fuse".into())
         .spawn(move || match session.run() {
@@ -168,9 +170,25 @@ pub(crate) struct OverlayFs {
     /// Who every entry is shown as owned by (see [`serve`]); `None` shows
     /// the recorded owners.
     owner: Option<(u32, u32)>,
+    /// Tells the kernel to drop an inode's cached attributes after its
+    /// owner record changed (see [`super::layer::FUSE_BLKSIZE_PLAIN`]):
+    /// with the writeback cache it keeps change times itself and would
+    /// not ask again. Set once the session exists.
+    notifier: std::sync::Arc<std::sync::OnceLock<fuser::Notifier>>,
 }
 
 impl OverlayFs {
+    /// After `name` changed on `ino`: if it is the owner record, the
+    /// kernel's attributes (their `st_blksize` marker) are stale.
+    fn record_changed(&self, ino: INodeNo, name: &OsStr) {
+        if name == super::layer::OVERRIDE_STAT_XATTR
+            && let Some(n) = self.notifier.get()
+        {
+            // An offset below zero drops the attributes only.
+            let _ = n.inval_inode(ino, -1, 0);
+        }
+    }
+
     pub(crate) fn open(layers: &[PathBuf], upper: &Path, work: &Path) -> Result<Self, FuseError> {
         let layers = layers
             .iter()
@@ -193,7 +211,11 @@ impl OverlayFs {
             path: upper.to_path_buf(),
             source,
         })?;
-        Ok(OverlayFs { ov, owner: None })
+        Ok(OverlayFs {
+            ov,
+            owner: None,
+            notifier: Default::default(),
+        })
     }
 }
 
@@ -630,7 +652,12 @@ impl Filesystem for OverlayFs {
         _position: u32,
         reply: ReplyEmpty,
     ) {
-        empty(reply, self.ov.setxattr(ino.0, name, value, flags));
+        let r = self.ov.setxattr(ino.0, name, value, flags);
+        let ok = r.is_ok();
+        empty(reply, r);
+        if ok {
+            self.record_changed(ino, name);
+        }
     }
 
     fn getxattr(&self, _req: &Request, ino: INodeNo, name: &OsStr, size: u32, reply: ReplyXattr) {
@@ -642,7 +669,12 @@ impl Filesystem for OverlayFs {
     }
 
     fn removexattr(&self, _req: &Request, ino: INodeNo, name: &OsStr, reply: ReplyEmpty) {
-        empty(reply, self.ov.removexattr(ino.0, name));
+        let r = self.ov.removexattr(ino.0, name);
+        let ok = r.is_ok();
+        empty(reply, r);
+        if ok {
+            self.record_changed(ino, name);
+        }
     }
 
     fn access(&self, _req: &Request, ino: INodeNo, mask: AccessFlags, reply: ReplyEmpty) {

@@ -749,6 +749,13 @@ impl Overlay {
     }
 
     fn make_attr(ino: u64, st: &FileStat, ov: Option<OverrideStat>) -> FileAttr {
+        // Whether a record exists, for the ownership supervisor (see
+        // layer::FUSE_BLKSIZE_PLAIN).
+        let blksize = if ov.is_some() {
+            super::super::layer::FUSE_BLKSIZE_RECORDED
+        } else {
+            super::super::layer::FUSE_BLKSIZE_PLAIN
+        };
         let mut kind = file_type(kind_of(st));
         let (mut perm, mut uid, mut gid, mut rdev) = (st.st_mode & 0o7777, 0, 0, 0);
         if kind == FileType::CharDevice || kind == FileType::BlockDevice {
@@ -785,7 +792,7 @@ impl Overlay {
             uid,
             gid,
             rdev,
-            blksize: st.st_blksize as u32,
+            blksize,
             flags: 0,
         }
     }
