@@ -606,6 +606,11 @@ struct Supervisor {
 /// changes within one tick of the kernel's coarse clock could keep the
 /// same change time. Other filesystems (the kernel overlay, volumes) are
 /// asked every time, as before.
+///
+/// Before the cache, a file on the container's own FUSE root whose
+/// `st_blksize` is [`rsp_storage::layer::FUSE_BLKSIZE_PLAIN`] has no
+/// record at all: the server says so in every attribute reply and drops
+/// the kernel's attributes whenever a record is set or removed.
 #[derive(Default)]
 struct RecordCache {
     /// Devices known to be FUSE (true) or not.
