@@ -485,19 +485,7 @@ fn image_size(store: &Store, image_id: &str) -> u64 {
 
 /// Bytes a container has written to its own layer.
 pub(super) fn upper_size(store: &Store, id: &str) -> u64 {
-    fn walk(p: &std::path::Path) -> u64 {
-        let Ok(rd) = std::fs::read_dir(p) else {
-            return 0;
-        };
-        rd.flatten()
-            .map(|e| match e.metadata() {
-                Ok(m) if m.is_dir() => walk(&e.path()),
-                Ok(m) => m.len(),
-                Err(_) => 0,
-            })
-            .sum()
-    }
-    walk(&store.container_dir(id).join("upper"))
+    rsp_storage::tree_size(&store.container_dir(id).join("upper"))
 }
 
 pub fn ps(g: &Global, a: &PsArgs) -> CmdResult {

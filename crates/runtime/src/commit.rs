@@ -83,11 +83,7 @@ const MOUNT_POINTS: &[&str] = &[
 
 /// Image layer directories of `diff_ids` (lowest first), topmost first.
 fn image_layers(store: &Store, diff_ids: &[String]) -> Result<Vec<Layer>> {
-    diff_ids
-        .iter()
-        .rev()
-        .map(|d| Ok(Layer::image(store.layer_path(d)?)))
-        .collect()
+    Ok(store.image_layers(diff_ids)?)
 }
 
 /// The runtime's mount points and the container's volume targets.

@@ -183,7 +183,7 @@ pub fn prepare(store: &Store, cfg: &ContainerConfig, lock: &StoreLock) -> Result
             .map(|mut d| d.next().is_none())
             .unwrap_or(false);
         if empty {
-            let layers = rsp_storage::volume::image_layers(store, &cfg.layers)?;
+            let layers = store.image_layers(&cfg.layers)?;
             let keep_root = crate::mounts::volume_owner(&rec.options).is_some();
             rsp_storage::volume::copy_up(layers, &m.destination, &data, &rec.name, !keep_root)?;
         }

@@ -252,6 +252,21 @@ fn mkdir(path: &Path, mode: u32) -> Result<()> {
         })
 }
 
+/// Bytes in the files below `dir` (their sizes; directories count 0,
+/// unreadable parts 0).
+pub fn tree_size(dir: &Path) -> u64 {
+    let Ok(rd) = fs::read_dir(dir) else {
+        return 0;
+    };
+    rd.flatten()
+        .map(|e| match e.metadata() {
+            Ok(m) if m.is_dir() => tree_size(&e.path()),
+            Ok(m) => m.len(),
+            Err(_) => 0,
+        })
+        .sum()
+}
+
 /// Removes a directory tree even where the container or an image made
 /// directories unwritable for their owner (overlay's `work/work` is 0000).
 pub fn remove_tree(path: &Path) -> Result<()> {
@@ -385,6 +400,16 @@ impl Store {
 
     pub fn layer_path(&self, diff_id: &str) -> Result<PathBuf> {
         Ok(self.layers_dir().join(digest_hex(diff_id)?))
+    }
+
+    /// The layer directories of `diff_ids` (lowest first) as a view or a
+    /// pack takes them: topmost first, each with the image's default owner.
+    pub fn image_layers(&self, diff_ids: &[String]) -> Result<Vec<pack::Layer>> {
+        diff_ids
+            .iter()
+            .rev()
+            .map(|d| Ok(pack::Layer::image(self.layer_path(d)?)))
+            .collect()
     }
 
     /// The marker of a layer that records at least one owner or mode

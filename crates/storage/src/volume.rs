@@ -26,7 +26,7 @@
 //!   parent with `O_NOFOLLOW`: a symlink a container left in its volume is
 //!   never followed.
 
-use super::layer::{self, OVERRIDE_STAT_XATTR, OverrideStat};
+use super::layer::{OVERRIDE_STAT_XATTR, OverrideStat};
 use super::pack::Layer;
 use super::view::{View, ViewKind};
 use super::walk::file_type;
@@ -266,24 +266,10 @@ impl Store {
 
     /// Bytes used by a volume's files (their sizes; directories count 0).
     pub fn volume_size(&self, name: &str) -> u64 {
-        self.volume_data(name).map(|d| tree_size(&d)).unwrap_or(0)
+        self.volume_data(name)
+            .map(|d| super::tree_size(&d))
+            .unwrap_or(0)
     }
-}
-
-fn tree_size(dir: &Path) -> u64 {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return 0;
-    };
-    let mut total = 0;
-    for e in entries.flatten() {
-        let Ok(m) = e.metadata() else { continue };
-        if m.is_dir() {
-            total += tree_size(&e.path());
-        } else {
-            total += m.len();
-        }
-    }
-    total
 }
 
 fn io_err(e: Errno) -> io::Error {
@@ -642,26 +628,15 @@ pub fn import(store: &Store, name: &str, input: impl Read) -> Result<()> {
     })
 }
 
-/// The layers of an image as [`copy_up`] takes them: store layer
-/// directories of `diff_ids` (lowest first), topmost first.
-pub fn image_layers(store: &Store, diff_ids: &[String]) -> Result<Vec<Layer>> {
-    diff_ids
-        .iter()
-        .rev()
-        .map(|d| Ok(Layer::image(store.layer_path(d)?)))
-        .collect()
-}
-
-/// Is the record of a volume file one that says `uid:gid`? (For tests and
-/// `system check`.)
-pub fn recorded_owner(path: &Path) -> Option<(u32, u32)> {
-    let v = xattr::get(path, OVERRIDE_STAT_XATTR).ok().flatten()?;
-    layer::OverrideStat::parse(&v).ok().map(|r| (r.uid, r.gid))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The owner a volume file's record names, if it has one.
+    fn recorded_owner(path: &Path) -> Option<(u32, u32)> {
+        let v = xattr::get(path, OVERRIDE_STAT_XATTR).ok().flatten()?;
+        OverrideStat::parse(&v).ok().map(|r| (r.uid, r.gid))
+    }
 
     #[test]
     fn issue19_volume_names() {
