@@ -254,10 +254,7 @@ fn inspect(g: &Global, a: &VolumeInspectArgs) -> CmdResult {
         .collect();
     let mut out = std::io::stdout().lock();
     match output::parse_format(a.format.as_deref(), &[])? {
-        Format::Template { .. } if a.format.is_some() => {
-            let fmt = output::parse_format(a.format.as_deref(), &[])?;
-            output::render_template(&mut out, &fmt, &items)?
-        }
+        fmt @ Format::Template { .. } => output::render_template(&mut out, &fmt, &items)?,
         _ => writeln!(out, "{}", output::json_pretty(&Value::Array(items)))?,
     }
     Ok(0)
@@ -345,19 +342,7 @@ pub fn prune_volumes(
     store: &Store,
     keep: &dyn Fn(&VolumeRecord) -> bool,
 ) -> anyhow::Result<Vec<(String, u64)>> {
-    let sizes: BTreeMap<String, u64> = store
-        .volumes()?
-        .iter()
-        .map(|v| (v.name.clone(), store.volume_size(&v.name)))
-        .collect();
-    let removed = volumes::prune(store, &|v| !keep(v))?;
-    Ok(removed
-        .into_iter()
-        .map(|n| {
-            let s = sizes.get(&n).copied().unwrap_or(0);
-            (n, s)
-        })
-        .collect())
+    Ok(volumes::prune(store, &|v| !keep(v))?)
 }
 
 fn export(g: &Global, a: &VolumeExportArgs) -> CmdResult {

@@ -638,43 +638,21 @@ fn issue19_hostile_volume_names_are_refused() {
 fn issue19_two_containers_write_one_volume_at_once() {
     let env = TestEnv::new();
     let img = pulled(&env);
-    let script = |me: &str| {
-        format!(
-            "i=0; while [ $i -lt 300 ]; do echo {me}$i >> /d/{me}; echo {me} >> /d/shared; i=$((i+1)); done"
-        )
-    };
-    let a = env
-        .rsp()
-        .args([
-            "run",
-            "-d",
-            "--network",
-            "none",
-            "-v",
-            "both:/d",
-            img,
-            "sh",
-            "-c",
-        ])
-        .arg(script("a"))
-        .ok();
-    let b = env
-        .rsp()
-        .args([
-            "run",
-            "-d",
-            "--network",
-            "none",
-            "-v",
-            "both:/d",
-            img,
-            "sh",
-            "-c",
-        ])
-        .arg(script("b"))
-        .ok();
-    for id in [a.trim(), b.trim()] {
-        assert_eq!(env.rsp().args(["wait", id]).ok(), "0\n");
+    // Both started before either is waited for.
+    let ids: Vec<String> = ["a", "b"]
+        .iter()
+        .map(|me| {
+            env.rsp()
+                .args(["run", "-d", "--network", "none", "-v", "both:/d", img])
+                .args(["sh", "-c"])
+                .arg(format!(
+                    "i=0; while [ $i -lt 300 ]; do echo {me}$i >> /d/{me}; echo {me} >> /d/shared; i=$((i+1)); done"
+                ))
+                .ok()
+        })
+        .collect();
+    for id in &ids {
+        assert_eq!(env.rsp().args(["wait", id.trim()]).ok(), "0\n");
     }
     let out = env
         .rsp()

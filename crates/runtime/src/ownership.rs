@@ -615,6 +615,9 @@ struct Supervisor {
 struct RecordCache {
     /// Devices known to be FUSE (true) or not.
     fuse: HashMap<u64, bool>,
+    /// FUSE devices known to be (true) or not to be a target's root: rsp's
+    /// own overlay.
+    roots: HashMap<u64, bool>,
     entries: HashMap<(u64, u64), CachedRecord>,
 }
 
@@ -1665,9 +1668,19 @@ impl Supervisor {
         }
         // rsp's FUSE overlay (the container's root) says in st_blksize
         // whether a file has a record.
-        if sx.stx_blksize == rsp_storage::layer::FUSE_BLKSIZE_PLAIN && self.root_dev(t) == Some(dev)
-        {
-            return None;
+        if sx.stx_blksize == rsp_storage::layer::FUSE_BLKSIZE_PLAIN {
+            // Asked of /proc once per device: a FUSE volume is no root.
+            let own = match cache.roots.get(&dev) {
+                Some(own) => *own,
+                None => {
+                    let own = self.root_dev(t) == Some(dev);
+                    cache.roots.insert(dev, own);
+                    own
+                }
+            };
+            if own {
+                return None;
+            }
         }
         let key = (dev, sx.stx_ino);
         let ctime = (sx.stx_ctime.tv_sec, sx.stx_ctime.tv_nsec);

@@ -803,6 +803,7 @@ impl ContainerSpec {
                 }
             }
         }
+        let mut db = None;
         for m in &mut mounts {
             match m.kind() {
                 container::MountKind::Volume if m.source.is_empty() => {
@@ -810,8 +811,11 @@ impl ContainerSpec {
                     m.options.anonymous = true;
                 }
                 container::MountKind::Image => {
-                    let db = store.images()?;
-                    let rec = rsp_image::lookup(&db, &m.source)
+                    let db = match &mut db {
+                        Some(db) => db,
+                        None => db.insert(store.images()?),
+                    };
+                    let rec = rsp_image::lookup(db, &m.source)
                         .map_err(|e| SpecError::ImageMount(m.source.clone(), e.to_string()))?;
                     m.source = rec.id.clone();
                     m.options.layers = rec.layers.clone();

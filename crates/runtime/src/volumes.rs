@@ -118,12 +118,18 @@ pub fn users(store: &Store) -> Result<BTreeMap<String, Vec<String>>> {
 /// them first for `-f`).
 pub fn remove(store: &Store, name: &str) -> Result<()> {
     let lock = store.lock()?;
-    remove_locked(store, name, &lock)
+    remove_locked(store, name, &users(store)?, &lock)
 }
 
-fn remove_locked(store: &Store, name: &str, lock: &StoreLock) -> Result<()> {
+/// [`remove`] with the store lock held and `users` read under it.
+fn remove_locked(
+    store: &Store,
+    name: &str,
+    users: &BTreeMap<String, Vec<String>>,
+    lock: &StoreLock,
+) -> Result<()> {
     store.volume(name)?;
-    if let Some(ids) = users(store)?.get(name)
+    if let Some(ids) = users.get(name)
         && !ids.is_empty()
     {
         return Err(VolumesError::InUse {
@@ -139,8 +145,8 @@ fn remove_locked(store: &Store, name: &str, lock: &StoreLock) -> Result<()> {
 }
 
 /// `volume prune`: removes every unused volume `keep` does not keep;
-/// returns the names removed.
-pub fn prune(store: &Store, keep: &dyn Fn(&VolumeRecord) -> bool) -> Result<Vec<String>> {
+/// returns the names removed and the bytes each held.
+pub fn prune(store: &Store, keep: &dyn Fn(&VolumeRecord) -> bool) -> Result<Vec<(String, u64)>> {
     let lock = store.lock()?;
     let used = users(store)?;
     let mut removed = Vec::new();
@@ -148,8 +154,9 @@ pub fn prune(store: &Store, keep: &dyn Fn(&VolumeRecord) -> bool) -> Result<Vec<
         if used.contains_key(&v.name) || keep(&v) {
             continue;
         }
-        remove_locked(store, &v.name, &lock)?;
-        removed.push(v.name);
+        let size = store.volume_size(&v.name);
+        remove_locked(store, &v.name, &used, &lock)?;
+        removed.push((v.name, size));
     }
     Ok(removed)
 }
