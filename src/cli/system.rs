@@ -108,9 +108,8 @@ pub fn info(g: &Global, a: &InfoArgs) -> CmdResult {
             Ok(p) if p.has(controller) => {
                 controllers.push(controller);
                 format!(
-                    "available (cgroup v1 memory hierarchy, containers in {})",
-                    p.memory_v1
-                        .as_ref()
+                    "available (cgroup v1 hierarchy, containers in {})",
+                    p.v1_dir(controller)
                         .map(|d| d.display().to_string())
                         .unwrap_or_default()
                 )

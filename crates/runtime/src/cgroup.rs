@@ -9,11 +9,12 @@
 //! where containers' cgroups go (the parent of ours when it is ours and
 //! holds no process, since the kernel gives controllers only below such a
 //! cgroup; else ours), enables the controllers it can there, and says why
-//! each one it cannot have is missing; where memory is bound to a v1
-//! hierarchy (hybrid layouts) it names the v1 memory cgroup of ours that
-//! [`MemoryV1`] limits in. Missing interface files (controllers not
-//! enabled, kernels without `cgroup.freeze`) are reported as absent values
-//! or errors, never as panics.
+//! each one it cannot have is missing; where a controller is bound to a
+//! v1 hierarchy (hybrid layouts) and our cgroup there is ours to write, it
+//! names that directory, and [`CgroupV1`] limits in a container's cgroup
+//! below it. Missing interface files (controllers not enabled, kernels
+//! without `cgroup.freeze`) are reported as absent values or errors, never
+//! as panics.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -163,18 +164,26 @@ pub struct Placement {
     pub parent: PathBuf,
     /// The controllers enabled for them.
     pub controllers: Vec<String>,
-    /// Where memory is bound to a cgroup v1 hierarchy (a hybrid layout):
-    /// the v1 memory cgroup that holds us, when it is ours to write.
-    pub memory_v1: Option<PathBuf>,
+    /// Where controllers are bound to cgroup v1 hierarchies (a hybrid
+    /// layout): the v1 cgroups that hold us and are ours to write, one per
+    /// hierarchy, with the controllers (v2 names) rsp limits there.
+    pub v1: Vec<(PathBuf, Vec<&'static str>)>,
     /// Why each controller rsp wants and does not have is missing.
     pub missing: Vec<(&'static str, String)>,
 }
 
 impl Placement {
-    /// Whether `controller` can be limited (memory: in v2 or v1).
+    /// Whether `controller` can be limited (in v2, or in a v1 hierarchy).
     pub fn has(&self, controller: &str) -> bool {
-        self.controllers.iter().any(|c| c == controller)
-            || (controller == "memory" && self.memory_v1.is_some())
+        self.controllers.iter().any(|c| c == controller) || self.v1_dir(controller).is_some()
+    }
+
+    /// The v1 cgroup of ours that `controller` (a v2 name) is limited in.
+    pub fn v1_dir(&self, controller: &str) -> Option<&Path> {
+        self.v1
+            .iter()
+            .find(|(_, cs)| cs.contains(&controller))
+            .map(|(d, _)| d.as_path())
     }
 
     /// Why `controller` cannot be limited.
@@ -187,8 +196,25 @@ impl Placement {
     }
 }
 
+/// cgroup v1's name for a controller rsp knows by its v2 name.
+fn v1_name(controller: &str) -> &str {
+    if controller == "io" {
+        "blkio"
+    } else {
+        controller
+    }
+}
+
+/// The v1 weight file of a blkio cgroup: CFQ's, else BFQ's; none where
+/// the I/O scheduler weighs nothing (mq-deadline, kyber, none).
+fn blkio_weight_file(dir: &Path) -> Option<&'static str> {
+    ["blkio.weight", "blkio.bfq.weight"]
+        .into_iter()
+        .find(|f| dir.join(f).exists())
+}
+
 /// The v1 hierarchy (its mount point and our path in it) that holds
-/// `controller`, where it is bound to cgroup v1.
+/// `controller` (its v1 name), where it is bound to cgroup v1.
 fn v1_dir(mountinfo: &str, cgroup: &str, controller: &str) -> Option<PathBuf> {
     let rel = cgroup.lines().find_map(|l| {
         let mut f = l.splitn(3, ':');
@@ -268,16 +294,26 @@ pub fn placement() -> Result<Placement, String> {
         if p.controllers.iter().any(|e| e == c) {
             continue;
         }
-        let v1 = v1_dir(&mountinfo, &cgroup, c);
-        if c == "memory"
-            && let Some(d) = v1.as_ref().filter(|d| ours(d))
+        let v1 = v1_dir(&mountinfo, &cgroup, v1_name(c));
+        let usable = v1.as_ref().filter(|d| ours(d));
+        if let Some(d) = usable
+            && (c != "io" || blkio_weight_file(d).is_some())
         {
-            p.memory_v1 = Some(d.clone());
+            match p.v1.iter_mut().find(|(e, _)| e == d) {
+                Some((_, cs)) => cs.push(c),
+                None => p.v1.push((d.clone(), vec![c])),
+            }
             continue;
         }
-        let why = if let Some(d) = v1 {
+        let why = if let Some(d) = usable {
             format!(
-                "the {c} controller is bound to cgroup v1 here (a hybrid layout) and your v1 cgroup {} is not yours to write",
+                "the blkio controller is bound to cgroup v1 here (a hybrid layout) and the I/O scheduler of {} weighs nothing (no blkio.weight or blkio.bfq.weight: it needs the BFQ scheduler)",
+                d.display()
+            )
+        } else if let Some(d) = v1 {
+            format!(
+                "the {} controller is bound to cgroup v1 here (a hybrid layout) and your v1 cgroup {} is not yours to write",
+                v1_name(c),
                 d.display()
             )
         } else if !available.iter().any(|a| a == c) {
@@ -296,35 +332,65 @@ pub fn placement() -> Result<Placement, String> {
     Ok(p)
 }
 
-/// A container's cgroup in a cgroup v1 memory hierarchy (hybrid
-/// layouts), for its memory limits.
+/// A container's cgroup in one cgroup v1 hierarchy (hybrid layouts), for
+/// the limits of the controllers bound there. Which those are it reads
+/// from the interface files the directory has, so a path kept in the
+/// container's state is all it needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MemoryV1 {
+pub struct CgroupV1 {
     path: PathBuf,
 }
 
-impl MemoryV1 {
-    pub fn create(parent: &Path, name: &str) -> Result<MemoryV1> {
-        Ok(MemoryV1 {
-            path: make_dir(parent, name)?,
-        })
+impl CgroupV1 {
+    /// `parent/name`, made or reused. A new cpuset cgroup starts with no
+    /// CPUs and no memory nodes, and v1 refuses processes into it: it
+    /// gets its parent's.
+    pub fn create(parent: &Path, name: &str) -> Result<CgroupV1> {
+        let path = make_dir(parent, name)?;
+        for f in ["cpuset.cpus", "cpuset.mems"] {
+            let own = std::fs::read_to_string(path.join(f));
+            if own.is_ok_and(|v| v.trim().is_empty()) {
+                let from = std::fs::read_to_string(parent.join(f)).unwrap_or_default();
+                write_files(&path, &[(f, from.trim().to_string())])?;
+            }
+        }
+        Ok(CgroupV1 { path })
     }
 
-    pub fn open(path: &Path) -> Option<MemoryV1> {
-        path.join("memory.limit_in_bytes")
-            .exists()
-            .then(|| MemoryV1 {
-                path: path.to_path_buf(),
-            })
+    /// One recorded in a container's state, if it is still there.
+    pub fn open(path: &Path) -> Option<CgroupV1> {
+        (!path.as_os_str().is_empty() && path.join("cgroup.procs").exists()).then(|| CgroupV1 {
+            path: path.to_path_buf(),
+        })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
     }
 
+    /// The controllers (v2 names) this hierarchy carries.
+    fn controllers(&self) -> Vec<&'static str> {
+        [
+            ("memory", "memory.limit_in_bytes"),
+            ("cpu", "cpu.shares"),
+            ("cpuset", "cpuset.cpus"),
+            ("pids", "pids.max"),
+        ]
+        .into_iter()
+        .filter(|(_, f)| self.path.join(f).exists())
+        .map(|(c, _)| c)
+        .chain(blkio_weight_file(&self.path).map(|_| "io"))
+        .collect()
+    }
+
     pub fn apply(&self, limits: &crate::limits::Limits) -> Result<()> {
         let memsw = self.path.join("memory.memsw.limit_in_bytes").exists();
-        let mut files = limits.v1_memory_files(memsw);
+        let mut files = limits.v1_files(&self.controllers(), memsw);
+        if let Some(weight) = blkio_weight_file(&self.path) {
+            for f in files.iter_mut().filter(|(f, _)| *f == "blkio.weight") {
+                f.0 = weight;
+            }
+        }
         // v1 refuses a memory limit above memsw's, and memsw below the
         // memory limit: lift memsw first, set the rest, then memsw.
         if memsw {
@@ -344,6 +410,7 @@ impl MemoryV1 {
         add_to(&self.path, pid)
     }
 
+    /// The OOM kills in it (0 outside the memory hierarchy).
     pub fn oom_kills(&self) -> u64 {
         std::fs::read_to_string(self.path.join("memory.oom_control"))
             .map(|s| oom_kills_in(&s))

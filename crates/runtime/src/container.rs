@@ -670,10 +670,10 @@ pub struct State {
     /// delegated cgroup to make it in.
     #[serde(default)]
     pub cgroup: String,
-    /// Its cgroup in a v1 memory hierarchy (hybrid layouts), for
-    /// memory limits.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub cgroup_memory_v1: String,
+    /// Its cgroups in v1 hierarchies (hybrid layouts: memory, cpu, pids
+    /// and the others bound to v1), for their limits.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cgroup_v1: Vec<String>,
     /// Exited, and its monitor waits to start it again under its restart
     /// policy (true only while that monitor lives: see [`State::restarting`]).
     #[serde(default)]

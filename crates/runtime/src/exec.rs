@@ -247,11 +247,11 @@ pub fn exec(c: &Container, opts: &ExecOptions) -> Result<i32> {
     // Into the container's own cgroup first (while still ours to write as
     // a host process), so pause and stats count the command too: the
     // helper waits for its plan until then.
-    if !c.state.cgroup.is_empty() {
-        let _ = std::fs::write(
-            format!("{}/cgroup.procs", c.state.cgroup),
-            helper.pid().to_string(),
-        );
+    // Its v1 cgroups too (hybrid layouts), or the command would be
+    // outside the limits kept there.
+    let cgroups = std::iter::once(&c.state.cgroup).chain(&c.state.cgroup_v1);
+    for cg in cgroups.filter(|cg| !cg.is_empty()) {
+        let _ = std::fs::write(format!("{cg}/cgroup.procs"), helper.pid().to_string());
     }
     let plan = JoinPlan {
         namespaces: ns_fds,

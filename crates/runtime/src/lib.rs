@@ -240,11 +240,13 @@ fn runtime_dir(paths: &Paths, id: &str) -> PathBuf {
 /// volumes that no other container uses go too.
 pub(crate) fn remove_files(store: &Store, paths: &Paths, id: &str, volumes: bool) -> Result<()> {
     let cfg: Option<ContainerConfig> = store.read_container_file(id, "container.json").ok();
-    // A cgroup its monitor could not remove (killed, or still busy then).
-    if let Ok(st) = store.read_container_file::<State>(id, "state.json")
-        && !st.cgroup.is_empty()
-    {
-        let _ = std::fs::remove_dir(&st.cgroup);
+    // Cgroups its monitor could not remove (killed, or still busy then).
+    if let Ok(st) = store.read_container_file::<State>(id, "state.json") {
+        for cg in std::iter::once(&st.cgroup).chain(&st.cgroup_v1) {
+            if !cg.is_empty() {
+                let _ = std::fs::remove_dir(cg);
+            }
+        }
     }
     let lock = store.lock()?;
     // Drop container.json first so a half-removed container is not listed.

@@ -7,9 +7,10 @@
 //! gives [`Limits`]; [`Limits::controllers`] names the cgroup controllers
 //! they need, which the caller checks are delegated (`cgroup::placement`)
 //! before anything runs: a limit that cannot be enforced is refused, never
-//! ignored. [`Limits::v2_files`] and [`Limits::v1_memory_files`] are the
-//! interface files and values for cgroup v2 and for a cgroup v1 memory
-//! hierarchy (a hybrid layout), written by `cgroup::Cgroup::apply`.
+//! ignored. [`Limits::v2_files`] and [`Limits::v1_files`] are the
+//! interface files and values for cgroup v2 and for cgroup v1 hierarchies
+//! (a hybrid layout), written by `cgroup::Cgroup::apply` and
+//! `cgroup::CgroupV1::apply`.
 
 use serde::{Deserialize, Serialize};
 
@@ -281,6 +282,12 @@ pub fn shares_to_weight(shares: u64) -> u64 {
     1 + ((shares.clamp(2, 262_144) - 2) * 9999) / 262_142
 }
 
+/// cgroup v1's `cpu.shares` for `--cpu-weight`: [`shares_to_weight`]
+/// backwards.
+pub fn weight_to_shares(weight: u64) -> u64 {
+    2 + ((weight.clamp(1, 10_000) - 1) * 262_142) / 9999
+}
+
 impl Limits {
     /// The pids limit in effect: the given one, else Podman's default.
     pub fn pids(&self) -> i64 {
@@ -324,7 +331,7 @@ impl Limits {
 
     /// cgroup v2 interface files and values, for the controllers in
     /// `available` (v1-bound memory is written by
-    /// [`Self::v1_memory_files`] instead). Unset limits are written as
+    /// [`Self::v1_files`] instead). Unset limits are written as
     /// the kernel's defaults, so `update` can lift one.
     pub fn v2_files(&self, available: &[String]) -> Vec<(&'static str, String)> {
         let has = |c: &str| available.iter().any(|a| a == c);
@@ -384,28 +391,60 @@ impl Limits {
         f
     }
 
-    /// The same for a cgroup v1 memory hierarchy; `memsw` says whether
-    /// it accounts swap (`memory.memsw.*` exists).
-    pub fn v1_memory_files(&self, memsw: bool) -> Vec<(&'static str, String)> {
+    /// The same for a cgroup v1 hierarchy carrying `controllers` (v2
+    /// names: memory, cpu, cpuset, pids, io); `memsw` says whether memory
+    /// accounts swap (`memory.memsw.*` exists). The weight of `io` is
+    /// named `blkio.weight` here, whichever file the scheduler has.
+    pub fn v1_files(&self, controllers: &[&str], memsw: bool) -> Vec<(&'static str, String)> {
+        let has = |c: &str| controllers.contains(&c);
         let unlimited = "-1".to_string();
-        let mut f = vec![
-            (
+        let mut f = Vec::new();
+        if has("memory") {
+            f.push((
                 "memory.limit_in_bytes",
                 self.memory.map_or(unlimited.clone(), |m| m.to_string()),
-            ),
-            (
+            ));
+            f.push((
                 "memory.soft_limit_in_bytes",
                 self.memory_reservation
                     .map_or(unlimited.clone(), |m| m.to_string()),
-            ),
-        ];
-        if memsw {
-            let total = match (self.memory_swap, self.memory) {
-                (Some(-1), _) | (None, None) | (Some(_), None) => unlimited,
-                (Some(t), Some(_)) => t.to_string(),
-                (None, Some(m)) => (2 * m).to_string(),
-            };
-            f.push(("memory.memsw.limit_in_bytes", total));
+            ));
+            if memsw {
+                let total = match (self.memory_swap, self.memory) {
+                    (Some(-1), _) | (None, None) | (Some(_), None) => unlimited.clone(),
+                    (Some(t), Some(_)) => t.to_string(),
+                    (None, Some(m)) => (2 * m).to_string(),
+                };
+                f.push(("memory.memsw.limit_in_bytes", total));
+            }
+        }
+        if has("cpu") {
+            f.push(("cpu.cfs_period_us", CPU_PERIOD.to_string()));
+            f.push((
+                "cpu.cfs_quota_us",
+                self.nano_cpus.map_or(unlimited.clone(), |n| {
+                    (n * CPU_PERIOD / 1_000_000_000).max(1000).to_string()
+                }),
+            ));
+            let shares = self
+                .cpu_shares
+                .unwrap_or_else(|| self.cpu_weight.map_or(1024, weight_to_shares));
+            f.push(("cpu.shares", shares.to_string()));
+        }
+        if has("cpuset")
+            && let Some(c) = &self.cpuset_cpus
+        {
+            f.push(("cpuset.cpus", c.clone()));
+        }
+        if has("pids") {
+            let p = self.pids();
+            f.push((
+                "pids.max",
+                if p <= 0 { "max".into() } else { p.to_string() },
+            ));
+        }
+        if has("io") {
+            f.push(("blkio.weight", self.blkio_weight.unwrap_or(100).to_string()));
         }
         f
     }
@@ -447,9 +486,29 @@ mod tests {
         assert_eq!(get("cpu.weight"), shares_to_weight(512).to_string());
         assert_eq!(get("pids.max"), "50");
         assert_eq!(get("io.weight"), "default 300");
-        let v1 = l.v1_memory_files(true);
-        assert_eq!(v1[0], ("memory.limit_in_bytes", "33554432".into()));
-        assert_eq!(v1[2], ("memory.memsw.limit_in_bytes", "67108864".into()));
+        let v1 = l.v1_files(&["memory", "cpu", "cpuset", "pids", "io"], true);
+        let get1 = |k: &str| v1.iter().find(|(f, _)| *f == k).unwrap().1.clone();
+        assert_eq!(get1("memory.limit_in_bytes"), "33554432");
+        assert_eq!(get1("memory.memsw.limit_in_bytes"), "67108864");
+        assert_eq!(get1("cpu.cfs_quota_us"), "50000");
+        assert_eq!(get1("cpu.cfs_period_us"), "100000");
+        assert_eq!(get1("cpu.shares"), "512");
+        assert_eq!(get1("cpuset.cpus"), "0");
+        assert_eq!(get1("pids.max"), "50");
+        assert_eq!(get1("blkio.weight"), "300");
+        // Only the hierarchy's own controllers' files.
+        assert!(
+            l.v1_files(&["pids"], false)
+                .iter()
+                .all(|(f, _)| *f == "pids.max")
+        );
+        let lifted = Limits::default().v1_files(&["cpu", "memory"], false);
+        assert!(lifted.contains(&("cpu.cfs_quota_us", "-1".into())));
+        assert!(lifted.contains(&("cpu.shares", "1024".into())));
+        assert!(lifted.contains(&("memory.limit_in_bytes", "-1".into())));
+        assert_eq!(weight_to_shares(shares_to_weight(1024)), 998);
+        assert_eq!(weight_to_shares(1), 2);
+        assert_eq!(weight_to_shares(10_000), 262_144);
         assert_eq!(shares_to_weight(1024), 39);
         let w = flags(|f| f.cpu_weight = Some("250".into()))
             .parse(&l)

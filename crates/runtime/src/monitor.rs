@@ -423,7 +423,7 @@ struct Monitor {
     cgroup: Option<super::cgroup::Cgroup>,
     /// Its cgroup in a v1 memory hierarchy, for memory limits where
     /// memory is bound to v1.
-    memory_v1: Option<super::cgroup::MemoryV1>,
+    cgroups_v1: Vec<super::cgroup::CgroupV1>,
     winsize: Option<rsp_sys::WinSize>,
     /// Published ports, bound before the first start and kept across
     /// restarts so no other process can take them meanwhile.
@@ -515,7 +515,7 @@ impl Monitor {
             backoff: 0,
             started: Instant::now(),
             cgroup: None,
-            memory_v1: None,
+            cgroups_v1: Vec::new(),
             winsize: None,
             ports: None,
             net: None,
@@ -581,7 +581,7 @@ impl Monitor {
         }
         let asked = !self.cfg.limits.controllers().is_empty();
         self.cgroup = None;
-        self.memory_v1 = None;
+        self.cgroups_v1.clear();
         if !self.cfg.no_cgroup {
             let name = format!("rsp-{}", &id[..12]);
             let placement = super::cgroup::placement();
@@ -593,18 +593,24 @@ impl Monitor {
                 if asked {
                     applied?;
                 }
-                if let Some(dir) = &p.memory_v1 {
-                    let mem = super::cgroup::MemoryV1::create(dir, &name);
-                    match mem.and_then(|m| m.apply(&self.cfg.limits).map(|()| m)) {
-                        Ok(m) => self.memory_v1 = Some(m),
+                // Controllers bound to v1 hierarchies: a cgroup in each.
+                // Limits asked for that cannot be written there fail the
+                // start; the default pids limit goes where it can.
+                for (dir, controllers) in &p.v1 {
+                    let made = super::cgroup::CgroupV1::create(dir, &name);
+                    match made.and_then(|m| m.apply(&self.cfg.limits).map(|()| m)) {
+                        Ok(m) => self.cgroups_v1.push(m),
                         Err(e)
                             if self
                                 .cfg
                                 .limits
                                 .controllers()
                                 .iter()
-                                .any(|(c, _)| *c == "memory") =>
+                                .any(|(c, _)| controllers.contains(c)) =>
                         {
+                            for m in self.cgroups_v1.drain(..) {
+                                let _ = m.remove();
+                            }
                             return Err(e.into());
                         }
                         Err(_) => {}
@@ -617,18 +623,18 @@ impl Monitor {
             }
         }
         let cgroup = self.cgroup.clone();
-        let memory_v1 = self.memory_v1.clone();
+        let cgroups_v1 = self.cgroups_v1.clone();
         let mut record = |pid: i32, pid_start: u64| {
             let cg_path = cgroup
                 .as_ref()
                 .filter(|cg| cg.add(pid).is_ok())
                 .map(|cg| cg.path().display().to_string())
                 .unwrap_or_default();
-            let mem_path = memory_v1
-                .as_ref()
+            let v1_paths: Vec<String> = cgroups_v1
+                .iter()
                 .filter(|m| m.add(pid).is_ok())
                 .map(|m| m.path().display().to_string())
-                .unwrap_or_default();
+                .collect();
             let _ = container::update_state(store, &id, |s| {
                 *s = State {
                     status: Status::Running,
@@ -644,7 +650,7 @@ impl Monitor {
                     restart_count: restarts,
                     pause_method: String::new(),
                     cgroup: cg_path.clone(),
-                    cgroup_memory_v1: mem_path.clone(),
+                    cgroup_v1: v1_paths.clone(),
                     ..State::default()
                 };
             });
@@ -725,7 +731,7 @@ impl Monitor {
         if let Some(cg) = self.cgroup.take() {
             let _ = cg.remove();
         }
-        if let Some(m) = self.memory_v1.take() {
+        for m in self.cgroups_v1.drain(..) {
             let _ = m.remove();
         }
         self.record_exit(code);
@@ -738,7 +744,7 @@ impl Monitor {
         // Read before the cgroup goes: it is new for every run, so any
         // count is this run's.
         let oom_killed = self.cgroup.as_ref().is_some_and(|cg| cg.oom_kills() > 0)
-            || self.memory_v1.as_ref().is_some_and(|m| m.oom_kills() > 0);
+            || self.cgroups_v1.iter().any(|m| m.oom_kills() > 0);
         if oom_killed {
             super::event(&self.store, &self.cfg, "oom", None);
         }
@@ -992,11 +998,9 @@ impl Monitor {
         {
             let _ = container::update_state(&self.store, &self.cfg.id, |s| s.cgroup.clear());
         }
-        if let Some(m) = self.memory_v1.take()
-            && m.remove().is_ok()
-        {
-            let _ =
-                container::update_state(&self.store, &self.cfg.id, |s| s.cgroup_memory_v1.clear());
+        let v1: Vec<_> = self.cgroups_v1.drain(..).collect();
+        if !v1.is_empty() && v1.iter().all(|m| m.remove().is_ok()) {
+            let _ = container::update_state(&self.store, &self.cfg.id, |s| s.cgroup_v1.clear());
         }
         if self.should_restart(code) {
             // Docker's backoff: 100 ms, doubling, reset after a run of 10 s.

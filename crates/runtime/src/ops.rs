@@ -419,10 +419,10 @@ pub fn update(store: &Store, c: &Container, flags: &crate::limits::LimitFlags) -
                 .unwrap_or_default();
             cg.apply(&cfg.limits, &controllers)?;
         }
-        if let Some(m) =
-            crate::cgroup::MemoryV1::open(std::path::Path::new(&cur.state.cgroup_memory_v1))
-        {
-            m.apply(&cfg.limits)?;
+        for path in &cur.state.cgroup_v1 {
+            if let Some(m) = crate::cgroup::CgroupV1::open(std::path::Path::new(path)) {
+                m.apply(&cfg.limits)?;
+            }
         }
     }
     store.write_container_file(&cfg.id, "container.json", &cfg)?;
