@@ -624,6 +624,33 @@ struct RecordCache {
 /// A file's change time (seconds, nanoseconds) and its record then.
 type CachedRecord = ((i64, u32), Option<OverrideStat>);
 
+/// What [`Supervisor::cached_record`] found of a file.
+struct Lookup {
+    record: Option<OverrideStat>,
+    /// The file is on FUSE.
+    fuse: bool,
+    /// On the container's own FUSE root, with no record.
+    plain_root: bool,
+}
+
+impl Lookup {
+    fn other(record: Option<OverrideStat>) -> Lookup {
+        Lookup {
+            record,
+            fuse: false,
+            plain_root: false,
+        }
+    }
+
+    fn fuse(record: Option<OverrideStat>) -> Lookup {
+        Lookup {
+            record,
+            fuse: true,
+            plain_root: false,
+        }
+    }
+}
+
 /// Entries kept before the cache starts again: a bound on its memory.
 const MAX_CACHED_RECORDS: usize = 1 << 16;
 
@@ -1645,15 +1672,17 @@ impl Supervisor {
             .and_then(|v| OverrideStat::parse(&v).ok())
     }
 
-    /// [`Self::record`] through the [`RecordCache`] for files on FUSE.
-    fn cached_record(&self, t: &Target<'_>, fd: &OwnedFd) -> Option<OverrideStat> {
+    /// [`Self::record`] through the [`RecordCache`] for files on FUSE,
+    /// and where the file is: on FUSE, and on the container's own FUSE
+    /// root without a record.
+    fn cached_record(&self, t: &Target<'_>, fd: &OwnedFd) -> Lookup {
         let mask = libc::STATX_INO | libc::STATX_CTIME | libc::STATX_MODE;
         // The kernel's cached attributes, asked again only where they
         // were dropped (STATX_MODE: change times alone never are, under
         // the writeback cache).
         let sx = seccomp::statx_fd(fd.as_fd(), 0, mask).ok();
         let Some(sx) = sx.filter(|sx| sx.stx_mask & mask == mask) else {
-            return self.record(fd);
+            return Lookup::other(self.record(fd));
         };
         let dev = libc::makedev(sx.stx_dev_major, sx.stx_dev_minor);
         let mut cache = self.records.borrow_mut();
@@ -1664,7 +1693,7 @@ impl Supervisor {
         });
         if !fuse {
             drop(cache);
-            return self.record(fd);
+            return Lookup::other(self.record(fd));
         }
         // rsp's FUSE overlay (the container's root) says in st_blksize
         // whether a file has a record.
@@ -1679,7 +1708,11 @@ impl Supervisor {
                 }
             };
             if own {
-                return None;
+                return Lookup {
+                    record: None,
+                    fuse: true,
+                    plain_root: true,
+                };
             }
         }
         let key = (dev, sx.stx_ino);
@@ -1687,14 +1720,14 @@ impl Supervisor {
         if let Some((t, r)) = cache.entries.get(&key)
             && *t == ctime
         {
-            return *r;
+            return Lookup::fuse(*r);
         }
         let r = self.record(fd);
         if cache.entries.len() >= MAX_CACHED_RECORDS {
             cache.entries.clear();
         }
         cache.entries.insert(key, (ctime, r));
-        r
+        Lookup::fuse(r)
     }
 
     /// The device of the target's root directory.
@@ -1743,22 +1776,53 @@ impl Supervisor {
         let Some(fd) = self.resolve(t, dirfd, &path, flags) else {
             return Reply::Continue;
         };
-        let Some(rec) = self.cached_record(t, &fd) else {
+        let found = self.cached_record(t, &fd);
+        // A file without a record, elsewhere than on the container's FUSE
+        // root: the kernel's answer is right, let it give it.
+        if found.record.is_none() && !found.plain_root {
             return Reply::Continue;
+        }
+        // On FUSE, answered here without asking for the access time: a
+        // read drops the kernel's cached atime, and asking for it would
+        // cost a GETATTR round trip to the server per file read (tar's
+        // fstat after each file). The atime given is the kernel's cached
+        // one; every other field is as fresh as the target's own stat.
+        let no_atime = |m: u32| {
+            if found.fuse {
+                m & !libc::STATX_ATIME
+            } else {
+                m
+            }
         };
         let bytes = match statx_mask {
+            None if found.fuse => {
+                let Ok(sx) = seccomp::statx_fd(fd.as_fd(), 0, no_atime(libc::STATX_BASIC_STATS))
+                else {
+                    return Reply::Continue;
+                };
+                let mut st = seccomp::stat_from_statx(&sx);
+                if let Some(rec) = &found.record {
+                    patch_stat(&mut st, rec);
+                }
+                seccomp::stat_bytes(&st)
+            }
             None => {
                 let Ok(mut st) = seccomp::fstat(fd.as_fd()) else {
                     return Reply::Continue;
                 };
-                patch_stat(&mut st, &rec);
+                if let Some(rec) = &found.record {
+                    patch_stat(&mut st, rec);
+                }
                 seccomp::stat_bytes(&st)
             }
             Some(mask) => {
-                let Ok(mut sx) = seccomp::statx_fd(fd.as_fd(), flags as i32, mask) else {
+                let Ok(mut sx) = seccomp::statx_fd(fd.as_fd(), flags as i32, no_atime(mask)) else {
                     return Reply::Continue;
                 };
-                patch_statx(&mut sx, &rec);
+                sx.stx_mask |= mask & libc::STATX_ATIME;
+                if let Some(rec) = &found.record {
+                    patch_statx(&mut sx, rec);
+                }
                 seccomp::statx_bytes(&sx)
             }
         };

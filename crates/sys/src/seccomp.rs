@@ -732,6 +732,29 @@ pub fn fstat(fd: BorrowedFd<'_>) -> io::Result<libc::stat> {
     Ok(nix::sys::stat::fstat(fd)?)
 }
 
+/// The `stat` that `stat(2)` would give, from a statx's fields.
+pub fn stat_from_statx(sx: &libc::statx) -> libc::stat {
+    // SAFETY: all-zero is a valid stat (plain integers and padding).
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    st.st_dev = libc::makedev(sx.stx_dev_major, sx.stx_dev_minor);
+    st.st_ino = sx.stx_ino;
+    st.st_nlink = sx.stx_nlink as _;
+    st.st_mode = sx.stx_mode as _;
+    st.st_uid = sx.stx_uid;
+    st.st_gid = sx.stx_gid;
+    st.st_rdev = libc::makedev(sx.stx_rdev_major, sx.stx_rdev_minor);
+    st.st_size = sx.stx_size as _;
+    st.st_blksize = sx.stx_blksize as _;
+    st.st_blocks = sx.stx_blocks as _;
+    st.st_atime = sx.stx_atime.tv_sec;
+    st.st_atime_nsec = sx.stx_atime.tv_nsec as _;
+    st.st_mtime = sx.stx_mtime.tv_sec;
+    st.st_mtime_nsec = sx.stx_mtime.tv_nsec as _;
+    st.st_ctime = sx.stx_ctime.tv_sec;
+    st.st_ctime_nsec = sx.stx_ctime.tv_nsec as _;
+    st
+}
+
 /// `statx(2)` of the descriptor itself (AT_EMPTY_PATH); `flags` may add
 /// AT_STATX_* sync flags.
 pub fn statx_fd(fd: BorrowedFd<'_>, flags: i32, mask: u32) -> io::Result<libc::statx> {
@@ -757,6 +780,15 @@ pub fn statx_fd(fd: BorrowedFd<'_>, flags: i32, mask: u32) -> io::Result<libc::s
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stat_from_statx_matches_fstat() {
+        let f = std::fs::File::open("/proc/self/exe").unwrap();
+        let st = fstat(f.as_fd()).unwrap();
+        let sx = statx_fd(f.as_fd(), 0, libc::STATX_BASIC_STATS).unwrap();
+        let got = stat_from_statx(&sx);
+        assert_eq!(stat_bytes(&got), stat_bytes(&st));
+    }
 
     #[test]
     fn program_jumps_land_on_the_returns() {
