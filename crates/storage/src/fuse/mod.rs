@@ -11,6 +11,10 @@
 //! returns once the kernel side is gone (unmounted, or its mount namespace
 //! died), which is a normal end.
 //!
+//! Opens: the kernel sends no OPEN and no RELEASE (refused once, see
+//! `open`); reads and writes come without a handle and go through the
+//! node's own descriptor, a write copying the file up first.
+//!
 //! Caching: the kernel keeps entries (missing names too) and attributes
 //! for an hour ([`TTL`]), file data across opens (`FOPEN_KEEP_CACHE`),
 //! directory listings (what it does for a filesystem without OPENDIR,
@@ -299,8 +303,9 @@ impl Filesystem for OverlayFs {
     fn init(&mut self, _req: &Request, config: &mut KernelConfig) -> std::io::Result<()> {
         let _ = config.set_max_write(1 << 20);
         let _ = config.set_max_readahead(1 << 20);
+        // No FUSE_ATOMIC_O_TRUNC: with OPEN refused (see `open`), an
+        // O_TRUNC reaches us only as the SETATTR the kernel then sends.
         for cap in [
-            InitFlags::FUSE_ATOMIC_O_TRUNC,
             InitFlags::FUSE_PARALLEL_DIROPS,
             InitFlags::FUSE_CACHE_SYMLINKS,
             InitFlags::FUSE_MAX_PAGES,
@@ -457,24 +462,22 @@ impl Filesystem for OverlayFs {
         entry(reply, self.shown(self.ov.link(ino.0, newparent.0, newname)));
     }
 
-    fn open(&self, _req: &Request, ino: INodeNo, flags: OpenFlags, reply: ReplyOpen) {
-        match self.ov.open(ino.0, flags.0) {
-            Ok((fh, keep)) => {
-                let f = if keep {
-                    FopenFlags::FOPEN_KEEP_CACHE
-                } else {
-                    FopenFlags::empty()
-                };
-                reply.opened(FileHandle(fh), f)
-            }
-            Err(e) => reply.error(errno(e)),
-        }
+    /// Refused with ENOSYS, which tells the kernel to send no OPEN and no
+    /// RELEASE for the rest of the mount (two round trips per file open;
+    /// files made by CREATE still have theirs): reads and writes then come
+    /// with handle 0 and go through the node's own descriptor
+    /// ([`Overlay::node_file`]), a write copying the file up first, as an
+    /// open for writing would. The kernel keeps file data across opens
+    /// for such a mount (`FOPEN_KEEP_CACHE`, what we answered before), and
+    /// truncates with a SETATTR (no `FUSE_ATOMIC_O_TRUNC`, see `init`).
+    fn open(&self, _req: &Request, _ino: INodeNo, _flags: OpenFlags, reply: ReplyOpen) {
+        reply.error(Errno::ENOSYS);
     }
 
     fn read(
         &self,
         _req: &Request,
-        _ino: INodeNo,
+        ino: INodeNo,
         fh: FileHandle,
         offset: u64,
         size: u32,
@@ -489,7 +492,7 @@ impl Filesystem for OverlayFs {
             if buf.len() < size {
                 buf.resize(size, 0);
             }
-            match self.ov.read_into(fh.0, offset, &mut buf[..size]) {
+            match self.ov.read_into(ino.0, fh.0, offset, &mut buf[..size]) {
                 Ok(n) => reply.data(&buf[..n]),
                 Err(e) => reply.error(errno(e)),
             }
@@ -499,7 +502,7 @@ impl Filesystem for OverlayFs {
     fn write(
         &self,
         _req: &Request,
-        _ino: INodeNo,
+        ino: INodeNo,
         fh: FileHandle,
         offset: u64,
         data: &[u8],
@@ -508,7 +511,7 @@ impl Filesystem for OverlayFs {
         _lock_owner: Option<LockOwner>,
         reply: ReplyWrite,
     ) {
-        match self.ov.write(fh.0, offset, data) {
+        match self.ov.write(ino.0, fh.0, offset, data) {
             Ok(n) => reply.written(n),
             Err(e) => reply.error(errno(e)),
         }
@@ -531,12 +534,12 @@ impl Filesystem for OverlayFs {
     fn fsync(
         &self,
         _req: &Request,
-        _ino: INodeNo,
+        ino: INodeNo,
         fh: FileHandle,
         datasync: bool,
         reply: ReplyEmpty,
     ) {
-        empty(reply, self.ov.fsync(fh.0, datasync));
+        empty(reply, self.ov.fsync(ino.0, fh.0, datasync));
     }
 
     /// Refused with ENOSYS, which tells the kernel to send no OPENDIR and
@@ -711,13 +714,13 @@ impl Filesystem for OverlayFs {
     fn fallocate(
         &self,
         _req: &Request,
-        _ino: INodeNo,
+        ino: INodeNo,
         fh: FileHandle,
         offset: u64,
         length: u64,
         mode: i32,
         reply: ReplyEmpty,
     ) {
-        empty(reply, self.ov.fallocate(fh.0, offset, length, mode));
+        empty(reply, self.ov.fallocate(ino.0, fh.0, offset, length, mode));
     }
 }

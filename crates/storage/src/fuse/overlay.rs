@@ -497,12 +497,70 @@ pub(super) struct Handle {
     pub lower: bool,
 }
 
+/// Descriptors by node, for the reads and writes the kernel sends
+/// without a handle (it opens files without asking us: see `open` in
+/// mod.rs). Kept for the most recently used nodes, and pinned for a node
+/// whose last name went while the kernel still held it (an open file that
+/// was unlinked or renamed over), until the kernel forgets it.
+#[derive(Default)]
+struct NodeFiles {
+    files: HashMap<u64, NodeFile>,
+    clock: u64,
+}
+
+struct NodeFile {
+    handle: Arc<Handle>,
+    pinned: bool,
+    used: u64,
+}
+
+/// How many unpinned descriptors [`NodeFiles`] keeps.
+const NODE_FILES: usize = 512;
+
+impl NodeFiles {
+    fn get(&mut self, ino: u64) -> Option<Arc<Handle>> {
+        self.clock += 1;
+        let now = self.clock;
+        self.files.get_mut(&ino).map(|f| {
+            f.used = now;
+            f.handle.clone()
+        })
+    }
+
+    fn insert(&mut self, ino: u64, handle: Arc<Handle>, pinned: bool) {
+        self.clock += 1;
+        let pinned = pinned || self.files.get(&ino).is_some_and(|f| f.pinned);
+        self.files.insert(
+            ino,
+            NodeFile {
+                handle,
+                pinned,
+                used: self.clock,
+            },
+        );
+        let unpinned = self.files.values().filter(|f| !f.pinned).count();
+        if unpinned > NODE_FILES {
+            // The oldest quarter goes (closed once no request uses it).
+            let mut ages: Vec<u64> = self
+                .files
+                .values()
+                .filter(|f| !f.pinned)
+                .map(|f| f.used)
+                .collect();
+            ages.sort_unstable();
+            let cut = ages[NODE_FILES / 4];
+            self.files.retain(|_, f| f.pinned || f.used > cut);
+        }
+    }
+}
+
 pub(super) struct Overlay {
     work: File,
     table: RwLock<Table>,
     copy_lock: Mutex<()>,
     tmp_seq: AtomicU64,
     files: RwLock<HashMap<u64, Arc<Handle>>>,
+    node_files: Mutex<NodeFiles>,
     /// Directory inode to the listings reads of it go through.
     listings: Mutex<HashMap<u64, Snapshots>>,
     next_fh: AtomicU64,
@@ -557,6 +615,7 @@ impl Overlay {
             copy_lock: Mutex::new(()),
             tmp_seq: AtomicU64::new(0),
             files: RwLock::new(HashMap::new()),
+            node_files: Mutex::new(NodeFiles::default()),
             listings: Mutex::new(HashMap::new()),
             next_fh: AtomicU64::new(1),
             upper,
@@ -876,6 +935,8 @@ impl Overlay {
                 drop(t);
                 let mut l = self.listings.lock().unwrap_or_else(|e| e.into_inner());
                 l.remove(&ino);
+                drop(l);
+                self.node_files().files.remove(&ino);
             }
         }
     }
@@ -917,6 +978,10 @@ impl Overlay {
     fn unlinked_handle(&self, ino: u64) -> Option<Arc<Handle>> {
         if self.table().nodes.get(&ino).is_some_and(|n| !n.gone) {
             return None;
+        }
+        let pinned = self.node_files().get(ino).filter(|h| !h.lower);
+        if pinned.is_some() {
+            return pinned;
         }
         let files = self.files.read().unwrap_or_else(|e| e.into_inner());
         files.values().find(|h| h.ino == ino && !h.lower).cloned()
@@ -1400,6 +1465,9 @@ impl Overlay {
         let is_dir = dir;
         let upper = self.upper_dir(parent)?;
         let need_wh = self.lower_has(&pdirs, name)?;
+        if !is_dir {
+            self.pin(parent, name, &f);
+        }
         let mut drop_key = false;
         if f.layer == UPPER {
             drop_key = is_dir || f.st.st_nlink <= 1;
@@ -1451,6 +1519,9 @@ impl Overlay {
                 return Ok(());
             }
             self.may_replace(d, src_dir)?;
+            if !src_dir {
+                self.pin(newparent, newname, d);
+            }
         }
         // Points the node at this name (a hard link may have been looked
         // up last by another), which the copy-up below goes by.
@@ -1551,6 +1622,11 @@ impl Overlay {
             // files are unlinked as soon as they are made, and the kernel
             // still writes their times back at every close).
             Some(h) if !h.lower => Target::Open(h),
+            // No name leads to it: the node's own descriptor (in upper, or
+            // a copy of a lower file of its own; see `node_file`).
+            _ if self.table().nodes.get(&ino).is_some_and(|n| n.gone) => {
+                Target::Open(self.node_file(ino, true)?)
+            }
             _ => {
                 self.copy_up(ino, size != Some(0))?;
                 self.target(ino)?
@@ -1636,6 +1712,16 @@ impl Overlay {
         if write {
             self.copy_up(ino, !trunc)?;
         }
+        let handle = self.open_handle(ino, flags)?;
+        let fh = self.next_fh.fetch_add(1, Ordering::Relaxed);
+        let mut files = self.files.write().unwrap_or_else(|e| e.into_inner());
+        files.insert(fh, Arc::new(handle));
+        Ok((fh, true))
+    }
+
+    /// A descriptor of the node's topmost copy, opened with `flags`.
+    fn open_handle(&self, ino: u64, flags: i32) -> Res<Handle> {
+        let acc = flags & OFlag::O_ACCMODE.bits();
         // O_APPEND is left out: the kernel sends each write's offset.
         let keep =
             OFlag::O_ACCMODE | OFlag::O_TRUNC | OFlag::O_SYNC | OFlag::O_DSYNC | OFlag::O_NOATIME;
@@ -1669,16 +1755,120 @@ impl Overlay {
             }
             Err(e) => return Err(e),
         };
-        let fh = self.next_fh.fetch_add(1, Ordering::Relaxed);
-        let mut files = self.files.write().unwrap_or_else(|e| e.into_inner());
-        files.insert(fh, Arc::new(Handle { ino, file, lower }));
-        Ok((fh, true))
+        Ok(Handle { ino, file, lower })
+    }
+
+    fn node_files(&self) -> std::sync::MutexGuard<'_, NodeFiles> {
+        self.node_files.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The descriptor a request without a handle (`fh` 0) goes through:
+    /// the node's topmost copy, in upper for a write (copied up first, as
+    /// overlayfs does at an open for writing).
+    fn node_file(&self, ino: u64, write: bool) -> Res<Arc<Handle>> {
+        // (gone, in upper) as the table has it now.
+        let state = self
+            .table()
+            .nodes
+            .get(&ino)
+            .map(|n| (n.gone, n.layer == UPPER));
+        let cached = self.node_files().get(ino);
+        if let Some(h) = cached {
+            let current = match state {
+                Some((false, upper)) => h.lower != upper,
+                // No name leads to it: what was pinned is all there is.
+                _ => true,
+            };
+            if current && !(write && h.lower) {
+                return Ok(h);
+            }
+            if current && write && !matches!(state, Some((false, _))) {
+                // A lower file unlinked while open, now written: its own
+                // copy, which no name reaches, takes the writes.
+                let h = Arc::new(self.detached_copy(&h)?);
+                self.node_files().insert(ino, h.clone(), true);
+                return Ok(h);
+            }
+        }
+        if write {
+            self.copy_up(ino, true)?;
+        }
+        let flags = if write || matches!(state, Some((false, true))) {
+            libc::O_RDWR
+        } else {
+            libc::O_RDONLY
+        };
+        let h = Arc::new(self.open_handle(ino, flags)?);
+        self.node_files().insert(ino, h.clone(), false);
+        Ok(h)
+    }
+
+    /// A copy of `h`'s data in a file of the work directory that no name
+    /// leads to.
+    fn detached_copy(&self, h: &Handle) -> Res<Handle> {
+        let tmp = self.tmp_name();
+        let flags = OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_RDWR | OFlag::O_CLOEXEC;
+        let fd = openat(
+            self.work.as_fd(),
+            tmp.as_str(),
+            flags,
+            Mode::from_bits_truncate(0o600),
+        )?;
+        let _ = unlinkat(self.work.as_fd(), tmp.as_str(), UnlinkatFlags::NoRemoveDir);
+        let mut dst = File::from(fd);
+        let mut src = h.file.try_clone().map_err(io_errno)?;
+        std::io::Seek::seek(&mut src, std::io::SeekFrom::Start(0)).map_err(io_errno)?;
+        std::io::copy(&mut src, &mut dst).map_err(io_errno)?;
+        Ok(Handle {
+            ino: h.ino,
+            file: dst,
+            lower: false,
+        })
+    }
+
+    /// Keeps a descriptor of the regular file at `name` (as `f` found
+    /// it), before that name goes, for a node the kernel holds: an open
+    /// file stays readable and writable after its last name is gone.
+    fn pin(&self, parent: u64, name: &OsStr, f: &Found) {
+        if kind_of(&f.st) != SFlag::S_IFREG {
+            return;
+        }
+        let ino = {
+            let t = self.table();
+            match t.keys.get(&key_for(parent, name, f.layer, &f.st)) {
+                Some(&ino) if t.nodes.get(&ino).is_some_and(|n| n.lookups > 0) => ino,
+                _ => return,
+            }
+        };
+        let acc = if f.layer == UPPER {
+            OFlag::O_RDWR
+        } else {
+            OFlag::O_RDONLY
+        };
+        let flags = acc | OFlag::O_CLOEXEC | OFlag::O_NOFOLLOW | OFlag::O_NONBLOCK;
+        if let Ok(fd) = openat(f.parent_fd.as_fd(), name, flags, Mode::empty()) {
+            let handle = Arc::new(Handle {
+                ino,
+                file: File::from(fd),
+                lower: f.layer != UPPER,
+            });
+            self.node_files().insert(ino, handle, true);
+        }
+    }
+
+    /// The handle `fh` names, or the node's own descriptor for `fh` 0.
+    fn handle_for(&self, ino: u64, fh: u64, write: bool) -> Res<Arc<Handle>> {
+        if fh == 0 {
+            self.node_file(ino, write)
+        } else {
+            self.handle(fh)
+        }
     }
 
     /// Reads at `offset` into all of `buf` (less at the end of the file);
     /// how many bytes it read.
-    pub fn read_into(&self, fh: u64, offset: u64, buf: &mut [u8]) -> Res<usize> {
-        let h = self.handle(fh)?;
+    pub fn read_into(&self, ino: u64, fh: u64, offset: u64, buf: &mut [u8]) -> Res<usize> {
+        let h = self.handle_for(ino, fh, false)?;
         let mut done = 0;
         while done < buf.len() {
             match h.file.read_at(&mut buf[done..], offset + done as u64) {
@@ -1692,15 +1882,15 @@ impl Overlay {
     }
 
     #[cfg(test)]
-    pub fn read(&self, fh: u64, offset: u64, size: u32) -> Res<Vec<u8>> {
+    pub fn read(&self, ino: u64, fh: u64, offset: u64, size: u32) -> Res<Vec<u8>> {
         let mut buf = vec![0u8; size as usize];
-        let n = self.read_into(fh, offset, &mut buf)?;
+        let n = self.read_into(ino, fh, offset, &mut buf)?;
         buf.truncate(n);
         Ok(buf)
     }
 
-    pub fn write(&self, fh: u64, offset: u64, data: &[u8]) -> Res<u32> {
-        let h = self.handle(fh)?;
+    pub fn write(&self, ino: u64, fh: u64, offset: u64, data: &[u8]) -> Res<u32> {
+        let h = self.handle_for(ino, fh, true)?;
         if h.lower {
             return Err(Errno::EBADF);
         }
@@ -1708,8 +1898,8 @@ impl Overlay {
         Ok(data.len() as u32)
     }
 
-    pub fn fsync(&self, fh: u64, datasync: bool) -> Res<()> {
-        let h = self.handle(fh)?;
+    pub fn fsync(&self, ino: u64, fh: u64, datasync: bool) -> Res<()> {
+        let h = self.handle_for(ino, fh, false)?;
         let r = if datasync {
             h.file.sync_data()
         } else {
@@ -1718,8 +1908,8 @@ impl Overlay {
         r.map_err(io_errno)
     }
 
-    pub fn fallocate(&self, fh: u64, offset: u64, length: u64, mode: i32) -> Res<()> {
-        let h = self.handle(fh)?;
+    pub fn fallocate(&self, ino: u64, fh: u64, offset: u64, length: u64, mode: i32) -> Res<()> {
+        let h = self.handle_for(ino, fh, true)?;
         if h.lower {
             return Err(Errno::EBADF);
         }

@@ -101,7 +101,7 @@ fn names(ov: &Overlay, path: &str) -> Vec<String> {
 
 fn read_all(ov: &Overlay, path: &str) -> String {
     let (fh, _) = ov.open(ino(ov, path), libc::O_RDONLY).unwrap();
-    let d = ov.read(fh, 0, 1 << 20).unwrap();
+    let d = ov.read(0, fh, 0, 1 << 20).unwrap();
     ov.release(fh);
     String::from_utf8(d).unwrap()
 }
@@ -278,7 +278,7 @@ fn copy_up_on_write_keeps_metadata_and_layers() {
     let ov = fx.ov();
     let conf = ino(&ov, "etc/conf");
     let (fh, _) = ov.open(conf, libc::O_WRONLY).unwrap();
-    assert_eq!(ov.write(fh, 0, b"NEW").unwrap(), 3);
+    assert_eq!(ov.write(0, fh, 0, b"NEW").unwrap(), 3);
     ov.release(fh);
     assert_eq!(read_all(&ov, "etc/conf"), "NEW contents");
     assert_eq!(
@@ -375,7 +375,7 @@ fn unlink_and_rmdir_leave_whiteouts() {
     let (a, fh) = ov
         .create(root, OsStr::new("f"), 0o644, (0, 0), libc::O_WRONLY)
         .unwrap();
-    ov.write(fh, 0, b"hi").unwrap();
+    ov.write(0, fh, 0, b"hi").unwrap();
     ov.release(fh);
     assert_eq!(a.kind, FileType::RegularFile);
     assert_eq!(fs::read_to_string(fx.upper.join("f")).unwrap(), "hi");
@@ -721,7 +721,7 @@ fn append(ov: &Overlay, path: &str, data: &str) {
     let a = walk(ov, path).unwrap();
     let (fh, _) = ov.open(a.ino.0, libc::O_WRONLY | libc::O_APPEND).unwrap();
     let size = ov.getattr(a.ino.0, Some(fh)).unwrap().size;
-    ov.write(fh, size, data.as_bytes()).unwrap();
+    ov.write(0, fh, size, data.as_bytes()).unwrap();
     ov.release(fh);
 }
 
@@ -781,11 +781,15 @@ fn an_upper_hard_link_outlives_the_name_last_looked_up() {
     // The kernel still holds `a`, but last heard of the node as `b`.
     ov.unlink(ROOT, OsStr::new("b")).unwrap();
     let (fh, _) = ov.open(a, libc::O_RDONLY).unwrap();
-    assert_eq!(ov.read(fh, 0, 100).unwrap(), b"data");
+    assert_eq!(ov.read(0, fh, 0, 100).unwrap(), b"data");
     ov.release(fh);
     assert_eq!(ov.getattr(a, None).unwrap().nlink, 1);
     ov.unlink(ROOT, OsStr::new("a")).unwrap();
-    assert_eq!(ov.getattr(a, None).unwrap_err(), Errno::ENOENT);
+    // The kernel still holds it (the file may be open: without OPEN the
+    // server cannot tell), and may still read it; gone once forgotten.
+    assert_eq!(ov.getattr(a, None).unwrap().nlink, 0);
+    ov.forget(a, u64::MAX);
+    assert_eq!(ov.getattr(a, None).unwrap_err(), Errno::ESTALE);
 }
 
 /// Lists what is on disk in `dir`, sorted.
@@ -913,7 +917,7 @@ fn fallback_format_is_written_where_the_normal_one_is_refused() {
     let (_, fh) = ov
         .create(ROOT, OsStr::new("f"), 0o644, (0, 0), libc::O_WRONLY)
         .unwrap();
-    ov.write(fh, 0, b"new").unwrap();
+    ov.write(0, fh, 0, b"new").unwrap();
     ov.release(fh);
     assert!(!fx.upper.join(".wh.f").exists());
     assert_eq!(read_all(&ov, "f"), "new");
@@ -1125,7 +1129,7 @@ fn issue16_fuse_an_unlinked_open_file_is_reached_through_its_handles() {
     let name = OsStr::new("clearsigned.message.XXXXXX");
     let (a, fh) = ov.create(ROOT, name, 0o600, (0, 0), libc::O_RDWR).unwrap();
     let ino = a.ino.0;
-    ov.write(fh, 0, b"hello").unwrap();
+    ov.write(0, fh, 0, b"hello").unwrap();
     ov.unlink(ROOT, name).unwrap();
     assert!(disk_names(&fx.upper).is_empty());
     let a = ov
@@ -1146,14 +1150,20 @@ fn issue16_fuse_an_unlinked_open_file_is_reached_through_its_handles() {
     ov.setxattr(ino, OsStr::new("user.t"), b"1", 0).unwrap();
     assert_eq!(ov.getxattr(ino, OsStr::new("user.t")).unwrap(), b"1");
     let (again, _) = ov.open(ino, libc::O_RDONLY).unwrap();
-    assert_eq!(ov.read(again, 0, 10).unwrap(), b"hel");
+    assert_eq!(ov.read(0, again, 0, 10).unwrap(), b"hel");
     ov.release(again);
     ov.release(fh);
-    assert_eq!(ov.getattr(ino, None).unwrap_err(), Errno::ENOENT);
+    // Reads without a handle (the kernel opens without asking) still
+    // reach it until the kernel forgets the node.
+    assert_eq!(ov.read(ino, 0, 0, 10).unwrap(), b"hel");
+    assert_eq!(ov.write(ino, 0, 3, b"p!").unwrap(), 2);
+    assert_eq!(ov.read(ino, 0, 0, 10).unwrap(), b"help!");
+    ov.forget(ino, u64::MAX);
+    assert_eq!(ov.getattr(ino, None).unwrap_err(), Errno::ESTALE);
     let err = ov
         .setattr(ino, None, None, None, None, None, Some(Some(t)), None)
         .unwrap_err();
-    assert_eq!(err, Errno::ENOENT);
+    assert_eq!(err, Errno::ESTALE);
 
     // Renamed over while open: the same.
     write(fx.upper.join("old"), "old");
@@ -1243,6 +1253,90 @@ fn issue16_fuse_closing_an_unlinked_file_succeeds() {
     if let Err(e) = r {
         std::panic::resume_unwind(e);
     }
+}
+
+/// Through a real mount, the kernel sends no OPEN (refused once): reads
+/// and writes name no handle. Writing a lower file copies it up, O_TRUNC
+/// truncates the copy in upper, and a file unlinked or renamed over while
+/// open stays readable and writable (a lower one through a copy of its
+/// own), with the layer untouched throughout.
+#[test]
+fn issue19_fuse_files_open_without_open_requests() {
+    if !in_user_namespace("issue19_fuse_files_open_without_open_requests") {
+        return;
+    }
+    use nix::mount::{MntFlags, umount2};
+    use std::io::{Read, Seek, SeekFrom, Write};
+    let fx = Fx::new(1);
+    for f in ["a", "b", "c", "d"] {
+        write(fx.layer(0).join(f), &format!("lower {f}\n"));
+    }
+    let mnt = fx.upper.parent().unwrap().join("mnt");
+    fs::create_dir(&mnt).unwrap();
+    let server = mount_at(&fx, &mnt);
+    let r = std::panic::catch_unwind(|| {
+        let rw = |p: &str| {
+            fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open(mnt.join(p))
+                .unwrap()
+        };
+        // Read, many times over: no handle, the same data.
+        for _ in 0..3 {
+            assert_eq!(fs::read_to_string(mnt.join("a")).unwrap(), "lower a\n");
+        }
+        // Opened for writing, not written: still the lower file.
+        drop(rw("a"));
+        assert!(!fx.upper.join("a").exists());
+        // Written: copied up with its data, then changed.
+        let mut f = rw("a");
+        f.seek(SeekFrom::Start(6)).unwrap();
+        f.write_all(b"A").unwrap();
+        // Written back now: the server's answer shows.
+        f.sync_all().unwrap();
+        drop(f);
+        assert_eq!(fs::read_to_string(mnt.join("a")).unwrap(), "lower A\n");
+        // O_TRUNC: the copy in upper starts empty.
+        fs::write(mnt.join("b"), "new b").unwrap();
+        assert_eq!(fs::read_to_string(mnt.join("b")).unwrap(), "new b");
+        // Unlinked while open: still readable, and writable.
+        let mut f = rw("c");
+        fs::remove_file(mnt.join("c")).unwrap();
+        let mut s = String::new();
+        f.read_to_string(&mut s).unwrap();
+        assert_eq!(s, "lower c\n");
+        f.write_all(b"more\n").unwrap();
+        f.sync_all().unwrap();
+        f.seek(SeekFrom::Start(0)).unwrap();
+        s.clear();
+        f.read_to_string(&mut s).unwrap();
+        assert_eq!(s, "lower c\nmore\n");
+        drop(f);
+        assert!(!mnt.join("c").exists());
+        // Renamed over while open: the old file is still what it reads.
+        let mut f = fs::File::open(mnt.join("d")).unwrap();
+        fs::write(mnt.join("d.new"), "replacement").unwrap();
+        fs::rename(mnt.join("d.new"), mnt.join("d")).unwrap();
+        s.clear();
+        f.read_to_string(&mut s).unwrap();
+        assert_eq!(s, "lower d\n");
+        assert_eq!(fs::read_to_string(mnt.join("d")).unwrap(), "replacement");
+        drop(f);
+    });
+    umount2(&mnt, MntFlags::MNT_DETACH).unwrap();
+    server.join().unwrap();
+    if let Err(e) = r {
+        std::panic::resume_unwind(e);
+    }
+    for f in ["a", "b", "c", "d"] {
+        assert_eq!(
+            fs::read_to_string(fx.layer(0).join(f)).unwrap(),
+            format!("lower {f}\n")
+        );
+    }
+    assert_eq!(fs::read_to_string(fx.upper.join("a")).unwrap(), "lower A\n");
+    assert_eq!(fs::read_to_string(fx.upper.join("b")).unwrap(), "new b");
 }
 
 /// What the kernel caches of a fuse-overlay mount (file data across
