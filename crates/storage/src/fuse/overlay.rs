@@ -952,8 +952,17 @@ impl Overlay {
         }
         match self.loc(ino) {
             Ok(loc) => self.loc_attr(ino, &loc),
-            Err(Errno::ENOENT) => match self.unlinked_handle(ino) {
-                Some(h) => Self::open_attr(ino, &h),
+            // No name leads to it: what is kept of it (an image file
+            // pinned when its name went still has its link in the layer).
+            Err(Errno::ENOENT) => match self
+                .unlinked_handle(ino)
+                .or_else(|| self.node_files().get(ino))
+            {
+                Some(h) => {
+                    let mut a = Self::open_attr(ino, &h)?;
+                    a.nlink = 0;
+                    Ok(a)
+                }
                 None => Err(Errno::ENOENT),
             },
             Err(e) => Err(e),

@@ -1303,6 +1303,8 @@ fn issue19_fuse_files_open_without_open_requests() {
         // Unlinked while open: still readable, and writable.
         let mut f = rw("c");
         fs::remove_file(mnt.join("c")).unwrap();
+        let m = f.metadata().unwrap();
+        assert_eq!((m.len(), m.nlink()), (8, 0));
         let mut s = String::new();
         f.read_to_string(&mut s).unwrap();
         assert_eq!(s, "lower c\n");
