@@ -464,7 +464,8 @@ impl Filesystem for OverlayFs {
 
     /// Refused with ENOSYS, which tells the kernel to send no OPEN and no
     /// RELEASE for the rest of the mount (two round trips per file open;
-    /// files made by CREATE still have theirs): reads and writes then come
+    /// nor RELEASE for files made by CREATE, see `create`): reads and
+    /// writes then come
     /// with handle 0 and go through the node's own descriptor
     /// ([`Overlay::node_file`]), a write copying the file up first, as an
     /// open for writing would. The kernel keeps file data across opens
@@ -695,10 +696,12 @@ impl Filesystem for OverlayFs {
         reply: ReplyCreate,
     ) {
         let owner = (req.uid(), req.gid());
+        // Handle 0, the descriptor kept as the node's own: once OPEN is
+        // refused the kernel sends no RELEASE for created files either.
         match self
             .ov
             .create(parent.0, name, mode, owner, flags)
-            .map(|(a, fh)| (self.show(a), fh))
+            .map(|(a, fh)| (self.show(a), self.ov.keep_as_node_file(fh)))
         {
             Ok((a, fh)) => reply.created(
                 &TTL,

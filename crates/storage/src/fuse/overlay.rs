@@ -1865,6 +1865,21 @@ impl Overlay {
         }
     }
 
+    /// Turns handle `fh` into its node's own descriptor (see
+    /// [`Self::node_file`]), for a kernel that will send no RELEASE for
+    /// it; the handle to give the kernel instead: 0.
+    pub fn keep_as_node_file(&self, fh: u64) -> u64 {
+        let h = self
+            .files
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&fh);
+        if let Some(h) = h {
+            self.node_files().insert(h.ino, h, false);
+        }
+        0
+    }
+
     /// The handle `fh` names, or the node's own descriptor for `fh` 0.
     fn handle_for(&self, ino: u64, fh: u64, write: bool) -> Res<Arc<Handle>> {
         if fh == 0 {
