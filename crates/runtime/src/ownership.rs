@@ -1777,9 +1777,12 @@ impl Supervisor {
             return Reply::Continue;
         };
         let found = self.cached_record(t, &fd);
-        // A file without a record, elsewhere than on the container's FUSE
-        // root: the kernel's answer is right, let it give it.
-        if found.record.is_none() && !found.plain_root {
+        // A file without a record: the kernel's answer is right, let it
+        // give it; except an `fstat` of an open file on the container's
+        // FUSE root (see below), the stat that follows reading it. A stat
+        // by path costs less left to the kernel (no write into the
+        // target's memory).
+        if found.record.is_none() && !(found.plain_root && path.is_empty()) {
             return Reply::Continue;
         }
         // On FUSE, answered here without asking for the access time: a
