@@ -368,7 +368,8 @@ impl CgroupV1 {
         &self.path
     }
 
-    /// The controllers (v2 names) this hierarchy carries.
+    /// The controllers (v2 names) this hierarchy carries, but io (see
+    /// [`blkio_weight_file`]).
     fn controllers(&self) -> Vec<&'static str> {
         [
             ("memory", "memory.limit_in_bytes"),
@@ -379,18 +380,12 @@ impl CgroupV1 {
         .into_iter()
         .filter(|(_, f)| self.path.join(f).exists())
         .map(|(c, _)| c)
-        .chain(blkio_weight_file(&self.path).map(|_| "io"))
         .collect()
     }
 
     pub fn apply(&self, limits: &crate::limits::Limits) -> Result<()> {
         let memsw = self.path.join("memory.memsw.limit_in_bytes").exists();
-        let mut files = limits.v1_files(&self.controllers(), memsw);
-        if let Some(weight) = blkio_weight_file(&self.path) {
-            for f in files.iter_mut().filter(|(f, _)| *f == "blkio.weight") {
-                f.0 = weight;
-            }
-        }
+        let mut files = limits.v1_files(&self.controllers(), memsw, blkio_weight_file(&self.path));
         // v1 refuses a memory limit above memsw's, and memsw below the
         // memory limit: lift memsw first, set the rest, then memsw.
         if memsw {

@@ -706,6 +706,15 @@ pub enum StartWarning {
 }
 
 impl State {
+    /// The container's cgroups: its own (v2) and its v1 ones, those it
+    /// has.
+    pub fn cgroup_dirs(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(&self.cgroup)
+            .chain(&self.cgroup_v1)
+            .map(String::as_str)
+            .filter(|cg| !cg.is_empty())
+    }
+
     /// The process whose namespaces and root `exec`, `cp` and `top` enter.
     pub fn ns_pid(&self) -> i32 {
         if self.cmd_pid > 0 {

@@ -249,8 +249,7 @@ pub fn exec(c: &Container, opts: &ExecOptions) -> Result<i32> {
     // helper waits for its plan until then.
     // Its v1 cgroups too (hybrid layouts), or the command would be
     // outside the limits kept there.
-    let cgroups = std::iter::once(&c.state.cgroup).chain(&c.state.cgroup_v1);
-    for cg in cgroups.filter(|cg| !cg.is_empty()) {
+    for cg in c.state.cgroup_dirs() {
         let _ = std::fs::write(format!("{cg}/cgroup.procs"), helper.pid().to_string());
     }
     let plan = JoinPlan {

@@ -242,10 +242,8 @@ pub(crate) fn remove_files(store: &Store, paths: &Paths, id: &str, volumes: bool
     let cfg: Option<ContainerConfig> = store.read_container_file(id, "container.json").ok();
     // Cgroups its monitor could not remove (killed, or still busy then).
     if let Ok(st) = store.read_container_file::<State>(id, "state.json") {
-        for cg in std::iter::once(&st.cgroup).chain(&st.cgroup_v1) {
-            if !cg.is_empty() {
-                let _ = std::fs::remove_dir(cg);
-            }
+        for cg in st.cgroup_dirs() {
+            let _ = std::fs::remove_dir(cg);
         }
     }
     let lock = store.lock()?;

@@ -289,6 +289,29 @@ pub fn weight_to_shares(weight: u64) -> u64 {
 }
 
 impl Limits {
+    /// `--cpus` as a CFS quota over [`CPU_PERIOD`], in microseconds.
+    fn cpu_quota(&self) -> Option<u64> {
+        self.nano_cpus
+            .map(|n| (n * CPU_PERIOD / 1_000_000_000).max(1000))
+    }
+
+    /// The files cgroup v1 and v2 name alike: `cpuset.cpus` and
+    /// `pids.max`, for the controllers `has` accepts.
+    fn shared_files(&self, has: impl Fn(&str) -> bool, f: &mut Vec<(&'static str, String)>) {
+        if has("cpuset")
+            && let Some(c) = &self.cpuset_cpus
+        {
+            f.push(("cpuset.cpus", c.clone()));
+        }
+        if has("pids") {
+            let p = self.pids();
+            f.push((
+                "pids.max",
+                if p <= 0 { "max".into() } else { p.to_string() },
+            ));
+        }
+    }
+
     /// The pids limit in effect: the given one, else Podman's default.
     pub fn pids(&self) -> i64 {
         self.pids_limit.unwrap_or(DEFAULT_PIDS_LIMIT)
@@ -357,11 +380,8 @@ impl Limits {
         if has("cpu") {
             f.push((
                 "cpu.max",
-                match self.nano_cpus {
-                    Some(n) => format!(
-                        "{} {CPU_PERIOD}",
-                        (n * CPU_PERIOD / 1_000_000_000).max(1000)
-                    ),
+                match self.cpu_quota() {
+                    Some(q) => format!("{q} {CPU_PERIOD}"),
                     None => format!("max {CPU_PERIOD}"),
                 },
             ));
@@ -370,18 +390,7 @@ impl Limits {
                 .unwrap_or_else(|| self.cpu_shares.map_or(100, shares_to_weight));
             f.push(("cpu.weight", weight.to_string()));
         }
-        if has("cpuset")
-            && let Some(c) = &self.cpuset_cpus
-        {
-            f.push(("cpuset.cpus", c.clone()));
-        }
-        if has("pids") {
-            let p = self.pids();
-            f.push((
-                "pids.max",
-                if p <= 0 { "max".into() } else { p.to_string() },
-            ));
-        }
+        self.shared_files(has, &mut f);
         if has("io") {
             f.push((
                 "io.weight",
@@ -392,10 +401,16 @@ impl Limits {
     }
 
     /// The same for a cgroup v1 hierarchy carrying `controllers` (v2
-    /// names: memory, cpu, cpuset, pids, io); `memsw` says whether memory
-    /// accounts swap (`memory.memsw.*` exists). The weight of `io` is
-    /// named `blkio.weight` here, whichever file the scheduler has.
-    pub fn v1_files(&self, controllers: &[&str], memsw: bool) -> Vec<(&'static str, String)> {
+    /// names: memory, cpu, cpuset, pids); `memsw` says whether memory
+    /// accounts swap (`memory.memsw.*` exists), and `blkio_weight` names
+    /// the weight file of a blkio hierarchy whose I/O scheduler has one
+    /// (`blkio.weight` or `blkio.bfq.weight`).
+    pub fn v1_files(
+        &self,
+        controllers: &[&str],
+        memsw: bool,
+        blkio_weight: Option<&'static str>,
+    ) -> Vec<(&'static str, String)> {
         let has = |c: &str| controllers.contains(&c);
         let unlimited = "-1".to_string();
         let mut f = Vec::new();
@@ -422,29 +437,17 @@ impl Limits {
             f.push(("cpu.cfs_period_us", CPU_PERIOD.to_string()));
             f.push((
                 "cpu.cfs_quota_us",
-                self.nano_cpus.map_or(unlimited.clone(), |n| {
-                    (n * CPU_PERIOD / 1_000_000_000).max(1000).to_string()
-                }),
+                self.cpu_quota()
+                    .map_or(unlimited.clone(), |q| q.to_string()),
             ));
             let shares = self
                 .cpu_shares
                 .unwrap_or_else(|| self.cpu_weight.map_or(1024, weight_to_shares));
             f.push(("cpu.shares", shares.to_string()));
         }
-        if has("cpuset")
-            && let Some(c) = &self.cpuset_cpus
-        {
-            f.push(("cpuset.cpus", c.clone()));
-        }
-        if has("pids") {
-            let p = self.pids();
-            f.push((
-                "pids.max",
-                if p <= 0 { "max".into() } else { p.to_string() },
-            ));
-        }
-        if has("io") {
-            f.push(("blkio.weight", self.blkio_weight.unwrap_or(100).to_string()));
+        self.shared_files(has, &mut f);
+        if let Some(file) = blkio_weight {
+            f.push((file, self.blkio_weight.unwrap_or(100).to_string()));
         }
         f
     }
@@ -486,7 +489,11 @@ mod tests {
         assert_eq!(get("cpu.weight"), shares_to_weight(512).to_string());
         assert_eq!(get("pids.max"), "50");
         assert_eq!(get("io.weight"), "default 300");
-        let v1 = l.v1_files(&["memory", "cpu", "cpuset", "pids", "io"], true);
+        let v1 = l.v1_files(
+            &["memory", "cpu", "cpuset", "pids"],
+            true,
+            Some("blkio.weight"),
+        );
         let get1 = |k: &str| v1.iter().find(|(f, _)| *f == k).unwrap().1.clone();
         assert_eq!(get1("memory.limit_in_bytes"), "33554432");
         assert_eq!(get1("memory.memsw.limit_in_bytes"), "67108864");
@@ -498,11 +505,11 @@ mod tests {
         assert_eq!(get1("blkio.weight"), "300");
         // Only the hierarchy's own controllers' files.
         assert!(
-            l.v1_files(&["pids"], false)
+            l.v1_files(&["pids"], false, None)
                 .iter()
                 .all(|(f, _)| *f == "pids.max")
         );
-        let lifted = Limits::default().v1_files(&["cpu", "memory"], false);
+        let lifted = Limits::default().v1_files(&["cpu", "memory"], false, None);
         assert!(lifted.contains(&("cpu.cfs_quota_us", "-1".into())));
         assert!(lifted.contains(&("cpu.shares", "1024".into())));
         assert!(lifted.contains(&("memory.limit_in_bytes", "-1".into())));

@@ -421,8 +421,8 @@ struct Monitor {
     backoff: u32,
     started: Instant,
     cgroup: Option<super::cgroup::Cgroup>,
-    /// Its cgroup in a v1 memory hierarchy, for memory limits where
-    /// memory is bound to v1.
+    /// Its cgroups in v1 hierarchies, for the limits of controllers
+    /// bound to v1 (hybrid layouts).
     cgroups_v1: Vec<super::cgroup::CgroupV1>,
     winsize: Option<rsp_sys::WinSize>,
     /// Published ports, bound before the first start and kept across
@@ -608,9 +608,8 @@ impl Monitor {
                                 .iter()
                                 .any(|(c, _)| controllers.contains(c)) =>
                         {
-                            for m in self.cgroups_v1.drain(..) {
-                                let _ = m.remove();
-                            }
+                            // finish_failed_start or container_done
+                            // removes the cgroups made so far.
                             return Err(e.into());
                         }
                         Err(_) => {}
