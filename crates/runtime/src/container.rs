@@ -809,6 +809,13 @@ fn read_state(store: &Store, id: &str) -> Result<State, StoreError> {
             unreadable: true,
             ..State::default()
         }),
+        // Created, and its state not written yet.
+        Err(StoreError::Read { source, .. })
+            if source.kind() == std::io::ErrorKind::NotFound
+                && store.container_dir(id).join("container.json").exists() =>
+        {
+            Ok(State::default())
+        }
         r => r,
     }
 }
@@ -960,9 +967,7 @@ pub fn list(store: &Store) -> Result<Vec<Container>, StoreError> {
     let mut out = Vec::new();
     for id in store.container_ids()? {
         // A container removed while we list it is simply not listed.
-        if let Ok(c) = load(store, &id)
-            && !c.config.id.is_empty()
-        {
+        if let Ok(c) = load(store, &id) {
             out.push(c);
         }
     }

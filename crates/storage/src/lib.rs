@@ -739,12 +739,22 @@ impl Store {
             .collect())
     }
 
-    pub fn read_container_file<T: for<'de> Deserialize<'de> + Default>(
+    /// Reads one of a container's records. A missing one is an error (a
+    /// `Read` whose source is `NotFound`), not a default: the container
+    /// may have been removed since its id was looked up.
+    pub fn read_container_file<T: for<'de> Deserialize<'de>>(
         &self,
         id: &str,
         file: &str,
     ) -> Result<T> {
-        read_json(&self.container_dir(id).join(file))
+        let path = self.container_dir(id).join(file);
+        match fs::read(&path) {
+            Ok(data) => serde_json::from_slice(&data).map_err(|source| StoreError::Corrupt {
+                path: path.clone(),
+                source,
+            }),
+            Err(source) => Err(StoreError::Read { path, source }),
+        }
     }
 
     pub fn write_container_file<T: Serialize>(&self, id: &str, file: &str, v: &T) -> Result<()> {
