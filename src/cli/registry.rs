@@ -228,10 +228,11 @@ fn read_password_tty(prompt: &str) -> anyhow::Result<String> {
     drop(terminal);
     if let Some(info) = signal {
         eprintln!();
-        // Raised while blocked, the signal stays pending; putting the old
-        // mask back delivers it, which ends the process as it would have
-        // without the mask.
-        let _ = nix::sys::signal::raise(
+        // The terminal is back: now the signal's default action, as at any
+        // other moment, even where the mask or handler rsp was started with
+        // would have kept it from ending the process.
+        drop(mask);
+        rsp_runtime::die_by_signal(
             Signal::try_from(info.ssi_signo as i32).unwrap_or(Signal::SIGINT),
         );
     }

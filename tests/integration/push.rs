@@ -603,6 +603,8 @@ fn issue6_login_prompts_on_a_terminal_without_echo() {
     )
     .unwrap();
     let status = child.0.wait().unwrap();
+    // What it wrote before it ended, to show in a failure.
+    read_until(&master, &mut seen, "", Duration::from_millis(100));
     use std::os::unix::process::ExitStatusExt;
     assert_eq!(status.signal(), Some(2), "{status:?} {seen}");
     assert!(echo_on(&slave), "Ctrl-C left the terminal without echo");

@@ -44,11 +44,16 @@ pub mod spec;
 pub mod stats;
 mod syscalls;
 pub mod sysctl;
+
 pub mod top;
 mod tty;
 pub mod ulimit;
 pub mod userns;
 pub mod volumes;
+
+/// For the CLI: end by a signal's default action (after a prompt
+/// restored the terminal).
+pub use rsp_sys::die_by_signal;
 
 use container::{ContainerConfig, NetworkMode, State};
 use nix::fcntl::OFlag;

@@ -405,6 +405,22 @@ pub fn default_sigpipe() {
     let _ = unsafe { sigaction(Signal::SIGPIPE, &act) };
 }
 
+/// Ends the process by `sig`'s default action, whatever handler, mask or
+/// ignored disposition it inherited or set up; exits with 128 + the
+/// signal's number if the signal somehow does not end it.
+pub fn die_by_signal(sig: nix::sys::signal::Signal) -> ! {
+    use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, SigmaskHow, sigaction};
+    let act = SigAction::new(SigHandler::SigDfl, SaFlags::empty(), SigSet::empty());
+    // SAFETY: installing SIG_DFL runs no code of ours in signal context.
+    let _ = unsafe { sigaction(sig, &act) };
+    let mut set = SigSet::empty();
+    set.add(sig);
+    let _ = nix::sys::signal::raise(sig);
+    // Pending now: unblocking it delivers it before this call returns.
+    let _ = nix::sys::signal::pthread_sigmask(SigmaskHow::SIG_UNBLOCK, Some(&set), None);
+    exit_now(128 + sig as i32)
+}
+
 /// `getxattrat(2)` (Linux 6.13); the same number on every architecture.
 const SYS_GETXATTRAT: libc::c_long = 464;
 
