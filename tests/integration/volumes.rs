@@ -670,6 +670,42 @@ fn issue19_two_containers_write_one_volume_at_once() {
 /// on the FUSE root by inode and change time; changes within one tick of
 /// the kernel's coarse clock, a file removed and made again, and files
 /// made for an emulated user must still read right.
+/// On fuse-overlay the ownership supervisor answers a chown that changes
+/// nothing and a chmod to the mode a file has (what `tar x` does for each
+/// file) without the server; each still behaves as the kernel's would.
+#[test]
+fn issue19_fuse_overlay_noop_chown_and_chmod_keep_their_meaning() {
+    let env = TestEnv::new();
+    let img = pulled(&env);
+    let out = env
+        .rsp()
+        .args([
+            "--storage-driver",
+            "fuse-overlay",
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            img,
+        ])
+        .args(["sh", "-c"])
+        .arg(
+            "touch /p; chmod 600 /p; chown 0:0 /p; chmod 600 /p; stat -c '%u:%g %a' /p; \
+             touch /s; chmod 4755 /s; chown 0:0 /s; stat -c %a /s; \
+             mkdir /d; chmod 2775 /d; chown 0:0 /d; stat -c %a /d; \
+             touch /r; chmod 400 /r; chown 0:0 /r; stat -c %a /r; \
+             chown 33:33 /p; stat -c %u:%g /p; chown 0:0 /p; stat -c '%u:%g %a' /p; \
+             gosu 33:33 chown 0:0 /p 2>/dev/null || echo refused; \
+             mkdir /t && cd /t && printf x > a && chmod 640 a && tar cf /a.tar a && rm a && \
+             tar xf /a.tar && stat -c '%u:%g %a %s' a",
+        )
+        .ok();
+    assert_eq!(
+        out,
+        "0:0 600\n755\n2775\n400\n33:33\n0:0 600\nrefused\n0:0 640 1\n"
+    );
+}
+
 #[test]
 fn issue19_fuse_overlay_owner_records_stay_coherent() {
     let env = TestEnv::new();

@@ -128,14 +128,27 @@ pub fn patch_statx(sx: &mut libc::statx, r: &OverrideStat) {
     }
 }
 
+/// Whether `r` says nothing beyond the inode the kernel shows as `st`,
+/// so the record can go. On rsp's FUSE overlay (`fuse`) the mode shown is
+/// the record's own: the record is implied only where the mode the server
+/// keeps on disk is that mode (no set-id or sticky bit, nothing below its
+/// floor).
+fn implied(r: &OverrideStat, st: &libc::stat, fuse: bool) -> bool {
+    let dir = st.st_mode & libc::S_IFMT == libc::S_IFDIR;
+    r.is_implied_by(st.st_uid, st.st_gid, st.st_mode)
+        && !(fuse && rsp_storage::layer::fuse_disk_mode(dir, r.mode) != r.mode & 0o7777)
+}
+
 /// What `chown(uid, gid)` makes of a regular file or directory that the
 /// kernel shows as `st` and that has `cur` recorded; `None` when the
-/// result says nothing beyond the inode (the record goes).
+/// result says nothing beyond the inode (the record goes; see
+/// [`implied`] for `fuse`).
 pub fn chown_record(
     st: &libc::stat,
     cur: Option<OverrideStat>,
     uid: u32,
     gid: u32,
+    fuse: bool,
 ) -> Option<OverrideStat> {
     let cur = cur.unwrap_or(OverrideStat::new(st.st_uid, st.st_gid, st.st_mode));
     let mut r = cur;
@@ -151,7 +164,7 @@ pub fn chown_record(
             r.mode &= !libc::S_ISGID;
         }
     }
-    (!r.is_implied_by(st.st_uid, st.st_gid, st.st_mode)).then_some(r)
+    (!implied(&r, st, fuse)).then_some(r)
 }
 
 // ---- starting it ----
@@ -631,6 +644,8 @@ struct Lookup {
     fuse: bool,
     /// On the container's own FUSE root, with no record.
     plain_root: bool,
+    /// The file's mode, as the kernel has it cached, when `plain_root`.
+    mode: u32,
 }
 
 impl Lookup {
@@ -639,6 +654,7 @@ impl Lookup {
             record,
             fuse: false,
             plain_root: false,
+            mode: 0,
         }
     }
 
@@ -647,6 +663,7 @@ impl Lookup {
             record,
             fuse: true,
             plain_root: false,
+            mode: 0,
         }
     }
 }
@@ -1712,6 +1729,7 @@ impl Supervisor {
                     record: None,
                     fuse: true,
                     plain_root: true,
+                    mode: u32::from(sx.stx_mode),
                 };
             }
         }
@@ -1853,6 +1871,26 @@ impl Supervisor {
         let Some(fd) = self.resolve(t, dirfd, &path, flags) else {
             return Reply::Continue;
         };
+        let found = self.cached_record(t, &fd);
+        if native && found.plain_root {
+            // On the container's own FUSE root a file without a record is
+            // shown as the container's user: this chown changes no owner,
+            // and its owner may make it without any capability. With no
+            // set-id bit to clear either, it is answered here; the kernel
+            // would send the server a SETATTR and a GETXATTR of
+            // `security.capability`, two round trips per file that `tar x`
+            // extracts as root. (What is skipped: the change time, and
+            // dropping a file capability, which only the image can have
+            // given the file.)
+            let setid = found.mode & libc::S_IFMT != libc::S_IFDIR
+                && found.mode & (libc::S_ISUID | libc::S_ISGID) != 0;
+            let Some(c) = self.creds(t, start) else {
+                return Reply::Continue;
+            };
+            if !setid && c.fsuid() == cuid {
+                return Reply::Value(0);
+            }
+        }
         let Ok(st) = seccomp::fstat(fd.as_fd()) else {
             return Reply::Continue;
         };
@@ -1862,7 +1900,7 @@ impl Supervisor {
         let Some(c) = self.creds(t, start) else {
             return Reply::Continue;
         };
-        let cur = self.record(&fd);
+        let cur = found.record;
         let real = status.cap_eff & (1 << CAP_CHOWN) != 0;
         let root = c.euid() == 0 && status.holds(&c, CAP_CHOWN);
         if !root {
@@ -1897,7 +1935,7 @@ impl Supervisor {
         if cur.is_none() && native {
             return Reply::Continue;
         }
-        match self.set_record(&fd, chown_record(&st, cur, uid, gid)) {
+        match self.set_record(&fd, chown_record(&st, cur, uid, gid, found.fuse)) {
             Ok(()) => Reply::Value(0),
             Err(e) => Reply::Error(e.raw_os_error().unwrap_or(libc::EIO)),
         }
@@ -1921,7 +1959,23 @@ impl Supervisor {
         let Some(fd) = self.resolve(t, dirfd, &path, flags) else {
             return Reply::Continue;
         };
-        let Some(mut rec) = self.record(&fd) else {
+        let found = self.cached_record(t, &fd);
+        let Some(mut rec) = found.record else {
+            // A file on the container's FUSE root without a record, given
+            // the mode it has (`tar x` does that for every file): nothing
+            // to change, and its owner may; answered here instead of a
+            // SETATTR round trip to the server. Set-id bits are left to
+            // the kernel, which may clear S_ISGID.
+            let same = found.plain_root
+                && mode & 0o7777 == found.mode & 0o7777
+                && mode & (libc::S_ISUID | libc::S_ISGID) == 0;
+            if same
+                && self
+                    .creds(t, start)
+                    .is_some_and(|c| c.fsuid() == self.ids.0)
+            {
+                return Reply::Value(0);
+            }
             return Reply::Continue;
         };
         let Ok(st) = seccomp::fstat(fd.as_fd()) else {
@@ -1951,7 +2005,7 @@ impl Supervisor {
             return Reply::Error(e as i32);
         }
         rec.mode = mode;
-        let plain = rec.is_implied_by(st.st_uid, st.st_gid, st.st_mode);
+        let plain = implied(&rec, &st, found.fuse);
         match self.set_record(&fd, (!plain).then_some(rec)) {
             Ok(()) => Reply::Value(0),
             Err(e) => Reply::Error(e.raw_os_error().unwrap_or(libc::EIO)),
@@ -2044,26 +2098,33 @@ mod tests {
     fn chown_records_and_forgets() {
         let file = stat_of(0, 0, libc::S_IFREG | 0o4755);
         // -1 keeps, setuid goes
-        let r = chown_record(&file, None, 1000, u32::MAX).unwrap();
+        let r = chown_record(&file, None, 1000, u32::MAX, false).unwrap();
         assert_eq!((r.uid, r.gid, r.mode), (1000, 0, 0o755));
         // back to the inode's own view: no record
         let plain = stat_of(0, 0, libc::S_IFREG | 0o644);
         let cur = OverrideStat::parse(b"33:33:0644").unwrap();
-        assert_eq!(chown_record(&plain, Some(cur), 0, 0), None);
+        assert_eq!(chown_record(&plain, Some(cur), 0, 0, false), None);
         // directories keep setgid
         let dir = stat_of(0, 0, libc::S_IFDIR | 0o2775);
-        let r = chown_record(&dir, None, 1000, 1000).unwrap();
+        let r = chown_record(&dir, None, 1000, 1000, false).unwrap();
         assert_eq!(r.mode, 0o2775);
         // setgid without group exec is mandatory locking: kept
         let f = stat_of(0, 0, libc::S_IFREG | 0o2644);
-        assert_eq!(chown_record(&f, None, 5, 5).unwrap().mode, 0o2644);
+        assert_eq!(chown_record(&f, None, 5, 5, false).unwrap().mode, 0o2644);
         // the recorded mode wins over the inode's
         let r = chown_record(
             &plain,
             Some(OverrideStat::parse(b"33:33:0640").unwrap()),
             u32::MAX,
             7,
+            false,
         );
         assert_eq!(r.unwrap().to_string(), "33:7:0640");
+        // On FUSE a set-id bit lives in the record only: it stays.
+        let sgid = stat_of(0, 0, libc::S_IFDIR | 0o2775);
+        let cur = OverrideStat::parse(b"0:0:02775").unwrap();
+        assert_eq!(chown_record(&sgid, Some(cur), 0, 0, false), None);
+        let r = chown_record(&sgid, Some(cur), 0, 0, true).unwrap();
+        assert_eq!(r.to_string(), "0:0:02775");
     }
 }

@@ -91,6 +91,17 @@ pub const FUSE_BLKSIZE_PLAIN: u32 = 1 << 12;
 /// See [`FUSE_BLKSIZE_PLAIN`].
 pub const FUSE_BLKSIZE_RECORDED: u32 = 1 << 13;
 
+/// The mode rsp's FUSE overlay keeps on disk for a file (`dir` false) or
+/// directory asked to have `mode`: its permission bits, plus what the
+/// server needs to read and write (and list) it itself. Set-id and sticky
+/// bits, and the bits below that floor, live only in the
+/// [`OVERRIDE_STAT_XATTR`] record: the mode the mount shows is the
+/// record's, and a record the disk mode does not imply cannot go.
+pub fn fuse_disk_mode(dir: bool, mode: u32) -> u32 {
+    let floor = if dir { 0o700 } else { 0o600 };
+    (mode & 0o777) | floor
+}
+
 /// The xattr namespace of overlayfs mounted with `userxattr`: overlay's
 /// own bookkeeping, never an image's to set nor a container's to see.
 pub const OVERLAY_XATTR_PREFIX: &[u8] = b"user.overlay.";

@@ -270,11 +270,9 @@ struct Loc {
     dirs: Vec<LayerDir>,
 }
 
-/// The mode to keep on disk: what the container asked for, plus what
-/// the server needs to read and write (and list) the file itself.
+/// The mode to keep on disk (see [`layer::fuse_disk_mode`]).
 fn disk_mode(kind: SFlag, mode: u32) -> u32 {
-    let floor = if kind == SFlag::S_IFDIR { 0o700 } else { 0o600 };
-    (mode & 0o777) | floor
+    layer::fuse_disk_mode(kind == SFlag::S_IFDIR, mode)
 }
 
 /// The override to record for `mode`/owner on a file of `kind` whose disk
@@ -999,9 +997,12 @@ impl Overlay {
     /// How to reach the node's topmost copy (see [`Target`]).
     fn target(&self, ino: u64) -> Res<Target> {
         match self.loc(ino) {
-            Ok(loc) => match (loc.dirs.first(), loc.parent_fd) {
+            Ok(loc) => match (loc.dirs.first(), loc.parent_fd.clone()) {
                 (Some((_, d)), _) => Ok(Target::Dir(d.clone())),
-                (None, Some(p)) => Ok(Target::Name(p, loc.name)),
+                (None, Some(p)) => Ok(match self.kept_upper_file(ino, &loc) {
+                    Some(h) => Target::Open(h),
+                    None => Target::Name(p, loc.name.clone()),
+                }),
                 (None, None) => Err(Errno::ESTALE),
             },
             Err(Errno::ENOENT) => self
@@ -1012,7 +1013,21 @@ impl Overlay {
         }
     }
 
+    /// The descriptor kept for a file in upper (see [`Self::node_file`]),
+    /// if there is one: the same inode as its name, reached without a
+    /// path walk (`tar x` sets the mode and times of the file it just
+    /// made through it).
+    fn kept_upper_file(&self, ino: u64, loc: &Loc) -> Option<Arc<Handle>> {
+        if loc.layer != UPPER || !loc.dirs.is_empty() {
+            return None;
+        }
+        self.node_files().get(ino).filter(|h| !h.lower)
+    }
+
     fn loc_attr(&self, ino: u64, loc: &Loc) -> Res<FileAttr> {
+        if let Some(h) = self.kept_upper_file(ino, loc) {
+            return Self::open_attr(ino, &h);
+        }
         if let Some((_, d)) = loc.dirs.first() {
             let st = fstat(d.as_fd())?;
             let ov = d
