@@ -50,6 +50,12 @@
 #   [DRIVERS="overlay vfs fuse-overlay"] [STORAGE_WORKLOADS="unpack find stat dd dfind tar cat"]
 #   [RSP_BEFORE=...] [BIG_MB=1024] [BENCH_RUNS=5] bench/storage.sh
 #
+# Put TMPDIR on a filesystem with few recently deleted inodes (a fresh
+# loop-mounted ext4, say): on an ext4 without a journal, each file created
+# where tens of thousands were just deleted costs the kernel a scan
+# (recently_deleted), which adds seconds to every column and flattens the
+# ratios.
+#
 # Only the loopback registry is contacted. Runs rootless (re-execs as
 # $BENCH_USER if started as root); containers, mounts (their namespaces
 # end with the runs) and directories are removed at exit, Ctrl-C included.
