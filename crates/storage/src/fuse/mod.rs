@@ -337,8 +337,8 @@ impl Filesystem for OverlayFs {
         self.ov.forget(ino.0, nlookup);
     }
 
-    fn getattr(&self, _req: &Request, ino: INodeNo, fh: Option<FileHandle>, reply: ReplyAttr) {
-        attr(reply, self.shown(self.ov.getattr(ino.0, fh.map(|f| f.0))));
+    fn getattr(&self, _req: &Request, ino: INodeNo, _fh: Option<FileHandle>, reply: ReplyAttr) {
+        attr(reply, self.shown(self.ov.getattr(ino.0)));
     }
 
     fn setattr(
@@ -352,7 +352,7 @@ impl Filesystem for OverlayFs {
         atime: Option<TimeOrNow>,
         mtime: Option<TimeOrNow>,
         _ctime: Option<SystemTime>,
-        fh: Option<FileHandle>,
+        _fh: Option<FileHandle>,
         _crtime: Option<SystemTime>,
         _chgtime: Option<SystemTime>,
         _bkuptime: Option<SystemTime>,
@@ -367,7 +367,6 @@ impl Filesystem for OverlayFs {
             size,
             time_or_now(atime),
             time_or_now(mtime),
-            fh.map(|f| f.0),
         );
         attr(reply, self.shown(r));
     }
@@ -478,7 +477,7 @@ impl Filesystem for OverlayFs {
         &self,
         _req: &Request,
         ino: INodeNo,
-        fh: FileHandle,
+        _fh: FileHandle,
         offset: u64,
         size: u32,
         _flags: OpenFlags,
@@ -492,7 +491,7 @@ impl Filesystem for OverlayFs {
             if buf.len() < size {
                 buf.resize(size, 0);
             }
-            match self.ov.read_into(ino.0, fh.0, offset, &mut buf[..size]) {
+            match self.ov.read_into(ino.0, offset, &mut buf[..size]) {
                 Ok(n) => reply.data(&buf[..n]),
                 Err(e) => reply.error(errno(e)),
             }
@@ -503,7 +502,7 @@ impl Filesystem for OverlayFs {
         &self,
         _req: &Request,
         ino: INodeNo,
-        fh: FileHandle,
+        _fh: FileHandle,
         offset: u64,
         data: &[u8],
         _write_flags: fuser::WriteFlags,
@@ -511,23 +510,23 @@ impl Filesystem for OverlayFs {
         _lock_owner: Option<LockOwner>,
         reply: ReplyWrite,
     ) {
-        match self.ov.write(ino.0, fh.0, offset, data) {
+        match self.ov.write(ino.0, offset, data) {
             Ok(n) => reply.written(n),
             Err(e) => reply.error(errno(e)),
         }
     }
 
+    /// Never sent once OPEN is refused (see `open`); nothing to free.
     fn release(
         &self,
         _req: &Request,
         _ino: INodeNo,
-        fh: FileHandle,
+        _fh: FileHandle,
         _flags: OpenFlags,
         _lock_owner: Option<LockOwner>,
         _flush: bool,
         reply: ReplyEmpty,
     ) {
-        self.ov.release(fh.0);
         reply.ok();
     }
 
@@ -535,11 +534,11 @@ impl Filesystem for OverlayFs {
         &self,
         _req: &Request,
         ino: INodeNo,
-        fh: FileHandle,
+        _fh: FileHandle,
         datasync: bool,
         reply: ReplyEmpty,
     ) {
-        empty(reply, self.ov.fsync(ino.0, fh.0, datasync));
+        empty(reply, self.ov.fsync(ino.0, datasync));
     }
 
     /// Refused with ENOSYS, which tells the kernel to send no OPENDIR and
@@ -691,22 +690,19 @@ impl Filesystem for OverlayFs {
         name: &OsStr,
         mode: u32,
         _umask: u32,
-        flags: i32,
+        _flags: i32,
         reply: ReplyCreate,
     ) {
         let owner = (req.uid(), req.gid());
-        // Handle 0, the descriptor kept as the node's own: once OPEN is
-        // refused the kernel sends no RELEASE for created files either.
-        match self
-            .ov
-            .create(parent.0, name, mode, owner, flags)
-            .map(|(a, fh)| (self.show(a), self.ov.keep_as_node_file(fh)))
-        {
-            Ok((a, fh)) => reply.created(
+        // Handle 0: reads and writes go through the descriptor the create
+        // kept as the node's own. Once OPEN is refused the kernel sends no
+        // RELEASE for created files either.
+        match self.ov.create(parent.0, name, mode, owner) {
+            Ok(a) => reply.created(
                 &TTL,
-                &a,
+                &self.show(a),
                 Generation(0),
-                FileHandle(fh),
+                FileHandle(0),
                 FopenFlags::FOPEN_KEEP_CACHE,
             ),
             Err(e) => reply.error(errno(e)),
@@ -717,12 +713,12 @@ impl Filesystem for OverlayFs {
         &self,
         _req: &Request,
         ino: INodeNo,
-        fh: FileHandle,
+        _fh: FileHandle,
         offset: u64,
         length: u64,
         mode: i32,
         reply: ReplyEmpty,
     ) {
-        empty(reply, self.ov.fallocate(ino.0, fh.0, offset, length, mode));
+        empty(reply, self.ov.fallocate(ino.0, offset, length, mode));
     }
 }

@@ -400,9 +400,10 @@ fn is_opaque(dir: &File) -> bool {
 }
 
 /// How a request reaches a node's copy: a directory by its own
-/// descriptor, anything else by its name in its parent, and a file no
-/// name leads to any more (unlinked, or renamed over, while open) through
-/// a handle still open on it, the only way left to it.
+/// descriptor, anything else by its name in its parent (or the
+/// descriptor kept for a file in upper), and a file no name leads to any
+/// more (unlinked, or renamed over, while open) through the descriptor
+/// pinned for it, the only way left to it.
 enum Target {
     Dir(Arc<LDir>),
     Name(Arc<LDir>, OsString),
@@ -487,8 +488,8 @@ impl Target {
     }
 }
 
-/// An open file: the node it was opened on, the descriptor and whether
-/// it is a layer's (read-only, never changing) copy.
+/// A node's open file (see [`NodeFiles`]): the node, the descriptor and
+/// whether it is a layer's (read-only, never changing) copy.
 pub(super) struct Handle {
     pub ino: u64,
     pub file: File,
@@ -557,11 +558,9 @@ pub(super) struct Overlay {
     table: RwLock<Table>,
     copy_lock: Mutex<()>,
     tmp_seq: AtomicU64,
-    files: RwLock<HashMap<u64, Arc<Handle>>>,
     node_files: Mutex<NodeFiles>,
     /// Directory inode to the listings reads of it go through.
     listings: Mutex<HashMap<u64, Snapshots>>,
-    next_fh: AtomicU64,
     upper: Arc<LDir>,
     /// Upper refused a 0/0 device, or the opaque xattr: the fallback
     /// format is written from then on.
@@ -612,10 +611,8 @@ impl Overlay {
             table: RwLock::new(table),
             copy_lock: Mutex::new(()),
             tmp_seq: AtomicU64::new(0),
-            files: RwLock::new(HashMap::new()),
             node_files: Mutex::new(NodeFiles::default()),
             listings: Mutex::new(HashMap::new()),
-            next_fh: AtomicU64::new(1),
             upper,
             whiteout_files: AtomicBool::new(false),
             opaque_files: AtomicBool::new(false),
@@ -939,15 +936,7 @@ impl Overlay {
         }
     }
 
-    fn handle(&self, fh: u64) -> Res<Arc<Handle>> {
-        let files = self.files.read().unwrap_or_else(|e| e.into_inner());
-        files.get(&fh).cloned().ok_or(Errno::EBADF)
-    }
-
-    pub fn getattr(&self, ino: u64, fh: Option<u64>) -> Res<FileAttr> {
-        if let Some(h) = fh.and_then(|fh| self.handle(fh).ok()) {
-            return Self::open_attr(ino, &h);
-        }
+    pub fn getattr(&self, ino: u64) -> Res<FileAttr> {
         match self.loc(ino) {
             Ok(loc) => self.loc_attr(ino, &loc),
             // No name leads to it: what is kept of it (an image file
@@ -978,20 +967,16 @@ impl Overlay {
         Ok(Self::make_attr(ino, &st, ov))
     }
 
-    /// A handle open on the node's copy in upper, once no name leads to
-    /// the node any more (unlinked, or renamed over, while open): the only
-    /// way left to the file, which stays usable until its last close, as
-    /// on any filesystem. `None` while a name leads to it.
+    /// The descriptor pinned for the node's copy in upper (see
+    /// [`Self::pin`]), once no name leads to the node any more (unlinked,
+    /// or renamed over, while the kernel holds it): the only way left to
+    /// the file, which stays usable until its last close, as on any
+    /// filesystem. `None` while a name leads to it.
     fn unlinked_handle(&self, ino: u64) -> Option<Arc<Handle>> {
         if self.table().nodes.get(&ino).is_some_and(|n| !n.gone) {
             return None;
         }
-        let pinned = self.node_files().get(ino).filter(|h| !h.lower);
-        if pinned.is_some() {
-            return pinned;
-        }
-        let files = self.files.read().unwrap_or_else(|e| e.into_inner());
-        files.values().find(|h| h.ino == ino && !h.lower).cloned()
+        self.node_files().get(ino).filter(|h| !h.lower)
     }
 
     /// How to reach the node's topmost copy (see [`Target`]).
@@ -1267,21 +1252,23 @@ impl Overlay {
         }
     }
 
-    /// Creates a regular file and opens it; `dev` makes it a device
-    /// placeholder instead.
-    pub fn create(
-        &self,
-        parent: u64,
-        name: &OsStr,
-        mode: u32,
-        owner: (u32, u32),
-        flags: i32,
-    ) -> Res<(FileAttr, u64)> {
-        let attr = self.mkfile(parent, name, mode, owner, None)?;
-        let fh = self.open(attr.ino.0, flags & !(libc_o_trunc()))?.0;
-        Ok((attr, fh))
+    /// Creates a regular file; its descriptor becomes the node's own (see
+    /// [`Self::node_file`]): the kernel opens it without asking.
+    pub fn create(&self, parent: u64, name: &OsStr, mode: u32, owner: (u32, u32)) -> Res<FileAttr> {
+        let (attr, file) = self.mkfile(parent, name, mode, owner, None)?;
+        let ino = attr.ino.0;
+        let handle = Arc::new(Handle {
+            ino,
+            file,
+            lower: false,
+        });
+        self.node_files().insert(ino, handle, false);
+        Ok(attr)
     }
 
+    /// Creates a regular file (`dev`: a device placeholder), registered
+    /// as one more kernel lookup; its attributes and a read-write
+    /// descriptor of it.
     fn mkfile(
         &self,
         parent: u64,
@@ -1289,12 +1276,13 @@ impl Overlay {
         mode: u32,
         owner: (u32, u32),
         dev: Option<Device>,
-    ) -> Res<FileAttr> {
+    ) -> Res<(FileAttr, File)> {
         let mode = mode & 0o7777;
-        self.place(parent, name, |dir, n, _| {
+        let mut made = None;
+        let upper = self.place(parent, name, |dir, n, _| {
             let flags = OFlag::O_CREAT
                 | OFlag::O_EXCL
-                | OFlag::O_WRONLY
+                | OFlag::O_RDWR
                 | OFlag::O_NOFOLLOW
                 | OFlag::O_CLOEXEC;
             let f = File::from(openat(
@@ -1309,13 +1297,24 @@ impl Overlay {
             if let Some(dev) = dev {
                 ov = ov.with_device(dev);
             }
-            if let Some(v) = override_for(ov, disk) {
+            let record = override_for(ov, disk);
+            if let Some(v) = &record {
                 f.set_xattr(OVERRIDE_STAT_XATTR, v.as_bytes())
                     .map_err(io_errno)?;
             }
+            made = Some((f, record.map(|_| ov)));
             Ok(())
         })?;
-        self.lookup(parent, name)
+        let (file, record) = made.ok_or(Errno::EIO)?;
+        // What a lookup would find, without looking it up again.
+        let found = Found {
+            layer: UPPER,
+            st: fstat(file.as_fd())?,
+            parent_fd: upper,
+            dirs: Vec::new(),
+        };
+        let ino = self.register(parent, name, &found, true);
+        Ok((Self::make_attr(ino, &found.st, record), file))
     }
 
     pub fn mknod(
@@ -1329,7 +1328,7 @@ impl Overlay {
         let kind = SFlag::from_bits_truncate(mode & SFlag::S_IFMT.bits());
         let perm = mode & 0o7777;
         match kind {
-            SFlag::S_IFREG => self.mkfile(parent, name, perm, owner, None),
+            SFlag::S_IFREG => self.mkfile(parent, name, perm, owner, None).map(|(a, _)| a),
             SFlag::S_IFCHR | SFlag::S_IFBLK => {
                 let (major, minor) = decode_dev(rdev);
                 let dev = Device {
@@ -1338,6 +1337,7 @@ impl Overlay {
                     minor,
                 };
                 self.mkfile(parent, name, perm, owner, Some(dev))
+                    .map(|(a, _)| a)
             }
             SFlag::S_IFIFO | SFlag::S_IFSOCK => {
                 self.place(parent, name, |dir, n, _| {
@@ -1638,20 +1638,15 @@ impl Overlay {
         size: Option<u64>,
         atime: Option<Option<SystemTime>>,
         mtime: Option<Option<SystemTime>>,
-        fh: Option<u64>,
     ) -> Res<FileAttr> {
-        let target = match fh.and_then(|fh| self.handle(fh).ok()) {
-            // The request's own descriptor of the copy in upper: it
-            // reaches the file even once no name does (apt's temporary
-            // files are unlinked as soon as they are made, and the kernel
-            // still writes their times back at every close).
-            Some(h) if !h.lower => Target::Open(h),
+        let gone = self.table().nodes.get(&ino).is_some_and(|n| n.gone);
+        let target = match gone {
             // No name leads to it: the node's own descriptor (in upper, or
-            // a copy of a lower file of its own; see `node_file`).
-            _ if self.table().nodes.get(&ino).is_some_and(|n| n.gone) => {
-                Target::Open(self.node_file(ino, true)?)
-            }
-            _ => {
+            // a copy of a lower file of its own; see `node_file`). apt's
+            // temporary files are unlinked as soon as they are made, and
+            // the kernel still writes their times back at every close.
+            true => Target::Open(self.node_file(ino, true)?),
+            false => {
                 self.copy_up(ino, size != Some(0))?;
                 self.target(ino)?
             }
@@ -1722,26 +1717,11 @@ impl Overlay {
         }
         match &target {
             Target::Open(h) => Self::open_attr(ino, h),
-            _ => self.getattr(ino, None),
+            _ => self.getattr(ino),
         }
     }
 
     // ---- files ----
-
-    /// Opens the node; returns the handle and whether its cache may be kept.
-    pub fn open(&self, ino: u64, flags: i32) -> Res<(u64, bool)> {
-        let acc = flags & OFlag::O_ACCMODE.bits();
-        let trunc = flags & libc_o_trunc() != 0;
-        let write = acc != OFlag::O_RDONLY.bits() || trunc;
-        if write {
-            self.copy_up(ino, !trunc)?;
-        }
-        let handle = self.open_handle(ino, flags)?;
-        let fh = self.next_fh.fetch_add(1, Ordering::Relaxed);
-        let mut files = self.files.write().unwrap_or_else(|e| e.into_inner());
-        files.insert(fh, Arc::new(handle));
-        Ok((fh, true))
-    }
 
     /// A descriptor of the node's topmost copy, opened with `flags`.
     fn open_handle(&self, ino: u64, flags: i32) -> Res<Handle> {
@@ -1770,7 +1750,7 @@ impl Overlay {
                 (File::from(fd), loc.layer != UPPER)
             }
             // Unlinked, and opened again through `/proc/PID/fd` of a
-            // process holding it: so is a handle's descriptor.
+            // process holding it: so is the descriptor pinned for it.
             Err(Errno::ENOENT) => {
                 let h = self.unlinked_handle(ino).ok_or(Errno::ENOENT)?;
                 let path = format!("/proc/self/fd/{}", h.file.as_raw_fd());
@@ -1880,34 +1860,10 @@ impl Overlay {
         }
     }
 
-    /// Turns handle `fh` into its node's own descriptor (see
-    /// [`Self::node_file`]), for a kernel that will send no RELEASE for
-    /// it; the handle to give the kernel instead: 0.
-    pub fn keep_as_node_file(&self, fh: u64) -> u64 {
-        let h = self
-            .files
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&fh);
-        if let Some(h) = h {
-            self.node_files().insert(h.ino, h, false);
-        }
-        0
-    }
-
-    /// The handle `fh` names, or the node's own descriptor for `fh` 0.
-    fn handle_for(&self, ino: u64, fh: u64, write: bool) -> Res<Arc<Handle>> {
-        if fh == 0 {
-            self.node_file(ino, write)
-        } else {
-            self.handle(fh)
-        }
-    }
-
     /// Reads at `offset` into all of `buf` (less at the end of the file);
     /// how many bytes it read.
-    pub fn read_into(&self, ino: u64, fh: u64, offset: u64, buf: &mut [u8]) -> Res<usize> {
-        let h = self.handle_for(ino, fh, false)?;
+    pub fn read_into(&self, ino: u64, offset: u64, buf: &mut [u8]) -> Res<usize> {
+        let h = self.node_file(ino, false)?;
         let mut done = 0;
         while done < buf.len() {
             match h.file.read_at(&mut buf[done..], offset + done as u64) {
@@ -1921,15 +1877,15 @@ impl Overlay {
     }
 
     #[cfg(test)]
-    pub fn read(&self, ino: u64, fh: u64, offset: u64, size: u32) -> Res<Vec<u8>> {
+    pub fn read(&self, ino: u64, offset: u64, size: u32) -> Res<Vec<u8>> {
         let mut buf = vec![0u8; size as usize];
-        let n = self.read_into(ino, fh, offset, &mut buf)?;
+        let n = self.read_into(ino, offset, &mut buf)?;
         buf.truncate(n);
         Ok(buf)
     }
 
-    pub fn write(&self, ino: u64, fh: u64, offset: u64, data: &[u8]) -> Res<u32> {
-        let h = self.handle_for(ino, fh, true)?;
+    pub fn write(&self, ino: u64, offset: u64, data: &[u8]) -> Res<u32> {
+        let h = self.node_file(ino, true)?;
         if h.lower {
             return Err(Errno::EBADF);
         }
@@ -1937,8 +1893,8 @@ impl Overlay {
         Ok(data.len() as u32)
     }
 
-    pub fn fsync(&self, ino: u64, fh: u64, datasync: bool) -> Res<()> {
-        let h = self.handle_for(ino, fh, false)?;
+    pub fn fsync(&self, ino: u64, datasync: bool) -> Res<()> {
+        let h = self.node_file(ino, false)?;
         let r = if datasync {
             h.file.sync_data()
         } else {
@@ -1947,8 +1903,8 @@ impl Overlay {
         r.map_err(io_errno)
     }
 
-    pub fn fallocate(&self, ino: u64, fh: u64, offset: u64, length: u64, mode: i32) -> Res<()> {
-        let h = self.handle_for(ino, fh, true)?;
+    pub fn fallocate(&self, ino: u64, offset: u64, length: u64, mode: i32) -> Res<()> {
+        let h = self.node_file(ino, true)?;
         if h.lower {
             return Err(Errno::EBADF);
         }
@@ -1956,15 +1912,10 @@ impl Overlay {
         nix::fcntl::fallocate(h.file.as_fd(), flags, offset as i64, length as i64)
     }
 
-    pub fn release(&self, fh: u64) {
-        let mut files = self.files.write().unwrap_or_else(|e| e.into_inner());
-        files.remove(&fh);
-    }
-
     /// Root may do anything but execute a file without execute bits.
     pub fn access(&self, ino: u64, mask: i32) -> Res<()> {
         if mask & 1 != 0 {
-            let a = self.getattr(ino, None)?;
+            let a = self.getattr(ino)?;
             if a.kind != FileType::Directory && a.perm & 0o111 == 0 {
                 return Err(Errno::EACCES);
             }
@@ -2190,10 +2141,6 @@ impl Overlay {
         self.copy_up(ino, true)?;
         self.target(ino)?.remove(name).map_err(io_errno)
     }
-}
-
-fn libc_o_trunc() -> i32 {
-    OFlag::O_TRUNC.bits()
 }
 
 fn type_of(kind: SFlag) -> Type {
