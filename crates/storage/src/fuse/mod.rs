@@ -655,11 +655,13 @@ impl Filesystem for OverlayFs {
         reply: ReplyEmpty,
     ) {
         let r = self.ov.setxattr(ino.0, name, value, flags);
-        let ok = r.is_ok();
-        empty(reply, r);
-        if ok {
+        // Before the reply: once the caller's setxattr returns, its next
+        // stat must not find the old `st_blksize` marker (the ownership
+        // supervisor sets a record, then the container stats the file).
+        if r.is_ok() {
             self.record_changed(ino, name);
         }
+        empty(reply, r);
     }
 
     fn getxattr(&self, _req: &Request, ino: INodeNo, name: &OsStr, size: u32, reply: ReplyXattr) {
@@ -672,11 +674,11 @@ impl Filesystem for OverlayFs {
 
     fn removexattr(&self, _req: &Request, ino: INodeNo, name: &OsStr, reply: ReplyEmpty) {
         let r = self.ov.removexattr(ino.0, name);
-        let ok = r.is_ok();
-        empty(reply, r);
-        if ok {
+        // Before the reply, as for setxattr.
+        if r.is_ok() {
             self.record_changed(ino, name);
         }
+        empty(reply, r);
     }
 
     fn access(&self, _req: &Request, ino: INodeNo, mask: AccessFlags, reply: ReplyEmpty) {
