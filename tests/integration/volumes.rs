@@ -666,19 +666,10 @@ fn issue19_two_containers_write_one_volume_at_once() {
     assert_eq!(out, "300\n300\n300\n300\n");
 }
 
-/// fuse-overlay speed: the ownership supervisor keeps the records of files
-/// on the FUSE root by inode and change time; changes within one tick of
-/// the kernel's coarse clock, a file removed and made again, and files
-/// made for an emulated user must still read right.
-/// On fuse-overlay the ownership supervisor answers a chown that changes
-/// nothing and a chmod to the mode a file has (what `tar x` does for each
-/// file) without the server; each still behaves as the kernel's would.
-#[test]
-fn issue19_fuse_overlay_noop_chown_and_chmod_keep_their_meaning() {
-    let env = TestEnv::new();
-    let img = pulled(&env);
-    let out = env
-        .rsp()
+/// What `script` prints, run by `sh -c` in a fresh fuse-overlay
+/// container of `img` with no network.
+fn on_fuse_overlay(env: &TestEnv, img: &str, script: &str) -> String {
+    env.rsp()
         .args([
             "--storage-driver",
             "fuse-overlay",
@@ -688,40 +679,52 @@ fn issue19_fuse_overlay_noop_chown_and_chmod_keep_their_meaning() {
             "none",
             img,
         ])
-        .args(["sh", "-c"])
-        .arg(
-            "touch /p; chmod 600 /p; chown 0:0 /p; chmod 600 /p; stat -c '%u:%g %a' /p; \
-             touch /s; chmod 4755 /s; chown 0:0 /s; stat -c %a /s; \
-             mkdir /d; chmod 2775 /d; chown 0:0 /d; stat -c %a /d; \
-             touch /r; chmod 400 /r; chown 0:0 /r; stat -c %a /r; \
-             chown 33:33 /p; stat -c %u:%g /p; chown 0:0 /p; stat -c '%u:%g %a' /p; \
-             gosu 33:33 chown 0:0 /p 2>/dev/null || echo refused; \
-             mkdir /t && cd /t && printf x > a && chmod 640 a && tar cf /a.tar a && rm a && \
-             tar xf /a.tar && stat -c '%u:%g %a %s' a",
-        )
-        .ok();
+        .args(["sh", "-c", script])
+        .ok()
+}
+
+/// On fuse-overlay the ownership supervisor answers a chown that changes
+/// nothing and a chmod to the mode a file has (what `tar x` does for each
+/// file) without the server; each still behaves as the kernel's would.
+#[test]
+fn issue19_fuse_overlay_noop_chown_and_chmod_keep_their_meaning() {
+    let env = TestEnv::new();
+    let img = pulled(&env);
+    let out = on_fuse_overlay(
+        &env,
+        img,
+        "touch /p; chmod 600 /p; chown 0:0 /p; chmod 600 /p; stat -c '%u:%g %a' /p; \
+         touch /s; chmod 4755 /s; chown 0:0 /s; stat -c %a /s; \
+         mkdir /d; chmod 2775 /d; chown 0:0 /d; stat -c %a /d; \
+         touch /r; chmod 400 /r; chown 0:0 /r; stat -c %a /r; \
+         chown 33:33 /p; stat -c %u:%g /p; chown 0:0 /p; stat -c '%u:%g %a' /p; \
+         gosu 33:33 chown 0:0 /p 2>/dev/null || echo refused; \
+         mkdir /t && cd /t && printf x > a && chmod 640 a && tar cf /a.tar a && rm a && \
+         tar xf /a.tar && stat -c '%u:%g %a %s' a",
+    );
     assert_eq!(
         out,
         "0:0 600\n755\n2775\n400\n33:33\n0:0 600\nrefused\n0:0 640 1\n"
     );
 }
 
+/// fuse-overlay speed: the ownership supervisor keeps the records of files
+/// on the FUSE root by inode and change time; changes within one tick of
+/// the kernel's coarse clock, a file removed and made again, and files
+/// made for an emulated user must still read right.
 #[test]
 fn issue19_fuse_overlay_owner_records_stay_coherent() {
     let env = TestEnv::new();
     let img = pulled(&env);
-    let out = env
-        .rsp()
-        .args(["--storage-driver", "fuse-overlay", "run", "--rm", "--network", "none", img])
-        .args(["sh", "-c"])
-        .arg(
-            "for i in 1 2 3; do touch /f$i; chown 33:33 /f$i; stat -c %u /f$i; \
-             chown 34:34 /f$i; stat -c %u /f$i; chown 0:0 /f$i; stat -c %u /f$i; \
-             chmod 600 /f$i; stat -c %a /f$i; done; \
-             stat -c %u /data/f; rm /data/f; touch /data/f; stat -c %u /data/f; \
-             gosu 33:33 touch /tmp/g; stat -c %u /tmp/g; rm /tmp/g; touch /tmp/g; stat -c %u /tmp/g",
-        )
-        .ok();
+    let out = on_fuse_overlay(
+        &env,
+        img,
+        "for i in 1 2 3; do touch /f$i; chown 33:33 /f$i; stat -c %u /f$i; \
+         chown 34:34 /f$i; stat -c %u /f$i; chown 0:0 /f$i; stat -c %u /f$i; \
+         chmod 600 /f$i; stat -c %a /f$i; done; \
+         stat -c %u /data/f; rm /data/f; touch /data/f; stat -c %u /data/f; \
+         gosu 33:33 touch /tmp/g; stat -c %u /tmp/g; rm /tmp/g; touch /tmp/g; stat -c %u /tmp/g",
+    );
     assert_eq!(
         out,
         "33\n34\n0\n600\n33\n34\n0\n600\n33\n34\n0\n600\n33\n0\n33\n0\n"

@@ -44,7 +44,6 @@ pub mod spec;
 pub mod stats;
 mod syscalls;
 pub mod sysctl;
-
 pub mod top;
 mod tty;
 pub mod ulimit;

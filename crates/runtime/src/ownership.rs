@@ -1872,6 +1872,9 @@ impl Supervisor {
             return Reply::Continue;
         };
         let found = self.cached_record(t, &fd);
+        let Some(c) = self.creds(t, start) else {
+            return Reply::Continue;
+        };
         if native && found.plain_root {
             // On the container's own FUSE root a file without a record is
             // shown as the container's user: this chown changes no owner,
@@ -1884,9 +1887,6 @@ impl Supervisor {
             // given the file.)
             let setid = found.mode & libc::S_IFMT != libc::S_IFDIR
                 && found.mode & (libc::S_ISUID | libc::S_ISGID) != 0;
-            let Some(c) = self.creds(t, start) else {
-                return Reply::Continue;
-            };
             if !setid && c.fsuid() == cuid {
                 return Reply::Value(0);
             }
@@ -1895,9 +1895,6 @@ impl Supervisor {
             return Reply::Continue;
         };
         let Some(status) = self.open_pid(t.pid).and_then(|d| Self::read_status(&d)) else {
-            return Reply::Continue;
-        };
-        let Some(c) = self.creds(t, start) else {
             return Reply::Continue;
         };
         let cur = found.record;

@@ -223,12 +223,22 @@ fn write_replace(path: &Path, data: &[u8], durable: bool) -> Result<()> {
 }
 
 fn read_json<T: for<'de> Deserialize<'de> + Default>(path: &Path) -> Result<T> {
+    match read_json_strict(path) {
+        Err(StoreError::Read { source, .. }) if source.kind() == io::ErrorKind::NotFound => {
+            Ok(T::default())
+        }
+        r => r,
+    }
+}
+
+/// [`read_json`] where a missing file is an error (a `Read` whose source
+/// is `NotFound`).
+fn read_json_strict<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T> {
     match fs::read(path) {
         Ok(data) => serde_json::from_slice(&data).map_err(|source| StoreError::Corrupt {
             path: path.to_path_buf(),
             source,
         }),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(T::default()),
         Err(source) => Err(StoreError::Read {
             path: path.to_path_buf(),
             source,
@@ -747,14 +757,7 @@ impl Store {
         id: &str,
         file: &str,
     ) -> Result<T> {
-        let path = self.container_dir(id).join(file);
-        match fs::read(&path) {
-            Ok(data) => serde_json::from_slice(&data).map_err(|source| StoreError::Corrupt {
-                path: path.clone(),
-                source,
-            }),
-            Err(source) => Err(StoreError::Read { path, source }),
-        }
+        read_json_strict(&self.container_dir(id).join(file))
     }
 
     pub fn write_container_file<T: Serialize>(&self, id: &str, file: &str, v: &T) -> Result<()> {

@@ -399,20 +399,23 @@ pub fn sigset_from_words(words: &[u64]) -> nix::sys::signal::SigSet {
 /// Restores the default action of SIGPIPE, which the Rust runtime sets to
 /// "ignore" and which `exec` would otherwise pass on to the container.
 pub fn default_sigpipe() {
-    use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, sigaction};
+    default_action(nix::sys::signal::Signal::SIGPIPE);
+}
+
+/// Gives `sig` its default action back.
+fn default_action(sig: nix::sys::signal::Signal) {
+    use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, sigaction};
     let act = SigAction::new(SigHandler::SigDfl, SaFlags::empty(), SigSet::empty());
     // SAFETY: installing SIG_DFL runs no code of ours in signal context.
-    let _ = unsafe { sigaction(Signal::SIGPIPE, &act) };
+    let _ = unsafe { sigaction(sig, &act) };
 }
 
 /// Ends the process by `sig`'s default action, whatever handler, mask or
 /// ignored disposition it inherited or set up; exits with 128 + the
 /// signal's number if the signal somehow does not end it.
 pub fn die_by_signal(sig: nix::sys::signal::Signal) -> ! {
-    use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, SigmaskHow, sigaction};
-    let act = SigAction::new(SigHandler::SigDfl, SaFlags::empty(), SigSet::empty());
-    // SAFETY: installing SIG_DFL runs no code of ours in signal context.
-    let _ = unsafe { sigaction(sig, &act) };
+    use nix::sys::signal::{SigSet, SigmaskHow};
+    default_action(sig);
     let mut set = SigSet::empty();
     set.add(sig);
     let _ = nix::sys::signal::raise(sig);

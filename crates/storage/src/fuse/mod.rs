@@ -466,8 +466,8 @@ impl Filesystem for OverlayFs {
     /// nor RELEASE for files made by CREATE, see `create`): reads and
     /// writes then come with handle 0 and go through the node's own
     /// descriptor ([`Overlay::node_file`]), a write copying the file up
-    /// first, as an open for writing would. The kernel keeps file data across opens
-    /// for such a mount (`FOPEN_KEEP_CACHE`, what we answered before), and
+    /// first, as an open for writing would. The kernel keeps file data
+    /// across opens for such a mount (as `FOPEN_KEEP_CACHE` would), and
     /// truncates with a SETATTR (no `FUSE_ATOMIC_O_TRUNC`, see `init`).
     fn open(&self, _req: &Request, _ino: INodeNo, _flags: OpenFlags, reply: ReplyOpen) {
         reply.error(Errno::ENOSYS);

@@ -941,10 +941,7 @@ impl Overlay {
             Ok(loc) => self.loc_attr(ino, &loc),
             // No name leads to it: what is kept of it (an image file
             // pinned when its name went still has its link in the layer).
-            Err(Errno::ENOENT) => match self
-                .unlinked_handle(ino)
-                .or_else(|| self.node_files().get(ino))
-            {
+            Err(Errno::ENOENT) => match self.node_files().get(ino) {
                 Some(h) => {
                     let mut a = Self::open_attr(ino, &h)?;
                     a.nlink = 0;
@@ -1723,18 +1720,16 @@ impl Overlay {
 
     // ---- files ----
 
-    /// A descriptor of the node's topmost copy, opened with `flags`.
-    fn open_handle(&self, ino: u64, flags: i32) -> Res<Handle> {
-        let acc = flags & OFlag::O_ACCMODE.bits();
-        // O_APPEND is left out: the kernel sends each write's offset.
-        let keep =
-            OFlag::O_ACCMODE | OFlag::O_TRUNC | OFlag::O_SYNC | OFlag::O_DSYNC | OFlag::O_NOATIME;
-        let mut oflags = OFlag::from_bits_truncate(flags) & keep | OFlag::O_CLOEXEC;
-        // With the writeback cache the kernel reads to fill partial pages,
-        // whatever the file was opened for.
-        if acc == OFlag::O_WRONLY.bits() {
-            oflags = oflags & !OFlag::O_ACCMODE | OFlag::O_RDWR;
-        }
+    /// A descriptor of the node's topmost copy, read-write (`write`) or
+    /// read-only. (Never write-only: with the writeback cache the kernel
+    /// reads to fill partial pages.)
+    fn open_handle(&self, ino: u64, write: bool) -> Res<Handle> {
+        let acc = if write {
+            OFlag::O_RDWR
+        } else {
+            OFlag::O_RDONLY
+        };
+        let oflags = acc | OFlag::O_CLOEXEC;
         let (file, lower) = match self.loc(ino) {
             Ok(loc) => {
                 if !loc.dirs.is_empty() {
@@ -1797,12 +1792,10 @@ impl Overlay {
         if write {
             self.copy_up(ino, true)?;
         }
-        let flags = if write || matches!(state, Some((false, true))) {
-            libc::O_RDWR
-        } else {
-            libc::O_RDONLY
-        };
-        let h = Arc::new(self.open_handle(ino, flags)?);
+        // A file in upper is opened read-write even to read: the next
+        // request may write it.
+        let rw = write || matches!(state, Some((false, true)));
+        let h = Arc::new(self.open_handle(ino, rw)?);
         self.node_files().insert(ino, h.clone(), false);
         Ok(h)
     }
