@@ -88,6 +88,9 @@ _rsp() {
             rsp,manifest)
                 cmd="rsp__subcmd__manifest"
                 ;;
+            rsp,network)
+                cmd="rsp__subcmd__network"
+                ;;
             rsp,pause)
                 cmd="rsp__subcmd__pause"
                 ;;
@@ -409,6 +412,9 @@ _rsp() {
             rsp__subcmd__help,manifest)
                 cmd="rsp__subcmd__help__subcmd__manifest"
                 ;;
+            rsp__subcmd__help,network)
+                cmd="rsp__subcmd__help__subcmd__network"
+                ;;
             rsp__subcmd__help,pause)
                 cmd="rsp__subcmd__help__subcmd__pause"
                 ;;
@@ -616,6 +622,24 @@ _rsp() {
             rsp__subcmd__help__subcmd__manifest,inspect)
                 cmd="rsp__subcmd__help__subcmd__manifest__subcmd__inspect"
                 ;;
+            rsp__subcmd__help__subcmd__network,create)
+                cmd="rsp__subcmd__help__subcmd__network__subcmd__create"
+                ;;
+            rsp__subcmd__help__subcmd__network,exists)
+                cmd="rsp__subcmd__help__subcmd__network__subcmd__exists"
+                ;;
+            rsp__subcmd__help__subcmd__network,inspect)
+                cmd="rsp__subcmd__help__subcmd__network__subcmd__inspect"
+                ;;
+            rsp__subcmd__help__subcmd__network,ls)
+                cmd="rsp__subcmd__help__subcmd__network__subcmd__ls"
+                ;;
+            rsp__subcmd__help__subcmd__network,prune)
+                cmd="rsp__subcmd__help__subcmd__network__subcmd__prune"
+                ;;
+            rsp__subcmd__help__subcmd__network,rm)
+                cmd="rsp__subcmd__help__subcmd__network__subcmd__rm"
+                ;;
             rsp__subcmd__help__subcmd__system,check)
                 cmd="rsp__subcmd__help__subcmd__system__subcmd__check"
                 ;;
@@ -784,6 +808,54 @@ _rsp() {
             rsp__subcmd__manifest__subcmd__help,inspect)
                 cmd="rsp__subcmd__manifest__subcmd__help__subcmd__inspect"
                 ;;
+            rsp__subcmd__network,create)
+                cmd="rsp__subcmd__network__subcmd__create"
+                ;;
+            rsp__subcmd__network,exists)
+                cmd="rsp__subcmd__network__subcmd__exists"
+                ;;
+            rsp__subcmd__network,help)
+                cmd="rsp__subcmd__network__subcmd__help"
+                ;;
+            rsp__subcmd__network,inspect)
+                cmd="rsp__subcmd__network__subcmd__inspect"
+                ;;
+            rsp__subcmd__network,list)
+                cmd="rsp__subcmd__network__subcmd__ls"
+                ;;
+            rsp__subcmd__network,ls)
+                cmd="rsp__subcmd__network__subcmd__ls"
+                ;;
+            rsp__subcmd__network,prune)
+                cmd="rsp__subcmd__network__subcmd__prune"
+                ;;
+            rsp__subcmd__network,remove)
+                cmd="rsp__subcmd__network__subcmd__rm"
+                ;;
+            rsp__subcmd__network,rm)
+                cmd="rsp__subcmd__network__subcmd__rm"
+                ;;
+            rsp__subcmd__network__subcmd__help,create)
+                cmd="rsp__subcmd__network__subcmd__help__subcmd__create"
+                ;;
+            rsp__subcmd__network__subcmd__help,exists)
+                cmd="rsp__subcmd__network__subcmd__help__subcmd__exists"
+                ;;
+            rsp__subcmd__network__subcmd__help,help)
+                cmd="rsp__subcmd__network__subcmd__help__subcmd__help"
+                ;;
+            rsp__subcmd__network__subcmd__help,inspect)
+                cmd="rsp__subcmd__network__subcmd__help__subcmd__inspect"
+                ;;
+            rsp__subcmd__network__subcmd__help,ls)
+                cmd="rsp__subcmd__network__subcmd__help__subcmd__ls"
+                ;;
+            rsp__subcmd__network__subcmd__help,prune)
+                cmd="rsp__subcmd__network__subcmd__help__subcmd__prune"
+                ;;
+            rsp__subcmd__network__subcmd__help,rm)
+                cmd="rsp__subcmd__network__subcmd__help__subcmd__rm"
+                ;;
             rsp__subcmd__system,check)
                 cmd="rsp__subcmd__system__subcmd__check"
                 ;;
@@ -893,7 +965,7 @@ _rsp() {
 
     case "${cmd}" in
         rsp)
-            opts="-h -V --root --runroot --storage-driver --log-level --help --version version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume diff export import push save load login logout search manifest build buildx help"
+            opts="-h -V --root --runroot --storage-driver --log-level --help --version version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1531,7 +1603,7 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__container__subcmd__create)
-            opts="-i -t -e -w -u -h -v -d -l -m -c -p -P -q -V --help --rm --interactive --tty --name --env --env-file --workdir --entrypoint --user --userns --group-add --hostname --volume --mount --tmpfs --volumes-from --image-volume --detach --detach-keys --restart --cgroups --init --owners --label --stop-signal --stop-timeout --device --sysctl --cap-add --cap-drop --privileged --security-opt --read-only --read-only-tmpfs --ulimit --memory --memory-swap --memory-reservation --cpus --cpu-shares --cpu-weight --cpuset-cpus --pids-limit --blkio-weight --log-driver --log-opt --sig-proxy --net --network --publish --publish-all --expose --pull --quiet --tls-verify --platform --creds --authfile --root --runroot --storage-driver --log-level --version"
+            opts="-i -t -e -w -u -h -v -d -l -m -c -p -P -q -V --help --rm --interactive --tty --name --env --env-file --workdir --entrypoint --user --userns --group-add --hostname --volume --mount --tmpfs --volumes-from --image-volume --detach --detach-keys --restart --cgroups --init --owners --label --stop-signal --stop-timeout --device --sysctl --cap-add --cap-drop --privileged --security-opt --read-only --read-only-tmpfs --ulimit --memory --memory-swap --memory-reservation --cpus --cpu-shares --cpu-weight --cpuset-cpus --pids-limit --blkio-weight --log-driver --log-opt --sig-proxy --net --network --network-alias --ip --publish --publish-all --expose --pull --quiet --tls-verify --platform --creds --authfile --root --runroot --storage-driver --log-level --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1734,6 +1806,14 @@ _rsp() {
                     return 0
                     ;;
                 --net)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --network-alias)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ip)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2725,7 +2805,7 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__container__subcmd__run)
-            opts="-i -t -e -w -u -h -v -d -l -m -c -p -P -q -V --help --rm --interactive --tty --name --env --env-file --workdir --entrypoint --user --userns --group-add --hostname --volume --mount --tmpfs --volumes-from --image-volume --detach --detach-keys --restart --cgroups --init --owners --label --stop-signal --stop-timeout --device --sysctl --cap-add --cap-drop --privileged --security-opt --read-only --read-only-tmpfs --ulimit --memory --memory-swap --memory-reservation --cpus --cpu-shares --cpu-weight --cpuset-cpus --pids-limit --blkio-weight --log-driver --log-opt --sig-proxy --net --network --publish --publish-all --expose --pull --quiet --tls-verify --platform --creds --authfile --root --runroot --storage-driver --log-level --version"
+            opts="-i -t -e -w -u -h -v -d -l -m -c -p -P -q -V --help --rm --interactive --tty --name --env --env-file --workdir --entrypoint --user --userns --group-add --hostname --volume --mount --tmpfs --volumes-from --image-volume --detach --detach-keys --restart --cgroups --init --owners --label --stop-signal --stop-timeout --device --sysctl --cap-add --cap-drop --privileged --security-opt --read-only --read-only-tmpfs --ulimit --memory --memory-swap --memory-reservation --cpus --cpu-shares --cpu-weight --cpuset-cpus --pids-limit --blkio-weight --log-driver --log-opt --sig-proxy --net --network --network-alias --ip --publish --publish-all --expose --pull --quiet --tls-verify --platform --creds --authfile --root --runroot --storage-driver --log-level --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2928,6 +3008,14 @@ _rsp() {
                     return 0
                     ;;
                 --net)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --network-alias)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ip)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3303,7 +3391,7 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__create)
-            opts="-i -t -e -w -u -h -v -d -l -m -c -p -P -q -V --help --rm --interactive --tty --name --env --env-file --workdir --entrypoint --user --userns --group-add --hostname --volume --mount --tmpfs --volumes-from --image-volume --detach --detach-keys --restart --cgroups --init --owners --label --stop-signal --stop-timeout --device --sysctl --cap-add --cap-drop --privileged --security-opt --read-only --read-only-tmpfs --ulimit --memory --memory-swap --memory-reservation --cpus --cpu-shares --cpu-weight --cpuset-cpus --pids-limit --blkio-weight --log-driver --log-opt --sig-proxy --net --network --publish --publish-all --expose --pull --quiet --tls-verify --platform --creds --authfile --root --runroot --storage-driver --log-level --version"
+            opts="-i -t -e -w -u -h -v -d -l -m -c -p -P -q -V --help --rm --interactive --tty --name --env --env-file --workdir --entrypoint --user --userns --group-add --hostname --volume --mount --tmpfs --volumes-from --image-volume --detach --detach-keys --restart --cgroups --init --owners --label --stop-signal --stop-timeout --device --sysctl --cap-add --cap-drop --privileged --security-opt --read-only --read-only-tmpfs --ulimit --memory --memory-swap --memory-reservation --cpus --cpu-shares --cpu-weight --cpuset-cpus --pids-limit --blkio-weight --log-driver --log-opt --sig-proxy --net --network --network-alias --ip --publish --publish-all --expose --pull --quiet --tls-verify --platform --creds --authfile --root --runroot --storage-driver --log-level --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3506,6 +3594,14 @@ _rsp() {
                     return 0
                     ;;
                 --net)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --network-alias)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ip)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3753,7 +3849,7 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__help)
-            opts="version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume diff export import push save load login logout search manifest build buildx help"
+            opts="version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4719,6 +4815,104 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__help__subcmd__manifest__subcmd__inspect)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__help__subcmd__network)
+            opts="create ls inspect rm prune exists"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__help__subcmd__network__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__help__subcmd__network__subcmd__exists)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__help__subcmd__network__subcmd__inspect)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__help__subcmd__network__subcmd__ls)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__help__subcmd__network__subcmd__prune)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__help__subcmd__network__subcmd__rm)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -6506,11 +6700,11 @@ _rsp() {
                     return 0
                     ;;
                 --type)
-                    COMPREPLY=($(compgen -W "all container image volume" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "all container image volume network" -- "${cur}"))
                     return 0
                     ;;
                 -t)
-                    COMPREPLY=($(compgen -W "all container image volume" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "all container image volume network" -- "${cur}"))
                     return 0
                     ;;
                 --root)
@@ -6834,6 +7028,396 @@ _rsp() {
                     return 0
                     ;;
                 --creds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__network)
+            opts="-h -V --root --runroot --storage-driver --log-level --help --version create ls list inspect rm remove prune exists help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__network__subcmd__create)
+            opts="-d -l -o -h -V --driver --subnet --gateway --ip-range --internal --disable-dns --label --opt --ignore --root --runroot --storage-driver --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subnet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gateway)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ip-range)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --opt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__network__subcmd__exists)
+            opts="-h -V --root --runroot --storage-driver --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__network__subcmd__help)
+            opts="create ls inspect rm prune exists help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__network__subcmd__help__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__network__subcmd__help__subcmd__exists)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__network__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__network__subcmd__help__subcmd__inspect)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__network__subcmd__help__subcmd__ls)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__network__subcmd__help__subcmd__prune)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__network__subcmd__help__subcmd__rm)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__network__subcmd__inspect)
+            opts="-f -h -V --format --root --runroot --storage-driver --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__network__subcmd__ls)
+            opts="-f -q -h -V --filter --format --quiet --noheading --no-trunc --root --runroot --storage-driver --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --filter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__network__subcmd__prune)
+            opts="-f -h -V --force --filter --root --runroot --storage-driver --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --filter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__network__subcmd__rm)
+            opts="-f -t -h -V --force --time --root --runroot --storage-driver --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -7219,7 +7803,7 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__run)
-            opts="-i -t -e -w -u -h -v -d -l -m -c -p -P -q -V --help --rm --interactive --tty --name --env --env-file --workdir --entrypoint --user --userns --group-add --hostname --volume --mount --tmpfs --volumes-from --image-volume --detach --detach-keys --restart --cgroups --init --owners --label --stop-signal --stop-timeout --device --sysctl --cap-add --cap-drop --privileged --security-opt --read-only --read-only-tmpfs --ulimit --memory --memory-swap --memory-reservation --cpus --cpu-shares --cpu-weight --cpuset-cpus --pids-limit --blkio-weight --log-driver --log-opt --sig-proxy --net --network --publish --publish-all --expose --pull --quiet --tls-verify --platform --creds --authfile --root --runroot --storage-driver --log-level --version"
+            opts="-i -t -e -w -u -h -v -d -l -m -c -p -P -q -V --help --rm --interactive --tty --name --env --env-file --workdir --entrypoint --user --userns --group-add --hostname --volume --mount --tmpfs --volumes-from --image-volume --detach --detach-keys --restart --cgroups --init --owners --label --stop-signal --stop-timeout --device --sysctl --cap-add --cap-drop --privileged --security-opt --read-only --read-only-tmpfs --ulimit --memory --memory-swap --memory-reservation --cpus --cpu-shares --cpu-weight --cpuset-cpus --pids-limit --blkio-weight --log-driver --log-opt --sig-proxy --net --network --network-alias --ip --publish --publish-all --expose --pull --quiet --tls-verify --platform --creds --authfile --root --runroot --storage-driver --log-level --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7422,6 +8006,14 @@ _rsp() {
                     return 0
                     ;;
                 --net)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --network-alias)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ip)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

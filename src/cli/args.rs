@@ -114,6 +114,9 @@ pub enum Command {
     /// Manage volumes
     #[command(subcommand)]
     Volume(VolumeCommand),
+    /// Manage networks
+    #[command(subcommand)]
+    Network(NetworkCommand),
     /// Inspect changes to a container's or an image's filesystem
     Diff(DiffArgs),
     /// Export a container's filesystem contents as a tar archive
@@ -467,8 +470,8 @@ pub struct InspectArgs {
     /// Format the output using a Go template or json
     #[arg(short, long)]
     pub format: Option<String>,
-    /// Only inspect objects of this type (container, image, volume)
-    #[arg(short = 't', long = "type", value_parser = ["all", "container", "image", "volume"], default_value = "all")]
+    /// Only inspect objects of this type (container, image, volume, network)
+    #[arg(short = 't', long = "type", value_parser = ["all", "container", "image", "volume", "network"], default_value = "all")]
     pub kind: String,
     /// Names or IDs of containers or images
     #[arg(required = true)]
@@ -599,7 +602,8 @@ pub struct RunArgs {
     pub sig_proxy: bool,
     /// Network mode: slirp[:OPTS] (the default: own namespace served by rsp's userspace stack;
     /// slirp4netns[:OPTS], and default, private and pasta without options, name it too), none
-    /// (loopback only), host (the host's network). rsp has no bridge networks.
+    /// (loopback only), host (the host's network), or the name of a network made with
+    /// `rsp network create`.
     /// OPTS: allow_host_loopback=true|false, port_handler=rootlesskit|slirp, mtu=N
     #[arg(
         long,
@@ -608,6 +612,12 @@ pub struct RunArgs {
         value_name = "MODE"
     )]
     pub network: String,
+    /// Another name for the container on its network (repeatable)
+    #[arg(long = "network-alias", value_name = "NAME")]
+    pub network_alias: Vec<String>,
+    /// The container's IPv4 address on its network
+    #[arg(long, value_name = "IP")]
+    pub ip: Option<String>,
     /// Publish a container's port to the host: [IP:][HOSTPORT:]CONTAINERPORT[/tcp|/udp]
     #[arg(short = 'p', long = "publish", value_name = "SPEC")]
     pub publish: Vec<String>,
@@ -1423,4 +1433,113 @@ pub struct VolumeImportArgs {
     pub name: String,
     /// The tar archive, or - for standard input
     pub source: String,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum NetworkCommand {
+    /// Create a network
+    Create(NetworkCreateArgs),
+    /// List networks
+    #[command(visible_alias = "list")]
+    Ls(NetworkLsArgs),
+    /// Display detailed information on one or more networks
+    Inspect(NetworkInspectArgs),
+    /// Remove one or more networks
+    #[command(visible_alias = "remove")]
+    Rm(NetworkRmArgs),
+    /// Remove all networks no container uses
+    Prune(NetworkPruneArgs),
+    /// Check if a network exists (exit 0 if it does, 1 if not)
+    Exists(NetworkNameArg),
+}
+
+#[derive(Args, Debug)]
+pub struct NetworkCreateArgs {
+    /// Network driver (only bridge)
+    #[arg(short, long)]
+    pub driver: Option<String>,
+    /// Subnet in CIDR form (default: the first free 10.89.N.0/24)
+    #[arg(long, value_name = "CIDR")]
+    pub subnet: Vec<String>,
+    /// Gateway of the subnet (default: its first address)
+    #[arg(long, value_name = "IP")]
+    pub gateway: Vec<String>,
+    /// Allocate container addresses from this CIDR inside the subnet
+    #[arg(long = "ip-range", value_name = "CIDR")]
+    pub ip_range: Vec<String>,
+    /// Restrict the network to its containers: no route out
+    #[arg(long)]
+    pub internal: bool,
+    /// Do not serve container names over DNS on this network
+    #[arg(long = "disable-dns")]
+    pub disable_dns: bool,
+    /// Set metadata for the network
+    #[arg(short, long, value_name = "KEY=VALUE")]
+    pub label: Vec<String>,
+    /// Driver options: mtu=N
+    #[arg(short, long = "opt", value_name = "KEY=VALUE")]
+    pub opt: Vec<String>,
+    /// Do not fail if a network of that name exists
+    #[arg(long)]
+    pub ignore: bool,
+    /// Name of the network (default: podmanN)
+    pub name: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct NetworkLsArgs {
+    /// Filter output (name=, id=, driver=, label=, label!=, dangling=true|false, until=)
+    #[arg(short, long, value_name = "KEY=VALUE")]
+    pub filter: Vec<String>,
+    /// Pretty-print networks to JSON or using a Go template
+    #[arg(long)]
+    pub format: Option<String>,
+    /// Print network names only
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Do not print headings
+    #[arg(long)]
+    pub noheading: bool,
+    /// Do not truncate the network IDs
+    #[arg(long = "no-trunc")]
+    pub no_trunc: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct NetworkInspectArgs {
+    /// Format the output using a Go template or json
+    #[arg(short, long)]
+    pub format: Option<String>,
+    /// Networks to inspect (names or IDs)
+    #[arg(required = true)]
+    pub names: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct NetworkRmArgs {
+    /// Remove the containers using a network first (stopping running ones)
+    #[arg(short, long)]
+    pub force: bool,
+    /// With -f, seconds to wait for a running container to stop before killing it
+    #[arg(short = 't', long = "time", value_name = "SECONDS")]
+    pub time: Option<u32>,
+    /// Networks to remove (names or IDs)
+    #[arg(required = true)]
+    pub names: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct NetworkPruneArgs {
+    /// Do not prompt for confirmation
+    #[arg(short, long)]
+    pub force: bool,
+    /// Only networks matching (label=, label!=, until=)
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub filter: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct NetworkNameArg {
+    /// The network (name or ID)
+    pub name: String,
 }

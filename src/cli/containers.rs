@@ -195,7 +195,32 @@ fn spec_from_flags(
 ) -> anyhow::Result<ContainerSpec> {
     let env = user_env(&a.env_file, &a.env)?;
     let entrypoint = a.entrypoint.as_deref().map(parse_entrypoint).transpose()?;
-    let (network, net_options) = spec::parse_network(&a.network)?;
+    // Anything but rsp's own modes names user-defined networks (checked
+    // against the store when the container is made).
+    let (network, net_options, networks) = match spec::parse_network(&a.network) {
+        Ok((m, o)) => (m, o, Vec::new()),
+        Err(e @ (spec::SpecError::UnknownNetwork(_) | spec::SpecError::NoBridge(_))) => {
+            let names: Vec<String> = a.network.split(',').map(str::to_string).collect();
+            if a.network == "bridge" || !names.iter().all(|n| rsp_runtime::networks::valid_name(n))
+            {
+                return Err(e.into());
+            }
+            (
+                rsp_runtime::container::NetworkMode::Bridge,
+                Default::default(),
+                names,
+            )
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let static_ip =
+        a.ip.as_deref()
+            .map(|ip| {
+                ip.parse::<std::net::Ipv4Addr>().with_context(|| {
+                    format!("invalid --ip {ip:?}: give an IPv4 address inside the network's subnet")
+                })
+            })
+            .transpose()?;
     let ports = a
         .publish
         .iter()
@@ -257,6 +282,9 @@ fn spec_from_flags(
         init: a.init,
         network,
         net_options,
+        networks,
+        network_aliases: a.network_alias.clone(),
+        static_ip,
         ports,
         publish_all: a.publish_all,
         expose: a.expose.clone(),
@@ -458,7 +486,7 @@ fn ps_filter(filters: &[String]) -> anyhow::Result<impl Fn(&Container) -> bool> 
 
 /// Podman matches names as unanchored regular expressions; rsp supports
 /// the common forms: plain substrings, `^` and `$` anchors.
-fn regex_lite_match(pat: &str, name: &str) -> bool {
+pub(super) fn regex_lite_match(pat: &str, name: &str) -> bool {
     let (start, p) = match pat.strip_prefix('^') {
         Some(p) => (true, p),
         None => (false, pat),
@@ -720,6 +748,12 @@ pub fn inspect(g: &Global, a: &InspectArgs) -> CmdResult {
             && let Ok(v) = store.volume(n)
         {
             items.push(super::volumes::inspect_json(&store, &v)?);
+            continue;
+        }
+        if (a.kind == "all" || a.kind == "network")
+            && let Ok(n) = rsp_runtime::networks::find(&store, n)
+        {
+            items.push(super::networks::inspect_json(&n, a.format.as_deref()));
             continue;
         }
         super::images::print_inspect(a.format.as_deref(), &items)?;

@@ -160,6 +160,9 @@ struct NetworkSettings {
     /// Published ports, and (as null) exposed ones that are not.
     ports: BTreeMap<String, Option<Vec<HostPort>>>,
     sandbox_key: String,
+    /// On user-defined networks: each one's endpoint, as Podman's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    networks: Option<BTreeMap<String, serde_json::Value>>,
 }
 
 #[derive(Serialize)]
@@ -223,7 +226,7 @@ struct IdMappings {
 struct HostConfig {
     binds: Vec<String>,
     log_config: LogConfig,
-    network_mode: &'static str,
+    network_mode: String,
     port_bindings: BTreeMap<String, Option<Vec<HostPort>>>,
     restart_policy: RestartPolicy,
     auto_remove: bool,
@@ -296,7 +299,57 @@ fn port_map(
     m
 }
 
-fn network_settings(cfg: &ContainerConfig, st: &State) -> NetworkSettings {
+/// A running member's endpoint on each of its user-defined networks.
+fn endpoints(
+    cfg: &ContainerConfig,
+    st: &State,
+    paths: &Paths,
+    store: &Store,
+) -> BTreeMap<String, serde_json::Value> {
+    let mut out = BTreeMap::new();
+    for n in &cfg.networks {
+        let net = rsp_runtime::networks::get(store, n).ok();
+        let live = rsp_runtime::bridge::read_live(paths, n).unwrap_or_default();
+        let me = live
+            .members
+            .iter()
+            .find(|m| m.id == cfg.id && m.active && st.is_active());
+        let mut aliases = cfg.network_aliases.clone();
+        aliases.push(cfg.id[..12].to_string());
+        out.insert(
+            n.clone(),
+            serde_json::json!({
+                "EndpointID": "",
+                "Gateway": match (&net, me) {
+                    (Some(net), Some(_)) => net.subnets[0].gateway.to_string(),
+                    _ => String::new(),
+                },
+                "IPAddress": me.map(|m| m.ip.to_string()).unwrap_or_default(),
+                "IPPrefixLen": match (&net, me) {
+                    (Some(net), Some(_)) => net.cidr().map_or(0, |c| c.prefix),
+                    _ => 0,
+                },
+                "IPv6Gateway": "",
+                "GlobalIPv6Address": "",
+                "GlobalIPv6PrefixLen": 0,
+                "MacAddress": "",
+                "NetworkID": net.as_ref().map(|n| n.id.clone()).unwrap_or_default(),
+                "DriverOpts": null,
+                "IPAMConfig": null,
+                "Links": null,
+                "Aliases": aliases,
+            }),
+        );
+    }
+    out
+}
+
+fn network_settings(
+    cfg: &ContainerConfig,
+    st: &State,
+    paths: &Paths,
+    store: &Store,
+) -> NetworkSettings {
     let slirp = cfg.network == NetworkMode::Slirp && st.is_active();
     let (ip, gw, prefix) = if slirp {
         (
@@ -334,6 +387,7 @@ fn network_settings(cfg: &ContainerConfig, st: &State) -> NetworkSettings {
         } else {
             String::new()
         },
+        networks: (cfg.network == NetworkMode::Bridge).then(|| endpoints(cfg, st, paths, store)),
     }
 }
 
@@ -401,7 +455,7 @@ pub fn container(c: &Container, paths: &Paths, store: &Store) -> ContainerInspec
             rsp_runtime::caps::resolve(&cfg.cap_add, &cfg.cap_drop, cfg.privileged).bounding,
         ),
         mounts: cfg.mounts.iter().map(|m| inspect_mount(store, m)).collect(),
-        network_settings: network_settings(cfg, st),
+        network_settings: network_settings(cfg, st, paths, store),
         config: InspectConfig {
             hostname: cfg.hostname.clone(),
             domainname: "",
@@ -457,7 +511,10 @@ pub fn container(c: &Container, paths: &Paths, store: &Store) -> ContainerInspec
                     .map(|s| s.to_string())
                     .unwrap_or_else(|| "0B".into()),
             },
-            network_mode: cfg.network.as_str(),
+            network_mode: match cfg.networks.first() {
+                Some(n) if cfg.network == NetworkMode::Bridge => n.clone(),
+                _ => cfg.network.as_str().to_string(),
+            },
             port_bindings: port_map(&cfg.ports, true),
             restart_policy: RestartPolicy {
                 name: cfg.restart_policy.as_str(),

@@ -17,6 +17,7 @@ mod images;
 mod inspect;
 mod lifecycle;
 mod logging;
+mod networks;
 mod observe;
 mod observe_fmt;
 mod output;
@@ -182,6 +183,7 @@ fn dispatch(cli: &Cli) -> CmdResult {
         Command::Cp(a) => observe::cp(g, a),
         Command::Commit(a) => commit::commit(g, a),
         Command::Volume(sub) => volumes::volume_cmd(g, sub),
+        Command::Network(sub) => networks::network_cmd(g, sub),
         Command::Diff(a) => commit::diff(g, a),
         Command::Export(a) => commit::export(g, a),
         Command::Import(a) => commit::import(g, a),

@@ -25,6 +25,7 @@ mod lifecycle;
 mod limits;
 mod netchurn;
 mod network;
+mod networks;
 mod ownership;
 mod pull;
 mod push;

@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// A static UDP echo server (`udpecho PORT`): busybox has none.
-const UDP_ECHO_C: &str = r#"
+pub(crate) const UDP_ECHO_C: &str = r#"
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -39,7 +39,7 @@ fn udp_echo_binary() -> Vec<u8> {
     crate::util::static_c_program("udpecho", UDP_ECHO_C)
 }
 
-fn image() -> &'static str {
+pub(crate) fn image() -> &'static str {
     static REF: OnceLock<String> = OnceLock::new();
     REF.get_or_init(|| {
         busybox_image()
@@ -208,7 +208,7 @@ fn issue4_network_setup_inside_the_container() {
 }
 
 /// A DNS server on the host's loopback that knows one name.
-fn dns_server() -> (
+pub(crate) fn dns_server() -> (
     u16,
     std::thread::JoinHandle<()>,
     std::sync::Arc<std::sync::atomic::AtomicBool>,

@@ -52,9 +52,150 @@ pub fn container_resolv_conf(host: &str) -> String {
     out
 }
 
+/// What a DNS query asks, when it is one rsp may answer itself: one
+/// question, class IN, type A (1) or AAAA (28).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Question {
+    /// The name, lower case, without the final dot.
+    pub name: String,
+    pub aaaa: bool,
+    /// Where the question ends in the query (the answer copies it).
+    end: usize,
+}
+
+const HEADER: usize = 12;
+
+/// Reads the one question of a standard query; `None` for anything else
+/// (a response, several questions, compressed or malformed names, other
+/// types), which is then forwarded as is. The query is untrusted: every
+/// length is checked against the buffer.
+pub fn question(q: &[u8]) -> Option<Question> {
+    if q.len() < HEADER {
+        return None;
+    }
+    let flags = u16::from_be_bytes([q[2], q[3]]);
+    let opcode = (flags >> 11) & 0xf;
+    let counts = |i: usize| u16::from_be_bytes([q[i], q[i + 1]]);
+    if flags & 0x8000 != 0 || opcode != 0 || counts(4) != 1 || counts(6) != 0 || counts(8) != 0 {
+        return None;
+    }
+    let mut at = HEADER;
+    let mut labels: Vec<String> = Vec::new();
+    loop {
+        let len = *q.get(at)? as usize;
+        at += 1;
+        if len == 0 {
+            break;
+        }
+        // 0xC0: a compression pointer, never needed in a question.
+        if len > 63 {
+            return None;
+        }
+        let label = q.get(at..at + len)?;
+        if !label
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        {
+            return None;
+        }
+        labels.push(String::from_utf8_lossy(label).to_ascii_lowercase());
+        at += len;
+        if at > 255 + HEADER {
+            return None;
+        }
+    }
+    let ty = u16::from_be_bytes([*q.get(at)?, *q.get(at + 1)?]);
+    let class = u16::from_be_bytes([*q.get(at + 2)?, *q.get(at + 3)?]);
+    if class != 1 || (ty != 1 && ty != 28) || labels.is_empty() {
+        return None;
+    }
+    Some(Question {
+        name: labels.join("."),
+        aaaa: ty == 28,
+        end: at + 4,
+    })
+}
+
+/// The answer to query `q` (whose question `qn` is) with `addr`: one A
+/// record, or for AAAA no record (the name exists, IPv4 only); with no
+/// address, NXDOMAIN. Authoritative, recursion available, TTL 0 (members
+/// come and go).
+pub fn answer(q: &[u8], qn: &Question, addr: Option<std::net::Ipv4Addr>) -> Vec<u8> {
+    let mut r = Vec::with_capacity(qn.end + 16);
+    r.extend_from_slice(&q[..2]);
+    let rd = q[2] & 0x01;
+    r.push(0x84 | rd); // QR, AA, RD as asked
+    r.push(if addr.is_some() { 0x80 } else { 0x83 }); // RA; NXDOMAIN
+    r.extend_from_slice(&1u16.to_be_bytes());
+    let an = u16::from(addr.is_some() && !qn.aaaa);
+    r.extend_from_slice(&an.to_be_bytes());
+    r.extend_from_slice(&[0, 0, 0, 0]);
+    r.extend_from_slice(&q[HEADER..qn.end]);
+    if let (Some(a), false) = (addr, qn.aaaa) {
+        r.extend_from_slice(&[0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 0, 0, 4]);
+        r.extend_from_slice(&a.octets());
+    }
+    r
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn query(name: &str, ty: u16) -> Vec<u8> {
+        let mut q = vec![0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0];
+        for l in name.split('.') {
+            q.push(l.len() as u8);
+            q.extend_from_slice(l.as_bytes());
+        }
+        q.push(0);
+        q.extend_from_slice(&ty.to_be_bytes());
+        q.extend_from_slice(&1u16.to_be_bytes());
+        q
+    }
+
+    #[test]
+    fn issue20_answers_member_names() {
+        let q = query("Web.dns.podman", 1);
+        let qn = question(&q).unwrap();
+        assert_eq!(qn.name, "web.dns.podman");
+        assert!(!qn.aaaa);
+        let r = answer(&q, &qn, Some(std::net::Ipv4Addr::new(10, 89, 0, 2)));
+        assert_eq!(&r[..2], &[0x12, 0x34]);
+        assert_eq!(r[2] & 0x80, 0x80);
+        assert_eq!(r[3] & 0x0f, 0);
+        assert_eq!(u16::from_be_bytes([r[6], r[7]]), 1);
+        assert_eq!(&r[r.len() - 4..], &[10, 89, 0, 2]);
+        let r = answer(&q, &qn, None);
+        assert_eq!(r[3] & 0x0f, 3);
+        let q6 = query("web", 28);
+        let qn6 = question(&q6).unwrap();
+        let r = answer(&q6, &qn6, Some(std::net::Ipv4Addr::new(10, 89, 0, 2)));
+        assert_eq!(u16::from_be_bytes([r[6], r[7]]), 0);
+    }
+
+    #[test]
+    fn issue20_hostile_queries_are_not_parsed() {
+        assert_eq!(question(&[]), None);
+        assert_eq!(question(&[0; 11]), None);
+        let mut q = query("web", 1);
+        q[12] = 0xc0; // a pointer
+        assert_eq!(question(&q), None);
+        let mut q = query("web", 1);
+        q[12] = 60; // past the end
+        assert_eq!(question(&q), None);
+        let q = query("web", 1);
+        for cut in 0..q.len() {
+            assert_eq!(question(&q[..cut]), None, "{cut}");
+        }
+        let mut q = query("web", 15); // MX
+        assert_eq!(question(&q), None);
+        q = query("web", 1);
+        q[2] |= 0x80; // a response
+        assert_eq!(question(&q), None);
+        q = query("w b", 1);
+        assert_eq!(question(&q), None);
+    }
 
     #[test]
     fn parses_nameservers() {

@@ -50,6 +50,9 @@ pub const PREFIX: u8 = 24;
 pub const DEFAULT_MTU: u32 = 65520;
 /// The interface name inside the container.
 pub const IFNAME: &str = "eth0";
+/// Its name in a container on a user-defined network, whose `eth0` is the
+/// network's.
+pub const BRIDGED_IFNAME: &str = "tap0";
 
 #[derive(Debug, thiserror::Error)]
 pub enum NetError {

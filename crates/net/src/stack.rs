@@ -386,12 +386,19 @@ const K_ULISTEN: u64 = 4 << 32;
 const K_RELAY: u64 = 5 << 32;
 const ID_MASK: u64 = 0xffff_ffff;
 
+/// Looks a name (lower case, no final dot) up among a network's members.
+pub type Names = Box<dyn Fn(&str) -> Option<Ipv4Addr> + Send>;
+
 pub struct Stack<L: Link> {
     iface: Interface,
     dev: Dev<L>,
     sockets: TcpSockets,
     opts: NetOptions,
     dns: Vec<SocketAddr>,
+    /// Names 10.0.2.3 answers itself (a user-defined network's members).
+    names: Option<Names>,
+    /// No way out but those names (an internal network).
+    internal: bool,
     guest_mac: EthernetAddress,
     epoll: Epoll,
     tcp: Slab<Tcp>,
@@ -570,6 +577,8 @@ impl<L: Link> Stack<L> {
             sockets: TcpSockets::default(),
             opts,
             dns,
+            names: None,
+            internal: false,
             guest_mac: EthernetAddress::BROADCAST,
             epoll,
             tcp: Slab::default(),
@@ -597,6 +606,15 @@ impl<L: Link> Stack<L> {
             last_squeeze: epoch,
             scratch: Vec::new(),
         })
+    }
+
+    /// The same stack answering `names` at 10.0.2.3 before it forwards a
+    /// query; with `internal`, nothing else leaves: no connection, no
+    /// datagram and no ping goes out, and other names are not found.
+    pub fn with_names(mut self, names: Names, internal: bool) -> Stack<L> {
+        self.names = Some(names);
+        self.internal = internal;
+        self
     }
 
     /// The same stack with other bounds (tests use short timeouts and a
@@ -770,6 +788,9 @@ impl<L: Link> Stack<L> {
 
     /// Where traffic for `dst:port` goes on the host; `None` is refused.
     fn map(&self, dst: Ipv4Addr, port: u16) -> Option<SocketAddr> {
+        if self.internal {
+            return None;
+        }
         if dst == GATEWAY {
             return self
                 .opts
@@ -1561,6 +1582,18 @@ impl<L: Link> Stack<L> {
             return;
         };
         let payload = &f.buf[payload_at..payload_at + payload_len];
+        if key.1 == DNS
+            && key.2 == 53
+            && let Some(names) = &self.names
+            && let Some(q) = crate::dns::question(payload)
+        {
+            let found = names(&q.name);
+            if found.is_some() || self.internal {
+                let r = crate::dns::answer(payload, &q, found);
+                let fr = wire::udp(self.guest_mac, (DNS, 53), (GUEST, key.0), &r);
+                return self.send_frame(&fr);
+            }
+        }
         let now = Instant::now();
         if let Some(&id) = self.udp_keys.get(&UdpKey::Nat(key)) {
             if let Some(u) = self.udp.get_mut(id) {

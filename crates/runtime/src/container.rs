@@ -199,11 +199,16 @@ pub enum NetworkMode {
     None,
     /// The host's namespace.
     Host,
+    /// Its own namespace on a user-defined network (`cfg.networks`), a
+    /// kernel bridge (see `bridge`), with rsp's userspace stack as its way
+    /// out.
+    Bridge,
 }
 record_enum!(NetworkMode {
     Slirp => "slirp",
     None => "none",
     Host => "host",
+    Bridge => "bridge",
 });
 
 /// `--device HOST[:CONTAINER][:PERMS]`, as `inspect` shows it.
@@ -220,6 +225,12 @@ impl NetworkMode {
     /// Whether the container gets a network namespace of its own.
     pub fn own_namespace(self) -> bool {
         self != NetworkMode::Host
+    }
+
+    /// Whether rsp's userspace stack serves the container (its tap device,
+    /// outbound NAT, DNS and published ports).
+    pub fn uses_stack(self) -> bool {
+        matches!(self, NetworkMode::Slirp | NetworkMode::Bridge)
     }
 }
 
@@ -506,6 +517,15 @@ pub struct ContainerConfig {
     /// `--network slirp:OPTS` options.
     #[serde(default)]
     pub net_options: rsp_net::NetOptions,
+    /// The user-defined networks it joins (`NetworkMode::Bridge`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub networks: Vec<String>,
+    /// `--network-alias`: more names for it on those networks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub network_aliases: Vec<String>,
+    /// `--ip`: its address on its network.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub static_ip: Option<std::net::Ipv4Addr>,
     /// Published ports, with host ports chosen at create time.
     #[serde(default)]
     pub ports: Vec<rsp_net::PortMapping>,

@@ -19,6 +19,7 @@ pub mod events;
 pub mod logs;
 
 pub mod attach;
+pub mod bridge;
 pub mod caps;
 pub mod cgroup;
 pub mod commit;
@@ -33,6 +34,7 @@ pub mod limits;
 pub mod monitor;
 pub mod mounts;
 mod network;
+pub mod networks;
 pub mod ops;
 pub mod ownership;
 pub mod process;
@@ -160,6 +162,10 @@ pub enum RuntimeError {
     Net(#[from] rsp_net::NetError),
     #[error(transparent)]
     Fuse(rsp_storage::fuse::FuseError),
+    #[error(transparent)]
+    Bridge(#[from] bridge::BridgeError),
+    #[error(transparent)]
+    Networks(#[from] networks::NetworkError),
 }
 
 impl RuntimeError {
@@ -301,14 +307,18 @@ fn write_file(path: &Path, data: &str) -> Result<()> {
 
 /// Writes `/etc/hosts`, `/etc/hostname` and `/etc/resolv.conf` for the
 /// container into its runtime directory.
-fn etc_files(paths: &Paths, cfg: &ContainerConfig) -> Result<Vec<(PathBuf, &'static str)>> {
+fn etc_files(
+    paths: &Paths,
+    cfg: &ContainerConfig,
+    bridge_ip: Option<std::net::Ipv4Addr>,
+) -> Result<Vec<(PathBuf, &'static str)>> {
     let dir = runtime_dir(paths, &cfg.id);
     std::fs::create_dir_all(&dir).map_err(|source| RuntimeError::RuntimeFile {
         path: dir.clone(),
         source,
     })?;
     let host_net = cfg.network == NetworkMode::Host;
-    let slirp = cfg.network == NetworkMode::Slirp;
+    let slirp = cfg.network.uses_stack();
     let mut hosts = String::new();
     if host_net {
         hosts.push_str(&std::fs::read_to_string("/etc/hosts").unwrap_or_default());
@@ -323,7 +333,7 @@ fn etc_files(paths: &Paths, cfg: &ContainerConfig) -> Result<Vec<(PathBuf, &'sta
     if slirp {
         hosts.push_str(&format!(
             "{}\t{} {}\n",
-            rsp_net::GUEST,
+            bridge_ip.unwrap_or(rsp_net::GUEST),
             cfg.hostname,
             cfg.name
         ));
@@ -338,7 +348,14 @@ fn etc_files(paths: &Paths, cfg: &ContainerConfig) -> Result<Vec<(PathBuf, &'sta
         hosts.push_str(&format!("127.0.1.1\t{} {}\n", cfg.hostname, cfg.name));
     }
     let host_resolv = std::fs::read_to_string(rsp_net::dns::host_resolv_conf()).unwrap_or_default();
-    let resolv = if slirp {
+    let resolv = if bridge_ip.is_some() {
+        // Members' names, bare or in Podman's domain.
+        format!(
+            "search {}\n{}",
+            bridge::DOMAIN,
+            rsp_net::dns::container_resolv_conf(&host_resolv)
+        )
+    } else if slirp {
         rsp_net::dns::container_resolv_conf(&host_resolv)
     } else {
         host_resolv
@@ -367,6 +384,18 @@ struct ChildPlan<'a> {
     /// The ownership filter, made before the fork.
     filter: Vec<libc::sock_filter>,
     confinement: Confinement,
+    /// On a user-defined network: the address, netmask and MTU its `eth0`
+    /// gets (the spawner connects it before the child runs), and whether
+    /// the network is internal (no route out).
+    bridge_if: Option<BridgeIf>,
+}
+
+/// The container's interface on its user-defined network.
+struct BridgeIf {
+    ip: std::net::Ipv4Addr,
+    netmask: std::net::Ipv4Addr,
+    mtu: u32,
+    internal: bool,
 }
 
 /// How the container's stdio is connected.
@@ -509,13 +538,32 @@ fn child_main(
             format!("bringing up loopback in the container: {e}"),
         ));
     }
+    if let Some(b) = &plan.bridge_if
+        && let Err(e) =
+            rsp_sys::net::if_configure_here(bridge::IFNAME, Some(b.mtu), Some((b.ip, b.netmask)))
+    {
+        return Err(fail(
+            125,
+            format!("configuring the container's interface on its network: {e}"),
+        ));
+    }
     if let Some(sock) = net {
+        // On a user-defined network, eth0 is the network's; rsp's stack
+        // is the way out (none for an internal network: only its DNS).
         let tap = rsp_sys::net::tap_setup(&rsp_sys::net::TapConfig {
-            name: rsp_net::IFNAME,
+            name: if plan.bridge_if.is_some() {
+                rsp_net::BRIDGED_IFNAME
+            } else {
+                rsp_net::IFNAME
+            },
             mtu: plan.cfg.net_options.mtu,
             addr: rsp_net::GUEST,
             netmask: rsp_net::NETMASK,
-            gateway: rsp_net::GATEWAY,
+            gateway: plan
+                .bridge_if
+                .as_ref()
+                .is_none_or(|b| !b.internal)
+                .then_some(rsp_net::GATEWAY),
         });
         match tap {
             Ok(tap) => {
@@ -1111,6 +1159,8 @@ pub(crate) struct Spawned {
     /// The FUSE server of its root filesystem, for fuse-overlay; it ends
     /// when the container's mount namespace does.
     pub fuse: Option<rsp_storage::fuse::Server>,
+    /// Its place on its user-defined network, held while it runs.
+    pub bridge: Option<bridge::Joined>,
     /// Its ownership and id supervisor (`--owners image`).
     pub owners: Option<std::process::Child>,
     /// `--owners image` whose filter the kernel refused: why. The command
@@ -1139,8 +1189,30 @@ pub(crate) fn spawn_container(
     before_run: &mut dyn FnMut(i32, u64),
 ) -> Result<Spawned> {
     let own_netns = cfg.network.own_namespace();
+    // The network first: joining moves us into its user namespace, which
+    // the container's is then made in, and gives the address the
+    // container's /etc/hosts names.
+    let joined = match (cfg.network, cfg.networks.first()) {
+        (NetworkMode::Bridge, Some(n)) => {
+            let net = networks::get(store, n)?;
+            Some(bridge::join(
+                paths,
+                &net,
+                &cfg.id,
+                &cfg.name,
+                &cfg.network_aliases,
+                cfg.static_ip,
+            )?)
+        }
+        _ => None,
+    };
     let layers_dir = store.layers_dir();
-    let mut rootfs = rootfs_plan(store, &layers_dir, cfg, etc_files(paths, cfg)?)?;
+    let mut rootfs = rootfs_plan(
+        store,
+        &layers_dir,
+        cfg,
+        etc_files(paths, cfg, joined.as_ref().map(|j| j.ip))?,
+    )?;
     let fuse_ours = fuse_link(cfg, &mut rootfs)?;
     let mut plan = ChildPlan {
         cfg,
@@ -1160,9 +1232,15 @@ pub(crate) fn spawn_container(
             Vec::new()
         },
         confinement: Confinement::of(cfg, cfg.uid, Some(&seccomp_cache(paths)))?,
+        bridge_if: joined.as_ref().map(|j| BridgeIf {
+            ip: j.ip,
+            netmask: j.netmask(),
+            mtu: j.mtu,
+            internal: j.network.internal,
+        }),
     };
 
-    let (net_ours, net_child) = if cfg.network == NetworkMode::Slirp {
+    let (net_ours, net_child) = if cfg.network.uses_stack() {
         let (a, b) = std::os::unix::net::UnixStream::pair().map_err(RuntimeError::Fork)?;
         (Some(OwnedFd::from(a)), Some(OwnedFd::from(b)))
     } else {
@@ -1225,6 +1303,20 @@ pub(crate) fn spawn_container(
     };
     drop(plan.rootfs.fuse.take());
     let pid = child.pid();
+    // Its network namespace is open to us only until it makes itself
+    // non-dumpable, after its release below.
+    if let Some(j) = &joined {
+        let ns = nix::fcntl::open(
+            format!("/proc/{pid}/ns/net").as_str(),
+            OFlag::O_RDONLY | OFlag::O_CLOEXEC,
+            nix::sys::stat::Mode::empty(),
+        )
+        .map_err(|e| RuntimeError::Exec(format!("opening the container's network namespace: {e}")));
+        if let Err(e) = ns.and_then(|ns| Ok(j.attach(ns.as_fd())?)) {
+            child.kill();
+            return Err(e);
+        }
+    }
     let (tty_sock, winsize) = match tty {
         Some((s, w)) => (Some(s), w),
         None => (None, None),
@@ -1273,7 +1365,7 @@ pub(crate) fn spawn_container(
     }
     // Opened before the child may run: a command that exits at once
     // takes its namespaces with it.
-    let netns = if cfg.network == NetworkMode::Slirp && !cfg.ports.is_empty() {
+    let netns = if cfg.network.uses_stack() && !cfg.ports.is_empty() {
         match rsp_sys::net::SocketFactory::namespaces(pid) {
             Ok(ns) => Some(ns),
             Err(e) => {
@@ -1377,6 +1469,7 @@ pub(crate) fn spawn_container(
         tap,
         netns,
         fuse,
+        bridge: joined,
         owners,
         owners_refused,
     })

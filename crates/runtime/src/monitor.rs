@@ -432,6 +432,8 @@ struct Monitor {
     net: Option<super::network::NetThread>,
     /// The FUSE server of the container's root filesystem (fuse-overlay).
     fuse: Option<rsp_storage::fuse::Server>,
+    /// Its place on its user-defined network (see `bridge`).
+    bridge: Option<super::bridge::Joined>,
     /// The ownership supervisor of the current run (`--owners image`).
     owners: Option<std::process::Child>,
     /// What did not go as asked when the current run started.
@@ -520,6 +522,7 @@ impl Monitor {
             ports: None,
             net: None,
             fuse: None,
+            bridge: None,
             owners: None,
             warnings: Vec::new(),
         })
@@ -562,10 +565,7 @@ impl Monitor {
         if let Some(f) = self.fuse.take() {
             let _ = f.join();
         }
-        if self.ports.is_none()
-            && self.cfg.network == container::NetworkMode::Slirp
-            && !self.cfg.ports.is_empty()
-        {
+        if self.ports.is_none() && self.cfg.network.uses_stack() && !self.cfg.ports.is_empty() {
             self.ports = Some(rsp_net::forward::Listeners::bind(&self.cfg.ports)?);
         }
         let (store, id) = (&self.store, self.cfg.id.clone());
@@ -661,6 +661,7 @@ impl Monitor {
             tap,
             netns,
             fuse,
+            bridge,
             owners,
             owners_refused,
         } = super::spawn_container(
@@ -673,6 +674,9 @@ impl Monitor {
             &mut record,
         )?;
         self.fuse = fuse;
+        // The last run's place goes only now: held across the join, it
+        // kept the network's namespaces (which we are in) alive for it.
+        self.bridge = bridge;
         self.warnings = owners_refused
             .map(|reason| StartWarning::OwnersNotEmulated { reason })
             .into_iter()
@@ -687,7 +691,26 @@ impl Monitor {
         // Started before the command's exec, which it answers.
         self.owners = owners;
         if let Some(tap) = tap {
-            match super::network::NetThread::start(tap, netns, &self.cfg, self.ports.as_ref()) {
+            // On a user-defined network, its members' names are answered
+            // first (unless it has no DNS), and nothing else goes out of
+            // an internal one.
+            let names = self.bridge.as_ref().and_then(|j| {
+                let (paths, net) = (self.paths.clone(), j.network.name.clone());
+                let resolve: rsp_net::stack::Names = if j.network.dns_enabled {
+                    Box::new(move |n: &str| super::bridge::resolve(&paths, &net, n))
+                } else {
+                    Box::new(|_: &str| None)
+                };
+                (j.network.dns_enabled || j.network.internal)
+                    .then_some((resolve, j.network.internal))
+            });
+            match super::network::NetThread::start(
+                tap,
+                netns,
+                &self.cfg,
+                self.ports.as_ref(),
+                names,
+            ) {
                 Ok(n) => self.net = Some(n),
                 Err(e) => {
                     let _ = nix::sys::signal::kill(Pid::from_raw(pid), Signal::SIGKILL);
@@ -949,6 +972,11 @@ impl Monitor {
             self.pid = None;
             if let Some(n) = self.net.as_mut() {
                 n.stop();
+            }
+            // Its name and address are free at once; the network itself
+            // stays held (see `bridge::Joined::leave`).
+            if let Some(b) = &self.bridge {
+                b.leave();
             }
             // Whatever the container left in its pipes is still wanted, but
             // a process that escaped its namespace's end must not hold us.

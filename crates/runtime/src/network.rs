@@ -28,6 +28,7 @@ impl NetThread {
         netns: Option<(OwnedFd, OwnedFd)>,
         cfg: &ContainerConfig,
         listeners: Option<&Listeners>,
+        names: Option<(rsp_net::stack::Names, bool)>,
     ) -> Result<NetThread, RuntimeError> {
         let setup = |e: std::io::Error| RuntimeError::Net(rsp_net::NetError::Setup(e));
         rsp_sys::net::raise_nofile_limit();
@@ -49,6 +50,9 @@ impl NetThread {
             factory,
         )
         .map_err(setup)?;
+        if let Some((names, internal)) = names {
+            stack = stack.with_names(names, internal);
+        }
         let (stop_r, stop_w) =
             nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(|e| setup(e.into()))?;
         let handle = std::thread::Builder::new()

@@ -41,6 +41,16 @@ pub enum SpecError {
     #[error("unknown network mode {0:?}: use slirp[:OPTIONS], none or host")]
     UnknownNetwork(String),
     #[error(
+        "rsp containers join one user-defined network for now, not {0:?}: give one network name"
+    )]
+    OneNetwork(String),
+    #[error("{0}")]
+    Network(String),
+    #[error(
+        "--network-alias and --ip need a user-defined network: create one with `rsp network create NAME` and give --network NAME"
+    )]
+    NetworkFlags,
+    #[error(
         "network mode {0:?} is not available: rsp has no bridge networks; use slirp[:OPTIONS] \
          (the default: a network namespace of its own with outbound access), none or host"
     )]
@@ -452,6 +462,12 @@ pub struct ContainerSpec {
     pub init: bool,
     pub network: NetworkMode,
     pub net_options: NetOptions,
+    /// The user-defined networks to join (with [`NetworkMode::Bridge`]).
+    pub networks: Vec<String>,
+    /// `--network-alias`.
+    pub network_aliases: Vec<String>,
+    /// `--ip`.
+    pub static_ip: Option<std::net::Ipv4Addr>,
     /// Published ports; host port 0 picks a free one.
     pub ports: Vec<PortMapping>,
     /// Publish every exposed port (the image's and [`Self::expose`]).
@@ -916,6 +932,16 @@ impl ContainerSpec {
             }
         }
         let expose = keys;
+        if self.network == NetworkMode::Bridge {
+            if self.networks.len() != 1 {
+                return Err(SpecError::OneNetwork(self.networks.join(",")));
+            }
+            for n in &self.networks {
+                crate::networks::get(store, n).map_err(|e| SpecError::Network(e.to_string()))?;
+            }
+        } else if !self.network_aliases.is_empty() || self.static_ip.is_some() {
+            return Err(SpecError::NetworkFlags);
+        }
         match self.network {
             NetworkMode::Host if !ports.is_empty() => {
                 warnings.push(SpecWarning::PortsDiscarded);
@@ -1036,6 +1062,9 @@ impl ContainerSpec {
             hostname,
             network: self.network,
             net_options: self.net_options.clone(),
+            networks: self.networks.clone(),
+            network_aliases: self.network_aliases.clone(),
+            static_ip: self.static_ip,
             ports,
             expose,
             tty: self.tty,

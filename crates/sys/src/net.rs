@@ -75,7 +75,8 @@ pub struct TapConfig<'a> {
     pub mtu: u32,
     pub addr: Ipv4Addr,
     pub netmask: Ipv4Addr,
-    pub gateway: Ipv4Addr,
+    /// The default route's gateway; `None`: no default route.
+    pub gateway: Option<Ipv4Addr>,
 }
 
 /// Creates the tap device `cfg.name` in the current network namespace,
@@ -119,10 +120,13 @@ pub fn tap_setup(cfg: &TapConfig<'_>) -> io::Result<OwnedFd> {
         r.ifr_ifru.ifru_flags = (libc::IFF_UP | libc::IFF_RUNNING) as libc::c_short
     })?;
 
+    let Some(gateway) = cfg.gateway else {
+        return Ok(tun);
+    };
     let route = RtEntry {
         rt_pad1: 0,
         rt_dst: sockaddr_in(Ipv4Addr::UNSPECIFIED),
-        rt_gateway: sockaddr_in(cfg.gateway),
+        rt_gateway: sockaddr_in(gateway),
         rt_genmask: sockaddr_in(Ipv4Addr::UNSPECIFIED),
         rt_flags: (libc::RTF_UP | libc::RTF_GATEWAY) as libc::c_ushort,
         rt_pad2: 0,
@@ -361,4 +365,305 @@ impl Drop for SocketFactory {
             libc::waitpid(self.pid, std::ptr::null_mut(), 0);
         }
     }
+}
+
+// ---- user-defined networks: bridges, veth pairs, namespaces ----
+
+/// Sets `name`'s MTU, IPv4 address and netmask and brings it up, through
+/// `sock` (an AF_INET socket made in the interface's network namespace:
+/// see [`socket_in`]).
+pub fn if_configure(
+    sock: &OwnedFd,
+    name: &str,
+    mtu: Option<u32>,
+    addr: Option<(Ipv4Addr, Ipv4Addr)>,
+) -> io::Result<()> {
+    let set = |op: libc::Ioctl, f: &dyn Fn(&mut libc::ifreq)| -> io::Result<()> {
+        let mut r = ifreq(name)?;
+        f(&mut r);
+        // SAFETY: each SIOCSIF* request reads the ifreq we pass, whose
+        // union member matching the request was set by `f`.
+        cvt(unsafe { libc::ioctl(sock.as_raw_fd(), op, &r) }).map(drop)
+    };
+    if let Some(mtu) = mtu {
+        set(libc::SIOCSIFMTU, &|r| {
+            r.ifr_ifru.ifru_mtu = mtu as libc::c_int
+        })?;
+    }
+    if let Some((a, m)) = addr {
+        set(libc::SIOCSIFADDR, &|r| {
+            r.ifr_ifru.ifru_addr = sockaddr_in(a)
+        })?;
+        set(libc::SIOCSIFNETMASK, &|r| {
+            r.ifr_ifru.ifru_netmask = sockaddr_in(m)
+        })?;
+    }
+    set(libc::SIOCSIFFLAGS, &|r| {
+        r.ifr_ifru.ifru_flags = (libc::IFF_UP | libc::IFF_RUNNING) as libc::c_short
+    })
+}
+
+/// [`if_configure`] in the calling process's network namespace.
+pub fn if_configure_here(
+    name: &str,
+    mtu: Option<u32>,
+    addr: Option<(Ipv4Addr, Ipv4Addr)>,
+) -> io::Result<()> {
+    if_configure(&inet_socket()?, name, mtu, addr)
+}
+
+/// The index of interface `name` in `sock`'s network namespace.
+pub fn if_index(sock: &OwnedFd, name: &str) -> io::Result<u32> {
+    let mut r = ifreq(name)?;
+    // SAFETY: SIOCGIFINDEX reads ifr_name and writes ifr_ifindex of the
+    // ifreq we pass.
+    cvt(unsafe { libc::ioctl(sock.as_raw_fd(), libc::SIOCGIFINDEX, &mut r) })?;
+    // SAFETY: the kernel just wrote the ifindex member.
+    Ok(unsafe { r.ifr_ifru.ifru_ifindex } as u32)
+}
+
+/// Makes a socket inside the network namespace `netns` (which the caller
+/// may enter: CAP_SYS_ADMIN over its owner and in its own user
+/// namespace): a short-lived thread enters it, makes the socket and ends.
+/// The socket stays in that namespace whoever uses it.
+pub fn socket_in(
+    netns: std::os::fd::BorrowedFd<'_>,
+    domain: libc::c_int,
+    ty: libc::c_int,
+    proto: libc::c_int,
+) -> io::Result<OwnedFd> {
+    let ns = netns.try_clone_to_owned()?;
+    std::thread::scope(|s| {
+        s.spawn(move || -> io::Result<OwnedFd> {
+            // SAFETY: setns on a descriptor we own; it moves only this
+            // thread, which ends right after.
+            cvt(unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET) })?;
+            // SAFETY: socket(2) takes no pointers.
+            let raw = cvt(unsafe { libc::socket(domain, ty | libc::SOCK_CLOEXEC, proto) })?;
+            // SAFETY: raw is a fresh descriptor that nothing else owns.
+            Ok(unsafe { OwnedFd::from_raw_fd(raw) })
+        })
+        .join()
+        .unwrap_or_else(|_| Err(io::Error::other("the namespace thread panicked")))
+    })
+}
+
+/// An AF_INET datagram socket (for the interface ioctls) in `netns`.
+pub fn inet_socket_in(netns: std::os::fd::BorrowedFd<'_>) -> io::Result<OwnedFd> {
+    socket_in(netns, libc::AF_INET, libc::SOCK_DGRAM, 0)
+}
+
+/// A route netlink socket in `netns`.
+pub fn netlink_in(netns: std::os::fd::BorrowedFd<'_>) -> io::Result<OwnedFd> {
+    socket_in(netns, libc::AF_NETLINK, libc::SOCK_RAW, libc::NETLINK_ROUTE)
+}
+
+/// A new network namespace, owned by the caller's user namespace (where it
+/// needs CAP_SYS_ADMIN), with loopback up: a thread unshares into it,
+/// opens it and ends.
+pub fn new_netns() -> io::Result<OwnedFd> {
+    std::thread::scope(|s| {
+        s.spawn(|| -> io::Result<OwnedFd> {
+            // SAFETY: unshare takes no pointers; it moves only this thread.
+            cvt(unsafe { libc::unshare(libc::CLONE_NEWNET) })?;
+            super::loopback_up()?;
+            // SAFETY: the path is a NUL-terminated literal.
+            let raw = cvt(unsafe {
+                libc::open(
+                    c"/proc/thread-self/ns/net".as_ptr(),
+                    libc::O_RDONLY | libc::O_CLOEXEC,
+                )
+            })?;
+            // SAFETY: raw is a fresh descriptor that nothing else owns.
+            Ok(unsafe { OwnedFd::from_raw_fd(raw) })
+        })
+        .join()
+        .unwrap_or_else(|_| Err(io::Error::other("the namespace thread panicked")))
+    })
+}
+
+/// Route netlink attribute types and flags (`<linux/if_link.h>`,
+/// `<linux/veth.h>`, `<linux/netlink.h>`).
+mod nl {
+    pub const RTM_NEWLINK: u16 = 16;
+    pub const NLM_F_REQUEST: u16 = 1;
+    pub const NLM_F_ACK: u16 = 4;
+    pub const NLM_F_EXCL: u16 = 0x200;
+    pub const NLM_F_CREATE: u16 = 0x400;
+    pub const NLMSG_ERROR: u16 = 2;
+    pub const IFLA_IFNAME: u16 = 3;
+    pub const IFLA_MTU: u16 = 4;
+    pub const IFLA_MASTER: u16 = 10;
+    pub const IFLA_LINKINFO: u16 = 18;
+    pub const IFLA_NET_NS_FD: u16 = 28;
+    pub const IFLA_INFO_KIND: u16 = 1;
+    pub const IFLA_INFO_DATA: u16 = 2;
+    pub const VETH_INFO_PEER: u16 = 1;
+}
+
+/// A netlink message under construction: attributes appended, nests
+/// closed by patching their lengths.
+struct NlMsg(Vec<u8>);
+
+impl NlMsg {
+    fn new(ty: u16, flags: u16) -> NlMsg {
+        let mut m = NlMsg(Vec::with_capacity(256));
+        m.0.extend_from_slice(&0u32.to_ne_bytes()); // length, set at the end
+        m.0.extend_from_slice(&ty.to_ne_bytes());
+        m.0.extend_from_slice(&flags.to_ne_bytes());
+        m.0.extend_from_slice(&1u32.to_ne_bytes()); // sequence
+        m.0.extend_from_slice(&0u32.to_ne_bytes()); // port: the kernel's
+        m.ifinfo();
+        m
+    }
+    /// A `struct ifinfomsg` with everything zero (AF_UNSPEC).
+    fn ifinfo(&mut self) {
+        self.0.extend_from_slice(&[0u8; 16]);
+    }
+    fn pad(&mut self) {
+        while !self.0.len().is_multiple_of(4) {
+            self.0.push(0);
+        }
+    }
+    fn attr(&mut self, ty: u16, data: &[u8]) {
+        let len = (4 + data.len()) as u16;
+        self.0.extend_from_slice(&len.to_ne_bytes());
+        self.0.extend_from_slice(&ty.to_ne_bytes());
+        self.0.extend_from_slice(data);
+        self.pad();
+    }
+    fn str_attr(&mut self, ty: u16, s: &str) {
+        let mut d = s.as_bytes().to_vec();
+        d.push(0);
+        self.attr(ty, &d);
+    }
+    fn begin(&mut self, ty: u16) -> usize {
+        let at = self.0.len();
+        self.0.extend_from_slice(&0u16.to_ne_bytes());
+        self.0.extend_from_slice(&ty.to_ne_bytes());
+        at
+    }
+    fn end(&mut self, at: usize) {
+        let len = (self.0.len() - at) as u16;
+        self.0[at..at + 2].copy_from_slice(&len.to_ne_bytes());
+    }
+    fn finish(mut self) -> Vec<u8> {
+        let len = self.0.len() as u32;
+        self.0[..4].copy_from_slice(&len.to_ne_bytes());
+        self.0
+    }
+}
+
+/// Sends one request on the route netlink socket `sock` and reads its
+/// acknowledgement: Ok, or the kernel's error.
+fn nl_request(sock: &OwnedFd, msg: &[u8]) -> io::Result<()> {
+    // SAFETY: send reads msg.len() bytes of the slice we pass.
+    let n = unsafe { libc::send(sock.as_raw_fd(), msg.as_ptr().cast(), msg.len(), 0) };
+    if n < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let mut buf = [0u8; 4096];
+    loop {
+        // SAFETY: recv writes at most buf.len() bytes into our buffer.
+        let n = unsafe { libc::recv(sock.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len(), 0) };
+        if n < 0 {
+            let e = io::Error::last_os_error();
+            if e.kind() == io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(e);
+        }
+        let got = &buf[..n as usize];
+        // nlmsghdr (16 bytes), then for NLMSG_ERROR the error code.
+        if got.len() < 20 {
+            return Err(io::Error::other("short netlink reply"));
+        }
+        let ty = u16::from_ne_bytes([got[4], got[5]]);
+        if ty != nl::NLMSG_ERROR {
+            continue;
+        }
+        let code = i32::from_ne_bytes([got[16], got[17], got[18], got[19]]);
+        return if code == 0 {
+            Ok(())
+        } else {
+            Err(io::Error::from_raw_os_error(-code))
+        };
+    }
+}
+
+/// Creates bridge `name` in `nl_sock`'s network namespace.
+pub fn bridge_create(nl_sock: &OwnedFd, name: &str, mtu: u32) -> io::Result<()> {
+    let mut m = NlMsg::new(
+        nl::RTM_NEWLINK,
+        nl::NLM_F_REQUEST | nl::NLM_F_ACK | nl::NLM_F_CREATE | nl::NLM_F_EXCL,
+    );
+    m.str_attr(nl::IFLA_IFNAME, name);
+    m.attr(nl::IFLA_MTU, &mtu.to_ne_bytes());
+    let info = m.begin(nl::IFLA_LINKINFO);
+    m.str_attr(nl::IFLA_INFO_KIND, "bridge");
+    m.end(info);
+    nl_request(nl_sock, &m.finish())
+}
+
+/// Creates a veth pair: `name` in `nl_sock`'s network namespace, enslaved
+/// to the bridge of index `master`, and its peer `peer` in the network
+/// namespace `peer_ns`; both with `mtu`, both down.
+pub fn veth_create(
+    nl_sock: &OwnedFd,
+    name: &str,
+    master: u32,
+    peer: &str,
+    peer_ns: std::os::fd::BorrowedFd<'_>,
+    mtu: u32,
+) -> io::Result<()> {
+    let mut m = NlMsg::new(
+        nl::RTM_NEWLINK,
+        nl::NLM_F_REQUEST | nl::NLM_F_ACK | nl::NLM_F_CREATE | nl::NLM_F_EXCL,
+    );
+    m.str_attr(nl::IFLA_IFNAME, name);
+    m.attr(nl::IFLA_MTU, &mtu.to_ne_bytes());
+    m.attr(nl::IFLA_MASTER, &master.to_ne_bytes());
+    let info = m.begin(nl::IFLA_LINKINFO);
+    m.str_attr(nl::IFLA_INFO_KIND, "veth");
+    let data = m.begin(nl::IFLA_INFO_DATA);
+    let p = m.begin(nl::VETH_INFO_PEER);
+    m.ifinfo();
+    m.str_attr(nl::IFLA_IFNAME, peer);
+    m.attr(nl::IFLA_MTU, &mtu.to_ne_bytes());
+    m.attr(
+        nl::IFLA_NET_NS_FD,
+        &(peer_ns.as_raw_fd() as u32).to_ne_bytes(),
+    );
+    m.end(p);
+    m.end(data);
+    m.end(info);
+    nl_request(nl_sock, &m.finish())
+}
+
+/// Puts the calling process in a new user namespace where its own uid
+/// and gid are 0 (it must be single-threaded: the kernel refuses
+/// otherwise). Returns a descriptor of that namespace.
+pub fn unshare_own_userns() -> io::Result<OwnedFd> {
+    let (uid, gid) = (nix::unistd::getuid(), nix::unistd::getgid());
+    // SAFETY: unshare takes no pointers.
+    cvt(unsafe { libc::unshare(libc::CLONE_NEWUSER) })?;
+    std::fs::write("/proc/self/setgroups", "deny")?;
+    std::fs::write("/proc/self/uid_map", format!("0 {uid} 1\n"))?;
+    std::fs::write("/proc/self/gid_map", format!("0 {gid} 1\n"))?;
+    // SAFETY: the path is a NUL-terminated literal.
+    let raw = cvt(unsafe {
+        libc::open(
+            c"/proc/self/ns/user".as_ptr(),
+            libc::O_RDONLY | libc::O_CLOEXEC,
+        )
+    })?;
+    // SAFETY: raw is a fresh descriptor that nothing else owns.
+    Ok(unsafe { OwnedFd::from_raw_fd(raw) })
+}
+
+/// Moves the calling process into the user namespace `userns` (it must be
+/// single-threaded).
+pub fn enter_userns(userns: std::os::fd::BorrowedFd<'_>) -> io::Result<()> {
+    // SAFETY: setns on a descriptor the caller lends us.
+    cvt(unsafe { libc::setns(userns.as_raw_fd(), libc::CLONE_NEWUSER) }).map(drop)
 }

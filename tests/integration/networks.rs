@@ -1,0 +1,537 @@
+//! Issue 20: user-defined networks. Containers on one network reach each
+//! other by name, alias and address over a kernel bridge in namespaces rsp
+//! makes for the network; networks are isolated from each other; internal
+//! ones have no way out; the network lives exactly as long as its members.
+//!
+//! Network rule: all traffic stays inside rsp's namespaces or on the
+//! host's loopback; the resolver other names are forwarded to is a
+//! loopback server of the test's own.
+
+use crate::network::dns_server;
+use crate::util::image::{Layer, busybox_image};
+use crate::util::registry::shared;
+use crate::util::{TestEnv, free_port};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// `udpask IP PORT MESSAGE`: sends one datagram and prints the answer
+/// (exit 1 without one in 3 s); busybox's nc has no UDP.
+const UDP_ASK_C: &str = r#"
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+int main(int argc, char **argv) {
+    if (argc != 4) return 2;
+    int s = socket(AF_INET, SOCK_DGRAM, 0);
+    struct timeval tv = {3, 0};
+    setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    struct sockaddr_in a = {0};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(atoi(argv[2]));
+    if (inet_pton(AF_INET, argv[1], &a.sin_addr) != 1) return 2;
+    sendto(s, argv[3], strlen(argv[3]), 0, (struct sockaddr *)&a, sizeof a);
+    char buf[512];
+    ssize_t n = recv(s, buf, sizeof buf - 1, 0);
+    if (n < 0) return 1;
+    buf[n] = 0;
+    printf("%s\n", buf);
+    return 0;
+}
+"#;
+
+/// The network tests' image: busybox, a UDP echo server and client.
+fn image() -> &'static str {
+    static REF: OnceLock<String> = OnceLock::new();
+    REF.get_or_init(|| {
+        let echo = crate::util::static_c_program("udpecho", crate::network::UDP_ECHO_C);
+        let ask = crate::util::static_c_program("udpask", UDP_ASK_C);
+        busybox_image()
+            .layer(
+                Layer::new()
+                    .file("/bin/udpecho", 0o755, &echo)
+                    .file("/bin/udpask", 0o755, &ask),
+            )
+            .push(shared(), "networks-busybox", "latest")
+            .reference
+    })
+}
+
+fn env() -> TestEnv {
+    let env = TestEnv::new();
+    env.rsp().args(["pull", "-q", image()]).ok();
+    env
+}
+
+fn run(env: &TestEnv, opts: &[&str], cmd: &[&str]) -> crate::util::Cmd {
+    let mut a = vec!["run", "--rm"];
+    a.extend_from_slice(opts);
+    a.push(image());
+    a.extend_from_slice(cmd);
+    env.rsp().args(a)
+}
+
+fn detach(env: &TestEnv, opts: &[&str], cmd: &[&str]) -> String {
+    let mut a = vec!["run", "-d"];
+    a.extend_from_slice(opts);
+    a.push(image());
+    a.extend_from_slice(cmd);
+    env.rsp().args(a).ok().trim().to_string()
+}
+
+/// A web server answering its own name, as a detached member.
+const HTTPD: &str =
+    "mkdir -p /www && echo served-by-$(hostname) > /www/index.html && exec httpd -f -p 80 -h /www";
+
+/// Runs `script` in a fresh member of `net` until it succeeds: the
+/// server it talks to may still be starting (bounded in time).
+fn eventually(env: &TestEnv, net: &str, script: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let o = run(env, &["--network", net], &["sh", "-c", script]).output();
+        let out = String::from_utf8_lossy(&o.stdout).into_owned();
+        if o.status.success() {
+            return out;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{script}: {out}{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn inspect(env: &TestEnv, what: &str, format: &str) -> String {
+    env.rsp()
+        .args(["inspect", "--format", format, what])
+        .ok()
+        .trim()
+        .to_string()
+}
+
+fn stderr_of(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn issue20_network_create_ls_inspect_rm_and_bad_input() {
+    let env = TestEnv::new();
+    let rsp = || env.rsp();
+    assert_eq!(rsp().args(["network", "create", "n1"]).ok().trim(), "n1");
+    let out = rsp()
+        .args([
+            "network",
+            "create",
+            "--subnet",
+            "10.123.4.9/24",
+            "--gateway",
+            "10.123.4.254",
+            "--ip-range",
+            "10.123.4.128/25",
+            "--internal",
+            "--disable-dns",
+            "-l",
+            "team=web",
+            "-o",
+            "mtu=9000",
+            "n2",
+        ])
+        .ok();
+    assert_eq!(out.trim(), "n2");
+    // An unnamed one gets Podman's next free name.
+    assert_eq!(rsp().args(["network", "create"]).ok().trim(), "podman1");
+    let v: serde_json::Value =
+        serde_json::from_str(&rsp().args(["network", "inspect", "n2"]).ok()).unwrap();
+    let n = &v[0];
+    assert_eq!(n["name"], "n2");
+    assert_eq!(n["driver"], "bridge");
+    assert_eq!(n["id"].as_str().unwrap().len(), 64);
+    assert_eq!(n["subnets"][0]["subnet"], "10.123.4.0/24");
+    assert_eq!(n["subnets"][0]["gateway"], "10.123.4.254");
+    assert_eq!(n["subnets"][0]["lease_range"]["start_ip"], "10.123.4.128");
+    assert_eq!(n["internal"], true);
+    assert_eq!(n["dns_enabled"], false);
+    assert_eq!(n["labels"]["team"], "web");
+    assert_eq!(n["options"]["mtu"], "9000");
+    // The first default subnet is Podman's.
+    let n1 = rsp()
+        .args([
+            "network",
+            "inspect",
+            "--format",
+            "{{range .Subnets}}{{.Subnet}} {{.Gateway}}{{end}}",
+            "n1",
+        ])
+        .ok();
+    assert_eq!(n1.trim(), "10.89.0.0/24 10.89.0.1");
+    let ls = rsp().args(["network", "ls"]).ok();
+    let lines: Vec<&str> = ls.lines().collect();
+    assert!(lines[0].starts_with("NETWORK ID"), "{ls}");
+    assert_eq!(lines.len(), 4, "{ls}");
+    assert!(ls.contains(" n1 ") && ls.contains("bridge"), "{ls}");
+    let q = rsp()
+        .args(["network", "ls", "-q", "--filter", "label=team=web"])
+        .ok();
+    assert_eq!(q.trim(), "n2");
+    let f = rsp()
+        .args([
+            "network",
+            "ls",
+            "--format",
+            "{{.Name}}:{{.Internal}}",
+            "--filter",
+            "name=^n",
+        ])
+        .ok();
+    assert_eq!(f.trim(), "n1:false\nn2:true");
+    let id = inspect(&env, "n1", "{{.ID}}");
+    assert_eq!(id.len(), 64);
+    assert_eq!(
+        rsp()
+            .args(["network", "inspect", "--format", "{{.Name}}", &id[..12]])
+            .ok()
+            .trim(),
+        "n1"
+    );
+    rsp().args(["network", "exists", "n1"]).ok();
+    rsp().args(["network", "exists", "nope"]).code(1);
+
+    // Bad input: one line naming the problem, nothing created.
+    for (args, want) in [
+        (vec!["--subnet", "10.1.0.0/33"], "invalid CIDR address"),
+        (vec!["--subnet", "fd00::/64"], "IPv6"),
+        (vec!["--subnet", "10.89.0.0/16"], "already used"),
+        (
+            vec!["--subnet", "10.124.0.0/24", "--gateway", "10.125.0.1"],
+            "not in subnet",
+        ),
+        (vec!["--gateway", "10.124.0.1"], "without subnet"),
+        (vec!["-d", "macvlan"], "bridge"),
+        (vec!["-o", "vlan=3"], "mtu"),
+        (vec!["-o", "mtu=5"], "mtu"),
+    ] {
+        let mut a = vec!["network", "create"];
+        a.extend(args.iter().copied());
+        a.push("bad");
+        let o = rsp().args(a).code(125);
+        let e = stderr_of(&o);
+        assert!(e.contains(want), "{args:?}: {e}");
+        assert_eq!(e.trim().lines().count(), 1, "{e}");
+    }
+    let e = stderr_of(&rsp().args(["network", "create", "n1"]).code(125));
+    assert!(e.contains("already exists"), "{e}");
+    rsp().args(["network", "create", "--ignore", "n1"]).ok();
+    for bad in ["../x", "a/b", ".hidden", &"n".repeat(300)] {
+        let e = stderr_of(&rsp().args(["network", "create", bad]).code(125));
+        assert!(e.contains("invalid"), "{bad}: {e}");
+    }
+    let ls2 = rsp().args(["network", "ls", "-q"]).ok();
+    assert_eq!(ls2.lines().count(), 3, "{ls2}");
+
+    let e = stderr_of(&rsp().args(["network", "rm", "nope"]).code(1));
+    assert!(e.contains("network not found"), "{e}");
+    assert_eq!(rsp().args(["network", "rm", "n2"]).ok().trim(), "n2");
+    let pruned = rsp().args(["network", "prune", "-f"]).ok();
+    assert_eq!(pruned.lines().count(), 2, "{pruned}");
+    assert_eq!(rsp().args(["network", "ls", "-q"]).ok().trim(), "");
+}
+
+#[test]
+fn issue20_members_reach_each_other_by_name_alias_and_ip() {
+    let env = env();
+    env.rsp().args(["network", "create", "web"]).ok();
+    detach(
+        &env,
+        &[
+            "--network",
+            "web",
+            "--name",
+            "srv",
+            "--network-alias",
+            "www",
+            "--hostname",
+            "srv",
+        ],
+        &["sh", "-c", &format!("/bin/udpecho 7 & {HTTPD}")],
+    );
+    let ip = inspect(&env, "srv", "{{.NetworkSettings.Networks.web.IPAddress}}");
+    assert_eq!(ip, "10.89.0.2");
+    assert_eq!(inspect(&env, "srv", "{{.HostConfig.NetworkMode}}"), "web");
+    // TCP by name, alias, Podman's domain and address.
+    let out = eventually(
+        &env,
+        "web",
+        &format!(
+            "wget -qO- http://srv/ && wget -qO- http://www/ && wget -qO- http://srv.dns.podman/ && wget -qO- http://{ip}/"
+        ),
+    );
+    assert_eq!(out.matches("served-by-srv").count(), 4, "{out}");
+    // DNS answers the name; UDP and ICMP echo reach it.
+    let out = run(
+        &env,
+        &["--network", "web", "--name", "cli", "--cap-add", "NET_RAW"],
+        &[
+            "sh",
+            "-c",
+            &format!("busybox nslookup -type=a www 10.0.2.3 && udpask {ip} 7 hello-udp && busybox ping -c1 -W5 srv && cat /etc/hosts /etc/resolv.conf && busybox ip -4 addr show eth0"),
+        ],
+    )
+    .ok();
+    assert!(out.contains(&format!("Address: {ip}")), "{out}");
+    assert!(out.contains("hello-udp"), "{out}");
+    assert!(out.contains("1 packets received"), "{out}");
+    assert!(out.contains("search dns.podman"), "{out}");
+    assert!(out.contains("10.89.0.3\t"), "{out}");
+    assert!(out.contains("inet 10.89.0.3/24"), "{out}");
+    // The container's root cannot reconfigure its network or the bridge.
+    let o = run(
+        &env,
+        &["--network", "web"],
+        &[
+            "busybox",
+            "ip",
+            "addr",
+            "add",
+            "10.89.0.77/24",
+            "dev",
+            "eth0",
+        ],
+    )
+    .fails();
+    let e = stderr_of(&o);
+    assert!(e.contains("not permitted"), "{e}");
+    env.rsp().args(["rm", "-f", "srv"]).ok();
+    // The member's name and address are gone with it.
+    let o = run(
+        &env,
+        &["--network", "web"],
+        &["busybox", "nslookup", "-type=a", "srv", "10.0.2.3"],
+    )
+    .fails();
+    assert!(
+        !o.status.success(),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert!(live_members(&env, "web").is_empty());
+}
+
+/// The members the network's live table lists.
+fn live_members(env: &TestEnv, net: &str) -> Vec<serde_json::Value> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let path = env.runroot().join("networks").join(format!("{net}.json"));
+        let v: serde_json::Value = std::fs::read(&path)
+            .ok()
+            .and_then(|d| serde_json::from_slice(&d).ok())
+            .unwrap_or(serde_json::json!({"members": []}));
+        let m = v["members"].as_array().cloned().unwrap_or_default();
+        // A member's monitor leaves the table when it ends, just after
+        // its container: wait for it, briefly.
+        if m.is_empty() || Instant::now() > deadline {
+            return m;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn issue20_networks_are_isolated_and_internal_ones_have_no_way_out() {
+    let env = env();
+    env.rsp().args(["network", "create", "one"]).ok();
+    env.rsp().args(["network", "create", "two"]).ok();
+    env.rsp()
+        .args(["network", "create", "--internal", "closed"])
+        .ok();
+    detach(
+        &env,
+        &["--network", "one", "--name", "a"],
+        &["sh", "-c", HTTPD],
+    );
+    let ip_a = inspect(&env, "a", "{{.NetworkSettings.Networks.one.IPAddress}}");
+    eventually(&env, "one", "wget -qO- http://a/");
+    // From another network: neither the name nor the address.
+    let out = run(
+        &env,
+        &["--network", "two"],
+        &[
+            "sh",
+            "-c",
+            &format!("busybox nslookup -type=a a 10.0.2.3; wget -T 3 -qO- http://{ip_a}/ && echo REACHED; busybox ip -4 addr show eth0"),
+        ],
+    )
+    .output();
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !s.contains("REACHED") && !s.contains(&format!("Address: {ip_a}")),
+        "{s}"
+    );
+    assert!(s.contains("inet 10.89.1."), "{s}");
+    // An internal network: its members find each other, nothing else.
+    detach(
+        &env,
+        &["--network", "closed", "--name", "in"],
+        &["sh", "-c", HTTPD],
+    );
+    let host = free_port();
+    let listener = std::net::TcpListener::bind(("127.0.0.1", host)).unwrap();
+    let out = eventually(
+        &env,
+        "closed",
+        &format!(
+            "wget -qO- http://in/ && ! wget -T 3 -qO- http://10.0.2.2:{host}/ && ! busybox nslookup -type=a test.rsp.example 10.0.2.3 && busybox ip route"
+        ),
+    );
+    assert!(out.contains("served-by-"), "{out}");
+    assert!(!out.contains("default"), "{out}");
+    drop(listener);
+}
+
+#[test]
+fn issue20_other_names_are_forwarded_and_ports_published() {
+    let env = env();
+    let (port, h, stop) = dns_server();
+    std::fs::write(env.resolv_conf(), format!("nameserver 127.0.0.1:{port}\n")).unwrap();
+    env.rsp().args(["network", "create", "pub"]).ok();
+    let out = run(
+        &env,
+        &["--network", "pub"],
+        &[
+            "busybox",
+            "nslookup",
+            "-type=a",
+            "test.rsp.example",
+            "10.0.2.3",
+        ],
+    )
+    .ok();
+    assert!(out.contains("Address: 192.0.2.7"), "{out}");
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    h.join().unwrap();
+    let hp = free_port();
+    detach(
+        &env,
+        &[
+            "--network",
+            "pub",
+            "--name",
+            "w",
+            "-p",
+            &format!("127.0.0.1:{hp}:80"),
+        ],
+        &["sh", "-c", HTTPD],
+    );
+    let body = crate::network::http_get(hp);
+    assert!(body.contains("served-by-"), "{body}");
+}
+
+#[test]
+fn issue20_in_use_networks_and_flags_without_one_are_refused() {
+    let env = env();
+    env.rsp().args(["network", "create", "busy"]).ok();
+    env.rsp()
+        .args([
+            "create",
+            "--name",
+            "c1",
+            "--network",
+            "busy",
+            image(),
+            "true",
+        ])
+        .ok();
+    let e = stderr_of(&env.rsp().args(["network", "rm", "busy"]).code(2));
+    assert!(e.contains("network is being used"), "{e}");
+    assert_eq!(
+        env.rsp().args(["network", "rm", "-f", "busy"]).ok().trim(),
+        "busy"
+    );
+    env.rsp().args(["container", "exists", "c1"]).code(1);
+    // Flags that need a network, a missing network, two networks.
+    let e = stderr_of(&run(&env, &["--network-alias", "x"], &["true"]).code(125));
+    assert!(e.contains("need a user-defined network"), "{e}");
+    let e = stderr_of(&run(&env, &["--network", "nosuch"], &["true"]).code(125));
+    assert!(
+        e.contains("unable to find network with name or ID nosuch"),
+        "{e}"
+    );
+    env.rsp().args(["network", "create", "n"]).ok();
+    let e = stderr_of(&run(&env, &["--network", "n", "--ip", "10.99.0.5"], &["true"]).code(125));
+    assert!(e.contains("not in subnet"), "{e}");
+    let e = stderr_of(&run(&env, &["--network", "n", "--ip", "10.89.0.1"], &["true"]).code(125));
+    assert!(e.contains("gateway"), "{e}");
+    let out = run(
+        &env,
+        &["--network", "n", "--ip", "10.89.0.42"],
+        &["busybox", "ip", "-4", "addr", "show", "eth0"],
+    )
+    .ok();
+    assert!(out.contains("inet 10.89.0.42/24"), "{out}");
+    let e = stderr_of(&run(&env, &["--network", "n,busy2"], &["true"]).code(125));
+    assert!(e.contains("one user-defined network"), "{e}");
+    assert_eq!(env.rsp().args(["ps", "-aq"]).ok().trim(), "");
+}
+
+/// The pid of a container's monitor.
+fn monitor_pid(env: &TestEnv, name: &str) -> i32 {
+    inspect(env, name, "{{.State.ConmonPid}}").parse().unwrap()
+}
+
+#[test]
+fn issue20_killing_a_members_monitor_leaves_the_others_reachable() {
+    let env = env();
+    env.rsp().args(["network", "create", "k"]).ok();
+    // The first member made the network's namespaces; it goes first.
+    for n in ["first", "second", "third"] {
+        detach(
+            &env,
+            &["--network", "k", "--name", n, "--hostname", n],
+            &["sh", "-c", HTTPD],
+        );
+    }
+    eventually(
+        &env,
+        "k",
+        "wget -qO- http://second/ && wget -qO- http://third/",
+    );
+    let m = monitor_pid(&env, "first");
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(m),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::path::Path::new(&format!("/proc/{m}")).exists() {
+        assert!(Instant::now() < deadline, "monitor {m} did not die");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // A new member still joins the same bridge and finds the others.
+    let out = eventually(
+        &env,
+        "k",
+        "wget -qO- http://second/ && wget -qO- http://third/ && ! busybox nslookup -type=a first 10.0.2.3",
+    );
+    assert!(
+        out.contains("served-by-second") && out.contains("served-by-third"),
+        "{out}"
+    );
+    env.rsp().args(["rm", "-af"]).ok();
+    assert!(live_members(&env, "k").is_empty());
+    // Nothing of the network is left running.
+    let ps = std::process::Command::new("pgrep")
+        .args([
+            "-u",
+            &nix::unistd::getuid().to_string(),
+            "-f",
+            &env.root().display().to_string(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&ps.stdout).trim().is_empty(),
+        "{ps:?}"
+    );
+}
