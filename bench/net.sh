@@ -16,6 +16,16 @@
 #      loop in the container (acceptd, built here with cc; each run stops
 #      after $CONN_SECS s); without cc, connect + `GET / HTTP/1.0` + read +
 #      close against busybox httpd -f (a fork per connection);
+#   5. (issue 20) on a user-defined network (`network create`; Podman's:
+#      netavark's bridge in its rootless netns, aardvark-dns): container ->
+#      container iperf3 by name both ways (client `-c srv`, and `-R`), and
+#      the connection rate by name (a client in the container, connc,
+#      resolving the name once and then connecting + reading one byte +
+#      closing up to $CONNS times), plus the resident memory of what serves
+#      the network besides the containers' own monitors: for rsp nothing
+#      (a kernel bridge held by the members' monitors); for Podman
+#      aardvark-dns and the rootless netns' slirp4netns/pasta, idle and
+#      peak. Skipped with NET_USER=0; NET_ONLY=user runs nothing else.
 #   4. resident memory (VmRSS) of the processes holding the network: rsp's
 #      monitor (plus its socket factory, with -p); slirp4netns + rootlessport
 #      (+ rootlessport-child) for podman; the pasta process. Idle (a server
@@ -333,6 +343,39 @@ int main(int argc, char **argv) {
   return 0;
 }
 EOF
+# The in-container client for the user-network connection rate: connc
+# HOST PORT N LIMIT resolves HOST once, then connects, reads one byte and
+# closes up to N times (or LIMIT s), and prints "RATE OK FAIL SECS".
+cat >"$WORK/connc.c" <<'EOF'
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+static double now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec + t.tv_nsec / 1e9;
+}
+int main(int argc, char **argv) {
+  struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_STREAM}, *ai;
+  if (argc != 5 || getaddrinfo(argv[1], argv[2], &hints, &ai)) return 2;
+  long n = atol(argv[3]), ok = 0, fail = 0;
+  double limit = atof(argv[4]), t0 = now();
+  for (long i = 0; i < n && now() - t0 < limit; i++) {
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    char b;
+    if (connect(s, ai->ai_addr, ai->ai_addrlen) == 0 && read(s, &b, 1) == 1) ok++;
+    else fail++;
+    close(s);
+  }
+  double el = now() - t0;
+  printf("%.0f %ld %ld %.2f\n", ok / el, ok, fail, el);
+  return 0;
+}
+EOF
 # The client: up to N sequential connections (or LIMIT s); MODE recv: read
 # to EOF, expecting the byte; MODE get: send an HTTP/1.0 GET first.
 cat >"$WORK/connrate.py" <<'EOF'
@@ -424,6 +467,11 @@ start_registry
 log "building the iperf3 image (busybox + $IPERF and its libraries)"
 bins=(--with-binary "$IPERF")
 [[ $CR_MODE != recv ]] || bins+=(--with-binary "$WORK/acceptd=/usr/local/bin/acceptd")
+HAVE_CONNC=false
+if [[ $CR_MODE == recv ]] && cc -O2 -o "$WORK/connc" "$WORK/connc.c" 2>>"$WORK/cc.log"; then
+  bins+=(--with-binary "$WORK/connc=/usr/local/bin/connc")
+  HAVE_CONNC=true
+fi
 python3 "$BENCH_DIR/mkimage.py" "$REGISTRY" bench/iperf3:latest "${bins[@]}" >/dev/null
 img=$REGISTRY/bench/iperf3:latest
 rsp="$RSP --root $WORK/rsp/root --runroot $WORK/rsp/run"
@@ -461,6 +509,8 @@ else
   NOTES+=("pasta not installed (apt-get install passt): pasta column n/a")
 fi
 
+# NET_ONLY=user: only the user-defined network runs (section 5).
+if [[ ${NET_ONLY:-} != user ]]; then
 # Host iperf3 server on loopback for the ctr->host runs.
 HOST_PORT=$(free_port)
 $IPERF -s -B 127.0.0.1 -p "$HOST_PORT" >"$WORK/iperf3-host.log" 2>&1 &
@@ -513,6 +563,101 @@ fi
 BG_PIDS+=($!)
 if wait_listen $! "$hp"; then conn_runs cr_fast host "$hp"; fi
 
+fi
+
+# ---- 5. a user-defined network (issue 20)
+user_net_pids() { # ENGINE: what serves the network besides the containers
+  case $1 in
+    rsp) ;; # nothing: the bridge is the kernel's, held by the monitors
+    podman)
+      pgrep -u "$(id -u)" -x aardvark-dns || true
+      # The rootless netns' own network process (Podman 4: slirp4netns
+      # with the rootless-netns path in its command line; Podman 5: pasta).
+      local p
+      for p in $(pgrep -u "$(id -u)" -x slirp4netns || true) $(pgrep -u "$(id -u)" -x pasta || true); do
+        grep -qz rootless-netns /proc/"$p"/cmdline 2>/dev/null && echo "$p"
+      done
+      ;;
+  esac
+}
+# user_net ENGINE: both directions by name and the connection rate, on a
+# fresh network of the engine's.
+user_net() {
+  local engine=$1 e=$rsp i v vals=() peak=0 m pids=() name dir rowk ok fail el
+  [[ $engine == rsp ]] || e=$PODMAN
+  $e network rm -f benchnet >/dev/null 2>&1 || true
+  $e network create benchnet >/dev/null || { set_cell c2c "$engine" FAIL; return 0; }
+  if ! ctr_start "$engine" net-srv-$engine benchnet "" iperf3 -s -p 5201 ||
+    ! wait_listen "$CTR_PID" 5201; then
+    ctr_rm "$engine" net-srv-$engine
+    set_cell c2c "$engine" FAIL
+    return 0
+  fi
+  sleep 2
+  mapfile -t pids < <(user_net_pids "$engine")
+  set_cell mem_un_idle "$engine" "$(rss_sum "${pids[@]}")"
+  log "user network $engine: served by ${pids[*]:-nothing}: $(rss_detail "${pids[@]}")"
+  for dir in "" -R; do
+    vals=()
+    for ((i = 1; i <= runs; i++)); do
+      name=net-cli-$engine-$i
+      ctr_start "$engine" "$name" benchnet "" iperf3 -J $dir -c net-srv-$engine -p 5201 -t "$SECS" || break
+      ((${#pids[@]} == 0)) || sample_start "${pids[@]}"
+      ctr_wait "$engine" "$name" "$WORK/c2c.json"
+      if ((${#pids[@]})); then
+        m=$(sample_stop)
+        ((${m:-0} > peak)) && peak=$m
+      fi
+      v=$(gbps "$WORK/c2c.json")
+      ctr_rm "$engine" "$name"
+      [[ -n $v ]] || { log "ctr->ctr $engine $dir run $i FAILED: $(head -c 2000 "$WORK/c2c.json")"; break; }
+      log "ctr->ctr $engine ${dir:-(client sends)} run $i: $v Gbit/s"
+      vals+=("$v")
+    done
+    rowk=c2c
+    [[ -z $dir ]] || rowk=c2c_rev
+    if ((${#vals[@]} == runs)); then set_cell $rowk "$engine" "$(median "${vals[@]}")"; else set_cell $rowk "$engine" FAIL; fi
+  done
+  ctr_rm "$engine" net-srv-$engine
+  set_cell mem_un_peak "$engine" "$peak"
+  if $HAVE_CONNC && ctr_start "$engine" net-acc-$engine benchnet "" /usr/local/bin/acceptd 8080 &&
+    wait_listen "$CTR_PID" 8080; then
+    vals=()
+    for ((i = 1; i <= runs; i++)); do
+      name=net-cc-$engine-$i
+      ctr_start "$engine" "$name" benchnet "" /usr/local/bin/connc net-acc-$engine 8080 "$CONNS" "$CONN_SECS" || break
+      ctr_wait "$engine" "$name" "$WORK/cc.out"
+      ctr_rm "$engine" "$name"
+      read -r v ok fail el <"$WORK/cc.out" || true
+      if [[ ! ${v:-} =~ ^[0-9]+$ ]] || ((ok == 0)); then
+        log "conn rate by name $engine run $i FAILED: $(cat "$WORK/cc.out")"
+        break
+      fi
+      log "conn rate by name $engine run $i: $v conn/s ($ok ok, $fail failed, $el s)"
+      vals+=("$v")
+    done
+    if ((${#vals[@]} == runs)); then set_cell cr_c2c "$engine" "$(median "${vals[@]}" | cut -d. -f1)"; else set_cell cr_c2c "$engine" FAIL; fi
+  fi
+  ctr_rm "$engine" net-acc-$engine
+  $e network rm -f benchnet >/dev/null 2>&1 || true
+  # Nothing of the network may outlive its last member.
+  if [[ $engine == rsp ]]; then
+    local left
+    left=$(pgrep -u "$(id -u)" -f -- "--root $WORK/rsp/root" || true)
+    [[ -z $left ]] || NOTES+=("rsp processes left after the user-network runs: $left")
+  fi
+}
+if [[ ${NET_USER:-1} != 0 ]]; then
+  row c2c
+  row c2c_rev
+  row cr_c2c
+  row mem_un_idle
+  row mem_un_peak
+  log "== user-defined network: ctr -> ctr by name ($SECS s, $runs runs)"
+  user_net rsp
+  ! $have_p || user_net podman
+fi
+
 row mem_idle
 row mem_c2h
 row mem_h2c_fast
@@ -529,6 +674,11 @@ declare -A TITLE=(
   [mem_c2h]="net RSS peak, ctr -> host (KiB)"
   [mem_h2c_fast]="net RSS peak, host -> ctr default (KiB)"
   [mem_h2c_stack]="net RSS peak, host -> ctr via stack (KiB)"
+  [c2c]="user net: ctr -> ctr by name (Gbit/s)"
+  [c2c_rev]="user net: ctr <- ctr by name, -R (Gbit/s)"
+  [cr_c2c]="user net: connect+read 1 B+close by name (/s)"
+  [mem_un_idle]="user net: RSS serving it, idle (KiB)"
+  [mem_un_peak]="user net: RSS serving it, peak (KiB)"
 )
 echo
 echo "== rsp network benchmarks ($(id -un), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); medians of $runs runs; iperf3 -t $SECS) =="
@@ -544,6 +694,7 @@ echo
 echo "default -p handler: rsp fast path (sockets made in the container's namespace); podman rootlessport; pasta splice."
 echo "via stack: rsp --network slirp:port_handler=slirp; podman --network slirp4netns:port_handler=slirp4netns."
 echo "net RSS: rsp monitor (+ socket factory with -p); podman slirp4netns + rootlessport + rootlessport-child (conmon not counted); pasta process."
+echo "user net: rsp network create (a kernel bridge in namespaces held by the members' monitors, no process of its own: RSS 0); podman network create (netavark bridge in the rootless netns; RSS of aardvark-dns + the rootless netns' slirp4netns/pasta)."
 [[ " ${R[*]} " != *'*'* ]] || echo "*: some connections failed (see the log above)."
 [[ " ${R[*]} " != *'!'* ]] || echo "!: some connections took over 200 ms in some run (see the log above)."
 for n in "${NOTES[@]}"; do echo "note: $n"; done

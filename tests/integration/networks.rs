@@ -535,3 +535,103 @@ fn issue20_killing_a_members_monitor_leaves_the_others_reachable() {
         "{ps:?}"
     );
 }
+
+/// Debian's podman-compose drives rsp through its command line: a web
+/// service, a database-like one and a worker that find each other by
+/// service name, a named volume and a published port come up, answer on
+/// the host's loopback, show in `ps` and `logs`, and come down leaving
+/// nothing behind.
+#[test]
+fn issue20_podman_compose_brings_an_application_up_and_down() {
+    let env = env();
+    let dir = env.tmp().join("app");
+    std::fs::create_dir_all(&dir).unwrap();
+    // podman-compose runs "podman"; rsp in this test's store stands in.
+    let wrapper = dir.join("rsp-here");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\nexec {} --root {} --runroot {} \"$@\"\n",
+            crate::util::rsp_bin(),
+            env.root().display(),
+            env.runroot().display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        &wrapper,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let port = free_port();
+    let img = image();
+    std::fs::write(
+        dir.join("docker-compose.yml"),
+        format!(
+            r#"version: "3"
+services:
+  web:
+    image: {img}
+    command: ["sh", "-c", "mkdir -p /www && echo web-page > /www/index.html && exec httpd -f -p 80 -h /www"]
+    ports:
+      - "127.0.0.1:{port}:80"
+  db:
+    image: {img}
+    command: ["sh", "-c", "echo stored-row > /data/index.html && echo db-ready && exec httpd -f -p 5432 -h /data"]
+    volumes:
+      - dbdata:/data
+  worker:
+    image: {img}
+    command: ["sh", "-c", "for i in $$(seq 100); do wget -qO- http://web/ && wget -qO- http://db:5432/ && echo worker-done && exec sleep 600; sleep 0.2; done"]
+volumes:
+  dbdata:
+"#
+        ),
+    )
+    .unwrap();
+    let compose = |args: &[&str]| {
+        let mut a = vec!["--podman-path", wrapper.to_str().unwrap()];
+        a.extend_from_slice(args);
+        env.cmd("podman-compose").args(a).current_dir(&dir)
+    };
+    compose(&["up", "-d"]).ok();
+    let body = crate::network::http_get(port);
+    assert!(body.contains("web-page"), "{body}");
+    // The worker found both services by name.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let logs = loop {
+        let l = env.rsp().args(["logs", "app_worker_1"]).ok();
+        if l.contains("worker-done") || Instant::now() > deadline {
+            break l;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert!(
+        logs.contains("web-page") && logs.contains("stored-row") && logs.contains("worker-done"),
+        "{logs}"
+    );
+    let ps = compose(&["ps"]).ok();
+    for s in ["app_web_1", "app_db_1", "app_worker_1"] {
+        assert!(ps.contains(s), "{ps}");
+    }
+    let logs = compose(&["logs", "db"]).ok();
+    assert!(logs.contains("db-ready"), "{logs}");
+    assert_eq!(
+        env.rsp().args(["volume", "ls", "-q"]).ok().trim(),
+        "app_dbdata"
+    );
+    compose(&["down", "-t", "1", "-v"]).ok();
+    assert_eq!(env.rsp().args(["ps", "-aq"]).ok().trim(), "");
+    assert_eq!(env.rsp().args(["volume", "ls", "-q"]).ok().trim(), "");
+    assert!(live_members(&env, "app_default").is_empty());
+    // podman-compose 1.0.3 leaves the network, as with Podman; it is free.
+    env.rsp().args(["network", "rm", "app_default"]).ok();
+    let ps = std::process::Command::new("pgrep")
+        .args(["-f", &env.root().display().to_string()])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&ps.stdout).trim().is_empty(),
+        "{ps:?}"
+    );
+}

@@ -161,7 +161,7 @@ fn issue15_network_names_of_the_default_network() {
     }
     let help = rsp(&env, &["run", "--help"]).ok();
     assert!(
-        help.contains("pasta") && help.contains("no bridge"),
+        help.contains("pasta") && help.contains("the name of a network"),
         "{help}"
     );
 }
