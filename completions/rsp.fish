@@ -624,6 +624,11 @@ false\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l network -l net -d 'Network mode: slirp[:OPTS] (the default: own namespace served by rsp\'s userspace stack; slirp4netns[:OPTS], and default, private and pasta without options, name it too), none (loopback only), host (the host\'s network), or the name of a network made with `rsp network create`. OPTS: allow_host_loopback=true|false, port_handler=rootlesskit|slirp, mtu=N' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l network-alias -d 'Another name for the container on its network (repeatable)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l ip -d 'The container\'s IPv4 address on its network' -r
+complete -c rsp -n "__fish_rsp_using_subcommand run" -l mac-address -d 'The container\'s MAC address on its own interface' -r
+complete -c rsp -n "__fish_rsp_using_subcommand run" -l dns -d 'A DNS server for /etc/resolv.conf instead of rsp\'s (repeatable; none: keep the image\'s file)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand run" -l dns-search -d 'A DNS search domain for /etc/resolv.conf (repeatable; . for none)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand run" -l dns-option -l dns-opt -d 'A resolver option for /etc/resolv.conf (repeatable)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand run" -l add-host -d 'Add a line to /etc/hosts: NAME:IP (host-gateway: rsp\'s gateway, 10.0.2.2)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -s p -l publish -d 'Publish a container\'s port to the host: [IP:][HOSTPORT:]CONTAINERPORT[/tcp|/udp]' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l expose -d 'Expose a port or range, as the image\'s EXPOSE does: shown by inspect, kept by commit, published by -P' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l pull -d 'When to pull the image: always, missing, never, newer (only when the registry\'s image differs from the local one; the local one if the registry cannot be reached)' -r -f -a "always\t''
@@ -653,6 +658,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand run" -s d -l detach -d 'Run the 
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l init -d 'Run an init inside the container that forwards signals and reaps processes (rsp itself as pid 1, out of the container\'s reach: non-dumpable, no capabilities, a seccomp allow-list)'
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l privileged -d 'Give the container every capability, no seccomp filter and no masked or read-only kernel paths (it still has nothing beyond its user namespace: nothing you do not have)'
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l read-only -d 'Mount the container\'s root filesystem read-only (volumes and the tmpfs of --read-only-tmpfs stay writable)'
+complete -c rsp -n "__fish_rsp_using_subcommand run" -l no-hosts -d 'Do not create /etc/hosts: keep the image\'s'
 complete -c rsp -n "__fish_rsp_using_subcommand run" -s P -l publish-all -d 'Publish every port the image exposes to a free host port'
 complete -c rsp -n "__fish_rsp_using_subcommand run" -s q -l quiet -d 'Suppress output information when pulling images'
 complete -c rsp -n "__fish_rsp_using_subcommand run" -s V -l version -d 'Print version'
@@ -827,6 +833,11 @@ false\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l network -l net -d 'Network mode: slirp[:OPTS] (the default: own namespace served by rsp\'s userspace stack; slirp4netns[:OPTS], and default, private and pasta without options, name it too), none (loopback only), host (the host\'s network), or the name of a network made with `rsp network create`. OPTS: allow_host_loopback=true|false, port_handler=rootlesskit|slirp, mtu=N' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l network-alias -d 'Another name for the container on its network (repeatable)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l ip -d 'The container\'s IPv4 address on its network' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l mac-address -d 'The container\'s MAC address on its own interface' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l dns -d 'A DNS server for /etc/resolv.conf instead of rsp\'s (repeatable; none: keep the image\'s file)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l dns-search -d 'A DNS search domain for /etc/resolv.conf (repeatable; . for none)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l dns-option -l dns-opt -d 'A resolver option for /etc/resolv.conf (repeatable)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l add-host -d 'Add a line to /etc/hosts: NAME:IP (host-gateway: rsp\'s gateway, 10.0.2.2)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -s p -l publish -d 'Publish a container\'s port to the host: [IP:][HOSTPORT:]CONTAINERPORT[/tcp|/udp]' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l expose -d 'Expose a port or range, as the image\'s EXPOSE does: shown by inspect, kept by commit, published by -P' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l pull -d 'When to pull the image: always, missing, never, newer (only when the registry\'s image differs from the local one; the local one if the registry cannot be reached)' -r -f -a "always\t''
@@ -856,6 +867,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l init -d 'Run an init inside the container that forwards signals and reaps processes (rsp itself as pid 1, out of the container\'s reach: non-dumpable, no capabilities, a seccomp allow-list)'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l privileged -d 'Give the container every capability, no seccomp filter and no masked or read-only kernel paths (it still has nothing beyond its user namespace: nothing you do not have)'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l read-only -d 'Mount the container\'s root filesystem read-only (volumes and the tmpfs of --read-only-tmpfs stay writable)'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l no-hosts -d 'Do not create /etc/hosts: keep the image\'s'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -s P -l publish-all -d 'Publish every port the image exposes to a free host port'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Suppress output information when pulling images'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -s V -l version -d 'Print version'
@@ -952,6 +964,11 @@ false\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l network -l net -d 'Network mode: slirp[:OPTS] (the default: own namespace served by rsp\'s userspace stack; slirp4netns[:OPTS], and default, private and pasta without options, name it too), none (loopback only), host (the host\'s network), or the name of a network made with `rsp network create`. OPTS: allow_host_loopback=true|false, port_handler=rootlesskit|slirp, mtu=N' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l network-alias -d 'Another name for the container on its network (repeatable)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l ip -d 'The container\'s IPv4 address on its network' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l mac-address -d 'The container\'s MAC address on its own interface' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l dns -d 'A DNS server for /etc/resolv.conf instead of rsp\'s (repeatable; none: keep the image\'s file)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l dns-search -d 'A DNS search domain for /etc/resolv.conf (repeatable; . for none)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l dns-option -l dns-opt -d 'A resolver option for /etc/resolv.conf (repeatable)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l add-host -d 'Add a line to /etc/hosts: NAME:IP (host-gateway: rsp\'s gateway, 10.0.2.2)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -s p -l publish -d 'Publish a container\'s port to the host: [IP:][HOSTPORT:]CONTAINERPORT[/tcp|/udp]' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l expose -d 'Expose a port or range, as the image\'s EXPOSE does: shown by inspect, kept by commit, published by -P' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l pull -d 'When to pull the image: always, missing, never, newer (only when the registry\'s image differs from the local one; the local one if the registry cannot be reached)' -r -f -a "always\t''
@@ -981,6 +998,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l init -d 'Run an init inside the container that forwards signals and reaps processes (rsp itself as pid 1, out of the container\'s reach: non-dumpable, no capabilities, a seccomp allow-list)'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l privileged -d 'Give the container every capability, no seccomp filter and no masked or read-only kernel paths (it still has nothing beyond its user namespace: nothing you do not have)'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l read-only -d 'Mount the container\'s root filesystem read-only (volumes and the tmpfs of --read-only-tmpfs stay writable)'
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l no-hosts -d 'Do not create /etc/hosts: keep the image\'s'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -s P -l publish-all -d 'Publish every port the image exposes to a free host port'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Suppress output information when pulling images'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
@@ -1383,6 +1401,11 @@ false\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l network -l net -d 'Network mode: slirp[:OPTS] (the default: own namespace served by rsp\'s userspace stack; slirp4netns[:OPTS], and default, private and pasta without options, name it too), none (loopback only), host (the host\'s network), or the name of a network made with `rsp network create`. OPTS: allow_host_loopback=true|false, port_handler=rootlesskit|slirp, mtu=N' -r
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l network-alias -d 'Another name for the container on its network (repeatable)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l ip -d 'The container\'s IPv4 address on its network' -r
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l mac-address -d 'The container\'s MAC address on its own interface' -r
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l dns -d 'A DNS server for /etc/resolv.conf instead of rsp\'s (repeatable; none: keep the image\'s file)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l dns-search -d 'A DNS search domain for /etc/resolv.conf (repeatable; . for none)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l dns-option -l dns-opt -d 'A resolver option for /etc/resolv.conf (repeatable)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l add-host -d 'Add a line to /etc/hosts: NAME:IP (host-gateway: rsp\'s gateway, 10.0.2.2)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand create" -s p -l publish -d 'Publish a container\'s port to the host: [IP:][HOSTPORT:]CONTAINERPORT[/tcp|/udp]' -r
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l expose -d 'Expose a port or range, as the image\'s EXPOSE does: shown by inspect, kept by commit, published by -P' -r
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l pull -d 'When to pull the image: always, missing, never, newer (only when the registry\'s image differs from the local one; the local one if the registry cannot be reached)' -r -f -a "always\t''
@@ -1412,6 +1435,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand create" -s d -l detach -d 'Run t
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l init -d 'Run an init inside the container that forwards signals and reaps processes (rsp itself as pid 1, out of the container\'s reach: non-dumpable, no capabilities, a seccomp allow-list)'
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l privileged -d 'Give the container every capability, no seccomp filter and no masked or read-only kernel paths (it still has nothing beyond its user namespace: nothing you do not have)'
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l read-only -d 'Mount the container\'s root filesystem read-only (volumes and the tmpfs of --read-only-tmpfs stay writable)'
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l no-hosts -d 'Do not create /etc/hosts: keep the image\'s'
 complete -c rsp -n "__fish_rsp_using_subcommand create" -s P -l publish-all -d 'Publish every port the image exposes to a free host port'
 complete -c rsp -n "__fish_rsp_using_subcommand create" -s q -l quiet -d 'Suppress output information when pulling images'
 complete -c rsp -n "__fish_rsp_using_subcommand create" -s V -l version -d 'Print version'

@@ -618,6 +618,24 @@ pub struct RunArgs {
     /// The container's IPv4 address on its network
     #[arg(long, value_name = "IP")]
     pub ip: Option<String>,
+    /// The container's MAC address on its own interface
+    #[arg(long = "mac-address", value_name = "MAC")]
+    pub mac_address: Option<String>,
+    /// A DNS server for /etc/resolv.conf instead of rsp's (repeatable; none: keep the image's file)
+    #[arg(long, value_name = "IP")]
+    pub dns: Vec<String>,
+    /// A DNS search domain for /etc/resolv.conf (repeatable; . for none)
+    #[arg(long = "dns-search", value_name = "DOMAIN")]
+    pub dns_search: Vec<String>,
+    /// A resolver option for /etc/resolv.conf (repeatable)
+    #[arg(long = "dns-option", visible_alias = "dns-opt", value_name = "OPTION")]
+    pub dns_option: Vec<String>,
+    /// Add a line to /etc/hosts: NAME:IP (host-gateway: rsp's gateway, 10.0.2.2)
+    #[arg(long = "add-host", value_name = "NAME:IP")]
+    pub add_host: Vec<String>,
+    /// Do not create /etc/hosts: keep the image's
+    #[arg(long = "no-hosts")]
+    pub no_hosts: bool,
     /// Publish a container's port to the host: [IP:][HOSTPORT:]CONTAINERPORT[/tcp|/udp]
     #[arg(short = 'p', long = "publish", value_name = "SPEC")]
     pub publish: Vec<String>,

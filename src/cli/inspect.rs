@@ -227,6 +227,10 @@ struct HostConfig {
     binds: Vec<String>,
     log_config: LogConfig,
     network_mode: String,
+    dns: Vec<String>,
+    dns_search: Vec<String>,
+    dns_options: Vec<String>,
+    extra_hosts: Vec<String>,
     port_bindings: BTreeMap<String, Option<Vec<HostPort>>>,
     restart_policy: RestartPolicy,
     auto_remove: bool,
@@ -482,6 +486,10 @@ pub fn container(c: &Container, paths: &Paths, store: &Store) -> ContainerInspec
                 .collect(),
         },
         host_config: HostConfig {
+            dns: cfg.dns.clone(),
+            dns_search: cfg.dns_search.clone(),
+            dns_options: cfg.dns_options.clone(),
+            extra_hosts: cfg.add_hosts.clone(),
             binds: cfg
                 .mounts
                 .iter()

@@ -635,3 +635,92 @@ volumes:
         "{ps:?}"
     );
 }
+
+#[test]
+fn issue20_dns_hosts_and_mac_flags() {
+    let env = env();
+    let out = run(
+        &env,
+        &[
+            "--name",
+            "flags",
+            "--dns",
+            "192.0.2.53",
+            "--dns-search",
+            "example.test",
+            "--dns-option",
+            "ndots:2",
+            "--add-host",
+            "db.local:10.1.2.3",
+            "--add-host",
+            "gw:host-gateway",
+            "--mac-address",
+            "92:d0:c6:0a:29:33",
+        ],
+        &[
+            "sh",
+            "-c",
+            "cat /etc/resolv.conf /etc/hosts /sys/class/net/eth0/address",
+        ],
+    )
+    .ok();
+    for want in [
+        "nameserver 192.0.2.53",
+        "search example.test",
+        "options ndots:2",
+        "10.1.2.3\tdb.local",
+        "10.0.2.2\tgw",
+        "92:d0:c6:0a:29:33",
+    ] {
+        assert!(out.contains(want), "{want}: {out}");
+    }
+    assert!(!out.contains("10.0.2.3"), "{out}");
+    // On a user-defined network the MAC is eth0's.
+    env.rsp().args(["network", "create", "m"]).ok();
+    let out = run(
+        &env,
+        &["--network", "m", "--mac-address", "92:d0:c6:0a:29:34"],
+        &["cat", "/sys/class/net/eth0/address"],
+    )
+    .ok();
+    assert_eq!(out.trim(), "92:d0:c6:0a:29:34");
+    // --no-hosts and --dns none keep the image's files (it has none).
+    let o = run(
+        &env,
+        &["--no-hosts", "--dns", "none"],
+        &["sh", "-c", "cat /etc/hosts; cat /etc/resolv.conf"],
+    )
+    .fails();
+    let s = String::from_utf8_lossy(&o.stdout);
+    assert!(!s.contains("10.0.2.") && !s.contains("localhost"), "{s}");
+    let id = detach(
+        &env,
+        &["--add-host", "x:[::1]", "--dns-search", "."],
+        &["sleep", "60"],
+    );
+    assert_eq!(inspect(&env, &id, "{{.HostConfig.ExtraHosts}}"), "[x:::1]");
+    env.rsp().args(["rm", "-f", &id]).ok();
+    for (flags, want) in [
+        (vec!["--add-host", "nocolon"], "--add-host"),
+        (vec!["--add-host", "a:notanip"], "--add-host"),
+        (vec!["--dns", "nine"], "--dns"),
+        (vec!["--dns", "none", "--dns", "1.1.1.1"], "--dns"),
+        (vec!["--dns-option", "a b"], "--dns-option"),
+        (vec!["--mac-address", "01:00:5e:00:00:01"], "--mac-address"),
+        (vec!["--mac-address", "92:d0:c6"], "--mac-address"),
+        (vec!["--no-hosts", "--add-host", "a:1.2.3.4"], "--no-hosts"),
+        (
+            vec!["--network", "host", "--dns", "1.1.1.1"],
+            "--network host",
+        ),
+        (
+            vec!["--network", "none", "--mac-address", "92:d0:c6:0a:29:33"],
+            "--network none",
+        ),
+    ] {
+        let e = stderr_of(&run(&env, &flags, &["true"]).code(125));
+        assert!(e.contains(want), "{flags:?}: {e}");
+        assert_eq!(e.trim().lines().count(), 1, "{e}");
+    }
+    assert_eq!(env.rsp().args(["ps", "-aq"]).ok().trim(), "");
+}

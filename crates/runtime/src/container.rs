@@ -526,6 +526,24 @@ pub struct ContainerConfig {
     /// `--ip`: its address on its network.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub static_ip: Option<std::net::Ipv4Addr>,
+    /// `--dns` servers (`none`: no resolv.conf of rsp's), `--dns-search`
+    /// domains, `--dns-option`s: its `/etc/resolv.conf` instead of the
+    /// defaults.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dns: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dns_search: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dns_options: Vec<String>,
+    /// `--add-host`, as `NAME:IP` (host-gateway resolved).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub add_hosts: Vec<String>,
+    /// `--no-hosts`: the image's own `/etc/hosts`.
+    #[serde(default)]
+    pub no_hosts: bool,
+    /// `--mac-address` of its own interface.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mac_address: Option<String>,
     /// Published ports, with host ports chosen at create time.
     #[serde(default)]
     pub ports: Vec<rsp_net::PortMapping>,

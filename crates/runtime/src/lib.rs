@@ -347,6 +347,14 @@ fn etc_files(
     } else {
         hosts.push_str(&format!("127.0.1.1\t{} {}\n", cfg.hostname, cfg.name));
     }
+    // --add-host lines first: the first match wins.
+    let mut added = String::new();
+    for h in &cfg.add_hosts {
+        if let Some((name, ip)) = h.split_once(':') {
+            added.push_str(&format!("{ip}\t{name}\n"));
+        }
+    }
+    let hosts = added + &hosts;
     let host_resolv = std::fs::read_to_string(rsp_net::dns::host_resolv_conf()).unwrap_or_default();
     let resolv = if bridge_ip.is_some() {
         // Members' names, bare or in Podman's domain.
@@ -360,17 +368,63 @@ fn etc_files(
     } else {
         host_resolv
     };
+    let resolv = custom_resolv(cfg, &resolv);
     let mut out = Vec::new();
     for (name, data) in [
         ("hosts", hosts),
         ("hostname", format!("{}\n", cfg.hostname)),
         ("resolv.conf", resolv),
     ] {
+        // --no-hosts and --dns none: the image's own file.
+        if (name == "hosts" && cfg.no_hosts)
+            || (name == "resolv.conf" && cfg.dns.iter().any(|d| d == "none"))
+        {
+            continue;
+        }
         let p = dir.join(name);
         write_file(&p, &data)?;
         out.push((p, name));
     }
     Ok(out)
+}
+
+/// `resolv` with `--dns`, `--dns-search` and `--dns-option` in place of
+/// its nameserver, search and options lines.
+fn custom_resolv(cfg: &ContainerConfig, resolv: &str) -> String {
+    if cfg.dns.is_empty() && cfg.dns_search.is_empty() && cfg.dns_options.is_empty() {
+        return resolv.to_string();
+    }
+    let mut out = String::new();
+    for l in resolv.lines() {
+        let kind = l.split_whitespace().next().unwrap_or("");
+        let replaced = match kind {
+            "nameserver" => !cfg.dns.is_empty(),
+            "search" | "domain" => !cfg.dns_search.is_empty(),
+            "options" => !cfg.dns_options.is_empty(),
+            _ => false,
+        };
+        if !replaced {
+            out.push_str(l);
+            out.push('\n');
+        }
+    }
+    // "." alone clears the search list, as in Podman.
+    let search: Vec<&str> = cfg
+        .dns_search
+        .iter()
+        .map(String::as_str)
+        .filter(|s| *s != ".")
+        .collect();
+    if !search.is_empty() {
+        out.push_str(&format!("search {}\n", search.join(" ")));
+    }
+    if !cfg.dns_options.is_empty() {
+        out.push_str(&format!("options {}\n", cfg.dns_options.join(" ")));
+    }
+    for d in &cfg.dns {
+        out.push_str(&format!("nameserver {d}\n"));
+    }
+    out
 }
 
 /// Everything the child needs, prepared before the fork so the child does
@@ -388,6 +442,8 @@ struct ChildPlan<'a> {
     /// gets (the spawner connects it before the child runs), and whether
     /// the network is internal (no route out).
     bridge_if: Option<BridgeIf>,
+    /// `--mac-address`, for its own interface.
+    mac: Option<[u8; 6]>,
 }
 
 /// The container's interface on its user-defined network.
@@ -538,6 +594,14 @@ fn child_main(
             format!("bringing up loopback in the container: {e}"),
         ));
     }
+    if let (Some(mac), Some(_)) = (plan.mac, &plan.bridge_if)
+        && let Err(e) = rsp_sys::net::if_set_hwaddr_here(bridge::IFNAME, mac)
+    {
+        return Err(fail(
+            125,
+            format!("setting the container's MAC address: {e}"),
+        ));
+    }
     if let Some(b) = &plan.bridge_if
         && let Err(e) =
             rsp_sys::net::if_configure_here(bridge::IFNAME, Some(b.mtu), Some((b.ip, b.netmask)))
@@ -564,6 +628,8 @@ fn child_main(
                 .as_ref()
                 .is_none_or(|b| !b.internal)
                 .then_some(rsp_net::GATEWAY),
+            // On a user-defined network the MAC asked for is eth0's.
+            hwaddr: plan.mac.filter(|_| plan.bridge_if.is_none()),
         });
         match tap {
             Ok(tap) => {
@@ -1238,6 +1304,7 @@ pub(crate) fn spawn_container(
             mtu: j.mtu,
             internal: j.network.internal,
         }),
+        mac: cfg.mac_address.as_deref().and_then(spec::parse_mac),
     };
 
     let (net_ours, net_child) = if cfg.network.uses_stack() {

@@ -50,6 +50,20 @@ pub enum SpecError {
         "--network-alias and --ip need a user-defined network: create one with `rsp network create NAME` and give --network NAME"
     )]
     NetworkFlags,
+    #[error("invalid --dns {0:?}: give an IPv4 or IPv6 address, or none alone")]
+    BadDns(String),
+    #[error("invalid --dns-search {0:?}: give a domain name (or . for none)")]
+    BadDnsSearch(String),
+    #[error("invalid --dns-option {0:?}: give a resolv.conf option such as ndots:2")]
+    BadDnsOption(String),
+    #[error("invalid --add-host {0:?}: use NAME:IP, with an IPv4 or IPv6 address or host-gateway")]
+    BadAddHost(String),
+    #[error("--no-hosts and --add-host cannot be set together: drop one of them")]
+    NoHostsWithAddHost,
+    #[error("invalid --mac-address {0:?}: give a unicast MAC such as 92:d0:c6:0a:29:33")]
+    BadMac(String),
+    #[error("{0} cannot be used with --network {1}: the container has no network of its own")]
+    NetFlagWithoutNetns(&'static str, &'static str),
     #[error(
         "network mode {0:?} is not available: rsp has no bridge networks; use slirp[:OPTIONS] \
          (the default: a network namespace of its own with outbound access), none or host"
@@ -326,6 +340,47 @@ pub fn parse_network(spec: &str) -> Result<(NetworkMode, NetOptions), SpecError>
     }
 }
 
+/// `--add-host NAME:IP` as (name, address); `host-gateway` is the address
+/// that leads to the host: rsp's gateway, 10.0.2.2 (which reaches the
+/// host's loopback only with `allow_host_loopback=true`).
+pub fn parse_add_host(s: &str) -> Result<(String, String), SpecError> {
+    let bad = || SpecError::BadAddHost(s.to_string());
+    let (name, ip) = s
+        .split_once(':')
+        .or_else(|| s.split_once('='))
+        .ok_or_else(bad)?;
+    if name.is_empty()
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+    {
+        return Err(bad());
+    }
+    let ip = ip.trim_start_matches('[').trim_end_matches(']');
+    let ip = if ip == "host-gateway" {
+        rsp_net::GATEWAY.to_string()
+    } else {
+        ip.parse::<std::net::IpAddr>()
+            .map_err(|_| bad())?
+            .to_string()
+    };
+    Ok((name.to_string(), ip))
+}
+
+/// Whether `mac` is a unicast MAC address `xx:xx:xx:xx:xx:xx`.
+pub fn parse_mac(mac: &str) -> Option<[u8; 6]> {
+    let mut out = [0u8; 6];
+    let mut parts = mac.split(':');
+    for b in out.iter_mut() {
+        let p = parts.next()?;
+        if p.len() != 2 {
+            return None;
+        }
+        *b = u8::from_str_radix(p, 16).ok()?;
+    }
+    (parts.next().is_none() && out[0] & 1 == 0 && out != [0; 6]).then_some(out)
+}
+
 /// Parses a restart policy: no, on-failure[:N], always, unless-stopped;
 /// returns it with its retry limit (0: none).
 pub fn parse_restart(p: &str) -> Result<(RestartPolicy, u32), SpecError> {
@@ -468,6 +523,14 @@ pub struct ContainerSpec {
     pub network_aliases: Vec<String>,
     /// `--ip`.
     pub static_ip: Option<std::net::Ipv4Addr>,
+    /// `--dns`, `--dns-search`, `--dns-option`, `--add-host`, `--no-hosts`,
+    /// `--mac-address`, as given (checked by [`ContainerSpec::validate`]).
+    pub dns: Vec<String>,
+    pub dns_search: Vec<String>,
+    pub dns_options: Vec<String>,
+    pub add_hosts: Vec<String>,
+    pub no_hosts: bool,
+    pub mac_address: Option<String>,
     /// Published ports; host port 0 picks a free one.
     pub ports: Vec<PortMapping>,
     /// Publish every exposed port (the image's and [`Self::expose`]).
@@ -703,6 +766,53 @@ impl ContainerSpec {
 
     /// Checks what can be checked without the image, so a caller can
     /// refuse a spec before fetching anything.
+    fn validate_dns(&self) -> Result<(), SpecError> {
+        let none = self.dns.iter().any(|d| d == "none");
+        for d in &self.dns {
+            let ok = if d == "none" {
+                self.dns.len() == 1
+            } else {
+                d.parse::<std::net::IpAddr>().is_ok()
+            };
+            if !ok || (none && self.dns.len() > 1) {
+                return Err(SpecError::BadDns(d.clone()));
+            }
+        }
+        for s in &self.dns_search {
+            if s.is_empty() || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                return Err(SpecError::BadDnsSearch(s.clone()));
+            }
+        }
+        for o in &self.dns_options {
+            if o.is_empty() || o.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                return Err(SpecError::BadDnsOption(o.clone()));
+            }
+        }
+        for h in &self.add_hosts {
+            parse_add_host(h)?;
+        }
+        if self.network == NetworkMode::Host
+            && !(self.dns.is_empty() && self.dns_search.is_empty() && self.dns_options.is_empty())
+        {
+            return Err(SpecError::NetFlagWithoutNetns("--dns", "host"));
+        }
+        if self.no_hosts && !self.add_hosts.is_empty() {
+            return Err(SpecError::NoHostsWithAddHost);
+        }
+        if let Some(m) = &self.mac_address {
+            if parse_mac(m).is_none() {
+                return Err(SpecError::BadMac(m.clone()));
+            }
+            if !self.network.uses_stack() {
+                return Err(SpecError::NetFlagWithoutNetns(
+                    "--mac-address",
+                    self.network.as_str(),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     pub fn validate(&self) -> Result<(), SpecError> {
         if self.restart != RestartPolicy::No && self.remove {
             let policy = match (self.restart, self.restart_max) {
@@ -721,6 +831,7 @@ impl ContainerSpec {
         }
         crate::ulimit::parse_all(&self.ulimits)?;
         security_opts(&self.security_opts)?;
+        self.validate_dns()?;
         check_limits(
             &self.limits.parse(&crate::limits::Limits::default())?,
             self.cgroups == CgroupsMode::Disabled,
@@ -1065,6 +1176,16 @@ impl ContainerSpec {
             networks: self.networks.clone(),
             network_aliases: self.network_aliases.clone(),
             static_ip: self.static_ip,
+            dns: self.dns.clone(),
+            dns_search: self.dns_search.clone(),
+            dns_options: self.dns_options.clone(),
+            add_hosts: self
+                .add_hosts
+                .iter()
+                .map(|h| parse_add_host(h).map(|(n, ip)| format!("{n}:{ip}")))
+                .collect::<Result<_, _>>()?,
+            no_hosts: self.no_hosts,
+            mac_address: self.mac_address.as_deref().map(str::to_ascii_lowercase),
             ports,
             expose,
             tty: self.tty,

@@ -77,6 +77,8 @@ pub struct TapConfig<'a> {
     pub netmask: Ipv4Addr,
     /// The default route's gateway; `None`: no default route.
     pub gateway: Option<Ipv4Addr>,
+    /// Its MAC address, if not the kernel's random one.
+    pub hwaddr: Option<[u8; 6]>,
 }
 
 /// Creates the tap device `cfg.name` in the current network namespace,
@@ -100,6 +102,9 @@ pub fn tap_setup(cfg: &TapConfig<'_>) -> io::Result<OwnedFd> {
     cvt(unsafe { libc::ioctl(tun.as_raw_fd(), libc::TUNSETIFF, &mut req) })?;
 
     let sock = inet_socket()?;
+    if let Some(mac) = cfg.hwaddr {
+        if_set_hwaddr(&sock, cfg.name, mac)?;
+    }
     let set = |op: libc::Ioctl, f: &dyn Fn(&mut libc::ifreq)| -> io::Result<()> {
         let mut r = ifreq(cfg.name)?;
         f(&mut r);
@@ -410,6 +415,26 @@ pub fn if_configure_here(
     addr: Option<(Ipv4Addr, Ipv4Addr)>,
 ) -> io::Result<()> {
     if_configure(&inet_socket()?, name, mtu, addr)
+}
+
+/// Sets `name`'s Ethernet address through `sock`.
+pub fn if_set_hwaddr(sock: &OwnedFd, name: &str, mac: [u8; 6]) -> io::Result<()> {
+    let mut r = ifreq(name)?;
+    // SAFETY: sockaddr is plain old data; all-zero is a valid value.
+    let mut sa: libc::sockaddr = unsafe { std::mem::zeroed() };
+    sa.sa_family = libc::ARPHRD_ETHER;
+    for (d, s) in sa.sa_data.iter_mut().zip(mac) {
+        *d = s as libc::c_char;
+    }
+    r.ifr_ifru.ifru_hwaddr = sa;
+    // SAFETY: SIOCSIFHWADDR reads the ifreq we pass, whose hwaddr member
+    // was just set.
+    cvt(unsafe { libc::ioctl(sock.as_raw_fd(), libc::SIOCSIFHWADDR, &r) }).map(drop)
+}
+
+/// [`if_set_hwaddr`] in the calling process's network namespace.
+pub fn if_set_hwaddr_here(name: &str, mac: [u8; 6]) -> io::Result<()> {
+    if_set_hwaddr(&inet_socket()?, name, mac)
 }
 
 /// The index of interface `name` in `sock`'s network namespace.
