@@ -622,8 +622,14 @@ _rsp() {
             rsp__subcmd__help__subcmd__manifest,inspect)
                 cmd="rsp__subcmd__help__subcmd__manifest__subcmd__inspect"
                 ;;
+            rsp__subcmd__help__subcmd__network,connect)
+                cmd="rsp__subcmd__help__subcmd__network__subcmd__connect"
+                ;;
             rsp__subcmd__help__subcmd__network,create)
                 cmd="rsp__subcmd__help__subcmd__network__subcmd__create"
+                ;;
+            rsp__subcmd__help__subcmd__network,disconnect)
+                cmd="rsp__subcmd__help__subcmd__network__subcmd__disconnect"
                 ;;
             rsp__subcmd__help__subcmd__network,exists)
                 cmd="rsp__subcmd__help__subcmd__network__subcmd__exists"
@@ -808,8 +814,14 @@ _rsp() {
             rsp__subcmd__manifest__subcmd__help,inspect)
                 cmd="rsp__subcmd__manifest__subcmd__help__subcmd__inspect"
                 ;;
+            rsp__subcmd__network,connect)
+                cmd="rsp__subcmd__network__subcmd__connect"
+                ;;
             rsp__subcmd__network,create)
                 cmd="rsp__subcmd__network__subcmd__create"
+                ;;
+            rsp__subcmd__network,disconnect)
+                cmd="rsp__subcmd__network__subcmd__disconnect"
                 ;;
             rsp__subcmd__network,exists)
                 cmd="rsp__subcmd__network__subcmd__exists"
@@ -835,8 +847,14 @@ _rsp() {
             rsp__subcmd__network,rm)
                 cmd="rsp__subcmd__network__subcmd__rm"
                 ;;
+            rsp__subcmd__network__subcmd__help,connect)
+                cmd="rsp__subcmd__network__subcmd__help__subcmd__connect"
+                ;;
             rsp__subcmd__network__subcmd__help,create)
                 cmd="rsp__subcmd__network__subcmd__help__subcmd__create"
+                ;;
+            rsp__subcmd__network__subcmd__help,disconnect)
+                cmd="rsp__subcmd__network__subcmd__help__subcmd__disconnect"
                 ;;
             rsp__subcmd__network__subcmd__help,exists)
                 cmd="rsp__subcmd__network__subcmd__help__subcmd__exists"
@@ -4901,7 +4919,7 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__help__subcmd__network)
-            opts="create ls inspect rm prune exists"
+            opts="create ls inspect rm prune exists connect disconnect"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4914,7 +4932,35 @@ _rsp() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rsp__subcmd__help__subcmd__network__subcmd__connect)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rsp__subcmd__help__subcmd__network__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__help__subcmd__network__subcmd__disconnect)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -7127,12 +7173,50 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__network)
-            opts="-h -V --root --runroot --storage-driver --log-level --help --version create ls list inspect rm remove prune exists help"
+            opts="-h -V --root --runroot --storage-driver --log-level --help --version create ls list inspect rm remove prune exists connect disconnect help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__network__subcmd__connect)
+            opts="-h -V --alias --ip --root --runroot --storage-driver --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --alias)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ip)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -7222,6 +7306,36 @@ _rsp() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rsp__subcmd__network__subcmd__disconnect)
+            opts="-h -V --root --runroot --storage-driver --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rsp__subcmd__network__subcmd__exists)
             opts="-h -V --root --runroot --storage-driver --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -7253,7 +7367,7 @@ _rsp() {
             return 0
             ;;
         rsp__subcmd__network__subcmd__help)
-            opts="create ls inspect rm prune exists help"
+            opts="create ls inspect rm prune exists connect disconnect help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7266,7 +7380,35 @@ _rsp() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rsp__subcmd__network__subcmd__help__subcmd__connect)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rsp__subcmd__network__subcmd__help__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rsp__subcmd__network__subcmd__help__subcmd__disconnect)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

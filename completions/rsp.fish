@@ -2004,27 +2004,29 @@ complete -c rsp -n "__fish_rsp_using_subcommand volume; and __fish_seen_subcomma
 complete -c rsp -n "__fish_rsp_using_subcommand volume; and __fish_seen_subcommand_from help" -f -a "import" -d 'Import a tar archive into a volume'
 complete -c rsp -n "__fish_rsp_using_subcommand volume; and __fish_seen_subcommand_from help" -f -a "reload" -d 'Reload volumes from volume plugins (rsp has none: nothing to do)'
 complete -c rsp -n "__fish_rsp_using_subcommand volume; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c rsp -n "__fish_rsp_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune exists help" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune exists help" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
-complete -c rsp -n "__fish_rsp_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune exists help" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
-complete -c rsp -n "__fish_rsp_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune exists help" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+complete -c rsp -n "__fish_rsp_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune exists connect disconnect help" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune exists connect disconnect help" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune exists connect disconnect help" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune exists connect disconnect help" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
 debug\t''
 info\t''
 warn\t''
 error\t''
 fatal\t''
 panic\t''"
-complete -c rsp -n "__fish_rsp_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune exists help" -s h -l help -d 'Print help'
-complete -c rsp -n "__fish_rsp_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune exists help" -s V -l version -d 'Print version'
-complete -c rsp -n "__fish_rsp_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune exists help" -f -a "create" -d 'Create a network'
-complete -c rsp -n "__fish_rsp_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune exists help" -f -a "ls" -d 'List networks'
-complete -c rsp -n "__fish_rsp_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune exists help" -f -a "list" -d 'List networks'
-complete -c rsp -n "__fish_rsp_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune exists help" -f -a "inspect" -d 'Display detailed information on one or more networks'
-complete -c rsp -n "__fish_rsp_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune exists help" -f -a "rm" -d 'Remove one or more networks'
-complete -c rsp -n "__fish_rsp_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune exists help" -f -a "remove" -d 'Remove one or more networks'
-complete -c rsp -n "__fish_rsp_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune exists help" -f -a "prune" -d 'Remove all networks no container uses'
-complete -c rsp -n "__fish_rsp_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune exists help" -f -a "exists" -d 'Check if a network exists (exit 0 if it does, 1 if not)'
-complete -c rsp -n "__fish_rsp_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune exists help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rsp -n "__fish_rsp_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune exists connect disconnect help" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune exists connect disconnect help" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune exists connect disconnect help" -f -a "create" -d 'Create a network'
+complete -c rsp -n "__fish_rsp_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune exists connect disconnect help" -f -a "ls" -d 'List networks'
+complete -c rsp -n "__fish_rsp_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune exists connect disconnect help" -f -a "list" -d 'List networks'
+complete -c rsp -n "__fish_rsp_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune exists connect disconnect help" -f -a "inspect" -d 'Display detailed information on one or more networks'
+complete -c rsp -n "__fish_rsp_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune exists connect disconnect help" -f -a "rm" -d 'Remove one or more networks'
+complete -c rsp -n "__fish_rsp_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune exists connect disconnect help" -f -a "remove" -d 'Remove one or more networks'
+complete -c rsp -n "__fish_rsp_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune exists connect disconnect help" -f -a "prune" -d 'Remove all networks no container uses'
+complete -c rsp -n "__fish_rsp_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune exists connect disconnect help" -f -a "exists" -d 'Check if a network exists (exit 0 if it does, 1 if not)'
+complete -c rsp -n "__fish_rsp_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune exists connect disconnect help" -f -a "connect" -d 'Connect a container to a network (at once if it runs)'
+complete -c rsp -n "__fish_rsp_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune exists connect disconnect help" -f -a "disconnect" -d 'Disconnect a container from a network'
+complete -c rsp -n "__fish_rsp_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune exists connect disconnect help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rsp -n "__fish_rsp_using_subcommand network; and __fish_seen_subcommand_from create" -s d -l driver -d 'Network driver (only bridge)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand network; and __fish_seen_subcommand_from create" -l subnet -d 'Subnet in CIDR form (default: the first free 10.89.N.0/24)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand network; and __fish_seen_subcommand_from create" -l gateway -d 'Gateway of the subnet (default: its first address)' -r
@@ -2147,12 +2149,40 @@ fatal\t''
 panic\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand network; and __fish_seen_subcommand_from exists" -s h -l help -d 'Print help'
 complete -c rsp -n "__fish_rsp_using_subcommand network; and __fish_seen_subcommand_from exists" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand network; and __fish_seen_subcommand_from connect" -l alias -d 'Another name for the container on this network (repeatable)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand network; and __fish_seen_subcommand_from connect" -l ip -d 'The container\'s IPv4 address on this network' -r
+complete -c rsp -n "__fish_rsp_using_subcommand network; and __fish_seen_subcommand_from connect" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand network; and __fish_seen_subcommand_from connect" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand network; and __fish_seen_subcommand_from connect" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand network; and __fish_seen_subcommand_from connect" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand network; and __fish_seen_subcommand_from connect" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand network; and __fish_seen_subcommand_from connect" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand network; and __fish_seen_subcommand_from disconnect" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand network; and __fish_seen_subcommand_from disconnect" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand network; and __fish_seen_subcommand_from disconnect" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand network; and __fish_seen_subcommand_from disconnect" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand network; and __fish_seen_subcommand_from disconnect" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand network; and __fish_seen_subcommand_from disconnect" -s V -l version -d 'Print version'
 complete -c rsp -n "__fish_rsp_using_subcommand network; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create a network'
 complete -c rsp -n "__fish_rsp_using_subcommand network; and __fish_seen_subcommand_from help" -f -a "ls" -d 'List networks'
 complete -c rsp -n "__fish_rsp_using_subcommand network; and __fish_seen_subcommand_from help" -f -a "inspect" -d 'Display detailed information on one or more networks'
 complete -c rsp -n "__fish_rsp_using_subcommand network; and __fish_seen_subcommand_from help" -f -a "rm" -d 'Remove one or more networks'
 complete -c rsp -n "__fish_rsp_using_subcommand network; and __fish_seen_subcommand_from help" -f -a "prune" -d 'Remove all networks no container uses'
 complete -c rsp -n "__fish_rsp_using_subcommand network; and __fish_seen_subcommand_from help" -f -a "exists" -d 'Check if a network exists (exit 0 if it does, 1 if not)'
+complete -c rsp -n "__fish_rsp_using_subcommand network; and __fish_seen_subcommand_from help" -f -a "connect" -d 'Connect a container to a network (at once if it runs)'
+complete -c rsp -n "__fish_rsp_using_subcommand network; and __fish_seen_subcommand_from help" -f -a "disconnect" -d 'Disconnect a container from a network'
 complete -c rsp -n "__fish_rsp_using_subcommand network; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rsp -n "__fish_rsp_using_subcommand diff" -l format -d 'Output format: json' -r -f -a "json\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand diff" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
@@ -2547,5 +2577,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from network" -f -a "rm" -d 'Remove one or more networks'
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from network" -f -a "prune" -d 'Remove all networks no container uses'
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from network" -f -a "exists" -d 'Check if a network exists (exit 0 if it does, 1 if not)'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from network" -f -a "connect" -d 'Connect a container to a network (at once if it runs)'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from network" -f -a "disconnect" -d 'Disconnect a container from a network'
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from manifest" -f -a "inspect" -d 'Display the manifest or manifest list of an image in a registry'
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from buildx" -f -a "build" -d 'Build an image from a Containerfile or Dockerfile'

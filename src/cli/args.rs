@@ -1469,6 +1469,32 @@ pub enum NetworkCommand {
     Prune(NetworkPruneArgs),
     /// Check if a network exists (exit 0 if it does, 1 if not)
     Exists(NetworkNameArg),
+    /// Connect a container to a network (at once if it runs)
+    Connect(NetworkConnectArgs),
+    /// Disconnect a container from a network
+    Disconnect(NetworkDisconnectArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct NetworkConnectArgs {
+    /// Another name for the container on this network (repeatable)
+    #[arg(long, value_name = "NAME")]
+    pub alias: Vec<String>,
+    /// The container's IPv4 address on this network
+    #[arg(long, value_name = "IP")]
+    pub ip: Option<String>,
+    /// The network (name or ID)
+    pub network: String,
+    /// The container (name or ID)
+    pub container: String,
+}
+
+#[derive(Args, Debug)]
+pub struct NetworkDisconnectArgs {
+    /// The network (name or ID)
+    pub network: String,
+    /// The container (name or ID)
+    pub container: String,
 }
 
 #[derive(Args, Debug)]

@@ -20,6 +20,21 @@ pub fn network_cmd(g: &Global, c: &NetworkCommand) -> CmdResult {
         NetworkCommand::Inspect(a) => inspect(g, a),
         NetworkCommand::Rm(a) => rm(g, a),
         NetworkCommand::Prune(a) => prune(g, a),
+        NetworkCommand::Connect(a) => {
+            let ip = a
+                .ip
+                .as_deref()
+                .map(|ip| {
+                    ip.parse::<std::net::Ipv4Addr>().with_context(|| {
+                        format!(
+                            "invalid --ip {ip:?}: give an IPv4 address inside the network's subnet"
+                        )
+                    })
+                })
+                .transpose()?;
+            change(g, &a.network, &a.container, &a.alias, ip, true)
+        }
+        NetworkCommand::Disconnect(a) => change(g, &a.network, &a.container, &[], None, false),
         NetworkCommand::Exists(a) => {
             let (_, store) = super::open_store(g)?;
             Ok(if networks::find(&store, &a.name).is_ok() {
@@ -29,6 +44,20 @@ pub fn network_cmd(g: &Global, c: &NetworkCommand) -> CmdResult {
             })
         }
     }
+}
+
+fn change(
+    g: &Global,
+    network: &str,
+    container: &str,
+    aliases: &[String],
+    ip: Option<std::net::Ipv4Addr>,
+    connect: bool,
+) -> CmdResult {
+    let (paths, store) = super::open_store(g)?;
+    let c = rsp_runtime::container::find(&store, container)?;
+    rsp_runtime::ops::network_change(&store, &paths, &c, network, aliases, ip, connect)?;
+    Ok(0)
 }
 
 /// Exit codes as Podman's: 1 for a network that does not exist, 2 for one

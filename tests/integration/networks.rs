@@ -471,7 +471,12 @@ fn issue20_in_use_networks_and_flags_without_one_are_refused() {
     .ok();
     assert!(out.contains("inet 10.89.0.42/24"), "{out}");
     let e = stderr_of(&run(&env, &["--network", "n,busy2"], &["true"]).code(125));
-    assert!(e.contains("one user-defined network"), "{e}");
+    assert!(
+        e.contains("unable to find network with name or ID busy2"),
+        "{e}"
+    );
+    let e = stderr_of(&run(&env, &["--network", "n,n"], &["true"]).code(125));
+    assert!(e.contains("each network's name once"), "{e}");
     assert_eq!(env.rsp().args(["ps", "-aq"]).ok().trim(), "");
 }
 
@@ -723,4 +728,123 @@ fn issue20_dns_hosts_and_mac_flags() {
         assert_eq!(e.trim().lines().count(), 1, "{e}");
     }
     assert_eq!(env.rsp().args(["ps", "-aq"]).ok().trim(), "");
+}
+
+#[test]
+fn issue20_several_networks_and_connect_disconnect() {
+    let env = env();
+    for n in ["front", "back"] {
+        env.rsp().args(["network", "create", n]).ok();
+    }
+    detach(
+        &env,
+        &["--network", "front", "--name", "web", "--hostname", "web"],
+        &["sh", "-c", HTTPD],
+    );
+    detach(
+        &env,
+        &["--network", "back", "--name", "db", "--hostname", "db"],
+        &["sh", "-c", HTTPD],
+    );
+    // A member of both reaches both, on eth0 and eth1.
+    detach(
+        &env,
+        &["--network", "front,back", "--name", "app"],
+        &["sleep", "600"],
+    );
+    let both = "wget -qO- http://web/ && wget -qO- http://db/ && cat /sys/class/net/eth1/address";
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let out = loop {
+        let o = env.rsp().args(["exec", "app", "sh", "-c", both]).output();
+        if o.status.success() {
+            break String::from_utf8_lossy(&o.stdout).into_owned();
+        }
+        assert!(Instant::now() < deadline, "{}", stderr_of(&o));
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert!(
+        out.contains("served-by-web") && out.contains("served-by-db"),
+        "{out}"
+    );
+    // Disconnected: the interface and the name are gone at once.
+    env.rsp()
+        .args(["network", "disconnect", "back", "app"])
+        .ok();
+    let o = env
+        .rsp()
+        .args([
+            "exec",
+            "app",
+            "sh",
+            "-c",
+            "ls /sys/class/net; busybox nslookup -type=a db 10.0.2.3",
+        ])
+        .output();
+    let s = String::from_utf8_lossy(&o.stdout);
+    assert!(!o.status.success() && !s.contains("eth1"), "{s}");
+    // Connected while running, with an alias of that network's; the
+    // address db's cache may still hold for app's old interface is
+    // announced anew.
+    env.rsp()
+        .args(["network", "connect", "--alias", "www", "back", "web"])
+        .ok();
+    let out = env
+        .rsp()
+        .args([
+            "exec",
+            "db",
+            "sh",
+            "-c",
+            "wget -qO- http://www/ && wget -qO- http://web/",
+        ])
+        .ok();
+    assert_eq!(out.matches("served-by-web").count(), 2, "{out}");
+    assert!(
+        inspect(&env, "web", "{{.NetworkSettings.Networks.back.IPAddress}}")
+            .starts_with("10.89.1."),
+    );
+    let e = stderr_of(
+        &env.rsp()
+            .args(["network", "connect", "back", "web"])
+            .code(125),
+    );
+    assert!(e.contains("already connected"), "{e}");
+    let e = stderr_of(
+        &env.rsp()
+            .args(["network", "disconnect", "back", "app"])
+            .code(125),
+    );
+    assert!(e.contains("not connected"), "{e}");
+    // A stopped container's record changes, for its next start.
+    env.rsp()
+        .args([
+            "create",
+            "--name",
+            "later",
+            "--network",
+            "front",
+            image(),
+            "true",
+        ])
+        .ok();
+    env.rsp().args(["network", "connect", "back", "later"]).ok();
+    assert_eq!(
+        inspect(&env, "later", "{{.HostConfig.NetworkMode}}"),
+        "front"
+    );
+    let e = stderr_of(&env.rsp().args(["network", "rm", "back"]).code(2));
+    assert!(e.contains("being used"), "{e}");
+    // Only containers on user-defined networks can be connected.
+    env.rsp()
+        .args(["create", "--name", "plain", image(), "true"])
+        .ok();
+    let e = stderr_of(
+        &env.rsp()
+            .args(["network", "connect", "front", "plain"])
+            .code(125),
+    );
+    assert!(
+        e.contains("only containers created on a user-defined network"),
+        "{e}"
+    );
 }

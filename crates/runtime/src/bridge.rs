@@ -223,6 +223,8 @@ fn through(m: &Member, live: &Live) -> Option<(OwnedFd, OwnedFd)> {
 /// goes when this is dropped.
 pub struct Joined {
     pub network: NetworkRecord,
+    /// Its interface in the container: `eth0`, `eth1`, ...
+    pub ifname: String,
     pub ip: Ipv4Addr,
     pub prefix: u8,
     pub mtu: u32,
@@ -236,14 +238,75 @@ pub struct Joined {
     paths: Paths,
 }
 
-/// Joins `net` for container `id` (`name`, `aliases`, `ip` if asked):
-/// moves the calling process into the network's user namespace, making
-/// the namespaces and the bridge if no member holds them, and takes an
-/// address. The caller must be single-threaded (the kernel refuses a
-/// change of user namespace otherwise) and then spawns the container.
+/// Where a member joins: the user namespace shared by every network of
+/// this user, entered by [`enter_shared_userns`] and held (with the lock
+/// that makes finding or creating it atomic) until the joins are
+/// registered.
+pub struct InUserns {
+    _lock: TableLock,
+}
+
+/// Moves the calling process into the user namespace that every
+/// network's namespaces belong to, found through any live member of any
+/// network, or made if none runs. The caller must be single-threaded
+/// unless it is in that namespace already (a monitor connecting or
+/// restarting its container).
+pub fn enter_shared_userns(paths: &Paths) -> Result<InUserns> {
+    let lock = lock(paths, ".userns")?;
+    let setup = |what: &'static str| {
+        move |source: std::io::Error| BridgeError::Setup {
+            network: "(all)".to_string(),
+            what,
+            source,
+        }
+    };
+    let ours = open_ro("/proc/self/ns/user").and_then(|f| ino(f.as_fd()));
+    let mut found = None;
+    if let Ok(entries) = std::fs::read_dir(live_dir(paths)) {
+        'all: for e in entries.flatten() {
+            let f = e.file_name();
+            let Some(net) = f.to_str().and_then(|f| f.strip_suffix(".json")) else {
+                continue;
+            };
+            if !crate::networks::valid_name(net) {
+                continue;
+            }
+            let Ok(live) = read_live(paths, net) else {
+                continue;
+            };
+            for m in &live.members {
+                if let Some((user, _)) = through(m, &live) {
+                    found = Some(user);
+                    break 'all;
+                }
+            }
+        }
+    }
+    match found {
+        Some(user) if ino(user.as_fd()) == ours => {}
+        Some(user) => {
+            rsp_sys::net::enter_userns(user.as_fd())
+                .map_err(setup("entering the networks' user namespace"))?;
+        }
+        None => {
+            rsp_sys::net::unshare_own_userns()
+                .map_err(setup("creating the networks' user namespace"))?;
+        }
+    }
+    Ok(InUserns { _lock: lock })
+}
+
+/// Joins `net` for container `id` (`name`, `aliases`, `ip` if asked), as
+/// interface `ifname`: finds the network's namespace and bridge through a
+/// live member, or makes them, and takes an address. The caller is in
+/// the shared user namespace (`_u`); it then connects the container
+/// ([`Joined::attach`]).
+#[allow(clippy::too_many_arguments)]
 pub fn join(
     paths: &Paths,
+    _u: &InUserns,
     net: &NetworkRecord,
+    ifname: &str,
     id: &str,
     name: &str,
     aliases: &[String],
@@ -267,26 +330,27 @@ pub fn join(
         .unwrap_or(DEFAULT_MTU);
     let lock = lock(paths, &n)?;
     let mut live = read_live(paths, &n)?;
+    let userns_ino = open_ro("/proc/self/ns/user")
+        .and_then(|f| ino(f.as_fd()))
+        .unwrap_or(0);
     // Members that no longer hold the network are dropped (their
-    // addresses are free again); the first that does leads us in.
+    // addresses are free again); the first that does leads us in. A
+    // table of another user namespace has no live member (any would have
+    // led us into it).
     let mut found = None;
     let members = std::mem::take(&mut live.members);
     for m in members {
-        if let Some(fds) = through(&m, &live) {
+        if live.userns_ino == userns_ino
+            && let Some((_, netns)) = through(&m, &live)
+        {
             if found.is_none() {
-                found = Some(fds);
+                found = Some(netns);
             }
             live.members.push(m);
         }
     }
     let (netns, nl, bridge_index) = match found {
-        Some((user, netns)) => {
-            // A monitor restarting its container is in it already.
-            let ours = open_ro("/proc/self/ns/user").and_then(|f| ino(f.as_fd()));
-            if ours != ino(user.as_fd()) {
-                rsp_sys::net::enter_userns(user.as_fd())
-                    .map_err(setup("entering its user namespace"))?;
-            }
+        Some(netns) => {
             let nl = rsp_sys::net::netlink_in(netns.as_fd())
                 .map_err(setup("opening a netlink socket in its namespace"))?;
             let inet = rsp_sys::net::inet_socket_in(netns.as_fd())
@@ -297,8 +361,6 @@ pub fn join(
         }
         None => {
             live.members.clear();
-            let user =
-                rsp_sys::net::unshare_own_userns().map_err(setup("creating its user namespace"))?;
             let netns = rsp_sys::net::new_netns().map_err(setup("creating its namespace"))?;
             let nl = rsp_sys::net::netlink_in(netns.as_fd())
                 .map_err(setup("opening a netlink socket in its namespace"))?;
@@ -306,16 +368,16 @@ pub fn join(
                 .map_err(setup("creating its bridge"))?;
             let inet = rsp_sys::net::inet_socket_in(netns.as_fd())
                 .map_err(setup("opening a socket in its namespace"))?;
-            let mask = Ipv4Addr::from(
-                u32::MAX
-                    .checked_shl(32 - u32::from(subnet.prefix))
-                    .unwrap_or(0),
-            );
-            rsp_sys::net::if_configure(&inet, &net.network_interface, None, Some((gateway, mask)))
-                .map_err(setup("bringing its bridge up"))?;
+            rsp_sys::net::if_configure(
+                &inet,
+                &net.network_interface,
+                None,
+                Some((gateway, netmask(subnet.prefix))),
+            )
+            .map_err(setup("bringing its bridge up"))?;
             let index = rsp_sys::net::if_index(&inet, &net.network_interface)
                 .map_err(setup("finding its bridge"))?;
-            live.userns_ino = ino(user.as_fd()).unwrap_or(0);
+            live.userns_ino = userns_ino;
             live.netns_ino = ino(netns.as_fd()).unwrap_or(0);
             (netns, nl, index)
         }
@@ -335,6 +397,7 @@ pub fn join(
     write_live(paths, &n, &live, &lock)?;
     Ok(Joined {
         network: net.clone(),
+        ifname: ifname.to_string(),
         ip,
         prefix: subnet.prefix,
         mtu,
@@ -345,6 +408,10 @@ pub fn join(
         token,
         paths: paths.clone(),
     })
+}
+
+fn netmask(prefix: u8) -> Ipv4Addr {
+    Ipv4Addr::from(u32::MAX.checked_shl(32 - u32::from(prefix)).unwrap_or(0))
 }
 
 /// The address for a new member: `want` if it is free, else the lowest
@@ -396,14 +463,20 @@ impl Joined {
     /// while it was held, before it runs anything): a veth pair from the
     /// bridge to its `eth0`. The container configures `eth0` itself.
     pub fn attach(&self, ns: BorrowedFd<'_>) -> Result<()> {
-        // Unique on the bridge while the container lives: its ID.
-        let host_end = format!("veth{}", &self.id[..11.min(self.id.len())]);
-        rsp_sys::net::veth_create(&self.nl, &host_end, self.bridge_index, IFNAME, ns, self.mtu)
-            .map_err(|source| BridgeError::Setup {
-                network: self.network.name.clone(),
-                what: "connecting the container to its bridge",
-                source,
-            })?;
+        let host_end = self.host_end();
+        rsp_sys::net::veth_create(
+            &self.nl,
+            &host_end,
+            self.bridge_index,
+            &self.ifname,
+            ns,
+            self.mtu,
+        )
+        .map_err(|source| BridgeError::Setup {
+            network: self.network.name.clone(),
+            what: "connecting the container to its bridge",
+            source,
+        })?;
         let inet = rsp_sys::net::inet_socket_in(self.netns.as_fd())
             .and_then(|s| rsp_sys::net::if_configure(&s, &host_end, None, None));
         inet.map_err(|source| BridgeError::Setup {
@@ -415,11 +488,44 @@ impl Joined {
 
     /// The netmask of the member's address.
     pub fn netmask(&self) -> Ipv4Addr {
-        Ipv4Addr::from(
-            u32::MAX
-                .checked_shl(32 - u32::from(self.prefix))
-                .unwrap_or(0),
-        )
+        netmask(self.prefix)
+    }
+
+    /// The bridge's end of the pair: unique on the bridge while the
+    /// container lives (its ID and interface).
+    fn host_end(&self) -> String {
+        let n = self.ifname.trim_start_matches("eth");
+        format!("v{}{}", &self.id[..(13 - n.len()).min(self.id.len())], n)
+    }
+
+    /// Connects a running container (`disconnect` undoes it): the pair,
+    /// and the container's end configured from here (the container's
+    /// user namespace is inside ours, so its network namespace is ours to
+    /// change).
+    pub fn attach_running(&self, ns: BorrowedFd<'_>) -> Result<()> {
+        self.attach(ns)?;
+        let r = rsp_sys::net::inet_socket_in(ns).and_then(|s| {
+            rsp_sys::net::if_configure(
+                &s,
+                &self.ifname,
+                Some(self.mtu),
+                Some((self.ip, self.netmask())),
+            )
+        });
+        r.map_err(|source| BridgeError::Setup {
+            network: self.network.name.clone(),
+            what: "configuring the container's new interface",
+            source,
+        })
+    }
+
+    /// Removes the pair (both ends go with either).
+    pub fn detach(&self) -> Result<()> {
+        rsp_sys::net::link_delete(&self.nl, &self.host_end()).map_err(|source| BridgeError::Setup {
+            network: self.network.name.clone(),
+            what: "disconnecting the container",
+            source,
+        })
     }
 }
 
@@ -458,6 +564,11 @@ impl Drop for Joined {
         // when `netns` closes after this).
         self.change(|members, me| members.retain(|m| !(m.pid == me && m.token == self.token)));
     }
+}
+
+/// The address of `name` on the first of `networks` that has it.
+pub fn resolve_any(paths: &Paths, networks: &[String], name: &str) -> Option<Ipv4Addr> {
+    networks.iter().find_map(|n| resolve(paths, n, name))
 }
 
 /// The address of `name` on network `network`: a member's name, alias or

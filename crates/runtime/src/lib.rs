@@ -441,13 +441,14 @@ struct ChildPlan<'a> {
     /// On a user-defined network: the address, netmask and MTU its `eth0`
     /// gets (the spawner connects it before the child runs), and whether
     /// the network is internal (no route out).
-    bridge_if: Option<BridgeIf>,
+    bridge_if: Vec<BridgeIf>,
     /// `--mac-address`, for its own interface.
     mac: Option<[u8; 6]>,
 }
 
 /// The container's interface on its user-defined network.
 struct BridgeIf {
+    ifname: String,
     ip: std::net::Ipv4Addr,
     netmask: std::net::Ipv4Addr,
     mtu: u32,
@@ -594,28 +595,35 @@ fn child_main(
             format!("bringing up loopback in the container: {e}"),
         ));
     }
-    if let (Some(mac), Some(_)) = (plan.mac, &plan.bridge_if)
-        && let Err(e) = rsp_sys::net::if_set_hwaddr_here(bridge::IFNAME, mac)
+    // An address freed by one member may be another's a moment later:
+    // announce ours when each interface comes up (gratuitous ARP), or the
+    // other members' caches would keep sending to the old owner.
+    if !plan.bridge_if.is_empty() {
+        let _ = std::fs::write("/proc/sys/net/ipv4/conf/all/arp_notify", "1");
+    }
+    if let (Some(mac), Some(b)) = (plan.mac, plan.bridge_if.first())
+        && let Err(e) = rsp_sys::net::if_set_hwaddr_here(&b.ifname, mac)
     {
         return Err(fail(
             125,
             format!("setting the container's MAC address: {e}"),
         ));
     }
-    if let Some(b) = &plan.bridge_if
-        && let Err(e) =
-            rsp_sys::net::if_configure_here(bridge::IFNAME, Some(b.mtu), Some((b.ip, b.netmask)))
-    {
-        return Err(fail(
-            125,
-            format!("configuring the container's interface on its network: {e}"),
-        ));
+    for b in &plan.bridge_if {
+        if let Err(e) =
+            rsp_sys::net::if_configure_here(&b.ifname, Some(b.mtu), Some((b.ip, b.netmask)))
+        {
+            return Err(fail(
+                125,
+                format!("configuring the container's interface on its network: {e}"),
+            ));
+        }
     }
     if let Some(sock) = net {
         // On a user-defined network, eth0 is the network's; rsp's stack
         // is the way out (none for an internal network: only its DNS).
         let tap = rsp_sys::net::tap_setup(&rsp_sys::net::TapConfig {
-            name: if plan.bridge_if.is_some() {
+            name: if !plan.bridge_if.is_empty() {
                 rsp_net::BRIDGED_IFNAME
             } else {
                 rsp_net::IFNAME
@@ -623,13 +631,11 @@ fn child_main(
             mtu: plan.cfg.net_options.mtu,
             addr: rsp_net::GUEST,
             netmask: rsp_net::NETMASK,
-            gateway: plan
-                .bridge_if
-                .as_ref()
-                .is_none_or(|b| !b.internal)
+            // No way out when every network is internal.
+            gateway: (plan.bridge_if.is_empty() || plan.bridge_if.iter().any(|b| !b.internal))
                 .then_some(rsp_net::GATEWAY),
             // On a user-defined network the MAC asked for is eth0's.
-            hwaddr: plan.mac.filter(|_| plan.bridge_if.is_none()),
+            hwaddr: plan.mac.filter(|_| plan.bridge_if.is_empty()),
         });
         match tap {
             Ok(tap) => {
@@ -1226,7 +1232,9 @@ pub(crate) struct Spawned {
     /// when the container's mount namespace does.
     pub fuse: Option<rsp_storage::fuse::Server>,
     /// Its place on its user-defined network, held while it runs.
-    pub bridge: Option<bridge::Joined>,
+    pub bridge: Vec<bridge::Joined>,
+    /// Its network namespace, on user-defined networks.
+    pub ctr_netns: Option<OwnedFd>,
     /// Its ownership and id supervisor (`--owners image`).
     pub owners: Option<std::process::Child>,
     /// `--owners image` whose filter the kernel refused: why. The command
@@ -1258,26 +1266,34 @@ pub(crate) fn spawn_container(
     // The network first: joining moves us into its user namespace, which
     // the container's is then made in, and gives the address the
     // container's /etc/hosts names.
-    let joined = match (cfg.network, cfg.networks.first()) {
-        (NetworkMode::Bridge, Some(n)) => {
-            let net = networks::get(store, n)?;
-            Some(bridge::join(
+    let mut joined = Vec::new();
+    if cfg.network == NetworkMode::Bridge && !cfg.networks.is_empty() {
+        let nets = cfg
+            .networks
+            .iter()
+            .map(|n| networks::get(store, n))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let u = bridge::enter_shared_userns(paths)?;
+        for (i, net) in nets.iter().enumerate() {
+            joined.push(bridge::join(
                 paths,
-                &net,
+                &u,
+                net,
+                &format!("eth{i}"),
                 &cfg.id,
                 &cfg.name,
                 &cfg.network_aliases,
-                cfg.static_ip,
-            )?)
+                // --ip is the first network's address.
+                cfg.static_ip.filter(|_| i == 0),
+            )?);
         }
-        _ => None,
-    };
+    }
     let layers_dir = store.layers_dir();
     let mut rootfs = rootfs_plan(
         store,
         &layers_dir,
         cfg,
-        etc_files(paths, cfg, joined.as_ref().map(|j| j.ip))?,
+        etc_files(paths, cfg, joined.first().map(|j| j.ip))?,
     )?;
     let fuse_ours = fuse_link(cfg, &mut rootfs)?;
     let mut plan = ChildPlan {
@@ -1298,12 +1314,16 @@ pub(crate) fn spawn_container(
             Vec::new()
         },
         confinement: Confinement::of(cfg, cfg.uid, Some(&seccomp_cache(paths)))?,
-        bridge_if: joined.as_ref().map(|j| BridgeIf {
-            ip: j.ip,
-            netmask: j.netmask(),
-            mtu: j.mtu,
-            internal: j.network.internal,
-        }),
+        bridge_if: joined
+            .iter()
+            .map(|j| BridgeIf {
+                ifname: j.ifname.clone(),
+                ip: j.ip,
+                netmask: j.netmask(),
+                mtu: j.mtu,
+                internal: j.network.internal,
+            })
+            .collect(),
         mac: cfg.mac_address.as_deref().and_then(spec::parse_mac),
     };
 
@@ -1372,16 +1392,27 @@ pub(crate) fn spawn_container(
     let pid = child.pid();
     // Its network namespace is open to us only until it makes itself
     // non-dumpable, after its release below.
-    if let Some(j) = &joined {
+    // Kept: `network connect` adds interfaces to it later.
+    let mut ctr_netns = None;
+    if !joined.is_empty() {
         let ns = nix::fcntl::open(
             format!("/proc/{pid}/ns/net").as_str(),
             OFlag::O_RDONLY | OFlag::O_CLOEXEC,
             nix::sys::stat::Mode::empty(),
         )
         .map_err(|e| RuntimeError::Exec(format!("opening the container's network namespace: {e}")));
-        if let Err(e) = ns.and_then(|ns| Ok(j.attach(ns.as_fd())?)) {
-            child.kill();
-            return Err(e);
+        let attached = ns.and_then(|ns| {
+            for j in &joined {
+                j.attach(ns.as_fd())?;
+            }
+            Ok(ns)
+        });
+        match attached {
+            Ok(ns) => ctr_netns = Some(ns),
+            Err(e) => {
+                child.kill();
+                return Err(e);
+            }
         }
     }
     let (tty_sock, winsize) = match tty {
@@ -1537,6 +1568,7 @@ pub(crate) fn spawn_container(
         netns,
         fuse,
         bridge: joined,
+        ctr_netns,
         owners,
         owners_refused,
     })

@@ -96,6 +96,16 @@ pub fn connect(paths: &Paths, id: &str) -> std::io::Result<UnixStream> {
     with_socket_path(&run_dir(paths, id), |p| UnixStream::connect(p))
 }
 
+/// Why a container cannot be connected: it has no place in the
+/// networks' user namespace.
+pub(crate) fn not_bridged(cfg: &ContainerConfig) -> String {
+    format!(
+        "container {} uses --network {}: only containers created on a user-defined network (--network NAME) can be connected to others",
+        cfg.name,
+        cfg.network.as_str()
+    )
+}
+
 /// Starts the monitor for container `id` and waits until the container's
 /// command has been executed (or failed to be).
 ///
@@ -433,7 +443,11 @@ struct Monitor {
     /// The FUSE server of the container's root filesystem (fuse-overlay).
     fuse: Option<rsp_storage::fuse::Server>,
     /// Its place on its user-defined network (see `bridge`).
-    bridge: Option<super::bridge::Joined>,
+    bridge: Vec<super::bridge::Joined>,
+    /// The container's network namespace, on user-defined networks.
+    ctr_netns: Option<OwnedFd>,
+    /// The networks whose names its stack answers (shared with the stack).
+    dns_networks: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
     /// The ownership supervisor of the current run (`--owners image`).
     owners: Option<std::process::Child>,
     /// What did not go as asked when the current run started.
@@ -522,7 +536,9 @@ impl Monitor {
             ports: None,
             net: None,
             fuse: None,
-            bridge: None,
+            bridge: Vec::new(),
+            ctr_netns: None,
+            dns_networks: Default::default(),
             owners: None,
             warnings: Vec::new(),
         })
@@ -662,6 +678,7 @@ impl Monitor {
             netns,
             fuse,
             bridge,
+            ctr_netns,
             owners,
             owners_refused,
         } = super::spawn_container(
@@ -677,6 +694,8 @@ impl Monitor {
         // The last run's place goes only now: held across the join, it
         // kept the network's namespaces (which we are in) alive for it.
         self.bridge = bridge;
+        self.ctr_netns = ctr_netns;
+        self.set_dns_networks();
         self.warnings = owners_refused
             .map(|reason| StartWarning::OwnersNotEmulated { reason })
             .into_iter()
@@ -694,15 +713,13 @@ impl Monitor {
             // On a user-defined network, its members' names are answered
             // first (unless it has no DNS), and nothing else goes out of
             // an internal one.
-            let names = self.bridge.as_ref().and_then(|j| {
-                let (paths, net) = (self.paths.clone(), j.network.name.clone());
-                let resolve: rsp_net::stack::Names = if j.network.dns_enabled {
-                    Box::new(move |n: &str| super::bridge::resolve(&paths, &net, n))
-                } else {
-                    Box::new(|_: &str| None)
-                };
-                (j.network.dns_enabled || j.network.internal)
-                    .then_some((resolve, j.network.internal))
+            let names = (!self.bridge.is_empty()).then(|| {
+                let (paths, nets) = (self.paths.clone(), self.dns_networks.clone());
+                let resolve: rsp_net::stack::Names = Box::new(move |n: &str| {
+                    let nets = nets.lock().map(|v| v.clone()).unwrap_or_default();
+                    super::bridge::resolve_any(&paths, &nets, n)
+                });
+                (resolve, self.bridge.iter().all(|j| j.network.internal))
             });
             match super::network::NetThread::start(
                 tap,
@@ -745,6 +762,81 @@ impl Monitor {
             None,
         );
         Ok(pid)
+    }
+
+    /// `network connect`: a new interface on `req.network` for the running
+    /// container (its monitor is in the networks' user namespace, which
+    /// the container's is inside); only the record for a stopped one.
+    fn connect_network(&mut self, req: proto::NetRequest) -> Result<(), String> {
+        if self.cfg.networks.contains(&req.network) {
+            return Err(format!(
+                "container {} is already connected to network {}",
+                self.cfg.name, req.network
+            ));
+        }
+        if self.pid.is_some() {
+            let Some(ns) = &self.ctr_netns else {
+                return Err(not_bridged(&self.cfg));
+            };
+            let net = super::networks::get(&self.store, &req.network).map_err(|e| e.to_string())?;
+            let u = super::bridge::enter_shared_userns(&self.paths).map_err(|e| e.to_string())?;
+            let ifname = (0..)
+                .map(|i| format!("eth{i}"))
+                .find(|n| !self.bridge.iter().any(|j| &j.ifname == n))
+                .unwrap_or_default();
+            let mut aliases = self.cfg.network_aliases.clone();
+            aliases.extend(req.aliases);
+            let j = super::bridge::join(
+                &self.paths,
+                &u,
+                &net,
+                &ifname,
+                &self.cfg.id,
+                &self.cfg.name,
+                &aliases,
+                req.ip,
+            )
+            .map_err(|e| e.to_string())?;
+            drop(u);
+            j.attach_running(ns.as_fd()).map_err(|e| e.to_string())?;
+            self.bridge.push(j);
+            self.set_dns_networks();
+        }
+        self.cfg.networks.push(req.network);
+        Ok(())
+    }
+
+    /// `network disconnect`: the container's interface on `network` goes.
+    fn disconnect_network(&mut self, network: &str) -> Result<(), String> {
+        if !self.cfg.networks.iter().any(|n| n == network) {
+            return Err(format!(
+                "container {} is not connected to network {network}",
+                self.cfg.name
+            ));
+        }
+        if let Some(at) = self.bridge.iter().position(|j| j.network.name == network) {
+            let j = self.bridge.remove(at);
+            let r = j.detach().map_err(|e| e.to_string());
+            drop(j);
+            self.set_dns_networks();
+            r?;
+        }
+        self.cfg.networks.retain(|n| n != network);
+        Ok(())
+    }
+
+    /// The networks whose member names its stack answers: those it is on
+    /// that have DNS.
+    fn set_dns_networks(&self) {
+        let nets = self
+            .bridge
+            .iter()
+            .filter(|j| j.network.dns_enabled)
+            .map(|j| j.network.name.clone())
+            .collect();
+        if let Ok(mut v) = self.dns_networks.lock() {
+            *v = nets;
+        }
     }
 
     /// The command could not be started: record it, and remove the
@@ -890,6 +982,17 @@ impl Monitor {
                         let _ = rsp_sys::set_winsize(m.as_fd(), ws);
                     }
                 }
+                (kind @ (proto::CONNECT | proto::DISCONNECT), p) => {
+                    let reply = match serde_json::from_slice::<proto::NetRequest>(&p) {
+                        Ok(req) if kind == proto::CONNECT => self.connect_network(req),
+                        Ok(req) => self.disconnect_network(&req.network),
+                        Err(e) => Err(format!("bad request: {e}")),
+                    };
+                    let c = &mut self.clients[i];
+                    let text = reply.err().unwrap_or_default();
+                    proto::encode(proto::NET_REPLY, text.as_bytes(), &mut c.outbuf);
+                    c.flush();
+                }
                 (proto::STOPPING, _) => {
                     proto::encode(proto::STOP_ACK, &[], &mut c.outbuf);
                     c.flush();
@@ -975,7 +1078,7 @@ impl Monitor {
             }
             // Its name and address are free at once; the network itself
             // stays held (see `bridge::Joined::leave`).
-            if let Some(b) = &self.bridge {
+            for b in &self.bridge {
                 b.leave();
             }
             // Whatever the container left in its pipes is still wanted, but

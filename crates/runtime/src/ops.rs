@@ -382,6 +382,92 @@ pub fn remove(
     super::remove_files(store, paths, &c.config.id, volumes)
 }
 
+/// `network connect NET CTR` (`connect`) or `network disconnect`: a
+/// running container's monitor changes its interfaces; the record, kept
+/// for its next starts, changes either way.
+pub fn network_change(
+    store: &Store,
+    paths: &Paths,
+    c: &Container,
+    network: &str,
+    aliases: &[String],
+    ip: Option<std::net::Ipv4Addr>,
+    connect: bool,
+) -> Result<()> {
+    let cfg = &c.config;
+    let net = crate::networks::find(store, network)?;
+    let req = proto::NetRequest {
+        network: net.name.clone(),
+        aliases: aliases.to_vec(),
+        ip,
+    };
+    if connect && cfg.network != crate::container::NetworkMode::Bridge {
+        return Err(RuntimeError::Exec(monitor::not_bridged(cfg)));
+    }
+    let on = cfg.networks.contains(&net.name);
+    if connect == on {
+        return Err(RuntimeError::Exec(if connect {
+            format!(
+                "container {} is already connected to network {}",
+                cfg.name, net.name
+            )
+        } else {
+            format!(
+                "container {} is not connected to network {}",
+                cfg.name, net.name
+            )
+        }));
+    }
+    // A running container's monitor makes the change (and answers).
+    if c.state.is_active()
+        && let Ok(mut s) = monitor::connect(paths, &cfg.id)
+    {
+        let mut frames = Vec::new();
+        proto::encode(proto::HELLO, &[0], &mut frames);
+        let body = serde_json::to_vec(&req).expect("a request serializes");
+        proto::encode(
+            if connect {
+                proto::CONNECT
+            } else {
+                proto::DISCONNECT
+            },
+            &body,
+            &mut frames,
+        );
+        s.write_all(&frames).map_err(RuntimeError::Attach)?;
+        let _ = s.set_read_timeout(Some(Duration::from_secs(30)));
+        loop {
+            match proto::read_frame(&mut s) {
+                Ok(Some((proto::NET_REPLY, why))) if why.is_empty() => break,
+                Ok(Some((proto::NET_REPLY, why))) => {
+                    return Err(RuntimeError::Exec(
+                        String::from_utf8_lossy(&why).into_owned(),
+                    ));
+                }
+                Ok(Some(_)) => {}
+                Ok(None) | Err(_) => {
+                    return Err(RuntimeError::Exec(format!(
+                        "container {}'s monitor did not answer: try again",
+                        cfg.name
+                    )));
+                }
+            }
+        }
+    }
+    let lock = store.lock()?;
+    let mut cfg = container::load(store, &cfg.id)?.config;
+    if connect {
+        if !cfg.networks.contains(&net.name) {
+            cfg.networks.push(net.name.clone());
+        }
+    } else {
+        cfg.networks.retain(|n| n != &net.name);
+    }
+    store.write_container_file(&cfg.id, "container.json", &cfg)?;
+    drop(lock);
+    Ok(())
+}
+
 /// Renames a container; the new name must be valid and free.
 pub fn rename(store: &Store, c: &Container, new: &str) -> Result<()> {
     if !container::valid_name(new) {

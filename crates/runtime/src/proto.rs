@@ -22,6 +22,22 @@ pub const RESIZE: u8 = 3;
 /// apply the restart policy when it exits.
 pub const STOPPING: u8 = 4;
 
+/// Client → monitor: connect the container to a user-defined network
+/// (payload: a JSON [`NetRequest`]); answered with [`NET_REPLY`].
+pub const CONNECT: u8 = 5;
+/// Client → monitor: disconnect it (payload: a JSON [`NetRequest`]).
+pub const DISCONNECT: u8 = 6;
+
+/// What `network connect` and `disconnect` ask of a monitor.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct NetRequest {
+    pub network: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    #[serde(default)]
+    pub ip: Option<std::net::Ipv4Addr>,
+}
+
 /// Monitor → client: container output.
 pub const STDOUT: u8 = 1;
 pub const STDERR: u8 = 2;
@@ -29,6 +45,9 @@ pub const STDERR: u8 = 2;
 pub const EXIT: u8 = 3;
 /// Monitor → client: [`STOPPING`] is recorded; no restart will follow.
 pub const STOP_ACK: u8 = 4;
+/// Monitor → client: the answer to [`CONNECT`] or [`DISCONNECT`]: empty
+/// when done, else why not.
+pub const NET_REPLY: u8 = 5;
 
 pub const WANT_STDIN: u8 = 1;
 pub const WANT_STDOUT: u8 = 2;

@@ -40,9 +40,7 @@ pub enum SpecError {
     Store(#[from] StoreError),
     #[error("unknown network mode {0:?}: use slirp[:OPTIONS], none or host")]
     UnknownNetwork(String),
-    #[error(
-        "rsp containers join one user-defined network for now, not {0:?}: give one network name"
-    )]
+    #[error("invalid --network {0:?}: give each network's name once, separated by commas")]
     OneNetwork(String),
     #[error("{0}")]
     Network(String),
@@ -1044,7 +1042,8 @@ impl ContainerSpec {
         }
         let expose = keys;
         if self.network == NetworkMode::Bridge {
-            if self.networks.len() != 1 {
+            let mut seen = std::collections::HashSet::new();
+            if self.networks.is_empty() || !self.networks.iter().all(|n| seen.insert(n)) {
                 return Err(SpecError::OneNetwork(self.networks.join(",")));
             }
             for n in &self.networks {

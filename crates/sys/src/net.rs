@@ -511,6 +511,7 @@ pub fn new_netns() -> io::Result<OwnedFd> {
 /// `<linux/veth.h>`, `<linux/netlink.h>`).
 mod nl {
     pub const RTM_NEWLINK: u16 = 16;
+    pub const RTM_DELLINK: u16 = 17;
     pub const NLM_F_REQUEST: u16 = 1;
     pub const NLM_F_ACK: u16 = 4;
     pub const NLM_F_EXCL: u16 = 0x200;
@@ -614,6 +615,14 @@ fn nl_request(sock: &OwnedFd, msg: &[u8]) -> io::Result<()> {
             Err(io::Error::from_raw_os_error(-code))
         };
     }
+}
+
+/// Deletes link `name` in `nl_sock`'s network namespace (a veth's peer
+/// goes with it).
+pub fn link_delete(nl_sock: &OwnedFd, name: &str) -> io::Result<()> {
+    let mut m = NlMsg::new(nl::RTM_DELLINK, nl::NLM_F_REQUEST | nl::NLM_F_ACK);
+    m.str_attr(nl::IFLA_IFNAME, name);
+    nl_request(nl_sock, &m.finish())
 }
 
 /// Creates bridge `name` in `nl_sock`'s network namespace.
