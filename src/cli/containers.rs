@@ -197,8 +197,17 @@ fn spec_from_flags(
     let entrypoint = a.entrypoint.as_deref().map(parse_entrypoint).transpose()?;
     // Anything but rsp's own modes names user-defined networks (checked
     // against the store when the container is made).
+    let mut network_container = None;
     let (network, net_options, networks) = match spec::parse_network(&a.network) {
         Ok((m, o)) => (m, o, Vec::new()),
+        Err(_) if a.network.starts_with("container:") && a.network.len() > 10 => {
+            network_container = Some(a.network["container:".len()..].to_string());
+            (
+                rsp_runtime::container::NetworkMode::Container,
+                Default::default(),
+                Vec::new(),
+            )
+        }
         Err(e @ (spec::SpecError::UnknownNetwork(_) | spec::SpecError::NoBridge(_))) => {
             let names: Vec<String> = a.network.split(',').map(str::to_string).collect();
             if a.network == "bridge" || !names.iter().all(|n| rsp_runtime::networks::valid_name(n))
@@ -285,6 +294,7 @@ fn spec_from_flags(
         networks,
         network_aliases: a.network_alias.clone(),
         static_ip,
+        network_container,
         dns: a.dns.clone(),
         dns_search: a.dns_search.clone(),
         dns_options: a.dns_option.clone(),

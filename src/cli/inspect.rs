@@ -519,8 +519,9 @@ pub fn container(c: &Container, paths: &Paths, store: &Store) -> ContainerInspec
                     .map(|s| s.to_string())
                     .unwrap_or_else(|| "0B".into()),
             },
-            network_mode: match cfg.networks.first() {
-                Some(n) if cfg.network == NetworkMode::Bridge => n.clone(),
+            network_mode: match (cfg.networks.first(), &cfg.network_container) {
+                (Some(n), _) if cfg.network == NetworkMode::Bridge => n.clone(),
+                (_, Some(id)) if cfg.network == NetworkMode::Container => format!("container:{id}"),
                 _ => cfg.network.as_str().to_string(),
             },
             port_bindings: port_map(&cfg.ports, true),

@@ -21,17 +21,16 @@ pub fn network_cmd(g: &Global, c: &NetworkCommand) -> CmdResult {
         NetworkCommand::Rm(a) => rm(g, a),
         NetworkCommand::Prune(a) => prune(g, a),
         NetworkCommand::Connect(a) => {
-            let ip = a
-                .ip
-                .as_deref()
-                .map(|ip| {
-                    ip.parse::<std::net::Ipv4Addr>().with_context(|| {
+            let ip =
+                a.ip.as_deref()
+                    .map(|ip| {
+                        ip.parse::<std::net::Ipv4Addr>().with_context(|| {
                         format!(
                             "invalid --ip {ip:?}: give an IPv4 address inside the network's subnet"
                         )
                     })
-                })
-                .transpose()?;
+                    })
+                    .transpose()?;
             change(g, &a.network, &a.container, &a.alias, ip, true)
         }
         NetworkCommand::Disconnect(a) => change(g, &a.network, &a.container, &[], None, false),

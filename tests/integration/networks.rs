@@ -848,3 +848,82 @@ fn issue20_several_networks_and_connect_disconnect() {
         "{e}"
     );
 }
+
+#[test]
+fn issue20_network_container_shares_another_containers_namespace() {
+    let env = env();
+    // Of a container on rsp's default network, and of a member of a
+    // user-defined one: the same loopback, interfaces and names.
+    env.rsp().args(["network", "create", "shared"]).ok();
+    detach(
+        &env,
+        &["--name", "plain"],
+        &[
+            "sh",
+            "-c",
+            "mkdir -p /w && echo plain-page > /w/index.html && exec httpd -f -p 127.0.0.1:8080 -h /w",
+        ],
+    );
+    detach(
+        &env,
+        &["--name", "member", "--network", "shared"],
+        &[
+            "sh",
+            "-c",
+            "mkdir -p /w && echo member-page > /w/index.html && exec httpd -f -p 127.0.0.1:8081 -h /w",
+        ],
+    );
+    for (target, port, page) in [
+        ("plain", 8080, "plain-page"),
+        ("member", 8081, "member-page"),
+    ] {
+        let script =
+            format!("wget -qO- http://127.0.0.1:{port}/ && ls /sys/class/net && cat /etc/hosts");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let out = loop {
+            let o = run(
+                &env,
+                &["--network", &format!("container:{target}")],
+                &["sh", "-c", &script],
+            )
+            .output();
+            if o.status.success() {
+                break String::from_utf8_lossy(&o.stdout).into_owned();
+            }
+            assert!(Instant::now() < deadline, "{}", stderr_of(&o));
+            std::thread::sleep(Duration::from_millis(200));
+        };
+        assert!(out.contains(page), "{out}");
+        assert!(out.contains(&format!(" {target}\n")), "{out}");
+    }
+    let id = inspect(&env, "plain", "{{.Id}}");
+    env.rsp()
+        .args([
+            "create",
+            "--name",
+            "later",
+            "--network",
+            "container:plain",
+            image(),
+            "true",
+        ])
+        .ok();
+    assert_eq!(
+        inspect(&env, "later", "{{.HostConfig.NetworkMode}}"),
+        format!("container:{id}")
+    );
+    env.rsp().args(["stop", "-t", "0", "plain"]).ok();
+    let e = stderr_of(&env.rsp().args(["start", "later"]).code(125));
+    assert!(e.contains("not running"), "{e}");
+    for (flags, want) in [
+        (vec!["--network", "container:nosuch"], "no container"),
+        (vec!["--network", "container:member", "-p", "8000:80"], "-p"),
+        (
+            vec!["--network", "container:member", "--dns", "1.1.1.1"],
+            "--dns",
+        ),
+    ] {
+        let e = stderr_of(&run(&env, &flags, &["true"]).code(125));
+        assert!(e.contains(want), "{flags:?}: {e}");
+    }
+}

@@ -203,12 +203,15 @@ pub enum NetworkMode {
     /// kernel bridge (see `bridge`), with rsp's userspace stack as its way
     /// out.
     Bridge,
+    /// Another container's namespace (`cfg.network_container`).
+    Container,
 }
 record_enum!(NetworkMode {
     Slirp => "slirp",
     None => "none",
     Host => "host",
     Bridge => "bridge",
+    Container => "container",
 });
 
 /// `--device HOST[:CONTAINER][:PERMS]`, as `inspect` shows it.
@@ -224,7 +227,7 @@ pub struct Device {
 impl NetworkMode {
     /// Whether the container gets a network namespace of its own.
     pub fn own_namespace(self) -> bool {
-        self != NetworkMode::Host
+        !matches!(self, NetworkMode::Host | NetworkMode::Container)
     }
 
     /// Whether rsp's userspace stack serves the container (its tap device,
@@ -523,6 +526,9 @@ pub struct ContainerConfig {
     /// `--network-alias`: more names for it on those networks.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub network_aliases: Vec<String>,
+    /// `--network container:NAME`: that container's ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_container: Option<String>,
     /// `--ip`: its address on its network.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub static_ip: Option<std::net::Ipv4Addr>,

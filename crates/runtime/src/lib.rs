@@ -313,6 +313,12 @@ fn etc_files(
     bridge_ip: Option<std::net::Ipv4Addr>,
 ) -> Result<Vec<(PathBuf, &'static str)>> {
     let dir = runtime_dir(paths, &cfg.id);
+    // Sharing another container's network: its names and resolvers too.
+    let shared = cfg
+        .network_container
+        .as_deref()
+        .filter(|_| cfg.network == NetworkMode::Container)
+        .map(|id| runtime_dir(paths, id));
     std::fs::create_dir_all(&dir).map_err(|source| RuntimeError::RuntimeFile {
         path: dir.clone(),
         source,
@@ -354,7 +360,10 @@ fn etc_files(
             added.push_str(&format!("{ip}\t{name}\n"));
         }
     }
-    let hosts = added + &hosts;
+    let hosts = match &shared {
+        Some(d) => std::fs::read_to_string(d.join("hosts")).unwrap_or(hosts),
+        None => added + &hosts,
+    };
     let host_resolv = std::fs::read_to_string(rsp_net::dns::host_resolv_conf()).unwrap_or_default();
     let resolv = if bridge_ip.is_some() {
         // Members' names, bare or in Podman's domain.
@@ -368,7 +377,10 @@ fn etc_files(
     } else {
         host_resolv
     };
-    let resolv = custom_resolv(cfg, &resolv);
+    let resolv = match &shared {
+        Some(d) => std::fs::read_to_string(d.join("resolv.conf")).unwrap_or(resolv),
+        None => custom_resolv(cfg, &resolv),
+    };
     let mut out = Vec::new();
     for (name, data) in [
         ("hosts", hosts),
@@ -386,6 +398,70 @@ fn etc_files(
         out.push((p, name));
     }
     Ok(out)
+}
+
+/// `--network container:NAME`: moves the calling process (the monitor,
+/// single-threaded here) into that container's network namespace, so the
+/// new container, made without one of its own, is in it too. Entering it
+/// takes privilege over the user namespace that owns it: for a member of
+/// user-defined networks, the networks' shared one (which the target's
+/// is inside); otherwise the target's own, inside which the new
+/// container's user namespace is then made (so the target's root has
+/// power over it, as containers sharing Podman's rootless user namespace
+/// do). The monitor needs no network of its own: the container has no
+/// stack and publishes no ports.
+fn enter_shared_network(store: &Store, paths: &Paths, cfg: &ContainerConfig) -> Result<()> {
+    let id = cfg.network_container.as_deref().unwrap_or_default();
+    let target = container::load(store, id).map_err(|_| {
+        RuntimeError::Exec(format!(
+            "the container whose network {} shares ({id}) is gone: recreate {} with another --network",
+            cfg.name, cfg.name
+        ))
+    })?;
+    if !target.state.is_active() {
+        return Err(RuntimeError::Exec(format!(
+            "container {} is not running: start it first, {} shares its network namespace",
+            target.config.name, cfg.name
+        )));
+    }
+    let pid = target.state.ns_pid();
+    let open = |what: &str| {
+        nix::fcntl::open(
+            format!("/proc/{pid}/ns/{what}").as_str(),
+            OFlag::O_RDONLY | OFlag::O_CLOEXEC,
+            nix::sys::stat::Mode::empty(),
+        )
+        .map_err(|e| {
+            RuntimeError::Exec(format!(
+                "opening the {what} namespace of container {}: {e}",
+                target.config.name
+            ))
+        })
+    };
+    let same = |a: &OwnedFd, ours: &str| {
+        let st = |p: &str| nix::sys::stat::stat(p).ok().map(|s| s.st_ino);
+        nix::sys::stat::fstat(a).ok().map(|s| s.st_ino) == st(ours)
+    };
+    if target.config.network == NetworkMode::Bridge && !target.config.networks.is_empty() {
+        drop(bridge::enter_shared_userns(paths)?);
+    } else {
+        let user = open("user")?;
+        if !same(&user, "/proc/self/ns/user") {
+            rsp_sys::net::enter_userns(user.as_fd()).map_err(|e| {
+                RuntimeError::Exec(format!(
+                    "entering the user namespace of container {}: {e}",
+                    target.config.name
+                ))
+            })?;
+        }
+    }
+    let net = open("net")?;
+    rsp_sys::net::enter_netns(net.as_fd()).map_err(|e| {
+        RuntimeError::Exec(format!(
+            "entering the network namespace of container {}: {e}",
+            target.config.name
+        ))
+    })
 }
 
 /// `resolv` with `--dns`, `--dns-search` and `--dns-option` in place of
@@ -1266,6 +1342,9 @@ pub(crate) fn spawn_container(
     // The network first: joining moves us into its user namespace, which
     // the container's is then made in, and gives the address the
     // container's /etc/hosts names.
+    if cfg.network == NetworkMode::Container {
+        enter_shared_network(store, paths, cfg)?;
+    }
     let mut joined = Vec::new();
     if cfg.network == NetworkMode::Bridge && !cfg.networks.is_empty() {
         let nets = cfg

@@ -521,6 +521,8 @@ pub struct ContainerSpec {
     pub network_aliases: Vec<String>,
     /// `--ip`.
     pub static_ip: Option<std::net::Ipv4Addr>,
+    /// `--network container:NAME`: NAME.
+    pub network_container: Option<String>,
     /// `--dns`, `--dns-search`, `--dns-option`, `--add-host`, `--no-hosts`,
     /// `--mac-address`, as given (checked by [`ContainerSpec::validate`]).
     pub dns: Vec<String>,
@@ -789,10 +791,13 @@ impl ContainerSpec {
         for h in &self.add_hosts {
             parse_add_host(h)?;
         }
-        if self.network == NetworkMode::Host
-            && !(self.dns.is_empty() && self.dns_search.is_empty() && self.dns_options.is_empty())
-        {
-            return Err(SpecError::NetFlagWithoutNetns("--dns", "host"));
+        let resolvers =
+            !(self.dns.is_empty() && self.dns_search.is_empty() && self.dns_options.is_empty());
+        if resolvers && !self.network.own_namespace() {
+            return Err(SpecError::NetFlagWithoutNetns(
+                "--dns",
+                self.network.as_str(),
+            ));
         }
         if self.no_hosts && !self.add_hosts.is_empty() {
             return Err(SpecError::NoHostsWithAddHost);
@@ -1052,7 +1057,18 @@ impl ContainerSpec {
         } else if !self.network_aliases.is_empty() || self.static_ip.is_some() {
             return Err(SpecError::NetworkFlags);
         }
+        let network_container = match (&self.network_container, self.network) {
+            (Some(n), NetworkMode::Container) => {
+                let c = container::find(store, n)
+                    .map_err(|_| SpecError::Network(format!("no container {n:?} to share the network of: check the name with `rsp ps -a`")))?;
+                Some(c.config.id)
+            }
+            _ => None,
+        };
         match self.network {
+            NetworkMode::Container if !ports.is_empty() => {
+                return Err(SpecError::NetFlagWithoutNetns("-p", "container"));
+            }
             NetworkMode::Host if !ports.is_empty() => {
                 warnings.push(SpecWarning::PortsDiscarded);
                 ports.clear();
@@ -1175,6 +1191,7 @@ impl ContainerSpec {
             networks: self.networks.clone(),
             network_aliases: self.network_aliases.clone(),
             static_ip: self.static_ip,
+            network_container,
             dns: self.dns.clone(),
             dns_search: self.dns_search.clone(),
             dns_options: self.dns_options.clone(),

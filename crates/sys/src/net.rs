@@ -695,6 +695,14 @@ pub fn unshare_own_userns() -> io::Result<OwnedFd> {
     Ok(unsafe { OwnedFd::from_raw_fd(raw) })
 }
 
+/// Moves the calling thread into the network namespace `netns` (the
+/// caller needs CAP_SYS_ADMIN over its owner and in its own user
+/// namespace).
+pub fn enter_netns(netns: std::os::fd::BorrowedFd<'_>) -> io::Result<()> {
+    // SAFETY: setns on a descriptor the caller lends us.
+    cvt(unsafe { libc::setns(netns.as_raw_fd(), libc::CLONE_NEWNET) }).map(drop)
+}
+
 /// Moves the calling process into the user namespace `userns` (it must be
 /// single-threaded).
 pub fn enter_userns(userns: std::os::fd::BorrowedFd<'_>) -> io::Result<()> {
