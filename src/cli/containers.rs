@@ -209,9 +209,16 @@ fn spec_from_flags(
             )
         }
         Err(e @ (spec::SpecError::UnknownNetwork(_) | spec::SpecError::NoBridge(_))) => {
-            let names: Vec<String> = a.network.split(',').map(str::to_string).collect();
-            if a.network == "bridge" || !names.iter().all(|n| rsp_runtime::networks::valid_name(n))
-            {
+            // `bridge` is Podman's default network, as in Podman.
+            let names: Vec<String> = a
+                .network
+                .split(',')
+                .map(|n| match n {
+                    "bridge" => rsp_runtime::networks::DEFAULT_NAME.to_string(),
+                    n => n.to_string(),
+                })
+                .collect();
+            if !names.iter().all(|n| rsp_runtime::networks::valid_name(n)) {
                 return Err(e.into());
             }
             (

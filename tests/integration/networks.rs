@@ -170,7 +170,9 @@ fn issue20_network_create_ls_inspect_rm_and_bad_input() {
     let ls = rsp().args(["network", "ls"]).ok();
     let lines: Vec<&str> = ls.lines().collect();
     assert!(lines[0].starts_with("NETWORK ID"), "{ls}");
-    assert_eq!(lines.len(), 4, "{ls}");
+    // Podman's default network is always there.
+    assert_eq!(lines.len(), 5, "{ls}");
+    assert!(ls.contains("2f259bab93aa   podman "), "{ls}");
     assert!(ls.contains(" n1 ") && ls.contains("bridge"), "{ls}");
     let q = rsp()
         .args(["network", "ls", "-q", "--filter", "label=team=web"])
@@ -229,14 +231,21 @@ fn issue20_network_create_ls_inspect_rm_and_bad_input() {
         assert!(e.contains("invalid"), "{bad}: {e}");
     }
     let ls2 = rsp().args(["network", "ls", "-q"]).ok();
-    assert_eq!(ls2.lines().count(), 3, "{ls2}");
+    assert_eq!(ls2.lines().count(), 4, "{ls2}");
+    let e = stderr_of(&rsp().args(["network", "rm", "podman"]).code(125));
+    assert!(
+        e.contains("default network podman cannot be removed"),
+        "{e}"
+    );
+    let e = stderr_of(&rsp().args(["network", "create", "podman"]).code(125));
+    assert!(e.contains("already used"), "{e}");
 
     let e = stderr_of(&rsp().args(["network", "rm", "nope"]).code(1));
     assert!(e.contains("network not found"), "{e}");
     assert_eq!(rsp().args(["network", "rm", "n2"]).ok().trim(), "n2");
     let pruned = rsp().args(["network", "prune", "-f"]).ok();
     assert_eq!(pruned.lines().count(), 2, "{pruned}");
-    assert_eq!(rsp().args(["network", "ls", "-q"]).ok().trim(), "");
+    assert_eq!(rsp().args(["network", "ls", "-q"]).ok().trim(), "podman");
 }
 
 #[test]
@@ -259,6 +268,19 @@ fn issue20_members_reach_each_other_by_name_alias_and_ip() {
     );
     let ip = inspect(&env, "srv", "{{.NetworkSettings.Networks.web.IPAddress}}");
     assert_eq!(ip, "10.89.0.2");
+    // `--network bridge` is Podman's default network, without DNS (as
+    // Podman's), reachable by address.
+    let out = run(
+        &env,
+        &["--network", "bridge"],
+        &[
+            "sh",
+            "-c",
+            "busybox ip -4 addr show eth0; cat /etc/resolv.conf",
+        ],
+    )
+    .ok();
+    assert!(out.contains("inet 10.88.0.2/16"), "{out}");
     assert_eq!(inspect(&env, "srv", "{{.HostConfig.NetworkMode}}"), "web");
     // TCP by name, alias, Podman's domain and address.
     let out = eventually(

@@ -30,6 +30,14 @@ use std::path::PathBuf;
 
 /// The longest network name.
 pub const MAX_NAME: usize = 200;
+/// Podman's default network, always there (`--network bridge` joins it):
+/// its name, fixed ID, subnet and bridge.
+pub const DEFAULT_NAME: &str = "podman";
+const DEFAULT_ID: &str = "2f259bab93aaaaa2542ba43ef33eb990d0999ee1b9924b557b7be53c0b7a1bb9";
+const DEFAULT_SUBNET: Cidr = Cidr {
+    addr: Ipv4Addr::new(10, 88, 0, 0),
+    prefix: 16,
+};
 /// The one driver: a kernel bridge.
 pub const BRIDGE: &str = "bridge";
 /// Where subnets are taken from when none is given: Podman's default pool,
@@ -105,6 +113,8 @@ pub enum NetworkError {
         "{0:?} has associated containers with it. Use -f to forcibly delete containers and pods: network is being used"
     )]
     InUse(String),
+    #[error("default network {0} cannot be removed")]
+    Default(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -461,8 +471,38 @@ fn write(store: &Store, rec: &NetworkRecord, _lock: &StoreLock) -> Result<()> {
     Ok(())
 }
 
+/// Podman's default network, as Podman shows it: no DNS (as Podman's),
+/// created "now".
+pub fn default_network() -> NetworkRecord {
+    NetworkRecord {
+        name: DEFAULT_NAME.to_string(),
+        id: DEFAULT_ID.to_string(),
+        driver: BRIDGE.to_string(),
+        network_interface: "podman0".to_string(),
+        created: chrono_now(),
+        subnets: vec![Subnet {
+            subnet: DEFAULT_SUBNET.to_string(),
+            gateway: DEFAULT_SUBNET.first_host(),
+            lease_range: None,
+        }],
+        ipv6_enabled: false,
+        internal: false,
+        dns_enabled: false,
+        labels: BTreeMap::new(),
+        options: BTreeMap::new(),
+        ipam_options: BTreeMap::from([("driver".to_string(), "host-local".to_string())]),
+    }
+}
+
+fn chrono_now() -> String {
+    crate::container::now_rfc3339()
+}
+
 /// The record of network `name` (exactly that name).
 pub fn get(store: &Store, name: &str) -> Result<NetworkRecord> {
+    if name == DEFAULT_NAME {
+        return Ok(default_network());
+    }
     let path = record_path(store, name)?;
     let data = std::fs::read(&path).map_err(|source| {
         if source.kind() == std::io::ErrorKind::NotFound {
@@ -496,7 +536,7 @@ pub fn list(store: &Store) -> Result<Vec<NetworkRecord>> {
     let dir = networks_dir(store);
     let entries = match std::fs::read_dir(&dir) {
         Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(vec![default_network()]),
         Err(source) => return Err(StoreError::Read { path: dir, source }.into()),
     };
     let mut out = Vec::new();
@@ -505,7 +545,7 @@ pub fn list(store: &Store) -> Result<Vec<NetworkRecord>> {
         let Some(name) = file.to_str().and_then(|f| f.strip_suffix(".json")) else {
             continue;
         };
-        if !valid_name(name) {
+        if !valid_name(name) || name == DEFAULT_NAME {
             continue;
         }
         match get(store, name) {
@@ -514,6 +554,7 @@ pub fn list(store: &Store) -> Result<Vec<NetworkRecord>> {
             Err(e) => return Err(e),
         }
     }
+    out.push(default_network());
     out.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(out)
 }
@@ -554,6 +595,9 @@ pub fn users(store: &Store) -> Result<BTreeMap<String, Vec<String>>> {
 pub fn remove(store: &Store, name_or_id: &str) -> Result<NetworkRecord> {
     let _lock = store.lock()?;
     let rec = find(store, name_or_id)?;
+    if rec.name == DEFAULT_NAME {
+        return Err(NetworkError::Default(rec.name));
+    }
     if users(store)?.get(&rec.name).is_some_and(|u| !u.is_empty()) {
         return Err(NetworkError::InUse(rec.name));
     }
@@ -569,7 +613,10 @@ pub fn prune(store: &Store, select: &dyn Fn(&NetworkRecord) -> bool) -> Result<V
     let used = users(store)?;
     let mut out = Vec::new();
     for rec in list(store)? {
-        if used.get(&rec.name).is_some_and(|u| !u.is_empty()) || !select(&rec) {
+        if rec.name == DEFAULT_NAME
+            || used.get(&rec.name).is_some_and(|u| !u.is_empty())
+            || !select(&rec)
+        {
             continue;
         }
         let path = record_path(store, &rec.name)?;

@@ -63,8 +63,9 @@ pub enum SpecError {
     #[error("{0} cannot be used with --network {1}: the container has no network of its own")]
     NetFlagWithoutNetns(&'static str, &'static str),
     #[error(
-        "network mode {0:?} is not available: rsp has no bridge networks; use slirp[:OPTIONS] \
-         (the default: a network namespace of its own with outbound access), none or host"
+        "network mode {0:?} takes no options in rsp: use bridge (Podman's default network), \
+         a network's name, slirp[:OPTIONS] (the default: a network namespace of its own with \
+         outbound access), none or host"
     )]
     NoBridge(String),
     #[error(
