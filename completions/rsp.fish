@@ -484,7 +484,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcomman
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from build" -l annotation -d 'Add an annotation to the image (KEY=VALUE)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from build" -l iidfile -d 'Write the image ID to this file' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from build" -l format -d 'Manifest format of the image: oci (default) or docker' -r
-complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from build" -l network -d 'Network of RUN steps: default, none, host or slirp4netns[:OPTIONS]' -r
+complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from build" -l network -d 'Network of RUN steps: default (also bridge), none, host or slirp4netns[:OPTIONS]' -r
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from build" -l platform -d 'Platform to build for: only this machine\'s (OS/ARCH[/VARIANT])' -r
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from build" -l secret -d 'A secret for `RUN --mount=type=secret`: id=ID,src=FILE or id=ID,env=VAR' -r
 complete -c rsp -n "__fish_rsp_using_subcommand image; and __fish_seen_subcommand_from build" -l build-context -d 'An extra context for `COPY --from=NAME`: NAME=DIR or NAME=docker-image://IMAGE' -r
@@ -2377,7 +2377,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand build" -l label -d 'Add a label 
 complete -c rsp -n "__fish_rsp_using_subcommand build" -l annotation -d 'Add an annotation to the image (KEY=VALUE)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand build" -l iidfile -d 'Write the image ID to this file' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand build" -l format -d 'Manifest format of the image: oci (default) or docker' -r
-complete -c rsp -n "__fish_rsp_using_subcommand build" -l network -d 'Network of RUN steps: default, none, host or slirp4netns[:OPTIONS]' -r
+complete -c rsp -n "__fish_rsp_using_subcommand build" -l network -d 'Network of RUN steps: default (also bridge), none, host or slirp4netns[:OPTIONS]' -r
 complete -c rsp -n "__fish_rsp_using_subcommand build" -l platform -d 'Platform to build for: only this machine\'s (OS/ARCH[/VARIANT])' -r
 complete -c rsp -n "__fish_rsp_using_subcommand build" -l secret -d 'A secret for `RUN --mount=type=secret`: id=ID,src=FILE or id=ID,env=VAR' -r
 complete -c rsp -n "__fish_rsp_using_subcommand build" -l build-context -d 'An extra context for `COPY --from=NAME`: NAME=DIR or NAME=docker-image://IMAGE' -r
@@ -2433,7 +2433,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand buildx; and __fish_seen_subcomma
 complete -c rsp -n "__fish_rsp_using_subcommand buildx; and __fish_seen_subcommand_from build" -l annotation -d 'Add an annotation to the image (KEY=VALUE)' -r
 complete -c rsp -n "__fish_rsp_using_subcommand buildx; and __fish_seen_subcommand_from build" -l iidfile -d 'Write the image ID to this file' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand buildx; and __fish_seen_subcommand_from build" -l format -d 'Manifest format of the image: oci (default) or docker' -r
-complete -c rsp -n "__fish_rsp_using_subcommand buildx; and __fish_seen_subcommand_from build" -l network -d 'Network of RUN steps: default, none, host or slirp4netns[:OPTIONS]' -r
+complete -c rsp -n "__fish_rsp_using_subcommand buildx; and __fish_seen_subcommand_from build" -l network -d 'Network of RUN steps: default (also bridge), none, host or slirp4netns[:OPTIONS]' -r
 complete -c rsp -n "__fish_rsp_using_subcommand buildx; and __fish_seen_subcommand_from build" -l platform -d 'Platform to build for: only this machine\'s (OS/ARCH[/VARIANT])' -r
 complete -c rsp -n "__fish_rsp_using_subcommand buildx; and __fish_seen_subcommand_from build" -l secret -d 'A secret for `RUN --mount=type=secret`: id=ID,src=FILE or id=ID,env=VAR' -r
 complete -c rsp -n "__fish_rsp_using_subcommand buildx; and __fish_seen_subcommand_from build" -l build-context -d 'An extra context for `COPY --from=NAME`: NAME=DIR or NAME=docker-image://IMAGE' -r

@@ -195,7 +195,7 @@ pub struct BuildArgs {
     /// Manifest format of the image: oci (default) or docker
     #[arg(long, value_name = "FORMAT", default_value = "oci")]
     pub format: String,
-    /// Network of RUN steps: default, none, host or slirp4netns[:OPTIONS]
+    /// Network of RUN steps: default (also bridge), none, host or slirp4netns[:OPTIONS]
     #[arg(long, value_name = "MODE", default_value = "default")]
     pub network: String,
     /// Platform to build for: only this machine's (OS/ARCH[/VARIANT])

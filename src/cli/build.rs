@@ -212,7 +212,9 @@ pub fn build(g: &Global, a: &BuildArgs) -> CmdResult {
         p => return Err(anyhow!("invalid --progress {p:?}: use auto, plain or tty").into()),
     };
     let (network, net_options) = rsp_runtime::spec::parse_network(match a.network.as_str() {
-        "default" | "" => "slirp4netns",
+        // RUN steps get a network of their own; Podman's "bridge" for
+        // them is that default network.
+        "default" | "" | "bridge" => "slirp4netns",
         n => n,
     })?;
     let mut labels = Vec::new();

@@ -472,9 +472,9 @@ fn ps_filter(filters: &[String]) -> anyhow::Result<impl Fn(&Container) -> bool> 
                     );
                 }
             }
-            "name" | "id" | "label" | "ancestor" | "exited" | "before" | "since" => {}
+            "name" | "id" | "label" | "ancestor" | "exited" | "before" | "since" | "network" => {}
             _ => bail!(
-                "invalid filter key {k:?}: use status, name, id, label, ancestor, exited, before or since"
+                "invalid filter key {k:?}: use status, name, id, label, ancestor, exited, before, since or network"
             ),
         }
         by_key.entry(k.to_string()).or_default().push(v.to_string());
@@ -501,6 +501,8 @@ fn ps_filter(filters: &[String]) -> anyhow::Result<impl Fn(&Container) -> bool> 
                         || c.config.image_id.starts_with(v.as_str())
                 }
                 "exited" => c.state.status == Status::Exited && c.state.exit_code.to_string() == *v,
+                // A user-defined network's name, or a mode (slirp, host, none).
+                "network" => c.config.networks.contains(v) || c.config.network.as_str() == v,
                 _ => true,
             })
         })

@@ -657,11 +657,13 @@ pub fn system_prune(g: &Global, a: &SystemPruneArgs) -> CmdResult {
         removed_ctrs.push(c.config.id);
     }
     super::containers::remove_orphans(&store, &paths)?;
+    let nets = super::networks::prune_networks(&store, &a.filter)?;
     let images = prune_images(&store, &paths, a.all, &a.filter).map_err(|e| anyhow!(e))?;
     reclaimed += images.reclaimed;
     let mut out = std::io::stdout().lock();
     for (title, ids) in [
         ("Deleted Containers", &removed_ctrs),
+        ("Deleted Networks", &nets),
         ("Deleted Images", &images.ids),
     ] {
         if !ids.is_empty() {

@@ -351,10 +351,19 @@ fn rm(g: &Global, a: &NetworkRmArgs) -> CmdResult {
     Ok(code)
 }
 
+/// Removes the networks no container uses that `filters` (label=,
+/// label!=, until=) select; their names. `system prune` uses it too.
+pub fn prune_networks(
+    store: &rsp_storage::Store,
+    filters: &[String],
+) -> anyhow::Result<Vec<String>> {
+    let users = networks::users(store)?;
+    let keep = filter(filters, &["label", "label!", "until"], &users)?;
+    Ok(networks::prune(store, &|n| keep(n))?)
+}
+
 fn prune(g: &Global, a: &NetworkPruneArgs) -> CmdResult {
     let (_, store) = super::open_store(g)?;
-    let users = networks::users(&store).map_err(failure)?;
-    let keep = filter(&a.filter, &["label", "label!", "until"], &users)?;
     if !a.force
         && !super::imagecmds::confirm(
             "WARNING! This will remove all networks not used by at least one container.\nAre you sure you want to continue? [y/N] ",
@@ -362,7 +371,7 @@ fn prune(g: &Global, a: &NetworkPruneArgs) -> CmdResult {
     {
         return Ok(0);
     }
-    let removed = networks::prune(&store, &|n| keep(n)).map_err(failure)?;
+    let removed = prune_networks(&store, &a.filter)?;
     let mut out = std::io::stdout().lock();
     for name in removed {
         writeln!(out, "{name}")?;

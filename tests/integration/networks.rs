@@ -467,6 +467,13 @@ fn issue20_in_use_networks_and_flags_without_one_are_refused() {
         .ok();
     let e = stderr_of(&env.rsp().args(["network", "rm", "busy"]).code(2));
     assert!(e.contains("network is being used"), "{e}");
+    let c1 = inspect(&env, "c1", "{{.Id}}");
+    let ps = env
+        .rsp()
+        .args(["ps", "-aq", "--no-trunc", "--filter", "network=busy"])
+        .ok();
+    assert_eq!(ps.trim(), c1);
+
     assert_eq!(
         env.rsp().args(["network", "rm", "-f", "busy"]).ok().trim(),
         "busy"
@@ -500,6 +507,14 @@ fn issue20_in_use_networks_and_flags_without_one_are_refused() {
     let e = stderr_of(&run(&env, &["--network", "n,n"], &["true"]).code(125));
     assert!(e.contains("each network's name once"), "{e}");
     assert_eq!(env.rsp().args(["ps", "-aq"]).ok().trim(), "");
+    // `system prune` removes the networks no container uses.
+    env.rsp().args(["network", "create", "idle"]).ok();
+    let out = env.rsp().args(["system", "prune", "-f"]).ok();
+    assert!(out.contains("Deleted Networks\nidle\nn\n"), "{out}");
+    assert_eq!(
+        env.rsp().args(["network", "ls", "-q"]).ok().trim(),
+        "podman"
+    );
 }
 
 /// The pid of a container's monitor.

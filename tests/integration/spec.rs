@@ -105,7 +105,7 @@ fn issue15_flags_are_checked_before_anything_is_fetched() {
     // No such image anywhere: a flag error comes first.
     let missing = format!("127.0.0.1:{}/spec-none:v1", free_port());
     for (flag, words) in [
-        ("--network=bridge", ["bridge", "slirp"]),
+        ("--network=bridge:x", ["bridge:x", "slirp"]),
         ("--cgroups=split", ["split", "enabled"]),
         ("--log-opt=max-file=3", ["max-file", "max-size"]),
         (
