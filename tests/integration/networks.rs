@@ -964,3 +964,102 @@ fn issue20_network_container_shares_another_containers_namespace() {
         assert!(e.contains(want), "{flags:?}: {e}");
     }
 }
+
+/// Review findings: a restarting member, `exec` into a container sharing
+/// another's network, reconnecting after leaving every network, `--dns`
+/// on a network, one search line, and interfaces that keep MULTICAST.
+#[test]
+fn issue20_restarts_exec_reconnects_and_resolvers() {
+    let env = env();
+    std::fs::write(
+        env.resolv_conf(),
+        "search corp.example\nnameserver 127.0.0.1:9\n",
+    )
+    .unwrap();
+    env.rsp().args(["network", "create", "r"]).ok();
+    env.rsp().args(["network", "create", "r2"]).ok();
+    // A member that fails restarts on the network, with its own code.
+    let id = detach(
+        &env,
+        &["--network", "r", "--restart", "on-failure:2"],
+        &["sh", "-c", "sleep 0.2; exit 3"],
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let st = inspect(
+            &env,
+            &id,
+            "{{.State.Status}} {{.RestartCount}} {{.State.ExitCode}}",
+        );
+        if st == "exited 2 3" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{st}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let logs = env.rsp().args(["logs", &id]).ok();
+    assert!(!logs.contains("File exists"), "{logs}");
+    // exec in a container that shares a member's network.
+    detach(
+        &env,
+        &["--network", "r", "--name", "srv"],
+        &["sh", "-c", HTTPD],
+    );
+    detach(
+        &env,
+        &["--network", "container:srv", "--name", "side"],
+        &["sleep", "600"],
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let o = env
+            .rsp()
+            .args(["exec", "side", "wget", "-qO-", "http://127.0.0.1/"])
+            .output();
+        if o.status.success() {
+            assert!(String::from_utf8_lossy(&o.stdout).contains("served-by-"));
+            break;
+        }
+        assert!(Instant::now() < deadline, "{}", stderr_of(&o));
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    // Left every network, then connected again.
+    detach(
+        &env,
+        &["--network", "r", "--name", "mover"],
+        &["sleep", "600"],
+    );
+    env.rsp().args(["network", "disconnect", "r", "mover"]).ok();
+    env.rsp().args(["network", "connect", "r2", "mover"]).ok();
+    let out = env
+        .rsp()
+        .args(["exec", "mover", "cat", "/sys/class/net/eth0/flags"])
+        .ok();
+    let flags = u32::from_str_radix(out.trim().trim_start_matches("0x"), 16).unwrap();
+    assert!(flags & 0x1000 != 0, "no IFF_MULTICAST: {out}");
+    // --dns on a network: members' names still resolve; one search line.
+    let out = run(
+        &env,
+        &[
+            "--network",
+            "r",
+            "--dns",
+            "192.0.2.53",
+            "--dns-search",
+            "x.example",
+        ],
+        &[
+            "sh",
+            "-c",
+            "cat /etc/resolv.conf; busybox nslookup -type=a srv 10.0.2.3",
+        ],
+    )
+    .ok();
+    assert!(out.contains("nameserver 10.0.2.3"), "{out}");
+    assert!(!out.contains("nameserver 192.0.2.53"), "{out}");
+    assert_eq!(out.matches("search ").count(), 1, "{out}");
+    assert!(out.contains("search dns.podman x.example"), "{out}");
+    assert!(out.contains("Address: 10.89.0."), "{out}");
+    let out = run(&env, &["--network", "r"], &["cat", "/etc/resolv.conf"]).ok();
+    assert!(out.contains("search dns.podman corp.example\n"), "{out}");
+}

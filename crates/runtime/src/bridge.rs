@@ -282,8 +282,14 @@ pub fn enter_shared_userns(paths: &Paths) -> Result<InUserns> {
             }
         }
     }
+    // The initial user namespace's inode (PROC_USER_INIT_INO).
+    const INITIAL: u64 = 0xEFFF_FFFD;
     match found {
         Some(user) if ino(user.as_fd()) == ours => {}
+        // No member anywhere, and we are in a user namespace of our own
+        // already: a monitor whose container left every network (or was
+        // the last member) is still in the shared one, and keeps it.
+        None if ours.is_some_and(|i| i != INITIAL) => {}
         Some(user) => {
             rsp_sys::net::enter_userns(user.as_fd())
                 .map_err(setup("entering the networks' user namespace"))?;
@@ -464,6 +470,9 @@ impl Joined {
     /// bridge to its `eth0`. The container configures `eth0` itself.
     pub fn attach(&self, ns: BorrowedFd<'_>) -> Result<()> {
         let host_end = self.host_end();
+        // A pair an earlier run of this container left (its namespace
+        // held elsewhere) would make the name taken.
+        let _ = rsp_sys::net::link_delete(&self.nl, &host_end);
         rsp_sys::net::veth_create(
             &self.nl,
             &host_end,
@@ -494,8 +503,9 @@ impl Joined {
     /// The bridge's end of the pair: unique on the bridge while the
     /// container lives (its ID and interface).
     fn host_end(&self) -> String {
-        let n = self.ifname.trim_start_matches("eth");
-        format!("v{}{}", &self.id[..(13 - n.len()).min(self.id.len())], n)
+        let n: u32 = self.ifname.trim_start_matches("eth").parse().unwrap_or(0);
+        let id = self.id.get(..11).unwrap_or(&self.id);
+        format!("v{id}{:02x}", n % 256)
     }
 
     /// Connects a running container (`disconnect` undoes it): the pair,
@@ -504,6 +514,14 @@ impl Joined {
     /// change).
     pub fn attach_running(&self, ns: BorrowedFd<'_>) -> Result<()> {
         self.attach(ns)?;
+        let r = self.configure_in(ns);
+        if r.is_err() {
+            let _ = self.detach();
+        }
+        r
+    }
+
+    fn configure_in(&self, ns: BorrowedFd<'_>) -> Result<()> {
         let r = rsp_sys::net::inet_socket_in(ns).and_then(|s| {
             rsp_sys::net::if_configure(
                 &s,

@@ -97,7 +97,42 @@ fn open_namespaces(pid: i32) -> Result<Vec<(OwnedFd, CloneFlags)>> {
         .map_err(|e| exec_err(format!("opening {theirs}: {e}")))?;
         out.push((fd, *flag));
     }
+    shared_netns_first(&mut out)?;
     Ok(out)
+}
+
+/// A container in another's network namespace (`--network container:`)
+/// is in one its own user namespace does not own: joining its user
+/// namespace first would leave us no privilege over that network
+/// namespace. Then the parent of its user namespace (which owns, or is
+/// above, the network namespace's) is joined first, the network
+/// namespace next, and its own user namespace after.
+fn shared_netns_first(ns: &mut Vec<(OwnedFd, CloneFlags)>) -> Result<()> {
+    let find = |ns: &[(OwnedFd, CloneFlags)], f: CloneFlags| ns.iter().position(|(_, g)| *g == f);
+    let (Some(u), Some(n)) = (
+        find(ns, CloneFlags::CLONE_NEWUSER),
+        find(ns, CloneFlags::CLONE_NEWNET),
+    ) else {
+        return Ok(());
+    };
+    let ino = |fd: std::os::fd::BorrowedFd<'_>| nix::sys::stat::fstat(fd).map(|s| s.st_ino).ok();
+    let owner = rsp_sys::net::ns_owner(ns[n].0.as_fd()).map_err(|e| {
+        exec_err(format!(
+            "finding who owns the container's network namespace: {e}"
+        ))
+    })?;
+    if ino(owner.as_fd()) == ino(ns[u].0.as_fd()) {
+        return Ok(());
+    }
+    let parent = rsp_sys::net::ns_parent(ns[u].0.as_fd()).map_err(|e| {
+        exec_err(format!(
+            "finding the parent of the container's user namespace: {e}"
+        ))
+    })?;
+    let net = ns.remove(n);
+    ns.insert(0, net);
+    ns.insert(0, (parent, CloneFlags::CLONE_NEWUSER));
+    Ok(())
 }
 
 /// The credentials `-u USER` starts the command with: any user under id

@@ -366,12 +366,21 @@ fn etc_files(
     };
     let host_resolv = std::fs::read_to_string(rsp_net::dns::host_resolv_conf()).unwrap_or_default();
     let resolv = if bridge_ip.is_some() {
-        // Members' names, bare or in Podman's domain.
-        format!(
-            "search {}\n{}",
-            bridge::DOMAIN,
-            rsp_net::dns::container_resolv_conf(&host_resolv)
-        )
+        // Members' names, bare or in Podman's domain, first on the one
+        // search line (resolvers keep only the last such line).
+        let mut out = String::new();
+        let mut search = vec![bridge::DOMAIN.to_string()];
+        for l in rsp_net::dns::container_resolv_conf(&host_resolv).lines() {
+            let mut w = l.split_whitespace();
+            match w.next() {
+                Some("search" | "domain") => search.extend(w.map(str::to_string)),
+                _ => {
+                    out.push_str(l);
+                    out.push('\n');
+                }
+            }
+        }
+        format!("search {}\n{out}", search.join(" "))
     } else if slirp {
         rsp_net::dns::container_resolv_conf(&host_resolv)
     } else {
@@ -470,11 +479,15 @@ fn custom_resolv(cfg: &ContainerConfig, resolv: &str) -> String {
     if cfg.dns.is_empty() && cfg.dns_search.is_empty() && cfg.dns_options.is_empty() {
         return resolv.to_string();
     }
+    // On a user-defined network the stack's server stays (it answers the
+    // members' names) and forwards to the --dns servers instead; the
+    // network's domain stays first among the search domains.
+    let bridged = cfg.network == NetworkMode::Bridge && !cfg.networks.is_empty();
     let mut out = String::new();
     for l in resolv.lines() {
         let kind = l.split_whitespace().next().unwrap_or("");
         let replaced = match kind {
-            "nameserver" => !cfg.dns.is_empty(),
+            "nameserver" => !cfg.dns.is_empty() && !bridged,
             "search" | "domain" => !cfg.dns_search.is_empty(),
             "options" => !cfg.dns_options.is_empty(),
             _ => false,
@@ -485,20 +498,25 @@ fn custom_resolv(cfg: &ContainerConfig, resolv: &str) -> String {
         }
     }
     // "." alone clears the search list, as in Podman.
-    let search: Vec<&str> = cfg
+    let mut search: Vec<&str> = cfg
         .dns_search
         .iter()
         .map(String::as_str)
         .filter(|s| *s != ".")
         .collect();
+    if bridged && !cfg.dns_search.is_empty() {
+        search.insert(0, bridge::DOMAIN);
+    }
     if !search.is_empty() {
         out.push_str(&format!("search {}\n", search.join(" ")));
     }
     if !cfg.dns_options.is_empty() {
         out.push_str(&format!("options {}\n", cfg.dns_options.join(" ")));
     }
-    for d in &cfg.dns {
-        out.push_str(&format!("nameserver {d}\n"));
+    if !bridged {
+        for d in &cfg.dns {
+            out.push_str(&format!("nameserver {d}\n"));
+        }
     }
     out
 }

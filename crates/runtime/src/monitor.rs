@@ -779,7 +779,9 @@ impl Monitor {
                 return Err(not_bridged(&self.cfg));
             };
             let net = super::networks::get(&self.store, &req.network).map_err(|e| e.to_string())?;
-            let u = super::bridge::enter_shared_userns(&self.paths).map_err(|e| e.to_string())?;
+            let u = super::bridge::enter_shared_userns(&self.paths).map_err(|e| {
+                format!("{e}: the container's monitor cannot join the networks' user namespace now; stop and start the container, then connect it")
+            })?;
             let ifname = (0..)
                 .map(|i| format!("eth{i}"))
                 .find(|n| !self.bridge.iter().any(|j| &j.ifname == n))
@@ -1078,9 +1080,14 @@ impl Monitor {
             }
             // Its name and address are free at once; the network itself
             // stays held (see `bridge::Joined::leave`).
+            // Its ends go from the bridges too: a namespace another
+            // container still holds (`--network container:`) would keep
+            // them, with the address the table just freed.
             for b in &self.bridge {
                 b.leave();
+                let _ = b.detach();
             }
+            self.ctr_netns = None;
             // Whatever the container left in its pipes is still wanted, but
             // a process that escaped its namespace's end must not hold us.
             self.drain_until = Some(Instant::now() + Duration::from_millis(500));

@@ -45,7 +45,16 @@ impl NetThread {
         let mut stack = Stack::new(
             Tap(tap),
             cfg.net_options.clone(),
-            rsp_net::dns::upstreams(),
+            // --dns on a user-defined network: where 10.0.2.3 forwards.
+            if cfg.network == crate::container::NetworkMode::Bridge && !cfg.dns.is_empty() {
+                cfg.dns
+                    .iter()
+                    .filter_map(|d| d.parse::<std::net::IpAddr>().ok())
+                    .map(|ip| std::net::SocketAddr::new(ip, 53))
+                    .collect()
+            } else {
+                rsp_net::dns::upstreams()
+            },
             listeners,
             factory,
         )

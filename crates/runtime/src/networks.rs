@@ -524,8 +524,22 @@ pub fn get(store: &Store, name: &str) -> Result<NetworkRecord> {
     if rec.name != name {
         return Err(corrupt(format!("it names network {:?}", rec.name)));
     }
-    if rec.subnets.len() != 1 || rec.cidr().is_none() {
-        return Err(corrupt("it has no IPv4 subnet".to_string()));
+    // Read back as untrusted: the same rules as at creation.
+    let sane = rec.subnets.len() == 1
+        && rec.cidr().is_some_and(|c| {
+            let s = &rec.subnets[0];
+            c.prefix <= 30
+                && c.contains(s.gateway)
+                && s.gateway != c.addr
+                && s.gateway != c.last()
+                && s.lease_range.as_ref().is_none_or(|r| {
+                    c.contains(r.start_ip) && c.contains(r.end_ip) && r.start_ip <= r.end_ip
+                })
+        });
+    if !sane {
+        return Err(corrupt(
+            "its subnet, gateway or range is not valid".to_string(),
+        ));
     }
     Ok(rec)
 }

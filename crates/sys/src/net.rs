@@ -403,8 +403,15 @@ pub fn if_configure(
             r.ifr_ifru.ifru_netmask = sockaddr_in(m)
         })?;
     }
+    // Up, keeping the flags it has (MULTICAST, BROADCAST).
+    let mut r = ifreq(name)?;
+    // SAFETY: SIOCGIFFLAGS reads ifr_name and writes ifr_flags of the
+    // ifreq we pass.
+    cvt(unsafe { libc::ioctl(sock.as_raw_fd(), libc::SIOCGIFFLAGS, &mut r) })?;
+    // SAFETY: the kernel just wrote the flags member.
+    let flags = unsafe { r.ifr_ifru.ifru_flags };
     set(libc::SIOCSIFFLAGS, &|r| {
-        r.ifr_ifru.ifru_flags = (libc::IFF_UP | libc::IFF_RUNNING) as libc::c_short
+        r.ifr_ifru.ifru_flags = flags | (libc::IFF_UP | libc::IFF_RUNNING) as libc::c_short
     })
 }
 
@@ -478,9 +485,16 @@ pub fn inet_socket_in(netns: std::os::fd::BorrowedFd<'_>) -> io::Result<OwnedFd>
     socket_in(netns, libc::AF_INET, libc::SOCK_DGRAM, 0)
 }
 
-/// A route netlink socket in `netns`.
+/// A route netlink socket in `netns`; a request unanswered for 10 s fails
+/// instead of hanging its caller.
 pub fn netlink_in(netns: std::os::fd::BorrowedFd<'_>) -> io::Result<OwnedFd> {
-    socket_in(netns, libc::AF_NETLINK, libc::SOCK_RAW, libc::NETLINK_ROUTE)
+    let s = socket_in(netns, libc::AF_NETLINK, libc::SOCK_RAW, libc::NETLINK_ROUTE)?;
+    nix::sys::socket::setsockopt(
+        &s,
+        nix::sys::socket::sockopt::ReceiveTimeout,
+        &nix::sys::time::TimeVal::new(10, 0),
+    )?;
+    Ok(s)
 }
 
 /// A new network namespace, owned by the caller's user namespace (where it
@@ -531,13 +545,17 @@ mod nl {
 /// closed by patching their lengths.
 struct NlMsg(Vec<u8>);
 
+/// Sequence numbers of our requests, so an answer is matched to its own.
+static NL_SEQ: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+
 impl NlMsg {
     fn new(ty: u16, flags: u16) -> NlMsg {
         let mut m = NlMsg(Vec::with_capacity(256));
         m.0.extend_from_slice(&0u32.to_ne_bytes()); // length, set at the end
         m.0.extend_from_slice(&ty.to_ne_bytes());
         m.0.extend_from_slice(&flags.to_ne_bytes());
-        m.0.extend_from_slice(&1u32.to_ne_bytes()); // sequence
+        let seq = NL_SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        m.0.extend_from_slice(&seq.to_ne_bytes());
         m.0.extend_from_slice(&0u32.to_ne_bytes()); // port: the kernel's
         m.ifinfo();
         m
@@ -581,8 +599,10 @@ impl NlMsg {
 }
 
 /// Sends one request on the route netlink socket `sock` and reads its
-/// acknowledgement: Ok, or the kernel's error.
+/// acknowledgement (the NLMSG_ERROR message with its sequence number,
+/// among whatever else a reply holds): Ok, or the kernel's error.
 fn nl_request(sock: &OwnedFd, msg: &[u8]) -> io::Result<()> {
+    let seq = u32::from_ne_bytes([msg[8], msg[9], msg[10], msg[11]]);
     // SAFETY: send reads msg.len() bytes of the slice we pass.
     let n = unsafe { libc::send(sock.as_raw_fd(), msg.as_ptr().cast(), msg.len(), 0) };
     if n < 0 {
@@ -599,21 +619,26 @@ fn nl_request(sock: &OwnedFd, msg: &[u8]) -> io::Result<()> {
             }
             return Err(e);
         }
-        let got = &buf[..n as usize];
-        // nlmsghdr (16 bytes), then for NLMSG_ERROR the error code.
-        if got.len() < 20 {
-            return Err(io::Error::other("short netlink reply"));
+        let mut got = &buf[..n as usize];
+        // Each message: nlmsghdr (16 bytes), then for NLMSG_ERROR the
+        // error code; lengths padded to 4.
+        while got.len() >= 16 {
+            let len = u32::from_ne_bytes([got[0], got[1], got[2], got[3]]) as usize;
+            if len < 16 || len > got.len() {
+                return Err(io::Error::other("malformed netlink reply"));
+            }
+            let ty = u16::from_ne_bytes([got[4], got[5]]);
+            let their_seq = u32::from_ne_bytes([got[8], got[9], got[10], got[11]]);
+            if ty == nl::NLMSG_ERROR && their_seq == seq && len >= 20 {
+                let code = i32::from_ne_bytes([got[16], got[17], got[18], got[19]]);
+                return if code == 0 {
+                    Ok(())
+                } else {
+                    Err(io::Error::from_raw_os_error(-code))
+                };
+            }
+            got = &got[len.next_multiple_of(4).min(got.len())..];
         }
-        let ty = u16::from_ne_bytes([got[4], got[5]]);
-        if ty != nl::NLMSG_ERROR {
-            continue;
-        }
-        let code = i32::from_ne_bytes([got[16], got[17], got[18], got[19]]);
-        return if code == 0 {
-            Ok(())
-        } else {
-            Err(io::Error::from_raw_os_error(-code))
-        };
     }
 }
 
@@ -693,6 +718,28 @@ pub fn unshare_own_userns() -> io::Result<OwnedFd> {
     })?;
     // SAFETY: raw is a fresh descriptor that nothing else owns.
     Ok(unsafe { OwnedFd::from_raw_fd(raw) })
+}
+
+/// `NS_GET_USERNS` and `NS_GET_PARENT` (`<linux/nsfs.h>`).
+const NS_GET_USERNS: libc::Ioctl = 0xb701;
+const NS_GET_PARENT: libc::Ioctl = 0xb702;
+
+fn ns_ioctl(ns: std::os::fd::BorrowedFd<'_>, op: libc::Ioctl) -> io::Result<OwnedFd> {
+    // SAFETY: these nsfs ioctls take no argument and return a new
+    // descriptor.
+    let raw = cvt(unsafe { libc::ioctl(ns.as_raw_fd(), op) })?;
+    // SAFETY: raw is a fresh descriptor that nothing else owns.
+    Ok(unsafe { OwnedFd::from_raw_fd(raw) })
+}
+
+/// The user namespace that owns namespace `ns`.
+pub fn ns_owner(ns: std::os::fd::BorrowedFd<'_>) -> io::Result<OwnedFd> {
+    ns_ioctl(ns, NS_GET_USERNS)
+}
+
+/// The parent of user namespace `userns`.
+pub fn ns_parent(userns: std::os::fd::BorrowedFd<'_>) -> io::Result<OwnedFd> {
+    ns_ioctl(userns, NS_GET_PARENT)
 }
 
 /// Moves the calling thread into the network namespace `netns` (the
