@@ -72,6 +72,7 @@ complete -c rsp -n "__fish_rsp_needs_command" -f -a "system" -d 'Manage rsp itse
 complete -c rsp -n "__fish_rsp_needs_command" -f -a "commit" -d 'Create a new image from a container\'s changes'
 complete -c rsp -n "__fish_rsp_needs_command" -f -a "volume" -d 'Manage volumes'
 complete -c rsp -n "__fish_rsp_needs_command" -f -a "network" -d 'Manage networks'
+complete -c rsp -n "__fish_rsp_needs_command" -f -a "pod" -d 'Manage pods'
 complete -c rsp -n "__fish_rsp_needs_command" -f -a "diff" -d 'Inspect changes to a container\'s or an image\'s filesystem'
 complete -c rsp -n "__fish_rsp_needs_command" -f -a "export" -d 'Export a container\'s filesystem contents as a tar archive'
 complete -c rsp -n "__fish_rsp_needs_command" -f -a "import" -d 'Import a tarball to create a filesystem image'
@@ -623,6 +624,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand run" -l sig-proxy -d 'Proxy rece
 false\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l network -l net -d 'Network mode: slirp[:OPTS] (the default: own namespace served by rsp\'s userspace stack; slirp4netns[:OPTS], and default, private and pasta without options, name it too), none (loopback only), host (the host\'s network), or the name of a network made with `rsp network create`. OPTS: allow_host_loopback=true|false, port_handler=rootlesskit|slirp, mtu=N' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l network-alias -d 'Another name for the container on its network (repeatable)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand run" -l pod -d 'Run in this pod (new:NAME makes it), sharing its namespaces' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l ip -d 'The container\'s IPv4 address on its network' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l mac-address -d 'The container\'s MAC address on its own interface' -r
 complete -c rsp -n "__fish_rsp_using_subcommand run" -l dns -d 'A DNS server for /etc/resolv.conf instead of rsp\'s (repeatable; none: keep the image\'s file)' -r
@@ -675,6 +677,7 @@ warn\t''
 error\t''
 fatal\t''
 panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand ps" -l pod -d 'Show the pod of each container (POD ID and PODNAME columns)'
 complete -c rsp -n "__fish_rsp_using_subcommand ps" -s a -l all -d 'Show all the containers, default is only running containers'
 complete -c rsp -n "__fish_rsp_using_subcommand ps" -s l -l latest -d 'Act on the latest container created'
 complete -c rsp -n "__fish_rsp_using_subcommand ps" -s s -l size -d 'Display the total file sizes'
@@ -753,6 +756,7 @@ warn\t''
 error\t''
 fatal\t''
 panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ps" -l pod -d 'Show the pod of each container (POD ID and PODNAME columns)'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ps" -s a -l all -d 'Show all the containers, default is only running containers'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ps" -s l -l latest -d 'Act on the latest container created'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ps" -s s -l size -d 'Display the total file sizes'
@@ -774,6 +778,7 @@ warn\t''
 error\t''
 fatal\t''
 panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ls" -l pod -d 'Show the pod of each container (POD ID and PODNAME columns)'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ls" -s a -l all -d 'Show all the containers, default is only running containers'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ls" -s l -l latest -d 'Act on the latest container created'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from ls" -s s -l size -d 'Display the total file sizes'
@@ -832,6 +837,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 false\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l network -l net -d 'Network mode: slirp[:OPTS] (the default: own namespace served by rsp\'s userspace stack; slirp4netns[:OPTS], and default, private and pasta without options, name it too), none (loopback only), host (the host\'s network), or the name of a network made with `rsp network create`. OPTS: allow_host_loopback=true|false, port_handler=rootlesskit|slirp, mtu=N' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l network-alias -d 'Another name for the container on its network (repeatable)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l pod -d 'Run in this pod (new:NAME makes it), sharing its namespaces' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l ip -d 'The container\'s IPv4 address on its network' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l mac-address -d 'The container\'s MAC address on its own interface' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from run" -l dns -d 'A DNS server for /etc/resolv.conf instead of rsp\'s (repeatable; none: keep the image\'s file)' -r
@@ -963,6 +969,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 false\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l network -l net -d 'Network mode: slirp[:OPTS] (the default: own namespace served by rsp\'s userspace stack; slirp4netns[:OPTS], and default, private and pasta without options, name it too), none (loopback only), host (the host\'s network), or the name of a network made with `rsp network create`. OPTS: allow_host_loopback=true|false, port_handler=rootlesskit|slirp, mtu=N' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l network-alias -d 'Another name for the container on its network (repeatable)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l pod -d 'Run in this pod (new:NAME makes it), sharing its namespaces' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l ip -d 'The container\'s IPv4 address on its network' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l mac-address -d 'The container\'s MAC address on its own interface' -r
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from create" -l dns -d 'A DNS server for /etc/resolv.conf instead of rsp\'s (repeatable; none: keep the image\'s file)' -r
@@ -1400,6 +1407,7 @@ complete -c rsp -n "__fish_rsp_using_subcommand create" -l sig-proxy -d 'Proxy r
 false\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l network -l net -d 'Network mode: slirp[:OPTS] (the default: own namespace served by rsp\'s userspace stack; slirp4netns[:OPTS], and default, private and pasta without options, name it too), none (loopback only), host (the host\'s network), or the name of a network made with `rsp network create`. OPTS: allow_host_loopback=true|false, port_handler=rootlesskit|slirp, mtu=N' -r
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l network-alias -d 'Another name for the container on its network (repeatable)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand create" -l pod -d 'Run in this pod (new:NAME makes it), sharing its namespaces' -r
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l ip -d 'The container\'s IPv4 address on its network' -r
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l mac-address -d 'The container\'s MAC address on its own interface' -r
 complete -c rsp -n "__fish_rsp_using_subcommand create" -l dns -d 'A DNS server for /etc/resolv.conf instead of rsp\'s (repeatable; none: keep the image\'s file)' -r
@@ -2184,6 +2192,307 @@ complete -c rsp -n "__fish_rsp_using_subcommand network; and __fish_seen_subcomm
 complete -c rsp -n "__fish_rsp_using_subcommand network; and __fish_seen_subcommand_from help" -f -a "connect" -d 'Connect a container to a network (at once if it runs)'
 complete -c rsp -n "__fish_rsp_using_subcommand network; and __fish_seen_subcommand_from help" -f -a "disconnect" -d 'Disconnect a container from a network'
 complete -c rsp -n "__fish_rsp_using_subcommand network; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and not __fish_seen_subcommand_from create ps ls list inspect start stop restart kill pause unpause rm remove prune exists top stats logs help" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and not __fish_seen_subcommand_from create ps ls list inspect start stop restart kill pause unpause rm remove prune exists top stats logs help" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and not __fish_seen_subcommand_from create ps ls list inspect start stop restart kill pause unpause rm remove prune exists top stats logs help" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and not __fish_seen_subcommand_from create ps ls list inspect start stop restart kill pause unpause rm remove prune exists top stats logs help" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and not __fish_seen_subcommand_from create ps ls list inspect start stop restart kill pause unpause rm remove prune exists top stats logs help" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and not __fish_seen_subcommand_from create ps ls list inspect start stop restart kill pause unpause rm remove prune exists top stats logs help" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and not __fish_seen_subcommand_from create ps ls list inspect start stop restart kill pause unpause rm remove prune exists top stats logs help" -f -a "create" -d 'Create a new pod'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and not __fish_seen_subcommand_from create ps ls list inspect start stop restart kill pause unpause rm remove prune exists top stats logs help" -f -a "ps" -d 'List pods'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and not __fish_seen_subcommand_from create ps ls list inspect start stop restart kill pause unpause rm remove prune exists top stats logs help" -f -a "ls" -d 'List pods'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and not __fish_seen_subcommand_from create ps ls list inspect start stop restart kill pause unpause rm remove prune exists top stats logs help" -f -a "list" -d 'List pods'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and not __fish_seen_subcommand_from create ps ls list inspect start stop restart kill pause unpause rm remove prune exists top stats logs help" -f -a "inspect" -d 'Display detailed information on one or more pods'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and not __fish_seen_subcommand_from create ps ls list inspect start stop restart kill pause unpause rm remove prune exists top stats logs help" -f -a "start" -d 'Start one or more pods (their infra first)'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and not __fish_seen_subcommand_from create ps ls list inspect start stop restart kill pause unpause rm remove prune exists top stats logs help" -f -a "stop" -d 'Stop one or more pods (their infra last)'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and not __fish_seen_subcommand_from create ps ls list inspect start stop restart kill pause unpause rm remove prune exists top stats logs help" -f -a "restart" -d 'Restart one or more pods'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and not __fish_seen_subcommand_from create ps ls list inspect start stop restart kill pause unpause rm remove prune exists top stats logs help" -f -a "kill" -d 'Send a signal to the containers of one or more pods'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and not __fish_seen_subcommand_from create ps ls list inspect start stop restart kill pause unpause rm remove prune exists top stats logs help" -f -a "pause" -d 'Pause the containers of one or more pods'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and not __fish_seen_subcommand_from create ps ls list inspect start stop restart kill pause unpause rm remove prune exists top stats logs help" -f -a "unpause" -d 'Unpause the containers of one or more pods'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and not __fish_seen_subcommand_from create ps ls list inspect start stop restart kill pause unpause rm remove prune exists top stats logs help" -f -a "rm" -d 'Remove one or more pods'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and not __fish_seen_subcommand_from create ps ls list inspect start stop restart kill pause unpause rm remove prune exists top stats logs help" -f -a "remove" -d 'Remove one or more pods'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and not __fish_seen_subcommand_from create ps ls list inspect start stop restart kill pause unpause rm remove prune exists top stats logs help" -f -a "prune" -d 'Remove every pod none of whose containers runs'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and not __fish_seen_subcommand_from create ps ls list inspect start stop restart kill pause unpause rm remove prune exists top stats logs help" -f -a "exists" -d 'Check if a pod exists (exit 0 if it does, 1 if not)'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and not __fish_seen_subcommand_from create ps ls list inspect start stop restart kill pause unpause rm remove prune exists top stats logs help" -f -a "top" -d 'Display the processes of a pod\'s containers'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and not __fish_seen_subcommand_from create ps ls list inspect start stop restart kill pause unpause rm remove prune exists top stats logs help" -f -a "stats" -d 'Display a live stream of a pod\'s containers\' resource usage'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and not __fish_seen_subcommand_from create ps ls list inspect start stop restart kill pause unpause rm remove prune exists top stats logs help" -f -a "logs" -d 'Fetch the logs of a pod\'s containers'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and not __fish_seen_subcommand_from create ps ls list inspect start stop restart kill pause unpause rm remove prune exists top stats logs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from create" -l name -d 'Name of the pod (default: a random name)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from create" -l infra -d 'Create an infra container holding the shared namespaces' -r -f -a "true\t''
+false\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from create" -l share -d 'Namespaces the containers share: a comma-separated subset of net, uts and ipc' -r
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from create" -s p -l publish -d 'Publish a port of the pod to the host: [IP:][HOSTPORT:]CONTAINERPORT[/tcp|/udp]' -r
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from create" -l network -l net -d 'The pod\'s network: slirp (default), none, host, bridge or network names' -r
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from create" -l hostname -d 'The pod\'s hostname (default: its name)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from create" -l add-host -d 'Add a line to the pod\'s /etc/hosts: NAME:IP' -r
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from create" -s l -l label -d 'Set metadata for the pod' -r
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from create" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from create" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from create" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from create" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from ps" -l format -d 'Pretty-print pods to JSON or using a Go template' -r
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from ps" -s f -l filter -d 'Filter output (name=, id=, label=, status=)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from ps" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from ps" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from ps" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from ps" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from ps" -s q -l quiet -d 'Print pod IDs only'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from ps" -l no-trunc -d 'Do not truncate pod IDs'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from ps" -l noheading -d 'Do not print headings'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from ps" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from ps" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from ls" -l format -d 'Pretty-print pods to JSON or using a Go template' -r
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from ls" -s f -l filter -d 'Filter output (name=, id=, label=, status=)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from ls" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from ls" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from ls" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from ls" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from ls" -s q -l quiet -d 'Print pod IDs only'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from ls" -l no-trunc -d 'Do not truncate pod IDs'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from ls" -l noheading -d 'Do not print headings'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from ls" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from list" -l format -d 'Pretty-print pods to JSON or using a Go template' -r
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from list" -s f -l filter -d 'Filter output (name=, id=, label=, status=)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from list" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from list" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from list" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from list" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print pod IDs only'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from list" -l no-trunc -d 'Do not truncate pod IDs'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from list" -l noheading -d 'Do not print headings'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from inspect" -s f -l format -d 'Format the output using a Go template or json' -r
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from inspect" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from inspect" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from inspect" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from inspect" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from inspect" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from inspect" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from start" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from start" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from start" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from start" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from start" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from start" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from stop" -s t -l time -d 'Seconds to wait for each container to stop before killing it' -r
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from stop" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from stop" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from stop" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from stop" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from stop" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from stop" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from restart" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from restart" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from restart" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from restart" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from restart" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from restart" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from kill" -s s -l signal -d 'Signal to send (default KILL)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from kill" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from kill" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from kill" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from kill" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from kill" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from kill" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from pause" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from pause" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from pause" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from pause" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from pause" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from pause" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from unpause" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from unpause" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from unpause" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from unpause" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from unpause" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from unpause" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from rm" -s t -l time -d 'With -f, seconds to wait for a running container to stop before killing it' -r
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from rm" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from rm" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from rm" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from rm" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from rm" -s f -l force -d 'Stop and remove running containers of the pod too'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from rm" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from remove" -s t -l time -d 'With -f, seconds to wait for a running container to stop before killing it' -r
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from remove" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from remove" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from remove" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from remove" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from remove" -s f -l force -d 'Stop and remove running containers of the pod too'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from prune" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from prune" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from prune" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from prune" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from prune" -s f -l force -d 'Do not prompt for confirmation'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from prune" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from exists" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from exists" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from exists" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from exists" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from exists" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from exists" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from top" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from top" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from top" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from top" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from top" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from top" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from stats" -l format -d 'Pretty-print statistics to JSON or using a Go template' -r
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from stats" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from stats" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from stats" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from stats" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from stats" -l no-stream -d 'Disable streaming stats and only pull the first result'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from stats" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from stats" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from logs" -s n -l tail -d 'Output the specified number of lines at the end of each container\'s logs' -r
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from logs" -s c -l container -d 'Only this container of the pod' -r
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from logs" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from logs" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from logs" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from logs" -l log-level -d 'Log messages at and above this level (debug, info, warn, error)' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''
+panic\t''"
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from logs" -s f -l follow -d 'Follow log output'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from logs" -s t -l timestamps -d 'Output the timestamps in the log'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from logs" -s h -l help -d 'Print help'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from logs" -s V -l version -d 'Print version'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create a new pod'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from help" -f -a "ps" -d 'List pods'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from help" -f -a "inspect" -d 'Display detailed information on one or more pods'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from help" -f -a "start" -d 'Start one or more pods (their infra first)'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from help" -f -a "stop" -d 'Stop one or more pods (their infra last)'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from help" -f -a "restart" -d 'Restart one or more pods'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from help" -f -a "kill" -d 'Send a signal to the containers of one or more pods'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from help" -f -a "pause" -d 'Pause the containers of one or more pods'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from help" -f -a "unpause" -d 'Unpause the containers of one or more pods'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from help" -f -a "rm" -d 'Remove one or more pods'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from help" -f -a "prune" -d 'Remove every pod none of whose containers runs'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from help" -f -a "exists" -d 'Check if a pod exists (exit 0 if it does, 1 if not)'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from help" -f -a "top" -d 'Display the processes of a pod\'s containers'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from help" -f -a "stats" -d 'Display a live stream of a pod\'s containers\' resource usage'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from help" -f -a "logs" -d 'Fetch the logs of a pod\'s containers'
+complete -c rsp -n "__fish_rsp_using_subcommand pod; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rsp -n "__fish_rsp_using_subcommand diff" -l format -d 'Output format: json' -r -f -a "json\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand diff" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand diff" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
@@ -2465,55 +2774,56 @@ complete -c rsp -n "__fish_rsp_using_subcommand buildx; and __fish_seen_subcomma
 complete -c rsp -n "__fish_rsp_using_subcommand buildx; and __fish_seen_subcommand_from build" -s V -l version -d 'Print version'
 complete -c rsp -n "__fish_rsp_using_subcommand buildx; and __fish_seen_subcommand_from help" -f -a "build" -d 'Build an image from a Containerfile or Dockerfile'
 complete -c rsp -n "__fish_rsp_using_subcommand buildx; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "version" -d 'Display the rsp version information'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "info" -d 'Display rsp and system information'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "pull" -d 'Pull an image from a registry'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "images" -d 'List images in local storage'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "rmi" -d 'Remove one or more images from local storage'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "image" -d 'Manage images'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "tag" -d 'Add an additional name to a local image'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "untag" -d 'Remove a name from a local image'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "history" -d 'Show the history of an image'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "run" -d 'Run a command in a new container'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "ps" -d 'List containers'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "rm" -d 'Remove one or more containers'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "container" -d 'Manage containers'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "inspect" -d 'Display the configuration of containers or images'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "create" -d 'Create but do not start a container'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "start" -d 'Start one or more containers'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "stop" -d 'Stop one or more containers'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "kill" -d 'Kill one or more running containers with a specific signal'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "restart" -d 'Restart one or more containers'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "wait" -d 'Block on one or more containers and print their exit codes'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "rename" -d 'Rename an existing container'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "update" -d 'Change a container\'s resource limits (at once while it runs, and for its next starts)'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "logs" -d 'Fetch the logs of one or more containers'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "attach" -d 'Attach to a running container'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "exec" -d 'Run a process in a running container'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "top" -d 'Display the running processes of a container'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "port" -d 'List port mappings of a container'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "cp" -d 'Copy files and folders between a container and the local filesystem'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "pause" -d 'Pause all the processes in one or more containers'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "unpause" -d 'Unpause the processes in one or more containers'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "stats" -d 'Display a live stream of container resource usage statistics'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "events" -d 'Show rsp events'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "system" -d 'Manage rsp itself: information, reset'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "commit" -d 'Create a new image from a container\'s changes'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "volume" -d 'Manage volumes'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "network" -d 'Manage networks'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "diff" -d 'Inspect changes to a container\'s or an image\'s filesystem'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "export" -d 'Export a container\'s filesystem contents as a tar archive'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "import" -d 'Import a tarball to create a filesystem image'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "push" -d 'Push an image to a registry'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "save" -d 'Save images to an archive (docker-archive, oci-archive or oci-dir)'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "load" -d 'Load images from an archive made by save, docker save, podman save or skopeo'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "login" -d 'Log in to a container registry'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "logout" -d 'Log out of a container registry'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "search" -d 'Search a registry for images'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "manifest" -d 'Inspect manifests and manifest lists in registries'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "build" -d 'Build an image from a Containerfile or Dockerfile'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "buildx" -d 'Docker Buildx compatibility: build images'
-complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network diff export import push save load login logout search manifest build buildx help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "version" -d 'Display the rsp version information'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "info" -d 'Display rsp and system information'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "pull" -d 'Pull an image from a registry'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "images" -d 'List images in local storage'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "rmi" -d 'Remove one or more images from local storage'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "image" -d 'Manage images'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "tag" -d 'Add an additional name to a local image'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "untag" -d 'Remove a name from a local image'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "history" -d 'Show the history of an image'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "run" -d 'Run a command in a new container'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "ps" -d 'List containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "rm" -d 'Remove one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "container" -d 'Manage containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "inspect" -d 'Display the configuration of containers or images'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "create" -d 'Create but do not start a container'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "start" -d 'Start one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "stop" -d 'Stop one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "kill" -d 'Kill one or more running containers with a specific signal'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "restart" -d 'Restart one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "wait" -d 'Block on one or more containers and print their exit codes'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "rename" -d 'Rename an existing container'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "update" -d 'Change a container\'s resource limits (at once while it runs, and for its next starts)'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "logs" -d 'Fetch the logs of one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "attach" -d 'Attach to a running container'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "exec" -d 'Run a process in a running container'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "top" -d 'Display the running processes of a container'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "port" -d 'List port mappings of a container'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "cp" -d 'Copy files and folders between a container and the local filesystem'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "pause" -d 'Pause all the processes in one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "unpause" -d 'Unpause the processes in one or more containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "stats" -d 'Display a live stream of container resource usage statistics'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "events" -d 'Show rsp events'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "system" -d 'Manage rsp itself: information, reset'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "commit" -d 'Create a new image from a container\'s changes'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "volume" -d 'Manage volumes'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "network" -d 'Manage networks'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "pod" -d 'Manage pods'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "diff" -d 'Inspect changes to a container\'s or an image\'s filesystem'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "export" -d 'Export a container\'s filesystem contents as a tar archive'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "import" -d 'Import a tarball to create a filesystem image'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "push" -d 'Push an image to a registry'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "save" -d 'Save images to an archive (docker-archive, oci-archive or oci-dir)'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "load" -d 'Load images from an archive made by save, docker save, podman save or skopeo'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "login" -d 'Log in to a container registry'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "logout" -d 'Log out of a container registry'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "search" -d 'Search a registry for images'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "manifest" -d 'Inspect manifests and manifest lists in registries'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "build" -d 'Build an image from a Containerfile or Dockerfile'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "buildx" -d 'Docker Buildx compatibility: build images'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and not __fish_seen_subcommand_from version info pull images rmi image tag untag history run ps rm container inspect create start stop kill restart wait rename update logs attach exec top port cp pause unpause stats events system commit volume network pod diff export import push save load login logout search manifest build buildx help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from image" -f -a "images" -d 'List images in local storage'
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from image" -f -a "pull" -d 'Pull an image from a registry'
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from image" -f -a "rm" -d 'Remove one or more images from local storage'
@@ -2579,5 +2889,20 @@ complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from network" -f -a "exists" -d 'Check if a network exists (exit 0 if it does, 1 if not)'
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from network" -f -a "connect" -d 'Connect a container to a network (at once if it runs)'
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from network" -f -a "disconnect" -d 'Disconnect a container from a network'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from pod" -f -a "create" -d 'Create a new pod'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from pod" -f -a "ps" -d 'List pods'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from pod" -f -a "inspect" -d 'Display detailed information on one or more pods'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from pod" -f -a "start" -d 'Start one or more pods (their infra first)'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from pod" -f -a "stop" -d 'Stop one or more pods (their infra last)'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from pod" -f -a "restart" -d 'Restart one or more pods'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from pod" -f -a "kill" -d 'Send a signal to the containers of one or more pods'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from pod" -f -a "pause" -d 'Pause the containers of one or more pods'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from pod" -f -a "unpause" -d 'Unpause the containers of one or more pods'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from pod" -f -a "rm" -d 'Remove one or more pods'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from pod" -f -a "prune" -d 'Remove every pod none of whose containers runs'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from pod" -f -a "exists" -d 'Check if a pod exists (exit 0 if it does, 1 if not)'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from pod" -f -a "top" -d 'Display the processes of a pod\'s containers'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from pod" -f -a "stats" -d 'Display a live stream of a pod\'s containers\' resource usage'
+complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from pod" -f -a "logs" -d 'Fetch the logs of a pod\'s containers'
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from manifest" -f -a "inspect" -d 'Display the manifest or manifest list of an image in a registry'
 complete -c rsp -n "__fish_rsp_using_subcommand help; and __fish_seen_subcommand_from buildx" -f -a "build" -d 'Build an image from a Containerfile or Dockerfile'

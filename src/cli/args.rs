@@ -117,6 +117,9 @@ pub enum Command {
     /// Manage networks
     #[command(subcommand)]
     Network(NetworkCommand),
+    /// Manage pods
+    #[command(subcommand)]
+    Pod(PodCommand),
     /// Inspect changes to a container's or an image's filesystem
     Diff(DiffArgs),
     /// Export a container's filesystem contents as a tar archive
@@ -615,6 +618,9 @@ pub struct RunArgs {
     /// Another name for the container on its network (repeatable)
     #[arg(long = "network-alias", value_name = "NAME")]
     pub network_alias: Vec<String>,
+    /// Run in this pod (new:NAME makes it), sharing its namespaces
+    #[arg(long, value_name = "POD")]
+    pub pod: Option<String>,
     /// The container's IPv4 address on its network
     #[arg(long, value_name = "IP")]
     pub ip: Option<String>,
@@ -662,6 +668,9 @@ pub struct RunArgs {
 
 #[derive(Args, Debug)]
 pub struct PsArgs {
+    /// Show the pod of each container (POD ID and PODNAME columns)
+    #[arg(long)]
+    pub pod: bool,
     /// Show all the containers, default is only running containers
     #[arg(short, long)]
     pub all: bool,
@@ -1586,4 +1595,187 @@ pub struct NetworkPruneArgs {
 pub struct NetworkNameArg {
     /// The network (name or ID)
     pub name: String,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PodCommand {
+    /// Create a new pod
+    Create(PodCreateArgs),
+    /// List pods
+    #[command(name = "ps", visible_aliases = ["ls", "list"])]
+    Ps(PodPsArgs),
+    /// Display detailed information on one or more pods
+    Inspect(PodInspectArgs),
+    /// Start one or more pods (their infra first)
+    Start(PodNamesArgs),
+    /// Stop one or more pods (their infra last)
+    Stop(PodStopArgs),
+    /// Restart one or more pods
+    Restart(PodNamesArgs),
+    /// Send a signal to the containers of one or more pods
+    Kill(PodKillArgs),
+    /// Pause the containers of one or more pods
+    Pause(PodNamesArgs),
+    /// Unpause the containers of one or more pods
+    Unpause(PodNamesArgs),
+    /// Remove one or more pods
+    #[command(visible_alias = "remove")]
+    Rm(PodRmArgs),
+    /// Remove every pod none of whose containers runs
+    Prune(PodPruneArgs),
+    /// Check if a pod exists (exit 0 if it does, 1 if not)
+    Exists(PodNameArg),
+    /// Display the processes of a pod's containers
+    Top(PodNameArg),
+    /// Display a live stream of a pod's containers' resource usage
+    Stats(PodStatsArgs),
+    /// Fetch the logs of a pod's containers
+    Logs(PodLogsArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct PodCreateArgs {
+    /// Name of the pod (default: a random name)
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Create an infra container holding the shared namespaces
+    #[arg(long, value_name = "BOOL", default_value = "true", num_args = 0..=1, default_missing_value = "true", require_equals = true, action = clap::ArgAction::Set)]
+    pub infra: bool,
+    /// Namespaces the containers share: a comma-separated subset of net, uts and ipc
+    #[arg(long, default_value = "ipc,net,uts")]
+    pub share: String,
+    /// Publish a port of the pod to the host: [IP:][HOSTPORT:]CONTAINERPORT[/tcp|/udp]
+    #[arg(short = 'p', long = "publish", value_name = "SPEC")]
+    pub publish: Vec<String>,
+    /// The pod's network: slirp (default), none, host, bridge or network names
+    #[arg(
+        long,
+        visible_alias = "net",
+        default_value = "slirp",
+        value_name = "MODE"
+    )]
+    pub network: String,
+    /// The pod's hostname (default: its name)
+    #[arg(long)]
+    pub hostname: Option<String>,
+    /// Add a line to the pod's /etc/hosts: NAME:IP
+    #[arg(long = "add-host", value_name = "NAME:IP")]
+    pub add_host: Vec<String>,
+    /// Set metadata for the pod
+    #[arg(short, long, value_name = "KEY=VALUE")]
+    pub label: Vec<String>,
+    /// Name of the pod, as an argument
+    pub pod_name: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct PodPsArgs {
+    /// Print pod IDs only
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Do not truncate pod IDs
+    #[arg(long = "no-trunc")]
+    pub no_trunc: bool,
+    /// Pretty-print pods to JSON or using a Go template
+    #[arg(long)]
+    pub format: Option<String>,
+    /// Filter output (name=, id=, label=, status=)
+    #[arg(short, long, value_name = "KEY=VALUE")]
+    pub filter: Vec<String>,
+    /// Do not print headings
+    #[arg(long)]
+    pub noheading: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct PodInspectArgs {
+    /// Format the output using a Go template or json
+    #[arg(short, long)]
+    pub format: Option<String>,
+    /// Pods (names or IDs)
+    #[arg(required = true)]
+    pub pods: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct PodNamesArgs {
+    /// Pods (names or IDs)
+    #[arg(required = true)]
+    pub pods: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct PodStopArgs {
+    /// Seconds to wait for each container to stop before killing it
+    #[arg(short = 't', long = "time", value_name = "SECONDS")]
+    pub time: Option<u32>,
+    /// Pods (names or IDs)
+    #[arg(required = true)]
+    pub pods: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct PodKillArgs {
+    /// Signal to send (default KILL)
+    #[arg(short, long, default_value = "KILL")]
+    pub signal: String,
+    /// Pods (names or IDs)
+    #[arg(required = true)]
+    pub pods: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct PodRmArgs {
+    /// Stop and remove running containers of the pod too
+    #[arg(short, long)]
+    pub force: bool,
+    /// With -f, seconds to wait for a running container to stop before killing it
+    #[arg(short = 't', long = "time", value_name = "SECONDS")]
+    pub time: Option<u32>,
+    /// Pods (names or IDs)
+    #[arg(required = true)]
+    pub pods: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct PodPruneArgs {
+    /// Do not prompt for confirmation
+    #[arg(short, long)]
+    pub force: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct PodNameArg {
+    /// The pod (name or ID)
+    pub pod: String,
+}
+
+#[derive(Args, Debug)]
+pub struct PodStatsArgs {
+    /// Disable streaming stats and only pull the first result
+    #[arg(long)]
+    pub no_stream: bool,
+    /// Pretty-print statistics to JSON or using a Go template
+    #[arg(long)]
+    pub format: Option<String>,
+    /// The pod (name or ID)
+    pub pod: String,
+}
+
+#[derive(Args, Debug)]
+pub struct PodLogsArgs {
+    /// Follow log output
+    #[arg(short, long)]
+    pub follow: bool,
+    /// Output the specified number of lines at the end of each container's logs
+    #[arg(short = 'n', long, value_name = "N")]
+    pub tail: Option<i64>,
+    /// Output the timestamps in the log
+    #[arg(short, long)]
+    pub timestamps: bool,
+    /// Only this container of the pod
+    #[arg(short, long, value_name = "CONTAINER")]
+    pub container: Option<String>,
+    /// The pod (name or ID)
+    pub pod: String,
 }

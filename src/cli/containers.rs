@@ -188,30 +188,29 @@ fn spec_error(e: rsp_runtime::mounts::MountError) -> SpecError {
     SpecError::Mount(e)
 }
 
-/// The container spec the flags of `run` and `create` ask for.
-fn spec_from_flags(
-    a: &RunArgs,
-    storage_driver: rsp_storage::driver::Driver,
-) -> anyhow::Result<ContainerSpec> {
-    let env = user_env(&a.env_file, &a.env)?;
-    let entrypoint = a.entrypoint.as_deref().map(parse_entrypoint).transpose()?;
-    // Anything but rsp's own modes names user-defined networks (checked
-    // against the store when the container is made).
-    let mut network_container = None;
-    let (network, net_options, networks) = match spec::parse_network(&a.network) {
-        Ok((m, o)) => (m, o, Vec::new()),
-        Err(_) if a.network.starts_with("container:") && a.network.len() > 10 => {
-            network_container = Some(a.network["container:".len()..].to_string());
-            (
-                rsp_runtime::container::NetworkMode::Container,
-                Default::default(),
-                Vec::new(),
-            )
-        }
+/// `--network`'s value: the mode, its options, the user-defined networks
+/// it names and, for `container:NAME`, NAME. Anything but rsp's own
+/// modes names user-defined networks (checked against the store when the
+/// container is made); `bridge` is Podman's default network.
+#[allow(clippy::type_complexity)]
+pub(super) fn network_flag(
+    value: &str,
+) -> anyhow::Result<(
+    rsp_runtime::container::NetworkMode,
+    rsp_net::NetOptions,
+    Vec<String>,
+    Option<String>,
+)> {
+    match spec::parse_network(value) {
+        Ok((m, o)) => Ok((m, o, Vec::new(), None)),
+        Err(_) if value.starts_with("container:") && value.len() > 10 => Ok((
+            rsp_runtime::container::NetworkMode::Container,
+            Default::default(),
+            Vec::new(),
+            Some(value["container:".len()..].to_string()),
+        )),
         Err(e @ (spec::SpecError::UnknownNetwork(_) | spec::SpecError::NoBridge(_))) => {
-            // `bridge` is Podman's default network, as in Podman.
-            let names: Vec<String> = a
-                .network
+            let names: Vec<String> = value
                 .split(',')
                 .map(|n| match n {
                     "bridge" => rsp_runtime::networks::DEFAULT_NAME.to_string(),
@@ -221,14 +220,25 @@ fn spec_from_flags(
             if !names.iter().all(|n| rsp_runtime::networks::valid_name(n)) {
                 return Err(e.into());
             }
-            (
+            Ok((
                 rsp_runtime::container::NetworkMode::Bridge,
                 Default::default(),
                 names,
-            )
+                None,
+            ))
         }
-        Err(e) => return Err(e.into()),
-    };
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The container spec the flags of `run` and `create` ask for.
+fn spec_from_flags(
+    a: &RunArgs,
+    storage_driver: rsp_storage::driver::Driver,
+) -> anyhow::Result<ContainerSpec> {
+    let env = user_env(&a.env_file, &a.env)?;
+    let entrypoint = a.entrypoint.as_deref().map(parse_entrypoint).transpose()?;
+    let (network, net_options, networks, network_container) = network_flag(&a.network)?;
     let static_ip =
         a.ip.as_deref()
             .map(|ip| {
@@ -302,6 +312,10 @@ fn spec_from_flags(
         network_aliases: a.network_alias.clone(),
         static_ip,
         network_container,
+        pod: None,
+        infra: false,
+        pod_infra: None,
+        pod_share: Vec::new(),
         dns: a.dns.clone(),
         dns_search: a.dns_search.clone(),
         dns_options: a.dns_option.clone(),
@@ -338,7 +352,10 @@ fn run_or_create(g: &Global, a: &RunArgs, create_only: bool) -> CmdResult {
     let (paths, store) = open_store(g)?;
     let (driver, _) = rsp_storage::driver::select(g.storage_driver.as_deref(), &paths.root)?;
     // Every flag is checked before anything is fetched.
-    let spec = spec_from_flags(a, driver)?;
+    let mut spec = spec_from_flags(a, driver)?;
+    if let Some(pod) = &a.pod {
+        super::pods::join_pod(&store, pod, &mut spec, &a.network)?;
+    }
     spec.validate().map_err(spec_failure)?;
     let rec = image_for_run(&store, a)?;
     let built = spec.build(&store, &rec).map_err(spec_failure)?;
@@ -633,6 +650,12 @@ pub fn ps(g: &Global, a: &PsArgs) -> CmdResult {
             output::render_template(&mut out, &fmt, &rows)?;
         }
         Format::Default => {
+            let pod_names: std::collections::HashMap<String, String> =
+                rsp_runtime::pods::list(&store)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|p| (p.id, p.name))
+                    .collect();
             let rows: Vec<Vec<String>> = all
                 .iter()
                 .map(|c| {
@@ -649,6 +672,15 @@ pub fn ps(g: &Global, a: &PsArgs) -> CmdResult {
                     .iter()
                     .map(|k| r[*k].as_str().unwrap_or_default().to_string())
                     .collect();
+                    if a.pod {
+                        let p = c
+                            .config
+                            .pod
+                            .as_deref()
+                            .and_then(|id| pod_names.get(id).map(|n| (id, n)));
+                        row.push(p.map(|(id, _)| id[..12].to_string()).unwrap_or_default());
+                        row.push(p.map(|(_, n)| n.clone()).unwrap_or_default());
+                    }
                     if a.size {
                         row.push(format!(
                             "{} (virtual {})",
@@ -674,6 +706,9 @@ pub fn ps(g: &Global, a: &PsArgs) -> CmdResult {
                 "PORTS",
                 "NAMES",
             ];
+            if a.pod {
+                header.extend(["POD ID", "PODNAME"]);
+            }
             if a.size {
                 header.push("SIZE");
             }

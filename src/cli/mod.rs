@@ -21,6 +21,7 @@ mod networks;
 mod observe;
 mod observe_fmt;
 mod output;
+mod pods;
 mod progress;
 mod registry;
 mod system;
@@ -184,6 +185,7 @@ fn dispatch(cli: &Cli) -> CmdResult {
         Command::Commit(a) => commit::commit(g, a),
         Command::Volume(sub) => volumes::volume_cmd(g, sub),
         Command::Network(sub) => networks::network_cmd(g, sub),
+        Command::Pod(sub) => pods::pod_cmd(g, sub),
         Command::Diff(a) => commit::diff(g, a),
         Command::Export(a) => commit::export(g, a),
         Command::Import(a) => commit::import(g, a),

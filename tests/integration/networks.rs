@@ -1063,3 +1063,177 @@ fn issue20_restarts_exec_reconnects_and_resolvers() {
     let out = run(&env, &["--network", "r"], &["cat", "/etc/resolv.conf"]).ok();
     assert!(out.contains("search dns.podman corp.example\n"), "{out}");
 }
+
+/// Pods: an infra container (rsp itself as pid 1, no pause image) holds
+/// the network, uts and ipc namespaces its members share; the pod's ports
+/// and hostname are its; the pod commands act on all its containers.
+#[test]
+fn issue20_pods_share_localhost_and_come_and_go_whole() {
+    let env = env();
+    let port = free_port();
+    let id = env
+        .rsp()
+        .args([
+            "pod",
+            "create",
+            "--name",
+            "trio",
+            "--hostname",
+            "trio-host",
+            "-p",
+            &format!("127.0.0.1:{port}:80"),
+            "-l",
+            "app=t",
+        ])
+        .ok()
+        .trim()
+        .to_string();
+    assert_eq!(id.len(), 64);
+    // Three members: a web server, a "database" on another port, a client.
+    detach(
+        &env,
+        &["--pod", "trio", "--name", "web"],
+        &[
+            "sh",
+            "-c",
+            "mkdir -p /w && echo pod-web > /w/index.html && exec httpd -f -p 80 -h /w",
+        ],
+    );
+    detach(
+        &env,
+        &["--pod", "trio", "--name", "db"],
+        &[
+            "sh",
+            "-c",
+            "mkdir -p /d && echo pod-db > /d/index.html && echo db-up && exec httpd -f -p 5432 -h /d",
+        ],
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let out = loop {
+        let o = run(&env, &["--pod", "trio"], &["sh", "-c", "wget -qO- http://127.0.0.1/ && wget -qO- http://localhost:5432/ && hostname && ls /sys/class/net"]).output();
+        if o.status.success() {
+            break String::from_utf8_lossy(&o.stdout).into_owned();
+        }
+        assert!(Instant::now() < deadline, "{}", stderr_of(&o));
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert!(out.contains("pod-web") && out.contains("pod-db"), "{out}");
+    assert!(out.contains("trio-host"), "{out}");
+    // The pod's published port reaches its web server from the host.
+    assert!(crate::network::http_get(port).contains("pod-web"));
+    // exec into a member works through the shared namespaces.
+    let out = env
+        .rsp()
+        .args(["exec", "db", "wget", "-qO-", "http://127.0.0.1/"])
+        .ok();
+    assert!(out.contains("pod-web"), "{out}");
+    let ps = env.rsp().args(["pod", "ps"]).ok();
+    assert!(
+        ps.contains("trio") && ps.contains("Running") && ps.contains(" 3"),
+        "{ps}"
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&env.rsp().args(["pod", "inspect", "trio"]).ok()).unwrap();
+    assert_eq!(v["Name"], "trio");
+    assert_eq!(v["NumContainers"], 3);
+    assert_eq!(
+        v["SharedNamespaces"],
+        serde_json::json!(["ipc", "net", "uts"])
+    );
+    assert_eq!(v["Labels"]["app"], "t");
+    let infra = v["InfraContainerID"].as_str().unwrap().to_string();
+    let psp = env.rsp().args(["ps", "--pod"]).ok();
+    assert!(psp.contains("PODNAME") && psp.contains("trio"), "{psp}");
+    // The infra is rsp itself, running nothing of an image.
+    let pid: i32 = inspect(&env, &infra, "{{.State.Pid}}").parse().unwrap();
+    let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap();
+    assert_eq!(comm.trim(), "rsp-infra");
+    // top, stats and logs of its containers.
+    let top = env.rsp().args(["pod", "top", "trio"]).ok();
+    assert!(top.contains("web:") && top.contains("httpd"), "{top}");
+    let stats = env
+        .rsp()
+        .args([
+            "pod",
+            "stats",
+            "--no-stream",
+            "--format",
+            "{{.Name}}",
+            "trio",
+        ])
+        .ok();
+    assert!(stats.contains("web") && stats.contains("db"), "{stats}");
+    let logs = env.rsp().args(["pod", "logs", "trio"]).ok();
+    assert!(logs.contains("db-up"), "{logs}");
+    let logs = env.rsp().args(["pod", "logs", "-c", "web", "trio"]).ok();
+    assert!(!logs.contains("db-up"), "{logs}");
+    // Paused and unpaused whole.
+    env.rsp().args(["pod", "pause", "trio"]).ok();
+    assert!(env.rsp().args(["pod", "ps"]).ok().contains("Paused"));
+    env.rsp().args(["pod", "unpause", "trio"]).ok();
+    eventually_pod(&env, "trio");
+    // Members' flags that are the pod's are refused.
+    for (flags, want) in [
+        (vec!["--pod", "trio", "-p", "8000:80"], "pod create"),
+        (vec!["--pod", "trio", "--network", "none"], "pod create"),
+        (vec!["--pod", "trio", "--hostname", "x"], "pod create"),
+        (vec!["--pod", "nosuch"], "no pod"),
+    ] {
+        let e = stderr_of(&run(&env, &flags, &["true"]).code(125));
+        assert!(e.contains(want), "{flags:?}: {e}");
+    }
+    // Stopped whole, started whole (the infra first), removed whole.
+    env.rsp().args(["pod", "stop", "-t", "1", "trio"]).ok();
+    assert!(env.rsp().args(["pod", "ps"]).ok().contains("Exited"));
+    let e = stderr_of(&env.rsp().args(["pod", "rm", "nosuch"]).code(1));
+    assert!(e.contains("no such pod"), "{e}");
+    env.rsp().args(["pod", "start", "trio"]).ok();
+    eventually_pod(&env, "trio");
+    let e = stderr_of(&env.rsp().args(["pod", "rm", "trio"]).code(125));
+    assert!(e.contains("running containers"), "{e}");
+    env.rsp().args(["pod", "rm", "-f", "-t", "1", "trio"]).ok();
+    env.rsp().args(["pod", "exists", "trio"]).code(1);
+    assert_eq!(env.rsp().args(["ps", "-aq"]).ok().trim(), "");
+    // --pod new:NAME makes one; --infra=false pods share nothing.
+    run(&env, &["--pod", "new:fresh"], &["true"]).ok();
+    env.rsp().args(["pod", "exists", "fresh"]).ok();
+    env.rsp()
+        .args(["pod", "create", "--infra=false", "--name", "loose"])
+        .ok();
+    let out = run(
+        &env,
+        &["--pod", "loose", "--hostname", "own"],
+        &["hostname"],
+    )
+    .ok();
+    assert_eq!(out.trim(), "own");
+    let e = stderr_of(
+        &env.rsp()
+            .args(["pod", "create", "--share", "pid", "--name", "x"])
+            .code(125),
+    );
+    assert!(e.contains("--share"), "{e}");
+    // Prune takes pods none of whose containers runs: fresh's infra was
+    // started with its member, and runs until stopped.
+    let pruned = env.rsp().args(["pod", "prune", "-f"]).ok();
+    assert_eq!(pruned.lines().count(), 1, "{pruned}");
+    env.rsp().args(["pod", "stop", "fresh"]).ok();
+    let pruned = env.rsp().args(["pod", "prune", "-f"]).ok();
+    assert_eq!(pruned.lines().count(), 1, "{pruned}");
+    assert_eq!(env.rsp().args(["pod", "ps", "-q"]).ok().trim(), "");
+}
+
+fn eventually_pod(env: &TestEnv, pod: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let ps = env
+            .rsp()
+            .args(["pod", "ps", "--format", "{{.Name}} {{.Status}}"])
+            .ok();
+        if ps.contains(&format!("{pod} Running")) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{ps}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

@@ -529,6 +529,19 @@ pub struct ContainerConfig {
     /// `--network container:NAME`: that container's ID.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network_container: Option<String>,
+    /// The pod it belongs to (its ID).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pod: Option<String>,
+    /// A pod's infra container: rsp itself as pid 1, holding the pod's
+    /// namespaces; it runs no command of the image's.
+    #[serde(default)]
+    pub infra: bool,
+    /// A pod member's infra container (its ID) and the namespaces it
+    /// shares with it besides the network's (`uts`, `ipc`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pod_infra: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pod_share: Vec<String>,
     /// `--ip`: its address on its network.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub static_ip: Option<std::net::Ipv4Addr>,

@@ -102,26 +102,35 @@ fn open_namespaces(pid: i32) -> Result<Vec<(OwnedFd, CloneFlags)>> {
 }
 
 /// A container in another's network namespace (`--network container:`)
-/// is in one its own user namespace does not own: joining its user
-/// namespace first would leave us no privilege over that network
-/// namespace. Then the parent of its user namespace (which owns, or is
-/// above, the network namespace's) is joined first, the network
-/// namespace next, and its own user namespace after.
+/// or a pod member sharing its infra's uts and ipc namespaces is in
+/// namespaces its own user namespace does not own: joining its user
+/// namespace first would leave us no privilege over them. Then the
+/// parent of its user namespace (which owns, or is above, theirs) is
+/// joined first, those namespaces next, and its own user namespace after.
 fn shared_netns_first(ns: &mut Vec<(OwnedFd, CloneFlags)>) -> Result<()> {
-    let find = |ns: &[(OwnedFd, CloneFlags)], f: CloneFlags| ns.iter().position(|(_, g)| *g == f);
-    let (Some(u), Some(n)) = (
-        find(ns, CloneFlags::CLONE_NEWUSER),
-        find(ns, CloneFlags::CLONE_NEWNET),
-    ) else {
+    let Some(u) = ns.iter().position(|(_, g)| *g == CloneFlags::CLONE_NEWUSER) else {
         return Ok(());
     };
     let ino = |fd: std::os::fd::BorrowedFd<'_>| nix::sys::stat::fstat(fd).map(|s| s.st_ino).ok();
-    let owner = rsp_sys::net::ns_owner(ns[n].0.as_fd()).map_err(|e| {
-        exec_err(format!(
-            "finding who owns the container's network namespace: {e}"
-        ))
-    })?;
-    if ino(owner.as_fd()) == ino(ns[u].0.as_fd()) {
+    let ours = ino(ns[u].0.as_fd());
+    let mut foreign = Vec::new();
+    for (i, (fd, flag)) in ns.iter().enumerate() {
+        if [
+            CloneFlags::CLONE_NEWNET,
+            CloneFlags::CLONE_NEWUTS,
+            CloneFlags::CLONE_NEWIPC,
+        ]
+        .contains(flag)
+        {
+            let owner = rsp_sys::net::ns_owner(fd.as_fd()).map_err(|e| {
+                exec_err(format!("finding who owns the container's namespaces: {e}"))
+            })?;
+            if ino(owner.as_fd()) != ours {
+                foreign.push(i);
+            }
+        }
+    }
+    if foreign.is_empty() {
         return Ok(());
     }
     let parent = rsp_sys::net::ns_parent(ns[u].0.as_fd()).map_err(|e| {
@@ -129,8 +138,13 @@ fn shared_netns_first(ns: &mut Vec<(OwnedFd, CloneFlags)>) -> Result<()> {
             "finding the parent of the container's user namespace: {e}"
         ))
     })?;
-    let net = ns.remove(n);
-    ns.insert(0, net);
+    let mut moved = Vec::new();
+    for i in foreign.into_iter().rev() {
+        moved.insert(0, ns.remove(i));
+    }
+    for (k, m) in moved.into_iter().enumerate() {
+        ns.insert(k, m);
+    }
     ns.insert(0, (parent, CloneFlags::CLONE_NEWUSER));
     Ok(())
 }

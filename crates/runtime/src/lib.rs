@@ -37,6 +37,7 @@ mod network;
 pub mod networks;
 pub mod ops;
 pub mod ownership;
+pub mod pods;
 pub mod process;
 pub mod procs;
 mod proto;
@@ -420,7 +421,14 @@ fn etc_files(
 /// do). The monitor needs no network of its own: the container has no
 /// stack and publishes no ports.
 fn enter_shared_network(store: &Store, paths: &Paths, cfg: &ContainerConfig) -> Result<()> {
-    let id = cfg.network_container.as_deref().unwrap_or_default();
+    // A pod member joins its infra's namespaces (the network's too when
+    // its --network is container:INFRA).
+    let id = cfg
+        .network_container
+        .as_deref()
+        .filter(|_| cfg.network == NetworkMode::Container)
+        .or(cfg.pod_infra.as_deref())
+        .unwrap_or_default();
     let target = container::load(store, id).map_err(|_| {
         RuntimeError::Exec(format!(
             "the container whose network {} shares ({id}) is gone: recreate {} with another --network",
@@ -464,13 +472,28 @@ fn enter_shared_network(store: &Store, paths: &Paths, cfg: &ContainerConfig) -> 
             })?;
         }
     }
-    let net = open("net")?;
-    rsp_sys::net::enter_netns(net.as_fd()).map_err(|e| {
-        RuntimeError::Exec(format!(
-            "entering the network namespace of container {}: {e}",
-            target.config.name
-        ))
-    })
+    let mut join = Vec::new();
+    if cfg.network == NetworkMode::Container {
+        join.push(("net", nix::sched::CloneFlags::CLONE_NEWNET));
+    }
+    for (kind, flag) in [
+        ("uts", nix::sched::CloneFlags::CLONE_NEWUTS),
+        ("ipc", nix::sched::CloneFlags::CLONE_NEWIPC),
+    ] {
+        if cfg.pod_share.iter().any(|s| s == kind) {
+            join.push((kind, flag));
+        }
+    }
+    for (kind, flag) in join {
+        let ns = open(kind)?;
+        nix::sched::setns(&ns, flag).map_err(|e| {
+            RuntimeError::Exec(format!(
+                "entering the {kind} namespace of container {}: {e}",
+                target.config.name
+            ))
+        })?;
+    }
+    Ok(())
 }
 
 /// `resolv` with `--dns`, `--dns-search` and `--dns-option` in place of
@@ -678,7 +701,10 @@ fn child_main(
         ));
     }
     let _ = nix::unistd::setsid();
-    if let Err(e) = nix::unistd::sethostname(&plan.cfg.hostname) {
+    // A pod member sharing the pod's uts namespace has the pod's name.
+    if !plan.cfg.pod_share.iter().any(|s| s == "uts")
+        && let Err(e) = nix::unistd::sethostname(&plan.cfg.hostname)
+    {
         return Err(fail(125, format!("setting the container's hostname: {e}")));
     }
     if plan.own_netns
@@ -795,6 +821,10 @@ fn child_main(
         );
         Err(fail(code, msg))
     };
+    // A pod's infra: rsp holds the namespaces; nothing of the image runs.
+    if plan.cfg.infra {
+        ctx.become_pause();
+    }
     if !plan.cfg.init {
         return run(ctx);
     }
@@ -1102,6 +1132,7 @@ fn rootfs_plan<'a>(
         work: cdir.join("work"),
         merged: cdir.join("merged"),
         etc_files,
+        own_ipc: !cfg.pod_share.iter().any(|s| s == "ipc"),
         volumes: plan_mounts(store, cfg)?,
         own_netns: cfg.network.own_namespace(),
         empty_dir,
@@ -1360,7 +1391,7 @@ pub(crate) fn spawn_container(
     // The network first: joining moves us into its user namespace, which
     // the container's is then made in, and gives the address the
     // container's /etc/hosts names.
-    if cfg.network == NetworkMode::Container {
+    if cfg.network == NetworkMode::Container || cfg.pod_infra.is_some() {
         enter_shared_network(store, paths, cfg)?;
     }
     let mut joined = Vec::new();
@@ -1442,21 +1473,34 @@ pub(crate) fn spawn_container(
     } else {
         (None, None)
     };
-    let mut namespaces =
-        Namespace::User | Namespace::Mount | Namespace::Pid | Namespace::Uts | Namespace::Ipc;
+    let mut namespaces = Namespace::User | Namespace::Mount | Namespace::Pid;
+    // A pod member joined its infra's (see `enter_shared_network`).
+    let shares = |n: &str| cfg.pod_share.iter().any(|s| s == n);
+    if !shares("uts") {
+        namespaces = namespaces | Namespace::Uts;
+    }
+    if !shares("ipc") {
+        namespaces = namespaces | Namespace::Ipc;
+    }
     if own_netns {
         namespaces = namespaces | Namespace::Net;
     }
     // Held until the container is recorded; it says (handshake) once it
     // is non-dumpable: only then is it recorded as running, which lets
     // `rsp exec` in.
-    let spawn = Spawn::new()
+    let mut spawn = Spawn::new()
         .new_namespaces(namespaces)
         .id_maps(IdMaps::own_ids_as(cfg.uid, cfg.gid))
         .die_with_parent()
         .hold()
-        .non_dumpable()
         .handshake();
+    // A pod's infra runs nothing of the image's and no one can `exec`
+    // into it; it stays dumpable so that its members' monitors (yours)
+    // can open its namespaces. Its members, in user namespaces below
+    // its, have no privilege over it.
+    if !cfg.infra {
+        spawn = spawn.non_dumpable();
+    }
     let links = ChildLinks {
         net: net_child,
         owners: owners_child,

@@ -81,6 +81,13 @@ pub fn start_build(
 }
 
 fn launch(store: &Store, paths: &Paths, c: &Container, opts: SpawnOptions<'_>) -> Result<Launch> {
+    // A pod member needs its infra running: it joins its namespaces.
+    if let Some(infra) = &c.config.pod_infra
+        && let Ok(i) = container::load(store, infra)
+        && !i.state.is_active()
+    {
+        start(store, paths, &i, false)?;
+    }
     // The previous monitor may still be saying goodbye (flushing its last
     // clients) while the state already says exited: wait for it to go.
     let deadline = Instant::now() + Duration::from_secs(10);

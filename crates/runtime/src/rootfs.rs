@@ -69,6 +69,9 @@ pub struct RootfsPlan<'a> {
     pub etc_files: Vec<(PathBuf, &'static str)>,
     /// The container's mounts, resolved to host paths by the parent.
     pub volumes: Vec<Planned>,
+    /// Whether the container has its own ipc namespace (a pod member
+    /// sharing its infra's has no privilege to mount an mqueue for it).
+    pub own_ipc: bool,
     /// Whether the container has its own network namespace (so a fresh
     /// sysfs may be mounted).
     pub own_netns: bool,
@@ -477,7 +480,7 @@ fn mount_fuse(plan: &RootfsPlan<'_>, sock: &OwnedFd) -> Result<()> {
     Ok(())
 }
 
-fn setup_dev(root: &OwnedFd) -> Result<()> {
+fn setup_dev(root: &OwnedFd, own_ipc: bool) -> Result<()> {
     let dev = target(root, "/dev", true)?;
     do_mount(
         Some("tmpfs"),
@@ -517,16 +520,18 @@ fn setup_dev(root: &OwnedFd) -> Result<()> {
         "tmpfs",
         "/dev/shm",
     )?;
-    let mq = target(root, "/dev/mqueue", true)?;
-    do_mount(
-        Some("mqueue"),
-        &fd_path(&mq),
-        Some("mqueue"),
-        MsFlags::MS_NOSUID | MsFlags::MS_NOEXEC | MsFlags::MS_NODEV,
-        None,
-        "mqueue",
-        "/dev/mqueue",
-    )?;
+    if own_ipc {
+        let mq = target(root, "/dev/mqueue", true)?;
+        do_mount(
+            Some("mqueue"),
+            &fd_path(&mq),
+            Some("mqueue"),
+            MsFlags::MS_NOSUID | MsFlags::MS_NOEXEC | MsFlags::MS_NODEV,
+            None,
+            "mqueue",
+            "/dev/mqueue",
+        )?;
+    }
     // /dev is our fresh tmpfs now: plain symlinks in it are safe to create.
     let devfd = target(root, "/dev", true)?;
     for (name, dest) in [
@@ -888,7 +893,7 @@ pub fn setup(plan: &RootfsPlan<'_>) -> Result<()> {
             source,
         })?;
     }
-    setup_dev(&root)?;
+    setup_dev(&root, plan.own_ipc)?;
     for d in &plan.devices {
         bind(&root, &d.path_on_host, &d.path_in_container, false, false)?;
     }

@@ -524,6 +524,12 @@ pub struct ContainerSpec {
     pub static_ip: Option<std::net::Ipv4Addr>,
     /// `--network container:NAME`: NAME.
     pub network_container: Option<String>,
+    /// Its pod (ID), its infra container (ID) and what it shares with it
+    /// (`pod::member_spec` fills these).
+    pub pod: Option<String>,
+    pub infra: bool,
+    pub pod_infra: Option<String>,
+    pub pod_share: Vec<String>,
     /// `--dns`, `--dns-search`, `--dns-option`, `--add-host`, `--no-hosts`,
     /// `--mac-address`, as given (checked by [`ContainerSpec::validate`]).
     pub dns: Vec<String>,
@@ -1193,6 +1199,10 @@ impl ContainerSpec {
             network_aliases: self.network_aliases.clone(),
             static_ip: self.static_ip,
             network_container,
+            pod: self.pod.clone(),
+            infra: self.infra,
+            pod_infra: self.pod_infra.clone(),
+            pod_share: self.pod_share.clone(),
             dns: self.dns.clone(),
             dns_search: self.dns_search.clone(),
             dns_options: self.dns_options.clone(),

@@ -731,7 +731,21 @@ impl ChildCtx {
         // descriptors it opens itself; it never calls `exe::sealed`,
         // whose image's descriptor this closes too.
         let _ = unsafe { super::close_from(3) };
-        init_loop(cmd)
+        init_loop(Some(cmd))
+    }
+
+    /// Makes this child a pod's infra process: as [`Self::become_init`],
+    /// but with no command; it holds its namespaces, reaps whatever is
+    /// re-parented to it, and exits (0) on SIGTERM, SIGINT, SIGHUP or
+    /// SIGQUIT. Closing every descriptor also tells the parent it started.
+    pub fn become_pause(&mut self) -> ! {
+        if !matches!(single_threaded(), Ok(true)) {
+            super::exit_now(SETUP_FAILED);
+        }
+        // SAFETY: as in `become_init`: one thread, never returns, and the
+        // loop uses only descriptors it opens itself.
+        let _ = unsafe { super::close_from(3) };
+        init_loop(None)
     }
 }
 
@@ -760,14 +774,19 @@ const INIT_CALLS: &[libc::c_long] = &[
     libc::SYS_clock_gettime,
 ];
 
-/// [`ChildCtx::become_init`] once the descriptors are closed.
-fn init_loop(cmd: libc::pid_t) -> ! {
+/// [`ChildCtx::become_init`] (with the command) and
+/// [`ChildCtx::become_pause`] (without) once the descriptors are closed.
+fn init_loop(cmd: Option<libc::pid_t>) -> ! {
     use nix::sys::signal::{SigSet, SigmaskHow, Signal, sigprocmask};
     use nix::sys::signalfd::{SfdFlags, SignalFd};
     use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
     use nix::unistd::Pid;
-    let cmd = Pid::from_raw(cmd);
-    let _ = nix::sys::prctl::set_name(c"rsp-init");
+    let cmd = cmd.map(Pid::from_raw);
+    let _ = nix::sys::prctl::set_name(if cmd.is_some() {
+        c"rsp-init"
+    } else {
+        c"rsp-infra"
+    });
     let all = SigSet::all();
     let _ = sigprocmask(SigmaskHow::SIG_BLOCK, Some(&all), None);
     let Ok(sfd) = SignalFd::with_flags(&all, SfdFlags::SFD_CLOEXEC) else {
@@ -778,7 +797,9 @@ fn init_loop(cmd: libc::pid_t) -> ! {
     // unfiltered; it stays out of the container's reach all the same
     // (non-dumpable, see `confine`).
     if super::confine::drop_all_capabilities().is_err() {
-        let _ = nix::sys::signal::kill(cmd, Signal::SIGKILL);
+        if let Some(cmd) = cmd {
+            let _ = nix::sys::signal::kill(cmd, Signal::SIGKILL);
+        }
         super::exit_now(125);
     }
     // SAFETY: the list allows rt_sigreturn, and every call this loop and
@@ -791,16 +812,23 @@ fn init_loop(cmd: libc::pid_t) -> ! {
         match Signal::try_from(info.ssi_signo as i32) {
             Ok(Signal::SIGCHLD) => loop {
                 match waitpid(Pid::from_raw(-1), Some(WaitPidFlag::WNOHANG)) {
-                    Ok(WaitStatus::Exited(p, code)) if p == cmd => super::exit_now(code),
-                    Ok(WaitStatus::Signaled(p, sig, _)) if p == cmd => {
+                    Ok(WaitStatus::Exited(p, code)) if Some(p) == cmd => super::exit_now(code),
+                    Ok(WaitStatus::Signaled(p, sig, _)) if Some(p) == cmd => {
                         super::exit_now(128 + sig as i32)
                     }
                     Ok(WaitStatus::StillAlive) | Err(_) => break,
                     Ok(_) => {}
                 }
             },
+            Ok(Signal::SIGTERM | Signal::SIGINT | Signal::SIGHUP | Signal::SIGQUIT)
+                if cmd.is_none() =>
+            {
+                super::exit_now(0)
+            }
             Ok(sig) => {
-                let _ = nix::sys::signal::kill(cmd, sig);
+                if let Some(cmd) = cmd {
+                    let _ = nix::sys::signal::kill(cmd, sig);
+                }
             }
             Err(_) => {}
         }
