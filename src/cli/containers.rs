@@ -751,6 +751,23 @@ pub fn rm(g: &Global, a: &RmArgs) -> CmdResult {
     if missing {
         return Ok(1);
     }
+    // A pod's infra holds its members' namespaces: it goes with the pod
+    // (or with -f, which the caller means).
+    if !a.force
+        && let Some((_, c)) = found.iter().find(|(_, c)| {
+            c.config.infra
+                && c.config
+                    .pod
+                    .as_deref()
+                    .is_some_and(|p| rsp_runtime::pods::find(&store, p).is_ok())
+        })
+    {
+        return Err(anyhow!(
+            "container {} is the infra container of a pod: remove the pod with `rsp pod rm`, or use -f",
+            c.config.name
+        )
+        .into());
+    }
     let mut code = 0;
     for (t, c) in &found {
         match rsp_runtime::ops::remove(

@@ -392,6 +392,22 @@ fn issue20_networks_are_isolated_and_internal_ones_have_no_way_out() {
         "{s}"
     );
     assert!(s.contains("inet 10.89.1."), "{s}");
+    // Without DNS: addresses only.
+    env.rsp()
+        .args(["network", "create", "--disable-dns", "quiet"])
+        .ok();
+    detach(
+        &env,
+        &["--network", "quiet", "--name", "q"],
+        &["sh", "-c", HTTPD],
+    );
+    let ip_q = inspect(&env, "q", "{{.NetworkSettings.Networks.quiet.IPAddress}}");
+    let out = eventually(
+        &env,
+        "quiet",
+        &format!("wget -qO- http://{ip_q}/ && ! busybox nslookup -type=a q 10.0.2.3"),
+    );
+    assert!(out.contains("served-by-"), "{out}");
     // An internal network: its members find each other, nothing else.
     detach(
         &env,
@@ -1142,6 +1158,8 @@ fn issue20_pods_share_localhost_and_come_and_go_whole() {
     );
     assert_eq!(v["Labels"]["app"], "t");
     let infra = v["InfraContainerID"].as_str().unwrap().to_string();
+    let e = stderr_of(&env.rsp().args(["rm", &infra]).code(125));
+    assert!(e.contains("infra container of a pod"), "{e}");
     let psp = env.rsp().args(["ps", "--pod"]).ok();
     assert!(psp.contains("PODNAME") && psp.contains("trio"), "{psp}");
     // The infra is rsp itself, running nothing of an image.
