@@ -1255,3 +1255,52 @@ fn eventually_pod(env: &TestEnv, pod: &str) {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// Members started at once on a network nobody holds yet all end up on
+/// one bridge (the first join makes the namespaces under a lock; the
+/// others find them through it).
+#[test]
+fn issue20_members_started_at_once_share_one_bridge() {
+    let env = env();
+    env.rsp().args(["network", "create", "race"]).ok();
+    let handles: Vec<_> = (0..4)
+        .map(|i| {
+            let cmd = env.rsp().args([
+                "run",
+                "-d",
+                "--network",
+                "race",
+                "--name",
+                &format!("m{i}"),
+                "--hostname",
+                &format!("m{i}"),
+                image(),
+                "sh",
+                "-c",
+                HTTPD,
+            ]);
+            std::thread::spawn(move || cmd.ok())
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    let ips: std::collections::BTreeSet<String> = (0..4)
+        .map(|i| {
+            inspect(
+                &env,
+                &format!("m{i}"),
+                "{{.NetworkSettings.Networks.race.IPAddress}}",
+            )
+        })
+        .collect();
+    assert_eq!(ips.len(), 4, "{ips:?}");
+    let out = eventually(
+        &env,
+        "race",
+        "wget -qO- http://m0/ && wget -qO- http://m1/ && wget -qO- http://m2/ && wget -qO- http://m3/",
+    );
+    for i in 0..4 {
+        assert!(out.contains(&format!("served-by-m{i}")), "{out}");
+    }
+}
