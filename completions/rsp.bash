@@ -7210,11 +7210,11 @@ _rsp() {
                     return 0
                     ;;
                 --type)
-                    COMPREPLY=($(compgen -W "all container image volume network" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "all container image volume network pod" -- "${cur}"))
                     return 0
                     ;;
                 -t)
-                    COMPREPLY=($(compgen -W "all container image volume network" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "all container image volume network pod" -- "${cur}"))
                     return 0
                     ;;
                 --root)

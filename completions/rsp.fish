@@ -1340,11 +1340,12 @@ complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subco
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "export" -d 'Export a container\'s filesystem contents as a tar archive'
 complete -c rsp -n "__fish_rsp_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rsp -n "__fish_rsp_using_subcommand inspect" -s f -l format -d 'Format the output using a Go template or json' -r
-complete -c rsp -n "__fish_rsp_using_subcommand inspect" -s t -l type -d 'Only inspect objects of this type (container, image, volume, network)' -r -f -a "all\t''
+complete -c rsp -n "__fish_rsp_using_subcommand inspect" -s t -l type -d 'Only inspect objects of this type (container, image, volume, network, pod)' -r -f -a "all\t''
 container\t''
 image\t''
 volume\t''
-network\t''"
+network\t''
+pod\t''"
 complete -c rsp -n "__fish_rsp_using_subcommand inspect" -l root -d 'Path to the persistent store (default: $XDG_DATA_HOME/rsp or ~/.local/share/rsp)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand inspect" -l runroot -d 'Path to the runtime state (default: $XDG_RUNTIME_DIR/rsp or /tmp/rsp-$UID)' -r -F
 complete -c rsp -n "__fish_rsp_using_subcommand inspect" -l storage-driver -d 'Storage driver for new containers: overlay, fuse-overlay, vfs (default: $STORAGE_DRIVER, storage.conf, else detected once per store)' -r

@@ -473,8 +473,8 @@ pub struct InspectArgs {
     /// Format the output using a Go template or json
     #[arg(short, long)]
     pub format: Option<String>,
-    /// Only inspect objects of this type (container, image, volume, network)
-    #[arg(short = 't', long = "type", value_parser = ["all", "container", "image", "volume", "network"], default_value = "all")]
+    /// Only inspect objects of this type (container, image, volume, network, pod)
+    #[arg(short = 't', long = "type", value_parser = ["all", "container", "image", "volume", "network", "pod"], default_value = "all")]
     pub kind: String,
     /// Names or IDs of containers or images
     #[arg(required = true)]

@@ -752,7 +752,17 @@ pub fn rm(g: &Global, a: &RmArgs) -> CmdResult {
         return Ok(1);
     }
     // A pod's infra holds its members' namespaces: it goes with the pod
-    // (or with -f, which the caller means).
+    // (or with -f, which the caller means); `rm -a` leaves it be.
+    let is_pod_infra = |c: &Container| {
+        c.config.infra
+            && c.config
+                .pod
+                .as_deref()
+                .is_some_and(|p| rsp_runtime::pods::find(&store, p).is_ok())
+    };
+    if a.all && !a.force {
+        found.retain(|(_, c)| !is_pod_infra(c));
+    }
     if !a.force
         && let Some((_, c)) = found.iter().find(|(_, c)| {
             c.config.infra
@@ -831,6 +841,12 @@ pub fn inspect(g: &Global, a: &InspectArgs) -> CmdResult {
             && let Ok(n) = rsp_runtime::networks::find(&store, n)
         {
             items.push(super::networks::inspect_json(&n, a.format.as_deref()));
+            continue;
+        }
+        if (a.kind == "all" || a.kind == "pod")
+            && let Ok(p) = rsp_runtime::pods::find(&store, n)
+        {
+            items.push(super::pods::inspect_json(&store, &p)?);
             continue;
         }
         super::images::print_inspect(a.format.as_deref(), &items)?;

@@ -140,6 +140,12 @@ pub fn create_pod(
             name: Some(format!("{}-infra", &rec.id[..12])),
             command: vec!["rsp-infra".to_string()],
             hostname: Some(rec.hostname.clone()),
+            // On user-defined networks the pod answers to its name.
+            network_aliases: if network == NetworkMode::Bridge {
+                vec![rec.name.clone()]
+            } else {
+                Vec::new()
+            },
             network,
             net_options,
             networks,
@@ -395,6 +401,11 @@ fn prune(g: &Global, a: &PodPruneArgs) -> CmdResult {
         writeln!(out, "{}", rec.id)?;
     }
     Ok(0)
+}
+
+/// One pod as `rsp inspect` shows it.
+pub fn inspect_json(store: &Store, rec: &PodRecord) -> anyhow::Result<Value> {
+    Ok(pod_json(rec, &pods::members(store, rec)?))
 }
 
 /// A pod as `pod inspect` shows it (Podman's fields).

@@ -1212,6 +1212,58 @@ fn issue20_pods_share_localhost_and_come_and_go_whole() {
     env.rsp().args(["pod", "rm", "-f", "-t", "1", "trio"]).ok();
     env.rsp().args(["pod", "exists", "trio"]).code(1);
     assert_eq!(env.rsp().args(["ps", "-aq"]).ok().trim(), "");
+    // A pod on a user-defined network: its members reach the network's
+    // other members by name, and are reached by the pod's name.
+    env.rsp().args(["network", "create", "podnet"]).ok();
+    detach(
+        &env,
+        &[
+            "--network",
+            "podnet",
+            "--name",
+            "outside",
+            "--hostname",
+            "outside",
+        ],
+        &["sh", "-c", HTTPD],
+    );
+    env.rsp()
+        .args(["pod", "create", "--name", "onnet", "--network", "podnet"])
+        .ok();
+    detach(
+        &env,
+        &["--pod", "onnet", "--name", "inpod"],
+        &[
+            "sh",
+            "-c",
+            "mkdir -p /w && echo in-pod > /w/index.html && exec httpd -f -p 80 -h /w",
+        ],
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let o = env
+            .rsp()
+            .args(["exec", "inpod", "wget", "-qO-", "http://outside/"])
+            .output();
+        if o.status.success() {
+            assert!(String::from_utf8_lossy(&o.stdout).contains("served-by-outside"));
+            break;
+        }
+        assert!(Instant::now() < deadline, "{}", stderr_of(&o));
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let infra_name = format!("{}-infra", &inspect(&env, "onnet", "{{.Id}}")[..12]);
+    let out = eventually(
+        &env,
+        "podnet",
+        &format!("wget -qO- http://{infra_name}/ && wget -qO- http://onnet/"),
+    );
+    assert_eq!(out.matches("in-pod").count(), 2, "{out}");
+    // `rm -a` leaves the pods' infra containers be.
+    env.rsp().args(["rm", "-a"]).fails();
+    env.rsp().args(["pod", "exists", "onnet"]).ok();
+    env.rsp().args(["pod", "rm", "-f", "onnet"]).ok();
+    env.rsp().args(["rm", "-f", "outside"]).ok();
     // --pod new:NAME makes one; --infra=false pods share nothing.
     run(&env, &["--pod", "new:fresh"], &["true"]).ok();
     env.rsp().args(["pod", "exists", "fresh"]).ok();
