@@ -353,10 +353,35 @@ fn run_or_create(g: &Global, a: &RunArgs, create_only: bool) -> CmdResult {
     let (driver, _) = rsp_storage::driver::select(g.storage_driver.as_deref(), &paths.root)?;
     // Every flag is checked before anything is fetched.
     let mut spec = spec_from_flags(a, driver)?;
-    if let Some(pod) = &a.pod {
-        super::pods::join_pod(&store, pod, &mut spec, &a.network)?;
-    }
     spec.validate().map_err(spec_failure)?;
+    let Some(pod) = &a.pod else {
+        return run_spec(a, create_only, paths, store, spec);
+    };
+    // `--pod new:NAME` makes the pod: gone again if the container is not
+    // made after all.
+    let made = super::pods::join_pod(&store, pod, &mut spec, &a.network)?;
+    let r = spec
+        .validate()
+        .map_err(spec_failure)
+        .and_then(|()| run_spec(a, create_only, paths, store, spec));
+    if r.is_err()
+        && let Some(p) = made
+        && let Ok((paths, store)) = open_store(g)
+        && rsp_runtime::pods::members(&store, &p).is_ok_and(|m| m.iter().all(|c| c.config.infra))
+    {
+        let _ = super::pods::discard(&store, &paths, &p);
+    }
+    r
+}
+
+/// [`run_or_create`] once the spec is complete.
+fn run_spec(
+    a: &RunArgs,
+    create_only: bool,
+    paths: rsp_base::paths::Paths,
+    store: Store,
+    spec: ContainerSpec,
+) -> CmdResult {
     let rec = image_for_run(&store, a)?;
     let built = spec.build(&store, &rec).map_err(spec_failure)?;
     for w in &built.warnings {
@@ -753,31 +778,28 @@ pub fn rm(g: &Global, a: &RmArgs) -> CmdResult {
     }
     // A pod's infra holds its members' namespaces: it goes with the pod
     // (or with -f, which the caller means); `rm -a` leaves it be.
-    let is_pod_infra = |c: &Container| {
-        c.config.infra
-            && c.config
-                .pod
-                .as_deref()
-                .is_some_and(|p| rsp_runtime::pods::find(&store, p).is_ok())
-    };
-    if a.all && !a.force {
-        found.retain(|(_, c)| !is_pod_infra(c));
-    }
-    if !a.force
-        && let Some((_, c)) = found.iter().find(|(_, c)| {
-            c.config.infra
-                && c.config
-                    .pod
-                    .as_deref()
-                    .is_some_and(|p| rsp_runtime::pods::find(&store, p).is_ok())
-        })
+    // A pod's infra holds its members' namespaces: it goes with its pod
+    // (`rsp pod rm`). `rm -a` leaves it; `rm -af` (everything) takes it
+    // last, with its pod's record.
+    let infra_of_pod = |c: &Container| rsp_runtime::pods::is_pod_infra(&store, c);
+    if !a.all
+        && let Some((_, c)) = found.iter().find(|(_, c)| infra_of_pod(c))
     {
         return Err(anyhow!(
-            "container {} is the infra container of a pod: remove the pod with `rsp pod rm`, or use -f",
+            "container {} is the infra container of a pod: remove the pod with `rsp pod rm`",
             c.config.name
         )
         .into());
     }
+    if a.all && !a.force {
+        found.retain(|(_, c)| !infra_of_pod(c));
+    }
+    found.sort_by_key(|(_, c)| c.config.infra);
+    let pods_before = if a.all && a.force {
+        rsp_runtime::pods::list(&store).unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     let mut code = 0;
     for (t, c) in &found {
         match rsp_runtime::ops::remove(
@@ -799,6 +821,17 @@ pub fn rm(g: &Global, a: &RmArgs) -> CmdResult {
     }
     if a.all {
         remove_orphans(&store, &paths)?;
+    }
+    if !pods_before.is_empty() {
+        let lock = store.lock()?;
+        for p in pods_before {
+            if p.infra_id
+                .as_deref()
+                .is_some_and(|id| container::load(&store, id).is_err())
+            {
+                let _ = rsp_runtime::pods::remove_record(&store, &p, &lock);
+            }
+        }
     }
     Ok(code)
 }

@@ -646,8 +646,13 @@ pub fn system_prune(g: &Global, a: &SystemPruneArgs) -> CmdResult {
     }
     let mut removed_ctrs = Vec::new();
     let mut reclaimed = 0;
+    let pods = super::pods::prune_stopped(&store, &paths)?;
     for c in container::list(&store)? {
-        if c.state.is_active() || c.state.monitor_alive() || !keep(&c) {
+        if c.state.is_active()
+            || c.state.monitor_alive()
+            || !keep(&c)
+            || rsp_runtime::pods::is_pod_infra(&store, &c)
+        {
             continue;
         }
         let size = super::containers::upper_size(&store, &c.config.id);
@@ -662,6 +667,7 @@ pub fn system_prune(g: &Global, a: &SystemPruneArgs) -> CmdResult {
     reclaimed += images.reclaimed;
     let mut out = std::io::stdout().lock();
     for (title, ids) in [
+        ("Deleted Pods", &pods),
         ("Deleted Containers", &removed_ctrs),
         ("Deleted Networks", &nets),
         ("Deleted Images", &images.ids),

@@ -295,6 +295,13 @@ pub fn exec(g: &Global, a: &ExecArgs) -> CmdResult {
     }
     let (paths, store) = open_store(g)?;
     let c = container::find(&store, &a.container)?;
+    if c.config.infra {
+        return Err(anyhow!(
+            "container {} is a pod's infra container: it runs nothing to exec into; exec into a member of the pod",
+            c.config.name
+        )
+        .into());
+    }
     let env = super::containers::user_env(&a.env_file, &a.env)?;
     if let Some(w) = &a.workdir
         && !w.starts_with('/')
@@ -356,7 +363,11 @@ pub fn prune(g: &Global, a: &PruneArgs) -> CmdResult {
         }
     }
     for c in container::list(&store)? {
-        if c.state.is_active() || c.state.monitor_alive() {
+        // A pod's infra goes with its pod.
+        if c.state.is_active()
+            || c.state.monitor_alive()
+            || rsp_runtime::pods::is_pod_infra(&store, &c)
+        {
             continue;
         }
         let labels_ok = label_filters.iter().all(|l| match l.split_once('=') {

@@ -125,9 +125,9 @@ pub fn create_pod(
     if a.infra {
         let (network, net_options, networks, network_container) =
             super::containers::network_flag(&a.network)?;
-        if network_container.is_some() {
+        if network_container.is_some() || network == NetworkMode::Host {
             bail!(
-                "a pod's network cannot be another container's: give slirp, none, host, bridge or network names"
+                "a pod's network cannot be the host's or another container's in rsp (its members could not join it): give slirp, none, bridge or network names"
             );
         }
         let ports = a
@@ -155,7 +155,7 @@ pub fn create_pod(
             // Members' roots have no privilege over the infra's network
             // namespace: low ports must be open to them, as to the
             // containers of a Podman pod (which share its root).
-            sysctls: if rec.share.iter().any(|s| s == "net") {
+            sysctls: if rec.share.iter().any(|s| s == "net") && network.own_namespace() {
                 vec!["net.ipv4.ip_unprivileged_port_start=0".to_string()]
             } else {
                 Vec::new()
@@ -171,7 +171,7 @@ pub fn create_pod(
     // The record first: an infra container never exists without its pod.
     {
         let lock = store.lock()?;
-        pods::save(store, &rec, &lock)?;
+        pods::insert(store, &rec, &lock)?;
     }
     if let Some(s) = infra_spec {
         let made = (|| -> anyhow::Result<String> {
@@ -203,8 +203,42 @@ pub fn join_pod(
     pod: &str,
     s: &mut ContainerSpec,
     flags_network: &str,
-) -> anyhow::Result<()> {
-    let rec = match pod.strip_prefix("new:") {
+) -> anyhow::Result<Option<PodRecord>> {
+    let new = pod.strip_prefix("new:");
+    // What the pod shares decides which of the member's flags are its;
+    // checked before a new pod is made.
+    let (share, has_infra, name) = match new {
+        Some(n) => (
+            pods::DEFAULT_SHARE.iter().map(|s| s.to_string()).collect(),
+            true,
+            n.to_string(),
+        ),
+        None => {
+            let rec = pods::find(store, pod)?;
+            (rec.share.clone(), rec.infra_id.is_some(), rec.name)
+        }
+    };
+    let shares = |n: &str| share.iter().any(|s| s == n);
+    if has_infra {
+        if shares("net") {
+            if flags_network != "slirp" || !s.ports.is_empty() || !s.add_hosts.is_empty() {
+                bail!(
+                    "--network, --publish and --add-host of a pod's container are the pod's: give them to `rsp pod create` (pod {name})"
+                );
+            }
+        } else if s.network == NetworkMode::Bridge || s.network == NetworkMode::Host {
+            bail!(
+                "a container of pod {name}, which does not share its network, can use only a network of its own (slirp or none): make the pod share net and give it the network"
+            );
+        }
+        if shares("uts") && s.hostname.is_some() {
+            bail!(
+                "--hostname of a pod's container is the pod's: give it to `rsp pod create --hostname` (pod {name})"
+            );
+        }
+    }
+    let mut made = None;
+    let rec = match new {
         Some(name) => {
             let defaults = PodCreateArgs {
                 name: None,
@@ -217,33 +251,25 @@ pub fn join_pod(
                 label: Vec::new(),
                 pod_name: None,
             };
-            create_pod(store, Some(name), &defaults)?
+            let rec = create_pod(store, Some(name), &defaults)?;
+            made = Some(rec.clone());
+            rec
         }
         None => pods::find(store, pod)?,
     };
-    let shares = |n: &str| rec.share.iter().any(|s| s == n);
     if let Some(infra) = &rec.infra_id {
         if shares("net") {
-            if flags_network != "slirp" || !s.ports.is_empty() {
-                bail!(
-                    "--network and --publish of a pod's container are the pod's: give them to `rsp pod create` (pod {})",
-                    rec.name
-                );
-            }
             s.network = NetworkMode::Container;
             s.network_container = Some(infra.clone());
         }
-        if shares("uts") && s.hostname.is_some() {
-            bail!(
-                "--hostname of a pod's container is the pod's: give it to `rsp pod create --hostname` (pod {})",
-                rec.name
-            );
+        if shares("uts") {
+            s.hostname = Some(rec.hostname.clone());
         }
         s.pod_infra = Some(infra.clone());
         s.pod_share = rec.share.iter().filter(|n| *n != "net").cloned().collect();
     }
     s.pod = Some(rec.id.clone());
-    Ok(())
+    Ok(made)
 }
 
 fn load_all(store: &Store, names: &[String]) -> Result<Vec<PodRecord>, Failure> {
@@ -335,18 +361,28 @@ fn kill(g: &Global, a: &PodKillArgs) -> CmdResult {
     })?;
     let recs = load_all(&store, &a.pods)?;
     let mut out = std::io::stdout().lock();
+    let mut code = 0;
     for rec in recs {
         let members = pods::members(&store, &rec)?;
         if !members.iter().any(|c| c.state.is_active()) {
-            return Err(anyhow!("pod {} has no running containers to kill", rec.name).into());
+            eprintln!("Error: pod {} has no running containers to kill", rec.name);
+            code = 125;
+            continue;
         }
-        for c in members.iter().rev().filter(|c| c.state.is_active()) {
+        // The infra holds the others' namespaces: only KILL reaches it
+        // (a signal the members handle must not take their network).
+        let kill_infra = sig == nix::sys::signal::Signal::SIGKILL;
+        for c in members
+            .iter()
+            .rev()
+            .filter(|c| c.state.is_active() && (kill_infra || !c.config.infra))
+        {
             rsp_runtime::ops::kill(&store, &paths, c, sig)
                 .with_context(|| format!("killing {}", c.config.name))?;
         }
         writeln!(out, "{}", rec.id)?;
     }
-    Ok(0)
+    Ok(code)
 }
 
 /// Removes `rec` and its containers (stopping running ones with `force`).
@@ -371,6 +407,16 @@ fn remove_pod(
     Ok(())
 }
 
+/// Removes a pod `run --pod new:` made for a container that was not
+/// made after all.
+pub fn discard(
+    store: &Store,
+    paths: &rsp_base::paths::Paths,
+    rec: &PodRecord,
+) -> anyhow::Result<()> {
+    remove_pod(store, paths, rec, true, Some(0))
+}
+
 fn rm(g: &Global, a: &PodRmArgs) -> CmdResult {
     let (paths, store) = super::open_store(g)?;
     let recs = load_all(&store, &a.pods)?;
@@ -380,6 +426,21 @@ fn rm(g: &Global, a: &PodRmArgs) -> CmdResult {
         writeln!(out, "{}", rec.id)?;
     }
     Ok(0)
+}
+
+/// Removes the pods none of whose containers runs; their IDs (`system
+/// prune` uses it too).
+pub fn prune_stopped(store: &Store, paths: &rsp_base::paths::Paths) -> anyhow::Result<Vec<String>> {
+    let mut out = Vec::new();
+    for rec in pods::list(store)? {
+        let members = pods::members(store, &rec)?;
+        if members.iter().any(|c| c.state.is_active()) {
+            continue;
+        }
+        remove_pod(store, paths, &rec, false, None)?;
+        out.push(rec.id);
+    }
+    Ok(out)
 }
 
 fn prune(g: &Global, a: &PodPruneArgs) -> CmdResult {
@@ -455,6 +516,14 @@ fn inspect(g: &Global, a: &PodInspectArgs) -> CmdResult {
 
 fn ps(g: &Global, a: &PodPsArgs) -> CmdResult {
     let (_, store) = super::open_store(g)?;
+    for f in &a.filter {
+        if !matches!(
+            f.split_once('='),
+            Some(("name" | "id" | "status" | "label", _))
+        ) {
+            return Err(anyhow!("invalid filter {f:?}: use name=, id=, status= or label=").into());
+        }
+    }
     let mut rows = Vec::new();
     for rec in pods::list(&store)? {
         let members = pods::members(&store, &rec)?;
@@ -469,16 +538,6 @@ fn ps(g: &Global, a: &PodPsArgs) -> CmdResult {
             },
             _ => false,
         });
-        for f in &a.filter {
-            if !matches!(
-                f.split_once('='),
-                Some(("name" | "id" | "status" | "label", _))
-            ) {
-                return Err(
-                    anyhow!("invalid filter {f:?}: use name=, id=, status= or label=").into(),
-                );
-            }
-        }
         if keep {
             rows.push((rec, members, status));
         }

@@ -1200,6 +1200,12 @@ fn issue20_pods_share_localhost_and_come_and_go_whole() {
         let e = stderr_of(&run(&env, &flags, &["true"]).code(125));
         assert!(e.contains(want), "{flags:?}: {e}");
     }
+    // The infra is nobody's to exec into, and a signal the members
+    // handle does not take it (and the pod's network) down.
+    let e = stderr_of(&env.rsp().args(["exec", &infra, "true"]).code(125));
+    assert!(e.contains("infra container"), "{e}");
+    env.rsp().args(["pod", "kill", "-s", "HUP", "trio"]).ok();
+    assert_eq!(inspect(&env, &infra, "{{.State.Status}}"), "running");
     // Stopped whole, started whole (the infra first), removed whole.
     env.rsp().args(["pod", "stop", "-t", "1", "trio"]).ok();
     assert!(env.rsp().args(["pod", "ps"]).ok().contains("Exited"));
@@ -1264,6 +1270,24 @@ fn issue20_pods_share_localhost_and_come_and_go_whole() {
     env.rsp().args(["pod", "exists", "onnet"]).ok();
     env.rsp().args(["pod", "rm", "-f", "onnet"]).ok();
     env.rsp().args(["rm", "-f", "outside"]).ok();
+    // A new pod's infra is only created: prunes leave it to its pod.
+    env.rsp().args(["pod", "create", "--name", "idle"]).ok();
+    env.rsp().args(["container", "prune", "-f"]).ok();
+    run(&env, &["--pod", "idle"], &["true"]).ok();
+    let e = stderr_of(
+        &env.rsp()
+            .args(["pod", "create", "--network", "host", "--name", "h"])
+            .code(125),
+    );
+    assert!(e.contains("host"), "{e}");
+    // A pod `run --pod new:` made goes again when the container is not made.
+    let e = stderr_of(&run(&env, &["--pod", "new:oops", "--network", "none"], &["true"]).code(125));
+    assert!(e.contains("pod create"), "{e}");
+    env.rsp().args(["pod", "exists", "oops"]).code(1);
+    env.rsp().args(["pod", "stop", "idle"]).ok();
+    let out = env.rsp().args(["system", "prune", "-f"]).ok();
+    assert!(out.contains("Deleted Pods"), "{out}");
+    env.rsp().args(["pod", "exists", "idle"]).code(1);
     // --pod new:NAME makes one; --infra=false pods share nothing.
     run(&env, &["--pod", "new:fresh"], &["true"]).ok();
     env.rsp().args(["pod", "exists", "fresh"]).ok();

@@ -86,6 +86,19 @@ fn launch(store: &Store, paths: &Paths, c: &Container, opts: SpawnOptions<'_>) -
         && let Ok(i) = container::load(store, infra)
         && !i.state.is_active()
     {
+        // Members still running are in the namespaces of the infra's last
+        // run: a new one would split the pod.
+        let split = container::list(store)?.iter().any(|m| {
+            m.config.pod_infra.as_deref() == Some(infra.as_str())
+                && m.config.id != c.config.id
+                && m.state.is_active()
+        });
+        if split {
+            return Err(RuntimeError::Exec(format!(
+                "the infra container of {}'s pod is not running while others of its containers are: stop the pod and start it again (`rsp pod stop`, `rsp pod start`)",
+                c.config.name
+            )));
+        }
         start(store, paths, &i, false)?;
     }
     // The previous monitor may still be saying goodbye (flushing its last

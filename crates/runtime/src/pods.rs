@@ -109,6 +109,28 @@ fn record_path(store: &Store, id: &str) -> Result<PathBuf> {
     Ok(pods_dir(store).join(format!("{id}.json")))
 }
 
+/// Whether `c` is the infra container of a pod that still exists: it goes
+/// only with its pod (`pod rm`), never on its own.
+pub fn is_pod_infra(store: &Store, c: &Container) -> bool {
+    c.config.infra
+        && c.config
+            .pod
+            .as_deref()
+            .is_some_and(|p| find(store, p).is_ok())
+}
+
+/// Writes a new pod's record, its name checked again under the lock (two
+/// `pod create`s of one name at once make one pod).
+pub fn insert(store: &Store, rec: &PodRecord, lock: &StoreLock) -> Result<()> {
+    if list(store)?
+        .iter()
+        .any(|p| p.name == rec.name && p.id != rec.id)
+    {
+        return Err(PodError::Exists(rec.name.clone()));
+    }
+    save(store, rec, lock)
+}
+
 /// Writes a pod's record (new or changed).
 pub fn save(store: &Store, rec: &PodRecord, _lock: &StoreLock) -> Result<()> {
     let dir = pods_dir(store);
