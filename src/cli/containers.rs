@@ -159,18 +159,6 @@ fn parse_entrypoint(e: &str) -> anyhow::Result<Vec<String>> {
     })
 }
 
-fn parse_labels(labels: &[String]) -> anyhow::Result<std::collections::BTreeMap<String, String>> {
-    let mut out = std::collections::BTreeMap::new();
-    for l in labels {
-        let (k, v) = l.split_once('=').unwrap_or((l, ""));
-        if k.is_empty() {
-            bail!("invalid --label {l:?}: use KEY=VALUE");
-        }
-        out.insert(k.to_string(), v.to_string());
-    }
-    Ok(out)
-}
-
 pub fn run(g: &Global, a: &RunArgs) -> CmdResult {
     run_or_create(g, a, false)
 }
@@ -269,7 +257,7 @@ fn spec_from_flags(
     for o in &a.log_opt {
         spec::parse_log_opt(&mut log, o, &cwd)?;
     }
-    let labels = parse_labels(&a.label)?;
+    let labels = super::key_values("--label", &a.label)?;
     let owners = match a.owners.as_deref() {
         None => None,
         Some(o) => Some(
@@ -531,10 +519,7 @@ fn ps_filter(filters: &[String]) -> anyhow::Result<impl Fn(&Container) -> bool> 
                 }
                 "name" => regex_lite_match(v, &c.config.name),
                 "id" => c.config.id.starts_with(v.as_str()),
-                "label" => match v.split_once('=') {
-                    Some((lk, lv)) => c.config.labels.get(lk).is_some_and(|x| x == lv),
-                    None => c.config.labels.contains_key(v.as_str()),
-                },
+                "label" => super::map_has(&c.config.labels, v),
                 "ancestor" => {
                     c.config.image_name == *v
                         || c.config.image_name.starts_with(&format!("{v}:"))

@@ -610,10 +610,7 @@ fn container_filter(specs: &[String]) -> anyhow::Result<impl Fn(&Container) -> b
         }
     }
     Ok(move |c: &Container| {
-        let labels_ok = labels.iter().all(|l| match l.split_once('=') {
-            Some((k, v)) => c.config.labels.get(k).is_some_and(|x| x == v),
-            None => c.config.labels.contains_key(l),
-        });
+        let labels_ok = labels.iter().all(|l| super::map_has(&c.config.labels, l));
         let created = chrono::DateTime::parse_from_rfc3339(&c.config.created).ok();
         let until_ok = match (until, created) {
             (Some(u), Some(t)) => t < u,

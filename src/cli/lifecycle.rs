@@ -370,10 +370,9 @@ pub fn prune(g: &Global, a: &PruneArgs) -> CmdResult {
         {
             continue;
         }
-        let labels_ok = label_filters.iter().all(|l| match l.split_once('=') {
-            Some((k, v)) => c.config.labels.get(k).is_some_and(|x| x == v),
-            None => c.config.labels.contains_key(l),
-        });
+        let labels_ok = label_filters
+            .iter()
+            .all(|l| super::map_has(&c.config.labels, l));
         let created = chrono::DateTime::parse_from_rfc3339(&c.config.created).ok();
         let until_ok = match (until, created) {
             (Some(u), Some(t)) => t < u,

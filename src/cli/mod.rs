@@ -67,6 +67,37 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 /// The error and its causes on one line, as Podman prints them. Many of
 /// our errors already quote their source: a cause already in the line is
 /// not repeated.
+/// `KEY=VALUE` flags (`--label`, `--opt`) as a map; a bare `KEY` has an
+/// empty value, an empty key is an error naming `flag`.
+fn key_values(
+    flag: &str,
+    items: &[String],
+) -> anyhow::Result<std::collections::BTreeMap<String, String>> {
+    let mut out = std::collections::BTreeMap::new();
+    for i in items {
+        let (k, v) = i.split_once('=').unwrap_or((i, ""));
+        if k.is_empty() {
+            anyhow::bail!("invalid {flag} {i:?}: use KEY=VALUE");
+        }
+        out.insert(k.to_string(), v.to_string());
+    }
+    Ok(out)
+}
+
+/// An `until=` filter's time.
+fn parse_until(v: &str) -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
+    rsp_base::timespec::parse_time(v, chrono::Utc::now())
+        .map_err(|e| anyhow::anyhow!("invalid until filter {v:?}: {e}"))
+}
+
+/// Whether `map` (labels, options) has `want`: `KEY` or `KEY=VALUE`.
+fn map_has(map: &std::collections::BTreeMap<String, String>, want: &str) -> bool {
+    match want.split_once('=') {
+        Some((k, x)) => map.get(k).is_some_and(|y| y == x),
+        None => map.contains_key(want),
+    }
+}
+
 fn one_line(e: &anyhow::Error) -> String {
     let mut msg = String::new();
     for cause in e.chain() {

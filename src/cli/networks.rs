@@ -70,18 +70,6 @@ fn failure(e: NetworkError) -> Failure {
     Failure::new(code, e.into())
 }
 
-fn key_values(flag: &str, items: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
-    let mut out = BTreeMap::new();
-    for i in items {
-        let (k, v) = i.split_once('=').unwrap_or((i, ""));
-        if k.is_empty() {
-            bail!("invalid {flag} {i:?}: use KEY=VALUE");
-        }
-        out.insert(k.to_string(), v.to_string());
-    }
-    Ok(out)
-}
-
 fn create(g: &Global, a: &NetworkCreateArgs) -> CmdResult {
     let (_, store) = super::open_store(g)?;
     let opts = networks::CreateOptions {
@@ -91,8 +79,8 @@ fn create(g: &Global, a: &NetworkCreateArgs) -> CmdResult {
         ip_ranges: a.ip_range.clone(),
         internal: a.internal,
         disable_dns: a.disable_dns,
-        labels: key_values("--label", &a.label)?,
-        options: key_values("--opt", &a.opt)?,
+        labels: super::key_values("--label", &a.label)?,
+        options: super::key_values("--opt", &a.opt)?,
         ignore_existing: a.ignore,
     };
     let created = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
@@ -149,11 +137,6 @@ pub fn inspect_json(n: &NetworkRecord, format: Option<&str>) -> Value {
     }
 }
 
-fn parse_until(v: &str) -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
-    rsp_base::timespec::parse_time(v, chrono::Utc::now())
-        .map_err(|e| anyhow!("invalid until filter {v:?}: {e}"))
-}
-
 /// `--filter` for `network ls` and `network prune`: every key must match
 /// (several values of one key: any of them). `allowed` names the keys the
 /// command takes.
@@ -174,7 +157,7 @@ fn filter(
             bail!("invalid dangling filter {v:?}: use true or false");
         }
         if k == "until" {
-            parse_until(v)?;
+            super::parse_until(v)?;
         }
         by_key.entry(k.to_string()).or_default().push(v.to_string());
     }
@@ -184,10 +167,7 @@ fn filter(
         .map(|(n, _)| n.clone())
         .collect();
     Ok(move |n: &NetworkRecord| {
-        let label = |want: &str| match want.split_once('=') {
-            Some((k, x)) => n.labels.get(k).is_some_and(|y| y == x),
-            None => n.labels.contains_key(want),
-        };
+        let label = |want: &str| super::map_has(&n.labels, want);
         by_key.iter().all(|(k, vals)| match k.as_str() {
             "name" => vals
                 .iter()
@@ -201,10 +181,11 @@ fn filter(
                 .any(|d| matches!(d.as_str(), "true" | "1") != used.contains(&n.name)),
             "until" => {
                 let created = chrono::DateTime::parse_from_rfc3339(&n.created).ok();
-                vals.iter().any(|u| match (parse_until(u).ok(), created) {
-                    (Some(u), Some(t)) => t < u,
-                    _ => false,
-                })
+                vals.iter()
+                    .any(|u| match (super::parse_until(u).ok(), created) {
+                        (Some(u), Some(t)) => t < u,
+                        _ => false,
+                    })
             }
             _ => true,
         })

@@ -71,18 +71,6 @@ fn infra_image(store: &Store) -> anyhow::Result<rsp_storage::ImageRecord> {
         .context("making the pods' infra image")
 }
 
-fn key_values(flag: &str, items: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
-    let mut out = BTreeMap::new();
-    for i in items {
-        let (k, v) = i.split_once('=').unwrap_or((i, ""));
-        if k.is_empty() {
-            bail!("invalid {flag} {i:?}: use KEY=VALUE");
-        }
-        out.insert(k.to_string(), v.to_string());
-    }
-    Ok(out)
-}
-
 fn create(g: &Global, a: &PodCreateArgs) -> CmdResult {
     let (_, store) = super::open_store(g)?;
     if a.name.is_some() && a.pod_name.is_some() {
@@ -116,7 +104,7 @@ pub fn create_pod(
     let mut rec = pods::new_record(
         store,
         name,
-        key_values("--label", &a.label)?,
+        super::key_values("--label", &a.label)?,
         a.hostname.as_deref(),
         share,
         std::env::args().collect(),
@@ -532,10 +520,7 @@ fn ps(g: &Global, a: &PodPsArgs) -> CmdResult {
             Some(("name", v)) => super::containers::regex_lite_match(v, &rec.name),
             Some(("id", v)) => rec.id.starts_with(v),
             Some(("status", v)) => status.eq_ignore_ascii_case(v),
-            Some(("label", v)) => match v.split_once('=') {
-                Some((k, x)) => rec.labels.get(k).is_some_and(|y| y == x),
-                None => rec.labels.contains_key(v),
-            },
+            Some(("label", v)) => super::map_has(&rec.labels, v),
             _ => false,
         });
         if keep {

@@ -46,18 +46,6 @@ fn failure(e: VolumesError) -> Failure {
     Failure::new(code, e.into())
 }
 
-fn key_values(flag: &str, items: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
-    let mut out = BTreeMap::new();
-    for i in items {
-        let (k, v) = i.split_once('=').unwrap_or((i, ""));
-        if k.is_empty() {
-            bail!("invalid {flag} {i:?}: use KEY=VALUE");
-        }
-        out.insert(k.to_string(), v.to_string());
-    }
-    Ok(out)
-}
-
 fn create(g: &Global, a: &VolumeCreateArgs) -> CmdResult {
     if a.driver != rsp_storage::volume::LOCAL {
         return Err(anyhow!(
@@ -68,8 +56,8 @@ fn create(g: &Global, a: &VolumeCreateArgs) -> CmdResult {
     }
     let (_, store) = super::open_store(g)?;
     let opts = volumes::CreateOptions {
-        labels: key_values("--label", &a.label)?,
-        options: key_values("--opt", &a.opt)?,
+        labels: super::key_values("--label", &a.label)?,
+        options: super::key_values("--opt", &a.opt)?,
         ignore_existing: a.ignore,
     };
     let name = volumes::create(&store, a.name.as_deref(), &opts).map_err(failure)?;
@@ -105,11 +93,6 @@ fn volume_json(store: &Store, v: &VolumeRecord, users: &BTreeMap<String, Vec<Str
     j
 }
 
-fn parse_until(v: &str) -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
-    rsp_base::timespec::parse_time(v, chrono::Utc::now())
-        .map_err(|e| anyhow!("invalid until filter {v:?}: {e}"))
-}
-
 /// One volume as `rsp inspect` shows it.
 pub fn inspect_json(store: &Store, v: &VolumeRecord) -> anyhow::Result<Value> {
     let users = volumes::users(store)?;
@@ -139,7 +122,7 @@ fn filter(
             bail!("invalid dangling filter {v:?}: use true or false");
         }
         if k == "until" {
-            parse_until(v)?;
+            super::parse_until(v)?;
         }
         by_key.entry(k.to_string()).or_default().push(v.to_string());
     }
@@ -149,10 +132,7 @@ fn filter(
         .map(|(n, _)| n.clone())
         .collect();
     Ok(move |v: &VolumeRecord| {
-        let label = |want: &str| match want.split_once('=') {
-            Some((k, x)) => v.labels.get(k).is_some_and(|y| y == x),
-            None => v.labels.contains_key(want),
-        };
+        let label = |want: &str| super::map_has(&v.labels, want);
         by_key.iter().all(|(k, vals)| match k.as_str() {
             "name" => vals.iter().any(|n| v.name.contains(n.as_str())),
             "label" => vals.iter().any(|l| label(l)),
@@ -162,16 +142,14 @@ fn filter(
             "dangling" => vals
                 .iter()
                 .any(|d| matches!(d.as_str(), "true" | "1") != used.contains(&v.name)),
-            "opt" => vals.iter().any(|o| match o.split_once('=') {
-                Some((k, x)) => v.options.get(k).is_some_and(|y| y == x),
-                None => v.options.contains_key(o.as_str()),
-            }),
+            "opt" => vals.iter().any(|o| super::map_has(&v.options, o)),
             "until" => {
                 let created = chrono::DateTime::parse_from_rfc3339(&v.created_at).ok();
-                vals.iter().any(|u| match (parse_until(u).ok(), created) {
-                    (Some(u), Some(t)) => t < u,
-                    _ => false,
-                })
+                vals.iter()
+                    .any(|u| match (super::parse_until(u).ok(), created) {
+                        (Some(u), Some(t)) => t < u,
+                        _ => false,
+                    })
             }
             _ => true,
         })

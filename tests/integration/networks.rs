@@ -88,18 +88,20 @@ const HTTPD: &str =
 /// Runs `script` in a fresh member of `net` until it succeeds: the
 /// server it talks to may still be starting (bounded in time).
 fn eventually(env: &TestEnv, net: &str, script: &str) -> String {
+    until_ok(|| run(env, &["--network", net], &["sh", "-c", script]))
+}
+
+/// Runs the command `cmd` makes until it succeeds (what it talks to may
+/// still be starting; bounded in time); its output.
+fn until_ok(cmd: impl Fn() -> crate::util::Cmd) -> String {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let o = run(env, &["--network", net], &["sh", "-c", script]).output();
+        let o = cmd().output();
         let out = String::from_utf8_lossy(&o.stdout).into_owned();
         if o.status.success() {
             return out;
         }
-        assert!(
-            Instant::now() < deadline,
-            "{script}: {out}{}",
-            String::from_utf8_lossy(&o.stderr)
-        );
+        assert!(Instant::now() < deadline, "{out}{}", stderr_of(&o));
         std::thread::sleep(Duration::from_millis(200));
     }
 }
@@ -806,15 +808,7 @@ fn issue20_several_networks_and_connect_disconnect() {
         &["sleep", "600"],
     );
     let both = "wget -qO- http://web/ && wget -qO- http://db/ && cat /sys/class/net/eth1/address";
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let out = loop {
-        let o = env.rsp().args(["exec", "app", "sh", "-c", both]).output();
-        if o.status.success() {
-            break String::from_utf8_lossy(&o.stdout).into_owned();
-        }
-        assert!(Instant::now() < deadline, "{}", stderr_of(&o));
-        std::thread::sleep(Duration::from_millis(200));
-    };
+    let out = until_ok(|| env.rsp().args(["exec", "app", "sh", "-c", both]));
     assert!(
         out.contains("served-by-web") && out.contains("served-by-db"),
         "{out}"
@@ -932,20 +926,13 @@ fn issue20_network_container_shares_another_containers_namespace() {
     ] {
         let script =
             format!("wget -qO- http://127.0.0.1:{port}/ && ls /sys/class/net && cat /etc/hosts");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        let out = loop {
-            let o = run(
+        let out = until_ok(|| {
+            run(
                 &env,
                 &["--network", &format!("container:{target}")],
                 &["sh", "-c", &script],
             )
-            .output();
-            if o.status.success() {
-                break String::from_utf8_lossy(&o.stdout).into_owned();
-            }
-            assert!(Instant::now() < deadline, "{}", stderr_of(&o));
-            std::thread::sleep(Duration::from_millis(200));
-        };
+        });
         assert!(out.contains(page), "{out}");
         assert!(out.contains(&format!(" {target}\n")), "{out}");
     }
@@ -1026,19 +1013,11 @@ fn issue20_restarts_exec_reconnects_and_resolvers() {
         &["--network", "container:srv", "--name", "side"],
         &["sleep", "600"],
     );
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let o = env
-            .rsp()
+    let out = until_ok(|| {
+        env.rsp()
             .args(["exec", "side", "wget", "-qO-", "http://127.0.0.1/"])
-            .output();
-        if o.status.success() {
-            assert!(String::from_utf8_lossy(&o.stdout).contains("served-by-"));
-            break;
-        }
-        assert!(Instant::now() < deadline, "{}", stderr_of(&o));
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    });
+    assert!(out.contains("served-by-"), "{out}");
     // Left every network, then connected again.
     detach(
         &env,
@@ -1124,15 +1103,17 @@ fn issue20_pods_share_localhost_and_come_and_go_whole() {
             "mkdir -p /d && echo pod-db > /d/index.html && echo db-up && exec httpd -f -p 5432 -h /d",
         ],
     );
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let out = loop {
-        let o = run(&env, &["--pod", "trio"], &["sh", "-c", "wget -qO- http://127.0.0.1/ && wget -qO- http://localhost:5432/ && hostname && ls /sys/class/net"]).output();
-        if o.status.success() {
-            break String::from_utf8_lossy(&o.stdout).into_owned();
-        }
-        assert!(Instant::now() < deadline, "{}", stderr_of(&o));
-        std::thread::sleep(Duration::from_millis(200));
-    };
+    let out = until_ok(|| {
+        run(
+            &env,
+            &["--pod", "trio"],
+            &[
+                "sh",
+                "-c",
+                "wget -qO- http://127.0.0.1/ && wget -qO- http://localhost:5432/ && hostname && ls /sys/class/net",
+            ],
+        )
+    });
     assert!(out.contains("pod-web") && out.contains("pod-db"), "{out}");
     assert!(out.contains("trio-host"), "{out}");
     // The pod's published port reaches its web server from the host.
@@ -1245,19 +1226,11 @@ fn issue20_pods_share_localhost_and_come_and_go_whole() {
             "mkdir -p /w && echo in-pod > /w/index.html && exec httpd -f -p 80 -h /w",
         ],
     );
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let o = env
-            .rsp()
+    let out = until_ok(|| {
+        env.rsp()
             .args(["exec", "inpod", "wget", "-qO-", "http://outside/"])
-            .output();
-        if o.status.success() {
-            assert!(String::from_utf8_lossy(&o.stdout).contains("served-by-outside"));
-            break;
-        }
-        assert!(Instant::now() < deadline, "{}", stderr_of(&o));
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    });
+    assert!(out.contains("served-by-outside"), "{out}");
     let infra_name = format!("{}-infra", &inspect(&env, "onnet", "{{.Id}}")[..12]);
     let out = eventually(
         &env,

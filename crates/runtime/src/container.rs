@@ -1142,9 +1142,7 @@ pub fn random_id() -> String {
 
 /// Checks a user-given container name the way Podman does.
 pub fn valid_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphanumeric())
-        && chars.all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+    rsp_base::text::is_object_name(name, usize::MAX)
 }
 
 #[cfg(test)]

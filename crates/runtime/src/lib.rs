@@ -1534,14 +1534,18 @@ pub(crate) fn spawn_container(
     // Its network namespace is open to us only until it makes itself
     // non-dumpable, after its release below.
     // Kept: `network connect` adds interfaces to it later.
-    let mut ctr_netns = None;
-    if !joined.is_empty() {
-        let ns = nix::fcntl::open(
-            format!("/proc/{pid}/ns/net").as_str(),
+    // Its namespaces, opened while we may (see the supervisor's below).
+    let ns = |n: &str| {
+        nix::fcntl::open(
+            format!("/proc/{pid}/ns/{n}").as_str(),
             OFlag::O_RDONLY | OFlag::O_CLOEXEC,
             nix::sys::stat::Mode::empty(),
         )
-        .map_err(|e| RuntimeError::Exec(format!("opening the container's network namespace: {e}")));
+        .map_err(|e| RuntimeError::Exec(format!("opening the container's {n} namespace: {e}")))
+    };
+    let mut ctr_netns = None;
+    if !joined.is_empty() {
+        let ns = ns("net");
         let attached = ns.and_then(|ns| {
             for j in &joined {
                 j.attach(ns.as_fd())?;
@@ -1571,14 +1575,6 @@ pub(crate) fn spawn_container(
     let mut owners = None;
     let mut sup_sock = None;
     if owners_ours.is_some() {
-        let ns = |n: &str| {
-            nix::fcntl::open(
-                format!("/proc/{pid}/ns/{n}").as_str(),
-                OFlag::O_RDONLY | OFlag::O_CLOEXEC,
-                nix::sys::stat::Mode::empty(),
-            )
-            .map_err(|e| RuntimeError::Exec(format!("opening the container's {n} namespace: {e}")))
-        };
         let (userns, mntns) = match (ns("user"), ns("mnt")) {
             (Ok(u), Ok(m)) => (u, m),
             (Err(e), _) | (_, Err(e)) => return Err(abort(&child, e)),

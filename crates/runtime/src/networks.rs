@@ -253,12 +253,7 @@ pub struct CreateOptions {
 
 /// Whether `name` may name a network (see the module docs).
 pub fn valid_name(name: &str) -> bool {
-    let b = name.as_bytes();
-    !b.is_empty()
-        && b.len() <= MAX_NAME
-        && b[0].is_ascii_alphanumeric()
-        && b.iter()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
+    rsp_base::text::is_object_name(name, MAX_NAME)
 }
 
 fn networks_dir(store: &Store) -> PathBuf {

@@ -126,12 +126,7 @@ pub struct VolumeRecord {
 
 /// Whether `name` may name a volume (see the module docs).
 pub fn valid_name(name: &str) -> bool {
-    let b = name.as_bytes();
-    !b.is_empty()
-        && b.len() <= MAX_NAME
-        && b[0].is_ascii_alphanumeric()
-        && b.iter()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
+    rsp_base::text::is_object_name(name, MAX_NAME)
 }
 
 fn check_name(name: &str) -> Result<()> {

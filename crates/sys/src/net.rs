@@ -43,6 +43,25 @@ fn sockaddr_in(addr: Ipv4Addr) -> libc::sockaddr {
     unsafe { std::mem::transmute::<libc::sockaddr_in, libc::sockaddr>(sin) }
 }
 
+/// Opens `path` read-only, close-on-exec (a namespace file).
+fn open_ro(path: &std::ffi::CStr) -> io::Result<OwnedFd> {
+    // SAFETY: path is a valid NUL-terminated string.
+    let raw = cvt(unsafe { libc::open(path.as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC) })?;
+    // SAFETY: raw is a fresh descriptor that nothing else owns.
+    Ok(unsafe { OwnedFd::from_raw_fd(raw) })
+}
+
+/// Runs `f` on a thread of its own, which ends with it: the namespace
+/// changes `f` makes (`setns`, `unshare` of a network namespace) are that
+/// thread's alone.
+fn on_own_thread<T: Send>(f: impl FnOnce() -> io::Result<T> + Send) -> io::Result<T> {
+    std::thread::scope(|s| {
+        s.spawn(f)
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("the namespace thread panicked")))
+    })
+}
+
 pub(super) fn inet_socket() -> io::Result<OwnedFd> {
     // SAFETY: socket(2) takes no pointers.
     let raw =
@@ -181,10 +200,7 @@ impl SocketFactory {
         let open = |ns: &str| -> io::Result<OwnedFd> {
             let path = std::ffi::CString::new(format!("/proc/{pid}/ns/{ns}"))
                 .map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?;
-            // SAFETY: path is a valid NUL-terminated string.
-            let raw = cvt(unsafe { libc::open(path.as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC) })?;
-            // SAFETY: raw is a fresh descriptor that nothing else owns.
-            Ok(unsafe { OwnedFd::from_raw_fd(raw) })
+            open_ro(&path)
         };
         Ok((open("user")?, open("net")?))
     }
@@ -465,18 +481,14 @@ pub fn socket_in(
     proto: libc::c_int,
 ) -> io::Result<OwnedFd> {
     let ns = netns.try_clone_to_owned()?;
-    std::thread::scope(|s| {
-        s.spawn(move || -> io::Result<OwnedFd> {
-            // SAFETY: setns on a descriptor we own; it moves only this
-            // thread, which ends right after.
-            cvt(unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET) })?;
-            // SAFETY: socket(2) takes no pointers.
-            let raw = cvt(unsafe { libc::socket(domain, ty | libc::SOCK_CLOEXEC, proto) })?;
-            // SAFETY: raw is a fresh descriptor that nothing else owns.
-            Ok(unsafe { OwnedFd::from_raw_fd(raw) })
-        })
-        .join()
-        .unwrap_or_else(|_| Err(io::Error::other("the namespace thread panicked")))
+    on_own_thread(move || {
+        // SAFETY: setns on a descriptor we own; it moves only this
+        // thread, which ends right after.
+        cvt(unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET) })?;
+        // SAFETY: socket(2) takes no pointers.
+        let raw = cvt(unsafe { libc::socket(domain, ty | libc::SOCK_CLOEXEC, proto) })?;
+        // SAFETY: raw is a fresh descriptor that nothing else owns.
+        Ok(unsafe { OwnedFd::from_raw_fd(raw) })
     })
 }
 
@@ -501,23 +513,11 @@ pub fn netlink_in(netns: std::os::fd::BorrowedFd<'_>) -> io::Result<OwnedFd> {
 /// needs CAP_SYS_ADMIN), with loopback up: a thread unshares into it,
 /// opens it and ends.
 pub fn new_netns() -> io::Result<OwnedFd> {
-    std::thread::scope(|s| {
-        s.spawn(|| -> io::Result<OwnedFd> {
-            // SAFETY: unshare takes no pointers; it moves only this thread.
-            cvt(unsafe { libc::unshare(libc::CLONE_NEWNET) })?;
-            super::loopback_up()?;
-            // SAFETY: the path is a NUL-terminated literal.
-            let raw = cvt(unsafe {
-                libc::open(
-                    c"/proc/thread-self/ns/net".as_ptr(),
-                    libc::O_RDONLY | libc::O_CLOEXEC,
-                )
-            })?;
-            // SAFETY: raw is a fresh descriptor that nothing else owns.
-            Ok(unsafe { OwnedFd::from_raw_fd(raw) })
-        })
-        .join()
-        .unwrap_or_else(|_| Err(io::Error::other("the namespace thread panicked")))
+    on_own_thread(|| {
+        // SAFETY: unshare takes no pointers; it moves only this thread.
+        cvt(unsafe { libc::unshare(libc::CLONE_NEWNET) })?;
+        super::loopback_up()?;
+        open_ro(c"/proc/thread-self/ns/net")
     })
 }
 
@@ -709,15 +709,7 @@ pub fn unshare_own_userns() -> io::Result<OwnedFd> {
     std::fs::write("/proc/self/setgroups", "deny")?;
     std::fs::write("/proc/self/uid_map", format!("0 {uid} 1\n"))?;
     std::fs::write("/proc/self/gid_map", format!("0 {gid} 1\n"))?;
-    // SAFETY: the path is a NUL-terminated literal.
-    let raw = cvt(unsafe {
-        libc::open(
-            c"/proc/self/ns/user".as_ptr(),
-            libc::O_RDONLY | libc::O_CLOEXEC,
-        )
-    })?;
-    // SAFETY: raw is a fresh descriptor that nothing else owns.
-    Ok(unsafe { OwnedFd::from_raw_fd(raw) })
+    open_ro(c"/proc/self/ns/user")
 }
 
 /// `NS_GET_USERNS` and `NS_GET_PARENT` (`<linux/nsfs.h>`).
