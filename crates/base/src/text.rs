@@ -59,6 +59,18 @@ fn push_escaped(out: &mut String, chars: impl Iterator<Item = char>) {
     }
 }
 
+/// Podman's rule for the names of containers, pods, volumes and networks:
+/// `[a-zA-Z0-9][a-zA-Z0-9_.-]*`, at most `max` bytes. Such a name is
+/// always one path component, never `.` or `..`.
+pub fn is_object_name(name: &str, max: usize) -> bool {
+    let b = name.as_bytes();
+    !b.is_empty()
+        && b.len() <= max
+        && b[0].is_ascii_alphanumeric()
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,16 +109,4 @@ mod tests {
         let long = format!("{}\n", "x".repeat(500));
         assert!(!shorten(&long).contains('\n'));
     }
-}
-
-/// Podman's rule for the names of containers, pods, volumes and networks:
-/// `[a-zA-Z0-9][a-zA-Z0-9_.-]*`, at most `max` bytes. Such a name is
-/// always one path component, never `.` or `..`.
-pub fn is_object_name(name: &str, max: usize) -> bool {
-    let b = name.as_bytes();
-    !b.is_empty()
-        && b.len() <= max
-        && b[0].is_ascii_alphanumeric()
-        && b.iter()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
 }
